@@ -1,0 +1,39 @@
+#include "CliCommand.h"
+
+#include <iostream>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view kUsage = R"(usage: shapeflow-cli COMMAND ...
+
+Commands:
+  check MODEL [--json]        infer every shape, print the summary and every problem
+                              (exit 0: valid, 1: the model has errors, 2: the file cannot be read)
+  convert MODEL OUT.sfmodel   read a .sfmodel or Keras model JSON, write a .sfmodel
+
+MODEL is a .sfmodel file or a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3),
+told apart by content.
+)";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        std::cerr << kUsage;
+        return sf::cli::kExitUsage;
+    }
+    const std::string_view command = argv[1];
+    sf::cli::CliContext ctx{{argv + 2, argv + argc}, std::cout, std::cerr};
+    if (command == "check")
+        return sf::cli::runCheck(ctx);
+    if (command == "convert")
+        return sf::cli::runConvert(ctx);
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::cout << kUsage;
+        return sf::cli::kExitOk;
+    }
+    std::cerr << "shapeflow-cli: unknown command '" << command << "'\n\n" << kUsage;
+    return sf::cli::kExitUsage;
+}

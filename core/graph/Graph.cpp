@@ -1,0 +1,113 @@
+#include "Graph.h"
+
+#include "LayerRegistry.h"
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_set>
+
+namespace sf {
+
+NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position, std::string name)
+{
+    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    assert(spec && "addNode takes registered layer types only");
+    Node node;
+    node.id = NodeId{m_nextId};
+    node.type = std::string(type);
+    node.name = name.empty() ? uniqueName(spec ? spec->defaultName : std::string("layer")) : std::move(name);
+    node.params = spec ? spec->defaults() : ParamMap{};
+    for (const auto& [key, value] : params.values())
+        node.params.set(key, value);
+    node.position = position;
+    insertNode(std::move(node));
+    return NodeId{m_nextId - 1};
+}
+
+void Graph::insertNode(Node node)
+{
+    assert(node.id.isValid() && !m_nodes.contains(node.id));
+    m_nextId = std::max(m_nextId, node.id.value + 1);
+    m_nodes.emplace(node.id, std::move(node));
+}
+
+bool Graph::removeNode(NodeId id)
+{
+    if (m_nodes.erase(id) == 0)
+        return false;
+    std::erase_if(m_connections, [id](const Connection& c) { return c.from.node == id || c.to.node == id; });
+    return true;
+}
+
+const Node* Graph::node(NodeId id) const
+{
+    auto it = m_nodes.find(id);
+    return it == m_nodes.end() ? nullptr : &it->second;
+}
+
+Node* Graph::node(NodeId id)
+{
+    auto it = m_nodes.find(id);
+    return it == m_nodes.end() ? nullptr : &it->second;
+}
+
+const Node* Graph::findByName(std::string_view name) const
+{
+    for (const auto& [id, n] : m_nodes)
+        if (n.name == name)
+            return &n;
+    return nullptr;
+}
+
+bool Graph::connect(const Connection& c)
+{
+    const Node* from = node(c.from.node);
+    const Node* to = node(c.to.node);
+    if (!from || !to || c.from.port != 0 || c.to.port < 0)
+        return false;
+    const LayerSpec* spec = LayerRegistry::instance().find(to->type);
+    if (!spec || spec->isInput())
+        return false;
+    if (!spec->variadicInputs && c.to.port >= static_cast<int>(spec->inputPorts.size()))
+        return false;
+    if (connectionInto(c.to))
+        return false;
+    m_connections.insert(c);
+    return true;
+}
+
+bool Graph::disconnect(const Connection& c) { return m_connections.erase(c) > 0; }
+
+std::optional<Connection> Graph::connectionInto(PortRef input) const
+{
+    for (const Connection& c : m_connections)
+        if (c.to == input)
+            return c;
+    return std::nullopt;
+}
+
+std::vector<Connection> Graph::connectionsOf(NodeId id) const
+{
+    std::vector<Connection> result;
+    for (const Connection& c : m_connections)
+        if (c.from.node == id || c.to.node == id)
+            result.push_back(c);
+    return result;
+}
+
+std::string Graph::uniqueName(std::string_view base) const
+{
+    std::unordered_set<std::string_view> taken;
+    taken.reserve(m_nodes.size());
+    for (const auto& [id, n] : m_nodes)
+        taken.insert(n.name);
+    if (!taken.contains(base))
+        return std::string(base);
+    for (int i = 1;; ++i) {
+        std::string candidate = std::string(base) + "_" + std::to_string(i);
+        if (!taken.contains(candidate))
+            return candidate;
+    }
+}
+
+} // namespace sf

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "Node.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sf {
+
+/// The model as a plain value: nodes by id and connections, both sorted, so that copies compare
+/// equal and files come out the same. Every node has one output port (port 0).
+/// A Graph may hold invalid models (cycles, missing inputs); ShapeInference reports them.
+class Graph {
+public:
+    /// Adds a node of a registered type, arguments defaulted then overridden by `params`.
+    /// An empty name becomes Keras's automatic name (`dense`, `dense_1`, ...).
+    NodeId addNode(std::string_view type, const ParamMap& params = {}, Point position = {},
+                   std::string name = {});
+    /// Adds a node with its id kept (loading, undo); later ids are allocated after it.
+    void insertNode(Node node);
+    /// Removes the node and every connection touching it. False when there is no such node.
+    bool removeNode(NodeId id);
+
+    const Node* node(NodeId id) const;
+    Node* node(NodeId id);
+    const Node* findByName(std::string_view name) const;
+    const std::map<NodeId, Node>& nodes() const { return m_nodes; }
+
+    /// Connects an output to an input port. Refused (false) when a node is missing, the input port
+    /// does not exist for the node's type, or the input port is already fed.
+    bool connect(const Connection& connection);
+    bool disconnect(const Connection& connection);
+    const std::set<Connection>& connections() const { return m_connections; }
+    std::optional<Connection> connectionInto(PortRef input) const;
+    std::vector<Connection> connectionsOf(NodeId id) const;
+
+    /// `base` if no node has that name, else `base_1`, `base_2`, ... the first one free.
+    std::string uniqueName(std::string_view base) const;
+
+    NodeId nextId() const { return NodeId{m_nextId}; }
+    bool operator==(const Graph&) const = default;
+
+private:
+    std::map<NodeId, Node> m_nodes;
+    std::set<Connection> m_connections;
+    std::uint64_t m_nextId = 1;
+};
+
+} // namespace sf

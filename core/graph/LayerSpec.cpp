@@ -1,0 +1,34 @@
+#include "LayerSpec.h"
+
+namespace sf {
+
+std::string_view toString(LayerCategory category)
+{
+    switch (category) {
+    case LayerCategory::Input: return "Input";
+    case LayerCategory::Core: return "Core";
+    case LayerCategory::Reshaping: return "Reshaping";
+    case LayerCategory::Merging: return "Merging";
+    case LayerCategory::Regularization: return "Regularization";
+    case LayerCategory::Pooling: return "Pooling";
+    }
+    return "Core";
+}
+
+const ParamSpec* LayerSpec::param(std::string_view name) const
+{
+    for (const ParamSpec& p : params)
+        if (p.name == name)
+            return &p;
+    return nullptr;
+}
+
+ParamMap LayerSpec::defaults() const
+{
+    ParamMap map;
+    for (const ParamSpec& p : params)
+        map.set(p.name, p.defaultValue);
+    return map;
+}
+
+} // namespace sf

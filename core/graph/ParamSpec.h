@@ -1,0 +1,39 @@
+#pragma once
+
+#include "ParamValue.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// How an argument is edited and stored.
+enum class ParamKind {
+    Integer,         ///< std::int64_t
+    Real,            ///< double
+    Boolean,         ///< bool
+    Choice,          ///< std::string, one of ParamSpec::choices
+    Shape,           ///< DimList of positive sizes or None (Input `shape`)
+    TargetShape,     ///< DimList of positive sizes, at most one -1 (Reshape `target_shape`)
+    OptionalInteger, ///< std::int64_t or None (Input `batch_size`)
+};
+
+/// Which values of an argument Keras accepts; the rule also words the error message.
+enum class ValueRule {
+    Any,
+    Positive,    ///< > 0
+    NonNegative, ///< >= 0
+    Rate,        ///< 0 <= x < 1
+};
+
+/// One argument of a layer type, with the Keras argument name and default.
+struct ParamSpec {
+    std::string name;
+    ParamKind kind = ParamKind::Integer;
+    ParamValue defaultValue;
+    ValueRule rule = ValueRule::Any;
+    std::vector<std::string> choices;
+    std::string description;
+};
+
+} // namespace sf

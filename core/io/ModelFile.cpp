@@ -1,0 +1,178 @@
+#include "ModelFile.h"
+
+#include "FileFormatError.h"
+#include "ParamJson.h"
+#include "graph/LayerRegistry.h"
+
+namespace sf {
+
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+[[noreturn]] void fail(const std::string& source, const std::string& path, const std::string& what)
+{
+    throw FileFormatError(source + ": " + (path.empty() ? std::string() : path + ": ") + what);
+}
+
+const json& member(const json& object, const char* key, const std::string& source, const std::string& path)
+{
+    if (!object.is_object() || !object.contains(key))
+        fail(source, path, std::string("missing \"") + key + "\"");
+    return object.at(key);
+}
+
+std::uint64_t readId(const json& j, const std::string& source, const std::string& path)
+{
+    if (!j.is_number_unsigned() || j.get<std::uint64_t>() == 0)
+        fail(source, path, "expected a positive integer node id, got " + j.dump());
+    return j.get<std::uint64_t>();
+}
+
+PortRef readPort(const json& j, const std::string& source, const std::string& path)
+{
+    if (!j.is_array() || j.size() != 2 || !j[1].is_number_integer())
+        fail(source, path, "expected [node id, port], got " + j.dump());
+    return {NodeId{readId(j[0], source, path + "[0]")}, j[1].get<int>()};
+}
+
+Node readNode(const json& j, const std::string& source, const std::string& path)
+{
+    Node node;
+    node.id = NodeId{readId(member(j, "id", source, path), source, path + ".id")};
+    const json& type = member(j, "type", source, path);
+    const LayerSpec* spec = type.is_string() ? LayerRegistry::instance().find(type.get<std::string>()) : nullptr;
+    if (!spec)
+        fail(source, path + ".type", "unknown layer type " + type.dump() + "; this version of Shapeflow does not know it");
+    node.type = spec->className;
+    const json& name = member(j, "name", source, path);
+    if (!name.is_string() || name.get<std::string>().empty())
+        fail(source, path + ".name", "expected a non-empty string");
+    node.name = name.get<std::string>();
+    node.params = spec->defaults();
+    if (j.contains("params")) {
+        const json& params = j.at("params");
+        if (!params.is_object())
+            fail(source, path + ".params", "expected an object");
+        for (const auto& [key, value] : params.items()) {
+            const ParamSpec* p = spec->param(key);
+            if (!p)
+                fail(source, path + ".params." + key, "unknown argument for " + spec->className);
+            auto parsed = paramFromJson(value, *p);
+            if (!parsed)
+                fail(source, path + ".params." + key, "expected " + describeExpectedJson(*p) + ", got " + value.dump());
+            node.params.set(key, *parsed);
+        }
+    }
+    if (j.contains("position")) {
+        const json& pos = j.at("position");
+        if (!pos.is_array() || pos.size() != 2 || !pos[0].is_number() || !pos[1].is_number())
+            fail(source, path + ".position", "expected [x, y]");
+        node.position = {pos[0].get<double>(), pos[1].get<double>()};
+    }
+    if (j.contains("sharesWeightsWith"))
+        node.sharesWeightsWith = NodeId{readId(j.at("sharesWeightsWith"), source, path + ".sharesWeightsWith")};
+    return node;
+}
+
+} // namespace
+
+bool isModelJson(const json& root) { return root.is_object() && root.contains("formatVersion"); }
+
+std::string serializeModel(const ModelDocument& document)
+{
+    ordered_json root;
+    root["formatVersion"] = kModelFormatVersion;
+    root["generator"] = "Shapeflow";
+    root["name"] = document.name;
+    ordered_json nodes = ordered_json::array();
+    for (const auto& [id, node] : document.graph.nodes()) {
+        ordered_json n;
+        n["id"] = id.value;
+        n["type"] = node.type;
+        n["name"] = node.name;
+        ordered_json params = ordered_json::object();
+        for (const auto& [key, value] : node.params.values())
+            params[key] = ordered_json::parse(paramToJson(value).dump());
+        n["params"] = params;
+        n["position"] = {node.position.x, node.position.y};
+        if (node.sharesWeightsWith.isValid())
+            n["sharesWeightsWith"] = node.sharesWeightsWith.value;
+        nodes.push_back(std::move(n));
+    }
+    root["nodes"] = std::move(nodes);
+    ordered_json connections = ordered_json::array();
+    for (const Connection& c : document.graph.connections())
+        connections.push_back({{"from", {c.from.node.value, c.from.port}}, {"to", {c.to.node.value, c.to.port}}});
+    root["connections"] = std::move(connections);
+    root["settings"] = ordered_json::parse(document.settings.dump());
+    return root.dump(2) + "\n";
+}
+
+ModelDocument modelFromJson(const json& root, const std::string& source)
+{
+    if (!root.is_object())
+        fail(source, "", "expected a JSON object at the top level");
+    const json& version = member(root, "formatVersion", source, "");
+    if (!version.is_number_integer())
+        fail(source, "formatVersion", "expected an integer");
+    if (version.get<int>() > kModelFormatVersion)
+        fail(source, "formatVersion",
+             "the file was written by a newer Shapeflow (formatVersion " + std::to_string(version.get<int>()) +
+                 "); this version reads up to formatVersion " + std::to_string(kModelFormatVersion));
+    if (version.get<int>() < 1)
+        fail(source, "formatVersion", "expected 1 or more, got " + version.dump());
+
+    ModelDocument doc;
+    if (root.contains("name") && root.at("name").is_string())
+        doc.name = root.at("name").get<std::string>();
+    const json& nodes = member(root, "nodes", source, "");
+    if (!nodes.is_array())
+        fail(source, "nodes", "expected an array");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const std::string path = "nodes[" + std::to_string(i) + "]";
+        Node node = readNode(nodes[i], source, path);
+        if (doc.graph.node(node.id))
+            fail(source, path + ".id", "node id " + std::to_string(node.id.value) + " is used twice");
+        doc.graph.insertNode(std::move(node));
+    }
+    for (const auto& [id, node] : doc.graph.nodes())
+        if (node.sharesWeightsWith.isValid() && !doc.graph.node(node.sharesWeightsWith))
+            fail(source, "nodes", "node " + std::to_string(id.value) + " shares weights with missing node " +
+                                      std::to_string(node.sharesWeightsWith.value));
+    if (root.contains("connections")) {
+        const json& connections = root.at("connections");
+        if (!connections.is_array())
+            fail(source, "connections", "expected an array");
+        for (std::size_t i = 0; i < connections.size(); ++i) {
+            const std::string path = "connections[" + std::to_string(i) + "]";
+            const Connection c{readPort(member(connections[i], "from", source, path), source, path + ".from"),
+                               readPort(member(connections[i], "to", source, path), source, path + ".to")};
+            if (!doc.graph.node(c.from.node) || !doc.graph.node(c.to.node))
+                fail(source, path, "names a node that is not in the file");
+            if (!doc.graph.connect(c))
+                fail(source, path, "port " + std::to_string(c.to.port) + " of node " + std::to_string(c.to.node.value) +
+                                       " does not exist or is fed twice");
+        }
+    }
+    if (root.contains("settings")) {
+        if (!root.at("settings").is_object())
+            fail(source, "settings", "expected an object");
+        doc.settings = root.at("settings");
+    }
+    return doc;
+}
+
+ModelDocument parseModel(const std::string& text, const std::string& source)
+{
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw FileFormatError(source + ": not valid JSON (" + e.what() + ")");
+    }
+    return modelFromJson(root, source);
+}
+
+} // namespace sf

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "graph/ParamSpec.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace sf {
+
+/// A layer argument as JSON: None is null, a DimList an array with nulls.
+nlohmann::json paramToJson(const ParamValue& value);
+
+/// Reads an argument of the kind `spec` declares; nullopt when the JSON has another type.
+/// Values of the right type but out of range are kept, for inference to report.
+std::optional<ParamValue> paramFromJson(const nlohmann::json& json, const ParamSpec& spec);
+
+/// "an integer", "a list of sizes or null", ...: what paramFromJson expected, for error messages.
+std::string describeExpectedJson(const ParamSpec& spec);
+
+} // namespace sf

@@ -1,0 +1,92 @@
+#include "ArgumentValidator.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sf {
+
+namespace {
+
+/// What Keras would say it expected, or empty when `value` is acceptable.
+std::string expectation(const ParamSpec& spec, const ParamValue& value)
+{
+    auto numberRule = [&](double x, bool integral) -> std::string {
+        const std::string kind = integral ? "integer" : "number";
+        switch (spec.rule) {
+        case ValueRule::Any: return std::isfinite(x) ? "" : "a finite " + kind;
+        case ValueRule::Positive: return x > 0 ? "" : "a positive " + kind;
+        case ValueRule::NonNegative: return x >= 0 ? "" : "a non-negative " + kind;
+        case ValueRule::Rate: return (x >= 0 && x < 1) ? "" : "a float between 0 (inclusive) and 1 (exclusive)";
+        }
+        return "";
+    };
+    switch (spec.kind) {
+    case ParamKind::Integer:
+        if (const auto* i = std::get_if<std::int64_t>(&value))
+            return numberRule(static_cast<double>(*i), true);
+        return spec.rule == ValueRule::Positive ? "a positive integer" : "an integer";
+    case ParamKind::OptionalInteger:
+        if (std::holds_alternative<std::monostate>(value))
+            return "";
+        if (const auto* i = std::get_if<std::int64_t>(&value))
+            return numberRule(static_cast<double>(*i), true).empty() ? "" : "None or a positive integer";
+        return "None or a positive integer";
+    case ParamKind::Real:
+        if (const auto* d = std::get_if<double>(&value))
+            return numberRule(*d, false);
+        if (const auto* i = std::get_if<std::int64_t>(&value))
+            return numberRule(static_cast<double>(*i), false);
+        return spec.rule == ValueRule::Rate ? "a float between 0 (inclusive) and 1 (exclusive)" : "a number";
+    case ParamKind::Boolean:
+        return std::holds_alternative<bool>(value) ? "" : "True or False";
+    case ParamKind::Choice: {
+        const auto* s = std::get_if<std::string>(&value);
+        if (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end())
+            return "";
+        std::string list;
+        for (const std::string& c : spec.choices)
+            list += (list.empty() ? "'" : ", '") + c + "'";
+        return "one of " + list;
+    }
+    case ParamKind::Shape: {
+        const auto* dims = std::get_if<DimList>(&value);
+        const bool ok = dims && std::all_of(dims->begin(), dims->end(), [](const auto& d) { return !d || *d > 0; });
+        return ok ? "" : "a tuple of positive integers or None";
+    }
+    case ParamKind::TargetShape: {
+        const auto* dims = std::get_if<DimList>(&value);
+        const bool entriesOk =
+            dims && std::all_of(dims->begin(), dims->end(), [](const auto& d) { return d && (*d > 0 || *d == -1); });
+        const bool oneInferred =
+            dims && std::count_if(dims->begin(), dims->end(), [](const auto& d) { return d && *d == -1; }) <= 1;
+        return entriesOk && oneInferred ? "" : "a tuple of positive integers with at most one -1";
+    }
+    }
+    return "";
+}
+
+} // namespace
+
+bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diagnostic>& out)
+{
+    bool valid = true;
+    for (const ParamSpec& p : spec.params) {
+        static const ParamValue kMissing;
+        const ParamValue* value = node.params.find(p.name);
+        const std::string expected = expectation(p, value ? *value : kMissing);
+        if (expected.empty())
+            continue;
+        valid = false;
+        Diagnostic d;
+        d.code = "invalid-argument";
+        d.node = node.id;
+        d.message = "Received an invalid value for `" + p.name + "`, expected " + expected + ". Received: " + p.name + "=" +
+                    toKerasLiteral(value ? *value : kMissing);
+        d.hint = "Layer \"" + node.name + "\" (" + spec.className + "): " + p.description;
+        d.fixes.push_back({"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
+        out.push_back(std::move(d));
+    }
+    return valid;
+}
+
+} // namespace sf

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "QuickFix.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+enum class Severity : std::uint8_t { Error, Warning };
+
+/// One problem found in the graph, worded as Keras would (what, expected, `Received: ...`).
+/// `code` is stable; tests and tools match on it. `node` is the node the problem starts at;
+/// `related` is another node involved (the Dense that cannot build on a Flatten's unknown size).
+struct Diagnostic {
+    Severity severity = Severity::Error;
+    std::string code;
+    NodeId node;     ///< invalid for model-level problems
+    int port = -1;   ///< input port, when one is at fault
+    std::string message;
+    std::string hint;
+    std::vector<QuickFix> fixes;
+    NodeId related;
+
+    bool isError() const { return severity == Severity::Error; }
+    bool operator==(const Diagnostic&) const = default;
+};
+
+} // namespace sf

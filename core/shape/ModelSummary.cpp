@@ -1,0 +1,38 @@
+#include "ModelSummary.h"
+
+namespace sf {
+
+ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
+{
+    ModelSummary summary;
+    summary.totalParams = report.totalParams();
+    const Topology& t = report.topology();
+    for (NodeId id : report.layerOrder()) {
+        const Node& node = *graph.node(id);
+        const NodeReport& r = *report.node(id);
+        SummaryRow row;
+        row.node = id;
+        row.name = node.name;
+        row.className = node.type;
+        if (r.output)
+            row.outputShape = r.output->shape;
+        row.params = r.params;
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(id))])
+            if (slot.producer >= 0)
+                row.connectedTo.push_back(graph.node(t.ids[static_cast<std::size_t>(slot.producer)])->name + "[0][0]");
+        if (const Node* shared = graph.node(node.sharesWeightsWith))
+            row.sharesWeightsWith = shared->name;
+        summary.rows.push_back(std::move(row));
+    }
+    return summary;
+}
+
+std::string withThousands(std::int64_t value)
+{
+    std::string digits = std::to_string(value < 0 ? -value : value);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
+        digits.insert(static_cast<std::size_t>(i), ",");
+    return value < 0 ? "-" + digits : digits;
+}
+
+} // namespace sf

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "ShapeReport.h"
+#include "graph/Graph.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// One row of a `model.summary()` table.
+struct SummaryRow {
+    NodeId node;
+    std::string name;
+    std::string className;
+    std::optional<Shape> outputShape; ///< nullopt when it cannot be inferred
+    std::int64_t params = 0;
+    std::vector<std::string> connectedTo; ///< Keras style: `embedding[0][0]`
+    std::string sharesWeightsWith;        ///< the first call's name, for a shared layer
+};
+
+/// The summary Keras prints, from a graph and its report, layers in model order.
+struct ModelSummary {
+    std::vector<SummaryRow> rows;
+    std::int64_t totalParams = 0;
+
+    static ModelSummary of(const Graph& graph, const ShapeReport& report);
+};
+
+/// `1,921`: a count with thousands separators, as Keras prints parameter totals.
+std::string withThousands(std::int64_t value);
+
+} // namespace sf

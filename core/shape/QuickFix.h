@@ -1,0 +1,54 @@
+#pragma once
+
+#include "graph/Ids.h"
+#include "graph/ParamValue.h"
+
+#include <string>
+#include <variant>
+
+namespace sf {
+
+/// Insert a RepeatToBatch between a fixed-batch tensor and the port it feeds, with `reference`
+/// (a tensor carrying the model batch) as its second input.
+struct InsertRepeatToBatch {
+    PortRef consumerPort;
+    PortRef reference;
+    bool operator==(const InsertRepeatToBatch&) const = default;
+};
+
+/// Replace a node by a new node of another type, keeping its connections and position.
+struct ReplaceLayer {
+    NodeId node;
+    std::string newType;
+    bool operator==(const ReplaceLayer&) const = default;
+};
+
+/// Set one argument of one node.
+struct SetArgument {
+    NodeId node;
+    std::string name;
+    ParamValue value;
+    bool operator==(const SetArgument&) const = default;
+};
+
+struct RenameLayer {
+    NodeId node;
+    std::string newName;
+    bool operator==(const RenameLayer&) const = default;
+};
+
+struct RemoveConnection {
+    Connection connection;
+    bool operator==(const RemoveConnection&) const = default;
+};
+
+using FixAction = std::variant<InsertRepeatToBatch, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
+
+/// A machine-applicable edit offered by a diagnostic; QuickFixApplier carries it out.
+struct QuickFix {
+    std::string title; ///< imperative, for a button: "Replace 'flatten' with GlobalAveragePooling1D"
+    FixAction action;
+    bool operator==(const QuickFix&) const = default;
+};
+
+} // namespace sf

@@ -1,0 +1,78 @@
+#include "QuickFixApplier.h"
+
+#include "graph/LayerRegistry.h"
+
+namespace sf {
+
+namespace {
+
+constexpr double kInsertedOffset = 40.0;
+
+bool apply(Graph& graph, const InsertRepeatToBatch& fix)
+{
+    const auto feeding = graph.connectionInto(fix.consumerPort);
+    const Node* consumer = graph.node(fix.consumerPort.node);
+    if (!feeding || !consumer || !graph.node(fix.reference.node))
+        return false;
+    const Node* source = graph.node(feeding->from.node);
+    const Point at{(source->position.x + consumer->position.x) / 2.0, source->position.y - kInsertedOffset};
+    graph.disconnect(*feeding);
+    const NodeId inserted = graph.addNode(layer::kRepeatToBatch, {}, at);
+    graph.connect({feeding->from, {inserted, 0}});
+    graph.connect({fix.reference, {inserted, 1}});
+    graph.connect({{inserted, 0}, fix.consumerPort});
+    return true;
+}
+
+bool apply(Graph& graph, const ReplaceLayer& fix)
+{
+    const Node* old = graph.node(fix.node);
+    const LayerSpec* spec = LayerRegistry::instance().find(fix.newType);
+    if (!old || !spec)
+        return false;
+    ParamMap carried;
+    for (const auto& [name, value] : old->params.values())
+        if (spec->param(name))
+            carried.set(name, value);
+    const Point position = old->position;
+    const std::vector<Connection> connections = graph.connectionsOf(fix.node);
+    graph.removeNode(fix.node);
+    const NodeId replacement = graph.addNode(fix.newType, carried, position);
+    for (Connection c : connections) {
+        if (c.from.node == fix.node)
+            c.from.node = replacement;
+        if (c.to.node == fix.node)
+            c.to.node = replacement;
+        graph.connect(c); // ports the new type does not have are dropped, and then reported
+    }
+    return true;
+}
+
+bool apply(Graph& graph, const SetArgument& fix)
+{
+    Node* node = graph.node(fix.node);
+    if (!node)
+        return false;
+    node->params.set(fix.name, fix.value);
+    return true;
+}
+
+bool apply(Graph& graph, const RenameLayer& fix)
+{
+    Node* node = graph.node(fix.node);
+    if (!node)
+        return false;
+    node->name = fix.newName;
+    return true;
+}
+
+bool apply(Graph& graph, const RemoveConnection& fix) { return graph.disconnect(fix.connection); }
+
+} // namespace
+
+bool applyFix(Graph& graph, const QuickFix& fix)
+{
+    return std::visit([&graph](const auto& action) { return apply(graph, action); }, fix.action);
+}
+
+} // namespace sf

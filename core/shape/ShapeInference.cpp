@@ -1,0 +1,162 @@
+#include "ShapeInference.h"
+
+#include "ArgumentValidator.h"
+#include "LayerRules.h"
+#include "ModelChecks.h"
+#include "graph/LayerRegistry.h"
+
+#include <algorithm>
+
+namespace sf {
+
+namespace {
+
+Diagnostic unconnectedInput(const Node& node, const LayerSpec& spec, int port)
+{
+    Diagnostic d;
+    d.code = "unconnected-input";
+    d.node = node.id;
+    d.port = port;
+    const std::string portName =
+        port < static_cast<int>(spec.inputPorts.size()) ? " (`" + spec.inputPorts[static_cast<std::size_t>(port)] + "`)" : "";
+    d.message = "Input " + std::to_string(port) + portName + " of layer \"" + node.name + "\" is not connected.";
+    d.hint = "Drag a connection from a layer's output to this port.";
+    return d;
+}
+
+} // namespace
+
+const ShapeReport& ShapeInference::run(const Graph& graph)
+{
+    m_report = ShapeReport{};
+    m_report.m_topology = Topology::of(graph);
+    const Topology& t = m_report.m_topology;
+    const std::size_t n = t.ids.size();
+    m_report.m_nodes.assign(n, NodeReport{});
+    m_watches.clear();
+
+    const ModelEnds ends = findModelEnds(graph, t);
+    m_report.m_inputs = ends.inputs;
+    m_report.m_outputs = ends.outputs;
+    m_report.m_modelDiagnostics = checkModel(graph, t, ends);
+
+    m_position.assign(n, -1);
+    for (std::size_t pos = 0; pos < t.order.size(); ++pos)
+        m_position[static_cast<std::size_t>(t.order[pos])] = static_cast<int>(pos);
+    m_names.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        m_names[i] = graph.node(t.ids[i])->name;
+
+    for (int i : t.order)
+        inferNode(graph, i);
+    for (std::size_t i = 0; i < n; ++i)
+        if (m_position[i] < 0)
+            inferNode(graph, static_cast<int>(i)); // in or after a cycle: arguments are still checked
+
+    return m_report; // totals were summed by inferNode
+}
+
+const ShapeReport& ShapeInference::update(const Graph& graph, NodeId changed)
+{
+    const Topology& t = m_report.m_topology;
+    auto found = t.indexOf.find(changed);
+    if (found == t.indexOf.end() || graph.nodes().size() != t.ids.size())
+        return run(graph);
+    const int index = found->second;
+
+    const Node* node = graph.node(changed);
+    if (node->name != m_names[static_cast<std::size_t>(index)]) {
+        m_names[static_cast<std::size_t>(index)] = node->name;
+        m_report.m_modelDiagnostics = checkModel(graph, t, {m_report.m_inputs, m_report.m_outputs});
+    }
+
+    m_needs.assign(t.ids.size(), 0);
+    m_needs[static_cast<std::size_t>(index)] = 1;
+    const int start = m_position[static_cast<std::size_t>(index)];
+    if (start < 0) {
+        inferNode(graph, index);
+        return m_report;
+    }
+    for (std::size_t pos = static_cast<std::size_t>(start); pos < t.order.size(); ++pos) {
+        const int i = t.order[pos];
+        if (!m_needs[static_cast<std::size_t>(i)])
+            continue;
+        const bool changedOutput = inferNode(graph, i);
+        if (changedOutput)
+            for (int consumer : t.consumers[static_cast<std::size_t>(i)])
+                m_needs[static_cast<std::size_t>(consumer)] = 1;
+        for (const auto& [watched, watcher] : m_watches)
+            if (watched == i)
+                m_needs[static_cast<std::size_t>(watcher)] = 1;
+    }
+    return m_report;
+}
+
+bool ShapeInference::inferNode(const Graph& graph, int index)
+{
+    const Topology& t = m_report.m_topology;
+    const auto i = static_cast<std::size_t>(index);
+    NodeReport& r = m_report.m_nodes[i];
+    const std::optional<TensorInfo> oldOutput = std::move(r.output);
+    const std::int64_t oldParams = r.params;
+    r.output.reset();
+    r.params = 0;
+    r.diagnostics.clear();
+    std::erase_if(m_watches, [index](const auto& w) { return w.second == index; });
+
+    auto finish = [&]() {
+        m_report.m_totalParams += r.params - oldParams;
+        return r.output != oldOutput || r.params != oldParams;
+    };
+
+    const Node& node = *graph.node(t.ids[i]);
+    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    const ShapeRule rule = findShapeRule(node.type);
+    if (!spec || !rule) {
+        Diagnostic d;
+        d.code = "unknown-layer-type";
+        d.node = node.id;
+        d.message = "Unknown layer class: '" + node.type + "'. Shapeflow cannot infer its shape.";
+        d.hint = "Replace it with a supported layer.";
+        r.diagnostics.push_back(std::move(d));
+        return finish();
+    }
+    if (!validateArguments(node, *spec, r.diagnostics) || t.afterCycle[i] || isIsolated(graph, t, index))
+        return finish();
+
+    std::vector<RuleInput> inputs;
+    inputs.reserve(t.inputs[i].size());
+    bool complete = true;
+    for (const Topology::InputSlot& slot : t.inputs[i]) {
+        if (slot.producer < 0) {
+            r.diagnostics.push_back(unconnectedInput(node, *spec, slot.port));
+            complete = false;
+            continue;
+        }
+        const std::optional<TensorInfo>& upstream = m_report.m_nodes[static_cast<std::size_t>(slot.producer)].output;
+        if (!upstream) {
+            complete = false; // an error upstream is reported there, not again here
+            continue;
+        }
+        inputs.push_back({&*upstream, slot.port, {t.ids[static_cast<std::size_t>(slot.producer)], 0}});
+    }
+    if (!complete)
+        return finish();
+
+    std::vector<NodeId> watched;
+    RuleContext ctx{graph, m_report, node, *spec, std::move(inputs), r.diagnostics, watched};
+    RuleResult result = rule(ctx);
+    for (NodeId w : watched)
+        m_watches.emplace_back(t.indexOf.at(w), index);
+    r.output = std::move(result.output);
+    r.params = node.sharesWeightsWith.isValid() ? 0 : result.params;
+    return finish();
+}
+
+ShapeReport inferShapes(const Graph& graph)
+{
+    ShapeInference inference;
+    return inference.run(graph);
+}
+
+} // namespace sf

@@ -1,0 +1,156 @@
+#include "RuleHelpers.h"
+
+#include "graph/LayerRegistry.h"
+
+namespace sf::rules {
+
+namespace {
+
+bool rankError(RuleContext& ctx, int input, const std::string& expected)
+{
+    const Shape& shape = ctx.in(input).shape;
+    ctx.error("input-rank",
+              "Input " + std::to_string(input) + " of layer " + ctx.quoted() + " is incompatible with the layer: expected " +
+                  expected + ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
+              "A " + ctx.node.type + " layer takes inputs with " + expected + " (the batch axis included).",
+              ctx.inputs[static_cast<std::size_t>(input)].port);
+    return false;
+}
+
+/// The InputLayer nodes whose unknown sizes reach `tensor`.
+std::vector<NodeId> unknownOrigins(const Graph& graph, const TensorInfo& tensor)
+{
+    std::vector<NodeId> inputs;
+    for (int axis = 1; axis < tensor.shape.rank(); ++axis) {
+        const Dim& d = tensor.shape[axis];
+        const Node* origin = d.isUnknown() ? graph.node(d.origin()) : nullptr;
+        if (origin && origin->type == layer::kInput && std::find(inputs.begin(), inputs.end(), origin->id) == inputs.end())
+            inputs.push_back(origin->id);
+    }
+    return inputs;
+}
+
+void offerFixedLength(RuleContext& ctx, Diagnostic& d, NodeId inputId)
+{
+    const Node* input = ctx.graph.node(inputId);
+    if (!input)
+        return;
+    DimList shape = input->params.dims("shape");
+    for (auto& entry : shape)
+        if (!entry)
+            entry = kSuggestedSequenceLength;
+    d.fixes.push_back({"Give input \"" + input->name + "\" a fixed length: shape=" + toKerasTuple(shape),
+                       SetArgument{inputId, "shape", shape}});
+}
+
+} // namespace
+
+bool expectRank(RuleContext& ctx, int input, int rank)
+{
+    if (ctx.in(input).shape.rank() == rank)
+        return true;
+    return rankError(ctx, input, "ndim=" + std::to_string(rank));
+}
+
+bool expectMinRank(RuleContext& ctx, int input, int minRank)
+{
+    if (ctx.in(input).shape.rank() >= minRank)
+        return true;
+    return rankError(ctx, input, "min_ndim=" + std::to_string(minRank));
+}
+
+void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
+{
+    if (!input.maskFrom.isValid())
+        return;
+    const Node* source = ctx.graph.node(input.maskFrom);
+    const bool fromEmbedding = source && source->type == layer::kEmbedding;
+    const std::string maker = ctx.quoted(input.maskFrom) + (fromEmbedding ? " (mask_zero=True)" : " (Masking)");
+    Diagnostic& d = ctx.warning(
+        "mask-dropped",
+        "Layer " + ctx.quoted() + " (" + ctx.node.type + ") does not support masking, but its input carries the mask made by " +
+            maker + ". The mask stops here, so padding positions " +
+            (fromEmbedding ? std::string("(token 0) ") : std::string()) + "count as real data from here on.",
+        input.shape.rank() == 3 ? "To ignore the padding, average over the unmasked steps with GlobalAveragePooling1D."
+                                : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
+    d.related = input.maskFrom;
+    if (ctx.node.type == layer::kFlatten && input.shape.rank() == 3)
+        d.fixes.push_back({"Replace " + ctx.quoted() + " with GlobalAveragePooling1D",
+                           ReplaceLayer{ctx.node.id, std::string(layer::kGlobalAveragePooling1D)}});
+}
+
+bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
+{
+    const Dim& last = input.shape.last();
+    if (last.isKnown())
+        return true;
+
+    const Node* cause = ctx.graph.node(last.origin());
+    std::string message = "The last dimension of the inputs to a " + ctx.node.type +
+                          " layer should be defined. Found None. Full input shape received: " + input.shape.toKeras() + ".";
+    std::string hint;
+    Diagnostic d;
+    d.severity = Severity::Error;
+    d.code = "unknown-last-dim";
+    d.node = cause ? cause->id : ctx.node.id;
+    d.related = ctx.node.id;
+
+    if (cause && cause->type == layer::kFlatten) {
+        const auto& slots = ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
+        const std::optional<TensorInfo>* flattened =
+            slots.empty() || slots[0].producer < 0
+                ? nullptr
+                : &ctx.report.outputOf(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
+        ctx.watch(cause->id);
+        if (!slots.empty() && slots[0].producer >= 0)
+            ctx.watch(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
+        message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) +
+                   " (Flatten), which flattens a variable-length axis: it has no fixed size to multiply.";
+        hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input a fixed length.";
+        if (flattened && *flattened && (*flattened)->shape.rank() == 3)
+            d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling1D",
+                               ReplaceLayer{cause->id, std::string(layer::kGlobalAveragePooling1D)}});
+        if (flattened && *flattened)
+            for (NodeId inputId : unknownOrigins(ctx.graph, **flattened))
+                offerFixedLength(ctx, d, inputId);
+    } else if (cause && cause->type == layer::kInput) {
+        message += " Layer " + ctx.quoted() + " gets this unknown size straight from input " + ctx.quoted(cause->id) + ".";
+        hint = "Give the Input a fixed size on its last axis.";
+        offerFixedLength(ctx, d, cause->id);
+    } else if (cause) {
+        message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) + " (" +
+                   cause->type + ").";
+        hint = "Make the size known where it is lost.";
+    }
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    ctx.diagnostics.push_back(std::move(d));
+    return false;
+}
+
+bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, const std::string& received)
+{
+    if (weights && *weights <= kMaxLayerWeights)
+        return true;
+    const std::string count = weights ? std::to_string(*weights) : std::string("more than 2^63");
+    const std::string gigabytes =
+        weights ? " (" + std::to_string(static_cast<double>(*weights) * 4.0 / 1e9).substr(0, 6) + " GB as float32)" : std::string();
+    ctx.error("layer-too-large",
+              "Layer " + ctx.quoted() + " would create " + count + " weights" + gigabytes + ", more than the " +
+                  std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,
+              "Use a smaller vocabulary or fewer units.");
+    return false;
+}
+
+std::string inputShapeList(const RuleContext& ctx)
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < ctx.inputs.size(); ++i) {
+        if (i > 0)
+            text += ", ";
+        text += ctx.inputs[i].tensor->shape.toKeras();
+    }
+    return text + "]";
+}
+
+} // namespace sf::rules

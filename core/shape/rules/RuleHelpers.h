@@ -1,0 +1,36 @@
+#pragma once
+
+#include "shape/RuleContext.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sf::rules {
+
+/// The most weights one layer may create: 2^30 floats (4 GiB). Beyond it training could not
+/// allocate them, so inference reports `layer-too-large` instead.
+inline constexpr std::int64_t kMaxLayerWeights = std::int64_t{1} << 30;
+
+/// The length offered by the "give the Input a fixed sequence length" fix.
+inline constexpr std::int64_t kSuggestedSequenceLength = 32;
+
+/// Keras's input_spec check `ndim=`: reports `input-rank` and returns false on a mismatch.
+bool expectRank(RuleContext& ctx, int input, int rank);
+/// Keras's input_spec check `min_ndim=`.
+bool expectMinRank(RuleContext& ctx, int input, int minRank);
+
+/// For layers that do not support masking: warns `mask-dropped` when the input carries a mask.
+void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input);
+
+/// Layers that create weights from the last axis need it known. When it is not, reports
+/// `unknown-last-dim` at the node that made the size unknown, with fixes there.
+bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input);
+
+/// Reports `layer-too-large` when `weights` is missing (overflow) or above kMaxLayerWeights.
+bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, const std::string& received);
+
+/// `[(None, 8), (None, 32)]`: the input shapes as Keras lists them in messages.
+std::string inputShapeList(const RuleContext& ctx);
+
+} // namespace sf::rules

@@ -32,7 +32,7 @@ struct Connection {
     auto operator<=>(const Connection&) const = default;
 };
 
-inline std::string toString(NodeId id) { return "#" + std::to_string(id.value); }
+inline std::string idText(NodeId id) { return "#" + std::to_string(id.value); }
 
 } // namespace sf
 

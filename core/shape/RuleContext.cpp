@@ -32,7 +32,7 @@ Diagnostic& RuleContext::warning(std::string code, std::string message, std::str
 std::string RuleContext::quoted(NodeId other) const
 {
     const Node* n = graph.node(other);
-    return "\"" + (n ? n->name : toString(other)) + "\"";
+    return "\"" + (n ? n->name : idText(other)) + "\"";
 }
 
 } // namespace sf

@@ -64,11 +64,9 @@ const ShapeReport& ShapeInference::update(const Graph& graph, NodeId changed)
         return run(graph);
     const int index = found->second;
 
-    const Node* node = graph.node(changed);
-    if (node->name != m_names[static_cast<std::size_t>(index)]) {
-        m_names[static_cast<std::size_t>(index)] = node->name;
-        m_report.m_modelDiagnostics = checkModel(graph, t, {m_report.m_inputs, m_report.m_outputs});
-    }
+    // Messages anywhere may name the renamed layer: a rename is rare, so it re-runs everything.
+    if (graph.node(changed)->name != m_names[static_cast<std::size_t>(index)])
+        return run(graph);
 
     m_needs.assign(t.ids.size(), 0);
     m_needs[static_cast<std::size_t>(index)] = 1;

@@ -15,9 +15,9 @@ public:
     /// Infers every node of `graph` from scratch.
     const ShapeReport& run(const Graph& graph);
 
-    /// Re-infers after the arguments or the name of `changed` were edited, the wiring being the same
-    /// as at the last run(): only `changed` and the nodes whose inputs changed are recomputed.
-    /// Falls back to run() when the graph's nodes are not the ones last seen.
+    /// Re-infers after the arguments of `changed` were edited, the wiring being the same as at the
+    /// last run(): only `changed` and the nodes whose inputs changed are recomputed. A rename, or
+    /// nodes that are not the ones last seen, fall back to run().
     const ShapeReport& update(const Graph& graph, NodeId changed);
 
     const ShapeReport& report() const { return m_report; }
@@ -28,7 +28,7 @@ private:
 
     ShapeReport m_report;
     std::vector<int> m_position;     ///< dense index -> position in the topological order, or -1
-    std::vector<std::string> m_names; ///< names at the last inference, to notice renames
+    std::vector<std::string> m_names; ///< names at the last run, to notice renames
     std::vector<char> m_needs;        ///< scratch for update()
     std::vector<std::pair<int, int>> m_watches; ///< (watched, watcher) pairs from RuleContext::watch
 };

@@ -1,0 +1,121 @@
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
+    p.waitForFinished(30000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QString example(const char* name) { return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/") + name + ".sfmodel"; }
+QString fixture(const char* name) { return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/") + name; }
+
+} // namespace
+
+/// shapeflow-cli as a user runs it: output, JSON and exit codes.
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void validModelPrintsSummary()
+    {
+        const Run r = cli({"check", example("two_branch_embeddings")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Model: \"two_branch_embeddings\""));
+        QVERIFY(r.out.contains(" concatenate (Concatenate)   (None, 1920)"));
+        QVERIFY(r.out.contains("Total params: 81,921"));
+        QVERIFY(r.out.contains("0 errors, 0 warnings"));
+    }
+
+    void jsonHasTheDocumentedShape()
+    {
+        const Run r = cli({"check", example("batch_mismatch"), "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QJsonParseError error;
+        const QJsonObject root = QJsonDocument::fromJson(r.out, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(root.keys(), QStringList({"errors", "layers", "params", "warnings"}));
+        const QJsonArray layers = root["layers"].toArray();
+        QCOMPARE(layers.size(), 4);
+        QCOMPARE(layers[0].toObject()["output_shape"].toArray(), QJsonArray({1, 8}));
+        QCOMPARE(layers[1].toObject()["output_shape"].toArray(), QJsonArray({QJsonValue(), 32}));
+        QVERIFY(layers[2].toObject()["output_shape"].isNull()); // cannot be inferred
+        QCOMPARE(layers[2].toObject()["class_name"].toString(), QString("Concatenate"));
+        const QJsonObject err = root["errors"].toArray()[0].toObject();
+        QCOMPARE(err["layer"].toString(), QString("concatenate"));
+        QCOMPARE(err["code"].toString(), QString("concat-batch-mismatch"));
+        QVERIFY(err["message"].toString().contains("Received: input_shape=[(1, 8), (None, 32)]"));
+    }
+
+    void jsonParamsAndWarnings()
+    {
+        const Run r = cli({"check", fixture("variable_length_masked.keras3.json"), "--json"});
+        QCOMPARE(r.exitCode, 1);
+        const QJsonObject root = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(root["params"].toInteger(), 80000);
+        QCOMPARE(root["warnings"].toArray()[0].toObject()["code"].toString(), QString("mask-dropped"));
+        QCOMPARE(root["errors"].toArray()[0].toObject()["layer"].toString(), QString("flatten"));
+    }
+
+    void textListsFixes()
+    {
+        const Run r = cli({"check", example("variable_length_masked")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.contains("error [unknown-last-dim] at flatten (see also dense)"));
+        QVERIFY(r.out.contains("fix: Replace \"flatten\" with GlobalAveragePooling1D"));
+    }
+
+    void unreadableFilesExitTwo()
+    {
+        QTemporaryDir dir;
+        const QString bad = dir.filePath("bad.json");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"formatVersion\": 1, \"nodes\": [{\"id\": 1, \"type\": \"Mystery\", \"name\": \"m\"}]}");
+        f.close();
+        Run r = cli({"check", bad});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("nodes[0].type: unknown layer type \"Mystery\""));
+        QVERIFY(r.out.isEmpty());
+        r = cli({"check", dir.filePath("missing.sfmodel")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("cannot open"));
+    }
+
+    void usageErrorsExitTwo()
+    {
+        QCOMPARE(cli({}).exitCode, 2);
+        QCOMPARE(cli({"check"}).exitCode, 2);
+        QCOMPARE(cli({"check", example("batch_mismatch"), "--yaml"}).exitCode, 2);
+        QCOMPARE(cli({"frobnicate"}).exitCode, 2);
+        QCOMPARE(cli({"--help"}).exitCode, 0);
+    }
+
+    void convertWritesAnEquivalentModel()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("m.sfmodel");
+        const Run c = cli({"convert", fixture("deep_two_branch.keras2.json"), out});
+        QCOMPARE(c.exitCode, 0);
+        const Run a = cli({"check", out, "--json"});
+        const Run b = cli({"check", fixture("deep_two_branch.keras2.json"), "--json"});
+        QCOMPARE(a.exitCode, 0);
+        QCOMPARE(a.out, b.out);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

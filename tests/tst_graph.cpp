@@ -1,0 +1,96 @@
+#include "GraphBuilder.h"
+#include "graph/LayeredLayout.h"
+#include "graph/Topology.h"
+
+#include <QtTest>
+
+using namespace sf;
+using sf::test::GraphBuilder;
+
+/// Graph editing rules and the topology derived from it.
+class TestGraph : public QObject {
+    Q_OBJECT
+private slots:
+    void namesFollowKeras()
+    {
+        Graph g;
+        const NodeId a = g.addNode(layer::kDense);
+        const NodeId b = g.addNode(layer::kDense);
+        const NodeId c = g.addNode(layer::kGlobalAveragePooling1D);
+        QCOMPARE(g.node(a)->name, std::string("dense"));
+        QCOMPARE(g.node(b)->name, std::string("dense_1"));
+        QCOMPARE(g.node(c)->name, std::string("global_average_pooling1d"));
+        QCOMPARE(g.node(a)->params.integer("units"), std::int64_t{32}); // Keras default filled in
+    }
+
+    void idsAreNeverReused()
+    {
+        Graph g;
+        const NodeId a = g.addNode(layer::kDense);
+        g.removeNode(a);
+        const NodeId b = g.addNode(layer::kDense);
+        QVERIFY(b.value > a.value);
+    }
+
+    void connectRefusesBadPorts()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({8});
+        const NodeId y = b.input({8});
+        const NodeId d = b.add(layer::kDense);
+        QVERIFY(b.graph.connect({{x, 0}, {d, 0}}));
+        QVERIFY(!b.graph.connect({{y, 0}, {d, 0}}));      // port already fed
+        QVERIFY(!b.graph.connect({{y, 0}, {d, 1}}));      // Dense has one input
+        QVERIFY(!b.graph.connect({{d, 0}, {x, 0}}));      // an Input has no input port
+        QVERIFY(!b.graph.connect({{y, 1}, {d, 0}}));      // one output port only
+        QVERIFY(!b.graph.connect({{NodeId{99}, 0}, {d, 0}}));
+        const NodeId c = b.add(layer::kConcatenate);
+        QVERIFY(b.graph.connect({{x, 0}, {c, 0}}));
+        QVERIFY(b.graph.connect({{y, 0}, {c, 5}}));        // variadic: any port
+    }
+
+    void removeNodeRemovesItsConnections()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({8});
+        const NodeId d = b.add(layer::kDense, {}, {x});
+        b.add(layer::kDense, {}, {d});
+        QCOMPARE(b.graph.connections().size(), std::size_t{2});
+        b.graph.removeNode(d);
+        QVERIFY(b.graph.connections().empty());
+    }
+
+    void topologyOrdersAndFindsCycles()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({8});
+        const NodeId d1 = b.add(layer::kDense, {}, {x});
+        const NodeId c = b.add(layer::kConcatenate, {}, {d1});
+        const NodeId d2 = b.add(layer::kDense, {}, {c});
+        Topology t = Topology::of(b.graph);
+        QCOMPARE(t.order.size(), std::size_t{4});
+        QVERIFY(t.cycles.empty());
+
+        b.graph.connect({{d2, 0}, {c, 1}}); // c -> d2 -> c
+        const NodeId after = b.add(layer::kDense, {}, {d2});
+        t = Topology::of(b.graph);
+        QCOMPARE(t.cycles.size(), std::size_t{1});
+        QCOMPARE(t.cycles[0].size(), std::size_t{2});
+        QVERIFY(t.afterCycle[static_cast<std::size_t>(t.indexOf.at(after))]);
+        QVERIFY(!t.afterCycle[static_cast<std::size_t>(t.indexOf.at(d1))]);
+    }
+
+    void layoutGoesLeftToRight()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({8});
+        const NodeId d1 = b.add(layer::kDense, {}, {x});
+        const NodeId d2 = b.add(layer::kDense, {}, {d1});
+        layOutLayered(b.graph);
+        QVERIFY(b.graph.node(x)->position.x < b.graph.node(d1)->position.x);
+        QVERIFY(b.graph.node(d1)->position.x < b.graph.node(d2)->position.x);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGraph)
+#include "tst_graph.moc"

@@ -1,0 +1,135 @@
+#include "TestPrinters.h"
+#include "GraphBuilder.h"
+#include "io/FileFormatError.h"
+#include "io/ModelFile.h"
+#include "io/ModelLoader.h"
+
+#include <QtTest>
+
+using namespace sf;
+using sf::test::GraphBuilder;
+
+namespace {
+
+ModelDocument sampleDocument()
+{
+    GraphBuilder b;
+    const NodeId x = b.input({std::nullopt, 8}, "int32", 1, "tokens");
+    const NodeId e = b.add(layer::kEmbedding, {{"mask_zero", true}}, {x});
+    const NodeId e2 = b.add(layer::kEmbedding, {}, {x});
+    b.graph.node(e2)->sharesWeightsWith = e;
+    const NodeId r = b.add(layer::kReshape, {{"target_shape", DimList{-1, 4}}}, {e});
+    const NodeId c = b.add(layer::kConcatenate, {{"axis", std::int64_t{-2}}}, {r, e2});
+    b.add(layer::kDropout, {{"rate", 0.25}}, {c});
+    b.graph.node(c)->position = {12.5, -40};
+    ModelDocument doc;
+    doc.name = "sample";
+    doc.graph = b.graph;
+    doc.settings = {{"note", "kept as it is"}, {"training", {{"epochs", 3}}}};
+    return doc;
+}
+
+QString failure(const std::string& text)
+{
+    try {
+        parseModel(text, "bad.sfmodel");
+    } catch (const FileFormatError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+} // namespace
+
+/// The native .sfmodel format: exact round trips, deterministic text, and errors that say where.
+class TestModelFile : public QObject {
+    Q_OBJECT
+private slots:
+    void roundTripIsExact()
+    {
+        const ModelDocument doc = sampleDocument();
+        const std::string text = serializeModel(doc);
+        const ModelDocument back = parseModel(text, "sample.sfmodel");
+        QVERIFY(back == doc);
+        QCOMPARE(serializeModel(back), text); // deterministic
+    }
+
+    void examplesRoundTrip()
+    {
+        for (const char* name : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"}) {
+            const std::string path = std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + name + ".sfmodel";
+            const LoadedModel loaded = loadModel(path);
+            QCOMPARE(loaded.format, LoadedModel::Format::Shapeflow);
+            QVERIFY(loaded.document.settings.contains("note"));
+            QVERIFY(parseModel(serializeModel(loaded.document), path) == loaded.document);
+        }
+    }
+
+    void errorsNameThePlace_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not json") << "{\"formatVersion\": 1," << "bad.sfmodel: not valid JSON";
+        QTest::newRow("newer version") << R"({"formatVersion": 7, "nodes": []})"
+                                       << "bad.sfmodel: formatVersion: the file was written by a newer Shapeflow (formatVersion 7)";
+        QTest::newRow("unknown type")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm"}]})"
+            << "bad.sfmodel: nodes[0].type: unknown layer type \"LSTM\"";
+        QTest::newRow("wrong argument type")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": "many"}}]})"
+            << "bad.sfmodel: nodes[0].params.units: expected an integer, got \"many\"";
+        QTest::newRow("unknown argument")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"unit": 3}}]})"
+            << "nodes[0].params.unit: unknown argument for Dense";
+        QTest::newRow("duplicate id")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "a"}, {"id": 1, "type": "Dense", "name": "b"}]})"
+            << "nodes[1].id: node id 1 is used twice";
+        QTest::newRow("missing node")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "a"}], "connections": [{"from": [5, 0], "to": [1, 0]}]})"
+            << "connections[0]: names a node that is not in the file";
+        QTest::newRow("port fed twice")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "InputLayer", "name": "a"}, {"id": 2, "type": "Dense", "name": "b"}],
+                  "connections": [{"from": [1, 0], "to": [2, 0]}, {"from": [1, 0], "to": [2, 0]}]})"
+            << "connections[1]: port 0 of node 2 does not exist or is fed twice";
+        QTest::newRow("no nodes") << R"({"formatVersion": 1})" << "bad.sfmodel: missing \"nodes\"";
+        QTest::newRow("array at top") << "[1, 2]" << "expected a JSON object at the top level";
+        QTest::newRow("bad id") << R"({"formatVersion": 1, "nodes": [{"id": -3, "type": "Dense", "name": "a"}]})"
+                                << "nodes[0].id: expected a positive integer node id, got -3";
+    }
+
+    void errorsNameThePlace()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        const QString message = failure(text.toStdString());
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void invalidValuesLoadForInferenceToReport()
+    {
+        // units=0 is the user's to fix in the editor; the file still opens.
+        const auto doc = parseModel(R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": 0}}]})",
+                                    "ok.sfmodel");
+        QCOMPARE(doc.graph.node(NodeId{1})->params.integer("units"), std::int64_t{0});
+        QCOMPARE(doc.graph.node(NodeId{1})->params.text("activation"), std::string("linear")); // default filled
+    }
+
+    void loaderRejectsOtherJson()
+    {
+        try {
+            loadModelFromText(R"({"hello": "world"})", "other.json");
+            QFAIL("accepted");
+        } catch (const FileFormatError& e) {
+            QVERIFY(QString(e.what()).contains("neither a Shapeflow model"));
+        }
+        try {
+            loadModel("/no/such/file.sfmodel");
+            QFAIL("accepted");
+        } catch (const FileFormatError& e) {
+            QVERIFY(QString(e.what()).contains("cannot open"));
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModelFile)
+#include "tst_model_file.moc"

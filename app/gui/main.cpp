@@ -1,0 +1,43 @@
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("Shapeflow");
+    QApplication::setOrganizationName("Shapeflow");
+    QApplication::setApplicationVersion(QStringLiteral(SHAPEFLOW_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Visual editor for Keras models: every tensor's shape, every problem, one click to fix.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption screenshot("screenshot", "Render the window with FILE open to OUT.png, then exit.", "OUT.png");
+    parser.addOption(screenshot);
+    parser.addPositionalArgument("FILE", "A .sfmodel or Keras model JSON file to open.");
+    parser.process(app);
+
+    sf::MainWindow window;
+    const QStringList files = parser.positionalArguments();
+    const bool rendering = parser.isSet(screenshot);
+    if (!files.isEmpty() && !window.openFile(files.first(), rendering)) {
+        std::fprintf(stderr, "shapeflow: %s\n", qPrintable(window.lastError()));
+        if (rendering)
+            return 2;
+    }
+    window.show();
+    if (rendering) {
+        QTimer::singleShot(0, &window, [&window, out = parser.value(screenshot)] {
+            const bool saved = window.grab().save(out);
+            if (!saved)
+                std::fprintf(stderr, "shapeflow: cannot write %s\n", qPrintable(out));
+            QApplication::exit(saved ? 0 : 2);
+        });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,79 @@
+#include "SummaryPanel.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QStyle>
+#include <QVBoxLayout>
+
+namespace sf {
+
+namespace {
+
+constexpr int kNodeRole = Qt::UserRole + 1;
+
+QString memoryText(std::int64_t params)
+{
+    const double bytes = static_cast<double>(params) * 4.0; // float32 weights
+    if (bytes >= 1024.0 * 1024.0)
+        return QString::number(bytes / (1024.0 * 1024.0), 'f', 2) + " MiB";
+    return QString::number(bytes / 1024.0, 'f', 1) + " KiB";
+}
+
+} // namespace
+
+SummaryPanel::SummaryPanel(QWidget* parent) : QWidget(parent), m_table(new QTreeWidget(this)), m_totals(new QLabel(this))
+{
+    m_table->setColumnCount(4);
+    m_table->setHeaderLabels({tr("Layer (type)"), tr("Output Shape"), tr("Param #"), tr("Connected to")});
+    m_table->setRootIsDecorated(false);
+    m_table->setUniformRowHeights(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->header()->setStretchLastSection(true);
+    m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+    layout->addWidget(m_totals);
+    connect(m_table, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+        if (item)
+            emit layerSelected(NodeId{item->data(0, kNodeRole).toULongLong()});
+    });
+}
+
+void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
+{
+    m_table->clear();
+    const ModelSummary summary = ModelSummary::of(graph, report);
+    for (const SummaryRow& row : summary.rows) {
+        auto* item = new QTreeWidgetItem(m_table);
+        item->setText(0, QString::fromStdString(row.name + " (" + row.className + ")"));
+        item->setText(1, row.outputShape ? QString::fromStdString(row.outputShape->toDisplay()) : QStringLiteral("?"));
+        item->setToolTip(1, row.outputShape ? tr("Keras prints %1. None: the model's batch; ?: an unknown size.")
+                                                  .arg(QString::fromStdString(row.outputShape->toKeras()))
+                                            : tr("Cannot be inferred: see Problems."));
+        QString params = QString::fromStdString(withThousands(row.params));
+        if (!row.sharesWeightsWith.empty())
+            params += tr(" (shared with %1)").arg(QString::fromStdString(row.sharesWeightsWith));
+        item->setText(2, params);
+        item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
+        QStringList connected;
+        for (const std::string& c : row.connectedTo)
+            connected << QString::fromStdString(c);
+        item->setText(3, connected.isEmpty() ? QStringLiteral("-") : connected.join(", "));
+        item->setData(0, kNodeRole, QVariant::fromValue<qulonglong>(row.node.value));
+
+        bool error = false;
+        bool warning = false;
+        for (const Diagnostic& d : report.diagnosticsAbout(row.node)) {
+            error = error || d.isError();
+            warning = warning || !d.isError();
+        }
+        if (error || warning)
+            item->setIcon(0, style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+    }
+    m_totals->setText(tr("Total params: %1 (%2 of float32 weights)")
+                          .arg(QString::fromStdString(withThousands(summary.totalParams)), memoryText(summary.totalParams)));
+}
+
+} // namespace sf

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "shape/ModelSummary.h"
+
+#include <QTreeWidget>
+
+class QLabel;
+
+namespace sf {
+
+/// The `model.summary()` table: layer (type), output shape, params, connected to, with the
+/// severity of each layer's worst diagnostic as its icon, and totals with weight memory below.
+class SummaryPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SummaryPanel(QWidget* parent = nullptr);
+
+    void showModel(const Graph& graph, const ShapeReport& report);
+    QTreeWidget* table() const { return m_table; }
+
+signals:
+    void layerSelected(sf::NodeId node);
+
+private:
+    QTreeWidget* m_table;
+    QLabel* m_totals;
+};
+
+} // namespace sf

@@ -84,6 +84,18 @@ private slots:
         QCOMPARE(report.totalParams(), weights);
     }
 
+    void concatenateKeepsPortOrderNotCreationOrder()
+    {
+        GraphBuilder b;
+        const NodeId c = b.add(layer::kConcatenate);
+        const NodeId wide = b.input({5});
+        const NodeId narrow = b.input({2, 3}); // rank 3 second: mismatch message lists port order
+        b.graph.connect({{wide, 0}, {c, 1}});
+        b.graph.connect({{narrow, 0}, {c, 0}});
+        const ShapeReport r = inferShapes(b.graph);
+        QVERIFY(QString::fromStdString(r.diagnostics()[0].message).contains("[(None, 2, 3), (None, 5)]"));
+    }
+
     void masksFlowAsKerasSays()
     {
         GraphBuilder b;

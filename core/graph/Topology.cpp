@@ -86,10 +86,13 @@ Topology Topology::of(const Graph& graph)
         if (slot != slots.end())
             slot->producer = from;
         else
-            slots.push_back({c.to.port, from}); // variadic; connections are sorted, so ports stay ordered
+            slots.push_back({c.to.port, from}); // a variadic layer's port
         t.consumers[from].push_back(to);
         ++indegree[to];
     }
+    // Connections are sorted by their source, so a variadic layer's ports arrive in any order.
+    for (auto& slots : t.inputs)
+        std::sort(slots.begin(), slots.end(), [](const InputSlot& a, const InputSlot& b) { return a.port < b.port; });
 
     // Kahn's algorithm, smallest index first, so the order is deterministic and follows creation.
     std::priority_queue<int, std::vector<int>, std::greater<>> ready;

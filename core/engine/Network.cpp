@@ -1,0 +1,70 @@
+#include "Network.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sf {
+
+std::vector<Parameter*> Network::parameters() const
+{
+    std::vector<Parameter*> out;
+    out.reserve(m_parameters.size());
+    for (const auto& p : m_parameters)
+        out.push_back(p.get());
+    return out;
+}
+
+Parameter* Network::findParameter(const std::string& name) const
+{
+    for (const auto& p : m_parameters)
+        if (p->name == name)
+            return p.get();
+    return nullptr;
+}
+
+void Network::setActiveBatch(Index batch)
+{
+    m_activeBatch = std::clamp<Index>(batch, 1, m_maxBatch);
+    for (TensorView* view : m_batched)
+        view->shape[0] = m_activeBatch;
+}
+
+void Network::forward(const ForwardContext& ctx)
+{
+    for (const auto& op : m_ops)
+        op->forward(ctx);
+}
+
+void Network::zeroGradients()
+{
+    for (TensorView* g : m_gradients)
+        std::fill_n(g->data, g->size(), 0.0f);
+    for (const auto& p : m_parameters)
+        std::fill(p->grad.begin(), p->grad.end(), 0.0f);
+}
+
+void Network::backward()
+{
+    for (auto it = m_ops.rbegin(); it != m_ops.rend(); ++it)
+        (*it)->backward();
+}
+
+std::string Network::firstNonFiniteLayer() const
+{
+    for (const auto& [name, buffers] : m_layerOutputs)
+        if (!buffers->value.array().isFinite().all())
+            return name;
+    return {};
+}
+
+std::size_t Network::memoryBytes() const
+{
+    std::size_t bytes = 0;
+    for (const auto& s : m_storage)
+        bytes += s.size() * sizeof(float);
+    for (const auto& p : m_parameters)
+        bytes += (p->value.size() + p->grad.size()) * sizeof(float);
+    return bytes;
+}
+
+} // namespace sf

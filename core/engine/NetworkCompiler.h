@@ -1,0 +1,32 @@
+#pragma once
+
+#include "Network.h"
+#include "graph/Graph.h"
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// A graph that cannot be compiled: it has errors, or a size only the data can give is missing.
+/// The message names the layer.
+class CompileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Sizes of one sample of each Input, by layer name, from the data: they fill the Inputs whose
+/// shape has None (a variable sequence length is fixed by the padded data).
+using SampleShapes = std::map<std::string, std::vector<Index>>;
+
+/// Turns a valid graph into a Network for batches of up to `batchSize`. Weights start at zero;
+/// initializeWeights() (train/Initializers) gives them Keras's initial values.
+class NetworkCompiler {
+public:
+    static std::unique_ptr<Network> compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes = {});
+};
+
+} // namespace sf

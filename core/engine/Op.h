@@ -1,0 +1,41 @@
+#pragma once
+
+#include "Parameter.h"
+#include "Tensor.h"
+#include "graph/Ids.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// The value, gradient and mask of one node's output for the compiled batch size.
+/// `mask`, when set, is (batch, steps) of 0/1 floats, as Keras's boolean masks.
+struct NodeBuffers {
+    TensorView value;
+    TensorView grad;
+    const float* mask = nullptr;
+};
+
+/// What a forward pass needs beyond the buffers.
+struct ForwardContext {
+    bool training = false;
+    std::mt19937* rng = nullptr; ///< dropout's seeded generator
+};
+
+/// One layer's forward and backward pass over preallocated buffers. backward() adds (+=) into
+/// its inputs' gradients, so a tensor read by several layers sums their contributions.
+class Op {
+public:
+    virtual ~Op() = default;
+    virtual void forward(const ForwardContext& ctx) = 0;
+    virtual void backward() = 0;
+
+    NodeId node;
+    std::string name;
+    std::vector<NodeBuffers*> inputs;
+    NodeBuffers* output = nullptr;
+};
+
+} // namespace sf

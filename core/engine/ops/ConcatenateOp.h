@@ -1,0 +1,24 @@
+#pragma once
+
+#include "engine/Op.h"
+
+namespace sf {
+
+/// Joins its inputs along `axis` (1 .. rank-1). Masks follow Keras: joined on the last axis, the
+/// output mask is their OR when every input is masked, otherwise none; joined on the steps axis
+/// of rank-3 tensors, the masks are joined too (an unmasked input counting as all ones).
+class ConcatenateOp : public Op {
+public:
+    ConcatenateOp(int axis, float* mask) : m_axis(axis), m_mask(mask) {}
+    void forward(const ForwardContext& ctx) override;
+    void backward() override;
+
+private:
+    Index outer() const;
+    Index inner(const TensorView& t) const;
+
+    int m_axis;
+    float* m_mask; ///< nullptr when the output carries no mask
+};
+
+} // namespace sf

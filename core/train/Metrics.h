@@ -1,0 +1,28 @@
+#pragma once
+
+#include "Loss.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// Keras's metrics. "accuracy" resolves from the loss as Keras does: binary for
+/// binary_crossentropy (or one output unit), sparse categorical for the sparse loss, categorical
+/// otherwise.
+enum class MetricKind { BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError };
+
+struct Metric {
+    MetricKind kind;
+    std::string name; ///< as Keras reports it: "accuracy", "mae"
+};
+
+/// Resolves metric names ("accuracy", "acc", "mae") for a loss and an output width.
+/// Throws std::invalid_argument naming an unknown metric.
+std::vector<Metric> resolveMetrics(const std::vector<std::string>& names, const LossSpec& loss, Index outputWidth);
+
+/// Adds the metric's sum and count over a batch, so epoch values are exact means.
+void accumulateMetric(const Metric& metric, const LossSpec& loss, const TensorView& prediction, const float* target,
+                      double& sum, double& count);
+
+} // namespace sf

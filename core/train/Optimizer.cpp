@@ -1,0 +1,87 @@
+#include "Optimizer.h"
+
+#include "optimizers/Adam.h"
+#include "optimizers/RmsProp.h"
+#include "optimizers/Sgd.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace sf {
+
+std::unique_ptr<Optimizer> Optimizer::create(const OptimizerConfig& config)
+{
+    OptimizerConfig c = config;
+    if (!c.learningRate)
+        c.learningRate = c.name == "sgd" ? 0.01 : 0.001;
+    if (!c.weightDecay)
+        c.weightDecay = c.name == "adamw" ? 0.004 : 0.0;
+    if (!(*c.learningRate > 0.0) || !std::isfinite(*c.learningRate))
+        throw std::invalid_argument("The learning rate must be a positive number; got " + std::to_string(*c.learningRate));
+    if (c.momentum < 0.0 || c.momentum >= 1.0 || c.beta1 < 0.0 || c.beta1 >= 1.0 || c.beta2 < 0.0 || c.beta2 >= 1.0)
+        throw std::invalid_argument("momentum, beta_1 and beta_2 must be in [0, 1)");
+    if (c.name == "sgd")
+        return std::unique_ptr<Optimizer>(new Sgd(c));
+    if (c.name == "adam" || c.name == "adamw")
+        return std::unique_ptr<Optimizer>(new Adam(c));
+    if (c.name == "rmsprop")
+        return std::unique_ptr<Optimizer>(new RmsProp(c));
+    throw std::invalid_argument("Unknown optimizer '" + c.name + "'; Shapeflow knows sgd, adam, adamw and rmsprop");
+}
+
+double Optimizer::learningRate() const { return m_config.schedule.at(*m_config.learningRate, m_iterations); }
+
+std::vector<float>& Optimizer::slot(std::size_t kind, std::size_t index, std::size_t size)
+{
+    if (m_slots.size() <= kind)
+        m_slots.resize(kind + 1);
+    auto& slots = m_slots[kind];
+    if (slots.size() <= index)
+        slots.resize(index + 1);
+    if (slots[index].size() != size)
+        slots[index].assign(size, 0.0f);
+    return slots[index];
+}
+
+void Optimizer::step(const std::vector<Parameter*>& parameters)
+{
+    const auto lr = static_cast<float>(learningRate());
+    double globalScale = 1.0;
+    if (m_config.globalClipnorm > 0.0) {
+        double squares = 0.0;
+        for (const Parameter* p : parameters)
+            for (float g : p->grad)
+                squares += static_cast<double>(g) * g;
+        const double norm = std::sqrt(squares);
+        if (norm > m_config.globalClipnorm)
+            globalScale = m_config.globalClipnorm / norm;
+    }
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        Parameter& p = *parameters[i];
+        double scale = globalScale;
+        if (m_config.clipnorm > 0.0) {
+            double squares = 0.0;
+            for (float g : p.grad)
+                squares += static_cast<double>(g) * g;
+            const double norm = std::sqrt(squares) * globalScale;
+            if (norm > m_config.clipnorm)
+                scale *= m_config.clipnorm / norm;
+        }
+        const float* grad = p.grad.data();
+        if (scale != 1.0) {
+            m_clipped.resize(p.grad.size());
+            for (std::size_t k = 0; k < p.grad.size(); ++k)
+                m_clipped[k] = static_cast<float>(p.grad[k] * scale);
+            grad = m_clipped.data();
+        }
+        if (*m_config.weightDecay > 0.0) { // decoupled, before the update, as Keras does
+            const auto decay = static_cast<float>(*m_config.weightDecay) * lr;
+            for (float& v : p.value)
+                v -= v * decay;
+        }
+        update(i, p, grad, lr);
+    }
+    ++m_iterations;
+}
+
+} // namespace sf

@@ -1,0 +1,22 @@
+#include "Sgd.h"
+
+namespace sf {
+
+void Sgd::update(std::size_t index, Parameter& p, const float* grad, float lr)
+{
+    const std::size_t n = p.value.size();
+    float* w = p.value.data();
+    if (m_config.momentum == 0.0) {
+        for (std::size_t k = 0; k < n; ++k)
+            w[k] -= lr * grad[k];
+        return;
+    }
+    const auto mu = static_cast<float>(m_config.momentum);
+    float* m = slot(0, index, n).data();
+    for (std::size_t k = 0; k < n; ++k) {
+        m[k] = mu * m[k] - lr * grad[k];
+        w[k] += m_config.nesterov ? mu * m[k] - lr * grad[k] : m[k];
+    }
+}
+
+} // namespace sf

@@ -1,0 +1,135 @@
+#include "GraphBuilder.h"
+#include "engine/NetworkCompiler.h"
+
+#include <QtTest>
+
+using namespace sf;
+using sf::test::GraphBuilder;
+
+namespace {
+
+void set(Parameter* p, std::vector<float> values)
+{
+    QCOMPARE(p->value.size(), values.size());
+    p->value = std::move(values);
+}
+
+void feed(const Network::Port& port, std::vector<float> values)
+{
+    std::copy(values.begin(), values.end(), port.buffers->value.data);
+}
+
+std::vector<float> read(const Network::Port& port)
+{
+    const TensorView& v = port.buffers->value;
+    return {v.data, v.data + v.size()};
+}
+
+void compareFloats(const std::vector<float>& got, const std::vector<float>& expected)
+{
+    QCOMPARE(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i)
+        QVERIFY2(std::fabs(got[i] - expected[i]) < 1e-5f, qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+}
+
+} // namespace
+
+/// Forward passes against numbers worked out by hand for small fixed weights.
+class TestForwardValues : public QObject {
+    Q_OBJECT
+private slots:
+    void dense()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({2});
+        b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("relu")}}, {x}, "d");
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        set(net->findParameter("d/kernel"), {1, -1, 2, 0.5f}); // (in=2, units=2), row-major
+        set(net->findParameter("d/bias"), {0.5f, -3});
+        feed(net->inputs()[0], {1, 2, -1, 1});
+        net->forward({});
+        // [1,2] @ [[1,-1],[2,.5]] + [.5,-3] = [5.5, -3] -> relu [5.5, 0]; [-1,1] -> [1.5, -2] -> [1.5, 0]
+        compareFloats(read(net->outputs()[0]), {5.5f, 0, 1.5f, 0});
+    }
+
+    void embeddingAndMaskedMean()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({3}, "int32");
+        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {x}, "e");
+        b.add(layer::kGlobalAveragePooling1D, {}, {e});
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        set(net->findParameter("e/embeddings"), {100, 100, 1, 2, 3, 4}); // row 0 is padding
+        feed(net->inputs()[0], {1, 2, 0, 0, 0, 0});
+        net->forward({});
+        // Sample 0: mean of rows 1 and 2 (the padded step is left out): [2, 3]. Sample 1: all padding: zeros.
+        compareFloats(read(net->outputs()[0]), {2, 3, 0, 0});
+    }
+
+    void concatenateAndRepeatToBatch()
+    {
+        GraphBuilder b;
+        const NodeId context = b.input({2}, "float32", 1);
+        const NodeId features = b.input({1});
+        const NodeId r = b.add(layer::kRepeatToBatch, {}, {context, features});
+        b.add(layer::kConcatenate, {}, {r, features});
+        auto net = NetworkCompiler::compile(b.graph, 3);
+        QVERIFY(!net->inputs()[0].batched);
+        feed(net->inputs()[0], {7, 8});
+        feed(net->inputs()[1], {1, 2, 3});
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), {7, 8, 1, 7, 8, 2, 7, 8, 3});
+    }
+
+    void partialBatch()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({2});
+        b.add(layer::kRepeatVector, {{"n", std::int64_t{2}}}, {x});
+        auto net = NetworkCompiler::compile(b.graph, 4);
+        net->setActiveBatch(1);
+        QCOMPARE(net->outputs()[0].buffers->value.shape, (std::vector<Index>{1, 2, 2}));
+        feed(net->inputs()[0], {5, 6});
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), {5, 6, 5, 6});
+    }
+
+    void compileErrorsNameTheLayer()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({std::nullopt}, "int32", {}, "tokens");
+        b.add(layer::kEmbedding, {}, {x});
+        try {
+            NetworkCompiler::compile(b.graph, 4);
+            QFAIL("compiled");
+        } catch (const CompileError& e) {
+            QVERIFY(QString(e.what()).contains("Input \"tokens\" has shape (None,)"));
+        }
+        auto net = NetworkCompiler::compile(b.graph, 4, {{"tokens", {9}}}); // the data fixes the length
+        QCOMPARE(net->outputs()[0].buffers->value.shape, (std::vector<Index>{4, 9, 64}));
+
+        b.add(layer::kDense, {{"units", std::int64_t{0}}}, {x});
+        try {
+            NetworkCompiler::compile(b.graph, 4, {{"tokens", {9}}});
+            QFAIL("compiled");
+        } catch (const CompileError& e) {
+            QVERIFY(QString(e.what()).contains("Received an invalid value for `units`"));
+        }
+    }
+
+    void nonFiniteLayerIsNamed()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({2});
+        const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {x}, "first");
+        b.add(layer::kDense, {{"units", std::int64_t{1}}}, {d}, "second");
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        net->findParameter("first/kernel")->value[0] = std::numeric_limits<float>::infinity();
+        feed(net->inputs()[0], {1, 1});
+        net->forward({});
+        QCOMPARE(net->firstNonFiniteLayer(), std::string("first"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestForwardValues)
+#include "tst_forward_values.moc"

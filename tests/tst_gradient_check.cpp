@@ -1,0 +1,111 @@
+#include "GradientCheck.h"
+#include "GraphBuilder.h"
+#include "RowGraph.h"
+#include "engine/NetworkCompiler.h"
+#include "train/Initializers.h"
+
+#include <QtTest>
+
+using namespace sf;
+using namespace sf::test;
+
+/// Central differences against backward() for every op's weights and float inputs, every
+/// activation, rank 2 and 3, with and without masks.
+class TestGradientCheck : public QObject {
+    Q_OBJECT
+private slots:
+    void layer_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<QString>("params");
+        QTest::addColumn<QStringList>("inputs");
+        QTest::addColumn<bool>("training");
+        for (const std::string& a : activationNames())
+            QTest::newRow(("Dense " + a).c_str()) << "Dense" << QString(R"({"units": 3, "activation": "%1"})").arg(QString::fromStdString(a))
+                                                  << QStringList{"4"} << false;
+        QTest::newRow("Dense rank 3") << "Dense" << R"({"units": 2, "activation": "tanh"})" << QStringList{"3,4"} << false;
+        QTest::newRow("Dense no bias") << "Dense" << R"({"units": 2, "use_bias": false})" << QStringList{"5"} << false;
+        for (const std::string& a : activationNames())
+            QTest::newRow(("Activation " + a).c_str()) << "Activation" << QString(R"({"activation": "%1"})").arg(QString::fromStdString(a))
+                                                       << QStringList{"2,3"} << false;
+        QTest::newRow("Embedding") << "Embedding" << R"({"input_dim": 7, "output_dim": 3})" << QStringList{"int32:5"} << false;
+        QTest::newRow("Concatenate last") << "Concatenate" << "" << QStringList{"3", "2", "4"} << false;
+        QTest::newRow("Concatenate axis 1") << "Concatenate" << R"({"axis": 1})" << QStringList{"2,3", "4,3"} << false;
+        QTest::newRow("Flatten") << "Flatten" << "" << QStringList{"2,3,2"} << false;
+        QTest::newRow("Reshape") << "Reshape" << R"({"target_shape": [3, -1]})" << QStringList{"6"} << false;
+        QTest::newRow("RepeatVector") << "RepeatVector" << R"({"n": 3})" << QStringList{"4"} << false;
+        QTest::newRow("Dropout training") << "Dropout" << R"({"rate": 0.4})" << QStringList{"10"} << true;
+        QTest::newRow("Dropout inference") << "Dropout" << R"({"rate": 0.4})" << QStringList{"10"} << false;
+        QTest::newRow("Masking") << "Masking" << "" << QStringList{"4,3"} << false;
+        QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D" << "" << QStringList{"5,3"} << false;
+        QTest::newRow("RepeatToBatch") << "RepeatToBatch" << "" << QStringList{"b1:4", "2"} << false;
+    }
+
+    void layer()
+    {
+        QFETCH(QString, layer);
+        QFETCH(QString, params);
+        QFETCH(QStringList, inputs);
+        QFETCH(bool, training);
+        GraphBuilder b;
+        std::vector<NodeId> sources;
+        for (const QString& spec : inputs)
+            sources.push_back(addRowInput(b, spec));
+        // A Dense after layers without weights gives the check something to differentiate through.
+        const NodeId out = b.add(layer.toStdString(), parseParams(layer.toStdString(), params), sources);
+        if (layer != "Dense" && layer != "Embedding")
+            b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {out});
+        auto net = NetworkCompiler::compile(b.graph, 3);
+        initializeWeights(*net, 11);
+        fillInputs(*net, 7);
+        GradientChecker(*net).checkAll(training);
+    }
+
+    void maskedPoolingAfterEmbedding()
+    {
+        // Embedding(mask_zero) -> Dense (passes the mask) -> GlobalAveragePooling1D (masked mean).
+        GraphBuilder b;
+        const NodeId x = b.input({6}, "int32");
+        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
+        const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{4}}, {"activation", std::string("tanh")}}, {e});
+        b.add(layer::kGlobalAveragePooling1D, {}, {d});
+        auto net = NetworkCompiler::compile(b.graph, 4);
+        initializeWeights(*net, 5);
+        fillInputs(*net, 5, 12); // ids 0..4: zeros are padding
+        GradientChecker(*net).checkAll();
+    }
+
+    void seedModelEndToEnd()
+    {
+        GraphBuilder b;
+        const NodeId xa = b.input({4}, "int32");
+        const NodeId xb = b.input({4}, "int32");
+        const NodeId ea = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{3}}}, {xa});
+        const NodeId eb = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{2}}}, {xb});
+        const NodeId c = b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), b.add(layer::kFlatten, {}, {eb})});
+        b.add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {c});
+        auto net = NetworkCompiler::compile(b.graph, 5);
+        initializeWeights(*net, 2);
+        fillInputs(*net, 9);
+        GradientChecker(*net).checkAll();
+    }
+
+    void sharedWeightsSumTheirGradients()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({3});
+        const NodeId y = b.input({3});
+        const NodeId d1 = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {x});
+        const NodeId d2 = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {y});
+        b.graph.node(d2)->sharesWeightsWith = d1;
+        b.add(layer::kConcatenate, {}, {d1, d2});
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        QCOMPARE(net->parameters().size(), std::size_t{2}); // one kernel, one bias
+        initializeWeights(*net, 4);
+        fillInputs(*net, 1);
+        GradientChecker(*net).checkAll();
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGradientCheck)
+#include "tst_gradient_check.moc"

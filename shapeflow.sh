@@ -12,7 +12,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
   libeigen3-dev nlohmann-json3-dev zlib1g-dev libbenchmark-dev
-  fonts-dejavu-core xvfb xauth xdotool
+  fonts-dejavu-core xvfb xauth xdotool python3-numpy
 )
 
 install_missing() {

@@ -20,5 +20,8 @@ struct CliContext {
 
 int runCheck(CliContext& ctx);
 int runConvert(CliContext& ctx);
+int runTrain(CliContext& ctx);
+int runEvaluate(CliContext& ctx);
+int runPredict(CliContext& ctx);
 
 } // namespace sf::cli

@@ -11,6 +11,11 @@ Commands:
   check MODEL [--json]        infer every shape, print the summary and every problem
                               (exit 0: valid, 1: the model has errors, 2: the file cannot be read)
   convert MODEL OUT.sfmodel   read a .sfmodel or Keras model JSON, write a .sfmodel
+  train MODEL (--data MANIFEST.json | --synthetic N) [options]
+                              train, one progress line (or --json object) per epoch
+  evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N)
+  predict MODEL --weights W.npz --input NAME=FILE.npy ... --out OUT.npy
+                              (train --help lists every training option)
 
 MODEL is a .sfmodel file or a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3),
 told apart by content.
@@ -30,6 +35,12 @@ int main(int argc, char** argv)
         return sf::cli::runCheck(ctx);
     if (command == "convert")
         return sf::cli::runConvert(ctx);
+    if (command == "train")
+        return sf::cli::runTrain(ctx);
+    if (command == "evaluate")
+        return sf::cli::runEvaluate(ctx);
+    if (command == "predict")
+        return sf::cli::runPredict(ctx);
     if (command == "--help" || command == "-h" || command == "help") {
         std::cout << kUsage;
         return sf::cli::kExitOk;

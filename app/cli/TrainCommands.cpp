@@ -1,0 +1,236 @@
+#include "CliCommand.h"
+#include "TrainOptions.h"
+
+#include "engine/NetworkCompiler.h"
+#include "io/DataManifest.h"
+#include "io/FileFormatError.h"
+#include "io/ModelLoader.h"
+#include "io/Npy.h"
+#include "io/Npz.h"
+#include "io/WeightsFile.h"
+#include "shape/ModelSummary.h"
+#include "train/DataCheck.h"
+#include "train/Predict.h"
+#include "train/SyntheticData.h"
+#include "train/Trainer.h"
+
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
+
+namespace sf::cli {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+struct Loaded {
+    Graph graph;
+    ManifestData data;
+};
+
+/// The model and its data (manifest or generated); errors are written to `err`.
+std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool needData)
+{
+    Loaded loaded;
+    try {
+        LoadedModel model = loadModel(o.model);
+        for (const ImportProblem& p : model.problems)
+            ctx.err << "warning [" << p.code << "] at " << p.layer << ": " << p.message << "\n";
+        loaded.graph = std::move(model.document.graph);
+        if (!o.lossGiven)
+            o.config.loss = defaultLossFor(loaded.graph);
+        if (!needData)
+            return loaded;
+        if (o.syntheticRows && !o.dataManifest.empty()) {
+            ctx.err << "shapeflow-cli: give --data or --synthetic, not both\n";
+            return std::nullopt;
+        }
+        if (o.syntheticRows)
+            loaded.data.training = makeSyntheticData(loaded.graph, o.config.loss, *o.syntheticRows, o.config.seed);
+        else if (!o.dataManifest.empty())
+            loaded.data = readDataManifest(o.dataManifest);
+        else {
+            ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N\n";
+            return std::nullopt;
+        }
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
+        return std::nullopt;
+    }
+    return loaded;
+}
+
+std::string fixed(double v, int digits)
+{
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(digits) << v;
+    return s.str();
+}
+
+ordered_json epochJson(const EpochStats& e)
+{
+    ordered_json j{{"epoch", e.epoch}, {"loss", e.loss}};
+    if (e.valLoss)
+        j["val_loss"] = *e.valLoss;
+    for (const auto& [name, value] : e.metrics)
+        j[name] = value;
+    for (const auto& [name, value] : e.valMetrics)
+        j["val_" + name] = value;
+    j["samples_per_sec"] = e.samplesPerSecond;
+    j["seconds"] = e.seconds;
+    j["learning_rate"] = e.learningRate;
+    return j;
+}
+
+std::string epochLine(const EpochStats& e, int epochs)
+{
+    std::string line = "Epoch " + std::to_string(e.epoch) + "/" + std::to_string(epochs) + " - " + fixed(e.seconds, 2) +
+                       "s - loss: " + fixed(e.loss, 4);
+    for (const auto& [name, value] : e.metrics)
+        line += " - " + name + ": " + fixed(value, 4);
+    if (e.valLoss)
+        line += " - val_loss: " + fixed(*e.valLoss, 4);
+    for (const auto& [name, value] : e.valMetrics)
+        line += " - val_" + name + ": " + fixed(value, 4);
+    return line + " - " + withThousands(static_cast<std::int64_t>(e.samplesPerSecond)) + " samples/s";
+}
+
+} // namespace
+
+int runTrain(CliContext& ctx)
+{
+    auto options = parseTrainOptions(ctx.args, "train", ctx.err);
+    if (!options)
+        return kExitUsage;
+    TrainOptions& o = *options;
+    auto loaded = loadModelAndData(o, ctx, true);
+    if (!loaded)
+        return kExitUsage;
+    try {
+        Trainer trainer(loaded->graph, o.config, std::move(loaded->data.training), std::move(loaded->data.validation));
+        if (!o.json)
+            ctx.out << "Training on " << trainer.trainingData().rows() << " samples"
+                    << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows()) : std::string())
+                    << "; loss " << lossName(o.config.loss.kind) << (o.config.loss.fromLogits ? " (from logits)" : "") << ", optimizer "
+                    << o.config.optimizer.name << "\n";
+        Trainer::Callbacks callbacks;
+        callbacks.onEpoch = [&](const EpochStats& e) {
+            if (o.json)
+                ctx.out << epochJson(e).dump() << "\n";
+            else
+                ctx.out << epochLine(e, o.config.epochs) << "\n";
+            ctx.out.flush();
+        };
+        const TrainOutcome outcome = trainer.fit(callbacks);
+        if (!o.weightsOut.empty())
+            saveWeights(trainer.network(), o.weightsOut);
+        const bool failed = outcome.status == TrainOutcome::Status::Failed;
+        if (o.json) {
+            ordered_json summary{{"status", failed ? "failed" : outcome.status == TrainOutcome::Status::EarlyStopped ? "early_stopped" : "finished"},
+                                 {"message", outcome.message},
+                                 {"epochs", trainer.epochsDone()}};
+            if (!trainer.history().empty()) {
+                summary["loss"] = trainer.history().back().loss;
+                if (trainer.history().back().valLoss)
+                    summary["val_loss"] = *trainer.history().back().valLoss;
+            }
+            if (!outcome.failedLayer.empty())
+                summary["layer"] = outcome.failedLayer;
+            if (!o.weightsOut.empty())
+                summary["weights"] = o.weightsOut;
+            ctx.out << summary.dump() << "\n";
+        } else {
+            ctx.out << outcome.message << "\n";
+            if (!o.weightsOut.empty())
+                ctx.out << "Weights saved to " << o.weightsOut << "\n";
+        }
+        if (failed) {
+            ctx.err << "shapeflow-cli: " << outcome.message << "\n";
+            return kExitModelErrors;
+        }
+        return kExitOk;
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
+        return kExitUsage;
+    }
+}
+
+int runEvaluate(CliContext& ctx)
+{
+    auto options = parseTrainOptions(ctx.args, "evaluate", ctx.err);
+    if (!options)
+        return kExitUsage;
+    TrainOptions& o = *options;
+    if (o.weightsIn.empty()) {
+        ctx.err << "shapeflow-cli evaluate: --weights W.npz is required\n";
+        return kExitUsage;
+    }
+    auto loaded = loadModelAndData(o, ctx, true);
+    if (!loaded)
+        return kExitUsage;
+    try {
+        Dataset data = std::move(loaded->data.validation ? *loaded->data.validation : loaded->data.training);
+        o.config.epochs = 0;
+        Trainer trainer(loaded->graph, o.config, data);
+        loadWeights(trainer.network(), o.weightsIn);
+        const EpochStats result = trainer.evaluate(data);
+        if (o.json) {
+            ordered_json j{{"loss", result.loss}, {"samples", data.rows()}};
+            for (const auto& [name, value] : result.metrics)
+                j[name] = value;
+            ctx.out << j.dump() << "\n";
+        } else {
+            ctx.out << data.rows() << " samples - loss: " << fixed(result.loss, 4);
+            for (const auto& [name, value] : result.metrics)
+                ctx.out << " - " << name << ": " << fixed(value, 4);
+            ctx.out << "\n";
+        }
+        return kExitOk;
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
+        return kExitUsage;
+    }
+}
+
+int runPredict(CliContext& ctx)
+{
+    auto options = parseTrainOptions(ctx.args, "predict", ctx.err);
+    if (!options)
+        return kExitUsage;
+    TrainOptions& o = *options;
+    if (o.weightsIn.empty() || o.predictInputs.empty() || o.predictOut.empty()) {
+        ctx.err << "shapeflow-cli predict: --weights, at least one --input NAME=FILE.npy and --out are required\n";
+        return kExitUsage;
+    }
+    auto loaded = loadModelAndData(o, ctx, false);
+    if (!loaded)
+        return kExitUsage;
+    try {
+        Dataset inputs;
+        for (const auto& [name, file] : o.predictInputs)
+            inputs.inputs[name] = readArrayFile(file);
+        auto network = NetworkCompiler::compile(loaded->graph, o.config.batchSize, sampleShapesOf(loaded->graph, inputs));
+        checkData(loaded->graph, *network, inputs, o.config.loss, false, "prediction input");
+        loadWeights(*network, o.weightsIn);
+        const std::map<std::string, Array> outputs = predictArrays(*network, inputs);
+        if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
+            writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
+        else if (o.predictOut.ends_with(".npz"))
+            writeNpz(o.predictOut, outputs);
+        else {
+            ctx.err << "shapeflow-cli predict: the model has " << outputs.size() << " outputs; give --out OUT.npz\n";
+            return kExitUsage;
+        }
+        for (const auto& [name, array] : outputs)
+            ctx.out << name << ": " << array.shapeText() << "\n";
+        ctx.out << "wrote " << o.predictOut << "\n";
+        return kExitOk;
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
+        return kExitUsage;
+    }
+}
+
+} // namespace sf::cli

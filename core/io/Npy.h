@@ -1,0 +1,19 @@
+#pragma once
+
+#include "train/Dataset.h"
+
+#include <string>
+
+namespace sf {
+
+/// NumPy's .npy format: versions 1 to 3, little-endian float32/float64/int8-64/uint8/bool in C
+/// order, read into float (integers must be exact in float). Errors name `sourceName`.
+Array parseNpy(const std::string& bytes, const std::string& sourceName);
+Array readNpy(const std::string& path);
+
+/// A float32 array as .npy bytes (version 1, header padded to 64 bytes as NumPy writes it).
+std::string serializeNpy(const Array& array);
+/// Writes atomically: a temporary file beside `path`, then a rename.
+void writeBinaryFile(const std::string& path, const std::string& bytes);
+
+} // namespace sf

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "train/Dataset.h"
+
+#include <map>
+#include <string>
+
+namespace sf {
+
+/// NumPy's .npz: a ZIP of .npy members, stored or deflated (np.savez, np.savez_compressed), zip64
+/// sizes included. Array names drop the `.npy`. Errors name the file and the member.
+std::map<std::string, Array> readNpz(const std::string& path);
+std::map<std::string, Array> parseNpz(const std::string& bytes, const std::string& sourceName);
+
+/// Writes arrays as a stored (uncompressed) .npz that numpy.load reads, atomically.
+void writeNpz(const std::string& path, const std::map<std::string, Array>& arrays);
+
+} // namespace sf

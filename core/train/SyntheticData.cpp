@@ -1,0 +1,185 @@
+#include "SyntheticData.h"
+
+#include "graph/LayerRegistry.h"
+#include "shape/ShapeInference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace sf {
+
+namespace {
+
+/// A standard normal value determined by `key` alone (splitmix64, then Box-Muller), so a token's
+/// weight needs no table however large the vocabulary.
+double hashedNormal(std::uint64_t key)
+{
+    auto mix = [](std::uint64_t z) {
+        z += 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    const double u1 = (static_cast<double>(mix(key) >> 11) + 0.5) / 9007199254740992.0;
+    const double u2 = (static_cast<double>(mix(key ^ 0xabcdefULL) >> 11) + 0.5) / 9007199254740992.0;
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+struct TokenInfo {
+    Index vocabulary = 100;
+    bool masked = false;
+};
+
+TokenInfo tokenInfo(const Graph& graph, NodeId input)
+{
+    TokenInfo info;
+    bool found = false;
+    for (const Connection& c : graph.connections()) {
+        const Node* consumer = graph.node(c.to.node);
+        if (c.from.node != input || consumer->type != layer::kEmbedding)
+            continue;
+        const Index dim = consumer->params.integer("input_dim");
+        info.vocabulary = found ? std::min(info.vocabulary, dim) : dim;
+        info.masked = info.masked || consumer->params.boolean("mask_zero");
+        found = true;
+    }
+    return info;
+}
+
+} // namespace
+
+Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, std::uint32_t seed, Index length)
+{
+    Graph concrete = graph;
+    for (auto& [id, node] : concrete.nodes())
+        if (node.type == layer::kInput) {
+            DimList shape = node.params.dims("shape");
+            for (auto& d : shape)
+                d = d.value_or(length);
+            concrete.node(id)->params.set("shape", shape);
+        }
+    const ShapeReport report = inferShapes(concrete);
+    if (report.hasErrors() || report.modelOutputs().empty())
+        throw DataError("Cannot generate data: the model has errors");
+
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    Dataset data;
+    struct ScoreSource {
+        const Array* array;
+        bool tokens;
+        std::uint64_t salt;
+    };
+    std::vector<ScoreSource> sources;
+
+    std::uint64_t salt = seed * 1000003ULL;
+    for (NodeId id : report.modelInputs()) {
+        const Node& node = *concrete.node(id);
+        const Shape& shape = report.outputOf(id)->shape;
+        const bool batched = shape[0].isBatch();
+        Array a;
+        a.source = "generated:" + node.name;
+        a.shape.push_back(batched ? rows : shape[0].size());
+        for (int i = 1; i < shape.rank(); ++i)
+            a.shape.push_back(shape[i].size());
+        a.values.resize(static_cast<std::size_t>(a.shape[0] * a.sampleSize()));
+        const bool tokens = report.outputOf(id)->dtype == DType::Int32;
+        if (tokens) {
+            const TokenInfo info = tokenInfo(concrete, id);
+            std::uniform_int_distribution<Index> id_(info.vocabulary > 1 ? 1 : 0, std::max<Index>(0, info.vocabulary - 1));
+            const Index sample = a.sampleSize();
+            for (Index r = 0; r < a.shape[0]; ++r) {
+                const Index used = info.masked ? std::uniform_int_distribution<Index>(std::max<Index>(1, sample / 2), sample)(rng) : sample;
+                for (Index k = 0; k < sample; ++k)
+                    a.values[static_cast<std::size_t>(r * sample + k)] = k < used ? static_cast<float>(id_(rng)) : 0.0f;
+            }
+        } else {
+            for (float& v : a.values)
+                v = normal(rng);
+        }
+        data.inputs[node.name] = std::move(a);
+        if (batched) // a fixed-batch input is the same for every sample: it cannot explain the targets
+            sources.push_back({&data.inputs[node.name], tokens, ++salt});
+    }
+
+    for (NodeId id : report.modelOutputs()) {
+        const Shape& shape = report.outputOf(id)->shape;
+        const Index width = shape.last().size();
+        Index positions = 1;
+        for (int i = 1; i + 1 < shape.rank(); ++i)
+            positions *= shape[i].size();
+        // Hidden scores, one per sample and output unit.
+        std::vector<double> score(static_cast<std::size_t>(rows * width), 0.0);
+        const std::uint64_t outputSalt = ++salt;
+        for (const ScoreSource& s : sources) {
+            const Index sample = s.array->sampleSize();
+            for (Index r = 0; r < rows; ++r)
+                for (Index c = 0; c < width; ++c) {
+                    double total = 0.0;
+                    for (Index k = 0; k < sample; ++k) {
+                        const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
+                        if (s.tokens) {
+                            if (v != 0.0f) // padding carries no signal
+                                total += hashedNormal((s.salt * 1315423911ULL + outputSalt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL + static_cast<std::uint64_t>(c) * 97ULL));
+                        } else {
+                            total += v * hashedNormal((s.salt * 7919ULL + outputSalt) ^ (static_cast<std::uint64_t>(k) * 40503ULL + static_cast<std::uint64_t>(c) * 131ULL));
+                        }
+                    }
+                    score[static_cast<std::size_t>(r * width + c)] += total / std::sqrt(static_cast<double>(sample));
+                }
+        }
+        std::vector<double> centre(static_cast<std::size_t>(width)), spread(static_cast<std::size_t>(width));
+        for (Index c = 0; c < width; ++c) {
+            std::vector<double> column(static_cast<std::size_t>(rows));
+            for (Index r = 0; r < rows; ++r)
+                column[static_cast<std::size_t>(r)] = score[static_cast<std::size_t>(r * width + c)];
+            std::nth_element(column.begin(), column.begin() + rows / 2, column.end());
+            centre[static_cast<std::size_t>(c)] = column[static_cast<std::size_t>(rows / 2)];
+            double squares = 0.0;
+            for (double v : column)
+                squares += (v - centre[static_cast<std::size_t>(c)]) * (v - centre[static_cast<std::size_t>(c)]);
+            spread[static_cast<std::size_t>(c)] = std::sqrt(squares / static_cast<double>(rows)) + 1e-12;
+        }
+
+        Array t;
+        t.source = "generated:" + concrete.node(id)->name + " targets";
+        const bool sparse = loss.kind == LossKind::SparseCategoricalCrossentropy;
+        t.shape.push_back(rows);
+        for (int i = 1; i + 1 < shape.rank(); ++i)
+            t.shape.push_back(shape[i].size());
+        if (!sparse)
+            t.shape.push_back(width);
+        const Index perPosition = sparse ? 1 : width;
+        t.values.resize(static_cast<std::size_t>(rows * positions * perPosition));
+        for (Index r = 0; r < rows; ++r) {
+            const double* s = score.data() + r * width;
+            const auto best = static_cast<Index>(std::max_element(s, s + width) - s);
+            for (Index p = 0; p < positions; ++p) {
+                float* out = t.values.data() + (r * positions + p) * perPosition;
+                switch (loss.kind) {
+                case LossKind::BinaryCrossentropy:
+                    for (Index c = 0; c < width; ++c)
+                        out[c] = s[c] > centre[static_cast<std::size_t>(c)] ? 1.0f : 0.0f;
+                    break;
+                case LossKind::CategoricalCrossentropy:
+                    for (Index c = 0; c < width; ++c)
+                        out[c] = c == best ? 1.0f : 0.0f;
+                    break;
+                case LossKind::SparseCategoricalCrossentropy:
+                    out[0] = static_cast<float>(best);
+                    break;
+                case LossKind::MeanSquaredError:
+                case LossKind::MeanAbsoluteError:
+                    for (Index c = 0; c < width; ++c)
+                        out[c] = static_cast<float>((s[c] - centre[static_cast<std::size_t>(c)]) / spread[static_cast<std::size_t>(c)]);
+                    break;
+                }
+            }
+        }
+        data.targets[concrete.node(id)->name] = std::move(t);
+    }
+    return data;
+}
+
+} // namespace sf

@@ -26,7 +26,7 @@ struct TrainConfig {
     std::uint32_t seed = 1;
     double validationSplit = 0.0; ///< the last fraction of the rows, as Keras takes it
     LossSpec loss;
-    std::vector<std::string> metrics{"accuracy"};
+    std::vector<std::string> metrics; ///< empty: accuracy for cross-entropy losses, mae for mse/mae
     OptimizerConfig optimizer;
     EarlyStopping earlyStopping;
     InitializerChoice initializers;

@@ -44,6 +44,10 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
         checkData(m_graph, *m_network, *m_validation, m_config.loss, true, "validation data");
 
     const Index width = m_network->outputs().front().buffers->value.cols();
+    if (m_config.metrics.empty()) {
+        const bool regression = m_config.loss.kind == LossKind::MeanSquaredError || m_config.loss.kind == LossKind::MeanAbsoluteError;
+        m_config.metrics = {regression ? "mae" : "accuracy"};
+    }
     m_metrics = resolveMetrics(m_config.metrics, m_config.loss, width);
     m_optimizer = Optimizer::create(m_config.optimizer);
     for (const Network::Port& out : m_network->outputs())

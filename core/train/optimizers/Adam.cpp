@@ -12,9 +12,11 @@ void Adam::update(std::size_t index, Parameter& p, const float* grad, float lr)
     const auto b1 = static_cast<float>(1.0 - m_config.beta1);
     const auto b2 = static_cast<float>(1.0 - m_config.beta2);
     const auto eps = static_cast<float>(m_config.epsilon);
-    float* m = slot(0, index, n).data();
-    float* v = slot(1, index, n).data();
-    float* w = p.value.data();
+    float* __restrict m = slot(0, index, n).data();
+    float* __restrict v = slot(1, index, n).data();
+    float* __restrict w = p.value.data();
+    // One fused pass, split over the cores for large tensors: it is bound by memory bandwidth.
+#pragma omp parallel for simd schedule(static) if (n > kParallelUpdate)
     for (std::size_t k = 0; k < n; ++k) {
         const float g = grad[k];
         m[k] += (g - m[k]) * b1;

@@ -104,6 +104,72 @@ private slots:
         QCOMPARE(cli({"--help"}).exitCode, 0);
     }
 
+    void trainEvaluatePredict()
+    {
+        QTemporaryDir dir;
+        const QString weights = dir.filePath("w.npz");
+        const Run t = cli({"train", example("two_branch_embeddings"), "--synthetic", "3000", "--epochs", "3", "--validation-split",
+                           "0.2", "--seed", "4", "--json", "--save-weights", weights});
+        QCOMPARE(t.exitCode, 0);
+        const QList<QByteArray> lines = t.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4); // one object per epoch, then the summary
+        const QJsonObject first = QJsonDocument::fromJson(lines[0]).object();
+        for (const char* key : {"epoch", "loss", "val_loss", "accuracy", "samples_per_sec", "seconds"})
+            QVERIFY2(first.contains(key), key);
+        const QJsonObject last = QJsonDocument::fromJson(lines[2]).object();
+        QVERIFY(last["val_loss"].toDouble() < first["val_loss"].toDouble());
+        const QJsonObject summary = QJsonDocument::fromJson(lines[3]).object();
+        QCOMPARE(summary["status"].toString(), QString("finished"));
+        QCOMPARE(summary["epochs"].toInt(), 3);
+
+        const Run e = cli({"evaluate", example("two_branch_embeddings"), "--weights", weights, "--synthetic", "500", "--seed", "4", "--json"});
+        QCOMPARE(e.exitCode, 0);
+        const QJsonObject eval = QJsonDocument::fromJson(e.out).object();
+        QVERIFY(eval["loss"].toDouble() < 0.69);     // better than chance (ln 2) on fresh rows
+        QVERIFY(eval["accuracy"].toDouble() > 0.6);
+        QCOMPARE(eval["samples"].toInt(), 500);
+
+        // Predict from .npy files written by NumPy.
+        QProcess py;
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; r = np.random.default_rng(0); "
+                                            "np.save('" + dir.filePath("a.npy") + "', r.integers(1, 1000, (5, 20))); "
+                                            "np.save('" + dir.filePath("b.npy") + "', r.integers(1, 500, (5, 20)))"});
+        QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
+        const QString out = dir.filePath("p.npy");
+        const Run p = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("a.npy"),
+                           "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
+        QCOMPARE(p.exitCode, 0);
+        QVERIFY(p.out.contains("dense: (5, 1)"));
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; p = np.load('" + out + "'); print(p.shape, bool(((p > 0) & (p < 1)).all()))"});
+        QVERIFY(py.waitForFinished(30000));
+        QCOMPARE(py.readAllStandardOutput().trimmed(), QByteArray("(5, 1) True"));
+    }
+
+    void trainErrors()
+    {
+        Run r = cli({"train", example("two_branch_embeddings"), "--synthetic", "100", "--epochs", "zero"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("--epochs takes a positive integer"));
+        QVERIFY(r.err.contains("usage: shapeflow-cli train"));
+        r = cli({"train", example("two_branch_embeddings")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("no data"));
+        r = cli({"train", example("batch_mismatch"), "--synthetic", "100"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("model has errors"));
+        r = cli({"train", example("two_branch_embeddings"), "--synthetic", "100", "--optimizer", "adagrad"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("Unknown optimizer 'adagrad'"));
+        QTemporaryDir dir;
+        QFile bad(dir.filePath("w.npz"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("garbage");
+        bad.close();
+        r = cli({"evaluate", example("two_branch_embeddings"), "--weights", bad.fileName(), "--synthetic", "10"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("not a .npz"));
+    }
+
     void convertWritesAnEquivalentModel()
     {
         QTemporaryDir dir;

@@ -61,7 +61,7 @@ Array parseNpy(const std::string& bytes, const std::string& source)
     const std::string header = bytes.substr(headerStart, headerLength);
 
     std::smatch m;
-    if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([a-z])(\d+)')")))
+    if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([A-Za-z])(\d+)')")))
         fail(source, "header has no 'descr': " + header);
     const char order = m[1].str()[0];
     const char kind = m[2].str()[0];

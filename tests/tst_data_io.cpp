@@ -1,0 +1,195 @@
+#include "io/Csv.h"
+#include "io/DataManifest.h"
+#include "io/Npy.h"
+#include "io/Npz.h"
+#include "io/WeightsFile.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace sf;
+
+namespace {
+
+void writeText(const QString& path, const QByteArray& text)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(text);
+}
+
+/// Runs a Python snippet with NumPy (Debian's python3-numpy, installed by shapeflow.sh).
+QByteArray python(const QString& script)
+{
+    QProcess p;
+    p.start("/usr/bin/python3", {"-c", "import numpy as np\n" + script}); // Debian's, where python3-numpy installs
+    if (!p.waitForFinished(30000) || p.exitCode() != 0) {
+        qWarning() << p.readAllStandardError();
+        return "FAILED";
+    }
+    return p.readAllStandardOutput().trimmed();
+}
+
+QString dataError(const std::function<void()>& f)
+{
+    try {
+        f();
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+} // namespace
+
+/// NPY, NPZ, CSV and manifests: round trips, NumPy's own files, and errors that say where.
+class TestDataIo : public QObject {
+    Q_OBJECT
+private slots:
+    void npyRoundTrip()
+    {
+        const Array a{{2, 3}, {1, 2, 3, 4, 5, 6.5f}, "a"};
+        const Array back = parseNpy(serializeNpy(a), "a.npy");
+        QCOMPARE(back.shape, a.shape);
+        QCOMPARE(back.values, a.values);
+        QCOMPARE(serializeNpy(a).size() % 64, std::size_t{(6 * 4) % 64}); // header padded to 64
+    }
+
+    void npzRoundTrip()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("w.npz").toStdString();
+        writeNpz(path, {{"dense/kernel", {{2, 2}, {1, 2, 3, 4}, ""}}, {"dense/bias", {{2}, {5, 6}, ""}}});
+        const auto arrays = readNpz(path);
+        QCOMPARE(arrays.size(), std::size_t{2});
+        QCOMPARE(arrays.at("dense/kernel").values, (std::vector<float>{1, 2, 3, 4}));
+        QCOMPARE(arrays.at("dense/bias").shape, (std::vector<Index>{2}));
+    }
+
+    void numpyReadsOurFiles()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("w.npz");
+        writeNpz(path.toStdString(), {{"embedding/embeddings", {{3, 2}, {0, 1, 2, 3, 4, 5}, ""}}, {"dense/bias", {{1}, {0.5f}, ""}}});
+        QCOMPARE(python(QString("w = np.load('%1')\nprint(sorted(w.files), w['embedding/embeddings'].shape, w['embedding/embeddings'].dtype, "
+                                "float(w['embedding/embeddings'][2, 1]), float(w['dense/bias'][0]))")
+                            .arg(path)),
+                 QByteArray("['dense/bias', 'embedding/embeddings'] (3, 2) float32 5.0 0.5"));
+    }
+
+    void weReadNumpysFiles_data()
+    {
+        QTest::addColumn<QString>("write");
+        QTest::addColumn<QString>("file");
+        QTest::newRow("float64 npy") << "np.save(P, np.arange(6, dtype=np.float64).reshape(2, 3) / 2)" << "x.npy";
+        QTest::newRow("int64 npy") << "np.save(P, np.arange(6, dtype=np.int64).reshape(2, 3))" << "x.npy";
+        QTest::newRow("int32 npy") << "np.save(P, np.arange(6, dtype=np.int32).reshape(2, 3))" << "x.npy";
+        QTest::newRow("bool npy") << "np.save(P, (np.arange(6) % 2 == 1).reshape(2, 3))" << "x.npy";
+        QTest::newRow("npy version 3") << "np.lib.format.write_array(open(P, 'wb'), np.arange(6, dtype=np.float32).reshape(2, 3), version=(3, 0))" << "x.npy";
+        QTest::newRow("savez") << "np.savez(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))" << "x.npz";
+        QTest::newRow("savez_compressed") << "np.savez_compressed(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))" << "x.npz";
+    }
+    void weReadNumpysFiles()
+    {
+        QFETCH(QString, write);
+        QFETCH(QString, file);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(file);
+        QCOMPARE(python("P = '" + path + "'\n" + write), QByteArray());
+        const Array a = readArrayFile(path.toStdString());
+        QCOMPARE(a.shape, (std::vector<Index>{2, 3}));
+        const bool boolean = write.contains("% 2");
+        const bool halves = write.contains("/ 2");
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(a.values[static_cast<std::size_t>(i)], boolean ? float(i % 2) : halves ? i / 2.0f : float(i));
+    }
+
+    void badArraysAreNamed_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not npy") << QByteArray("hello world, not numpy") << "bad.npy: not a .npy file";
+        QByteArray bigEndian("\x93NUMPY\x01\x00", 8);
+        const QByteArray header = "{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }\n";
+        bigEndian += char(header.size());
+        bigEndian += char(0);
+        bigEndian += header + QByteArray(4, '\0');
+        QTest::newRow("big endian") << bigEndian << "big-endian data";
+        QByteArray truncated = bigEndian;
+        truncated.replace("'>f4'", "'<f4'");
+        truncated.replace("(1,)", "(9,)");
+        QTest::newRow("truncated") << truncated << "shape (9,) needs 36";
+        QByteArray fortran = bigEndian;
+        fortran.replace("'>f4'", "'<f4'");
+        fortran.replace("False", "True ");
+        QTest::newRow("fortran") << fortran << "Fortran-ordered";
+        QByteArray text = bigEndian;
+        text.replace("'>f4'", "'<U4'");
+        QTest::newRow("strings") << text << "is not numeric";
+    }
+    void badArraysAreNamed()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        const QString message = dataError([&] { parseNpy(bytes.toStdString(), "bad.npy"); });
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void damagedNpzIsCaught()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("w.npz").toStdString();
+        writeNpz(path, {{"x", {{4}, {1, 2, 3, 4}, ""}}});
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray bytes = f.readAll();
+        bytes[bytes.indexOf("\x93NUMPY") + 90] = 'X'; // flip a data byte
+        f.seek(0);
+        f.write(bytes);
+        f.close();
+        QVERIFY(dataError([&] { readNpz(path); }).contains("CRC mismatch"));
+        QVERIFY(dataError([&] { parseNpz("PK not really", "z.npz"); }).contains("z.npz: not a .npz"));
+    }
+
+    void csvColumnsAndErrors()
+    {
+        const CsvTable t = parseCsv("a, b,c,label\n1,2,3,0\n4,5,6,1\n", "t.csv");
+        QCOMPARE(t.columnRange("a", "c").values, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+        QCOMPARE(t.columns({"label"}).shape, (std::vector<Index>{2, 1}));
+        QVERIFY(dataError([] { parseCsv("a,b\n1,x\n", "t.csv"); }).contains("t.csv: line 2, column \"b\": \"x\" is not a number"));
+        QVERIFY(dataError([] { parseCsv("a,b\n1\n", "t.csv"); }).contains("line 2 has 1 cells; the header has 2"));
+        QVERIFY(dataError([] { parseCsv("a,b\n1,\n", "t.csv"); }).contains("\"\" is not a number"));
+        QVERIFY(dataError([&] { t.columns({"nope"}); }).contains("no column \"nope\""));
+    }
+
+    void manifestReadsEveryKindOfSource()
+    {
+        QTemporaryDir dir;
+        writeText(dir.filePath("table.csv"), "f1,f2,f3,label\n1,2,3,0\n4,5,6,1\n");
+        writeNpz(dir.filePath("more.npz").toStdString(), {{"tokens", {{2, 2}, {1, 2, 3, 4}, ""}}});
+        QCOMPARE(python("np.save('" + dir.filePath("ids.npy") + "', np.array([[7], [8]], dtype=np.int64))"), QByteArray());
+        writeText(dir.filePath("data.json"), R"({
+            "inputs": {"features": {"file": "table.csv", "columns": "f1:f3"},
+                       "tokens": {"file": "more.npz", "array": "tokens"},
+                       "ids": "ids.npy"},
+            "targets": {"dense": {"file": "table.csv", "columns": ["label"]}},
+            "validation": {"inputs": {"ids": "ids.npy"}, "targets": {"dense": {"file": "table.csv", "columns": "label"}}}})");
+        const ManifestData m = readDataManifest(dir.filePath("data.json").toStdString());
+        QCOMPARE(m.training.inputs.at("features").shape, (std::vector<Index>{2, 3}));
+        QCOMPARE(m.training.inputs.at("tokens").values, (std::vector<float>{1, 2, 3, 4}));
+        QCOMPARE(m.training.inputs.at("ids").values, (std::vector<float>{7, 8}));
+        QCOMPARE(m.training.targets.at("dense").values, (std::vector<float>{0, 1}));
+        QVERIFY(m.validation.has_value());
+
+        writeText(dir.filePath("bad.json"), R"({"inputs": {"x": {"file": "more.npz", "array": "missing"}}})");
+        QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad.json").toStdString()); })
+                    .contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
+        writeText(dir.filePath("bad2.json"), R"({"targets": {}})");
+        QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
+        QVERIFY(dataError([&] { readDataManifest(dir.filePath("none.json").toStdString()); }).contains("cannot open"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDataIo)
+#include "tst_data_io.moc"

@@ -55,7 +55,7 @@ private slots:
         const NodeId out = b.add(layer.toStdString(), parseParams(layer.toStdString(), params), sources);
         if (layer != "Dense" && layer != "Embedding")
             b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {out});
-        auto net = NetworkCompiler::compile(b.graph, 3);
+        auto net = NetworkCompiler::compile(b.graph, 3, {}, true);
         initializeWeights(*net, 11);
         fillInputs(*net, 7);
         GradientChecker(*net).checkAll(training);
@@ -69,7 +69,7 @@ private slots:
         const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
         const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{4}}, {"activation", std::string("tanh")}}, {e});
         b.add(layer::kGlobalAveragePooling1D, {}, {d});
-        auto net = NetworkCompiler::compile(b.graph, 4);
+        auto net = NetworkCompiler::compile(b.graph, 4, {}, true);
         initializeWeights(*net, 5);
         fillInputs(*net, 5, 12); // ids 0..4: zeros are padding
         GradientChecker(*net).checkAll();
@@ -84,7 +84,7 @@ private slots:
         const NodeId eb = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{2}}}, {xb});
         const NodeId c = b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), b.add(layer::kFlatten, {}, {eb})});
         b.add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {c});
-        auto net = NetworkCompiler::compile(b.graph, 5);
+        auto net = NetworkCompiler::compile(b.graph, 5, {}, true);
         initializeWeights(*net, 2);
         fillInputs(*net, 9);
         GradientChecker(*net).checkAll();
@@ -99,7 +99,7 @@ private slots:
         const NodeId d2 = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {y});
         b.graph.node(d2)->sharesWeightsWith = d1;
         b.add(layer::kConcatenate, {}, {d1, d2});
-        auto net = NetworkCompiler::compile(b.graph, 2);
+        auto net = NetworkCompiler::compile(b.graph, 2, {}, true);
         QCOMPARE(net->parameters().size(), std::size_t{2}); // one kernel, one bias
         initializeWeights(*net, 4);
         fillInputs(*net, 1);

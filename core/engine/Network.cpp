@@ -40,7 +40,8 @@ void Network::zeroGradients()
     for (TensorView* g : m_gradients)
         std::fill_n(g->data, g->size(), 0.0f);
     for (const auto& p : m_parameters)
-        std::fill(p->grad.begin(), p->grad.end(), 0.0f);
+        if (!p->gradientWritten)
+            std::fill(p->grad.begin(), p->grad.end(), 0.0f);
 }
 
 void Network::backward()

@@ -13,6 +13,7 @@
 #include "shape/ShapeInference.h"
 
 #include <unordered_map>
+#include <unordered_set>
 
 namespace sf {
 
@@ -48,7 +49,10 @@ Graph withDataSizes(const Graph& graph, const SampleShapes& samples)
 /// Allocates a Network's buffers and ops from a graph whose shapes are all known.
 class NetworkBuilder {
 public:
-    NetworkBuilder(Network& net, const Graph& graph, const ShapeReport& report) : m_net(net), m_graph(graph), m_report(report) {}
+    NetworkBuilder(Network& net, const Graph& graph, const ShapeReport& report, bool inputGradients)
+        : m_net(net), m_graph(graph), m_report(report), m_inputGradients(inputGradients)
+    {
+    }
 
     void build(Index batchSize);
 
@@ -123,8 +127,10 @@ private:
     Network& m_net;
     const Graph& m_graph;
     const ShapeReport& m_report;
+    bool m_inputGradients;
     std::unordered_map<NodeId, NodeBuffers*> m_outputs;
     std::unordered_map<NodeId, std::vector<Parameter*>> m_weights;
+    std::unordered_set<NodeId> m_shared; ///< nodes whose weights another call reuses
 };
 
 std::vector<Index> NetworkBuilder::concreteShape(const Node& node, bool& batched) const
@@ -180,6 +186,7 @@ void NetworkBuilder::createWeights()
             throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name + "\", but their sizes differ");
         }
         m_weights[id] = found->second;
+        m_shared.insert(node.sharesWeightsWith);
     }
 }
 
@@ -198,7 +205,7 @@ void NetworkBuilder::addNode(const Node& node)
     const std::string& type = node.type;
     if (type == layer::kInput) {
         const bool integer = info.dtype == DType::Int32;
-        out = fresh(shape, batched, !integer);
+        out = fresh(shape, batched, !integer && m_inputGradients);
         m_net.m_inputs.push_back({node.name, node.id, out, batched, integer});
     } else if (type == layer::kFlatten || type == layer::kReshape) {
         out = alias(*inputs[0], shape, batched);
@@ -214,7 +221,13 @@ void NetworkBuilder::addNode(const Node& node)
             const Activation f = activationFromName(node.params.text("activation"));
             const bool linear = f == Activation::Linear;
             TensorView* z = linear ? &out->value : scratch(shape, batched);
-            op = std::make_unique<DenseOp>(w[0], w.size() > 1 ? w[1] : nullptr, f, z, linear ? nullptr : scratch(shape, batched));
+            auto dense = std::make_unique<DenseOp>(w[0], w.size() > 1 ? w[1] : nullptr, f, z, linear ? nullptr : scratch(shape, batched));
+            if (!node.sharesWeightsWith.isValid() && !m_shared.contains(node.id)) {
+                dense->writeGradients();
+                for (Parameter* p : w)
+                    p->gradientWritten = true;
+            }
+            op = std::move(dense);
             out->mask = inputs[0]->mask;
         } else if (type == layer::kConcatenate) {
             const int rank = static_cast<int>(shape.size());
@@ -276,7 +289,7 @@ void NetworkBuilder::build(Index batchSize)
         m_net.m_outputs.push_back({m_graph.node(id)->name, id, m_outputs.at(id), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
-std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes)
+std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes, bool inputGradients)
 {
     if (batchSize < 1)
         throw CompileError("The batch size must be 1 or more; got " + std::to_string(batchSize));
@@ -291,7 +304,7 @@ std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batc
     if (report.modelOutputs().empty())
         throw CompileError("The model has no output");
     auto net = std::make_unique<Network>();
-    NetworkBuilder(*net, concrete, report).build(batchSize);
+    NetworkBuilder(*net, concrete, report, inputGradients).build(batchSize);
     return net;
 }
 

@@ -23,10 +23,13 @@ public:
 using SampleShapes = std::map<std::string, std::vector<Index>>;
 
 /// Turns a valid graph into a Network for batches of up to `batchSize`. Weights start at zero;
-/// initializeWeights() (train/Initializers) gives them Keras's initial values.
+/// initializeWeights() (train/Initializers) gives them Keras's initial values. The gradients of
+/// the model's float inputs are only computed with `inputGradients` (gradient checks need them,
+/// training does not).
 class NetworkCompiler {
 public:
-    static std::unique_ptr<Network> compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes = {});
+    static std::unique_ptr<Network> compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes = {},
+                                            bool inputGradients = false);
 };
 
 } // namespace sf

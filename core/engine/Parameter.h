@@ -14,6 +14,9 @@ struct Parameter {
     std::vector<Index> shape;
     std::vector<float> value;
     std::vector<float> grad;
+    /// Set when one op owns this weight and writes (=) its gradient in backward() rather than
+    /// adding to it, so Network::zeroGradients() can leave it alone.
+    bool gradientWritten = false;
 
     Index size() const { return static_cast<Index>(value.size()); }
     TensorView valueView() { return {value.data(), shape}; }

@@ -26,9 +26,16 @@ void DenseOp::backward()
     const ConstMatrixMap x(inputs[0]->value.data, inputs[0]->value.rows(), inputs[0]->value.cols());
     const ConstMatrixMap w(m_kernel->value.data(), m_kernel->shape[0], m_kernel->shape[1]);
     MatrixMap dw(m_kernel->grad.data(), m_kernel->shape[0], m_kernel->shape[1]);
-    dw.noalias() += x.transpose() * dz;
-    if (m_bias)
-        Eigen::Map<Eigen::RowVectorXf>(m_bias->grad.data(), units) += dz.colwise().sum();
+    Eigen::Map<Eigen::RowVectorXf> db(m_bias ? m_bias->grad.data() : nullptr, units);
+    if (m_write) {
+        dw.noalias() = x.transpose() * dz;
+        if (m_bias)
+            db = dz.colwise().sum();
+    } else {
+        dw.noalias() += x.transpose() * dz;
+        if (m_bias)
+            db += dz.colwise().sum();
+    }
     if (inputs[0]->grad.data) {
         MatrixMap dx = inputs[0]->grad.matrix();
         dx.noalias() += dz * w.transpose();

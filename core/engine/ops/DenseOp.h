@@ -16,6 +16,8 @@ public:
     }
     void forward(const ForwardContext& ctx) override;
     void backward() override;
+    /// Writes the weight gradients instead of adding to them (the weights are this op's alone).
+    void writeGradients() { m_write = true; }
 
 private:
     Parameter* m_kernel;
@@ -23,6 +25,7 @@ private:
     Activation m_activation;
     TensorView* m_z;
     TensorView* m_dz;
+    bool m_write = false;
 };
 
 } // namespace sf

@@ -48,11 +48,8 @@ private slots:
         QFETCH(QStringList, inputs);
         QFETCH(bool, training);
         GraphBuilder b;
-        std::vector<NodeId> sources;
-        for (const QString& spec : inputs)
-            sources.push_back(addRowInput(b, spec));
         // A Dense after layers without weights gives the check something to differentiate through.
-        const NodeId out = b.add(layer.toStdString(), parseParams(layer.toStdString(), params), sources);
+        const NodeId out = addRowLayer(b, layer, params, inputs);
         if (layer != "Dense" && layer != "Embedding")
             b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {out});
         auto net = NetworkCompiler::compile(b.graph, 3, {}, true);

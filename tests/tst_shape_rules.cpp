@@ -70,11 +70,7 @@ private slots:
         QFETCH(qlonglong, weights);
 
         GraphBuilder b;
-        std::vector<NodeId> sources;
-        for (const QString& spec : inputs)
-            sources.push_back(addRowInput(b, spec));
-        const NodeId last = layer.isEmpty() ? sources.back()
-                                            : b.add(layer.toStdString(), parseParams(layer.toStdString(), params), sources);
+        const NodeId last = addRowLayer(b, layer, params, inputs);
         const ShapeReport report = inferShapes(b.graph);
         for (const Diagnostic& d : report.diagnostics())
             QVERIFY2(!d.isError() || !d.node.isValid(), d.message.c_str()); // a lone Input has no output: fine here

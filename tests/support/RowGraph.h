@@ -53,4 +53,15 @@ inline NodeId addRowInput(GraphBuilder& b, QString spec)
     return b.input(parseDims(spec), dtype, batch);
 }
 
+/// The inputs written in `inputs` feeding one `layer` with `params` (no layer: the last input).
+inline NodeId addRowLayer(GraphBuilder& b, const QString& layer, const QString& params, const QStringList& inputs)
+{
+    std::vector<NodeId> sources;
+    for (const QString& spec : inputs)
+        sources.push_back(addRowInput(b, spec));
+    if (layer.isEmpty())
+        return sources.back();
+    return b.add(layer.toStdString(), parseParams(layer.toStdString(), params), sources);
+}
+
 } // namespace sf::test

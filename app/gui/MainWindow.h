@@ -1,7 +1,6 @@
 #pragma once
 
-#include "io/ModelLoader.h"
-#include "shape/ShapeReport.h"
+#include "document/GraphDocument.h"
 
 #include <QMainWindow>
 
@@ -9,40 +8,61 @@ class QLabel;
 
 namespace sf {
 
-class SummaryPanel;
+class GraphScene;
+class GraphView;
+class InspectorPanel;
+class LayerPalette;
 class ProblemsPanel;
+class SummaryPanel;
 
-/// Shapeflow's main window: for now the model's summary and its problems, with File and
-/// Examples menus. The node-graph canvas joins it with the editor issue.
+/// Shapeflow's main window: the canvas, with the palette, inspector, problems and summary docks,
+/// File/Edit/View/Layout menus, and a title that shows the file and unsaved changes.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
 
-    /// Opens a .sfmodel or Keras JSON file; on failure shows why and keeps the current model.
+    /// Opens a .sfmodel or Keras JSON file; on failure shows why (unless `quiet`) and keeps the model.
     bool openFile(const QString& path, bool quiet = false);
-    /// Opens a model from text (an example resource); `title` names it in the window.
-    bool openText(const QByteArray& text, const QString& title, bool quiet = false);
+    bool saveTo(const QString& path);
 
-    const ModelDocument& document() const { return m_document; }
-    const ShapeReport& report() const { return m_report; }
+    GraphDocument& document() { return *m_document; }
+    GraphScene& scene() { return *m_scene; }
+    GraphView& view() { return *m_view; }
+    ProblemsPanel& problems() { return *m_problems; }
+    InspectorPanel& inspector() { return *m_inspector; }
+    LayerPalette& palette() { return *m_palette; }
     QString lastError() const { return m_lastError; }
 
-private slots:
-    void onOpen();
+    /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
+    void addLayer(const QString& className, QPointF where);
+    void applyFix(const QuickFix& fix);
+    void autoLayout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void createDocks();
     void createMenus();
-    void display(LoadedModel loaded, const QString& title);
+    void onReportChanged();
+    void updateTitle();
+    bool maybeSave();
+    bool save();
+    bool saveAs();
+    void revealLayer(NodeId id);
     bool fail(const QString& message, bool quiet);
 
-    ModelDocument m_document;
-    ShapeReport m_report;
-    QString m_lastError;
-    QLabel* m_note;
-    QLabel* m_status;
-    SummaryPanel* m_summary;
+    GraphDocument* m_document;
+    GraphScene* m_scene;
+    GraphView* m_view;
+    LayerPalette* m_palette;
+    InspectorPanel* m_inspector;
     ProblemsPanel* m_problems;
+    SummaryPanel* m_summary;
+    QLabel* m_status;
+    QStringList m_importProblems;
+    QString m_lastError;
 };
 
 } // namespace sf

@@ -2,6 +2,7 @@
 
 #include "Node.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,7 +43,10 @@ public:
     std::string uniqueName(std::string_view base) const;
 
     NodeId nextId() const { return NodeId{m_nextId}; }
-    bool operator==(const Graph&) const = default;
+    /// Ids below `next` are never handed out again (ids are never reused, even after an undo).
+    void reserveIdsBelow(NodeId next) { m_nextId = std::max(m_nextId, next.value); }
+    /// The same model: the same nodes and connections (the id allocator's position aside).
+    bool operator==(const Graph& other) const { return m_nodes == other.m_nodes && m_connections == other.m_connections; }
 
 private:
     std::map<NodeId, Node> m_nodes;

@@ -6,7 +6,7 @@ namespace sf {
 
 /// Spacing of the layered layout, in scene units.
 struct LayoutSpacing {
-    double column = 260.0;
+    double column = 380.0; ///< a 210-wide card and room for the shape label on its edges
     double row = 140.0;
 };
 

@@ -2,11 +2,13 @@
 
 #include "graph/LayerRegistry.h"
 
+#include <algorithm>
+
 namespace sf {
 
 namespace {
 
-constexpr double kInsertedOffset = 40.0;
+constexpr double kInsertedOffset = 150.0; ///< above the edge it splits, clear of both cards
 
 bool apply(Graph& graph, const InsertRepeatToBatch& fix)
 {
@@ -15,7 +17,7 @@ bool apply(Graph& graph, const InsertRepeatToBatch& fix)
     if (!feeding || !consumer || !graph.node(fix.reference.node))
         return false;
     const Node* source = graph.node(feeding->from.node);
-    const Point at{(source->position.x + consumer->position.x) / 2.0, source->position.y - kInsertedOffset};
+    const Point at{(source->position.x + consumer->position.x) / 2.0, std::min(source->position.y, consumer->position.y) - kInsertedOffset};
     graph.disconnect(*feeding);
     const NodeId inserted = graph.addNode(layer::kRepeatToBatch, {}, at);
     graph.connect({feeding->from, {inserted, 0}});

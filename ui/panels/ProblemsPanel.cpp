@@ -1,57 +1,93 @@
 #include "ProblemsPanel.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QMenu>
+#include <QPushButton>
 #include <QStyle>
+#include <QTreeWidget>
+#include <QVBoxLayout>
 
 namespace sf {
 
-namespace {
-constexpr int kNodeRole = Qt::UserRole + 1;
+ProblemsPanel::ProblemsPanel(QWidget* parent) : QWidget(parent), m_tree(new QTreeWidget(this)), m_fix(new QPushButton(tr("Fix"), this))
+{
+    m_tree->setColumnCount(3);
+    m_tree->setHeaderLabels({tr("Severity"), tr("Layer"), tr("Message")});
+    m_tree->setRootIsDecorated(false);
+    m_tree->setWordWrap(true);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_tree->header()->setStretchLastSection(true);
+    m_fix->setEnabled(false);
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(m_fix);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->addWidget(m_tree);
+    layout->addLayout(buttons);
+
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, [this] {
+        updateFixButton();
+        if (const Diagnostic* d = current(); d && (d->node.isValid()))
+            emit layerSelected(d->node);
+    });
+    connect(m_fix, &QPushButton::clicked, this, [this] {
+        if (const Diagnostic* d = current(); d && !d->fixes.empty())
+            emit fixRequested(d->fixes.front());
+    });
 }
 
-ProblemsPanel::ProblemsPanel(QWidget* parent) : QTreeWidget(parent)
+const Diagnostic* ProblemsPanel::current() const
 {
-    setColumnCount(3);
-    setHeaderLabels({tr("Severity"), tr("Layer"), tr("Message")});
-    setRootIsDecorated(false);
-    setWordWrap(true);
-    header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    header()->setStretchLastSection(true);
-    connect(this, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-        if (item && item->data(0, kNodeRole).toULongLong() != 0)
-            emit layerSelected(NodeId{item->data(0, kNodeRole).toULongLong()});
-    });
+    const int row = m_tree->indexOfTopLevelItem(m_tree->currentItem()) - m_importRows;
+    return row >= 0 && row < static_cast<int>(m_diagnostics.size()) ? &m_diagnostics[static_cast<std::size_t>(row)] : nullptr;
+}
+
+void ProblemsPanel::updateFixButton()
+{
+    const Diagnostic* d = current();
+    const bool fixable = d && !d->fixes.empty();
+    m_fix->setEnabled(fixable);
+    m_fix->setText(fixable ? tr("Fix: %1").arg(QString::fromStdString(d->fixes.front().title)) : tr("Fix"));
+    m_fix->setMenu(nullptr);
+    if (fixable && d->fixes.size() > 1) {
+        auto* menu = new QMenu(m_fix);
+        for (const QuickFix& fix : d->fixes)
+            menu->addAction(QString::fromStdString(fix.title), this, [this, fix] { emit fixRequested(fix); });
+        m_fix->setMenu(menu);
+    }
 }
 
 void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const QStringList& importProblems)
 {
-    clear();
+    m_tree->clear();
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    m_importRows = static_cast<int>(importProblems.size());
     for (const QString& problem : importProblems) {
-        auto* item = new QTreeWidgetItem(this, {tr("Import"), QString(), problem});
+        auto* item = new QTreeWidgetItem(m_tree, {tr("Import"), QString(), problem});
         item->setIcon(0, errorIcon);
+        item->setToolTip(2, problem);
     }
-    std::vector<const Diagnostic*> ordered;
-    for (const Diagnostic& d : diagnostics)
-        ordered.push_back(&d);
-    std::stable_partition(ordered.begin(), ordered.end(), [](const Diagnostic* d) { return d->isError(); });
-    for (const Diagnostic* d : ordered) {
-        const Node* node = graph.node(d->node);
-        auto* item = new QTreeWidgetItem(this, {d->isError() ? tr("Error") : tr("Warning"),
-                                                node ? QString::fromStdString(node->name) : tr("(model)"),
-                                                QString::fromStdString(d->message)});
-        item->setIcon(0, d->isError() ? errorIcon : warningIcon);
-        QString tip = QString::fromStdString("[" + d->code + "] " + d->message);
-        if (!d->hint.empty())
-            tip += "\n\n" + QString::fromStdString(d->hint);
-        for (const QuickFix& fix : d->fixes)
+    m_diagnostics = diagnostics;
+    std::stable_partition(m_diagnostics.begin(), m_diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
+    for (const Diagnostic& d : m_diagnostics) {
+        const Node* node = graph.node(d.node);
+        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : tr("Warning"),
+                                                  node ? QString::fromStdString(node->name) : tr("(model)"),
+                                                  QString::fromStdString(d.message)});
+        item->setIcon(0, d.isError() ? errorIcon : warningIcon);
+        QString tip = QString::fromStdString("[" + d.code + "] " + d.message);
+        if (!d.hint.empty())
+            tip += "\n\n" + QString::fromStdString(d.hint);
+        for (const QuickFix& fix : d.fixes)
             tip += "\nFix: " + QString::fromStdString(fix.title);
         for (int c = 0; c < 3; ++c)
             item->setToolTip(c, tip);
-        item->setData(0, kNodeRole, QVariant::fromValue<qulonglong>(d->node.value));
     }
+    updateFixButton();
 }
 
 } // namespace sf

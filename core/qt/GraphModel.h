@@ -1,0 +1,43 @@
+#pragma once
+
+#include "graph/Graph.h"
+
+#include <QObject>
+
+namespace sf {
+
+/// The single source of truth while editing: a Graph with a signal for every change. The scene,
+/// panels and document follow the signals; only undo commands call the mutators.
+class GraphModel : public QObject {
+    Q_OBJECT
+public:
+    explicit GraphModel(QObject* parent = nullptr) : QObject(parent) {}
+
+    const Graph& graph() const { return m_graph; }
+    const Node* node(NodeId id) const { return m_graph.node(id); }
+
+    void insertNode(const Node& node);
+    void removeNode(NodeId id); ///< its connections go first, each signalled
+    bool connect(const Connection& c);
+    void disconnect(const Connection& c);
+    void setParam(NodeId id, const std::string& name, const ParamValue& value);
+    void rename(NodeId id, const std::string& name);
+    void move(NodeId id, Point position);
+    /// Becomes `graph`, signalling the difference (nodes, connections, changes) so followers update
+    /// incrementally. Used by compound edits (quick fixes, paste, layout) and by opening a file.
+    void replace(const Graph& graph);
+
+signals:
+    void nodeAdded(sf::NodeId id);
+    void nodeRemoved(sf::NodeId id);
+    void connectionAdded(const sf::Connection& c);
+    void connectionRemoved(const sf::Connection& c);
+    void nodeChanged(sf::NodeId id); ///< arguments, name or sharing
+    void nodeMoved(sf::NodeId id);
+    void structureChanged();          ///< after any add, remove, connect or disconnect
+
+private:
+    Graph m_graph;
+};
+
+} // namespace sf

@@ -1,0 +1,318 @@
+#include "GraphScene.h"
+
+#include "EdgeItem.h"
+#include "NodeItem.h"
+#include "commands/GraphCommands.h"
+#include "document/GraphDocument.h"
+#include "graph/LayerRegistry.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsSceneMouseEvent>
+#include <QKeyEvent>
+#include <deque>
+#include <unordered_set>
+
+namespace sf {
+
+GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScene(parent), m_document(document)
+{
+    GraphModel& model = document.model();
+    connect(&model, &GraphModel::nodeAdded, this, &GraphScene::onNodeAdded);
+    connect(&model, &GraphModel::nodeRemoved, this, &GraphScene::onNodeRemoved);
+    connect(&model, &GraphModel::connectionAdded, this, &GraphScene::onConnectionAdded);
+    connect(&model, &GraphModel::connectionRemoved, this, &GraphScene::onConnectionRemoved);
+    connect(&model, &GraphModel::nodeChanged, this, &GraphScene::onNodeChanged);
+    connect(&model, &GraphModel::nodeMoved, this, &GraphScene::onNodeMoved);
+    connect(&document, &GraphDocument::reportChanged, this, &GraphScene::annotate);
+    for (const auto& [id, node] : model.graph().nodes())
+        onNodeAdded(id);
+    for (const Connection& c : model.graph().connections())
+        onConnectionAdded(c);
+    annotate();
+}
+
+NodeItem* GraphScene::nodeItem(NodeId id) const
+{
+    auto it = m_nodes.find(id);
+    return it == m_nodes.end() ? nullptr : it->second;
+}
+
+EdgeItem* GraphScene::edgeItem(const Connection& c) const
+{
+    auto it = m_edges.find(c);
+    return it == m_edges.end() ? nullptr : it->second;
+}
+
+void GraphScene::onNodeAdded(NodeId id)
+{
+    auto* item = new NodeItem(*m_document.model().node(id));
+    addItem(item);
+    m_nodes[id] = item;
+    connect(item, &NodeItem::moved, this, &GraphScene::updateEdgesOf);
+    refreshPorts(id);
+}
+
+void GraphScene::onNodeRemoved(NodeId id)
+{
+    if (NodeItem* item = nodeItem(id)) {
+        m_nodes.erase(id);
+        delete item;
+    }
+}
+
+void GraphScene::onConnectionAdded(const Connection& c)
+{
+    auto* edge = new EdgeItem(c);
+    edge->setLabelVisible(m_labels);
+    addItem(edge);
+    m_edges[c] = edge;
+    refreshPorts(c.to.node);
+    if (NodeItem* from = nodeItem(c.from.node))
+        if (NodeItem* to = nodeItem(c.to.node))
+            edge->setEnds(from->outputPortPos(), to->inputPortPos(c.to.port));
+}
+
+void GraphScene::onConnectionRemoved(const Connection& c)
+{
+    if (EdgeItem* edge = edgeItem(c)) {
+        m_edges.erase(c);
+        delete edge;
+    }
+    refreshPorts(c.to.node);
+}
+
+void GraphScene::onNodeChanged(NodeId id) { refreshPorts(id); }
+
+void GraphScene::onNodeMoved(NodeId id)
+{
+    const Node* n = m_document.model().node(id);
+    if (NodeItem* item = nodeItem(id); n && item)
+        item->setPos(n->position.x, n->position.y); // updateEdgesOf follows through NodeItem::moved
+}
+
+void GraphScene::refreshPorts(NodeId id)
+{
+    const Node* n = m_document.model().node(id);
+    NodeItem* item = nodeItem(id);
+    if (!n || !item)
+        return;
+    int connected = 0;
+    int highest = -1;
+    for (const auto& [c, edge] : m_edges)
+        if (c.to.node == id) {
+            ++connected;
+            highest = std::max(highest, c.to.port);
+        }
+    item->setNode(*n, std::max(connected, highest + 1));
+    updateEdgesOf(id);
+}
+
+void GraphScene::updateEdgesOf(NodeId id)
+{
+    for (auto& [c, edge] : m_edges)
+        if (c.from.node == id || c.to.node == id)
+            if (NodeItem* from = nodeItem(c.from.node))
+                if (NodeItem* to = nodeItem(c.to.node))
+                    edge->setEnds(from->outputPortPos(), to->inputPortPos(c.to.port));
+}
+
+void GraphScene::annotate()
+{
+    const ShapeReport& report = m_document.report();
+    struct Problems {
+        int severity = 0;
+        QStringList text;
+    };
+    std::unordered_map<NodeId, Problems> byNode;
+    std::map<PortRef, int> byPort;           // consumer port -> severity
+    std::unordered_map<NodeId, int> intoNode; // every incoming edge of a node
+    for (const Diagnostic& d : report.diagnostics()) {
+        const int severity = d.isError() ? 2 : 1;
+        for (NodeId id : {d.node, d.related}) {
+            if (!id.isValid())
+                continue;
+            Problems& p = byNode[id];
+            p.severity = std::max(p.severity, severity);
+            p.text << QString::fromStdString((d.isError() ? "Error: " : "Warning: ") + d.message + (d.hint.empty() ? "" : "\n" + d.hint));
+        }
+        if (d.port >= 0)
+            byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);
+        else if (d.code == "mask-dropped")
+            intoNode[d.node] = std::max(intoNode[d.node], severity);
+        else if (d.code == "unknown-last-dim" && d.related.isValid())
+            intoNode[d.related] = std::max(intoNode[d.related], severity);
+    }
+    for (auto& [id, item] : m_nodes) {
+        const NodeReport* r = report.node(id);
+        const auto problems = byNode.find(id);
+        const bool hasOutput = r && r->output;
+        item->setAnnotation(hasOutput ? QString::fromStdString(r->output->shape.toDisplay()) : QString(), r ? r->params : 0,
+                            problems == byNode.end() ? 0 : problems->second.severity,
+                            problems == byNode.end() ? QString() : problems->second.text.join("\n\n"));
+    }
+    for (auto& [c, edge] : m_edges) {
+        const auto& out = report.outputOf(c.from.node);
+        int severity = 0;
+        if (auto p = byPort.find(c.to); p != byPort.end())
+            severity = p->second;
+        if (auto n = intoNode.find(c.to.node); n != intoNode.end())
+            severity = std::max(severity, n->second);
+        edge->setLabel(out ? QString::fromStdString(out->shape.toDisplay()) : QString(), severity);
+    }
+}
+
+std::vector<NodeId> GraphScene::selectedNodes() const
+{
+    std::vector<NodeId> ids;
+    for (const auto& [id, item] : m_nodes)
+        if (item->isSelected())
+            ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+std::vector<Connection> GraphScene::selectedConnections() const
+{
+    std::vector<Connection> out;
+    for (const auto& [c, edge] : m_edges)
+        if (edge->isSelected())
+            out.push_back(c);
+    return out;
+}
+
+void GraphScene::selectOnly(NodeId id)
+{
+    clearSelection();
+    if (NodeItem* item = nodeItem(id))
+        item->setSelected(true);
+}
+
+void GraphScene::deleteSelection()
+{
+    const auto nodes = selectedNodes();
+    const auto connections = selectedConnections();
+    if (nodes.empty() && connections.empty())
+        return;
+    m_document.push(new RemoveItemsCommand(m_document.model(), nodes, connections));
+}
+
+void GraphScene::setEdgeLabelsVisible(bool visible)
+{
+    m_labels = visible;
+    for (auto& [c, edge] : m_edges)
+        edge->setLabelVisible(visible);
+    update();
+}
+
+QString GraphScene::connectionRefusal(PortRef from, PortRef to) const
+{
+    const Graph& g = m_document.graph();
+    const Node* source = g.node(from.node);
+    const Node* target = g.node(to.node);
+    if (!source || !target)
+        return tr("No such layer.");
+    if (from.node == to.node)
+        return tr("A layer cannot feed itself.");
+    if (const auto fed = g.connectionInto(to))
+        return tr("Input %1 of \"%2\" is already fed by \"%3\"; delete that connection first.")
+            .arg(to.port)
+            .arg(QString::fromStdString(target->name), QString::fromStdString(g.node(fed->from.node)->name));
+    // A cycle: the target already reaches the source.
+    std::deque<NodeId> queue{to.node};
+    std::unordered_set<NodeId> seen{to.node};
+    while (!queue.empty()) {
+        const NodeId n = queue.front();
+        queue.pop_front();
+        if (n == from.node)
+            return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".")
+                .arg(QString::fromStdString(source->name), QString::fromStdString(target->name));
+        for (const Connection& c : g.connections())
+            if (c.from.node == n && seen.insert(c.to.node).second)
+                queue.push_back(c.to.node);
+    }
+    return {};
+}
+
+std::pair<NodeItem*, int> GraphScene::inputPortAt(QPointF pos) const
+{
+    for (const auto& [id, item] : m_nodes) {
+        const int port = item->inputPortAt(pos);
+        if (port >= 0)
+            return {item, port};
+    }
+    return {nullptr, -1};
+}
+
+void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton)
+        for (const auto& [id, item] : m_nodes)
+            if (item->outputPortAt(event->scenePos())) {
+                m_dragFrom = {id, 0};
+                m_rubber = addPath(EdgeItem::curve(item->outputPortPos(), event->scenePos()), QPen(Qt::darkGray, 2, Qt::DashLine));
+                event->accept();
+                return;
+            }
+    QGraphicsScene::mousePressEvent(event);
+    m_moveStart.clear();
+    for (NodeId id : selectedNodes())
+        m_moveStart.emplace_back(id, m_document.model().node(id)->position);
+}
+
+void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event)
+{
+    if (!m_rubber) {
+        QGraphicsScene::mouseMoveEvent(event);
+        return;
+    }
+    const QPointF start = nodeItem(m_dragFrom.node)->outputPortPos();
+    const auto [target, port] = inputPortAt(event->scenePos());
+    QString refusal;
+    if (target)
+        refusal = connectionRefusal(m_dragFrom, {target->nodeId(), port});
+    const QPointF end = target ? target->inputPortPos(port) : event->scenePos();
+    m_rubber->setPath(EdgeItem::curve(start, end));
+    m_rubber->setPen(QPen(!target ? Qt::darkGray : refusal.isEmpty() ? QColor(0x2e, 0x9c, 0x4f) : QColor(0xd9, 0x30, 0x25), 2,
+                          target ? Qt::SolidLine : Qt::DashLine));
+    emit statusMessage(refusal);
+}
+
+void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event)
+{
+    if (m_rubber) {
+        delete m_rubber;
+        m_rubber = nullptr;
+        const auto [target, port] = inputPortAt(event->scenePos());
+        if (target) {
+            const Connection c{m_dragFrom, {target->nodeId(), port}};
+            const QString refusal = connectionRefusal(c.from, c.to);
+            if (refusal.isEmpty())
+                m_document.push(new ConnectCommand(m_document.model(), c));
+            emit statusMessage(refusal);
+        }
+        return;
+    }
+    QGraphicsScene::mouseReleaseEvent(event);
+    std::vector<std::pair<NodeId, Point>> from;
+    std::vector<std::pair<NodeId, Point>> to;
+    for (const auto& [id, start] : m_moveStart)
+        if (NodeItem* item = nodeItem(id); item && (item->pos() != QPointF(start.x, start.y))) {
+            from.emplace_back(id, start);
+            to.emplace_back(id, Point{item->pos().x(), item->pos().y()});
+        }
+    m_moveStart.clear();
+    if (!to.empty())
+        m_document.push(new MoveNodesCommand(m_document.model(), from, to, ++m_dragCounter));
+}
+
+void GraphScene::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) {
+        deleteSelection();
+        event->accept();
+        return;
+    }
+    QGraphicsScene::keyPressEvent(event);
+}
+
+} // namespace sf

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "graph/Graph.h"
+
+#include <QGraphicsScene>
+#include <map>
+#include <unordered_map>
+
+class QGraphicsPathItem;
+
+namespace sf {
+
+class GraphDocument;
+class NodeItem;
+class EdgeItem;
+
+/// Draws the document's model and follows its signals; never changes the model itself. Finished
+/// drags become undoable moves, a drag from an output port to an input port a connection (refused
+/// while dragging, with the reason, when it would feed a port twice or close a cycle), Delete a
+/// removal: all pushed to the document's undo stack.
+class GraphScene : public QGraphicsScene {
+    Q_OBJECT
+public:
+    explicit GraphScene(GraphDocument& document, QObject* parent = nullptr);
+
+    NodeItem* nodeItem(NodeId id) const;
+    EdgeItem* edgeItem(const Connection& c) const;
+    std::size_t nodeItemCount() const { return m_nodes.size(); }
+    std::size_t edgeItemCount() const { return m_edges.size(); }
+
+    std::vector<NodeId> selectedNodes() const;
+    std::vector<Connection> selectedConnections() const;
+    void selectOnly(NodeId id);
+    void deleteSelection();
+
+    /// Why connecting `from` to `to` is refused, or an empty string when it is allowed.
+    QString connectionRefusal(PortRef from, PortRef to) const;
+
+    void setEdgeLabelsVisible(bool visible);
+    bool edgeLabelsVisible() const { return m_labels; }
+
+signals:
+    void statusMessage(const QString& message);
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void onNodeAdded(NodeId id);
+    void onNodeRemoved(NodeId id);
+    void onConnectionAdded(const Connection& c);
+    void onConnectionRemoved(const Connection& c);
+    void onNodeChanged(NodeId id);
+    void onNodeMoved(NodeId id);
+    void annotate();
+    void updateEdgesOf(NodeId id);
+    void refreshPorts(NodeId id);
+    std::pair<NodeItem*, int> inputPortAt(QPointF pos) const;
+
+    GraphDocument& m_document;
+    std::unordered_map<NodeId, NodeItem*> m_nodes;
+    std::map<Connection, EdgeItem*> m_edges;
+    bool m_labels = true;
+
+    // A connection being dragged.
+    QGraphicsPathItem* m_rubber = nullptr;
+    PortRef m_dragFrom;
+    // Nodes being moved: where they started.
+    std::vector<std::pair<NodeId, Point>> m_moveStart;
+    int m_dragCounter = 0;
+};
+
+} // namespace sf

@@ -1,0 +1,106 @@
+#include "GraphView.h"
+
+#include <QKeyEvent>
+#include <QMimeData>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+namespace sf {
+
+GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(scene, parent)
+{
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(RubberBandDrag);
+    setTransformationAnchor(AnchorUnderMouse);
+    setViewportUpdateMode(SmartViewportUpdate);
+    setAcceptDrops(true);
+    setSceneRect(-5000, -5000, 10000, 10000);
+}
+
+void GraphView::zoomBy(double factor)
+{
+    const double next = std::clamp(zoom() * factor, 0.1, 4.0);
+    scale(next / zoom(), next / zoom());
+}
+
+void GraphView::fitAll()
+{
+    const QRectF bounds = scene()->itemsBoundingRect().adjusted(-40, -40, 40, 40);
+    if (bounds.isValid())
+        fitInView(bounds, Qt::KeepAspectRatio);
+    if (zoom() > 1.0)
+        scale(1.0 / zoom(), 1.0 / zoom());
+}
+
+void GraphView::wheelEvent(QWheelEvent* event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        zoomBy(event->angleDelta().y() > 0 ? 1.15 : 1.0 / 1.15);
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::MiddleButton) {
+        // Pan: pretend the left button drags the hand.
+        setDragMode(ScrollHandDrag);
+        QMouseEvent press(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::LeftButton, event->modifiers());
+        QGraphicsView::mousePressEvent(&press);
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::MiddleButton) {
+        QMouseEvent release(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::NoButton, event->modifiers());
+        QGraphicsView::mouseReleaseEvent(&release);
+        setDragMode(RubberBandDrag);
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        setDragMode(ScrollHandDrag);
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
+}
+
+void GraphView::keyReleaseEvent(QKeyEvent* event)
+{
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        setDragMode(RubberBandDrag);
+        return;
+    }
+    QGraphicsView::keyReleaseEvent(event);
+}
+
+void GraphView::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasFormat(kLayerMime))
+        event->acceptProposedAction();
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent* event)
+{
+    if (event->mimeData()->hasFormat(kLayerMime))
+        event->acceptProposedAction();
+}
+
+void GraphView::dropEvent(QDropEvent* event)
+{
+    if (!event->mimeData()->hasFormat(kLayerMime))
+        return;
+    emit layerDropped(QString::fromUtf8(event->mimeData()->data(kLayerMime)), mapToScene(event->position().toPoint()));
+    event->acceptProposedAction();
+}
+
+} // namespace sf

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "graph/Node.h"
+
+#include <QGraphicsObject>
+
+namespace sf {
+
+struct NodeReport;
+
+/// A layer's card: type, name, key arguments (`Dense 128 · relu`), output shape and weight count;
+/// input ports on the left, the output port on the right. Red border and badge for an error,
+/// amber for a warning. Position changes are reported to the scene, which turns a finished drag
+/// into an undoable move.
+class NodeItem : public QGraphicsObject {
+    Q_OBJECT
+public:
+    static constexpr double kWidth = 210.0;
+    static constexpr double kPortRadius = 6.0;
+
+    explicit NodeItem(const Node& node);
+
+    NodeId nodeId() const { return m_node.id; }
+    /// Follows the model: arguments, name, and how many input ports (variadic layers grow one free).
+    void setNode(const Node& node, int connectedInputs);
+    /// Follows the report: output shape, weights, and the worst problem here with its text.
+    void setAnnotation(const QString& shape, std::int64_t params, int severity, const QString& problems);
+
+    int inputCount() const { return m_inputs; }
+    QPointF inputPortPos(int port) const;  ///< in scene coordinates
+    QPointF outputPortPos() const;
+    int inputPortAt(QPointF scenePos) const; ///< -1 if none is under the point
+    bool outputPortAt(QPointF scenePos) const;
+
+    QRectF boundingRect() const override;
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+signals:
+    void moved(sf::NodeId id);
+
+protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
+private:
+    double height() const;
+    QString keyArguments() const;
+
+    Node m_node;
+    int m_inputs = 0;
+    bool m_hasOutput = true;
+    QString m_shape;
+    std::int64_t m_params = 0;
+    int m_severity = 0; ///< 0 none, 1 warning, 2 error
+};
+
+} // namespace sf

@@ -1,0 +1,65 @@
+#include "GraphDocument.h"
+
+#include <QFileInfo>
+#include <QTimer>
+
+namespace sf {
+
+GraphDocument::GraphDocument(QObject* parent) : QObject(parent), m_timer(new QTimer(this))
+{
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(0);
+    connect(m_timer, &QTimer::timeout, this, &GraphDocument::flushInference);
+    connect(&m_model, &GraphModel::structureChanged, this, [this] { scheduleInference(true); });
+    connect(&m_model, &GraphModel::nodeChanged, this, [this](NodeId id) { scheduleInference(false, id); });
+    flushInference();
+}
+
+void GraphDocument::scheduleInference(bool full, NodeId changed)
+{
+    m_fullPending = m_fullPending || full;
+    if (changed.isValid())
+        m_changedPending.push_back(changed);
+    m_timer->start();
+}
+
+void GraphDocument::flushInference()
+{
+    m_timer->stop();
+    if (m_fullPending)
+        m_inference.run(m_model.graph());
+    else
+        for (NodeId id : m_changedPending)
+            m_inference.update(m_model.graph(), id);
+    m_fullPending = false;
+    m_changedPending.clear();
+    emit reportChanged();
+}
+
+void GraphDocument::load(const ModelDocument& document, const QString& path)
+{
+    m_undo.clear();
+    m_model.replace(document.graph);
+    m_settings = document.settings;
+    m_name = document.name;
+    m_path = path;
+    m_undo.setClean();
+    scheduleInference(true);
+    flushInference();
+}
+
+ModelDocument GraphDocument::toModelDocument() const
+{
+    ModelDocument doc;
+    doc.name = m_name;
+    doc.graph = m_model.graph();
+    doc.settings = m_settings;
+    return doc;
+}
+
+QString GraphDocument::displayName() const
+{
+    return m_path.isEmpty() ? tr("untitled.sfmodel") : QFileInfo(m_path).fileName();
+}
+
+} // namespace sf

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "io/ModelFile.h"
+#include "qt/GraphModel.h"
+#include "shape/ShapeInference.h"
+
+#include <QObject>
+#include <QString>
+#include <QUndoStack>
+
+class QTimer;
+
+namespace sf {
+
+/// An open model: its GraphModel, undo stack, file and settings, and the latest shape report.
+/// Inference runs after edits, coalesced on a 0-ms timer, incrementally for argument edits.
+class GraphDocument : public QObject {
+    Q_OBJECT
+public:
+    explicit GraphDocument(QObject* parent = nullptr);
+
+    GraphModel& model() { return m_model; }
+    const Graph& graph() const { return m_model.graph(); }
+    QUndoStack& undoStack() { return m_undo; }
+    const ShapeReport& report() const { return m_inference.report(); }
+
+    /// Replaces everything (a file was opened): no undo history, clean.
+    void load(const ModelDocument& document, const QString& path);
+    ModelDocument toModelDocument() const;
+    const nlohmann::json& settings() const { return m_settings; }
+    QString filePath() const { return m_path; }
+    void setFilePath(const QString& path) { m_path = path; }
+    QString displayName() const;
+    bool isModified() const { return !m_undo.isClean(); }
+
+    /// Pushes a command (the only way the model changes while editing).
+    void push(class QUndoCommand* command) { m_undo.push(command); }
+
+    /// Runs any pending inference now (tests, screenshots).
+    void flushInference();
+
+signals:
+    void reportChanged();
+
+private:
+    void scheduleInference(bool full, NodeId changed = {});
+
+    GraphModel m_model;
+    QUndoStack m_undo;
+    ShapeInference m_inference;
+    nlohmann::json m_settings = nlohmann::json::object();
+    std::string m_name = "model";
+    QString m_path;
+    QTimer* m_timer;
+    bool m_fullPending = true;
+    std::vector<NodeId> m_changedPending;
+};
+
+} // namespace sf

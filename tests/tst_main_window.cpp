@@ -2,6 +2,8 @@
 #include "canvas/EdgeItem.h"
 #include "canvas/GraphScene.h"
 #include "canvas/NodeItem.h"
+#include "canvas/SceneExport.h"
+#include "document/Autosave.h"
 #include "commands/GraphCommands.h"
 #include "panels/InspectorPanel.h"
 #include "panels/ProblemsPanel.h"
@@ -174,6 +176,88 @@ private slots:
         QVERIFY(window.lastError().contains("not valid JSON"));
         QVERIFY(window.document().graph() == before);
         QCOMPARE(window.scene().nodeItemCount(), before.nodes().size());
+    }
+
+    void cutAndPasteKeepConnectionsInsideTheSelection()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const std::size_t nodes = window.document().graph().nodes().size();
+        const std::size_t edges = window.document().graph().connections().size();
+        window.scene().clearSelection();
+        for (const char* name : {"embedding", "flatten"})
+            window.scene().nodeItem(idOf(window, name))->setSelected(true);
+        window.copySelection(true); // cut: 2 layers, 4 connections go
+        QCOMPARE(window.document().graph().nodes().size(), nodes - 2);
+        QCOMPARE(window.document().graph().connections().size(), edges - 3);
+        QAction* paste = nullptr;
+        for (QAction* a : window.menuBar()->actions()[1]->menu()->actions())
+            if (a->text() == "&Paste")
+                paste = a;
+        paste->trigger();
+        QCOMPARE(window.document().graph().nodes().size(), nodes);
+        QCOMPARE(window.document().graph().connections().size(), edges - 3 + 1); // embedding -> flatten only
+        QVERIFY(window.document().undoStack().undoText().startsWith("Paste 2 layers"));
+        QCOMPARE(window.scene().selectedNodes().size(), std::size_t{2});
+        window.duplicateSelection();
+        QCOMPARE(window.document().graph().nodes().size(), nodes + 2);
+        QVERIFY(window.document().graph().findByName("embedding_2"));
+    }
+
+    void insertLayerIntoAnEdge()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const Connection c = *window.document().graph().connectionInto({idOf(window, "dense"), 0});
+        QVERIFY(window.document().insertIntoEdge(c, "Dropout"));
+        window.document().flushInference();
+        const Node* dropout = window.document().graph().findByName("dropout");
+        QVERIFY(dropout);
+        QCOMPARE(window.document().graph().connectionInto({idOf(window, "dense"), 0})->from.node, dropout->id);
+        QVERIFY(!window.document().report().hasErrors());
+        QCOMPARE(window.document().undoStack().undoText(), QString("Insert Dropout between concatenate and dense"));
+    }
+
+    void exportsPngAndSvg()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        QTemporaryDir dir;
+        QVERIFY(exportPng(window.scene(), dir.filePath("m.png"), false));
+        const QImage all(dir.filePath("m.png"));
+        QVERIFY(all.width() > 600);
+        window.scene().selectOnly(idOf(window, "dense"));
+        QVERIFY(exportPng(window.scene(), dir.filePath("one.png"), true));
+        QVERIFY(QImage(dir.filePath("one.png")).width() < all.width() / 2);
+        QVERIFY(window.scene().nodeItem(idOf(window, "dense"))->isSelected()); // the selection survives
+        QVERIFY(exportSvg(window.scene(), dir.filePath("m.svg"), false));
+        QFile svg(dir.filePath("m.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray text = svg.readAll();
+        QVERIFY(text.contains("<svg") && text.contains("concatenate"));
+    }
+
+    void autosaveRestoresUnsavedWork()
+    {
+        QFile::remove(Autosave::path());
+        {
+            MainWindow window;
+            QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+            window.addLayer("Dropout", {0, 0});
+            Autosave autosave(window.document(), 1000000);
+            autosave.writeNow();
+            QVERIFY(Autosave::pending());
+            QFile::remove(Autosave::path() + ".crash");
+            QVERIFY(QFile::copy(Autosave::path(), Autosave::path() + ".crash"));
+        } // closing the window discards the autosave; a crash would leave it, as restored here
+        QVERIFY(!Autosave::pending());
+        QVERIFY(QFile::rename(Autosave::path() + ".crash", Autosave::path()));
+        MainWindow next;
+        QVERIFY(next.restoreAutosave());
+        QVERIFY(next.document().graph().findByName("dropout"));
+        QVERIFY(next.document().isModified());
+        QVERIFY(next.document().filePath().isEmpty());
+        QFile::remove(Autosave::path());
     }
 
     void screenshotModeWritesAPicture()

@@ -3,18 +3,22 @@
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
 #include "canvas/NodeItem.h"
+#include "canvas/SceneExport.h"
+#include "document/Autosave.h"
+#include "document/GraphClipboard.h"
 #include "commands/GraphCommands.h"
 #include "graph/LayerRegistry.h"
-#include "graph/LayeredLayout.h"
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/SummaryPanel.h"
-#include "shape/QuickFixApplier.h"
 
 #include <QAction>
+#include <QClipboard>
+#include <QMimeData>
+#include <QSettings>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -54,6 +58,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
+    connect(m_scene, &GraphScene::duplicateRequested, this, &MainWindow::duplicateSelection);
+    m_autosave = new Autosave(*m_document, 60000, this);
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
     onReportChanged();
     updateTitle();
     resize(1400, 860);
@@ -106,8 +115,11 @@ void MainWindow::createMenus()
                 openFile(path);
         });
     }
+    m_recent = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+    file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -119,6 +131,13 @@ void MainWindow::createMenus()
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
+    edit->addAction(tr("Cu&t"), QKeySequence::Cut, this, [this] { copySelection(true); });
+    edit->addAction(tr("&Copy"), QKeySequence::Copy, this, [this] { copySelection(false); });
+    edit->addAction(tr("&Paste"), QKeySequence::Paste, this, [this] {
+        if (const QMimeData* mime = QGuiApplication::clipboard()->mimeData(); mime && mime->hasFormat(clipboard::kMime))
+            pasteClipboard(mime->data(clipboard::kMime), tr("Paste"));
+    });
+    edit->addAction(tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::duplicateSelection);
     edit->addAction(tr("&Delete"), QKeySequence::Delete, m_scene, &GraphScene::deleteSelection);
     edit->addAction(tr("Select &All"), QKeySequence::SelectAll, this, [this] {
         for (QGraphicsItem* item : m_scene->items())
@@ -159,21 +178,72 @@ void MainWindow::addLayer(const QString& className, QPointF where)
 
 void MainWindow::applyFix(const QuickFix& fix)
 {
-    Graph after = m_document->graph();
-    if (!sf::applyFix(after, fix)) {
+    if (!m_document->applyFix(fix))
         statusBar()->showMessage(tr("This fix no longer applies."), 6000);
-        return;
-    }
-    m_document->push(new EditGraphCommand(m_document->model(), m_document->graph(), after,
-                                          tr("Fix: %1").arg(QString::fromStdString(fix.title))));
 }
 
 void MainWindow::autoLayout()
 {
-    Graph after = m_document->graph();
-    layOutLayered(after);
-    m_document->push(new EditGraphCommand(m_document->model(), m_document->graph(), after, tr("Auto-layout")));
+    m_document->autoLayout();
     m_view->fitAll();
+}
+
+void MainWindow::copySelection(bool cut)
+{
+    const auto nodes = m_scene->selectedNodes();
+    if (nodes.empty())
+        return;
+    auto* mime = new QMimeData;
+    mime->setData(clipboard::kMime, clipboard::copy(m_document->graph(), nodes));
+    QGuiApplication::clipboard()->setMimeData(mime);
+    if (cut)
+        m_scene->deleteSelection();
+}
+
+void MainWindow::pasteClipboard(const QByteArray& copied, const QString& verb)
+{
+    std::vector<NodeId> added;
+    if (!m_document->paste(copied, {40, 40}, added, verb))
+        return;
+    m_scene->clearSelection();
+    for (NodeId id : added)
+        if (NodeItem* item = m_scene->nodeItem(id))
+            item->setSelected(true);
+}
+
+void MainWindow::exportImage()
+{
+    const bool selection = !m_scene->selectedNodes().empty();
+    QString path = QFileDialog::getSaveFileName(this, selection ? tr("Export the selection") : tr("Export the canvas"),
+                                                QFileInfo(m_document->displayName()).completeBaseName() + ".png",
+                                                tr("PNG image (*.png);;SVG drawing (*.svg)"));
+    if (path.isEmpty())
+        return;
+    const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? exportSvg(*m_scene, path, selection) : exportPng(*m_scene, path, selection);
+    statusBar()->showMessage(ok ? tr("Exported %1").arg(path) : tr("Cannot write %1").arg(path), 6000);
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8)
+        recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recent->clear();
+    for (const QString& path : QSettings().value("recentFiles").toStringList())
+        m_recent->addAction(QFileInfo(path).fileName(), this, [this, path] {
+            if (maybeSave())
+                openFile(path);
+        })->setStatusTip(path);
+    m_recent->setEnabled(!m_recent->isEmpty());
 }
 
 void MainWindow::revealLayer(NodeId id)
@@ -229,6 +299,8 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     // A Keras file is imported: saving asks for a .sfmodel name. Examples are read-only resources.
     const bool native = loaded.format == LoadedModel::Format::Shapeflow && !path.startsWith(":/");
     m_document->load(loaded.document, native ? path : QString());
+    if (!path.startsWith(":/"))
+        addRecentFile(QFileInfo(path).absoluteFilePath());
     m_lastError.clear();
     updateTitle();
     if (!native)
@@ -251,6 +323,7 @@ bool MainWindow::saveTo(const QString& path)
     }
     m_document->setFilePath(path);
     m_document->undoStack().setClean();
+    addRecentFile(path);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
     return true;
@@ -279,12 +352,47 @@ bool MainWindow::maybeSave()
     return answer == QMessageBox::Discard;
 }
 
+void MainWindow::duplicateSelection()
+{
+    const auto nodes = m_scene->selectedNodes();
+    if (!nodes.empty())
+        pasteClipboard(clipboard::copy(m_document->graph(), nodes), tr("Duplicate"));
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (maybeSave())
-        event->accept();
-    else
+    if (!maybeSave()) {
         event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    m_autosave->discard();
+    event->accept();
+}
+
+bool MainWindow::restoreAutosave()
+{
+    if (!Autosave::pending())
+        return false;
+    const QString path = Autosave::path();
+    QFile file(path);
+    LoadedModel loaded;
+    try {
+        if (!file.open(QIODevice::ReadOnly))
+            return false;
+        loaded = loadModelFromText(file.readAll().toStdString(), path.toStdString());
+    } catch (const FileFormatError& e) {
+        m_autosave->discard();
+        return fail(QString::fromStdString(e.what()), true);
+    }
+    m_document->load(ModelDocument{}, QString());
+    Graph empty = m_document->graph();
+    m_document->push(new EditGraphCommand(m_document->model(), empty, loaded.document.graph, tr("Restore unsaved work")));
+    updateTitle();
+    QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
+    return true;
 }
 
 } // namespace sf

@@ -38,6 +38,10 @@ public:
     void addLayer(const QString& className, QPointF where);
     void applyFix(const QuickFix& fix);
     void autoLayout();
+    void copySelection(bool cut);
+    void duplicateSelection();
+    /// Offers to restore work an earlier run left unsaved; true when it was restored.
+    bool restoreAutosave();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -52,6 +56,10 @@ private:
     bool saveAs();
     void revealLayer(NodeId id);
     bool fail(const QString& message, bool quiet);
+    void pasteClipboard(const QByteArray& copied, const QString& verb);
+    void exportImage();
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
 
     GraphDocument* m_document;
     GraphScene* m_scene;
@@ -61,6 +69,8 @@ private:
     ProblemsPanel* m_problems;
     SummaryPanel* m_summary;
     QLabel* m_status;
+    QMenu* m_recent = nullptr;
+    class Autosave* m_autosave = nullptr;
     QStringList m_importProblems;
     QString m_lastError;
 };

@@ -2,6 +2,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QMessageBox>
+#include "document/Autosave.h"
 #include <QTimer>
 
 #include <cstdio>
@@ -31,6 +33,11 @@ int main(int argc, char** argv)
             return 2;
     }
     window.show();
+    if (!rendering && files.isEmpty() && sf::Autosave::pending() &&
+        QMessageBox::question(&window, QObject::tr("Restore unsaved work?"),
+                              QObject::tr("Shapeflow did not close normally last time. Restore the model you were editing?")) ==
+            QMessageBox::Yes)
+        window.restoreAutosave();
     if (rendering) {
         QTimer::singleShot(0, &window, [&window, out = parser.value(screenshot)] {
             const bool saved = window.grab().save(out);

@@ -7,6 +7,7 @@
 #include "graph/LayerRegistry.h"
 
 #include <QGraphicsPathItem>
+#include <QMenu>
 #include <QGraphicsSceneMouseEvent>
 #include <QKeyEvent>
 #include <deque>
@@ -303,6 +304,38 @@ void GraphScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event)
     m_moveStart.clear();
     if (!to.empty())
         m_document.push(new MoveNodesCommand(m_document.model(), from, to, ++m_dragCounter));
+}
+
+void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event)
+{
+    QMenu menu;
+    for (QGraphicsItem* item : items(event->scenePos())) {
+        if (auto* node = dynamic_cast<NodeItem*>(item)) {
+            if (!node->isSelected())
+                selectOnly(node->nodeId());
+            for (const Diagnostic& d : m_document.report().diagnosticsAbout(node->nodeId()))
+                for (const QuickFix& fix : d.fixes)
+                    menu.addAction(tr("Fix: %1").arg(QString::fromStdString(fix.title)), this, [this, fix] { m_document.applyFix(fix); });
+            if (!menu.isEmpty())
+                menu.addSeparator();
+            menu.addAction(tr("Duplicate"), this, &GraphScene::duplicateRequested);
+            menu.addAction(tr("Delete"), this, &GraphScene::deleteSelection);
+            break;
+        }
+        if (auto* edge = dynamic_cast<EdgeItem*>(item)) {
+            const Connection c = edge->connection();
+            QMenu* insert = menu.addMenu(tr("Insert Layer Here"));
+            for (const LayerSpec& spec : LayerRegistry::instance().all())
+                if (!spec.isInput() && spec.minInputs <= 1 && !spec.variadicInputs)
+                    insert->addAction(QString::fromStdString(spec.className), this,
+                                      [this, c, type = QString::fromStdString(spec.className)] { m_document.insertIntoEdge(c, type); });
+            menu.addAction(tr("Delete Connection"), this,
+                           [this, c] { m_document.push(new RemoveItemsCommand(m_document.model(), {}, {c})); });
+            break;
+        }
+    }
+    if (!menu.isEmpty())
+        menu.exec(event->screenPos());
 }
 
 void GraphScene::keyPressEvent(QKeyEvent* event)

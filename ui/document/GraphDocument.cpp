@@ -1,5 +1,10 @@
 #include "GraphDocument.h"
 
+#include "GraphClipboard.h"
+#include "commands/GraphCommands.h"
+#include "graph/LayeredLayout.h"
+#include "shape/QuickFixApplier.h"
+
 #include <QFileInfo>
 #include <QTimer>
 
@@ -55,6 +60,47 @@ ModelDocument GraphDocument::toModelDocument() const
     doc.graph = m_model.graph();
     doc.settings = m_settings;
     return doc;
+}
+
+bool GraphDocument::applyFix(const QuickFix& fix)
+{
+    Graph after = graph();
+    if (!sf::applyFix(after, fix))
+        return false;
+    push(new EditGraphCommand(m_model, graph(), after, tr("Fix: %1").arg(QString::fromStdString(fix.title))));
+    return true;
+}
+
+bool GraphDocument::paste(const QByteArray& data, Point offset, std::vector<NodeId>& added, const QString& verb)
+{
+    Graph after = graph();
+    if (!clipboard::paste(after, data, offset, added) || added.empty())
+        return false;
+    push(new EditGraphCommand(m_model, graph(), after,
+                              added.size() == 1 ? tr("%1 %2").arg(verb, QString::fromStdString(after.node(added[0])->name))
+                                                : tr("%1 %2 layers").arg(verb).arg(added.size())));
+    return true;
+}
+
+bool GraphDocument::insertIntoEdge(const Connection& c, const QString& type)
+{
+    Graph after = graph();
+    NodeId inserted;
+    if (!clipboard::insertIntoEdge(after, c, type.toStdString(), inserted))
+        return false;
+    push(new EditGraphCommand(m_model, graph(), after,
+                              tr("Insert %1 between %2 and %3")
+                                  .arg(type, QString::fromStdString(graph().node(c.from.node)->name),
+                                       QString::fromStdString(graph().node(c.to.node)->name))));
+    return true;
+}
+
+void GraphDocument::autoLayout()
+{
+    Graph after = graph();
+    layOutLayered(after);
+    if (!(after.nodes() == graph().nodes()))
+        push(new EditGraphCommand(m_model, graph(), after, tr("Auto-layout")));
 }
 
 QString GraphDocument::displayName() const

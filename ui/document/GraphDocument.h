@@ -36,6 +36,12 @@ public:
     /// Pushes a command (the only way the model changes while editing).
     void push(class QUndoCommand* command) { m_undo.push(command); }
 
+    /// Compound edits, each one undo step. False when there is nothing to do.
+    bool applyFix(const QuickFix& fix);
+    bool paste(const QByteArray& data, Point offset, std::vector<NodeId>& added, const QString& verb);
+    bool insertIntoEdge(const Connection& c, const QString& type);
+    void autoLayout();
+
     /// Runs any pending inference now (tests, screenshots).
     void flushInference();
 

@@ -1,15 +1,18 @@
 #include "MainWindow.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/GraphScene.h"
+#include "canvas/GraphView.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
 #include "document/Autosave.h"
 #include "commands/GraphCommands.h"
 #include "panels/InspectorPanel.h"
 #include "panels/ProblemsPanel.h"
+#include "panels/QuickAddPopup.h"
 
 #include <QAction>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QProcess>
 #include <QPushButton>
@@ -258,6 +261,24 @@ private slots:
         QVERIFY(next.document().isModified());
         QVERIFY(next.document().filePath().isEmpty());
         QFile::remove(Autosave::path());
+    }
+
+    void quickAddFiltersAndAdds()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const std::size_t before = window.document().graph().nodes().size();
+        window.view().setFocus();
+        QTest::keyClick(&window.view(), Qt::Key_Tab);
+        auto* popup = window.findChild<QuickAddPopup*>();
+        QVERIFY(popup && popup->isVisible());
+        QTest::keyClicks(popup->filter(), "pool");
+        QCOMPARE(popup->list()->currentItem()->text(), QString("GlobalAveragePooling1D"));
+        QTest::keyClick(popup->filter(), Qt::Key_Return);
+        QCOMPARE(window.document().graph().nodes().size(), before + 1);
+        QVERIFY(window.document().graph().findByName("global_average_pooling1d"));
+        QVERIFY(!popup->isVisible());
     }
 
     void screenshotModeWritesAPicture()

@@ -13,6 +13,7 @@
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
+#include "panels/QuickAddPopup.h"
 #include "panels/SummaryPanel.h"
 
 #include <QAction>
@@ -51,10 +52,17 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto selected = m_scene->selectedNodes();
         m_inspector->showNode(selected.size() == 1 ? selected.front() : NodeId{});
+        m_summary->selectNode(selected.size() == 1 ? selected.front() : NodeId{});
     });
     connect(m_palette, &LayerPalette::layerActivated, this,
             [this](const QString& name) { addLayer(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
     connect(m_view, &GraphView::layerDropped, this, &MainWindow::addLayer);
+    auto* quickAdd = new QuickAddPopup(this);
+    connect(m_view, &GraphView::quickAddRequested, this, [this, quickAdd](QPoint global, QPointF scenePos) {
+        m_quickAddAt = scenePos;
+        quickAdd->popup(global);
+    });
+    connect(quickAdd, &QuickAddPopup::layerChosen, this, [this](const QString& name) { addLayer(name, m_quickAddAt); });
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);

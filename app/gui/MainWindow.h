@@ -70,6 +70,7 @@ private:
     SummaryPanel* m_summary;
     QLabel* m_status;
     QMenu* m_recent = nullptr;
+    QPointF m_quickAddAt;
     class Autosave* m_autosave = nullptr;
     QStringList m_importProblems;
     QString m_lastError;

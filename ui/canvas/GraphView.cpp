@@ -1,5 +1,6 @@
 #include "GraphView.h"
 
+#include <QCursor>
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QScrollBar>
@@ -65,8 +66,20 @@ void GraphView::mouseReleaseEvent(QMouseEvent* event)
     QGraphicsView::mouseReleaseEvent(event);
 }
 
+bool GraphView::focusNextPrevChild(bool next)
+{
+    Q_UNUSED(next);
+    return false; // Tab opens the quick-add popup instead of moving the focus
+}
+
 void GraphView::keyPressEvent(QKeyEvent* event)
 {
+    if (event->key() == Qt::Key_Tab) {
+        const QPoint at = viewport()->mapFromGlobal(QCursor::pos());
+        const QPoint inside = viewport()->rect().contains(at) ? at : viewport()->rect().center();
+        emit quickAddRequested(viewport()->mapToGlobal(inside), mapToScene(inside));
+        return;
+    }
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         setDragMode(ScrollHandDrag);
         return;

@@ -19,12 +19,14 @@ public:
 
 signals:
     void layerDropped(const QString& className, QPointF scenePos);
+    void quickAddRequested(QPoint globalPos, QPointF scenePos); ///< Tab over the canvas
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    bool focusNextPrevChild(bool next) override;
     void keyReleaseEvent(QKeyEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dragMoveEvent(QDragMoveEvent* event) override;

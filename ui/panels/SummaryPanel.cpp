@@ -2,6 +2,7 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QStyle>
 #include <QVBoxLayout>
 
@@ -39,6 +40,15 @@ SummaryPanel::SummaryPanel(QWidget* parent) : QWidget(parent), m_table(new QTree
         if (item)
             emit layerSelected(NodeId{item->data(0, kNodeRole).toULongLong()});
     });
+}
+
+void SummaryPanel::selectNode(NodeId node)
+{
+    const QSignalBlocker quiet(m_table);
+    m_table->clearSelection();
+    for (int i = 0; i < m_table->topLevelItemCount(); ++i)
+        if (m_table->topLevelItem(i)->data(0, kNodeRole).toULongLong() == node.value)
+            m_table->setCurrentItem(m_table->topLevelItem(i));
 }
 
 void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)

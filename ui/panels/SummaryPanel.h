@@ -16,6 +16,8 @@ public:
     explicit SummaryPanel(QWidget* parent = nullptr);
 
     void showModel(const Graph& graph, const ShapeReport& report);
+    /// Selects the row of `node` without announcing it (the canvas selection moved).
+    void selectNode(NodeId node);
     QTreeWidget* table() const { return m_table; }
 
 signals:

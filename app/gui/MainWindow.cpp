@@ -20,6 +20,7 @@
 #include <QClipboard>
 #include <QMimeData>
 #include <QSettings>
+#include <QTreeWidget>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -314,6 +315,9 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     if (!native)
         setWindowTitle(tr("%1[*] — Shapeflow").arg(QFileInfo(path).fileName()));
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
+    // A model that opens with problems shows the first one, its layer and its fix.
+    if (QTreeWidget* problems = m_problems->tree(); problems->topLevelItemCount() > 0)
+        problems->setCurrentItem(problems->topLevelItem(0));
     return true;
 }
 

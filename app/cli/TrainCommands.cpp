@@ -10,6 +10,7 @@
 #include "io/WeightsFile.h"
 #include "shape/ModelSummary.h"
 #include "train/DataCheck.h"
+#include "train/DefaultLoss.h"
 #include "train/Predict.h"
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"

@@ -1,7 +1,6 @@
 #include "TrainOptions.h"
 
 #include "graph/Graph.h"
-#include "shape/ShapeInference.h"
 
 #include <charconv>
 #include <ostream>
@@ -145,21 +144,6 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
     if (o.model.empty())
         return bad("no MODEL given");
     return o;
-}
-
-LossSpec defaultLossFor(const Graph& graph)
-{
-    const ShapeReport report = inferShapes(graph);
-    LossSpec spec{LossKind::MeanSquaredError, false};
-    if (report.modelOutputs().empty())
-        return spec;
-    const Node* out = graph.node(report.modelOutputs().front());
-    const std::string activation = out->params.text("activation");
-    if (activation == "sigmoid")
-        spec.kind = LossKind::BinaryCrossentropy;
-    else if (activation == "softmax")
-        spec.kind = LossKind::CategoricalCrossentropy;
-    return spec;
 }
 
 } // namespace sf::cli

@@ -27,8 +27,4 @@ struct TrainOptions {
 /// Parses `args`; on a bad argument writes the reason and the usage to `err` and returns nullopt.
 std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& args, const std::string& command, std::ostream& err);
 
-/// The loss a model's output suggests when none is given: sigmoid -> binary_crossentropy,
-/// softmax -> categorical_crossentropy, anything else -> mse.
-LossSpec defaultLossFor(const Graph& graph);
-
 } // namespace sf::cli

@@ -14,6 +14,7 @@
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
+#include "training/TrainingPanel.h"
 #include "panels/SummaryPanel.h"
 
 #include <QAction>
@@ -40,7 +41,8 @@ namespace sf {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
       m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
-      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_status(new QLabel(this))
+      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_training(new TrainingPanel(*m_document, this)),
+      m_status(new QLabel(this))
 {
     setCentralWidget(m_view);
     statusBar()->addPermanentWidget(m_status);
@@ -68,6 +70,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_scene, &GraphScene::duplicateRequested, this, &MainWindow::duplicateSelection);
+    connect(m_training, &TrainingPanel::failedAtLayer, this, [this](const QString& name) {
+        if (const Node* n = m_document->graph().findByName(name.toStdString()))
+            revealLayer(n->id);
+    });
     m_autosave = new Autosave(*m_document, 60000, this);
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -90,7 +96,9 @@ void MainWindow::createDocks()
     dock(tr("Inspector"), m_inspector, Qt::RightDockWidgetArea, "inspector");
     QDockWidget* problems = dock(tr("Problems"), m_problems, Qt::BottomDockWidgetArea, "problems");
     QDockWidget* summary = dock(tr("Summary"), m_summary, Qt::BottomDockWidgetArea, "summary");
+    QDockWidget* training = dock(tr("Training"), m_training, Qt::BottomDockWidgetArea, "training");
     tabifyDockWidget(problems, summary);
+    tabifyDockWidget(summary, training);
     problems->raise();
     auto* history = new QUndoView(&m_document->undoStack());
     history->setEmptyLabel(tr("<opened>"));

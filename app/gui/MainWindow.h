@@ -32,6 +32,7 @@ public:
     ProblemsPanel& problems() { return *m_problems; }
     InspectorPanel& inspector() { return *m_inspector; }
     LayerPalette& palette() { return *m_palette; }
+    class TrainingPanel& training() { return *m_training; }
     QString lastError() const { return m_lastError; }
 
     /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
@@ -68,6 +69,7 @@ private:
     InspectorPanel* m_inspector;
     ProblemsPanel* m_problems;
     SummaryPanel* m_summary;
+    class TrainingPanel* m_training;
     QLabel* m_status;
     QMenu* m_recent = nullptr;
     QPointF m_quickAddAt;

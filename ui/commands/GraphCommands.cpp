@@ -1,6 +1,7 @@
 #include "GraphCommands.h"
 
 #include "graph/ParamValue.h"
+#include "document/GraphDocument.h"
 #include "qt/GraphModel.h"
 
 #include <QCoreApplication>
@@ -110,6 +111,15 @@ RenameCommand::RenameCommand(GraphModel& model, NodeId node, std::string name)
 }
 void RenameCommand::redo() { m_model.rename(m_node, m_after); }
 void RenameCommand::undo() { m_model.rename(m_node, m_before); }
+
+SetSettingCommand::SetSettingCommand(GraphDocument& document, std::string key, nlohmann::json value, const QString& text)
+    : m_document(document), m_key(std::move(key)), m_after(std::move(value))
+{
+    m_before = document.settings().value(m_key, nlohmann::json());
+    setText(text);
+}
+void SetSettingCommand::redo() { m_document.setSetting(m_key, m_after); }
+void SetSettingCommand::undo() { m_document.setSetting(m_key, m_before); }
 
 EditGraphCommand::EditGraphCommand(GraphModel& model, Graph before, Graph after, const QString& text)
     : m_model(model), m_before(std::move(before)), m_after(std::move(after))

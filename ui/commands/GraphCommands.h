@@ -2,6 +2,8 @@
 
 #include "graph/Graph.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QUndoCommand>
 #include <vector>
 
@@ -90,6 +92,20 @@ private:
     NodeId m_node;
     std::string m_before;
     std::string m_after;
+};
+
+/// Replaces one entry of the document's settings (training settings, say). Text as given.
+class SetSettingCommand : public QUndoCommand {
+public:
+    SetSettingCommand(class GraphDocument& document, std::string key, nlohmann::json value, const QString& text);
+    void redo() override;
+    void undo() override;
+
+private:
+    class GraphDocument& m_document;
+    std::string m_key;
+    nlohmann::json m_before;
+    nlohmann::json m_after;
 };
 
 /// A compound edit as two snapshots (a quick fix, an auto-layout, a paste): redo becomes `after`,

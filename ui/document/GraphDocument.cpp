@@ -47,6 +47,7 @@ void GraphDocument::load(const ModelDocument& document, const QString& path)
     m_model.replace(document.graph);
     m_settings = document.settings;
     m_name = document.name;
+    emit settingsChanged();
     m_path = path;
     m_undo.setClean();
     scheduleInference(true);
@@ -101,6 +102,15 @@ void GraphDocument::autoLayout()
     layOutLayered(after);
     if (!(after.nodes() == graph().nodes()))
         push(new EditGraphCommand(m_model, graph(), after, tr("Auto-layout")));
+}
+
+void GraphDocument::setSetting(const std::string& key, const nlohmann::json& value)
+{
+    if (value.is_null())
+        m_settings.erase(key);
+    else
+        m_settings[key] = value;
+    emit settingsChanged();
 }
 
 QString GraphDocument::displayName() const

@@ -28,6 +28,8 @@ public:
     void load(const ModelDocument& document, const QString& path);
     ModelDocument toModelDocument() const;
     const nlohmann::json& settings() const { return m_settings; }
+    /// Sets (or, with null, removes) one settings entry; only SetSettingCommand calls it.
+    void setSetting(const std::string& key, const nlohmann::json& value);
     QString filePath() const { return m_path; }
     void setFilePath(const QString& path) { m_path = path; }
     QString displayName() const;
@@ -47,6 +49,7 @@ public:
 
 signals:
     void reportChanged();
+    void settingsChanged();
 
 private:
     void scheduleInference(bool full, NodeId changed = {});

@@ -1,0 +1,69 @@
+#include "TrainingSettings.h"
+
+namespace sf {
+
+nlohmann::json TrainingSettings::toJson() const
+{
+    nlohmann::json j;
+    j["epochs"] = config.epochs;
+    j["batch_size"] = config.batchSize;
+    j["optimizer"] = config.optimizer.name;
+    j["learning_rate"] = config.optimizer.learningRate ? nlohmann::json(*config.optimizer.learningRate) : nlohmann::json(nullptr);
+    j["loss"] = lossChosen ? nlohmann::json(lossName(config.loss.kind)) : nlohmann::json(nullptr);
+    j["from_logits"] = config.loss.fromLogits;
+    j["validation_split"] = config.validationSplit;
+    j["seed"] = config.seed;
+    j["shuffle"] = config.shuffle;
+    j["early_stopping_patience"] = config.earlyStopping.enabled ? config.earlyStopping.patience : 0;
+    j["data"] = data.manifest.empty() ? nlohmann::json{{"generated_rows", data.generatedRows}} : nlohmann::json{{"manifest", data.manifest}};
+    return j;
+}
+
+TrainingSettings TrainingSettings::fromJson(const nlohmann::json& t)
+{
+    TrainingSettings s;
+    if (!t.is_object())
+        return s;
+    auto get = [&t](const char* key, auto& out) {
+        using T = std::decay_t<decltype(out)>;
+        if (!t.contains(key))
+            return;
+        const auto& v = t.at(key);
+        if constexpr (std::is_same_v<T, bool>) {
+            if (v.is_boolean())
+                out = v.get<bool>();
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            if (v.is_number())
+                out = v.get<T>();
+        } else if (v.is_string()) {
+            out = v.get<std::string>();
+        }
+    };
+    get("epochs", s.config.epochs);
+    get("batch_size", s.config.batchSize);
+    get("optimizer", s.config.optimizer.name);
+    get("validation_split", s.config.validationSplit);
+    get("seed", s.config.seed);
+    get("shuffle", s.config.shuffle);
+    get("from_logits", s.config.loss.fromLogits);
+    if (t.contains("learning_rate") && t.at("learning_rate").is_number())
+        s.config.optimizer.learningRate = t.at("learning_rate").get<double>();
+    if (t.contains("loss") && t.at("loss").is_string())
+        if (const auto kind = lossFromName(t.at("loss").get<std::string>())) {
+            s.config.loss.kind = *kind;
+            s.lossChosen = true;
+        }
+    int patience = 0;
+    get("early_stopping_patience", patience);
+    s.config.earlyStopping = {patience > 0, std::max(patience, 1), 0.0, true};
+    if (t.contains("data") && t.at("data").is_object()) {
+        const auto& d = t.at("data");
+        if (d.contains("manifest") && d.at("manifest").is_string())
+            s.data.manifest = d.at("manifest").get<std::string>();
+        if (d.contains("generated_rows") && d.at("generated_rows").is_number_integer())
+            s.data.generatedRows = d.at("generated_rows").get<Index>();
+    }
+    return s;
+}
+
+} // namespace sf

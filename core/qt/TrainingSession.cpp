@@ -1,0 +1,107 @@
+#include "TrainingSession.h"
+
+#include "io/DataManifest.h"
+#include "train/SyntheticData.h"
+#include "train/Trainer.h"
+
+#include <chrono>
+
+namespace sf {
+
+TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
+{
+    qRegisterMetaType<BatchReport>();
+    qRegisterMetaType<EpochStats>();
+    m_worker.moveToThread(&m_thread);
+    m_thread.start();
+}
+
+TrainingSession::~TrainingSession()
+{
+    m_stop = true;
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void TrainingSession::start(const Graph& graph, const TrainConfig& config, const DataSource& source)
+{
+    if (m_running)
+        return;
+    try {
+        ManifestData data;
+        if (source.manifest.empty())
+            data.training = makeSyntheticData(graph, config.loss, source.generatedRows, config.seed);
+        else
+            data = readDataManifest(source.manifest);
+        m_trainer = std::make_unique<Trainer>(graph, config, std::move(data.training), std::move(data.validation));
+    } catch (const std::exception& e) {
+        m_trainer.reset();
+        emit failed(QString::fromStdString(e.what()), {});
+        return;
+    }
+    resume();
+}
+
+void TrainingSession::resume(int moreEpochs)
+{
+    if (m_running || !m_trainer)
+        return;
+    if (moreEpochs > 0)
+        m_trainer->setEpochs(m_trainer->epochsDone() + moreEpochs);
+    m_stop = false;
+    m_running = true;
+    QMetaObject::invokeMethod(&m_worker, [this] { runOnWorker(); }, Qt::QueuedConnection);
+}
+
+void TrainingSession::runOnWorker()
+{
+    using Clock = std::chrono::steady_clock;
+    BatchReport pending;
+    auto lastReport = Clock::now();
+    Trainer::Callbacks callbacks;
+    callbacks.onBatch = [&](const BatchStats& s) {
+        pending.epoch = s.epoch;
+        pending.batch = s.batch;
+        pending.batches = s.batches;
+        pending.losses.push_back(s.loss);
+        if (Clock::now() - lastReport >= std::chrono::milliseconds(50) || s.batch == s.batches) {
+            emit batchesFinished(pending);
+            pending.losses.clear();
+            lastReport = Clock::now();
+        }
+    };
+    callbacks.onEpoch = [&](const EpochStats& e) { emit epochFinished(e); };
+    try {
+        const TrainOutcome outcome = m_trainer->fit(callbacks, &m_stop);
+        if (!pending.losses.empty())
+            emit batchesFinished(pending);
+        m_running = false;
+        const QString message = QString::fromStdString(outcome.message);
+        switch (outcome.status) {
+        case TrainOutcome::Status::Stopped: emit stopped(message); break;
+        case TrainOutcome::Status::Failed: emit failed(message, QString::fromStdString(outcome.failedLayer)); break;
+        default: emit finished(message); break;
+        }
+    } catch (const std::exception& e) {
+        m_running = false;
+        emit failed(QString::fromStdString(e.what()), {});
+    }
+}
+
+std::map<std::string, Array> TrainingSession::weights() const
+{
+    std::map<std::string, Array> out;
+    if (!m_trainer || m_running)
+        return out;
+    for (const Parameter* p : m_trainer->network().parameters())
+        out[p->name] = Array{p->shape, p->value, "trained"};
+    return out;
+}
+
+void TrainingSession::wait()
+{
+    while (m_running)
+        QThread::msleep(2);
+}
+
+} // namespace sf

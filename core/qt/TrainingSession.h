@@ -1,0 +1,74 @@
+#pragma once
+
+#include "graph/Graph.h"
+#include "train/Dataset.h"
+#include "train/TrainConfig.h"
+
+#include <QObject>
+#include <QThread>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace sf {
+
+class Trainer;
+
+/// Where the training data comes from: a manifest file, or rows generated for the model.
+struct DataSource {
+    std::string manifest; ///< empty: generated
+    Index generatedRows = 4000;
+};
+
+/// Batches reported to the GUI since the last report (at most ~20 reports a second).
+struct BatchReport {
+    int epoch = 0;
+    Index batch = 0;
+    Index batches = 0;
+    std::vector<double> losses; ///< one per batch, in order
+    double samplesPerSecond = 0.0;
+};
+
+/// Trains a snapshot of the model on a worker thread (the QThread worker-object pattern). The
+/// worker never touches GraphModel or an item; it is stopped by an atomic flag, checked between
+/// batches; every exception is caught there and reported as failed(message).
+class TrainingSession : public QObject {
+    Q_OBJECT
+public:
+    explicit TrainingSession(QObject* parent = nullptr);
+    ~TrainingSession() override;
+
+    /// Prepares a run (data loading, checks, compiling) and starts it on the worker thread.
+    void start(const Graph& graph, const TrainConfig& config, const DataSource& source);
+    /// Continues a stopped run for `moreEpochs` more epochs if it had finished.
+    void resume(int moreEpochs = 0);
+    /// Asks the worker to stop after the current batch.
+    void stop() { m_stop = true; }
+    bool isRunning() const { return m_running; }
+    bool hasRun() const { return static_cast<bool>(m_trainer); }
+    /// The trained weights, by Keras name; empty before any run. Call when not running.
+    std::map<std::string, Array> weights() const;
+    /// Blocks until the worker is idle (tests, shutdown).
+    void wait();
+
+signals:
+    void batchesFinished(const sf::BatchReport& report);
+    void epochFinished(const sf::EpochStats& stats);
+    void stopped(const QString& message);
+    void finished(const QString& message);
+    void failed(const QString& message, const QString& layer);
+
+private:
+    void runOnWorker();
+
+    QThread m_thread;
+    QObject m_worker; ///< lives on m_thread; runs the loop through invokeMethod
+    std::unique_ptr<Trainer> m_trainer;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_running{false};
+};
+
+} // namespace sf
+
+Q_DECLARE_METATYPE(sf::BatchReport)
+Q_DECLARE_METATYPE(sf::EpochStats)

@@ -151,6 +151,7 @@ private slots:
         // Settings edits are undo steps and land in the file.
         nlohmann::json settings = TrainingSettings{}.toJson();
         settings["epochs"] = 2;
+        settings["early_stopping_patience"] = 0;
         settings["data"] = {{"generated_rows", 2000}};
         window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
         QTemporaryDir dir;
@@ -158,7 +159,7 @@ private slots:
         const ModelDocument saved = loadModel(dir.filePath("m.sfmodel").toStdString()).document;
         QCOMPARE(TrainingSettings::fromJson(saved.settings["training"]).config.epochs, 2);
         window.document().undoStack().undo();
-        QCOMPARE(TrainingSettings::fromJson(window.document().settings().value("training", nlohmann::json())).config.epochs, 10);
+        QCOMPARE(TrainingSettings::fromJson(window.document().settings().value("training", nlohmann::json())).config.epochs, 5);
         window.document().undoStack().redo();
 
         panel.train();

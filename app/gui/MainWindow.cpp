@@ -20,6 +20,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QTreeWidget>
 #include <QApplication>
@@ -104,7 +105,7 @@ void MainWindow::createDocks()
     history->setEmptyLabel(tr("<opened>"));
     QDockWidget* historyDock = dock(tr("Undo History"), history, Qt::RightDockWidgetArea, "history");
     historyDock->hide();
-    resizeDocks({problems}, {180}, Qt::Vertical);
+    resizeDocks({problems}, {280}, Qt::Vertical);
     resizeDocks({findChild<QDockWidget*>("palette"), findChild<QDockWidget*>("inspector")}, {220, 300}, Qt::Horizontal);
 }
 
@@ -176,6 +177,17 @@ void MainWindow::createMenus()
 
     QMenu* layout = menuBar()->addMenu(tr("&Layout"));
     layout->addAction(tr("&Auto-Layout"), QKeySequence(Qt::CTRL | Qt::Key_L), this, &MainWindow::autoLayout);
+
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    training->addAction(tr("&Train"), QKeySequence(Qt::Key_F5), this, [this] {
+        if (m_training->trainButton()->isEnabled()) {
+            findChild<QDockWidget*>("training")->raise();
+            m_training->train();
+        } else {
+            statusBar()->showMessage(tr("Training is not available now: see the Training panel."), 6000);
+        }
+    });
+    training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_training->session().stop(); });
 }
 
 void MainWindow::addLayer(const QString& className, QPointF where)

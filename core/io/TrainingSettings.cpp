@@ -53,7 +53,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& t)
             s.config.loss.kind = *kind;
             s.lossChosen = true;
         }
-    int patience = 0;
+    int patience = s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0;
     get("early_stopping_patience", patience);
     s.config.earlyStopping = {patience > 0, std::max(patience, 1), 0.0, true};
     if (t.contains("data") && t.at("data").is_object()) {

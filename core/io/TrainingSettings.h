@@ -9,7 +9,15 @@ namespace sf {
 
 /// A model's training settings as kept in its .sfmodel file, under settings.training.
 struct TrainingSettings {
-    TrainingSettings() { config.validationSplit = 0.2; } ///< in-app runs validate by default
+    /// In-app defaults: enough generated rows for the examples to generalise, validation, and
+    /// early stopping (best weights restored) so that a one-click run ends at its best.
+    TrainingSettings()
+    {
+        config.epochs = 5;
+        config.validationSplit = 0.2;
+        config.earlyStopping = {true, 3, 0.0, true};
+        data.generatedRows = 20000;
+    }
 
     TrainConfig config;
     DataSource data;

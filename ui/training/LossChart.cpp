@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QScatterSeries>
@@ -51,9 +52,11 @@ LossChart::LossChart(QWidget* parent)
         s->attachAxis(m_x);
         s->attachAxis(m_y);
     }
+    m_chart->legend()->markers(m_failure).first()->setVisible(false); // until something fails
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_view = new QChartView(m_chart, this);
+    m_view->setMinimumSize(360, 220);
     m_view->setRenderHint(QPainter::Antialiasing);
 
     m_smoothing->setRange(0, 99);
@@ -100,6 +103,7 @@ void LossChart::addEpoch(double trainLoss, std::optional<double> valLoss)
 
 void LossChart::markFailure()
 {
+    m_chart->legend()->markers(m_failure).first()->setVisible(true);
     m_failure->append(static_cast<qreal>(m_raw.size()), m_raw.empty() || !std::isfinite(m_raw.back()) ? 1.0 : m_raw.back());
     m_dirty = true;
 }

@@ -35,7 +35,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     m_rows->setRange(10, 10'000'000);
     m_rows->setSuffix(tr(" rows"));
     m_manifest->setPlaceholderText(tr("data.json"));
-    auto* browse = new QPushButton(tr("…"));
+    m_browse = new QPushButton(tr("Browse…"));
     m_epochs->setRange(1, 100000);
     m_batch->setRange(1, 65536);
     m_optimizer->addItems({"adam", "adamw", "sgd", "rmsprop"});
@@ -61,7 +61,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     dataRow->addWidget(m_dataKind);
     dataRow->addWidget(m_rows);
     dataRow->addWidget(m_manifest, 1);
-    dataRow->addWidget(browse);
+    dataRow->addWidget(m_browse);
     auto* form = new QFormLayout;
     form->addRow(tr("Data"), dataRow);
     auto* row1 = new QHBoxLayout;
@@ -105,7 +105,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     for (QComboBox* c : {m_dataKind, m_optimizer, m_loss})
         connect(c, &QComboBox::activated, this, &TrainingPanel::commitSettings);
     connect(m_manifest, &QLineEdit::editingFinished, this, &TrainingPanel::commitSettings);
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(m_browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), QString(), tr("Manifests (*.json)"));
         if (!path.isEmpty()) {
             m_manifest->setText(path);
@@ -206,6 +206,7 @@ void TrainingPanel::loadSettings()
     m_patience->setValue(s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0);
     m_rows->setVisible(m_dataKind->currentIndex() == 0);
     m_manifest->setVisible(m_dataKind->currentIndex() == 1);
+    m_browse->setVisible(m_dataKind->currentIndex() == 1);
     m_loading = false;
 }
 

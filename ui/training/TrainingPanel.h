@@ -54,6 +54,7 @@ private:
     QComboBox* m_dataKind;
     QSpinBox* m_rows;
     QLineEdit* m_manifest;
+    QPushButton* m_browse;
     QSpinBox* m_epochs;
     QSpinBox* m_batch;
     QComboBox* m_optimizer;

@@ -384,6 +384,16 @@ bool MainWindow::maybeSave()
     return answer == QMessageBox::Discard;
 }
 
+void MainWindow::trainDemo(int epochs)
+{
+    TrainingSettings settings = TrainingSettings::fromJson(m_document->settings().value("training", nlohmann::json::object()));
+    settings.config.epochs = epochs;
+    settings.data.manifest.clear();
+    m_document->push(new SetSettingCommand(*m_document, "training", settings.toJson(), tr("Change training settings")));
+    findChild<QDockWidget*>("training")->raise();
+    m_training->train();
+}
+
 void MainWindow::duplicateSelection()
 {
     const auto nodes = m_scene->selectedNodes();

@@ -41,6 +41,8 @@ public:
     void autoLayout();
     void copySelection(bool cut);
     void duplicateSelection();
+    /// Shows the Training panel and trains the open model for `epochs` epochs on generated data.
+    void trainDemo(int epochs);
     /// Offers to restore work an earlier run left unsaved; true when it was restored.
     bool restoreAutosave();
 

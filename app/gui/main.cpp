@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include "document/Autosave.h"
+#include "training/TrainingPanel.h"
 #include <QTimer>
 
 #include <cstdio>
@@ -21,6 +22,8 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption screenshot("screenshot", "Render the window with FILE open to OUT.png, then exit.", "OUT.png");
     parser.addOption(screenshot);
+    QCommandLineOption trainDemo("train-demo", "Train FILE for N epochs on generated data first (with --screenshot: then render).", "N");
+    parser.addOption(trainDemo);
     parser.addPositionalArgument("FILE", "A .sfmodel or Keras model JSON file to open.");
     parser.process(app);
 
@@ -38,13 +41,25 @@ int main(int argc, char** argv)
                               QObject::tr("Shapeflow did not close normally last time. Restore the model you were editing?")) ==
             QMessageBox::Yes)
         window.restoreAutosave();
-    if (rendering) {
-        QTimer::singleShot(0, &window, [&window, out = parser.value(screenshot)] {
-            const bool saved = window.grab().save(out);
-            if (!saved)
-                std::fprintf(stderr, "shapeflow: cannot write %s\n", qPrintable(out));
-            QApplication::exit(saved ? 0 : 2);
+    auto render = [&window, out = parser.value(screenshot)] {
+        const bool saved = window.grab().save(out);
+        if (!saved)
+            std::fprintf(stderr, "shapeflow: cannot write %s\n", qPrintable(out));
+        QApplication::exit(saved ? 0 : 2);
+    };
+    if (parser.isSet(trainDemo)) {
+        sf::TrainingPanel& training = window.training();
+        if (rendering)
+            for (auto signal : {&sf::TrainingSession::finished, &sf::TrainingSession::stopped})
+                QObject::connect(&training.session(), signal, &window, [render] { QTimer::singleShot(300, render); });
+        QObject::connect(&training.session(), &sf::TrainingSession::failed, &window, [render, rendering](const QString& message) {
+            std::fprintf(stderr, "shapeflow: %s\n", qPrintable(message));
+            if (rendering)
+                QTimer::singleShot(300, render);
         });
+        QTimer::singleShot(0, &window, [&window, epochs = parser.value(trainDemo).toInt()] { window.trainDemo(std::max(1, epochs)); });
+    } else if (rendering) {
+        QTimer::singleShot(0, &window, render);
     }
     return QApplication::exec();
 }

@@ -27,24 +27,35 @@ void TrainingSession::start(const Graph& graph, const TrainConfig& config, const
 {
     if (m_running)
         return;
-    try {
-        ManifestData data;
-        if (source.manifest.empty())
-            data.training = makeSyntheticData(graph, config.loss, source.generatedRows, config.seed);
-        else
-            data = readDataManifest(source.manifest);
-        m_trainer = std::make_unique<Trainer>(graph, config, std::move(data.training), std::move(data.validation));
-    } catch (const std::exception& e) {
-        m_trainer.reset();
-        emit failed(QString::fromStdString(e.what()), {});
-        return;
-    }
-    resume();
+    m_stop = false;
+    m_running = true;
+    m_hasRun = false;
+    // Generating or loading data and compiling can take a while: the worker does it, not the GUI.
+    QMetaObject::invokeMethod(
+        &m_worker,
+        [this, graph, config, source] {
+            try {
+                ManifestData data;
+                if (source.manifest.empty())
+                    data.training = makeSyntheticData(graph, config.loss, source.generatedRows, config.seed);
+                else
+                    data = readDataManifest(source.manifest);
+                m_trainer = std::make_unique<Trainer>(graph, config, std::move(data.training), std::move(data.validation));
+            } catch (const std::exception& e) {
+                m_trainer.reset();
+                m_running = false;
+                emit failed(QString::fromStdString(e.what()), {});
+                return;
+            }
+            m_hasRun = true;
+            runOnWorker();
+        },
+        Qt::QueuedConnection);
 }
 
 void TrainingSession::resume(int moreEpochs)
 {
-    if (m_running || !m_trainer)
+    if (m_running || !m_hasRun)
         return;
     if (moreEpochs > 0)
         m_trainer->setEpochs(m_trainer->epochsDone() + moreEpochs);

@@ -38,14 +38,15 @@ public:
     explicit TrainingSession(QObject* parent = nullptr);
     ~TrainingSession() override;
 
-    /// Prepares a run (data loading, checks, compiling) and starts it on the worker thread.
+    /// Starts a run on the worker thread, which first prepares it (data generated or loaded,
+    /// checked, the model compiled): a problem there is reported by failed() and nothing trains.
     void start(const Graph& graph, const TrainConfig& config, const DataSource& source);
     /// Continues a stopped run for `moreEpochs` more epochs if it had finished.
     void resume(int moreEpochs = 0);
     /// Asks the worker to stop after the current batch.
     void stop() { m_stop = true; }
     bool isRunning() const { return m_running; }
-    bool hasRun() const { return static_cast<bool>(m_trainer); }
+    bool hasRun() const { return m_hasRun; }
     /// The trained weights, by Keras name; empty before any run. Call when not running.
     std::map<std::string, Array> weights() const;
     /// Blocks until the worker is idle (tests, shutdown).
@@ -66,6 +67,7 @@ private:
     std::unique_ptr<Trainer> m_trainer;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_running{false};
+    std::atomic<bool> m_hasRun{false}; ///< a trainer exists (set on the worker)
 };
 
 } // namespace sf

@@ -2,9 +2,8 @@
 
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
+#include "io/Npy.h"
 
-#include <filesystem>
-#include <fstream>
 #include <ostream>
 
 namespace sf::cli {
@@ -26,25 +25,14 @@ int runConvert(CliContext& ctx)
     for (const ImportProblem& p : loaded.problems)
         ctx.err << "warning [" << p.code << "] at " << p.layer << " (" << p.path << "): " << p.message << "\n";
 
-    // Write beside the target, then rename over it, so a failed write never leaves half a file.
-    const std::filesystem::path target = ctx.args[1];
-    std::filesystem::path temporary = target;
-    temporary += ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << serializeModel(loaded.document);
-        if (!out) {
-            ctx.err << "shapeflow-cli: " << target.string() << ": cannot write\n";
-            return kExitUsage;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, target, ec);
-    if (ec) {
-        ctx.err << "shapeflow-cli: " << target.string() << ": " << ec.message() << "\n";
+    // Written beside the target, then renamed over it: a failed write never leaves half a file.
+    try {
+        writeBinaryFile(ctx.args[1], serializeModel(loaded.document));
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
-    ctx.out << "wrote " << target.string() << " (" << loaded.document.graph.nodes().size() << " layers)\n";
+    ctx.out << "wrote " << ctx.args[1] << " (" << loaded.document.graph.nodes().size() << " layers)\n";
     return kExitOk;
 }
 

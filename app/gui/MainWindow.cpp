@@ -311,17 +311,27 @@ bool MainWindow::fail(const QString& message, bool quiet)
     return false;
 }
 
-bool MainWindow::openFile(const QString& path, bool quiet)
+std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet)
 {
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(tr("%1: cannot open (%2)").arg(path, file.errorString()), quiet);
-    LoadedModel loaded;
-    try {
-        loaded = loadModelFromText(file.readAll().toStdString(), path.toStdString());
-    } catch (const FileFormatError& e) {
-        return fail(QString::fromStdString(e.what()), quiet);
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(tr("%1: cannot open (%2)").arg(path, file.errorString()), quiet);
+        return std::nullopt;
     }
+    try {
+        return loadModelFromText(file.readAll().toStdString(), path.toStdString());
+    } catch (const FileFormatError& e) {
+        fail(QString::fromStdString(e.what()), quiet);
+        return std::nullopt;
+    }
+}
+
+bool MainWindow::openFile(const QString& path, bool quiet)
+{
+    std::optional<LoadedModel> read = readModel(path, quiet);
+    if (!read)
+        return false;
+    LoadedModel& loaded = *read;
     m_importProblems.clear();
     for (const ImportProblem& p : loaded.problems)
         m_importProblems << QString::fromStdString(p.layer + ": " + p.message + " (" + p.path + ")");
@@ -418,20 +428,14 @@ bool MainWindow::restoreAutosave()
 {
     if (!Autosave::pending())
         return false;
-    const QString path = Autosave::path();
-    QFile file(path);
-    LoadedModel loaded;
-    try {
-        if (!file.open(QIODevice::ReadOnly))
-            return false;
-        loaded = loadModelFromText(file.readAll().toStdString(), path.toStdString());
-    } catch (const FileFormatError& e) {
-        m_autosave->discard();
-        return fail(QString::fromStdString(e.what()), true);
+    const std::optional<LoadedModel> loaded = readModel(Autosave::path(), true);
+    if (!loaded) {
+        m_autosave->discard(); // damaged: offering it again would not help
+        return false;
     }
     m_document->load(ModelDocument{}, QString());
     Graph empty = m_document->graph();
-    m_document->push(new EditGraphCommand(m_document->model(), empty, loaded.document.graph, tr("Restore unsaved work")));
+    m_document->push(new EditGraphCommand(m_document->model(), empty, loaded->document.graph, tr("Restore unsaved work")));
     updateTitle();
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
     return true;

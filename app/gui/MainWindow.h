@@ -1,6 +1,7 @@
 #pragma once
 
 #include "document/GraphDocument.h"
+#include "io/ModelLoader.h"
 
 #include <QMainWindow>
 
@@ -59,6 +60,8 @@ private:
     bool saveAs();
     void revealLayer(NodeId id);
     bool fail(const QString& message, bool quiet);
+    /// Reads a .sfmodel or Keras JSON file; on failure reports why (see fail) and returns nothing.
+    std::optional<LoadedModel> readModel(const QString& path, bool quiet);
     void pasteClipboard(const QByteArray& copied, const QString& verb);
     void exportImage();
     void addRecentFile(const QString& path);

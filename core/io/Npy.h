@@ -13,7 +13,7 @@ Array readNpy(const std::string& path);
 
 /// A float32 array as .npy bytes (version 1, header padded to 64 bytes as NumPy writes it).
 std::string serializeNpy(const Array& array);
-/// Writes atomically: a temporary file beside `path`, then a rename.
+/// Writes any file atomically: a temporary file beside `path`, then a rename. Throws DataError.
 void writeBinaryFile(const std::string& path, const std::string& bytes);
 
 } // namespace sf

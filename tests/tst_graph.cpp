@@ -80,6 +80,23 @@ private slots:
         QVERIFY(!t.afterCycle[static_cast<std::size_t>(t.indexOf.at(d1))]);
     }
 
+    void layoutUntanglesCrossings()
+    {
+        // Inputs created in the order that crosses their edges: a, b feed y, x (x created first).
+        GraphBuilder b;
+        const NodeId a = b.input({4}, "float32", {}, "a");
+        const NodeId bIn = b.input({4}, "float32", {}, "b");
+        const NodeId x = b.add(layer::kDense, {}, {bIn}, "x");
+        const NodeId y = b.add(layer::kDense, {}, {a}, "y");
+        const NodeId join = b.add(layer::kConcatenate, {}, {x, y});
+        b.add(layer::kDense, {}, {join});
+        layOutLayered(b.graph);
+        // No crossing: the producer above feeds the consumer above.
+        const bool aAbove = b.graph.node(a)->position.y < b.graph.node(bIn)->position.y;
+        const bool yAbove = b.graph.node(y)->position.y < b.graph.node(x)->position.y;
+        QCOMPARE(aAbove, yAbove);
+    }
+
     void layoutGoesLeftToRight()
     {
         GraphBuilder b;

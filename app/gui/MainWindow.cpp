@@ -18,6 +18,7 @@
 #include "panels/SummaryPanel.h"
 
 #include <QAction>
+#include <QIcon>
 #include <QClipboard>
 #include <QMimeData>
 #include <QPushButton>
@@ -81,6 +82,7 @@ MainWindow::MainWindow(QWidget* parent)
     restoreState(settings.value("window/state").toByteArray());
     onReportChanged();
     updateTitle();
+    setWindowIcon(QIcon(QStringLiteral(":/icons/shapeflow.svg")));
     resize(1400, 860);
 }
 
@@ -128,6 +130,11 @@ void MainWindow::createMenus()
     const QDir dir(QStringLiteral(":/examples"));
     for (const QString& name : dir.entryList({"*.sfmodel"}, QDir::Files, QDir::Name)) {
         QAction* action = examples->addAction(QFileInfo(name).completeBaseName().replace('_', ' '));
+        if (QFile example(dir.filePath(name)); example.open(QIODevice::ReadOnly)) {
+            const auto json = nlohmann::json::parse(example.readAll().toStdString(), nullptr, false);
+            if (json.is_object() && json.contains("settings") && json["settings"].contains("note"))
+                action->setStatusTip(QString::fromStdString(json["settings"]["note"].get<std::string>()));
+        }
         connect(action, &QAction::triggered, this, [this, path = dir.filePath(name)] {
             if (maybeSave())
                 openFile(path);
@@ -345,7 +352,9 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     if (!native)
         setWindowTitle(tr("%1[*] — Shapeflow").arg(QFileInfo(path).fileName()));
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
-    // A model that opens with problems shows the first one, its layer and its fix.
+    // An example says what it shows; a model that opens with problems shows the first one.
+    if (const auto note = m_document->settings().value("note", std::string()); !note.empty())
+        statusBar()->showMessage(QString::fromStdString(note), 30000);
     if (QTreeWidget* problems = m_problems->tree(); problems->topLevelItemCount() > 0)
         problems->setCurrentItem(problems->topLevelItem(0));
     return true;

@@ -10,8 +10,9 @@ struct LayoutSpacing {
     double row = 140.0;
 };
 
-/// Places every node left to right by its longest path from an input, rows ordered to follow
-/// their producers (one barycentre pass), each column centred on y = 0. Nodes in cycles go last.
+/// A layered (Sugiyama-style) layout, left to right: columns by the longest path from an input,
+/// rows ordered to reduce crossings by repeated barycentre sweeps down and up the columns, each
+/// column centred on y = 0. Nodes in or after a cycle go in a last column.
 void layOutLayered(Graph& graph, LayoutSpacing spacing = {});
 
 } // namespace sf

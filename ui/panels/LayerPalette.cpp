@@ -4,6 +4,8 @@
 #include "graph/LayerRegistry.h"
 
 #include <QDrag>
+#include <QIcon>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QTreeWidget>
@@ -41,22 +43,34 @@ LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent), m_search(new QLin
     m_tree->setHeaderHidden(true);
     m_tree->setDragEnabled(true);
     m_tree->setRootIsDecorated(true);
+    auto* description = new QLabel(tr("Double-click a layer, or drag it onto the canvas."), this);
+    description->setWordWrap(true);
+    description->setMinimumHeight(description->fontMetrics().height() * 3);
+    description->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_search);
     layout->addWidget(m_tree);
+    layout->addWidget(description);
+    connect(m_tree, &QTreeWidget::currentItemChanged, description, [description](QTreeWidgetItem* item) {
+        if (item && !item->toolTip(0).isEmpty())
+            description->setText(QString("<b>%1</b>: %2").arg(item->text(0), item->toolTip(0)));
+    });
 
     std::map<std::string, QTreeWidgetItem*> categories;
     for (const LayerSpec& spec : LayerRegistry::instance().all()) {
         const std::string category(toString(spec.category));
         QTreeWidgetItem*& parentItem = categories[category];
+        const QIcon icon(QStringLiteral(":/icons/%1.svg").arg(QString::fromStdString(category).toLower()));
         if (!parentItem) {
             parentItem = new QTreeWidgetItem(m_tree, {QString::fromStdString(category)});
+            parentItem->setIcon(0, icon);
             parentItem->setFlags(Qt::ItemIsEnabled);
             parentItem->setExpanded(true);
         }
         auto* item = new QTreeWidgetItem(parentItem, {QString::fromStdString(spec.className)});
         item->setData(0, Qt::UserRole, QString::fromStdString(spec.className));
+        item->setIcon(0, icon);
         item->setToolTip(0, QString::fromStdString(spec.summary));
         item->setStatusTip(0, QString::fromStdString(spec.summary));
     }

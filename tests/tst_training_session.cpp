@@ -3,6 +3,7 @@
 #include "commands/GraphCommands.h"
 #include "io/ModelFile.h"
 #include "io/ModelLoader.h"
+#include "io/Npz.h"
 #include "io/TrainingSettings.h"
 #include "qt/TrainingSession.h"
 #include "training/LossChart.h"
@@ -168,6 +169,25 @@ private slots:
         QCOMPARE(panel.chart().epochPoints(), 2);
         QCOMPARE(panel.chart().batchPoints(), 2 * 50); // 1,600 training rows / 32
         QVERIFY(panel.resumeButton()->isEnabled());
+
+        // Evaluate on the validation data, on the worker.
+        QSignalSpy evaluated(&panel.session(), &TrainingSession::evaluated);
+        QVERIFY(panel.evaluateButton()->isEnabled());
+        panel.evaluateButton()->click();
+        QVERIFY(evaluated.wait(30000));
+        QCOMPARE(evaluated.first().at(1).toString(), QString("validation data"));
+        QVERIFY(evaluated.first().at(0).value<EpochStats>().loss < 0.69);
+
+        // Saving puts the trained weights beside the model, with Keras's names.
+        QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        const auto weights = readNpz(dir.filePath("m.weights.npz").toStdString());
+        QCOMPARE(weights.at("dense/kernel").shape, (std::vector<Index>{1920, 1}));
+        QCOMPARE(weights.at("embedding/embeddings").shape, (std::vector<Index>{1000, 64}));
+
+        // A second run keeps the first one, faded, for comparison.
+        panel.train();
+        QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 4; }));
+        QCOMPARE(panel.chart().earlierRuns(), 1);
 
         // A model with errors cannot train, and says why.
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));

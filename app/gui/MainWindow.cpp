@@ -10,6 +10,7 @@
 #include "graph/LayerRegistry.h"
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
+#include "io/Npz.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
@@ -371,6 +372,15 @@ bool MainWindow::saveTo(const QString& path)
     if (!file.commit()) {
         QMessageBox::warning(this, tr("Cannot save"), tr("%1: %2").arg(path, file.errorString()));
         return false;
+    }
+    // Trained weights go beside the model, Keras-named: model.sfmodel -> model.weights.npz.
+    if (const auto weights = m_training->session().weights(); !weights.empty()) {
+        const QString weightsPath = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ".weights.npz";
+        try {
+            writeNpz(weightsPath.toStdString(), weights);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Cannot save the weights"), QString::fromStdString(e.what()));
+        }
     }
     m_document->setFilePath(path);
     m_document->undoStack().setClean();

@@ -99,6 +99,27 @@ void TrainingSession::runOnWorker()
     }
 }
 
+void TrainingSession::evaluate()
+{
+    if (m_running || !m_hasRun)
+        return;
+    m_running = true;
+    QMetaObject::invokeMethod(
+        &m_worker,
+        [this] {
+            try {
+                const bool validation = m_trainer->validationData().has_value();
+                const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
+                m_running = false;
+                emit evaluated(stats, validation ? tr("validation data") : tr("training data"));
+            } catch (const std::exception& e) {
+                m_running = false;
+                emit failed(QString::fromStdString(e.what()), {});
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 std::map<std::string, Array> TrainingSession::weights() const
 {
     std::map<std::string, Array> out;

@@ -43,6 +43,9 @@ public:
     void start(const Graph& graph, const TrainConfig& config, const DataSource& source);
     /// Continues a stopped run for `moreEpochs` more epochs if it had finished.
     void resume(int moreEpochs = 0);
+    /// Evaluates the trained weights on the validation data (or the training data without one),
+    /// on the worker; the result arrives by evaluated().
+    void evaluate();
     /// Asks the worker to stop after the current batch.
     void stop() { m_stop = true; }
     bool isRunning() const { return m_running; }
@@ -58,6 +61,7 @@ signals:
     void stopped(const QString& message);
     void finished(const QString& message);
     void failed(const QString& message, const QString& layer);
+    void evaluated(const sf::EpochStats& stats, const QString& what);
 
 private:
     void runOnWorker();

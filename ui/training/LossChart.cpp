@@ -4,6 +4,8 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QPushButton>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
@@ -62,10 +64,30 @@ LossChart::LossChart(QWidget* parent)
     m_smoothing->setRange(0, 99);
     m_smoothing->setValue(90);
     m_smoothing->setToolTip(tr("Smoothing weight of the moving average"));
+    auto* exportPngButton = new QPushButton(tr("PNG…"));
+    auto* exportCsvButton = new QPushButton(tr("CSV…"));
+    auto* clearButton = new QPushButton(tr("Clear"));
+    exportPngButton->setToolTip(tr("Export the chart as a PNG image"));
+    exportCsvButton->setToolTip(tr("Export the history as CSV"));
+    clearButton->setToolTip(tr("Forget this run and the earlier ones"));
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_log);
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing, 1);
+    controls->addWidget(exportPngButton);
+    controls->addWidget(exportCsvButton);
+    controls->addWidget(clearButton);
+    connect(exportPngButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the chart"), "loss.png", tr("PNG image (*.png)"));
+        if (!path.isEmpty())
+            exportPng(path);
+    });
+    connect(exportCsvButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the history"), "history.csv", tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportCsv(path);
+    });
+    connect(clearButton, &QPushButton::clicked, this, &LossChart::clear);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view, 1);
@@ -108,8 +130,35 @@ void LossChart::markFailure()
     m_dirty = true;
 }
 
+void LossChart::startNewRun()
+{
+    flush();
+    if (m_smooth.empty())
+        return;
+    auto* earlier = new QLineSeries;
+    earlier->setName(tr("run %1").arg(m_earlier.size() + 1));
+    earlier->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
+    earlier->replace(m_smoothSeries->points());
+    m_chart->addSeries(earlier);
+    for (QAbstractAxis* axis : m_chart->axes())
+        earlier->attachAxis(axis);
+    m_earlier.push_back(earlier);
+    m_raw.clear();
+    m_smooth.clear();
+    m_epochs.clear();
+    m_val.clear();
+    m_failure->clear();
+    m_dirty = true;
+    flush();
+}
+
 void LossChart::clear()
 {
+    for (QLineSeries* s : m_earlier) {
+        m_chart->removeSeries(s);
+        delete s;
+    }
+    m_earlier.clear();
     m_raw.clear();
     m_smooth.clear();
     m_epochs.clear();

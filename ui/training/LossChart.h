@@ -30,6 +30,9 @@ public:
     /// A non-finite loss: marks where it happened.
     void markFailure();
     void clear();
+    /// Keeps the current run's smoothed curve, faded, and starts an empty one beside it.
+    void startNewRun();
+    int earlierRuns() const { return static_cast<int>(m_earlier.size()); }
 
     void setLogScale(bool on);
     void setSmoothing(double weight); ///< 0 .. 0.99
@@ -63,6 +66,7 @@ private:
     std::vector<double> m_smooth;
     std::vector<std::pair<double, double>> m_epochs; ///< (batch index, loss)
     std::vector<std::pair<double, double>> m_val;
+    std::vector<QLineSeries*> m_earlier; ///< earlier runs' smoothed curves, faded
 };
 
 } // namespace sf

@@ -28,7 +28,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
       m_manifest(new QLineEdit), m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
       m_loss(new QComboBox), m_split(new QDoubleSpinBox), m_seed(new QSpinBox), m_patience(new QSpinBox),
       m_train(new QPushButton(tr("Train"))), m_stop(new QPushButton(tr("Stop"))), m_resume(new QPushButton(tr("Resume"))),
-      m_reset(new QPushButton(tr("Reset weights"))), m_epochBar(new QProgressBar), m_batchBar(new QProgressBar), m_reason(new QLabel),
+      m_reset(new QPushButton(tr("Reset weights"))), m_evaluate(new QPushButton(tr("Evaluate"))), m_epochBar(new QProgressBar), m_batchBar(new QProgressBar), m_reason(new QLabel),
       m_status(new QLabel)
 {
     m_dataKind->addItems({tr("Generated data"), tr("Dataset manifest")});
@@ -84,7 +84,8 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     row2->addWidget(m_patience);
     form->addRow(tr("Optimizer"), row2);
     auto* buttons = new QHBoxLayout;
-    for (QPushButton* b : {m_train, m_stop, m_resume, m_reset})
+    m_evaluate->setToolTip(tr("Loss and metrics of the trained weights on the validation data"));
+    for (QPushButton* b : {m_train, m_stop, m_resume, m_reset, m_evaluate})
         buttons->addWidget(b);
     buttons->addWidget(m_epochBar, 1);
     buttons->addWidget(m_batchBar, 1);
@@ -120,12 +121,22 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         updateState();
     });
     connect(m_reset, &QPushButton::clicked, this, [this] {
-        m_chart->clear();
         m_status->setText(tr("Weights reset: the next run starts from new initial weights."));
         m_epochsSeen = 0;
         train();
     });
 
+    connect(m_evaluate, &QPushButton::clicked, this, [this] {
+        m_session.evaluate();
+        updateState();
+    });
+    connect(&m_session, &TrainingSession::evaluated, this, [this](const EpochStats& e, const QString& what) {
+        QString text = tr("Evaluated on the %1: loss %2").arg(what).arg(e.loss, 0, 'f', 4);
+        for (const auto& [name, value] : e.metrics)
+            text += tr(" - %1 %2").arg(QString::fromStdString(name)).arg(value, 0, 'f', 4);
+        m_status->setText(m_status->text() + "\n" + text);
+        updateState();
+    });
     connect(&m_session, &TrainingSession::batchesFinished, this, [this](const BatchReport& r) {
         m_chart->addBatchLosses(r.losses);
         m_batchBar->setMaximum(static_cast<int>(r.batches));
@@ -228,6 +239,7 @@ void TrainingPanel::train()
     if (!s.lossChosen)
         s.config.loss = defaultLossFor(m_document.graph());
     m_detached = false;
+    m_chart->startNewRun(); // the previous run stays, faded, for comparison
     m_epochBar->setMaximum(s.config.epochs);
     m_epochBar->setValue(0);
     m_batchBar->setValue(0);
@@ -251,6 +263,7 @@ void TrainingPanel::updateState()
     m_reason->setVisible(!reason.isEmpty());
     m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty());
     m_reset->setEnabled(!running && m_session.hasRun() && errors == 0);
+    m_evaluate->setEnabled(!running && m_session.hasRun());
     m_stop->setEnabled(running);
     m_resume->setEnabled(!running && m_session.hasRun());
 }

@@ -34,6 +34,7 @@ public:
     QPushButton* trainButton() const { return m_train; }
     QPushButton* stopButton() const { return m_stop; }
     QPushButton* resumeButton() const { return m_resume; }
+    QPushButton* evaluateButton() const { return m_evaluate; }
     QString statusText() const;
     int epochsSeen() const { return m_epochsSeen; }
 
@@ -67,6 +68,7 @@ private:
     QPushButton* m_stop;
     QPushButton* m_resume;
     QPushButton* m_reset;
+    QPushButton* m_evaluate;
     QProgressBar* m_epochBar;
     QProgressBar* m_batchBar;
     QLabel* m_reason;

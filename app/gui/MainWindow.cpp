@@ -127,6 +127,14 @@ void MainWindow::createMenus()
         if (!path.isEmpty())
             openFile(path);
     });
+    file->addAction(tr("&Import Keras JSON…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
+        if (!maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import a Keras model (model.to_json(), model.json, config.json)"),
+                                                          QString(), tr("Keras model JSON (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
     QMenu* examples = file->addMenu(tr("&Examples"));
     const QDir dir(QStringLiteral(":/examples"));
     for (const QString& name : dir.entryList({"*.sfmodel"}, QDir::Files, QDir::Name)) {

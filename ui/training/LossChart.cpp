@@ -143,6 +143,11 @@ void LossChart::startNewRun()
     for (QAbstractAxis* axis : m_chart->axes())
         earlier->attachAxis(axis);
     m_earlier.push_back(earlier);
+    resetCurrentRun();
+}
+
+void LossChart::resetCurrentRun()
+{
     m_raw.clear();
     m_smooth.clear();
     m_epochs.clear();
@@ -159,13 +164,7 @@ void LossChart::clear()
         delete s;
     }
     m_earlier.clear();
-    m_raw.clear();
-    m_smooth.clear();
-    m_epochs.clear();
-    m_val.clear();
-    m_failure->clear();
-    m_dirty = true;
-    flush();
+    resetCurrentRun();
 }
 
 void LossChart::setSmoothing(double weight)

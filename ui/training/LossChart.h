@@ -46,6 +46,7 @@ public:
 private:
     void flush();
     void rescale();
+    void resetCurrentRun();
 
     QChart* m_chart;
     QChartView* m_view;

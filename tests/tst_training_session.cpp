@@ -9,7 +9,10 @@
 #include "training/LossChart.h"
 #include "training/TrainingPanel.h"
 
+#include <QProcess>
 #include <QPushButton>
+#include <QTableWidget>
+#include "training/DataPreview.h"
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -141,6 +144,38 @@ private slots:
         QFile csv(dir.filePath("h.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QVERIFY(csv.readAll().startsWith("batch,loss,smoothed\n1,0.7,0.7\n"));
+    }
+
+    void dataShapesAreCheckedBeforeTraining()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        TrainingPanel& panel = window.training();
+        QCOMPARE(panel.preview().rowCount(), 3); // two inputs, one output
+        QCOMPARE(panel.preview().item(0, 1)->text(), QString("(None, 20)"));
+        QVERIFY(panel.preview().item(0, 2)->text().startsWith("generated"));
+        QVERIFY(panel.trainButton()->isEnabled());
+
+        // A manifest whose tokens are 19 long: marked, and Train is off with the reason.
+        QTemporaryDir dir;
+        QProcess py;
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; np.save('" + dir.filePath("a.npy") + "', np.ones((8, 19), dtype=np.int32)); "
+                                            "np.save('" + dir.filePath("b.npy") + "', np.ones((8, 20), dtype=np.int32)); "
+                                            "np.save('" + dir.filePath("y.npy") + "', np.ones((8, 1), dtype=np.float32))"});
+        QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
+        QFile manifest(dir.filePath("data.json"));
+        QVERIFY(manifest.open(QIODevice::WriteOnly));
+        manifest.write(R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy"}, "targets": {"dense": "y.npy"}})");
+        manifest.close();
+        nlohmann::json settings = TrainingSettings{}.toJson();
+        settings["data"] = {{"manifest", dir.filePath("data.json").toStdString()}};
+        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        QVERIFY(panel.preview().item(0, 2)->text().startsWith("✗ (8, 19)"));
+        QVERIFY(panel.preview().item(1, 2)->text().startsWith("(8, 20)"));
+        QVERIFY(panel.preview().problem().contains("expects (None, 20)"));
+        QVERIFY(!panel.trainButton()->isEnabled());
+        window.document().undoStack().undo(); // back to generated data
+        QVERIFY(panel.trainButton()->isEnabled());
     }
 
     void panelTrainsTheExampleAndSettingsRoundTrip()

@@ -47,11 +47,11 @@ void GraphDocument::load(const ModelDocument& document, const QString& path)
     m_model.replace(document.graph);
     m_settings = document.settings;
     m_name = document.name;
-    emit settingsChanged();
     m_path = path;
     m_undo.setClean();
     scheduleInference(true);
     flushInference();
+    emit settingsChanged(); // after inference: followers read the new report with the new settings
 }
 
 ModelDocument GraphDocument::toModelDocument() const

@@ -1,5 +1,6 @@
 #include "TrainingPanel.h"
 
+#include "DataPreview.h"
 #include "LossChart.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
@@ -24,7 +25,7 @@ const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", 
 }
 
 TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_dataKind(new QComboBox), m_rows(new QSpinBox),
+    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_preview(new DataPreview(this)), m_dataKind(new QComboBox), m_rows(new QSpinBox),
       m_manifest(new QLineEdit), m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
       m_loss(new QComboBox), m_split(new QDoubleSpinBox), m_seed(new QSpinBox), m_patience(new QSpinBox),
       m_train(new QPushButton(tr("Train"))), m_stop(new QPushButton(tr("Stop"))), m_resume(new QPushButton(tr("Resume"))),
@@ -94,7 +95,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     left->addLayout(buttons);
     left->addWidget(m_reason);
     left->addWidget(m_status);
-    left->addStretch(1);
+    left->addWidget(m_preview, 1);
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(left, 1);
     layout->addWidget(m_chart, 1);
@@ -169,7 +170,10 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
             emit failedAtLayer(layer);
     });
     connect(&document, &GraphDocument::settingsChanged, this, &TrainingPanel::loadSettings);
-    connect(&document, &GraphDocument::reportChanged, this, &TrainingPanel::updateState);
+    connect(&document, &GraphDocument::reportChanged, this, [this] {
+        m_preview->refresh(m_document.graph(), m_document.report(), currentSettings().data);
+        updateState();
+    });
     connect(&document.model(), &GraphModel::structureChanged, this, [this] {
         if (m_session.isRunning())
             m_detached = true;
@@ -219,6 +223,8 @@ void TrainingPanel::loadSettings()
     m_manifest->setVisible(m_dataKind->currentIndex() == 1);
     m_browse->setVisible(m_dataKind->currentIndex() == 1);
     m_loading = false;
+    m_preview->refresh(m_document.graph(), m_document.report(), s.data);
+    updateState();
 }
 
 void TrainingPanel::commitSettings()
@@ -257,11 +263,13 @@ void TrainingPanel::updateState()
         reason = tr("Training is off while the model has %1 error(s): see Problems.").arg(errors);
     else if (m_document.graph().nodes().empty())
         reason = tr("Add layers to train a model.");
+    else if (!m_preview->problem().isEmpty())
+        reason = tr("The data does not fit the model: %1").arg(m_preview->problem());
     if (running && m_detached)
         reason = tr("The model changed since this run started: the run goes on with the model as it was.");
     m_reason->setText(reason);
     m_reason->setVisible(!reason.isEmpty());
-    m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty());
+    m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty() && m_preview->problem().isEmpty());
     m_reset->setEnabled(!running && m_session.hasRun() && errors == 0);
     m_evaluate->setEnabled(!running && m_session.hasRun());
     m_stop->setEnabled(running);

@@ -15,6 +15,7 @@ class QSpinBox;
 
 namespace sf {
 
+class DataPreview;
 class GraphDocument;
 class LossChart;
 
@@ -31,6 +32,7 @@ public:
 
     TrainingSession& session() { return m_session; }
     LossChart& chart() { return *m_chart; }
+    DataPreview& preview() { return *m_preview; }
     QPushButton* trainButton() const { return m_train; }
     QPushButton* stopButton() const { return m_stop; }
     QPushButton* resumeButton() const { return m_resume; }
@@ -52,6 +54,7 @@ private:
     GraphDocument& m_document;
     TrainingSession m_session;
     LossChart* m_chart;
+    DataPreview* m_preview;
     QComboBox* m_dataKind;
     QSpinBox* m_rows;
     QLineEdit* m_manifest;

@@ -202,6 +202,7 @@ private slots:
         QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 2; }));
         QTest::qWait(100); // the last queued signals
         QCOMPARE(panel.chart().epochPoints(), 2);
+        QCOMPARE(panel.chart().metricPoints(), 2); // accuracy per epoch, on its own axis
         QCOMPARE(panel.chart().batchPoints(), 2 * 50); // 1,600 training rows / 32
         QVERIFY(panel.resumeButton()->isEnabled());
 

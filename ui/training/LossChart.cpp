@@ -24,7 +24,8 @@ namespace sf {
 
 LossChart::LossChart(QWidget* parent)
     : QWidget(parent), m_chart(new QChart), m_rawSeries(new QLineSeries), m_smoothSeries(new QLineSeries), m_epochSeries(new QLineSeries),
-      m_valSeries(new QLineSeries), m_failure(new QScatterSeries), m_x(new QValueAxis), m_y(new QValueAxis), m_logY(new QLogValueAxis),
+      m_valSeries(new QLineSeries), m_failure(new QScatterSeries), m_metricSeries(new QLineSeries), m_valMetricSeries(new QLineSeries),
+      m_metricAxis(new QValueAxis), m_x(new QValueAxis), m_y(new QValueAxis), m_logY(new QLogValueAxis),
       m_log(new QCheckBox(tr("Log scale"))), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
 {
     m_rawSeries->setName(tr("batch loss"));
@@ -55,6 +56,18 @@ LossChart::LossChart(QWidget* parent)
         s->attachAxis(m_y);
     }
     m_chart->legend()->markers(m_failure).first()->setVisible(false); // until something fails
+    m_metricSeries->setPen(QPen(QColor(46, 156, 79), 1.5, Qt::DotLine));
+    m_valMetricSeries->setPen(QPen(QColor(217, 48, 37), 1.5, Qt::DotLine));
+    m_chart->addSeries(m_metricSeries);
+    m_chart->addSeries(m_valMetricSeries);
+    m_metricAxis->setRange(0.0, 1.0);
+    m_chart->addAxis(m_metricAxis, Qt::AlignRight);
+    for (QLineSeries* s : {m_metricSeries, m_valMetricSeries}) {
+        s->attachAxis(m_x);
+        s->attachAxis(m_metricAxis);
+        m_chart->legend()->markers(s).first()->setVisible(false); // until a metric arrives
+    }
+    m_metricAxis->setVisible(false);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
     m_view = new QChartView(m_chart, this);
@@ -123,6 +136,27 @@ void LossChart::addEpoch(double trainLoss, std::optional<double> valLoss)
     m_dirty = true;
 }
 
+void LossChart::addEpochMetric(const QString& name, double value, std::optional<double> valValue)
+{
+    const auto at = static_cast<qreal>(m_raw.size());
+    m_metricSeries->setName(name);
+    m_valMetricSeries->setName("val_" + name);
+    m_metricSeries->append(at, value);
+    if (valValue)
+        m_valMetricSeries->append(at, *valValue);
+    m_metricAxis->setTitleText(name);
+    m_metricAxis->setVisible(true);
+    m_chart->legend()->markers(m_metricSeries).first()->setVisible(true);
+    m_chart->legend()->markers(m_valMetricSeries).first()->setVisible(valValue.has_value());
+    double high = 0.0;
+    for (const QLineSeries* s : {m_metricSeries, m_valMetricSeries})
+        for (const QPointF& p : s->points())
+            high = std::max(high, p.y());
+    m_metricAxis->setRange(0.0, high <= 1.0 ? 1.0 : high * 1.05); // accuracy ends at 1; an error may run higher
+}
+
+int LossChart::metricPoints() const { return static_cast<int>(m_metricSeries->count()); }
+
 void LossChart::markFailure()
 {
     m_chart->legend()->markers(m_failure).first()->setVisible(true);
@@ -148,6 +182,8 @@ void LossChart::startNewRun()
 
 void LossChart::resetCurrentRun()
 {
+    m_metricSeries->clear();
+    m_valMetricSeries->clear();
     m_raw.clear();
     m_smooth.clear();
     m_epochs.clear();

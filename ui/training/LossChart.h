@@ -27,6 +27,9 @@ public:
 
     void addBatchLosses(const std::vector<double>& losses);
     void addEpoch(double trainLoss, std::optional<double> valLoss);
+    /// The epoch's metric (accuracy, mae) on its own axis at the right.
+    void addEpochMetric(const QString& name, double value, std::optional<double> valValue);
+    int metricPoints() const;
     /// A non-finite loss: marks where it happened.
     void markFailure();
     void clear();
@@ -55,6 +58,9 @@ private:
     QLineSeries* m_epochSeries;
     QLineSeries* m_valSeries;
     QScatterSeries* m_failure;
+    QLineSeries* m_metricSeries;
+    QLineSeries* m_valMetricSeries;
+    QValueAxis* m_metricAxis;
     QValueAxis* m_x;
     QValueAxis* m_y;
     QLogValueAxis* m_logY;

@@ -146,6 +146,9 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     connect(&m_session, &TrainingSession::epochFinished, this, [this](const EpochStats& e) {
         ++m_epochsSeen;
         m_chart->addEpoch(e.loss, e.valLoss);
+        if (!e.metrics.empty())
+            m_chart->addEpochMetric(QString::fromStdString(e.metrics.front().first), e.metrics.front().second,
+                                    e.valMetrics.empty() ? std::nullopt : std::optional<double>(e.valMetrics.front().second));
         m_epochBar->setValue(e.epoch);
         QString text = tr("Epoch %1 - loss %2").arg(e.epoch).arg(e.loss, 0, 'f', 4);
         for (const auto& [name, value] : e.metrics)

@@ -58,14 +58,4 @@ std::string Network::firstNonFiniteLayer() const
     return {};
 }
 
-std::size_t Network::memoryBytes() const
-{
-    std::size_t bytes = 0;
-    for (const auto& s : m_storage)
-        bytes += s.size() * sizeof(float);
-    for (const auto& p : m_parameters)
-        bytes += (p->value.size() + p->grad.size()) * sizeof(float);
-    return bytes;
-}
-
 } // namespace sf

@@ -39,8 +39,6 @@ public:
 
     /// The first layer, in topological order, whose output holds a NaN or an infinity; empty if none.
     std::string firstNonFiniteLayer() const;
-    /// Bytes held by activations, gradients, masks and weights.
-    std::size_t memoryBytes() const;
 
 private:
     friend class NetworkBuilder;

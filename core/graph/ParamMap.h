@@ -20,7 +20,6 @@ public:
 
     void set(std::string_view name, ParamValue value);
     const ParamValue* find(std::string_view name) const;
-    bool contains(std::string_view name) const { return find(name) != nullptr; }
 
     std::int64_t integer(std::string_view name) const;
     double real(std::string_view name) const; ///< accepts an integer too, as Python does

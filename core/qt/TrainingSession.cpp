@@ -130,10 +130,4 @@ std::map<std::string, Array> TrainingSession::weights() const
     return out;
 }
 
-void TrainingSession::wait()
-{
-    while (m_running)
-        QThread::msleep(2);
-}
-
 } // namespace sf

@@ -52,8 +52,6 @@ public:
     bool hasRun() const { return m_hasRun; }
     /// The trained weights, by Keras name; empty before any run. Call when not running.
     std::map<std::string, Array> weights() const;
-    /// Blocks until the worker is idle (tests, shutdown).
-    void wait();
 
 signals:
     void batchesFinished(const sf::BatchReport& report);

@@ -22,14 +22,4 @@ double LearningRateSchedule::at(double initial, std::int64_t step) const
     return initial;
 }
 
-std::string LearningRateSchedule::describe() const
-{
-    switch (kind) {
-    case Kind::Constant: return "constant";
-    case Kind::StepDecay: return "step decay x" + std::to_string(decayRate) + " every " + std::to_string(decaySteps) + " steps";
-    case Kind::Cosine: return "cosine decay over " + std::to_string(decaySteps) + " steps";
-    }
-    return "constant";
-}
-
 } // namespace sf

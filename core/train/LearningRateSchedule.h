@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 namespace sf {
 
@@ -16,7 +15,6 @@ struct LearningRateSchedule {
     double alpha = 0.0;     ///< cosine: the floor, as a fraction of the initial rate
 
     double at(double initial, std::int64_t step) const;
-    std::string describe() const;
 };
 
 } // namespace sf

@@ -42,7 +42,6 @@ public:
     const std::vector<EpochStats>& history() const { return m_history; }
     int epochsDone() const { return m_epoch; }
     Network& network() { return *m_network; }
-    const Graph& graph() const { return m_graph; }
     const Dataset& trainingData() const { return m_train; }
     const std::optional<Dataset>& validationData() const { return m_validation; }
 

@@ -56,6 +56,4 @@ inline const Diagnostic* findCode(const std::vector<Diagnostic>& diagnostics, co
     return nullptr;
 }
 
-inline std::int64_t i64(std::int64_t v) { return v; }
-
 } // namespace sf::test

@@ -17,10 +17,7 @@
 
 namespace sf {
 
-namespace {
-
-/// Fills the None sizes of each Input from the data's sample shapes.
-Graph withDataSizes(const Graph& graph, const SampleShapes& samples)
+Graph withSampleSizes(const Graph& graph, const SampleShapes& samples)
 {
     Graph concrete = graph;
     for (const auto& [id, node] : graph.nodes()) {
@@ -43,8 +40,6 @@ Graph withDataSizes(const Graph& graph, const SampleShapes& samples)
     }
     return concrete;
 }
-
-} // namespace
 
 /// Allocates a Network's buffers and ops from a graph whose shapes are all known.
 class NetworkBuilder {
@@ -293,7 +288,7 @@ std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batc
 {
     if (batchSize < 1)
         throw CompileError("The batch size must be 1 or more; got " + std::to_string(batchSize));
-    const Graph concrete = withDataSizes(graph, sampleShapes);
+    const Graph concrete = withSampleSizes(graph, sampleShapes);
     const ShapeReport report = inferShapes(concrete);
     for (const Diagnostic& d : report.diagnostics())
         if (d.isError()) {

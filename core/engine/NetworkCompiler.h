@@ -22,6 +22,10 @@ public:
 /// shape has None (a variable sequence length is fixed by the padded data).
 using SampleShapes = std::map<std::string, std::vector<Index>>;
 
+/// `graph` with the None sizes of each Input's shape taken from `samples` (by Input name).
+/// Throws CompileError when an Input with a None size has no sample shape, or one of another rank.
+Graph withSampleSizes(const Graph& graph, const SampleShapes& samples);
+
 /// Turns a valid graph into a Network for batches of up to `batchSize`. Weights start at zero;
 /// initializeWeights() (train/Initializers) gives them Keras's initial values. The gradients of
 /// the model's float inputs are only computed with `inputGradients` (gradient checks need them,

@@ -4,13 +4,15 @@
 
 namespace sf {
 
-void saveWeights(const Network& network, const std::string& path)
+std::map<std::string, Array> weightArrays(const Network& network)
 {
     std::map<std::string, Array> arrays;
     for (const Parameter* p : network.parameters())
-        arrays[p->name] = Array{p->shape, p->value, path};
-    writeNpz(path, arrays);
+        arrays[p->name] = Array{p->shape, p->value, p->name};
+    return arrays;
 }
+
+void saveWeights(const Network& network, const std::string& path) { writeNpz(path, weightArrays(network)); }
 
 void loadWeights(Network& network, const std::string& path)
 {

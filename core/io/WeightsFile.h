@@ -1,10 +1,15 @@
 #pragma once
 
 #include "engine/Network.h"
+#include "train/Dataset.h"
 
+#include <map>
 #include <string>
 
 namespace sf {
+
+/// Every weight as an array, by its Keras name (`dense/kernel`, ...).
+std::map<std::string, Array> weightArrays(const Network& network);
 
 /// Saves every weight to a .npz with Keras's names and layouts (`embedding/embeddings`
 /// (input_dim, output_dim), `dense/kernel` (in, units), `dense/bias` (units,)), so numpy.load

@@ -1,6 +1,7 @@
 #include "TrainingSession.h"
 
 #include "io/DataManifest.h"
+#include "io/WeightsFile.h"
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"
 
@@ -122,12 +123,9 @@ void TrainingSession::evaluate()
 
 std::map<std::string, Array> TrainingSession::weights() const
 {
-    std::map<std::string, Array> out;
-    if (!m_trainer || m_running)
-        return out;
-    for (const Parameter* p : m_trainer->network().parameters())
-        out[p->name] = Array{p->shape, p->value, "trained"};
-    return out;
+    if (!m_hasRun || m_running)
+        return {};
+    return weightArrays(m_trainer->network());
 }
 
 } // namespace sf

@@ -1,5 +1,6 @@
 #include "SyntheticData.h"
 
+#include "engine/NetworkCompiler.h"
 #include "graph/LayerRegistry.h"
 #include "shape/ShapeInference.h"
 
@@ -51,14 +52,14 @@ TokenInfo tokenInfo(const Graph& graph, NodeId input)
 
 Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, std::uint32_t seed, Index length)
 {
-    Graph concrete = graph;
-    for (auto& [id, node] : concrete.nodes())
+    SampleShapes lengths; // every None size becomes `length`
+    for (const auto& [id, node] : graph.nodes())
         if (node.type == layer::kInput) {
-            DimList shape = node.params.dims("shape");
-            for (auto& d : shape)
-                d = d.value_or(length);
-            concrete.node(id)->params.set("shape", shape);
+            std::vector<Index>& sample = lengths[node.name];
+            for (const auto& d : node.params.dims("shape"))
+                sample.push_back(d.value_or(length));
         }
+    const Graph concrete = withSampleSizes(graph, lengths);
     const ShapeReport report = inferShapes(concrete);
     if (report.hasErrors() || report.modelOutputs().empty())
         throw DataError("Cannot generate data: the model has errors");

@@ -218,7 +218,11 @@ QString GraphScene::connectionRefusal(PortRef from, PortRef to) const
         return tr("Input %1 of \"%2\" is already fed by \"%3\"; delete that connection first.")
             .arg(to.port)
             .arg(QString::fromStdString(target->name), QString::fromStdString(g.node(fed->from.node)->name));
-    // A cycle: the target already reaches the source.
+    // A cycle: the target already reaches the source. This runs on every mouse move of a drag,
+    // so the consumers are listed once and the search is linear in the graph's size.
+    std::unordered_map<NodeId, std::vector<NodeId>> consumers;
+    for (const Connection& c : g.connections())
+        consumers[c.from.node].push_back(c.to.node);
     std::deque<NodeId> queue{to.node};
     std::unordered_set<NodeId> seen{to.node};
     while (!queue.empty()) {
@@ -227,9 +231,9 @@ QString GraphScene::connectionRefusal(PortRef from, PortRef to) const
         if (n == from.node)
             return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".")
                 .arg(QString::fromStdString(source->name), QString::fromStdString(target->name));
-        for (const Connection& c : g.connections())
-            if (c.from.node == n && seen.insert(c.to.node).second)
-                queue.push_back(c.to.node);
+        for (NodeId next : consumers[n])
+            if (seen.insert(next).second)
+                queue.push_back(next);
     }
     return {};
 }

@@ -50,7 +50,26 @@ TokenInfo tokenInfo(const Graph& graph, NodeId input)
 
 } // namespace
 
-Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, std::uint32_t seed, Index length)
+namespace {
+
+/// The model with every unknown size made concrete, and its shape report; throws when it has errors.
+std::pair<Graph, ShapeReport> concreteModel(const Graph& graph, const SampleShapes& lengths)
+{
+    Graph concrete = withSampleSizes(graph, lengths);
+    ShapeReport report = inferShapes(concrete);
+    if (report.hasErrors() || report.modelOutputs().empty())
+        throw DataError("Cannot generate data: the model has errors");
+    return {std::move(concrete), std::move(report)};
+}
+
+/// The salt of the model input at `position` among the model inputs, and of output `position`:
+/// the teacher's hidden weights depend on the seed and these alone.
+std::uint64_t inputSalt(std::uint32_t seed, std::size_t position) { return seed * 1000003ULL + 1 + position; }
+std::uint64_t outputSalt(std::uint32_t seed, std::size_t position) { return seed * 1000003ULL + 7919ULL * (position + 1); }
+
+} // namespace
+
+std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows, std::uint32_t seed, Index length)
 {
     SampleShapes lengths; // every None size becomes `length`
     for (const auto& [id, node] : graph.nodes())
@@ -59,34 +78,21 @@ Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, 
             for (const auto& d : node.params.dims("shape"))
                 sample.push_back(d.value_or(length));
         }
-    const Graph concrete = withSampleSizes(graph, lengths);
-    const ShapeReport report = inferShapes(concrete);
-    if (report.hasErrors() || report.modelOutputs().empty())
-        throw DataError("Cannot generate data: the model has errors");
+    const auto [concrete, report] = concreteModel(graph, lengths);
 
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    Dataset data;
-    struct ScoreSource {
-        const Array* array;
-        bool tokens;
-        std::uint64_t salt;
-    };
-    std::vector<ScoreSource> sources;
-
-    std::uint64_t salt = seed * 1000003ULL;
+    std::map<std::string, Array> inputs;
     for (NodeId id : report.modelInputs()) {
         const Node& node = *concrete.node(id);
         const Shape& shape = report.outputOf(id)->shape;
-        const bool batched = shape[0].isBatch();
         Array a;
         a.source = "generated:" + node.name;
-        a.shape.push_back(batched ? rows : shape[0].size());
+        a.shape.push_back(shape[0].isBatch() ? rows : shape[0].size());
         for (int i = 1; i < shape.rank(); ++i)
             a.shape.push_back(shape[i].size());
         a.values.resize(static_cast<std::size_t>(a.shape[0] * a.sampleSize()));
-        const bool tokens = report.outputOf(id)->dtype == DType::Int32;
-        if (tokens) {
+        if (report.outputOf(id)->dtype == DType::Int32) {
             const TokenInfo info = tokenInfo(concrete, id);
             std::uniform_int_distribution<Index> id_(info.vocabulary > 1 ? 1 : 0, std::max<Index>(0, info.vocabulary - 1));
             const Index sample = a.sampleSize();
@@ -99,12 +105,46 @@ Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, 
             for (float& v : a.values)
                 v = normal(rng);
         }
-        data.inputs[node.name] = std::move(a);
-        if (batched) // a fixed-batch input is the same for every sample: it cannot explain the targets
-            sources.push_back({&data.inputs[node.name], tokens, ++salt});
+        inputs[node.name] = std::move(a);
     }
+    return inputs;
+}
 
-    for (NodeId id : report.modelOutputs()) {
+std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs, const LossSpec& loss, std::uint32_t seed)
+{
+    SampleShapes lengths; // the inputs' own sizes
+    for (const auto& [name, array] : inputs)
+        lengths[name] = std::vector<Index>(array.shape.begin() + (array.shape.empty() ? 0 : 1), array.shape.end());
+    const auto [concrete, report] = concreteModel(graph, lengths);
+
+    struct ScoreSource {
+        const Array* array;
+        bool tokens;
+        std::uint64_t salt;
+    };
+    std::vector<ScoreSource> sources;
+    Index rows = 0;
+    for (std::size_t position = 0; position < report.modelInputs().size(); ++position) {
+        const NodeId id = report.modelInputs()[position];
+        const Node& node = *concrete.node(id);
+        const auto found = inputs.find(node.name);
+        if (found == inputs.end())
+            throw DataError("Cannot generate targets: no data for input \"" + node.name + "\"");
+        if (!report.outputOf(id)->shape[0].isBatch())
+            continue; // a fixed-batch input is the same for every sample: it cannot explain the targets
+        if (sources.empty())
+            rows = found->second.rows();
+        else if (found->second.rows() != rows)
+            throw DataError("Cannot generate targets: " + found->second.source + " has " + std::to_string(found->second.rows()) + " rows, the other inputs " +
+                            std::to_string(rows));
+        sources.push_back({&found->second, report.outputOf(id)->dtype == DType::Int32, inputSalt(seed, position)});
+    }
+    if (sources.empty())
+        rows = 1;
+
+    std::map<std::string, Array> targets;
+    for (std::size_t position = 0; position < report.modelOutputs().size(); ++position) {
+        const NodeId id = report.modelOutputs()[position];
         const Shape& shape = report.outputOf(id)->shape;
         const Index width = shape.last().size();
         Index positions = 1;
@@ -112,7 +152,7 @@ Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, 
             positions *= shape[i].size();
         // Hidden scores, one per sample and output unit.
         std::vector<double> score(static_cast<std::size_t>(rows * width), 0.0);
-        const std::uint64_t outputSalt = ++salt;
+        const std::uint64_t salt = outputSalt(seed, position);
         for (const ScoreSource& s : sources) {
             const Index sample = s.array->sampleSize();
             for (Index r = 0; r < rows; ++r)
@@ -122,9 +162,9 @@ Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, 
                         const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
                         if (s.tokens) {
                             if (v != 0.0f) // padding carries no signal
-                                total += hashedNormal((s.salt * 1315423911ULL + outputSalt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL + static_cast<std::uint64_t>(c) * 97ULL));
+                                total += hashedNormal((s.salt * 1315423911ULL + salt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL + static_cast<std::uint64_t>(c) * 97ULL));
                         } else {
-                            total += v * hashedNormal((s.salt * 7919ULL + outputSalt) ^ (static_cast<std::uint64_t>(k) * 40503ULL + static_cast<std::uint64_t>(c) * 131ULL));
+                            total += v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL + static_cast<std::uint64_t>(c) * 131ULL));
                         }
                     }
                     score[static_cast<std::size_t>(r * width + c)] += total / std::sqrt(static_cast<double>(sample));
@@ -178,8 +218,16 @@ Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, 
                 }
             }
         }
-        data.targets[concrete.node(id)->name] = std::move(t);
+        targets[concrete.node(id)->name] = std::move(t);
     }
+    return targets;
+}
+
+Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, std::uint32_t seed, Index length)
+{
+    Dataset data;
+    data.inputs = makeSyntheticInputs(graph, rows, seed, length);
+    data.targets = makeTeacherTargets(graph, data.inputs, loss, seed);
     return data;
 }
 

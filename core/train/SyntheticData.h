@@ -17,4 +17,12 @@ namespace sf {
 /// `length`. Same seed, same data. Throws DataError when the model has errors.
 Dataset makeSyntheticData(const Graph& graph, const LossSpec& loss, Index rows, std::uint32_t seed, Index length = 20);
 
+/// The input half of makeSyntheticData: an array for every model input.
+std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows, std::uint32_t seed, Index length = 20);
+
+/// The target half: the teacher's targets for `inputs`, which may be the user's own arrays (one
+/// per model input, their sizes filling the model's unknown ones). The teacher depends on the
+/// seed alone, so training and validation data made with one seed follow the same rule.
+std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs, const LossSpec& loss, std::uint32_t seed);
+
 } // namespace sf

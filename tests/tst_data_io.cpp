@@ -1,4 +1,7 @@
+#include "GraphBuilder.h"
 #include "io/Csv.h"
+#include "io/DataBinding.h"
+#include "io/SampleText.h"
 #include "io/DataManifest.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
@@ -175,7 +178,7 @@ private slots:
                        "ids": "ids.npy"},
             "targets": {"dense": {"file": "table.csv", "columns": ["label"]}},
             "validation": {"inputs": {"ids": "ids.npy"}, "targets": {"dense": {"file": "table.csv", "columns": "label"}}}})");
-        const ManifestData m = readDataManifest(dir.filePath("data.json").toStdString());
+        const LoadedData m = loadDataManifest(dir.filePath("data.json").toStdString(), {}, {}, 1);
         QCOMPARE(m.training.inputs.at("features").shape, (std::vector<Index>{2, 3}));
         QCOMPARE(m.training.inputs.at("tokens").values, (std::vector<float>{1, 2, 3, 4}));
         QCOMPARE(m.training.inputs.at("ids").values, (std::vector<float>{7, 8}));
@@ -183,11 +186,102 @@ private slots:
         QVERIFY(m.validation.has_value());
 
         writeText(dir.filePath("bad.json"), R"({"inputs": {"x": {"file": "more.npz", "array": "missing"}}})");
-        QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad.json").toStdString()); })
+        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("bad.json").toStdString(), {}, {}, 1); })
                     .contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
         writeText(dir.filePath("bad2.json"), R"({"targets": {}})");
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("none.json").toStdString()); }).contains("cannot open"));
+    }
+
+    void bindingRoundTripsAndNamesWhatIsMalformed()
+    {
+        DataBinding b;
+        b.training.inputs = {{"ids", ArraySource::npy("ids.npy")},
+                             {"more", ArraySource::npz("d.npz", "x")},
+                             {"table", ArraySource::csv("t.csv", {"f1", "f8"}, true)},
+                             {"pick", ArraySource::csv("t.csv", {"a", "c"})},
+                             {"made", ArraySource::generated()}};
+        b.training.targets = {{"dense", ArraySource::csv("t.csv", {"label"})}};
+        b.validation = DataSection{{{"ids", ArraySource::npy("v.npy")}}, {}};
+        b.generatedRows = 123;
+        QCOMPARE(DataBinding::fromJson(b.toJson()), b);
+        QCOMPARE(b.toJson()["inputs"]["table"], nlohmann::json({{"file", "t.csv"}, {"columns", "f1:f8"}}));
+        QCOMPARE(ArraySource::csv("/x/t.csv", {"f1", "f8"}, true).describe(), std::string("t.csv [f1 … f8]"));
+        QCOMPARE(ArraySource::npz("/x/d.npz", "x").describe(), std::string("d.npz: x"));
+
+        auto fromText = [](const char* text) { return dataError([&] { DataBinding::fromJson(nlohmann::json::parse(text)); }); };
+        QCOMPARE(fromText(R"({"inputs": {"x": 5}})"), QString("inputs.x: expected \"generated\", a file name, or {\"file\": ...}"));
+        QVERIFY(fromText(R"({"inputs": {"x": "t.csv"}})").startsWith("inputs.x: a CSV file needs \"columns\""));
+        QVERIFY(fromText(R"({"inputs": {}, "targets": {"y": {"file": "t.csv", "columns": [1]}}})").startsWith("targets.y: columns: column names must be strings"));
+        QCOMPARE(fromText(R"({"generated_rows": -4})"), QString("generated_rows: expected a positive whole number"));
+        QCOMPARE(fromText(R"({"inputs": {}, "validation": {"targets": {}}})"), QString("validation.inputs: missing"));
+    }
+
+    void generatedTargetsFollowTheUsersInputs()
+    {
+        test::GraphBuilder b;
+        const NodeId x = b.input({4}, "float32", {}, "x");
+        b.add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {x}, "out");
+        QTemporaryDir dir;
+        Array mine{{50, 4}, std::vector<float>(200), "x.npy"};
+        for (std::size_t i = 0; i < mine.values.size(); ++i)
+            mine.values[i] = static_cast<float>(std::sin(static_cast<double>(i)));
+        writeBinaryFile(dir.filePath("x.npy").toStdString(), serializeNpy(mine));
+
+        DataBinding binding;
+        binding.training.inputs["x"] = ArraySource::npy("x.npy"); // relative: read from the folder given
+        binding.training.targets["out"] = ArraySource::generated();
+        binding.validation = DataSection{};
+        binding.validation->fillGaps({"x"}, {"out"});
+        binding.generatedRows = 400;
+        const LossSpec bce{LossKind::BinaryCrossentropy, false};
+        const LoadedData data = loadData(binding, dir.path().toStdString(), b.graph, bce, 7);
+        QCOMPARE(data.training.inputs.at("x").values, mine.values);
+        const Array& y = data.training.targets.at("out");
+        QCOMPARE(y.shape, (std::vector<Index>{50, 1}));
+        const auto ones = std::count(y.values.begin(), y.values.end(), 1.0f);
+        QCOMPARE(ones + std::count(y.values.begin(), y.values.end(), 0.0f), std::ptrdiff_t{50});
+        QVERIFY(ones >= 20 && ones <= 30); // split at the median score
+        // The labels are a function of these inputs: the same rows, the same labels; other rows, others.
+        QCOMPARE(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values, y.values);
+        for (float& v : mine.values)
+            v = -v;
+        writeBinaryFile(dir.filePath("x.npy").toStdString(), serializeNpy(mine));
+        QVERIFY(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values != y.values);
+        // Validation, all generated, has a quarter of the generated rows.
+        QCOMPARE(data.validation->inputs.at("x").shape, (std::vector<Index>{100, 4}));
+
+        // A generated input takes its row count from the file that gives the targets.
+        DataBinding other;
+        other.training.inputs["x"] = ArraySource::generated();
+        other.training.targets["out"] = ArraySource::npy(dir.filePath("x.npy").toStdString());
+        QCOMPARE(loadData(other, {}, b.graph, bce, 7).training.inputs.at("x").shape, (std::vector<Index>{50, 4}));
+        other.training.inputs["nope"] = ArraySource::generated();
+        QCOMPARE(dataError([&] { loadData(other, {}, b.graph, bce, 7); }), QString("inputs.nope: the model has no input named \"nope\""));
+    }
+
+    void typedSamplesAreTokenIdsOrNumbers()
+    {
+        const TensorInfo tokens{Shape{Dim::batch(), Dim::known(5)}, DType::Int32, {}};
+        Array a = parseSample("3 1, 4", tokens, "ids");
+        QCOMPARE(a.shape, (std::vector<Index>{1, 5}));
+        QCOMPARE(a.values, (std::vector<float>{3, 1, 4, 0, 0})); // padded with 0, as pad_sequences(padding="post")
+        QCOMPARE(dataError([&] { parseSample("1 2.5", tokens, "ids"); }), QString("ids: \"2.5\" is not a token id (a whole number, 0 or more)"));
+        QCOMPARE(dataError([&] { parseSample("1 2 3 4 5 6", tokens, "ids"); }), QString("ids: 6 values given; (None, 5) needs 5"));
+        QCOMPARE(dataError([&] { parseSample("  ", tokens, "ids"); }), QString("ids: type the token ids, e.g. 4 12 7"));
+        QCOMPARE(dataError([&] { parseSample("1 x", tokens, "ids"); }), QString("ids: \"x\" is not a number"));
+
+        const TensorInfo anyLength{Shape{Dim::batch(), Dim::unknown({})}, DType::Int32, {}};
+        QCOMPARE(parseSample("7 8 9", anyLength, "ids").shape, (std::vector<Index>{1, 3}));
+        const TensorInfo floats{Shape{Dim::batch(), Dim::known(3)}, DType::Float32, {}};
+        QCOMPARE(parseSample("0.5 -1 2e-1", floats, "f").values, (std::vector<float>{0.5f, -1.0f, 0.2f}));
+        QCOMPARE(dataError([&] { parseSample("1 2", floats, "f"); }), QString("f: 2 values given; (None, 3) needs 3"));
+        QCOMPARE(dataError([&] { parseSample("nan 1 2", floats, "f"); }), QString("f: \"nan\" is not a number"));
+        const TensorInfo steps{Shape{Dim::batch(), Dim::unknown({}), Dim::known(2)}, DType::Float32, {}};
+        QCOMPARE(parseSample("1 2 3 4 5 6", steps, "s").shape, (std::vector<Index>{1, 3, 2}));
+        QVERIFY(dataError([&] { parseSample("1 2 3", steps, "s"); }).contains("do not divide into steps of 2"));
+        const TensorInfo fixedBatch{Shape{Dim::known(1), Dim::known(2)}, DType::Float32, {}};
+        QCOMPARE(parseSample("1 2", fixedBatch, "b").shape, (std::vector<Index>{1, 2}));
     }
 };
 

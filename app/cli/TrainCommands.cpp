@@ -28,7 +28,7 @@ using nlohmann::ordered_json;
 
 struct Loaded {
     Graph graph;
-    ManifestData data;
+    LoadedData data;
 };
 
 /// The model and its data (manifest or generated); errors are written to `err`.
@@ -51,7 +51,7 @@ std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool ne
         if (o.syntheticRows)
             loaded.data.training = makeSyntheticData(loaded.graph, o.config.loss, *o.syntheticRows, o.config.seed);
         else if (!o.dataManifest.empty())
-            loaded.data = readDataManifest(o.dataManifest);
+            loaded.data = loadDataManifest(o.dataManifest, loaded.graph, o.config.loss, o.config.seed);
         else {
             ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N\n";
             return std::nullopt;
@@ -212,10 +212,7 @@ int runPredict(CliContext& ctx)
         Dataset inputs;
         for (const auto& [name, file] : o.predictInputs)
             inputs.inputs[name] = readArrayFile(file);
-        auto network = NetworkCompiler::compile(loaded->graph, o.config.batchSize, sampleShapesOf(loaded->graph, inputs));
-        checkData(loaded->graph, *network, inputs, o.config.loss, false, "prediction input");
-        loadWeights(*network, o.weightsIn);
-        const std::map<std::string, Array> outputs = predictArrays(*network, inputs);
+        const std::map<std::string, Array> outputs = predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, o.config.batchSize);
         if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
             writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
         else if (o.predictOut.ends_with(".npz"))

@@ -1,27 +1,17 @@
 #pragma once
 
-#include "train/Dataset.h"
+#include "DataBinding.h"
 
-#include <optional>
 #include <string>
 
 namespace sf {
 
-/// Training data as a dataset manifest describes it: a JSON file mapping model input and output
-/// names to arrays, paths relative to the manifest:
-/// ```
-/// {"inputs":  {"tokens": "tokens.npy", "extra": {"file": "data.npz", "array": "x"},
-///              "features": {"file": "table.csv", "columns": "f1:f8"}},
-///  "targets": {"dense": {"file": "table.csv", "columns": ["label"]}},
-///  "validation": {"inputs": {...}, "targets": {...}}}
-/// ```
-struct ManifestData {
-    Dataset training;
-    std::optional<Dataset> validation;
-};
+/// The DataBinding a dataset manifest file holds; its relative file names are taken from the
+/// manifest's folder. Throws DataError naming the manifest and the JSON path of what is wrong.
+DataBinding readDataManifest(const std::string& path);
 
-/// Throws DataError naming the manifest and the JSON path of what is wrong.
-ManifestData readDataManifest(const std::string& path);
+/// Reads a manifest and loads its data (see loadData; "generated" entries are made for `graph`).
+LoadedData loadDataManifest(const std::string& path, const Graph& graph, const LossSpec& loss, std::uint32_t seed);
 
 /// Arrays for `--input NAME=FILE.npy` style arguments.
 Array readArrayFile(const std::string& path);

@@ -15,7 +15,7 @@ nlohmann::json TrainingSettings::toJson() const
     j["seed"] = config.seed;
     j["shuffle"] = config.shuffle;
     j["early_stopping_patience"] = config.earlyStopping.enabled ? config.earlyStopping.patience : 0;
-    j["data"] = data.manifest.empty() ? nlohmann::json{{"generated_rows", data.generatedRows}} : nlohmann::json{{"manifest", data.manifest}};
+    j["data"] = data.toJson();
     return j;
 }
 
@@ -56,12 +56,12 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& t)
     int patience = s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0;
     get("early_stopping_patience", patience);
     s.config.earlyStopping = {patience > 0, std::max(patience, 1), 0.0, true};
-    if (t.contains("data") && t.at("data").is_object()) {
-        const auto& d = t.at("data");
-        if (d.contains("manifest") && d.at("manifest").is_string())
-            s.data.manifest = d.at("manifest").get<std::string>();
-        if (d.contains("generated_rows") && d.at("generated_rows").is_number_integer())
-            s.data.generatedRows = d.at("generated_rows").get<Index>();
+    if (t.contains("data")) {
+        try {
+            s.data = DataBinding::fromJson(t.at("data"));
+        } catch (const DataError& e) {
+            s.dataProblem = std::string("settings.training.data: ") + e.what();
+        }
     }
     return s;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "qt/TrainingSession.h"
+#include "io/DataBinding.h"
 #include "train/TrainConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -16,14 +16,13 @@ struct TrainingSettings {
         config.epochs = 5;
         config.validationSplit = 0.2;
         config.earlyStopping = {true, 3, 0.0, true};
-        data.generatedRows = 20000;
     }
 
     TrainConfig config;
-    DataSource data;
+    DataBinding data;
+    std::string dataProblem; ///< why the file's data entry was not understood (then all data is generated); not saved
     bool lossChosen = false; ///< false: the loss follows the output activation
 
-    bool operator==(const TrainingSettings& other) const { return toJson() == other.toJson(); }
     nlohmann::json toJson() const;
     /// Missing keys keep their defaults; values of the wrong type are ignored.
     static TrainingSettings fromJson(const nlohmann::json& training);

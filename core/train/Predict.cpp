@@ -1,5 +1,9 @@
 #include "Predict.h"
 
+#include "DataCheck.h"
+#include "engine/NetworkCompiler.h"
+#include "io/WeightsFile.h"
+
 #include <algorithm>
 
 namespace sf {
@@ -39,6 +43,15 @@ std::map<std::string, Array> predictArrays(Network& network, const Dataset& inpu
         }
     }
     return outputs;
+}
+
+std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights, const Dataset& inputs,
+                                                const std::string& weightsSource, Index batchSize)
+{
+    auto network = NetworkCompiler::compile(graph, batchSize, sampleShapesOf(graph, inputs));
+    checkData(graph, *network, inputs, LossSpec{}, false, "prediction input");
+    setWeights(*network, weights, weightsSource);
+    return predictArrays(*network, inputs);
 }
 
 } // namespace sf

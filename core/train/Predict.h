@@ -2,6 +2,7 @@
 
 #include "Dataset.h"
 #include "engine/Network.h"
+#include "graph/Graph.h"
 
 #include <map>
 #include <string>
@@ -11,5 +12,10 @@ namespace sf {
 /// Runs `network` in inference mode over every row of `inputs`, batch by batch, and returns one
 /// array per model output. The caller has checked the inputs (checkData).
 std::map<std::string, Array> predictArrays(Network& network, const Dataset& inputs);
+
+/// Compiles `graph` for the inputs' sizes, checks them (DataError naming the input otherwise),
+/// sets `weights` (by Keras name; DataError when they do not fit) and predicts every row.
+std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights, const Dataset& inputs,
+                                                const std::string& weightsSource, Index batchSize = 256);
 
 } // namespace sf

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "ArraySource.h"
+#include "Csv.h"
+#include "train/Dataset.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace sf {
+
+/// Reads the arrays ArraySources name, each CSV and NPZ file once however many arrays come from it.
+class ArrayReader {
+public:
+    /// Relative file names are taken from `folder`.
+    explicit ArrayReader(std::filesystem::path folder) : m_folder(std::move(folder)) {}
+
+    /// Throws DataError naming `where` (`inputs.tokens`), the file and what is wrong. Not for
+    /// generated sources.
+    Array read(const ArraySource& source, const std::string& where);
+
+    std::string resolve(const std::string& file) const;
+
+private:
+    const CsvTable& csv(const std::string& file);
+    const std::map<std::string, Array>& npz(const std::string& file);
+
+    std::filesystem::path m_folder;
+    std::map<std::string, CsvTable> m_csv;
+    std::map<std::string, std::map<std::string, Array>> m_npz;
+};
+
+} // namespace sf

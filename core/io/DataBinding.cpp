@@ -1,0 +1,148 @@
+#include "DataBinding.h"
+
+#include "ArrayReader.h"
+#include "shape/ShapeInference.h"
+#include "train/SyntheticData.h"
+
+#include <algorithm>
+
+namespace sf {
+
+namespace {
+
+using nlohmann::json;
+
+json sectionJson(const DataSection& section)
+{
+    json j = json::object();
+    for (const auto& [part, map] : {std::pair{"inputs", &section.inputs}, std::pair{"targets", &section.targets}}) {
+        json entries = json::object();
+        for (const auto& [name, source] : *map)
+            entries[name] = source.toJson();
+        j[part] = std::move(entries);
+    }
+    return j;
+}
+
+DataSection sectionFromJson(const json& j, const std::string& prefix)
+{
+    if (!j.is_object())
+        throw DataError((prefix.empty() ? std::string("data") : prefix.substr(0, prefix.size() - 1)) + ": expected an object with \"inputs\"");
+    if (!j.contains("inputs"))
+        throw DataError(prefix + "inputs: missing");
+    DataSection section;
+    for (const auto& [part, map] : {std::pair{"inputs", &section.inputs}, std::pair{"targets", &section.targets}}) {
+        if (!j.contains(part))
+            continue;
+        const json& entries = j.at(part);
+        if (!entries.is_object())
+            throw DataError(prefix + part + ": expected an object of name: array");
+        for (const auto& [name, spec] : entries.items())
+            (*map)[name] = ArraySource::fromJson(spec, prefix + part + "." + name);
+    }
+    return section;
+}
+
+Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph, const LossSpec& loss,
+                    std::uint32_t seed, std::uint32_t inputSeed, Index defaultRows)
+{
+    Dataset data;
+    std::vector<std::string> madeInputs, madeTargets;
+    Index rowsRead = 0;
+    for (const auto& [part, sources, arrays, made] :
+         {std::tuple{"inputs.", &section.inputs, &data.inputs, &madeInputs}, std::tuple{"targets.", &section.targets, &data.targets, &madeTargets}})
+        for (const auto& [name, source] : *sources) {
+            if (source.kind == ArraySource::Kind::Generated) {
+                made->push_back(name);
+                continue;
+            }
+            Array& a = (*arrays)[name] = reader.read(source, prefix + part + name);
+            rowsRead = std::max(rowsRead, a.rows()); // the largest: a fixed batch of 1 must not set the count
+        }
+    auto take = [&prefix](std::map<std::string, Array>& from, const std::vector<std::string>& names, std::map<std::string, Array>& to,
+                          const char* part, const char* what) {
+        for (const std::string& name : names) {
+            const auto found = from.find(name);
+            if (found == from.end())
+                throw DataError(prefix + part + name + ": the model has no " + what + " named \"" + name + "\"");
+            to[name] = std::move(found->second);
+        }
+    };
+    if (!madeInputs.empty()) {
+        auto inputs = makeSyntheticInputs(graph, rowsRead > 0 ? rowsRead : defaultRows, inputSeed);
+        take(inputs, madeInputs, data.inputs, "inputs.", "input");
+    }
+    if (!madeTargets.empty()) {
+        auto targets = makeTeacherTargets(graph, data.inputs, loss, seed);
+        take(targets, madeTargets, data.targets, "targets.", "output");
+    }
+    return data;
+}
+
+} // namespace
+
+void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames)
+{
+    for (const std::string& name : inputNames)
+        inputs.try_emplace(name, ArraySource::generated());
+    for (const std::string& name : outputNames)
+        targets.try_emplace(name, ArraySource::generated());
+}
+
+bool DataSection::anyGenerated() const
+{
+    auto generated = [](const auto& entry) { return entry.second.kind == ArraySource::Kind::Generated; };
+    return std::any_of(inputs.begin(), inputs.end(), generated) || std::any_of(targets.begin(), targets.end(), generated);
+}
+
+void DataBinding::fillGaps(const Graph& graph)
+{
+    const ShapeReport report = inferShapes(graph);
+    std::vector<std::string> inputs, outputs;
+    for (NodeId id : report.modelInputs())
+        inputs.push_back(graph.node(id)->name);
+    for (NodeId id : report.modelOutputs())
+        outputs.push_back(graph.node(id)->name);
+    training.fillGaps(inputs, outputs);
+    if (validation)
+        validation->fillGaps(inputs, outputs);
+}
+
+json DataBinding::toJson() const
+{
+    json j = sectionJson(training);
+    j["generated_rows"] = generatedRows;
+    if (validation)
+        j["validation"] = sectionJson(*validation);
+    return j;
+}
+
+DataBinding DataBinding::fromJson(const json& j)
+{
+    DataBinding binding;
+    if (!j.is_object())
+        throw DataError("data: expected a JSON object");
+    if (j.contains("inputs"))
+        binding.training = sectionFromJson(j, "");
+    if (j.contains("validation"))
+        binding.validation = sectionFromJson(j.at("validation"), "validation.");
+    if (j.contains("generated_rows")) {
+        const json& rows = j.at("generated_rows");
+        if (!rows.is_number_integer() || rows.get<Index>() < 1)
+            throw DataError("generated_rows: expected a positive whole number");
+        binding.generatedRows = rows.get<Index>();
+    }
+    return binding;
+}
+
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed)
+{
+    ArrayReader reader(folder);
+    LoadedData data;
+    data.training = loadSection(binding.training, "", reader, graph, loss, seed, seed, binding.generatedRows);
+    if (binding.validation)
+        data.validation = loadSection(*binding.validation, "validation.", reader, graph, loss, seed, seed + 1, std::max<Index>(1, binding.generatedRows / 4));
+    return data;
+}
+
+} // namespace sf

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "ArraySource.h"
+#include "graph/Graph.h"
+#include "train/Dataset.h"
+#include "train/Loss.h"
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// The sources of one dataset: an ArraySource per model input name and per model output name.
+struct DataSection {
+    std::map<std::string, ArraySource> inputs;
+    std::map<std::string, ArraySource> targets;
+
+    bool operator==(const DataSection&) const = default;
+    /// Adds a generated source for every name that has none.
+    void fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames);
+    bool anyGenerated() const;
+};
+
+/// Which data trains a model (and, optionally, validates it): what a dataset manifest file holds
+/// and what a model keeps under settings.training.data.
+/// ```
+/// {"generated_rows": 20000,
+///  "inputs":  {"tokens": "tokens.npy", "extra": {"file": "data.npz", "array": "x"},
+///              "features": {"file": "table.csv", "columns": "f1:f8"}, "ids": "generated"},
+///  "targets": {"dense": {"file": "table.csv", "columns": ["label"]}},
+///  "validation": {"inputs": {...}, "targets": {...}}}
+/// ```
+struct DataBinding {
+    DataSection training;
+    std::optional<DataSection> validation; ///< none: validation comes from the split
+    Index generatedRows = 20000;           ///< rows made when nothing read gives the count
+
+    bool operator==(const DataBinding&) const = default;
+    /// Every model input and output of `graph` without a source gets generated data (the app's rule;
+    /// a manifest lists what it means).
+    void fillGaps(const Graph& graph);
+    nlohmann::json toJson() const;
+    /// Throws DataError naming the JSON path of what is malformed.
+    static DataBinding fromJson(const nlohmann::json& data);
+};
+
+struct LoadedData {
+    Dataset training;
+    std::optional<Dataset> validation;
+};
+
+/// Reads every file the binding names (relative names from `folder`) and makes the generated
+/// arrays: generated inputs get as many rows as the arrays read have (else `generatedRows`; a
+/// quarter of that for validation), generated targets follow makeTeacherTargets over the inputs,
+/// read or made, so that a model learns its user's inputs against a hidden rule. Throws DataError
+/// naming the entry and the file.
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed);
+
+} // namespace sf

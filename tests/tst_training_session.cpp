@@ -10,9 +10,15 @@
 #include "training/TrainingPanel.h"
 
 #include <QProcess>
+#include <QStatusBar>
 #include <QPushButton>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QTableWidget>
-#include "training/DataPreview.h"
+#include "training/DataTable.h"
+#include "training/DataSourceDialog.h"
+#include "training/PredictPanel.h"
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -33,6 +39,22 @@ TrainConfig config(int epochs)
     c.validationSplit = 0.2;
     c.loss = {LossKind::BinaryCrossentropy, false};
     return c;
+}
+
+/// A run of `graph` on `rows` generated rows.
+TrainingRequest generated(const Graph& graph, const TrainConfig& c, Index rows)
+{
+    TrainingRequest r{graph, c, {}, {}, {}};
+    r.data.generatedRows = rows;
+    return r;
+}
+
+/// Saves arrays with Debian's NumPy: `code` is Python with `np` and `d` (the folder) defined.
+bool numpy(const QTemporaryDir& dir, const QString& code)
+{
+    QProcess py;
+    py.start("/usr/bin/python3", {"-c", "import numpy as np; d = '" + dir.path() + "/'; " + code});
+    return py.waitForFinished(30000) && py.exitCode() == 0;
 }
 
 bool waitFor(const std::function<bool()>& done, int ms = 60000)
@@ -59,7 +81,7 @@ private slots:
         QSignalSpy epochs(&session, &TrainingSession::epochFinished);
         QSignalSpy finished(&session, &TrainingSession::finished);
         QSignalSpy batches(&session, &TrainingSession::batchesFinished);
-        session.start(example("two_branch_embeddings"), config(3), {{}, 3000});
+        session.start(generated(example("two_branch_embeddings"), config(3), 3000));
         QVERIFY(finished.wait(60000));
         QCOMPARE(epochs.count(), 3);
         const auto first = epochs.first().first().value<EpochStats>();
@@ -87,7 +109,7 @@ private slots:
                 batchesBeforeStop = static_cast<int>(r.batch);
             }
         });
-        session.start(example("deep_two_branch"), config(2), {{}, 3000});
+        session.start(generated(example("deep_two_branch"), config(2), 3000));
         QVERIFY(stopped.wait(60000));
         QVERIFY(!session.isRunning());
         QVERIFY(stopped.first().first().toString().contains("Stopped at epoch 1"));
@@ -110,7 +132,7 @@ private slots:
         c.optimizer.learningRate = 1e6;
         TrainingSession session;
         QSignalSpy failed(&session, &TrainingSession::failed);
-        session.start(b.graph, c, {{}, 500});
+        session.start(generated(b.graph, c, 500));
         QVERIFY(failed.wait(60000));
         QVERIFY(failed.first().at(0).toString().contains("at epoch 1, batch"));
         QVERIFY(!failed.first().at(1).toString().isEmpty());
@@ -121,9 +143,11 @@ private slots:
         TrainingSession session;
         QSignalSpy failed(&session, &TrainingSession::failed);
         QSignalSpy epochs(&session, &TrainingSession::epochFinished);
-        session.start(example("two_branch_embeddings"), config(1), {"/no/such/data.json", 0});
+        TrainingRequest request = generated(example("two_branch_embeddings"), config(1), 100);
+        request.data.training.inputs["tokens_a"] = ArraySource::npy("/no/such/a.npy");
+        session.start(request);
         QVERIFY(failed.wait(10000)); // found while preparing, before any epoch
-        QVERIFY(failed.first().first().toString().contains("cannot open"));
+        QVERIFY(failed.first().first().toString().contains("/no/such/a.npy: cannot open"));
         QVERIFY(!session.isRunning());
         QVERIFY(!session.hasRun());
         QTest::qWait(50);
@@ -133,17 +157,46 @@ private slots:
     void chartSmoothingKeepsAConstantSeriesConstant()
     {
         LossChart chart;
-        chart.addBatchLosses(std::vector<double>(50, 0.7));
+        chart.addBatchLosses(std::vector<double>(50, 0.7), 1, 50, 50);
         for (double v : chart.smoothed())
             QVERIFY(std::fabs(v - 0.7) < 1e-12);
-        chart.addEpoch(0.7, 0.8);
+        chart.addEpoch(1, 0.7, 0.8);
         QCOMPARE(chart.batchPoints(), 50);
         QCOMPARE(chart.epochPoints(), 1);
         QTemporaryDir dir;
         QVERIFY(chart.exportCsv(dir.filePath("h.csv")));
         QFile csv(dir.filePath("h.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        QVERIFY(csv.readAll().startsWith("batch,loss,smoothed\n1,0.7,0.7\n"));
+        const QByteArray text = csv.readAll();
+        QVERIFY(text.startsWith("batch,epoch,batch_in_epoch,loss,smoothed\n1,1,1,0.7,0.7\n"));
+        QVERIFY(text.contains("\nepoch,loss,val_loss,metric,val_metric\n1,0.7,0.8,,\n"));
+    }
+
+    void chartPlotsAgainstBatchOrEpochAndHoverShowsValues()
+    {
+        LossChart chart;
+        // Two epochs of 4 batches, reported in groups as the session sends them.
+        chart.addBatchLosses({1.0, 0.9}, 1, 2, 4);
+        chart.addBatchLosses({0.8, 0.7}, 1, 4, 4);
+        chart.addEpoch(1, 0.85, 0.75);
+        chart.addEpochMetric("accuracy", 0.6, 0.65);
+        chart.addBatchLosses({0.6, 0.5, 0.4, 0.3}, 2, 4, 4);
+        chart.addEpoch(2, 0.45, 0.5);
+        chart.addEpochMetric("accuracy", 0.8, 0.7);
+        chart.setSmoothing(0.0); // no smoothing: the smoothed curve is the raw one
+        chart.setEpochAxis(false);
+        QTest::qWait(80); // one flush
+        QCOMPARE(chart.smoothedPoints().size(), 8);
+        QCOMPARE(chart.smoothedPoints().at(5), QPointF(6.0, 0.5));
+        chart.setEpochAxis(true);
+        QCOMPARE(chart.smoothedPoints().at(5), QPointF(1.5, 0.5)); // epoch 2, batch 2 of 4
+        QCOMPARE(chart.smoothedPoints().last().x(), 2.0);
+        QCOMPARE(chart.metricPoints(), 2);
+        const QString hover = chart.valuesAt(1.45);
+        QVERIFY2(hover.startsWith("epoch 2, batch 2 of 4: loss 0.5, smoothed 0.5"), qPrintable(hover));
+        QVERIFY2(hover.contains("epoch 2: loss 0.45, val_loss 0.5, accuracy 0.8, val_accuracy 0.7"), qPrintable(hover));
+        chart.setEpochAxis(false);
+        QVERIFY(chart.valuesAt(2.2).startsWith("epoch 1, batch 2 of 4: loss 0.9"));
     }
 
     void dataShapesAreCheckedBeforeTraining()
@@ -151,31 +204,182 @@ private slots:
         MainWindow window;
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         TrainingPanel& panel = window.training();
-        QCOMPARE(panel.preview().rowCount(), 3); // two inputs, one output
-        QCOMPARE(panel.preview().item(0, 1)->text(), QString("(None, 20)"));
-        QVERIFY(panel.preview().item(0, 2)->text().startsWith("generated"));
+        DataTable& table = panel.dataTable();
+        QCOMPARE(table.rowCount(), 3); // two inputs, one output
+        QCOMPARE(table.item(0, 1)->text(), QString("(None, 20)"));
+        QCOMPARE(table.dataText("tokens_a"), QString("(20000, 20) generated"));
+        QVERIFY(table.sourceButton("tokens_a")->text().startsWith("generated"));
         QVERIFY(panel.trainButton()->isEnabled());
 
-        // A manifest whose tokens are 19 long: marked, and Train is off with the reason.
+        // tokens_a from a file of 19-long rows: marked, and Train is off with the reason.
         QTemporaryDir dir;
-        QProcess py;
-        py.start("/usr/bin/python3", {"-c", "import numpy as np; np.save('" + dir.filePath("a.npy") + "', np.ones((8, 19), dtype=np.int32)); "
-                                            "np.save('" + dir.filePath("b.npy") + "', np.ones((8, 20), dtype=np.int32)); "
-                                            "np.save('" + dir.filePath("y.npy") + "', np.ones((8, 1), dtype=np.float32))"});
-        QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
-        QFile manifest(dir.filePath("data.json"));
-        QVERIFY(manifest.open(QIODevice::WriteOnly));
-        manifest.write(R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy"}, "targets": {"dense": "y.npy"}})");
-        manifest.close();
-        nlohmann::json settings = TrainingSettings{}.toJson();
-        settings["data"] = {{"manifest", dir.filePath("data.json").toStdString()}};
-        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
-        QVERIFY(panel.preview().item(0, 2)->text().startsWith("✗ (8, 19)"));
-        QVERIFY(panel.preview().item(1, 2)->text().startsWith("(8, 20)"));
-        QVERIFY(panel.preview().problem().contains("expects (None, 20)"));
+        QVERIFY(numpy(dir, "np.save(d + 'a.npy', np.ones((8, 19), dtype=np.int32)); np.save(d + 'b.npy', np.ones((8, 20), dtype=np.int32)); "
+                           "np.save(d + 'b7.npy', np.ones((7, 20), dtype=np.int32))"));
+        panel.setSource(false, false, "tokens_a", ArraySource::npy(dir.filePath("a.npy").toStdString()));
+        QCOMPARE(table.dataText("tokens_a"), QString("✗ (8, 19)"));
+        QVERIFY(table.sourceButton("tokens_a")->text().startsWith("a.npy"));
+        QCOMPARE(table.dataText("tokens_b"), QString("(8, 20) generated")); // generated rows follow the file's count
+        QVERIFY(table.problem().contains("a.npy has shape (8, 19); \"tokens_a\" expects (None, 20)"));
         QVERIFY(!panel.trainButton()->isEnabled());
-        window.document().undoStack().undo(); // back to generated data
+        window.document().undoStack().undo(); // back to generated data, one step
         QVERIFY(panel.trainButton()->isEnabled());
+        QCOMPARE(window.document().undoStack().undoText(), QString());
+
+        // Row counts that differ between inputs are found before training too.
+        panel.setSource(false, false, "tokens_a", ArraySource::npy(dir.filePath("b.npy").toStdString()));
+        panel.setSource(false, false, "tokens_b", ArraySource::npy(dir.filePath("b7.npy").toStdString()));
+        QVERIFY2(table.problem().contains("has 7 rows but tokens_a has 8"), qPrintable(table.problem()));
+        QVERIFY(!panel.trainButton()->isEnabled());
+
+        // Separate validation data adds its own rows; back to the split removes them.
+        panel.setSource(false, false, "tokens_b", ArraySource::npy(dir.filePath("b.npy").toStdString()));
+        panel.setSeparateValidation(true);
+        QCOMPARE(table.rowCount(), 6);
+        QCOMPARE(table.dataText("validation: tokens_a"), QString("(5000, 20) generated"));
+        panel.setSeparateValidation(false);
+        QCOMPARE(table.rowCount(), 3);
+
+        // A file that cannot be read is marked with the reason.
+        panel.setSource(false, true, "dense", ArraySource::npz(dir.filePath("none.npz").toStdString(), "y"));
+        QCOMPARE(table.dataText("targets of dense"), QString("✗ cannot be read"));
+        QVERIFY(table.problem().contains("none.npz"));
+    }
+
+    void dataSourceDialogShowsArraysColumnsAndShapes()
+    {
+        QTemporaryDir dir;
+        QVERIFY(numpy(dir, "np.savez(d + 'd.npz', x=np.zeros((6, 20), dtype=np.int64), y=np.ones((6, 1)))"));
+        QFile csv(dir.filePath("t.csv"));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("f1,f2,f3,f4,label\n1,2,3,4,0\n5,6,7,8,1\n");
+        csv.close();
+        DataSourceDialog dialog("tokens", "(None, 20)", ArraySource::generated(), dir.path(), true);
+        QCOMPARE(dialog.source(), ArraySource::generated());
+        dialog.setFile(dir.filePath("d.npz"));
+        QCOMPARE(dialog.source().file, std::string("d.npz")); // beside the model: kept relative
+        QCOMPARE(dialog.arrayBox()->count(), 2);
+        dialog.arrayBox()->setCurrentIndex(dialog.arrayBox()->findData("x"));
+        QCOMPARE(dialog.source(), ArraySource::npz("d.npz", "x"));
+        QCOMPARE(dialog.resultText(), QString("shape (6, 20)"));
+
+        dialog.setFile(dir.filePath("t.csv"));
+        QCOMPARE(dialog.columnList()->count(), 5);
+        for (int i = 0; i < 4; ++i)
+            dialog.columnList()->item(i)->setSelected(true);
+        QCOMPARE(dialog.source(), ArraySource::csv("t.csv", {"f1", "f4"}, true)); // a block is kept as a range
+        QCOMPARE(dialog.resultText(), QString("shape (2, 4)"));
+        dialog.columnList()->item(1)->setSelected(false);
+        QCOMPARE(dialog.source(), ArraySource::csv("t.csv", {"f1", "f3", "f4"}));
+
+        // Opened on an existing choice, the dialog shows it selected.
+        DataSourceDialog again("x", "(None, 4)", ArraySource::csv("t.csv", {"f2", "f4"}, true), dir.path(), true);
+        QCOMPARE(again.source(), ArraySource::csv("t.csv", {"f2", "f4"}, true));
+        DataSourceDialog missing("x", "(None, 4)", ArraySource::npy("gone.npy"), dir.path(), true);
+        QVERIFY(missing.resultText().contains("gone.npy: cannot open"));
+    }
+
+    void weightsLiveInTheModelAndPredict()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        TrainingPanel& panel = window.training();
+        PredictPanel& predict = panel.predictPanel();
+        QVERIFY(!predict.predictButton()->isEnabled());
+        QVERIFY(predict.reason().contains("Train the model first"));
+        nlohmann::json settings = TrainingSettings{}.toJson();
+        settings["epochs"] = 1;
+        settings["data"] = {{"generated_rows", 1000}};
+        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        window.document().undoStack().setClean();
+        panel.train();
+        QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 1; }));
+        QVERIFY(waitFor([&] { return !window.document().weights().empty(); }, 5000));
+        QVERIFY(window.document().isModified()); // new weights are unsaved work
+        QVERIFY(predict.predictButton()->isEnabled());
+
+        // One typed sample per input (short token lists are padded with 0).
+        QSignalSpy done(&predict, &PredictPanel::predicted);
+        predict.sampleEdit("tokens_a")->setText("5 17 3");
+        predict.sampleEdit("tokens_b")->setText("1, 2, 3, 4");
+        QVERIFY(predict.predict());
+        QVERIFY(done.wait(10000));
+        QCOMPARE(predict.results()->rowCount(), 1);
+        const float p = predict.outputs().at("dense").values.at(0);
+        QVERIFY(p > 0.0f && p < 1.0f);
+        QCOMPARE(predict.results()->item(0, 0)->text(), QString::number(p, 'g', 5));
+        predict.sampleEdit("tokens_a")->setText("5 x");
+        QVERIFY(!predict.predict());
+        QCOMPARE(predict.message(), QString("tokens_a: \"x\" is not a number"));
+
+        // Every row of a file, saved as .npy that NumPy reads.
+        QTemporaryDir dir;
+        QVERIFY(numpy(dir, "np.save(d + 'a.npy', (np.arange(120).reshape(6, 20) % 400 + 1).astype(np.int32))"));
+        predict.setInputFile("tokens_a", ArraySource::npy(dir.filePath("a.npy").toStdString()));
+        predict.setInputFile("tokens_b", ArraySource::npy(dir.filePath("a.npy").toStdString()));
+        QVERIFY(predict.sampleEdit("tokens_a")->isReadOnly());
+        QVERIFY(predict.predict());
+        QVERIFY(done.wait(10000));
+        QCOMPARE(predict.results()->rowCount(), 6);
+        QVERIFY(predict.saveOutputs(dir.filePath("p.npy")));
+        QVERIFY(numpy(dir, "assert np.load(d + 'p.npy').shape == (6, 1)"));
+        predict.setInputFile("tokens_a", std::nullopt); // back to typing
+        QVERIFY(!predict.sampleEdit("tokens_a")->isReadOnly());
+
+        // Saved beside the model and read back with it; a new run trains on from them.
+        QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        QVERIFY(!window.document().isModified());
+        MainWindow second;
+        QVERIFY(second.openFile(dir.filePath("m.sfmodel"), true));
+        QCOMPARE(second.document().weights().at("dense/kernel").values, window.document().weights().at("dense/kernel").values);
+        QVERIFY(second.training().predictPanel().predictButton()->isEnabled());
+        second.training().train();
+        QVERIFY(waitFor([&] { return second.training().epochsSeen() == 1 && !second.training().session().isRunning(); }));
+        QVERIFY2(second.training().statusText().contains("Training on from the model's weights."), qPrintable(second.training().statusText()));
+
+        // Reset weights: none, prediction off, and saving leaves no stale weights file.
+        QTest::qWait(50);
+        second.training().resetWeights();
+        QVERIFY(second.document().weights().empty());
+        QVERIFY(!second.training().predictPanel().predictButton()->isEnabled());
+        QVERIFY(second.document().isModified());
+        QVERIFY(second.saveTo(dir.filePath("m.sfmodel")));
+        QVERIFY(!QFile::exists(dir.filePath("m.weights.npz")));
+
+        // A damaged weights file: the model opens without them, and says so.
+        QFile damaged(dir.filePath("m.weights.npz"));
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write("not a zip");
+        damaged.close();
+        MainWindow third;
+        QVERIFY(third.openFile(dir.filePath("m.sfmodel"), true));
+        QVERIFY(third.document().weights().empty());
+        QVERIFY(third.statusBar()->currentMessage().startsWith("The trained weights were not read: "));
+    }
+
+    void manifestImportFillsEveryInput()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        TrainingPanel& panel = window.training();
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("data"));
+        QVERIFY(numpy(dir, "np.savez(d + 'data/all.npz', a=np.ones((40, 20), dtype=np.int32), b=np.ones((40, 20), dtype=np.int32), "
+                           "y=np.zeros((40, 1), dtype=np.float32))"));
+        QFile manifest(dir.filePath("data/set.json"));
+        QVERIFY(manifest.open(QIODevice::WriteOnly));
+        manifest.write(R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokens_b": {"file": "all.npz", "array": "b"}},
+                           "targets": {"dense": {"file": "all.npz", "array": "y"}}})");
+        manifest.close();
+        QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        QVERIFY(panel.importManifest(dir.filePath("data/set.json")));
+        // Its names are relative to the manifest; kept relative to the model.
+        QCOMPARE(panel.dataTable().sourceButton("tokens_a")->text(), QString("all.npz: a …"));
+        const auto data = TrainingSettings::fromJson(window.document().settings()["training"]).data;
+        QCOMPARE(data.training.inputs.at("tokens_a").file, std::string("data/all.npz"));
+        QCOMPARE(panel.dataTable().dataText("targets of dense"), QString("(40, 1)"));
+        QVERIFY(panel.trainButton()->isEnabled());
+        QVERIFY(!panel.importManifest(dir.filePath("missing.json")));
+        QVERIFY(panel.statusText().contains("missing.json: cannot open"));
     }
 
     void panelTrainsTheExampleAndSettingsRoundTrip()

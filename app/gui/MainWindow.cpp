@@ -11,6 +11,7 @@
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
 #include "io/Npz.h"
+#include "io/WeightsFile.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
@@ -38,6 +39,7 @@
 #include <QSaveFile>
 #include <QStatusBar>
 #include <QUndoView>
+#include <filesystem>
 
 namespace sf {
 
@@ -53,7 +55,7 @@ MainWindow::MainWindow(QWidget* parent)
     createMenus();
 
     connect(m_document, &GraphDocument::reportChanged, this, &MainWindow::onReportChanged);
-    connect(&m_document->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &GraphDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_scene, &GraphScene::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 6000); });
     connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto selected = m_scene->selectedNodes();
@@ -353,7 +355,18 @@ bool MainWindow::openFile(const QString& path, bool quiet)
         m_importProblems << QString::fromStdString(p.layer + ": " + p.message + " (" + p.path + ")");
     // A Keras file is imported: saving asks for a .sfmodel name. Examples are read-only resources.
     const bool native = loaded.format == LoadedModel::Format::Shapeflow && !path.startsWith(":/");
-    m_document->load(loaded.document, native ? path : QString());
+    // Trained weights beside the model come with it; a damaged weights file leaves them out, said so.
+    std::map<std::string, Array> weights;
+    QString weightsNote;
+    if (const QString weightsPath = QString::fromStdString(weightsPathBeside(path.toStdString())); native && QFileInfo::exists(weightsPath)) {
+        try {
+            weights = readNpz(weightsPath.toStdString());
+            weightsNote = tr("Trained weights read from %1.").arg(QFileInfo(weightsPath).fileName());
+        } catch (const std::exception& e) {
+            weightsNote = tr("The trained weights were not read: %1").arg(QString::fromStdString(e.what()));
+        }
+    }
+    m_document->load(loaded.document, native ? path : QString(), std::move(weights));
     if (!path.startsWith(":/"))
         addRecentFile(QFileInfo(path).absoluteFilePath());
     m_lastError.clear();
@@ -362,8 +375,13 @@ bool MainWindow::openFile(const QString& path, bool quiet)
         setWindowTitle(tr("%1[*] — Shapeflow").arg(QFileInfo(path).fileName()));
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
     // An example says what it shows; a model that opens with problems shows the first one.
+    QStringList notes;
+    if (!weightsNote.isEmpty())
+        notes << weightsNote;
     if (const auto note = m_document->settings().value("note", std::string()); !note.empty())
-        statusBar()->showMessage(QString::fromStdString(note), 30000);
+        notes << QString::fromStdString(note);
+    if (!notes.isEmpty())
+        statusBar()->showMessage(notes.join(QStringLiteral(" — ")), 30000);
     if (QTreeWidget* problems = m_problems->tree(); problems->topLevelItemCount() > 0)
         problems->setCurrentItem(problems->topLevelItem(0));
     return true;
@@ -381,17 +399,20 @@ bool MainWindow::saveTo(const QString& path)
         QMessageBox::warning(this, tr("Cannot save"), tr("%1: %2").arg(path, file.errorString()));
         return false;
     }
-    // Trained weights go beside the model, Keras-named: model.sfmodel -> model.weights.npz.
-    if (const auto weights = m_training->session().weights(); !weights.empty()) {
-        const QString weightsPath = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ".weights.npz";
-        try {
-            writeNpz(weightsPath.toStdString(), weights);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Cannot save the weights"), QString::fromStdString(e.what()));
-        }
+    // Trained weights go beside the model, Keras-named: model.sfmodel -> model.weights.npz. A model
+    // whose weights were reset leaves no stale weights file behind to be read with it.
+    const std::string weightsPath = weightsPathBeside(path.toStdString());
+    try {
+        if (!m_document->weights().empty())
+            writeNpz(weightsPath, m_document->weights());
+        else
+            std::filesystem::remove(weightsPath);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot save the weights"), QString::fromStdString(e.what()));
+        return false;
     }
     m_document->setFilePath(path);
-    m_document->undoStack().setClean();
+    m_document->markSaved();
     addRecentFile(path);
     updateTitle();
     statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
@@ -425,7 +446,8 @@ void MainWindow::trainDemo(int epochs)
 {
     TrainingSettings settings = TrainingSettings::fromJson(m_document->settings().value("training", nlohmann::json::object()));
     settings.config.epochs = epochs;
-    settings.data.manifest.clear();
+    settings.data.training = {};
+    settings.data.validation.reset();
     m_document->push(new SetSettingCommand(*m_document, "training", settings.toJson(), tr("Change training settings")));
     findChild<QDockWidget*>("training")->raise();
     m_training->train();

@@ -1,8 +1,6 @@
 #include "TrainingSession.h"
 
-#include "io/DataManifest.h"
 #include "io/WeightsFile.h"
-#include "train/SyntheticData.h"
 #include "train/Trainer.h"
 
 #include <chrono>
@@ -24,7 +22,7 @@ TrainingSession::~TrainingSession()
     m_thread.wait();
 }
 
-void TrainingSession::start(const Graph& graph, const TrainConfig& config, const DataSource& source)
+void TrainingSession::start(TrainingRequest request)
 {
     if (m_running)
         return;
@@ -34,14 +32,20 @@ void TrainingSession::start(const Graph& graph, const TrainConfig& config, const
     // Generating or loading data and compiling can take a while: the worker does it, not the GUI.
     QMetaObject::invokeMethod(
         &m_worker,
-        [this, graph, config, source] {
+        [this, request = std::move(request)]() mutable {
+            QString note;
             try {
-                ManifestData data;
-                if (source.manifest.empty())
-                    data.training = makeSyntheticData(graph, config.loss, source.generatedRows, config.seed);
-                else
-                    data = readDataManifest(source.manifest);
-                m_trainer = std::make_unique<Trainer>(graph, config, std::move(data.training), std::move(data.validation));
+                request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
+                LoadedData data = loadData(request.data, request.folder, request.graph, request.config.loss, request.config.seed);
+                m_trainer = std::make_unique<Trainer>(request.graph, request.config, std::move(data.training), std::move(data.validation));
+                if (!request.weights.empty()) {
+                    try {
+                        setWeights(m_trainer->network(), request.weights, "the model's weights");
+                        note = tr("Training on from the model's weights.");
+                    } catch (const DataError& e) {
+                        note = tr("The model's weights no longer fit it (%1): training starts from new weights.").arg(QString::fromStdString(e.what()));
+                    }
+                }
             } catch (const std::exception& e) {
                 m_trainer.reset();
                 m_running = false;
@@ -49,6 +53,7 @@ void TrainingSession::start(const Graph& graph, const TrainConfig& config, const
                 return;
             }
             m_hasRun = true;
+            emit started(note);
             runOnWorker();
         },
         Qt::QueuedConnection);
@@ -119,6 +124,14 @@ void TrainingSession::evaluate()
             }
         },
         Qt::QueuedConnection);
+}
+
+void TrainingSession::discard()
+{
+    if (m_running)
+        return;
+    m_hasRun = false;
+    m_trainer.reset();
 }
 
 std::map<std::string, Array> TrainingSession::weights() const

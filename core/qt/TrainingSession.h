@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Graph.h"
+#include "io/DataBinding.h"
 #include "train/Dataset.h"
 #include "train/TrainConfig.h"
 
@@ -14,10 +15,14 @@ namespace sf {
 
 class Trainer;
 
-/// Where the training data comes from: a manifest file, or rows generated for the model.
-struct DataSource {
-    std::string manifest; ///< empty: generated
-    Index generatedRows = 4000;
+/// What a run trains: a snapshot of the model, its settings and data, and the weights to start
+/// from (empty: new initial weights).
+struct TrainingRequest {
+    Graph graph;
+    TrainConfig config;
+    DataBinding data;
+    std::string folder; ///< relative data file names are taken from here (the model's folder)
+    std::map<std::string, Array> weights;
 };
 
 /// Batches reported to the GUI since the last report (at most ~20 reports a second).
@@ -39,13 +44,16 @@ public:
     ~TrainingSession() override;
 
     /// Starts a run on the worker thread, which first prepares it (data generated or loaded,
-    /// checked, the model compiled): a problem there is reported by failed() and nothing trains.
-    void start(const Graph& graph, const TrainConfig& config, const DataSource& source);
+    /// checked, the model compiled, the starting weights set): a problem there is reported by
+    /// failed() and nothing trains; otherwise started() says which weights it starts from.
+    void start(TrainingRequest request);
     /// Continues a stopped run for `moreEpochs` more epochs if it had finished.
     void resume(int moreEpochs = 0);
     /// Evaluates the trained weights on the validation data (or the training data without one),
     /// on the worker; the result arrives by evaluated().
     void evaluate();
+    /// Forgets a run that is not running: Resume and Evaluate have nothing to continue.
+    void discard();
     /// Asks the worker to stop after the current batch.
     void stop() { m_stop = true; }
     bool isRunning() const { return m_running; }
@@ -54,6 +62,7 @@ public:
     std::map<std::string, Array> weights() const;
 
 signals:
+    void started(const QString& note);
     void batchesFinished(const sf::BatchReport& report);
     void epochFinished(const sf::EpochStats& stats);
     void stopped(const QString& message);

@@ -17,6 +17,7 @@ GraphDocument::GraphDocument(QObject* parent) : QObject(parent), m_timer(new QTi
     connect(m_timer, &QTimer::timeout, this, &GraphDocument::flushInference);
     connect(&m_model, &GraphModel::structureChanged, this, [this] { scheduleInference(true); });
     connect(&m_model, &GraphModel::nodeChanged, this, [this](NodeId id) { scheduleInference(false, id); });
+    connect(&m_undo, &QUndoStack::cleanChanged, this, &GraphDocument::modifiedChanged);
     flushInference();
 }
 
@@ -41,8 +42,10 @@ void GraphDocument::flushInference()
     emit reportChanged();
 }
 
-void GraphDocument::load(const ModelDocument& document, const QString& path)
+void GraphDocument::load(const ModelDocument& document, const QString& path, std::map<std::string, Array> weights)
 {
+    m_weights = std::move(weights);
+    m_weightsUnsaved = false;
     m_undo.clear();
     m_model.replace(document.graph);
     m_settings = document.settings;
@@ -52,6 +55,23 @@ void GraphDocument::load(const ModelDocument& document, const QString& path)
     scheduleInference(true);
     flushInference();
     emit settingsChanged(); // after inference: followers read the new report with the new settings
+    emit weightsChanged();
+    emit modifiedChanged();
+}
+
+void GraphDocument::setWeights(std::map<std::string, Array> weights)
+{
+    m_weights = std::move(weights);
+    m_weightsUnsaved = true;
+    emit weightsChanged();
+    emit modifiedChanged();
+}
+
+void GraphDocument::markSaved()
+{
+    m_undo.setClean();
+    m_weightsUnsaved = false;
+    emit modifiedChanged();
 }
 
 ModelDocument GraphDocument::toModelDocument() const

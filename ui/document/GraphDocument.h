@@ -3,6 +3,7 @@
 #include "io/ModelFile.h"
 #include "qt/GraphModel.h"
 #include "shape/ShapeInference.h"
+#include "train/Dataset.h"
 
 #include <QObject>
 #include <QString>
@@ -24,8 +25,8 @@ public:
     QUndoStack& undoStack() { return m_undo; }
     const ShapeReport& report() const { return m_inference.report(); }
 
-    /// Replaces everything (a file was opened): no undo history, clean.
-    void load(const ModelDocument& document, const QString& path);
+    /// Replaces everything (a file was opened, with its weights): no undo history, clean.
+    void load(const ModelDocument& document, const QString& path, std::map<std::string, Array> weights = {});
     ModelDocument toModelDocument() const;
     const nlohmann::json& settings() const { return m_settings; }
     /// Sets (or, with null, removes) one settings entry; only SetSettingCommand calls it.
@@ -33,7 +34,15 @@ public:
     QString filePath() const { return m_path; }
     void setFilePath(const QString& path) { m_path = path; }
     QString displayName() const;
-    bool isModified() const { return !m_undo.isClean(); }
+    bool isModified() const { return !m_undo.isClean() || m_weightsUnsaved; }
+
+    /// Trained weights by Keras name; empty when the model has none. They are saved beside the
+    /// model (weightsPathBeside) and read back with it.
+    const std::map<std::string, Array>& weights() const { return m_weights; }
+    /// Weights from a training run (unsaved until the model is saved), or none (Reset weights).
+    void setWeights(std::map<std::string, Array> weights);
+    /// The model was saved, weights and all.
+    void markSaved();
 
     /// Pushes a command (the only way the model changes while editing).
     void push(class QUndoCommand* command) { m_undo.push(command); }
@@ -50,6 +59,8 @@ public:
 signals:
     void reportChanged();
     void settingsChanged();
+    void weightsChanged();
+    void modifiedChanged();
 
 private:
     void scheduleInference(bool full, NodeId changed = {});
@@ -60,6 +71,8 @@ private:
     nlohmann::json m_settings = nlohmann::json::object();
     std::string m_name = "model";
     QString m_path;
+    std::map<std::string, Array> m_weights;
+    bool m_weightsUnsaved = false;
     QTimer* m_timer;
     bool m_fullPending = true;
     std::vector<NodeId> m_changedPending;

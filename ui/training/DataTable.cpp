@@ -1,10 +1,12 @@
-#include "DataPreview.h"
+#include "DataTable.h"
 
-#include "io/DataManifest.h"
+#include "DataSourceDialog.h"
+#include "io/ArrayReader.h"
 #include "shape/ShapeReport.h"
 
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QPushButton>
 
 namespace sf {
 
@@ -22,12 +24,23 @@ bool fits(const std::vector<Index>& shape, const Shape& expected)
     return true;
 }
 
+QString shapeText(const std::vector<Index>& shape) { return QString::fromStdString(Array{shape, {}, {}}.shapeText()); }
+
+/// The shape generated data takes: `rows` for the batch, 20 for an unknown length.
+std::vector<Index> generatedShape(const Shape& expected, Index rows)
+{
+    std::vector<Index> shape;
+    for (int a = 0; a < expected.rank(); ++a)
+        shape.push_back(expected[a].isBatch() ? rows : expected[a].isKnown() ? expected[a].size() : 20);
+    return shape;
+}
+
 } // namespace
 
-DataPreview::DataPreview(QWidget* parent) : QTableWidget(parent)
+DataTable::DataTable(QWidget* parent) : QTableWidget(parent)
 {
-    setColumnCount(3);
-    setHorizontalHeaderLabels({tr("Model"), tr("Expects"), tr("Data")});
+    setColumnCount(4);
+    setHorizontalHeaderLabels({tr("Model"), tr("Expects"), tr("Source"), tr("Data")});
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     horizontalHeader()->setStretchLastSection(true);
     verticalHeader()->hide();
@@ -35,80 +48,132 @@ DataPreview::DataPreview(QWidget* parent) : QTableWidget(parent)
     setSelectionMode(NoSelection);
 }
 
-const ManifestData* DataPreview::manifest(const std::string& path, QString& error)
+const DataTable::Probe& DataTable::probe(const ArraySource& source, const QString& folder, const std::string& where)
 {
-    const QDateTime modified = QFileInfo(QString::fromStdString(path)).lastModified();
-    if (path != m_cachedPath || modified != m_cachedTime) {
-        m_cachedPath = path;
-        m_cachedTime = modified;
-        m_cached.reset();
-        m_cachedError.clear();
-        try {
-            m_cached = readDataManifest(path);
-        } catch (const std::exception& e) {
-            m_cachedError = QString::fromStdString(e.what());
-        }
+    ArrayReader reader(folder.toStdString());
+    const std::string file = reader.resolve(source.file);
+    const std::string key = file + "\n" + source.toJson().dump();
+    const QDateTime modified = QFileInfo(QString::fromStdString(file)).lastModified();
+    auto found = m_probes.find(key);
+    if (found != m_probes.end() && found->second.modified == modified)
+        return found->second;
+    Probe p;
+    p.modified = modified;
+    try {
+        p.shape = reader.read(source, where).shape; // the values are not kept: only the shape is shown
+    } catch (const std::exception& e) {
+        p.error = QString::fromStdString(e.what());
     }
-    error = m_cachedError;
-    return m_cached ? &*m_cached : nullptr;
+    return m_probes[key] = std::move(p);
 }
 
-void DataPreview::refresh(const Graph& graph, const ShapeReport& report, const DataSource& source)
+void DataTable::refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder)
 {
     setRowCount(0);
     m_problem.clear();
-    QString manifestError;
-    const ManifestData* manifest = source.manifest.empty() ? nullptr : this->manifest(source.manifest, manifestError);
-    if (!manifestError.isEmpty())
-        m_problem = manifestError;
-    auto addRow = [this](const QString& what, const QString& expects, const QString& given, bool bad, const QString& why) {
-        const int row = rowCount();
-        insertRow(row);
-        setItem(row, 0, new QTableWidgetItem(what));
-        setItem(row, 1, new QTableWidgetItem(expects));
-        auto* cell = new QTableWidgetItem((bad ? QStringLiteral("✗ ") : QString()) + given);
-        if (bad) {
-            cell->setForeground(QColor(0xb3, 0x26, 0x1e));
-            cell->setToolTip(why);
-        }
-        setItem(row, 2, cell);
-    };
-    auto describe = [&](const std::string& name, NodeId id, bool target) {
-        const auto& out = report.outputOf(id);
-        const QString label = QString::fromStdString(target ? "targets of " + name : name);
-        const QString expects = out ? QString::fromStdString(out->shape.toDisplay()) : QStringLiteral("?");
-        if (source.manifest.empty()) {
-            addRow(label, expects, tr("generated, %1 rows").arg(source.generatedRows), false, {});
-            return;
-        }
-        if (!manifest) {
-            addRow(label, expects, tr("(the manifest cannot be read)"), true, manifestError);
-            return;
-        }
-        const auto& arrays = target ? manifest->training.targets : manifest->training.inputs;
-        const auto found = arrays.find(name);
-        if (found == arrays.end()) {
-            const QString why = tr("The manifest names no array for \"%1\".").arg(QString::fromStdString(name));
-            addRow(label, expects, tr("missing"), true, why);
-            m_problem = m_problem.isEmpty() ? why : m_problem;
-            return;
-        }
-        const Array& a = found->second;
-        // Targets of a sparse loss have one id per position: only the input side is checked strictly.
-        const bool bad = out && !target && !fits(a.shape, out->shape);
-        const QString why = tr("%1 has shape %2; \"%3\" expects %4.")
-                                .arg(QString::fromStdString(a.source), QString::fromStdString(a.shapeText()),
-                                     QString::fromStdString(name), expects);
-        addRow(label, expects, QString::fromStdString(a.shapeText() + "  " + a.source), bad, why);
-        if (bad && m_problem.isEmpty())
+    auto note = [this](const QString& why) {
+        if (m_problem.isEmpty())
             m_problem = why;
     };
-    for (NodeId id : report.modelInputs())
-        if (const Node* n = graph.node(id))
-            describe(n->name, id, false);
-    for (NodeId id : report.modelOutputs())
-        if (const Node* n = graph.node(id))
-            describe(n->name, id, true);
+    auto addRow = [&](const QString& label, const QString& expects, const QString& given, const QString& why, bool validation, bool target,
+                      const QString& name, const ArraySource& source) {
+        const int row = rowCount();
+        insertRow(row);
+        setItem(row, 0, new QTableWidgetItem(label));
+        setItem(row, 1, new QTableWidgetItem(expects));
+        auto* button = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral(" …"));
+        button->setToolTip(tr("Choose the data for %1").arg(label));
+        button->setFlat(true);
+        connect(button, &QPushButton::clicked, this, [=, this] {
+            DataSourceDialog dialog(label, expects, source, folder, true, this);
+            if (dialog.exec() == QDialog::Accepted)
+                emit sourceChosen(validation, target, name, dialog.source());
+        });
+        setCellWidget(row, 2, button);
+        auto* cell = new QTableWidgetItem((why.isEmpty() ? QString() : QStringLiteral("✗ ")) + given);
+        if (!why.isEmpty()) {
+            cell->setForeground(QColor(0xb3, 0x26, 0x1e));
+            cell->setToolTip(why);
+            note(why);
+        }
+        setItem(row, 3, cell);
+    };
+
+    const std::vector<std::pair<bool, const DataSection*>> sections = {{false, &binding.training}, {true, binding.validation ? &*binding.validation : nullptr}};
+    for (const auto& [validation, section] : sections) {
+        if (!section)
+            continue;
+        // Rows read from files set the count; generated rows follow it.
+        Index rowsRead = 0;
+        QString firstRows;
+        std::vector<std::tuple<QString, QString, NodeId, bool, std::string, ArraySource>> entries;
+        for (bool target : {false, true})
+            for (NodeId id : target ? report.modelOutputs() : report.modelInputs())
+                if (const Node* n = graph.node(id)) {
+                    const auto& map = target ? section->targets : section->inputs;
+                    const auto found = map.find(n->name);
+                    const ArraySource source = found == map.end() ? ArraySource::generated() : found->second;
+                    QString label = QString::fromStdString(target ? "targets of " + n->name : n->name);
+                    if (validation)
+                        label = tr("validation: %1").arg(label);
+                    entries.emplace_back(label, QString::fromStdString(n->name), id, target, (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + n->name, source);
+                }
+        for (const auto& [label, name, id, target, where, source] : entries) {
+            if (source.kind == ArraySource::Kind::Generated)
+                continue;
+            const Probe& p = probe(source, folder, where);
+            const bool batched = report.outputOf(id) && report.outputOf(id)->shape.rank() > 0 && report.outputOf(id)->shape[0].isBatch();
+            if (!p.error.isEmpty() || p.shape.empty() || !batched)
+                continue;
+            if (rowsRead == 0) {
+                rowsRead = p.shape[0];
+                firstRows = label;
+            } else if (p.shape[0] != rowsRead) {
+                note(tr("%1 has %2 rows but %3 has %4: every input and target needs one row per sample.")
+                         .arg(label).arg(p.shape[0]).arg(firstRows).arg(rowsRead));
+            }
+        }
+        const Index generatedRows = rowsRead > 0 ? rowsRead : validation ? std::max<Index>(1, binding.generatedRows / 4) : binding.generatedRows;
+        for (const auto& [label, name, id, target, where, source] : entries) {
+            const auto& out = report.outputOf(id);
+            const QString expects = out ? QString::fromStdString(out->shape.toDisplay()) : QStringLiteral("?");
+            if (source.kind == ArraySource::Kind::Generated) {
+                addRow(label, expects, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {}, validation,
+                       target, name, source);
+                continue;
+            }
+            const Probe& p = probe(source, folder, where);
+            if (!p.error.isEmpty()) {
+                addRow(label, expects, tr("cannot be read"), p.error, validation, target, name, source);
+                continue;
+            }
+            // Targets of a sparse loss have one id per position: only the input side is checked strictly.
+            const bool bad = out && !target && !fits(p.shape, out->shape);
+            const QString why = bad ? tr("%1 has shape %2; \"%3\" expects %4.").arg(QString::fromStdString(source.describe()), shapeText(p.shape), name, expects)
+                                    : QString();
+            addRow(label, expects, shapeText(p.shape), why, validation, target, name, source);
+        }
+    }
+}
+
+int DataTable::findRow(const QString& row) const
+{
+    for (int r = 0; r < rowCount(); ++r)
+        if (item(r, 0)->text() == row)
+            return r;
+    return -1;
+}
+
+QPushButton* DataTable::sourceButton(const QString& row) const
+{
+    const int r = findRow(row);
+    return r < 0 ? nullptr : qobject_cast<QPushButton*>(cellWidget(r, 2));
+}
+
+QString DataTable::dataText(const QString& row) const
+{
+    const int r = findRow(row);
+    return r < 0 ? QString() : item(r, 3)->text();
 }
 
 } // namespace sf

@@ -1,40 +1,50 @@
 #pragma once
 
 #include "graph/Graph.h"
-#include "io/TrainingSettings.h"
-
-#include "io/DataManifest.h"
+#include "io/DataBinding.h"
 
 #include <QDateTime>
 #include <QTableWidget>
-#include <optional>
+#include <map>
+
+class QPushButton;
 
 namespace sf {
 
 class ShapeReport;
 
-/// Each model input and output with the shape it expects next to the shape of the array the
-/// data gives it (generated rows, or what the manifest names). A mismatch is marked, with the
-/// reason, before any training starts.
-class DataPreview : public QTableWidget {
+/// Each model input and output with the shape it expects, where its data comes from (a button
+/// that opens DataSourceDialog) and the shape of that array; with separate validation data, its
+/// rows follow. A mismatch (a wrong shape, row counts that differ, a file that cannot be read) is
+/// marked, with the reason, before any training starts.
+class DataTable : public QTableWidget {
     Q_OBJECT
 public:
-    explicit DataPreview(QWidget* parent = nullptr);
+    explicit DataTable(QWidget* parent = nullptr);
 
-    /// Rebuilds the rows; reads the manifest's arrays when the data comes from one.
-    void refresh(const Graph& graph, const ShapeReport& report, const DataSource& source);
+    /// Rebuilds the rows; a file is read again only when it changes (this runs after every edit).
+    void refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder);
     /// Why the data cannot train this model, or empty.
     QString problem() const { return m_problem; }
+    /// The row's source button, by its first cell (`tokens`, `targets of dense`, `validation: tokens`).
+    QPushButton* sourceButton(const QString& row) const;
+    QString dataText(const QString& row) const;
+
+signals:
+    void sourceChosen(bool validation, bool target, const QString& name, const sf::ArraySource& source);
 
 private:
-    /// The manifest's arrays, read again only when the file changes (refresh runs after every edit).
-    const ManifestData* manifest(const std::string& path, QString& error);
+    /// What reading a source gave: its shape, or why it could not be read.
+    struct Probe {
+        QDateTime modified;
+        std::vector<Index> shape;
+        QString error;
+    };
+    const Probe& probe(const ArraySource& source, const QString& folder, const std::string& where);
+    int findRow(const QString& row) const;
 
     QString m_problem;
-    std::string m_cachedPath;
-    QDateTime m_cachedTime;
-    std::optional<ManifestData> m_cached;
-    QString m_cachedError;
+    std::map<std::string, Probe> m_probes; ///< by resolved source
 };
 
 } // namespace sf

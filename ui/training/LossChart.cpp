@@ -3,6 +3,8 @@
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QCursor>
 #include <QFile>
 #include <QFileDialog>
 #include <QPushButton>
@@ -15,6 +17,7 @@
 #include <QSlider>
 #include <QTextStream>
 #include <QTimer>
+#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <cmath>
@@ -26,7 +29,7 @@ LossChart::LossChart(QWidget* parent)
     : QWidget(parent), m_chart(new QChart), m_rawSeries(new QLineSeries), m_smoothSeries(new QLineSeries), m_epochSeries(new QLineSeries),
       m_valSeries(new QLineSeries), m_failure(new QScatterSeries), m_metricSeries(new QLineSeries), m_valMetricSeries(new QLineSeries),
       m_metricAxis(new QValueAxis), m_x(new QValueAxis), m_y(new QValueAxis), m_logY(new QLogValueAxis),
-      m_log(new QCheckBox(tr("Log scale"))), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
+      m_log(new QCheckBox(tr("Log scale"))), m_xUnit(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
 {
     m_rawSeries->setName(tr("batch loss"));
     QColor faint(90, 111, 184, 70);
@@ -84,7 +87,10 @@ LossChart::LossChart(QWidget* parent)
     exportCsvButton->setToolTip(tr("Export the history as CSV"));
     clearButton->setToolTip(tr("Forget this run and the earlier ones"));
     auto* controls = new QHBoxLayout;
+    m_xUnit->addItems({tr("x: batch"), tr("x: epoch")});
+    m_xUnit->setToolTip(tr("Plot against the batch count or the epoch"));
     controls->addWidget(m_log);
+    controls->addWidget(m_xUnit);
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(m_smoothing, 1);
     controls->addWidget(exportPngButton);
@@ -107,97 +113,123 @@ LossChart::LossChart(QWidget* parent)
     layout->addLayout(controls);
 
     connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
+    connect(m_xUnit, &QComboBox::currentIndexChanged, this, [this](int index) { setEpochAxis(index == 1); });
+    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_metricSeries, m_valMetricSeries})
+        connect(s, &QXYSeries::hovered, this, &LossChart::showValues);
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
     m_flush->setInterval(50); // at most 20 redraws a second
     connect(m_flush, &QTimer::timeout, this, &LossChart::flush);
     m_flush->start();
 }
 
-void LossChart::addBatchLosses(const std::vector<double>& losses)
+namespace {
+
+/// The next value of a debiased EMA: divide by 1 - w^t so the first points are not pulled towards zero.
+double debiasedNext(double previousSmoothed, double t, double loss, double weight)
 {
-    for (double loss : losses) {
-        m_raw.push_back(loss);
-        // Debiased EMA: divide by 1 - w^t so the first points are not pulled towards zero.
-        const double t = static_cast<double>(m_raw.size());
-        double ema = 0.0;
-        double previous = m_smooth.empty() ? 0.0 : m_smooth.back() * (1.0 - std::pow(m_weight, t - 1.0));
-        ema = m_weight * previous + (1.0 - m_weight) * loss;
-        m_smooth.push_back(ema / (1.0 - std::pow(m_weight, t)));
+    const double previous = t > 1.0 ? previousSmoothed * (1.0 - std::pow(weight, t - 1.0)) : 0.0;
+    return (weight * previous + (1.0 - weight) * loss) / (1.0 - std::pow(weight, t));
+}
+
+} // namespace
+
+void LossChart::addBatchLosses(const std::vector<double>& losses, int epoch, long long lastBatch, long long batches)
+{
+    const auto n = static_cast<long long>(losses.size());
+    for (long long i = 0; i < n; ++i) {
+        const double t = static_cast<double>(m_batches.size() + 1);
+        const double smooth = debiasedNext(m_batches.empty() ? 0.0 : m_batches.back().smooth, t, losses[static_cast<std::size_t>(i)], m_weight);
+        m_batches.push_back({losses[static_cast<std::size_t>(i)], smooth, epoch, lastBatch - n + 1 + i, std::max(1LL, batches)});
     }
     m_dirty = true;
 }
 
-void LossChart::addEpoch(double trainLoss, std::optional<double> valLoss)
+void LossChart::resmooth()
 {
-    const auto at = static_cast<double>(m_raw.size());
-    m_epochs.emplace_back(at, trainLoss);
-    if (valLoss)
-        m_val.emplace_back(at, *valLoss);
+    double previous = 0.0;
+    for (std::size_t i = 0; i < m_batches.size(); ++i)
+        previous = m_batches[i].smooth = debiasedNext(previous, static_cast<double>(i + 1), m_batches[i].loss, m_weight);
+}
+
+std::vector<double> LossChart::smoothed() const
+{
+    std::vector<double> out;
+    for (const BatchPoint& b : m_batches)
+        out.push_back(b.smooth);
+    return out;
+}
+
+QList<QPointF> LossChart::smoothedPoints() const { return m_smoothSeries->points(); }
+
+void LossChart::addEpoch(int epoch, double trainLoss, std::optional<double> valLoss)
+{
+    m_epochs.push_back({static_cast<double>(m_batches.size()), epoch, trainLoss, valLoss, {}, {}});
     m_dirty = true;
 }
 
 void LossChart::addEpochMetric(const QString& name, double value, std::optional<double> valValue)
 {
-    const auto at = static_cast<qreal>(m_raw.size());
+    if (m_epochs.empty())
+        return;
+    m_epochs.back().metric = value;
+    m_epochs.back().valMetric = valValue;
+    m_metricName = name;
     m_metricSeries->setName(name);
     m_valMetricSeries->setName("val_" + name);
-    m_metricSeries->append(at, value);
-    if (valValue)
-        m_valMetricSeries->append(at, *valValue);
     m_metricAxis->setTitleText(name);
     m_metricAxis->setVisible(true);
     m_chart->legend()->markers(m_metricSeries).first()->setVisible(true);
     m_chart->legend()->markers(m_valMetricSeries).first()->setVisible(valValue.has_value());
-    double high = 0.0;
-    for (const QLineSeries* s : {m_metricSeries, m_valMetricSeries})
-        for (const QPointF& p : s->points())
-            high = std::max(high, p.y());
-    m_metricAxis->setRange(0.0, high <= 1.0 ? 1.0 : high * 1.05); // accuracy ends at 1; an error may run higher
+    m_dirty = true;
 }
 
-int LossChart::metricPoints() const { return static_cast<int>(m_metricSeries->count()); }
+int LossChart::metricPoints() const
+{
+    return static_cast<int>(std::count_if(m_epochs.begin(), m_epochs.end(), [](const EpochPoint& e) { return e.metric.has_value(); }));
+}
 
 void LossChart::markFailure()
 {
     m_chart->legend()->markers(m_failure).first()->setVisible(true);
-    m_failure->append(static_cast<qreal>(m_raw.size()), m_raw.empty() || !std::isfinite(m_raw.back()) ? 1.0 : m_raw.back());
+    m_failures.push_back(static_cast<double>(m_batches.size()));
     m_dirty = true;
 }
 
 void LossChart::startNewRun()
 {
     flush();
-    if (m_smooth.empty())
+    if (m_batches.empty())
         return;
-    auto* earlier = new QLineSeries;
-    earlier->setName(tr("run %1").arg(m_earlier.size() + 1));
-    earlier->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
-    earlier->replace(m_smoothSeries->points());
-    m_chart->addSeries(earlier);
-    for (QAbstractAxis* axis : m_chart->axes())
-        earlier->attachAxis(axis);
-    m_earlier.push_back(earlier);
+    EarlierRun run{new QLineSeries, {}, {}};
+    run.series->setName(tr("run %1").arg(m_earlier.size() + 1));
+    run.series->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
+    for (std::size_t i = 0; i < m_batches.size(); ++i) {
+        run.byBatch.append(QPointF(static_cast<double>(i + 1), m_batches[i].smooth));
+        run.byEpoch.append(QPointF(m_batches[i].epochX(), m_batches[i].smooth));
+    }
+    m_chart->addSeries(run.series);
+    run.series->attachAxis(m_x);
+    for (QAbstractAxis* axis : m_chart->axes(Qt::Vertical))
+        if (axis != m_metricAxis)
+            run.series->attachAxis(axis);
+    m_earlier.push_back(run);
     resetCurrentRun();
 }
 
 void LossChart::resetCurrentRun()
 {
-    m_metricSeries->clear();
-    m_valMetricSeries->clear();
-    m_raw.clear();
-    m_smooth.clear();
+    m_batches.clear();
     m_epochs.clear();
-    m_val.clear();
-    m_failure->clear();
+    m_failures.clear();
     m_dirty = true;
     flush();
 }
 
 void LossChart::clear()
 {
-    for (QLineSeries* s : m_earlier) {
-        m_chart->removeSeries(s);
-        delete s;
+    for (const EarlierRun& run : m_earlier) {
+        m_chart->removeSeries(run.series);
+        delete run.series;
     }
     m_earlier.clear();
     resetCurrentRun();
@@ -206,10 +238,20 @@ void LossChart::clear()
 void LossChart::setSmoothing(double weight)
 {
     m_weight = std::clamp(weight, 0.0, 0.99);
-    const std::vector<double> raw = std::move(m_raw);
-    m_raw.clear();
-    m_smooth.clear();
-    addBatchLosses(raw);
+    resmooth();
+    m_dirty = true;
+}
+
+void LossChart::setEpochAxis(bool epochs)
+{
+    if (m_byEpoch == epochs)
+        return;
+    m_byEpoch = epochs;
+    m_xUnit->setCurrentIndex(epochs ? 1 : 0);
+    m_x->setTitleText(epochs ? tr("epoch") : tr("batch"));
+    m_x->setLabelFormat(epochs ? "%.1f" : "%d");
+    m_dirty = true;
+    flush();
 }
 
 void LossChart::setLogScale(bool on)
@@ -221,9 +263,15 @@ void LossChart::setLogScale(bool on)
     m_chart->removeAxis(from);
     m_chart->addAxis(to, Qt::AlignLeft);
     for (QAbstractSeries* s : m_chart->series())
-        s->attachAxis(to);
+        if (s != m_metricSeries && s != m_valMetricSeries)
+            s->attachAxis(to);
     m_dirty = true;
     flush();
+}
+
+double LossChart::xOf(std::size_t batchIndex) const
+{
+    return m_byEpoch ? m_batches[batchIndex].epochX() : static_cast<double>(batchIndex + 1);
 }
 
 void LossChart::flush()
@@ -232,23 +280,40 @@ void LossChart::flush()
         return;
     m_dirty = false;
     const bool log = m_chart->axes(Qt::Vertical).contains(m_logY);
-    auto points = [log](auto begin, auto end, auto xOf, auto yOf) {
-        QList<QPointF> out;
-        for (auto it = begin; it != end; ++it) {
-            const double y = yOf(*it);
-            if (std::isfinite(y) && (!log || y > 0))
-                out.append(QPointF(xOf(*it), y));
-        }
-        return out;
-    };
-    std::vector<int> index(m_raw.size());
-    std::iota(index.begin(), index.end(), 1);
-    m_rawSeries->replace(points(index.begin(), index.end(), [](int i) { return i; }, [this](int i) { return m_raw[static_cast<std::size_t>(i - 1)]; }));
-    m_smoothSeries->replace(points(index.begin(), index.end(), [](int i) { return i; }, [this](int i) { return m_smooth[static_cast<std::size_t>(i - 1)]; }));
-    auto first = [](const auto& p) { return p.first; };
-    auto second = [](const auto& p) { return p.second; };
-    m_epochSeries->replace(points(m_epochs.begin(), m_epochs.end(), first, second));
-    m_valSeries->replace(points(m_val.begin(), m_val.end(), first, second));
+    auto usable = [log](double y) { return std::isfinite(y) && (!log || y > 0); };
+    QList<QPointF> raw, smooth, epoch, val, metric, valMetric, failures;
+    for (std::size_t i = 0; i < m_batches.size(); ++i) {
+        if (usable(m_batches[i].loss))
+            raw.append(QPointF(xOf(i), m_batches[i].loss));
+        if (usable(m_batches[i].smooth))
+            smooth.append(QPointF(xOf(i), m_batches[i].smooth));
+    }
+    for (const EpochPoint& e : m_epochs) {
+        const double x = m_byEpoch ? e.epoch : e.batchX;
+        if (usable(e.loss))
+            epoch.append(QPointF(x, e.loss));
+        if (e.val && usable(*e.val))
+            val.append(QPointF(x, *e.val));
+        if (e.metric && std::isfinite(*e.metric))
+            metric.append(QPointF(x, *e.metric));
+        if (e.valMetric && std::isfinite(*e.valMetric))
+            valMetric.append(QPointF(x, *e.valMetric));
+    }
+    for (double at : m_failures) {
+        const auto index = static_cast<std::size_t>(std::max(0.0, at - 1.0));
+        const double x = m_batches.empty() ? 0.0 : xOf(std::min(index, m_batches.size() - 1));
+        const double y = !m_batches.empty() && usable(m_batches.back().loss) ? m_batches.back().loss : 1.0;
+        failures.append(QPointF(x, y));
+    }
+    m_rawSeries->replace(raw);
+    m_smoothSeries->replace(smooth);
+    m_epochSeries->replace(epoch);
+    m_valSeries->replace(val);
+    m_metricSeries->replace(metric);
+    m_valMetricSeries->replace(valMetric);
+    m_failure->replace(failures);
+    for (const EarlierRun& run : m_earlier)
+        run.series->replace(m_byEpoch ? run.byEpoch : run.byBatch);
     rescale();
 }
 
@@ -256,25 +321,76 @@ void LossChart::rescale()
 {
     double low = std::numeric_limits<double>::infinity();
     double high = 0.0;
-    for (const auto* values : {&m_raw, &m_smooth})
-        for (double v : *values)
-            if (std::isfinite(v)) {
-                low = std::min(low, v);
-                high = std::max(high, v);
-            }
-    for (const auto* pairs : {&m_epochs, &m_val})
-        for (const auto& [x, v] : *pairs)
-            if (std::isfinite(v)) {
-                low = std::min(low, v);
-                high = std::max(high, v);
-            }
+    double right = m_byEpoch ? 1.0 : 10.0;
+    auto take = [&](double v) {
+        if (std::isfinite(v)) {
+            low = std::min(low, v);
+            high = std::max(high, v);
+        }
+    };
+    for (const BatchPoint& b : m_batches) {
+        take(b.loss);
+        take(b.smooth);
+    }
+    for (const EpochPoint& e : m_epochs) {
+        take(e.loss);
+        if (e.val)
+            take(*e.val);
+    }
+    for (const EarlierRun& run : m_earlier)
+        if (!run.byBatch.isEmpty())
+            right = std::max(right, (m_byEpoch ? run.byEpoch : run.byBatch).back().x());
+    if (!m_batches.empty())
+        right = std::max(right, xOf(m_batches.size() - 1));
     if (!std::isfinite(low)) {
         low = 0.1;
         high = 1.0;
     }
-    m_x->setRange(0, std::max<double>(10.0, static_cast<double>(m_raw.size())));
+    m_x->setRange(0, right);
     m_y->setRange(std::min(0.0, low), high * 1.05 + 1e-9);
     m_logY->setRange(std::max(low * 0.9, 1e-6), std::max(high * 1.1, 1e-5));
+    double metricHigh = 1.0; // accuracy ends at 1; an error may run higher
+    for (const EpochPoint& e : m_epochs)
+        for (const auto& v : {e.metric, e.valMetric})
+            if (v && std::isfinite(*v))
+                metricHigh = std::max(metricHigh, *v * 1.05);
+    m_metricAxis->setRange(0.0, metricHigh);
+}
+
+QString LossChart::valuesAt(double x) const
+{
+    if (m_batches.empty())
+        return {};
+    std::size_t nearest = 0;
+    for (std::size_t i = 1; i < m_batches.size(); ++i)
+        if (std::fabs(xOf(i) - x) < std::fabs(xOf(nearest) - x))
+            nearest = i;
+    const BatchPoint& b = m_batches[nearest];
+    QString text = tr("epoch %1, batch %2 of %3: loss %4, smoothed %5")
+                       .arg(b.epoch)
+                       .arg(b.batch)
+                       .arg(b.batches)
+                       .arg(b.loss, 0, 'g', 5)
+                       .arg(b.smooth, 0, 'g', 5);
+    for (const EpochPoint& e : m_epochs)
+        if (e.epoch == b.epoch) {
+            text += tr("\nepoch %1: loss %2").arg(e.epoch).arg(e.loss, 0, 'g', 5);
+            if (e.val)
+                text += tr(", val_loss %1").arg(*e.val, 0, 'g', 5);
+            if (e.metric)
+                text += tr(", %1 %2").arg(m_metricName).arg(*e.metric, 0, 'g', 5);
+            if (e.valMetric)
+                text += tr(", val_%1 %2").arg(m_metricName).arg(*e.valMetric, 0, 'g', 5);
+        }
+    return text;
+}
+
+void LossChart::showValues(const QPointF& point, bool state)
+{
+    if (state)
+        QToolTip::showText(QCursor::pos(), valuesAt(point.x()), m_view);
+    else
+        QToolTip::hideText();
 }
 
 bool LossChart::exportCsv(const QString& path) const
@@ -283,17 +399,25 @@ bool LossChart::exportCsv(const QString& path) const
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
         return false;
     QTextStream out(&file);
-    out << "batch,loss,smoothed\n";
-    for (std::size_t i = 0; i < m_raw.size(); ++i)
-        out << (i + 1) << ',' << m_raw[i] << ',' << m_smooth[i] << '\n';
-    out << "\nepoch,batch,loss,val_loss\n";
-    for (std::size_t e = 0; e < m_epochs.size(); ++e) {
-        out << (e + 1) << ',' << m_epochs[e].first << ',' << m_epochs[e].second << ',';
-        if (e < m_val.size())
-            out << m_val[e].second;
+    out << "batch,epoch,batch_in_epoch,loss,smoothed\n";
+    for (std::size_t i = 0; i < m_batches.size(); ++i)
+        out << (i + 1) << ',' << m_batches[i].epoch << ',' << m_batches[i].batch << ',' << m_batches[i].loss << ',' << m_batches[i].smooth << '\n';
+    const QString metric = m_metricName.isEmpty() ? QStringLiteral("metric") : m_metricName;
+    out << "\nepoch,loss,val_loss," << metric << ",val_" << metric << '\n';
+    auto optional = [&out](const std::optional<double>& v) {
+        if (v)
+            out << *v;
+    };
+    for (const EpochPoint& e : m_epochs) {
+        out << e.epoch << ',' << e.loss << ',';
+        optional(e.val);
+        out << ',';
+        optional(e.metric);
+        out << ',';
+        optional(e.valMetric);
         out << '\n';
     }
-    return true;
+    return file.error() == QFile::NoError;
 }
 
 bool LossChart::exportPng(const QString& path)

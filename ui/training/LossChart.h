@@ -1,33 +1,39 @@
 #pragma once
 
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
 class QChart;
 class QChartView;
+class QComboBox;
 class QLineSeries;
 class QScatterSeries;
 class QLogValueAxis;
 class QSlider;
 class QTimer;
 class QValueAxis;
+class QXYSeries;
 
 namespace sf {
 
 /// The live training plot: every batch's loss (faint), its smoothed curve (an exponential moving
-/// average with debiasing, so a constant series stays constant), and each epoch's mean training
-/// loss and validation loss, against the batch count. Points are buffered and handed to the
-/// series with replace() at most 20 times a second. Log scale and smoothing weight are toggles;
-/// the history can be exported as CSV and the chart as PNG.
+/// average with debiasing, so a constant series stays constant), each epoch's mean training loss
+/// and validation loss, and the epoch's metric on its own axis, against the batch count or the
+/// epoch. Points are buffered and handed to the series with replace() at most 20 times a second.
+/// Log scale, x as batch or epoch and the smoothing weight are toggles; hovering a curve shows the
+/// values there; earlier runs stay, faded, until cleared; the history exports as CSV and the
+/// chart as PNG.
 class LossChart : public QWidget {
     Q_OBJECT
 public:
     explicit LossChart(QWidget* parent = nullptr);
 
-    void addBatchLosses(const std::vector<double>& losses);
-    void addEpoch(double trainLoss, std::optional<double> valLoss);
-    /// The epoch's metric (accuracy, mae) on its own axis at the right.
+    /// Losses of consecutive batches of `epoch` (1-based), the last of them `lastBatch` of `batches`.
+    void addBatchLosses(const std::vector<double>& losses, int epoch, long long lastBatch, long long batches);
+    void addEpoch(int epoch, double trainLoss, std::optional<double> valLoss);
+    /// The last epoch's metric (accuracy, mae), on its own axis at the right.
     void addEpochMetric(const QString& name, double value, std::optional<double> valValue);
     int metricPoints() const;
     /// A non-finite loss: marks where it happened.
@@ -39,17 +45,47 @@ public:
 
     void setLogScale(bool on);
     void setSmoothing(double weight); ///< 0 .. 0.99
+    void setEpochAxis(bool epochs);   ///< x as the epoch (fractional within one) instead of the batch
+    bool epochAxis() const { return m_byEpoch; }
+    /// What the curves hold nearest to `x` (in the current x unit), as hovering shows it.
+    QString valuesAt(double x) const;
     bool exportCsv(const QString& path) const;
     bool exportPng(const QString& path);
 
-    int batchPoints() const { return static_cast<int>(m_raw.size()); }
+    int batchPoints() const { return static_cast<int>(m_batches.size()); }
     int epochPoints() const { return static_cast<int>(m_epochs.size()); }
-    const std::vector<double>& smoothed() const { return m_smooth; }
+    std::vector<double> smoothed() const;
+    /// The x of the current run's points as plotted (tests).
+    QList<QPointF> smoothedPoints() const;
 
 private:
+    struct BatchPoint {
+        double loss;
+        double smooth;
+        int epoch;
+        long long batch; ///< within the epoch, 1-based
+        long long batches;
+        double epochX() const { return epoch - 1 + static_cast<double>(batch) / static_cast<double>(batches); }
+    };
+    struct EpochPoint {
+        double batchX; ///< batches seen when it ended
+        int epoch;
+        double loss;
+        std::optional<double> val;
+        std::optional<double> metric;
+        std::optional<double> valMetric;
+    };
+    struct EarlierRun {
+        QLineSeries* series;
+        QList<QPointF> byBatch;
+        QList<QPointF> byEpoch;
+    };
     void flush();
     void rescale();
     void resetCurrentRun();
+    void resmooth();
+    double xOf(std::size_t batchIndex) const;
+    void showValues(const QPointF& point, bool state);
 
     QChart* m_chart;
     QChartView* m_view;
@@ -65,15 +101,17 @@ private:
     QValueAxis* m_y;
     QLogValueAxis* m_logY;
     QCheckBox* m_log;
+    QComboBox* m_xUnit;
     QSlider* m_smoothing;
     QTimer* m_flush;
     bool m_dirty = false;
+    bool m_byEpoch = false;
     double m_weight = 0.9;
-    std::vector<double> m_raw;
-    std::vector<double> m_smooth;
-    std::vector<std::pair<double, double>> m_epochs; ///< (batch index, loss)
-    std::vector<std::pair<double, double>> m_val;
-    std::vector<QLineSeries*> m_earlier; ///< earlier runs' smoothed curves, faded
+    QString m_metricName;
+    std::vector<BatchPoint> m_batches;
+    std::vector<EpochPoint> m_epochs;
+    std::vector<double> m_failures; ///< batch counts where a loss went non-finite
+    std::vector<EarlierRun> m_earlier;
 };
 
 } // namespace sf

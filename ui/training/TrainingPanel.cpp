@@ -1,18 +1,22 @@
 #include "TrainingPanel.h"
 
-#include "DataPreview.h"
+#include "DataTable.h"
 #include "LossChart.h"
+#include "PredictPanel.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
+#include "io/DataManifest.h"
+#include "shape/ShapeReport.h"
 #include "train/DefaultLoss.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QTabWidget>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -25,18 +29,19 @@ const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", 
 }
 
 TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_preview(new DataPreview(this)), m_dataKind(new QComboBox), m_rows(new QSpinBox),
-      m_manifest(new QLineEdit), m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
+    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_data(new DataTable(this)), m_predict(new PredictPanel(document, this)),
+      m_rows(new QSpinBox), m_importManifest(new QPushButton(tr("Import manifest…"))), m_validationKind(new QComboBox), m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
       m_loss(new QComboBox), m_split(new QDoubleSpinBox), m_seed(new QSpinBox), m_patience(new QSpinBox),
       m_train(new QPushButton(tr("Train"))), m_stop(new QPushButton(tr("Stop"))), m_resume(new QPushButton(tr("Resume"))),
       m_reset(new QPushButton(tr("Reset weights"))), m_evaluate(new QPushButton(tr("Evaluate"))), m_epochBar(new QProgressBar), m_batchBar(new QProgressBar), m_reason(new QLabel),
       m_status(new QLabel)
 {
-    m_dataKind->addItems({tr("Generated data"), tr("Dataset manifest")});
     m_rows->setRange(10, 10'000'000);
     m_rows->setSuffix(tr(" rows"));
-    m_manifest->setPlaceholderText(tr("data.json"));
-    m_browse = new QPushButton(tr("Browse…"));
+    m_rows->setToolTip(tr("How many rows to generate when no file sets the count"));
+    m_importManifest->setToolTip(tr("Take every input's and target's data from a dataset manifest (JSON)"));
+    m_validationKind->addItems({tr("split off"), tr("separate data")});
+    m_validationKind->setToolTip(tr("Validate on the last fraction of the training rows (as Keras's validation_split), or on data of its own"));
     m_epochs->setRange(1, 100000);
     m_batch->setRange(1, 65536);
     m_optimizer->addItems({"adam", "adamw", "sgd", "rmsprop"});
@@ -59,10 +64,13 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     m_batchBar->setFormat(tr("batch %v / %m"));
 
     auto* dataRow = new QHBoxLayout;
-    dataRow->addWidget(m_dataKind);
+    dataRow->addWidget(new QLabel(tr("generated")));
     dataRow->addWidget(m_rows);
-    dataRow->addWidget(m_manifest, 1);
-    dataRow->addWidget(m_browse);
+    dataRow->addWidget(new QLabel(tr("validation")));
+    dataRow->addWidget(m_validationKind);
+    dataRow->addWidget(m_split);
+    dataRow->addStretch(1);
+    dataRow->addWidget(m_importManifest);
     auto* form = new QFormLayout;
     form->addRow(tr("Data"), dataRow);
     auto* row1 = new QHBoxLayout;
@@ -70,8 +78,6 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     row1->addWidget(m_epochs);
     row1->addWidget(new QLabel(tr("batch")));
     row1->addWidget(m_batch);
-    row1->addWidget(new QLabel(tr("validation")));
-    row1->addWidget(m_split);
     row1->addWidget(new QLabel(tr("seed")));
     row1->addWidget(m_seed);
     form->addRow(tr("Run"), row1);
@@ -95,36 +101,38 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     left->addLayout(buttons);
     left->addWidget(m_reason);
     left->addWidget(m_status);
-    left->addWidget(m_preview, 1);
+    left->addWidget(m_data, 1);
+    auto* tabs = new QTabWidget;
+    tabs->addTab(m_chart, tr("Loss"));
+    tabs->addTab(m_predict, tr("Predict"));
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(left, 1);
-    layout->addWidget(m_chart, 1);
+    layout->addWidget(tabs, 1);
 
     for (QSpinBox* s : {m_rows, m_epochs, m_batch, m_seed, m_patience})
         connect(s, &QSpinBox::editingFinished, this, &TrainingPanel::commitSettings);
     for (QDoubleSpinBox* s : {m_lr, m_split})
         connect(s, &QDoubleSpinBox::editingFinished, this, &TrainingPanel::commitSettings);
-    for (QComboBox* c : {m_dataKind, m_optimizer, m_loss})
+    for (QComboBox* c : {m_optimizer, m_loss})
         connect(c, &QComboBox::activated, this, &TrainingPanel::commitSettings);
-    connect(m_manifest, &QLineEdit::editingFinished, this, &TrainingPanel::commitSettings);
-    connect(m_browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), QString(), tr("Manifests (*.json)"));
-        if (!path.isEmpty()) {
-            m_manifest->setText(path);
-            m_dataKind->setCurrentIndex(1);
-            commitSettings();
-        }
+    connect(m_validationKind, &QComboBox::activated, this, [this](int index) { setSeparateValidation(index == 1); });
+    connect(m_importManifest, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), modelFolder(), tr("Manifests (*.json)"));
+        if (!path.isEmpty())
+            importManifest(path);
     });
+    connect(m_data, &DataTable::sourceChosen, this, &TrainingPanel::setSource);
     connect(m_train, &QPushButton::clicked, this, &TrainingPanel::train);
     connect(m_stop, &QPushButton::clicked, this, [this] { m_session.stop(); });
     connect(m_resume, &QPushButton::clicked, this, [this] {
         m_session.resume(m_session.isRunning() ? 0 : m_epochs->value());
         updateState();
     });
-    connect(m_reset, &QPushButton::clicked, this, [this] {
-        m_status->setText(tr("Weights reset: the next run starts from new initial weights."));
-        m_epochsSeen = 0;
-        train();
+    connect(m_reset, &QPushButton::clicked, this, &TrainingPanel::resetWeights);
+    connect(&m_session, &TrainingSession::started, this, [this](const QString& note) {
+        m_runNote = note;
+        if (!note.isEmpty())
+            m_status->setText(m_status->text() + "\n" + note);
     });
 
     connect(m_evaluate, &QPushButton::clicked, this, [this] {
@@ -139,13 +147,13 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         updateState();
     });
     connect(&m_session, &TrainingSession::batchesFinished, this, [this](const BatchReport& r) {
-        m_chart->addBatchLosses(r.losses);
+        m_chart->addBatchLosses(r.losses, r.epoch, r.batch, r.batches);
         m_batchBar->setMaximum(static_cast<int>(r.batches));
         m_batchBar->setValue(static_cast<int>(r.batch));
     });
     connect(&m_session, &TrainingSession::epochFinished, this, [this](const EpochStats& e) {
         ++m_epochsSeen;
-        m_chart->addEpoch(e.loss, e.valLoss);
+        m_chart->addEpoch(e.epoch, e.loss, e.valLoss);
         if (!e.metrics.empty())
             m_chart->addEpochMetric(QString::fromStdString(e.metrics.front().first), e.metrics.front().second,
                                     e.valMetrics.empty() ? std::nullopt : std::optional<double>(e.valMetrics.front().second));
@@ -157,10 +165,12 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
             text += tr(" - val_loss %1").arg(*e.valLoss, 0, 'f', 4);
         const int remaining = m_epochBar->maximum() - e.epoch;
         text += tr(" - %1 samples/s - about %2 s left").arg(static_cast<qlonglong>(e.samplesPerSecond)).arg(qRound(remaining * e.seconds));
-        m_status->setText(text);
+        m_status->setText(m_runNote.isEmpty() ? text : m_runNote + "\n" + text); // which weights it started from stays in view
     });
+    // A finished or stopped run's weights become the model's (saved beside it).
     auto done = [this](const QString& message) {
         m_status->setText(m_status->text() + "\n" + message);
+        m_document.setWeights(m_session.weights());
         updateState();
     };
     connect(&m_session, &TrainingSession::finished, this, done);
@@ -173,10 +183,8 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
             emit failedAtLayer(layer);
     });
     connect(&document, &GraphDocument::settingsChanged, this, &TrainingPanel::loadSettings);
-    connect(&document, &GraphDocument::reportChanged, this, [this] {
-        m_preview->refresh(m_document.graph(), m_document.report(), currentSettings().data);
-        updateState();
-    });
+    connect(&document, &GraphDocument::reportChanged, this, &TrainingPanel::refreshData);
+    connect(&document, &GraphDocument::weightsChanged, this, &TrainingPanel::updateState);
     connect(&document.model(), &GraphModel::structureChanged, this, [this] {
         if (m_session.isRunning())
             m_detached = true;
@@ -192,7 +200,6 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
 TrainingSettings TrainingPanel::currentSettings() const
 {
     TrainingSettings s = TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
-    s.data.manifest = m_dataKind->currentIndex() == 1 ? m_manifest->text().toStdString() : std::string();
     s.data.generatedRows = m_rows->value();
     s.config.epochs = m_epochs->value();
     s.config.batchSize = m_batch->value();
@@ -211,8 +218,8 @@ void TrainingPanel::loadSettings()
 {
     m_loading = true;
     const TrainingSettings s = TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
-    m_dataKind->setCurrentIndex(s.data.manifest.empty() ? 0 : 1);
-    m_manifest->setText(QString::fromStdString(s.data.manifest));
+    m_validationKind->setCurrentIndex(s.data.validation ? 1 : 0);
+    m_split->setVisible(!s.data.validation);
     m_rows->setValue(static_cast<int>(s.data.generatedRows));
     m_epochs->setValue(s.config.epochs);
     m_batch->setValue(static_cast<int>(s.config.batchSize));
@@ -222,11 +229,89 @@ void TrainingPanel::loadSettings()
     m_split->setValue(s.config.validationSplit);
     m_seed->setValue(static_cast<int>(s.config.seed));
     m_patience->setValue(s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0);
-    m_rows->setVisible(m_dataKind->currentIndex() == 0);
-    m_manifest->setVisible(m_dataKind->currentIndex() == 1);
-    m_browse->setVisible(m_dataKind->currentIndex() == 1);
     m_loading = false;
-    m_preview->refresh(m_document.graph(), m_document.report(), s.data);
+    if (!s.dataProblem.empty())
+        m_status->setText(QString::fromStdString(s.dataProblem) + tr(" - all data is generated until it is chosen again."));
+    refreshData();
+}
+
+QString TrainingPanel::modelFolder() const
+{
+    return m_document.filePath().isEmpty() ? QString() : QFileInfo(m_document.filePath()).absolutePath();
+}
+
+void TrainingPanel::refreshData()
+{
+    m_data->refresh(m_document.graph(), m_document.report(), currentSettings().data, modelFolder());
+    updateState();
+}
+
+void TrainingPanel::commitData(const DataBinding& binding, const QString& what)
+{
+    TrainingSettings s = currentSettings();
+    s.data = binding;
+    m_document.push(new SetSettingCommand(m_document, "training", s.toJson(), what));
+}
+
+void TrainingPanel::setSource(bool validation, bool target, const QString& name, const ArraySource& source)
+{
+    DataBinding binding = currentSettings().data;
+    if (validation && !binding.validation)
+        binding.validation.emplace();
+    DataSection& section = validation ? *binding.validation : binding.training;
+    (target ? section.targets : section.inputs)[name.toStdString()] = source;
+    commitData(binding, tr("Choose data for %1").arg(name));
+}
+
+void TrainingPanel::setSeparateValidation(bool separate)
+{
+    DataBinding binding = currentSettings().data;
+    if (binding.validation.has_value() == separate)
+        return;
+    if (separate)
+        binding.validation.emplace();
+    else
+        binding.validation.reset();
+    commitData(binding, separate ? tr("Validate on separate data") : tr("Validate on a split"));
+}
+
+bool TrainingPanel::importManifest(const QString& path)
+{
+    DataBinding imported;
+    try {
+        imported = readDataManifest(path.toStdString());
+    } catch (const std::exception& e) {
+        m_status->setText(QString::fromStdString(e.what()));
+        return false;
+    }
+    // The manifest's names are relative to its own folder: keep each file findable from the model's.
+    const QDir manifestFolder = QFileInfo(path).absoluteDir();
+    const QString folder = modelFolder();
+    auto rebase = [&](DataSection& section) {
+        for (auto* map : {&section.inputs, &section.targets})
+            for (auto& [name, source] : *map) {
+                if (source.kind == ArraySource::Kind::Generated)
+                    continue;
+                const QString absolute = QDir::cleanPath(manifestFolder.absoluteFilePath(QString::fromStdString(source.file)));
+                const QString relative = folder.isEmpty() ? absolute : QDir(folder).relativeFilePath(absolute);
+                source.file = (relative.startsWith("..") ? absolute : relative).toStdString();
+            }
+    };
+    rebase(imported.training);
+    if (imported.validation)
+        rebase(*imported.validation);
+    imported.generatedRows = currentSettings().data.generatedRows; // set in the panel, not by a manifest
+    commitData(imported, tr("Import %1").arg(QFileInfo(path).fileName()));
+    m_status->setText(tr("Data from %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void TrainingPanel::resetWeights()
+{
+    m_session.discard();
+    m_document.setWeights({});
+    m_epochsSeen = 0;
+    m_status->setText(tr("Weights reset: the next run starts from new initial weights."));
     updateState();
 }
 
@@ -253,7 +338,8 @@ void TrainingPanel::train()
     m_epochBar->setValue(0);
     m_batchBar->setValue(0);
     m_status->setText(tr("Training with %1…").arg(QString::fromStdString(lossName(s.config.loss.kind))));
-    m_session.start(m_document.graph(), s.config, s.data);
+    TrainingRequest request{m_document.graph(), s.config, s.data, modelFolder().toStdString(), m_document.weights()};
+    m_session.start(std::move(request));
     updateState();
 }
 
@@ -266,14 +352,15 @@ void TrainingPanel::updateState()
         reason = tr("Training is off while the model has %1 error(s): see Problems.").arg(errors);
     else if (m_document.graph().nodes().empty())
         reason = tr("Add layers to train a model.");
-    else if (!m_preview->problem().isEmpty())
-        reason = tr("The data does not fit the model: %1").arg(m_preview->problem());
+    else if (!m_data->problem().isEmpty())
+        reason = tr("The data does not fit the model: %1").arg(m_data->problem());
     if (running && m_detached)
         reason = tr("The model changed since this run started: the run goes on with the model as it was.");
     m_reason->setText(reason);
     m_reason->setVisible(!reason.isEmpty());
-    m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty() && m_preview->problem().isEmpty());
-    m_reset->setEnabled(!running && m_session.hasRun() && errors == 0);
+    m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty() && m_data->problem().isEmpty());
+    m_train->setToolTip(m_document.weights().empty() ? tr("Train from new initial weights") : tr("Train on from the model's weights"));
+    m_reset->setEnabled(!running && (m_session.hasRun() || !m_document.weights().empty()));
     m_evaluate->setEnabled(!running && m_session.hasRun());
     m_stop->setEnabled(running);
     m_resume->setEnabled(!running && m_session.hasRun());

@@ -8,23 +8,26 @@
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
 namespace sf {
 
-class DataPreview;
+class DataTable;
 class GraphDocument;
 class LossChart;
+class PredictPanel;
 
-/// Trains the model on the canvas: data (generated, or a dataset manifest), epochs, batch size,
-/// optimizer, learning rate, loss, validation split, seed and early stopping, kept in the model's
-/// file and edited as undo steps; Train, Stop, Resume and Reset; progress per epoch and per
-/// batch with samples/s and time left; the live LossChart. Training is disabled, with the reason,
-/// while the model has errors. The run trains a snapshot: editing the model during a run is
-/// allowed and said to detach the run from the model on the canvas.
+/// Trains the model on the canvas: each input's and output's data (a file, an array, CSV columns
+/// or generated; a manifest can fill them all), validation split or separate validation data,
+/// epochs, batch size, optimizer, learning rate, loss, seed and early stopping, kept in the
+/// model's file and edited as undo steps; Train, Stop, Resume, Reset weights and Evaluate;
+/// progress per epoch and per batch with samples/s and time left; the live LossChart and the
+/// Predict tab. Training is disabled, with the reason, while the model has errors or its data
+/// does not fit. A run trains a snapshot, from the model's weights when they fit: editing the
+/// model during a run is allowed and said to detach the run. A finished or stopped run's weights
+/// become the model's.
 class TrainingPanel : public QWidget {
     Q_OBJECT
 public:
@@ -32,7 +35,8 @@ public:
 
     TrainingSession& session() { return m_session; }
     LossChart& chart() { return *m_chart; }
-    DataPreview& preview() { return *m_preview; }
+    DataTable& dataTable() { return *m_data; }
+    PredictPanel& predictPanel() { return *m_predict; }
     QPushButton* trainButton() const { return m_train; }
     QPushButton* stopButton() const { return m_stop; }
     QPushButton* resumeButton() const { return m_resume; }
@@ -41,6 +45,14 @@ public:
     int epochsSeen() const { return m_epochsSeen; }
 
     void train();
+    /// Where `name`'s data comes from (an undo step), as the data table's buttons set it.
+    void setSource(bool validation, bool target, const QString& name, const ArraySource& source);
+    /// Validation from the split, or from data of its own (an undo step).
+    void setSeparateValidation(bool separate);
+    /// Fills every input and target from a dataset manifest (an undo step); false, with the
+    /// reason in the status, when it cannot be read.
+    bool importManifest(const QString& path);
+    void resetWeights();
 
 signals:
     void failedAtLayer(const QString& layer);
@@ -48,17 +60,20 @@ signals:
 private:
     void loadSettings();
     void commitSettings();
+    void commitData(const DataBinding& data, const QString& what);
+    void refreshData();
+    QString modelFolder() const;
     void updateState();
     TrainingSettings currentSettings() const;
 
     GraphDocument& m_document;
     TrainingSession m_session;
     LossChart* m_chart;
-    DataPreview* m_preview;
-    QComboBox* m_dataKind;
+    DataTable* m_data;
+    PredictPanel* m_predict;
     QSpinBox* m_rows;
-    QLineEdit* m_manifest;
-    QPushButton* m_browse;
+    QPushButton* m_importManifest;
+    QComboBox* m_validationKind;
     QSpinBox* m_epochs;
     QSpinBox* m_batch;
     QComboBox* m_optimizer;
@@ -76,6 +91,7 @@ private:
     QProgressBar* m_batchBar;
     QLabel* m_reason;
     QLabel* m_status;
+    QString m_runNote; ///< which weights the run started from
     bool m_loading = false;
     bool m_detached = false;
     int m_epochsSeen = 0;

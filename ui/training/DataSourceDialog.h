@@ -1,0 +1,52 @@
+#pragma once
+
+#include "io/ArraySource.h"
+
+#include <QDialog>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QRadioButton;
+
+namespace sf {
+class ArrayReader;
+}
+
+namespace sf {
+
+/// Chooses where one model input's array (or one output's targets) comes from: generated data,
+/// a .npy file, an array in a .npz, or columns of a CSV file (picked from its header). The
+/// chosen array's shape is shown next to the shape the model expects before anything trains.
+class DataSourceDialog : public QDialog {
+    Q_OBJECT
+public:
+    /// `folder`: relative file names are read from there (the model's folder).
+    DataSourceDialog(const QString& what, const QString& expects, const ArraySource& current, const QString& folder, bool allowGenerated,
+                     QWidget* parent = nullptr);
+
+    ArraySource source() const;
+    /// Picks a file, as Browse does: an .npz lists its arrays, a CSV file its columns.
+    void setFile(const QString& path);
+    QComboBox* arrayBox() const { return m_array; }
+    QListWidget* columnList() const { return m_columns; }
+    /// The chosen array's shape, or why it cannot be read.
+    QString resultText() const;
+
+private:
+    void readFile();
+    void updateResult();
+
+    QString m_folder;
+    std::shared_ptr<ArrayReader> m_reader; ///< the chosen file, read once while columns or arrays are picked
+    QRadioButton* m_generated;
+    QRadioButton* m_fromFile;
+    QLineEdit* m_file;
+    QComboBox* m_array;
+    QListWidget* m_columns;
+    QLabel* m_result;
+};
+
+} // namespace sf

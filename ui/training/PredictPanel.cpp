@@ -1,0 +1,268 @@
+#include "PredictPanel.h"
+
+#include "DataSourceDialog.h"
+#include "document/GraphDocument.h"
+#include "io/ArrayReader.h"
+#include "io/Npy.h"
+#include "io/Npz.h"
+#include "io/SampleText.h"
+#include "shape/ShapeReport.h"
+#include "train/Predict.h"
+
+#include <QFileDialog>
+#include <QDir>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace sf {
+
+namespace {
+constexpr int kShownRows = 1000;
+constexpr Index kShownUnits = 32;
+} // namespace
+
+PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
+    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_predict(new QPushButton(tr("Predict"))), m_save(new QPushButton(tr("Save outputs…"))),
+      m_reason(new QLabel), m_message(new QLabel), m_results(new QTableWidget)
+{
+    m_reason->setWordWrap(true);
+    m_reason->setStyleSheet("color: #b3261e;");
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_results->verticalHeader()->setDefaultSectionSize(20);
+    m_results->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_save->setToolTip(tr("Save the outputs as .npy (one output) or .npz"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_predict);
+    buttons->addWidget(m_save);
+    buttons->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(m_form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_reason);
+    layout->addWidget(m_message);
+    layout->addWidget(m_results, 1);
+
+    connect(m_predict, &QPushButton::clicked, this, &PredictPanel::predict);
+    connect(m_save, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save the outputs"), m_outputs.size() == 1 ? "predictions.npy" : "predictions.npz",
+                                                          tr("NumPy arrays (*.npy *.npz)"));
+        if (!path.isEmpty())
+            saveOutputs(path);
+    });
+    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] { show(m_watcher.result()); });
+    connect(&document, &GraphDocument::reportChanged, this, &PredictPanel::rebuild);
+    connect(&document, &GraphDocument::weightsChanged, this, &PredictPanel::updateState);
+    rebuild();
+}
+
+PredictPanel::~PredictPanel() { m_watcher.waitForFinished(); }
+
+QString PredictPanel::modelFolder() const
+{
+    return m_document.filePath().isEmpty() ? QString() : QFileInfo(m_document.filePath()).absolutePath();
+}
+
+void PredictPanel::rebuild()
+{
+    // Rows follow the model's inputs; what was typed for an input that is still there stays.
+    std::vector<std::string> names;
+    for (NodeId id : m_document.report().modelInputs())
+        if (const Node* n = m_document.graph().node(id))
+            names.push_back(n->name);
+    if (names != m_inputOrder) {
+        std::map<std::string, std::pair<QString, std::optional<ArraySource>>> before;
+        for (const auto& [name, row] : m_inputs)
+            before[name] = {row.source ? QString() : row.edit->text(), row.source};
+        while (m_form->rowCount() > 0)
+            m_form->removeRow(0); // deletes the old rows' widgets
+        std::map<std::string, InputRow> kept;
+        for (const std::string& name : names) {
+            const auto& [text, source] = before[name];
+            InputRow row{new QLineEdit(text), new QPushButton(tr("File…")), new QPushButton(tr("Type")), source};
+            row.file->setToolTip(tr("Predict every row of a file for %1").arg(QString::fromStdString(name)));
+            const QString input = QString::fromStdString(name);
+            connect(row.file, &QPushButton::clicked, this, [this, input] {
+                const InputRow& r = m_inputs.at(input.toStdString());
+                DataSourceDialog dialog(input, r.edit->placeholderText(), r.source.value_or(ArraySource::npy({})), modelFolder(), false, this);
+                if (dialog.exec() == QDialog::Accepted)
+                    setInputFile(input, dialog.source());
+            });
+            row.clear->setToolTip(tr("Type one sample instead of the file"));
+            connect(row.clear, &QPushButton::clicked, this, [this, input] { setInputFile(input, std::nullopt); });
+            connect(row.edit, &QLineEdit::returnPressed, this, &PredictPanel::predict);
+            auto* line = new QHBoxLayout;
+            line->addWidget(row.edit, 1);
+            line->addWidget(row.file);
+            line->addWidget(row.clear);
+            m_form->addRow(input, line);
+            kept.emplace(name, row);
+        }
+        m_inputs = std::move(kept);
+        m_inputOrder = names;
+        for (const auto& [name, row] : m_inputs)
+            setInputFile(QString::fromStdString(name), row.source);
+    }
+    for (NodeId id : m_document.report().modelInputs()) {
+        const Node* n = m_document.graph().node(id);
+        const auto& info = m_document.report().outputOf(id);
+        if (!n || !info || !m_inputs.count(n->name))
+            continue;
+        const QString shape = QString::fromStdString(info->shape.toDisplay());
+        m_inputs.at(n->name).edit->setPlaceholderText(info->dtype == DType::Int32 ? tr("token ids for %1, e.g. 4 12 7").arg(shape)
+                                                                                  : tr("numbers for %1, e.g. 0.5 -1.2").arg(shape));
+    }
+    updateState();
+}
+
+QLineEdit* PredictPanel::sampleEdit(const QString& input) const
+{
+    const auto found = m_inputs.find(input.toStdString());
+    return found == m_inputs.end() ? nullptr : found->second.edit;
+}
+
+void PredictPanel::setInputFile(const QString& input, const std::optional<ArraySource>& source)
+{
+    const auto found = m_inputs.find(input.toStdString());
+    if (found == m_inputs.end())
+        return;
+    InputRow& row = found->second;
+    const bool fromFile = source && source->kind != ArraySource::Kind::Generated;
+    if (row.source && !fromFile)
+        row.edit->clear();
+    row.source = fromFile ? source : std::nullopt;
+    row.edit->setReadOnly(fromFile);
+    if (fromFile)
+        row.edit->setText(tr("every row of %1").arg(QString::fromStdString(source->describe())));
+    row.clear->setVisible(fromFile);
+}
+
+void PredictPanel::updateState()
+{
+    QString reason;
+    if (m_document.report().errorCount() > 0)
+        reason = tr("Prediction is off while the model has errors: see Problems.");
+    else if (m_document.report().modelInputs().empty())
+        reason = tr("Add an Input to predict.");
+    else if (m_document.weights().empty())
+        reason = tr("Train the model first (or open one saved with its weights): predictions need trained weights.");
+    m_predict->setEnabled(reason.isEmpty() && !isBusy());
+    m_reason->setText(reason);
+    m_reason->setVisible(!reason.isEmpty());
+    m_save->setEnabled(!m_outputs.empty());
+}
+
+Dataset PredictPanel::gatherInputs() const
+{
+    Dataset data;
+    ArrayReader reader(modelFolder().toStdString());
+    for (NodeId id : m_document.report().modelInputs()) {
+        const std::string& name = m_document.graph().node(id)->name;
+        const InputRow& row = m_inputs.at(name);
+        data.inputs[name] = row.source ? reader.read(*row.source, name) : parseSample(row.edit->text().toStdString(), *m_document.report().outputOf(id), name);
+    }
+    return data;
+}
+
+bool PredictPanel::predict()
+{
+    if (!m_predict->isEnabled())
+        return false;
+    Dataset inputs;
+    try {
+        inputs = gatherInputs();
+    } catch (const std::exception& e) {
+        m_message->setText(QString::fromStdString(e.what()));
+        return false;
+    }
+    m_message->setText(tr("Predicting…"));
+    // The worker gets copies: the model may be edited while it runs.
+    m_watcher.setFuture(QtConcurrent::run([graph = m_document.graph(), weights = m_document.weights(), inputs = std::move(inputs)] {
+        Outcome outcome;
+        try {
+            outcome.outputs = predictWithWeights(graph, weights, inputs, "the model's weights");
+        } catch (const std::exception& e) {
+            outcome.error = QString::fromStdString(e.what());
+        }
+        return outcome;
+    }));
+    updateState();
+    return true;
+}
+
+void PredictPanel::show(const Outcome& outcome)
+{
+    m_outputs = outcome.outputs;
+    m_results->clear();
+    m_results->setRowCount(0);
+    m_results->setColumnCount(0);
+    if (!outcome.error.isEmpty()) {
+        m_message->setText(outcome.error);
+        updateState();
+        emit predicted();
+        return;
+    }
+    // One column per output unit (the first 32), and the class of a multi-unit output.
+    QStringList headers;
+    Index rows = 0;
+    for (const auto& [name, array] : m_outputs) {
+        rows = std::max(rows, array.rows());
+        const Index units = array.sampleSize();
+        for (Index u = 0; u < std::min(units, kShownUnits); ++u)
+            headers << (units == 1 ? QString::fromStdString(name) : QStringLiteral("%1[%2]").arg(QString::fromStdString(name)).arg(u));
+        if (units > 1)
+            headers << tr("%1 class").arg(QString::fromStdString(name));
+    }
+    const int shown = static_cast<int>(std::min<Index>(rows, kShownRows));
+    m_results->setColumnCount(static_cast<int>(headers.size()));
+    m_results->setHorizontalHeaderLabels(headers);
+    m_results->setRowCount(shown);
+    int column = 0;
+    for (const auto& [name, array] : m_outputs) {
+        const Index units = array.sampleSize();
+        for (int r = 0; r < shown && r < array.rows(); ++r) {
+            const float* v = array.values.data() + r * units;
+            for (Index u = 0; u < std::min(units, kShownUnits); ++u)
+                m_results->setItem(r, column + static_cast<int>(u), new QTableWidgetItem(QString::number(v[u], 'g', 5)));
+            if (units > 1)
+                m_results->setItem(r, column + static_cast<int>(std::min(units, kShownUnits)),
+                                   new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
+        }
+        column += static_cast<int>(std::min(units, kShownUnits) + (units > 1 ? 1 : 0));
+    }
+    m_results->resizeColumnsToContents();
+    m_message->setText(rows > shown ? tr("%1 samples predicted; the first %2 are shown.").arg(rows).arg(shown)
+                                    : tr("%n sample(s) predicted.", nullptr, static_cast<int>(rows)));
+    updateState();
+    emit predicted();
+}
+
+QString PredictPanel::message() const { return m_message->text(); }
+QString PredictPanel::reason() const { return m_reason->text(); }
+
+bool PredictPanel::saveOutputs(const QString& path)
+{
+    try {
+        if (path.endsWith(".npz"))
+            writeNpz(path.toStdString(), m_outputs);
+        else if (m_outputs.size() == 1)
+            writeBinaryFile(path.toStdString(), serializeNpy(m_outputs.begin()->second));
+        else
+            throw DataError(path.toStdString() + ": the model has " + std::to_string(m_outputs.size()) + " outputs; save them as .npz");
+    } catch (const std::exception& e) {
+        m_message->setText(QString::fromStdString(e.what()));
+        return false;
+    }
+    m_message->setText(tr("Saved %1.").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+} // namespace sf

@@ -25,6 +25,7 @@ DataSourceDialog::DataSourceDialog(const QString& what, const QString& expects, 
       m_file(new QLineEdit), m_array(new QComboBox), m_columns(new QListWidget), m_result(new QLabel)
 {
     setWindowTitle(tr("Data for %1").arg(what));
+    setMinimumWidth(480);
     m_generated->setToolTip(tr("Rows made for the model; targets follow a hidden rule of the inputs, so the model can learn it"));
     m_generated->setVisible(allowGenerated);
     m_file->setPlaceholderText(tr("a .npy, .npz or .csv file"));
@@ -33,10 +34,10 @@ DataSourceDialog::DataSourceDialog(const QString& what, const QString& expects, 
     m_result->setWordWrap(true);
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* browse = new QPushButton(tr("Browse…"));
-    auto* fileRow = new QHBoxLayout;
+    auto* fileRow = m_fileRow = new QHBoxLayout;
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
-    auto* form = new QFormLayout;
+    auto* form = m_form = new QFormLayout;
     form->addRow(tr("Expects"), new QLabel(expects));
     form->addRow(tr("File"), fileRow);
     form->addRow(tr("Array"), m_array);
@@ -148,10 +149,9 @@ QString DataSourceDialog::resultText() const { return m_result->text(); }
 void DataSourceDialog::updateResult()
 {
     const ArraySource chosen = source();
-    for (QWidget* w : std::initializer_list<QWidget*>{m_file, m_array, m_columns})
-        w->setVisible(chosen.kind != ArraySource::Kind::Generated);
-    m_array->setVisible(chosen.kind == ArraySource::Kind::NpzArray);
-    m_columns->setVisible(chosen.kind == ArraySource::Kind::CsvColumns);
+    m_form->setRowVisible(m_fileRow, chosen.kind != ArraySource::Kind::Generated);
+    m_form->setRowVisible(m_array, chosen.kind == ArraySource::Kind::NpzArray);
+    m_form->setRowVisible(m_columns, chosen.kind == ArraySource::Kind::CsvColumns);
     QString text;
     if (chosen.kind == ArraySource::Kind::Generated)
         text = tr("Rows are generated for the model when training starts.");

@@ -6,6 +6,8 @@
 #include <memory>
 
 class QComboBox;
+class QFormLayout;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -43,6 +45,8 @@ private:
     std::shared_ptr<ArrayReader> m_reader; ///< the chosen file, read once while columns or arrays are picked
     QRadioButton* m_generated;
     QRadioButton* m_fromFile;
+    QFormLayout* m_form;
+    QHBoxLayout* m_fileRow;
     QLineEdit* m_file;
     QComboBox* m_array;
     QListWidget* m_columns;

@@ -117,6 +117,7 @@ LossChart::LossChart(QWidget* parent)
     for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_metricSeries, m_valMetricSeries})
         connect(s, &QXYSeries::hovered, this, &LossChart::showValues);
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    rescale();
     m_flush->setInterval(50); // at most 20 redraws a second
     connect(m_flush, &QTimer::timeout, this, &LossChart::flush);
     m_flush->start();

@@ -240,7 +240,7 @@ void PredictPanel::show(const Outcome& outcome)
     }
     m_results->resizeColumnsToContents();
     m_message->setText(rows > shown ? tr("%1 samples predicted; the first %2 are shown.").arg(rows).arg(shown)
-                                    : tr("%n sample(s) predicted.", nullptr, static_cast<int>(rows)));
+                                    : rows == 1 ? tr("1 sample predicted.") : tr("%1 samples predicted.").arg(rows));
     updateState();
     emit predicted();
 }

@@ -45,6 +45,18 @@ private slots:
         QCOMPARE(Dim::unknown(NodeId{7}).origin(), NodeId{7});
     }
 
+    void acceptsArraysOfFittingSizes()
+    {
+        const Shape tokens{Dim::batch(), Dim::unknown({}), Dim::known(8)};
+        QVERIFY(tokens.accepts({100, 30, 8}));
+        QVERIFY(tokens.accepts({1, 1, 8}));
+        QVERIFY(!tokens.accepts({100, 30, 7}));  // a known size differs
+        QVERIFY(!tokens.accepts({100, 240}));    // another rank
+        const Shape fixedBatch{Dim::known(1), Dim::known(8)};
+        QVERIFY(fixedBatch.accepts({1, 8}));
+        QVERIFY(!fixedBatch.accepts({32, 8})); // a fixed batch is a size like any other
+    }
+
     void sampleElements()
     {
         QCOMPARE(Shape({Dim::batch(), Dim::known(20), Dim::known(64)}).sampleElements().value(), std::int64_t{1280});

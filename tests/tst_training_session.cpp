@@ -253,7 +253,8 @@ private slots:
         QVERIFY(csv.open(QIODevice::WriteOnly));
         csv.write("f1,f2,f3,f4,label\n1,2,3,4,0\n5,6,7,8,1\n");
         csv.close();
-        DataSourceDialog dialog("tokens", "(None, 20)", ArraySource::generated(), dir.path(), true);
+        const Shape tokens{Dim::batch(), Dim::known(20)};
+        DataSourceDialog dialog("tokens", tokens, false, ArraySource::generated(), dir.path(), true);
         QCOMPARE(dialog.source(), ArraySource::generated());
         dialog.setFile(dir.filePath("d.npz"));
         QCOMPARE(dialog.source().file, std::string("d.npz")); // beside the model: kept relative
@@ -261,20 +262,26 @@ private slots:
         dialog.arrayBox()->setCurrentIndex(dialog.arrayBox()->findData("x"));
         QCOMPARE(dialog.source(), ArraySource::npz("d.npz", "x"));
         QCOMPARE(dialog.resultText(), QString("shape (6, 20)"));
+        dialog.arrayBox()->setCurrentIndex(dialog.arrayBox()->findData("y"));
+        QCOMPARE(dialog.resultText(), QString("✗ shape (6, 1): the model expects (None, 20)"));
 
         dialog.setFile(dir.filePath("t.csv"));
         QCOMPARE(dialog.columnList()->count(), 5);
         for (int i = 0; i < 4; ++i)
             dialog.columnList()->item(i)->setSelected(true);
         QCOMPARE(dialog.source(), ArraySource::csv("t.csv", {"f1", "f4"}, true)); // a block is kept as a range
-        QCOMPARE(dialog.resultText(), QString("shape (2, 4)"));
+        QCOMPARE(dialog.resultText(), QString("✗ shape (2, 4): the model expects (None, 20)"));
         dialog.columnList()->item(1)->setSelected(false);
         QCOMPARE(dialog.source(), ArraySource::csv("t.csv", {"f1", "f3", "f4"}));
 
         // Opened on an existing choice, the dialog shows it selected.
-        DataSourceDialog again("x", "(None, 4)", ArraySource::csv("t.csv", {"f2", "f4"}, true), dir.path(), true);
+        const Shape four{Dim::batch(), Dim::known(4)};
+        DataSourceDialog again("x", four, false, ArraySource::csv("t.csv", {"f2", "f4"}, true), dir.path(), true);
         QCOMPARE(again.source(), ArraySource::csv("t.csv", {"f2", "f4"}, true));
-        DataSourceDialog missing("x", "(None, 4)", ArraySource::npy("gone.npy"), dir.path(), true);
+        QCOMPARE(again.resultText(), QString("✗ shape (2, 3): the model expects (None, 4)"));
+        again.columnList()->item(0)->setSelected(true); // f1:f4 now
+        QCOMPARE(again.resultText(), QString("shape (2, 4)"));
+        DataSourceDialog missing("x", four, false, ArraySource::npy("gone.npy"), dir.path(), true);
         QVERIFY(missing.resultText().contains("gone.npy: cannot open"));
     }
 

@@ -54,6 +54,16 @@ std::string Shape::toKeras() const
     return formatTuple(m_dims, [](const Dim& d) { return d.toKeras(); });
 }
 
+bool Shape::accepts(const std::vector<std::int64_t>& concrete) const
+{
+    if (concrete.size() != m_dims.size())
+        return false;
+    for (std::size_t a = 0; a < m_dims.size(); ++a)
+        if (m_dims[a].isKnown() && concrete[a] != m_dims[a].size())
+            return false;
+    return true;
+}
+
 std::string Shape::toDisplay() const
 {
     return formatTuple(m_dims, [](const Dim& d) { return d.toDisplay(); });

@@ -26,6 +26,10 @@ public:
     /// The first axis after the batch axis that is not a known size, or nullptr.
     const Dim* firstUnknownAfterBatch() const;
 
+    /// Whether an array of `concrete` sizes can hold this tensor: the same rank and every known
+    /// size equal (a fixed batch too); the batch and unknown sizes take any value.
+    bool accepts(const std::vector<std::int64_t>& concrete) const;
+
     std::string toKeras() const;   ///< exactly as Keras prints it: `(None, 20, 64)`, `(None,)`
     std::string toDisplay() const; ///< the same with `?` for unknown sizes: `(None, ?, 64)`
 

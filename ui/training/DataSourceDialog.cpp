@@ -19,9 +19,9 @@
 
 namespace sf {
 
-DataSourceDialog::DataSourceDialog(const QString& what, const QString& expects, const ArraySource& current, const QString& folder,
-                                   bool allowGenerated, QWidget* parent)
-    : QDialog(parent), m_folder(folder), m_generated(new QRadioButton(tr("Generated demo data"))), m_fromFile(new QRadioButton(tr("From a file"))),
+DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target, const ArraySource& current,
+                                   const QString& folder, bool allowGenerated, QWidget* parent)
+    : QDialog(parent), m_expected(expected), m_target(target), m_folder(folder), m_generated(new QRadioButton(tr("Generated demo data"))), m_fromFile(new QRadioButton(tr("From a file"))),
       m_file(new QLineEdit), m_array(new QComboBox), m_columns(new QListWidget), m_result(new QLabel)
 {
     setWindowTitle(tr("Data for %1").arg(what));
@@ -38,7 +38,7 @@ DataSourceDialog::DataSourceDialog(const QString& what, const QString& expects, 
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
     auto* form = m_form = new QFormLayout;
-    form->addRow(tr("Expects"), new QLabel(expects));
+    form->addRow(tr("Expects"), new QLabel(expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?")));
     form->addRow(tr("File"), fileRow);
     form->addRow(tr("Array"), m_array);
     form->addRow(tr("Columns"), m_columns);
@@ -163,6 +163,8 @@ void DataSourceDialog::updateResult()
         try {
             const Array a = m_reader->read(chosen, "data");
             text = tr("shape %1").arg(QString::fromStdString(a.shapeText()));
+            if (m_expected && !m_target && !m_expected->accepts(a.shape))
+                text = tr("✗ shape %1: the model expects %2").arg(QString::fromStdString(a.shapeText()), QString::fromStdString(m_expected->toDisplay()));
         } catch (const std::exception& e) {
             text = QString::fromStdString(e.what());
         }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/ArraySource.h"
+#include "shape/Shape.h"
 
 #include <QDialog>
 #include <memory>
@@ -25,9 +26,10 @@ namespace sf {
 class DataSourceDialog : public QDialog {
     Q_OBJECT
 public:
-    /// `folder`: relative file names are read from there (the model's folder).
-    DataSourceDialog(const QString& what, const QString& expects, const ArraySource& current, const QString& folder, bool allowGenerated,
-                     QWidget* parent = nullptr);
+    /// `expected`: the tensor the array feeds, checked strictly for an input (a target's shape
+    /// depends on the loss); `folder`: relative file names are read from there (the model's folder).
+    DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target, const ArraySource& current, const QString& folder,
+                     bool allowGenerated, QWidget* parent = nullptr);
 
     ArraySource source() const;
     /// Picks a file, as Browse does: an .npz lists its arrays, a CSV file its columns.
@@ -41,6 +43,8 @@ private:
     void readFile();
     void updateResult();
 
+    std::optional<Shape> m_expected;
+    bool m_target;
     QString m_folder;
     std::shared_ptr<ArrayReader> m_reader; ///< the chosen file, read once while columns or arrays are picked
     QRadioButton* m_generated;

@@ -12,18 +12,6 @@ namespace sf {
 
 namespace {
 
-/// Whether an array of `shape` fits a tensor of `expected`: the same rank, every known size
-/// after the batch axis equal, and as many rows as a fixed batch (a batch_size=1 Input) has.
-bool fits(const std::vector<Index>& shape, const Shape& expected)
-{
-    if (static_cast<int>(shape.size()) != expected.rank())
-        return false;
-    for (int a = 0; a < expected.rank(); ++a)
-        if (expected[a].isKnown() && shape[static_cast<std::size_t>(a)] != expected[a].size())
-            return false;
-    return true;
-}
-
 QString shapeText(const std::vector<Index>& shape) { return QString::fromStdString(Array{shape, {}, {}}.shapeText()); }
 
 /// The shape generated data takes: `rows` for the batch, 20 for an unknown length.
@@ -75,8 +63,9 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         if (m_problem.isEmpty())
             m_problem = why;
     };
-    auto addRow = [&](const QString& label, const QString& expects, const QString& given, const QString& why, bool validation, bool target,
+    auto addRow = [&](const QString& label, const std::optional<sf::Shape>& expected, const QString& given, const QString& why, bool validation, bool target,
                       const QString& name, const ArraySource& source) {
+        const QString expects = expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?");
         const int row = rowCount();
         insertRow(row);
         setItem(row, 0, new QTableWidgetItem(label));
@@ -85,7 +74,7 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         button->setToolTip(tr("Choose the data for %1").arg(label));
         button->setFlat(true);
         connect(button, &QPushButton::clicked, this, [=, this] {
-            DataSourceDialog dialog(label, expects, source, folder, true, this);
+            DataSourceDialog dialog(label, expected, target, source, folder, true, this);
             if (dialog.exec() == QDialog::Accepted)
                 emit sourceChosen(validation, target, name, dialog.source());
         });
@@ -136,22 +125,23 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         const Index generatedRows = rowsRead > 0 ? rowsRead : validation ? std::max<Index>(1, binding.generatedRows / 4) : binding.generatedRows;
         for (const auto& [label, name, id, target, where, source] : entries) {
             const auto& out = report.outputOf(id);
-            const QString expects = out ? QString::fromStdString(out->shape.toDisplay()) : QStringLiteral("?");
+            const std::optional<sf::Shape> expected = out ? std::optional<sf::Shape>(out->shape) : std::nullopt;
             if (source.kind == ArraySource::Kind::Generated) {
-                addRow(label, expects, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {}, validation,
+                addRow(label, expected, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {}, validation,
                        target, name, source);
                 continue;
             }
             const Probe& p = probe(source, folder, where);
             if (!p.error.isEmpty()) {
-                addRow(label, expects, tr("cannot be read"), p.error, validation, target, name, source);
+                addRow(label, expected, tr("cannot be read"), p.error, validation, target, name, source);
                 continue;
             }
             // Targets of a sparse loss have one id per position: only the input side is checked strictly.
-            const bool bad = out && !target && !fits(p.shape, out->shape);
-            const QString why = bad ? tr("%1 has shape %2; \"%3\" expects %4.").arg(QString::fromStdString(source.describe()), shapeText(p.shape), name, expects)
+            const bool bad = out && !target && !out->shape.accepts(p.shape);
+            const QString why = bad ? tr("%1 has shape %2; \"%3\" expects %4.")
+                                          .arg(QString::fromStdString(source.describe()), shapeText(p.shape), name, QString::fromStdString(out->shape.toDisplay()))
                                     : QString();
-            addRow(label, expects, shapeText(p.shape), why, validation, target, name, source);
+            addRow(label, expected, shapeText(p.shape), why, validation, target, name, source);
         }
     }
 }

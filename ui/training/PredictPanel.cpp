@@ -92,7 +92,7 @@ void PredictPanel::rebuild()
             const QString input = QString::fromStdString(name);
             connect(row.file, &QPushButton::clicked, this, [this, input] {
                 const InputRow& r = m_inputs.at(input.toStdString());
-                DataSourceDialog dialog(input, r.edit->placeholderText(), r.source.value_or(ArraySource::npy({})), modelFolder(), false, this);
+                DataSourceDialog dialog(input, expectedShape(input.toStdString()), false, r.source.value_or(ArraySource::npy({})), modelFolder(), false, this);
                 if (dialog.exec() == QDialog::Accepted)
                     setInputFile(input, dialog.source());
             });
@@ -121,6 +121,14 @@ void PredictPanel::rebuild()
                                                                                   : tr("numbers for %1, e.g. 0.5 -1.2").arg(shape));
     }
     updateState();
+}
+
+std::optional<Shape> PredictPanel::expectedShape(const std::string& input) const
+{
+    for (NodeId id : m_document.report().modelInputs())
+        if (const Node* n = m_document.graph().node(id); n && n->name == input && m_document.report().outputOf(id))
+            return m_document.report().outputOf(id)->shape;
+    return std::nullopt;
 }
 
 QLineEdit* PredictPanel::sampleEdit(const QString& input) const
@@ -162,14 +170,14 @@ void PredictPanel::updateState()
 
 Dataset PredictPanel::gatherInputs() const
 {
-    Dataset data;
+    Dataset inputs;
     ArrayReader reader(modelFolder().toStdString());
     for (NodeId id : m_document.report().modelInputs()) {
         const std::string& name = m_document.graph().node(id)->name;
         const InputRow& row = m_inputs.at(name);
-        data.inputs[name] = row.source ? reader.read(*row.source, name) : parseSample(row.edit->text().toStdString(), *m_document.report().outputOf(id), name);
+        inputs.inputs[name] = row.source ? reader.read(*row.source, name) : parseSample(row.edit->text().toStdString(), *m_document.report().outputOf(id), name);
     }
-    return data;
+    return inputs;
 }
 
 bool PredictPanel::predict()

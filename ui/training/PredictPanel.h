@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/ArraySource.h"
+#include "shape/Shape.h"
 #include "train/Dataset.h"
 
 #include <QFutureWatcher>
@@ -61,6 +62,7 @@ private:
     void show(const Outcome& outcome);
     Dataset gatherInputs() const;
     QString modelFolder() const;
+    std::optional<Shape> expectedShape(const std::string& input) const;
 
     GraphDocument& m_document;
     QFormLayout* m_form;

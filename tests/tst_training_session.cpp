@@ -314,6 +314,8 @@ private slots:
         const float p = predict.outputs().at("dense").values.at(0);
         QVERIFY(p > 0.0f && p < 1.0f);
         QCOMPARE(predict.results()->item(0, 0)->text(), QString::number(p, 'g', 5));
+        QCOMPARE(predict.results()->horizontalHeaderItem(1)->text(), QString("dense label")); // a sigmoid unit's 0/1 label
+        QCOMPARE(predict.results()->item(0, 1)->text(), QString(p >= 0.5f ? "1" : "0"));
         predict.sampleEdit("tokens_a")->setText("5 x");
         QVERIFY(!predict.predict());
         QCOMPARE(predict.message(), QString("tokens_a: \"x\" is not a number"));

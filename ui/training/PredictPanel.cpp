@@ -218,7 +218,13 @@ void PredictPanel::show(const Outcome& outcome)
         emit predicted();
         return;
     }
-    // One column per output unit (the first 32), and the class of a multi-unit output.
+    // One column per output unit (the first 32), then the class of a multi-unit output or the
+    // 0/1 label of a single sigmoid unit.
+    auto sigmoidUnit = [this](const std::string& name, Index units) {
+        const Node* n = m_document.graph().findByName(name);
+        const ParamValue* activation = n ? n->params.find("activation") : nullptr;
+        return units == 1 && activation && std::holds_alternative<std::string>(*activation) && std::get<std::string>(*activation) == "sigmoid";
+    };
     QStringList headers;
     Index rows = 0;
     for (const auto& [name, array] : m_outputs) {
@@ -228,6 +234,8 @@ void PredictPanel::show(const Outcome& outcome)
             headers << (units == 1 ? QString::fromStdString(name) : QStringLiteral("%1[%2]").arg(QString::fromStdString(name)).arg(u));
         if (units > 1)
             headers << tr("%1 class").arg(QString::fromStdString(name));
+        else if (sigmoidUnit(name, units))
+            headers << tr("%1 label").arg(QString::fromStdString(name));
     }
     const int shown = static_cast<int>(std::min<Index>(rows, kShownRows));
     m_results->setColumnCount(static_cast<int>(headers.size()));
@@ -240,11 +248,13 @@ void PredictPanel::show(const Outcome& outcome)
             const float* v = array.values.data() + r * units;
             for (Index u = 0; u < std::min(units, kShownUnits); ++u)
                 m_results->setItem(r, column + static_cast<int>(u), new QTableWidgetItem(QString::number(v[u], 'g', 5)));
+            const int after = column + static_cast<int>(std::min(units, kShownUnits));
             if (units > 1)
-                m_results->setItem(r, column + static_cast<int>(std::min(units, kShownUnits)),
-                                   new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
+                m_results->setItem(r, after, new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
+            else if (sigmoidUnit(name, units))
+                m_results->setItem(r, after, new QTableWidgetItem(v[0] >= 0.5f ? QStringLiteral("1") : QStringLiteral("0")));
         }
-        column += static_cast<int>(std::min(units, kShownUnits) + (units > 1 ? 1 : 0));
+        column += static_cast<int>(std::min(units, kShownUnits) + (units > 1 || sigmoidUnit(name, units) ? 1 : 0));
     }
     m_results->resizeColumnsToContents();
     m_message->setText(rows > shown ? tr("%1 samples predicted; the first %2 are shown.").arg(rows).arg(shown)

@@ -146,7 +146,7 @@ private slots:
         TrainingRequest request = generated(example("two_branch_embeddings"), config(1), 100);
         request.data.training.inputs["tokens_a"] = ArraySource::npy("/no/such/a.npy");
         session.start(request);
-        QVERIFY(failed.wait(10000)); // found while preparing, before any epoch
+        QVERIFY(failed.wait(60000)); // found while preparing, before any epoch
         QVERIFY(failed.first().first().toString().contains("/no/such/a.npy: cannot open"));
         QVERIFY(!session.isRunning());
         QVERIFY(!session.hasRun());
@@ -309,7 +309,7 @@ private slots:
         predict.sampleEdit("tokens_a")->setText("5 17 3");
         predict.sampleEdit("tokens_b")->setText("1, 2, 3, 4");
         QVERIFY(predict.predict());
-        QVERIFY(done.wait(10000));
+        QVERIFY(done.wait(60000));
         QCOMPARE(predict.results()->rowCount(), 1);
         const float p = predict.outputs().at("dense").values.at(0);
         QVERIFY(p > 0.0f && p < 1.0f);
@@ -327,7 +327,7 @@ private slots:
         predict.setInputFile("tokens_b", ArraySource::npy(dir.filePath("a.npy").toStdString()));
         QVERIFY(predict.sampleEdit("tokens_a")->isReadOnly());
         QVERIFY(predict.predict());
-        QVERIFY(done.wait(10000));
+        QVERIFY(done.wait(60000));
         QCOMPARE(predict.results()->rowCount(), 6);
         QVERIFY(predict.saveOutputs(dir.filePath("p.npy")));
         QVERIFY(numpy(dir, "assert np.load(d + 'p.npy').shape == (6, 1)"));
@@ -423,7 +423,7 @@ private slots:
         QSignalSpy evaluated(&panel.session(), &TrainingSession::evaluated);
         QVERIFY(panel.evaluateButton()->isEnabled());
         panel.evaluateButton()->click();
-        QVERIFY(evaluated.wait(30000));
+        QVERIFY(evaluated.wait(60000));
         QCOMPARE(evaluated.first().at(1).toString(), QString("validation data"));
         QVERIFY(evaluated.first().at(0).value<EpochStats>().loss < 0.69);
 

@@ -170,7 +170,8 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     // A finished or stopped run's weights become the model's (saved beside it).
     auto done = [this](const QString& message) {
         m_status->setText(m_status->text() + "\n" + message);
-        m_document.setWeights(m_session.weights());
+        if (auto weights = m_session.weights(); !weights.empty()) // empty if another job already started on the worker
+            m_document.setWeights(std::move(weights));
         updateState();
     };
     connect(&m_session, &TrainingSession::finished, this, done);

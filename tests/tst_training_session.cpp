@@ -57,6 +57,10 @@ bool numpy(const QTemporaryDir& dir, const QString& code)
     return py.waitForFinished(30000) && py.exitCode() == 0;
 }
 
+/// Whether `spy` has caught its signal, waiting up to `ms` for it. A signal sent from the worker
+/// thread can arrive before QSignalSpy::wait() starts, which would then wait for a second one.
+bool arrives(QSignalSpy& spy, int ms = 60000) { return !spy.isEmpty() || spy.wait(ms); }
+
 bool waitFor(const std::function<bool()>& done, int ms = 60000)
 {
     QElapsedTimer t;
@@ -82,7 +86,7 @@ private slots:
         QSignalSpy finished(&session, &TrainingSession::finished);
         QSignalSpy batches(&session, &TrainingSession::batchesFinished);
         session.start(generated(example("two_branch_embeddings"), config(3), 3000));
-        QVERIFY(finished.wait(60000));
+        QVERIFY(arrives(finished));
         QCOMPARE(epochs.count(), 3);
         const auto first = epochs.first().first().value<EpochStats>();
         const auto last = epochs.last().first().value<EpochStats>();
@@ -110,12 +114,12 @@ private slots:
             }
         });
         session.start(generated(example("deep_two_branch"), config(2), 3000));
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(arrives(stopped));
         QVERIFY(!session.isRunning());
         QVERIFY(stopped.first().first().toString().contains("Stopped at epoch 1"));
         QCOMPARE(epochs.count(), 0);
         session.resume();
-        QVERIFY(finished.wait(60000));
+        QVERIFY(arrives(finished));
         QCOMPARE(epochs.count(), 2); // the count went on from where it stopped
         QCOMPARE(epochs.last().first().value<EpochStats>().epoch, 2);
     }
@@ -133,7 +137,7 @@ private slots:
         TrainingSession session;
         QSignalSpy failed(&session, &TrainingSession::failed);
         session.start(generated(b.graph, c, 500));
-        QVERIFY(failed.wait(60000));
+        QVERIFY(arrives(failed));
         QVERIFY(failed.first().at(0).toString().contains("at epoch 1, batch"));
         QVERIFY(!failed.first().at(1).toString().isEmpty());
     }
@@ -146,7 +150,7 @@ private slots:
         TrainingRequest request = generated(example("two_branch_embeddings"), config(1), 100);
         request.data.training.inputs["tokens_a"] = ArraySource::npy("/no/such/a.npy");
         session.start(request);
-        QVERIFY(failed.wait(60000)); // found while preparing, before any epoch
+        QVERIFY(arrives(failed)); // found while preparing, before any epoch
         QVERIFY(failed.first().first().toString().contains("/no/such/a.npy: cannot open"));
         QVERIFY(!session.isRunning());
         QVERIFY(!session.hasRun());
@@ -423,7 +427,7 @@ private slots:
         QSignalSpy evaluated(&panel.session(), &TrainingSession::evaluated);
         QVERIFY(panel.evaluateButton()->isEnabled());
         panel.evaluateButton()->click();
-        QVERIFY(evaluated.wait(60000));
+        QVERIFY(arrives(evaluated));
         QCOMPARE(evaluated.first().at(1).toString(), QString("validation data"));
         QVERIFY(evaluated.first().at(0).value<EpochStats>().loss < 0.69);
 

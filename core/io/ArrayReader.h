@@ -21,10 +21,11 @@ public:
     Array read(const ArraySource& source, const std::string& where);
 
     std::string resolve(const std::string& file) const;
-
-private:
+    /// A whole CSV table, or every array of a .npz, read once; `file` as resolve() gives it. Throws DataError.
     const CsvTable& csv(const std::string& file);
     const std::map<std::string, Array>& npz(const std::string& file);
+
+private:
 
     std::filesystem::path m_folder;
     std::map<std::string, CsvTable> m_csv;

@@ -89,12 +89,6 @@ void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std
         targets.try_emplace(name, ArraySource::generated());
 }
 
-bool DataSection::anyGenerated() const
-{
-    auto generated = [](const auto& entry) { return entry.second.kind == ArraySource::Kind::Generated; };
-    return std::any_of(inputs.begin(), inputs.end(), generated) || std::any_of(targets.begin(), targets.end(), generated);
-}
-
 void DataBinding::fillGaps(const Graph& graph)
 {
     const ShapeReport report = inferShapes(graph);

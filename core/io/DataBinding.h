@@ -22,7 +22,6 @@ struct DataSection {
     bool operator==(const DataSection&) const = default;
     /// Adds a generated source for every name that has none.
     void fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames);
-    bool anyGenerated() const;
 };
 
 /// Which data trains a model (and, optionally, validates it): what a dataset manifest file holds

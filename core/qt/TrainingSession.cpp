@@ -29,6 +29,7 @@ void TrainingSession::start(TrainingRequest request)
     m_stop = false;
     m_running = true;
     m_hasRun = false;
+    m_weights.clear();
     // Generating or loading data and compiling can take a while: the worker does it, not the GUI.
     QMetaObject::invokeMethod(
         &m_worker,
@@ -92,6 +93,7 @@ void TrainingSession::runOnWorker()
         const TrainOutcome outcome = m_trainer->fit(callbacks, &m_stop);
         if (!pending.losses.empty())
             emit batchesFinished(pending);
+        m_weights = weightArrays(m_trainer->network());
         m_running = false;
         const QString message = QString::fromStdString(outcome.message);
         switch (outcome.status) {
@@ -132,13 +134,8 @@ void TrainingSession::discard()
         return;
     m_hasRun = false;
     m_trainer.reset();
+    m_weights.clear();
 }
 
-std::map<std::string, Array> TrainingSession::weights() const
-{
-    if (!m_hasRun || m_running)
-        return {};
-    return weightArrays(m_trainer->network());
-}
 
 } // namespace sf

@@ -58,8 +58,10 @@ public:
     void stop() { m_stop = true; }
     bool isRunning() const { return m_running; }
     bool hasRun() const { return m_hasRun; }
-    /// The trained weights, by Keras name; empty before any run. Call when not running.
-    std::map<std::string, Array> weights() const;
+    /// The weights as the last run left them, by Keras name (empty before any run): taken on the
+    /// worker before finished(), stopped() or failed() is sent, so those signals' handlers read
+    /// that run's weights even if another job has started since.
+    const std::map<std::string, Array>& weights() const { return m_weights; }
 
 signals:
     void started(const QString& note);
@@ -76,6 +78,7 @@ private:
     QThread m_thread;
     QObject m_worker; ///< lives on m_thread; runs the loop through invokeMethod
     std::unique_ptr<Trainer> m_trainer;
+    std::map<std::string, Array> m_weights; ///< written on the worker at the end of a run only
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_running{false};
     std::atomic<bool> m_hasRun{false}; ///< a trainer exists (set on the worker)

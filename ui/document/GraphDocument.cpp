@@ -133,6 +133,8 @@ void GraphDocument::setSetting(const std::string& key, const nlohmann::json& val
     emit settingsChanged();
 }
 
+QString GraphDocument::folder() const { return m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath(); }
+
 QString GraphDocument::displayName() const
 {
     return m_path.isEmpty() ? tr("untitled.sfmodel") : QFileInfo(m_path).fileName();

@@ -34,6 +34,8 @@ public:
     QString filePath() const { return m_path; }
     void setFilePath(const QString& path) { m_path = path; }
     QString displayName() const;
+    /// The folder of the model's file (relative data and weights paths start there); empty while unsaved.
+    QString folder() const;
     bool isModified() const { return !m_undo.isClean() || m_weightsUnsaved; }
 
     /// Trained weights by Keras name; empty when the model has none. They are saved beside the

@@ -1,8 +1,8 @@
 #include "DataSourceDialog.h"
 
+#include "PathFromFolder.h"
+
 #include "io/ArrayReader.h"
-#include "io/Csv.h"
-#include "io/Npz.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -85,9 +85,7 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
 
 void DataSourceDialog::setFile(const QString& path)
 {
-    // A file beside the model (or below it) is kept by a relative name, so the two move together.
-    const QString relative = m_folder.isEmpty() ? path : QDir(m_folder).relativeFilePath(path);
-    m_file->setText(relative.startsWith("..") || QDir::isAbsolutePath(relative) ? path : relative);
+    m_file->setText(pathFromFolder(path, m_folder));
     m_fromFile->setChecked(true);
     readFile();
 }
@@ -96,7 +94,7 @@ void DataSourceDialog::readFile()
 {
     const QString file = m_file->text().trimmed();
     m_reader = std::make_shared<ArrayReader>(m_folder.toStdString());
-    const std::string resolved = m_reader->resolve(file.toStdString());
+    const std::string resolved = m_reader->resolve(file.toStdString()); // listed here, read for the shape below: once
     const QSignalBlocker arrays(m_array);
     const QSignalBlocker columns(m_columns);
     m_array->clear();
@@ -105,11 +103,11 @@ void DataSourceDialog::readFile()
     m_columns->setEnabled(false);
     try {
         if (file.endsWith(".npz")) {
-            for (const auto& [name, array] : readNpz(resolved))
+            for (const auto& [name, array] : m_reader->npz(resolved))
                 m_array->addItem(QString::fromStdString(name + "  " + array.shapeText()), QString::fromStdString(name));
             m_array->setEnabled(true);
         } else if (file.endsWith(".csv")) {
-            for (const std::string& name : readCsv(resolved).header)
+            for (const std::string& name : m_reader->csv(resolved).header)
                 m_columns->addItem(QString::fromStdString(name));
             m_columns->setEnabled(true);
         }

@@ -95,7 +95,15 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         // Rows read from files set the count; generated rows follow it.
         Index rowsRead = 0;
         QString firstRows;
-        std::vector<std::tuple<QString, QString, NodeId, bool, std::string, ArraySource>> entries;
+        struct Entry {
+            QString label;
+            QString name;
+            NodeId id;
+            bool target;
+            ArraySource source;
+            const Probe* read; ///< what the file gave; none for generated data
+        };
+        std::vector<Entry> entries;
         for (bool target : {false, true})
             for (NodeId id : target ? report.modelOutputs() : report.modelInputs())
                 if (const Node* n = graph.node(id)) {
@@ -105,43 +113,42 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
                     QString label = QString::fromStdString(target ? "targets of " + n->name : n->name);
                     if (validation)
                         label = tr("validation: %1").arg(label);
-                    entries.emplace_back(label, QString::fromStdString(n->name), id, target, (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + n->name, source);
+                    const std::string where = (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + n->name;
+                    const Probe* read = source.kind == ArraySource::Kind::Generated ? nullptr : &probe(source, folder, where);
+                    entries.push_back({label, QString::fromStdString(n->name), id, target, source, read});
                 }
-        for (const auto& [label, name, id, target, where, source] : entries) {
-            if (source.kind == ArraySource::Kind::Generated)
-                continue;
-            const Probe& p = probe(source, folder, where);
-            const bool batched = report.outputOf(id) && report.outputOf(id)->shape.rank() > 0 && report.outputOf(id)->shape[0].isBatch();
-            if (!p.error.isEmpty() || p.shape.empty() || !batched)
+        for (const Entry& e : entries) {
+            const bool batched = report.outputOf(e.id) && report.outputOf(e.id)->shape.rank() > 0 && report.outputOf(e.id)->shape[0].isBatch();
+            if (!e.read || !e.read->error.isEmpty() || e.read->shape.empty() || !batched)
                 continue;
             if (rowsRead == 0) {
-                rowsRead = p.shape[0];
-                firstRows = label;
-            } else if (p.shape[0] != rowsRead) {
+                rowsRead = e.read->shape[0];
+                firstRows = e.label;
+            } else if (e.read->shape[0] != rowsRead) {
                 note(tr("%1 has %2 rows but %3 has %4: every input and target needs one row per sample.")
-                         .arg(label).arg(p.shape[0]).arg(firstRows).arg(rowsRead));
+                         .arg(e.label).arg(e.read->shape[0]).arg(firstRows).arg(rowsRead));
             }
         }
         const Index generatedRows = rowsRead > 0 ? rowsRead : validation ? std::max<Index>(1, binding.generatedRows / 4) : binding.generatedRows;
-        for (const auto& [label, name, id, target, where, source] : entries) {
-            const auto& out = report.outputOf(id);
+        for (const Entry& e : entries) {
+            const auto& out = report.outputOf(e.id);
             const std::optional<sf::Shape> expected = out ? std::optional<sf::Shape>(out->shape) : std::nullopt;
-            if (source.kind == ArraySource::Kind::Generated) {
-                addRow(label, expected, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {}, validation,
-                       target, name, source);
+            if (!e.read) {
+                addRow(e.label, expected, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {},
+                       validation, e.target, e.name, e.source);
                 continue;
             }
-            const Probe& p = probe(source, folder, where);
-            if (!p.error.isEmpty()) {
-                addRow(label, expected, tr("cannot be read"), p.error, validation, target, name, source);
+            if (!e.read->error.isEmpty()) {
+                addRow(e.label, expected, tr("cannot be read"), e.read->error, validation, e.target, e.name, e.source);
                 continue;
             }
             // Targets of a sparse loss have one id per position: only the input side is checked strictly.
-            const bool bad = out && !target && !out->shape.accepts(p.shape);
+            const bool bad = out && !e.target && !out->shape.accepts(e.read->shape);
             const QString why = bad ? tr("%1 has shape %2; \"%3\" expects %4.")
-                                          .arg(QString::fromStdString(source.describe()), shapeText(p.shape), name, QString::fromStdString(out->shape.toDisplay()))
+                                          .arg(QString::fromStdString(e.source.describe()), shapeText(e.read->shape), e.name,
+                                               QString::fromStdString(out->shape.toDisplay()))
                                     : QString();
-            addRow(label, expected, shapeText(p.shape), why, validation, target, name, source);
+            addRow(e.label, expected, shapeText(e.read->shape), why, validation, e.target, e.name, e.source);
         }
     }
 }

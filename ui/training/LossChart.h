@@ -46,7 +46,6 @@ public:
     void setLogScale(bool on);
     void setSmoothing(double weight); ///< 0 .. 0.99
     void setEpochAxis(bool epochs);   ///< x as the epoch (fractional within one) instead of the batch
-    bool epochAxis() const { return m_byEpoch; }
     /// What the curves hold nearest to `x` (in the current x unit), as hovering shows it.
     QString valuesAt(double x) const;
     bool exportCsv(const QString& path) const;

@@ -66,10 +66,6 @@ PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
 
 PredictPanel::~PredictPanel() { m_watcher.waitForFinished(); }
 
-QString PredictPanel::modelFolder() const
-{
-    return m_document.filePath().isEmpty() ? QString() : QFileInfo(m_document.filePath()).absolutePath();
-}
 
 void PredictPanel::rebuild()
 {
@@ -92,7 +88,7 @@ void PredictPanel::rebuild()
             const QString input = QString::fromStdString(name);
             connect(row.file, &QPushButton::clicked, this, [this, input] {
                 const InputRow& r = m_inputs.at(input.toStdString());
-                DataSourceDialog dialog(input, expectedShape(input.toStdString()), false, r.source.value_or(ArraySource::npy({})), modelFolder(), false, this);
+                DataSourceDialog dialog(input, expectedShape(input.toStdString()), false, r.source.value_or(ArraySource::npy({})), m_document.folder(), false, this);
                 if (dialog.exec() == QDialog::Accepted)
                     setInputFile(input, dialog.source());
             });
@@ -171,7 +167,7 @@ void PredictPanel::updateState()
 Dataset PredictPanel::gatherInputs() const
 {
     Dataset inputs;
-    ArrayReader reader(modelFolder().toStdString());
+    ArrayReader reader(m_document.folder().toStdString());
     for (NodeId id : m_document.report().modelInputs()) {
         const std::string& name = m_document.graph().node(id)->name;
         const InputRow& row = m_inputs.at(name);
@@ -220,41 +216,42 @@ void PredictPanel::show(const Outcome& outcome)
     }
     // One column per output unit (the first 32), then the class of a multi-unit output or the
     // 0/1 label of a single sigmoid unit.
-    auto sigmoidUnit = [this](const std::string& name, Index units) {
+    enum class Summary { None, Class, Label };
+    auto summaryOf = [this](const std::string& name, Index units) {
+        if (units > 1)
+            return Summary::Class;
         const Node* n = m_document.graph().findByName(name);
         const ParamValue* activation = n ? n->params.find("activation") : nullptr;
-        return units == 1 && activation && std::holds_alternative<std::string>(*activation) && std::get<std::string>(*activation) == "sigmoid";
+        const bool sigmoid = activation && std::holds_alternative<std::string>(*activation) && std::get<std::string>(*activation) == "sigmoid";
+        return sigmoid ? Summary::Label : Summary::None;
     };
-    QStringList headers;
     Index rows = 0;
-    for (const auto& [name, array] : m_outputs) {
+    for (const auto& [name, array] : m_outputs)
         rows = std::max(rows, array.rows());
-        const Index units = array.sampleSize();
-        for (Index u = 0; u < std::min(units, kShownUnits); ++u)
-            headers << (units == 1 ? QString::fromStdString(name) : QStringLiteral("%1[%2]").arg(QString::fromStdString(name)).arg(u));
-        if (units > 1)
-            headers << tr("%1 class").arg(QString::fromStdString(name));
-        else if (sigmoidUnit(name, units))
-            headers << tr("%1 label").arg(QString::fromStdString(name));
-    }
     const int shown = static_cast<int>(std::min<Index>(rows, kShownRows));
-    m_results->setColumnCount(static_cast<int>(headers.size()));
-    m_results->setHorizontalHeaderLabels(headers);
     m_results->setRowCount(shown);
     int column = 0;
     for (const auto& [name, array] : m_outputs) {
+        const QString title = QString::fromStdString(name);
         const Index units = array.sampleSize();
+        const int unitColumns = static_cast<int>(std::min(units, kShownUnits));
+        const Summary summary = summaryOf(name, units);
+        m_results->setColumnCount(column + unitColumns + (summary == Summary::None ? 0 : 1));
+        for (int u = 0; u < unitColumns; ++u)
+            m_results->setHorizontalHeaderItem(column + u, new QTableWidgetItem(units == 1 ? title : QStringLiteral("%1[%2]").arg(title).arg(u)));
+        if (summary != Summary::None)
+            m_results->setHorizontalHeaderItem(column + unitColumns, new QTableWidgetItem(summary == Summary::Class ? tr("%1 class").arg(title)
+                                                                                                                  : tr("%1 label").arg(title)));
         for (int r = 0; r < shown && r < array.rows(); ++r) {
             const float* v = array.values.data() + r * units;
-            for (Index u = 0; u < std::min(units, kShownUnits); ++u)
-                m_results->setItem(r, column + static_cast<int>(u), new QTableWidgetItem(QString::number(v[u], 'g', 5)));
-            const int after = column + static_cast<int>(std::min(units, kShownUnits));
-            if (units > 1)
-                m_results->setItem(r, after, new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
-            else if (sigmoidUnit(name, units))
-                m_results->setItem(r, after, new QTableWidgetItem(v[0] >= 0.5f ? QStringLiteral("1") : QStringLiteral("0")));
+            for (int u = 0; u < unitColumns; ++u)
+                m_results->setItem(r, column + u, new QTableWidgetItem(QString::number(v[u], 'g', 5)));
+            if (summary == Summary::Class)
+                m_results->setItem(r, column + unitColumns, new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
+            else if (summary == Summary::Label)
+                m_results->setItem(r, column + unitColumns, new QTableWidgetItem(v[0] >= 0.5f ? QStringLiteral("1") : QStringLiteral("0")));
         }
-        column += static_cast<int>(std::min(units, kShownUnits) + (units > 1 || sigmoidUnit(name, units) ? 1 : 0));
+        column = m_results->columnCount();
     }
     m_results->resizeColumnsToContents();
     m_message->setText(rows > shown ? tr("%1 samples predicted; the first %2 are shown.").arg(rows).arg(shown)

@@ -61,7 +61,6 @@ private:
     void updateState();
     void show(const Outcome& outcome);
     Dataset gatherInputs() const;
-    QString modelFolder() const;
     std::optional<Shape> expectedShape(const std::string& input) const;
 
     GraphDocument& m_document;

@@ -2,6 +2,7 @@
 
 #include "DataTable.h"
 #include "LossChart.h"
+#include "PathFromFolder.h"
 #include "PredictPanel.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
@@ -117,7 +118,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         connect(c, &QComboBox::activated, this, &TrainingPanel::commitSettings);
     connect(m_validationKind, &QComboBox::activated, this, [this](int index) { setSeparateValidation(index == 1); });
     connect(m_importManifest, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), modelFolder(), tr("Manifests (*.json)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), m_document.folder(), tr("Manifests (*.json)"));
         if (!path.isEmpty())
             importManifest(path);
     });
@@ -170,8 +171,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     // A finished or stopped run's weights become the model's (saved beside it).
     auto done = [this](const QString& message) {
         m_status->setText(m_status->text() + "\n" + message);
-        if (auto weights = m_session.weights(); !weights.empty()) // empty if another job already started on the worker
-            m_document.setWeights(std::move(weights));
+        m_document.setWeights(m_session.weights());
         updateState();
     };
     connect(&m_session, &TrainingSession::finished, this, done);
@@ -236,14 +236,10 @@ void TrainingPanel::loadSettings()
     refreshData();
 }
 
-QString TrainingPanel::modelFolder() const
-{
-    return m_document.filePath().isEmpty() ? QString() : QFileInfo(m_document.filePath()).absolutePath();
-}
 
 void TrainingPanel::refreshData()
 {
-    m_data->refresh(m_document.graph(), m_document.report(), currentSettings().data, modelFolder());
+    m_data->refresh(m_document.graph(), m_document.report(), currentSettings().data, m_document.folder());
     updateState();
 }
 
@@ -287,15 +283,13 @@ bool TrainingPanel::importManifest(const QString& path)
     }
     // The manifest's names are relative to its own folder: keep each file findable from the model's.
     const QDir manifestFolder = QFileInfo(path).absoluteDir();
-    const QString folder = modelFolder();
+    const QString folder = m_document.folder();
     auto rebase = [&](DataSection& section) {
         for (auto* map : {&section.inputs, &section.targets})
             for (auto& [name, source] : *map) {
                 if (source.kind == ArraySource::Kind::Generated)
                     continue;
-                const QString absolute = QDir::cleanPath(manifestFolder.absoluteFilePath(QString::fromStdString(source.file)));
-                const QString relative = folder.isEmpty() ? absolute : QDir(folder).relativeFilePath(absolute);
-                source.file = (relative.startsWith("..") ? absolute : relative).toStdString();
+                source.file = pathFromFolder(manifestFolder.absoluteFilePath(QString::fromStdString(source.file)), folder).toStdString();
             }
     };
     rebase(imported.training);
@@ -339,7 +333,7 @@ void TrainingPanel::train()
     m_epochBar->setValue(0);
     m_batchBar->setValue(0);
     m_status->setText(tr("Training with %1…").arg(QString::fromStdString(lossName(s.config.loss.kind))));
-    TrainingRequest request{m_document.graph(), s.config, s.data, modelFolder().toStdString(), m_document.weights()};
+    TrainingRequest request{m_document.graph(), s.config, s.data, m_document.folder().toStdString(), m_document.weights()};
     m_session.start(std::move(request));
     updateState();
 }

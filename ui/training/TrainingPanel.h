@@ -62,7 +62,6 @@ private:
     void commitSettings();
     void commitData(const DataBinding& data, const QString& what);
     void refreshData();
-    QString modelFolder() const;
     void updateState();
     TrainingSettings currentSettings() const;
 

@@ -94,6 +94,36 @@ private slots:
         compareFloats(read(net->outputs()[0]), {5, 6, 5, 6});
     }
 
+    void embeddingsWriteStraightIntoTheirConcatenation()
+    {
+        // Two Embeddings joined through Flatten write their rows straight into the Concatenate's
+        // output, beside a Dense part that is copied there. A partial batch keeps each sample's
+        // parts together, and a NaN in the second table is still blamed on that layer.
+        GraphBuilder b;
+        const NodeId xa = b.input({2}, "int32");
+        const NodeId xb = b.input({1}, "int32");
+        const NodeId f = b.input({1});
+        const NodeId ea = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}}, {xa}, "ea");
+        const NodeId eb = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{2}}, {"output_dim", std::int64_t{1}}}, {xb}, "eb");
+        const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{1}}}, {f}, "d");
+        b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), d, b.add(layer::kFlatten, {}, {eb})});
+        auto net = NetworkCompiler::compile(b.graph, 3);
+        set(net->findParameter("ea/embeddings"), {0, 0, 1, 2, 3, 4});
+        set(net->findParameter("eb/embeddings"), {5, 6});
+        set(net->findParameter("d/kernel"), {10});
+        set(net->findParameter("d/bias"), {0});
+        net->setActiveBatch(2);
+        feed(net->inputs()[0], {1, 2, 2, 0});
+        feed(net->inputs()[1], {1, 0});
+        feed(net->inputs()[2], {1, 2});
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), {1, 2, 3, 4, 10, 6, 3, 4, 0, 0, 20, 5});
+        QCOMPARE(net->firstNonFiniteLayer(), std::string());
+        net->findParameter("eb/embeddings")->value[0] = std::numeric_limits<float>::quiet_NaN();
+        net->forward({});
+        QCOMPARE(net->firstNonFiniteLayer(), std::string("eb"));
+    }
+
     void compileErrorsNameTheLayer()
     {
         GraphBuilder b;

@@ -87,6 +87,43 @@ private slots:
         GradientChecker(*net).checkAll();
     }
 
+    void embeddingsJoinedInPlace_data()
+    {
+        QTest::addColumn<QString>("wiring");
+        QTest::newRow("flattened, beside a copied part") << "flatten";
+        QTest::newRow("along the steps, masked") << "steps";
+        QTest::newRow("flatten read twice: copied") << "shared";
+    }
+
+    void embeddingsJoinedInPlace()
+    {
+        // Embeddings whose only reader is a Concatenate write into it and read their gradient
+        // from it; one read elsewhere too keeps buffers of its own. The gradients must not care.
+        QFETCH(QString, wiring);
+        GraphBuilder b;
+        const bool steps = wiring == "steps";
+        const NodeId xa = b.input({3}, "int32");
+        const NodeId xb = b.input({2}, "int32");
+        const ParamMap table = {{"input_dim", std::int64_t{6}}, {"output_dim", std::int64_t{2}}, {"mask_zero", steps}};
+        const NodeId ea = b.add(layer::kEmbedding, table, {xa});
+        const NodeId eb = b.add(layer::kEmbedding, table, {xb});
+        NodeId joined;
+        if (steps) {
+            joined = b.add(layer::kGlobalAveragePooling1D, {}, {b.add(layer::kConcatenate, {{"axis", std::int64_t{1}}}, {ea, eb})});
+        } else {
+            const NodeId fa = b.add(layer::kFlatten, {}, {ea});
+            const NodeId dense = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {b.input({2})});
+            joined = b.add(layer::kConcatenate, {}, {fa, dense, b.add(layer::kFlatten, {}, {eb})});
+            if (wiring == "shared")
+                b.add(layer::kDense, {{"units", std::int64_t{1}}}, {fa});
+        }
+        b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {joined});
+        auto net = NetworkCompiler::compile(b.graph, 4, {}, true);
+        initializeWeights(*net, 3);
+        fillInputs(*net, 6, 12); // ids 0..5: with mask_zero, zeros are padding
+        GradientChecker(*net).checkAll();
+    }
+
     void sharedWeightsSumTheirGradients()
     {
         GraphBuilder b;

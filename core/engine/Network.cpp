@@ -1,5 +1,7 @@
 #include "Network.h"
 
+#include "Parallel.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -38,10 +40,10 @@ void Network::forward(const ForwardContext& ctx)
 void Network::zeroGradients()
 {
     for (TensorView* g : m_gradients)
-        std::fill_n(g->data, g->size(), 0.0f);
+        zeroFill(g->data, g->size());
     for (const auto& p : m_parameters)
         if (!p->gradientWritten)
-            std::fill(p->grad.begin(), p->grad.end(), 0.0f);
+            zeroFill(p->grad.data(), static_cast<Index>(p->grad.size()));
 }
 
 void Network::backward()
@@ -53,7 +55,7 @@ void Network::backward()
 std::string Network::firstNonFiniteLayer() const
 {
     for (const auto& [name, buffers] : m_layerOutputs)
-        if (!buffers->value.array().isFinite().all())
+        if (!buffers->value.allFinite())
             return name;
     return {};
 }

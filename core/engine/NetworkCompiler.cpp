@@ -93,14 +93,55 @@ private:
     NodeBuffers* alias(const NodeBuffers& source, const std::vector<Index>& shape, bool batched)
     {
         NodeBuffers& b = m_net.m_buffers.emplace_back();
-        b.value = {source.value.data, shape};
-        b.grad = {source.grad.data, source.grad.data ? shape : std::vector<Index>{}};
+        b.value = {source.value.data, shape, source.value.batchStride};
+        b.grad = {source.grad.data, source.grad.data ? shape : std::vector<Index>{}, source.grad.batchStride};
         if (batched) {
             m_net.m_batched.push_back(&b.value);
             if (b.grad.data)
                 m_net.m_batched.push_back(&b.grad);
         }
         return &b;
+    }
+
+    /// Where a producer writes straight into a Concatenate's output: that node, and the offset of
+    /// the producer's part within each sample.
+    struct Placement {
+        NodeId concatenate;
+        Index offset = 0;
+    };
+
+    /// The buffers of a Concatenate, made early when a producer placed in it comes first.
+    NodeBuffers* concatenationBuffers(const Node& concatenate)
+    {
+        NodeBuffers*& b = m_early[concatenate.id];
+        if (!b) {
+            bool batched = false;
+            const std::vector<Index> shape = concreteShape(concatenate, batched);
+            b = fresh(shape, batched);
+        }
+        return b;
+    }
+
+    /// A producer's buffers as a window into its Concatenate's: its samples a whole sample apart.
+    NodeBuffers* placed(const Placement& at, const std::vector<Index>& shape)
+    {
+        const NodeBuffers& whole = *concatenationBuffers(*m_graph.node(at.concatenate));
+        NodeBuffers& b = m_net.m_buffers.emplace_back();
+        b.value = {whole.value.data + at.offset, shape, whole.value.sampleSize()};
+        b.grad = {whole.grad.data + at.offset, shape, whole.grad.sampleSize()};
+        m_net.m_batched.push_back(&b.value);
+        m_net.m_batched.push_back(&b.grad);
+        return &b;
+    }
+
+    /// The value and gradient buffers of a layer that computes its output.
+    NodeBuffers* computed(const Node& node, const std::vector<Index>& shape, bool batched)
+    {
+        if (auto p = m_placements.find(node.id); p != m_placements.end())
+            return placed(p->second, shape);
+        if (node.type == layer::kConcatenate)
+            return concatenationBuffers(node);
+        return fresh(shape, batched);
     }
 
     Parameter* parameter(const std::string& name, std::vector<Index> shape)
@@ -117,6 +158,7 @@ private:
 
     std::vector<Index> concreteShape(const Node& node, bool& batched) const;
     void createWeights();
+    void placeInConcatenations();
     void addNode(const Node& node);
 
     Network& m_net;
@@ -126,6 +168,8 @@ private:
     std::unordered_map<NodeId, NodeBuffers*> m_outputs;
     std::unordered_map<NodeId, std::vector<Parameter*>> m_weights;
     std::unordered_set<NodeId> m_shared; ///< nodes whose weights another call reuses
+    std::unordered_map<NodeId, Placement> m_placements;
+    std::unordered_map<NodeId, NodeBuffers*> m_early;
 };
 
 std::vector<Index> NetworkBuilder::concreteShape(const Node& node, bool& batched) const
@@ -185,6 +229,46 @@ void NetworkBuilder::createWeights()
     }
 }
 
+/// A Concatenate on axis 1 holds each sample's parts one after the other. An Embedding whose only
+/// reader is that Concatenate (through Flatten or Reshape, which only view it) writes its rows
+/// straight into its part and reads its gradient from there, so the Concatenate copies nothing for
+/// it either way: the classic two-branch model spends no time joining its branches.
+void NetworkBuilder::placeInConcatenations()
+{
+    const Topology& t = m_report.topology();
+    const std::vector<NodeId>& outputs = m_report.modelOutputs();
+    const auto onlyReadOnce = [&](int index) {
+        const auto i = static_cast<std::size_t>(index);
+        return t.consumers[i].size() == 1 && std::find(outputs.begin(), outputs.end(), t.ids[i]) == outputs.end();
+    };
+    const auto nodeAt = [&](int index) -> const Node& { return *m_graph.node(t.ids[static_cast<std::size_t>(index)]); };
+    for (int index : t.order) {
+        const Node& node = nodeAt(index);
+        const bool read = !t.consumers[static_cast<std::size_t>(index)].empty()
+            || std::find(outputs.begin(), outputs.end(), node.id) != outputs.end();
+        if (node.type != layer::kConcatenate || !read)
+            continue;
+        bool batched = false;
+        const auto rank = static_cast<int>(concreteShape(node, batched).size());
+        const auto axis = static_cast<int>(node.params.integer("axis"));
+        if (!batched || (axis < 0 ? axis + rank : axis) != 1)
+            continue;
+        Index offset = 0;
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
+            int producer = slot.producer;
+            while (onlyReadOnce(producer) && (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
+                producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
+            bool producerBatched = false;
+            concreteShape(nodeAt(producer), producerBatched);
+            if (nodeAt(producer).type == layer::kEmbedding && onlyReadOnce(producer) && producerBatched)
+                m_placements[nodeAt(producer).id] = {node.id, offset};
+            bool partBatched = false;
+            const std::vector<Index> part = concreteShape(nodeAt(slot.producer), partBatched);
+            offset += std::accumulate(part.begin() + 1, part.end(), Index{1}, std::multiplies<>());
+        }
+    }
+}
+
 void NetworkBuilder::addNode(const Node& node)
 {
     bool batched = false;
@@ -205,7 +289,7 @@ void NetworkBuilder::addNode(const Node& node)
     } else if (type == layer::kFlatten || type == layer::kReshape) {
         out = alias(*inputs[0], shape, batched);
     } else {
-        out = fresh(shape, batched);
+        out = computed(node, shape, batched);
         const Index rows = out->value.rows();
         if (type == layer::kEmbedding) {
             float* mask = node.params.boolean("mask_zero") ? maskStorage(inputs[0]->value.size()) : nullptr;
@@ -270,6 +354,7 @@ void NetworkBuilder::build(Index batchSize)
     m_net.m_maxBatch = batchSize;
     m_net.m_activeBatch = batchSize;
     createWeights();
+    placeInConcatenations();
     const Topology& t = m_report.topology();
     for (int index : t.order) {
         const NodeId id = t.ids[static_cast<std::size_t>(index)];

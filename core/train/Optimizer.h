@@ -47,9 +47,6 @@ public:
 protected:
     explicit Optimizer(OptimizerConfig config) : m_config(std::move(config)) {}
 
-    /// Tensors larger than this are updated by all cores at once.
-    static constexpr std::size_t kParallelUpdate = 32768;
-
     /// Updates one weight from its (clipped) gradient.
     virtual void update(std::size_t index, Parameter& p, const float* grad, float lr) = 0;
     /// State vector `kind` of weight `index`, zero-initialised on first use.

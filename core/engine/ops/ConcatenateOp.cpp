@@ -27,8 +27,9 @@ void ConcatenateOp::forward(const ForwardContext&)
     Index offset = 0;
     for (const NodeBuffers* in : inputs) {
         const Index w = inner(in->value);
-        for (Index r = 0; r < rows; ++r)
-            std::copy_n(in->value.data + r * w, w, output->value.data + r * width + offset);
+        if (in->value.data != output->value.data + offset) // else its producer wrote it in place
+            for (Index r = 0; r < rows; ++r)
+                std::copy_n(in->value.data + r * w, w, output->value.data + r * width + offset);
         offset += w;
     }
     if (!m_mask)
@@ -61,7 +62,8 @@ void ConcatenateOp::backward()
     Index offset = 0;
     for (NodeBuffers* in : inputs) {
         const Index w = inner(in->value);
-        if (in->grad.data)
+        const bool inPlace = in->grad.data == output->grad.data + offset; // its producer reads it there
+        if (in->grad.data && !inPlace)
             for (Index r = 0; r < rows; ++r) {
                 float* dst = in->grad.data + r * w;
                 const float* src = output->grad.data + r * width + offset;

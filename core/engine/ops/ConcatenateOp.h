@@ -7,6 +7,8 @@ namespace sf {
 /// Joins its inputs along `axis` (1 .. rank-1). Masks follow Keras: joined on the last axis, the
 /// output mask is their OR when every input is masked, otherwise none; joined on the steps axis
 /// of rank-3 tensors, the masks are joined too (an unmasked input counting as all ones).
+/// An input whose producer writes straight into this output (the compiler places it there) is
+/// neither copied forward nor backward: its producer reads its gradient in place.
 class ConcatenateOp : public Op {
 public:
     ConcatenateOp(int axis, float* mask) : m_axis(axis), m_mask(mask) {}

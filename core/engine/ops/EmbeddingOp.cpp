@@ -1,6 +1,9 @@
 #include "EmbeddingOp.h"
 
+#include "engine/Parallel.h"
+
 #include <algorithm>
+#include <omp.h>
 
 namespace sf {
 
@@ -9,18 +12,24 @@ void EmbeddingOp::forward(const ForwardContext&)
     const TensorView& ids = inputs[0]->value;
     const Index dim = m_embeddings->shape[1];
     const Index vocabulary = m_embeddings->shape[0];
-    const Index count = ids.size();
+    const Index samples = ids.samples();
+    const Index steps = ids.sampleSize();
+    const Index stride = output->value.sampleStride();
+    const float* table = m_embeddings->value.data();
     float* out = output->value.data;
-    for (Index i = 0; i < count; ++i) {
-        const auto id = static_cast<Index>(ids.data[i]);
-        float* row = out + i * dim;
-        if (id >= 0 && id < vocabulary)
-            std::copy_n(m_embeddings->value.data() + id * dim, dim, row);
-        else
-            std::fill_n(row, dim, 0.0f);
-        if (m_mask)
-            m_mask[i] = id != 0 ? 1.0f : 0.0f;
-    }
+#pragma omp parallel for schedule(static) if (samples * steps * dim > kParallelWork)
+    for (Index s = 0; s < samples; ++s)
+        for (Index t = 0; t < steps; ++t) {
+            const Index i = s * steps + t;
+            const auto id = static_cast<Index>(ids.data[i]);
+            float* row = out + s * stride + t * dim;
+            if (id >= 0 && id < vocabulary)
+                std::copy_n(table + id * dim, dim, row);
+            else
+                std::fill_n(row, dim, 0.0f);
+            if (m_mask)
+                m_mask[i] = id != 0 ? 1.0f : 0.0f;
+        }
 }
 
 void EmbeddingOp::backward()
@@ -28,17 +37,29 @@ void EmbeddingOp::backward()
     const TensorView& ids = inputs[0]->value;
     const Index dim = m_embeddings->shape[1];
     const Index vocabulary = m_embeddings->shape[0];
-    const Index count = ids.size();
+    const Index samples = ids.samples();
+    const Index steps = ids.sampleSize();
+    const Index stride = output->grad.sampleStride();
     const float* dy = output->grad.data;
     float* grad = m_embeddings->grad.data();
-    for (Index i = 0; i < count; ++i) {
-        const auto id = static_cast<Index>(ids.data[i]);
-        if (id < 0 || id >= vocabulary)
-            continue;
-        float* row = grad + id * dim;
-        const float* d = dy + i * dim;
-        for (Index k = 0; k < dim; ++k)
-            row[k] += d[k];
+    // Each core adds into its own band of columns, so no two write the same float and every sum
+    // is taken in the same order whatever the number of cores.
+#pragma omp parallel if (samples * steps * dim > kParallelWork)
+    {
+        const Index cores = omp_get_num_threads();
+        const Index core = omp_get_thread_num();
+        const Index from = dim * core / cores;
+        const Index to = dim * (core + 1) / cores;
+        for (Index s = 0; s < samples; ++s)
+            for (Index t = 0; t < steps; ++t) {
+                const auto id = static_cast<Index>(ids.data[s * steps + t]);
+                if (id < 0 || id >= vocabulary)
+                    continue;
+                float* row = grad + id * dim;
+                const float* d = dy + s * stride + t * dim;
+                for (Index k = from; k < to; ++k)
+                    row[k] += d[k];
+            }
     }
 }
 

@@ -1,5 +1,7 @@
 #include "Adam.h"
 
+#include "engine/Parallel.h"
+
 #include <cmath>
 
 namespace sf {
@@ -16,7 +18,7 @@ void Adam::update(std::size_t index, Parameter& p, const float* grad, float lr)
     float* __restrict v = slot(1, index, n).data();
     float* __restrict w = p.value.data();
     // One fused pass, split over the cores for large tensors: it is bound by memory bandwidth.
-#pragma omp parallel for simd schedule(static) if (n > kParallelUpdate)
+#pragma omp parallel for simd schedule(static) if (n > static_cast<std::size_t>(kParallelWork))
     for (std::size_t k = 0; k < n; ++k) {
         const float g = grad[k];
         m[k] += (g - m[k]) * b1;

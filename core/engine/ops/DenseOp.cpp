@@ -1,13 +1,14 @@
 #include "DenseOp.h"
 
+#include "engine/MatrixProduct.h"
+
 namespace sf {
 
 void DenseOp::forward(const ForwardContext&)
 {
-    const ConstMatrixMap x(inputs[0]->value.data, inputs[0]->value.rows(), inputs[0]->value.cols());
-    const ConstMatrixMap w(m_kernel->value.data(), m_kernel->shape[0], m_kernel->shape[1]);
+    const TensorView& x = inputs[0]->value;
     MatrixMap z = m_z->matrix();
-    z.noalias() = x * w;
+    multiply(x.data, Stored::AsIs, m_kernel->value.data(), Stored::AsIs, z.data(), x.rows(), m_kernel->shape[1], x.cols(), false);
     if (m_bias)
         z.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(m_bias->value.data(), m_kernel->shape[1]);
     activate(m_activation, z.data(), output->value.data, z.rows(), z.cols());
@@ -23,23 +24,17 @@ void DenseOp::backward()
         dzData = m_dz->data;
     }
     const ConstMatrixMap dz(dzData, rows, units);
-    const ConstMatrixMap x(inputs[0]->value.data, inputs[0]->value.rows(), inputs[0]->value.cols());
-    const ConstMatrixMap w(m_kernel->value.data(), m_kernel->shape[0], m_kernel->shape[1]);
-    MatrixMap dw(m_kernel->grad.data(), m_kernel->shape[0], m_kernel->shape[1]);
-    Eigen::Map<Eigen::RowVectorXf> db(m_bias ? m_bias->grad.data() : nullptr, units);
-    if (m_write) {
-        dw.noalias() = x.transpose() * dz;
-        if (m_bias)
+    const Index features = m_kernel->shape[0];
+    multiply(inputs[0]->value.data, Stored::Transposed, dzData, Stored::AsIs, m_kernel->grad.data(), features, units, rows, !m_write);
+    if (m_bias) {
+        Eigen::Map<Eigen::RowVectorXf> db(m_bias->grad.data(), units);
+        if (m_write)
             db = dz.colwise().sum();
-    } else {
-        dw.noalias() += x.transpose() * dz;
-        if (m_bias)
+        else
             db += dz.colwise().sum();
     }
-    if (inputs[0]->grad.data) {
-        MatrixMap dx = inputs[0]->grad.matrix();
-        dx.noalias() += dz * w.transpose();
-    }
+    if (inputs[0]->grad.data)
+        multiply(dzData, Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows, features, units, true);
 }
 
 } // namespace sf

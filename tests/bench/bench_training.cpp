@@ -1,10 +1,17 @@
 // Training and inference throughput and peak memory for the three models, at batch 32
 // and 256, on 20,000 generated samples (binary cross-entropy or categorical for the MLP, Adam).
-// Each configuration runs in its own child process so that its peak RSS is its own. Training
+// Each measurement runs in its own child process so that its peak RSS is its own. Training
 // samples/s is the median of the measured epochs (the first epoch is excluded as warm-up);
-// inference samples/s the median of three passes. Ratios are against PyTorch 1.13 CPU medians
-// measured on this kind of machine (the table).
+// inference samples/s the median of three passes.
+//
+// Ratios: with --reference PROGRAM (bench_training_torch, built with -DSHAPEFLOW_BENCH_TORCH=ON),
+// each round runs the PyTorch side and ours one after the other, and the ratio is the median over
+// the rounds of ours / PyTorch's, measured in the same sitting. Without it, the ratios are against
+// the PyTorch 1.13 CPU medians in the table, measured on another machine of this kind.
 //   bench_training [--epochs N] [--threads N] [--model a|b|mlp] [--batch N]
+//                  [--reference bench_training_torch] [--rounds N]
+#include "BenchSupport.h"
+#include "engine/MatrixProduct.h"
 #include "graph/Graph.h"
 #include "graph/LayerRegistry.h"
 #include "io/ModelLoader.h"
@@ -12,15 +19,10 @@
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"
 
-#include <Eigen/Core>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <omp.h>
 #include <vector>
 
 namespace {
@@ -30,7 +32,7 @@ using namespace sf;
 struct Case {
     const char* name;
     const char* model; ///< example file, or empty for the MLP
-    double torch32;
+    double torch32;    ///< the issue's table
     double torch256;
 };
 
@@ -53,13 +55,7 @@ Graph mlp()
     return g;
 }
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
-void runCase(const Case& c, Index batch, int epochs)
+bench::Throughput measure(const Case& c, Index batch, int epochs)
 {
     const Graph graph = *c.model ? loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + c.model + ".sfmodel").document.graph
                                  : mlp();
@@ -80,43 +76,56 @@ void runCase(const Case& c, Index batch, int epochs)
         predictArrays(trainer.network(), data);
         infer.push_back(20000.0 / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const double torch = batch == 32 ? c.torch32 : c.torch256;
-    std::printf("%-4s batch %4lld  train %9.0f samples/s (x%.2f PyTorch)  infer %10.0f samples/s  peak %6.1f MB\n", c.name,
-                static_cast<long long>(batch), median(train), median(train) / torch, median(infer),
-                static_cast<double>(usage.ru_maxrss) / 1024.0);
+    return {bench::median(train), bench::median(infer), bench::peakMegabytes()};
+}
+
+/// Runs the reference program on one case and reads its line back.
+bench::Throughput reference(const bench::Options& o, const std::string& model, long long batch)
+{
+    const std::string command = o.reference + " --model " + model + " --batch " + std::to_string(batch) + " --epochs "
+        + std::to_string(o.epochs) + " --threads " + std::to_string(o.threads);
     std::fflush(stdout);
+    FILE* pipe = popen(command.c_str(), "r");
+    bench::Throughput t;
+    char line[512];
+    bool found = false;
+    while (pipe && std::fgets(line, sizeof line, pipe))
+        found = found || bench::parseThroughput(line, t);
+    if (!pipe || pclose(pipe) != 0 || !found) {
+        std::fprintf(stderr, "the reference '%s' did not report a measurement\n", command.c_str());
+        std::exit(1);
+    }
+    return t;
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    int epochs = 4;
-    int threads = 2;
-    std::string only;
-    Index onlyBatch = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--epochs")) epochs = std::max(2, std::atoi(argv[i + 1]));
-        else if (!std::strcmp(argv[i], "--threads")) threads = std::max(1, std::atoi(argv[i + 1]));
-        else if (!std::strcmp(argv[i], "--model")) only = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--batch")) onlyBatch = std::atoll(argv[i + 1]);
-    }
-    Eigen::setNbThreads(threads);
-    std::printf("threads %d, %d epochs (first excluded), 20,000 generated samples\n", threads, epochs);
+    const bench::Options options = bench::parseOptions(argc, argv);
+    omp_set_num_threads(options.threads); // Eigen, OpenBLAS and the engine's own loops all use OpenMP's
+    std::printf("threads %d, %d epochs (first excluded), 20,000 generated samples, %d round(s)%s, products by %s\n",
+                options.threads, options.epochs, options.rounds,
+                options.reference.empty() ? "" : ", PyTorch side in the same rounds", matrixProductBackend().c_str());
     for (const Case& c : kCases)
-        for (Index batch : {Index{32}, Index{256}}) {
-            if ((!only.empty() && only != c.name) || (onlyBatch && onlyBatch != batch))
+        for (long long batch : {32LL, 256LL}) {
+            if (!bench::selected(options, c.name, batch))
                 continue;
-            std::fflush(stdout); // or the child prints the parent's buffered lines again
-            const pid_t child = fork();
-            if (child == 0) {
-                runCase(c, batch, epochs);
-                _exit(0);
+            std::vector<double> ratios;
+            for (int round = 0; round < options.rounds; ++round) {
+                double torch = batch == 32 ? c.torch32 : c.torch256;
+                if (!options.reference.empty()) {
+                    const bench::Throughput theirs = reference(options, c.name, batch);
+                    bench::printThroughput("pytorch", c.name, batch, theirs);
+                    torch = theirs.train;
+                }
+                const bench::Throughput ours = bench::inChild([&] { return measure(c, batch, options.epochs); });
+                bench::printThroughput("ours", c.name, batch, ours);
+                ratios.push_back(ours.train / torch);
             }
-            int status = 0;
-            waitpid(child, &status, 0);
+            std::printf("=> %-4s batch %4lld  training x%.2f PyTorch (%s)\n", c.name, batch, bench::median(ratios),
+                        options.reference.empty() ? "against the issue's table"
+                                                  : ("median of " + std::to_string(options.rounds) + " same-sitting ratios").c_str());
         }
     return 0;
 }

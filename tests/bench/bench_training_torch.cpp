@@ -1,0 +1,148 @@
+// The PyTorch side of the training benchmark: the three models built with libtorch
+// (Debian's libtorch-dev, PyTorch 1.13 CPU) and trained the way bench_training trains them, on
+// 20,000 random samples with Adam, shuffled each epoch, on the given number of threads. It prints
+// one line per case in bench_training's format; `bench_training --reference` runs it in turn with
+// its own cases so that each ratio comes from one sitting. Built only when find_package(Torch)
+// succeeds and SHAPEFLOW_BENCH_TORCH is on; it is not part of the default build or of CI.
+//   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp] [--batch N]
+#include "BenchSupport.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+
+namespace {
+
+constexpr std::int64_t kSamples = 20000;
+
+/// Seeds (a) and (b): two token inputs through Embedding and Flatten, concatenated, then Dense layers.
+struct TwoBranch : torch::nn::Module {
+    TwoBranch(std::int64_t vocabA, std::int64_t dimA, std::int64_t vocabB, std::int64_t dimB, std::int64_t steps,
+              std::vector<std::int64_t> hidden)
+        : embeddingA(register_module("embedding_a", torch::nn::Embedding(vocabA, dimA)))
+        , embeddingB(register_module("embedding_b", torch::nn::Embedding(vocabB, dimB)))
+    {
+        std::int64_t width = steps * (dimA + dimB);
+        for (std::size_t i = 0; i < hidden.size(); ++i) {
+            dense.push_back(register_module("dense" + std::to_string(i), torch::nn::Linear(width, hidden[i])));
+            width = hidden[i];
+        }
+        dense.push_back(register_module("out", torch::nn::Linear(width, 1)));
+    }
+
+    torch::Tensor forward(const torch::Tensor& a, const torch::Tensor& b)
+    {
+        torch::Tensor x = torch::cat({embeddingA(a).flatten(1), embeddingB(b).flatten(1)}, 1);
+        for (std::size_t i = 0; i + 1 < dense.size(); ++i)
+            x = torch::relu(dense[i](x));
+        return torch::sigmoid(dense.back()(x));
+    }
+
+    torch::nn::Embedding embeddingA;
+    torch::nn::Embedding embeddingB;
+    std::vector<torch::nn::Linear> dense;
+};
+
+/// The wide MLP: 512 -> 1024 relu -> 1024 relu -> 10 softmax.
+struct WideMlp : torch::nn::Module {
+    WideMlp()
+        : h1(register_module("h1", torch::nn::Linear(512, 1024)))
+        , h2(register_module("h2", torch::nn::Linear(1024, 1024)))
+        , out(register_module("out", torch::nn::Linear(1024, 10)))
+    {
+    }
+
+    torch::Tensor forward(const torch::Tensor& x) { return out(torch::relu(h2(torch::relu(h1(x))))); }
+
+    torch::nn::Linear h1;
+    torch::nn::Linear h2;
+    torch::nn::Linear out;
+};
+
+/// Trains `epochs` epochs through step(batch indices) and times each; then three inference passes.
+template <typename Step, typename Infer>
+bench::Throughput measure(int epochs, std::int64_t batch, Step step, Infer infer)
+{
+    std::vector<double> train;
+    for (int e = 0; e < epochs; ++e) {
+        const auto start = std::chrono::steady_clock::now();
+        const torch::Tensor order = torch::randperm(kSamples, torch::kLong);
+        for (std::int64_t at = 0; at < kSamples; at += batch)
+            step(order.slice(0, at, std::min(at + batch, kSamples)));
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (e > 0)
+            train.push_back(static_cast<double>(kSamples) / seconds);
+    }
+    std::vector<double> inference;
+    {
+        torch::NoGradGuard noGrad;
+        for (int k = 0; k < 3; ++k) {
+            const auto start = std::chrono::steady_clock::now();
+            for (std::int64_t at = 0; at < kSamples; at += batch)
+                infer(at, std::min(at + batch, kSamples));
+            inference.push_back(static_cast<double>(kSamples)
+                                / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+    }
+    return {bench::median(train), bench::median(inference), bench::peakMegabytes()};
+}
+
+bench::Throughput twoBranch(const std::string& model, std::int64_t batch, int epochs)
+{
+    const bool deep = model == "b";
+    const std::int64_t steps = deep ? 30 : 20;
+    const std::int64_t vocabA = deep ? 2000 : 1000;
+    const std::int64_t vocabB = deep ? 1000 : 500;
+    TwoBranch net(vocabA, deep ? 128 : 64, vocabB, deep ? 64 : 32, steps,
+                  deep ? std::vector<std::int64_t>{128, 64} : std::vector<std::int64_t>{});
+    const torch::Tensor a = torch::randint(1, vocabA, {kSamples, steps}, torch::kLong);
+    const torch::Tensor b = torch::randint(1, vocabB, {kSamples, steps}, torch::kLong);
+    const torch::Tensor y = torch::randint(0, 2, {kSamples, 1}, torch::kFloat);
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
+    return measure(
+        epochs, batch,
+        [&](const torch::Tensor& rows) {
+            adam.zero_grad();
+            const torch::Tensor p = net.forward(a.index_select(0, rows), b.index_select(0, rows));
+            torch::binary_cross_entropy(p, y.index_select(0, rows)).backward();
+            adam.step();
+        },
+        [&](std::int64_t from, std::int64_t to) { net.forward(a.slice(0, from, to), b.slice(0, from, to)); });
+}
+
+bench::Throughput wideMlp(std::int64_t batch, int epochs)
+{
+    WideMlp net;
+    const torch::Tensor x = torch::randn({kSamples, 512});
+    const torch::Tensor y = torch::one_hot(torch::randint(0, 10, {kSamples}, torch::kLong), 10).to(torch::kFloat);
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
+    return measure(
+        epochs, batch,
+        [&](const torch::Tensor& rows) {
+            adam.zero_grad();
+            const torch::Tensor logits = net.forward(x.index_select(0, rows));
+            torch::nn::functional::cross_entropy(logits, y.index_select(0, rows)).backward();
+            adam.step();
+        },
+        [&](std::int64_t from, std::int64_t to) { torch::softmax(net.forward(x.slice(0, from, to)), 1); });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const bench::Options options = bench::parseOptions(argc, argv);
+    torch::set_num_interop_threads(1);
+    torch::set_num_threads(options.threads);
+    torch::manual_seed(1);
+    for (const std::string model : {"a", "b", "mlp"})
+        for (long long batch : {32LL, 256LL}) {
+            if (!bench::selected(options, model, batch))
+                continue;
+            const bench::Throughput t = bench::inChild([&] {
+                return model == "mlp" ? wideMlp(batch, options.epochs) : twoBranch(model, batch, options.epochs);
+            });
+            bench::printThroughput("pytorch", model, batch, t);
+        }
+    return 0;
+}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <thread>
 
 using namespace sf;
 
@@ -26,6 +27,22 @@ std::vector<float> randomMatrix(Index rows, Index cols, unsigned seed)
 double at(const std::vector<float>& m, Stored stored, Index rows, Index cols, Index r, Index c)
 {
     return stored == Stored::AsIs ? m[static_cast<std::size_t>(r * cols + c)] : m[static_cast<std::size_t>(c * rows + r)];
+}
+
+/// Checks C against the definition: A * B, plus what C held before when accumulating.
+void checkProduct(const Product& p, const std::vector<float>& before)
+{
+    const std::vector<float> left(p.a, p.a + p.m * p.k);
+    const std::vector<float> right(p.b, p.b + p.k * p.n);
+    for (Index r = 0; r < p.m; ++r)
+        for (Index col = 0; col < p.n; ++col) {
+            double expected = p.accumulate ? before[static_cast<std::size_t>(r * p.n + col)] : 0.0;
+            for (Index i = 0; i < p.k; ++i)
+                expected += at(left, p.aStored, p.m, p.k, r, i) * at(right, p.bStored, p.k, p.n, i, col);
+            const double got = p.c[r * p.n + col];
+            if (std::fabs(got - expected) > 1e-4 * std::max(1.0, std::sqrt(static_cast<double>(p.k))))
+                QFAIL(qPrintable(QString("C(%1, %2) = %3, expected %4").arg(r).arg(col).arg(got).arg(expected)));
+        }
 }
 
 } // namespace
@@ -73,16 +90,28 @@ private slots:
         const std::vector<float> right = randomMatrix(k, n, 2);
         const std::vector<float> before = randomMatrix(m, n, 3);
         std::vector<float> c = before;
-        multiply(left.data(), a, right.data(), b, c.data(), m, n, k, accumulate);
-        for (Index r = 0; r < m; ++r)
-            for (Index col = 0; col < n; ++col) {
-                double expected = accumulate ? before[static_cast<std::size_t>(r * n + col)] : 0.0;
-                for (Index i = 0; i < k; ++i)
-                    expected += at(left, a, m, k, r, i) * at(right, b, k, n, i, col);
-                const double got = c[static_cast<std::size_t>(r * n + col)];
-                if (std::fabs(got - expected) > 1e-4 * std::max(1.0, std::sqrt(static_cast<double>(k))))
-                    QFAIL(qPrintable(QString("C(%1, %2) = %3, expected %4").arg(r).arg(col).arg(got).arg(expected)));
-            }
+        const Product product{left.data(), a, right.data(), b, c.data(), m, n, k, accumulate};
+        multiply(product);
+        checkProduct(product, before);
+    }
+
+    void sideBySideMatchesTheDefinition()
+    {
+        // Large enough to be cut into bands of rows: one product stored as is, one transposed,
+        // as a Dense layer's weight and input gradients are.
+        const std::vector<float> x = randomMatrix(96, 300, 8);
+        const std::vector<float> dz = randomMatrix(96, 70, 9);
+        const std::vector<float> w = randomMatrix(300, 70, 10);
+        const std::vector<float> dxBefore = randomMatrix(96, 300, 11);
+        std::vector<float> dw(300 * 70, std::numeric_limits<float>::quiet_NaN());
+        std::vector<float> dx = dxBefore;
+        const Product products[] = {
+            {x.data(), Stored::Transposed, dz.data(), Stored::AsIs, dw.data(), 300, 70, 96, false},
+            {dz.data(), Stored::AsIs, w.data(), Stored::Transposed, dx.data(), 96, 300, 70, true},
+        };
+        multiplySideBySide(products);
+        checkProduct(products[0], {});
+        checkProduct(products[1], dxBefore);
     }
 
     void aProductOverwritesWhatWasThere()
@@ -91,16 +120,37 @@ private slots:
         const std::vector<float> left = randomMatrix(8, 16, 4);
         const std::vector<float> right = randomMatrix(16, 4, 5);
         std::vector<float> c(32, std::numeric_limits<float>::quiet_NaN());
-        multiply(left.data(), Stored::AsIs, right.data(), Stored::AsIs, c.data(), 8, 4, 16, false);
+        multiply({left.data(), Stored::AsIs, right.data(), Stored::AsIs, c.data(), 8, 4, 16});
         for (float v : c)
             QVERIFY(std::isfinite(v));
+    }
+
+    void threadsMayMultiplyAtTheSameTime()
+    {
+        // The app trains on one thread while Predict runs on another: both reach multiply().
+        const Index m = 96, n = 80, k = 128;
+        const std::vector<float> left = randomMatrix(m, k, 6);
+        const std::vector<float> right = randomMatrix(k, n, 7);
+        std::vector<float> expected(static_cast<std::size_t>(m * n));
+        multiply({left.data(), Stored::AsIs, right.data(), Stored::AsIs, expected.data(), m, n, k});
+        std::vector<std::vector<float>> results(4, std::vector<float>(expected.size()));
+        std::vector<std::thread> threads;
+        for (auto& result : results)
+            threads.emplace_back([&] {
+                for (int round = 0; round < 200; ++round)
+                    multiply({left.data(), Stored::AsIs, right.data(), Stored::AsIs, result.data(), m, n, k});
+            });
+        for (std::thread& t : threads)
+            t.join();
+        for (const auto& result : results)
+            QVERIFY(result == expected);
     }
 
     void anEmptySumIsZero()
     {
         std::vector<float> c(6, 5.0f);
         const float none = 0.0f;
-        multiply(&none, Stored::AsIs, &none, Stored::AsIs, c.data(), 2, 3, 0, false);
+        multiply({&none, Stored::AsIs, &none, Stored::AsIs, c.data(), 2, 3, 0});
         for (float v : c)
             QCOMPARE(v, 0.0f);
     }

@@ -1,8 +1,11 @@
 #include "MatrixProduct.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <omp.h>
+#include <vector>
 
 namespace sf {
 namespace {
@@ -39,8 +42,34 @@ const OpenBlas& openBlas()
     return loaded;
 }
 
+/// A product, or a band of rows of one, with the row lengths of the matrices it lies in.
+struct Band {
+    Product p;
+    Index lda = 0;
+    Index ldb = 0;
+    Index ldc = 0;
+};
+
+Band whole(const Product& p)
+{
+    return {p, p.aStored == Stored::Transposed ? p.m : p.k, p.bStored == Stored::Transposed ? p.k : p.n, p.n};
+}
+
+/// Rows [from, to) of C, and what they are computed from.
+Band rowsOf(const Band& band, Index from, Index to)
+{
+    Band part = band;
+    part.p.a = band.p.aStored == Stored::AsIs ? band.p.a + from * band.lda : band.p.a + from;
+    part.p.c = band.p.c + from * band.ldc;
+    part.p.m = to - from;
+    return part;
+}
+
+using StridedMap = Eigen::Map<const MatrixRM, 0, Eigen::OuterStride<>>;
+using StridedOut = Eigen::Map<MatrixRM, 0, Eigen::OuterStride<>>;
+
 template <typename Left, typename Right>
-void eigenProduct(const Left& left, const Right& right, MatrixMap c, bool accumulate)
+void eigenProduct(const Left& left, const Right& right, StridedOut c, bool accumulate)
 {
     if (accumulate)
         c.noalias() += left * right;
@@ -48,41 +77,72 @@ void eigenProduct(const Left& left, const Right& right, MatrixMap c, bool accumu
         c.noalias() = left * right;
 }
 
-} // namespace
-
-void multiply(const float* a, Stored aStored, const float* b, Stored bStored, float* c, Index m, Index n, Index k,
-              bool accumulate)
+void withEigen(const Band& band)
 {
-    const OpenBlas& blas = openBlas();
-    if (blas.sgemm && m <= INT_MAX && n <= INT_MAX && k <= INT_MAX) {
-        const bool aTransposed = aStored == Stored::Transposed;
-        const bool bTransposed = bStored == Stored::Transposed;
-        const auto im = static_cast<int>(m);
-        const auto in = static_cast<int>(n);
-        const auto ik = static_cast<int>(k);
-        blas.sgemm(kRowMajor, aTransposed ? kTrans : kNoTrans, bTransposed ? kTrans : kNoTrans, im, in, ik, 1.0f, a,
-                   aTransposed ? im : ik, b, bTransposed ? ik : in, accumulate ? 1.0f : 0.0f, c, in);
-        return;
-    }
-    multiplyWithEigen(a, aStored, b, bStored, c, m, n, k, accumulate);
+    const Product& p = band.p;
+    const bool aTransposed = p.aStored == Stored::Transposed;
+    const bool bTransposed = p.bStored == Stored::Transposed;
+    const StridedMap left(p.a, aTransposed ? p.k : p.m, aTransposed ? p.m : p.k, Eigen::OuterStride<>(band.lda));
+    const StridedMap right(p.b, bTransposed ? p.n : p.k, bTransposed ? p.k : p.n, Eigen::OuterStride<>(band.ldb));
+    const StridedOut out(p.c, p.m, p.n, Eigen::OuterStride<>(band.ldc));
+    if (aTransposed && bTransposed)
+        eigenProduct(left.transpose(), right.transpose(), out, p.accumulate);
+    else if (aTransposed)
+        eigenProduct(left.transpose(), right, out, p.accumulate);
+    else if (bTransposed)
+        eigenProduct(left, right.transpose(), out, p.accumulate);
+    else
+        eigenProduct(left, right, out, p.accumulate);
 }
 
-void multiplyWithEigen(const float* a, Stored aStored, const float* b, Stored bStored, float* c, Index m, Index n, Index k,
-                       bool accumulate)
+void compute(const Band& band)
 {
-    const bool aTransposed = aStored == Stored::Transposed;
-    const bool bTransposed = bStored == Stored::Transposed;
-    const ConstMatrixMap left(a, aTransposed ? k : m, aTransposed ? m : k);
-    const ConstMatrixMap right(b, bTransposed ? n : k, bTransposed ? k : n);
-    const MatrixMap out(c, m, n);
-    if (aTransposed && bTransposed)
-        eigenProduct(left.transpose(), right.transpose(), out, accumulate);
-    else if (aTransposed)
-        eigenProduct(left.transpose(), right, out, accumulate);
-    else if (bTransposed)
-        eigenProduct(left, right.transpose(), out, accumulate);
-    else
-        eigenProduct(left, right, out, accumulate);
+    const OpenBlas& blas = openBlas();
+    const Product& p = band.p;
+    const bool fits = std::max({p.m, p.n, p.k, band.lda, band.ldb, band.ldc}) <= INT_MAX;
+    if (!blas.sgemm || !fits) {
+        withEigen(band);
+        return;
+    }
+    const auto i = [](Index v) { return static_cast<int>(v); };
+    blas.sgemm(kRowMajor, p.aStored == Stored::Transposed ? kTrans : kNoTrans, p.bStored == Stored::Transposed ? kTrans : kNoTrans,
+               i(p.m), i(p.n), i(p.k), 1.0f, p.a, i(band.lda), p.b, i(band.ldb), p.accumulate ? 1.0f : 0.0f, p.c, i(band.ldc));
+}
+
+double flops(const Product& p) { return 2.0 * static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k); }
+
+/// Below this many floating-point operations in all, handing out bands costs more than it saves.
+constexpr double kSideBySideFlops = 4.0e6;
+
+} // namespace
+
+void multiply(const Product& p) { compute(whole(p)); }
+
+void multiplyWithEigen(const Product& p) { withEigen(whole(p)); }
+
+void multiplySideBySide(std::span<const Product> products)
+{
+    double total = 0.0;
+    for (const Product& p : products)
+        total += flops(p);
+    const int cores = omp_get_max_threads();
+    if (products.size() < 2 || cores < 2 || omp_in_parallel() || total < kSideBySideFlops) {
+        for (const Product& p : products)
+            multiply(p);
+        return;
+    }
+    // Each product gets cores in proportion to its work (at least one), and one band per core.
+    std::vector<Band> bands;
+    for (const Product& p : products) {
+        const auto share = std::clamp<Index>(static_cast<Index>(cores * flops(p) / total + 0.5), 1, std::max<Index>(p.m, 1));
+        const Band all = whole(p);
+        for (Index s = 0; s < share; ++s)
+            bands.push_back(rowsOf(all, p.m * s / share, p.m * (s + 1) / share));
+    }
+    const auto count = static_cast<Index>(bands.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (Index b = 0; b < count; ++b)
+        compute(bands[static_cast<std::size_t>(b)]); // inside the region, each library stays on its core
 }
 
 std::string matrixProductBackend()

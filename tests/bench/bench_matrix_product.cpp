@@ -1,7 +1,9 @@
-// The matrix products of the three models (each Dense layer's forward x·W, weight
-// gradient xᵀ·dz and input gradient dz·Wᵀ, at batch 32 and 256), computed by Eigen and by the
-// engine's multiply() (OpenBLAS when installed), alternately, on the given number of threads.
-// Prints the median GFLOP/s of each and their ratio: the measurement behind MatrixProduct's choice.
+// The matrix products of the three models, per Dense layer and batch size (32, 256): the
+// forward product x·W, and the backward pair, weight gradient xᵀ·dz and input gradient dz·Wᵀ.
+// Each is computed three ways, alternately, on the given number of threads: by Eigen on all cores,
+// by multiply() (OpenBLAS when installed) on all cores, product after product, and by
+// multiplySideBySide() (bands of rows, one per core). Prints the median GFLOP/s of each and the
+// ratios to Eigen: the measurement behind engine/MatrixProduct's choices.
 //   bench_matrix_product [--threads N] [--repeats N]
 #include "engine/MatrixProduct.h"
 
@@ -27,13 +29,11 @@ const Layer kLayers[] = {
     {"a", 20 * (64 + 32), 1}, {"b", 30 * (128 + 64), 128}, {"b", 128, 64}, {"mlp", 512, 1024}, {"mlp", 1024, 1024}, {"mlp", 1024, 10},
 };
 
-struct Product {
-    const char* what;
-    Stored a;
-    Stored b;
-    Index m, n, k;
-    bool accumulate;
-};
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
 
 template <typename Run>
 double medianSeconds(int repeats, Run run)
@@ -44,8 +44,7 @@ double medianSeconds(int repeats, Run run)
         run();
         t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    return median(t);
 }
 
 } // namespace
@@ -60,39 +59,51 @@ int main(int argc, char** argv)
     }
     omp_set_num_threads(threads);
     std::printf("threads %d, median of %d, multiply() by %s\n", threads, repeats, matrixProductBackend().c_str());
-    std::printf("%-4s %-14s %6s %6s %6s  %8s  %8s  %s\n", "", "product", "m", "n", "k", "Eigen", "multiply", "ratio");
-    std::vector<double> ratios;
+    std::printf("%-4s %-9s %5s %5s %5s  %7s  %8s  %12s   ratios to Eigen\n", "", "products", "batch", "in", "units", "Eigen",
+                "multiply", "side by side");
+    std::vector<double> plainRatios;
+    std::vector<double> sideRatios;
     for (const Layer& layer : kLayers)
         for (Index batch : {Index{32}, Index{256}}) {
-            const Product products[] = {
-                {"forward x.W", Stored::AsIs, Stored::AsIs, batch, layer.units, layer.in, false},
-                {"weights xT.dz", Stored::Transposed, Stored::AsIs, layer.in, layer.units, batch, false},
-                {"input dz.WT", Stored::AsIs, Stored::Transposed, batch, layer.in, layer.units, true},
+            std::vector<float> x(static_cast<std::size_t>(batch * layer.in), 0.5f);
+            std::vector<float> w(static_cast<std::size_t>(layer.in * layer.units), 0.25f);
+            std::vector<float> z(static_cast<std::size_t>(batch * layer.units), 0.0f);
+            std::vector<float> dw(w.size(), 0.0f);
+            std::vector<float> dx(x.size(), 0.0f);
+            const std::vector<Product> forward = {{x.data(), Stored::AsIs, w.data(), Stored::AsIs, z.data(), batch, layer.units, layer.in}};
+            const std::vector<Product> backward = {
+                {x.data(), Stored::Transposed, z.data(), Stored::AsIs, dw.data(), layer.in, layer.units, batch},
+                {z.data(), Stored::AsIs, w.data(), Stored::Transposed, dx.data(), batch, layer.in, layer.units, true},
             };
-            for (const Product& p : products) {
-                std::vector<float> a(static_cast<std::size_t>(p.m * p.k), 0.5f);
-                std::vector<float> b(static_cast<std::size_t>(p.k * p.n), 0.25f);
-                std::vector<float> c(static_cast<std::size_t>(p.m * p.n), 0.0f);
-                const double flops = 2.0 * static_cast<double>(p.m * p.n * p.k);
+            for (const auto& [what, products] : {std::pair{"forward", &forward}, std::pair{"backward", &backward}}) {
+                double flops = 0.0;
+                for (const Product& p : *products)
+                    flops += 2.0 * static_cast<double>(p.m * p.n * p.k);
                 std::vector<double> eigen;
-                std::vector<double> ours;
-                for (int r = 0; r < 3; ++r) { // alternate, so that a slow spell of the machine hits both
+                std::vector<double> plain;
+                std::vector<double> side;
+                for (int r = 0; r < 3; ++r) { // alternate, so that a slow spell of the machine hits all three
                     eigen.push_back(flops / medianSeconds(repeats, [&] {
-                        multiplyWithEigen(a.data(), p.a, b.data(), p.b, c.data(), p.m, p.n, p.k, p.accumulate);
+                        for (const Product& p : *products)
+                            multiplyWithEigen(p);
                     }));
-                    ours.push_back(flops / medianSeconds(repeats, [&] {
-                        multiply(a.data(), p.a, b.data(), p.b, c.data(), p.m, p.n, p.k, p.accumulate);
+                    plain.push_back(flops / medianSeconds(repeats, [&] {
+                        for (const Product& p : *products)
+                            multiply(p);
                     }));
+                    side.push_back(flops / medianSeconds(repeats, [&] { multiplySideBySide(*products); }));
                 }
-                std::sort(eigen.begin(), eigen.end());
-                std::sort(ours.begin(), ours.end());
-                const double ratio = ours[1] / eigen[1];
-                ratios.push_back(ratio);
-                std::printf("%-4s %-14s %6lld %6lld %6lld  %8.1f  %8.1f  x%.2f\n", layer.model, p.what, static_cast<long long>(p.m),
-                            static_cast<long long>(p.n), static_cast<long long>(p.k), eigen[1] / 1e9, ours[1] / 1e9, ratio);
+                const double e = median(eigen);
+                const double m = median(plain);
+                const double s = median(side);
+                plainRatios.push_back(m / e);
+                sideRatios.push_back(s / e);
+                std::printf("%-4s %-9s %5lld %5lld %5lld  %7.1f  %8.1f  %12.1f   x%.2f  x%.2f\n", layer.model, what,
+                            static_cast<long long>(batch), static_cast<long long>(layer.in), static_cast<long long>(layer.units),
+                            e / 1e9, m / 1e9, s / 1e9, m / e, s / e);
             }
         }
-    std::sort(ratios.begin(), ratios.end());
-    std::printf("median ratio multiply() / Eigen over %zu products: x%.2f (GFLOP/s above)\n", ratios.size(), ratios[ratios.size() / 2]);
+    std::printf("median ratio to Eigen over %zu cases: multiply() x%.2f, side by side x%.2f (GFLOP/s above)\n",
+                plainRatios.size(), median(plainRatios), median(sideRatios));
     return 0;
 }

@@ -34,6 +34,22 @@ double bestValLoss(const std::vector<EpochStats>& history)
     return best;
 }
 
+/// A seed example trained for `epochs` on `rows` generated samples, a fifth of them held out.
+struct FittedExample {
+    std::unique_ptr<Trainer> trainer;
+    TrainOutcome::Status status;
+};
+
+FittedExample fitExample(const char* name, int epochs, Index rows)
+{
+    const Graph g = example(name);
+    TrainConfig c = config(epochs);
+    c.validationSplit = 0.2;
+    auto t = std::make_unique<Trainer>(g, c, makeSyntheticData(g, c.loss, rows, 3));
+    const TrainOutcome::Status status = t->fit().status;
+    return {std::move(t), status};
+}
+
 /// A small regression MLP with a linear output, whose loss can really overflow.
 Graph regressionMlp()
 {
@@ -52,29 +68,23 @@ class TestTrainer : public QObject {
 private slots:
     void seedModelALearns()
     {
-        const Graph g = example("two_branch_embeddings");
-        TrainConfig c = config(4);
-        c.validationSplit = 0.2;
-        Trainer t(g, c, makeSyntheticData(g, c.loss, 10000, 3));
-        QCOMPARE(t.fit().status, TrainOutcome::Status::Finished);
-        QCOMPARE(t.history().size(), std::size_t{4});
-        const double first = *t.history().front().valLoss;
+        const auto [t, status] = fitExample("two_branch_embeddings", 4, 10000);
+        QCOMPARE(status, TrainOutcome::Status::Finished);
+        QCOMPARE(t->history().size(), std::size_t{4});
+        const double first = *t->history().front().valLoss;
         QVERIFY2(first < 0.69, qPrintable(QString::number(first)));
         // Stated bound: generated labels are learnable, so val_loss falls below 0.3 within 4 epochs.
-        QVERIFY2(bestValLoss(t.history()) < 0.3, qPrintable(QString::number(bestValLoss(t.history()))));
-        QVERIFY(t.history().back().metrics[0].second > 0.9); // training accuracy
+        QVERIFY2(bestValLoss(t->history()) < 0.3, qPrintable(QString::number(bestValLoss(t->history()))));
+        QVERIFY(t->history().back().metrics[0].second > 0.9); // training accuracy
     }
 
     void seedModelBLearns()
     {
-        const Graph g = example("deep_two_branch");
-        TrainConfig c = config(2);
-        c.validationSplit = 0.2;
-        Trainer t(g, c, makeSyntheticData(g, c.loss, 16000, 3));
-        QCOMPARE(t.fit().status, TrainOutcome::Status::Finished);
+        const auto [t, status] = fitExample("deep_two_branch", 2, 16000);
+        QCOMPARE(status, TrainOutcome::Status::Finished);
         // Stated bound: below 0.5 within 2 epochs (about 0.44 is seen; 1M weights on 12,800 rows
         // overfit from the second epoch on, which is what early stopping is for).
-        QVERIFY2(bestValLoss(t.history()) < 0.5, qPrintable(QString::number(bestValLoss(t.history()))));
+        QVERIFY2(bestValLoss(t->history()) < 0.5, qPrintable(QString::number(bestValLoss(t->history()))));
     }
 
     void maskedPoolingModelLearns()

@@ -258,8 +258,7 @@ void NetworkBuilder::placeInConcatenations()
             int producer = slot.producer;
             while (onlyReadOnce(producer) && (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
                 producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
-            bool producerBatched = false;
-            concreteShape(nodeAt(producer), producerBatched);
+            const bool producerBatched = m_report.outputOf(nodeAt(producer).id)->shape[0].isBatch();
             if (nodeAt(producer).type == layer::kEmbedding && onlyReadOnce(producer) && producerBatched)
                 m_placements[nodeAt(producer).id] = {node.id, offset};
             bool partBatched = false;

@@ -1,8 +1,9 @@
 // The matrix products of the three models, per Dense layer and batch size (32, 256): the
 // forward product x·W, and the backward pair, weight gradient xᵀ·dz and input gradient dz·Wᵀ.
 // Each is computed three ways, alternately, on the given number of threads: by Eigen on all cores,
-// by multiply() (OpenBLAS when installed) on all cores, product after product, and by
-// multiplySideBySide() (bands of rows, one per core). Prints the median GFLOP/s of each and the
+// by multiply() (OpenBLAS when installed) on all cores, product after product, and, for the
+// backward pair, by multiplySideBySide() (bands of rows, one per core; a lone product would only
+// be handed to multiply()). Prints the median GFLOP/s of each and the
 // ratios to Eigen: the measurement behind engine/MatrixProduct's choices.
 //   bench_matrix_product [--threads N] [--repeats N]
 #include "engine/MatrixProduct.h"
@@ -91,19 +92,24 @@ int main(int argc, char** argv)
                         for (const Product& p : *products)
                             multiply(p);
                     }));
-                    side.push_back(flops / medianSeconds(repeats, [&] { multiplySideBySide(*products); }));
+                    if (products->size() > 1)
+                        side.push_back(flops / medianSeconds(repeats, [&] { multiplySideBySide(*products); }));
                 }
                 const double e = median(eigen);
                 const double m = median(plain);
-                const double s = median(side);
                 plainRatios.push_back(m / e);
+                std::printf("%-4s %-9s %5lld %5lld %5lld  %7.1f  %8.1f", layer.model, what, static_cast<long long>(batch),
+                            static_cast<long long>(layer.in), static_cast<long long>(layer.units), e / 1e9, m / 1e9);
+                if (side.empty()) {
+                    std::printf("  %12s   x%.2f\n", "-", m / e);
+                    continue;
+                }
+                const double s = median(side);
                 sideRatios.push_back(s / e);
-                std::printf("%-4s %-9s %5lld %5lld %5lld  %7.1f  %8.1f  %12.1f   x%.2f  x%.2f\n", layer.model, what,
-                            static_cast<long long>(batch), static_cast<long long>(layer.in), static_cast<long long>(layer.units),
-                            e / 1e9, m / 1e9, s / 1e9, m / e, s / e);
+                std::printf("  %12.1f   x%.2f  x%.2f\n", s / 1e9, m / e, s / e);
             }
         }
-    std::printf("median ratio to Eigen over %zu cases: multiply() x%.2f, side by side x%.2f (GFLOP/s above)\n",
-                plainRatios.size(), median(plainRatios), median(sideRatios));
+    std::printf("median ratio to Eigen: multiply() x%.2f over %zu cases, side by side x%.2f over the %zu backward pairs\n",
+                median(plainRatios), plainRatios.size(), median(sideRatios), sideRatios.size());
     return 0;
 }

@@ -124,6 +124,34 @@ private slots:
         GradientChecker(*net).checkAll();
     }
 
+    void denseWritesItsInputGradientOnlyWhenSoleReader_data()
+    {
+        QTest::addColumn<QString>("wiring");
+        QTest::newRow("sole reader, through Flatten") << "sole";
+        QTest::newRow("input also read directly") << "direct";
+        QTest::newRow("Flatten read twice") << "flatten twice";
+    }
+
+    void denseWritesItsInputGradientOnlyWhenSoleReader()
+    {
+        // A Dense that alone reads its input writes that gradient; where another layer adds into
+        // the same floats (directly, or through the Flatten that views them) it must add too.
+        QFETCH(QString, wiring);
+        GraphBuilder b;
+        const NodeId x = b.input({2, 3});
+        const NodeId flat = b.add(layer::kFlatten, {}, {x});
+        const ParamMap dense = {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}};
+        const NodeId first = b.add(layer::kDense, dense, {flat});
+        if (wiring == "direct")
+            b.add(layer::kConcatenate, {}, {first, b.add(layer::kFlatten, {}, {b.add(layer::kDense, dense, {x})})});
+        else if (wiring == "flatten twice")
+            b.add(layer::kConcatenate, {}, {first, b.add(layer::kDense, dense, {flat})});
+        auto net = NetworkCompiler::compile(b.graph, 3, {}, true);
+        initializeWeights(*net, 8);
+        fillInputs(*net, 1);
+        GradientChecker(*net).checkAll();
+    }
+
     void sharedWeightsSumTheirGradients()
     {
         GraphBuilder b;

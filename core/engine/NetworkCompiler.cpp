@@ -89,6 +89,16 @@ private:
         return &b;
     }
 
+    /// The gradient view that owns the storage `b`'s gradient lies in (b's own, or the one Flatten
+    /// and Reshape view): the same floats, so the same first one.
+    TensorView* ownerOfGradient(const NodeBuffers& b) const
+    {
+        for (TensorView* g : m_net.m_gradients)
+            if (g->data == b.grad.data)
+                return g;
+        return nullptr;
+    }
+
     /// Buffers that view another node's (Flatten, Reshape): the same memory, another shape.
     NodeBuffers* alias(const NodeBuffers& source, const std::vector<Index>& shape, bool batched)
     {
@@ -157,6 +167,8 @@ private:
     }
 
     std::vector<Index> concreteShape(const Node& node, bool& batched) const;
+    bool readOnlyOnce(int index) const;
+    bool soleReaderOf(int producer) const;
     void createWeights();
     void placeInConcatenations();
     void addNode(const Node& node);
@@ -171,6 +183,32 @@ private:
     std::unordered_map<NodeId, Placement> m_placements;
     std::unordered_map<NodeId, NodeBuffers*> m_early;
 };
+
+/// Whether the node at topological `index` has exactly one reader and is not a model output (whose
+/// gradient the loss gives).
+bool NetworkBuilder::readOnlyOnce(int index) const
+{
+    const Topology& t = m_report.topology();
+    const auto i = static_cast<std::size_t>(index);
+    const std::vector<NodeId>& outputs = m_report.modelOutputs();
+    return t.consumers[i].size() == 1 && std::find(outputs.begin(), outputs.end(), t.ids[i]) == outputs.end();
+}
+
+/// Whether a layer reading the node at topological `producer` is the only one to add into the
+/// gradient storage behind it: nothing else reads that node, nor the tensor that Flatten and
+/// Reshape only view. Such a layer may write its input gradient rather than add to a zeroed one.
+bool NetworkBuilder::soleReaderOf(int producer) const
+{
+    const Topology& t = m_report.topology();
+    for (;;) {
+        if (!readOnlyOnce(producer))
+            return false;
+        const std::string& type = m_graph.node(t.ids[static_cast<std::size_t>(producer)])->type;
+        if (type != layer::kFlatten && type != layer::kReshape)
+            return true;
+        producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
+    }
+}
 
 std::vector<Index> NetworkBuilder::concreteShape(const Node& node, bool& batched) const
 {
@@ -237,10 +275,6 @@ void NetworkBuilder::placeInConcatenations()
 {
     const Topology& t = m_report.topology();
     const std::vector<NodeId>& outputs = m_report.modelOutputs();
-    const auto onlyReadOnce = [&](int index) {
-        const auto i = static_cast<std::size_t>(index);
-        return t.consumers[i].size() == 1 && std::find(outputs.begin(), outputs.end(), t.ids[i]) == outputs.end();
-    };
     const auto nodeAt = [&](int index) -> const Node& { return *m_graph.node(t.ids[static_cast<std::size_t>(index)]); };
     for (int index : t.order) {
         const Node& node = nodeAt(index);
@@ -256,10 +290,10 @@ void NetworkBuilder::placeInConcatenations()
         Index offset = 0;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             int producer = slot.producer;
-            while (onlyReadOnce(producer) && (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
+            while (readOnlyOnce(producer) && (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
                 producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
             const bool producerBatched = m_report.outputOf(nodeAt(producer).id)->shape[0].isBatch();
-            if (nodeAt(producer).type == layer::kEmbedding && onlyReadOnce(producer) && producerBatched)
+            if (nodeAt(producer).type == layer::kEmbedding && readOnlyOnce(producer) && producerBatched)
                 m_placements[nodeAt(producer).id] = {node.id, offset};
             bool partBatched = false;
             const std::vector<Index> part = concreteShape(nodeAt(slot.producer), partBatched);
@@ -304,6 +338,10 @@ void NetworkBuilder::addNode(const Node& node)
                 dense->writeGradients();
                 for (Parameter* p : w)
                     p->gradientWritten = true;
+            }
+            if (inputs[0]->grad.data && soleReaderOf(t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))][0].producer)) {
+                dense->writeInputGradient();
+                std::erase(m_net.m_gradients, ownerOfGradient(*inputs[0]));
             }
             op = std::move(dense);
             out->mask = inputs[0]->mask;

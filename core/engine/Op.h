@@ -25,7 +25,8 @@ struct ForwardContext {
 };
 
 /// One layer's forward and backward pass over preallocated buffers. backward() adds (+=) into
-/// its inputs' gradients, so a tensor read by several layers sums their contributions.
+/// its inputs' gradients, so a tensor read by several layers sums their contributions; a layer
+/// compiled as the only reader of its input may write that gradient instead (DenseOp).
 class Op {
 public:
     virtual ~Op() = default;

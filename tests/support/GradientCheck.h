@@ -71,6 +71,8 @@ public:
 
     void checkAll(bool training = false)
     {
+        // Twice: what one backward pass leaves in a buffer must not leak into the next.
+        analytic(training);
         analytic(training);
         // Copy the analytic gradients first: the numeric passes overwrite buffers.
         for (Parameter* p : m_net.parameters()) {

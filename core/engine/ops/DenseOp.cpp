@@ -29,7 +29,7 @@ void DenseOp::backward()
     const Index features = m_kernel->shape[0];
     // The weight gradient and the input gradient do not depend on each other: computed side by side.
     const Product weights{inputs[0]->value.data, Stored::Transposed, dzData, Stored::AsIs, m_kernel->grad.data(), features, units, rows, !m_write};
-    const Product input{dzData, Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows, features, units, true};
+    const Product input{dzData, Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows, features, units, !m_writeInput};
     if (inputs[0]->grad.data)
         multiplySideBySide(std::array{weights, input});
     else

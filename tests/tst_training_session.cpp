@@ -176,6 +176,25 @@ private slots:
         QVERIFY(text.contains("\nepoch,loss,val_loss,metric,val_metric\n1,0.7,0.8,,\n"));
     }
 
+    void chartDrawsALongRunThinned()
+    {
+        // 200,000 batches: the curve drawn is a thousand or so points spanning all of them, and
+        // hovering still finds the batch itself.
+        LossChart chart;
+        std::vector<double> losses(20'000);
+        for (int epoch = 1; epoch <= 10; ++epoch) {
+            for (std::size_t i = 0; i < losses.size(); ++i)
+                losses[i] = 1.0 / epoch + 0.01 * static_cast<double>(i % 7);
+            chart.addBatchLosses(losses, epoch, 20'000, 20'000);
+        }
+        chart.flush();
+        QCOMPARE(chart.batchPoints(), 200'000);
+        QVERIFY2(chart.smoothedPoints().size() <= 2 * 1024, qPrintable(QString::number(chart.smoothedPoints().size())));
+        QCOMPARE(chart.smoothedPoints().last().x(), 200'000.0);
+        const QString hover = chart.valuesAt(123'456.2); // batch index 3455 of epoch 7: 1/7 + 0.01 * (3455 % 7)
+        QVERIFY2(hover.startsWith("epoch 7, batch 3456 of 20000: loss 0.18286"), qPrintable(hover));
+    }
+
     void chartPlotsAgainstBatchOrEpochAndHoverShowsValues()
     {
         LossChart chart;

@@ -1,9 +1,10 @@
 #pragma once
-// What the two training benchmarks (Shapeflow's and the optional PyTorch reference) share: the
-// command line, the median, the peak resident memory, and one measurement per child process so
+// What the benchmarks share: the training benchmarks' command line (Shapeflow's and the optional
+// PyTorch reference), medians, the peak resident memory, and one measurement per child process so
 // that each peak is its own.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +62,19 @@ inline double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+/// The median wall time of `runs` calls of `work`, in milliseconds.
+template <typename Work>
+double medianMilliseconds(int runs, Work work)
+{
+    std::vector<double> times;
+    for (int i = 0; i < runs; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        work();
+        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    return median(std::move(times));
 }
 
 inline double peakMegabytes()

@@ -2,6 +2,7 @@
 // it into the scene, to re-infer and re-annotate every card and edge after one argument edit
 // (target: under 16 ms, one frame), and to auto-layout. Medians of 15 runs; the ratio is the
 // target over the median.
+#include "BenchSupport.h"
 #include "GeneratedGraphs.h"
 #include "canvas/GraphScene.h"
 #include "commands/GraphCommands.h"
@@ -9,27 +10,7 @@
 #include "graph/LayeredLayout.h"
 
 #include <QApplication>
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <functional>
-#include <vector>
-
-namespace {
-
-double medianMs(int runs, const std::function<void()>& work)
-{
-    std::vector<double> times;
-    for (int i = 0; i < runs; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -41,7 +22,7 @@ int main(int argc, char** argv)
     ModelDocument model;
     model.graph = graph;
 
-    const double open = medianMs(15, [&] {
+    const double open = bench::medianMilliseconds(15, [&] {
         GraphDocument document;
         document.load(model, {});
         GraphScene scene(document);
@@ -55,12 +36,12 @@ int main(int argc, char** argv)
         if (node.type == layer::kDense && !dense.isValid())
             dense = id;
     std::int64_t units = 32;
-    const double edit = medianMs(15, [&] {
+    const double edit = bench::medianMilliseconds(15, [&] {
         units = units == 32 ? 33 : 32;
         document.push(new SetArgumentCommand(document.model(), dense, "units", units));
         document.flushInference(); // reportChanged -> the scene re-annotates every card and edge
     });
-    const double layout = medianMs(15, [&] {
+    const double layout = bench::medianMilliseconds(15, [&] {
         Graph scrambled = document.graph();
         for (auto& [id, node] : scrambled.nodes())
             scrambled.node(id)->position = {0, 0};

@@ -6,10 +6,10 @@
 // be handed to multiply()). Prints the median GFLOP/s of each and the
 // ratios to Eigen: the measurement behind engine/MatrixProduct's choices.
 //   bench_matrix_product [--threads N] [--repeats N]
+#include "BenchSupport.h"
 #include "engine/MatrixProduct.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,22 +30,11 @@ const Layer kLayers[] = {
     {"a", 20 * (64 + 32), 1}, {"b", 30 * (128 + 64), 128}, {"b", 128, 64}, {"mlp", 512, 1024}, {"mlp", 1024, 1024}, {"mlp", 1024, 10},
 };
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
+/// The median time of `repeats` calls of `run`, in seconds.
 template <typename Run>
 double medianSeconds(int repeats, Run run)
 {
-    std::vector<double> t;
-    for (int r = 0; r < repeats; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        run();
-        t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return median(t);
+    return bench::medianMilliseconds(repeats, run) / 1000.0;
 }
 
 } // namespace
@@ -95,8 +84,8 @@ int main(int argc, char** argv)
                     if (products->size() > 1)
                         side.push_back(flops / medianSeconds(repeats, [&] { multiplySideBySide(*products); }));
                 }
-                const double e = median(eigen);
-                const double m = median(plain);
+                const double e = bench::median(eigen);
+                const double m = bench::median(plain);
                 plainRatios.push_back(m / e);
                 std::printf("%-4s %-9s %5lld %5lld %5lld  %7.1f  %8.1f", layer.model, what, static_cast<long long>(batch),
                             static_cast<long long>(layer.in), static_cast<long long>(layer.units), e / 1e9, m / 1e9);
@@ -104,12 +93,12 @@ int main(int argc, char** argv)
                     std::printf("  %12s   x%.2f\n", "-", m / e);
                     continue;
                 }
-                const double s = median(side);
+                const double s = bench::median(side);
                 sideRatios.push_back(s / e);
                 std::printf("  %12.1f   x%.2f  x%.2f\n", s / 1e9, m / e, s / e);
             }
         }
     std::printf("median ratio to Eigen: multiply() x%.2f over %zu cases, side by side x%.2f over the %zu backward pairs\n",
-                median(plainRatios), plainRatios.size(), median(sideRatios), sideRatios.size());
+                bench::median(plainRatios), plainRatios.size(), bench::median(sideRatios), sideRatios.size());
     return 0;
 }

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <numeric>
+#include <ranges>
 
 namespace sf {
 
@@ -141,15 +142,37 @@ void LossChart::addBatchLosses(const std::vector<double>& losses, int epoch, lon
         const double t = static_cast<double>(m_batches.size() + 1);
         const double smooth = debiasedNext(m_batches.empty() ? 0.0 : m_batches.back().smooth, t, losses[static_cast<std::size_t>(i)], m_weight);
         m_batches.push_back({losses[static_cast<std::size_t>(i)], smooth, epoch, lastBatch - n + 1 + i, std::max(1LL, batches)});
+        takeIntoRange(m_batches.back());
     }
+    m_dirty = true;
+}
+
+void LossChart::takeIntoRange(const BatchPoint& b)
+{
+    for (double v : {b.loss, b.smooth})
+        if (std::isfinite(v)) {
+            m_batchLow = std::min(m_batchLow, v);
+            m_batchHigh = std::max(m_batchHigh, v);
+        }
+}
+
+void LossChart::redrawAll()
+{
+    m_rawCurve.forget();
+    m_smoothCurve.forget();
     m_dirty = true;
 }
 
 void LossChart::resmooth()
 {
     double previous = 0.0;
-    for (std::size_t i = 0; i < m_batches.size(); ++i)
+    m_batchLow = std::numeric_limits<double>::infinity();
+    m_batchHigh = -std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < m_batches.size(); ++i) {
         previous = m_batches[i].smooth = debiasedNext(previous, static_cast<double>(i + 1), m_batches[i].loss, m_weight);
+        takeIntoRange(m_batches[i]);
+    }
+    redrawAll();
 }
 
 std::vector<double> LossChart::smoothed() const
@@ -204,10 +227,11 @@ void LossChart::startNewRun()
     EarlierRun run{new QLineSeries, {}, {}};
     run.series->setName(tr("run %1").arg(m_earlier.size() + 1));
     run.series->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
-    for (std::size_t i = 0; i < m_batches.size(); ++i) {
-        run.byBatch.append(QPointF(static_cast<double>(i + 1), m_batches[i].smooth));
-        run.byEpoch.append(QPointF(m_batches[i].epochX(), m_batches[i].smooth));
-    }
+    run.byBatch = ThinnedCurve().points(m_batches.size(), [this](std::size_t i) {
+        return std::optional(QPointF(static_cast<double>(i + 1), m_batches[i].smooth));
+    });
+    run.byEpoch = ThinnedCurve().points(m_batches.size(), [this](std::size_t i) { return std::optional(QPointF(m_batches[i].epochX(), m_batches[i].smooth)); });
+    run.series->replace(m_byEpoch ? run.byEpoch : run.byBatch);
     m_chart->addSeries(run.series);
     run.series->attachAxis(m_x);
     for (QAbstractAxis* axis : m_chart->axes(Qt::Vertical))
@@ -222,7 +246,9 @@ void LossChart::resetCurrentRun()
     m_batches.clear();
     m_epochs.clear();
     m_failures.clear();
-    m_dirty = true;
+    m_batchLow = std::numeric_limits<double>::infinity();
+    m_batchHigh = -std::numeric_limits<double>::infinity();
+    redrawAll();
     flush();
 }
 
@@ -240,7 +266,6 @@ void LossChart::setSmoothing(double weight)
 {
     m_weight = std::clamp(weight, 0.0, 0.99);
     resmooth();
-    m_dirty = true;
 }
 
 void LossChart::setEpochAxis(bool epochs)
@@ -251,7 +276,9 @@ void LossChart::setEpochAxis(bool epochs)
     m_xUnit->setCurrentIndex(epochs ? 1 : 0);
     m_x->setTitleText(epochs ? tr("epoch") : tr("batch"));
     m_x->setLabelFormat(epochs ? "%.1f" : "%d");
-    m_dirty = true;
+    for (const EarlierRun& run : m_earlier)
+        run.series->replace(epochs ? run.byEpoch : run.byBatch);
+    redrawAll();
     flush();
 }
 
@@ -266,7 +293,7 @@ void LossChart::setLogScale(bool on)
     for (QAbstractSeries* s : m_chart->series())
         if (s != m_metricSeries && s != m_valMetricSeries)
             s->attachAxis(to);
-    m_dirty = true;
+    redrawAll(); // what can be drawn changes: a log axis has no place for zero
     flush();
 }
 
@@ -282,13 +309,10 @@ void LossChart::flush()
     m_dirty = false;
     const bool log = m_chart->axes(Qt::Vertical).contains(m_logY);
     auto usable = [log](double y) { return std::isfinite(y) && (!log || y > 0); };
-    QList<QPointF> raw, smooth, epoch, val, metric, valMetric, failures;
-    for (std::size_t i = 0; i < m_batches.size(); ++i) {
-        if (usable(m_batches[i].loss))
-            raw.append(QPointF(xOf(i), m_batches[i].loss));
-        if (usable(m_batches[i].smooth))
-            smooth.append(QPointF(xOf(i), m_batches[i].smooth));
-    }
+    auto drawable = [&](double y, std::size_t i) { return usable(y) ? std::optional(QPointF(xOf(i), y)) : std::nullopt; };
+    const QList<QPointF> raw = m_rawCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].loss, i); });
+    const QList<QPointF> smooth = m_smoothCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].smooth, i); });
+    QList<QPointF> epoch, val, metric, valMetric, failures;
     for (const EpochPoint& e : m_epochs) {
         const double x = m_byEpoch ? e.epoch : e.batchX;
         if (usable(e.loss))
@@ -313,15 +337,13 @@ void LossChart::flush()
     m_metricSeries->replace(metric);
     m_valMetricSeries->replace(valMetric);
     m_failure->replace(failures);
-    for (const EarlierRun& run : m_earlier)
-        run.series->replace(m_byEpoch ? run.byEpoch : run.byBatch);
     rescale();
 }
 
 void LossChart::rescale()
 {
-    double low = std::numeric_limits<double>::infinity();
-    double high = 0.0;
+    double low = m_batchLow;
+    double high = std::max(0.0, m_batchHigh);
     double right = m_byEpoch ? 1.0 : 10.0;
     auto take = [&](double v) {
         if (std::isfinite(v)) {
@@ -329,10 +351,6 @@ void LossChart::rescale()
             high = std::max(high, v);
         }
     };
-    for (const BatchPoint& b : m_batches) {
-        take(b.loss);
-        take(b.smooth);
-    }
     for (const EpochPoint& e : m_epochs) {
         take(e.loss);
         if (e.val)
@@ -362,10 +380,11 @@ QString LossChart::valuesAt(double x) const
 {
     if (m_batches.empty())
         return {};
-    std::size_t nearest = 0;
-    for (std::size_t i = 1; i < m_batches.size(); ++i)
-        if (std::fabs(xOf(i) - x) < std::fabs(xOf(nearest) - x))
-            nearest = i;
+    // x grows with the batch index in either unit: the nearest is one side or the other of where x falls.
+    const auto indices = std::views::iota(std::size_t{0}, m_batches.size());
+    auto nearest = static_cast<std::size_t>(std::ranges::partition_point(indices, [&](std::size_t i) { return xOf(i) < x; }) - indices.begin());
+    if (nearest == m_batches.size() || (nearest > 0 && std::fabs(xOf(nearest - 1) - x) <= std::fabs(xOf(nearest) - x)))
+        --nearest;
     const BatchPoint& b = m_batches[nearest];
     QString text = tr("epoch %1, batch %2 of %3: loss %4, smoothed %5")
                        .arg(b.epoch)

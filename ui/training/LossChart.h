@@ -1,6 +1,9 @@
 #pragma once
 
+#include "training/ThinnedCurve.h"
+
 #include <QWidget>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -21,7 +24,8 @@ namespace sf {
 /// The live training plot: every batch's loss (faint), its smoothed curve (an exponential moving
 /// average with debiasing, so a constant series stays constant), each epoch's mean training loss
 /// and validation loss, and the epoch's metric on its own axis, against the batch count or the
-/// epoch. Points are buffered and handed to the series with replace() at most 20 times a second.
+/// epoch. Points are buffered and handed to the series at most 20 times a second, thinned
+/// (ThinnedCurve) so that an update costs the same after a million batches as after a thousand.
 /// Log scale, x as batch or epoch and the smoothing weight are toggles; hovering a curve shows the
 /// values there; earlier runs stay, faded, until cleared; the history exports as CSV and the
 /// chart as PNG.
@@ -51,6 +55,9 @@ public:
     bool exportCsv(const QString& path) const;
     bool exportPng(const QString& path);
 
+    /// Hands the points added since the last call to the series now (a timer does it 20 times a second).
+    void flush();
+
     int batchPoints() const { return static_cast<int>(m_batches.size()); }
     int epochPoints() const { return static_cast<int>(m_epochs.size()); }
     std::vector<double> smoothed() const;
@@ -79,8 +86,9 @@ private:
         QList<QPointF> byBatch;
         QList<QPointF> byEpoch;
     };
-    void flush();
     void rescale();
+    void redrawAll();
+    void takeIntoRange(const BatchPoint& b);
     void resetCurrentRun();
     void resmooth();
     double xOf(std::size_t batchIndex) const;
@@ -108,6 +116,10 @@ private:
     double m_weight = 0.9;
     QString m_metricName;
     std::vector<BatchPoint> m_batches;
+    ThinnedCurve m_rawCurve;
+    ThinnedCurve m_smoothCurve;
+    double m_batchLow = std::numeric_limits<double>::infinity(); ///< the lowest finite loss or smoothed loss of the batches
+    double m_batchHigh = -std::numeric_limits<double>::infinity(); ///< and the highest
     std::vector<EpochPoint> m_epochs;
     std::vector<double> m_failures; ///< batch counts where a loss went non-finite
     std::vector<EarlierRun> m_earlier;

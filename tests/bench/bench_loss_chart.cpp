@@ -1,0 +1,58 @@
+// The live loss chart during a long run: the time of one update (a flush of 16 new batch losses
+// and the repaint it causes) once the chart already holds N points, for N up to a million
+// (100 epochs of 10,000 batches). Medians of 25 updates. An update costs the GUI thread a frame
+// budget of 16 ms at most; it should not grow with the history.
+#include "BenchSupport.h"
+#include "training/LossChart.h"
+
+#include <QApplication>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+std::vector<double> losses(long long from, long long count)
+{
+    std::vector<double> out;
+    for (long long i = from; i < from + count; ++i)
+        out.push_back(1.0 / std::sqrt(1.0 + static_cast<double>(i)) + 0.05 * std::sin(static_cast<double>(i)));
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    std::printf("loss chart update (16 batch losses, flush, repaint), median of 25\n");
+    for (long long history : {1'000LL, 10'000LL, 100'000LL, 1'000'000LL}) {
+        sf::LossChart chart;
+        chart.resize(900, 500);
+        chart.show();
+        const long long perEpoch = 10'000;
+        long long added = 0;
+        auto add = [&](long long count) {
+            for (long long done = 0; done < count;) {
+                const long long epoch = added / perEpoch;
+                const long long inEpoch = std::min(count - done, perEpoch - added % perEpoch);
+                chart.addBatchLosses(losses(added, inEpoch), static_cast<int>(epoch + 1), added % perEpoch + inEpoch, perEpoch);
+                added += inEpoch;
+                done += inEpoch;
+                if (added % perEpoch == 0)
+                    chart.addEpoch(static_cast<int>(epoch + 1), 0.5, 0.6);
+            }
+        };
+        add(history);
+        chart.flush();
+        chart.grab();
+        const double ms = bench::medianMilliseconds(25, [&] {
+            add(16);
+            chart.flush();
+            chart.grab(); // paints the chart as the next frame would
+        });
+        std::printf("history %8lld points: %8.2f ms per update (frame budget 16 ms: x%.2f)\n", history, ms, 16.0 / ms);
+    }
+    return 0;
+}

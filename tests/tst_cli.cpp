@@ -143,6 +143,14 @@ private slots:
         py.start("/usr/bin/python3", {"-c", "import numpy as np; p = np.load('" + out + "'); print(p.shape, bool(((p > 0) & (p < 1)).all()))"});
         QVERIFY(py.waitForFinished(30000));
         QCOMPARE(py.readAllStandardOutput().trimmed(), QByteArray("(5, 1) True"));
+
+        // A .npz input must hold one array: which would be meant is not guessed.
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; np.savez('" + dir.filePath("two.npz") + "', a=np.ones((5, 20)), b=np.ones((5, 20)))"});
+        QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
+        const Run two = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("two.npz"),
+                             "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
+        QCOMPARE(two.exitCode, 2);
+        QVERIFY2(two.err.contains("two.npz holds 2 arrays (a, b); give a .npy file, or a .npz with one array"), qPrintable(two.err));
     }
 
     void trainErrors()

@@ -188,6 +188,10 @@ private slots:
         writeText(dir.filePath("bad.json"), R"({"inputs": {"x": {"file": "more.npz", "array": "missing"}}})");
         QVERIFY(dataError([&] { loadDataManifest(dir.filePath("bad.json").toStdString(), {}, {}, 1); })
                     .contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
+        writeNpz(dir.filePath("two.npz").toStdString(), {{"a", {{1}, {1}, ""}}, {"b", {{1}, {2}, ""}}});
+        writeText(dir.filePath("which.json"), R"({"inputs": {"x": {"file": "two.npz"}}})");
+        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("which.json").toStdString(), {}, {}, 1); })
+                    .contains("which.json: inputs.x: " + dir.filePath("two.npz") + " holds 2 arrays (a, b); name one with \"array\""));
         writeText(dir.filePath("bad2.json"), R"({"targets": {}})");
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("none.json").toStdString()); }).contains("cannot open"));

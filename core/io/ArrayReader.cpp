@@ -21,9 +21,11 @@ Array ArrayReader::read(const ArraySource& source, const std::string& where)
     case ArraySource::Kind::NpzArray: {
         const auto& arrays = npz(file);
         if (source.array.empty()) {
-            if (arrays.size() != 1)
-                return fail(file + " holds " + std::to_string(arrays.size()) + " arrays; name one with \"array\"");
-            return arrays.begin()->second;
+            try {
+                return onlyArray(arrays, file, "name one with \"array\"");
+            } catch (const DataError& e) {
+                return fail(e.what());
+            }
         }
         const auto found = arrays.find(source.array);
         if (found == arrays.end())

@@ -43,12 +43,8 @@ LoadedData loadDataManifest(const std::string& path, const Graph& graph, const L
 
 Array readArrayFile(const std::string& path)
 {
-    if (path.ends_with(".npz")) {
-        auto arrays = readNpz(path);
-        if (arrays.size() != 1)
-            throw DataError(path + ": holds " + std::to_string(arrays.size()) + " arrays; give a .npy file");
-        return arrays.begin()->second;
-    }
+    if (path.ends_with(".npz"))
+        return onlyArray(readNpz(path), path, "give a .npy file, or a .npz with one array");
     return readNpy(path);
 }
 

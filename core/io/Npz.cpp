@@ -115,6 +115,16 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
     return arrays;
 }
 
+const Array& onlyArray(const std::map<std::string, Array>& arrays, const std::string& file, const std::string& advice)
+{
+    if (arrays.size() == 1)
+        return arrays.begin()->second;
+    std::string names;
+    for (const auto& entry : arrays)
+        names += (names.empty() ? "" : ", ") + entry.first;
+    throw DataError(file + " holds " + std::to_string(arrays.size()) + " arrays" + (names.empty() ? "" : " (" + names + ")") + "; " + advice);
+}
+
 std::map<std::string, Array> readNpz(const std::string& path)
 {
     try {

@@ -153,6 +153,35 @@ private slots:
         QVERIFY2(two.err.contains("two.npz holds 2 arrays (a, b); give a .npy file, or a .npz with one array"), qPrintable(two.err));
     }
 
+    void trainReadsAManifestAndNamesWhatItCannotUse()
+    {
+        QTemporaryDir dir;
+        QProcess py;
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; r = np.random.default_rng(1); "
+                                            "np.save('" + dir.filePath("a.npy") + "', r.integers(1, 1000, (64, 20))); "
+                                            "np.save('" + dir.filePath("b.npy") + "', r.integers(1, 500, (64, 20))); "
+                                            "np.save('" + dir.filePath("y.npy") + "', r.integers(0, 2, (64, 1)).astype(np.float32))"});
+        QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
+        auto manifest = [&](const QString& file, const QByteArray& json) {
+            QFile f(dir.filePath(file));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(json);
+        };
+        // An extra array, and targets for an output the model lacks: trained, with a warning for each.
+        manifest("extra.json", R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "tokens_c": "b.npy"},
+                                   "targets": {"dense": "y.npy", "dens": "y.npy"}})");
+        Run r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("extra.json"), "--epochs", "1"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Training on 64 samples"));
+        QVERIFY2(r.err.contains("extra.json: inputs.tokens_c: the model has no input \"tokens_c\", so this data is not used"), qPrintable(r.err));
+        QVERIFY(r.err.contains("extra.json: targets.dens: the model has no output \"dens\", so this data is not used"));
+        // A misspelt input: the missing one is named, and so is the likely culprit.
+        manifest("typo.json", R"({"inputs": {"tokens_a": "a.npy", "tokenz_b": "b.npy"}, "targets": {"dense": "y.npy"}})");
+        r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("typo.json"), "--epochs", "1"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("has no array for input \"tokens_b\"; it has \"tokenz_b\", which names no input of the model"), qPrintable(r.err));
+    }
+
     void trainErrors()
     {
         Run r = cli({"train", example("two_branch_embeddings"), "--synthetic", "100", "--epochs", "zero"});

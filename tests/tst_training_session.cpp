@@ -385,7 +385,7 @@ private slots:
         MainWindow third;
         QVERIFY(third.openFile(dir.filePath("m.sfmodel"), true));
         QVERIFY(third.document().weights().empty());
-        QVERIFY(third.statusBar()->currentMessage().startsWith("The trained weights were not read: "));
+        QVERIFY(third.statusMessage().startsWith("The trained weights were not read: "));
     }
 
     void manifestImportFillsEveryInput()
@@ -397,11 +397,12 @@ private slots:
         QVERIFY(QDir(dir.path()).mkdir("data"));
         QVERIFY(numpy(dir, "np.savez(d + 'data/all.npz', a=np.ones((40, 20), dtype=np.int32), b=np.ones((40, 20), dtype=np.int32), "
                            "y=np.zeros((40, 1), dtype=np.float32))"));
-        QFile manifest(dir.filePath("data/set.json"));
-        QVERIFY(manifest.open(QIODevice::WriteOnly));
-        manifest.write(R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokens_b": {"file": "all.npz", "array": "b"}},
-                           "targets": {"dense": {"file": "all.npz", "array": "y"}}})");
-        manifest.close();
+        auto manifest = [&](const QString& name, const QByteArray& json) {
+            QFile file(dir.filePath(name));
+            return file.open(QIODevice::WriteOnly) && file.write(json) == json.size();
+        };
+        QVERIFY(manifest("data/set.json", R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokens_b": {"file": "all.npz", "array": "b"}},
+                                             "targets": {"dense": {"file": "all.npz", "array": "y"}}})"));
         QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
         QVERIFY(panel.importManifest(dir.filePath("data/set.json")));
         // Its names are relative to the manifest; kept relative to the model.
@@ -412,6 +413,24 @@ private slots:
         QVERIFY(panel.trainButton()->isEnabled());
         QVERIFY(!panel.importManifest(dir.filePath("missing.json")));
         QVERIFY(panel.statusText().contains("missing.json: cannot open"));
+
+        // A misspelt name: the input it meant gets generated data, and the entry is shown as not
+        // used, with a button that forgets it (an undo step).
+        QVERIFY(manifest("data/typo.json", R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokenz_b": {"file": "all.npz", "array": "b"}},
+                                              "targets": {"dense": {"file": "all.npz", "array": "y"}}})"));
+        QVERIFY(panel.importManifest(dir.filePath("data/typo.json")));
+        QVERIFY2(panel.statusText().contains("inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"),
+                 qPrintable(panel.statusText()));
+        QCOMPARE(panel.dataTable().dataText("tokens_b"), QString("(40, 20) generated"));
+        QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
+        QVERIFY(panel.trainButton()->isEnabled()); // as Keras, names the model lacks do not stop training
+        QPushButton* forget = panel.dataTable().sourceButton("tokenz_b");
+        QVERIFY(forget);
+        forget->click();
+        QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString());
+        QVERIFY(!TrainingSettings::fromJson(window.document().settings()["training"]).data.training.inputs.contains("tokenz_b"));
+        window.document().undoStack().undo();
+        QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
     }
 
     void panelTrainsTheExampleAndSettingsRoundTrip()

@@ -89,17 +89,55 @@ void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std
         targets.try_emplace(name, ArraySource::generated());
 }
 
-void DataBinding::fillGaps(const Graph& graph)
+namespace {
+
+/// The names of a model's inputs and of its outputs.
+std::pair<std::vector<std::string>, std::vector<std::string>> portNames(const Graph& graph)
 {
     const ShapeReport report = inferShapes(graph);
-    std::vector<std::string> inputs, outputs;
+    std::pair<std::vector<std::string>, std::vector<std::string>> names;
     for (NodeId id : report.modelInputs())
-        inputs.push_back(graph.node(id)->name);
+        names.first.push_back(graph.node(id)->name);
     for (NodeId id : report.modelOutputs())
-        outputs.push_back(graph.node(id)->name);
+        names.second.push_back(graph.node(id)->name);
+    return names;
+}
+
+} // namespace
+
+void DataBinding::fillGaps(const Graph& graph)
+{
+    const auto [inputs, outputs] = portNames(graph);
     training.fillGaps(inputs, outputs);
     if (validation)
         validation->fillGaps(inputs, outputs);
+}
+
+std::string UnusedEntry::where() const { return (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + name; }
+
+std::string UnusedEntry::message() const
+{
+    return where() + ": the model has no " + (target ? "output" : "input") + " \"" + name + "\", so this data is not used";
+}
+
+std::vector<UnusedEntry> DataBinding::unusedEntries(const Graph& graph) const
+{
+    const auto [inputs, outputs] = portNames(graph);
+    return unusedEntries(inputs, outputs);
+}
+
+std::vector<UnusedEntry> DataBinding::unusedEntries(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) const
+{
+    std::vector<UnusedEntry> unused;
+    for (const auto& [isValidation, section] : {std::pair{false, &training}, std::pair{true, validation ? &*validation : nullptr}}) {
+        if (!section)
+            continue;
+        for (const auto& [isTarget, map, names] : {std::tuple{false, &section->inputs, &inputs}, std::tuple{true, &section->targets, &outputs}})
+            for (const auto& entry : *map)
+                if (std::find(names->begin(), names->end(), entry.first) == names->end())
+                    unused.push_back({isValidation, isTarget, entry.first});
+    }
+    return unused;
 }
 
 json DataBinding::toJson() const

@@ -24,6 +24,19 @@ struct DataSection {
     void fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames);
 };
 
+/// An entry of a DataBinding for a name the model has no input or output of (a typo, or a layer
+/// renamed since): its data is not used.
+struct UnusedEntry {
+    bool validation = false;
+    bool target = false;
+    std::string name;
+
+    /// `inputs.tokns`, `validation.targets.out`.
+    std::string where() const;
+    /// `inputs.tokns: the model has no input "tokns", so this data is not used`.
+    std::string message() const;
+};
+
 /// Which data trains a model (and, optionally, validates it): what a dataset manifest file holds
 /// and what a model keeps under settings.training.data.
 /// ```
@@ -42,6 +55,10 @@ struct DataBinding {
     /// Every model input and output of `graph` without a source gets generated data (the app's rule;
     /// a manifest lists what it means).
     void fillGaps(const Graph& graph);
+    /// The entries that name no input or output of `graph`, training first.
+    std::vector<UnusedEntry> unusedEntries(const Graph& graph) const;
+    /// The same, given the names of the model's inputs and outputs.
+    std::vector<UnusedEntry> unusedEntries(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames) const;
     nlohmann::json toJson() const;
     /// Throws DataError naming the JSON path of what is malformed.
     static DataBinding fromJson(const nlohmann::json& data);

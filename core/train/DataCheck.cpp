@@ -2,6 +2,7 @@
 
 #include "graph/LayerRegistry.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace sf {
@@ -52,6 +53,22 @@ void checkFinite(const Array& a)
                             "; training needs finite numbers");
 }
 
+/// For a missing array: the names the data does have that match none of `ports` (a typo is the
+/// likely cause), as "; it has \"tokns\", which names no input of the model", or nothing.
+std::string unmatchedNames(const std::map<std::string, Array>& arrays, const std::vector<Network::Port>& ports, const char* noun)
+{
+    std::string names;
+    int count = 0;
+    for (const auto& entry : arrays)
+        if (std::none_of(ports.begin(), ports.end(), [&](const Network::Port& p) { return p.name == entry.first; })) {
+            names += (names.empty() ? "\"" : ", \"") + entry.first + "\"";
+            ++count;
+        }
+    if (!count)
+        return {};
+    return "; it has " + names + ", which name" + (count == 1 ? "s" : "") + " no " + noun + " of the model";
+}
+
 } // namespace
 
 std::map<std::string, std::vector<Index>> sampleShapesOf(const Graph& graph, const Dataset& data)
@@ -85,7 +102,7 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
     for (const Network::Port& in : network.inputs()) {
         auto found = data.inputs.find(in.name);
         if (found == data.inputs.end())
-            throw DataError("The " + what + " has no array for input \"" + in.name + "\"");
+            throw DataError("The " + what + " has no array for input \"" + in.name + "\"" + unmatchedNames(data.inputs, network.inputs(), "input"));
         const Array& a = found->second;
         const std::vector<Index> expected = sampleOf(in.buffers->value.shape);
         const Index fixedBatch = in.batched ? 0 : in.buffers->value.shape[0];
@@ -114,7 +131,7 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
     for (const Network::Port& out : network.outputs()) {
         auto found = data.targets.find(out.name);
         if (found == data.targets.end())
-            throw DataError("The " + what + " has no targets for output \"" + out.name + "\"");
+            throw DataError("The " + what + " has no targets for output \"" + out.name + "\"" + unmatchedNames(data.targets, network.outputs(), "output"));
         const Array& a = found->second;
         const std::vector<Index> outSample = sampleOf(out.buffers->value.shape);
         std::vector<Index> expected = outSample;

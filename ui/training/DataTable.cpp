@@ -151,6 +151,37 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
             addRow(e.label, expected, shapeText(e.read->shape), why, validation, e.target, e.name, e.source);
         }
     }
+    addUnusedRows(graph, report, binding);
+}
+
+void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding)
+{
+    std::vector<std::string> inputs, outputs;
+    for (const auto& [ids, names] : {std::pair{&report.modelInputs(), &inputs}, std::pair{&report.modelOutputs(), &outputs}})
+        for (NodeId id : *ids)
+            if (const Node* n = graph.node(id))
+                names->push_back(n->name);
+    for (const UnusedEntry& unused : binding.unusedEntries(inputs, outputs)) {
+        const DataSection& section = unused.validation ? *binding.validation : binding.training;
+        const ArraySource& source = (unused.target ? section.targets : section.inputs).at(unused.name);
+        const QString name = QString::fromStdString(unused.name);
+        QString label = unused.target ? tr("targets of %1").arg(name) : name;
+        if (unused.validation)
+            label = tr("validation: %1").arg(label);
+        const int row = rowCount();
+        insertRow(row);
+        setItem(row, 0, new QTableWidgetItem(label));
+        setItem(row, 1, new QTableWidgetItem(QStringLiteral("—")));
+        auto* forget = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral("  ✕"));
+        forget->setToolTip(tr("Not used: forget this entry"));
+        forget->setFlat(true);
+        connect(forget, &QPushButton::clicked, this, [=, this] { emit sourceForgotten(unused.validation, unused.target, name); });
+        setCellWidget(row, 2, forget);
+        auto* cell = new QTableWidgetItem(tr("not used: the model has no %1 \"%2\"").arg(unused.target ? tr("output") : tr("input"), name));
+        cell->setForeground(QColor(0x9a, 0x67, 0x00));
+        cell->setToolTip(QString::fromStdString(unused.message()));
+        setItem(row, 3, cell);
+    }
 }
 
 int DataTable::findRow(const QString& row) const

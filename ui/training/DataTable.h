@@ -16,7 +16,9 @@ class ShapeReport;
 /// Each model input and output with the shape it expects, where its data comes from (a button
 /// that opens DataSourceDialog) and the shape of that array; with separate validation data, its
 /// rows follow. A mismatch (a wrong shape, row counts that differ, a file that cannot be read) is
-/// marked, with the reason, before any training starts.
+/// marked, with the reason, before any training starts. Entries for names the model has no input
+/// or output of (a typo in a manifest, a layer renamed since) are listed last as not used, each
+/// with a button that forgets it.
 class DataTable : public QTableWidget {
     Q_OBJECT
 public:
@@ -32,6 +34,8 @@ public:
 
 signals:
     void sourceChosen(bool validation, bool target, const QString& name, const sf::ArraySource& source);
+    /// The user dropped the entry for a name the model has none of.
+    void sourceForgotten(bool validation, bool target, const QString& name);
 
 private:
     /// What reading a source gave: its shape, or why it could not be read.
@@ -41,6 +45,7 @@ private:
         QString error;
     };
     const Probe& probe(const ArraySource& source, const QString& folder, const std::string& where);
+    void addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding);
     int findRow(const QString& row) const;
 
     QString m_problem;

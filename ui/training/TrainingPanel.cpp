@@ -123,6 +123,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
             importManifest(path);
     });
     connect(m_data, &DataTable::sourceChosen, this, &TrainingPanel::setSource);
+    connect(m_data, &DataTable::sourceForgotten, this, &TrainingPanel::forgetSource);
     connect(m_train, &QPushButton::clicked, this, &TrainingPanel::train);
     connect(m_stop, &QPushButton::clicked, this, [this] { m_session.stop(); });
     connect(m_resume, &QPushButton::clicked, this, [this] {
@@ -260,6 +261,15 @@ void TrainingPanel::setSource(bool validation, bool target, const QString& name,
     commitData(binding, tr("Choose data for %1").arg(name));
 }
 
+void TrainingPanel::forgetSource(bool validation, bool target, const QString& name)
+{
+    DataBinding binding = currentSettings().data;
+    DataSection* section = validation ? (binding.validation ? &*binding.validation : nullptr) : &binding.training;
+    if (!section || !(target ? section->targets : section->inputs).erase(name.toStdString()))
+        return;
+    commitData(binding, tr("Forget data for %1").arg(name));
+}
+
 void TrainingPanel::setSeparateValidation(bool separate)
 {
     DataBinding binding = currentSettings().data;
@@ -297,7 +307,10 @@ bool TrainingPanel::importManifest(const QString& path)
         rebase(*imported.validation);
     imported.generatedRows = currentSettings().data.generatedRows; // set in the panel, not by a manifest
     commitData(imported, tr("Import %1").arg(QFileInfo(path).fileName()));
-    m_status->setText(tr("Data from %1.").arg(QDir::toNativeSeparators(path)));
+    QString status = tr("Data from %1.").arg(QDir::toNativeSeparators(path));
+    for (const UnusedEntry& unused : imported.unusedEntries(m_document.graph()))
+        status += "\n" + QString::fromStdString(unused.message());
+    m_status->setText(status);
     return true;
 }
 

@@ -47,6 +47,8 @@ public:
     void train();
     /// Where `name`'s data comes from (an undo step), as the data table's buttons set it.
     void setSource(bool validation, bool target, const QString& name, const ArraySource& source);
+    /// Drops the data entry for `name` (one the model has no input or output of).
+    void forgetSource(bool validation, bool target, const QString& name);
     /// Validation from the split, or from data of its own (an undo step).
     void setSeparateValidation(bool separate);
     /// Fills every input and target from a dataset manifest (an undo step); false, with the

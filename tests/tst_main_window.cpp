@@ -11,6 +11,7 @@
 #include "panels/QuickAddPopup.h"
 
 #include <QAction>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
@@ -19,6 +20,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QStatusBar>
 #include <QtTest>
 
 using namespace sf;
@@ -61,6 +63,26 @@ private slots:
             withErrors += window.document().report().hasErrors() ? 1 : 0;
         }
         QCOMPARE(withErrors, 2); // the two seed models that show an error and its fix
+    }
+
+    void anExamplesNoteFitsTheStatusBar()
+    {
+        // The note is longer than the bar beside the counts: shown elided, whole in the tooltip.
+        MainWindow window;
+        window.resize(700, 500); // as narrow as its docks allow
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        QVERIFY(window.statusMessage().endsWith("the Dense has 1,921 weights."));
+        auto* shown = window.statusBar()->findChild<QLabel*>("statusMessage");
+        QVERIFY(shown);
+        QVERIFY2(shown->text().startsWith("Two token sequences of length 20") && shown->text().endsWith(QChar(0x2026)), qPrintable(shown->text()));
+        QCOMPARE(shown->toolTip(), window.statusMessage());
+        QVERIFY(shown->geometry().right() < window.statusBar()->findChild<QLabel*>("statusCounts")->geometry().left());
+        // Wide enough, the whole note.
+        window.resize(3000, 500);
+        QTRY_COMPARE(shown->text(), window.statusMessage());
+        QVERIFY(shown->toolTip().isEmpty());
     }
 
     void edgesCarryShapesAndErrorsColourTheCanvas()

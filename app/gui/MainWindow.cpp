@@ -16,6 +16,7 @@
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
+#include "panels/StatusMessage.h"
 #include "training/TrainingPanel.h"
 #include "panels/SummaryPanel.h"
 
@@ -47,16 +48,19 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
       m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
       m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_training(new TrainingPanel(*m_document, this)),
-      m_status(new QLabel(this))
+      m_status(new QLabel(this)), m_message(new StatusMessage(this))
 {
     setCentralWidget(m_view);
+    m_message->setObjectName("statusMessage");
+    m_status->setObjectName("statusCounts");
+    statusBar()->addWidget(m_message, 1);
     statusBar()->addPermanentWidget(m_status);
     createDocks();
     createMenus();
 
     connect(m_document, &GraphDocument::reportChanged, this, &MainWindow::onReportChanged);
     connect(m_document, &GraphDocument::modifiedChanged, this, &MainWindow::updateTitle);
-    connect(m_scene, &GraphScene::statusMessage, this, [this](const QString& message) { statusBar()->showMessage(message, 6000); });
+    connect(m_scene, &GraphScene::statusMessage, this, [this](const QString& message) { showStatus(message, 6000); });
     connect(m_scene, &QGraphicsScene::selectionChanged, this, [this] {
         const auto selected = m_scene->selectedNodes();
         m_inspector->showNode(selected.size() == 1 ? selected.front() : NodeId{});
@@ -202,7 +206,7 @@ void MainWindow::createMenus()
             findChild<QDockWidget*>("training")->raise();
             m_training->train();
         } else {
-            statusBar()->showMessage(tr("Training is not available now: see the Training panel."), 6000);
+            showStatus(tr("Training is not available now: see the Training panel."), 6000);
         }
     });
     training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_training->session().stop(); });
@@ -226,7 +230,7 @@ void MainWindow::addLayer(const QString& className, QPointF where)
 void MainWindow::applyFix(const QuickFix& fix)
 {
     if (!m_document->applyFix(fix))
-        statusBar()->showMessage(tr("This fix no longer applies."), 6000);
+        showStatus(tr("This fix no longer applies."), 6000);
 }
 
 void MainWindow::autoLayout()
@@ -267,7 +271,7 @@ void MainWindow::exportImage()
     if (path.isEmpty())
         return;
     const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? exportSvg(*m_scene, path, selection) : exportPng(*m_scene, path, selection);
-    statusBar()->showMessage(ok ? tr("Exported %1").arg(path) : tr("Cannot write %1").arg(path), 6000);
+    showStatus(ok ? tr("Exported %1").arg(path) : tr("Cannot write %1").arg(path), 6000);
 }
 
 void MainWindow::addRecentFile(const QString& path)
@@ -381,7 +385,7 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     if (const auto note = m_document->settings().value("note", std::string()); !note.empty())
         notes << QString::fromStdString(note);
     if (!notes.isEmpty())
-        statusBar()->showMessage(notes.join(QStringLiteral(" — ")), 30000);
+        showStatus(notes.join(QStringLiteral(" — ")), 30000);
     if (QTreeWidget* problems = m_problems->tree(); problems->topLevelItemCount() > 0)
         problems->setCurrentItem(problems->topLevelItem(0));
     return true;
@@ -415,7 +419,7 @@ bool MainWindow::saveTo(const QString& path)
     m_document->markSaved();
     addRecentFile(path);
     updateTitle();
-    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    showStatus(tr("Saved %1").arg(path), 4000);
     return true;
 }
 
@@ -441,6 +445,10 @@ bool MainWindow::maybeSave()
         return save();
     return answer == QMessageBox::Discard;
 }
+
+void MainWindow::showStatus(const QString& message, int milliseconds) { m_message->showMessage(message, milliseconds); }
+
+QString MainWindow::statusMessage() const { return m_message->message(); }
 
 void MainWindow::trainDemo(int epochs)
 {

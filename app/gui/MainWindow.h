@@ -14,6 +14,7 @@ class GraphView;
 class InspectorPanel;
 class LayerPalette;
 class ProblemsPanel;
+class StatusMessage;
 class SummaryPanel;
 
 /// Shapeflow's main window: the canvas, with the palette, inspector, problems and summary docks,
@@ -35,6 +36,8 @@ public:
     LayerPalette& palette() { return *m_palette; }
     class TrainingPanel& training() { return *m_training; }
     QString lastError() const { return m_lastError; }
+    /// The status bar's passing message, whole; empty once it has timed out.
+    QString statusMessage() const;
 
     /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
     void addLayer(const QString& className, QPointF where);
@@ -55,6 +58,8 @@ private:
     void createMenus();
     void onReportChanged();
     void updateTitle();
+    /// A message in the status bar for `milliseconds`, elided to the room beside the counts (whole in its tooltip).
+    void showStatus(const QString& message, int milliseconds);
     bool maybeSave();
     bool save();
     bool saveAs();
@@ -75,7 +80,8 @@ private:
     ProblemsPanel* m_problems;
     SummaryPanel* m_summary;
     class TrainingPanel* m_training;
-    QLabel* m_status;
+    QLabel* m_status;          ///< the permanent counts: layers, errors, warnings
+    StatusMessage* m_message; ///< the passing message beside them
     QMenu* m_recent = nullptr;
     QPointF m_quickAddAt;
     class Autosave* m_autosave = nullptr;

@@ -193,6 +193,13 @@ private slots:
         QCOMPARE(chart.smoothedPoints().last().x(), 200'000.0);
         const QString hover = chart.valuesAt(123'456.2); // batch index 3455 of epoch 7: 1/7 + 0.01 * (3455 % 7)
         QVERIFY2(hover.startsWith("epoch 7, batch 3456 of 20000: loss 0.18286"), qPrintable(hover));
+        // Kept as an earlier run, thinned the same way, in either x unit.
+        chart.startNewRun();
+        QCOMPARE(chart.batchPoints(), 0);
+        QVERIFY(chart.earlierRunPoints(0).size() <= 2 * 1024 + 1);
+        QCOMPARE(chart.earlierRunPoints(0).last().x(), 200'000.0);
+        chart.setEpochAxis(true);
+        QCOMPARE(chart.earlierRunPoints(0).last().x(), 10.0);
     }
 
     void chartPlotsAgainstBatchOrEpochAndHoverShowsValues()

@@ -79,18 +79,6 @@ Dataset loadSection(const DataSection& section, const std::string& prefix, Array
     return data;
 }
 
-} // namespace
-
-void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames)
-{
-    for (const std::string& name : inputNames)
-        inputs.try_emplace(name, ArraySource::generated());
-    for (const std::string& name : outputNames)
-        targets.try_emplace(name, ArraySource::generated());
-}
-
-namespace {
-
 /// The names of a model's inputs and of its outputs.
 std::pair<std::vector<std::string>, std::vector<std::string>> portNames(const Graph& graph)
 {
@@ -104,6 +92,14 @@ std::pair<std::vector<std::string>, std::vector<std::string>> portNames(const Gr
 }
 
 } // namespace
+
+void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames)
+{
+    for (const std::string& name : inputNames)
+        inputs.try_emplace(name, ArraySource::generated());
+    for (const std::string& name : outputNames)
+        targets.try_emplace(name, ArraySource::generated());
+}
 
 void DataBinding::fillGaps(const Graph& graph)
 {

@@ -185,6 +185,8 @@ std::vector<double> LossChart::smoothed() const
 
 QList<QPointF> LossChart::smoothedPoints() const { return m_smoothSeries->points(); }
 
+QList<QPointF> LossChart::earlierRunPoints(int run) const { return m_earlier.at(static_cast<std::size_t>(run)).series->points(); }
+
 void LossChart::addEpoch(int epoch, double trainLoss, std::optional<double> valLoss)
 {
     m_epochs.push_back({static_cast<double>(m_batches.size()), epoch, trainLoss, valLoss, {}, {}});
@@ -227,10 +229,15 @@ void LossChart::startNewRun()
     EarlierRun run{new QLineSeries, {}, {}};
     run.series->setName(tr("run %1").arg(m_earlier.size() + 1));
     run.series->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
-    run.byBatch = ThinnedCurve().points(m_batches.size(), [this](std::size_t i) {
-        return std::optional(QPointF(static_cast<double>(i + 1), m_batches[i].smooth));
-    });
-    run.byEpoch = ThinnedCurve().points(m_batches.size(), [this](std::size_t i) { return std::optional(QPointF(m_batches[i].epochX(), m_batches[i].smooth)); });
+    auto smoothAt = [this](bool byEpoch) {
+        return [this, byEpoch](std::size_t i) -> std::optional<QPointF> {
+            if (!std::isfinite(m_batches[i].smooth))
+                return std::nullopt;
+            return QPointF(byEpoch ? m_batches[i].epochX() : static_cast<double>(i + 1), m_batches[i].smooth);
+        };
+    };
+    run.byBatch = ThinnedCurve().points(m_batches.size(), smoothAt(false));
+    run.byEpoch = ThinnedCurve().points(m_batches.size(), smoothAt(true));
     run.series->replace(m_byEpoch ? run.byEpoch : run.byBatch);
     m_chart->addSeries(run.series);
     run.series->attachAxis(m_x);

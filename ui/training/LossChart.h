@@ -63,6 +63,8 @@ public:
     std::vector<double> smoothed() const;
     /// The x of the current run's points as plotted (tests).
     QList<QPointF> smoothedPoints() const;
+    /// An earlier run's smoothed curve as plotted (tests).
+    QList<QPointF> earlierRunPoints(int run) const;
 
 private:
     struct BatchPoint {

@@ -130,6 +130,13 @@ private slots:
         QByteArray text = bigEndian;
         text.replace("'>f4'", "'<U4'");
         QTest::newRow("strings") << text << "is not numeric";
+        // Headers that claim more than any file holds: the element count must not wrap around.
+        auto claiming = [](const QByteArray& shape) {
+            const QByteArray h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }\n";
+            return QByteArray("\x93NUMPY\x01\x00", 8) + char(h.size()) + char(0) + h + QByteArray(64, '\0');
+        };
+        QTest::newRow("count wraps to zero") << claiming("(4611686018427387904, 4)") << "shape (4611686018427387904, 4) is too large for any file";
+        QTest::newRow("beyond 64 bits") << claiming("(99999999999999999999999, 4)") << "is too large for any file";
     }
     void badArraysAreNamed()
     {
@@ -153,6 +160,46 @@ private slots:
         f.close();
         QVERIFY(dataError([&] { readNpz(path); }).contains("CRC mismatch"));
         QVERIFY(dataError([&] { parseNpz("PK not really", "z.npz"); }).contains("z.npz: not a .npz"));
+    }
+
+    void npzSizesThatCannotBeAreCaught_data()
+    {
+        QTest::addColumn<int>("method");
+        QTest::addColumn<quint64>("compressed");
+        QTest::addColumn<quint64>("inflated");
+        QTest::addColumn<quint64>("offset");
+        QTest::addColumn<QString>("expected");
+        // zip64 fields hold 64-bit sizes: offsets plus sizes must not wrap, nor claims be allocated.
+        QTest::newRow("data past the end, by wrapping") << 0 << quint64(0xfffffffffffffff0ULL) << quint64(4) << quint64(0) << "truncated data";
+        QTest::newRow("a local header past the end") << 0 << quint64(4) << quint64(4) << quint64(0xfffffffffffffffeULL) << "truncated ZIP structure";
+        QTest::newRow("a deflate claim no data inflates to") << 8 << quint64(4) << quint64(1ULL << 62) << quint64(0) << "the file is damaged";
+    }
+
+    void npzSizesThatCannotBeAreCaught()
+    {
+        QFETCH(int, method);
+        QFETCH(quint64, compressed);
+        QFETCH(quint64, inflated);
+        QFETCH(quint64, offset);
+        QFETCH(QString, expected);
+        auto le = [](quint64 v, int bytes) {
+            QByteArray out;
+            for (int i = 0; i < bytes; ++i)
+                out += char((v >> (8 * i)) & 0xff);
+            return out;
+        };
+        const QByteArray name = "x.npy";
+        // One member: a local header and 4 data bytes, then a central directory entry whose sizes
+        // and offset are in a zip64 extra field, then the end record.
+        QByteArray zip = "PK\x03\x04" + QByteArray(22, '\0') + le(name.size(), 2) + le(0, 2) + name + QByteArray(4, '\0');
+        const auto directory = static_cast<quint64>(zip.size());
+        const QByteArray extra = le(1, 2) + le(24, 2) + le(inflated, 8) + le(compressed, 8) + le(offset, 8);
+        zip += "PK\x01\x02" + QByteArray(6, '\0') + le(static_cast<quint64>(method), 2) + QByteArray(4, '\0') + le(0, 4) +
+               le(0xffffffff, 4) + le(0xffffffff, 4) + le(name.size(), 2) + le(static_cast<quint64>(extra.size()), 2) + le(0, 2) +
+               QByteArray(8, '\0') + le(0xffffffff, 4) + name + extra;
+        zip += "PK\x05\x06" + QByteArray(6, '\0') + le(1, 2) + le(0, 4) + le(directory, 4) + le(0, 2);
+        const QString message = dataError([&] { parseNpz(zip.toStdString(), "z.npz"); });
+        QVERIFY2(message.contains(expected), qPrintable(message));
     }
 
     void csvColumnsAndErrors()

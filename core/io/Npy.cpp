@@ -76,14 +76,19 @@ Array parseNpy(const std::string& bytes, const std::string& source)
     array.source = source;
     const std::string dims = m[1].str();
     static const std::regex kNumber(R"(\d+)");
-    for (std::sregex_iterator it(dims.begin(), dims.end(), kNumber), end; it != end; ++it)
-        array.shape.push_back(std::stoll(it->str()));
-
+    // A damaged or hostile header can claim any size: every product is checked before it is trusted.
     std::size_t count = 1;
-    for (Index d : array.shape)
-        count *= static_cast<std::size_t>(d);
+    for (std::sregex_iterator it(dims.begin(), dims.end(), kNumber), end; it != end; ++it) {
+        const std::string text = it->str();
+        const std::size_t d = text.size() <= 18 ? std::stoull(text) : 0;
+        if (text.size() > 18 || __builtin_mul_overflow(count, d, &count))
+            fail(source, "shape (" + dims + ") is too large for any file");
+        array.shape.push_back(static_cast<Index>(d));
+    }
     const std::size_t dataStart = headerStart + headerLength;
-    const std::size_t needed = count * static_cast<std::size_t>(width);
+    std::size_t needed = 0;
+    if (__builtin_mul_overflow(count, static_cast<std::size_t>(width), &needed))
+        fail(source, "shape " + array.shapeText() + " is too large for any file");
     if (bytes.size() - dataStart < needed)
         fail(source, "holds " + std::to_string(bytes.size() - dataStart) + " bytes of data; shape " + array.shapeText() + " needs " +
                          std::to_string(needed));

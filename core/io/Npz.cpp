@@ -15,7 +15,7 @@ namespace {
 
 std::uint64_t little(const std::string& b, std::size_t at, int bytes, const std::string& source)
 {
-    if (at + static_cast<std::size_t>(bytes) > b.size())
+    if (at > b.size() || static_cast<std::size_t>(bytes) > b.size() - at) // sizes come from the file: no sum may wrap
         fail(source, "truncated ZIP structure");
     std::uint64_t v = 0;
     for (int i = bytes - 1; i >= 0; --i)
@@ -96,8 +96,11 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
         if (little(b, offset, 4, source) != 0x04034b50)
             fail(member, "corrupt local header");
         const std::size_t data = offset + 30 + little(b, offset + 26, 2, source) + little(b, offset + 28, 2, source);
-        if (data + compressed > b.size())
+        if (data > b.size() || compressed > b.size() - data)
             fail(member, "truncated data");
+        // Deflate shrinks data 1032 times at most: a larger claim is damage, not something to allocate.
+        if (method == 8 && size > compressed * 1032 + 1024)
+            fail(member, "claims " + std::to_string(size) + " bytes inflated from " + std::to_string(compressed) + ": the file is damaged");
         std::string bytes;
         if (method == 0)
             bytes = b.substr(data, compressed);

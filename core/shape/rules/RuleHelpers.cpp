@@ -2,6 +2,8 @@
 
 #include "graph/LayerRegistry.h"
 
+#include <cstdio>
+
 namespace sf::rules {
 
 namespace {
@@ -133,8 +135,12 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
     if (weights && *weights <= kMaxLayerWeights)
         return true;
     const std::string count = weights ? std::to_string(*weights) : std::string("more than 2^63");
-    const std::string gigabytes =
-        weights ? " (" + std::to_string(static_cast<double>(*weights) * 4.0 / 1e9).substr(0, 6) + " GB as float32)" : std::string();
+    std::string gigabytes;
+    if (weights) {
+        char text[48];
+        std::snprintf(text, sizeof text, " (%.1f GB as float32)", static_cast<double>(*weights) * 4.0 / 1e9);
+        gigabytes = text;
+    }
     ctx.error("layer-too-large",
               "Layer " + ctx.quoted() + " would create " + count + " weights" + gigabytes + ", more than the " +
                   std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,

@@ -1,10 +1,12 @@
 #include "TestPrinters.h"
+#include "engine/Parallel.h"
 #include "train/Loss.h"
 #include "train/Metrics.h"
 #include "train/Optimizer.h"
 
 #include <QtTest>
 #include <cmath>
+#include <omp.h>
 #include <random>
 
 using namespace sf;
@@ -215,6 +217,41 @@ private slots:
         Parameter c = scalar(0.0f, -10.0f);
         perTensor->step({&c});
         QVERIFY(std::fabs(c.value[0] - 2.0f) < 1e-6f);
+    }
+
+    void largeTensorsClipTheSameOnAnyNumberOfCores()
+    {
+        // 300,000 gradients, clipped by norm on the cores in blocks: the norm is exact to double
+        // rounding, and the step is the same bit for bit on 1, 2 or 3 cores.
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal;
+        Parameter big;
+        big.shape = {300'000};
+        big.value.assign(300'000, 0.0f);
+        big.grad.resize(300'000);
+        long double exact = 0.0L;
+        for (float& g : big.grad) {
+            g = normal(rng);
+            exact += static_cast<long double>(g) * g;
+        }
+        QVERIFY(std::fabs(static_cast<double>(exact) - sumOfSquares(big.grad.data(), 300'000)) < 1e-9 * static_cast<double>(exact));
+        OptimizerConfig config;
+        config.name = "sgd";
+        config.learningRate = 1.0;
+        config.clipnorm = 1.0;
+        std::vector<std::vector<float>> results;
+        for (int cores : {1, 2, 3}) {
+            omp_set_num_threads(cores);
+            Parameter p = big;
+            Optimizer::create(config)->step({&p});
+            results.push_back(p.value);
+        }
+        omp_set_num_threads(omp_get_num_procs());
+        QVERIFY(results[0] == results[1] && results[1] == results[2]);
+        double norm = 0.0;
+        for (float v : results[0])
+            norm += static_cast<double>(v) * v;
+        QVERIFY(std::fabs(std::sqrt(norm) - 1.0) < 1e-5); // the step is the clipped gradient
     }
 
     void schedules()

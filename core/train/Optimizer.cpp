@@ -1,5 +1,6 @@
 #include "Optimizer.h"
 
+#include "engine/Parallel.h"
 #include "optimizers/Adam.h"
 #include "optimizers/RmsProp.h"
 #include "optimizers/Sgd.h"
@@ -50,8 +51,7 @@ void Optimizer::step(const std::vector<Parameter*>& parameters)
     if (m_config.globalClipnorm > 0.0) {
         double squares = 0.0;
         for (const Parameter* p : parameters)
-            for (float g : p->grad)
-                squares += static_cast<double>(g) * g;
+            squares += sumOfSquares(p->grad.data(), static_cast<Index>(p->grad.size()));
         const double norm = std::sqrt(squares);
         if (norm > m_config.globalClipnorm)
             globalScale = m_config.globalClipnorm / norm;
@@ -60,24 +60,27 @@ void Optimizer::step(const std::vector<Parameter*>& parameters)
         Parameter& p = *parameters[i];
         double scale = globalScale;
         if (m_config.clipnorm > 0.0) {
-            double squares = 0.0;
-            for (float g : p.grad)
-                squares += static_cast<double>(g) * g;
-            const double norm = std::sqrt(squares) * globalScale;
+            const double norm = std::sqrt(sumOfSquares(p.grad.data(), static_cast<Index>(p.grad.size()))) * globalScale;
             if (norm > m_config.clipnorm)
                 scale *= m_config.clipnorm / norm;
         }
         const float* grad = p.grad.data();
         if (scale != 1.0) {
             m_clipped.resize(p.grad.size());
-            for (std::size_t k = 0; k < p.grad.size(); ++k)
-                m_clipped[k] = static_cast<float>(p.grad[k] * scale);
-            grad = m_clipped.data();
+            const auto n = static_cast<Index>(p.grad.size());
+            float* clipped = m_clipped.data();
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+            for (Index k = 0; k < n; ++k)
+                clipped[k] = static_cast<float>(grad[k] * scale);
+            grad = clipped;
         }
         if (*m_config.weightDecay > 0.0) { // decoupled, before the update, as Keras does
             const auto decay = static_cast<float>(*m_config.weightDecay) * lr;
-            for (float& v : p.value)
-                v -= v * decay;
+            const auto n = static_cast<Index>(p.value.size());
+            float* value = p.value.data();
+#pragma omp parallel for simd schedule(static) if (n > kParallelWork)
+            for (Index k = 0; k < n; ++k)
+                value[k] -= value[k] * decay;
         }
         update(i, p, grad, lr);
     }

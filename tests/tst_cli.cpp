@@ -217,6 +217,24 @@ private slots:
         const Run b = cli({"check", fixture("deep_two_branch.keras2.json"), "--json"});
         QCOMPARE(a.exitCode, 0);
         QCOMPARE(a.out, b.out);
+
+        // And back to Keras JSON, in either flavour: the same model again.
+        for (const QString& flavour : {QString(), QString("--keras3")}) {
+            const QString keras = dir.filePath("back" + flavour + ".json");
+            QStringList args{"convert", out, keras};
+            if (!flavour.isEmpty())
+                args << flavour;
+            const Run k = cli(args);
+            QCOMPARE(k.exitCode, 0);
+            QVERIFY(k.out.contains(flavour.isEmpty() ? "Keras 2 / tf.keras" : "Keras 3"));
+            const Run again = cli({"check", keras, "--json"});
+            QCOMPARE(again.exitCode, 0);
+            QCOMPARE(again.out, b.out);
+        }
+        // A target that is neither .sfmodel nor .json is a usage error.
+        const Run bad = cli({"convert", out, dir.filePath("m.txt")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("convert MODEL OUT.json [--keras3]"));
     }
 };
 

@@ -6,6 +6,8 @@
 #include "canvas/SceneExport.h"
 #include "document/Autosave.h"
 #include "commands/GraphCommands.h"
+#include "io/ModelLoader.h"
+#include "shape/ShapeInference.h"
 #include "panels/InspectorPanel.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
@@ -125,6 +127,27 @@ private slots:
         QVERIFY(window.document().report().hasErrors());
         QCOMPARE(window.scene().nodeItemCount(), std::size_t{4});
         QCOMPARE(window.problems().tree()->topLevelItemCount(), 1);
+    }
+
+    void exportKerasJsonOfTheFixedModel()
+    {
+        // The batch mismatch fixed, then exported: Keras gets the same five layers, told that
+        // RepeatToBatch needs a custom object.
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
+        window.problems().fixButton()->click();
+        window.document().flushInference();
+        QTemporaryDir dir;
+        QVERIFY(window.exportKerasTo(dir.filePath("fixed.json"), KerasFlavour::Keras3));
+        QVERIFY2(window.statusMessage().contains("RepeatToBatch, which Keras does not have"), qPrintable(window.statusMessage()));
+        const LoadedModel back = loadModel(dir.filePath("fixed.json").toStdString());
+        QCOMPARE(back.format, LoadedModel::Format::Keras);
+        QVERIFY(back.problems.empty());
+        QCOMPARE(back.document.graph.nodes().size(), std::size_t{5});
+        QVERIFY(!inferShapes(back.document.graph).hasErrors());
+        QVERIFY(!window.exportKerasTo(dir.filePath("no/such/folder/x.json"), KerasFlavour::Keras2));
+        QVERIFY(window.statusMessage().startsWith("Cannot export: "));
     }
 
     void connectingIsRefusedWithAReason()

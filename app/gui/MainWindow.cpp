@@ -9,7 +9,9 @@
 #include "commands/GraphCommands.h"
 #include "graph/LayerRegistry.h"
 #include "io/FileFormatError.h"
+#include "io/KerasExport.h"
 #include "io/ModelLoader.h"
+#include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/WeightsFile.h"
 #include "panels/InspectorPanel.h"
@@ -17,8 +19,8 @@
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
 #include "panels/StatusMessage.h"
-#include "training/TrainingPanel.h"
 #include "panels/SummaryPanel.h"
+#include "training/TrainingPanel.h"
 
 #include <QAction>
 #include <QIcon>
@@ -160,6 +162,7 @@ void MainWindow::createMenus()
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
     file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
+    file->addAction(tr("Export &Keras JSON…"), this, &MainWindow::exportKeras);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -266,12 +269,50 @@ void MainWindow::exportImage()
 {
     const bool selection = !m_scene->selectedNodes().empty();
     QString path = QFileDialog::getSaveFileName(this, selection ? tr("Export the selection") : tr("Export the canvas"),
-                                                QFileInfo(m_document->displayName()).completeBaseName() + ".png",
+                                                exportPathFor(".png"),
                                                 tr("PNG image (*.png);;SVG drawing (*.svg)"));
     if (path.isEmpty())
         return;
     const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? exportSvg(*m_scene, path, selection) : exportPng(*m_scene, path, selection);
     showStatus(ok ? tr("Exported %1").arg(path) : tr("Cannot write %1").arg(path), 6000);
+}
+
+QString MainWindow::exportPathFor(const QString& suffix) const
+{
+    // Beside the model; an example compiled into the app (":/examples") has no folder to write to.
+    QString folder = m_document->folder();
+    if (folder.isEmpty() || folder.startsWith(':'))
+        folder = QDir::currentPath();
+    return QDir(folder).filePath(QFileInfo(m_document->displayName()).completeBaseName() + suffix);
+}
+
+void MainWindow::exportKeras()
+{
+    const QString keras2 = tr("Keras 2 / tf.keras model JSON (*.json)");
+    const QString keras3 = tr("Keras 3 model JSON (*.json)");
+    QString chosen = keras2;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Keras model JSON"),
+                                                      exportPathFor(".json"),
+                                                      keras2 + ";;" + keras3, &chosen);
+    if (!path.isEmpty())
+        exportKerasTo(path, chosen == keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+}
+
+bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
+{
+    const ModelDocument document = m_document->toModelDocument();
+    const KerasExportResult exported = exportKerasModel(document.graph, document.name, flavour);
+    try {
+        writeBinaryFile(path.toStdString(), exported.model.dump(1) + "\n");
+    } catch (const std::exception& e) {
+        showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 10000); // as the image export: nothing is lost
+        return false;
+    }
+    QString message = tr("Exported %1").arg(QDir::toNativeSeparators(path));
+    for (const std::string& note : exported.notes)
+        message += QStringLiteral(" — ") + QString::fromStdString(note);
+    showStatus(message, exported.notes.empty() ? 6000 : 20000);
+    return true;
 }
 
 void MainWindow::addRecentFile(const QString& path)

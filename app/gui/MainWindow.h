@@ -1,6 +1,7 @@
 #pragma once
 
 #include "document/GraphDocument.h"
+#include "io/KerasExport.h"
 #include "io/ModelLoader.h"
 
 #include <QMainWindow>
@@ -38,6 +39,8 @@ public:
     QString lastError() const { return m_lastError; }
     /// The status bar's passing message, whole; empty once it has timed out.
     QString statusMessage() const;
+    /// Writes the model as Keras model JSON; what Keras will make of it goes to the status bar.
+    bool exportKerasTo(const QString& path, KerasFlavour flavour);
 
     /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
     void addLayer(const QString& className, QPointF where);
@@ -69,6 +72,9 @@ private:
     std::optional<LoadedModel> readModel(const QString& path, bool quiet);
     void pasteClipboard(const QByteArray& copied, const QString& verb);
     void exportImage();
+    void exportKeras();
+    /// Where an export of the model is offered first: beside its file, named after it.
+    QString exportPathFor(const QString& suffix) const;
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
 

@@ -1,0 +1,157 @@
+#include "KerasExport.h"
+
+#include "ParamJson.h"
+#include "graph/LayerRegistry.h"
+#include "shape/ShapeInference.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sf {
+
+namespace {
+
+using nlohmann::json;
+
+/// Keras's own defaults for what Shapeflow does not model, as get_config() writes them.
+json initializers(const std::string& type)
+{
+    if (type == layer::kEmbedding)
+        return {{"embeddings_initializer", {{"class_name", "RandomUniform"}, {"config", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}}}}}};
+    if (type == layer::kDense)
+        return {{"kernel_initializer", {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}},
+                {"bias_initializer", {{"class_name", "Zeros"}, {"config", json::object()}}}};
+    return json::object();
+}
+
+json layerConfig(const Node& node, KerasFlavour flavour)
+{
+    json config = json::object();
+    if (node.type == layer::kInput) {
+        DimList batchShape = node.params.dims("shape");
+        batchShape.insert(batchShape.begin(), node.params.optionalInteger("batch_size"));
+        config[flavour == KerasFlavour::Keras2 ? "batch_input_shape" : "batch_shape"] = paramToJson(batchShape);
+        config["dtype"] = node.params.text("dtype");
+        config["sparse"] = false;
+        if (flavour == KerasFlavour::Keras2)
+            config["ragged"] = false;
+        config["name"] = node.name;
+        return config;
+    }
+    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    for (const ParamSpec& p : spec->params)
+        if (const ParamValue* value = node.params.find(p.name))
+            config[p.name] = paramToJson(*value);
+    if (node.type == layer::kFlatten || node.type == layer::kGlobalAveragePooling1D)
+        config["data_format"] = "channels_last";
+    if (node.type == layer::kGlobalAveragePooling1D)
+        config["keepdims"] = false;
+    config["name"] = node.name;
+    config["trainable"] = true;
+    if (flavour == KerasFlavour::Keras2)
+        config["dtype"] = "float32";
+    else
+        config["dtype"] = {{"module", "keras"}, {"class_name", "DTypePolicy"}, {"config", {{"name", "float32"}}}, {"registered_name", nullptr}};
+    config.update(initializers(node.type));
+    return config;
+}
+
+/// A tensor as one call's input: [layer, call, 0, {}] for Keras 2, a __keras_tensor__ for Keras 3.
+json tensorRef(const std::string& layerName, int call, KerasFlavour flavour)
+{
+    if (flavour == KerasFlavour::Keras2)
+        return json::array({layerName, call, 0, json::object()});
+    return {{"class_name", "__keras_tensor__"}, {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, 0}}}}};
+}
+
+} // namespace
+
+KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour)
+{
+    KerasExportResult result;
+    const ShapeReport report = inferShapes(graph);
+    const Topology& t = report.topology();
+    const LayerRegistry& registry = LayerRegistry::instance();
+
+    // Each node is one call of a Keras layer: its own, or the one whose weights it shares.
+    struct Call {
+        std::string layer;
+        int index = 0;
+    };
+    std::map<NodeId, Call> calls;
+    std::map<std::string, std::size_t> entries; ///< Keras layer name -> its place in `layers`
+    json layers = json::array();
+    for (int index : t.order) {
+        const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+        const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : &node;
+        if (!owner)
+            owner = &node;
+        const std::string& layerName = owner->name;
+        if (!entries.contains(layerName)) {
+            entries[layerName] = layers.size();
+            json entry = {{"class_name", node.type}, {"config", layerConfig(*owner, flavour)}, {"name", layerName}, {"inbound_nodes", json::array()}};
+            if (flavour == KerasFlavour::Keras3) {
+                entry["module"] = node.type == layer::kRepeatToBatch ? "shapeflow" : "keras.layers";
+                entry["registered_name"] = node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
+                if (node.type != layer::kInput)
+                    entry["build_config"] = {{"input_shape", nullptr}};
+            }
+            layers.push_back(std::move(entry));
+        }
+        json& entry = layers[entries[layerName]];
+        const int call = node.type == layer::kInput ? 0 : static_cast<int>(entry["inbound_nodes"].size());
+        calls[node.id] = {layerName, call};
+        if (node.type == layer::kInput)
+            continue;
+
+        json tensors = json::array();
+        // Layers of several inputs (Concatenate, RepeatToBatch) are called on a list of tensors.
+        const LayerSpec* spec = registry.find(node.type);
+        const bool list = spec->variadicInputs || spec->inputPorts.size() > 1;
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
+            if (slot.producer < 0) {
+                result.notes.push_back("Layer \"" + node.name + "\" has input " + std::to_string(slot.port) +
+                                       " unconnected; Keras cannot build the model until it is connected.");
+                continue;
+            }
+            const Call& from = calls.at(t.ids[static_cast<std::size_t>(slot.producer)]);
+            tensors.push_back(tensorRef(from.layer, from.index, flavour));
+        }
+        if (flavour == KerasFlavour::Keras2)
+            entry["inbound_nodes"].push_back(std::move(tensors)); // a call is the list of its input tensors either way
+        else
+            entry["inbound_nodes"].push_back({{"args", list ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
+    }
+
+    json inputs = json::array();
+    for (NodeId id : report.modelInputs())
+        inputs.push_back({calls.at(id).layer, 0, 0});
+    json outputs = json::array();
+    for (NodeId id : report.modelOutputs())
+        if (calls.contains(id))
+            outputs.push_back({calls.at(id).layer, calls.at(id).index, 0});
+
+    json config = {{"name", modelName}, {"layers", std::move(layers)}, {"input_layers", std::move(inputs)}, {"output_layers", std::move(outputs)}};
+    if (flavour == KerasFlavour::Keras2) {
+        result.model = {{"class_name", "Functional"}, {"config", std::move(config)}, {"keras_version", "2.12.0"}, {"backend", "tensorflow"}};
+    } else {
+        config["trainable"] = true;
+        result.model = {{"module", "keras.src.models.functional"}, {"class_name", "Functional"}, {"config", std::move(config)},
+                        {"registered_name", "Functional"}, {"build_config", {{"input_shape", nullptr}}}, {"compile_config", nullptr}};
+    }
+
+    for (const auto& [id, node] : graph.nodes())
+        if (node.type == layer::kRepeatToBatch) {
+            result.notes.push_back("Layer \"" + node.name + "\" is RepeatToBatch, which Keras does not have: load the file with it as a custom "
+                                   "object (the README has the class).");
+            break;
+        }
+    const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
+    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
+    if (errors > 0)
+        result.notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                               "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");
+    return result;
+}
+
+} // namespace sf

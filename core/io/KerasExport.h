@@ -1,0 +1,28 @@
+#pragma once
+
+#include "graph/Graph.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// Which Keras reads the file: Keras 2 / tf.keras (`tf.keras.models.model_from_json`), or
+/// Keras 3 (`keras.models.model_from_json`).
+enum class KerasFlavour { Keras2, Keras3 };
+
+struct KerasExportResult {
+    nlohmann::json model;
+    /// What Keras will make of it that the user should know: errors the model still has, layers
+    /// Keras lacks (RepeatToBatch needs a custom object), inputs left unconnected.
+    std::vector<std::string> notes;
+};
+
+/// The graph as a Keras Functional model config, the inverse of importKerasModel: each layer's
+/// arguments under Keras's names with Keras's defaults for the rest (initializers, data_format),
+/// nodes sharing weights as one layer called several times, the model's inputs and outputs in
+/// input_layers and output_layers. Layers come in topological order.
+KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour);
+
+} // namespace sf

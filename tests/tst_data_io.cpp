@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "io/ArrayReader.h"
 #include "io/Csv.h"
 #include "io/DataBinding.h"
 #include "io/SampleText.h"
@@ -57,6 +58,31 @@ private slots:
         QCOMPARE(back.shape, a.shape);
         QCOMPARE(back.values, a.values);
         QCOMPARE(serializeNpy(a).size() % 64, std::size_t{(6 * 4) % 64}); // header padded to 64
+    }
+
+    void npyShapeComesFromTheHeaderAlone()
+    {
+        QTemporaryDir dir;
+        // int64 values no float32 holds exactly: a full read refuses them, the header is fine.
+        const QString big = dir.filePath("big.npy");
+        QCOMPARE(python("np.save('" + big + "', np.full((3, 5), 2**40 + 1, dtype=np.int64))"), QByteArray());
+        QCOMPARE(readNpyShape(big.toStdString()), (std::vector<Index>{3, 5}));
+        QVERIFY(dataError([&] { readNpy(big.toStdString()); }).contains("cannot be held exactly as float32"));
+        // The length is still checked against the shape, and the header as a full read checks it.
+        QFile file(big);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.resize(file.size() - 8));
+        file.close();
+        QVERIFY(dataError([&] { readNpyShape(big.toStdString()); }).contains("shape (3, 5) needs 120"));
+        const QString text = dir.filePath("text.npy");
+        QCOMPARE(python("np.save('" + text + "', np.array(['ab', 'cd']))"), QByteArray());
+        QVERIFY(dataError([&] { readNpyShape(text.toStdString()); }).contains("is not numeric"));
+        QVERIFY(dataError([&] { readNpyShape(dir.filePath("none.npy").toStdString()); }).contains("cannot open"));
+        // ArrayReader::shapeOf takes that way for a .npy and reads other sources.
+        ArrayReader reader(dir.path().toStdString());
+        QVERIFY(dataError([&] { reader.shapeOf(ArraySource::npy("big.npy"), "inputs.x"); }).contains("needs 120"));
+        writeNpz(dir.filePath("d.npz").toStdString(), {{"x", {{2, 2}, {1, 2, 3, 4}, ""}}});
+        QCOMPARE(reader.shapeOf(ArraySource::npz("d.npz", "x"), "inputs.x"), (std::vector<Index>{2, 2}));
     }
 
     void npzRoundTrip()

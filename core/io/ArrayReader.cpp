@@ -42,6 +42,13 @@ Array ArrayReader::read(const ArraySource& source, const std::string& where)
     return fail("unknown source");
 }
 
+std::vector<Index> ArrayReader::shapeOf(const ArraySource& source, const std::string& where)
+{
+    if (source.kind == ArraySource::Kind::Npy)
+        return readNpyShape(resolve(source.file));
+    return read(source, where).shape;
+}
+
 const CsvTable& ArrayReader::csv(const std::string& file)
 {
     auto found = m_csv.find(file);

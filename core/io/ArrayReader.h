@@ -19,6 +19,9 @@ public:
     /// Throws DataError naming `where` (`inputs.tokens`), the file and what is wrong. Not for
     /// generated sources.
     Array read(const ArraySource& source, const std::string& where);
+    /// The shape read() would give; a .npy's from its header alone, so that showing the shape of
+    /// a large file does not read it all. Throws as read() does.
+    std::vector<Index> shapeOf(const ArraySource& source, const std::string& where);
 
     std::string resolve(const std::string& file) const;
     /// A whole CSV table, or every array of a .npz, read once; `file` as resolve() gives it. Throws DataError.

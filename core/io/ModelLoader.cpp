@@ -10,7 +10,7 @@
 
 namespace sf {
 
-std::string readTextFile(const std::string& path)
+std::string readTextFile(const std::string& path, std::size_t maxBytes)
 {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
@@ -18,6 +18,14 @@ std::string readTextFile(const std::string& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw FileFormatError(path + ": cannot open (" + std::strerror(errno) + ")");
+    if (maxBytes != std::string::npos) {
+        std::string start(maxBytes, '\0');
+        in.read(start.data(), static_cast<std::streamsize>(maxBytes));
+        if (in.bad())
+            throw FileFormatError(path + ": read error");
+        start.resize(static_cast<std::size_t>(in.gcount()));
+        return start;
+    }
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad())

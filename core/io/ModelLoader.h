@@ -23,7 +23,7 @@ LoadedModel loadModel(const std::string& path);
 /// The same from text already in memory; `sourceName` is used in error messages.
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName);
 
-/// Reads a whole file. Throws FileFormatError naming the file and the reason.
-std::string readTextFile(const std::string& path);
+/// Reads a whole file, or its first `maxBytes`. Throws FileFormatError naming the file and the reason.
+std::string readTextFile(const std::string& path, std::size_t maxBytes = std::string::npos);
 
 } // namespace sf

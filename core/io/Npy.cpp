@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 
 namespace sf {
@@ -36,9 +37,31 @@ template <typename T> void convert(const char* data, std::size_t count, std::vec
     }
 }
 
-} // namespace
+/// What a .npy header says: the shape, the element kind and width, and where the data starts.
+struct NpyHeader {
+    std::vector<Index> shape;
+    char kind = 'f';
+    int width = 4;
+    std::size_t dataStart = 0;
+    std::size_t count = 0;     ///< elements
+    std::size_t dataBytes = 0; ///< what the shape needs
+};
 
-Array parseNpy(const std::string& bytes, const std::string& source)
+/// Why elements of `kind` and `width` cannot be read as float, or nothing when they can.
+std::optional<std::string> elementTypeProblem(char kind, int width)
+{
+    const auto bits = std::to_string(width * 8);
+    switch (kind) {
+    case 'f': return width == 4 || width == 8 ? std::nullopt : std::optional("float" + bits + " is not supported");
+    case 'i': return width == 1 || width == 2 || width == 4 || width == 8 ? std::nullopt : std::optional("int" + bits + " is not supported");
+    case 'u': return width == 1 || width == 2 || width == 4 ? std::nullopt : std::optional("uint" + bits + " is not supported");
+    case 'b': return width == 1 ? std::nullopt : std::optional("bool of " + std::to_string(width) + " bytes is not supported");
+    default: return "element type '" + std::string(1, kind) + std::to_string(width) + "' is not numeric";
+    }
+}
+
+/// Reads the header at the start of `bytes` (the whole file, or at least its header).
+NpyHeader parseHeader(const std::string& bytes, const std::string& source)
 {
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
         fail(source, "not a .npy file (no \\x93NUMPY magic)");
@@ -63,17 +86,16 @@ Array parseNpy(const std::string& bytes, const std::string& source)
     std::smatch m;
     if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([A-Za-z])(\d+)')")))
         fail(source, "header has no 'descr': " + header);
+    NpyHeader h;
     const char order = m[1].str()[0];
-    const char kind = m[2].str()[0];
-    const int width = std::stoi(m[3].str());
-    if (order == '>' && width > 1)
+    h.kind = m[2].str()[0];
+    h.width = std::stoi(m[3].str());
+    if (order == '>' && h.width > 1)
         fail(source, "big-endian data ('" + m[0].str() + "') is not supported; save it little-endian");
     if (std::regex_search(header, std::regex(R"('fortran_order'\s*:\s*True)")))
         fail(source, "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
     if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
         fail(source, "header has no 'shape': " + header);
-    Array array;
-    array.source = source;
     const std::string dims = m[1].str();
     static const std::regex kNumber(R"(\d+)");
     // A damaged or hostile header can claim any size: every product is checked before it is trusted.
@@ -83,42 +105,62 @@ Array parseNpy(const std::string& bytes, const std::string& source)
         const std::size_t d = text.size() <= 18 ? std::stoull(text) : 0;
         if (text.size() > 18 || __builtin_mul_overflow(count, d, &count))
             fail(source, "shape (" + dims + ") is too large for any file");
-        array.shape.push_back(static_cast<Index>(d));
+        h.shape.push_back(static_cast<Index>(d));
     }
-    const std::size_t dataStart = headerStart + headerLength;
-    std::size_t needed = 0;
-    if (__builtin_mul_overflow(count, static_cast<std::size_t>(width), &needed))
-        fail(source, "shape " + array.shapeText() + " is too large for any file");
-    if (bytes.size() - dataStart < needed)
-        fail(source, "holds " + std::to_string(bytes.size() - dataStart) + " bytes of data; shape " + array.shapeText() + " needs " +
-                         std::to_string(needed));
-    const char* data = bytes.data() + dataStart;
-    switch (kind) {
-    case 'f':
-        if (width == 4) convert<float>(data, count, array.values, source);
-        else if (width == 8) convert<double>(data, count, array.values, source);
-        else fail(source, "float" + std::to_string(width * 8) + " is not supported");
-        break;
-    case 'i':
-        if (width == 1) convert<std::int8_t>(data, count, array.values, source);
-        else if (width == 2) convert<std::int16_t>(data, count, array.values, source);
-        else if (width == 4) convert<std::int32_t>(data, count, array.values, source);
-        else if (width == 8) convert<std::int64_t>(data, count, array.values, source);
-        else fail(source, "int" + std::to_string(width * 8) + " is not supported");
-        break;
-    case 'u':
-        if (width == 1) convert<std::uint8_t>(data, count, array.values, source);
-        else if (width == 2) convert<std::uint16_t>(data, count, array.values, source);
-        else if (width == 4) convert<std::uint32_t>(data, count, array.values, source);
-        else fail(source, "uint" + std::to_string(width * 8) + " is not supported");
-        break;
-    case 'b':
-        convert<std::uint8_t>(data, count, array.values, source);
-        break;
-    default:
-        fail(source, "element type '" + std::string(1, kind) + std::to_string(width) + "' is not numeric");
-    }
+    if (const auto problem = elementTypeProblem(h.kind, h.width))
+        fail(source, *problem);
+    h.dataStart = headerStart + headerLength;
+    h.count = count;
+    if (__builtin_mul_overflow(count, static_cast<std::size_t>(h.width), &h.dataBytes))
+        fail(source, "shape " + Array{h.shape, {}, {}}.shapeText() + " is too large for any file");
+    return h;
+}
+
+/// The error for a file whose data is shorter than its shape needs.
+void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& source)
+{
+    if (fileBytes - h.dataStart < h.dataBytes)
+        fail(source, "holds " + std::to_string(fileBytes - h.dataStart) + " bytes of data; shape " + Array{h.shape, {}, {}}.shapeText() +
+                         " needs " + std::to_string(h.dataBytes));
+}
+
+} // namespace
+
+Array parseNpy(const std::string& bytes, const std::string& source)
+{
+    const NpyHeader h = parseHeader(bytes, source);
+    checkLength(h, bytes.size(), source);
+    Array array;
+    array.source = source;
+    array.shape = h.shape;
+    const char* data = bytes.data() + h.dataStart;
+    const std::size_t count = h.count;
+    const std::string typeCode = std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
+    if (typeCode == "f4") convert<float>(data, count, array.values, source);
+    else if (typeCode == "f8") convert<double>(data, count, array.values, source);
+    else if (typeCode == "i1") convert<std::int8_t>(data, count, array.values, source);
+    else if (typeCode == "i2") convert<std::int16_t>(data, count, array.values, source);
+    else if (typeCode == "i4") convert<std::int32_t>(data, count, array.values, source);
+    else if (typeCode == "i8") convert<std::int64_t>(data, count, array.values, source);
+    else if (typeCode == "u1" || typeCode == "b1") convert<std::uint8_t>(data, count, array.values, source);
+    else if (typeCode == "u2") convert<std::uint16_t>(data, count, array.values, source);
+    else if (typeCode == "u4") convert<std::uint32_t>(data, count, array.values, source);
     return array;
+}
+
+std::vector<Index> readNpyShape(const std::string& path)
+{
+    try {
+        const NpyHeader h = parseHeader(readTextFile(path, 1 << 20), path); // a header is a few hundred bytes
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        if (ec)
+            fail(path, ec.message());
+        checkLength(h, static_cast<std::size_t>(size), path);
+        return h.shape;
+    } catch (const FileFormatError& e) {
+        throw DataError(e.what());
+    }
 }
 
 Array readNpy(const std::string& path)

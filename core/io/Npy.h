@@ -10,6 +10,9 @@ namespace sf {
 /// order, read into float (integers must be exact in float). Errors name `sourceName`.
 Array parseNpy(const std::string& bytes, const std::string& sourceName);
 Array readNpy(const std::string& path);
+/// The shape of a .npy file from its header alone (its length checked against it, its values not
+/// read): what a table shows of a file too large to read on every edit. Throws DataError.
+std::vector<Index> readNpyShape(const std::string& path);
 
 /// A float32 array as .npy bytes (version 1, header padded to 64 bytes as NumPy writes it).
 std::string serializeNpy(const Array& array);

@@ -159,7 +159,7 @@ void DataSourceDialog::updateResult()
         text = tr("Select the columns to use (Shift or Ctrl for several).");
     else
         try {
-            const Array a = m_reader->read(chosen, "data");
+            const Array a{m_reader->shapeOf(chosen, "data"), {}, {}};
             text = tr("shape %1").arg(QString::fromStdString(a.shapeText()));
             if (m_expected && !m_target && !m_expected->accepts(a.shape))
                 text = tr("✗ shape %1: the model expects %2").arg(QString::fromStdString(a.shapeText()), QString::fromStdString(m_expected->toDisplay()));

@@ -48,7 +48,7 @@ const DataTable::Probe& DataTable::probe(const ArraySource& source, const QStrin
     Probe p;
     p.modified = modified;
     try {
-        p.shape = reader.read(source, where).shape; // the values are not kept: only the shape is shown
+        p.shape = reader.shapeOf(source, where); // only the shape is shown
     } catch (const std::exception& e) {
         p.error = QString::fromStdString(e.what());
     }

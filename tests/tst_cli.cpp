@@ -231,7 +231,14 @@ private slots:
             QCOMPARE(again.exitCode, 0);
             QCOMPARE(again.out, b.out);
         }
-        // A target that is neither .sfmodel nor .json is a usage error.
+        // Or as a Python script that builds it with Keras.
+        const Run py = cli({"convert", out, dir.filePath("m.py")});
+        QCOMPARE(py.exitCode, 0);
+        QVERIFY(py.out.contains("Keras 3 Python"));
+        QFile script(dir.filePath("m.py"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QVERIFY(script.readAll().contains("model = keras.Model(inputs=[tokens_a, tokens_b], outputs=dense_2, name=\"deep_two_branch\")"));
+        // A target that is neither .sfmodel, .json nor .py is a usage error.
         const Run bad = cli({"convert", out, dir.filePath("m.txt")});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("convert MODEL OUT.json [--keras3]"));

@@ -1,8 +1,12 @@
+#include "GraphBuilder.h"
 #include "TestPrinters.h"
 #include "graph/LayerRegistry.h"
 #include "io/KerasExport.h"
+#include "io/KerasPython.h"
 #include "io/ModelLoader.h"
 
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
 
@@ -39,6 +43,26 @@ QStringList structure(const Graph& graph)
     }
     rows.sort();
     return rows;
+}
+
+/// Runs a generated script against tests/fixtures/fake_keras, which prints the model it built.
+json runAgainstFakeKeras(const std::string& code)
+{
+    QTemporaryDir dir;
+    QFile script(dir.filePath("model.py"));
+    if (!script.open(QIODevice::WriteOnly) || script.write(QByteArray::fromStdString(code)) < 0)
+        return {};
+    script.close();
+    QProcess python;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("PYTHONPATH", SHAPEFLOW_SOURCE_DIR "/tests/fixtures/fake_keras");
+    python.setProcessEnvironment(env);
+    python.start("/usr/bin/python3", {script.fileName()});
+    if (!python.waitForFinished(30000) || python.exitCode() != 0) {
+        qWarning("%s", python.readAllStandardError().constData());
+        return {};
+    }
+    return json::parse(python.readAllStandardOutput().toStdString());
 }
 
 } // namespace
@@ -87,6 +111,58 @@ private slots:
         QVERIFY(back.problems.empty());
         QCOMPARE(back.document.name, original.document.name);
         QCOMPARE(structure(back.document.graph), structure(original.document.graph));
+    }
+
+    void thePythonScriptBuildsTheSameModel_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"})
+            QTest::newRow(m) << QString::fromStdString(example(m));
+        QTest::newRow("shared weights") << QString::fromStdString(fixture("shared_embedding.keras2.json"));
+    }
+    void thePythonScriptBuildsTheSameModel()
+    {
+        // What the script builds, layer by layer, against the Keras config of the same graph:
+        // the same classes, names, calls, and the arguments it passes.
+        QFETCH(QString, file);
+        const LoadedModel loaded = loadModel(file.toStdString());
+        const KerasPythonResult python = kerasPythonCode(loaded.document.graph, loaded.document.name);
+        const json built = runAgainstFakeKeras(python.code);
+        QVERIFY2(!built.is_null(), python.code.c_str());
+        const json expected = exportKerasModel(loaded.document.graph, loaded.document.name, KerasFlavour::Keras2).model["config"];
+        QCOMPARE(built["name"], expected["name"]);
+        QCOMPARE(built["input_layers"], expected["input_layers"]);
+        QCOMPARE(built["output_layers"], expected["output_layers"]);
+        QCOMPARE(built["layers"].size(), expected["layers"].size());
+        for (const json& layer : built["layers"]) {
+            const auto match = std::find_if(expected["layers"].begin(), expected["layers"].end(), [&](const json& e) { return e["name"] == layer["name"]; });
+            QVERIFY2(match != expected["layers"].end(), layer.dump().c_str());
+            QCOMPARE(layer["class_name"], (*match)["class_name"]);
+            QCOMPARE(layer["inbound_nodes"], (*match)["inbound_nodes"]);
+            for (const auto& [key, value] : layer["config"].items())
+                QVERIFY2(value == (*match)["config"][key], (key + ": " + value.dump() + " vs " + (*match)["config"][key].dump()).c_str());
+            QVERIFY(!layer["config"].empty() || layer["class_name"] == "Flatten" || layer["class_name"] == "GlobalAveragePooling1D");
+        }
+    }
+
+    void thePythonScriptNamesAreValidPython()
+    {
+        // Layer names Python would not take as variables, and a RepeatToBatch defined in the script.
+        test::GraphBuilder b;
+        const NodeId one = b.input({4});
+        b.graph.node(one)->name = "class";
+        const NodeId batch = b.input({3}, "float32", 1);
+        b.graph.node(batch)->name = "2 \"odd\" name";
+        const NodeId repeat = b.add(layer::kRepeatToBatch, {}, {batch, one});
+        b.add(layer::kConcatenate, {}, {repeat, one});
+        const KerasPythonResult python = kerasPythonCode(b.graph, "odd");
+        QVERIFY(python.notes.empty());
+        const json built = runAgainstFakeKeras(python.code);
+        QVERIFY2(!built.is_null(), python.code.c_str());
+        QCOMPARE(built["layers"][1]["name"], json("2 \"odd\" name"));
+        QCOMPARE(built["layers"][1]["config"]["batch_input_shape"], json::parse("[1, 3]"));
+        QCOMPARE(built["layers"][2]["class_name"], json("RepeatToBatch"));
+        QVERIFY(python.code.find("class RepeatToBatch(layers.Layer)") != std::string::npos);
     }
 
     void whatKerasWillMakeOfItIsNoted()

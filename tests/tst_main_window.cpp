@@ -146,6 +146,13 @@ private slots:
         QVERIFY(back.problems.empty());
         QCOMPARE(back.document.graph.nodes().size(), std::size_t{5});
         QVERIFY(!inferShapes(back.document.graph).hasErrors());
+        // As a script, RepeatToBatch comes defined in it.
+        QVERIFY(window.exportKerasTo(dir.filePath("fixed.py"), KerasFlavour::Keras3));
+        QFile script(dir.filePath("fixed.py"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        const QByteArray code = script.readAll();
+        QVERIFY(code.contains("class RepeatToBatch(layers.Layer):"));
+        QVERIFY(code.contains("= RepeatToBatch(name=\"repeat_to_batch\")([context, features])"));
         QVERIFY(!window.exportKerasTo(dir.filePath("no/such/folder/x.json"), KerasFlavour::Keras2));
         QVERIFY(window.statusMessage().startsWith("Cannot export: "));
     }

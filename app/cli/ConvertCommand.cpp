@@ -2,6 +2,7 @@
 
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
+#include "io/KerasPython.h"
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 
@@ -22,11 +23,14 @@ int runConvert(CliContext& ctx)
             files.push_back(arg);
     }
     const bool toKeras = files.size() == 2 && files[1].ends_with(".json");
-    if (files.size() != 2 || (keras3 && !toKeras) || (!toKeras && !files[1].ends_with(".sfmodel"))) {
+    const bool toPython = files.size() == 2 && files[1].ends_with(".py");
+    if (files.size() != 2 || (keras3 && !toKeras) || (!toKeras && !toPython && !files[1].ends_with(".sfmodel"))) {
         ctx.err << "usage: shapeflow-cli convert MODEL OUT.sfmodel\n"
                    "       shapeflow-cli convert MODEL OUT.json [--keras3]\n"
-                   "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file, or as Keras model JSON\n"
-                   "  for tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3.\n";
+                   "       shapeflow-cli convert MODEL OUT.py\n"
+                   "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file; as Keras model JSON for\n"
+                   "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
+                   "  Python script that builds it with the Keras 3 functional API.\n";
         return kExitUsage;
     }
     LoadedModel loaded;
@@ -40,14 +44,20 @@ int runConvert(CliContext& ctx)
         ctx.err << "warning [" << p.code << "] at " << p.layer << " (" << p.path << "): " << p.message << "\n";
 
     std::string text;
+    std::vector<std::string> notes;
     if (toKeras) {
-        const KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name, keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
-        for (const std::string& note : exported.notes)
-            ctx.err << "note: " << note << "\n";
+        KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name, keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
         text = exported.model.dump(1) + "\n";
+        notes = std::move(exported.notes);
+    } else if (toPython) {
+        KerasPythonResult python = kerasPythonCode(loaded.document.graph, loaded.document.name);
+        text = std::move(python.code);
+        notes = std::move(python.notes);
     } else {
         text = serializeModel(loaded.document);
     }
+    for (const std::string& note : notes)
+        ctx.err << "note: " << note << "\n";
     // Written beside the target, then renamed over it: a failed write never leaves half a file.
     try {
         writeBinaryFile(files[1], text);
@@ -55,7 +65,7 @@ int runConvert(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
-    ctx.out << "wrote " << files[1] << " (" << loaded.document.graph.nodes().size() << " layers" << (toKeras ? (keras3 ? ", Keras 3" : ", Keras 2 / tf.keras") : "") << ")\n";
+    ctx.out << "wrote " << files[1] << " (" << loaded.document.graph.nodes().size() << " layers" << (toKeras ? (keras3 ? ", Keras 3" : ", Keras 2 / tf.keras") : toPython ? ", Keras 3 Python" : "") << ")\n";
     return kExitOk;
 }
 

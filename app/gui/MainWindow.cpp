@@ -10,6 +10,7 @@
 #include "graph/LayerRegistry.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
+#include "io/KerasPython.h"
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
@@ -162,7 +163,7 @@ void MainWindow::createMenus()
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
     file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
-    file->addAction(tr("Export &Keras JSON…"), this, &MainWindow::exportKeras);
+    file->addAction(tr("Export to &Keras…"), this, &MainWindow::exportKeras);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -290,10 +291,11 @@ void MainWindow::exportKeras()
 {
     const QString keras2 = tr("Keras 2 / tf.keras model JSON (*.json)");
     const QString keras3 = tr("Keras 3 model JSON (*.json)");
+    const QString python = tr("Keras 3 Python script (*.py)");
     QString chosen = keras2;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Keras model JSON"),
-                                                      exportPathFor(".json"),
-                                                      keras2 + ";;" + keras3, &chosen);
+    QString path = QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".json"), keras2 + ";;" + keras3 + ";;" + python, &chosen);
+    if (chosen == python && !path.endsWith(".py"))
+        path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ".py";
     if (!path.isEmpty())
         exportKerasTo(path, chosen == keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
 }
@@ -301,17 +303,27 @@ void MainWindow::exportKeras()
 bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
 {
     const ModelDocument document = m_document->toModelDocument();
-    const KerasExportResult exported = exportKerasModel(document.graph, document.name, flavour);
+    std::string text;
+    std::vector<std::string> notes;
+    if (path.endsWith(".py")) {
+        KerasPythonResult python = kerasPythonCode(document.graph, document.name);
+        text = std::move(python.code);
+        notes = std::move(python.notes);
+    } else {
+        KerasExportResult exported = exportKerasModel(document.graph, document.name, flavour);
+        text = exported.model.dump(1) + "\n";
+        notes = std::move(exported.notes);
+    }
     try {
-        writeBinaryFile(path.toStdString(), exported.model.dump(1) + "\n");
+        writeBinaryFile(path.toStdString(), text);
     } catch (const std::exception& e) {
         showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 10000); // as the image export: nothing is lost
         return false;
     }
     QString message = tr("Exported %1").arg(QDir::toNativeSeparators(path));
-    for (const std::string& note : exported.notes)
+    for (const std::string& note : notes)
         message += QStringLiteral(" — ") + QString::fromStdString(note);
-    showStatus(message, exported.notes.empty() ? 6000 : 20000);
+    showStatus(message, notes.empty() ? 6000 : 20000);
     return true;
 }
 

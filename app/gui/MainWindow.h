@@ -39,7 +39,8 @@ public:
     QString lastError() const { return m_lastError; }
     /// The status bar's passing message, whole; empty once it has timed out.
     QString statusMessage() const;
-    /// Writes the model as Keras model JSON; what Keras will make of it goes to the status bar.
+    /// Writes the model for Keras: model JSON of `flavour`, or a Keras 3 Python script when `path`
+    /// ends in .py; what Keras will make of it goes to the status bar.
     bool exportKerasTo(const QString& path, KerasFlavour flavour);
 
     /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.

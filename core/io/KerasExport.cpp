@@ -109,11 +109,8 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
         const LayerSpec* spec = registry.find(node.type);
         const bool list = spec->variadicInputs || spec->inputPorts.size() > 1;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
-            if (slot.producer < 0) {
-                result.notes.push_back("Layer \"" + node.name + "\" has input " + std::to_string(slot.port) +
-                                       " unconnected; Keras cannot build the model until it is connected.");
-                continue;
-            }
+            if (slot.producer < 0)
+                continue; // said by kerasBuildNotes
             const Call& from = calls.at(t.ids[static_cast<std::size_t>(slot.producer)]);
             tensors.push_back(tensorRef(from.layer, from.index, flavour));
         }
@@ -146,12 +143,26 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
                                    "object (the README has the class).");
             break;
         }
+    const std::vector<std::string> build = kerasBuildNotes(graph, report);
+    result.notes.insert(result.notes.end(), build.begin(), build.end());
+    return result;
+}
+
+std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report)
+{
+    std::vector<std::string> notes;
+    const Topology& t = report.topology();
+    for (int index : t.order)
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
+            if (slot.producer < 0)
+                notes.push_back("Layer \"" + graph.node(t.ids[static_cast<std::size_t>(index)])->name + "\" has input " + std::to_string(slot.port) +
+                                " unconnected; Keras cannot build the model until it is connected.");
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
     const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
     if (errors > 0)
-        result.notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
-                               "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");
-    return result;
+        notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
+                        "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");
+    return notes;
 }
 
 } // namespace sf

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Graph.h"
+#include "shape/ShapeReport.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,5 +25,9 @@ struct KerasExportResult {
 /// nodes sharing weights as one layer called several times, the model's inputs and outputs in
 /// input_layers and output_layers. Layers come in topological order.
 KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour);
+
+/// What stops Keras building the graph, whatever the export: inputs left unconnected, and the
+/// errors Shapeflow finds (Keras refuses them, or fails where they are when the model runs).
+std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report);
 
 } // namespace sf

@@ -1,0 +1,163 @@
+#include "KerasPython.h"
+
+#include "KerasExport.h"
+#include "graph/LayerRegistry.h"
+#include "shape/ShapeInference.h"
+
+#include <cctype>
+#include <map>
+#include <set>
+
+namespace sf {
+
+namespace {
+
+/// A Python string literal, in double quotes.
+std::string pythonString(const std::string& text)
+{
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (c < 0x20) {
+            static const char* hex = "0123456789abcdef";
+            out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+            continue;
+        }
+        out += static_cast<char>(c);
+    }
+    return out + "\"";
+}
+
+/// Python names for the script's variables, one per layer name, never a keyword or a name the
+/// script itself uses.
+class PythonNames {
+public:
+    std::string of(const std::string& layerName, const std::string& suffix = {})
+    {
+        const std::string key = layerName + "\n" + suffix;
+        if (auto found = m_given.find(key); found != m_given.end())
+            return found->second;
+        std::string name;
+        for (unsigned char c : layerName + suffix)
+            name += std::isalnum(c) || c == '_' ? static_cast<char>(c) : '_';
+        if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+            name = "layer_" + name;
+        static const std::set<std::string> kTaken = {
+            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+            "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+            "pass", "raise", "return", "try", "while", "with", "yield", "keras", "layers", "model", "RepeatToBatch", "print"};
+        std::string unique = name;
+        for (int n = 1; kTaken.contains(unique) || m_used.contains(unique); ++n)
+            unique = name + "_" + std::to_string(n);
+        m_used.insert(unique);
+        return m_given[key] = unique;
+    }
+
+private:
+    std::map<std::string, std::string> m_given;
+    std::set<std::string> m_used;
+};
+
+std::string constructorArguments(const Node& node)
+{
+    std::string args;
+    for (const ParamSpec& p : LayerRegistry::instance().find(node.type)->params)
+        if (const ParamValue* value = node.params.find(p.name))
+            args += p.name + "=" + toKerasLiteral(*value) + ", ";
+    return args + "name=" + pythonString(node.name);
+}
+
+std::string inputStatement(const Node& node)
+{
+    std::string args = "shape=" + toKerasTuple(node.params.dims("shape"));
+    if (const auto batch = node.params.optionalInteger("batch_size"))
+        args += ", batch_size=" + std::to_string(*batch);
+    return "keras.Input(" + args + ", dtype=" + pythonString(node.params.text("dtype")) + ", name=" + pythonString(node.name) + ")";
+}
+
+const char* kRepeatToBatchClass = R"(
+
+@keras.saving.register_keras_serializable(package="shapeflow")
+class RepeatToBatch(layers.Layer):
+    """Repeats a batch-1 tensor to the batch of a reference tensor (Shapeflow's batch broadcast)."""
+
+    def call(self, inputs):
+        x, reference = inputs
+        return keras.ops.repeat(x, keras.ops.shape(reference)[0], axis=0)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[1][0],) + tuple(input_shape[0][1:])
+)";
+
+} // namespace
+
+KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelName)
+{
+    const ShapeReport report = inferShapes(graph);
+    const Topology& t = report.topology();
+    KerasPythonResult result;
+    result.notes = kerasBuildNotes(graph, report);
+
+    PythonNames names;
+    std::map<NodeId, std::string> tensors; ///< node -> the variable holding its output
+    std::set<NodeId> defined;              ///< layers made once, for the nodes sharing their weights
+    std::set<NodeId> owners;               ///< nodes whose weights others share
+    for (const auto& [id, node] : graph.nodes())
+        if (node.sharesWeightsWith.isValid())
+            owners.insert(node.sharesWeightsWith);
+
+    std::string body;
+    bool repeatToBatch = false;
+    for (int index : t.order) {
+        const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+        const std::string out = names.of(node.name);
+        tensors[node.id] = out;
+        if (node.type == layer::kInput) {
+            body += out + " = " + inputStatement(node) + "\n";
+            continue;
+        }
+        repeatToBatch = repeatToBatch || node.type == layer::kRepeatToBatch;
+        std::vector<std::string> ins;
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
+            ins.push_back(slot.producer < 0 ? "None" : tensors.at(t.ids[static_cast<std::size_t>(slot.producer)]));
+        const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+        std::string argument;
+        if (spec->variadicInputs || spec->inputPorts.size() > 1) {
+            for (const std::string& in : ins)
+                argument += (argument.empty() ? "" : ", ") + in;
+            argument = "[" + argument + "]";
+        } else {
+            argument = ins.empty() ? "None" : ins[0];
+        }
+        const std::string layerClass = node.type == layer::kRepeatToBatch ? node.type : "layers." + node.type;
+        const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
+        if (owner || owners.contains(node.id)) {
+            // One layer object, made where its first call is, called by every node that shares it.
+            const Node& first = owner ? *owner : node;
+            const std::string layerVariable = names.of(first.name, "_layer");
+            if (defined.insert(first.id).second)
+                body += layerVariable + " = " + layerClass + "(" + constructorArguments(first) + ")\n";
+            body += out + " = " + layerVariable + "(" + argument + ")\n";
+        } else {
+            body += out + " = " + layerClass + "(" + constructorArguments(node) + ")(" + argument + ")\n";
+        }
+    }
+
+    auto tensorList = [&](const std::vector<NodeId>& ids) {
+        std::string list;
+        for (NodeId id : ids)
+            if (tensors.contains(id))
+                list += (list.empty() ? "" : ", ") + tensors.at(id);
+        return ids.size() == 1 ? list : "[" + list + "]";
+    };
+    result.code = "# " + modelName + ", as drawn in Shapeflow: the Keras 3 functional API.\n"
+                  "import keras\n"
+                  "from keras import layers\n" +
+                  std::string(repeatToBatch ? kRepeatToBatchClass : "") + "\n" + body + "\nmodel = keras.Model(inputs=" +
+                  tensorList(report.modelInputs()) + ", outputs=" + tensorList(report.modelOutputs()) + ", name=" + pythonString(modelName) +
+                  ")\n\nif __name__ == \"__main__\":\n    model.summary()\n";
+    return result;
+}
+
+} // namespace sf

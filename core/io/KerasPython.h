@@ -1,0 +1,21 @@
+#pragma once
+
+#include "graph/Graph.h"
+
+#include <string>
+#include <vector>
+
+namespace sf {
+
+struct KerasPythonResult {
+    std::string code;
+    std::vector<std::string> notes; ///< what stops Keras building it (kerasBuildNotes)
+};
+
+/// The graph as a Python script that builds it with the Keras 3 functional API: one statement per
+/// layer in topological order, Python names taken from the layer names, a layer whose weights
+/// several nodes share made once and called for each, RepeatToBatch defined in the script, and
+/// `model = keras.Model(...)` at the end (its summary printed when the script is run).
+KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelName);
+
+} // namespace sf

@@ -56,6 +56,7 @@ json runAgainstFakeKeras(const std::string& code)
     QProcess python;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("PYTHONPATH", SHAPEFLOW_SOURCE_DIR "/tests/fixtures/fake_keras");
+    env.insert("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into the source tree
     python.setProcessEnvironment(env);
     python.start("/usr/bin/python3", {script.fileName()});
     if (!python.waitForFinished(30000) || python.exitCode() != 0) {

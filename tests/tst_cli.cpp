@@ -170,14 +170,29 @@ private slots:
         // An extra array, and targets for an output the model lacks: trained, with a warning for each.
         manifest("extra.json", R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "tokens_c": "b.npy"},
                                    "targets": {"dense": "y.npy", "dens": "y.npy"}})");
-        Run r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("extra.json"), "--epochs", "1"});
+        const QString weights = dir.filePath("w.npz");
+        Run r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("extra.json"), "--epochs", "1", "--save-weights", weights});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Training on 64 samples"));
         QVERIFY2(r.err.contains("extra.json: inputs.tokens_c: the model has no input \"tokens_c\", so this data is not used"), qPrintable(r.err));
         QVERIFY(r.err.contains("extra.json: targets.dens: the model has no output \"dens\", so this data is not used"));
-        // A misspelt input: the missing one is named, and so is the likely culprit.
-        manifest("typo.json", R"({"inputs": {"tokens_a": "a.npy", "tokenz_b": "b.npy"}, "targets": {"dense": "y.npy"}})");
+        // A misspelt input: the missing one is named, and the entry it meant is the warning above it.
+        // Unused entries are not read, so one naming a file that is not there stops nothing either.
+        manifest("typo.json", R"({"inputs": {"tokens_a": "a.npy", "tokenz_b": "b.npy", "old": "gone.npy", "older": "generated"},
+                                  "targets": {"dense": "y.npy"}})");
         r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("typo.json"), "--epochs", "1"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("typo.json: inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("has no array for input \"tokens_b\""), qPrintable(r.err));
+        QVERIFY(!r.err.contains("gone.npy"));
+        manifest("stale.json", R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "old": "gone.npy", "older": "generated"},
+                                   "targets": {"dense": "y.npy"}})");
+        r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("stale.json"), "--epochs", "1"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.err.contains("inputs.older: the model has no input \"older\", so this data is not used"));
+        // Arrays given by hand name the likely culprit in the error itself.
+        r = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("a.npy"),
+                 "--input", "tokenz_b=" + dir.filePath("b.npy"), "--out", dir.filePath("p.npy")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("has no array for input \"tokens_b\"; it has \"tokenz_b\", which names no input of the model"), qPrintable(r.err));
     }

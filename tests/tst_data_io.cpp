@@ -251,7 +251,13 @@ private slots:
                        "ids": "ids.npy"},
             "targets": {"dense": {"file": "table.csv", "columns": ["label"]}},
             "validation": {"inputs": {"ids": "ids.npy"}, "targets": {"dense": {"file": "table.csv", "columns": "label"}}}})");
-        const LoadedData m = loadDataManifest(dir.filePath("data.json").toStdString(), {}, {}, 1);
+        // A model with those names: data for names a model lacks is not used, so not read.
+        test::GraphBuilder b;
+        std::vector<NodeId> inputs;
+        for (const auto& [name, size] : {std::pair{"features", 3}, {"tokens", 2}, {"ids", 1}, {"x", 1}})
+            inputs.push_back(b.input({std::int64_t{size}}, "float32", {}, name));
+        b.add(layer::kDense, {{"units", std::int64_t{1}}}, {b.add(layer::kConcatenate, {}, inputs)}, "dense");
+        const LoadedData m = loadDataManifest(dir.filePath("data.json").toStdString(), b.graph, {}, 1);
         QCOMPARE(m.training.inputs.at("features").shape, (std::vector<Index>{2, 3}));
         QCOMPARE(m.training.inputs.at("tokens").values, (std::vector<float>{1, 2, 3, 4}));
         QCOMPARE(m.training.inputs.at("ids").values, (std::vector<float>{7, 8}));
@@ -259,11 +265,11 @@ private slots:
         QVERIFY(m.validation.has_value());
 
         writeText(dir.filePath("bad.json"), R"({"inputs": {"x": {"file": "more.npz", "array": "missing"}}})");
-        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("bad.json").toStdString(), {}, {}, 1); })
+        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("bad.json").toStdString(), b.graph, {}, 1); })
                     .contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
         writeNpz(dir.filePath("two.npz").toStdString(), {{"a", {{1}, {1}, ""}}, {"b", {{1}, {2}, ""}}});
         writeText(dir.filePath("which.json"), R"({"inputs": {"x": {"file": "two.npz"}}})");
-        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("which.json").toStdString(), {}, {}, 1); })
+        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("which.json").toStdString(), b.graph, {}, 1); })
                     .contains("which.json: inputs.x: " + dir.filePath("two.npz") + " holds 2 arrays (a, b); name one with \"array\""));
         writeText(dir.filePath("bad2.json"), R"({"targets": {}})");
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
@@ -333,8 +339,11 @@ private slots:
         other.training.inputs["x"] = ArraySource::generated();
         other.training.targets["out"] = ArraySource::npy(dir.filePath("x.npy").toStdString());
         QCOMPARE(loadData(other, {}, b.graph, bce, 7).training.inputs.at("x").shape, (std::vector<Index>{50, 4}));
+        // An entry for a name the model lacks is not used: named by unusedEntries, neither made nor read.
         other.training.inputs["nope"] = ArraySource::generated();
-        QCOMPARE(dataError([&] { loadData(other, {}, b.graph, bce, 7); }), QString("inputs.nope: the model has no input named \"nope\""));
+        other.training.inputs["gone"] = ArraySource::npy("no/such/file.npy");
+        QVERIFY(!loadData(other, {}, b.graph, bce, 7).training.inputs.contains("nope"));
+        QCOMPARE(other.unusedEntries(b.graph).size(), std::size_t{2});
     }
 
     void typedSamplesAreTokenIdsOrNumbers()

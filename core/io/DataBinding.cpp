@@ -43,15 +43,34 @@ DataSection sectionFromJson(const json& j, const std::string& prefix)
     return section;
 }
 
-Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph, const LossSpec& loss,
-                    std::uint32_t seed, std::uint32_t inputSeed, Index defaultRows)
+/// The names of a model's inputs (first) and of its outputs (second).
+using PortNames = std::pair<std::vector<std::string>, std::vector<std::string>>;
+
+PortNames portNames(const Graph& graph)
+{
+    const ShapeReport report = inferShapes(graph);
+    PortNames names;
+    for (NodeId id : report.modelInputs())
+        names.first.push_back(graph.node(id)->name);
+    for (NodeId id : report.modelOutputs())
+        names.second.push_back(graph.node(id)->name);
+    return names;
+}
+
+/// One section's arrays: read, or generated for the model. Entries for names the model has no
+/// input or output of are not used (DataBinding::unusedEntries names them), so neither read nor made.
+Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph, const PortNames& ports,
+                    const LossSpec& loss, std::uint32_t seed, std::uint32_t inputSeed, Index defaultRows)
 {
     Dataset data;
     std::vector<std::string> madeInputs, madeTargets;
     Index rowsRead = 0;
-    for (const auto& [part, sources, arrays, made] :
-         {std::tuple{"inputs.", &section.inputs, &data.inputs, &madeInputs}, std::tuple{"targets.", &section.targets, &data.targets, &madeTargets}})
+    for (const auto& [part, sources, arrays, made, names] :
+         {std::tuple{"inputs.", &section.inputs, &data.inputs, &madeInputs, &ports.first},
+          std::tuple{"targets.", &section.targets, &data.targets, &madeTargets, &ports.second}})
         for (const auto& [name, source] : *sources) {
+            if (std::find(names->begin(), names->end(), name) == names->end())
+                continue;
             if (source.kind == ArraySource::Kind::Generated) {
                 made->push_back(name);
                 continue;
@@ -59,36 +78,20 @@ Dataset loadSection(const DataSection& section, const std::string& prefix, Array
             Array& a = (*arrays)[name] = reader.read(source, prefix + part + name);
             rowsRead = std::max(rowsRead, a.rows()); // the largest: a fixed batch of 1 must not set the count
         }
-    auto take = [&prefix](std::map<std::string, Array>& from, const std::vector<std::string>& names, std::map<std::string, Array>& to,
-                          const char* part, const char* what) {
-        for (const std::string& name : names) {
-            const auto found = from.find(name);
-            if (found == from.end())
-                throw DataError(prefix + part + name + ": the model has no " + what + " named \"" + name + "\"");
-            to[name] = std::move(found->second);
-        }
+    // Generated data has an array for every model input and output, so every name made is there.
+    auto take = [](std::map<std::string, Array>& from, const std::vector<std::string>& names, std::map<std::string, Array>& to) {
+        for (const std::string& name : names)
+            to[name] = std::move(from.at(name));
     };
     if (!madeInputs.empty()) {
         auto inputs = makeSyntheticInputs(graph, rowsRead > 0 ? rowsRead : defaultRows, inputSeed);
-        take(inputs, madeInputs, data.inputs, "inputs.", "input");
+        take(inputs, madeInputs, data.inputs);
     }
     if (!madeTargets.empty()) {
         auto targets = makeTeacherTargets(graph, data.inputs, loss, seed);
-        take(targets, madeTargets, data.targets, "targets.", "output");
+        take(targets, madeTargets, data.targets);
     }
     return data;
-}
-
-/// The names of a model's inputs and of its outputs.
-std::pair<std::vector<std::string>, std::vector<std::string>> portNames(const Graph& graph)
-{
-    const ShapeReport report = inferShapes(graph);
-    std::pair<std::vector<std::string>, std::vector<std::string>> names;
-    for (NodeId id : report.modelInputs())
-        names.first.push_back(graph.node(id)->name);
-    for (NodeId id : report.modelOutputs())
-        names.second.push_back(graph.node(id)->name);
-    return names;
 }
 
 } // namespace
@@ -166,10 +169,12 @@ DataBinding DataBinding::fromJson(const json& j)
 LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed)
 {
     ArrayReader reader(folder);
+    const PortNames ports = portNames(graph);
     LoadedData data;
-    data.training = loadSection(binding.training, "", reader, graph, loss, seed, seed, binding.generatedRows);
+    data.training = loadSection(binding.training, "", reader, graph, ports, loss, seed, seed, binding.generatedRows);
     if (binding.validation)
-        data.validation = loadSection(*binding.validation, "validation.", reader, graph, loss, seed, seed + 1, std::max<Index>(1, binding.generatedRows / 4));
+        data.validation =
+            loadSection(*binding.validation, "validation.", reader, graph, ports, loss, seed, seed + 1, std::max<Index>(1, binding.generatedRows / 4));
     return data;
 }
 

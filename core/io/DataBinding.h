@@ -72,8 +72,9 @@ struct LoadedData {
 /// Reads every file the binding names (relative names from `folder`) and makes the generated
 /// arrays: generated inputs get as many rows as the arrays read have (else `generatedRows`; a
 /// quarter of that for validation), generated targets follow makeTeacherTargets over the inputs,
-/// read or made, so that a model learns its user's inputs against a hidden rule. Throws DataError
-/// naming the entry and the file.
+/// read or made, so that a model learns its user's inputs against a hidden rule. Entries for names
+/// the model lacks are skipped (unusedEntries() names them). Throws DataError naming the entry and
+/// the file.
 LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed);
 
 } // namespace sf

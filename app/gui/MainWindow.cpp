@@ -294,10 +294,11 @@ void MainWindow::exportKeras()
     const QString python = tr("Keras 3 Python script (*.py)");
     QString chosen = keras2;
     QString path = QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".json"), keras2 + ";;" + keras3 + ";;" + python, &chosen);
+    if (path.isEmpty())
+        return; // cancelled
     if (chosen == python && !path.endsWith(".py"))
         path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ".py";
-    if (!path.isEmpty())
-        exportKerasTo(path, chosen == keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+    exportKerasTo(path, chosen == keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
 }
 
 bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)

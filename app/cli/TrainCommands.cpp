@@ -51,9 +51,9 @@ std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool ne
         if (o.syntheticRows)
             loaded.data.training = makeSyntheticData(loaded.graph, o.config.loss, *o.syntheticRows, o.config.seed);
         else if (!o.dataManifest.empty()) {
-            for (const UnusedEntry& unused : readDataManifest(o.dataManifest).unusedEntries(loaded.graph))
-                ctx.err << "warning: " << o.dataManifest << ": " << unused.message() << "\n";
             loaded.data = loadDataManifest(o.dataManifest, loaded.graph, o.config.loss, o.config.seed);
+            for (const UnusedEntry& unused : loaded.data.unused)
+                ctx.err << "warning: " << o.dataManifest << ": " << unused.message() << "\n";
         }
         else {
             ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N\n";

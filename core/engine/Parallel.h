@@ -3,7 +3,6 @@
 #include "Tensor.h"
 
 #include <algorithm>
-#include <vector>
 
 namespace sf {
 
@@ -20,24 +19,23 @@ inline void zeroFill(float* data, Index count)
 }
 
 /// The sum of the squares of `count` floats, in double. The floats are taken in blocks of a fixed
-/// size, summed on every core, and the blocks' sums added in order: the result is the same bit for
-/// bit whatever the number of cores (an OpenMP reduction adds its partial sums in any order).
+/// size, summed on every core (blocks dealt round-robin), and the blocks' sums added in block order:
+/// the result is the same bit for bit whatever the number of cores (an OpenMP reduction adds its
+/// partial sums in any order), and nothing is allocated.
 inline double sumOfSquares(const float* data, Index count)
 {
     const Index blocks = (count + kParallelWork - 1) / kParallelWork;
-    std::vector<double> sums(static_cast<std::size_t>(blocks), 0.0);
-#pragma omp parallel for schedule(static) if (blocks > 1)
+    double total = 0.0;
+#pragma omp parallel for ordered schedule(static, 1) if (blocks > 1)
     for (Index b = 0; b < blocks; ++b) {
         double s = 0.0;
         const Index end = std::min(count, (b + 1) * kParallelWork);
 #pragma omp simd reduction(+ : s)
         for (Index i = b * kParallelWork; i < end; ++i)
             s += static_cast<double>(data[i]) * data[i];
-        sums[static_cast<std::size_t>(b)] = s;
-    }
-    double total = 0.0;
-    for (double s : sums)
+#pragma omp ordered
         total += s;
+    }
     return total;
 }
 

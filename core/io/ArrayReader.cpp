@@ -20,13 +20,8 @@ Array ArrayReader::read(const ArraySource& source, const std::string& where)
     case ArraySource::Kind::Npy: return readNpy(file);
     case ArraySource::Kind::NpzArray: {
         const auto& arrays = npz(file);
-        if (source.array.empty()) {
-            try {
-                return onlyArray(arrays, file, "name one with \"array\"");
-            } catch (const DataError& e) {
-                return fail(e.what());
-            }
-        }
+        if (source.array.empty())
+            return onlyArray(arrays, where + ": " + file, "name one with \"array\"");
         const auto found = arrays.find(source.array);
         if (found == arrays.end())
             return fail(file + " has no array \"" + source.array + "\"");

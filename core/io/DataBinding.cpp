@@ -171,6 +171,7 @@ LoadedData loadData(const DataBinding& binding, const std::string& folder, const
     ArrayReader reader(folder);
     const PortNames ports = portNames(graph);
     LoadedData data;
+    data.unused = binding.unusedEntries(ports.first, ports.second);
     data.training = loadSection(binding.training, "", reader, graph, ports, loss, seed, seed, binding.generatedRows);
     if (binding.validation)
         data.validation =

@@ -67,6 +67,7 @@ struct DataBinding {
 struct LoadedData {
     Dataset training;
     std::optional<Dataset> validation;
+    std::vector<UnusedEntry> unused; ///< the binding's entries the model has no name for: skipped
 };
 
 /// Reads every file the binding names (relative names from `folder`) and makes the generated

@@ -12,8 +12,8 @@ namespace sf {
 std::map<std::string, Array> readNpz(const std::string& path);
 std::map<std::string, Array> parseNpz(const std::string& bytes, const std::string& sourceName);
 
-/// The array of a .npz that holds exactly one. Otherwise throws DataError: `file` holds N arrays,
-/// their names, then `advice` (how to say which one is meant where the file was given).
+/// The array of a .npz that holds exactly one. Otherwise throws DataError: `file` (as the message
+/// should name it) holds N arrays, their names, then `advice` (how to say which one is meant).
 const Array& onlyArray(const std::map<std::string, Array>& arrays, const std::string& file, const std::string& advice);
 
 /// Writes arrays as a stored (uncompressed) .npz that numpy.load reads, atomically.

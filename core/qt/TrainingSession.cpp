@@ -137,5 +137,4 @@ void TrainingSession::discard()
     m_weights.clear();
 }
 
-
 } // namespace sf

@@ -237,7 +237,6 @@ void TrainingPanel::loadSettings()
     refreshData();
 }
 
-
 void TrainingPanel::refreshData()
 {
     m_data->refresh(m_document.graph(), m_document.report(), currentSettings().data, m_document.folder());

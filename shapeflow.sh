@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build_dir="${SHAPEFLOW_BUILD_DIR:-$here/build}"
 packages=(
   g++ cmake ninja-build pkg-config
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
   libeigen3-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libbenchmark-dev
   fonts-dejavu-core xvfb xauth xdotool python3-numpy
 )

@@ -69,7 +69,17 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("not json") << "{\"formatVersion\": 1," << "bad.sfmodel: not valid JSON";
+        QTest::newRow("not json") << "{\"formatVersion\": 1,"
+                                  << "bad.sfmodel: not valid JSON at line 1, column 21: the text ends before the JSON value does";
+        QTest::newRow("stray brace") << "{\"formatVersion\": 1,\n \"nodes\": }"
+                                     << "bad.sfmodel: not valid JSON at line 2, column 11: expected a value (a string, number, object, "
+                                        "array, true, false or null), found '}'";
+        QTest::newRow("trailing text") << "{\"formatVersion\": 1} x" << "not valid JSON at line 1, column 22: more text after the JSON value: 'x'";
+        QTest::newRow("number beyond a double")
+            << "{\"formatVersion\": 1,\n\"nodes\": [], \"settings\": {\"lr\": 1e400}}"
+            << "bad.sfmodel: not read: at line 2, column 33, a number too large for a 64-bit float (beyond 1.8e308)";
+        QTest::newRow("nested too deep") << QString("{\"formatVersion\": 1, \"settings\": %1%2}").arg(QString(50000, '['), QString(50000, ']'))
+                                         << "bad.sfmodel: not read: arrays and objects nest deeper than 256 levels";
         QTest::newRow("newer version") << R"({"formatVersion": 7, "nodes": []})"
                                        << "bad.sfmodel: formatVersion: the file was written by a newer Shapeflow (formatVersion 7)";
         QTest::newRow("unknown type")

@@ -1,6 +1,7 @@
 #include "DataManifest.h"
 
 #include "FileFormatError.h"
+#include "JsonText.h"
 #include "ModelLoader.h"
 #include "Npy.h"
 #include "Npz.h"
@@ -14,9 +15,7 @@ DataBinding readDataManifest(const std::string& path)
 {
     nlohmann::json root;
     try {
-        root = nlohmann::json::parse(readTextFile(path));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw DataError(path + ": not valid JSON (" + e.what() + ")");
+        root = parseJsonText(readTextFile(path), path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }

@@ -1,6 +1,7 @@
 #include "ModelFile.h"
 
 #include "FileFormatError.h"
+#include "JsonText.h"
 #include "ParamJson.h"
 #include "graph/LayerRegistry.h"
 
@@ -166,13 +167,7 @@ ModelDocument modelFromJson(const json& root, const std::string& source)
 
 ModelDocument parseModel(const std::string& text, const std::string& source)
 {
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw FileFormatError(source + ": not valid JSON (" + e.what() + ")");
-    }
-    return modelFromJson(root, source);
+    return modelFromJson(parseJsonText(text, source), source);
 }
 
 } // namespace sf

@@ -1,6 +1,7 @@
 #include "ModelLoader.h"
 
 #include "FileFormatError.h"
+#include "JsonText.h"
 
 #include <cerrno>
 #include <cstring>
@@ -35,12 +36,7 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes)
 
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName)
 {
-    nlohmann::json root;
-    try {
-        root = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw FileFormatError(sourceName + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json root = parseJsonText(text, sourceName);
     LoadedModel loaded;
     if (isModelJson(root)) {
         loaded.format = LoadedModel::Format::Shapeflow;

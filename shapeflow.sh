@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Shapeflow setup script: installs what is missing, builds, then runs the editor or the tests.
-#   ./shapeflow.sh run [FILE]   install, build (Release, build/), open the editor on FILE or an example
-#   ./shapeflow.sh test         install, build, run every test through ctest
-#   ./shapeflow.sh bench        install, build, run the benchmarks in tests/bench/
-#   ./shapeflow.sh build        install and build only
+#   ./shapeflow.sh run [FILE] [OPTIONS]  install, build (Release, build/), open the editor on FILE or an
+#                                        example; OPTIONS go to the editor (e.g. --screenshot OUT.png)
+#   ./shapeflow.sh test                  install, build, run every test through ctest
+#   ./shapeflow.sh bench                 install, build, run the benchmarks in tests/bench/
+#   ./shapeflow.sh build                 install and build only
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,8 +43,9 @@ command="${1:-run}"
 case "$command" in
   run)
     install_missing; build
-    file="${1:-$here/resources/examples/two_branch_embeddings.sfmodel}"
-    exec "$build_dir/bin/shapeflow" "$file"
+    file="$here/resources/examples/two_branch_embeddings.sfmodel"
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then file="$1"; shift; fi
+    exec "$build_dir/bin/shapeflow" "$@" "$file"
     ;;
   test)
     install_missing; build
@@ -58,7 +60,7 @@ case "$command" in
     install_missing; build
     ;;
   *)
-    echo "usage: ./shapeflow.sh run [FILE] | test | bench | build" >&2
+    echo "usage: ./shapeflow.sh run [FILE] [OPTIONS] | test | bench | build" >&2
     exit 2
     ;;
 esac

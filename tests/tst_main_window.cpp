@@ -315,6 +315,48 @@ private slots:
         QFile::remove(Autosave::path());
     }
 
+    /// A crash after saving, training and editing: the restored model is that file's, unsaved, with
+    /// its settings and weights; Save writes it there and the autosave is gone.
+    void autosaveRestoresTheFileSettingsAndWeights()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath("m.sfmodel");
+        const QDir appData(QFileInfo(Autosave::path()).absolutePath());
+        const Array kernel{{2, 1}, {0.25f, -1.5f}, "test"};
+        {
+            MainWindow window;
+            Autosave autosave(window.document(), 1000000);
+            autosave.discard();
+            QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+            QVERIFY(window.saveTo(model));
+            window.document().push(new SetSettingCommand(window.document(), "training", nlohmann::json{{"epochs", 7}}, "Change training settings"));
+            window.document().setWeights({{"dense/kernel", kernel}});
+            window.addLayer("Dropout", {0, 0});
+            autosave.writeNow();
+            QVERIFY(Autosave::pending());
+            // A crash leaves the files: keep copies, as the window's close removes them.
+            for (const QString& name : appData.entryList({"autosave*"}, QDir::Files))
+                QVERIFY(QFile::copy(appData.filePath(name), dir.filePath("crash-" + name)));
+        }
+        for (const QString& name : QDir(dir.path()).entryList({"crash-*"}, QDir::Files)) {
+            QFile::remove(appData.filePath(name.mid(6)));
+            QVERIFY(QFile::rename(dir.filePath(name), appData.filePath(name.mid(6))));
+        }
+        MainWindow next;
+        QVERIFY(next.restoreAutosave());
+        QCOMPARE(next.document().filePath(), model);
+        QVERIFY(next.document().isModified());
+        QVERIFY(next.isWindowModified());
+        QVERIFY(next.windowTitle().contains("m.sfmodel"));
+        QVERIFY(next.document().graph().findByName("dropout"));
+        QCOMPARE(next.document().settings().at("training").at("epochs"), 7);
+        QCOMPARE(next.document().weights().at("dense/kernel").values, kernel.values);
+        QVERIFY(next.saveTo(next.document().filePath()));
+        QVERIFY(!next.document().isModified());
+        QVERIFY(!Autosave::pending());
+        QVERIFY(loadModel(model.toStdString()).document.graph.findByName("dropout"));
+    }
+
     void quickAddFiltersAndAdds()
     {
         MainWindow window;

@@ -1,3 +1,4 @@
+#include "DialogAnswers.h"
 #include "GraphBuilder.h"
 #include "MainWindow.h"
 #include "commands/GraphCommands.h"
@@ -9,6 +10,8 @@
 #include "training/LossChart.h"
 #include "training/TrainingPanel.h"
 
+#include <QMenu>
+#include <QMenuBar>
 #include <QProcess>
 #include <QStatusBar>
 #include <QPushButton>
@@ -68,6 +71,40 @@ bool waitFor(const std::function<bool()>& done, int ms = 60000)
     while (!done() && t.elapsed() < ms)
         QTest::qWait(10);
     return done();
+}
+
+/// The File menu's action `text` ("New"), as a person reaches it.
+QAction* fileAction(MainWindow& window, const QString& text)
+{
+    for (QAction* menu : window.menuBar()->actions())
+        if (menu->text().remove('&') == "File")
+            for (QAction* action : menu->menu()->actions())
+                if (action->text().remove('&') == text)
+                    return action;
+    return nullptr;
+}
+
+/// The seed example training on generated data, long enough to be interrupted, with its first
+/// epoch done (and so with a point on the chart).
+bool startLongRun(MainWindow& window)
+{
+    if (!window.openFile(":/examples/two_branch_embeddings.sfmodel", true))
+        return false;
+    nlohmann::json settings = TrainingSettings{}.toJson();
+    settings["data"] = {{"generated_rows", 2000}};
+    settings["early_stopping_patience"] = 0; // it would end the run after a few epochs
+    window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+    window.trainDemo(100000);
+    return waitFor([&] { return window.training().epochsSeen() >= 1; }) && window.training().session().isRunning();
+}
+
+/// Everything the Training panel shows of a run is gone: the state of a model never trained here.
+bool panelIsFresh(TrainingPanel& panel)
+{
+    return !panel.session().isRunning() && !panel.session().hasRun() && panel.statusText().isEmpty() &&
+           panel.chart().batchPoints() == 0 && panel.chart().epochPoints() == 0 && panel.chart().earlierRuns() == 0 &&
+           !panel.resumeButton()->isEnabled() && !panel.evaluateButton()->isEnabled() && panel.epochsSeen() == 0 &&
+           panel.predictPanel().outputs().empty() && !panel.predictPanel().saveButton()->isEnabled();
 }
 
 } // namespace
@@ -393,6 +430,134 @@ private slots:
         QVERIFY(third.openFile(dir.filePath("m.sfmodel"), true));
         QVERIFY(third.document().weights().empty());
         QVERIFY(third.statusMessage().startsWith("The trained weights were not read: "));
+    }
+
+    void closingTheModelDuringARunAsks_data()
+    {
+        QTest::addColumn<QStringList>("answers");
+        QTest::addColumn<bool>("closed");     // the example gave way to a new model
+        QTest::addColumn<bool>("keptWeights"); // (when not closed) the run's weights are the model's
+        QTest::newRow("cancel") << QStringList{"Cancel"} << false << false;
+        QTest::newRow("keep, then cancel saving") << QStringList{"Stop and keep weights", "Cancel"} << false << true;
+        QTest::newRow("discard, then cancel saving") << QStringList{"Stop and discard weights", "Cancel"} << false << false;
+        QTest::newRow("keep, then discard changes") << QStringList{"Stop and keep weights", "Discard"} << true << false;
+    }
+
+    /// File > New while the example trains: the run is stopped only when the person says so, its
+    /// weights go where they chose, and the new model's panel shows nothing of the old run.
+    void closingTheModelDuringARunAsks()
+    {
+        QFETCH(QStringList, answers);
+        QFETCH(bool, closed);
+        QFETCH(bool, keptWeights);
+        MainWindow window;
+        QVERIFY(startLongRun(window));
+        TrainingPanel& panel = window.training();
+        {
+            DialogAnswers dialogs(answers);
+            fileAction(window, "New")->trigger();
+            QVERIFY2(dialogs.unanswered.isEmpty(), qPrintable(dialogs.unanswered.join('|')));
+            QVERIFY(dialogs.allUsed());
+            QVERIFY(dialogs.asked.front().contains("is training"));
+        }
+        QTest::qWait(200); // a late signal of the old run would land now
+        if (answers == QStringList{"Cancel"}) {
+            QVERIFY2(panel.session().isRunning(), qPrintable(panel.statusText()));
+            QVERIFY(window.document().graph().findByName("dense"));
+            panel.session().stopAndWait();
+            return;
+        }
+        QVERIFY(!panel.session().isRunning());
+        QCOMPARE(window.document().graph().nodes().empty(), closed);
+        QCOMPARE(!window.document().weights().empty(), keptWeights);
+        if (closed) {
+            QVERIFY(panelIsFresh(panel));
+            QVERIFY(!window.document().isModified());
+        } else {
+            QVERIFY(panel.statusText().contains(keptWeights ? "the weights it trained are the model's" : "its weights were discarded"));
+            QVERIFY(window.document().isModified());
+        }
+    }
+
+    /// Quitting (Ctrl+Q closes the window) while a run goes on asks first, like File > New.
+    void quittingDuringARunAsks()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(startLongRun(window));
+        {
+            DialogAnswers dialogs({"Cancel"});
+            QVERIFY(!window.close());
+            QVERIFY(dialogs.allUsed());
+        }
+        QVERIFY2(window.training().session().isRunning(), qPrintable(window.training().statusText()));
+        {
+            DialogAnswers dialogs({"Stop and discard weights", "Discard"});
+            QVERIFY(window.close());
+            QVERIFY(dialogs.allUsed());
+        }
+        QVERIFY(!window.training().session().isRunning());
+    }
+
+    /// The defect as a person met it: train, stop, predict, then open another model. Nothing of the
+    /// old run may reach the new model: no chart, no status, no Resume or Evaluate, no outputs, and
+    /// the new model stays unmodified and without weights.
+    void anotherModelOpensWithoutTheOldRun()
+    {
+        MainWindow window;
+        QVERIFY(startLongRun(window));
+        TrainingPanel& panel = window.training();
+        QSignalSpy stopped(&panel.session(), &TrainingSession::stopped);
+        panel.session().stop();
+        QVERIFY(arrives(stopped));
+        QVERIFY(!window.document().weights().empty());
+        PredictPanel& predict = panel.predictPanel();
+        QSignalSpy predicted(&predict, &PredictPanel::predicted);
+        predict.sampleEdit("tokens_a")->setText("5 17 3");
+        predict.sampleEdit("tokens_b")->setText("1 2");
+        QVERIFY(predict.predict());
+        QVERIFY(arrives(predicted));
+        QVERIFY(!predict.outputs().empty());
+        QVERIFY(panel.resumeButton()->isEnabled());
+
+        DialogAnswers dialogs({"Discard"}); // the example's new weights are unsaved work
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        QTest::qWait(100);
+        QVERIFY(panelIsFresh(panel));
+        QVERIFY(window.document().weights().empty());
+        QVERIFY(!window.document().isModified());
+        panel.evaluateButton()->click(); // disabled: does nothing
+        QVERIFY(!panel.session().isRunning());
+        QVERIFY(panel.statusText().isEmpty());
+    }
+
+    /// An edit during a run detaches it; undoing the edit attaches it again (Resume included).
+    void undoingAnEditReattachesTheRun()
+    {
+        MainWindow window;
+        QVERIFY(startLongRun(window));
+        TrainingPanel& panel = window.training();
+        window.addLayer("Dropout", {500, 500});
+        window.document().flushInference();
+        QVERIFY2(panel.reasonText().contains("changed since this run started"), qPrintable(panel.reasonText()));
+        window.document().undoStack().undo();
+        window.document().flushInference();
+        QVERIFY2(panel.reasonText().isEmpty(), qPrintable(panel.reasonText()));
+        QSignalSpy stopped(&panel.session(), &TrainingSession::stopped);
+        panel.session().stop();
+        QVERIFY(arrives(stopped));
+        panel.resumeButton()->click();
+        QVERIFY(panel.session().isRunning());
+        window.document().flushInference();
+        QVERIFY2(panel.reasonText().isEmpty(), qPrintable(panel.reasonText()));
+        stopped.clear();
+        panel.session().stop();
+        QVERIFY(arrives(stopped));
+        window.document().undoStack().redo(); // the Dropout again, while stopped: Resume trains the run's model
+        panel.resumeButton()->click();
+        window.document().flushInference();
+        QVERIFY2(panel.reasonText().contains("changed since this run started"), qPrintable(panel.reasonText()));
+        panel.session().stopAndWait();
     }
 
     void manifestImportFillsEveryInput()

@@ -125,11 +125,11 @@ void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
-        if (maybeSave())
+        if (maybeClose())
             m_document->load(ModelDocument{}, QString());
     });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
-        if (!maybeSave())
+        if (!maybeClose())
             return;
         const QString path = QFileDialog::getOpenFileName(this, tr("Open a model or a Keras model JSON"), QString(),
                                                           tr("Models (*.sfmodel *.json);;All files (*)"));
@@ -137,7 +137,7 @@ void MainWindow::createMenus()
             openFile(path);
     });
     file->addAction(tr("&Import Keras JSON…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
-        if (!maybeSave())
+        if (!maybeClose())
             return;
         const QString path = QFileDialog::getOpenFileName(this, tr("Import a Keras model (model.to_json(), model.json, config.json)"),
                                                           QString(), tr("Keras model JSON (*.json);;All files (*)"));
@@ -154,7 +154,7 @@ void MainWindow::createMenus()
                 action->setStatusTip(QString::fromStdString(json["settings"]["note"].get<std::string>()));
         }
         connect(action, &QAction::triggered, this, [this, path = dir.filePath(name)] {
-            if (maybeSave())
+            if (maybeClose())
                 openFile(path);
         });
     }
@@ -345,7 +345,7 @@ void MainWindow::rebuildRecentMenu()
     m_recent->clear();
     for (const QString& path : QSettings().value("recentFiles").toStringList())
         m_recent->addAction(QFileInfo(path).fileName(), this, [this, path] {
-            if (maybeSave())
+            if (maybeClose())
                 openFile(path);
         })->setStatusTip(path);
     m_recent->setEnabled(!m_recent->isEmpty());
@@ -489,6 +489,28 @@ bool MainWindow::saveAs()
     return saveTo(path);
 }
 
+bool MainWindow::endRunBeforeClosing()
+{
+    if (!m_training->session().isRunning())
+        return true;
+    QMessageBox box(QMessageBox::Question, tr("Training is running"),
+                    tr("%1 is training. The run stops before the model is closed.").arg(m_document->displayName()), QMessageBox::NoButton, this);
+    box.setObjectName("endRunQuestion");
+    QPushButton* keep = box.addButton(tr("Stop and keep weights"), QMessageBox::AcceptRole);
+    QPushButton* discard = box.addButton(tr("Stop and discard weights"), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() != keep && box.clickedButton() != discard)
+        return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    m_training->stopRun(box.clickedButton() == keep);
+    QApplication::restoreOverrideCursor();
+    return true;
+}
+
+bool MainWindow::maybeClose() { return endRunBeforeClosing() && maybeSave(); }
+
 bool MainWindow::maybeSave()
 {
     if (!m_document->isModified())
@@ -524,7 +546,7 @@ void MainWindow::duplicateSelection()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!maybeSave()) {
+    if (!maybeClose()) {
         event->ignore();
         return;
     }
@@ -539,15 +561,19 @@ bool MainWindow::restoreAutosave()
 {
     if (!Autosave::pending())
         return false;
-    const std::optional<LoadedModel> loaded = readModel(Autosave::path(), true);
-    if (!loaded) {
+    Autosave::Restored restored;
+    try {
+        restored = Autosave::read();
+    } catch (const std::exception& e) {
+        fail(tr("The unsaved work could not be restored: %1").arg(QString::fromStdString(e.what())), true);
         m_autosave->discard(); // damaged: offering it again would not help
         return false;
     }
-    m_document->load(ModelDocument{}, QString());
-    Graph empty = m_document->graph();
-    m_document->push(new EditGraphCommand(m_document->model(), empty, loaded->document.graph, tr("Restore unsaved work")));
+    // The model comes back as it was: its file (Save writes there), settings and weights, unsaved.
+    m_document->load(restored.document, restored.path, std::move(restored.weights));
+    m_document->markUnsaved();
     updateTitle();
+    showStatus(restored.path.isEmpty() ? tr("Restored the unsaved model.") : tr("Restored unsaved changes to %1.").arg(restored.path), 10000);
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
     return true;
 }

@@ -64,6 +64,10 @@ private:
     void updateTitle();
     /// A message in the status bar for `milliseconds`, elided to the room beside the counts (whole in its tooltip).
     void showStatus(const QString& message, int milliseconds);
+    /// Before the model is closed (New, Open, Import, Quit): a running training asks to stop,
+    /// keeping or discarding its weights, then unsaved changes ask to be saved. False: cancelled.
+    bool maybeClose();
+    bool endRunBeforeClosing();
     bool maybeSave();
     bool save();
     bool saveAs();

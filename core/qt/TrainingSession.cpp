@@ -15,6 +15,18 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
     m_thread.start();
 }
 
+template <typename Emit>
+void TrainingSession::report(std::uint64_t run, Emit emitSignal)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, run, emitSignal = std::move(emitSignal)] {
+            if (run == m_run)
+                emitSignal();
+        },
+        Qt::QueuedConnection);
+}
+
 TrainingSession::~TrainingSession()
 {
     m_stop = true;
@@ -30,10 +42,11 @@ void TrainingSession::start(TrainingRequest request)
     m_running = true;
     m_hasRun = false;
     m_weights.clear();
+    const std::uint64_t run = ++m_run;
     // Generating or loading data and compiling can take a while: the worker does it, not the GUI.
     QMetaObject::invokeMethod(
         &m_worker,
-        [this, request = std::move(request)]() mutable {
+        [this, run, request = std::move(request)]() mutable {
             QString note;
             try {
                 request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
@@ -50,12 +63,12 @@ void TrainingSession::start(TrainingRequest request)
             } catch (const std::exception& e) {
                 m_trainer.reset();
                 m_running = false;
-                emit failed(QString::fromStdString(e.what()), {});
+                report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
                 return;
             }
             m_hasRun = true;
-            emit started(note);
-            runOnWorker();
+            report(run, [this, note] { emit started(note); });
+            runOnWorker(run);
         },
         Qt::QueuedConnection);
 }
@@ -68,10 +81,10 @@ void TrainingSession::resume(int moreEpochs)
         m_trainer->setEpochs(m_trainer->epochsDone() + moreEpochs);
     m_stop = false;
     m_running = true;
-    QMetaObject::invokeMethod(&m_worker, [this] { runOnWorker(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { runOnWorker(run); }, Qt::QueuedConnection);
 }
 
-void TrainingSession::runOnWorker()
+void TrainingSession::runOnWorker(std::uint64_t run)
 {
     using Clock = std::chrono::steady_clock;
     BatchReport pending;
@@ -83,27 +96,28 @@ void TrainingSession::runOnWorker()
         pending.batches = s.batches;
         pending.losses.push_back(s.loss);
         if (Clock::now() - lastReport >= std::chrono::milliseconds(50) || s.batch == s.batches) {
-            emit batchesFinished(pending);
+            report(run, [this, pending] { emit batchesFinished(pending); });
             pending.losses.clear();
             lastReport = Clock::now();
         }
     };
-    callbacks.onEpoch = [&](const EpochStats& e) { emit epochFinished(e); };
+    callbacks.onEpoch = [&](const EpochStats& e) { report(run, [this, e] { emit epochFinished(e); }); };
     try {
         const TrainOutcome outcome = m_trainer->fit(callbacks, &m_stop);
         if (!pending.losses.empty())
-            emit batchesFinished(pending);
+            report(run, [this, pending] { emit batchesFinished(pending); });
         m_weights = weightArrays(m_trainer->network());
-        m_running = false;
         const QString message = QString::fromStdString(outcome.message);
+        const QString layer = QString::fromStdString(outcome.failedLayer);
+        m_running = false;
         switch (outcome.status) {
-        case TrainOutcome::Status::Stopped: emit stopped(message); break;
-        case TrainOutcome::Status::Failed: emit failed(message, QString::fromStdString(outcome.failedLayer)); break;
-        default: emit finished(message); break;
+        case TrainOutcome::Status::Stopped: report(run, [this, message] { emit stopped(message); }); break;
+        case TrainOutcome::Status::Failed: report(run, [this, message, layer] { emit failed(message, layer); }); break;
+        default: report(run, [this, message] { emit finished(message); }); break;
         }
     } catch (const std::exception& e) {
         m_running = false;
-        emit failed(QString::fromStdString(e.what()), {});
+        report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
     }
 }
 
@@ -114,18 +128,38 @@ void TrainingSession::evaluate()
     m_running = true;
     QMetaObject::invokeMethod(
         &m_worker,
-        [this] {
+        [this, run = m_run] {
             try {
                 const bool validation = m_trainer->validationData().has_value();
                 const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
+                const QString what = validation ? tr("validation data") : tr("training data");
                 m_running = false;
-                emit evaluated(stats, validation ? tr("validation data") : tr("training data"));
+                report(run, [this, stats, what] { emit evaluated(stats, what); });
             } catch (const std::exception& e) {
                 m_running = false;
-                emit failed(QString::fromStdString(e.what()), {});
+                report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
             }
         },
         Qt::QueuedConnection);
+}
+
+void TrainingSession::stopAndWait()
+{
+    if (!m_running)
+        return;
+    m_stop = true;
+    // The worker checks the flag between batches; the data preparation before the first one is
+    // not interrupted, so this can take as long as that.
+    while (m_running)
+        QThread::msleep(2);
+    ++m_run; // its end is handled here, by the caller: the queued signals are not delivered
+}
+
+void TrainingSession::abandon()
+{
+    stopAndWait();
+    ++m_run;
+    discard();
 }
 
 void TrainingSession::discard()

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QThread>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -56,6 +57,12 @@ public:
     void discard();
     /// Asks the worker to stop after the current batch.
     void stop() { m_stop = true; }
+    /// Stops the run and waits until the worker is idle (a batch, or the data preparation), then
+    /// weights() holds what it trained. Its stopped() or finished() signal is then not sent.
+    void stopAndWait();
+    /// Forgets everything about past runs (another model was opened): stops and waits for a run
+    /// still going, and no signal of an earlier run or evaluation arrives after this.
+    void abandon();
     bool isRunning() const { return m_running; }
     bool hasRun() const { return m_hasRun; }
     /// The weights as the last run left them, by Keras name (empty before any run): taken on the
@@ -73,7 +80,11 @@ signals:
     void evaluated(const sf::EpochStats& stats, const QString& what);
 
 private:
-    void runOnWorker();
+    void runOnWorker(std::uint64_t run);
+    /// Sends a signal from the worker to the GUI thread, unless the run it belongs to has been
+    /// abandoned or waited for by then (checked on the GUI thread, where those happen).
+    template <typename Emit>
+    void report(std::uint64_t run, Emit emitSignal);
 
     QThread m_thread;
     QObject m_worker; ///< lives on m_thread; runs the loop through invokeMethod
@@ -82,6 +93,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_running{false};
     std::atomic<bool> m_hasRun{false}; ///< a trainer exists (set on the worker)
+    std::uint64_t m_run = 0;           ///< the current run's number; GUI thread only
 };
 
 } // namespace sf

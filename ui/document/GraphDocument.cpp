@@ -46,6 +46,7 @@ void GraphDocument::load(const ModelDocument& document, const QString& path, std
 {
     m_weights = std::move(weights);
     m_weightsUnsaved = false;
+    m_restored = false;
     m_undo.clear();
     m_model.replace(document.graph);
     m_settings = document.settings;
@@ -54,6 +55,7 @@ void GraphDocument::load(const ModelDocument& document, const QString& path, std
     m_undo.setClean();
     scheduleInference(true);
     flushInference();
+    emit replaced();
     emit settingsChanged(); // after inference: followers read the new report with the new settings
     emit weightsChanged();
     emit modifiedChanged();
@@ -71,6 +73,14 @@ void GraphDocument::markSaved()
 {
     m_undo.setClean();
     m_weightsUnsaved = false;
+    m_restored = false;
+    emit modifiedChanged();
+    emit saved();
+}
+
+void GraphDocument::markUnsaved()
+{
+    m_restored = true;
     emit modifiedChanged();
 }
 

@@ -36,7 +36,7 @@ public:
     QString displayName() const;
     /// The folder of the model's file (relative data and weights paths start there); empty while unsaved.
     QString folder() const;
-    bool isModified() const { return !m_undo.isClean() || m_weightsUnsaved; }
+    bool isModified() const { return !m_undo.isClean() || m_weightsUnsaved || m_restored; }
 
     /// Trained weights by Keras name; empty when the model has none. They are saved beside the
     /// model (weightsPathBeside) and read back with it.
@@ -45,6 +45,8 @@ public:
     void setWeights(std::map<std::string, Array> weights);
     /// The model was saved, weights and all.
     void markSaved();
+    /// The document holds work its file does not (restored after a crash): modified until saved.
+    void markUnsaved();
 
     /// Pushes a command (the only way the model changes while editing).
     void push(class QUndoCommand* command) { m_undo.push(command); }
@@ -59,6 +61,10 @@ public:
     void flushInference();
 
 signals:
+    /// Another model took this one's place (load): whatever belonged to the old one is forgotten.
+    void replaced();
+    /// The model was written to its file, weights and all.
+    void saved();
     void reportChanged();
     void settingsChanged();
     void weightsChanged();
@@ -75,6 +81,7 @@ private:
     QString m_path;
     std::map<std::string, Array> m_weights;
     bool m_weightsUnsaved = false;
+    bool m_restored = false; ///< restored after a crash, not yet saved
     QTimer* m_timer;
     bool m_fullPending = true;
     std::vector<NodeId> m_changedPending;

@@ -10,6 +10,7 @@
 #include "train/Predict.h"
 
 #include <QFileDialog>
+#include <utility>
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -202,8 +203,23 @@ bool PredictPanel::predict()
     return true;
 }
 
+void PredictPanel::forget()
+{
+    m_dropPending = isBusy();
+    m_outputs.clear();
+    m_results->clear();
+    m_results->setRowCount(0);
+    m_results->setColumnCount(0);
+    m_message->clear();
+    updateState();
+}
+
 void PredictPanel::show(const Outcome& outcome)
 {
+    if (std::exchange(m_dropPending, false)) {
+        updateState();
+        return;
+    }
     m_outputs = outcome.outputs;
     m_results->clear();
     m_results->setRowCount(0);

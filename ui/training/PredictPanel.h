@@ -37,7 +37,10 @@ public:
     /// Predicts every row of a file for `input` (an empty source: back to the typed sample).
     void setInputFile(const QString& input, const std::optional<ArraySource>& source);
     QPushButton* predictButton() const { return m_predict; }
+    QPushButton* saveButton() const { return m_save; }
     QTableWidget* results() const { return m_results; }
+    /// Drops the outputs shown (another model was opened); a prediction still running is not shown.
+    void forget();
     QString message() const;
     QString reason() const;
     const std::map<std::string, Array>& outputs() const { return m_outputs; }
@@ -74,6 +77,7 @@ private:
     QTableWidget* m_results;
     QFutureWatcher<Outcome> m_watcher;
     std::map<std::string, Array> m_outputs;
+    bool m_dropPending = false; ///< the running prediction was for a model since closed
 };
 
 } // namespace sf

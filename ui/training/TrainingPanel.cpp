@@ -11,6 +11,7 @@
 #include "train/DefaultLoss.h"
 
 #include <QComboBox>
+#include <algorithm>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -27,7 +28,19 @@ namespace sf {
 
 namespace {
 const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae"};
+
+/// The same model to train: the same layers, arguments and connections; where cards stand aside.
+bool sameModel(const Graph& a, const Graph& b)
+{
+    return a.connections() == b.connections() &&
+           std::equal(a.nodes().begin(), a.nodes().end(), b.nodes().begin(), b.nodes().end(), [](const auto& x, const auto& y) {
+               const Node& n = x.second;
+               const Node& m = y.second;
+               return n.id == m.id && n.type == m.type && n.name == m.name && n.params == m.params &&
+                      n.sharesWeightsWith == m.sharesWeightsWith;
+           });
 }
+} // namespace
 
 TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_data(new DataTable(this)), m_predict(new PredictPanel(document, this)),
@@ -128,6 +141,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     connect(m_stop, &QPushButton::clicked, this, [this] { m_session.stop(); });
     connect(m_resume, &QPushButton::clicked, this, [this] {
         m_session.resume(m_session.isRunning() ? 0 : m_epochs->value());
+        onModelEdited(); // edits made while it was stopped detach the resumed run
         updateState();
     });
     connect(m_reset, &QPushButton::clicked, this, &TrainingPanel::resetWeights);
@@ -187,14 +201,9 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     connect(&document, &GraphDocument::settingsChanged, this, &TrainingPanel::loadSettings);
     connect(&document, &GraphDocument::reportChanged, this, &TrainingPanel::refreshData);
     connect(&document, &GraphDocument::weightsChanged, this, &TrainingPanel::updateState);
-    connect(&document.model(), &GraphModel::structureChanged, this, [this] {
-        if (m_session.isRunning())
-            m_detached = true;
-    });
-    connect(&document.model(), &GraphModel::nodeChanged, this, [this] {
-        if (m_session.isRunning())
-            m_detached = true;
-    });
+    connect(&document.model(), &GraphModel::structureChanged, this, &TrainingPanel::onModelEdited);
+    connect(&document.model(), &GraphModel::nodeChanged, this, &TrainingPanel::onModelEdited);
+    connect(&document, &GraphDocument::replaced, this, &TrainingPanel::onDocumentReplaced);
     loadSettings();
     updateState();
 }
@@ -322,6 +331,38 @@ void TrainingPanel::resetWeights()
     updateState();
 }
 
+void TrainingPanel::stopRun(bool keepWeights)
+{
+    if (!m_session.isRunning())
+        return;
+    m_session.stopAndWait();
+    if (keepWeights)
+        m_document.setWeights(m_session.weights());
+    m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+    updateState();
+}
+
+void TrainingPanel::onDocumentReplaced()
+{
+    m_session.abandon();
+    m_chart->clear();
+    m_predict->forget();
+    m_status->clear();
+    m_runNote.clear();
+    m_runGraph = Graph();
+    m_detached = false;
+    m_epochsSeen = 0;
+    m_epochBar->setValue(0);
+    m_batchBar->setValue(0);
+    updateState();
+}
+
+void TrainingPanel::onModelEdited()
+{
+    if (m_session.isRunning())
+        m_detached = !sameModel(m_document.graph(), m_runGraph);
+}
+
 void TrainingPanel::commitSettings()
 {
     if (m_loading)
@@ -340,6 +381,7 @@ void TrainingPanel::train()
     if (!s.lossChosen)
         s.config.loss = defaultLossFor(m_document.graph());
     m_detached = false;
+    m_runGraph = m_document.graph();
     m_chart->startNewRun(); // the previous run stays, faded, for comparison
     m_epochBar->setMaximum(s.config.epochs);
     m_epochBar->setValue(0);
@@ -374,5 +416,7 @@ void TrainingPanel::updateState()
 }
 
 QString TrainingPanel::statusText() const { return m_status->text(); }
+
+QString TrainingPanel::reasonText() const { return m_reason->text(); }
 
 } // namespace sf

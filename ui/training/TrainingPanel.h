@@ -42,6 +42,8 @@ public:
     QPushButton* resumeButton() const { return m_resume; }
     QPushButton* evaluateButton() const { return m_evaluate; }
     QString statusText() const;
+    /// Why Train is off, or what a running run should know (empty: nothing to say).
+    QString reasonText() const;
     int epochsSeen() const { return m_epochsSeen; }
 
     void train();
@@ -55,6 +57,9 @@ public:
     /// reason in the status, when it cannot be read.
     bool importManifest(const QString& path);
     void resetWeights();
+    /// Ends the active run before its model is closed: waits for the worker, and with `keepWeights`
+    /// the weights it trained become the model's (so that they can be saved with it).
+    void stopRun(bool keepWeights);
 
 signals:
     void failedAtLayer(const QString& layer);
@@ -65,6 +70,10 @@ private:
     void commitData(const DataBinding& data, const QString& what);
     void refreshData();
     void updateState();
+    /// Another model was opened: its panel starts empty (no run, chart, status or predictions).
+    void onDocumentReplaced();
+    /// The model on the canvas differs, in anything but card positions, from the one running.
+    void onModelEdited();
     TrainingSettings currentSettings() const;
 
     GraphDocument& m_document;
@@ -93,6 +102,7 @@ private:
     QLabel* m_reason;
     QLabel* m_status;
     QString m_runNote; ///< which weights the run started from
+    Graph m_runGraph;  ///< the model as the current run got it
     bool m_loading = false;
     bool m_detached = false;
     int m_epochsSeen = 0;

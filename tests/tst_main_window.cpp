@@ -357,6 +357,26 @@ private slots:
         QVERIFY(loadModel(model.toStdString()).document.graph.findByName("dropout"));
     }
 
+    /// Selecting many layers at once tells the docks once, not once per layer (which made select
+    /// all and paste of 2,000 layers take seconds: bench_editor).
+    void selectingManyLayersSignalsOnce()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/deep_two_branch.sfmodel", true));
+        QSignalSpy changed(&window.scene(), &QGraphicsScene::selectionChanged);
+        window.scene().selectAll();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(window.scene().selectedNodes().size(), window.document().graph().nodes().size());
+        QCOMPARE(window.scene().selectedConnections().size(), window.document().graph().connections().size());
+        window.copySelection(false);
+        changed.clear();
+        window.paste();
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(window.scene().selectedNodes().size() * 2, window.document().graph().nodes().size());
+        QVERIFY(window.scene().selectedConnections().empty());
+        QVERIFY(window.document().graph().findByName("dense_1_1")); // pasted names stay unique
+    }
+
     void quickAddFiltersAndAdds()
     {
         MainWindow window;

@@ -177,16 +177,10 @@ void MainWindow::createMenus()
     edit->addSeparator();
     edit->addAction(tr("Cu&t"), QKeySequence::Cut, this, [this] { copySelection(true); });
     edit->addAction(tr("&Copy"), QKeySequence::Copy, this, [this] { copySelection(false); });
-    edit->addAction(tr("&Paste"), QKeySequence::Paste, this, [this] {
-        if (const QMimeData* mime = QGuiApplication::clipboard()->mimeData(); mime && mime->hasFormat(clipboard::kMime))
-            pasteClipboard(mime->data(clipboard::kMime), tr("Paste"));
-    });
+    edit->addAction(tr("&Paste"), QKeySequence::Paste, this, &MainWindow::paste);
     edit->addAction(tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::duplicateSelection);
     edit->addAction(tr("&Delete"), QKeySequence::Delete, m_scene, &GraphScene::deleteSelection);
-    edit->addAction(tr("Select &All"), QKeySequence::SelectAll, this, [this] {
-        for (QGraphicsItem* item : m_scene->items())
-            item->setSelected(true);
-    });
+    edit->addAction(tr("Select &All"), QKeySequence::SelectAll, m_scene, &GraphScene::selectAll);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { m_view->zoomBy(1.2); });
@@ -255,15 +249,18 @@ void MainWindow::copySelection(bool cut)
         m_scene->deleteSelection();
 }
 
+void MainWindow::paste()
+{
+    if (const QMimeData* mime = QGuiApplication::clipboard()->mimeData(); mime && mime->hasFormat(clipboard::kMime))
+        pasteClipboard(mime->data(clipboard::kMime), tr("Paste"));
+}
+
 void MainWindow::pasteClipboard(const QByteArray& copied, const QString& verb)
 {
     std::vector<NodeId> added;
     if (!m_document->paste(copied, {40, 40}, added, verb))
         return;
-    m_scene->clearSelection();
-    for (NodeId id : added)
-        if (NodeItem* item = m_scene->nodeItem(id))
-            item->setSelected(true);
+    m_scene->select(added);
 }
 
 void MainWindow::exportImage()

@@ -48,6 +48,8 @@ public:
     void applyFix(const QuickFix& fix);
     void autoLayout();
     void copySelection(bool cut);
+    /// Pastes Shapeflow layers from the clipboard, offset, as one undo step; they become the selection.
+    void paste();
     void duplicateSelection();
     /// Shows the Training panel and trains the open model for `epochs` epochs on generated data.
     void trainDemo(int epochs);

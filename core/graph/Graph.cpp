@@ -101,11 +101,16 @@ std::string Graph::uniqueName(std::string_view base) const
     taken.reserve(m_nodes.size());
     for (const auto& [id, n] : m_nodes)
         taken.insert(n.name);
-    if (!taken.contains(base))
+    return firstFreeName(base, [&](std::string_view name) { return taken.contains(name); });
+}
+
+std::string firstFreeName(std::string_view base, const std::function<bool(std::string_view)>& taken)
+{
+    if (!taken(base))
         return std::string(base);
     for (int i = 1;; ++i) {
         std::string candidate = std::string(base) + "_" + std::to_string(i);
-        if (!taken.contains(candidate))
+        if (!taken(candidate))
             return candidate;
     }
 }

@@ -3,6 +3,7 @@
 #include "Node.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,5 +54,9 @@ private:
     std::set<Connection> m_connections;
     std::uint64_t m_nextId = 1;
 };
+
+/// `base` if `taken` says it is free, else `base_1`, `base_2`, ... the first one free: Keras's
+/// automatic names. For many names at once, `taken` can look in a set kept up to date.
+std::string firstFreeName(std::string_view base, const std::function<bool(std::string_view)>& taken);
 
 } // namespace sf

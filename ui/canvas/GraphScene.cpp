@@ -97,10 +97,11 @@ void GraphScene::refreshPorts(NodeId id)
     NodeItem* item = nodeItem(id);
     if (!n || !item)
         return;
+    // The ports drawn: as many as the node's edges in the scene reach (a Concatenate grows one per input).
     int connected = 0;
     int highest = -1;
-    for (const auto& [c, edge] : m_edges)
-        if (c.to.node == id) {
+    for (const Connection& c : m_document.graph().connectionsOf(id))
+        if (c.to.node == id && edgeItem(c)) {
             ++connected;
             highest = std::max(highest, c.to.port);
         }
@@ -110,8 +111,8 @@ void GraphScene::refreshPorts(NodeId id)
 
 void GraphScene::updateEdgesOf(NodeId id)
 {
-    for (auto& [c, edge] : m_edges)
-        if (c.from.node == id || c.to.node == id)
+    for (const Connection& c : m_document.graph().connectionsOf(id))
+        if (EdgeItem* edge = edgeItem(c))
             if (NodeItem* from = nodeItem(c.from.node))
                 if (NodeItem* to = nodeItem(c.to.node))
                     edge->setEnds(from->outputPortPos(), to->inputPortPos(c.to.port));
@@ -186,6 +187,31 @@ void GraphScene::selectOnly(NodeId id)
     clearSelection();
     if (NodeItem* item = nodeItem(id))
         item->setSelected(true);
+}
+
+void GraphScene::selectAll()
+{
+    std::vector<NodeId> all;
+    all.reserve(m_nodes.size());
+    for (const auto& [id, item] : m_nodes)
+        all.push_back(id);
+    select(all, true);
+}
+
+void GraphScene::select(const std::vector<NodeId>& ids, bool withConnections)
+{
+    {
+        // One selectionChanged for the lot: each item's own would make selecting n layers O(n^2).
+        const QSignalBlocker quiet(this);
+        clearSelection();
+        for (NodeId id : ids)
+            if (NodeItem* item = nodeItem(id))
+                item->setSelected(true);
+        if (withConnections)
+            for (const auto& [c, edge] : m_edges)
+                edge->setSelected(true);
+    }
+    emit selectionChanged();
 }
 
 void GraphScene::deleteSelection()

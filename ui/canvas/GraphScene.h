@@ -31,6 +31,11 @@ public:
     std::vector<NodeId> selectedNodes() const;
     std::vector<Connection> selectedConnections() const;
     void selectOnly(NodeId id);
+    /// Selects every layer and connection (Edit > Select All).
+    void selectAll();
+    /// Selects exactly these layers (and, with `withConnections`, every connection), with one
+    /// selectionChanged signal.
+    void select(const std::vector<NodeId>& ids, bool withConnections = false);
     void deleteSelection();
 
     /// Why connecting `from` to `to` is refused, or an empty string when it is allowed.

@@ -5,6 +5,7 @@
 #include "io/ModelFile.h"
 
 #include <map>
+#include <unordered_set>
 
 namespace sf::clipboard {
 
@@ -34,10 +35,15 @@ bool paste(Graph& graph, const QByteArray& data, Point offset, std::vector<NodeI
     }
     Graph result = graph;
     std::map<NodeId, NodeId> renumber;
+    // The names in use, kept as copies get theirs: one pass over the graph, not one per copy.
+    std::unordered_set<std::string> names;
+    for (const auto& [id, node] : graph.nodes())
+        names.insert(node.name);
+    const auto taken = [&names](std::string_view name) { return names.contains(std::string(name)); };
     for (const auto& [id, node] : doc.graph.nodes()) {
         Node copy = node;
         copy.id = result.nextId();
-        copy.name = result.uniqueName(node.name);
+        copy.name = *names.insert(firstFreeName(node.name, taken)).first;
         copy.position = {node.position.x + offset.x, node.position.y + offset.y};
         renumber[id] = copy.id;
         result.insertNode(copy);

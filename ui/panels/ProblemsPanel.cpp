@@ -1,5 +1,7 @@
 #include "ProblemsPanel.h"
 
+#include "BulkFill.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QMenu>
@@ -62,6 +64,7 @@ void ProblemsPanel::updateFixButton()
 
 void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const QStringList& importProblems)
 {
+    const BulkFill fill(*m_tree, *m_tree->header());
     m_tree->clear();
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);

@@ -1,5 +1,7 @@
 #include "SummaryPanel.h"
 
+#include "BulkFill.h"
+
 #include <QHeaderView>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -46,17 +48,19 @@ void SummaryPanel::selectNode(NodeId node)
 {
     const QSignalBlocker quiet(m_table);
     m_table->clearSelection();
-    for (int i = 0; i < m_table->topLevelItemCount(); ++i)
-        if (m_table->topLevelItem(i)->data(0, kNodeRole).toULongLong() == node.value)
-            m_table->setCurrentItem(m_table->topLevelItem(i));
+    if (const auto row = m_rows.find(node); row != m_rows.end())
+        m_table->setCurrentItem(row->second);
 }
 
 void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
 {
+    const BulkFill fill(*m_table, *m_table->header());
     m_table->clear();
+    m_rows.clear();
     const ModelSummary summary = ModelSummary::of(graph, report);
     for (const SummaryRow& row : summary.rows) {
         auto* item = new QTreeWidgetItem(m_table);
+        m_rows[row.node] = item;
         item->setText(0, QString::fromStdString(row.name + " (" + row.className + ")"));
         item->setText(1, row.outputShape ? QString::fromStdString(row.outputShape->toDisplay()) : QStringLiteral("?"));
         item->setToolTip(1, row.outputShape ? tr("Keras prints %1. None: the model's batch; ?: an unknown size.")

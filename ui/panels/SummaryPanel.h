@@ -3,6 +3,7 @@
 #include "shape/ModelSummary.h"
 
 #include <QTreeWidget>
+#include <unordered_map>
 
 class QLabel;
 
@@ -25,6 +26,7 @@ signals:
 
 private:
     QTreeWidget* m_table;
+    std::unordered_map<NodeId, QTreeWidgetItem*> m_rows; ///< the row of each layer, to select it
     QLabel* m_totals;
 };
 

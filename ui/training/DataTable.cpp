@@ -2,6 +2,7 @@
 
 #include "DataSourceDialog.h"
 #include "io/ArrayReader.h"
+#include "panels/BulkFill.h"
 #include "shape/ShapeReport.h"
 
 #include <QFileInfo>
@@ -57,6 +58,7 @@ const DataTable::Probe& DataTable::probe(const ArraySource& source, const QStrin
 
 void DataTable::refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder)
 {
+    const BulkFill fill(*this, *horizontalHeader());
     setRowCount(0);
     m_problem.clear();
     auto note = [this](const QString& why) {

@@ -134,7 +134,7 @@ private slots:
         QTest::newRow("garbled history")
             << R"({"class_name": "Functional", "config": {"layers": [{"class_name": "Dense", "name": "d", "config": {},
                    "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["x", "zero", 0]}}]}]}]}})"
-            << "unexpected structure in the Keras model config";
+            << "config.layers[0].inbound_nodes[0].args[0].config.keras_history[1]: expected a node or tensor index";
     }
     void badInputIsReportedWithItsPlace()
     {

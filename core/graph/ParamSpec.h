@@ -34,6 +34,9 @@ struct ParamSpec {
     ValueRule rule = ValueRule::Any;
     std::vector<std::string> choices;
     std::string description;
+    /// Keras has no default for it (Dense `units`): a file without it is an error at the layer,
+    /// never the default above, which only seeds a layer drawn in the editor.
+    bool required = false;
 };
 
 } // namespace sf

@@ -24,9 +24,31 @@ json initializers(const std::string& type)
     return json::object();
 }
 
+/// Config fields an import kept (Node::kerasFields) over those written from the node. A Keras 3
+/// dtype policy becomes its name for Keras 2, which reads dtypes as strings (Keras 3 reads both).
+void restoreKeptConfig(json& config, const json& kept, KerasFlavour flavour)
+{
+    const json* keptConfig = kept.contains("config") ? &kept.at("config") : nullptr;
+    if (!keptConfig || !keptConfig->is_object())
+        return;
+    for (const auto& [key, value] : keptConfig->items()) {
+        if (key == "dtype" && flavour == KerasFlavour::Keras2 && value.is_object() && value.contains("config") &&
+            value.at("config").is_object() && value.at("config").contains("name"))
+            config[key] = value.at("config").at("name");
+        else
+            config[key] = value;
+    }
+}
+
 json layerConfig(const Node& node, KerasFlavour flavour)
 {
+    const json kept = keptKerasFields(node);
     json config = json::object();
+    if (!LayerRegistry::instance().find(node.type)) { // an unsupported layer, kept as imported
+        restoreKeptConfig(config, kept, flavour);
+        config["name"] = node.name;
+        return config;
+    }
     if (node.type == layer::kInput) {
         DimList batchShape = node.params.dims("shape");
         batchShape.insert(batchShape.begin(), node.params.optionalInteger("batch_size"));
@@ -36,6 +58,7 @@ json layerConfig(const Node& node, KerasFlavour flavour)
         if (flavour == KerasFlavour::Keras2)
             config["ragged"] = false;
         config["name"] = node.name;
+        restoreKeptConfig(config, kept, flavour);
         return config;
     }
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
@@ -53,6 +76,7 @@ json layerConfig(const Node& node, KerasFlavour flavour)
     else
         config["dtype"] = {{"module", "keras"}, {"class_name", "DTypePolicy"}, {"config", {{"name", "float32"}}}, {"registered_name", nullptr}};
     config.update(initializers(node.type));
+    restoreKeptConfig(config, kept, flavour);
     return config;
 }
 
@@ -96,6 +120,9 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
                 if (node.type != layer::kInput)
                     entry["build_config"] = {{"input_shape", nullptr}};
             }
+            for (const auto& [key, value] : keptKerasFields(*owner).items())
+                if (key != "config")
+                    entry[key] = value; // module, registered_name, build_config as the file had them
             layers.push_back(std::move(entry));
         }
         json& entry = layers[entries[layerName]];
@@ -107,7 +134,7 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
         json tensors = json::array();
         // Layers of several inputs (Concatenate, RepeatToBatch) are called on a list of tensors.
         const LayerSpec* spec = registry.find(node.type);
-        const bool list = spec->variadicInputs || spec->inputPorts.size() > 1;
+        const bool list = spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : t.inputs[static_cast<std::size_t>(index)].size() > 1;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             if (slot.producer < 0)
                 continue; // said by kerasBuildNotes
@@ -147,6 +174,8 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
     result.notes.insert(result.notes.end(), build.begin(), build.end());
     return result;
 }
+
+json keptKerasFields(const Node& node) { return node.kerasFields.empty() ? json::object() : json::parse(node.kerasFields); }
 
 std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report)
 {

@@ -48,7 +48,7 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
     m_hasOutput = true;
     if (!spec)
-        m_inputs = 0;
+        m_inputs = connectedInputs; // an unsupported layer's placeholder: its inputs as imported
     else if (spec->variadicInputs)
         m_inputs = std::max(spec->minInputs, connectedInputs + 1); // one free port to drop onto
     else

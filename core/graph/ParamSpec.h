@@ -23,7 +23,7 @@ enum class ValueRule {
     Any,
     Positive,    ///< > 0
     NonNegative, ///< >= 0
-    Rate,        ///< 0 <= x < 1
+    Rate,        ///< 0 <= x <= 1 (Keras 3 and tf.keras Dropout)
 };
 
 /// One argument of a layer type, with the Keras argument name and default.

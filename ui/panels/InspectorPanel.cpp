@@ -143,7 +143,7 @@ void InspectorPanel::rebuild()
             auto* box = new QDoubleSpinBox;
             box->setDecimals(4);
             box->setSingleStep(0.05);
-            box->setRange(p.rule == ValueRule::Rate ? 0.0 : -1e9, p.rule == ValueRule::Rate ? 0.9999 : 1e9);
+            box->setRange(p.rule == ValueRule::Rate ? 0.0 : -1e9, p.rule == ValueRule::Rate ? 1.0 : 1e9);
             box->setValue(node->params.real(key));
             box->setKeyboardTracking(false);
             connect(box, &QDoubleSpinBox::editingFinished, this, [box, commit] { commit(box->value()); });

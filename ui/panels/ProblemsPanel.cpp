@@ -65,6 +65,7 @@ void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnosti
     m_tree->clear();
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QIcon infoIcon = style()->standardIcon(QStyle::SP_MessageBoxInformation);
     m_importRows = static_cast<int>(importProblems.size());
     for (const QString& problem : importProblems) {
         auto* item = new QTreeWidgetItem(m_tree, {tr("Import"), QString(), problem});
@@ -75,10 +76,10 @@ void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnosti
     std::stable_partition(m_diagnostics.begin(), m_diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
     for (const Diagnostic& d : m_diagnostics) {
         const Node* node = graph.node(d.node);
-        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : tr("Warning"),
+        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : d.isWarning() ? tr("Warning") : tr("Info"),
                                                   node ? QString::fromStdString(node->name) : tr("(model)"),
                                                   QString::fromStdString(d.message)});
-        item->setIcon(0, d.isError() ? errorIcon : warningIcon);
+        item->setIcon(0, d.isError() ? errorIcon : d.isWarning() ? warningIcon : infoIcon);
         QString tip = QString::fromStdString("[" + d.code + "] " + d.message);
         if (!d.hint.empty())
             tip += "\n\n" + QString::fromStdString(d.hint);

@@ -120,7 +120,8 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
                 if (node.type != layer::kInput)
                     entry["build_config"] = {{"input_shape", nullptr}};
             }
-            for (const auto& [key, value] : keptKerasFields(*owner).items())
+            const json kept = keptKerasFields(*owner);
+            for (const auto& [key, value] : kept.items())
                 if (key != "config")
                     entry[key] = value; // module, registered_name, build_config as the file had them
             layers.push_back(std::move(entry));

@@ -32,8 +32,7 @@ struct Rename {
 /// Keras 1 argument names of the layers Shapeflow supports, as Keras 2.0-2.2's
 /// keras/legacy/interfaces.py converted them (legacy_dense_support, legacy_dropout_support,
 /// legacy_embedding_support, legacy_input_support). TensorFlow.js reads the same Keras 2 names.
-const std::vector<Rename>& keras1Renames(const std::string& className)
-{
+const std::vector<Rename>& keras1Renames(const std::string& className) {
     static const std::map<std::string, std::vector<Rename>, std::less<>> renames = {
         {"Dense",
          {{"output_dim", "units"},
@@ -45,7 +44,9 @@ const std::vector<Rename>& keras1Renames(const std::string& className)
           {"bias", "use_bias"}}},
         {"Dropout", {{"p", "rate"}}},
         {"Embedding",
-         {{"init", "embeddings_initializer"}, {"W_regularizer", "embeddings_regularizer"}, {"W_constraint", "embeddings_constraint"}}},
+         {{"init", "embeddings_initializer"},
+          {"W_regularizer", "embeddings_regularizer"},
+          {"W_constraint", "embeddings_constraint"}}},
         {"InputLayer", {{"input_dtype", "dtype"}}},
     };
     static const std::vector<Rename> none;
@@ -54,33 +55,38 @@ const std::vector<Rename>& keras1Renames(const std::string& className)
 }
 
 /// Config fields of an InputLayer that Shapeflow reads into the node's arguments.
-const std::set<std::string, std::less<>>& inputLayerFields()
-{
-    static const std::set<std::string, std::less<>> fields = {"batch_shape", "batch_input_shape", "shape", "batch_size", "dtype", "name"};
+const std::set<std::string, std::less<>>& inputLayerFields() {
+    static const std::set<std::string, std::less<>> fields = {
+        "batch_shape", "batch_input_shape", "shape", "batch_size", "dtype", "name"};
     return fields;
 }
 
 /// Layer entry fields that the export writes from the node itself.
-bool isEntryStructure(const std::string& key)
-{
+bool isEntryStructure(const std::string& key) {
     return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
 }
 
+/// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
+/// would otherwise build paths of quadratic total size.
+std::string childPath(const std::string& parent, const std::string& step) {
+    constexpr std::size_t kLongest = 200;
+    if (parent.size() < kLongest)
+        return parent + step;
+    return parent.ends_with("...") ? parent : parent + "...";
+}
+
 /// A value as the message quotes it: its JSON, cut short when long.
-std::string brief(const json& value)
-{
+std::string brief(const json& value) {
     std::string text = value.dump();
     return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
-const json* find(const json& object, const char* key)
-{
+const json* find(const json& object, const char* key) {
     return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
 }
 
 /// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default.
-const json* given(const json& object, const char* key)
-{
+const json* given(const json& object, const char* key) {
     const json* value = find(object, key);
     return value && !value->is_null() ? value : nullptr;
 }
@@ -92,13 +98,13 @@ public:
     KerasImportResult run(const json& root);
 
 private:
-    [[noreturn]] void fail(const std::string& path, const std::string& what) const
-    {
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
         throw FileFormatError(m_source + ": " + path + ": " + what);
     }
-    void problem(std::string code, std::string layer, std::string path, std::string message, Severity severity = Severity::Error)
-    {
-        m_result.problems.push_back({std::move(code), std::move(layer), std::move(path), std::move(message), severity});
+    void problem(std::string code, std::string layer, std::string path, std::string message,
+                 Severity severity = Severity::Error) {
+        m_result.problems.push_back(
+            {std::move(code), std::move(layer), std::move(path), std::move(message), severity});
     }
 
     const json& modelConfig(const json& root, std::string& path) const;
@@ -106,14 +112,20 @@ private:
     void importFunctional(const json& config, const std::string& path);
     /// Reads input_layers and output_layers and reports ends that name no layer, layers no
     /// output uses, and outputs that no input reaches.
-    void checkModelEnds(const json& config, const std::string& path, const std::map<std::pair<std::string, int>, NodeId>& calls);
+    void checkModelEnds(const json& config, const std::string& path,
+                        const std::map<std::pair<std::string, int>, NodeId>& calls,
+                        const std::map<NodeId, std::string>& layerPaths);
 
     /// Creates the node for one call of a layer: a supported layer with its arguments, or a
     /// placeholder keeping an unsupported layer's class and config.
-    NodeId addLayer(const json& layer, const std::string& path, const std::string& name, const json* droppedFields = nullptr);
-    /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is reported).
-    json modernConfig(const std::string& className, const json& config, const std::string& name, const std::string& path);
-    ParamMap readArguments(const std::string& className, const json& config, const std::string& name, const std::string& path);
+    NodeId addLayer(const json& layer, const std::string& path, const std::string& name,
+                    const json* droppedFields = nullptr);
+    /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is
+    /// reported).
+    json modernConfig(const std::string& className, const json& config, const std::string& name,
+                      const std::string& path);
+    ParamMap readArguments(const std::string& className, const json& config,
+                           const std::string& name, const std::string& path);
     ParamMap inputArguments(const json& config, const std::string& name, const std::string& path);
     std::optional<std::string> activation(const json& value) const;
 
@@ -121,7 +133,8 @@ private:
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
     /// nesting in a hostile file cannot overflow the call stack. Keras 2 writes a tensor as
     /// [layer, node index, tensor index, kwargs]; Keras 3 as a `__keras_tensor__` object.
-    void collectRefs(const json& value, const std::string& path, bool keras2Lists, std::vector<TensorRef>& out) const;
+    void collectRefs(const json& value, const std::string& path, bool keras2Lists,
+                     std::vector<TensorRef>& out) const;
     TensorRef tensorRef(const json& history, const std::string& path) const;
     int index(const json& value, const std::string& path) const;
 
@@ -129,8 +142,7 @@ private:
     KerasImportResult m_result;
 };
 
-std::string Importer::layerName(const json& layer)
-{
+std::string Importer::layerName(const json& layer) {
     if (const json* name = find(layer, "name"); name && name->is_string())
         return name->get<std::string>();
     if (const json* config = find(layer, "config"))
@@ -139,8 +151,7 @@ std::string Importer::layerName(const json& layer)
     return {};
 }
 
-const json& Importer::modelConfig(const json& root, std::string& path) const
-{
+const json& Importer::modelConfig(const json& root, std::string& path) const {
     const json* model = &root;
     // TensorFlow.js: {"modelTopology": {"model_config": {...}} or {"class_name": ...}}
     if (const json* topology = find(*model, "modelTopology")) {
@@ -152,23 +163,25 @@ const json& Importer::modelConfig(const json& root, std::string& path) const
         path += path.empty() ? "model_config" : ".model_config";
     }
     if (!model->is_object() || !find(*model, "class_name"))
-        fail(path.empty() ? "$" : path, "not a Keras model config: expected an object with \"class_name\" and \"config\"");
+        fail(path.empty() ? "$" : path,
+             "not a Keras model config: expected an object with \"class_name\" and \"config\"");
     return *model;
 }
 
-std::optional<std::string> Importer::activation(const json& value) const
-{
+std::optional<std::string> Importer::activation(const json& value) const {
     std::string name;
     if (value.is_string())
         name = value.get<std::string>();
     else if (value.is_object()) {
-        // Keras 3 may write {"module": "keras.activations", "class_name": "function", "config": "relu"}.
+        // Keras 3 may write {"module": "keras.activations", "class_name": "function", "config":
+        // "relu"}.
         if (const json* config = find(value, "config"); config && config->is_string())
             name = config->get<std::string>();
         else if (const json* cls = find(value, "class_name"); cls && cls->is_string())
             name = cls->get<std::string>();
     }
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name == "silu")
         name = "swish";
     const auto& names = activationNames();
@@ -177,52 +190,75 @@ std::optional<std::string> Importer::activation(const json& value) const
     return std::nullopt;
 }
 
-json Importer::modernConfig(const std::string& className, const json& config, const std::string& name, const std::string& path)
-{
+json Importer::modernConfig(const std::string& className, const json& config,
+                            const std::string& name, const std::string& path) {
     json modern = config.is_object() ? config : json::object();
     for (const Rename& r : keras1Renames(className))
         if (modern.contains(r.keras1) && !modern.contains(r.keras2)) {
             modern[r.keras2] = modern[r.keras1];
             modern.erase(r.keras1);
         }
-    // Keras 2 removed Embedding's `dropout` (embedding_kwargs_preprocessor drops it with a warning).
+    // Keras 1's WeightRegularizer(l1, l2) is Keras 2's L1L2(l1, l2); other Keras 1 objects (no
+    // class_name: constraints) are kept as they are, and Keras 2 and 3 cannot read them.
+    for (auto& [key, value] : modern.items()) {
+        if (!value.is_object() || value.contains("class_name") || !value.contains("name"))
+            continue;
+        if (key.ends_with("_regularizer") &&
+            (value["name"] == "WeightRegularizer" || value["name"] == "ActivityRegularizer"))
+            value = {{"class_name", "L1L2"},
+                     {"config", {{"l1", value.value("l1", 0.0)}, {"l2", value.value("l2", 0.0)}}}};
+        else
+            problem(
+                "unsupported-argument", name, path + ".config." + key,
+                "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
+                    " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
+    }
+    // Keras 2 removed Embedding's `dropout` (embedding_kwargs_preprocessor drops it with a
+    // warning).
     if (className == layer::kEmbedding && modern.contains("dropout")) {
         const json value = modern["dropout"];
         modern.erase("dropout");
         if (!(value.is_null() || (value.is_number() && value.get<double>() == 0.0)))
             problem("unsupported-argument", name, path + ".config.dropout",
                     "Layer \"" + name + "\" uses the Keras 1 argument `dropout`=" + brief(value) +
-                        ", which Keras 2 removed from Embedding; it is left out (a SpatialDropout1D after the Embedding does the same).");
+                        ", which Keras 2 removed from Embedding; it is left out (a "
+                        "SpatialDropout1D after the Embedding does the same).");
     }
     return modern;
 }
 
-ParamMap Importer::inputArguments(const json& config, const std::string& name, const std::string& path)
-{
+ParamMap Importer::inputArguments(const json& config, const std::string& name,
+                                  const std::string& path) {
     ParamMap params;
     const ParamSpec& shapeSpec = *LayerRegistry::instance().find(layer::kInput)->param("shape");
     const char* shapeKey = given(config, "batch_shape") ? "batch_shape" : "batch_input_shape";
     DimList sample;
     std::optional<std::int64_t> batch;
-    if (const json* batchShape = given(config, shapeKey); batchShape && batchShape->is_array() && !batchShape->empty()) {
+    if (const json* batchShape = given(config, shapeKey);
+        batchShape && batchShape->is_array() && !batchShape->empty()) {
         auto dims = paramFromJson(*batchShape, shapeSpec);
         if (!dims)
-            fail(path + ".config." + shapeKey, "expected a list of integers or nulls, got " + brief(*batchShape));
+            fail(path + ".config." + shapeKey,
+                 "expected a list of integers or nulls, got " + brief(*batchShape));
         DimList all = std::get<DimList>(*dims);
         batch = all.front();
         sample.assign(all.begin() + 1, all.end());
     } else if (const json* shape = given(config, "shape"); shape && shape->is_array()) {
         auto dims = paramFromJson(*shape, shapeSpec);
         if (!dims)
-            fail(path + ".config.shape", "expected a list of integers or nulls, got " + brief(*shape));
+            fail(path + ".config.shape",
+                 "expected a list of integers or nulls, got " + brief(*shape));
         sample = std::get<DimList>(*dims);
         if (const json* b = given(config, "batch_size"); b && b->is_number_integer())
             batch = b->get<std::int64_t>();
     } else {
         problem("missing-input-shape", name, path,
-                "InputLayer \"" + name + "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
-                "Keras needs one too (\"You must pass a `shape` argument\").");
-        params.set("shape", std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
+                "InputLayer \"" + name +
+                    "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
+                    "Keras needs one too (\"You must pass a `shape` argument\").");
+        params.set(
+            "shape",
+            std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
         return params;
     }
     params.set("shape", sample);
@@ -233,7 +269,8 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name, c
         if (d->is_string())
             dtype = d->get<std::string>();
         else if (const json* policy = find(*d, "config"))
-            if (const json* policyName = find(*policy, "name"); policyName && policyName->is_string())
+            if (const json* policyName = find(*policy, "name");
+                policyName && policyName->is_string())
                 dtype = policyName->get<std::string>();
     }
     if (dtype.rfind("int", 0) == 0 || dtype.rfind("uint", 0) == 0)
@@ -242,12 +279,13 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name, c
         params.set("dtype", std::string("float32"));
     else
         problem("unsupported-argument", name, path + ".config.dtype",
-                "InputLayer \"" + name + "\" has dtype '" + dtype + "'; Shapeflow supports float32 and int32, and uses float32.");
+                "InputLayer \"" + name + "\" has dtype '" + dtype +
+                    "'; Shapeflow supports float32 and int32, and uses float32.");
     return params;
 }
 
-ParamMap Importer::readArguments(const std::string& className, const json& config, const std::string& name, const std::string& path)
-{
+ParamMap Importer::readArguments(const std::string& className, const json& config,
+                                 const std::string& name, const std::string& path) {
     if (className == layer::kInput)
         return inputArguments(config, name, path);
     const LayerSpec* spec = LayerRegistry::instance().find(className);
@@ -256,7 +294,8 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
         const json* value = given(config, p.name.c_str());
         if (!value) {
             if (p.required)
-                params.set(p.name, std::monostate{}); // inference reports `missing-argument` at the layer
+                params.set(p.name,
+                           std::monostate{}); // inference reports `missing-argument` at the layer
             continue; // Keras leaves defaults out at times; ours are Keras's
         }
         if (p.name == "activation") {
@@ -264,7 +303,8 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
                 params.set("activation", *a);
             else
                 problem("unsupported-argument", name, path + ".config.activation",
-                        "Layer \"" + name + "\" uses activation " + brief(*value) + ", which Shapeflow does not support; it is set to '" +
+                        "Layer \"" + name + "\" uses activation " + brief(*value) +
+                            ", which Shapeflow does not support; it is set to '" +
                             std::get<std::string>(p.defaultValue) + "'.");
             continue;
         }
@@ -273,26 +313,34 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
         } else {
             params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
             problem("unsupported-argument", name, path + ".config." + p.name,
-                    "Layer \"" + name + "\": `" + p.name + "` should be " + describeExpectedJson(p) + ", got " + brief(*value) +
+                    "Layer \"" + name + "\": `" + p.name + "` should be " +
+                        describeExpectedJson(p) + ", got " + brief(*value) +
                         "; the layer is invalid until it is set.");
         }
     }
     if (className == layer::kGlobalAveragePooling1D) {
-        if (const json* format = given(config, "data_format"); format && format->is_string() && *format == "channels_first")
+        if (const json* format = given(config, "data_format");
+            format && format->is_string() && *format == "channels_first")
             problem("unsupported-argument", name, path + ".config.data_format",
-                    "Layer \"" + name + "\" uses data_format='channels_first'; Shapeflow pools channels_last (steps on axis 1).");
-        if (const json* keep = given(config, "keepdims"); keep && keep->is_boolean() && keep->get<bool>())
+                    "Layer \"" + name +
+                        "\" uses data_format='channels_first'; Shapeflow pools channels_last "
+                        "(steps on axis 1).");
+        if (const json* keep = given(config, "keepdims");
+            keep && keep->is_boolean() && keep->get<bool>())
             problem("unsupported-argument", name, path + ".config.keepdims",
-                    "Layer \"" + name + "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps axis.");
+                    "Layer \"" + name +
+                        "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
+                        "axis.");
     }
     return params;
 }
 
-NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name, const json* droppedFields)
-{
+NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
+                          const json* droppedFields) {
     const json* cls = find(layerJson, "class_name");
     if (!cls || !cls->is_string() || cls->get<std::string>().empty())
-        fail(path + ".class_name", "expected the layer's class name, got " + (cls ? brief(*cls) : std::string("nothing")));
+        fail(path + ".class_name", "expected the layer's class name, got " +
+                                       (cls ? brief(*cls) : std::string("nothing")));
     const std::string className = cls->get<std::string>();
     const LayerSpec* spec = LayerRegistry::instance().find(className);
 
@@ -308,7 +356,9 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
             kept[key] = value;
     json keptConfig = json::object();
     for (const auto& [key, value] : config.items()) {
-        const bool modelled = spec && (className == layer::kInput ? inputLayerFields().contains(key) : key == "name" || spec->param(key));
+        const bool modelled =
+            spec && (className == layer::kInput ? inputLayerFields().contains(key)
+                                                : key == "name" || spec->param(key));
         if (!modelled && !(droppedFields && droppedFields->contains(key)))
             keptConfig[key] = value;
     }
@@ -320,13 +370,7 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     node.name = name;
     node.kerasFields = kept.empty() ? std::string() : kept.dump();
     if (!spec) {
-        const bool nested = className == "Functional" || className == "Sequential" || className == "Model";
-        problem("unsupported-layer", name, path,
-                (nested ? "Layer \"" + name + "\" is a nested " + className + " model; Shapeflow imports flat models only."
-                        : "Layer \"" + name + "\" has class '" + className + "', which Shapeflow does not support.") +
-                    " It is kept as it is and written back on export, but its output shape is unknown, so the layers after it have "
-                    "no shape or parameter count.");
-        node.type = className;
+        node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
     } else {
         node.type = spec->className;
         node.params = spec->defaults();
@@ -339,22 +383,24 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     return id;
 }
 
-int Importer::index(const json& value, const std::string& path) const
-{
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT_MAX))
-        return static_cast<int>(value.get<std::uint64_t>());
-    fail(path, "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) + ", got " + brief(value));
+int Importer::index(const json& value, const std::string& path) const {
+    if (value.is_number_integer() && value.get<std::int64_t>() >= 0 &&
+        value.get<std::int64_t>() <= INT_MAX)
+        return static_cast<int>(value.get<std::int64_t>());
+    fail(path, "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) +
+                   ", got " + brief(value));
 }
 
-TensorRef Importer::tensorRef(const json& history, const std::string& path) const
-{
+TensorRef Importer::tensorRef(const json& history, const std::string& path) const {
     if (!history.is_array() || history.size() < 3 || !history[0].is_string())
-        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " + brief(history));
-    return {history[0].get<std::string>(), index(history[1], path + "[1]"), index(history[2], path + "[2]")};
+        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " +
+                       brief(history));
+    return {history[0].get<std::string>(), index(history[1], path + "[1]"),
+            index(history[2], path + "[2]")};
 }
 
-void Importer::collectRefs(const json& root, const std::string& rootPath, bool keras2Lists, std::vector<TensorRef>& out) const
-{
+void Importer::collectRefs(const json& root, const std::string& rootPath, bool keras2Lists,
+                           std::vector<TensorRef>& out) const {
     std::vector<std::pair<const json*, std::string>> stack{{&root, rootPath}};
     while (!stack.empty()) {
         auto [value, path] = std::move(stack.back());
@@ -365,27 +411,27 @@ void Importer::collectRefs(const json& root, const std::string& rootPath, bool k
                 const json* config = find(*value, "config");
                 const json* history = config ? find(*config, "keras_history") : nullptr;
                 if (!history)
-                    fail(path + ".config.keras_history", "missing: a __keras_tensor__ names the layer call that made it");
+                    fail(path + ".config.keras_history",
+                         "missing: a __keras_tensor__ names the layer call that made it");
                 out.push_back(tensorRef(*history, path + ".config.keras_history"));
                 continue;
             }
             for (const auto& [key, item] : value->items())
-                children.emplace_back(&item, path + "." + key);
+                children.emplace_back(&item, childPath(path, "." + key));
         } else if (value->is_array()) {
             if (keras2Lists && value->size() >= 3 && (*value)[0].is_string()) {
                 out.push_back(tensorRef(*value, path));
                 continue;
             }
             for (std::size_t i = 0; i < value->size(); ++i)
-                children.emplace_back(&(*value)[i], path + "[" + std::to_string(i) + "]");
+                children.emplace_back(&(*value)[i], childPath(path, "[" + std::to_string(i) + "]"));
         }
         for (auto child = children.rbegin(); child != children.rend(); ++child)
             stack.push_back(std::move(*child)); // the first child on top: Keras's order
     }
 }
 
-void Importer::importSequential(const json& layers, const std::string& path)
-{
+void Importer::importSequential(const json& layers, const std::string& path) {
     if (!layers.is_array())
         fail(path, "expected the list of layers");
     NodeId previous;
@@ -396,10 +442,11 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
         const bool isInput = cls && *cls == "InputLayer";
-        static const json kShapeFields = {"batch_input_shape", "batch_shape"};
+        static const json kShapeFields = {"batch_input_shape", "batch_shape", "input_dtype"};
         bool shapeTaken = false;
         if (i == 0 && !isInput) {
-            // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length on an Embedding.
+            // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length
+            // on an Embedding.
             json inputConfig = json::object();
             if (config) {
                 if (const json* b = given(*config, "batch_input_shape"))
@@ -412,9 +459,13 @@ void Importer::importSequential(const json& layers, const std::string& path)
             if (inputConfig.empty()) {
                 problem("missing-input-shape", name, layerPath,
                         "The Sequential model has no input shape: its first layer \"" + name +
-                            "\" has no batch_input_shape. Keras builds it when it is first called; add an Input with the shape of one sample.");
+                            "\" has no batch_input_shape. Keras builds it when it is first called; "
+                            "add an Input with the shape of one sample.");
             } else {
                 shapeTaken = true;
+                if (const json* keras1Dtype = given(*config, "input_dtype"))
+                    inputConfig["dtype"] =
+                        *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
                 if (cls && *cls == "Embedding")
                     inputConfig["dtype"] = "int32";
                 const std::string inputName = m_result.graph.uniqueName(name + "_input");
@@ -423,9 +474,11 @@ void Importer::importSequential(const json& layers, const std::string& path)
             }
         }
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
-        const bool supported = cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
-        const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
-                                      shapeTaken && supported ? &kShapeFields : nullptr);
+        const bool supported =
+            cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
+        const NodeId added =
+            addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
+                     shapeTaken && supported ? &kShapeFields : nullptr);
         // Every layer is connected to the one before it, supported or not: an unsupported layer
         // has no known output, so what follows it is unknown instead of re-wired past it.
         if (previous.isValid() && !isInput)
@@ -434,8 +487,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
     }
 }
 
-void Importer::importFunctional(const json& config, const std::string& path)
-{
+void Importer::importFunctional(const json& config, const std::string& path) {
     const json* layers = find(config, "layers");
     if (!layers || !layers->is_array())
         fail(path + ".layers", "expected the list of layers");
@@ -454,6 +506,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
     };
     std::vector<PendingCall> pending;
     std::vector<std::pair<NodeId, std::string>> laterCalls;
+    std::map<NodeId, std::string> layerPaths;
 
     for (std::size_t i = 0; i < layers->size(); ++i) {
         const json& layerJson = (*layers)[i];
@@ -462,14 +515,19 @@ void Importer::importFunctional(const json& config, const std::string& path)
         if (name.empty())
             fail(layerPath, "the layer has no name");
         const json* inbound = find(layerJson, "inbound_nodes");
-        const std::size_t callCount = inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
+        const std::size_t callCount =
+            inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
         for (std::size_t k = 0; k < callCount; ++k)
-            calls.erase({name, static_cast<int>(k)}); // an earlier layer of the same name is no longer reachable by name
+            calls.erase(
+                {name, static_cast<int>(
+                           k)}); // an earlier layer of the same name is no longer reachable by name
         callCounts[name] = callCount;
         NodeId first;
         for (std::size_t k = 0; k < callCount; ++k) {
-            const NodeId node = addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
+            const NodeId node =
+                addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
             calls[{name, static_cast<int>(k)}] = node;
+            layerPaths[node] = layerPath;
             if (k == 0)
                 first = node;
             else {
@@ -477,18 +535,22 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 laterCalls.emplace_back(node, name);
             }
             if (inbound && inbound->is_array() && k < inbound->size()) {
-                const std::string callPath = layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
+                const std::string callPath =
+                    layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
                 PendingCall call{node, {}, callPath, name};
                 const json& entry = (*inbound)[k];
-                // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only when args has none.
+                // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
+                // when args has none.
                 if (entry.is_object()) {
                     if (const json* args = find(entry, "args"))
                         collectRefs(*args, callPath + ".args", false, call.inputs);
                     if (call.inputs.empty())
-                        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
+                        if (const json* kwargs = find(entry, "kwargs");
+                            kwargs && kwargs->is_object())
                             for (const auto& [key, value] : kwargs->items())
                                 if (key != "mask" && key != "training")
-                                    collectRefs(value, callPath + ".kwargs." + key, false, call.inputs);
+                                    collectRefs(value, callPath + ".kwargs." + key, false,
+                                                call.inputs);
                 } else {
                     collectRefs(entry, callPath, true, call.inputs);
                 }
@@ -500,7 +562,8 @@ void Importer::importFunctional(const json& config, const std::string& path)
     // Later calls of a shared layer: `dense_call1` style names that no Keras layer already uses.
     for (const auto& [node, base] : laterCalls) {
         Node* n = m_result.graph.node(node);
-        n->name = m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
+        n->name =
+            m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
     }
 
     // Pass 2: connect each call's inputs, port by port.
@@ -512,26 +575,31 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 const auto known = callCounts.find(ref.layer);
                 problem("dangling-reference", call.layer, call.path,
                         known == callCounts.end()
-                            ? "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer + "\", which is not in the model."
-                            : "Layer \"" + call.layer + "\" takes its input from call " + std::to_string(ref.call) + " of \"" + ref.layer +
-                                  "\", which is called " + std::to_string(known->second) + (known->second == 1 ? " time." : " times."));
+                            ? "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer +
+                                  "\", which is not in the model."
+                            : "Layer \"" + call.layer + "\" takes its input from call " +
+                                  std::to_string(ref.call) + " of \"" + ref.layer +
+                                  "\", which is called " + std::to_string(known->second) +
+                                  (known->second == 1 ? " time." : " times."));
                 continue;
             }
             if (ref.tensor != 0)
                 problem("unsupported-argument", call.layer, call.path,
-                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) + " of \"" + ref.layer +
-                            "\"; Shapeflow layers have one output.");
+                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) +
+                            " of \"" + ref.layer + "\"; Shapeflow layers have one output.");
             if (!m_result.graph.connect({{source->second, 0}, {call.node, static_cast<int>(port)}}))
                 problem("unsupported-argument", call.layer, call.path,
-                        "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " + std::to_string(port) +
-                            " is left out.");
+                        "Layer \"" + call.layer +
+                            "\" is called on more inputs than it takes; input " +
+                            std::to_string(port) + " is left out.");
         }
     }
-    checkModelEnds(config, path, calls);
+    checkModelEnds(config, path, calls, layerPaths);
 }
 
-void Importer::checkModelEnds(const json& config, const std::string& path, const std::map<std::pair<std::string, int>, NodeId>& calls)
-{
+void Importer::checkModelEnds(const json& config, const std::string& path,
+                              const std::map<std::pair<std::string, int>, NodeId>& calls,
+                              const std::map<NodeId, std::string>& layerPaths) {
     const Graph& graph = m_result.graph;
     auto ends = [&](const char* key, const char* code, const char* what) {
         std::vector<NodeId> nodes;
@@ -539,13 +607,15 @@ void Importer::checkModelEnds(const json& config, const std::string& path, const
         if (!list)
             return nodes;
         std::vector<TensorRef> refs;
-        collectRefs(*list, path + "." + key, true, refs); // [name, 0, 0], a list of them, or a dict of them
+        collectRefs(*list, path + "." + key, true,
+                    refs); // [name, 0, 0], a list of them, or a dict of them
         for (const TensorRef& ref : refs) {
             if (auto found = calls.find({ref.layer, ref.call}); found != calls.end())
                 nodes.push_back(found->second);
             else
                 problem(code, ref.layer, path + "." + key,
-                        std::string("The model's ") + what + " names layer \"" + ref.layer + "\" (call " + std::to_string(ref.call) +
+                        std::string("The model's ") + what + " names layer \"" + ref.layer +
+                            "\" (call " + std::to_string(ref.call) +
                             "), which is not in the model; Keras refuses to load it.");
         }
         return nodes;
@@ -573,28 +643,33 @@ void Importer::checkModelEnds(const json& config, const std::string& path, const
     for (NodeId output : outputs) {
         const std::set<NodeId> upstream = upstreamOf(output);
         used.insert(upstream.begin(), upstream.end());
-        const bool reachesInput = std::any_of(inputs.begin(), inputs.end(), [&](NodeId in) { return upstream.contains(in); });
+        const bool reachesInput = std::any_of(inputs.begin(), inputs.end(),
+                                              [&](NodeId in) { return upstream.contains(in); });
         if (!inputs.empty() && !reachesInput)
             problem("output-without-input", graph.node(output)->name, path + ".output_layers",
                     "The model's output \"" + graph.node(output)->name +
-                        "\" does not depend on any of its inputs (input_layers); Keras refuses to build such a model.");
+                        "\" does not depend on any of its inputs (input_layers); Keras refuses to "
+                        "build such a model.");
     }
     if (outputs.empty())
         return;
     for (const auto& [id, node] : graph.nodes())
         if (!used.contains(id))
-            problem("unreached-layer", node.name, path + ".layers",
-                    "Layer \"" + node.name + "\" is not used by any of the model's outputs (output_layers): Keras leaves it out of "
-                                             "the model, while Shapeflow shows it (and counts its parameters) as another output.",
+            problem("unreached-layer", node.name, layerPaths.at(id),
+                    "Layer \"" + node.name +
+                        "\" is not used by any of the model's outputs (output_layers): Keras "
+                        "leaves it out of "
+                        "the model, while Shapeflow shows it (and counts its parameters) as "
+                        "another output.",
                     Severity::Warning);
 }
 
-KerasImportResult Importer::run(const json& root)
-{
+KerasImportResult Importer::run(const json& root) {
     std::string path;
     const json& model = modelConfig(root, path);
     const std::string prefix = path.empty() ? std::string() : path + ".";
-    const std::string className = model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
+    const std::string className =
+        model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
     const json* config = find(model, "config");
     if (!config)
         fail(prefix + "config", "missing");
@@ -603,12 +678,15 @@ KerasImportResult Importer::run(const json& root)
 
     if (className == "Sequential") {
         // Keras before 2.2 wrote the layer list as the config itself.
-        importSequential(config->is_array() ? *config : (find(*config, "layers") ? config->at("layers") : json()),
+        importSequential(config->is_array()
+                             ? *config
+                             : (find(*config, "layers") ? config->at("layers") : json()),
                          prefix + (config->is_array() ? "config" : "config.layers"));
     } else if (className == "Functional" || className == "Model") {
         importFunctional(*config, prefix + "config");
     } else {
-        fail(prefix + "class_name", "expected Sequential, Functional or Model, got \"" + className + "\"");
+        fail(prefix + "class_name",
+             "expected Sequential, Functional or Model, got \"" + className + "\"");
     }
     layOutLayered(m_result.graph);
     return std::move(m_result);
@@ -616,8 +694,7 @@ KerasImportResult Importer::run(const json& root)
 
 } // namespace
 
-bool isKerasModelJson(const json& root)
-{
+bool isKerasModelJson(const json& root) {
     if (!root.is_object())
         return false;
     if (root.contains("modelTopology"))
@@ -626,12 +703,12 @@ bool isKerasModelJson(const json& root)
     return cls && cls->is_string() && root.contains("config");
 }
 
-KerasImportResult importKerasModel(const json& root, const std::string& sourceName)
-{
+KerasImportResult importKerasModel(const json& root, const std::string& sourceName) {
     try {
         return Importer(sourceName).run(root);
     } catch (const json::exception& e) {
-        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" + e.what() + ")");
+        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" +
+                              e.what() + ")");
     }
 }
 

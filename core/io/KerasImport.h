@@ -9,13 +9,15 @@
 
 namespace sf {
 
-/// Something in a Keras file that could not be carried over as it is: an unsupported layer class,
-/// argument or value, or a model-level problem Keras itself would refuse. `path` is the JSON path
+/// Something in a Keras file that could not be carried over as it is: an unsupported argument or
+/// value, or a model-level problem Keras itself would refuse. (An unsupported layer class is kept
+/// as a placeholder node, and inference reports it there.) `path` is the JSON path
 /// of the place, `layer` the Keras layer's name. Every problem is a difference between the file
 /// and the imported model, so `shapeflow-cli convert` names each one and refuses to write quietly.
 struct ImportProblem {
-    std::string code; ///< `unsupported-layer`, `unsupported-argument`, `missing-input-shape`, `dangling-reference`,
-                      ///< `unknown-model-input`, `unknown-model-output`, `unreached-layer`, `output-without-input`
+    std::string code; ///< `unsupported-argument`, `missing-input-shape`, `dangling-reference`,
+                      ///< `unknown-model-input`, `unknown-model-output`, `unreached-layer`,
+                      ///< `output-without-input`
     std::string layer;
     std::string path;
     std::string message;
@@ -28,12 +30,13 @@ struct KerasImportResult {
     std::vector<ImportProblem> problems;
 };
 
-/// True when `root` looks like a Keras model config (Keras 1, Keras 2, tf.keras, TensorFlow.js or Keras 3).
+/// True when `root` looks like a Keras model config (Keras 1, Keras 2, tf.keras, TensorFlow.js or
+/// Keras 3).
 bool isKerasModelJson(const nlohmann::json& root);
 
 /// Imports a Keras model config: Sequential or Functional, Keras 1 (`output_dim`, `p`, `init`...
-/// read under their Keras 2 names, as keras/legacy/interfaces.py renamed them), Keras 2 / tf.keras /
-/// TensorFlow.js (`inbound_nodes` as nested lists, `batch_input_shape`) or Keras 3
+/// read under their Keras 2 names, as keras/legacy/interfaces.py renamed them), Keras 2 / tf.keras
+/// / TensorFlow.js (`inbound_nodes` as nested lists, `batch_input_shape`) or Keras 3
 /// (`__keras_tensor__` args, `batch_shape`). A null argument is the default; an argument Keras
 /// requires that is missing leaves the layer invalid (never a quiet default). A layer called n
 /// times becomes n nodes sharing weights. A layer class Shapeflow does not support becomes a

@@ -41,10 +41,9 @@ Diagnostic unsupportedLayer(const Graph& graph, const Topology& t, int index)
         if (fed.find("\"" + c.name + "\"") == std::string::npos)
             fed += (fed.empty() ? "\"" : ", \"") + c.name + "\"";
     }
-    d.message = "Layer \"" + node.name + "\" has class '" + node.type +
-                "', which Shapeflow does not support, so its output shape is unknown" +
-                (fed.empty() ? std::string(".") : "; the input that " + fed + " take from it, and everything after, have no known shape or parameter count.");
-    d.hint = "Its Keras config is kept and written back on export. Replace it with a supported layer to check the model.";
+    d.message = "Layer \"" + node.name + "\" has class '" + node.type + "', which Shapeflow does not support, so its output shape is unknown" +
+                (fed.empty() ? std::string(".") : ", and so is everything after it: " + fed + " and the layers they feed have no shape or parameter count.");
+    d.hint = "Its Keras config is kept and written back on export. Replace it with a supported layer to check what follows.";
     return d;
 }
 

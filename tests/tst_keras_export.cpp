@@ -151,6 +151,22 @@ private slots:
         QVERIFY2(safe.find(R"(**{"x=__import__('os'),y": 1})") != std::string::npos, safe.c_str());
     }
 
+    /// Keras 3 builds each layer from its build_config before calling it, so it holds the shapes the
+    /// graph gives (was {"input_shape": null}, which Keras passes to build(): Dense.build(None) fails).
+    void keras3BuildConfigHoldsTheInputShapes()
+    {
+        const LoadedModel m = loadModel(example("two_branch_embeddings"));
+        const json layers = layersByName(exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model)["config"]["layers"];
+        std::map<std::string, json> built;
+        for (const json& l : layers)
+            if (l.contains("build_config"))
+                built[l["name"]] = l["build_config"]["input_shape"];
+        QCOMPARE(built.size(), std::size_t{6}); // every layer but the two Inputs
+        QCOMPARE(built["dense"], json::parse("[null, 1920]"));
+        QCOMPARE(built["concatenate"], json::parse("[[null, 1280], [null, 640]]"));
+        QCOMPARE(built["embedding"], json::parse("[null, 20]"));
+    }
+
     void everyExampleRoundTrips_data()
     {
         QTest::addColumn<QString>("model");

@@ -80,6 +80,27 @@ json layerConfig(const Node& node, KerasFlavour flavour)
     return config;
 }
 
+/// The input shape of one call as Keras's get_build_config writes it: `[null, 20]`, or a list of
+/// them for a layer called on a list; nullopt when a shape is unknown (or an input unconnected).
+std::optional<json> inputShapes(const Node& node, const Topology& t, int index, const ShapeReport& report)
+{
+    json shapes = json::array();
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
+        if (slot.producer < 0)
+            return std::nullopt;
+        const std::optional<TensorInfo>& in = report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)]);
+        if (!in)
+            return std::nullopt;
+        json dims = json::array();
+        for (const Dim& d : in->shape.dims())
+            dims.push_back(d.isKnown() ? json(d.size()) : json(nullptr));
+        shapes.push_back(std::move(dims));
+    }
+    if (shapes.empty())
+        return std::nullopt;
+    return calledOnAList(node, static_cast<int>(shapes.size())) ? shapes : shapes[0];
+}
+
 /// A tensor as one call's input: [layer, call, 0, {}] for Keras 2, a __keras_tensor__ for Keras 3.
 json tensorRef(const std::string& layerName, int call, KerasFlavour flavour)
 {
@@ -95,7 +116,6 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
     KerasExportResult result;
     const ShapeReport report = inferShapes(graph);
     const Topology& t = report.topology();
-    const LayerRegistry& registry = LayerRegistry::instance();
 
     // Each node is one call of a Keras layer: its own, or the one whose weights it shares.
     struct Call {
@@ -117,13 +137,17 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             if (flavour == KerasFlavour::Keras3) {
                 entry["module"] = node.type == layer::kRepeatToBatch ? "shapeflow" : "keras.layers";
                 entry["registered_name"] = node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
-                if (node.type != layer::kInput)
-                    entry["build_config"] = {{"input_shape", nullptr}};
             }
             const json kept = keptKerasFields(*owner);
             for (const auto& [key, value] : kept.items())
                 if (key != "config")
                     entry[key] = value; // module, registered_name, build_config as the file had them
+            // Keras 3 builds a layer from build_config before calling it: the shapes the graph
+            // gives now, or the file's where Shapeflow does not know them (never a null shape,
+            // which Keras would pass to build()).
+            if (node.type != layer::kInput && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
+                if (std::optional<json> shapes = inputShapes(node, t, index, report))
+                    entry["build_config"] = {{"input_shape", *shapes}};
             layers.push_back(std::move(entry));
         }
         json& entry = layers[entries[layerName]];
@@ -133,9 +157,7 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             continue;
 
         json tensors = json::array();
-        // Layers of several inputs (Concatenate, RepeatToBatch) are called on a list of tensors.
-        const LayerSpec* spec = registry.find(node.type);
-        const bool list = spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : t.inputs[static_cast<std::size_t>(index)].size() > 1;
+        const bool list = calledOnAList(node, static_cast<int>(t.inputs[static_cast<std::size_t>(index)].size()));
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             if (slot.producer < 0)
                 continue; // said by kerasBuildNotes
@@ -174,6 +196,12 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
     const std::vector<std::string> build = kerasBuildNotes(graph, report);
     result.notes.insert(result.notes.end(), build.begin(), build.end());
     return result;
+}
+
+bool calledOnAList(const Node& node, int inputCount)
+{
+    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    return spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : inputCount > 1;
 }
 
 json keptKerasFields(const Node& node) { return node.kerasFields.empty() ? json::object() : json::parse(node.kerasFields); }

@@ -61,9 +61,17 @@ const std::set<std::string, std::less<>>& inputLayerFields() {
     return fields;
 }
 
-/// Layer entry fields that the export writes from the node itself.
+/// Layer entry fields that the export writes from the node and the graph. (`build_config` is kept:
+/// the export writes it afresh from the inferred shapes, and uses the kept one only where they
+/// are unknown.)
 bool isEntryStructure(const std::string& key) {
     return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
+}
+
+/// Config fields of a supported layer that repeat what the graph says: tf.keras's Embedding
+/// `input_length` is its input's length, which Keras refuses to see contradicted after an edit.
+bool isDerivedFromTheGraph(const std::string& className, const std::string& key) {
+    return className == layer::kEmbedding && key == "input_length";
 }
 
 /// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
@@ -349,7 +357,7 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     const json config = modernConfig(className, rawConfig ? *rawConfig : kEmpty, name, path);
 
     // What the export cannot make from the node: unmodelled config fields, and for Keras 3 the
-    // entry's module, registered_name and build_config.
+    // entry's module and registered_name.
     json kept = json::object();
     for (const auto& [key, value] : layerJson.items())
         if (!isEntryStructure(key))
@@ -359,7 +367,8 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
         const bool modelled =
             spec && (className == layer::kInput ? inputLayerFields().contains(key)
                                                 : key == "name" || spec->param(key));
-        if (!modelled && !(droppedFields && droppedFields->contains(key)))
+        const bool derived = spec && isDerivedFromTheGraph(className, key);
+        if (!modelled && !derived && !(droppedFields && droppedFields->contains(key)))
             keptConfig[key] = value;
     }
     if (!keptConfig.empty())

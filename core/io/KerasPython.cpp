@@ -30,6 +30,15 @@ std::string pythonString(const std::string& text)
     return out + "\"";
 }
 
+const std::set<std::string>& pythonKeywords()
+{
+    static const std::set<std::string> keywords = {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+        "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+        "pass", "raise", "return", "try", "while", "with", "yield"};
+    return keywords;
+}
+
 /// Python names for the script's variables, one per layer name, never a keyword or a name the
 /// script itself uses.
 class PythonNames {
@@ -44,12 +53,9 @@ public:
             name += std::isalnum(c) || c == '_' ? static_cast<char>(c) : '_';
         if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
             name = "layer_" + name;
-        static const std::set<std::string> kTaken = {
-            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-            "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-            "pass", "raise", "return", "try", "while", "with", "yield", "keras", "layers", "model", "RepeatToBatch", "print"};
+        static const std::set<std::string> kScriptNames = {"keras", "layers", "model", "RepeatToBatch", "print"};
         std::string unique = name;
-        for (int n = 1; kTaken.contains(unique) || m_used.contains(unique); ++n)
+        for (int n = 1; pythonKeywords().contains(unique) || kScriptNames.contains(unique) || m_used.contains(unique); ++n)
             unique = name + "_" + std::to_string(n);
         m_used.insert(unique);
         return m_given[key] = unique;
@@ -60,15 +66,11 @@ private:
     std::set<std::string> m_used;
 };
 
-/// True for a name Python takes as a keyword argument: letters, digits and `_`, not a digit
-/// first, and not a keyword.
+/// True for a keyword argument the script may write: letters, digits and `_`, not a digit first,
+/// not a Python keyword, and not `name` (written from the node).
 bool isPythonName(const std::string& text)
 {
-    static const std::set<std::string> kKeywords = {"False", "None", "True", "and", "as", "assert", "async", "await", "break",
-                                                    "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
-                                                    "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-                                                    "pass", "raise", "return", "try", "while", "with", "yield", "name"};
-    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || kKeywords.contains(text))
+    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || pythonKeywords().contains(text) || text == "name")
         return false;
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
@@ -182,7 +184,7 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             ins.push_back(slot.producer < 0 ? "None" : tensors.at(t.ids[static_cast<std::size_t>(slot.producer)]));
         const LayerSpec* spec = LayerRegistry::instance().find(node.type);
         std::string argument;
-        if (spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : ins.size() > 1) {
+        if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
                 argument += (argument.empty() ? "" : ", ") + in;
             argument = "[" + argument + "]";

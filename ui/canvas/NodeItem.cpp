@@ -155,7 +155,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->drawText(body.translated(0, kLine), Qt::AlignLeft | Qt::AlignVCenter, m_shape.isEmpty() ? "?" : m_shape);
     painter->setPen(palette.placeholderText().color());
     painter->drawText(body.translated(0, 2 * kLine), Qt::AlignLeft | Qt::AlignVCenter,
-                      m_params ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params))) : tr("no weights"));
+                      m_params        ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
+                      : m_shape.isEmpty() ? tr("params unknown") // no shape: its weights cannot be counted either
+                                          : tr("no weights"));
 
     if (m_severity) {
         const QRectF badge(kWidth - 22, -10, 20, 20);

@@ -95,7 +95,13 @@ void InspectorPanel::rebuild()
         m_form->removeRow(0);
     const Node* node = m_document.model().node(m_node);
     const LayerSpec* spec = node ? LayerRegistry::instance().find(node->type) : nullptr;
-    if (!node || !spec) {
+    if (node && !spec) {
+        m_title->setText(tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "
+                            "export), but its output and what follows are unknown.")
+                             .arg(QString::fromStdString(node->type).toHtmlEscaped()));
+        return;
+    }
+    if (!node) {
         m_title->setText(tr("Select a layer to edit its arguments."));
         return;
     }

@@ -185,6 +185,14 @@ private slots:
         QCOMPARE(g.findByName("embedding_Embedding1")->params.boolean("mask_zero"), false);
         QCOMPARE(g.findByName("dense_Dense1")->params.text("activation"), std::string("linear"));
         QCOMPARE(g.findByName("dense_Dense1")->params.boolean("use_bias"), true);
+        // Activation(None) is linear in Keras (activations.get(None)), not a missing argument.
+        const LoadedModel a =
+            loadModelFromText(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+            {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [null, 4]}},
+            {"class_name": "Activation", "config": {"name": "a", "activation": null}}]}})",
+                              "a.json");
+        QCOMPARE(a.document.graph.findByName("a")->params.text("activation"),
+                 std::string("linear"));
         QCOMPARE(inferShapes(g).errorCount(), 0);
     }
 
@@ -254,6 +262,9 @@ private slots:
         QTest::newRow("Dense units null")
             << R"({"class_name": "Dense", "config": {"name": "l", "units": null}})"
             << "units";
+        QTest::newRow("Activation without activation")
+            << R"({"class_name": "Activation", "config": {"name": "l"}})"
+            << "activation";
         QTest::newRow("Dropout without rate")
             << R"({"class_name": "Dropout", "config": {"name": "l"}})"
             << "rate";

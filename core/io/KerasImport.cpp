@@ -300,10 +300,15 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
     ParamMap params;
     for (const ParamSpec& p : spec->params) {
         const json* value = given(config, p.name.c_str());
+        if (!value && p.name == "activation" && find(config, "activation")) {
+            params.set(
+                p.name,
+                std::string("linear")); // activations.get(None) is linear, also for Activation
+            continue;
+        }
         if (!value) {
-            if (p.required)
-                params.set(p.name,
-                           std::monostate{}); // inference reports `missing-argument` at the layer
+            if (p.required) // inference reports `missing-argument` at the layer
+                params.set(p.name, std::monostate{});
             continue; // Keras leaves defaults out at times; ours are Keras's
         }
         if (p.name == "activation") {

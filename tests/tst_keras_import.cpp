@@ -207,6 +207,10 @@ private slots:
                               "dropout_1:Dropout:(None, 16):0", "dense_2:Dense:(None, 1):17"}));
         const Graph& g = m.document.graph;
         QCOMPARE(g.findByName("embedding_1_input")->params.text("dtype"), std::string("int32"));
+        // The input's shape and dtype went to the Input, and are not kept on the Embedding too.
+        const nlohmann::json embedding =
+            nlohmann::json::parse(g.findByName("embedding_1")->kerasFields)["config"];
+        QVERIFY(!embedding.contains("batch_input_shape") && !embedding.contains("input_dtype"));
         QCOMPARE(g.findByName("dropout_1")->params.real("rate"), 0.5);
         const nlohmann::json kept =
             nlohmann::json::parse(g.findByName("dense_1")->kerasFields)["config"];

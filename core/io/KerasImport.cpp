@@ -125,9 +125,10 @@ private:
                         const std::map<NodeId, std::string>& layerPaths);
 
     /// Creates the node for one call of a layer: a supported layer with its arguments, or a
-    /// placeholder keeping an unsupported layer's class and config.
+    /// placeholder keeping an unsupported layer's class and config. `droppedFields` were read
+    /// into another node (a Sequential's input shape) and are not kept on this one.
     NodeId addLayer(const json& layer, const std::string& path, const std::string& name,
-                    const json* droppedFields = nullptr);
+                    const std::set<std::string, std::less<>>* droppedFields = nullptr);
     /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is
     /// reported).
     json modernConfig(const std::string& className, const json& config, const std::string& name,
@@ -349,7 +350,7 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
 }
 
 NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
-                          const json* droppedFields) {
+                          const std::set<std::string, std::less<>>* droppedFields) {
     const json* cls = find(layerJson, "class_name");
     if (!cls || !cls->is_string() || cls->get<std::string>().empty())
         fail(path + ".class_name", "expected the layer's class name, got " +
@@ -456,7 +457,8 @@ void Importer::importSequential(const json& layers, const std::string& path) {
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
         const bool isInput = cls && *cls == "InputLayer";
-        static const json kShapeFields = {"batch_input_shape", "batch_shape", "input_dtype"};
+        static const std::set<std::string, std::less<>> kShapeFields = {
+            "batch_input_shape", "batch_shape", "input_dtype"};
         bool shapeTaken = false;
         if (i == 0 && !isInput) {
             // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length

@@ -82,8 +82,9 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
             // An imported file without an argument Keras requires: an error here, never a quiet default.
             d.code = "missing-argument";
             d.node = node.id;
-            d.message = "Layer \"" + node.name + "\" (" + spec.className + ") is missing the required argument `" + p.name +
-                        "`, expected " + expected + ". Received: " + p.name + "=None";
+            d.message = "Layer \"" + node.name + "\" (" + spec.className + ") " +
+                        (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name + "`, expected " +
+                        expected + ". Received: " + p.name + "=None";
             d.hint = p.description;
             d.fixes.push_back({"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
             out.push_back(std::move(d));

@@ -223,6 +223,19 @@ private slots:
             "dropout")); // 0.0: Keras 2 drops it too
     }
 
+    /// Keras 1.2's functional Model: three-element references, input_dtype, bias=False.
+    void keras1FunctionalModel() {
+        const LoadedModel m = loadModel(fixture("keras1_functional.json"));
+        QVERIFY(m.problems.empty());
+        QCOMPARE(
+            fingerprint(m),
+            QStringList({"tokens:InputLayer:(None, 7):0", "embedding_1:Embedding:(None, 7, 3):120",
+                         "flatten_1:Flatten:(None, 21):0", "dense_1:Dense:(None, 2):42"}));
+        QCOMPARE(m.document.graph.findByName("tokens")->params.text("dtype"), std::string("int32"));
+        QCOMPARE(m.document.graph.findByName("dense_1")->params.boolean("use_bias"), false);
+        QCOMPARE(inferShapes(m.document.graph).errorCount(), 0);
+    }
+
     /// A Keras 1 argument that Keras 2 removed, or a Keras 1 object Keras 2 cannot read, is named.
     void keras1LeftoversAreRefusedByName_data() {
         QTest::addColumn<QString>("layer");

@@ -313,8 +313,18 @@ private slots:
     /// A Sequential is never re-wired past an unsupported layer: the MNIST CNN (1,199,882 weights
     /// in Keras) showed a total made from its Dense layers fed by the Input; now what follows the
     /// first Conv2D is unknown, and the total says so.
+    void sequentialIsNeverRewired_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("input");
+        QTest::newRow("tf.keras") << "cnn_sequential.keras2.json"
+                                  << "conv2d_input";
+        QTest::newRow("Keras 3") << "cnn_sequential.keras3.json"
+                                 << "input_layer";
+    }
     void sequentialIsNeverRewired() {
-        const LoadedModel m = loadModel(fixture("cnn_sequential.keras2.json"));
+        QFETCH(QString, file);
+        QFETCH(QString, input);
+        const LoadedModel m = loadModel(fixture(file.toStdString()));
         const Graph& g = m.document.graph;
         const ShapeReport r = inferShapes(g);
         const ModelSummary summary = ModelSummary::of(g, r);
@@ -325,7 +335,9 @@ private slots:
         QCOMPARE(g.connectionInto({g.findByName("flatten")->id, 0})->from.node,
                  g.findByName("dropout")->id);
         QCOMPARE(g.connectionInto({g.findByName("conv2d")->id, 0})->from.node,
-                 g.findByName("conv2d_input")->id);
+                 g.findByName(input.toStdString())->id);
+        QCOMPARE(r.outputOf(g.findByName(input.toStdString())->id)->shape.toKeras(),
+                 std::string("(None, 28, 28, 1)"));
         QStringList unsupported;
         for (const Diagnostic& d : r.diagnostics())
             unsupported << QString::fromStdString(d.code + "@" + g.node(d.node)->name);

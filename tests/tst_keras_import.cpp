@@ -390,6 +390,21 @@ private slots:
                  std::int64_t{3});
     }
 
+    /// Layers no output uses are not in the Keras model, so its total leaves them out: the import
+    /// leaves them out too, and says so.
+    void unreachedLayersAreLeftOutAsKerasDoes() {
+        const LoadedModel m = loadModel(fixture("unreached_layers.keras3.json"));
+        QStringList found;
+        for (const ImportProblem& p : m.problems)
+            found << QString::fromStdString(p.code + "@" + p.layer + "@" + p.path) +
+                         (p.severity == Severity::Warning ? ":warning" : ":error");
+        QCOMPARE(found, QStringList({"unreached-layer@aux@config.layers[2]:warning",
+                                     "unreached-layer@aux_1@config.layers[3]:warning"}));
+        QVERIFY(QString::fromStdString(m.problems[0].message).contains("and so does the import"));
+        QVERIFY(!m.document.graph.findByName("aux") && !m.document.graph.findByName("aux_1"));
+        QCOMPARE(inferShapes(m.document.graph).totalParams(), std::int64_t{10});
+    }
+
     /// Keras's own validity rules (Keras 3 and tf.keras): a float32 Input into an Embedding is a
     /// note, Dropout(rate=1.0) and Concatenate(axis=0) build (warnings). No errors.
     void kerasValidityRules() {

@@ -616,7 +616,8 @@ void Importer::importFunctional(const json& config, const std::string& path) {
 void Importer::checkModelEnds(const json& config, const std::string& path,
                               const std::map<std::pair<std::string, int>, NodeId>& calls,
                               const std::map<NodeId, std::string>& layerPaths) {
-    const Graph& graph = m_result.graph;
+    Graph& graph = m_result.graph;
+    bool allResolved = true;
     auto ends = [&](const char* key, const char* code, const char* what) {
         std::vector<NodeId> nodes;
         const json* list = find(config, key);
@@ -628,11 +629,13 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         for (const TensorRef& ref : refs) {
             if (auto found = calls.find({ref.layer, ref.call}); found != calls.end())
                 nodes.push_back(found->second);
-            else
+            else {
+                allResolved = false;
                 problem(code, ref.layer, path + "." + key,
                         std::string("The model's ") + what + " names layer \"" + ref.layer +
                             "\" (call " + std::to_string(ref.call) +
                             "), which is not in the model; Keras refuses to load it.");
+            }
         }
         return nodes;
     };
@@ -669,15 +672,37 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
     }
     if (outputs.empty())
         return;
-    for (const auto& [id, node] : graph.nodes())
-        if (!used.contains(id))
-            problem("unreached-layer", node.name, layerPaths.at(id),
-                    "Layer \"" + node.name +
-                        "\" is not used by any of the model's outputs (output_layers): Keras "
-                        "leaves it out of "
-                        "the model, while Shapeflow shows it (and counts its parameters) as "
-                        "another output.",
-                    Severity::Warning);
+
+    // Layers no output uses are not part of the Keras model (functional_from_config creates
+    // them, the Functional built from the outputs leaves them out), so its summary and parameter
+    // total do not count them: the import leaves them out too, and says so. Kept, with the
+    // warning only: the model's listed inputs; a layer named like another (duplicate-name is
+    // the problem to fix there); one whose weights a used call shares; and all of them when an
+    // output could not be resolved, which leaves the model's true extent unknown.
+    std::map<std::string, int> namesakes;
+    std::set<NodeId> owners;
+    for (const auto& [id, node] : graph.nodes()) {
+        ++namesakes[node.name];
+        if (used.contains(id) && node.sharesWeightsWith.isValid())
+            owners.insert(node.sharesWeightsWith);
+    }
+    std::vector<NodeId> leftOut;
+    for (const auto& [id, node] : graph.nodes()) {
+        if (used.contains(id) || std::find(inputs.begin(), inputs.end(), id) != inputs.end())
+            continue;
+        const bool keep = !allResolved || namesakes[node.name] > 1 || owners.contains(id);
+        problem("unreached-layer", node.name, layerPaths.at(id),
+                "Layer \"" + node.name +
+                    "\" is not used by any of the model's outputs (output_layers), so Keras leaves "
+                    "it out of the model" +
+                    (keep ? std::string("; Shapeflow keeps it, as another output.")
+                          : std::string(", and so does the import.")),
+                Severity::Warning);
+        if (!keep)
+            leftOut.push_back(id);
+    }
+    for (NodeId id : leftOut)
+        graph.removeNode(id);
 }
 
 KerasImportResult Importer::run(const json& root) {

@@ -93,7 +93,8 @@ const json* find(const json& object, const char* key) {
     return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
 }
 
-/// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default.
+/// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default
+/// (tfjs-layers/src/layers/core.ts: `if (args.useBias != null) this.useBias = args.useBias;`).
 const json* given(const json& object, const char* key) {
     const json* value = find(object, key);
     return value && !value->is_null() ? value : nullptr;

@@ -167,6 +167,15 @@ private slots:
         QCOMPARE(built["embedding"], json::parse("[null, 20]"));
     }
 
+    /// An unsupported layer is not an error Keras would refuse: the notes say it is unchecked.
+    void unsupportedLayersAreNotedAsUnchecked()
+    {
+        const LoadedModel m = loadModel(fixture("unsupported_layer.keras2.json"));
+        const KerasExportResult exported = exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras2);
+        QCOMPARE(exported.notes.size(), std::size_t{1});
+        QCOMPARE(exported.notes[0], std::string("Layer \"lstm\" (LSTM) is written as it was imported; Shapeflow did not check it or the shapes after it."));
+    }
+
     void everyExampleRoundTrips_data()
     {
         QTest::addColumn<QString>("model");

@@ -216,7 +216,13 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
                 notes.push_back("Layer \"" + graph.node(t.ids[static_cast<std::size_t>(index)])->name + "\" has input " + std::to_string(slot.port) +
                                 " unconnected; Keras cannot build the model until it is connected.");
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
-    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
+    // An unsupported layer is Keras's own, written back as imported: unchecked, not refused.
+    for (const Diagnostic& d : diagnostics)
+        if (d.code == "unsupported-layer")
+            notes.push_back("Layer \"" + graph.node(d.node)->name + "\" (" + graph.node(d.node)->type +
+                            ") is written as it was imported; Shapeflow did not check it or the shapes after it.");
+    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
+                                      [](const Diagnostic& d) { return d.isError() && d.code != "unsupported-layer"; });
     if (errors > 0)
         notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                         "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");

@@ -504,6 +504,22 @@ private slots:
         }
     }
 
+    /// The same in Keras 2's nested lists: [layer, node index, tensor index, kwargs].
+    void keras2TensorIndicesAreChecked() {
+        const std::string text = R"({"class_name": "Functional", "config": {"layers": [
+            {"class_name": "InputLayer", "name": "x", "config": {"batch_input_shape": [null, 4]}, "inbound_nodes": []},
+            {"class_name": "Dense", "name": "d", "config": {"units": 2}, "inbound_nodes": [[["x", 0.0, 0, {}]]]}]}})";
+        try {
+            loadModelFromText(text, "m.json");
+            QFAIL("accepted");
+        } catch (const FileFormatError& e) {
+            QVERIFY2(QString(e.what()).contains(
+                         "m.json: config.layers[1].inbound_nodes[0][0][1]: expected "
+                         "a node or tensor index"),
+                     e.what());
+        }
+    }
+
     void unsupportedArgumentValues() {
         const auto m = loadModelFromText(R"({"class_name": "Functional", "config": {"layers": [
               {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 4], "dtype": "string"}, "inbound_nodes": []},

@@ -236,6 +236,23 @@ private slots:
         QCOMPARE(inferShapes(m.document.graph).errorCount(), 0);
     }
 
+    /// An unsupported layer of a Keras 1 file keeps its Keras 1 config, which later Keras cannot
+    /// read: said.
+    void keras1UnsupportedLayerConfigIsNamed() {
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [
+                {"class_name": "Convolution1D", "config": {"name": "c", "nb_filter": 4, "filter_length": 3, "batch_input_shape": [null, 10, 2]}},
+                {"class_name": "Flatten", "config": {"name": "f"}}]})",
+            "k1.json");
+        QCOMPARE(m.problems.size(), std::size_t{1});
+        QCOMPARE(m.problems[0].code, std::string("keras1-layer-config"));
+        QCOMPARE(m.problems[0].layer, std::string("c"));
+        QCOMPARE(m.problems[0].severity, Severity::Warning);
+        QCOMPARE(nlohmann::json::parse(
+                     m.document.graph.findByName("c")->kerasFields)["config"]["nb_filter"],
+                 4);
+    }
+
     /// A Keras 1 argument that Keras 2 removed, or a Keras 1 object Keras 2 cannot read, is named.
     void keras1LeftoversAreRefusedByName_data() {
         QTest::addColumn<QString>("layer");

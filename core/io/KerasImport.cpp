@@ -149,6 +149,7 @@ private:
     int index(const json& value, const std::string& path) const;
 
     std::string m_source;
+    bool m_keras1 = false; ///< the file says Keras 1 wrote it (`keras_version` 1.x)
     KerasImportResult m_result;
 };
 
@@ -387,6 +388,14 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     node.kerasFields = kept.empty() ? std::string() : kept.dump();
     if (!spec) {
         node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
+        if (m_keras1)
+            problem("keras1-layer-config", name, path,
+                    "Layer \"" + name + "\" (" + className +
+                        ") keeps its Keras 1 config as it is (names such as nb_filter or init): "
+                        "Keras 1, and "
+                        "Keras 2.0-2.2 through keras/legacy/interfaces.py, read it; tf.keras and "
+                        "Keras 3 do not.",
+                    Severity::Warning);
     } else {
         node.type = spec->className;
         node.params = spec->defaults();
@@ -712,6 +721,11 @@ KerasImportResult Importer::run(const json& root) {
     const std::string prefix = path.empty() ? std::string() : path + ".";
     const std::string className =
         model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
+    // keras_version sits beside the model config, or in TensorFlow.js's modelTopology.
+    for (const json* holder : {&root, &model, find(root, "modelTopology")})
+        if (const json* version = holder ? find(*holder, "keras_version") : nullptr;
+            version && version->is_string())
+            m_keras1 = m_keras1 || version->get<std::string>().starts_with("1.");
     const json* config = find(model, "config");
     if (!config)
         fail(prefix + "config", "missing");

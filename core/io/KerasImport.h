@@ -17,7 +17,7 @@ namespace sf {
 struct ImportProblem {
     std::string code; ///< `unsupported-argument`, `missing-input-shape`, `dangling-reference`,
                       ///< `unknown-model-input`, `unknown-model-output`, `unreached-layer`,
-                      ///< `output-without-input`
+                      ///< `output-without-input`, `keras1-layer-config`
     std::string layer;
     std::string path;
     std::string message;

@@ -407,6 +407,41 @@ private slots:
                  std::int64_t{3});
     }
 
+    /// input_layers and output_layers as Keras writes them (tree.map_structure over the model's
+    /// inputs and outputs: one reference, a list, or a dict), and a name that is not in the model.
+    void modelEndsInEveryForm_data() {
+        QTest::addColumn<QString>("ends");
+        QTest::addColumn<QString>("problems");
+        QTest::newRow("one output")
+            << R"("input_layers": ["x", 0, 0], "output_layers": ["d", 0, 0])"
+            << "";
+        QTest::newRow("lists") << R"("input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]])"
+                               << "";
+        QTest::newRow("dict")
+            << R"("input_layers": {"a": ["x", 0, 0]}, "output_layers": {"out": ["d", 0, 0]})"
+            << "";
+        QTest::newRow("unknown input")
+            << R"("input_layers": [["nope", 0, 0]], "output_layers": [["d", 0, 0]])"
+            << "unknown-model-input@nope";
+        QTest::newRow("call out of range")
+            << R"("input_layers": [["x", 0, 0]], "output_layers": [["d", 1, 0]])"
+            << "unknown-model-output@d";
+    }
+    void modelEndsInEveryForm() {
+        QFETCH(QString, ends);
+        QFETCH(QString, problems);
+        const std::string text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+            {"class_name": "InputLayer", "name": "x", "config": {"batch_input_shape": [null, 4]}, "inbound_nodes": []},
+            {"class_name": "Dense", "name": "d", "config": {"units": 2}, "inbound_nodes": [[["x", 0, 0, {}]]]}], )" +
+                                 ends.toStdString() + "}}";
+        const LoadedModel m = loadModelFromText(text, "m.json");
+        QStringList found;
+        for (const ImportProblem& p : m.problems)
+            found << QString::fromStdString(p.code + "@" + p.layer);
+        QCOMPARE(found.join(","), problems);
+        QCOMPARE(m.document.graph.nodes().size(), std::size_t{2});
+    }
+
     /// Layers no output uses are not in the Keras model, so its total leaves them out: the import
     /// leaves them out too, and says so.
     void unreachedLayersAreLeftOutAsKerasDoes() {

@@ -642,9 +642,9 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
             else {
                 allResolved = false;
                 problem(code, ref.layer, path + "." + key,
-                        std::string("The model's ") + what + " names layer \"" + ref.layer +
-                            "\" (call " + std::to_string(ref.call) +
-                            "), which is not in the model; Keras refuses to load it.");
+                        std::string("The model's ") + what + " names call " +
+                            std::to_string(ref.call) + " of layer \"" + ref.layer +
+                            "\", which the model does not have; Keras refuses to load it.");
             }
         }
         return nodes;

@@ -47,7 +47,8 @@ private slots:
         QJsonParseError error;
         const QJsonObject root = QJsonDocument::fromJson(r.out, &error).object();
         QCOMPARE(error.error, QJsonParseError::NoError);
-        QCOMPARE(root.keys(), QStringList({"errors", "layers", "params", "warnings"}));
+        QCOMPARE(root.keys(), QStringList({"errors", "layers", "notes", "params", "unknown_layers", "warnings"}));
+        QCOMPARE(root["unknown_layers"].toInt(), 2); // the Concatenate in error and the Dense after it
         const QJsonArray layers = root["layers"].toArray();
         QCOMPARE(layers.size(), 4);
         QCOMPARE(layers[0].toObject()["output_shape"].toArray(), QJsonArray({1, 8}));
@@ -220,6 +221,62 @@ private slots:
         r = cli({"evaluate", example("two_branch_embeddings"), "--weights", bad.fileName(), "--synthetic", "10"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("not a .npz"));
+    }
+
+    /// convert never writes a model that differs from its input with exit 0: each difference is
+    /// named and nothing is written; --allow-loss writes it and lists what changed.
+    void convertRefusesToLoseAnything_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("unsupported layer to .sfmodel") << "unsupported_layer.keras2.json" << "m.sfmodel" << "[unsupported-layer] at lstm: class 'LSTM'";
+        QTest::newRow("unsupported layer to Keras 3") << "unsupported_layer.keras3.json" << "m.json" << "[unsupported-layer] at lstm";
+        QTest::newRow("CNN to Python") << "cnn_sequential.keras2.json" << "m.py" << "[unsupported-layer] at max_pooling2d";
+        QTest::newRow("model-level problems") << "model_problems.keras2.json" << "m.sfmodel"
+                                              << "[unknown-model-output] at ghost (config.output_layers)";
+    }
+    void convertRefusesToLoseAnything()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, target);
+        QFETCH(QString, named);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(target);
+        const Run refused = cli({"convert", fixture(input.toUtf8().constData()), out});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(("differs " + named).toUtf8()), refused.err.constData());
+        QVERIFY(refused.err.contains("not written") && refused.err.contains("--allow-loss"));
+        QVERIFY(!QFile::exists(out));
+        const Run allowed = cli({"convert", fixture(input.toUtf8().constData()), out, "--allow-loss"});
+        QCOMPARE(allowed.exitCode, 0);
+        QVERIFY2(allowed.err.contains(("changed " + named).toUtf8()), allowed.err.constData());
+        QVERIFY(QFile::exists(out));
+    }
+
+    /// What convert writes with --allow-loss still holds the unsupported layer, and converts back
+    /// to the same Keras file.
+    void convertKeepsUnsupportedLayers()
+    {
+        QTemporaryDir dir;
+        const QString model = dir.filePath("m.sfmodel");
+        QCOMPARE(cli({"convert", fixture("unsupported_layer.keras3.json"), model, "--allow-loss"}).exitCode, 0);
+        const QString back = dir.filePath("back.json");
+        QCOMPARE(cli({"convert", model, back, "--keras3", "--allow-loss"}).exitCode, 0);
+        QFile a(fixture("unsupported_layer.keras3.json"));
+        QFile b(back);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        auto layers = [](const QByteArray& text) {
+            QJsonArray list = QJsonDocument::fromJson(text).object()["config"].toObject()["layers"].toArray();
+            QMap<QString, QJsonValue> byName;
+            for (const QJsonValue& l : list)
+                byName[l.toObject()["name"].toString()] = l;
+            return byName;
+        };
+        QCOMPARE(layers(b.readAll()), layers(a.readAll()));
+        const Run check = cli({"check", model});
+        QCOMPARE(check.exitCode, 1);
+        QVERIFY(check.out.contains("Total params: 32,000 + 2 layers of unknown size"));
     }
 
     void convertWritesAnEquivalentModel()

@@ -91,10 +91,23 @@ private slots:
         QTest::newRow("negative output_dim") << single(layer::kEmbedding, {{"output_dim", std::int64_t{-4}}}, {8}, "int32")
                                              << "invalid-argument" << true << "embedding"
                                              << "expected a positive integer. Received: output_dim=-4";
-        QTest::newRow("rate 1") << single(layer::kDropout, {{"rate", 1.0}}) << "invalid-argument" << true << "dropout"
-                                << "Received: rate=1.0";
+        // Keras 3 and tf.keras accept 0 <= rate <= 1 (regularization/dropout.py): 1.0 builds, with a warning here.
+        QTest::newRow("rate 1") << single(layer::kDropout, {{"rate", 1.0}}) << "dropout-drops-all" << false << "dropout"
+                                << "has rate=1.0";
+        QTest::newRow("rate above 1") << single(layer::kDropout, {{"rate", 1.5}}) << "invalid-argument" << true << "dropout"
+                                      << "expected a float value between 0 and 1. Received: rate=1.5";
         QTest::newRow("rate negative") << single(layer::kDropout, {{"rate", -0.1}}) << "invalid-argument" << true << "dropout"
-                                       << "between 0 (inclusive) and 1 (exclusive)";
+                                       << "between 0 and 1";
+        QTest::newRow("units missing") << single(layer::kDense, {{"units", std::monostate{}}}) << "missing-argument" << true
+                                       << "dense" << "Layer \"dense\" (Dense) is missing the required argument `units`";
+        // Keras builds Concatenate(axis=0) (merging/concatenate.py sums the batch sizes): a warning, not an error.
+        QTest::newRow("Concatenate axis 0") << Scenario([] {
+            GraphBuilder b;
+            const NodeId x = b.input({8});
+            const NodeId y = b.input({8});
+            b.add(layer::kConcatenate, {{"axis", std::int64_t{0}}}, {x, y});
+            return b.graph;
+        }) << "concat-along-batch" << false << "concatenate" << "joins its inputs along axis 0, the batch axis";
         QTest::newRow("negative input dim") << single(layer::kFlatten, {}, {-3}) << "invalid-argument" << true
                                             << "input_layer" << "Received: shape=(-3,)";
         QTest::newRow("zero n") << single(layer::kRepeatVector, {{"n", std::int64_t{0}}}) << "invalid-argument" << true
@@ -236,6 +249,31 @@ private slots:
         const std::string text = d->message + "\n" + d->hint;
         QVERIFY2(QString::fromStdString(text).contains(wording), text.c_str());
         QVERIFY(!d->hint.empty());
+    }
+
+    /// tf.keras >= 2.10 writes a float32 Input before an Embedding by itself: an info, not a warning.
+    void floatIntoEmbeddingIsANote()
+    {
+        const ShapeReport report = inferShapes(single(layer::kEmbedding, {}, {8})());
+        const std::vector<Diagnostic> all = report.diagnostics();
+        const Diagnostic* d = sf::test::findCode(all, "embedding-float-input");
+        QVERIFY(d);
+        QCOMPARE(d->severity, Severity::Info);
+        QCOMPARE(report.warningCount(), 0);
+        QCOMPARE(report.errorCount(), 0);
+    }
+
+    /// Keras builds Concatenate(axis=0): the output joins the batches, which is not the model's batch.
+    void concatenateAlongTheBatchHasAnUnknownBatch()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({8});
+        const NodeId y = b.input({8});
+        const NodeId c = b.add(layer::kConcatenate, {{"axis", std::int64_t{0}}}, {x, y});
+        const ShapeReport report = inferShapes(b.graph);
+        QCOMPARE(report.errorCount(), 0);
+        QCOMPARE(report.outputOf(c)->shape.toKeras(), std::string("(None, 8)"));
+        QVERIFY(report.outputOf(c)->shape[0].isUnknown());
     }
 
     void noCascadeDownstreamOfAnError()

@@ -19,7 +19,7 @@ ModelDocument example(const char* name)
 Node newNode(const Graph& g, std::string_view type)
 {
     const LayerSpec* spec = LayerRegistry::instance().find(type);
-    return Node{g.nextId(), spec->className, g.uniqueName(spec->defaultName), spec->defaults(), {10, 20}, {}};
+    return Node{g.nextId(), spec->className, g.uniqueName(spec->defaultName), spec->defaults(), {10, 20}, {}, {}};
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "GraphBuilder.h"
 #include "engine/NetworkCompiler.h"
+#include "shape/ShapeInference.h"
 
 #include <QtTest>
 
@@ -38,6 +39,36 @@ void compareFloats(const std::vector<float>& got, const std::vector<float>& expe
 class TestForwardValues : public QObject {
     Q_OBJECT
 private slots:
+    /// The shape rule and the compiled network take one rule (concatenateCarriesMask, Keras 3's
+    /// compute_mask): along the steps a masked input keeps its mask; along the features an
+    /// unmasked input makes the mask all true, so only all-masked inputs pass one on.
+    void concatenateMaskAgreesWithTheShapeRule_data()
+    {
+        QTest::addColumn<int>("axis");
+        QTest::addColumn<bool>("secondMasked");
+        QTest::addColumn<bool>("masked");
+        QTest::newRow("features, one masked") << -1 << false << false;
+        QTest::newRow("features, both masked") << -1 << true << true;
+        QTest::newRow("steps, one masked") << 1 << false << true;
+        QTest::newRow("steps, both masked") << 1 << true << true;
+    }
+    void concatenateMaskAgreesWithTheShapeRule()
+    {
+        QFETCH(int, axis);
+        QFETCH(bool, secondMasked);
+        QFETCH(bool, masked);
+        GraphBuilder b;
+        const NodeId tokens = b.input({3}, "int32");
+        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {tokens});
+        const NodeId other = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", secondMasked}},
+                                   {tokens});
+        const NodeId c = b.add(layer::kConcatenate, {{"axis", std::int64_t{axis}}}, {e, other});
+        const ShapeReport report = inferShapes(b.graph);
+        QCOMPARE(report.outputOf(c)->maskFrom.isValid(), masked);
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        QCOMPARE(net->outputs()[0].buffers->mask != nullptr, masked);
+    }
+
     void dense()
     {
         GraphBuilder b;

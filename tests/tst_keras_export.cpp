@@ -3,6 +3,7 @@
 #include "graph/LayerRegistry.h"
 #include "io/KerasExport.h"
 #include "io/KerasPython.h"
+#include "io/ModelFile.h"
 #include "io/ModelLoader.h"
 
 #include <QProcess>
@@ -79,6 +80,12 @@ private slots:
         for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch", "shared_embedding"})
             for (const char* flavour : {"keras2", "keras3"})
                 QTest::newRow((std::string(m) + "." + flavour).c_str()) << QString("%1.%2.json").arg(m, flavour);
+        // What Shapeflow does not model is kept and written back: initializers, regularizers, a
+        // constraint, trainable=False; unsupported layers (LSTM) with their whole config.
+        QTest::newRow("kept_fields.keras2") << "kept_fields.keras2.json";
+        for (const char* m : {"unsupported_layer", "unsupported_branch"})
+            for (const char* flavour : {"keras2", "keras3"})
+                QTest::newRow((std::string(m) + "." + flavour).c_str()) << QString("%1.%2.json").arg(m, flavour);
     }
     void exportingAnImportGivesTheKerasFileBack()
     {
@@ -92,6 +99,81 @@ private slots:
         const json expected = layersByName(original);
         const json actual = layersByName(exported.model);
         QVERIFY2(actual == expected, qPrintable(QString::fromStdString(json::diff(expected, actual).dump(1))));
+    }
+
+    /// Kept fields survive a save as .sfmodel, and a Keras 3 export (a Keras 3 dtype policy goes
+    /// back to Keras 2 as its name).
+    void keptFieldsSurviveSavingAndFlavours()
+    {
+        const std::string path = fixture("kept_fields.keras2.json");
+        const json original = layersByName(json::parse(readTextFile(path)));
+        LoadedModel imported = loadModel(path);
+        const ModelDocument saved = parseModel(serializeModel(imported.document), "saved.sfmodel");
+        QCOMPARE(saved, imported.document);
+        QCOMPARE(layersByName(exportKerasModel(saved.graph, saved.name, KerasFlavour::Keras2).model), original);
+
+        const json keras3 = exportKerasModel(saved.graph, saved.name, KerasFlavour::Keras3).model;
+        const LoadedModel back = loadModelFromText(keras3.dump(), "k3.json");
+        const json dense = layersByName(keras3)["config"]["layers"][0]["config"];
+        QCOMPARE(dense["name"], "dense");
+        QCOMPARE(dense["kernel_regularizer"], json::parse(R"({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})"));
+        QCOMPARE(dense["kernel_initializer"], json::parse(R"({"class_name": "HeNormal", "config": {"seed": 42}})"));
+        QCOMPARE(dense["trainable"], false);
+        // And back to Keras 2: every layer's config as in the file (the entries gain Keras 3's
+        // module and registered_name, which tf.keras 2.13 and later write too).
+        const json again = layersByName(exportKerasModel(back.document.graph, back.document.name, KerasFlavour::Keras2).model);
+        for (std::size_t i = 0; i < original["config"]["layers"].size(); ++i)
+            QCOMPARE(again["config"]["layers"][i]["config"], original["config"]["layers"][i]["config"]);
+
+        LoadedModel k3 = loadModel(fixture("two_branch_embeddings.keras3.json"));
+        const json k2 = exportKerasModel(k3.document.graph, k3.document.name, KerasFlavour::Keras2).model;
+        QCOMPARE(layersByName(k2)["config"]["layers"][0]["config"]["dtype"], "float32");
+    }
+
+    /// The Python script passes kept fields as the layer's arguments, and makes an unsupported
+    /// layer from its config.
+    void thePythonScriptKeepsWhatShapeflowDoesNotModel()
+    {
+        const LoadedModel kept = loadModel(fixture("kept_fields.keras2.json"));
+        const std::string code = kerasPythonCode(kept.document.graph, kept.document.name).code;
+        QVERIFY2(code.find(R"(kernel_regularizer={"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})") != std::string::npos, code.c_str());
+        QVERIFY(code.find("trainable=False") != std::string::npos);
+        const LoadedModel lstm = loadModel(fixture("unsupported_layer.keras3.json"));
+        const std::string withLstm = kerasPythonCode(lstm.document.graph, lstm.document.name).code;
+        QVERIFY2(withLstm.find(R"(lstm = keras.layers.deserialize({"class_name": "LSTM", "config": {"dtype": )") != std::string::npos,
+                 withLstm.c_str());
+        QVERIFY(withLstm.find(R"("name": "lstm", "trainable": True, "units": 16}})(embedding))") != std::string::npos);
+        // A kept key that is no Python name cannot become code.
+        LoadedModel hostile = loadModel(fixture("kept_fields.keras2.json"));
+        Node* dense = hostile.document.graph.node(hostile.document.graph.findByName("dense")->id);
+        dense->kerasFields = R"({"config": {"x=__import__('os'),y": 1}})";
+        const std::string safe = kerasPythonCode(hostile.document.graph, hostile.document.name).code;
+        QVERIFY2(safe.find(R"(**{"x=__import__('os'),y": 1})") != std::string::npos, safe.c_str());
+    }
+
+    /// Keras 3 builds each layer from its build_config before calling it, so it holds the shapes the
+    /// graph gives (was {"input_shape": null}, which Keras passes to build(): Dense.build(None) fails).
+    void keras3BuildConfigHoldsTheInputShapes()
+    {
+        const LoadedModel m = loadModel(example("two_branch_embeddings"));
+        const json layers = layersByName(exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model)["config"]["layers"];
+        std::map<std::string, json> built;
+        for (const json& l : layers)
+            if (l.contains("build_config"))
+                built[l["name"]] = l["build_config"]["input_shape"];
+        QCOMPARE(built.size(), std::size_t{6}); // every layer but the two Inputs
+        QCOMPARE(built["dense"], json::parse("[null, 1920]"));
+        QCOMPARE(built["concatenate"], json::parse("[[null, 1280], [null, 640]]"));
+        QCOMPARE(built["embedding"], json::parse("[null, 20]"));
+    }
+
+    /// An unsupported layer is not an error Keras would refuse: the notes say it is unchecked.
+    void unsupportedLayersAreNotedAsUnchecked()
+    {
+        const LoadedModel m = loadModel(fixture("unsupported_layer.keras2.json"));
+        const KerasExportResult exported = exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras2);
+        QCOMPARE(exported.notes.size(), std::size_t{1});
+        QCOMPARE(exported.notes[0], std::string("Layer \"lstm\" (LSTM) is written as it was imported; Shapeflow did not check it or the shapes after it."));
     }
 
     void everyExampleRoundTrips_data()
@@ -120,6 +202,7 @@ private slots:
         for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"})
             QTest::newRow(m) << QString::fromStdString(example(m));
         QTest::newRow("shared weights") << QString::fromStdString(fixture("shared_embedding.keras2.json"));
+        QTest::newRow("kept fields") << QString::fromStdString(fixture("kept_fields.keras2.json"));
     }
     void thePythonScriptBuildsTheSameModel()
     {

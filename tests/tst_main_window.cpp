@@ -105,6 +105,27 @@ private slots:
         QCOMPARE(window.scene().edgeItem(context)->severity(), 2);
     }
 
+    /// Import problems are listed with their layer and severity, and counted as errors or warnings;
+    /// an unsupported layer is shown as itself, its message at the Concatenate it feeds.
+    void importProblemsAndUnsupportedLayers()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/model_problems.keras2.json", true));
+        window.document().flushInference();
+        QTreeWidget* tree = window.problems().tree();
+        QStringList rows;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            rows << tree->topLevelItem(i)->text(0) + " " + tree->topLevelItem(i)->text(1);
+        QCOMPARE(rows, QStringList({"Import ghost", "Import e", "Import d", "Import aux", "Error d"}));
+        QVERIFY(window.statusBar()->findChild<QLabel*>("statusCounts")->text().contains("3 errors · 2 warnings"));
+
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/unsupported_branch.keras3.json", true));
+        window.document().flushInference();
+        QCOMPARE(window.problems().tree()->topLevelItemCount(), 1);
+        QCOMPARE(window.problems().tree()->topLevelItem(0)->text(1), QString("lstm"));
+        QVERIFY(window.scene().nodeItem(idOf(window, "concatenate"))->toolTip().contains("'LSTM'"));
+    }
+
     void problemsFixAndUndo()
     {
         MainWindow window;

@@ -54,6 +54,29 @@ private slots:
         QCOMPARE(serializeModel(back), text); // deterministic
     }
 
+    /// What an import keeps (Node::kerasFields) and an unsupported layer's placeholder are saved,
+    /// read back and copied like any node data.
+    void keptKerasFieldsRoundTrip()
+    {
+        ModelDocument doc;
+        const NodeId x = doc.graph.addNode(layer::kInput, {{"shape", DimList{20}}});
+        Node lstm;
+        lstm.id = doc.graph.nextId();
+        lstm.type = "LSTM";
+        lstm.name = "lstm";
+        lstm.kerasFields = R"({"config":{"units":16},"module":"keras.layers"})";
+        doc.graph.insertNode(lstm);
+        QVERIFY(doc.graph.connect({{x, 0}, {lstm.id, 0}}));
+        const NodeId d = doc.graph.addNode(layer::kDense, {{"units", std::int64_t{1}}});
+        doc.graph.node(d)->kerasFields = R"({"config":{"kernel_regularizer":{"class_name":"L2","config":{"l2":0.01}}}})";
+        QVERIFY(doc.graph.connect({{lstm.id, 0}, {d, 0}}));
+        const std::string text = serializeModel(doc);
+        QVERIFY2(text.find(R"("kernel_regularizer": {)") != std::string::npos, text.c_str());
+        const ModelDocument back = parseModel(text, "kept.sfmodel");
+        QVERIFY(back == doc);
+        QCOMPARE(back.graph.node(lstm.id)->type, std::string("LSTM"));
+    }
+
     void examplesRoundTrip()
     {
         for (const char* name : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"}) {
@@ -85,6 +108,12 @@ private slots:
         QTest::newRow("unknown type")
             << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm"}]})"
             << "bad.sfmodel: nodes[0].type: unknown layer type \"LSTM\"";
+        QTest::newRow("kept fields not an object")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm", "keras": [1]}]})"
+            << "bad.sfmodel: nodes[0].keras: expected an object (the Keras fields Shapeflow keeps), got [1]";
+        QTest::newRow("arguments on a placeholder")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm", "keras": {}, "params": {"units": 3}}]})"
+            << "bad.sfmodel: nodes[0].params: expected no arguments for the unsupported layer LSTM";
         QTest::newRow("wrong argument type")
             << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": "many"}}]})"
             << "bad.sfmodel: nodes[0].params.units: expected an integer, got \"many\"";

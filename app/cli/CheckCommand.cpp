@@ -61,7 +61,7 @@ void printTable(std::ostream& out, const std::string& modelName, const ModelSumm
         line.erase(line.find_last_not_of(' ') + 1);
         out << line << "\n" << std::string(total, i == 0 || i + 1 == cells.size() ? '=' : '_') << "\n";
     }
-    out << "Total params: " << withThousands(summary.totalParams) << "\n"
+    out << totalParamsText(summary) << "\n"
         << "Trainable params: " << withThousands(summary.totalParams) << "\n"
         << "Non-trainable params: 0\n";
 }
@@ -97,7 +97,9 @@ int runCheck(CliContext& ctx)
     const ShapeReport report = inferShapes(graph);
     const ModelSummary summary = ModelSummary::of(graph, report);
     const std::vector<Diagnostic> diagnostics = report.diagnostics();
-    const bool hasErrors = report.hasErrors() || !loaded.problems.empty();
+    const auto importErrors = static_cast<int>(
+        std::count_if(loaded.problems.begin(), loaded.problems.end(), [](const ImportProblem& p) { return p.severity == Severity::Error; }));
+    const bool hasErrors = report.hasErrors() || importErrors > 0;
 
     if (asJson) {
         ordered_json layers = ordered_json::array();
@@ -106,13 +108,15 @@ int runCheck(CliContext& ctx)
                               {"output_shape", shapeJson(row.outputShape)}, {"params", row.params}});
         ordered_json errors = ordered_json::array();
         ordered_json warnings = ordered_json::array();
+        ordered_json notes = ordered_json::array();
+        auto listFor = [&](Severity s) -> ordered_json& { return s == Severity::Error ? errors : s == Severity::Warning ? warnings : notes; };
         for (const ImportProblem& p : loaded.problems)
-            errors.push_back({{"layer", p.layer}, {"code", p.code}, {"message", p.message + " (at " + p.path + ")"}});
+            listFor(p.severity).push_back({{"layer", p.layer}, {"code", p.code}, {"message", p.message + " (at " + p.path + ")"}});
         for (const Diagnostic& d : diagnostics) {
             ordered_json entry{{"layer", d.node.isValid() ? ordered_json(layerName(graph, d.node)) : ordered_json(nullptr)},
                                {"code", d.code},
                                {"message", d.message}};
-            (d.isError() ? errors : warnings).push_back(std::move(entry));
+            listFor(d.severity).push_back(std::move(entry));
         }
         // One entry per line, as in the documented example: readable and easy to diff.
         auto list = [](const ordered_json& items) {
@@ -122,19 +126,21 @@ int runCheck(CliContext& ctx)
             return text + (items.empty() ? "]" : "\n  ]");
         };
         ctx.out << "{\"layers\": " << list(layers) << ",\n \"errors\": " << list(errors) << ",\n \"warnings\": "
-                << list(warnings) << ",\n \"params\": " << summary.totalParams << "}\n";
+                << list(warnings) << ",\n \"notes\": " << list(notes) << ",\n \"params\": " << summary.totalParams
+                << ",\n \"unknown_layers\": " << summary.unknownLayers << "}\n";
         return hasErrors ? kExitModelErrors : kExitOk;
     }
 
     printTable(ctx.out, loaded.document.name, summary);
-    const int errorCount = report.errorCount() + static_cast<int>(loaded.problems.size());
-    const int warningCount = report.warningCount();
+    const int errorCount = report.errorCount() + importErrors;
+    const int warningCount = report.warningCount() + static_cast<int>(loaded.problems.size()) - importErrors;
     ctx.out << "\n" << errorCount << (errorCount == 1 ? " error, " : " errors, ") << warningCount
             << (warningCount == 1 ? " warning" : " warnings") << "\n";
+    auto severityWord = [](Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; };
     for (const ImportProblem& p : loaded.problems)
-        ctx.out << "\nerror [" << p.code << "] at " << p.layer << " (" << p.path << ")\n  " << p.message << "\n";
+        ctx.out << "\n" << severityWord(p.severity) << " [" << p.code << "] at " << p.layer << " (" << p.path << ")\n  " << p.message << "\n";
     for (const Diagnostic& d : diagnostics) {
-        ctx.out << "\n" << (d.isError() ? "error" : "warning") << " [" << d.code << "]";
+        ctx.out << "\n" << severityWord(d.severity) << " [" << d.code << "]";
         if (d.node.isValid())
             ctx.out << " at " << layerName(graph, d.node);
         if (d.related.isValid())

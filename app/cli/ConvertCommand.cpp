@@ -1,5 +1,6 @@
 #include "CliCommand.h"
 
+#include "io/ConversionLosses.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
 #include "io/KerasPython.h"
@@ -16,21 +17,26 @@ int runConvert(CliContext& ctx)
 {
     std::vector<std::string> files;
     bool keras3 = false;
+    bool allowLoss = false;
     for (const std::string& arg : ctx.args) {
         if (arg == "--keras3")
             keras3 = true;
+        else if (arg == "--allow-loss")
+            allowLoss = true;
         else
             files.push_back(arg);
     }
     const bool toKeras = files.size() == 2 && files[1].ends_with(".json");
     const bool toPython = files.size() == 2 && files[1].ends_with(".py");
     if (files.size() != 2 || (keras3 && !toKeras) || (!toKeras && !toPython && !files[1].ends_with(".sfmodel"))) {
-        ctx.err << "usage: shapeflow-cli convert MODEL OUT.sfmodel\n"
-                   "       shapeflow-cli convert MODEL OUT.json [--keras3]\n"
-                   "       shapeflow-cli convert MODEL OUT.py\n"
+        ctx.err << "usage: shapeflow-cli convert MODEL OUT.sfmodel [--allow-loss]\n"
+                   "       shapeflow-cli convert MODEL OUT.json [--keras3] [--allow-loss]\n"
+                   "       shapeflow-cli convert MODEL OUT.py [--allow-loss]\n"
                    "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file; as Keras model JSON for\n"
                    "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
-                   "  Python script that builds it with the Keras 3 functional API.\n";
+                   "  Python script that builds it with the Keras 3 functional API. When the written model would differ\n"
+                   "  from MODEL (an unsupported layer, argument or value, a model-level problem), each difference is\n"
+                   "  named and nothing is written (exit 1); --allow-loss writes it anyway.\n";
         return kExitUsage;
     }
     LoadedModel loaded;
@@ -40,8 +46,14 @@ int runConvert(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
-    for (const ImportProblem& p : loaded.problems)
-        ctx.err << "warning [" << p.code << "] at " << p.layer << " (" << p.path << "): " << p.message << "\n";
+    const std::vector<std::string> losses = conversionLosses(loaded);
+    for (const std::string& loss : losses)
+        ctx.err << (allowLoss ? "changed " : "differs ") << loss << "\n";
+    if (!losses.empty() && !allowLoss) {
+        ctx.err << "shapeflow-cli: " << files[1] << " not written: it would differ from " << files[0] << " in " << losses.size()
+                << (losses.size() == 1 ? " place" : " places") << " (above). Pass --allow-loss to write it anyway.\n";
+        return kExitModelErrors;
+    }
 
     std::string text;
     std::vector<std::string> notes;

@@ -10,7 +10,9 @@ constexpr std::string_view kUsage = R"(usage: shapeflow-cli COMMAND ...
 Commands:
   check MODEL [--json]        infer every shape, print the summary and every problem
                               (exit 0: valid, 1: the model has errors, 2: the file cannot be read)
-  convert MODEL OUT.sfmodel   read a .sfmodel or Keras model JSON, write a .sfmodel
+  convert MODEL OUT.sfmodel|OUT.json|OUT.py [--keras3] [--allow-loss]
+                              read a .sfmodel or Keras model JSON, write it in another form
+                              (exit 1, nothing written, when the result would differ from MODEL)
   train MODEL (--data MANIFEST.json | --synthetic N) [options]
                               train, one progress line (or --json object) per epoch
   evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N)

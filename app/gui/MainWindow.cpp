@@ -360,8 +360,10 @@ void MainWindow::onReportChanged()
     const ShapeReport& report = m_document->report();
     m_problems->showProblems(m_document->graph(), report.diagnostics(), m_importProblems);
     m_summary->showModel(m_document->graph(), report);
-    const int errors = report.errorCount() + static_cast<int>(m_importProblems.size());
-    const int warnings = report.warningCount();
+    const auto importErrors = std::count_if(m_importProblems.begin(), m_importProblems.end(),
+                                            [](const ImportProblem& p) { return p.severity == Severity::Error; });
+    const int errors = report.errorCount() + static_cast<int>(importErrors);
+    const int warnings = report.warningCount() + static_cast<int>(m_importProblems.size() - static_cast<std::size_t>(importErrors));
     m_status->setText(tr("%1 layers · %2 %3 · %4 %5")
                           .arg(m_document->graph().nodes().size())
                           .arg(errors)
@@ -405,9 +407,7 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     if (!read)
         return false;
     LoadedModel& loaded = *read;
-    m_importProblems.clear();
-    for (const ImportProblem& p : loaded.problems)
-        m_importProblems << QString::fromStdString(p.layer + ": " + p.message + " (" + p.path + ")");
+    m_importProblems = loaded.problems;
     // A Keras file is imported: saving asks for a .sfmodel name. Examples are read-only resources.
     const bool native = loaded.format == LoadedModel::Format::Shapeflow && !path.startsWith(":/");
     // Trained weights beside the model come with it; a damaged weights file leaves them out, said so.

@@ -98,7 +98,7 @@ private:
     QMenu* m_recent = nullptr;
     QPointF m_quickAddAt;
     class Autosave* m_autosave = nullptr;
-    QStringList m_importProblems;
+    std::vector<ImportProblem> m_importProblems; ///< what the import of the open file could not carry over
     QString m_lastError;
 };
 

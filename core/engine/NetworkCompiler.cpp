@@ -10,6 +10,7 @@
 #include "ops/MaskingOp.h"
 #include "ops/RepeatToBatchOp.h"
 #include "ops/RepeatVectorOp.h"
+#include "shape/ConcatenateMask.h"
 #include "shape/ShapeInference.h"
 
 #include <unordered_map>
@@ -349,10 +350,11 @@ void NetworkBuilder::addNode(const Node& node)
             const int rank = static_cast<int>(shape.size());
             const auto axisArg = static_cast<int>(node.params.integer("axis"));
             const int axis = axisArg < 0 ? axisArg + rank : axisArg;
-            const bool alongSteps = axis == 1 && rank == 3;
-            const bool anyMask = std::any_of(inputs.begin(), inputs.end(), [](const NodeBuffers* b) { return b->mask; });
-            const bool allMask = std::all_of(inputs.begin(), inputs.end(), [](const NodeBuffers* b) { return b->mask; });
-            float* mask = (alongSteps ? anyMask : allMask) ? maskStorage(alongSteps ? shape[0] * shape[1] : rows) : nullptr;
+            const bool alongSteps = concatenatesSteps(axis, rank);
+            std::vector<bool> masked;
+            for (const NodeBuffers* b : inputs)
+                masked.push_back(b->mask != nullptr);
+            float* mask = concatenateCarriesMask(axis, rank, masked) ? maskStorage(alongSteps ? shape[0] * shape[1] : rows) : nullptr;
             op = std::make_unique<ConcatenateOp>(axis, mask);
             out->mask = mask;
         } else if (type == layer::kActivation) {

@@ -66,9 +66,10 @@ bool Graph::connect(const Connection& c)
     if (!from || !to || c.from.port != 0 || c.to.port < 0)
         return false;
     const LayerSpec* spec = LayerRegistry::instance().find(to->type);
-    if (!spec || spec->isInput())
+    if (spec && spec->isInput())
         return false;
-    if (!spec->variadicInputs && c.to.port >= static_cast<int>(spec->inputPorts.size()))
+    // An unsupported layer's placeholder (no spec) takes its inputs as Keras called it.
+    if (spec && !spec->variadicInputs && c.to.port >= static_cast<int>(spec->inputPorts.size()))
         return false;
     if (connectionInto(c.to))
         return false;

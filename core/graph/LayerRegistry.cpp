@@ -11,10 +11,10 @@ const std::vector<std::string>& activationNames()
 
 namespace {
 
-ParamSpec activationParam(std::string defaultName, std::string description)
+ParamSpec activationParam(std::string defaultName, std::string description, bool required)
 {
     return {"activation", ParamKind::Choice, std::move(defaultName), ValueRule::Any, activationNames(),
-            std::move(description)};
+            std::move(description), required};
 }
 
 std::vector<LayerSpec> makeSpecs()
@@ -37,9 +37,9 @@ std::vector<LayerSpec> makeSpecs()
                      "Turns token ids into dense vectors of size output_dim.",
                      {"inputs"}, false, 1,
                      {{"input_dim", K::Integer, std::int64_t{1000}, R::Positive, {},
-                       "Vocabulary size: largest token id + 1."},
+                       "Vocabulary size: largest token id + 1.", true},
                       {"output_dim", K::Integer, std::int64_t{64}, R::Positive, {},
-                       "Size of each embedding vector."},
+                       "Size of each embedding vector.", true},
                       {"mask_zero", K::Boolean, false, R::Any, {},
                        "Treat token 0 as padding and pass a mask downstream."}}});
 
@@ -56,29 +56,29 @@ std::vector<LayerSpec> makeSpecs()
     specs.push_back({std::string(layer::kDense), "dense", LayerCategory::Core,
                      "Fully connected layer on the last axis: activation(x @ kernel + bias).",
                      {"inputs"}, false, 1,
-                     {{"units", K::Integer, std::int64_t{32}, R::Positive, {}, "Size of the output."},
-                      activationParam("linear", "Applied to the output."),
+                     {{"units", K::Integer, std::int64_t{32}, R::Positive, {}, "Size of the output.", true},
+                      activationParam("linear", "Applied to the output.", false),
                       {"use_bias", K::Boolean, true, R::Any, {}, "Add a bias vector."}}});
 
     specs.push_back({std::string(layer::kReshape), "reshape", LayerCategory::Reshaping,
                      "Reshapes each sample to target_shape; one -1 is inferred.",
                      {"inputs"}, false, 1,
                      {{"target_shape", K::TargetShape, DimList{std::int64_t{-1}}, R::Any, {},
-                       "New shape of one sample, without the batch axis."}}});
+                       "New shape of one sample, without the batch axis.", true}}});
 
     specs.push_back({std::string(layer::kRepeatVector), "repeat_vector", LayerCategory::Reshaping,
                      "Repeats a vector n times: (batch, d) to (batch, n, d).",
                      {"inputs"}, false, 1,
-                     {{"n", K::Integer, std::int64_t{4}, R::Positive, {}, "Number of repetitions."}}});
+                     {{"n", K::Integer, std::int64_t{4}, R::Positive, {}, "Number of repetitions.", true}}});
 
     specs.push_back({std::string(layer::kDropout), "dropout", LayerCategory::Regularization,
                      "Zeroes a fraction of the values while training.",
                      {"inputs"}, false, 1,
-                     {{"rate", K::Real, 0.5, R::Rate, {}, "Fraction of the values to drop."}}});
+                     {{"rate", K::Real, 0.5, R::Rate, {}, "Fraction of the values to drop.", true}}});
 
     specs.push_back({std::string(layer::kActivation), "activation", LayerCategory::Core,
                      "Applies an activation function element-wise.",
-                     {"inputs"}, false, 1, {activationParam("relu", "Function to apply.")}});
+                     {"inputs"}, false, 1, {activationParam("relu", "Function to apply.", true)}});
 
     specs.push_back({std::string(layer::kMasking), "masking", LayerCategory::Core,
                      "Masks the time steps whose values all equal mask_value.",

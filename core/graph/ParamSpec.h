@@ -23,7 +23,7 @@ enum class ValueRule {
     Any,
     Positive,    ///< > 0
     NonNegative, ///< >= 0
-    Rate,        ///< 0 <= x < 1
+    Rate,        ///< 0 <= x <= 1 (Keras 3 and tf.keras Dropout)
 };
 
 /// One argument of a layer type, with the Keras argument name and default.
@@ -34,6 +34,9 @@ struct ParamSpec {
     ValueRule rule = ValueRule::Any;
     std::vector<std::string> choices;
     std::string description;
+    /// Keras has no default for it (Dense `units`): a file without it is an error at the layer,
+    /// never the default above, which only seeds a layer drawn in the editor.
+    bool required = false;
 };
 
 } // namespace sf

@@ -24,9 +24,31 @@ json initializers(const std::string& type)
     return json::object();
 }
 
+/// Config fields an import kept (Node::kerasFields) over those written from the node. A Keras 3
+/// dtype policy becomes its name for Keras 2, which reads dtypes as strings (Keras 3 reads both).
+void restoreKeptConfig(json& config, const json& kept, KerasFlavour flavour)
+{
+    const json* keptConfig = kept.contains("config") ? &kept.at("config") : nullptr;
+    if (!keptConfig || !keptConfig->is_object())
+        return;
+    for (const auto& [key, value] : keptConfig->items()) {
+        if (key == "dtype" && flavour == KerasFlavour::Keras2 && value.is_object() && value.contains("config") &&
+            value.at("config").is_object() && value.at("config").contains("name"))
+            config[key] = value.at("config").at("name");
+        else
+            config[key] = value;
+    }
+}
+
 json layerConfig(const Node& node, KerasFlavour flavour)
 {
+    const json kept = keptKerasFields(node);
     json config = json::object();
+    if (!LayerRegistry::instance().find(node.type)) { // an unsupported layer, kept as imported
+        restoreKeptConfig(config, kept, flavour);
+        config["name"] = node.name;
+        return config;
+    }
     if (node.type == layer::kInput) {
         DimList batchShape = node.params.dims("shape");
         batchShape.insert(batchShape.begin(), node.params.optionalInteger("batch_size"));
@@ -36,6 +58,7 @@ json layerConfig(const Node& node, KerasFlavour flavour)
         if (flavour == KerasFlavour::Keras2)
             config["ragged"] = false;
         config["name"] = node.name;
+        restoreKeptConfig(config, kept, flavour);
         return config;
     }
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
@@ -53,7 +76,29 @@ json layerConfig(const Node& node, KerasFlavour flavour)
     else
         config["dtype"] = {{"module", "keras"}, {"class_name", "DTypePolicy"}, {"config", {{"name", "float32"}}}, {"registered_name", nullptr}};
     config.update(initializers(node.type));
+    restoreKeptConfig(config, kept, flavour);
     return config;
+}
+
+/// The input shape of one call as Keras's get_build_config writes it: `[null, 20]`, or a list of
+/// them for a layer called on a list; nullopt when a shape is unknown (or an input unconnected).
+std::optional<json> inputShapes(const Node& node, const Topology& t, int index, const ShapeReport& report)
+{
+    json shapes = json::array();
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
+        if (slot.producer < 0)
+            return std::nullopt;
+        const std::optional<TensorInfo>& in = report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)]);
+        if (!in)
+            return std::nullopt;
+        json dims = json::array();
+        for (const Dim& d : in->shape.dims())
+            dims.push_back(d.isKnown() ? json(d.size()) : json(nullptr));
+        shapes.push_back(std::move(dims));
+    }
+    if (shapes.empty())
+        return std::nullopt;
+    return calledOnAList(node, static_cast<int>(shapes.size())) ? shapes : shapes[0];
 }
 
 /// A tensor as one call's input: [layer, call, 0, {}] for Keras 2, a __keras_tensor__ for Keras 3.
@@ -71,7 +116,6 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
     KerasExportResult result;
     const ShapeReport report = inferShapes(graph);
     const Topology& t = report.topology();
-    const LayerRegistry& registry = LayerRegistry::instance();
 
     // Each node is one call of a Keras layer: its own, or the one whose weights it shares.
     struct Call {
@@ -93,9 +137,17 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             if (flavour == KerasFlavour::Keras3) {
                 entry["module"] = node.type == layer::kRepeatToBatch ? "shapeflow" : "keras.layers";
                 entry["registered_name"] = node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
-                if (node.type != layer::kInput)
-                    entry["build_config"] = {{"input_shape", nullptr}};
             }
+            const json kept = keptKerasFields(*owner);
+            for (const auto& [key, value] : kept.items())
+                if (key != "config")
+                    entry[key] = value; // module, registered_name, build_config as the file had them
+            // Keras 3 builds a layer from build_config before calling it: the shapes the graph
+            // gives now, or the file's where Shapeflow does not know them (never a null shape,
+            // which Keras would pass to build()).
+            if (node.type != layer::kInput && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
+                if (std::optional<json> shapes = inputShapes(node, t, index, report))
+                    entry["build_config"] = {{"input_shape", *shapes}};
             layers.push_back(std::move(entry));
         }
         json& entry = layers[entries[layerName]];
@@ -105,9 +157,7 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             continue;
 
         json tensors = json::array();
-        // Layers of several inputs (Concatenate, RepeatToBatch) are called on a list of tensors.
-        const LayerSpec* spec = registry.find(node.type);
-        const bool list = spec->variadicInputs || spec->inputPorts.size() > 1;
+        const bool list = calledOnAList(node, static_cast<int>(t.inputs[static_cast<std::size_t>(index)].size()));
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             if (slot.producer < 0)
                 continue; // said by kerasBuildNotes
@@ -148,6 +198,14 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
     return result;
 }
 
+bool calledOnAList(const Node& node, int inputCount)
+{
+    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    return spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : inputCount > 1;
+}
+
+json keptKerasFields(const Node& node) { return node.kerasFields.empty() ? json::object() : json::parse(node.kerasFields); }
+
 std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report)
 {
     std::vector<std::string> notes;
@@ -158,7 +216,13 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
                 notes.push_back("Layer \"" + graph.node(t.ids[static_cast<std::size_t>(index)])->name + "\" has input " + std::to_string(slot.port) +
                                 " unconnected; Keras cannot build the model until it is connected.");
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
-    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
+    // An unsupported layer is Keras's own, written back as imported: unchecked, not refused.
+    for (const Diagnostic& d : diagnostics)
+        if (d.code == "unsupported-layer")
+            notes.push_back("Layer \"" + graph.node(d.node)->name + "\" (" + graph.node(d.node)->type +
+                            ") is written as it was imported; Shapeflow did not check it or the shapes after it.");
+    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
+                                      [](const Diagnostic& d) { return d.isError() && d.code != "unsupported-layer"; });
     if (errors > 0)
         notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                         "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");

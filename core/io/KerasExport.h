@@ -26,6 +26,13 @@ struct KerasExportResult {
 /// input_layers and output_layers. Layers come in topological order.
 KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour);
 
+/// True when Keras calls the layer on a list of tensors: layers of several inputs (Concatenate,
+/// RepeatToBatch), and an unsupported layer's placeholder with several inputs.
+bool calledOnAList(const Node& node, int inputCount);
+
+/// The Keras fields an import kept on the node (Node::kerasFields) as an object; empty when none.
+nlohmann::json keptKerasFields(const Node& node);
+
 /// What stops Keras building the graph, whatever the export: inputs left unconnected, and the
 /// errors Shapeflow finds (Keras refuses them, or fails where they are when the model runs).
 std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report);

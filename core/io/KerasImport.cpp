@@ -6,7 +6,9 @@
 #include "graph/LayeredLayout.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
+#include <set>
 
 namespace sf {
 
@@ -21,6 +23,83 @@ struct TensorRef {
     int tensor = 0;
 };
 
+/// A Keras 1 argument name and the Keras 2 name it became.
+struct Rename {
+    const char* keras1;
+    const char* keras2;
+};
+
+/// Keras 1 argument names of the layers Shapeflow supports, as Keras 2.0-2.2's
+/// keras/legacy/interfaces.py converted them (legacy_dense_support, legacy_dropout_support,
+/// legacy_embedding_support, legacy_input_support). TensorFlow.js reads the same Keras 2 names.
+const std::vector<Rename>& keras1Renames(const std::string& className) {
+    static const std::map<std::string, std::vector<Rename>, std::less<>> renames = {
+        {"Dense",
+         {{"output_dim", "units"},
+          {"init", "kernel_initializer"},
+          {"W_regularizer", "kernel_regularizer"},
+          {"b_regularizer", "bias_regularizer"},
+          {"W_constraint", "kernel_constraint"},
+          {"b_constraint", "bias_constraint"},
+          {"bias", "use_bias"}}},
+        {"Dropout", {{"p", "rate"}}},
+        {"Embedding",
+         {{"init", "embeddings_initializer"},
+          {"W_regularizer", "embeddings_regularizer"},
+          {"W_constraint", "embeddings_constraint"}}},
+        {"InputLayer", {{"input_dtype", "dtype"}}},
+    };
+    static const std::vector<Rename> none;
+    const auto found = renames.find(className);
+    return found == renames.end() ? none : found->second;
+}
+
+/// Config fields of an InputLayer that Shapeflow reads into the node's arguments.
+const std::set<std::string, std::less<>>& inputLayerFields() {
+    static const std::set<std::string, std::less<>> fields = {
+        "batch_shape", "batch_input_shape", "shape", "batch_size", "dtype", "name"};
+    return fields;
+}
+
+/// Layer entry fields that the export writes from the node and the graph. (`build_config` is kept:
+/// the export writes it afresh from the inferred shapes, and uses the kept one only where they
+/// are unknown.)
+bool isEntryStructure(const std::string& key) {
+    return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
+}
+
+/// Config fields of a supported layer that repeat what the graph says: tf.keras's Embedding
+/// `input_length` is its input's length, which Keras refuses to see contradicted after an edit.
+bool isDerivedFromTheGraph(const std::string& className, const std::string& key) {
+    return className == layer::kEmbedding && key == "input_length";
+}
+
+/// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
+/// would otherwise build paths of quadratic total size.
+std::string childPath(const std::string& parent, const std::string& step) {
+    constexpr std::size_t kLongest = 200;
+    if (parent.size() < kLongest)
+        return parent + step;
+    return parent.ends_with("...") ? parent : parent + "...";
+}
+
+/// A value as the message quotes it: its JSON, cut short when long.
+std::string brief(const json& value) {
+    std::string text = value.dump();
+    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+}
+
+const json* find(const json& object, const char* key) {
+    return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
+}
+
+/// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default
+/// (tfjs-layers/src/layers/core.ts: `if (args.useBias != null) this.useBias = args.useBias;`).
+const json* given(const json& object, const char* key) {
+    const json* value = find(object, key);
+    return value && !value->is_null() ? value : nullptr;
+}
+
 class Importer {
 public:
     Importer(std::string source) : m_source(std::move(source)) {}
@@ -28,39 +107,53 @@ public:
     KerasImportResult run(const json& root);
 
 private:
-    [[noreturn]] void fail(const std::string& path, const std::string& what) const
-    {
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
         throw FileFormatError(m_source + ": " + path + ": " + what);
     }
-    void problem(std::string code, std::string layer, std::string path, std::string message)
-    {
-        m_result.problems.push_back({std::move(code), std::move(layer), std::move(path), std::move(message)});
+    void problem(std::string code, std::string layer, std::string path, std::string message,
+                 Severity severity = Severity::Error) {
+        m_result.problems.push_back(
+            {std::move(code), std::move(layer), std::move(path), std::move(message), severity});
     }
 
     const json& modelConfig(const json& root, std::string& path) const;
     void importSequential(const json& layers, const std::string& path);
     void importFunctional(const json& config, const std::string& path);
+    /// Reads input_layers and output_layers and reports ends that name no layer, layers no
+    /// output uses, and outputs that no input reaches.
+    void checkModelEnds(const json& config, const std::string& path,
+                        const std::map<std::pair<std::string, int>, NodeId>& calls,
+                        const std::map<NodeId, std::string>& layerPaths);
 
-    /// Creates the node for one call of a layer; invalid NodeId when the class is not supported.
-    NodeId addLayer(const json& layer, const std::string& path, const std::string& name);
-    ParamMap readArguments(const std::string& className, const json& config, const std::string& name, const std::string& path);
+    /// Creates the node for one call of a layer: a supported layer with its arguments, or a
+    /// placeholder keeping an unsupported layer's class and config. `droppedFields` were read
+    /// into another node (a Sequential's input shape) and are not kept on this one.
+    NodeId addLayer(const json& layer, const std::string& path, const std::string& name,
+                    const std::set<std::string, std::less<>>* droppedFields = nullptr);
+    /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is
+    /// reported).
+    json modernConfig(const std::string& className, const json& config, const std::string& name,
+                      const std::string& path);
+    ParamMap readArguments(const std::string& className, const json& config,
+                           const std::string& name, const std::string& path);
     ParamMap inputArguments(const json& config, const std::string& name, const std::string& path);
     std::optional<std::string> activation(const json& value) const;
 
     static std::string layerName(const json& layer);
-    static void collectRefs(const json& value, std::vector<TensorRef>& out);
+    /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
+    /// nesting in a hostile file cannot overflow the call stack. Keras 2 writes a tensor as
+    /// [layer, node index, tensor index, kwargs]; Keras 3 as a `__keras_tensor__` object.
+    void collectRefs(const json& value, const std::string& path, bool keras2Lists,
+                     std::vector<TensorRef>& out) const;
+    TensorRef tensorRef(const json& history, const std::string& path) const;
+    int index(const json& value, const std::string& path) const;
 
     std::string m_source;
+    bool m_keras1 = false; ///< the file says Keras 1 wrote it (`keras_version` 1.x)
     KerasImportResult m_result;
 };
 
-const json* find(const json& object, const char* key)
-{
-    return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
-}
-
-std::string Importer::layerName(const json& layer)
-{
+std::string Importer::layerName(const json& layer) {
     if (const json* name = find(layer, "name"); name && name->is_string())
         return name->get<std::string>();
     if (const json* config = find(layer, "config"))
@@ -69,8 +162,7 @@ std::string Importer::layerName(const json& layer)
     return {};
 }
 
-const json& Importer::modelConfig(const json& root, std::string& path) const
-{
+const json& Importer::modelConfig(const json& root, std::string& path) const {
     const json* model = &root;
     // TensorFlow.js: {"modelTopology": {"model_config": {...}} or {"class_name": ...}}
     if (const json* topology = find(*model, "modelTopology")) {
@@ -82,25 +174,25 @@ const json& Importer::modelConfig(const json& root, std::string& path) const
         path += path.empty() ? "model_config" : ".model_config";
     }
     if (!model->is_object() || !find(*model, "class_name"))
-        fail(path.empty() ? "$" : path, "not a Keras model config: expected an object with \"class_name\" and \"config\"");
+        fail(path.empty() ? "$" : path,
+             "not a Keras model config: expected an object with \"class_name\" and \"config\"");
     return *model;
 }
 
-std::optional<std::string> Importer::activation(const json& value) const
-{
+std::optional<std::string> Importer::activation(const json& value) const {
     std::string name;
-    if (value.is_null())
-        name = "linear";
-    else if (value.is_string())
+    if (value.is_string())
         name = value.get<std::string>();
     else if (value.is_object()) {
-        // Keras 3 may write {"module": "keras.activations", "class_name": "function", "config": "relu"}.
+        // Keras 3 may write {"module": "keras.activations", "class_name": "function", "config":
+        // "relu"}.
         if (const json* config = find(value, "config"); config && config->is_string())
             name = config->get<std::string>();
         else if (const json* cls = find(value, "class_name"); cls && cls->is_string())
             name = cls->get<std::string>();
     }
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name == "silu")
         name = "swish";
     const auto& names = activationNames();
@@ -109,43 +201,87 @@ std::optional<std::string> Importer::activation(const json& value) const
     return std::nullopt;
 }
 
-ParamMap Importer::inputArguments(const json& config, const std::string& name, const std::string& path)
-{
+json Importer::modernConfig(const std::string& className, const json& config,
+                            const std::string& name, const std::string& path) {
+    json modern = config.is_object() ? config : json::object();
+    for (const Rename& r : keras1Renames(className))
+        if (modern.contains(r.keras1) && !modern.contains(r.keras2)) {
+            modern[r.keras2] = modern[r.keras1];
+            modern.erase(r.keras1);
+        }
+    // Keras 1's WeightRegularizer(l1, l2) is Keras 2's L1L2(l1, l2); other Keras 1 objects (no
+    // class_name: constraints) are kept as they are, and Keras 2 and 3 cannot read them.
+    for (auto& [key, value] : modern.items()) {
+        if (!value.is_object() || value.contains("class_name") || !value.contains("name"))
+            continue;
+        if (key.ends_with("_regularizer") &&
+            (value["name"] == "WeightRegularizer" || value["name"] == "ActivityRegularizer"))
+            value = {{"class_name", "L1L2"},
+                     {"config", {{"l1", value.value("l1", 0.0)}, {"l2", value.value("l2", 0.0)}}}};
+        else
+            problem(
+                "unsupported-argument", name, path + ".config." + key,
+                "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
+                    " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
+    }
+    // Keras 2 removed Embedding's `dropout` (embedding_kwargs_preprocessor drops it with a
+    // warning).
+    if (className == layer::kEmbedding && modern.contains("dropout")) {
+        const json value = modern["dropout"];
+        modern.erase("dropout");
+        if (!(value.is_null() || (value.is_number() && value.get<double>() == 0.0)))
+            problem("unsupported-argument", name, path + ".config.dropout",
+                    "Layer \"" + name + "\" uses the Keras 1 argument `dropout`=" + brief(value) +
+                        ", which Keras 2 removed from Embedding; it is left out (a "
+                        "SpatialDropout1D after the Embedding does the same).");
+    }
+    return modern;
+}
+
+ParamMap Importer::inputArguments(const json& config, const std::string& name,
+                                  const std::string& path) {
     ParamMap params;
-    const json* batchShape = find(config, "batch_shape");
-    if (!batchShape)
-        batchShape = find(config, "batch_input_shape");
+    const ParamSpec& shapeSpec = *LayerRegistry::instance().find(layer::kInput)->param("shape");
+    const char* shapeKey = given(config, "batch_shape") ? "batch_shape" : "batch_input_shape";
     DimList sample;
     std::optional<std::int64_t> batch;
-    if (batchShape && batchShape->is_array() && !batchShape->empty()) {
-        const ParamSpec shapeSpec{"shape", ParamKind::Shape, DimList{}, ValueRule::Any, {}, {}};
+    if (const json* batchShape = given(config, shapeKey);
+        batchShape && batchShape->is_array() && !batchShape->empty()) {
         auto dims = paramFromJson(*batchShape, shapeSpec);
         if (!dims)
-            fail(path + ".config.batch_shape", "expected a list of integers or nulls, got " + batchShape->dump());
+            fail(path + ".config." + shapeKey,
+                 "expected a list of integers or nulls, got " + brief(*batchShape));
         DimList all = std::get<DimList>(*dims);
         batch = all.front();
         sample.assign(all.begin() + 1, all.end());
-    } else if (const json* shape = find(config, "shape"); shape && shape->is_array()) {
-        const ParamSpec shapeSpec{"shape", ParamKind::Shape, DimList{}, ValueRule::Any, {}, {}};
+    } else if (const json* shape = given(config, "shape"); shape && shape->is_array()) {
         auto dims = paramFromJson(*shape, shapeSpec);
         if (!dims)
-            fail(path + ".config.shape", "expected a list of integers or nulls, got " + shape->dump());
+            fail(path + ".config.shape",
+                 "expected a list of integers or nulls, got " + brief(*shape));
         sample = std::get<DimList>(*dims);
-        if (const json* b = find(config, "batch_size"); b && b->is_number_integer())
+        if (const json* b = given(config, "batch_size"); b && b->is_number_integer())
             batch = b->get<std::int64_t>();
     } else {
-        problem("missing-input-shape", name, path, "InputLayer \"" + name + "\" has no batch_shape or batch_input_shape; its shape is left at the default.");
+        problem("missing-input-shape", name, path,
+                "InputLayer \"" + name +
+                    "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
+                    "Keras needs one too (\"You must pass a `shape` argument\").");
+        params.set(
+            "shape",
+            std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
         return params;
     }
     params.set("shape", sample);
     params.set("batch_size", batch ? ParamValue(*batch) : ParamValue(std::monostate{}));
 
     std::string dtype = "float32";
-    if (const json* d = find(config, "dtype")) {
+    if (const json* d = given(config, "dtype")) {
         if (d->is_string())
             dtype = d->get<std::string>();
         else if (const json* policy = find(*d, "config"))
-            if (const json* policyName = find(*policy, "name"); policyName && policyName->is_string())
+            if (const json* policyName = find(*policy, "name");
+                policyName && policyName->is_string())
                 dtype = policyName->get<std::string>();
     }
     if (dtype.rfind("int", 0) == 0 || dtype.rfind("uint", 0) == 0)
@@ -154,92 +290,173 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name, c
         params.set("dtype", std::string("float32"));
     else
         problem("unsupported-argument", name, path + ".config.dtype",
-                "InputLayer \"" + name + "\" has dtype '" + dtype + "'; Shapeflow supports float32 and int32, and uses float32.");
+                "InputLayer \"" + name + "\" has dtype '" + dtype +
+                    "'; Shapeflow supports float32 and int32, and uses float32.");
     return params;
 }
 
-ParamMap Importer::readArguments(const std::string& className, const json& config, const std::string& name, const std::string& path)
-{
+ParamMap Importer::readArguments(const std::string& className, const json& config,
+                                 const std::string& name, const std::string& path) {
     if (className == layer::kInput)
         return inputArguments(config, name, path);
     const LayerSpec* spec = LayerRegistry::instance().find(className);
     ParamMap params;
     for (const ParamSpec& p : spec->params) {
-        const json* value = find(config, p.name.c_str());
-        if (!value)
+        const json* value = given(config, p.name.c_str());
+        if (!value && p.name == "activation" && find(config, "activation")) {
+            params.set(
+                p.name,
+                std::string("linear")); // activations.get(None) is linear, also for Activation
+            continue;
+        }
+        if (!value) {
+            if (p.required) // inference reports `missing-argument` at the layer
+                params.set(p.name, std::monostate{});
             continue; // Keras leaves defaults out at times; ours are Keras's
+        }
         if (p.name == "activation") {
             if (auto a = activation(*value))
                 params.set("activation", *a);
             else
                 problem("unsupported-argument", name, path + ".config.activation",
-                        "Layer \"" + name + "\" uses activation " + value->dump() + ", which Shapeflow does not support; it is set to '" +
+                        "Layer \"" + name + "\" uses activation " + brief(*value) +
+                            ", which Shapeflow does not support; it is set to '" +
                             std::get<std::string>(p.defaultValue) + "'.");
             continue;
         }
-        if (auto parsed = paramFromJson(*value, p))
+        if (auto parsed = paramFromJson(*value, p)) {
             params.set(p.name, *parsed);
-        else
+        } else {
+            params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
             problem("unsupported-argument", name, path + ".config." + p.name,
-                    "Layer \"" + name + "\": `" + p.name + "` should be " + describeExpectedJson(p) + ", got " + value->dump() +
-                        "; the default is used.");
+                    "Layer \"" + name + "\": `" + p.name + "` should be " +
+                        describeExpectedJson(p) + ", got " + brief(*value) +
+                        "; the layer is invalid until it is set.");
+        }
     }
     if (className == layer::kGlobalAveragePooling1D) {
-        if (const json* format = find(config, "data_format"); format && format->is_string() && *format == "channels_first")
+        if (const json* format = given(config, "data_format");
+            format && format->is_string() && *format == "channels_first")
             problem("unsupported-argument", name, path + ".config.data_format",
-                    "Layer \"" + name + "\" uses data_format='channels_first'; Shapeflow pools channels_last (steps on axis 1).");
-        if (const json* keep = find(config, "keepdims"); keep && keep->is_boolean() && keep->get<bool>())
+                    "Layer \"" + name +
+                        "\" uses data_format='channels_first'; Shapeflow pools channels_last "
+                        "(steps on axis 1).");
+        if (const json* keep = given(config, "keepdims");
+            keep && keep->is_boolean() && keep->get<bool>())
             problem("unsupported-argument", name, path + ".config.keepdims",
-                    "Layer \"" + name + "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps axis.");
+                    "Layer \"" + name +
+                        "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
+                        "axis.");
     }
     return params;
 }
 
-NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name)
-{
+NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
+                          const std::set<std::string, std::less<>>* droppedFields) {
     const json* cls = find(layerJson, "class_name");
-    const std::string className = cls && cls->is_string() ? cls->get<std::string>() : std::string();
+    if (!cls || !cls->is_string() || cls->get<std::string>().empty())
+        fail(path + ".class_name", "expected the layer's class name, got " +
+                                       (cls ? brief(*cls) : std::string("nothing")));
+    const std::string className = cls->get<std::string>();
     const LayerSpec* spec = LayerRegistry::instance().find(className);
-    if (!spec) {
-        const bool nested = className == "Functional" || className == "Sequential" || className == "Model";
-        problem("unsupported-layer", name, path,
-                nested ? "Layer \"" + name + "\" is a nested " + className + " model; Shapeflow imports flat models only."
-                       : "Layer \"" + name + "\" has class '" + className + "', which Shapeflow does not support. "
-                         "It is left out, so the layers it fed lose that input.");
-        return {};
-    }
+
     static const json kEmpty = json::object();
-    const json* config = find(layerJson, "config");
-    const ParamMap params = readArguments(className, config ? *config : kEmpty, name, path);
-    return m_result.graph.addNode(className, params, {}, name);
+    const json* rawConfig = find(layerJson, "config");
+    const json config = modernConfig(className, rawConfig ? *rawConfig : kEmpty, name, path);
+
+    // What the export cannot make from the node: unmodelled config fields, and for Keras 3 the
+    // entry's module and registered_name.
+    json kept = json::object();
+    for (const auto& [key, value] : layerJson.items())
+        if (!isEntryStructure(key))
+            kept[key] = value;
+    json keptConfig = json::object();
+    for (const auto& [key, value] : config.items()) {
+        const bool modelled =
+            spec && (className == layer::kInput ? inputLayerFields().contains(key)
+                                                : key == "name" || spec->param(key));
+        const bool derived = spec && isDerivedFromTheGraph(className, key);
+        if (!modelled && !derived && !(droppedFields && droppedFields->contains(key)))
+            keptConfig[key] = value;
+    }
+    if (!keptConfig.empty())
+        kept["config"] = std::move(keptConfig);
+
+    Node node;
+    node.id = m_result.graph.nextId();
+    node.name = name;
+    node.kerasFields = kept.empty() ? std::string() : kept.dump();
+    if (!spec) {
+        node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
+        if (m_keras1)
+            problem("keras1-layer-config", name, path,
+                    "Layer \"" + name + "\" (" + className +
+                        ") keeps its Keras 1 config as it is (names such as nb_filter or init): "
+                        "Keras 1, and "
+                        "Keras 2.0-2.2 through keras/legacy/interfaces.py, read it; tf.keras and "
+                        "Keras 3 do not.",
+                    Severity::Warning);
+    } else {
+        node.type = spec->className;
+        node.params = spec->defaults();
+        const ParamMap arguments = readArguments(className, config, name, path);
+        for (const auto& [key, value] : arguments.values())
+            node.params.set(key, value);
+    }
+    const NodeId id = node.id;
+    m_result.graph.insertNode(std::move(node));
+    return id;
 }
 
-void Importer::collectRefs(const json& value, std::vector<TensorRef>& out)
-{
-    if (value.is_object()) {
-        if (const json* cls = find(value, "class_name"); cls && *cls == "__keras_tensor__") {
-            const json* history = find(value.at("config"), "keras_history");
-            if (history && history->is_array() && history->size() >= 3 && history->at(0).is_string())
-                out.push_back({history->at(0).get<std::string>(), history->at(1).get<int>(), history->at(2).get<int>()});
-            return;
+int Importer::index(const json& value, const std::string& path) const {
+    if (value.is_number_integer() && value.get<std::int64_t>() >= 0 &&
+        value.get<std::int64_t>() <= INT_MAX)
+        return static_cast<int>(value.get<std::int64_t>());
+    fail(path, "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) +
+                   ", got " + brief(value));
+}
+
+TensorRef Importer::tensorRef(const json& history, const std::string& path) const {
+    if (!history.is_array() || history.size() < 3 || !history[0].is_string())
+        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " +
+                       brief(history));
+    return {history[0].get<std::string>(), index(history[1], path + "[1]"),
+            index(history[2], path + "[2]")};
+}
+
+void Importer::collectRefs(const json& root, const std::string& rootPath, bool keras2Lists,
+                           std::vector<TensorRef>& out) const {
+    std::vector<std::pair<const json*, std::string>> stack{{&root, rootPath}};
+    while (!stack.empty()) {
+        auto [value, path] = std::move(stack.back());
+        stack.pop_back();
+        std::vector<std::pair<const json*, std::string>> children;
+        if (value->is_object()) {
+            if (const json* cls = find(*value, "class_name"); cls && *cls == "__keras_tensor__") {
+                const json* config = find(*value, "config");
+                const json* history = config ? find(*config, "keras_history") : nullptr;
+                if (!history)
+                    fail(path + ".config.keras_history",
+                         "missing: a __keras_tensor__ names the layer call that made it");
+                out.push_back(tensorRef(*history, path + ".config.keras_history"));
+                continue;
+            }
+            for (const auto& [key, item] : value->items())
+                children.emplace_back(&item, childPath(path, "." + key));
+        } else if (value->is_array()) {
+            if (keras2Lists && value->size() >= 3 && (*value)[0].is_string()) {
+                out.push_back(tensorRef(*value, path));
+                continue;
+            }
+            for (std::size_t i = 0; i < value->size(); ++i)
+                children.emplace_back(&(*value)[i], childPath(path, "[" + std::to_string(i) + "]"));
         }
-        for (const auto& [key, item] : value.items())
-            collectRefs(item, out);
-        return;
+        for (auto child = children.rbegin(); child != children.rend(); ++child)
+            stack.push_back(std::move(*child)); // the first child on top: Keras's order
     }
-    if (!value.is_array())
-        return;
-    // Keras 2: [layer_name, node_index, tensor_index, kwargs]
-    if (value.size() >= 3 && value[0].is_string() && value[1].is_number_integer() && value[2].is_number_integer()) {
-        out.push_back({value[0].get<std::string>(), value[1].get<int>(), value[2].get<int>()});
-        return;
-    }
-    for (const json& item : value)
-        collectRefs(item, out);
 }
 
-void Importer::importSequential(const json& layers, const std::string& path)
-{
+void Importer::importSequential(const json& layers, const std::string& path) {
     if (!layers.is_array())
         fail(path, "expected the list of layers");
     NodeId previous;
@@ -250,47 +467,63 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
         const bool isInput = cls && *cls == "InputLayer";
+        static const std::set<std::string, std::less<>> kShapeFields = {
+            "batch_input_shape", "batch_shape", "input_dtype"};
+        bool shapeTaken = false;
         if (i == 0 && !isInput) {
-            // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length on an Embedding.
+            // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length
+            // on an Embedding.
             json inputConfig = json::object();
             if (config) {
-                if (const json* b = find(*config, "batch_input_shape"))
+                if (const json* b = given(*config, "batch_input_shape"))
                     inputConfig["batch_input_shape"] = *b;
-                else if (const json* b3 = find(*config, "batch_shape"))
+                else if (const json* b3 = given(*config, "batch_shape"))
                     inputConfig["batch_shape"] = *b3;
-                else if (const json* length = find(*config, "input_length"))
+                else if (const json* length = given(*config, "input_length"))
                     inputConfig["batch_input_shape"] = json::array({nullptr, *length});
             }
             if (inputConfig.empty()) {
                 problem("missing-input-shape", name, layerPath,
                         "The Sequential model has no input shape: its first layer \"" + name +
-                            "\" has no batch_input_shape. Add an Input with the shape of one sample.");
+                            "\" has no batch_input_shape. Keras builds it when it is first called; "
+                            "add an Input with the shape of one sample.");
             } else {
+                shapeTaken = true;
+                if (const json* keras1Dtype = given(*config, "input_dtype"))
+                    inputConfig["dtype"] =
+                        *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
                 if (cls && *cls == "Embedding")
                     inputConfig["dtype"] = "int32";
-                const ParamMap params = inputArguments(inputConfig, name + "_input", layerPath);
-                previous = m_result.graph.addNode(layer::kInput, params, {}, m_result.graph.uniqueName(name + "_input"));
+                const std::string inputName = m_result.graph.uniqueName(name + "_input");
+                const ParamMap params = inputArguments(inputConfig, inputName, layerPath);
+                previous = m_result.graph.addNode(layer::kInput, params, {}, inputName);
             }
         }
-        const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name);
-        if (!added.isValid())
-            continue; // the next layer is left unconnected, and inference says so
+        // The shape fields went to the Input above; an unsupported layer keeps its whole config.
+        const bool supported =
+            cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
+        const NodeId added =
+            addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
+                     shapeTaken && supported ? &kShapeFields : nullptr);
+        // Every layer is connected to the one before it, supported or not: an unsupported layer
+        // has no known output, so what follows it is unknown instead of re-wired past it.
         if (previous.isValid() && !isInput)
             m_result.graph.connect({{previous, 0}, {added, 0}});
         previous = added;
     }
 }
 
-void Importer::importFunctional(const json& config, const std::string& path)
-{
+void Importer::importFunctional(const json& config, const std::string& path) {
     const json* layers = find(config, "layers");
     if (!layers || !layers->is_array())
         fail(path + ".layers", "expected the list of layers");
 
     // Pass 1: one node per call of each layer. Keras numbers a layer's calls by their order in
-    // inbound_nodes; an InputLayer has one call (index 0) with no inbound nodes.
+    // inbound_nodes; an InputLayer has one call (index 0) with no inbound nodes. Two layers of one
+    // name both become nodes (inference reports `duplicate-name` at each); references by that
+    // name go to the later one, as Keras's functional_from_config keeps the last layer created.
     std::map<std::pair<std::string, int>, NodeId> calls;
-    std::map<std::string, std::size_t> layerIndex;
+    std::map<std::string, std::size_t> callCounts;
     struct PendingCall {
         NodeId node;
         std::vector<TensorRef> inputs;
@@ -299,6 +532,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
     };
     std::vector<PendingCall> pending;
     std::vector<std::pair<NodeId, std::string>> laterCalls;
+    std::map<NodeId, std::string> layerPaths;
 
     for (std::size_t i = 0; i < layers->size(); ++i) {
         const json& layerJson = (*layers)[i];
@@ -306,17 +540,20 @@ void Importer::importFunctional(const json& config, const std::string& path)
         const std::string name = layerName(layerJson);
         if (name.empty())
             fail(layerPath, "the layer has no name");
-        if (layerIndex.contains(name))
-            fail(layerPath, "layer name \"" + name + "\" appears twice");
-        layerIndex[name] = i;
         const json* inbound = find(layerJson, "inbound_nodes");
-        const std::size_t callCount = inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
+        const std::size_t callCount =
+            inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
+        for (std::size_t k = 0; k < callCount; ++k)
+            calls.erase(
+                {name, static_cast<int>(
+                           k)}); // an earlier layer of the same name is no longer reachable by name
+        callCounts[name] = callCount;
         NodeId first;
         for (std::size_t k = 0; k < callCount; ++k) {
-            const NodeId node = addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
-            if (!node.isValid())
-                break;
+            const NodeId node =
+                addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
             calls[{name, static_cast<int>(k)}] = node;
+            layerPaths[node] = layerPath;
             if (k == 0)
                 first = node;
             else {
@@ -324,19 +561,24 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 laterCalls.emplace_back(node, name);
             }
             if (inbound && inbound->is_array() && k < inbound->size()) {
-                PendingCall call{node, {}, layerPath + ".inbound_nodes[" + std::to_string(k) + "]", name};
+                const std::string callPath =
+                    layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
+                PendingCall call{node, {}, callPath, name};
                 const json& entry = (*inbound)[k];
-                // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only when args has none.
+                // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
+                // when args has none.
                 if (entry.is_object()) {
                     if (const json* args = find(entry, "args"))
-                        collectRefs(*args, call.inputs);
+                        collectRefs(*args, callPath + ".args", false, call.inputs);
                     if (call.inputs.empty())
-                        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
+                        if (const json* kwargs = find(entry, "kwargs");
+                            kwargs && kwargs->is_object())
                             for (const auto& [key, value] : kwargs->items())
                                 if (key != "mask" && key != "training")
-                                    collectRefs(value, call.inputs);
+                                    collectRefs(value, callPath + ".kwargs." + key, false,
+                                                call.inputs);
                 } else {
-                    collectRefs(entry, call.inputs);
+                    collectRefs(entry, callPath, true, call.inputs);
                 }
                 pending.push_back(std::move(call));
             }
@@ -346,7 +588,8 @@ void Importer::importFunctional(const json& config, const std::string& path)
     // Later calls of a shared layer: `dense_call1` style names that no Keras layer already uses.
     for (const auto& [node, base] : laterCalls) {
         Node* n = m_result.graph.node(node);
-        n->name = m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
+        n->name =
+            m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
     }
 
     // Pass 2: connect each call's inputs, port by port.
@@ -355,29 +598,134 @@ void Importer::importFunctional(const json& config, const std::string& path)
             const TensorRef& ref = call.inputs[port];
             auto source = calls.find({ref.layer, ref.call});
             if (source == calls.end()) {
-                if (!layerIndex.contains(ref.layer))
-                    problem("dangling-reference", call.layer, call.path,
-                            "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer + "\", which is not in the model.");
-                continue; // an unsupported producer is reported where it is defined
+                const auto known = callCounts.find(ref.layer);
+                problem("dangling-reference", call.layer, call.path,
+                        known == callCounts.end()
+                            ? "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer +
+                                  "\", which is not in the model."
+                            : "Layer \"" + call.layer + "\" takes its input from call " +
+                                  std::to_string(ref.call) + " of \"" + ref.layer +
+                                  "\", which is called " + std::to_string(known->second) +
+                                  (known->second == 1 ? " time." : " times."));
+                continue;
             }
             if (ref.tensor != 0)
                 problem("unsupported-argument", call.layer, call.path,
-                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) + " of \"" + ref.layer +
-                            "\"; Shapeflow layers have one output.");
+                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) +
+                            " of \"" + ref.layer + "\"; Shapeflow layers have one output.");
             if (!m_result.graph.connect({{source->second, 0}, {call.node, static_cast<int>(port)}}))
                 problem("unsupported-argument", call.layer, call.path,
-                        "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " + std::to_string(port) +
-                            " is left out.");
+                        "Layer \"" + call.layer +
+                            "\" is called on more inputs than it takes; input " +
+                            std::to_string(port) + " is left out.");
         }
     }
+    checkModelEnds(config, path, calls, layerPaths);
 }
 
-KerasImportResult Importer::run(const json& root)
-{
+void Importer::checkModelEnds(const json& config, const std::string& path,
+                              const std::map<std::pair<std::string, int>, NodeId>& calls,
+                              const std::map<NodeId, std::string>& layerPaths) {
+    Graph& graph = m_result.graph;
+    bool allResolved = true;
+    auto ends = [&](const char* key, const char* code, const char* what) {
+        std::vector<NodeId> nodes;
+        const json* list = find(config, key);
+        if (!list)
+            return nodes;
+        std::vector<TensorRef> refs;
+        collectRefs(*list, path + "." + key, true,
+                    refs); // [name, 0, 0], a list of them, or a dict of them
+        for (const TensorRef& ref : refs) {
+            if (auto found = calls.find({ref.layer, ref.call}); found != calls.end())
+                nodes.push_back(found->second);
+            else {
+                allResolved = false;
+                problem(code, ref.layer, path + "." + key,
+                        std::string("The model's ") + what + " names call " +
+                            std::to_string(ref.call) + " of layer \"" + ref.layer +
+                            "\", which the model does not have; Keras refuses to load it.");
+            }
+        }
+        return nodes;
+    };
+    const std::vector<NodeId> inputs = ends("input_layers", "unknown-model-input", "input");
+    const std::vector<NodeId> outputs = ends("output_layers", "unknown-model-output", "output");
+
+    // What each output depends on, walking the connections back from it.
+    std::map<NodeId, std::vector<NodeId>> producers;
+    for (const Connection& c : graph.connections())
+        producers[c.to.node].push_back(c.from.node);
+    auto upstreamOf = [&](NodeId output) {
+        std::set<NodeId> seen{output};
+        std::vector<NodeId> stack{output};
+        while (!stack.empty()) {
+            const NodeId at = stack.back();
+            stack.pop_back();
+            for (NodeId p : producers[at])
+                if (seen.insert(p).second)
+                    stack.push_back(p);
+        }
+        return seen;
+    };
+    std::set<NodeId> used;
+    for (NodeId output : outputs) {
+        const std::set<NodeId> upstream = upstreamOf(output);
+        used.insert(upstream.begin(), upstream.end());
+        const bool reachesInput = std::any_of(inputs.begin(), inputs.end(),
+                                              [&](NodeId in) { return upstream.contains(in); });
+        if (!inputs.empty() && !reachesInput)
+            problem("output-without-input", graph.node(output)->name, path + ".output_layers",
+                    "The model's output \"" + graph.node(output)->name +
+                        "\" does not depend on any of its inputs (input_layers); Keras refuses to "
+                        "build such a model.");
+    }
+    if (outputs.empty())
+        return;
+
+    // Layers no output uses are not part of the Keras model (functional_from_config creates
+    // them, the Functional built from the outputs leaves them out), so its summary and parameter
+    // total do not count them: the import leaves them out too, and says so. Kept, with the
+    // warning only: the model's listed inputs; a layer named like another (duplicate-name is
+    // the problem to fix there); one whose weights a used call shares; and all of them when an
+    // output could not be resolved, which leaves the model's true extent unknown.
+    std::map<std::string, int> namesakes;
+    std::set<NodeId> owners;
+    for (const auto& [id, node] : graph.nodes()) {
+        ++namesakes[node.name];
+        if (used.contains(id) && node.sharesWeightsWith.isValid())
+            owners.insert(node.sharesWeightsWith);
+    }
+    std::vector<NodeId> leftOut;
+    for (const auto& [id, node] : graph.nodes()) {
+        if (used.contains(id) || std::find(inputs.begin(), inputs.end(), id) != inputs.end())
+            continue;
+        const bool keep = !allResolved || namesakes[node.name] > 1 || owners.contains(id);
+        problem("unreached-layer", node.name, layerPaths.at(id),
+                "Layer \"" + node.name +
+                    "\" is not used by any of the model's outputs (output_layers), so Keras leaves "
+                    "it out of the model" +
+                    (keep ? std::string("; Shapeflow keeps it, as another output.")
+                          : std::string(", and so does the import.")),
+                Severity::Warning);
+        if (!keep)
+            leftOut.push_back(id);
+    }
+    for (NodeId id : leftOut)
+        graph.removeNode(id);
+}
+
+KerasImportResult Importer::run(const json& root) {
     std::string path;
     const json& model = modelConfig(root, path);
     const std::string prefix = path.empty() ? std::string() : path + ".";
-    const std::string className = model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
+    const std::string className =
+        model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
+    // keras_version sits beside the model config, or in TensorFlow.js's modelTopology.
+    for (const json* holder : {&root, &model, find(root, "modelTopology")})
+        if (const json* version = holder ? find(*holder, "keras_version") : nullptr;
+            version && version->is_string())
+            m_keras1 = m_keras1 || version->get<std::string>().starts_with("1.");
     const json* config = find(model, "config");
     if (!config)
         fail(prefix + "config", "missing");
@@ -386,12 +734,15 @@ KerasImportResult Importer::run(const json& root)
 
     if (className == "Sequential") {
         // Keras before 2.2 wrote the layer list as the config itself.
-        importSequential(config->is_array() ? *config : (find(*config, "layers") ? config->at("layers") : json()),
+        importSequential(config->is_array()
+                             ? *config
+                             : (find(*config, "layers") ? config->at("layers") : json()),
                          prefix + (config->is_array() ? "config" : "config.layers"));
     } else if (className == "Functional" || className == "Model") {
         importFunctional(*config, prefix + "config");
     } else {
-        fail(prefix + "class_name", "expected Sequential, Functional or Model, got \"" + className + "\"");
+        fail(prefix + "class_name",
+             "expected Sequential, Functional or Model, got \"" + className + "\"");
     }
     layOutLayered(m_result.graph);
     return std::move(m_result);
@@ -399,8 +750,7 @@ KerasImportResult Importer::run(const json& root)
 
 } // namespace
 
-bool isKerasModelJson(const json& root)
-{
+bool isKerasModelJson(const json& root) {
     if (!root.is_object())
         return false;
     if (root.contains("modelTopology"))
@@ -409,12 +759,12 @@ bool isKerasModelJson(const json& root)
     return cls && cls->is_string() && root.contains("config");
 }
 
-KerasImportResult importKerasModel(const json& root, const std::string& sourceName)
-{
+KerasImportResult importKerasModel(const json& root, const std::string& sourceName) {
     try {
         return Importer(sourceName).run(root);
     } catch (const json::exception& e) {
-        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" + e.what() + ")");
+        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" +
+                              e.what() + ")");
     }
 }
 

@@ -4,6 +4,7 @@
 #include "graph/LayerRegistry.h"
 #include "shape/ShapeInference.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -29,6 +30,15 @@ std::string pythonString(const std::string& text)
     return out + "\"";
 }
 
+const std::set<std::string>& pythonKeywords()
+{
+    static const std::set<std::string> keywords = {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+        "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+        "pass", "raise", "return", "try", "while", "with", "yield"};
+    return keywords;
+}
+
 /// Python names for the script's variables, one per layer name, never a keyword or a name the
 /// script itself uses.
 class PythonNames {
@@ -43,12 +53,9 @@ public:
             name += std::isalnum(c) || c == '_' ? static_cast<char>(c) : '_';
         if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
             name = "layer_" + name;
-        static const std::set<std::string> kTaken = {
-            "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-            "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-            "pass", "raise", "return", "try", "while", "with", "yield", "keras", "layers", "model", "RepeatToBatch", "print"};
+        static const std::set<std::string> kScriptNames = {"keras", "layers", "model", "RepeatToBatch", "print"};
         std::string unique = name;
-        for (int n = 1; kTaken.contains(unique) || m_used.contains(unique); ++n)
+        for (int n = 1; pythonKeywords().contains(unique) || kScriptNames.contains(unique) || m_used.contains(unique); ++n)
             unique = name + "_" + std::to_string(n);
         m_used.insert(unique);
         return m_given[key] = unique;
@@ -59,13 +66,67 @@ private:
     std::set<std::string> m_used;
 };
 
+/// True for a keyword argument the script may write: letters, digits and `_`, not a digit first,
+/// not a Python keyword, and not `name` (written from the node).
+bool isPythonName(const std::string& text)
+{
+    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || pythonKeywords().contains(text) || text == "name")
+        return false;
+    return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+/// A JSON value as a Python literal: null is None, true is True, objects are dicts.
+std::string pythonLiteral(const nlohmann::json& value)
+{
+    if (value.is_null())
+        return "None";
+    if (value.is_boolean())
+        return value.get<bool>() ? "True" : "False";
+    if (value.is_string())
+        return pythonString(value.get<std::string>());
+    if (value.is_array()) {
+        std::string items;
+        for (const nlohmann::json& item : value)
+            items += (items.empty() ? "" : ", ") + pythonLiteral(item);
+        return "[" + items + "]";
+    }
+    if (value.is_object()) {
+        std::string items;
+        for (const auto& [key, item] : value.items())
+            items += (items.empty() ? "" : ", ") + pythonString(key) + ": " + pythonLiteral(item);
+        return "{" + items + "}";
+    }
+    return value.dump();
+}
+
+/// The layer's arguments: Shapeflow's, then the config fields an import kept (initializers,
+/// regularizers, dtype policies...), which Keras 3 constructors take as config dicts.
 std::string constructorArguments(const Node& node)
 {
     std::string args;
     for (const ParamSpec& p : LayerRegistry::instance().find(node.type)->params)
         if (const ParamValue* value = node.params.find(p.name))
             args += p.name + "=" + toKerasLiteral(*value) + ", ";
+    const nlohmann::json kept = keptKerasFields(node);
+    std::string others; // keys that are no Python name (a hostile file's) go in a ** dict, never as code
+    if (kept.contains("config") && kept.at("config").is_object())
+        for (const auto& [key, value] : kept.at("config").items()) {
+            if (isPythonName(key))
+                args += key + "=" + pythonLiteral(value) + ", ";
+            else
+                others += (others.empty() ? "" : ", ") + pythonString(key) + ": " + pythonLiteral(value);
+        }
+    if (!others.empty())
+        args += "**{" + others + "}, ";
     return args + "name=" + pythonString(node.name);
+}
+
+/// An unsupported layer, kept as imported: Keras makes it from its class and config.
+std::string deserializedLayer(const Node& node)
+{
+    nlohmann::json config = keptKerasFields(node).value("config", nlohmann::json::object());
+    config["name"] = node.name;
+    return "keras.layers.deserialize(" + pythonLiteral({{"class_name", node.type}, {"config", config}}) + ")";
 }
 
 std::string inputStatement(const Node& node)
@@ -123,7 +184,7 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             ins.push_back(slot.producer < 0 ? "None" : tensors.at(t.ids[static_cast<std::size_t>(slot.producer)]));
         const LayerSpec* spec = LayerRegistry::instance().find(node.type);
         std::string argument;
-        if (spec->variadicInputs || spec->inputPorts.size() > 1) {
+        if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
                 argument += (argument.empty() ? "" : ", ") + in;
             argument = "[" + argument + "]";
@@ -131,16 +192,17 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             argument = ins.empty() ? "None" : ins[0];
         }
         const std::string layerClass = node.type == layer::kRepeatToBatch ? node.type : "layers." + node.type;
+        auto makeLayer = [&](const Node& n) { return spec ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n); };
         const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
         if (owner || owners.contains(node.id)) {
             // One layer object, made where its first call is, called by every node that shares it.
             const Node& first = owner ? *owner : node;
             const std::string layerVariable = names.of(first.name, "_layer");
             if (defined.insert(first.id).second)
-                body += layerVariable + " = " + layerClass + "(" + constructorArguments(first) + ")\n";
+                body += layerVariable + " = " + makeLayer(first) + "\n";
             body += out + " = " + layerVariable + "(" + argument + ")\n";
         } else {
-            body += out + " = " + layerClass + "(" + constructorArguments(node) + ")(" + argument + ")\n";
+            body += out + " = " + makeLayer(node) + "(" + argument + ")\n";
         }
     }
 

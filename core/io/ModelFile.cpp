@@ -44,15 +44,25 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
     node.id = NodeId{readId(member(j, "id", source, path), source, path + ".id")};
     const json& type = member(j, "type", source, path);
     const LayerSpec* spec = type.is_string() ? LayerRegistry::instance().find(type.get<std::string>()) : nullptr;
-    if (!spec)
+    const json* keras = j.is_object() && j.contains("keras") ? &j.at("keras") : nullptr;
+    if (keras && !keras->is_object())
+        fail(source, path + ".keras", "expected an object (the Keras fields Shapeflow keeps), got " + keras->dump());
+    // A type Shapeflow does not know is read only as an imported Keras layer's placeholder.
+    if (!spec && !(keras && type.is_string() && !type.get<std::string>().empty()))
         fail(source, path + ".type", "unknown layer type " + type.dump() + "; this version of Shapeflow does not know it");
-    node.type = spec->className;
+    node.type = type.get<std::string>();
+    if (keras)
+        node.kerasFields = keras->dump();
     const json& name = member(j, "name", source, path);
     if (!name.is_string() || name.get<std::string>().empty())
         fail(source, path + ".name", "expected a non-empty string");
     node.name = name.get<std::string>();
-    node.params = spec->defaults();
-    if (j.contains("params")) {
+    if (spec)
+        node.params = spec->defaults();
+    if (j.contains("params") && !spec) {
+        if (!j.at("params").is_object() || !j.at("params").empty())
+            fail(source, path + ".params", "expected no arguments for the unsupported layer " + node.type);
+    } else if (j.contains("params")) {
         const json& params = j.at("params");
         if (!params.is_object())
             fail(source, path + ".params", "expected an object");
@@ -100,6 +110,8 @@ std::string serializeModel(const ModelDocument& document)
         n["position"] = {node.position.x, node.position.y};
         if (node.sharesWeightsWith.isValid())
             n["sharesWeightsWith"] = node.sharesWeightsWith.value;
+        if (!node.kerasFields.empty())
+            n["keras"] = ordered_json::parse(node.kerasFields);
         nodes.push_back(std::move(n));
     }
     root["nodes"] = std::move(nodes);

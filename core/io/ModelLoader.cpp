@@ -34,9 +34,34 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes)
     return text.str();
 }
 
+namespace {
+
+/// What to say of a file whose JSON is one string: `json.dump(model.to_json(), f)` writes the
+/// model's JSON text as a string, so the file holds JSON inside JSON.
+std::string wrappedModelMessage(const std::string& inner, const std::string& sourceName)
+{
+    bool wrapsModel = false;
+    try {
+        const nlohmann::json config = parseJsonText(inner, sourceName);
+        wrapsModel = isKerasModelJson(config) || isModelJson(config);
+    } catch (const FileFormatError&) {
+        // not JSON inside: said below
+    }
+    if (wrapsModel)
+        return sourceName + ": holds a JSON string that wraps a Keras model config, not the config itself (what "
+                            "json.dump(model.to_json(), f) writes: to_json() already returns JSON text). Write the text "
+                            "itself (f.write(model.to_json())), or load it once with json.loads and save that.";
+    return sourceName + ": holds a JSON string, not a model: expected an object with \"class_name\" and \"config\" "
+                        "(Keras) or \"formatVersion\" (Shapeflow)";
+}
+
+} // namespace
+
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName)
 {
     const nlohmann::json root = parseJsonText(text, sourceName);
+    if (root.is_string())
+        throw FileFormatError(wrappedModelMessage(root.get<std::string>(), sourceName));
     LoadedModel loaded;
     if (isModelJson(root)) {
         loaded.format = LoadedModel::Format::Shapeflow;

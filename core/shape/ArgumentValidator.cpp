@@ -16,7 +16,7 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         case ValueRule::Any: return std::isfinite(x) ? "" : "a finite " + kind;
         case ValueRule::Positive: return x > 0 ? "" : "a positive " + kind;
         case ValueRule::NonNegative: return x >= 0 ? "" : "a non-negative " + kind;
-        case ValueRule::Rate: return (x >= 0 && x < 1) ? "" : "a float between 0 (inclusive) and 1 (exclusive)";
+        case ValueRule::Rate: return (x >= 0 && x <= 1) ? "" : "a float value between 0 and 1";
         }
         return "";
     };
@@ -36,7 +36,7 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
             return numberRule(*d, false);
         if (const auto* i = std::get_if<std::int64_t>(&value))
             return numberRule(static_cast<double>(*i), false);
-        return spec.rule == ValueRule::Rate ? "a float between 0 (inclusive) and 1 (exclusive)" : "a number";
+        return spec.rule == ValueRule::Rate ? "a float value between 0 and 1" : "a number";
     case ParamKind::Boolean:
         return std::holds_alternative<bool>(value) ? "" : "True or False";
     case ParamKind::Choice: {
@@ -78,6 +78,18 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
             continue;
         valid = false;
         Diagnostic d;
+        if (!value || std::holds_alternative<std::monostate>(*value)) {
+            // An imported file without an argument Keras requires: an error here, never a quiet default.
+            d.code = "missing-argument";
+            d.node = node.id;
+            d.message = "Layer \"" + node.name + "\" (" + spec.className + ") " +
+                        (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name + "`, expected " +
+                        expected + ". Received: " + p.name + "=None";
+            d.hint = p.description;
+            d.fixes.push_back({"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
+            out.push_back(std::move(d));
+            continue;
+        }
         d.code = "invalid-argument";
         d.node = node.id;
         d.message = "Received an invalid value for `" + p.name + "`, expected " + expected + ". Received: " + p.name + "=" +

@@ -7,7 +7,9 @@
 
 namespace sf {
 
-enum class Severity : std::uint8_t { Error, Warning };
+/// Error: Keras refuses the model or it fails when run. Warning: it runs, likely not as meant.
+/// Info: worth knowing, nothing to fix (a float32 Input into an Embedding, which Keras casts).
+enum class Severity : std::uint8_t { Error, Warning, Info };
 
 /// One problem found in the graph, worded as Keras would (what, expected, `Received: ...`).
 /// `code` is stable; tests and tools match on it. `node` is the node the problem starts at;
@@ -23,6 +25,7 @@ struct Diagnostic {
     NodeId related;
 
     bool isError() const { return severity == Severity::Error; }
+    bool isWarning() const { return severity == Severity::Warning; }
     bool operator==(const Diagnostic&) const = default;
 };
 

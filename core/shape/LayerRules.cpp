@@ -18,7 +18,7 @@ ShapeRule findShapeRule(std::string_view className)
         {layer::kDense, &rules::dense},
         {layer::kReshape, &rules::reshape},
         {layer::kRepeatVector, &rules::repeatVector},
-        {layer::kDropout, &rules::shapePreserving},
+        {layer::kDropout, &rules::dropout},
         {layer::kActivation, &rules::shapePreserving},
         {layer::kMasking, &rules::masking},
         {layer::kGlobalAveragePooling1D, &rules::globalAveragePooling1D},

@@ -16,6 +16,8 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
         row.className = node.type;
         if (r.output)
             row.outputShape = r.output->shape;
+        else
+            ++summary.unknownLayers;
         row.params = r.params;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(id))])
             if (slot.producer >= 0)
@@ -25,6 +27,14 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
         summary.rows.push_back(std::move(row));
     }
     return summary;
+}
+
+std::string totalParamsText(const ModelSummary& summary)
+{
+    std::string text = "Total params: " + withThousands(summary.totalParams);
+    if (summary.unknownLayers > 0)
+        text += " + " + std::to_string(summary.unknownLayers) + (summary.unknownLayers == 1 ? " layer" : " layers") + " of unknown size";
+    return text;
 }
 
 std::string withThousands(std::int64_t value)

@@ -24,9 +24,15 @@ struct SummaryRow {
 struct ModelSummary {
     std::vector<SummaryRow> rows;
     std::int64_t totalParams = 0;
+    /// Layers whose output, and so weight count, is unknown (an error, or an unsupported layer
+    /// upstream): totalParams leaves them out, and is then only a lower bound.
+    int unknownLayers = 0;
 
     static ModelSummary of(const Graph& graph, const ShapeReport& report);
 };
+
+/// "Total params: 1,921", with " + N layers of unknown size" when the total is only a lower bound.
+std::string totalParamsText(const ModelSummary& summary);
 
 /// `1,921`: a count with thousands separators, as Keras prints parameter totals.
 std::string withThousands(std::int64_t value);

@@ -29,6 +29,11 @@ Diagnostic& RuleContext::warning(std::string code, std::string message, std::str
     return add(*this, Severity::Warning, std::move(code), std::move(message), std::move(hint), port);
 }
 
+Diagnostic& RuleContext::info(std::string code, std::string message, std::string hint, int port)
+{
+    return add(*this, Severity::Info, std::move(code), std::move(message), std::move(hint), port);
+}
+
 std::string RuleContext::quoted(NodeId other) const
 {
     const Node* n = graph.node(other);

@@ -32,6 +32,7 @@ struct RuleContext {
 
     Diagnostic& error(std::string code, std::string message, std::string hint = {}, int port = -1);
     Diagnostic& warning(std::string code, std::string message, std::string hint = {}, int port = -1);
+    Diagnostic& info(std::string code, std::string message, std::string hint = {}, int port = -1);
 
     /// Declares that the result also depends on `other`'s output, so that incremental inference
     /// recomputes this node when `other` changes even if the direct inputs do not.

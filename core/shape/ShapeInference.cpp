@@ -24,6 +24,29 @@ Diagnostic unconnectedInput(const Node& node, const LayerSpec& spec, int port)
     return d;
 }
 
+/// An imported layer class Shapeflow does not support: its output, and so everything after it, is
+/// unknown. The message names the layers it feeds, whose own checks stay silent, and the first of
+/// them is `related`, so that it is shown there too (a Concatenate short of a branch says why).
+Diagnostic unsupportedLayer(const Graph& graph, const Topology& t, int index)
+{
+    const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+    Diagnostic d;
+    d.code = "unsupported-layer";
+    d.node = node.id;
+    std::string fed;
+    for (int consumer : t.consumers[static_cast<std::size_t>(index)]) {
+        const Node& c = *graph.node(t.ids[static_cast<std::size_t>(consumer)]);
+        if (!d.related.isValid())
+            d.related = c.id;
+        if (fed.find("\"" + c.name + "\"") == std::string::npos)
+            fed += (fed.empty() ? "\"" : ", \"") + c.name + "\"";
+    }
+    d.message = "Layer \"" + node.name + "\" has class '" + node.type + "', which Shapeflow does not support, so its output shape is unknown" +
+                (fed.empty() ? std::string(".") : ", and so is everything after it: " + fed + " and the layers they feed have no shape or parameter count.");
+    d.hint = "Its Keras config is kept and written back on export. Replace it with a supported layer to check what follows.";
+    return d;
+}
+
 } // namespace
 
 const ShapeReport& ShapeInference::run(const Graph& graph)
@@ -111,12 +134,7 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
     const ShapeRule rule = findShapeRule(node.type);
     if (!spec || !rule) {
-        Diagnostic d;
-        d.code = "unknown-layer-type";
-        d.node = node.id;
-        d.message = "Unknown layer class: '" + node.type + "'. Shapeflow cannot infer its shape.";
-        d.hint = "Replace it with a supported layer.";
-        r.diagnostics.push_back(std::move(d));
+        r.diagnostics.push_back(unsupportedLayer(graph, t, index));
         return finish();
     }
     if (!validateArguments(node, *spec, r.diagnostics) || t.afterCycle[i] || isIsolated(graph, t, index))

@@ -64,7 +64,7 @@ int ShapeReport::warningCount() const
 {
     int total = 0;
     for (const Diagnostic& d : diagnostics())
-        total += d.isError() ? 0 : 1;
+        total += d.isWarning() ? 1 : 0;
     return total;
 }
 

@@ -28,7 +28,7 @@ public:
     /// The diagnostics that blame `id` or name it as related.
     std::vector<Diagnostic> diagnosticsAbout(NodeId id) const;
     int errorCount() const;
-    int warningCount() const;
+    int warningCount() const; ///< warnings only, not infos
     bool hasErrors() const { return errorCount() > 0; }
 
     std::int64_t totalParams() const { return m_totalParams; }

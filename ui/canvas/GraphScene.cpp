@@ -129,13 +129,13 @@ void GraphScene::annotate()
     std::map<PortRef, int> byPort;           // consumer port -> severity
     std::unordered_map<NodeId, int> intoNode; // every incoming edge of a node
     for (const Diagnostic& d : report.diagnostics()) {
-        const int severity = d.isError() ? 2 : 1;
+        const int severity = d.isError() ? 2 : d.isWarning() ? 1 : 0; // an info colours nothing
         for (NodeId id : {d.node, d.related}) {
             if (!id.isValid())
                 continue;
             Problems& p = byNode[id];
             p.severity = std::max(p.severity, severity);
-            p.text << QString::fromStdString((d.isError() ? "Error: " : "Warning: ") + d.message + (d.hint.empty() ? "" : "\n" + d.hint));
+            p.text << QString::fromStdString((d.isError() ? "Error: " : d.isWarning() ? "Warning: " : "Note: ") + d.message + (d.hint.empty() ? "" : "\n" + d.hint));
         }
         if (d.port >= 0)
             byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);

@@ -48,7 +48,7 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
     m_hasOutput = true;
     if (!spec)
-        m_inputs = 0;
+        m_inputs = connectedInputs; // an unsupported layer's placeholder: its inputs as imported
     else if (spec->variadicInputs)
         m_inputs = std::max(spec->minInputs, connectedInputs + 1); // one free port to drop onto
     else
@@ -155,7 +155,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->drawText(body.translated(0, kLine), Qt::AlignLeft | Qt::AlignVCenter, m_shape.isEmpty() ? "?" : m_shape);
     painter->setPen(palette.placeholderText().color());
     painter->drawText(body.translated(0, 2 * kLine), Qt::AlignLeft | Qt::AlignVCenter,
-                      m_params ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params))) : tr("no weights"));
+                      m_params        ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
+                      : m_shape.isEmpty() ? tr("params unknown") // no shape: its weights cannot be counted either
+                                          : tr("no weights"));
 
     if (m_severity) {
         const QRectF badge(kWidth - 22, -10, 20, 20);

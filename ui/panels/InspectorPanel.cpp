@@ -95,7 +95,13 @@ void InspectorPanel::rebuild()
         m_form->removeRow(0);
     const Node* node = m_document.model().node(m_node);
     const LayerSpec* spec = node ? LayerRegistry::instance().find(node->type) : nullptr;
-    if (!node || !spec) {
+    if (node && !spec) {
+        m_title->setText(tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "
+                            "export), but its output and what follows are unknown.")
+                             .arg(QString::fromStdString(node->type).toHtmlEscaped()));
+        return;
+    }
+    if (!node) {
         m_title->setText(tr("Select a layer to edit its arguments."));
         return;
     }
@@ -143,7 +149,7 @@ void InspectorPanel::rebuild()
             auto* box = new QDoubleSpinBox;
             box->setDecimals(4);
             box->setSingleStep(0.05);
-            box->setRange(p.rule == ValueRule::Rate ? 0.0 : -1e9, p.rule == ValueRule::Rate ? 0.9999 : 1e9);
+            box->setRange(p.rule == ValueRule::Rate ? 0.0 : -1e9, p.rule == ValueRule::Rate ? 1.0 : 1e9);
             box->setValue(node->params.real(key));
             box->setKeyboardTracking(false);
             connect(box, &QDoubleSpinBox::editingFinished, this, [box, commit] { commit(box->value()); });

@@ -62,26 +62,28 @@ void ProblemsPanel::updateFixButton()
     }
 }
 
-void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const QStringList& importProblems)
+void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const std::vector<ImportProblem>& importProblems)
 {
     const BulkFill fill(*m_tree, *m_tree->header());
     m_tree->clear();
     const QIcon errorIcon = style()->standardIcon(QStyle::SP_MessageBoxCritical);
     const QIcon warningIcon = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QIcon infoIcon = style()->standardIcon(QStyle::SP_MessageBoxInformation);
     m_importRows = static_cast<int>(importProblems.size());
-    for (const QString& problem : importProblems) {
-        auto* item = new QTreeWidgetItem(m_tree, {tr("Import"), QString(), problem});
-        item->setIcon(0, errorIcon);
-        item->setToolTip(2, problem);
+    for (const ImportProblem& p : importProblems) {
+        const QString text = QString::fromStdString(p.message + " (" + p.path + ")");
+        auto* item = new QTreeWidgetItem(m_tree, {tr("Import"), QString::fromStdString(p.layer), text});
+        item->setIcon(0, p.severity == Severity::Error ? errorIcon : warningIcon);
+        item->setToolTip(2, QString::fromStdString("[" + p.code + "] ") + text);
     }
     m_diagnostics = diagnostics;
     std::stable_partition(m_diagnostics.begin(), m_diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
     for (const Diagnostic& d : m_diagnostics) {
         const Node* node = graph.node(d.node);
-        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : tr("Warning"),
+        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : d.isWarning() ? tr("Warning") : tr("Info"),
                                                   node ? QString::fromStdString(node->name) : tr("(model)"),
                                                   QString::fromStdString(d.message)});
-        item->setIcon(0, d.isError() ? errorIcon : warningIcon);
+        item->setIcon(0, d.isError() ? errorIcon : d.isWarning() ? warningIcon : infoIcon);
         QString tip = QString::fromStdString("[" + d.code + "] " + d.message);
         if (!d.hint.empty())
             tip += "\n\n" + QString::fromStdString(d.hint);

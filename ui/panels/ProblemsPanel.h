@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Graph.h"
+#include "io/KerasImport.h"
 #include "shape/Diagnostic.h"
 
 #include <QWidget>
@@ -18,7 +19,7 @@ class ProblemsPanel : public QWidget {
 public:
     explicit ProblemsPanel(QWidget* parent = nullptr);
 
-    void showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const QStringList& importProblems);
+    void showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const std::vector<ImportProblem>& importProblems);
     QTreeWidget* tree() const { return m_tree; }
     QPushButton* fixButton() const { return m_fix; }
     /// The diagnostic of the current row, if it is one (not an import problem).

@@ -81,13 +81,12 @@ void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
         bool warning = false;
         for (const Diagnostic& d : report.diagnosticsAbout(row.node)) {
             error = error || d.isError();
-            warning = warning || !d.isError();
+            warning = warning || d.isWarning();
         }
         if (error || warning)
             item->setIcon(0, style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
     }
-    m_totals->setText(tr("Total params: %1 (%2 of float32 weights)")
-                          .arg(QString::fromStdString(withThousands(summary.totalParams)), memoryText(summary.totalParams)));
+    m_totals->setText(tr("%1 (%2 of float32 weights)").arg(QString::fromStdString(totalParamsText(summary)), memoryText(summary.totalParams)));
 }
 
 } // namespace sf

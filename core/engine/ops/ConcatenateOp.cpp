@@ -1,5 +1,7 @@
 #include "ConcatenateOp.h"
 
+#include "shape/ConcatenateMask.h"
+
 #include <algorithm>
 
 namespace sf {
@@ -35,7 +37,7 @@ void ConcatenateOp::forward(const ForwardContext&)
     if (!m_mask)
         return;
     const Index batch = output->value.shape[0];
-    const bool alongSteps = m_axis == 1 && output->value.shape.size() == 3;
+    const bool alongSteps = concatenatesSteps(m_axis, static_cast<int>(output->value.shape.size()));
     if (alongSteps) {
         const Index steps = output->value.shape[1];
         Index at = 0;

@@ -1,5 +1,6 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
+#include "shape/ConcatenateMask.h"
 
 namespace sf::rules {
 
@@ -78,14 +79,14 @@ RuleResult concatenate(RuleContext& ctx)
                   "Use -1 to join along the last axis.");
         return {};
     }
-    if (axis == 0) {
-        ctx.error("invalid-argument",
-                  "Received an invalid value for `axis`, expected a non-batch axis: axis 0 joins samples, not features. "
-                  "Received: axis=" + std::to_string(axisArg),
-                  "Use -1 to join along the last axis.");
-        return {};
-    }
-    if (!checkBatches(ctx))
+    // Keras builds axis=0 (compute_output_shape sums the batch sizes, None if any is None): it
+    // joins samples, not features, which is rarely meant, and training here needs a known batch.
+    if (axis == 0)
+        ctx.warning("concat-along-batch",
+                    "Layer " + ctx.quoted() + " joins its inputs along axis 0, the batch axis: the output has the samples of "
+                    "every input one after the other, not their features side by side. Received: axis=" + std::to_string(axisArg),
+                    "Use -1 to join features along the last axis.");
+    else if (!checkBatches(ctx))
         return {};
 
     std::vector<Dim> dims = ctx.in(0).shape.dims();
@@ -120,14 +121,21 @@ RuleResult concatenate(RuleContext& ctx)
             return {};
         }
     }
-    dims[static_cast<std::size_t>(axis)] = firstUnknown ? *firstUnknown : Dim::known(total);
+    if (axis == 0 && firstUnknown)
+        dims[0] = Dim::unknown(ctx.node.id); // the batches' sum: not the model's batch
+    else
+        dims[static_cast<std::size_t>(axis)] = firstUnknown ? *firstUnknown : Dim::known(total);
 
     TensorInfo out;
     out.shape = Shape(std::move(dims));
     out.dtype = ctx.in(0).dtype;
+    std::vector<bool> masked;
     for (const RuleInput& r : ctx.inputs)
-        if (!out.maskFrom.isValid())
-            out.maskFrom = r.tensor->maskFrom;
+        masked.push_back(r.tensor->maskFrom.isValid());
+    if (concatenateCarriesMask(static_cast<int>(axis), rank, masked))
+        for (const RuleInput& r : ctx.inputs)
+            if (!out.maskFrom.isValid())
+                out.maskFrom = r.tensor->maskFrom; // the first masked input's, to name where it started
     return {out, 0};
 }
 

@@ -15,7 +15,8 @@ RuleResult embedding(RuleContext& ctx)
 
     if (in.dtype == DType::Float32) {
         const PortRef source = ctx.inputs[0].source;
-        Diagnostic& d = ctx.warning(
+        // tf.keras >= 2.10 writes a float32 Input before an Embedding by itself: a note, not a warning.
+        Diagnostic& d = ctx.info(
             "embedding-float-input",
             "Layer " + ctx.quoted() + " (Embedding) receives float32 values from " + ctx.quoted(source.node) +
                 ". Keras casts them to int32 before the lookup, so fractional values are truncated to token ids.",

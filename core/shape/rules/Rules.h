@@ -12,7 +12,8 @@ RuleResult concatenate(RuleContext& ctx);
 RuleResult dense(RuleContext& ctx);
 RuleResult reshape(RuleContext& ctx);
 RuleResult repeatVector(RuleContext& ctx);
-RuleResult shapePreserving(RuleContext& ctx); ///< Dropout, Activation: same shape, mask passes
+RuleResult shapePreserving(RuleContext& ctx); ///< Activation: same shape, mask passes
+RuleResult dropout(RuleContext& ctx);
 RuleResult masking(RuleContext& ctx);
 RuleResult globalAveragePooling1D(RuleContext& ctx);
 RuleResult repeatToBatch(RuleContext& ctx);

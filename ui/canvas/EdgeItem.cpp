@@ -18,6 +18,8 @@ QPainterPath EdgeItem::curve(QPointF from, QPointF to)
 
 void EdgeItem::setEnds(QPointF from, QPointF to)
 {
+    if (from == m_from && to == m_to)
+        return;
     prepareGeometryChange();
     m_from = from;
     m_to = to;
@@ -25,7 +27,10 @@ void EdgeItem::setEnds(QPointF from, QPointF to)
 
 void EdgeItem::setLabel(const QString& label, int severity)
 {
-    prepareGeometryChange();
+    if (label == m_label && severity == m_severity && !toolTip().isEmpty())
+        return;
+    if (label != m_label)
+        prepareGeometryChange();
     m_label = label;
     m_severity = severity;
     setToolTip(QObject::tr("%1\nNone: the model's batch · ?: an unknown size (a variable length) · a number: a fixed size")

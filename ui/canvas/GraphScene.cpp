@@ -11,6 +11,7 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QKeyEvent>
 #include <deque>
+#include <utility>
 #include <unordered_set>
 
 namespace sf {
@@ -57,8 +58,29 @@ void GraphScene::onNodeRemoved(NodeId id)
 {
     if (NodeItem* item = nodeItem(id)) {
         m_nodes.erase(id);
+        deleteItem(item);
+    }
+}
+
+void GraphScene::deleteItem(QGraphicsItem* item)
+{
+    if (!item->isSelected()) {
+        delete item;
+        return;
+    }
+    // A selected item's removal changes the selection: said once for all the items an edit removes.
+    {
+        const QSignalBlocker quiet(this);
         delete item;
     }
+    if (!std::exchange(m_selectionChangePending, true))
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_selectionChangePending = false;
+                emit selectionChanged();
+            },
+            Qt::QueuedConnection);
 }
 
 void GraphScene::onConnectionAdded(const Connection& c)
@@ -77,7 +99,7 @@ void GraphScene::onConnectionRemoved(const Connection& c)
 {
     if (EdgeItem* edge = edgeItem(c)) {
         m_edges.erase(c);
-        delete edge;
+        deleteItem(edge);
     }
     refreshPorts(c.to.node);
 }

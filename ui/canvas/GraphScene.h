@@ -65,12 +65,15 @@ private:
     void annotate();
     void updateEdgesOf(NodeId id);
     void refreshPorts(NodeId id);
+    /// Deletes a card or edge; removing selected ones sends one selectionChanged afterwards.
+    void deleteItem(QGraphicsItem* item);
     std::pair<NodeItem*, int> inputPortAt(QPointF pos) const;
 
     GraphDocument& m_document;
     std::unordered_map<NodeId, NodeItem*> m_nodes;
     std::map<Connection, EdgeItem*> m_edges;
     bool m_labels = true;
+    bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
 
     // A connection being dragged.
     QGraphicsPathItem* m_rubber = nullptr;

@@ -43,16 +43,22 @@ NodeItem::NodeItem(const Node& node) : m_node(node)
 
 void NodeItem::setNode(const Node& node, int connectedInputs)
 {
-    prepareGeometryChange();
-    m_node = node;
     const LayerSpec* spec = LayerRegistry::instance().find(node.type);
-    m_hasOutput = true;
+    int inputs = 0;
     if (!spec)
-        m_inputs = connectedInputs; // an unsupported layer's placeholder: its inputs as imported
+        inputs = connectedInputs; // an unsupported layer's placeholder: its inputs as imported
     else if (spec->variadicInputs)
-        m_inputs = std::max(spec->minInputs, connectedInputs + 1); // one free port to drop onto
+        inputs = std::max(spec->minInputs, connectedInputs + 1); // one free port to drop onto
     else
-        m_inputs = static_cast<int>(spec->inputPorts.size());
+        inputs = static_cast<int>(spec->inputPorts.size());
+    if (node == m_node && inputs == m_inputs)
+        return;
+    // Only the port count changes the card's size; the scene's index is told only then (costly).
+    if (inputs != m_inputs)
+        prepareGeometryChange();
+    m_node = node;
+    m_hasOutput = true;
+    m_inputs = inputs;
     update();
 }
 

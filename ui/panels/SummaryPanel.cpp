@@ -58,6 +58,11 @@ void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
     m_table->clear();
     m_rows.clear();
     const ModelSummary summary = ModelSummary::of(graph, report);
+    std::unordered_map<NodeId, int> worst; // per layer: 2 an error, 1 a warning, 0 only notes
+    for (const Diagnostic& d : report.diagnostics())
+        for (NodeId id : {d.node, d.related})
+            if (id.isValid())
+                worst[id] = std::max(worst[id], d.isError() ? 2 : d.isWarning() ? 1 : 0);
     for (const SummaryRow& row : summary.rows) {
         auto* item = new QTreeWidgetItem(m_table);
         m_rows[row.node] = item;
@@ -77,14 +82,8 @@ void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
         item->setText(3, connected.isEmpty() ? QStringLiteral("-") : connected.join(", "));
         item->setData(0, kNodeRole, QVariant::fromValue<qulonglong>(row.node.value));
 
-        bool error = false;
-        bool warning = false;
-        for (const Diagnostic& d : report.diagnosticsAbout(row.node)) {
-            error = error || d.isError();
-            warning = warning || d.isWarning();
-        }
-        if (error || warning)
-            item->setIcon(0, style()->standardIcon(error ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+        if (const auto found = worst.find(row.node); found != worst.end() && found->second > 0)
+            item->setIcon(0, style()->standardIcon(found->second == 2 ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
     }
     m_totals->setText(tr("%1 (%2 of float32 weights)").arg(QString::fromStdString(totalParamsText(summary)), memoryText(summary.totalParams)));
 }

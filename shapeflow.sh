@@ -5,6 +5,11 @@
 #   ./shapeflow.sh test                  install, build, run every test through ctest
 #   ./shapeflow.sh bench                 install, build, run the benchmarks in tests/bench/
 #   ./shapeflow.sh build                 install and build only
+#   ./shapeflow.sh sanitize              install, build with ASan + UBSan (build-asan/), run every test
+#   ./shapeflow.sh fuzz [SECONDS] [TARGET...]
+#                                        install clang too, build the libFuzzer targets (build-fuzz/),
+#                                        fuzz each for SECONDS (default 60); findings land in
+#                                        build-fuzz/findings/TARGET/
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,10 +20,14 @@ packages=(
   libeigen3-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libbenchmark-dev
   fonts-dejavu-core xvfb xauth xdotool python3-numpy
 )
+# Only `fuzz` needs these: clang, its libFuzzer and sanitizer runtimes, and its OpenMP (the
+# engine's find_package(OpenMP) needs libomp under clang; GCC brings its own libgomp).
+fuzz_packages=(clang libclang-rt-14-dev libomp-14-dev)
+fuzz_targets=(sfmodel keras npy npz csv manifest)
 
 install_missing() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -34,33 +43,72 @@ install_missing() {
 }
 
 build() {
-  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
   cmake --build "$build_dir" -j "$(nproc)"
+}
+
+# Each target in turn, SECONDS each: new inputs go to build-fuzz/corpus/TARGET (the committed seeds
+# and kept findings are read, not written), crashes, hangs and out-of-memory inputs to
+# build-fuzz/findings/TARGET/. JSON targets get a dictionary of JSON and Keras words.
+fuzz() {
+  local seconds="${1:-60}"
+  [ $# -gt 0 ] && shift
+  local targets=("$@")
+  [ ${#targets[@]} -eq 0 ] && targets=("${fuzz_targets[@]}")
+  local dir="$here/build-fuzz" fuzz_dir="$here/tests/fuzz"
+  CC=clang CXX=clang++ cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSHAPEFLOW_FUZZ=ON -DSHAPEFLOW_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$dir" -j "$(nproc)" --target fuzz_all
+  local failed=0
+  for t in "${targets[@]}"; do
+    mkdir -p "$dir/corpus/$t" "$dir/findings/$t"
+    local options=(-max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048
+      -artifact_prefix="$dir/findings/$t/" -print_final_stats=1)
+    case "$t" in sfmodel | keras | manifest) options+=(-dict="$fuzz_dir/json.dict") ;; esac
+    echo "== fuzz_$t, $seconds s"
+    "$dir/bin/fuzz_$t" "${options[@]}" "$dir/corpus/$t" "$fuzz_dir/corpus/$t" "$fuzz_dir/regressions/$t" || failed=1
+  done
+  return $failed
 }
 
 command="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$command" in
   run)
-    install_missing; build
+    install_missing "${packages[@]}"; build
     file="$here/resources/examples/two_branch_embeddings.sfmodel"
     if [ $# -gt 0 ] && [[ "$1" != -* ]]; then file="$1"; shift; fi
     exec "$build_dir/bin/shapeflow" "$@" "$file"
     ;;
   test)
-    install_missing; build
+    install_missing "${packages[@]}"; build
     cd "$build_dir"
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$(nproc)" "$@"
     ;;
   bench)
-    install_missing; build
+    install_missing "${packages[@]}"; build
     for b in "$build_dir"/bin/bench_*; do echo "== $(basename "$b")"; "$b" "$@"; done
     ;;
   build)
-    install_missing; build
+    install_missing "${packages[@]}"; build
+    ;;
+  sanitize)
+    # Every test with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer (GCC); any
+    # report fails its test. Leak suppressions: tests/sanitize/lsan.supp, each with its reason.
+    install_missing "${packages[@]}"
+    build_dir="${SHAPEFLOW_BUILD_DIR:-$here/build-asan}"
+    # -O1 and line tables only: quicker to build than -O2 -g; stacks still name the lines.
+    build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+      -DSHAPEFLOW_SANITIZE=ON -DSHAPEFLOW_BUILD_BENCH=OFF
+    cd "$build_dir"
+    QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$(nproc)" "$@"
+    ;;
+  fuzz)
+    install_missing "${packages[@]}" "${fuzz_packages[@]}"
+    fuzz "$@"
     ;;
   *)
-    echo "usage: ./shapeflow.sh run [FILE] [OPTIONS] | test | bench | build" >&2
+    echo "usage: ./shapeflow.sh run [FILE] [OPTIONS] | test | bench | build | sanitize | fuzz [SECONDS] [TARGET...]" >&2
     exit 2
     ;;
 esac

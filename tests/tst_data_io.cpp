@@ -4,6 +4,7 @@
 #include "io/DataBinding.h"
 #include "io/SampleText.h"
 #include "io/DataManifest.h"
+#include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/WeightsFile.h"
@@ -33,6 +34,22 @@ QByteArray python(const QString& script)
         return "FAILED";
     }
     return p.readAllStandardOutput().trimmed();
+}
+
+/// `value` as `count` little-endian bytes.
+QByteArray little(quint64 value, int count)
+{
+    QByteArray out;
+    for (int i = 0; i < count; ++i)
+        out += char((value >> (8 * i)) & 0xff);
+    return out;
+}
+
+/// A version 1 .npy of `descr` and `shape` (as NumPy writes them) followed by `data`.
+QByteArray npyBytes(const QByteArray& descr, const QByteArray& shape, const QByteArray& data)
+{
+    const QByteArray h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }\n";
+    return QByteArray("\x93NUMPY\x01\x00", 8) + little(static_cast<quint64>(h.size()), 2) + h + data;
 }
 
 QString dataError(const std::function<void()>& f)
@@ -157,12 +174,21 @@ private slots:
         text.replace("'>f4'", "'<U4'");
         QTest::newRow("strings") << text << "is not numeric";
         // Headers that claim more than any file holds: the element count must not wrap around.
-        auto claiming = [](const QByteArray& shape) {
-            const QByteArray h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }\n";
-            return QByteArray("\x93NUMPY\x01\x00", 8) + char(h.size()) + char(0) + h + QByteArray(64, '\0');
-        };
+        auto claiming = [](const QByteArray& shape) { return npyBytes("<f4", shape, QByteArray(64, '\0')); };
         QTest::newRow("count wraps to zero") << claiming("(4611686018427387904, 4)") << "shape (4611686018427387904, 4) is too large for any file";
         QTest::newRow("beyond 64 bits") << claiming("(99999999999999999999999, 4)") << "is too large for any file";
+        // Issue 11: each was undefined behaviour (or, for the width beyond an int, an exception the
+        // CLI reported only as "stoi"). An empty array's other sizes still become buffers later.
+        QTest::newRow("empty, with rows too large") << claiming("(0, 1000000000000000000, 10)") << "shape (0, 1000000000000000000, 10) is too large";
+        QTest::newRow("width times 8 overflows") << npyBytes("<f999999999", "(1,)", QByteArray(8, '\0'))
+                                                 << "element type '<f999999999' is not supported";
+        QTest::newRow("width beyond an int") << npyBytes("<i99999999999999999999", "(1,)", QByteArray(8, '\0')) << "is not supported";
+        QTest::newRow("uint32 beyond float") << npyBytes("<u4", "(2,)", little(7, 4) + little(0xffffffffULL, 4))
+                                             << "value 4294967295 at index 1 cannot be held exactly as float32";
+        QTest::newRow("int32 beyond float") << npyBytes("<i4", "(1,)", little(0x7fffffffULL, 4)) << "value 2147483647 at index 0";
+        QTest::newRow("int64 beyond float") << npyBytes("<i8", "(1,)", little(0x8000000000000000ULL, 8))
+                                            << "value -9223372036854775808 at index 0";
+        QTest::newRow("a size that is not a number") << claiming("(3, x)") << "shape (3, x) is not a tuple of sizes";
     }
     void badArraysAreNamed()
     {
@@ -170,6 +196,70 @@ private slots:
         QFETCH(QString, expected);
         const QString message = dataError([&] { parseNpy(bytes.toStdString(), "bad.npy"); });
         QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void longNpyHeaderIsRead()
+    {
+        // The header was matched with std::regex, which recursed once per character: a 30 KB
+        // header overflowed the stack (issue 11).
+        const QByteArray h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + QByteArray(30000, ' ') + "3,), }\n";
+        const QByteArray bytes = QByteArray("\x93NUMPY\x02\x00", 8) + little(static_cast<quint64>(h.size()), 4) + h + QByteArray(12, '\0');
+        const Array a = parseNpy(bytes.toStdString(), "long.npy");
+        QCOMPARE(a.shape, (std::vector<Index>{3}));
+        QCOMPARE(a.values, (std::vector<float>{0, 0, 0}));
+    }
+
+    void npzInflatingPastTheLimitIsRefused()
+    {
+        // Sixteen directory entries naming one member: each is inflated again, so a small archive
+        // can ask for any amount of memory. What the members hold together is capped.
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("one.npz").toStdString();
+        writeNpz(path, {{"x", {{1000}, std::vector<float>(1000, 1.0f), ""}}});
+        QFile f(QString::fromStdString(path));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray one = f.readAll();
+        const int directory = one.indexOf("PK\x01\x02");
+        const int end = one.indexOf("PK\x05\x06");
+        const QByteArray entry = one.mid(directory, end - directory);
+        QByteArray many = one.left(directory) + entry.repeated(16);
+        many += "PK\x05\x06" + QByteArray(4, '\0') + little(16, 2) + little(16, 2) + little(static_cast<quint64>(entry.size()) * 16, 4) +
+                little(static_cast<quint64>(directory), 4) + little(0, 2);
+        const quint64 member = 4000 + 128; // the floats and the .npy header
+        QCOMPARE(parseNpz(many.toStdString(), "many.npz", 16 * member).at("x").values.size(), std::size_t{1000});
+        const QString message = dataError([&] { parseNpz(many.toStdString(), "many.npz", 16 * member - 1); });
+        QVERIFY2(message.contains("many.npz:x.npy: holds 4128 bytes, which with the 61920 of the members before it is more than the 66047 bytes a .npz may hold"),
+                 qPrintable(message));
+    }
+
+    void zeroRowsWithGeneratedTargets()
+    {
+        // A CSV of its header row alone gives no rows: the generated targets took the median of
+        // an empty column (issue 11). Now they are empty too, and the data check names the cause.
+        test::GraphBuilder b;
+        const NodeId x = b.input({2}, "float32", {}, "x");
+        b.add(layer::kDense, {{"units", std::int64_t{1}}}, {x}, "out");
+        QTemporaryDir dir;
+        writeText(dir.filePath("x.csv"), "a,b\n");
+        DataBinding binding;
+        binding.training.inputs["x"] = ArraySource::csv("x.csv", {"a", "b"});
+        binding.training.targets["out"] = ArraySource::generated();
+        const LoadedData data = loadData(binding, dir.path().toStdString(), b.graph, {LossKind::MeanSquaredError, false}, 7);
+        QCOMPARE(data.training.inputs.at("x").shape, (std::vector<Index>{0, 2}));
+        QCOMPARE(data.training.targets.at("out").shape, (std::vector<Index>{0, 1}));
+        QVERIFY(data.training.targets.at("out").values.empty());
+    }
+
+    void largeManifestIsRefusedUnread()
+    {
+        // Parsed JSON takes about thirty times its text: a manifest (or model) file is capped.
+        QTemporaryDir dir;
+        QFile f(dir.filePath("huge.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.resize(static_cast<qint64>(kMaxJsonFileBytes) + 1)); // sparse: nothing written
+        f.close();
+        const QString message = dataError([&] { readDataManifest(f.fileName().toStdString()); });
+        QVERIFY2(message.contains("huge.json: larger than 64 MB (67108864 bytes)"), qPrintable(message));
     }
 
     void damagedNpzIsCaught()
@@ -208,22 +298,16 @@ private slots:
         QFETCH(quint64, inflated);
         QFETCH(quint64, offset);
         QFETCH(QString, expected);
-        auto le = [](quint64 v, int bytes) {
-            QByteArray out;
-            for (int i = 0; i < bytes; ++i)
-                out += char((v >> (8 * i)) & 0xff);
-            return out;
-        };
         const QByteArray name = "x.npy";
         // One member: a local header and 4 data bytes, then a central directory entry whose sizes
         // and offset are in a zip64 extra field, then the end record.
-        QByteArray zip = "PK\x03\x04" + QByteArray(22, '\0') + le(name.size(), 2) + le(0, 2) + name + QByteArray(4, '\0');
+        QByteArray zip = "PK\x03\x04" + QByteArray(22, '\0') + little(static_cast<quint64>(name.size()), 2) + little(0, 2) + name + QByteArray(4, '\0');
         const auto directory = static_cast<quint64>(zip.size());
-        const QByteArray extra = le(1, 2) + le(24, 2) + le(inflated, 8) + le(compressed, 8) + le(offset, 8);
-        zip += "PK\x01\x02" + QByteArray(6, '\0') + le(static_cast<quint64>(method), 2) + QByteArray(4, '\0') + le(0, 4) +
-               le(0xffffffff, 4) + le(0xffffffff, 4) + le(name.size(), 2) + le(static_cast<quint64>(extra.size()), 2) + le(0, 2) +
-               QByteArray(8, '\0') + le(0xffffffff, 4) + name + extra;
-        zip += "PK\x05\x06" + QByteArray(6, '\0') + le(1, 2) + le(0, 4) + le(directory, 4) + le(0, 2);
+        const QByteArray extra = little(1, 2) + little(24, 2) + little(inflated, 8) + little(compressed, 8) + little(offset, 8);
+        zip += "PK\x01\x02" + QByteArray(6, '\0') + little(static_cast<quint64>(method), 2) + QByteArray(4, '\0') + little(0, 4) +
+               little(0xffffffff, 4) + little(0xffffffff, 4) + little(static_cast<quint64>(name.size()), 2) + little(static_cast<quint64>(extra.size()), 2) + little(0, 2) +
+               QByteArray(8, '\0') + little(0xffffffff, 4) + name + extra;
+        zip += "PK\x05\x06" + QByteArray(6, '\0') + little(1, 2) + little(0, 4) + little(directory, 4) + little(0, 2);
         const QString message = dataError([&] { parseNpz(zip.toStdString(), "z.npz"); });
         QVERIFY2(message.contains(expected), qPrintable(message));
     }
@@ -237,6 +321,9 @@ private slots:
         QVERIFY(dataError([] { parseCsv("a,b\n1\n", "t.csv"); }).contains("line 2 has 1 cells; the header has 2"));
         QVERIFY(dataError([] { parseCsv("a,b\n1,\n", "t.csv"); }).contains("\"\" is not a number"));
         QVERIFY(dataError([&] { t.columns({"nope"}); }).contains("no column \"nope\""));
+        // Columns are chosen by name: a name given twice would pick one of them silently.
+        QCOMPARE(dataError([] { parseCsv("a,b,a\n1,2,3\n", "t.csv"); }),
+                 QString("t.csv: line 1: column \"a\" is named twice (columns 1 and 3); columns are chosen by name"));
     }
 
     void manifestReadsEveryKindOfSource()
@@ -288,6 +375,11 @@ private slots:
         b.validation = DataSection{{{"ids", ArraySource::npy("v.npy")}}, {}};
         b.generatedRows = 123;
         QCOMPARE(DataBinding::fromJson(b.toJson()), b);
+        // Sources the short forms would turn into others: a .npy named "generated", and the only
+        // array of a .npz whose name does not say .npz.
+        DataBinding odd;
+        odd.training.inputs = {{"a", ArraySource::npy("generated")}, {"b", ArraySource::npz("data.bin", "")}};
+        QCOMPARE(DataBinding::fromJson(odd.toJson()), odd);
         QCOMPARE(b.toJson()["inputs"]["table"], nlohmann::json({{"file", "t.csv"}, {"columns", "f1:f8"}}));
         QCOMPARE(ArraySource::csv("/x/t.csv", {"f1", "f8"}, true).describe(), std::string("t.csv [f1 … f8]"));
         QCOMPARE(ArraySource::npz("/x/d.npz", "x").describe(), std::string("d.npz: x"));

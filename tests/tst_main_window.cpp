@@ -252,6 +252,12 @@ private slots:
         QVERIFY(window.lastError().contains("not valid JSON"));
         QVERIFY(window.document().graph() == before);
         QCOMPARE(window.scene().nodeItemCount(), before.nodes().size());
+        // A file past the size a model may have is refused before it is read (issue 11).
+        QVERIFY(damaged.resize(static_cast<qint64>(kMaxJsonFileBytes) + 1)); // sparse: nothing written
+        QVERIFY(!window.openFile(damaged.fileName(), true));
+        QVERIFY2(window.lastError().endsWith("damaged.sfmodel: larger than 64 MB, the most Shapeflow reads as a model"),
+                 qPrintable(window.lastError()));
+        QVERIFY(window.document().graph() == before);
     }
 
     void cutAndPasteKeepConnectionsInsideTheSelection()

@@ -168,6 +168,30 @@ private slots:
             QVERIFY(QString(e.what()).contains("cannot open"));
         }
     }
+
+    void largeFileIsRefusedUnread()
+    {
+        // Parsed JSON takes about thirty times its text (a 200 MB file took 6 GB): a file past the
+        // limit is refused before it is read (issue 11).
+        QTemporaryDir dir;
+        QFile f(dir.filePath("huge.sfmodel"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.resize(static_cast<qint64>(kMaxJsonFileBytes) + 1)); // sparse: nothing written
+        f.close();
+        try {
+            loadModel(f.fileName().toStdString());
+            QFAIL("accepted");
+        } catch (const FileFormatError& e) {
+            QVERIFY2(QString(e.what()).endsWith("huge.sfmodel: larger than 64 MB (67108864 bytes), the most Shapeflow reads from a file of this kind"), e.what());
+        }
+        QVERIFY(f.resize(static_cast<qint64>(kMaxJsonFileBytes))); // at the limit: read, then found not to be JSON
+        try {
+            loadModel(f.fileName().toStdString());
+            QFAIL("accepted");
+        } catch (const FileFormatError& e) {
+            QVERIFY2(QString(e.what()).contains("not valid JSON"), e.what());
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestModelFile)

@@ -605,6 +605,24 @@ private slots:
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
     }
 
+    void settingsNumbersOutOfRangeAreIgnored()
+    {
+        // A file's "epochs": 1e30 was cast to int: undefined behaviour (issue 11). A number the
+        // setting cannot hold is ignored like a value of the wrong type; whole floats are read.
+        const TrainingSettings defaults;
+        const TrainingSettings odd = TrainingSettings::fromJson(
+            {{"epochs", 1e30}, {"batch_size", -1e300}, {"seed", -1}, {"early_stopping_patience", 4294967296.0}, {"validation_split", 0.5}});
+        QCOMPARE(odd.config.epochs, defaults.config.epochs);
+        QCOMPARE(odd.config.batchSize, defaults.config.batchSize);
+        QCOMPARE(odd.config.seed, defaults.config.seed);
+        QCOMPARE(odd.config.earlyStopping.patience, defaults.config.earlyStopping.patience);
+        QCOMPARE(odd.config.validationSplit, 0.5);
+        const TrainingSettings whole = TrainingSettings::fromJson({{"epochs", 7.0}, {"seed", 4294967295U}, {"batch_size", -2}});
+        QCOMPARE(whole.config.epochs, 7);
+        QCOMPARE(whole.config.seed, 4294967295U);
+        QCOMPARE(whole.config.batchSize, Index{-2}); // read as written; the trainer refuses it by name
+    }
+
     void panelTrainsTheExampleAndSettingsRoundTrip()
     {
         MainWindow window;

@@ -96,6 +96,14 @@ MainWindow::MainWindow(QWidget* parent)
     resize(1400, 860);
 }
 
+MainWindow::~MainWindow()
+{
+    // The docks (the inspector among them) go before the other children, and the scene clears its
+    // selection as it goes: nothing may call back into this window while it is taken apart.
+    for (const QObject* descendant : findChildren<QObject*>())
+        descendant->disconnect(this);
+}
+
 void MainWindow::createDocks()
 {
     auto dock = [this](const QString& title, QWidget* widget, Qt::DockWidgetArea area, const char* name) {
@@ -393,8 +401,13 @@ std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet
         fail(tr("%1: cannot open (%2)").arg(path, file.errorString()), quiet);
         return std::nullopt;
     }
+    const QByteArray text = file.read(static_cast<qint64>(kMaxJsonFileBytes) + 1); // a larger file is refused, not read
+    if (text.size() > static_cast<qint64>(kMaxJsonFileBytes)) {
+        fail(tr("%1: larger than %2 MB, the most Shapeflow reads as a model").arg(path).arg(kMaxJsonFileBytes >> 20), quiet);
+        return std::nullopt;
+    }
     try {
-        return loadModelFromText(file.readAll().toStdString(), path.toStdString());
+        return loadModelFromText(text.toStdString(), path.toStdString());
     } catch (const FileFormatError& e) {
         fail(QString::fromStdString(e.what()), quiet);
         return std::nullopt;

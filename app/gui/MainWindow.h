@@ -24,6 +24,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     /// Opens a .sfmodel or Keras JSON file; on failure shows why (unless `quiet`) and keeps the model.
     bool openFile(const QString& path, bool quiet = false);

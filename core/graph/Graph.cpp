@@ -8,14 +8,15 @@
 
 namespace sf {
 
-NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position, std::string name)
-{
+NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position,
+                      std::string name) {
     const LayerSpec* spec = LayerRegistry::instance().find(type);
     assert(spec && "addNode takes registered layer types only");
     Node node;
     node.id = NodeId{m_nextId};
     node.type = std::string(type);
-    node.name = name.empty() ? uniqueName(spec ? spec->defaultName : std::string("layer")) : std::move(name);
+    node.name = name.empty() ? uniqueName(spec ? spec->defaultName : std::string("layer"))
+                             : std::move(name);
     node.params = spec ? spec->defaults() : ParamMap{};
     for (const auto& [key, value] : params.values())
         node.params.set(key, value);
@@ -24,43 +25,38 @@ NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point posit
     return NodeId{m_nextId - 1};
 }
 
-void Graph::insertNode(Node node)
-{
+void Graph::insertNode(Node node) {
     assert(node.id.isValid() && !m_nodes.contains(node.id));
     m_nextId = std::max(m_nextId, node.id.value + 1);
     m_nodes.emplace(node.id, std::move(node));
 }
 
-bool Graph::removeNode(NodeId id)
-{
+bool Graph::removeNode(NodeId id) {
     if (m_nodes.erase(id) == 0)
         return false;
-    std::erase_if(m_connections, [id](const Connection& c) { return c.from.node == id || c.to.node == id; });
+    for (const Connection& c : connectionsOf(id))
+        forget(c);
     return true;
 }
 
-const Node* Graph::node(NodeId id) const
-{
+const Node* Graph::node(NodeId id) const {
     auto it = m_nodes.find(id);
     return it == m_nodes.end() ? nullptr : &it->second;
 }
 
-Node* Graph::node(NodeId id)
-{
+Node* Graph::node(NodeId id) {
     auto it = m_nodes.find(id);
     return it == m_nodes.end() ? nullptr : &it->second;
 }
 
-const Node* Graph::findByName(std::string_view name) const
-{
+const Node* Graph::findByName(std::string_view name) const {
     for (const auto& [id, n] : m_nodes)
         if (n.name == name)
             return &n;
     return nullptr;
 }
 
-bool Graph::connect(const Connection& c)
-{
+bool Graph::connect(const Connection& c) {
     const Node* from = node(c.from.node);
     const Node* to = node(c.to.node);
     if (!from || !to || c.from.port != 0 || c.to.port < 0)
@@ -71,33 +67,43 @@ bool Graph::connect(const Connection& c)
     // An unsupported layer's placeholder (no spec) takes its inputs as Keras called it.
     if (spec && !spec->variadicInputs && c.to.port >= static_cast<int>(spec->inputPorts.size()))
         return false;
-    if (connectionInto(c.to))
-        return false;
+    if (!m_connectionInto.try_emplace(c.to, c).second)
+        return false; // the port is fed already
     m_connections.insert(c);
+    m_connectionsOf[c.from.node].insert(c);
+    m_connectionsOf[c.to.node].insert(c);
     return true;
 }
 
-bool Graph::disconnect(const Connection& c) { return m_connections.erase(c) > 0; }
-
-std::optional<Connection> Graph::connectionInto(PortRef input) const
-{
-    for (const Connection& c : m_connections)
-        if (c.to == input)
-            return c;
-    return std::nullopt;
+bool Graph::disconnect(const Connection& c) {
+    if (!m_connections.contains(c))
+        return false;
+    forget(c);
+    return true;
 }
 
-std::vector<Connection> Graph::connectionsOf(NodeId id) const
-{
-    std::vector<Connection> result;
-    for (const Connection& c : m_connections)
-        if (c.from.node == id || c.to.node == id)
-            result.push_back(c);
-    return result;
+void Graph::forget(const Connection& c) {
+    m_connections.erase(c);
+    m_connectionInto.erase(c.to);
+    for (const NodeId end : {c.from.node, c.to.node})
+        if (const auto it = m_connectionsOf.find(end);
+            it != m_connectionsOf.end() && it->second.erase(c) && it->second.empty())
+            m_connectionsOf.erase(it);
 }
 
-std::string Graph::uniqueName(std::string_view base) const
-{
+std::optional<Connection> Graph::connectionInto(PortRef input) const {
+    const auto it = m_connectionInto.find(input);
+    return it == m_connectionInto.end() ? std::nullopt : std::optional(it->second);
+}
+
+std::vector<Connection> Graph::connectionsOf(NodeId id) const {
+    const auto it = m_connectionsOf.find(id);
+    return it == m_connectionsOf.end()
+               ? std::vector<Connection>{}
+               : std::vector<Connection>(it->second.begin(), it->second.end());
+}
+
+std::string Graph::uniqueName(std::string_view base) const {
     std::unordered_set<std::string_view> taken;
     taken.reserve(m_nodes.size());
     for (const auto& [id, n] : m_nodes)

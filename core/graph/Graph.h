@@ -38,7 +38,9 @@ public:
     bool connect(const Connection& connection);
     bool disconnect(const Connection& connection);
     const std::set<Connection>& connections() const { return m_connections; }
+    /// The connection feeding `input`, if any. Logarithmic in the number of connections.
     std::optional<Connection> connectionInto(PortRef input) const;
+    /// The connections from or into `id`, sorted. Logarithmic, plus the number returned.
     std::vector<Connection> connectionsOf(NodeId id) const;
 
     /// `base` if no node has that name, else `base_1`, `base_2`, ... the first one free.
@@ -48,11 +50,18 @@ public:
     /// Ids below `next` are never handed out again (ids are never reused, even after an undo).
     void reserveIdsBelow(NodeId next) { m_nextId = std::max(m_nextId, next.value); }
     /// The same model: the same nodes and connections (the id allocator's position aside).
-    bool operator==(const Graph& other) const { return m_nodes == other.m_nodes && m_connections == other.m_connections; }
+    bool operator==(const Graph& other) const {
+        return m_nodes == other.m_nodes && m_connections == other.m_connections;
+    }
 
 private:
+    void forget(const Connection& connection);
+
     std::map<NodeId, Node> m_nodes;
     std::set<Connection> m_connections;
+    // Indexes of m_connections, so that wiring a large model is not quadratic in its connections.
+    std::map<PortRef, Connection> m_connectionInto;         ///< by the input port fed
+    std::map<NodeId, std::set<Connection>> m_connectionsOf; ///< by each node at either end
     std::uint64_t m_nextId = 1;
 };
 

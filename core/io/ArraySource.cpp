@@ -10,8 +10,10 @@ nlohmann::json ArraySource::toJson() const
 {
     switch (kind) {
     case Kind::Generated: return "generated";
-    case Kind::Npy: return file;
-    case Kind::NpzArray: return array.empty() ? nlohmann::json{{"file", file}} : nlohmann::json{{"file", file}, {"array", array}};
+    // The short forms only where fromJson reads them back as the same source.
+    case Kind::Npy: return file == "generated" ? nlohmann::json{{"file", file}} : nlohmann::json(file);
+    case Kind::NpzArray:
+        return array.empty() && file.ends_with(".npz") ? nlohmann::json{{"file", file}} : nlohmann::json{{"file", file}, {"array", array}};
     case Kind::CsvColumns:
         if (range && columns.size() == 2)
             return {{"file", file}, {"columns", columns[0] + ":" + columns[1]}};

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <sstream>
+#include <string_view>
 
 namespace sf {
 
@@ -49,6 +51,12 @@ CsvTable parseCsv(const std::string& text, const std::string& source)
             throw DataError(source + ": line " + std::to_string(lineNumber) + ": quoted fields are not supported; use plain numbers");
         std::vector<std::string> cells = split(line);
         if (table.header.empty()) {
+            // Columns are chosen by name: a name given twice would choose one of them silently.
+            std::map<std::string_view, std::size_t> seen;
+            for (std::size_t c = 0; c < cells.size(); ++c)
+                if (const auto [earlier, first] = seen.try_emplace(cells[c], c); !first)
+                    throw DataError(source + ": line " + std::to_string(lineNumber) + ": column \"" + cells[c] + "\" is named twice (columns " +
+                                    std::to_string(earlier->second + 1) + " and " + std::to_string(c + 1) + "); columns are chosen by name");
             table.header = cells;
             continue;
         }
@@ -75,7 +83,7 @@ CsvTable parseCsv(const std::string& text, const std::string& source)
 CsvTable readCsv(const std::string& path)
 {
     try {
-        return parseCsv(readTextFile(path), path);
+        return parseCsv(readTextFile(path, std::string::npos), path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }

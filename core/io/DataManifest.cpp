@@ -13,9 +13,20 @@ namespace sf {
 
 DataBinding readDataManifest(const std::string& path)
 {
+    std::string text;
+    try {
+        text = readTextFile(path);
+    } catch (const FileFormatError& e) {
+        throw DataError(e.what());
+    }
+    return parseDataManifest(text, path);
+}
+
+DataBinding parseDataManifest(const std::string& text, const std::string& path)
+{
     nlohmann::json root;
     try {
-        root = parseJsonText(readTextFile(path), path);
+        root = parseJsonText(text, path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }

@@ -7,11 +7,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string>
+#include <vector>
 
 namespace sf {
 
-std::string readTextFile(const std::string& path, std::size_t maxBytes)
+std::string readTextFile(const std::string& path, std::size_t maxBytes, LongerFile longer)
 {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
@@ -19,19 +20,21 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw FileFormatError(path + ": cannot open (" + std::strerror(errno) + ")");
-    if (maxBytes != std::string::npos) {
-        std::string start(maxBytes, '\0');
-        in.read(start.data(), static_cast<std::streamsize>(maxBytes));
-        if (in.bad())
-            throw FileFormatError(path + ": read error");
-        start.resize(static_cast<std::size_t>(in.gcount()));
-        return start;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Read in blocks, so that a file that is not regular (a pipe, /dev/zero) is limited too.
+    std::string text;
+    std::vector<char> block(std::size_t{1} << 16);
+    while (text.size() <= maxBytes && (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0))
+        text.append(block.data(), static_cast<std::size_t>(in.gcount()));
     if (in.bad())
         throw FileFormatError(path + ": read error");
-    return text.str();
+    if (text.size() > maxBytes) {
+        if (longer == LongerFile::ReadStart)
+            text.resize(maxBytes);
+        else
+            throw FileFormatError(path + ": larger than " + std::to_string(maxBytes >> 20) + " MB (" + std::to_string(maxBytes) +
+                                  " bytes), the most Shapeflow reads from a file of this kind");
+    }
+    return text;
 }
 
 namespace {

@@ -23,7 +23,18 @@ LoadedModel loadModel(const std::string& path);
 /// The same from text already in memory; `sourceName` is used in error messages.
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName);
 
-/// Reads a whole file, or its first `maxBytes`. Throws FileFormatError naming the file and the reason.
-std::string readTextFile(const std::string& path, std::size_t maxBytes = std::string::npos);
+/// The largest model or manifest file read: parsed JSON takes about thirty times its text in
+/// memory (a 200 MB file took 6 GB); 100,000 layers as Shapeflow writes them are about 30 MB.
+inline constexpr std::size_t kMaxJsonFileBytes = std::size_t{64} << 20;
+
+/// What readTextFile does with a file longer than its `maxBytes`.
+enum class LongerFile {
+    Refuse,   ///< throw FileFormatError naming the file and the limit
+    ReadStart ///< return its first `maxBytes` (a header)
+};
+
+/// Reads a whole file of at most `maxBytes` (no limit: std::string::npos). Throws FileFormatError
+/// naming the file and the reason.
+std::string readTextFile(const std::string& path, std::size_t maxBytes = kMaxJsonFileBytes, LongerFile longer = LongerFile::Refuse);
 
 } // namespace sf

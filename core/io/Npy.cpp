@@ -3,37 +3,48 @@
 #include "FileFormatError.h"
 #include "ModelLoader.h"
 
-#include <cmath>
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
-#include <regex>
+#include <string_view>
 
 namespace sf {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const std::string& what) { throw DataError(source + ": " + what); }
+[[noreturn]] void fail(const std::string& source, const std::string& what) {
+    throw DataError(source + ": " + what);
+}
 
-template <typename T> T readLittle(const char* p)
-{
+template <typename T> T readLittle(const char* p) {
     T value{};
     std::memcpy(&value, p, sizeof(T));
     return value; // x86-64 and every platform Debian targets here are little-endian
 }
 
-template <typename T> void convert(const char* data, std::size_t count, std::vector<float>& out, const std::string& source)
-{
+/// Every integer up to this size, and no larger range of them, is exact in a float32.
+constexpr std::int64_t kLargestExactFloatInteger = 1 << 24;
+
+template <typename T>
+void convert(const char* data, std::size_t count, std::vector<float>& out,
+             const std::string& source) {
     out.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
         const T v = readLittle<T>(data + i * sizeof(T));
-        const auto f = static_cast<float>(v);
         if constexpr (std::is_integral_v<T>) {
-            if (static_cast<T>(f) != v || std::fabs(static_cast<double>(v)) > 16777216.0)
-                fail(source, "value " + std::to_string(v) + " at index " + std::to_string(i) + " cannot be held exactly as float32");
+            static_assert(sizeof(T) < 8 || std::is_signed_v<T>,
+                          "every value must fit in an int64 to be compared");
+            const auto wide = static_cast<std::int64_t>(
+                v); // compared as integers: a float cast back could overflow
+            if (wide > kLargestExactFloatInteger || wide < -kLargestExactFloatInteger)
+                fail(source, "value " + std::to_string(v) + " at index " + std::to_string(i) +
+                                 " cannot be held exactly as float32");
         }
-        out[i] = f;
+        out[i] = static_cast<float>(v);
     }
 }
 
@@ -47,22 +58,61 @@ struct NpyHeader {
     std::size_t dataBytes = 0; ///< what the shape needs
 };
 
-/// Why elements of `kind` and `width` cannot be read as float, or nothing when they can.
-std::optional<std::string> elementTypeProblem(char kind, int width)
-{
+/// Why elements of `kind` and `width` (1 to 99 bytes) cannot be read as float, or nothing when they
+/// can.
+std::optional<std::string> elementTypeProblem(char kind, int width) {
     const auto bits = std::to_string(width * 8);
     switch (kind) {
-    case 'f': return width == 4 || width == 8 ? std::nullopt : std::optional("float" + bits + " is not supported");
-    case 'i': return width == 1 || width == 2 || width == 4 || width == 8 ? std::nullopt : std::optional("int" + bits + " is not supported");
-    case 'u': return width == 1 || width == 2 || width == 4 ? std::nullopt : std::optional("uint" + bits + " is not supported");
-    case 'b': return width == 1 ? std::nullopt : std::optional("bool of " + std::to_string(width) + " bytes is not supported");
-    default: return "element type '" + std::string(1, kind) + std::to_string(width) + "' is not numeric";
+    case 'f':
+        return width == 4 || width == 8 ? std::nullopt
+                                        : std::optional("float" + bits + " is not supported");
+    case 'i':
+        return width == 1 || width == 2 || width == 4 || width == 8
+                   ? std::nullopt
+                   : std::optional("int" + bits + " is not supported");
+    case 'u':
+        return width == 1 || width == 2 || width == 4
+                   ? std::nullopt
+                   : std::optional("uint" + bits + " is not supported");
+    case 'b':
+        return width == 1
+                   ? std::nullopt
+                   : std::optional("bool of " + std::to_string(width) + " bytes is not supported");
+    default:
+        return "element type '" + std::string(1, kind) + std::to_string(width) + "' is not numeric";
     }
 }
 
+/// Where the value of `key` starts in a header (NumPy writes a Python dict literal:
+/// `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`), or npos when the key is absent.
+/// One pass over the text, whatever its length (a regex here overflowed the stack on a long
+/// header).
+std::size_t valueOf(std::string_view header, std::string_view key) {
+    const std::string quoted = "'" + std::string(key) + "'";
+    std::size_t at = header.find(quoted);
+    if (at == std::string_view::npos)
+        return at;
+    at = header.find_first_not_of(" \t", at + quoted.size());
+    if (at == std::string_view::npos || header[at] != ':')
+        return std::string_view::npos;
+    at = header.find_first_not_of(" \t", at + 1);
+    return at == std::string_view::npos ? header.size() : at;
+}
+
+/// Digits as a number, or nothing when there are none, others follow, or there are more than
+/// `maxDigits`.
+std::optional<std::uint64_t> wholeNumber(std::string_view digits, std::size_t maxDigits) {
+    std::uint64_t value = 0;
+    if (digits.empty() || digits.size() > maxDigits)
+        return std::nullopt;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size())
+        return std::nullopt;
+    return value;
+}
+
 /// Reads the header at the start of `bytes` (the whole file, or at least its header).
-NpyHeader parseHeader(const std::string& bytes, const std::string& source)
-{
+NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
         fail(source, "not a .npy file (no \\x93NUMPY magic)");
     const int major = static_cast<unsigned char>(bytes[6]);
@@ -81,53 +131,97 @@ NpyHeader parseHeader(const std::string& bytes, const std::string& source)
     }
     if (headerStart + headerLength > bytes.size())
         fail(source, "truncated header");
-    const std::string header = bytes.substr(headerStart, headerLength);
+    const std::string_view header(bytes.data() + headerStart, headerLength);
+    const auto quote = [](std::string_view text) {
+        return "'" + std::string(text.substr(0, 80)) + (text.size() > 80 ? "...'" : "'");
+    };
 
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([A-Za-z])(\d+)')")))
-        fail(source, "header has no 'descr': " + header);
+    // descr: '<f4', '|u1', ...: byte order, kind, width in bytes.
     NpyHeader h;
-    const char order = m[1].str()[0];
-    h.kind = m[2].str()[0];
-    h.width = std::stoi(m[3].str());
+    const std::size_t descr = valueOf(header, "descr");
+    if (descr == std::string_view::npos)
+        fail(source, "header has no 'descr': " + quote(header));
+    const std::size_t descrEnd = descr < header.size() && header[descr] == '\''
+                                     ? header.find('\'', descr + 1)
+                                     : std::string_view::npos;
+    if (descrEnd == std::string_view::npos || descrEnd - descr < 4 ||
+        std::string_view("<>|=").find(header[descr + 1]) == std::string_view::npos)
+        fail(source, "header's 'descr' is not a simple type such as '<f4' (structured arrays are "
+                     "not supported): " +
+                         quote(header.substr(descr)));
+    const std::string_view descrText = header.substr(descr + 1, descrEnd - descr - 1);
+    const char order = descrText[0];
+    h.kind = descrText[1];
+    const auto width = wholeNumber(descrText.substr(2), 2);
+    if (!width || *width == 0)
+        fail(source, "element type " + quote(descrText) + " is not supported");
+    h.width = static_cast<int>(*width);
     if (order == '>' && h.width > 1)
-        fail(source, "big-endian data ('" + m[0].str() + "') is not supported; save it little-endian");
-    if (std::regex_search(header, std::regex(R"('fortran_order'\s*:\s*True)")))
-        fail(source, "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
-    if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
-        fail(source, "header has no 'shape': " + header);
-    const std::string dims = m[1].str();
-    static const std::regex kNumber(R"(\d+)");
-    // A damaged or hostile header can claim any size: every product is checked before it is trusted.
-    std::size_t count = 1;
-    for (std::sregex_iterator it(dims.begin(), dims.end(), kNumber), end; it != end; ++it) {
-        const std::string text = it->str();
-        const std::size_t d = text.size() <= 18 ? std::stoull(text) : 0;
-        if (text.size() > 18 || __builtin_mul_overflow(count, d, &count))
-            fail(source, "shape (" + dims + ") is too large for any file");
-        h.shape.push_back(static_cast<Index>(d));
-    }
+        fail(source,
+             "big-endian data (" + quote(descrText) + ") is not supported; save it little-endian");
     if (const auto problem = elementTypeProblem(h.kind, h.width))
         fail(source, *problem);
+
+    const std::size_t fortran = valueOf(header, "fortran_order");
+    if (fortran != std::string_view::npos && header.substr(fortran, 4) == "True")
+        fail(source, "Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray");
+
+    // shape: (), (3,), (2, 3).
+    const std::size_t shape = valueOf(header, "shape");
+    const std::size_t shapeEnd = shape < header.size() && header[shape] == '('
+                                     ? header.find(')', shape)
+                                     : std::string_view::npos;
+    if (shapeEnd == std::string_view::npos)
+        fail(source, "header has no 'shape': " + quote(header));
+    const std::string_view dims = header.substr(shape + 1, shapeEnd - shape - 1);
+    const auto tooLarge = [&] {
+        fail(source, "shape (" + std::string(dims.substr(0, 80)) + ") is too large for any file");
+    };
+    // A damaged or hostile header can claim any size: every product is checked before it is
+    // trusted, the one without its zero sizes too, since an empty array's other sizes still
+    // become buffers: (0, 10^18, 10) has 10^19 values per row.
+    std::size_t count = 1;
+    std::size_t nonzeroBytes = static_cast<std::size_t>(h.width);
+    for (std::size_t at = 0; at < dims.size();) {
+        const std::size_t comma = std::min(dims.find(',', at), dims.size());
+        const std::size_t first = dims.find_first_not_of(" \t", at);
+        const std::size_t last = dims.find_last_not_of(" \t", comma - 1);
+        at = comma + 1;
+        if (first >= comma) { // "(3,)": nothing after the last comma
+            if (comma == dims.size())
+                break;
+            fail(source, "shape (" + std::string(dims.substr(0, 80)) + ") is not a tuple of sizes");
+        }
+        const std::string_view text = dims.substr(first, last - first + 1);
+        const auto d = wholeNumber(text, 18);
+        if (!d) {
+            if (text.find_first_not_of("0123456789") == std::string_view::npos)
+                tooLarge();
+            fail(source, "shape (" + std::string(dims.substr(0, 80)) + ") is not a tuple of sizes");
+        }
+        if (__builtin_mul_overflow(count, *d, &count) ||
+            __builtin_mul_overflow(nonzeroBytes, std::max<std::uint64_t>(*d, 1), &nonzeroBytes) ||
+            nonzeroBytes > static_cast<std::size_t>(std::numeric_limits<Index>::max()))
+            tooLarge();
+        h.shape.push_back(static_cast<Index>(*d));
+    }
     h.dataStart = headerStart + headerLength;
     h.count = count;
-    if (__builtin_mul_overflow(count, static_cast<std::size_t>(h.width), &h.dataBytes))
-        fail(source, "shape " + Array{h.shape, {}, {}}.shapeText() + " is too large for any file");
+    h.dataBytes = count * static_cast<std::size_t>(h.width); // at most nonzeroBytes
     return h;
 }
 
 /// The error for a file whose data is shorter than its shape needs.
-void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& source)
-{
+void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& source) {
     if (fileBytes - h.dataStart < h.dataBytes)
-        fail(source, "holds " + std::to_string(fileBytes - h.dataStart) + " bytes of data; shape " + Array{h.shape, {}, {}}.shapeText() +
-                         " needs " + std::to_string(h.dataBytes));
+        fail(source, "holds " + std::to_string(fileBytes - h.dataStart) + " bytes of data; shape " +
+                         Array{h.shape, {}, {}}.shapeText() + " needs " +
+                         std::to_string(h.dataBytes));
 }
 
 } // namespace
 
-Array parseNpy(const std::string& bytes, const std::string& source)
-{
+Array parseNpy(const std::string& bytes, const std::string& source) {
     const NpyHeader h = parseHeader(bytes, source);
     checkLength(h, bytes.size(), source);
     Array array;
@@ -135,23 +229,33 @@ Array parseNpy(const std::string& bytes, const std::string& source)
     array.shape = h.shape;
     const char* data = bytes.data() + h.dataStart;
     const std::size_t count = h.count;
-    const std::string typeCode = std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
-    if (typeCode == "f4") convert<float>(data, count, array.values, source);
-    else if (typeCode == "f8") convert<double>(data, count, array.values, source);
-    else if (typeCode == "i1") convert<std::int8_t>(data, count, array.values, source);
-    else if (typeCode == "i2") convert<std::int16_t>(data, count, array.values, source);
-    else if (typeCode == "i4") convert<std::int32_t>(data, count, array.values, source);
-    else if (typeCode == "i8") convert<std::int64_t>(data, count, array.values, source);
-    else if (typeCode == "u1" || typeCode == "b1") convert<std::uint8_t>(data, count, array.values, source);
-    else if (typeCode == "u2") convert<std::uint16_t>(data, count, array.values, source);
-    else if (typeCode == "u4") convert<std::uint32_t>(data, count, array.values, source);
+    const std::string typeCode =
+        std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
+    if (typeCode == "f4")
+        convert<float>(data, count, array.values, source);
+    else if (typeCode == "f8")
+        convert<double>(data, count, array.values, source);
+    else if (typeCode == "i1")
+        convert<std::int8_t>(data, count, array.values, source);
+    else if (typeCode == "i2")
+        convert<std::int16_t>(data, count, array.values, source);
+    else if (typeCode == "i4")
+        convert<std::int32_t>(data, count, array.values, source);
+    else if (typeCode == "i8")
+        convert<std::int64_t>(data, count, array.values, source);
+    else if (typeCode == "u1" || typeCode == "b1")
+        convert<std::uint8_t>(data, count, array.values, source);
+    else if (typeCode == "u2")
+        convert<std::uint16_t>(data, count, array.values, source);
+    else if (typeCode == "u4")
+        convert<std::uint32_t>(data, count, array.values, source);
     return array;
 }
 
-std::vector<Index> readNpyShape(const std::string& path)
-{
+std::vector<Index> readNpyShape(const std::string& path) {
     try {
-        const NpyHeader h = parseHeader(readTextFile(path, 1 << 20), path); // a header is a few hundred bytes
+        const NpyHeader h = parseHeader(readTextFile(path, 1 << 20, LongerFile::ReadStart),
+                                        path); // a header is a few hundred bytes
         std::error_code ec;
         const auto size = std::filesystem::file_size(path, ec);
         if (ec)
@@ -163,20 +267,20 @@ std::vector<Index> readNpyShape(const std::string& path)
     }
 }
 
-Array readNpy(const std::string& path)
-{
+Array readNpy(const std::string& path) {
     try {
-        return parseNpy(readTextFile(path), path);
+        return parseNpy(readTextFile(path, std::string::npos), path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }
 }
 
-std::string serializeNpy(const Array& array)
-{
+std::string serializeNpy(const Array& array) {
     std::string shape = "(";
     for (std::size_t i = 0; i < array.shape.size(); ++i)
-        shape += std::to_string(array.shape[i]) + (array.shape.size() == 1 ? "," : i + 1 < array.shape.size() ? ", " : "");
+        shape += std::to_string(array.shape[i]) + (array.shape.size() == 1      ? ","
+                                                   : i + 1 < array.shape.size() ? ", "
+                                                                                : "");
     shape += ")";
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
     const std::size_t unpadded = 10 + header.size() + 1;
@@ -189,12 +293,12 @@ std::string serializeNpy(const Array& array)
     out += static_cast<char>(length & 0xff);
     out += static_cast<char>(length >> 8);
     out += header;
-    out.append(reinterpret_cast<const char*>(array.values.data()), array.values.size() * sizeof(float));
+    out.append(reinterpret_cast<const char*>(array.values.data()),
+               array.values.size() * sizeof(float));
     return out;
 }
 
-void writeBinaryFile(const std::string& path, const std::string& bytes)
-{
+void writeBinaryFile(const std::string& path, const std::string& bytes) {
     const std::string temporary = path + ".tmp";
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

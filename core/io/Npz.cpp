@@ -5,6 +5,7 @@
 #include "Npy.h"
 
 #include <cstring>
+#include <limits>
 #include <zlib.h>
 
 namespace sf {
@@ -25,6 +26,8 @@ std::uint64_t little(const std::string& b, std::size_t at, int bytes, const std:
 
 std::string inflateRaw(const std::string& source, const char* data, std::size_t size, std::size_t expected)
 {
+    if (size > std::numeric_limits<uInt>::max() || expected > std::numeric_limits<uInt>::max())
+        fail(source, "a deflated member of 4 GiB or more is not supported");
     std::string out(expected, '\0');
     z_stream z{};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
@@ -48,7 +51,7 @@ void put(std::string& out, std::uint64_t v, int bytes)
 
 } // namespace
 
-std::map<std::string, Array> parseNpz(const std::string& b, const std::string& source)
+std::map<std::string, Array> parseNpz(const std::string& b, const std::string& source, std::uint64_t maxInflatedBytes)
 {
     // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
     std::size_t eocd = std::string::npos;
@@ -66,6 +69,7 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
         fail(source, "ZIP64 archives with this many members are not supported");
 
     std::map<std::string, Array> arrays;
+    std::uint64_t inflatedSoFar = 0; // what the members before this one hold
     for (std::uint64_t e = 0; e < entries; ++e) {
         if (little(b, at, 4, source) != 0x02014b50)
             fail(source, "corrupt central directory");
@@ -101,6 +105,12 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
         // Deflate shrinks data 1032 times at most: a larger claim is damage, not something to allocate.
         if (method == 8 && size > compressed * 1032 + 1024)
             fail(member, "claims " + std::to_string(size) + " bytes inflated from " + std::to_string(compressed) + ": the file is damaged");
+        const std::uint64_t holds = method == 8 ? size : compressed;
+        if (holds > maxInflatedBytes - inflatedSoFar)
+            fail(member, "holds " + std::to_string(holds) + " bytes, which with the " + std::to_string(inflatedSoFar) +
+                             " of the members before it is more than the " + std::to_string(maxInflatedBytes) +
+                             " bytes a .npz may hold; split the data into several files");
+        inflatedSoFar += holds;
         std::string bytes;
         if (method == 0)
             bytes = b.substr(data, compressed);
@@ -131,7 +141,7 @@ const Array& onlyArray(const std::map<std::string, Array>& arrays, const std::st
 std::map<std::string, Array> readNpz(const std::string& path)
 {
     try {
-        return parseNpz(readTextFile(path), path);
+        return parseNpz(readTextFile(path, std::string::npos), path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }

@@ -1,6 +1,37 @@
 #include "TrainingSettings.h"
 
+#include <cmath>
+#include <limits>
+#include <optional>
+
 namespace sf {
+
+namespace {
+
+/// `v` as a T when T holds it (a whole number, in range, for an integer T), else nothing. A file
+/// may say `"epochs": 1e30`: casting that double to int is undefined behaviour.
+template <typename T> std::optional<T> numberAs(const nlohmann::json& v)
+{
+    if constexpr (std::is_floating_point_v<T>) {
+        if (v.is_number())
+            return v.get<T>();
+    } else if (v.is_number_unsigned()) {
+        if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+            return static_cast<T>(v.get<std::uint64_t>());
+    } else if (v.is_number_integer()) {
+        const auto i = v.get<std::int64_t>(); // negative: nlohmann keeps the others unsigned
+        if (std::is_signed_v<T> && i >= static_cast<std::int64_t>(std::numeric_limits<T>::min()))
+            return static_cast<T>(i);
+    } else if (v.is_number_float()) {
+        const double d = v.get<double>();
+        const double end = std::ldexp(1.0, std::numeric_limits<T>::digits); // the first size T cannot hold
+        if (std::floor(d) == d && d >= static_cast<double>(std::numeric_limits<T>::min()) && d < end)
+            return static_cast<T>(d);
+    }
+    return std::nullopt;
+}
+
+} // namespace
 
 nlohmann::json TrainingSettings::toJson() const
 {
@@ -33,8 +64,8 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& t)
             if (v.is_boolean())
                 out = v.get<bool>();
         } else if constexpr (std::is_arithmetic_v<T>) {
-            if (v.is_number())
-                out = v.get<T>();
+            if (const auto number = numberAs<T>(v))
+                out = *number;
         } else if (v.is_string()) {
             out = v.get<std::string>();
         }

@@ -48,7 +48,7 @@ void checkCycles(const Graph& graph, const Topology& t, std::vector<Diagnostic>&
         d.hint = "Remove one of the connections in the cycle.";
         // Remove the connection that closes the loop: the one into the component's oldest node.
         const NodeId oldest = d.node;
-        for (const Connection& c : graph.connections()) {
+        for (const Connection& c : graph.connectionsOf(oldest)) { // sorted, as connections() is
             const int from = t.indexOf.at(c.from.node);
             if (c.to.node == oldest && std::find(component.begin(), component.end(), from) != component.end()) {
                 d.fixes.push_back({"Remove the connection " + graph.node(c.from.node)->name + " \u2192 " + graph.node(c.to.node)->name,

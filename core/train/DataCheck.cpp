@@ -26,7 +26,7 @@ std::pair<Index, std::string> vocabularyOf(const Graph& graph, const std::string
     std::pair<Index, std::string> best{-1, {}};
     if (!input)
         return best;
-    for (const Connection& c : graph.connections()) {
+    for (const Connection& c : graph.connectionsOf(input->id)) {
         if (c.from.node != input->id)
             continue;
         const Node* consumer = graph.node(c.to.node);

@@ -171,7 +171,7 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
                 }
         }
         std::vector<double> centre(static_cast<std::size_t>(width)), spread(static_cast<std::size_t>(width));
-        for (Index c = 0; c < width; ++c) {
+        for (Index c = 0; c < width && rows > 0; ++c) { // no rows (a CSV of a header alone): no median to take
             std::vector<double> column(static_cast<std::size_t>(rows));
             for (Index r = 0; r < rows; ++r)
                 column[static_cast<std::size_t>(r)] = score[static_cast<std::size_t>(r * width + c)];

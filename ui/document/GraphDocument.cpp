@@ -21,6 +21,13 @@ GraphDocument::GraphDocument(QObject* parent) : QObject(parent), m_timer(new QTi
     flushInference();
 }
 
+GraphDocument::~GraphDocument()
+{
+    // ~QUndoStack clears its commands and says the stack is clean again: a document being destroyed
+    // is not modified, and its receivers (a window's title) may be half destroyed already.
+    disconnect(&m_undo, nullptr, this, nullptr);
+}
+
 void GraphDocument::scheduleInference(bool full, NodeId changed)
 {
     m_fullPending = m_fullPending || full;

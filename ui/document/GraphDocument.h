@@ -19,6 +19,7 @@ class GraphDocument : public QObject {
     Q_OBJECT
 public:
     explicit GraphDocument(QObject* parent = nullptr);
+    ~GraphDocument() override;
 
     GraphModel& model() { return m_model; }
     const Graph& graph() const { return m_model.graph(); }

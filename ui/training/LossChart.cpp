@@ -275,6 +275,12 @@ void LossChart::setSmoothing(double weight)
     resmooth();
 }
 
+LossChart::~LossChart()
+{
+    // The chart owns the axes it shows; the loss axis it does not show (linear or log) is ours.
+    delete (m_chart->axes(Qt::Vertical).contains(m_logY) ? static_cast<QAbstractAxis*>(m_y) : m_logY);
+}
+
 void LossChart::setEpochAxis(bool epochs)
 {
     if (m_byEpoch == epochs)

@@ -33,6 +33,7 @@ class LossChart : public QWidget {
     Q_OBJECT
 public:
     explicit LossChart(QWidget* parent = nullptr);
+    ~LossChart() override;
 
     /// Losses of consecutive batches of `epoch` (1-based), the last of them `lastBatch` of `batches`.
     void addBatchLosses(const std::vector<double>& losses, int epoch, long long lastBatch, long long batches);

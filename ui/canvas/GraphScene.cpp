@@ -18,6 +18,9 @@ namespace sf {
 
 GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScene(parent), m_document(document)
 {
+    // No spatial index: an edit of thousands of cards moves or resizes each, and the BSP tree's
+    // upkeep for that cost more than looking through the cards when painting or hit-testing.
+    setItemIndexMethod(NoIndex);
     GraphModel& model = document.model();
     connect(&model, &GraphModel::nodeAdded, this, &GraphScene::onNodeAdded);
     connect(&model, &GraphModel::nodeRemoved, this, &GraphScene::onNodeRemoved);

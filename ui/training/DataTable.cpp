@@ -60,6 +60,7 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
 {
     const BulkFill fill(*this, *horizontalHeader());
     setRowCount(0);
+    m_filledRows = 0;
     m_problem.clear();
     auto note = [this](const QString& why) {
         if (m_problem.isEmpty())
@@ -68,8 +69,7 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
     auto addRow = [&](const QString& label, const std::optional<sf::Shape>& expected, const QString& given, const QString& why, bool validation, bool target,
                       const QString& name, const ArraySource& source) {
         const QString expects = expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?");
-        const int row = rowCount();
-        insertRow(row);
+        const int row = nextRow();
         setItem(row, 0, new QTableWidgetItem(label));
         setItem(row, 1, new QTableWidgetItem(expects));
         auto* button = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral(" …"));
@@ -154,6 +154,16 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         }
     }
     addUnusedRows(graph, report, binding);
+    setRowCount(m_filledRows);
+}
+
+int DataTable::nextRow()
+{
+    // Rows are added in doubling blocks: one at a time, the table lays out every cell widget again
+    // for each, which is quadratic in the rows.
+    if (m_filledRows >= rowCount())
+        setRowCount(std::max(8, 2 * rowCount()));
+    return m_filledRows++;
 }
 
 void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding)
@@ -170,8 +180,7 @@ void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, con
         QString label = unused.target ? tr("targets of %1").arg(name) : name;
         if (unused.validation)
             label = tr("validation: %1").arg(label);
-        const int row = rowCount();
-        insertRow(row);
+        const int row = nextRow();
         setItem(row, 0, new QTableWidgetItem(label));
         setItem(row, 1, new QTableWidgetItem(QStringLiteral("—")));
         auto* forget = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral("  ✕"));

@@ -46,9 +46,12 @@ private:
     };
     const Probe& probe(const ArraySource& source, const QString& folder, const std::string& where);
     void addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding);
+    /// The next row to fill during refresh (the table grows in blocks; refresh trims it).
+    int nextRow();
     int findRow(const QString& row) const;
 
     QString m_problem;
+    int m_filledRows = 0;
     std::map<std::string, Probe> m_probes; ///< by resolved source
 };
 

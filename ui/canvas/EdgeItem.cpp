@@ -23,6 +23,7 @@ void EdgeItem::setEnds(QPointF from, QPointF to)
     prepareGeometryChange();
     m_from = from;
     m_to = to;
+    updateGeometry();
 }
 
 void EdgeItem::setLabel(const QString& label, int severity)
@@ -33,6 +34,7 @@ void EdgeItem::setLabel(const QString& label, int severity)
         prepareGeometryChange();
     m_label = label;
     m_severity = severity;
+    updateGeometry();
     setToolTip(QObject::tr("%1\nNone: the model's batch · ?: an unknown size (a variable length) · a number: a fixed size")
                    .arg(label.isEmpty() ? QObject::tr("shape unknown (an error upstream)") : label));
     update();
@@ -42,29 +44,33 @@ void EdgeItem::setLabelVisible(bool visible)
 {
     prepareGeometryChange();
     m_labelVisible = visible;
+    updateGeometry();
 }
 
-QRectF EdgeItem::labelRect() const
+void EdgeItem::updateGeometry()
 {
-    if (!m_labelVisible || m_label.isEmpty())
-        return {};
-    QFont font = QApplication::font();
-    font.setPointSizeF(font.pointSizeF() * 0.9);
-    const QFontMetricsF metrics(font);
-    const QPointF mid = curve(m_from, m_to).pointAtPercent(0.5);
-    const double w = metrics.horizontalAdvance(m_label) + 12;
-    const double h = metrics.height() + 4;
-    return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h);
+    m_path = curve(m_from, m_to);
+    m_labelRect = QRectF();
+    if (m_labelVisible && !m_label.isEmpty()) {
+        QFont font = QApplication::font();
+        font.setPointSizeF(font.pointSizeF() * 0.9);
+        const QFontMetricsF metrics(font);
+        const QPointF mid = m_path.pointAtPercent(0.5);
+        const double w = metrics.horizontalAdvance(m_label) + 12;
+        const double h = metrics.height() + 4;
+        m_labelRect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h);
+    }
+    m_bounds = m_path.boundingRect().adjusted(-4, -4, 4, 4).united(m_labelRect);
 }
 
-QRectF EdgeItem::boundingRect() const { return curve(m_from, m_to).boundingRect().adjusted(-4, -4, 4, 4).united(labelRect()); }
+QRectF EdgeItem::boundingRect() const { return m_bounds; }
 
 QPainterPath EdgeItem::shape() const
 {
     QPainterPathStroker stroker;
     stroker.setWidth(10);
-    QPainterPath s = stroker.createStroke(curve(m_from, m_to));
-    s.addRect(labelRect());
+    QPainterPath s = stroker.createStroke(m_path);
+    s.addRect(m_labelRect);
     return s;
 }
 
@@ -77,8 +83,8 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(QPen(color, m_severity || isSelected() ? 2.5 : 1.6));
     painter->setBrush(Qt::NoBrush);
-    painter->drawPath(curve(m_from, m_to));
-    const QRectF box = labelRect();
+    painter->drawPath(m_path);
+    const QRectF box = m_labelRect;
     if (box.isEmpty())
         return;
     QFont font = QApplication::font();

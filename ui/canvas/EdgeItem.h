@@ -3,6 +3,7 @@
 #include "graph/Ids.h"
 
 #include <QGraphicsItem>
+#include <QPainterPath>
 
 namespace sf {
 
@@ -11,7 +12,13 @@ namespace sf {
 /// batch). Red when the consuming port has an error, amber for a warning.
 class EdgeItem : public QGraphicsItem {
 public:
-    explicit EdgeItem(Connection c) : m_connection(c) { setZValue(-1); setFlag(ItemIsSelectable); setAcceptHoverEvents(true); }
+    explicit EdgeItem(Connection c) : m_connection(c)
+    {
+        setZValue(-1);
+        setFlag(ItemIsSelectable);
+        setAcceptHoverEvents(true);
+        updateGeometry();
+    }
 
     const Connection& connection() const { return m_connection; }
     void setEnds(QPointF from, QPointF to);
@@ -28,7 +35,8 @@ public:
     static QPainterPath curve(QPointF from, QPointF to);
 
 private:
-    QRectF labelRect() const;
+    /// The curve, the label's box and the bounds, kept from the ends, the label and its visibility.
+    void updateGeometry();
 
     Connection m_connection;
     QPointF m_from;
@@ -36,6 +44,9 @@ private:
     QString m_label;
     int m_severity = 0;
     bool m_labelVisible = true;
+    QPainterPath m_path;
+    QRectF m_labelRect;
+    QRectF m_bounds;
 };
 
 } // namespace sf

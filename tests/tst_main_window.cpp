@@ -6,6 +6,8 @@
 #include "canvas/SceneExport.h"
 #include "document/Autosave.h"
 #include "commands/GraphCommands.h"
+#include "graph/LayerRegistry.h"
+#include "graph/LayeredLayout.h"
 #include "io/ModelLoader.h"
 #include "shape/ShapeInference.h"
 #include "panels/InspectorPanel.h"
@@ -402,6 +404,41 @@ private slots:
         QCOMPARE(window.scene().selectedNodes().size() * 2, window.document().graph().nodes().size());
         QVERIFY(window.scene().selectedConnections().empty());
         QVERIFY(window.document().graph().findByName("dense_1_1")); // pasted names stay unique
+    }
+
+    /// A 60-layer chain laid out runs far beyond the old fixed ±5,000 scene: every card must be
+    /// inside the scene (the scrollbars reach it) and Fit must show them all; the scene follows
+    /// a card dragged further out.
+    void theSceneReachesEveryLayer()
+    {
+        Graph chain;
+        NodeId previous = chain.addNode(layer::kInput, {{"shape", DimList{8}}});
+        for (int i = 0; i < 59; ++i) {
+            const NodeId next = chain.addNode(layer::kDense, {{"units", std::int64_t{8}}});
+            chain.connect({{previous, 0}, {next, 0}});
+            previous = next;
+        }
+        layOutLayered(chain);
+        ModelDocument model;
+        model.graph = chain;
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.document().load(model, {});
+        QTest::qWait(20);
+        QRectF cards;
+        for (const auto& [id, node] : window.document().graph().nodes())
+            cards |= window.scene().nodeItem(id)->sceneBoundingRect();
+        QVERIFY2(cards.width() > 10000 || cards.height() > 10000, "the chain should reach past the old scene");
+        QVERIFY(window.scene().sceneRect().contains(cards));
+        window.view().fitAll();
+        const QRectF visible = window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
+        QVERIFY(visible.contains(cards));
+        NodeItem* last = window.scene().nodeItem(previous);
+        last->setPos(last->pos() + QPointF(50000, 0));
+        QTest::qWait(20);
+        QVERIFY(window.scene().sceneRect().contains(last->sceneBoundingRect()));
     }
 
     void quickAddFiltersAndAdds()

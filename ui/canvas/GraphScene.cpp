@@ -21,6 +21,9 @@ GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScen
     // No spatial index: an edit of thousands of cards moves or resizes each, and the BSP tree's
     // upkeep for that cost more than looking through the cards when painting or hit-testing.
     setItemIndexMethod(NoIndex);
+    m_rectTimer.setSingleShot(true);
+    m_rectTimer.setInterval(0);
+    connect(&m_rectTimer, &QTimer::timeout, this, &GraphScene::fitRectToContents);
     GraphModel& model = document.model();
     connect(&model, &GraphModel::nodeAdded, this, &GraphScene::onNodeAdded);
     connect(&model, &GraphModel::nodeRemoved, this, &GraphScene::onNodeRemoved);
@@ -54,7 +57,20 @@ void GraphScene::onNodeAdded(NodeId id)
     addItem(item);
     m_nodes[id] = item;
     connect(item, &NodeItem::moved, this, &GraphScene::updateEdgesOf);
+    connect(item, &NodeItem::moved, &m_rectTimer, qOverload<>(&QTimer::start));
     refreshPorts(id);
+    m_rectTimer.start();
+}
+
+void GraphScene::fitRectToContents()
+{
+    // Room around the cards to drag them further and to drop new ones; never less than a screen or two.
+    constexpr double kMargin = 1500.0;
+    const QRectF minimum(-2000, -1500, 4000, 3000);
+    QRectF cards;
+    for (const auto& [id, item] : m_nodes)
+        cards |= item->sceneBoundingRect();
+    setSceneRect(cards.adjusted(-kMargin, -kMargin, kMargin, kMargin).united(minimum));
 }
 
 void GraphScene::onNodeRemoved(NodeId id)
@@ -62,6 +78,7 @@ void GraphScene::onNodeRemoved(NodeId id)
     if (NodeItem* item = nodeItem(id)) {
         m_nodes.erase(id);
         deleteItem(item);
+        m_rectTimer.start();
     }
 }
 

@@ -3,6 +3,7 @@
 #include "graph/Graph.h"
 
 #include <QGraphicsScene>
+#include <QTimer>
 #include <map>
 #include <unordered_map>
 
@@ -65,6 +66,8 @@ private:
     void annotate();
     void updateEdgesOf(NodeId id);
     void refreshPorts(NodeId id);
+    /// The scene reaches every card, with room around them (scrolling and Fit then reach them all).
+    void fitRectToContents();
     /// Deletes a card or edge; removing selected ones sends one selectionChanged afterwards.
     void deleteItem(QGraphicsItem* item);
     std::pair<NodeItem*, int> inputPortAt(QPointF pos) const;
@@ -74,6 +77,7 @@ private:
     std::map<Connection, EdgeItem*> m_edges;
     bool m_labels = true;
     bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
+    QTimer m_rectTimer; ///< fits the scene's rect to its cards once an edit is done
 
     // A connection being dragged.
     QGraphicsPathItem* m_rubber = nullptr;

@@ -15,7 +15,6 @@ GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(sce
     setTransformationAnchor(AnchorUnderMouse);
     setViewportUpdateMode(SmartViewportUpdate);
     setAcceptDrops(true);
-    setSceneRect(-5000, -5000, 10000, 10000);
 }
 
 void GraphView::zoomBy(double factor)

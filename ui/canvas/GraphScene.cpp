@@ -70,7 +70,11 @@ void GraphScene::fitRectToContents()
     QRectF cards;
     for (const auto& [id, item] : m_nodes)
         cards |= item->sceneBoundingRect();
-    setSceneRect(cards.adjusted(-kMargin, -kMargin, kMargin, kMargin).united(minimum));
+    const QRectF rect = cards.adjusted(-kMargin, -kMargin, kMargin, kMargin).united(minimum);
+    if (rect == sceneRect())
+        return;
+    emit rectAboutToChange();
+    setSceneRect(rect);
 }
 
 void GraphScene::onNodeRemoved(NodeId id)

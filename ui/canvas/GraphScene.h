@@ -32,6 +32,9 @@ public:
     std::vector<NodeId> selectedNodes() const;
     std::vector<Connection> selectedConnections() const;
     void selectOnly(NodeId id);
+    /// The scene reaches every card, with room around them (scrolling and Fit then reach them all).
+    /// Runs by itself after edits and drags; views keep what they show centred across the change.
+    void fitRectToContents();
     /// Selects every layer and connection (Edit > Select All).
     void selectAll();
     /// Selects exactly these layers (and, with `withConnections`, every connection), with one
@@ -48,6 +51,8 @@ public:
 signals:
     void statusMessage(const QString& message);
     void duplicateRequested();
+    /// The scene's rect is about to change (sceneRectChanged follows): views note what they show.
+    void rectAboutToChange();
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
@@ -66,8 +71,7 @@ private:
     void annotate();
     void updateEdgesOf(NodeId id);
     void refreshPorts(NodeId id);
-    /// The scene reaches every card, with room around them (scrolling and Fit then reach them all).
-    void fitRectToContents();
+
     /// Deletes a card or edge; removing selected ones sends one selectionChanged afterwards.
     void deleteItem(QGraphicsItem* item);
     std::pair<NodeItem*, int> inputPortAt(QPointF pos) const;

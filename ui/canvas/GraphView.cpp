@@ -1,5 +1,7 @@
 #include "GraphView.h"
 
+#include "GraphScene.h"
+
 #include <QCursor>
 #include <QKeyEvent>
 #include <QMimeData>
@@ -15,6 +17,15 @@ GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(sce
     setTransformationAnchor(AnchorUnderMouse);
     setViewportUpdateMode(SmartViewportUpdate);
     setAcceptDrops(true);
+    // A scene rect that grows or shrinks would move what the view shows: keep its centre.
+    if (auto* graph = qobject_cast<GraphScene*>(scene)) {
+        connect(graph, &GraphScene::rectAboutToChange, this,
+                [this] { m_keptCentre = mapToScene(viewport()->rect().center()); });
+        connect(graph, &QGraphicsScene::sceneRectChanged, this, [this] {
+            if (m_keptCentre)
+                centerOn(*std::exchange(m_keptCentre, std::nullopt));
+        });
+    }
 }
 
 void GraphView::zoomBy(double factor)
@@ -25,6 +36,8 @@ void GraphView::zoomBy(double factor)
 
 void GraphView::fitAll()
 {
+    if (auto* graph = qobject_cast<GraphScene*>(scene()))
+        graph->fitRectToContents(); // an edit's pending update first, so that the fit stays
     const QRectF bounds = scene()->itemsBoundingRect().adjusted(-40, -40, 40, 40);
     if (bounds.isValid())
         fitInView(bounds, Qt::KeepAspectRatio);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QGraphicsView>
+#include <optional>
 
 namespace sf {
 
@@ -31,6 +32,9 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dragMoveEvent(QDragMoveEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+
+private:
+    std::optional<QPointF> m_keptCentre; ///< shown before the scene's rect changed
 };
 
 } // namespace sf

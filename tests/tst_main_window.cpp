@@ -441,6 +441,20 @@ private slots:
         QVERIFY(window.scene().sceneRect().contains(last->sceneBoundingRect()));
     }
 
+    /// An opened model is fitted, and stays so once the scene has followed its cards.
+    void anOpenedModelStaysInView()
+    {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/deep_two_branch.sfmodel", true));
+        QTest::qWait(50);
+        const QRectF visible = window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
+        for (const auto& [id, node] : window.document().graph().nodes())
+            QVERIFY2(visible.contains(window.scene().nodeItem(id)->sceneBoundingRect()), node.name.c_str());
+    }
+
     void quickAddFiltersAndAdds()
     {
         MainWindow window;

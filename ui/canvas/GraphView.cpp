@@ -17,6 +17,10 @@ GraphView::GraphView(QGraphicsScene* scene, QWidget* parent) : QGraphicsView(sce
     setTransformationAnchor(AnchorUnderMouse);
     setViewportUpdateMode(SmartViewportUpdate);
     setAcceptDrops(true);
+    // The scene always reaches beyond the cards, so the scrollbars are always there; saying so keeps
+    // the viewport's size from changing under a fit when they first appear.
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     // A scene rect that grows or shrinks would move what the view shows: keep its centre.
     if (auto* graph = qobject_cast<GraphScene*>(scene)) {
         connect(graph, &GraphScene::rectAboutToChange, this,

@@ -223,6 +223,40 @@ private slots:
         QCOMPARE(window.document().graph().node(input)->name, std::string("words"));
     }
 
+    /// Names Keras refuses (a `/`, or none) are refused in the inspector with Keras's reason, and a
+    /// file or import that has one gets an error with a rename fix.
+    void layerNamesFollowKerasRules()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        window.scene().selectOnly(dense);
+        auto* name = qobject_cast<QLineEdit*>(window.inspector().editorFor("name"));
+        const int before = window.document().undoStack().count();
+        for (const QString refused : {QString("out/put"), QString("  ")}) {
+            name->setText(refused);
+            emit name->textEdited(refused);
+            QVERIFY2(!name->styleSheet().isEmpty(), qPrintable(refused));
+            QVERIFY(name->toolTip().contains(refused.trimmed().isEmpty() ? "cannot be empty" : "cannot contain character `/`"));
+            emit name->editingFinished();
+            QCOMPARE(window.document().undoStack().count(), before);
+            QCOMPARE(window.document().graph().node(dense)->name, std::string("dense"));
+        }
+
+        ModelDocument model = window.document().toModelDocument();
+        model.graph.node(dense)->name = "head/out";
+        window.document().load(model, {});
+        const auto diagnostics = window.document().report().diagnosticsAbout(dense);
+        const auto invalid = std::find_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.code == "invalid-name"; });
+        QVERIFY(invalid != diagnostics.end());
+        QVERIFY(invalid->isError());
+        QCOMPARE(invalid->message, std::string("Argument `name` must be a string and cannot contain character `/`. Received: name=head/out"));
+        QVERIFY(window.document().applyFix(invalid->fixes.front()));
+        QCOMPARE(window.document().graph().node(dense)->name, std::string("head_out"));
+        window.document().flushInference();
+        QCOMPARE(window.document().report().errorCount(), 0);
+    }
+
     void saveThenOpenGivesTheSameModel()
     {
         QTemporaryDir dir;

@@ -1,5 +1,6 @@
 #include "ModelChecks.h"
 
+#include "graph/LayerName.h"
 #include "graph/LayerRegistry.h"
 
 #include <unordered_map>
@@ -31,6 +32,21 @@ void checkDuplicateNames(const Graph& graph, std::vector<Diagnostic>& out)
         d.fixes.push_back({"Rename to \"" + free + "\"", RenameLayer{id, free}});
         out.push_back(std::move(d));
     }
+}
+
+void checkNames(const Graph& graph, std::vector<Diagnostic>& out)
+{
+    for (const auto& [id, node] : graph.nodes())
+        if (const auto problem = layerNameProblem(node.name)) {
+            Diagnostic d;
+            d.code = "invalid-name";
+            d.node = id;
+            d.message = *problem;
+            d.hint = "Keras refuses to build a layer with this name.";
+            const std::string fixed = graph.uniqueName(acceptableLayerName(node.name));
+            d.fixes.push_back({"Rename to \"" + fixed + "\"", RenameLayer{id, fixed}});
+            out.push_back(std::move(d));
+        }
 }
 
 void checkCycles(const Graph& graph, const Topology& t, std::vector<Diagnostic>& out)
@@ -92,6 +108,7 @@ ModelEnds findModelEnds(const Graph& graph, const Topology& t)
 std::vector<Diagnostic> checkModel(const Graph& graph, const Topology& t, const ModelEnds& ends)
 {
     std::vector<Diagnostic> out;
+    checkNames(graph, out);
     checkDuplicateNames(graph, out);
     checkCycles(graph, t, out);
 

@@ -2,6 +2,7 @@
 
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
+#include "graph/LayerName.h"
 #include "graph/LayerRegistry.h"
 
 #include <QCheckBox>
@@ -113,13 +114,15 @@ void InspectorPanel::rebuild()
     connect(name, &QLineEdit::textEdited, this, [this, name, id](const QString& text) {
         const Node* other = m_document.graph().findByName(text.toStdString());
         const bool taken = other && other->id != id;
-        markInvalid(name, text.isEmpty() || taken, taken ? tr("Another layer is named \"%1\".").arg(text) : QString());
+        const auto refused = layerNameProblem(text.trimmed().toStdString());
+        markInvalid(name, refused || taken,
+                    refused ? QString::fromStdString(*refused) : taken ? tr("Another layer is named \"%1\".").arg(text) : QString());
     });
     connect(name, &QLineEdit::editingFinished, this, [this, name, id] {
         const std::string text = name->text().trimmed().toStdString();
         const Node* other = m_document.graph().findByName(text);
         const Node* self = m_document.model().node(id);
-        if (!self || text.empty() || text == self->name || (other && other->id != id))
+        if (!self || layerNameProblem(text) || text == self->name || (other && other->id != id))
             return;
         m_document.push(new RenameCommand(m_document.model(), id, text));
     });

@@ -249,12 +249,12 @@ private slots:
         const auto diagnostics = window.document().report().diagnosticsAbout(dense);
         const auto invalid = std::find_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.code == "invalid-name"; });
         QVERIFY(invalid != diagnostics.end());
-        QVERIFY(invalid->isError());
+        QVERIFY(invalid->isWarning()); // tf.keras 2 builds it; Keras 3 does not
         QCOMPARE(invalid->message, std::string("Argument `name` must be a string and cannot contain character `/`. Received: name=head/out"));
         QVERIFY(window.document().applyFix(invalid->fixes.front()));
         QCOMPARE(window.document().graph().node(dense)->name, std::string("head_out"));
         window.document().flushInference();
-        QCOMPARE(window.document().report().errorCount(), 0);
+        QVERIFY(window.document().report().diagnosticsAbout(dense).empty());
     }
 
     void saveThenOpenGivesTheSameModel()

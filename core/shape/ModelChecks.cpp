@@ -42,7 +42,9 @@ void checkNames(const Graph& graph, std::vector<Diagnostic>& out)
             d.code = "invalid-name";
             d.node = id;
             d.message = *problem;
-            d.hint = "Keras refuses to build a layer with this name.";
+            // An empty name names nothing; a '/' is refused by Keras 3 only (tf.keras 2 builds it).
+            d.severity = node.name.empty() ? Severity::Error : Severity::Warning;
+            d.hint = node.name.empty() ? "Every layer needs a name." : "Keras 3 refuses this name (tf.keras 2 accepts it): exported for Keras 3, the model would not load.";
             const std::string fixed = graph.uniqueName(acceptableLayerName(node.name));
             d.fixes.push_back({"Rename to \"" + fixed + "\"", RenameLayer{id, fixed}});
             out.push_back(std::move(d));

@@ -257,6 +257,55 @@ private slots:
         QVERIFY(window.document().report().diagnosticsAbout(dense).empty());
     }
 
+    /// A number Keras refuses is refused with Keras's reason, the old value kept and nothing
+    /// committed; it is never clamped into one it accepts (-5 became 5, 10^12 became 10^9, 1.5
+    /// became 0.5). A large valid value is taken as typed.
+    void numberFieldsRefuseInsteadOfRewriting_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<QString>("argument");
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("refusal"); // empty: accepted as typed
+        QTest::newRow("negative units") << "dense" << "units" << "-5"
+                                        << "Received an invalid value for `units`, expected a positive integer. Received: units=-5";
+        QTest::newRow("not a number") << "dense" << "units" << "many" << "`units` should be an integer. Received: units=many";
+        QTest::newRow("huge vocabulary") << "embedding" << "input_dim" << "1000000000000" << "";
+        QTest::newRow("rate beyond 1") << "dropout" << "rate" << "1.5" << "Received an invalid value for `rate`, expected a float value between 0 and 1. Received: rate=1.5";
+        QTest::newRow("valid rate") << "dropout" << "rate" << "0.25" << "";
+    }
+
+    void numberFieldsRefuseInsteadOfRewriting()
+    {
+        QFETCH(QString, layer);
+        QFETCH(QString, argument);
+        QFETCH(QString, typed);
+        QFETCH(QString, refusal);
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        if (layer == "dropout")
+            window.addLayer("Dropout", {0, 0});
+        const NodeId id = idOf(window, qPrintable(layer));
+        window.scene().selectOnly(id);
+        const ParamValue before = *window.document().graph().node(id)->params.find(argument.toStdString());
+        const int steps = window.document().undoStack().count();
+        auto* field = qobject_cast<QLineEdit*>(window.inspector().editorFor(argument));
+        QVERIFY(field);
+        field->setText(typed);
+        emit field->textEdited(typed);
+        emit field->editingFinished();
+        const ParamValue after = *window.document().graph().node(id)->params.find(argument.toStdString());
+        if (refusal.isEmpty()) {
+            QVERIFY2(window.inspector().problem().isEmpty(), qPrintable(window.inspector().problem()));
+            QCOMPARE(window.document().undoStack().count(), steps + 1);
+            QCOMPARE(QString::fromStdString(toKerasLiteral(after)), typed);
+        } else {
+            QVERIFY2(window.inspector().problem().contains(refusal), qPrintable(window.inspector().problem()));
+            QVERIFY(!field->styleSheet().isEmpty());
+            QCOMPARE(window.document().undoStack().count(), steps);
+            QVERIFY(after == before);
+        }
+    }
+
     void saveThenOpenGivesTheSameModel()
     {
         QTemporaryDir dir;

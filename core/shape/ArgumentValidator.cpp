@@ -67,6 +67,15 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
 
 } // namespace
 
+std::optional<std::string> argumentProblem(const ParamSpec& spec, const ParamValue& value)
+{
+    const std::string expected = expectation(spec, value);
+    if (expected.empty())
+        return std::nullopt;
+    return "Received an invalid value for `" + spec.name + "`, expected " + expected + ". Received: " + spec.name + "=" +
+           toKerasLiteral(value);
+}
+
 bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diagnostic>& out)
 {
     bool valid = true;
@@ -92,8 +101,7 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
         }
         d.code = "invalid-argument";
         d.node = node.id;
-        d.message = "Received an invalid value for `" + p.name + "`, expected " + expected + ". Received: " + p.name + "=" +
-                    toKerasLiteral(value ? *value : kMissing);
+        d.message = *argumentProblem(p, *value);
         d.hint = "Layer \"" + node.name + "\" (" + spec.className + "): " + p.description;
         d.fixes.push_back({"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
         out.push_back(std::move(d));

@@ -4,17 +4,15 @@
 #include "document/GraphDocument.h"
 #include "graph/LayerName.h"
 #include "graph/LayerRegistry.h"
+#include "shape/ArgumentValidator.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
-#include <QSpinBox>
 #include <QVBoxLayout>
-#include <limits>
 
 namespace sf {
 
@@ -60,12 +58,17 @@ void markInvalid(QWidget* w, bool invalid, const QString& why)
 } // namespace
 
 InspectorPanel::InspectorPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_title(new QLabel(this))
+    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_title(new QLabel(this)), m_problem(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);
     m_title->setWordWrap(true);
     layout->addWidget(m_title);
     layout->addLayout(m_form);
+    m_problem->setObjectName("inspectorProblem");
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet("color: #b3261e;");
+    m_problem->hide();
+    layout->addWidget(m_problem);
     layout->addStretch(1);
     // Queued: the change may come from one of the form's own editors, which rebuild() deletes.
     connect(
@@ -82,6 +85,14 @@ InspectorPanel::InspectorPanel(GraphDocument& document, QWidget* parent)
     showNode({});
 }
 
+QString InspectorPanel::problem() const { return m_problem->text(); }
+
+void InspectorPanel::showProblem(const QString& why)
+{
+    m_problem->setText(why);
+    m_problem->setVisible(!why.isEmpty());
+}
+
 QWidget* InspectorPanel::editorFor(const QString& name) const { return findChild<QWidget*>("edit_" + name); }
 
 void InspectorPanel::showNode(NodeId id)
@@ -92,6 +103,7 @@ void InspectorPanel::showNode(NodeId id)
 
 void InspectorPanel::rebuild()
 {
+    showProblem({});
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     const Node* node = m_document.model().node(m_node);
@@ -138,25 +150,36 @@ void InspectorPanel::rebuild()
         };
         QWidget* editor = nullptr;
         switch (p.kind) {
-        case ParamKind::Integer: {
-            auto* box = new QSpinBox;
-            box->setRange(p.rule == ValueRule::Positive ? 1 : p.rule == ValueRule::NonNegative ? 0 : -1000000,
-                          std::numeric_limits<int>::max());
-            box->setValue(static_cast<int>(node->params.integer(key)));
-            box->setKeyboardTracking(false);
-            connect(box, &QSpinBox::editingFinished, this, [box, commit] { commit(std::int64_t{box->value()}); });
-            editor = box;
-            break;
-        }
+        case ParamKind::Integer:
         case ParamKind::Real: {
-            auto* box = new QDoubleSpinBox;
-            box->setDecimals(4);
-            box->setSingleStep(0.05);
-            box->setRange(p.rule == ValueRule::Rate ? 0.0 : -1e9, p.rule == ValueRule::Rate ? 1.0 : 1e9);
-            box->setValue(node->params.real(key));
-            box->setKeyboardTracking(false);
-            connect(box, &QDoubleSpinBox::editingFinished, this, [box, commit] { commit(box->value()); });
-            editor = box;
+            // Typed as text and checked by the core's rule: a value Keras refuses is never clamped
+            // into one it accepts; it is refused with Keras's reason, and the old value stays.
+            const bool integral = p.kind == ParamKind::Integer;
+            auto* line = new QLineEdit(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
+            auto parse = [spec = p, integral](const QString& text) -> std::pair<std::optional<ParamValue>, QString> {
+                bool ok = false;
+                const QString t = text.trimmed();
+                const ParamValue parsed = integral ? ParamValue(std::int64_t{t.toLongLong(&ok)}) : ParamValue(t.toDouble(&ok));
+                if (!ok)
+                    return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
+                                              .arg(QString::fromStdString(spec.name), integral ? tr("an integer") : tr("a number"), t)};
+                if (const auto problem = argumentProblem(spec, parsed))
+                    return {std::nullopt, QString::fromStdString(*problem)};
+                return {parsed, QString()};
+            };
+            connect(line, &QLineEdit::textEdited, this, [this, line, parse](const QString& text) {
+                const QString why = parse(text).second;
+                markInvalid(line, !why.isEmpty(), why);
+                showProblem(why);
+            });
+            connect(line, &QLineEdit::editingFinished, this, [this, line, parse, commit] {
+                const auto [parsed, why] = parse(line->text());
+                markInvalid(line, !parsed, why);
+                showProblem(why);
+                if (parsed)
+                    commit(*parsed);
+            });
+            editor = line;
             break;
         }
         case ParamKind::Boolean: {

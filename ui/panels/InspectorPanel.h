@@ -11,9 +11,9 @@ namespace sf {
 
 class GraphDocument;
 
-/// A form generated from the selected layer's argument schema: spin boxes with the valid range,
-/// combo boxes for choices, check boxes for flags, a text field for shapes (`None, 20`) checked
-/// while typing. A value is committed (one undo step) when editing finishes, and only if valid;
+/// A form generated from the selected layer's argument schema: text fields for numbers and shapes
+/// (`None, 20`), checked by the core's rules while typing, with the reason shown below the form;
+/// combo boxes for choices, check boxes for flags. A value is committed (one undo step) when editing finishes, and only if valid;
 /// an invalid one is marked and never committed. Renames are checked for uniqueness.
 class InspectorPanel : public QWidget {
     Q_OBJECT
@@ -24,14 +24,18 @@ public:
     NodeId shownNode() const { return m_node; }
     /// The editor widget for an argument (or "name"), for tests.
     QWidget* editorFor(const QString& name) const;
+    /// Why the value being typed is refused (empty: nothing is).
+    QString problem() const;
 
 private:
     void rebuild();
+    void showProblem(const QString& why);
 
     GraphDocument& m_document;
     NodeId m_node;
     QFormLayout* m_form;
     QLabel* m_title;
+    QLabel* m_problem; ///< why the value being typed is refused
 };
 
 } // namespace sf

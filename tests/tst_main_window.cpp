@@ -233,7 +233,7 @@ private slots:
         window.scene().selectOnly(dense);
         auto* name = qobject_cast<QLineEdit*>(window.inspector().editorFor("name"));
         const int before = window.document().undoStack().count();
-        for (const QString refused : {QString("out/put"), QString("  ")}) {
+        for (const QString& refused : {QString("out/put"), QString("  ")}) {
             name->setText(refused);
             emit name->textEdited(refused);
             QVERIFY2(!name->styleSheet().isEmpty(), qPrintable(refused));
@@ -272,6 +272,8 @@ private slots:
         QTest::newRow("huge vocabulary") << "embedding" << "input_dim" << "1000000000000" << "";
         QTest::newRow("rate beyond 1") << "dropout" << "rate" << "1.5" << "Received an invalid value for `rate`, expected a float value between 0 and 1. Received: rate=1.5";
         QTest::newRow("valid rate") << "dropout" << "rate" << "0.25" << "";
+        QTest::newRow("a zero size") << "tokens_a" << "shape" << "0, 20"
+                                     << "Received an invalid value for `shape`, expected a tuple of positive integers or None.";
     }
 
     void numberFieldsRefuseInsteadOfRewriting()

@@ -18,8 +18,9 @@ namespace sf {
 
 namespace {
 
-/// `None, 20` -> DimList; nullopt when the text is not a list of sizes (None allowed when `nullable`).
-std::optional<DimList> parseDims(const QString& text, bool nullable, bool inferred)
+/// `None, 20` -> DimList; nullopt when the text is not a list of integers (and None, when
+/// `nullable`). Which sizes Keras accepts is the core's rule, not this one's.
+std::optional<DimList> parseDims(const QString& text, bool nullable)
 {
     DimList dims;
     QString body = text.trimmed();
@@ -32,12 +33,10 @@ std::optional<DimList> parseDims(const QString& text, bool nullable, bool inferr
         }
         bool ok = false;
         const qlonglong v = part.toLongLong(&ok);
-        if (!ok || (v <= 0 && !(inferred && v == -1)))
+        if (!ok)
             return std::nullopt;
         dims.emplace_back(v);
     }
-    if (inferred && std::count(dims.begin(), dims.end(), std::optional<std::int64_t>(-1)) > 1)
-        return std::nullopt;
     return dims;
 }
 
@@ -101,6 +100,66 @@ void InspectorPanel::showNode(NodeId id)
     rebuild();
 }
 
+QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* value)
+{
+    auto* line = new QLineEdit;
+    const bool optional = spec.kind == ParamKind::OptionalInteger;
+    const bool dims = spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape;
+    if (dims) {
+        const auto* list = value ? std::get_if<DimList>(value) : nullptr;
+        line->setText(list ? dimsText(*list) : QString());
+        line->setPlaceholderText(spec.kind == ParamKind::TargetShape ? "4, -1" : "None, 20");
+    } else {
+        line->setText(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
+        if (optional)
+            line->setPlaceholderText("None");
+    }
+    // The text's form is read here; whether Keras accepts the value is the core's rule
+    // (argumentProblem), the same one that checks a loaded file. A refused value is never
+    // clamped into one Keras accepts: the reason shows, and the old value stays.
+    auto parse = [spec, optional, dims](const QString& text) -> std::pair<std::optional<ParamValue>, QString> {
+        const QString t = text.trimmed();
+        std::optional<ParamValue> parsed;
+        bool ok = false;
+        if (dims) {
+            if (auto list = parseDims(t, spec.kind == ParamKind::Shape))
+                parsed = *list;
+        } else if (optional && (t.isEmpty() || t == "None")) {
+            parsed = ParamValue(std::monostate{});
+        } else if (spec.kind == ParamKind::Real) {
+            const double v = t.toDouble(&ok);
+            if (ok)
+                parsed = v;
+        } else {
+            const qlonglong v = t.toLongLong(&ok);
+            if (ok)
+                parsed = std::int64_t{v};
+        }
+        const QString name = QString::fromStdString(spec.name);
+        if (!parsed)
+            return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
+                                      .arg(name, dims ? tr("sizes separated by commas") : spec.kind == ParamKind::Real ? tr("a number") : tr("an integer"), t)};
+        if (const auto problem = argumentProblem(spec, *parsed))
+            return {std::nullopt, QString::fromStdString(*problem)};
+        return {parsed, QString()};
+    };
+    connect(line, &QLineEdit::textEdited, this, [this, line, parse](const QString& text) {
+        const QString why = parse(text).second;
+        markInvalid(line, !why.isEmpty(), why);
+        showProblem(why);
+    });
+    const NodeId id = m_node;
+    connect(line, &QLineEdit::editingFinished, this, [this, line, parse, id, key = spec.name] {
+        const auto [parsed, why] = parse(line->text());
+        markInvalid(line, !parsed, why);
+        showProblem(why);
+        const Node* n = m_document.model().node(id);
+        if (parsed && n && (!n->params.find(key) || *n->params.find(key) != *parsed))
+            m_document.push(new SetArgumentCommand(m_document.model(), id, key, *parsed));
+    });
+    return line;
+}
+
 void InspectorPanel::rebuild()
 {
     showProblem({});
@@ -150,38 +209,6 @@ void InspectorPanel::rebuild()
         };
         QWidget* editor = nullptr;
         switch (p.kind) {
-        case ParamKind::Integer:
-        case ParamKind::Real: {
-            // Typed as text and checked by the core's rule: a value Keras refuses is never clamped
-            // into one it accepts; it is refused with Keras's reason, and the old value stays.
-            const bool integral = p.kind == ParamKind::Integer;
-            auto* line = new QLineEdit(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
-            auto parse = [spec = p, integral](const QString& text) -> std::pair<std::optional<ParamValue>, QString> {
-                bool ok = false;
-                const QString t = text.trimmed();
-                const ParamValue parsed = integral ? ParamValue(std::int64_t{t.toLongLong(&ok)}) : ParamValue(t.toDouble(&ok));
-                if (!ok)
-                    return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
-                                              .arg(QString::fromStdString(spec.name), integral ? tr("an integer") : tr("a number"), t)};
-                if (const auto problem = argumentProblem(spec, parsed))
-                    return {std::nullopt, QString::fromStdString(*problem)};
-                return {parsed, QString()};
-            };
-            connect(line, &QLineEdit::textEdited, this, [this, line, parse](const QString& text) {
-                const QString why = parse(text).second;
-                markInvalid(line, !why.isEmpty(), why);
-                showProblem(why);
-            });
-            connect(line, &QLineEdit::editingFinished, this, [this, line, parse, commit] {
-                const auto [parsed, why] = parse(line->text());
-                markInvalid(line, !parsed, why);
-                showProblem(why);
-                if (parsed)
-                    commit(*parsed);
-            });
-            editor = line;
-            break;
-        }
         case ParamKind::Boolean: {
             auto* box = new QCheckBox;
             box->setChecked(node->params.boolean(key));
@@ -198,45 +225,13 @@ void InspectorPanel::rebuild()
             editor = box;
             break;
         }
+        case ParamKind::Integer:
+        case ParamKind::Real:
         case ParamKind::Shape:
         case ParamKind::TargetShape:
-        case ParamKind::OptionalInteger: {
-            auto* line = new QLineEdit;
-            const bool optional = p.kind == ParamKind::OptionalInteger;
-            const bool inferred = p.kind == ParamKind::TargetShape;
-            if (optional) {
-                const auto v = node->params.optionalInteger(key);
-                line->setText(v ? QString::number(*v) : QStringLiteral("None"));
-                line->setPlaceholderText("None");
-            } else {
-                line->setText(value ? dimsText(node->params.dims(key)) : QString());
-                line->setPlaceholderText(inferred ? "4, -1" : "None, 20");
-            }
-            auto parse = [optional, inferred](const QString& text) -> std::optional<ParamValue> {
-                if (optional) {
-                    const QString t = text.trimmed();
-                    if (t.isEmpty() || t == "None")
-                        return ParamValue(std::monostate{});
-                    bool ok = false;
-                    const qlonglong v = t.toLongLong(&ok);
-                    return ok && v > 0 ? std::optional<ParamValue>(ParamValue(std::int64_t{v})) : std::nullopt;
-                }
-                auto dims = parseDims(text, !inferred, inferred);
-                return dims ? std::optional<ParamValue>(ParamValue(*dims)) : std::nullopt;
-            };
-            connect(line, &QLineEdit::textEdited, this, [line, parse, inferred, optional](const QString& text) {
-                markInvalid(line, !parse(text),
-                            optional ? tr("None, or a positive integer")
-                            : inferred ? tr("Positive sizes, at most one -1")
-                                       : tr("Positive sizes, or None for a variable length"));
-            });
-            connect(line, &QLineEdit::editingFinished, this, [line, parse, commit] {
-                if (auto v = parse(line->text()))
-                    commit(*v);
-            });
-            editor = line;
+        case ParamKind::OptionalInteger:
+            editor = textField(p, value);
             break;
-        }
         }
         editor->setObjectName(QString::fromStdString("edit_" + key));
         if (editor->toolTip().isEmpty())

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "graph/Ids.h"
+#include "graph/ParamSpec.h"
 
 #include <QWidget>
 
 class QFormLayout;
 class QLabel;
+class QLineEdit;
 
 namespace sf {
 
@@ -13,8 +15,9 @@ class GraphDocument;
 
 /// A form generated from the selected layer's argument schema: text fields for numbers and shapes
 /// (`None, 20`), checked by the core's rules while typing, with the reason shown below the form;
-/// combo boxes for choices, check boxes for flags. A value is committed (one undo step) when editing finishes, and only if valid;
-/// an invalid one is marked and never committed. Renames are checked for uniqueness.
+/// combo boxes for choices, check boxes for flags. A value is committed (one undo step) when
+/// editing finishes, and only if valid; an invalid one is marked and never committed. Renames are
+/// checked for uniqueness.
 class InspectorPanel : public QWidget {
     Q_OBJECT
 public:
@@ -29,6 +32,9 @@ public:
 
 private:
     void rebuild();
+    /// A text field for a number or a list of sizes of the shown layer, checked as it is typed and
+    /// committed (an undo step) when editing finishes, if Keras accepts the value.
+    QLineEdit* textField(const ParamSpec& spec, const ParamValue* value);
     void showProblem(const QString& why);
 
     GraphDocument& m_document;

@@ -52,8 +52,7 @@ void GraphDocument::flushInference()
 void GraphDocument::load(const ModelDocument& document, const QString& path, std::map<std::string, Array> weights)
 {
     m_weights = std::move(weights);
-    m_weightsUnsaved = false;
-    m_restored = false;
+    m_unsavedOutsideUndo = false;
     m_undo.clear();
     m_model.replace(document.graph);
     m_settings = document.settings;
@@ -71,7 +70,7 @@ void GraphDocument::load(const ModelDocument& document, const QString& path, std
 void GraphDocument::setWeights(std::map<std::string, Array> weights)
 {
     m_weights = std::move(weights);
-    m_weightsUnsaved = true;
+    m_unsavedOutsideUndo = true;
     emit weightsChanged();
     emit modifiedChanged();
 }
@@ -79,15 +78,14 @@ void GraphDocument::setWeights(std::map<std::string, Array> weights)
 void GraphDocument::markSaved()
 {
     m_undo.setClean();
-    m_weightsUnsaved = false;
-    m_restored = false;
+    m_unsavedOutsideUndo = false;
     emit modifiedChanged();
     emit saved();
 }
 
 void GraphDocument::markUnsaved()
 {
-    m_restored = true;
+    m_unsavedOutsideUndo = true;
     emit modifiedChanged();
 }
 

@@ -37,7 +37,7 @@ public:
     QString displayName() const;
     /// The folder of the model's file (relative data and weights paths start there); empty while unsaved.
     QString folder() const;
-    bool isModified() const { return !m_undo.isClean() || m_weightsUnsaved || m_restored; }
+    bool isModified() const { return !m_undo.isClean() || m_unsavedOutsideUndo; }
 
     /// Trained weights by Keras name; empty when the model has none. They are saved beside the
     /// model (weightsPathBeside) and read back with it.
@@ -81,8 +81,7 @@ private:
     std::string m_name = "model";
     QString m_path;
     std::map<std::string, Array> m_weights;
-    bool m_weightsUnsaved = false;
-    bool m_restored = false; ///< restored after a crash, not yet saved
+    bool m_unsavedOutsideUndo = false; ///< a run's weights, or work restored after a crash, not yet saved
     QTimer* m_timer;
     bool m_fullPending = true;
     std::vector<NodeId> m_changedPending;

@@ -141,7 +141,6 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     connect(m_stop, &QPushButton::clicked, this, [this] { m_session.stop(); });
     connect(m_resume, &QPushButton::clicked, this, [this] {
         m_session.resume(m_session.isRunning() ? 0 : m_epochs->value());
-        onModelEdited(); // edits made while it was stopped detach the resumed run
         updateState();
     });
     connect(m_reset, &QPushButton::clicked, this, &TrainingPanel::resetWeights);
@@ -201,8 +200,6 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     connect(&document, &GraphDocument::settingsChanged, this, &TrainingPanel::loadSettings);
     connect(&document, &GraphDocument::reportChanged, this, &TrainingPanel::refreshData);
     connect(&document, &GraphDocument::weightsChanged, this, &TrainingPanel::updateState);
-    connect(&document.model(), &GraphModel::structureChanged, this, &TrainingPanel::onModelEdited);
-    connect(&document.model(), &GraphModel::nodeChanged, this, &TrainingPanel::onModelEdited);
     connect(&document, &GraphDocument::replaced, this, &TrainingPanel::onDocumentReplaced);
     loadSettings();
     updateState();
@@ -350,18 +347,13 @@ void TrainingPanel::onDocumentReplaced()
     m_status->clear();
     m_runNote.clear();
     m_runGraph = Graph();
-    m_detached = false;
     m_epochsSeen = 0;
     m_epochBar->setValue(0);
     m_batchBar->setValue(0);
     updateState();
 }
 
-void TrainingPanel::onModelEdited()
-{
-    if (m_session.isRunning())
-        m_detached = !sameModel(m_document.graph(), m_runGraph);
-}
+bool TrainingPanel::runIsDetached() const { return m_session.isRunning() && !sameModel(m_document.graph(), m_runGraph); }
 
 void TrainingPanel::commitSettings()
 {
@@ -380,7 +372,6 @@ void TrainingPanel::train()
     TrainingSettings s = currentSettings();
     if (!s.lossChosen)
         s.config.loss = defaultLossFor(m_document.graph());
-    m_detached = false;
     m_runGraph = m_document.graph();
     m_chart->startNewRun(); // the previous run stays, faded, for comparison
     m_epochBar->setMaximum(s.config.epochs);
@@ -403,7 +394,7 @@ void TrainingPanel::updateState()
         reason = tr("Add layers to train a model.");
     else if (!m_data->problem().isEmpty())
         reason = tr("The data does not fit the model: %1").arg(m_data->problem());
-    if (running && m_detached)
+    if (runIsDetached())
         reason = tr("The model changed since this run started: the run goes on with the model as it was.");
     m_reason->setText(reason);
     m_reason->setVisible(!reason.isEmpty());

@@ -73,7 +73,7 @@ private:
     /// Another model was opened: its panel starts empty (no run, chart, status or predictions).
     void onDocumentReplaced();
     /// The model on the canvas differs, in anything but card positions, from the one running.
-    void onModelEdited();
+    bool runIsDetached() const;
     TrainingSettings currentSettings() const;
 
     GraphDocument& m_document;
@@ -104,7 +104,6 @@ private:
     QString m_runNote; ///< which weights the run started from
     Graph m_runGraph;  ///< the model as the current run got it
     bool m_loading = false;
-    bool m_detached = false;
     int m_epochsSeen = 0;
     int m_epochsPlanned = 0;
     double m_secondsPerBatch = 0.0;

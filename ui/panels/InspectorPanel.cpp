@@ -153,11 +153,17 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         const auto [parsed, why] = parse(line->text());
         markInvalid(line, !parsed, why);
         showProblem(why);
-        const Node* n = m_document.model().node(id);
-        if (parsed && n && (!n->params.find(key) || *n->params.find(key) != *parsed))
-            m_document.push(new SetArgumentCommand(m_document.model(), id, key, *parsed));
+        if (parsed)
+            commitArgument(id, key, *parsed);
     });
     return line;
+}
+
+void InspectorPanel::commitArgument(NodeId id, const std::string& key, const ParamValue& value)
+{
+    const Node* n = m_document.model().node(id);
+    if (n && (!n->params.find(key) || *n->params.find(key) != value))
+        m_document.push(new SetArgumentCommand(m_document.model(), id, key, value));
 }
 
 void InspectorPanel::rebuild()
@@ -202,11 +208,7 @@ void InspectorPanel::rebuild()
     for (const ParamSpec& p : spec->params) {
         const ParamValue* value = node->params.find(p.name);
         const std::string key = p.name;
-        auto commit = [this, id, key](ParamValue v) {
-            const Node* n = m_document.model().node(id);
-            if (n && (!n->params.find(key) || *n->params.find(key) != v))
-                m_document.push(new SetArgumentCommand(m_document.model(), id, key, std::move(v)));
-        };
+        auto commit = [this, id, key](const ParamValue& v) { commitArgument(id, key, v); };
         QWidget* editor = nullptr;
         switch (p.kind) {
         case ParamKind::Boolean: {

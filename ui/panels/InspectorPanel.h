@@ -36,6 +36,8 @@ private:
     /// committed (an undo step) when editing finishes, if Keras accepts the value.
     QLineEdit* textField(const ParamSpec& spec, const ParamValue* value);
     void showProblem(const QString& why);
+    /// Sets an argument of layer `id` as one undo step, unless it already has that value.
+    void commitArgument(NodeId id, const std::string& key, const ParamValue& value);
 
     GraphDocument& m_document;
     NodeId m_node;

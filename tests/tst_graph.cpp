@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "graph/LayerSearch.h"
 #include "graph/LayeredLayout.h"
 #include "graph/Topology.h"
 
@@ -11,6 +12,25 @@ using sf::test::GraphBuilder;
 class TestGraph : public QObject {
     Q_OBJECT
 private slots:
+    /// Find layer: by name before by type, the whole word before a prefix before a part, reading
+    /// order within a rank, case ignored; nothing for an empty query or one nothing matches.
+    void findLayersRanksNamesBeforeTypes()
+    {
+        Graph g;
+        auto at = [&g](std::string_view type, std::string name, double x, double y) { return g.addNode(type, {}, {x, y}, std::move(name)); };
+        const NodeId denseLate = at(layer::kDense, "head", 900, 0);
+        const NodeId denseEarly = at(layer::kDense, "mixer", 300, 0);
+        const NodeId named = at(layer::kDropout, "dense", 600, 0);
+        const NodeId prefixed = at(layer::kDropout, "Dense_after", 800, 0);
+        const NodeId inside = at(layer::kFlatten, "pre_dense_flat", 100, 50);
+        at(layer::kFlatten, "flatten", 100, 0);
+        QCOMPARE(findLayers(g, "DENSE"), (std::vector{named, prefixed, inside, denseEarly, denseLate}));
+        QCOMPARE(findLayers(g, "mix"), std::vector{denseEarly});
+        QCOMPARE(findLayers(g, "flat"), (std::vector{g.findByName("flatten")->id, inside}));
+        QVERIFY(findLayers(g, "").empty());
+        QVERIFY(findLayers(g, "conv2d").empty());
+    }
+
     void namesFollowKeras()
     {
         Graph g;

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "canvas/FindBar.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
 #include "canvas/NodeItem.h"
@@ -43,6 +44,7 @@
 #include <QSaveFile>
 #include <QStatusBar>
 #include <QUndoView>
+#include <QVBoxLayout>
 #include <filesystem>
 
 namespace sf {
@@ -51,9 +53,15 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
       m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
       m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_training(new TrainingPanel(*m_document, this)),
-      m_status(new QLabel(this)), m_message(new StatusMessage(this))
+      m_findBar(new FindBar(m_document->graph(), this)), m_status(new QLabel(this)), m_message(new StatusMessage(this))
 {
-    setCentralWidget(m_view);
+    auto* canvas = new QWidget(this);
+    auto* column = new QVBoxLayout(canvas);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_findBar);
+    column->addWidget(m_view, 1);
+    setCentralWidget(canvas);
     m_message->setObjectName("statusMessage");
     m_status->setObjectName("statusCounts");
     statusBar()->addWidget(m_message, 1);
@@ -81,6 +89,13 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
+    connect(m_findBar, &FindBar::layerFound, this, &MainWindow::revealLayer);
+    connect(m_findBar, &FindBar::layersFound, this, [this](const std::vector<NodeId>& ids) {
+        m_scene->select(ids);
+        if (NodeItem* first = m_scene->nodeItem(ids.front()))
+            m_view->centerOn(first);
+    });
+    connect(m_findBar, &FindBar::closed, this, [this] { m_view->setFocus(Qt::ShortcutFocusReason); });
     connect(m_scene, &GraphScene::duplicateRequested, this, &MainWindow::duplicateSelection);
     connect(m_training, &TrainingPanel::failedAtLayer, this, [this](const QString& name) {
         if (const Node* n = m_document->graph().findByName(name.toStdString()))
@@ -189,6 +204,10 @@ void MainWindow::createMenus()
     edit->addAction(tr("D&uplicate"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::duplicateSelection);
     edit->addAction(tr("&Delete"), QKeySequence::Delete, m_scene, &GraphScene::deleteSelection);
     edit->addAction(tr("Select &All"), QKeySequence::SelectAll, m_scene, &GraphScene::selectAll);
+    edit->addSeparator();
+    edit->addAction(tr("&Find Layer…"), QKeySequence::Find, m_findBar, &FindBar::open);
+    edit->addAction(tr("Find &Next"), QKeySequence::FindNext, m_findBar, &FindBar::findNext);
+    edit->addAction(tr("Find Pre&vious"), QKeySequence::FindPrevious, m_findBar, &FindBar::findPrevious);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this, [this] { m_view->zoomBy(1.2); });

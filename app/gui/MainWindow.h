@@ -10,6 +10,7 @@ class QLabel;
 
 namespace sf {
 
+class FindBar;
 class GraphScene;
 class GraphView;
 class InspectorPanel;
@@ -37,6 +38,7 @@ public:
     InspectorPanel& inspector() { return *m_inspector; }
     LayerPalette& palette() { return *m_palette; }
     class TrainingPanel& training() { return *m_training; }
+    FindBar& findBar() { return *m_findBar; }
     QString lastError() const { return m_lastError; }
     /// The status bar's passing message, whole; empty once it has timed out.
     QString statusMessage() const;
@@ -94,6 +96,7 @@ private:
     ProblemsPanel* m_problems;
     SummaryPanel* m_summary;
     class TrainingPanel* m_training;
+    FindBar* m_findBar;
     QLabel* m_status;          ///< the permanent counts: layers, errors, warnings
     StatusMessage* m_message; ///< the passing message beside them
     QMenu* m_recent = nullptr;

@@ -1,0 +1,119 @@
+#include "GeneratedGraphs.h"
+#include "MainWindow.h"
+#include "canvas/FindBar.h"
+#include "canvas/GraphScene.h"
+#include "canvas/GraphView.h"
+#include "canvas/NodeItem.h"
+#include "graph/LayeredLayout.h"
+#include "io/ModelFile.h"
+
+#include <QLineEdit>
+#include <QtTest>
+
+using namespace sf;
+
+namespace {
+
+/// A model too big to see at once: about 300 layers, laid out.
+ModelDocument bigModel() {
+    ModelDocument model;
+    model.graph = test::generateLayeredGraph(300, 7);
+    layOutLayered(model.graph);
+    return model;
+}
+
+QRectF visibleRect(MainWindow& window) {
+    return window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
+}
+
+} // namespace
+
+/// Getting around a model too big for the window: Find layer (Ctrl+F) and the overview.
+class TestCanvasNavigation : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    /// Ctrl+F, a name typed: that layer is selected alone and in view; Enter walks the matches of
+    /// a type in reading order, Shift+Enter back; Alt+Enter selects them all; a query that finds
+    /// nothing says so; Escape closes the bar and gives the canvas the focus.
+    void findLayerSelectsAndCentres() {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.document().load(bigModel(), {});
+        QTest::qWait(20);
+        window.view().fitAll();
+        window.view().zoomBy(4.0);
+        window.view().centerOn(0, 0);
+        const Graph& graph = window.document().graph();
+
+        window.view().setFocus();
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        FindBar& bar = window.findBar();
+        auto* field = bar.findChild<QLineEdit*>("findField");
+        QVERIFY(bar.isVisible());
+        QTRY_COMPARE(QApplication::focusWidget(), field);
+
+        const Node* far = graph.findByName("output_" + std::to_string(graph.nodes().size() - 1));
+        QVERIFY(far);
+        QVERIFY(
+            !visibleRect(window).intersects(window.scene().nodeItem(far->id)->sceneBoundingRect()));
+        QTest::keyClicks(field, QString::fromStdString(far->name));
+        QCOMPARE(window.scene().selectedNodes(), std::vector{far->id});
+        QVERIFY(
+            visibleRect(window).contains(window.scene().nodeItem(far->id)->sceneBoundingRect()));
+        QCOMPARE(bar.status(), QString("1 of 1"));
+
+        field->clear();
+        QTest::keyClicks(field, "embedding");
+        const auto embeddings =
+            std::count_if(graph.nodes().begin(), graph.nodes().end(),
+                          [](const auto& entry) { return entry.second.type == layer::kEmbedding; });
+        QCOMPARE(bar.status(), QString("1 of %1").arg(embeddings));
+        const NodeId first = window.scene().selectedNodes().at(0);
+        QTest::keyClick(field, Qt::Key_Return);
+        QCOMPARE(bar.status(), QString("2 of %1").arg(embeddings));
+        const NodeId second = window.scene().selectedNodes().at(0);
+        QVERIFY(second != first);
+        QVERIFY(graph.node(second)->position.x >= graph.node(first)->position.x); // reading order
+        QVERIFY(visibleRect(window).contains(window.scene().nodeItem(second)->sceneBoundingRect()));
+        QTest::keyClick(field, Qt::Key_Return, Qt::ShiftModifier);
+        QCOMPARE(window.scene().selectedNodes(), std::vector{first});
+        QTest::keyClick(field, Qt::Key_Return, Qt::AltModifier);
+        QCOMPARE(static_cast<long>(window.scene().selectedNodes().size()), embeddings);
+        QCOMPARE(bar.status(), QString("%1 selected").arg(embeddings));
+
+        QTest::keyClicks(field, "zzz");
+        QCOMPARE(bar.status(), QString("No layer matches"));
+        QCOMPARE(static_cast<long>(window.scene().selectedNodes().size()),
+                 embeddings); // nothing lost
+
+        QTest::keyClick(field, Qt::Key_Escape);
+        QVERIFY(!bar.isVisible());
+        QTRY_COMPARE(QApplication::focusWidget(), &window.view());
+    }
+
+    /// F3 from the canvas goes on with the last query; with none yet it opens the bar.
+    void findNextFromTheCanvas() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.document().load(bigModel(), {});
+        window.view().setFocus();
+        QTest::keyClick(&window, Qt::Key_F3);
+        QVERIFY(window.findBar().isVisible());
+        QVERIFY(window.scene().selectedNodes().empty());
+        QTest::keyClicks(window.findBar().findChild<QLineEdit*>("findField"), "dropout");
+        const NodeId first = window.scene().selectedNodes().at(0);
+        QTest::keyClick(window.findBar().findChild<QLineEdit*>("findField"), Qt::Key_Escape);
+        QTest::keyClick(&window, Qt::Key_F3);
+        QVERIFY(window.scene().selectedNodes().at(0) != first);
+        QTest::keyClick(&window, Qt::Key_F3, Qt::ShiftModifier);
+        QCOMPARE(window.scene().selectedNodes(), std::vector{first});
+    }
+};
+
+QTEST_MAIN(TestCanvasNavigation)
+#include "tst_canvas_navigation.moc"

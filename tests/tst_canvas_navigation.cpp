@@ -3,6 +3,7 @@
 #include "canvas/FindBar.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
+#include "canvas/Minimap.h"
 #include "canvas/NodeItem.h"
 #include "graph/LayeredLayout.h"
 #include "io/ModelFile.h"
@@ -112,6 +113,59 @@ private slots:
         QVERIFY(window.scene().selectedNodes().at(0) != first);
         QTest::keyClick(&window, Qt::Key_F3, Qt::ShiftModifier);
         QCOMPARE(window.scene().selectedNodes(), std::vector{first});
+    }
+
+    /// The overview shows only while some card is out of view; a click in it centres the view
+    /// there; a layer with an error is red in it; View > Show Overview turns it off.
+    void theOverviewShowsTheWholeModel() {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.document().load(bigModel(), {});
+        QTest::qWait(20);
+        window.view().fitAll();
+        Minimap& map = window.minimap();
+        QVERIFY(!map.isVisible());
+        window.view().zoomBy(4.0);
+        QVERIFY(map.isVisible());
+        QVERIFY(window.view().viewport()->geometry().contains(map.geometry()));
+
+        const QPoint corner(map.width() * 2 / 3,
+                            map.height() / 2); // inside the (wide) model, off its edges
+        const QPointF wanted = map.sceneAt(corner);
+        QTest::mouseClick(&map, Qt::LeftButton, {}, corner);
+        const QPointF centre = window.view().mapToScene(window.view().viewport()->rect().center());
+        QVERIFY2(QLineF(centre, wanted).length() * window.view().zoom() < 2,
+                 /* pixels */ qPrintable(QString("centred at %1,%2, not %3,%4")
+                                             .arg(centre.x())
+                                             .arg(centre.y())
+                                             .arg(wanted.x())
+                                             .arg(wanted.y())));
+
+        auto redPixels = [&map] {
+            const QImage image = map.grab().toImage();
+            int red = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x)
+                    red += image.pixelColor(x, y) == QColor(0xd9, 0x30, 0x25);
+            return red;
+        };
+        QCOMPARE(redPixels(), 0);
+        const Node* dense = window.document().graph().findByName("dense_1");
+        QVERIFY(dense);
+        QSignalSpy repaintMap(&window.scene(), &GraphScene::cardsChanged);
+        window.document().model().setParam(dense->id, "units", std::int64_t{0});
+        window.document().flushInference();
+        QVERIFY(!repaintMap.isEmpty());
+        QTRY_VERIFY(redPixels() > 0);
+
+        auto* overview = window.findChild<QAction*>("showOverview");
+        QVERIFY(overview && overview->isChecked());
+        overview->trigger();
+        QVERIFY(!map.isVisible());
+        overview->trigger();
+        QVERIFY(map.isVisible());
     }
 };
 

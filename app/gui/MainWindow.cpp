@@ -3,6 +3,7 @@
 #include "canvas/FindBar.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
+#include "canvas/Minimap.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
 #include "document/Autosave.h"
@@ -62,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent)
     column->addWidget(m_findBar);
     column->addWidget(m_view, 1);
     setCentralWidget(canvas);
+    m_minimap = new Minimap(*m_view, *m_scene);
     m_message->setObjectName("statusMessage");
     m_status->setObjectName("statusCounts");
     statusBar()->addWidget(m_message, 1);
@@ -218,6 +220,12 @@ void MainWindow::createMenus()
     labels->setChecked(true);
     labels->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     connect(labels, &QAction::toggled, m_scene, &GraphScene::setEdgeLabelsVisible);
+    QAction* overview = view->addAction(tr("Show &Overview"));
+    overview->setObjectName("showOverview");
+    overview->setCheckable(true);
+    overview->setChecked(true);
+    overview->setStatusTip(tr("A map of the whole model in the canvas's corner while part of it is out of view"));
+    connect(overview, &QAction::toggled, m_minimap, &Minimap::setAllowed);
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());

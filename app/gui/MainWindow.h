@@ -15,6 +15,7 @@ class GraphScene;
 class GraphView;
 class InspectorPanel;
 class LayerPalette;
+class Minimap;
 class ProblemsPanel;
 class StatusMessage;
 class SummaryPanel;
@@ -39,6 +40,7 @@ public:
     LayerPalette& palette() { return *m_palette; }
     class TrainingPanel& training() { return *m_training; }
     FindBar& findBar() { return *m_findBar; }
+    Minimap& minimap() { return *m_minimap; }
     QString lastError() const { return m_lastError; }
     /// The status bar's passing message, whole; empty once it has timed out.
     QString statusMessage() const;
@@ -97,6 +99,7 @@ private:
     SummaryPanel* m_summary;
     class TrainingPanel* m_training;
     FindBar* m_findBar;
+    Minimap* m_minimap = nullptr;
     QLabel* m_status;          ///< the permanent counts: layers, errors, warnings
     StatusMessage* m_message; ///< the passing message beside them
     QMenu* m_recent = nullptr;

@@ -70,6 +70,8 @@ void GraphScene::fitRectToContents()
     QRectF cards;
     for (const auto& [id, item] : m_nodes)
         cards |= item->sceneBoundingRect();
+    m_cardsRect = cards;
+    emit cardsChanged();
     const QRectF rect = cards.adjusted(-kMargin, -kMargin, kMargin, kMargin).united(minimum);
     if (rect == sceneRect())
         return;
@@ -207,6 +209,7 @@ void GraphScene::annotate()
             severity = std::max(severity, n->second);
         edge->setLabel(out ? QString::fromStdString(out->shape.toDisplay()) : QString(), severity);
     }
+    emit cardsChanged();
 }
 
 std::vector<NodeId> GraphScene::selectedNodes() const

@@ -27,6 +27,9 @@ public:
     NodeItem* nodeItem(NodeId id) const;
     EdgeItem* edgeItem(const Connection& c) const;
     std::size_t nodeItemCount() const { return m_nodes.size(); }
+    const std::unordered_map<NodeId, NodeItem*>& nodeItems() const { return m_nodes; }
+    /// Where the cards are, as of the last fitRectToContents (an empty rect: no cards).
+    QRectF cardsRect() const { return m_cardsRect; }
     std::size_t edgeItemCount() const { return m_edges.size(); }
 
     std::vector<NodeId> selectedNodes() const;
@@ -53,6 +56,9 @@ signals:
     void duplicateRequested();
     /// The scene's rect is about to change (sceneRectChanged follows): views note what they show.
     void rectAboutToChange();
+    /// Cards were added, removed or moved (sent once an edit or a drag step is done), or the
+    /// problems they show changed.
+    void cardsChanged();
 
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
@@ -82,6 +88,7 @@ private:
     bool m_labels = true;
     bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
     QTimer m_rectTimer; ///< fits the scene's rect to its cards once an edit is done
+    QRectF m_cardsRect;
 
     // A connection being dragged.
     QGraphicsPathItem* m_rubber = nullptr;

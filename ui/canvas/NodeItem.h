@@ -26,6 +26,8 @@ public:
     /// Follows the report: output shape, weights, and the worst problem here with its text.
     void setAnnotation(const QString& shape, std::int64_t params, int severity, const QString& problems);
 
+    int severity() const { return m_severity; } ///< 0 none, 1 warning, 2 error
+
     QPointF inputPortPos(int port) const;  ///< in scene coordinates
     QPointF outputPortPos() const;
     int inputPortAt(QPointF scenePos) const; ///< -1 if none is under the point

@@ -59,6 +59,7 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
     m_node = node;
     m_hasOutput = true;
     m_inputs = inputs;
+    updateToolTip();
     update();
 }
 
@@ -67,7 +68,8 @@ void NodeItem::setAnnotation(const QString& shape, std::int64_t params, int seve
     m_shape = shape;
     m_params = params;
     m_severity = severity;
-    setToolTip(problems);
+    m_problems = problems;
+    updateToolTip();
     update();
 }
 
@@ -76,7 +78,34 @@ double NodeItem::height() const
     return std::max(kHeader + 3 * kLine + 8.0, kHeader + 10.0 + m_inputs * kPortSpacing);
 }
 
-QRectF NodeItem::boundingRect() const { return QRectF(-kPortRadius - 2, -12, kWidth + 2 * kPortRadius + 4, height() + 14); }
+QRectF NodeItem::boundingRect() const
+{
+    // The ports stick out left and right, the badge above, the selection ring all round.
+    return QRectF(-kPortRadius - 2, -12, kWidth + 2 * kPortRadius + 4, height() + 12 + kRing + 2);
+}
+
+QStringList NodeItem::portLabels() const
+{
+    const LayerSpec* spec = LayerRegistry::instance().find(m_node.type);
+    QStringList labels;
+    if (!spec || m_inputs < 2)
+        return labels; // one port needs no name; an unsupported layer's ports have none
+    for (int p = 0; p < m_inputs; ++p)
+        labels << (spec->variadicInputs ? QString::number(p) // the order the inputs are joined in
+                                        : QString::fromStdString(spec->inputPorts.at(static_cast<std::size_t>(p))));
+    return labels;
+}
+
+void NodeItem::updateToolTip()
+{
+    QStringList lines{QString::fromStdString(m_node.type + " " + m_node.name)};
+    if (const QString arguments = keyArguments(); !arguments.isEmpty())
+        lines << arguments;
+    lines << (m_shape.isEmpty() ? tr("Output shape unknown") : tr("Output %1").arg(m_shape));
+    if (!m_problems.isEmpty())
+        lines << QString() << m_problems;
+    setToolTip(lines.join('\n'));
+}
 
 QPointF NodeItem::inputPortPos(int port) const { return mapToScene(0.0, kHeader + 14.0 + port * kPortSpacing); }
 QPointF NodeItem::outputPortPos() const { return mapToScene(kWidth, kHeader + 14.0); }
@@ -128,6 +157,11 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     const QPalette palette = QApplication::palette();
     const QRectF card(0, 0, kWidth, height());
     painter->setRenderHint(QPainter::Antialiasing);
+    if (isSelected()) { // a ring of its own, so that a card with a problem shows both
+        painter->setPen(QPen(palette.highlight().color(), 3.0));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(card.adjusted(-kRing + 1.5, -kRing + 1.5, kRing - 1.5, kRing - 1.5), 10, 10);
+    }
     const QColor border = m_severity == 2 ? QColor(0xd9, 0x30, 0x25) : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
                           : isSelected()  ? palette.highlight().color()
                                           : palette.mid().color();
@@ -144,26 +178,48 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     bold.setBold(true);
     painter->setFont(bold);
     painter->setPen(Qt::white);
-    const QString type = QString::fromStdString(m_node.type);
+    const QFontMetricsF boldMetrics(bold);
+    // The type keeps at most half the header; the name gets the rest, cut in the middle.
+    const QString type = boldMetrics.elidedText(QString::fromStdString(m_node.type), Qt::ElideRight, (kWidth - 28) / 2);
     painter->drawText(QRectF(10, 0, kWidth - 20, kHeader), Qt::AlignVCenter | Qt::AlignLeft, type);
-    const double typeWidth = QFontMetricsF(bold).horizontalAdvance(type);
+    const double typeWidth = boldMetrics.horizontalAdvance(type);
     QFont plain = painter->font();
     plain.setBold(false);
     painter->setFont(plain);
+    const QFontMetricsF metrics(plain);
     const QString name = QString::fromStdString(m_node.name) + (m_node.sharesWeightsWith.isValid() ? " ⇄" : "");
-    const double room = kWidth - 28 - typeWidth;
     painter->drawText(QRectF(10, 0, kWidth - 20, kHeader), Qt::AlignVCenter | Qt::AlignRight,
-                      QFontMetricsF(plain).elidedText(name, Qt::ElideMiddle, room));
+                      metrics.elidedText(name, Qt::ElideMiddle, kWidth - 28 - typeWidth));
 
+    // Several inputs: each port named inside the card (`x`, `reference`; a Concatenate's order).
+    const QStringList labels = portLabels();
+    QFont small = plain;
+    small.setPointSizeF(plain.pointSizeF() * 0.8);
+    double labelsWidth = 0;
+    for (const QString& label : labels)
+        labelsWidth = std::max(labelsWidth, QFontMetricsF(small).horizontalAdvance(label));
+    if (!labels.isEmpty()) {
+        painter->setFont(small);
+        painter->setPen(palette.placeholderText().color());
+        for (int p = 0; p < labels.size(); ++p)
+            painter->drawText(QRectF(kPortRadius + 3, kHeader + 14.0 + p * kPortSpacing - kLine / 2, labelsWidth, kLine),
+                              Qt::AlignLeft | Qt::AlignVCenter, labels[p]);
+        painter->setFont(plain);
+    }
+
+    const double left = labels.isEmpty() ? 12 : kPortRadius + 3 + labelsWidth + 8;
+    const QRectF body(left, kHeader + 4, kWidth - 12 - left, kLine);
+    auto line = [&](int row, const QString& text) {
+        painter->drawText(body.translated(0, row * kLine), Qt::AlignLeft | Qt::AlignVCenter,
+                          metrics.elidedText(text, Qt::ElideRight, body.width())); // whole in the tooltip
+    };
     painter->setPen(palette.text().color());
-    const QRectF body(12, kHeader + 4, kWidth - 24, kLine);
-    painter->drawText(body, Qt::AlignLeft | Qt::AlignVCenter, keyArguments());
-    painter->drawText(body.translated(0, kLine), Qt::AlignLeft | Qt::AlignVCenter, m_shape.isEmpty() ? "?" : m_shape);
+    line(0, keyArguments());
+    line(1, m_shape.isEmpty() ? "?" : m_shape);
     painter->setPen(palette.placeholderText().color());
-    painter->drawText(body.translated(0, 2 * kLine), Qt::AlignLeft | Qt::AlignVCenter,
-                      m_params        ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
-                      : m_shape.isEmpty() ? tr("params unknown") // no shape: its weights cannot be counted either
-                                          : tr("no weights"));
+    line(2, m_params            ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
+            : m_shape.isEmpty() ? tr("params unknown") // no shape: its weights cannot be counted either
+                                : tr("no weights"));
 
     if (m_severity) {
         const QRectF badge(kWidth - 22, -10, 20, 20);

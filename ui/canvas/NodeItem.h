@@ -9,14 +9,17 @@ namespace sf {
 struct NodeReport;
 
 /// A layer's card: type, name, key arguments (`Dense 128 · relu`), output shape and weight count;
-/// input ports on the left, the output port on the right. Red border and badge for an error,
-/// amber for a warning. Position changes are reported to the scene, which turns a finished drag
+/// input ports on the left (named inside the card when there are several), the output port on the
+/// right. Red border and badge for an error, amber for a warning; a selected card has a ring of
+/// the highlight colour around it, whatever its border. What does not fit is elided (a name in
+/// the middle) and whole in the tooltip. Position changes are reported to the scene, which turns a finished drag
 /// into an undoable move.
 class NodeItem : public QGraphicsObject {
     Q_OBJECT
 public:
     static constexpr double kWidth = 210.0;
     static constexpr double kPortRadius = 6.0;
+    static constexpr double kRing = 5.0; ///< the selection ring's distance outside the card
 
     explicit NodeItem(const Node& node);
 
@@ -45,11 +48,16 @@ protected:
 private:
     double height() const;
     QString keyArguments() const;
+    /// The input ports' names when there are several (a variadic layer's: their order), else none.
+    QStringList portLabels() const;
+    /// The tooltip: type and whole name, key arguments, output shape, then the problems here.
+    void updateToolTip();
 
     Node m_node;
     int m_inputs = 0;
     bool m_hasOutput = true;
     QString m_shape;
+    QString m_problems;
     std::int64_t m_params = 0;
     int m_severity = 0; ///< 0 none, 1 warning, 2 error
 };

@@ -8,6 +8,8 @@
 #include "graph/LayeredLayout.h"
 #include "io/ModelFile.h"
 
+#include <QDockWidget>
+#include <QLayout>
 #include <QLineEdit>
 #include <QtTest>
 
@@ -166,6 +168,41 @@ private slots:
         QVERIFY(!map.isVisible());
         overview->trigger();
         QVERIFY(map.isVisible());
+    }
+
+    /// On a 1024×700 screen the window fits, the canvas keeps most of the room and every dock
+    /// stays usable; a model of 2,000 layers does not push the docks around.
+    void theWindowFitsASmallScreen() {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.size(), QSize(1024, 700));
+        QVERIFY(window.minimumSizeHint().width() <= 1024 &&
+                window.minimumSizeHint().height() <= 700);
+        auto sizes = [&window] {
+            std::map<QString, QSize> docks;
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>())
+                if (!dock->visibleRegion().isEmpty()) // shown, not behind another tab
+                    docks[dock->objectName()] = dock->size();
+            return docks;
+        };
+        const QSize canvas = window.view().viewport()->size();
+        QVERIFY2(canvas.width() >= 500 && canvas.height() >= 350,
+                 qPrintable(QString("%1×%2").arg(canvas.width()).arg(canvas.height())));
+        const auto before = sizes();
+        for (const auto& [name, size] : before)
+            QVERIFY2(size.width() >= 150 && size.height() >= 120, qPrintable(name));
+
+        ModelDocument big;
+        big.graph = test::generateLayeredGraph(2000, 3);
+        layOutLayered(big.graph);
+        window.document().load(big, {});
+        window.scene().selectOnly(window.document().graph().nodes().begin()->first);
+        QTest::qWait(50);
+        QCOMPARE(window.size(), QSize(1024, 700));
+        QCOMPARE(window.view().viewport()->size(), canvas);
+        QVERIFY(sizes() == before);
     }
 };
 

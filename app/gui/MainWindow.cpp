@@ -43,6 +43,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QUndoView>
 #include <QVBoxLayout>
@@ -105,12 +107,12 @@ MainWindow::MainWindow(QWidget* parent)
     });
     m_autosave = new Autosave(*m_document, 60000, this);
     QSettings settings;
-    restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray()))
+        resize(QSize(1400, 860).boundedTo(screen()->availableGeometry().size() * 0.96)); // a 1024×700 screen too
+    m_docksUnsized = !restoreState(settings.value("window/state").toByteArray());
     onReportChanged();
     updateTitle();
     setWindowIcon(QIcon(QStringLiteral(":/icons/shapeflow.svg")));
-    resize(1400, 860);
 }
 
 MainWindow::~MainWindow()
@@ -134,7 +136,12 @@ void MainWindow::createDocks()
     dock(tr("Inspector"), m_inspector, Qt::RightDockWidgetArea, "inspector");
     QDockWidget* problems = dock(tr("Problems"), m_problems, Qt::BottomDockWidgetArea, "problems");
     QDockWidget* summary = dock(tr("Summary"), m_summary, Qt::BottomDockWidgetArea, "summary");
-    QDockWidget* training = dock(tr("Training"), m_training, Qt::BottomDockWidgetArea, "training");
+    // The training panel scrolls when its dock is lower than its controls (a 700-pixel screen).
+    auto* trainingScroll = new QScrollArea;
+    trainingScroll->setWidget(m_training);
+    trainingScroll->setWidgetResizable(true);
+    trainingScroll->setFrameShape(QFrame::NoFrame);
+    QDockWidget* training = dock(tr("Training"), trainingScroll, Qt::BottomDockWidgetArea, "training");
     tabifyDockWidget(problems, summary);
     tabifyDockWidget(summary, training);
     problems->raise();
@@ -142,8 +149,22 @@ void MainWindow::createDocks()
     history->setEmptyLabel(tr("<opened>"));
     QDockWidget* historyDock = dock(tr("Undo History"), history, Qt::RightDockWidgetArea, "history");
     historyDock->hide();
-    resizeDocks({problems}, {280}, Qt::Vertical);
-    resizeDocks({findChild<QDockWidget*>("palette"), findChild<QDockWidget*>("inspector")}, {220, 300}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    if (std::exchange(m_docksUnsized, false))
+        sizeDocks();
+}
+
+void MainWindow::sizeDocks()
+{
+    // The canvas gets most of the room: the bottom docks a third of the height at most, the side
+    // docks a fifth of the width each at most.
+    resizeDocks({findChild<QDockWidget*>("problems")}, {std::min(280, height() / 3)}, Qt::Vertical);
+    resizeDocks({findChild<QDockWidget*>("palette"), findChild<QDockWidget*>("inspector")},
+                {std::min(220, width() / 5), std::min(300, width() / 4)}, Qt::Horizontal);
 }
 
 void MainWindow::createMenus()

@@ -63,9 +63,13 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void createDocks();
+    /// The docks' first sizes, for the window's size when it is first shown (when no earlier
+    /// arrangement was kept).
+    void sizeDocks();
     void createMenus();
     void onReportChanged();
     void updateTitle();
@@ -107,6 +111,7 @@ private:
     class Autosave* m_autosave = nullptr;
     std::vector<ImportProblem> m_importProblems; ///< what the import of the open file could not carry over
     QString m_lastError;
+    bool m_docksUnsized = false; ///< sizeDocks is due when the window is first shown
 };
 
 } // namespace sf

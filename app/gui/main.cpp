@@ -30,6 +30,8 @@ int main(int argc, char** argv)
     sf::MainWindow window;
     const QStringList files = parser.positionalArguments();
     const bool rendering = parser.isSet(screenshot);
+    if (rendering)
+        window.resize(1400, 860); // the same picture on any screen
     if (!files.isEmpty() && !window.openFile(files.first(), rendering)) {
         std::fprintf(stderr, "shapeflow: %s\n", qPrintable(window.lastError()));
         if (rendering)

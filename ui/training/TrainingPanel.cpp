@@ -10,6 +10,7 @@
 #include "shape/ShapeReport.h"
 #include "train/DefaultLoss.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <algorithm>
 #include <QDoubleSpinBox>
@@ -99,24 +100,31 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     row2->addWidget(m_optimizer);
     row2->addWidget(new QLabel(tr("lr")));
     row2->addWidget(m_lr);
-    row2->addWidget(new QLabel(tr("loss")));
-    row2->addWidget(m_loss, 1);
     row2->addWidget(new QLabel(tr("early stopping")));
     row2->addWidget(m_patience);
     form->addRow(tr("Optimizer"), row2);
+    // The longest loss names are long: the box shows a dozen letters and opens wide.
+    m_loss->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_loss->setMinimumContentsLength(14);
+    m_loss->view()->setMinimumWidth(m_loss->view()->sizeHintForColumn(0) + 20);
+    form->addRow(tr("Loss"), m_loss);
     auto* buttons = new QHBoxLayout;
     m_evaluate->setToolTip(tr("Loss and metrics of the trained weights on the validation data"));
     for (QPushButton* b : {m_train, m_stop, m_resume, m_reset, m_evaluate})
         buttons->addWidget(b);
-    buttons->addWidget(m_epochBar, 1);
-    buttons->addWidget(m_batchBar, 1);
+    buttons->addStretch(1);
+    auto* progress = new QHBoxLayout;
+    progress->addWidget(m_epochBar, 1);
+    progress->addWidget(m_batchBar, 1);
     auto* left = new QVBoxLayout;
     left->addLayout(form);
     left->addLayout(buttons);
+    left->addLayout(progress);
     left->addWidget(m_reason);
     left->addWidget(m_status);
     left->addWidget(m_data, 1);
     auto* tabs = new QTabWidget;
+    m_chart->setMinimumSize(260, 150); // the chart's own wish, 520 wide, would not fit a small screen
     tabs->addTab(m_chart, tr("Loss"));
     tabs->addTab(m_predict, tr("Predict"));
     auto* layout = new QHBoxLayout(this);

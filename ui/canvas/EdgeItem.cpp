@@ -1,10 +1,13 @@
 #include "EdgeItem.h"
 
+#include "GraphScene.h"
+
 #include <QApplication>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
+#include <QStyleOptionGraphicsItem>
 
 namespace sf {
 
@@ -47,20 +50,49 @@ void EdgeItem::setLabelVisible(bool visible)
     updateGeometry();
 }
 
+QFont EdgeItem::labelFont()
+{
+    QFont font = QApplication::font();
+    font.setPointSizeF(font.pointSizeF() * 0.9);
+    return font;
+}
+
 void EdgeItem::updateGeometry()
 {
     m_path = curve(m_from, m_to);
-    m_labelRect = QRectF();
+    m_labelSize = QSizeF();
     if (m_labelVisible && !m_label.isEmpty()) {
-        QFont font = QApplication::font();
-        font.setPointSizeF(font.pointSizeF() * 0.9);
-        const QFontMetricsF metrics(font);
-        const QPointF mid = m_path.pointAtPercent(0.5);
-        const double w = metrics.horizontalAdvance(m_label) + 12;
-        const double h = metrics.height() + 4;
-        m_labelRect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h);
+        const QFontMetricsF metrics(labelFont());
+        m_labelSize = QSizeF(metrics.horizontalAdvance(m_label) + 12, metrics.height() + 4);
     }
-    m_bounds = m_path.boundingRect().adjusted(-4, -4, 4, 4).united(m_labelRect);
+    m_labelPlacedFor.reset();
+    // The label sits somewhere along the curve: the bounds hold it wherever it goes.
+    const double dx = std::max(4.0, m_labelSize.width() / 2 + 1), dy = std::max(4.0, m_labelSize.height() / 2 + 1);
+    m_bounds = m_path.boundingRect().adjusted(-dx, -dy, dx, dy);
+}
+
+QRectF EdgeItem::labelRect() const
+{
+    if (m_labelSize.isEmpty())
+        return {};
+    const auto* graph = qobject_cast<const GraphScene*>(scene());
+    const quint64 generation = graph ? graph->cardsGeneration() : 0;
+    if (m_labelPlacedFor == generation)
+        return m_labelRect;
+    auto at = [this](double t) {
+        const QPointF p = m_path.pointAtPercent(t);
+        return QRectF(p - QPointF(m_labelSize.width() / 2, m_labelSize.height() / 2), m_labelSize);
+    };
+    // The middle of the curve, else the nearest point along it where no card hides the label.
+    m_labelRect = at(0.5);
+    if (graph)
+        for (double t : {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88})
+            if (!graph->overlapsCard(at(t).adjusted(-2, -2, 2, 2))) {
+                m_labelRect = at(t);
+                break;
+            }
+    m_labelPlacedFor = generation;
+    return m_labelRect;
 }
 
 QRectF EdgeItem::boundingRect() const { return m_bounds; }
@@ -70,11 +102,11 @@ QPainterPath EdgeItem::shape() const
     QPainterPathStroker stroker;
     stroker.setWidth(10);
     QPainterPath s = stroker.createStroke(m_path);
-    s.addRect(m_labelRect);
+    s.addRect(labelRect());
     return s;
 }
 
-void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
+void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const QPalette palette = QApplication::palette();
     const QColor color = m_severity == 2 ? QColor(0xd9, 0x30, 0x25) : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
@@ -84,12 +116,13 @@ void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setPen(QPen(color, m_severity || isSelected() ? 2.5 : 1.6));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(m_path);
-    const QRectF box = m_labelRect;
+    // Zoomed out this far the text could not be read: the curves alone show the model's shape.
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < kLabelLevelOfDetail)
+        return;
+    const QRectF box = labelRect();
     if (box.isEmpty())
         return;
-    QFont font = QApplication::font();
-    font.setPointSizeF(font.pointSizeF() * 0.9);
-    painter->setFont(font);
+    painter->setFont(labelFont());
     painter->setPen(QPen(color, 1.0));
     painter->setBrush(palette.base());
     painter->drawRoundedRect(box, 4, 4);

@@ -56,6 +56,7 @@ void GraphScene::onNodeAdded(NodeId id)
     auto* item = new NodeItem(*m_document.model().node(id));
     addItem(item);
     m_nodes[id] = item;
+    ++m_cardsGeneration;
     connect(item, &NodeItem::moved, this, &GraphScene::updateEdgesOf);
     connect(item, &NodeItem::moved, &m_rectTimer, qOverload<>(&QTimer::start));
     refreshPorts(id);
@@ -72,6 +73,7 @@ void GraphScene::fitRectToContents()
         cards |= item->sceneBoundingRect();
     m_cardsRect = cards;
     emit cardsChanged();
+    update(); // an edge's label may move off a card that came, or onto room a card left
     const QRectF rect = cards.adjusted(-kMargin, -kMargin, kMargin, kMargin).united(minimum);
     if (rect == sceneRect())
         return;
@@ -83,6 +85,7 @@ void GraphScene::onNodeRemoved(NodeId id)
 {
     if (NodeItem* item = nodeItem(id)) {
         m_nodes.erase(id);
+        ++m_cardsGeneration;
         deleteItem(item);
         m_rectTimer.start();
     }
@@ -157,8 +160,20 @@ void GraphScene::refreshPorts(NodeId id)
     updateEdgesOf(id);
 }
 
+bool GraphScene::overlapsCard(const QRectF& rect) const
+{
+    if (m_cardGridGeneration != m_cardsGeneration) {
+        m_cardGrid.clear();
+        for (const auto& [id, item] : m_nodes)
+            m_cardGrid.add(item->sceneBoundingRect());
+        m_cardGridGeneration = m_cardsGeneration;
+    }
+    return m_cardGrid.overlaps(rect);
+}
+
 void GraphScene::updateEdgesOf(NodeId id)
 {
+    ++m_cardsGeneration; // it moved, or its ports changed its height
     for (const Connection& c : m_document.graph().connectionsOf(id))
         if (EdgeItem* edge = edgeItem(c))
             if (NodeItem* from = nodeItem(c.from.node))

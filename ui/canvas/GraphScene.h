@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CardGrid.h"
 #include "graph/Graph.h"
 
 #include <QGraphicsScene>
@@ -45,6 +46,11 @@ public:
     void select(const std::vector<NodeId>& ids, bool withConnections = false);
     void deleteSelection();
 
+    /// Whether `rect` (scene coordinates) overlaps a card: edge labels keep off them.
+    bool overlapsCard(const QRectF& rect) const;
+    /// Counts the changes to where the cards are: what was placed against them is placed again.
+    quint64 cardsGeneration() const { return m_cardsGeneration; }
+
     /// Why connecting `from` to `to` is refused, or an empty string when it is allowed.
     QString connectionRefusal(PortRef from, PortRef to) const;
 
@@ -89,6 +95,9 @@ private:
     bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
     QTimer m_rectTimer; ///< fits the scene's rect to its cards once an edit is done
     QRectF m_cardsRect;
+    quint64 m_cardsGeneration = 0;
+    mutable CardGrid m_cardGrid; ///< built on the first question after the cards changed
+    mutable quint64 m_cardGridGeneration = ~quint64{0};
 
     // A connection being dragged.
     QGraphicsPathItem* m_rubber = nullptr;

@@ -30,6 +30,8 @@ public:
     void setAnnotation(const QString& shape, std::int64_t params, int severity, const QString& problems);
 
     int severity() const { return m_severity; } ///< 0 none, 1 warning, 2 error
+    /// The input ports' names when there are several (a variadic layer's: their order), else none.
+    QStringList portLabels() const;
 
     QPointF inputPortPos(int port) const;  ///< in scene coordinates
     QPointF outputPortPos() const;
@@ -48,8 +50,6 @@ protected:
 private:
     double height() const;
     QString keyArguments() const;
-    /// The input ports' names when there are several (a variadic layer's: their order), else none.
-    QStringList portLabels() const;
     /// The tooltip: type and whole name, key arguments, output shape, then the problems here.
     void updateToolTip();
 

@@ -7,10 +7,14 @@
 #include "canvas/NodeItem.h"
 #include "graph/LayeredLayout.h"
 #include "io/ModelFile.h"
+#include "training/PredictPanel.h"
+#include "training/TrainingPanel.h"
 
 #include <QDockWidget>
 #include <QLayout>
 #include <QLineEdit>
+#include <QTabWidget>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace sf;
@@ -203,6 +207,34 @@ private slots:
         QCOMPARE(window.size(), QSize(1024, 700));
         QCOMPARE(window.view().viewport()->size(), canvas);
         QVERIFY(sizes() == before);
+    }
+
+    /// Docks behind another tab do no work for edits they cannot show (a 2,000-layer paste made
+    /// hundreds of hidden rows of widgets), and show the model as it is once they are raised.
+    void hiddenPanelsCatchUpWhenShown()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        window.findChild<QDockWidget*>("problems")->raise();
+        QTest::qWait(10);
+        PredictPanel& predict = window.training().predictPanel();
+        QVERIFY(!predict.isVisible());
+        window.scene().selectOnly(window.document().graph().findByName("tokens_b")->id);
+        window.scene().deleteSelection();
+        window.document().flushInference();
+        QVERIFY(predict.findChildren<QLineEdit*>().isEmpty()); // no rows made while hidden
+        auto* summary = window.findChild<QDockWidget*>("summary");
+        summary->raise();
+        QTRY_VERIFY(summary->widget()->isVisible());
+        auto* table = summary->findChild<QTreeWidget*>();
+        QCOMPARE(table->topLevelItemCount(), static_cast<int>(window.document().graph().nodes().size()));
+        window.findChild<QDockWidget*>("training")->raise();
+        window.training().findChild<QTabWidget*>()->setCurrentWidget(&predict);
+        QTRY_VERIFY(predict.isVisible());
+        QCOMPARE(predict.findChildren<QLineEdit*>().size(), 1); // a row for the one Input left
+        QVERIFY(predict.sampleEdit("tokens_a") && !predict.sampleEdit("tokens_b"));
     }
 };
 

@@ -23,6 +23,7 @@
 #include "training/DataSourceDialog.h"
 #include "training/PredictPanel.h"
 #include <QSignalSpy>
+#include <QDockWidget>
 #include <QtTest>
 
 using namespace sf;
@@ -270,8 +271,11 @@ private slots:
     {
         MainWindow window;
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        window.show(); // the table, as a person sees it: its rows are made when it can be seen
+        window.findChild<QDockWidget*>("training")->raise();
         TrainingPanel& panel = window.training();
         DataTable& table = panel.dataTable();
+        QTRY_VERIFY(table.isVisible());
         QCOMPARE(table.rowCount(), 3); // two inputs, one output
         QCOMPARE(table.item(0, 1)->text(), QString("(None, 20)"));
         QCOMPARE(table.dataText("tokens_a"), QString("(20000, 20) generated"));

@@ -1,6 +1,7 @@
 #include "SummaryPanel.h"
 
 #include "BulkFill.h"
+#include "RefreshWhenShown.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -42,10 +43,15 @@ SummaryPanel::SummaryPanel(QWidget* parent) : QWidget(parent), m_table(new QTree
         if (item)
             emit layerSelected(NodeId{item->data(0, kNodeRole).toULongLong()});
     });
+    m_fill = new RefreshWhenShown(*this, [this] {
+        fill(*m_graph, *m_report);
+        selectNode(m_selected);
+    });
 }
 
 void SummaryPanel::selectNode(NodeId node)
 {
+    m_selected = node;
     const QSignalBlocker quiet(m_table);
     m_table->clearSelection();
     if (const auto row = m_rows.find(node); row != m_rows.end())
@@ -53,6 +59,19 @@ void SummaryPanel::selectNode(NodeId node)
 }
 
 void SummaryPanel::showModel(const Graph& graph, const ShapeReport& report)
+{
+    m_graph = &graph;
+    m_report = &report;
+    m_fill->request();
+}
+
+QTreeWidget* SummaryPanel::table() const
+{
+    m_fill->flush();
+    return m_table;
+}
+
+void SummaryPanel::fill(const Graph& graph, const ShapeReport& report)
 {
     const BulkFill fill(*m_table, *m_table->header());
     m_table->clear();

@@ -3,6 +3,7 @@
 #include "DataSourceDialog.h"
 #include "io/ArrayReader.h"
 #include "panels/BulkFill.h"
+#include "panels/RefreshWhenShown.h"
 #include "shape/ShapeReport.h"
 
 #include <QFileInfo>
@@ -35,6 +36,7 @@ DataTable::DataTable(QWidget* parent) : QTableWidget(parent)
     verticalHeader()->hide();
     setEditTriggers(NoEditTriggers);
     setSelectionMode(NoSelection);
+    m_fill = new RefreshWhenShown(*this, [this] { fill(); });
 }
 
 const DataTable::Probe& DataTable::probe(const ArraySource& source, const QString& folder, const std::string& where)
@@ -58,9 +60,7 @@ const DataTable::Probe& DataTable::probe(const ArraySource& source, const QStrin
 
 void DataTable::refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder)
 {
-    const BulkFill fill(*this, *horizontalHeader());
-    setRowCount(0);
-    m_filledRows = 0;
+    m_rows.clear();
     m_problem.clear();
     auto note = [this](const QString& why) {
         if (m_problem.isEmpty())
@@ -68,26 +68,23 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
     };
     auto addRow = [&](const QString& label, const std::optional<sf::Shape>& expected, const QString& given, const QString& why, bool validation, bool target,
                       const QString& name, const ArraySource& source) {
-        const QString expects = expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?");
-        const int row = nextRow();
-        setItem(row, 0, new QTableWidgetItem(label));
-        setItem(row, 1, new QTableWidgetItem(expects));
-        auto* button = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral(" …"));
-        button->setToolTip(tr("Choose the data for %1").arg(label));
-        button->setFlat(true);
-        connect(button, &QPushButton::clicked, this, [=, this] {
+        Row row;
+        row.label = label;
+        row.expects = expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?");
+        row.source = QString::fromStdString(source.describe()) + QStringLiteral(" …");
+        row.sourceTip = tr("Choose the data for %1").arg(label);
+        row.onSource = [=, this] {
             DataSourceDialog dialog(label, expected, target, source, folder, true, this);
             if (dialog.exec() == QDialog::Accepted)
                 emit sourceChosen(validation, target, name, dialog.source());
-        });
-        setCellWidget(row, 2, button);
-        auto* cell = new QTableWidgetItem((why.isEmpty() ? QString() : QStringLiteral("✗ ")) + given);
+        };
+        row.data = (why.isEmpty() ? QString() : QStringLiteral("✗ ")) + given;
         if (!why.isEmpty()) {
-            cell->setForeground(QColor(0xb3, 0x26, 0x1e));
-            cell->setToolTip(why);
+            row.dataColour = QColor(0xb3, 0x26, 0x1e);
+            row.dataTip = why;
             note(why);
         }
-        setItem(row, 3, cell);
+        m_rows.push_back(std::move(row));
     };
 
     const std::vector<std::pair<bool, const DataSection*>> sections = {{false, &binding.training}, {true, binding.validation ? &*binding.validation : nullptr}};
@@ -154,16 +151,29 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         }
     }
     addUnusedRows(graph, report, binding);
-    setRowCount(m_filledRows);
+    m_fill->request();
 }
 
-int DataTable::nextRow()
+void DataTable::fill()
 {
-    // Rows are added in doubling blocks: one at a time, the table lays out every cell widget again
-    // for each, which is quadratic in the rows.
-    if (m_filledRows >= rowCount())
-        setRowCount(std::max(8, 2 * rowCount()));
-    return m_filledRows++;
+    const BulkFill fill(*this, *horizontalHeader());
+    setRowCount(0);
+    setRowCount(static_cast<int>(m_rows.size())); // at once: row by row lays out every cell widget again each time
+    for (int r = 0; r < rowCount(); ++r) {
+        const Row& row = m_rows[static_cast<std::size_t>(r)];
+        setItem(r, 0, new QTableWidgetItem(row.label));
+        setItem(r, 1, new QTableWidgetItem(row.expects));
+        auto* button = new QPushButton(row.source);
+        button->setToolTip(row.sourceTip);
+        button->setFlat(true);
+        connect(button, &QPushButton::clicked, this, row.onSource);
+        setCellWidget(r, 2, button);
+        auto* cell = new QTableWidgetItem(row.data);
+        if (row.dataColour.isValid())
+            cell->setForeground(row.dataColour);
+        cell->setToolTip(row.dataTip);
+        setItem(r, 3, cell);
+    }
 }
 
 void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding)
@@ -180,23 +190,22 @@ void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, con
         QString label = unused.target ? tr("targets of %1").arg(name) : name;
         if (unused.validation)
             label = tr("validation: %1").arg(label);
-        const int row = nextRow();
-        setItem(row, 0, new QTableWidgetItem(label));
-        setItem(row, 1, new QTableWidgetItem(QStringLiteral("—")));
-        auto* forget = new QPushButton(QString::fromStdString(source.describe()) + QStringLiteral("  ✕"));
-        forget->setToolTip(tr("Not used: forget this entry"));
-        forget->setFlat(true);
-        connect(forget, &QPushButton::clicked, this, [=, this] { emit sourceForgotten(unused.validation, unused.target, name); });
-        setCellWidget(row, 2, forget);
-        auto* cell = new QTableWidgetItem(tr("not used: the model has no %1 \"%2\"").arg(unused.target ? tr("output") : tr("input"), name));
-        cell->setForeground(QColor(0x9a, 0x67, 0x00));
-        cell->setToolTip(QString::fromStdString(unused.message()));
-        setItem(row, 3, cell);
+        Row row;
+        row.label = label;
+        row.expects = QStringLiteral("—");
+        row.source = QString::fromStdString(source.describe()) + QStringLiteral("  ✕");
+        row.sourceTip = tr("Not used: forget this entry");
+        row.onSource = [=, this] { emit sourceForgotten(unused.validation, unused.target, name); };
+        row.data = tr("not used: the model has no %1 \"%2\"").arg(unused.target ? tr("output") : tr("input"), name);
+        row.dataColour = QColor(0x9a, 0x67, 0x00);
+        row.dataTip = QString::fromStdString(unused.message());
+        m_rows.push_back(std::move(row));
     }
 }
 
 int DataTable::findRow(const QString& row) const
 {
+    m_fill->flush();
     for (int r = 0; r < rowCount(); ++r)
         if (item(r, 0)->text() == row)
             return r;

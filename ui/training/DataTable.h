@@ -3,14 +3,17 @@
 #include "graph/Graph.h"
 #include "io/DataBinding.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QTableWidget>
+#include <functional>
 #include <map>
 
 class QPushButton;
 
 namespace sf {
 
+class RefreshWhenShown;
 class ShapeReport;
 
 /// Each model input and output with the shape it expects, where its data comes from (a button
@@ -24,7 +27,8 @@ class DataTable : public QTableWidget {
 public:
     explicit DataTable(QWidget* parent = nullptr);
 
-    /// Rebuilds the rows; a file is read again only when it changes (this runs after every edit).
+    /// Checks the data again and rebuilds the rows (the rows' widgets when the table is next seen);
+    /// a file is read again only when it changes (this runs after every edit).
     void refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder);
     /// Why the data cannot train this model, or empty.
     QString problem() const { return m_problem; }
@@ -44,14 +48,27 @@ private:
         std::vector<Index> shape;
         QString error;
     };
+    /// One row as refresh found it, shown by fill.
+    struct Row {
+        QString label;
+        QString expects;
+        QString source; ///< the source button's text
+        QString sourceTip;
+        std::function<void()> onSource; ///< what the button does: choose a source, or forget it
+        QString data;
+        QString dataTip;
+        QColor dataColour; ///< invalid: the default
+    };
     const Probe& probe(const ArraySource& source, const QString& folder, const std::string& where);
     void addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding);
-    /// The next row to fill during refresh (the table grows in blocks; refresh trims it).
-    int nextRow();
+    /// Makes the table's cells and buttons from m_rows.
+    void fill();
+    /// The row whose first cell is `row` (the table brought up to date first), or -1.
     int findRow(const QString& row) const;
 
     QString m_problem;
-    int m_filledRows = 0;
+    std::vector<Row> m_rows;
+    RefreshWhenShown* m_fill; ///< fills the table when it can be seen
     std::map<std::string, Probe> m_probes; ///< by resolved source
 };
 

@@ -1,6 +1,7 @@
 #include "PredictPanel.h"
 
 #include "DataSourceDialog.h"
+#include "panels/RefreshWhenShown.h"
 #include "document/GraphDocument.h"
 #include "io/ArrayReader.h"
 #include "io/Npy.h"
@@ -60,7 +61,11 @@ PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
             saveOutputs(path);
     });
     connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] { show(m_watcher.result()); });
-    connect(&document, &GraphDocument::reportChanged, this, &PredictPanel::rebuild);
+    m_rows = new RefreshWhenShown(*this, [this] { rebuild(); });
+    connect(&document, &GraphDocument::reportChanged, this, [this] {
+        m_rows->request(); // the rows' widgets, when the panel is seen
+        updateState();
+    });
     connect(&document, &GraphDocument::weightsChanged, this, &PredictPanel::updateState);
     rebuild();
 }
@@ -130,12 +135,14 @@ std::optional<Shape> PredictPanel::expectedShape(const std::string& input) const
 
 QLineEdit* PredictPanel::sampleEdit(const QString& input) const
 {
+    m_rows->flush();
     const auto found = m_inputs.find(input.toStdString());
     return found == m_inputs.end() ? nullptr : found->second.edit;
 }
 
 void PredictPanel::setInputFile(const QString& input, const std::optional<ArraySource>& source)
 {
+    m_rows->flush();
     const auto found = m_inputs.find(input.toStdString());
     if (found == m_inputs.end())
         return;
@@ -179,6 +186,7 @@ Dataset PredictPanel::gatherInputs() const
 
 bool PredictPanel::predict()
 {
+    m_rows->flush();
     if (!m_predict->isEnabled())
         return false;
     Dataset inputs;

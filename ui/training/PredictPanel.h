@@ -18,6 +18,7 @@ class QFormLayout;
 namespace sf {
 
 class GraphDocument;
+class RefreshWhenShown;
 
 /// Runs the model's trained weights: for each model input, one sample typed in (token ids or
 /// numbers, separated by spaces or commas; token ids are padded with 0 to a fixed length) or
@@ -71,6 +72,7 @@ private:
     std::map<std::string, InputRow> m_inputs;
     std::vector<std::string> m_inputOrder;
     QPushButton* m_predict;
+    RefreshWhenShown* m_rows; ///< rebuilds the input rows when the panel can be seen
     QPushButton* m_save;
     QLabel* m_reason;
     QLabel* m_message;

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QObject>
+#include <functional>
+
+class QWidget;
+
+namespace sf {
+
+/// A panel's refresh that a hidden panel puts off: request() refreshes at once while the panel can
+/// be seen, else once, when it is next shown. A panel behind another dock's tab, or in a closed
+/// dock, then does no work for edits it cannot show (a 2,000-layer paste used to rebuild hundreds
+/// of hidden rows of widgets). Whoever reads what the panel shows calls flush() first.
+class RefreshWhenShown : public QObject {
+public:
+    RefreshWhenShown(QWidget& panel, std::function<void()> refresh);
+
+    void request();
+    /// Refreshes now when a request is waiting.
+    void flush();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    QWidget& m_panel;
+    std::function<void()> m_refresh;
+    bool m_pending = false;
+};
+
+} // namespace sf

@@ -221,15 +221,16 @@ private slots:
         QTest::qWait(10);
         PredictPanel& predict = window.training().predictPanel();
         QVERIFY(!predict.isVisible());
+        auto* summary = window.findChild<QDockWidget*>("summary");
+        auto* table = summary->findChild<QTreeWidget*>();
+        const int summaryRows = table->topLevelItemCount();
         window.scene().selectOnly(window.document().graph().findByName("tokens_b")->id);
         window.scene().deleteSelection();
         window.document().flushInference();
         QVERIFY(predict.findChildren<QLineEdit*>().isEmpty()); // no rows made while hidden
-        auto* summary = window.findChild<QDockWidget*>("summary");
+        QCOMPARE(table->topLevelItemCount(), summaryRows);      // nor the summary behind its tab
         summary->raise();
-        QTRY_VERIFY(summary->widget()->isVisible());
-        auto* table = summary->findChild<QTreeWidget*>();
-        QCOMPARE(table->topLevelItemCount(), static_cast<int>(window.document().graph().nodes().size()));
+        QTRY_COMPARE(table->topLevelItemCount(), static_cast<int>(window.document().graph().nodes().size()));
         window.findChild<QDockWidget*>("training")->raise();
         window.training().findChild<QTabWidget*>()->setCurrentWidget(&predict);
         QTRY_VERIFY(predict.isVisible());

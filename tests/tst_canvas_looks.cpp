@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QPainter>
 #include <QPalette>
+#include <QGraphicsSceneHoverEvent>
 #include <QStyleOptionGraphicsItem>
 #include <QtTest>
 
@@ -73,10 +74,17 @@ private slots:
                    {}};
         NodeItem card(dense);
         card.setAnnotation("(None, 4)", 36, 1, "Warning: look");
-        QVERIFY(card.toolTip().contains(QString::fromStdString(name)));
-        QVERIFY(card.toolTip().contains("4 · relu"));
-        QVERIFY(card.toolTip().contains("(None, 4)"));
-        QVERIFY(card.toolTip().contains("Warning: look"));
+        QVERIFY(card.toolTipText().contains(QString::fromStdString(name)));
+        QVERIFY(card.toolTipText().contains("4 · relu"));
+        QVERIFY(card.toolTipText().contains("(None, 4)"));
+        QVERIFY(card.toolTipText().contains("Warning: look"));
+        // Made when the pointer comes over the card, the way a tooltip is asked for.
+        QGraphicsScene scene;
+        scene.addItem(&card);
+        QGraphicsSceneHoverEvent enter(QEvent::GraphicsSceneHoverEnter);
+        scene.sendEvent(&card, &enter);
+        QCOMPARE(card.toolTip(), card.toolTipText());
+        scene.removeItem(&card);
     }
 
     /// A layer with several inputs names its ports: which is `x` and which the `reference`.

@@ -99,7 +99,7 @@ private slots:
         QCOMPARE(window.scene().edgeItem(intoFlatten)->severity(), 1); // the mask is dropped here
         const Connection intoDense = *g.connectionInto({idOf(window, "dense"), 0});
         QCOMPARE(window.scene().edgeItem(intoDense)->severity(), 2); // Dense cannot build on it
-        QVERIFY(window.scene().nodeItem(idOf(window, "flatten"))->toolTip().contains("last dimension"));
+        QVERIFY(window.scene().nodeItem(idOf(window, "flatten"))->toolTipText().contains("last dimension"));
 
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
         const Connection context = *window.document().graph().connectionInto({idOf(window, "concatenate"), 0});
@@ -125,7 +125,7 @@ private slots:
         window.document().flushInference();
         QCOMPARE(window.problems().tree()->topLevelItemCount(), 1);
         QCOMPARE(window.problems().tree()->topLevelItem(0)->text(1), QString("lstm"));
-        QVERIFY(window.scene().nodeItem(idOf(window, "concatenate"))->toolTip().contains("'LSTM'"));
+        QVERIFY(window.scene().nodeItem(idOf(window, "concatenate"))->toolTipText().contains("'LSTM'"));
     }
 
     void problemsFixAndUndo()

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QFontMetricsF>
+#include <QHash>
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QPalette>
@@ -31,16 +32,26 @@ void EdgeItem::setEnds(QPointF from, QPointF to)
 
 void EdgeItem::setLabel(const QString& label, int severity)
 {
-    if (label == m_label && severity == m_severity && !toolTip().isEmpty())
+    if (label == m_label && severity == m_severity)
         return;
     if (label != m_label)
         prepareGeometryChange();
     m_label = label;
     m_severity = severity;
     updateGeometry();
-    setToolTip(QObject::tr("%1\nNone: the model's batch · ?: an unknown size (a variable length) · a number: a fixed size")
-                   .arg(label.isEmpty() ? QObject::tr("shape unknown (an error upstream)") : label));
     update();
+}
+
+QString EdgeItem::toolTipText() const
+{
+    return QObject::tr("%1\nNone: the model's batch · ?: an unknown size (a variable length) · a number: a fixed size")
+        .arg(m_label.isEmpty() ? QObject::tr("shape unknown (an error upstream)") : m_label);
+}
+
+void EdgeItem::hoverEnterEvent(QGraphicsSceneHoverEvent* event)
+{
+    setToolTip(toolTipText()); // made when it may be shown, not for each of thousands of edges on every edit
+    QGraphicsItem::hoverEnterEvent(event);
 }
 
 void EdgeItem::setLabelVisible(bool visible)
@@ -62,8 +73,14 @@ void EdgeItem::updateGeometry()
     m_path = curve(m_from, m_to);
     m_labelSize = QSizeF();
     if (m_labelVisible && !m_label.isEmpty()) {
-        const QFontMetricsF metrics(labelFont());
-        m_labelSize = QSizeF(metrics.horizontalAdvance(m_label) + 12, metrics.height() + 4);
+        // Measuring text is slow and a model has few distinct shapes: each is measured once.
+        static QHash<QString, QSizeF> measured;
+        auto found = measured.find(m_label);
+        if (found == measured.end()) {
+            const QFontMetricsF metrics(labelFont());
+            found = measured.insert(m_label, QSizeF(metrics.horizontalAdvance(m_label) + 12, metrics.height() + 4));
+        }
+        m_labelSize = *found;
     }
     m_labelPlacedFor.reset();
     // The label sits somewhere along the curve: the bounds hold it wherever it goes.

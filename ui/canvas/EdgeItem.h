@@ -33,12 +33,18 @@ public:
     QRectF labelRect() const;
     int severity() const { return m_severity; }
 
+    /// What hovering shows: the shape, and how to read it.
+    QString toolTipText() const;
+
     QRectF boundingRect() const override;
     QPainterPath shape() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
     /// The curve between two points, as every edge (and the connection being dragged) draws it.
     static QPainterPath curve(QPointF from, QPointF to);
+
+protected:
+    void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
 
 private:
     /// The curve, the label's size and the bounds, kept from the ends, the label and its visibility.

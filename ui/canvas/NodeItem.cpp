@@ -59,7 +59,6 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
     m_node = node;
     m_hasOutput = true;
     m_inputs = inputs;
-    updateToolTip();
     update();
 }
 
@@ -69,7 +68,6 @@ void NodeItem::setAnnotation(const QString& shape, std::int64_t params, int seve
     m_params = params;
     m_severity = severity;
     m_problems = problems;
-    updateToolTip();
     update();
 }
 
@@ -96,7 +94,13 @@ QStringList NodeItem::portLabels() const
     return labels;
 }
 
-void NodeItem::updateToolTip()
+void NodeItem::hoverEnterEvent(QGraphicsSceneHoverEvent* event)
+{
+    setToolTip(toolTipText()); // made when it may be shown, not for each of thousands of cards on every edit
+    QGraphicsObject::hoverEnterEvent(event);
+}
+
+QString NodeItem::toolTipText() const
 {
     QStringList lines{QString::fromStdString(m_node.type + " " + m_node.name)};
     if (const QString arguments = keyArguments(); !arguments.isEmpty())
@@ -104,7 +108,7 @@ void NodeItem::updateToolTip()
     lines << (m_shape.isEmpty() ? tr("Output shape unknown") : tr("Output %1").arg(m_shape));
     if (!m_problems.isEmpty())
         lines << QString() << m_problems;
-    setToolTip(lines.join('\n'));
+    return lines.join('\n');
 }
 
 QPointF NodeItem::inputPortPos(int port) const { return mapToScene(0.0, kHeader + 14.0 + port * kPortSpacing); }
@@ -152,11 +156,12 @@ QString NodeItem::keyArguments() const
     return {};
 }
 
-void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
+void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const QPalette palette = QApplication::palette();
     const QRectF card(0, 0, kWidth, height());
     painter->setRenderHint(QPainter::Antialiasing);
+    const bool readable = option->levelOfDetailFromTransform(painter->worldTransform()) >= kTextLevelOfDetail;
     if (isSelected()) { // a ring of its own, so that a card with a problem shows both
         painter->setPen(QPen(palette.highlight().color(), 3.0));
         painter->setBrush(Qt::NoBrush);
@@ -174,6 +179,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     header.addRoundedRect(QRectF(0, 0, kWidth, kHeader), 8, 8);
     header.addRect(QRectF(0, kHeader / 2, kWidth, kHeader / 2));
     painter->fillPath(header, categoryColor(m_node.type));
+    if (!readable)
+        return; // zoomed out too far to read: the card's outline, colour and problem only
     QFont bold = painter->font();
     bold.setBold(true);
     painter->setFont(bold);

@@ -12,7 +12,8 @@ struct NodeReport;
 /// input ports on the left (named inside the card when there are several), the output port on the
 /// right. Red border and badge for an error, amber for a warning; a selected card has a ring of
 /// the highlight colour around it, whatever its border. What does not fit is elided (a name in
-/// the middle) and whole in the tooltip. Position changes are reported to the scene, which turns a finished drag
+/// the middle) and whole in the tooltip. Zoomed out too far to read, only the outline, the
+/// header's colour and the border are drawn. Position changes are reported to the scene, which turns a finished drag
 /// into an undoable move.
 class NodeItem : public QGraphicsObject {
     Q_OBJECT
@@ -20,6 +21,8 @@ public:
     static constexpr double kWidth = 210.0;
     static constexpr double kPortRadius = 6.0;
     static constexpr double kRing = 5.0; ///< the selection ring's distance outside the card
+    /// Below this zoom a card's text could not be read and is not drawn.
+    static constexpr double kTextLevelOfDetail = 0.3;
 
     explicit NodeItem(const Node& node);
 
@@ -38,6 +41,9 @@ public:
     int inputPortAt(QPointF scenePos) const; ///< -1 if none is under the point
     bool outputPortAt(QPointF scenePos) const;
 
+    /// What hovering shows: type and whole name, key arguments, output shape, then the problems here.
+    QString toolTipText() const;
+
     QRectF boundingRect() const override;
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
@@ -46,12 +52,11 @@ signals:
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+    void hoverEnterEvent(QGraphicsSceneHoverEvent* event) override;
 
 private:
     double height() const;
     QString keyArguments() const;
-    /// The tooltip: type and whole name, key arguments, output shape, then the problems here.
-    void updateToolTip();
 
     Node m_node;
     int m_inputs = 0;

@@ -308,10 +308,11 @@ void MainWindow::copySelection(bool cut)
 void MainWindow::paste()
 {
     if (const QMimeData* mime = QGuiApplication::clipboard()->mimeData(); mime && mime->hasFormat(clipboard::kMime))
-        pasteClipboard(mime->data(clipboard::kMime), tr("Paste"));
+        if (const std::optional<Graph> copied = clipboard::read(mime->data(clipboard::kMime)))
+            pasteLayers(*copied, tr("Paste"));
 }
 
-void MainWindow::pasteClipboard(const QByteArray& copied, const QString& verb)
+void MainWindow::pasteLayers(const Graph& copied, const QString& verb)
 {
     std::vector<NodeId> added;
     if (!m_document->paste(copied, {40, 40}, added, verb))
@@ -599,7 +600,7 @@ void MainWindow::duplicateSelection()
 {
     const auto nodes = m_scene->selectedNodes();
     if (!nodes.empty())
-        pasteClipboard(clipboard::copy(m_document->graph(), nodes), tr("Duplicate"));
+        pasteLayers(clipboard::fragment(m_document->graph(), nodes), tr("Duplicate")); // no trip through the clipboard's text
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

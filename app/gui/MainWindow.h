@@ -86,7 +86,8 @@ private:
     bool fail(const QString& message, bool quiet);
     /// Reads a .sfmodel or Keras JSON file; on failure reports why (see fail) and returns nothing.
     std::optional<LoadedModel> readModel(const QString& path, bool quiet);
-    void pasteClipboard(const QByteArray& copied, const QString& verb);
+    /// Adds copies of `copied`'s layers, offset, as one undo step named `verb`; they become the selection.
+    void pasteLayers(const Graph& copied, const QString& verb);
     void exportImage();
     void exportKeras();
     /// Where an export of the model is offered first: beside its file, named after it.

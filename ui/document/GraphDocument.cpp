@@ -107,10 +107,11 @@ bool GraphDocument::applyFix(const QuickFix& fix)
     return true;
 }
 
-bool GraphDocument::paste(const QByteArray& data, Point offset, std::vector<NodeId>& added, const QString& verb)
+bool GraphDocument::paste(const Graph& copied, Point offset, std::vector<NodeId>& added, const QString& verb)
 {
     Graph after = graph();
-    if (!clipboard::paste(after, data, offset, added) || added.empty())
+    clipboard::paste(after, copied, offset, added);
+    if (added.empty())
         return false;
     push(new EditGraphCommand(m_model, graph(), after,
                               added.size() == 1 ? tr("%1 %2").arg(verb, QString::fromStdString(after.node(added[0])->name))

@@ -54,7 +54,7 @@ public:
 
     /// Compound edits, each one undo step. False when there is nothing to do.
     bool applyFix(const QuickFix& fix);
-    bool paste(const QByteArray& data, Point offset, std::vector<NodeId>& added, const QString& verb);
+    bool paste(const Graph& copied, Point offset, std::vector<NodeId>& added, const QString& verb);
     bool insertIntoEdge(const Connection& c, const QString& type);
     void autoLayout();
 

@@ -9,30 +9,39 @@
 
 namespace sf::clipboard {
 
+Graph fragment(const Graph& graph, const std::vector<NodeId>& nodes)
+{
+    Graph part;
+    for (NodeId id : nodes)
+        if (const Node* n = graph.node(id))
+            part.insertNode(*n);
+    for (const auto& [id, node] : part.nodes())
+        if (node.sharesWeightsWith.isValid() && !part.node(node.sharesWeightsWith))
+            part.node(id)->sharesWeightsWith = {};
+    for (const Connection& c : graph.connections())
+        if (part.node(c.from.node) && part.node(c.to.node))
+            part.connect(c);
+    return part;
+}
+
 QByteArray copy(const Graph& graph, const std::vector<NodeId>& nodes)
 {
     ModelDocument doc;
-    for (NodeId id : nodes)
-        if (const Node* n = graph.node(id)) {
-            Node copy = *n;
-            if (std::find(nodes.begin(), nodes.end(), copy.sharesWeightsWith) == nodes.end())
-                copy.sharesWeightsWith = {};
-            doc.graph.insertNode(copy);
-        }
-    for (const Connection& c : graph.connections())
-        if (doc.graph.node(c.from.node) && doc.graph.node(c.to.node))
-            doc.graph.connect(c);
+    doc.graph = fragment(graph, nodes);
     return QByteArray::fromStdString(serializeModel(doc));
 }
 
-bool paste(Graph& graph, const QByteArray& data, Point offset, std::vector<NodeId>& added)
+std::optional<Graph> read(const QByteArray& data)
 {
-    ModelDocument doc;
     try {
-        doc = parseModel(data.toStdString(), "clipboard");
+        return parseModel(data.toStdString(), "clipboard").graph;
     } catch (const FileFormatError&) {
-        return false;
+        return std::nullopt;
     }
+}
+
+void paste(Graph& graph, const Graph& copied, Point offset, std::vector<NodeId>& added)
+{
     Graph result = graph;
     std::map<NodeId, NodeId> renumber;
     // The names in use, kept as copies get theirs: one pass over the graph, not one per copy.
@@ -40,7 +49,7 @@ bool paste(Graph& graph, const QByteArray& data, Point offset, std::vector<NodeI
     for (const auto& [id, node] : graph.nodes())
         names.insert(node.name);
     const auto taken = [&names](std::string_view name) { return names.contains(std::string(name)); };
-    for (const auto& [id, node] : doc.graph.nodes()) {
+    for (const auto& [id, node] : copied.nodes()) {
         Node copy = node;
         copy.id = result.nextId();
         copy.name = *names.insert(firstFreeName(node.name, taken)).first;
@@ -51,13 +60,12 @@ bool paste(Graph& graph, const QByteArray& data, Point offset, std::vector<NodeI
     for (auto& [oldId, newId] : renumber)
         if (Node* n = result.node(newId); n->sharesWeightsWith.isValid())
             n->sharesWeightsWith = renumber.at(n->sharesWeightsWith);
-    for (const Connection& c : doc.graph.connections())
+    for (const Connection& c : copied.connections())
         result.connect({{renumber.at(c.from.node), c.from.port}, {renumber.at(c.to.node), c.to.port}});
     added.clear();
     for (const auto& [oldId, newId] : renumber)
         added.push_back(newId);
     graph = std::move(result);
-    return true;
 }
 
 bool insertIntoEdge(Graph& graph, const Connection& c, std::string_view type, NodeId& inserted)

@@ -432,6 +432,60 @@ private slots:
         QVERIFY(third.statusMessage().startsWith("The trained weights were not read: "));
     }
 
+    /// A model opened with its weights (saved after a run, or restored after a crash: both load
+    /// them with the model) is evaluated without a run in this session. Without weights, or while
+    /// a run goes on, Evaluate is off and its tooltip says why.
+    void evaluatesTheWeightsTheModelOpenedWith()
+    {
+        QTemporaryDir dir;
+        double lastValLoss = 0.0;
+        {
+            MainWindow window;
+            QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+            TrainingPanel& panel = window.training();
+            QVERIFY(!panel.evaluateButton()->isEnabled());
+            QVERIFY2(panel.evaluateButton()->toolTip().startsWith("No trained weights"), qPrintable(panel.evaluateButton()->toolTip()));
+            nlohmann::json settings = TrainingSettings{}.toJson();
+            settings["epochs"] = 1;
+            settings["data"] = {{"generated_rows", 500}};
+            window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+            QSignalSpy epochs(&panel.session(), &TrainingSession::epochFinished);
+            panel.train();
+            QVERIFY(waitFor([&] { return !window.document().weights().empty(); }));
+            QCOMPARE(epochs.size(), 1);
+            lastValLoss = *epochs.first().at(0).value<EpochStats>().valLoss;
+            QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        }
+        MainWindow window;
+        QVERIFY(window.openFile(dir.filePath("m.sfmodel"), true));
+        TrainingPanel& panel = window.training();
+        QVERIFY(!panel.session().hasRun());
+        QVERIFY(panel.evaluateButton()->isEnabled());
+        QVERIFY(!panel.resumeButton()->isEnabled()); // nothing to resume
+        QSignalSpy evaluated(&panel.session(), &TrainingSession::evaluated);
+        panel.evaluateButton()->click();
+        QVERIFY(!panel.evaluateButton()->isEnabled()); // one evaluation at a time
+        QVERIFY(arrives(evaluated));
+        QCOMPARE(evaluated.first().at(1).toString(), QString("validation data"));
+        // The same data (generated from the same seed) and the weights the run ended with.
+        const double loss = evaluated.first().at(0).value<EpochStats>().loss;
+        QVERIFY2(std::fabs(loss - lastValLoss) < 1e-4, qPrintable(QString("%1 against %2").arg(loss).arg(lastValLoss)));
+        QVERIFY2(panel.statusText().contains("Evaluated on the validation data"), qPrintable(panel.statusText()));
+        QVERIFY(panel.evaluateButton()->isEnabled());
+
+        // While a run trains, Evaluate waits for it.
+        nlohmann::json settings = TrainingSettings{}.toJson();
+        settings["epochs"] = 1000;
+        settings["early_stopping_patience"] = 0;
+        settings["data"] = {{"generated_rows", 500}};
+        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        panel.train();
+        QVERIFY(!panel.evaluateButton()->isEnabled());
+        QVERIFY2(panel.evaluateButton()->toolTip().contains("run"), qPrintable(panel.evaluateButton()->toolTip()));
+        panel.stopRun(true);
+        QVERIFY(panel.evaluateButton()->isEnabled());
+    }
+
     void closingTheModelDuringARunAsks_data()
     {
         QTest::addColumn<QStringList>("answers");

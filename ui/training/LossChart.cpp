@@ -1,5 +1,7 @@
 #include "LossChart.h"
 
+#include "ChartPalette.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -33,19 +35,20 @@ LossChart::LossChart(QWidget* parent)
       m_log(new QCheckBox(tr("Log scale"))), m_xUnit(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
 {
     m_rawSeries->setName(tr("batch loss"));
-    QColor faint(90, 111, 184, 70);
+    QColor faint = chartPalette::batchLoss;
+    faint.setAlpha(110);
     m_rawSeries->setPen(QPen(faint, 1.0));
     m_smoothSeries->setName(tr("smoothed"));
-    m_smoothSeries->setPen(QPen(QColor(90, 111, 184), 2.0));
+    m_smoothSeries->setPen(QPen(chartPalette::smoothed, 2.0));
     m_epochSeries->setName(tr("epoch loss"));
-    m_epochSeries->setPen(QPen(QColor(46, 156, 79), 2.0));
+    m_epochSeries->setPen(QPen(chartPalette::epochLoss, 2.0));
     m_epochSeries->setPointsVisible(true);
     m_valSeries->setName(tr("val_loss"));
-    m_valSeries->setPen(QPen(QColor(217, 48, 37), 2.0));
+    m_valSeries->setPen(QPen(chartPalette::valLoss, 2.0));
     m_valSeries->setPointsVisible(true);
     m_failure->setName(tr("non-finite"));
     m_failure->setMarkerSize(12);
-    m_failure->setColor(QColor(217, 48, 37));
+    m_failure->setColor(chartPalette::failure);
     for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure})
         m_chart->addSeries(s);
     m_x->setTitleText(tr("batch"));
@@ -60,8 +63,8 @@ LossChart::LossChart(QWidget* parent)
         s->attachAxis(m_y);
     }
     m_chart->legend()->markers(m_failure).first()->setVisible(false); // until something fails
-    m_metricSeries->setPen(QPen(QColor(46, 156, 79), 1.5, Qt::DotLine));
-    m_valMetricSeries->setPen(QPen(QColor(217, 48, 37), 1.5, Qt::DotLine));
+    m_metricSeries->setPen(QPen(chartPalette::metric, 2.0, Qt::DotLine)); // dotted: on the right axis
+    m_valMetricSeries->setPen(QPen(chartPalette::valMetric, 2.0, Qt::DotLine));
     m_chart->addSeries(m_metricSeries);
     m_chart->addSeries(m_valMetricSeries);
     m_metricAxis->setRange(0.0, 1.0);
@@ -228,7 +231,6 @@ void LossChart::startNewRun()
         return;
     EarlierRun run{new QLineSeries, {}, {}};
     run.series->setName(tr("run %1").arg(m_earlier.size() + 1));
-    run.series->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
     auto smoothAt = [this](bool byEpoch) {
         return [this, byEpoch](std::size_t i) -> std::optional<QPointF> {
             if (!std::isfinite(m_batches[i].smooth))
@@ -245,7 +247,15 @@ void LossChart::startNewRun()
         if (axis != m_metricAxis)
             run.series->attachAxis(axis);
     m_earlier.push_back(run);
+    restyleEarlierRuns();
     resetCurrentRun();
+}
+
+void LossChart::restyleEarlierRuns()
+{
+    const auto runs = static_cast<int>(m_earlier.size());
+    for (int i = 0; i < runs; ++i)
+        m_earlier[static_cast<std::size_t>(i)].series->setPen(QPen(chartPalette::earlierRun(i, runs), 1.5, Qt::DashLine));
 }
 
 void LossChart::resetCurrentRun()

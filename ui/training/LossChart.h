@@ -26,9 +26,9 @@ namespace sf {
 /// and validation loss, and the epoch's metric on its own axis, against the batch count or the
 /// epoch. Points are buffered and handed to the series at most 20 times a second, thinned
 /// (ThinnedCurve) so that an update costs the same after a million batches as after a thousand.
-/// Log scale, x as batch or epoch and the smoothing weight are toggles; hovering a curve shows the
-/// values there; earlier runs stay, faded, until cleared; the history exports as CSV and the
-/// chart as PNG.
+/// Log scale, x as batch or epoch and the smoothing weight are toggles; each curve has its own
+/// colour (chartPalette); hovering a curve shows the values there; earlier runs stay, in greys
+/// that fade with age, until cleared; the history exports as CSV and the chart as PNG.
 class LossChart : public QWidget {
     Q_OBJECT
 public:
@@ -95,6 +95,8 @@ private:
     void resetCurrentRun();
     void resmooth();
     double xOf(std::size_t batchIndex) const;
+    /// Greys from light (the oldest) to dark (the newest), once the runs are all there.
+    void restyleEarlierRuns();
     void showValues(const QPointF& point, bool state);
 
     QChart* m_chart;

@@ -84,6 +84,17 @@ QAction* fileAction(MainWindow& window, const QString& text)
     return nullptr;
 }
 
+/// The model trains `epochs` epochs on `rows` generated rows, without early stopping (an undo
+/// step).
+void setGeneratedRun(MainWindow& window, int epochs, int rows) {
+    nlohmann::json settings = TrainingSettings{}.toJson();
+    settings["epochs"] = epochs;
+    settings["early_stopping_patience"] = 0;
+    settings["data"] = {{"generated_rows", rows}};
+    window.document().push(
+        new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+}
+
 /// The seed example training on generated data, long enough to be interrupted, with its first
 /// epoch done (and so with a point on the chart).
 bool startLongRun(MainWindow& window)
@@ -445,10 +456,7 @@ private slots:
             TrainingPanel& panel = window.training();
             QVERIFY(!panel.evaluateButton()->isEnabled());
             QVERIFY2(panel.evaluateButton()->toolTip().startsWith("No trained weights"), qPrintable(panel.evaluateButton()->toolTip()));
-            nlohmann::json settings = TrainingSettings{}.toJson();
-            settings["epochs"] = 1;
-            settings["data"] = {{"generated_rows", 500}};
-            window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+            setGeneratedRun(window, 1, 500);
             QSignalSpy epochs(&panel.session(), &TrainingSession::epochFinished);
             panel.train();
             QVERIFY(waitFor([&] { return !window.document().weights().empty(); }));
@@ -474,11 +482,7 @@ private slots:
         QVERIFY(panel.evaluateButton()->isEnabled());
 
         // While a run trains, Evaluate waits for it.
-        nlohmann::json settings = TrainingSettings{}.toJson();
-        settings["epochs"] = 1000;
-        settings["early_stopping_patience"] = 0;
-        settings["data"] = {{"generated_rows", 500}};
-        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        setGeneratedRun(window, 1000, 500);
         panel.train();
         QVERIFY(!panel.evaluateButton()->isEnabled());
         QVERIFY2(panel.evaluateButton()->toolTip().contains("run"), qPrintable(panel.evaluateButton()->toolTip()));

@@ -3,6 +3,7 @@
 #include <QChart>
 #include <QFontMetricsF>
 #include <QPainter>
+#include <algorithm>
 
 namespace sf {
 

@@ -23,12 +23,11 @@ class PredictPanel;
 /// or generated; a manifest can fill them all), validation split or separate validation data,
 /// epochs, batch size, optimizer, learning rate, loss, seed and early stopping, kept in the
 /// model's file and edited as undo steps; Train, Stop, Resume, Reset weights and Evaluate (of a
-/// run's weights, or of those the model was opened with);
-/// progress per epoch and per batch with samples/s and time left; the live LossChart and the
-/// Predict tab. Training is disabled, with the reason, while the model has errors or its data
-/// does not fit. A run trains a snapshot, from the model's weights when they fit: editing the
-/// model during a run is allowed and said to detach the run. A finished or stopped run's weights
-/// become the model's.
+/// run's weights, or of those the model was opened with); progress per epoch and per batch with
+/// samples/s and time left; the live LossChart and the Predict tab. Training is disabled, with the
+/// reason, while the model has errors or its data does not fit. A run trains a snapshot, from the
+/// model's weights when they fit: editing the model during a run is allowed and said to detach
+/// the run. A finished or stopped run's weights become the model's.
 class TrainingPanel : public QWidget {
     Q_OBJECT
 public:

@@ -481,6 +481,13 @@ private slots:
         QVERIFY2(panel.statusText().contains("Evaluated on the validation data"), qPrintable(panel.statusText()));
         QVERIFY(panel.evaluateButton()->isEnabled());
 
+        // Closing the model during an evaluation and keeping "the run's" weights keeps the
+        // model's own: an evaluation trains none.
+        panel.evaluateButton()->click();
+        panel.stopRun(true);
+        QCOMPARE(window.document().weights().size(), readNpz(dir.filePath("m.weights.npz").toStdString()).size());
+        QVERIFY(!window.document().isModified());
+
         // While a run trains, Evaluate waits for it.
         setGeneratedRun(window, 1000, 500);
         panel.train();

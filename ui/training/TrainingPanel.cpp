@@ -329,9 +329,12 @@ void TrainingPanel::stopRun(bool keepWeights)
     if (!m_session.isRunning())
         return;
     m_session.stopAndWait();
-    if (keepWeights)
-        m_document.setWeights(m_session.weights());
-    m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+    // Only a run trains weights: an evaluation of the model's own (no run) leaves them as they are.
+    if (m_session.hasRun()) {
+        if (keepWeights)
+            m_document.setWeights(m_session.weights());
+        m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+    }
     updateState();
 }
 

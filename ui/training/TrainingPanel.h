@@ -61,7 +61,8 @@ public:
     bool importManifest(const QString& path);
     void resetWeights();
     /// Ends the active run before its model is closed: waits for the worker, and with `keepWeights`
-    /// the weights it trained become the model's (so that they can be saved with it).
+    /// the weights it trained become the model's (so that they can be saved with it). An
+    /// evaluation without a run trained none: the model keeps its own.
     void stopRun(bool keepWeights);
 
 signals:

@@ -84,9 +84,9 @@ QAction* fileAction(MainWindow& window, const QString& text)
     return nullptr;
 }
 
-/// The model trains `epochs` epochs on `rows` generated rows, without early stopping (an undo
-/// step).
-void setGeneratedRun(MainWindow& window, int epochs, int rows) {
+/// The model trains `epochs` epochs on `rows` generated rows, without early stopping (an undo step).
+void setGeneratedRun(MainWindow& window, int epochs, int rows)
+{
     nlohmann::json settings = TrainingSettings{}.toJson();
     settings["epochs"] = epochs;
     settings["early_stopping_patience"] = 0;

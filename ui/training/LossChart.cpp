@@ -407,7 +407,9 @@ namespace {
 
 /// Which of `count` points (count > 0), whose x grows with their index, is nearest to `x`: one
 /// side or the other of where x falls.
-template <typename XAt> std::size_t nearestIndex(std::size_t count, double x, XAt xAt) {
+template <typename XAt>
+std::size_t nearestIndex(std::size_t count, double x, XAt xAt)
+{
     const auto indices = std::views::iota(std::size_t{0}, count);
     auto nearest = static_cast<std::size_t>(
         std::ranges::partition_point(indices, [&](std::size_t i) { return xAt(i) < x; }) -
@@ -420,16 +422,19 @@ template <typename XAt> std::size_t nearestIndex(std::size_t count, double x, XA
 
 } // namespace
 
-std::size_t LossChart::nearestBatch(double x) const {
+std::size_t LossChart::nearestBatch(double x) const
+{
     // x grows with the batch in either unit.
     return nearestIndex(m_batches.size(), x, [this](std::size_t i) { return xOf(i); });
 }
 
-double LossChart::stepNear(double x) const {
+double LossChart::stepNear(double x) const
+{
     return m_batches.empty() ? x : xOf(nearestBatch(x));
 }
 
-QString LossChart::valuesAt(double x) const {
+QString LossChart::valuesAt(double x) const
+{
     QStringList lines;
     if (!m_batches.empty()) {
         const BatchPoint& b = m_batches[nearestBatch(x)];
@@ -465,7 +470,8 @@ QString LossChart::valuesAt(double x) const {
     return lines.join('\n');
 }
 
-void LossChart::hoverAt(const QPointF& at) {
+void LossChart::hoverAt(const QPointF& at)
+{
     m_hoverAt = at;
     const QPointF value = m_chart->mapToValue(at, m_smoothSeries);
     const QString text = m_chart->plotArea().contains(at) ? valuesAt(value.x()) : QString();
@@ -477,7 +483,8 @@ void LossChart::hoverAt(const QPointF& at) {
         m_chart->mapToPosition(QPointF(stepNear(value.x()), value.y()), m_smoothSeries).x(), text);
 }
 
-bool LossChart::eventFilter(QObject* watched, QEvent* event) {
+bool LossChart::eventFilter(QObject* watched, QEvent* event)
+{
     if (watched == m_view->viewport()) {
         if (event->type() == QEvent::MouseMove)
             hoverAt(m_chart->mapFromScene(

@@ -13,6 +13,7 @@
 #include "panels/InspectorPanel.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
+#include "training/TrainingPanel.h"
 
 #include <QAction>
 #include <QLabel>
@@ -465,6 +466,7 @@ private slots:
         QVERIFY(next.document().graph().findByName("dropout"));
         QCOMPARE(next.document().settings().at("training").at("epochs"), 7);
         QCOMPARE(next.document().weights().at("dense/kernel").values, kernel.values);
+        QVERIFY(next.training().evaluateButton()->isEnabled()); // restored weights, no run: still something to evaluate
         QVERIFY(next.saveTo(next.document().filePath()));
         QVERIFY(!next.document().isModified());
         QVERIFY(!Autosave::pending());

@@ -85,6 +85,17 @@ QAction* fileAction(MainWindow& window, const QString& text)
     return nullptr;
 }
 
+/// The model trains `epochs` epochs on `rows` generated rows, without early stopping (an undo step).
+void setGeneratedRun(MainWindow& window, int epochs, int rows)
+{
+    nlohmann::json settings = TrainingSettings{}.toJson();
+    settings["epochs"] = epochs;
+    settings["early_stopping_patience"] = 0;
+    settings["data"] = {{"generated_rows", rows}};
+    window.document().push(
+        new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+}
+
 /// The seed example training on generated data, long enough to be interrupted, with its first
 /// epoch done (and so with a point on the chart).
 bool startLongRun(MainWindow& window)
@@ -433,6 +444,60 @@ private slots:
         QVERIFY(third.openFile(dir.filePath("m.sfmodel"), true));
         QVERIFY(third.document().weights().empty());
         QVERIFY(third.statusMessage().startsWith("The trained weights were not read: "));
+    }
+
+    /// A model opened with its weights (saved after a run, or restored after a crash: both load
+    /// them with the model) is evaluated without a run in this session. Without weights, or while
+    /// a run goes on, Evaluate is off and its tooltip says why.
+    void evaluatesTheWeightsTheModelOpenedWith()
+    {
+        QTemporaryDir dir;
+        double lastValLoss = 0.0;
+        {
+            MainWindow window;
+            QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+            TrainingPanel& panel = window.training();
+            QVERIFY(!panel.evaluateButton()->isEnabled());
+            QVERIFY2(panel.evaluateButton()->toolTip().startsWith("No trained weights"), qPrintable(panel.evaluateButton()->toolTip()));
+            setGeneratedRun(window, 1, 500);
+            QSignalSpy epochs(&panel.session(), &TrainingSession::epochFinished);
+            panel.train();
+            QVERIFY(waitFor([&] { return !window.document().weights().empty(); }));
+            QCOMPARE(epochs.size(), 1);
+            lastValLoss = *epochs.first().at(0).value<EpochStats>().valLoss;
+            QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        }
+        MainWindow window;
+        QVERIFY(window.openFile(dir.filePath("m.sfmodel"), true));
+        TrainingPanel& panel = window.training();
+        QVERIFY(!panel.session().hasRun());
+        QVERIFY(panel.evaluateButton()->isEnabled());
+        QVERIFY(!panel.resumeButton()->isEnabled()); // nothing to resume
+        QSignalSpy evaluated(&panel.session(), &TrainingSession::evaluated);
+        panel.evaluateButton()->click();
+        QVERIFY(!panel.evaluateButton()->isEnabled()); // one evaluation at a time
+        QVERIFY(arrives(evaluated));
+        QCOMPARE(evaluated.first().at(1).toString(), QString("validation data"));
+        // The same data (generated from the same seed) and the weights the run ended with.
+        const double loss = evaluated.first().at(0).value<EpochStats>().loss;
+        QVERIFY2(std::fabs(loss - lastValLoss) < 1e-4, qPrintable(QString("%1 against %2").arg(loss).arg(lastValLoss)));
+        QVERIFY2(panel.statusText().contains("Evaluated on the validation data"), qPrintable(panel.statusText()));
+        QVERIFY(panel.evaluateButton()->isEnabled());
+
+        // Closing the model during an evaluation and keeping "the run's" weights keeps the
+        // model's own: an evaluation trains none.
+        panel.evaluateButton()->click();
+        panel.stopRun(true);
+        QCOMPARE(window.document().weights().size(), readNpz(dir.filePath("m.weights.npz").toStdString()).size());
+        QVERIFY(!window.document().isModified());
+
+        // While a run trains, Evaluate waits for it.
+        setGeneratedRun(window, 1000, 500);
+        panel.train();
+        QVERIFY(!panel.evaluateButton()->isEnabled());
+        QVERIFY2(panel.evaluateButton()->toolTip().contains("run"), qPrintable(panel.evaluateButton()->toolTip()));
+        panel.stopRun(true);
+        QVERIFY(panel.evaluateButton()->isEnabled());
     }
 
     void closingTheModelDuringARunAsks_data()

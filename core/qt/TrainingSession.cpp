@@ -7,6 +7,19 @@
 
 namespace sf {
 
+namespace {
+
+/// The trainer of `request`: its data generated or loaded and checked, the model compiled; throws
+/// what goes wrong. It can take a while: the worker does it, not the GUI.
+std::unique_ptr<Trainer> prepareTrainer(TrainingRequest& request)
+{
+    request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
+    LoadedData data = loadData(request.data, request.folder, request.graph, request.config.loss, request.config.seed);
+    return std::make_unique<Trainer>(request.graph, request.config, std::move(data.training), std::move(data.validation));
+}
+
+} // namespace
+
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<BatchReport>();
@@ -43,15 +56,12 @@ void TrainingSession::start(TrainingRequest request)
     m_hasRun = false;
     m_weights.clear();
     const std::uint64_t run = ++m_run;
-    // Generating or loading data and compiling can take a while: the worker does it, not the GUI.
     QMetaObject::invokeMethod(
         &m_worker,
         [this, run, request = std::move(request)]() mutable {
             QString note;
             try {
-                request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
-                LoadedData data = loadData(request.data, request.folder, request.graph, request.config.loss, request.config.seed);
-                m_trainer = std::make_unique<Trainer>(request.graph, request.config, std::move(data.training), std::move(data.validation));
+                m_trainer = prepareTrainer(request);
                 if (!request.weights.empty()) {
                     try {
                         setWeights(m_trainer->network(), request.weights, "the model's weights");
@@ -126,21 +136,44 @@ void TrainingSession::evaluate()
     if (m_running || !m_hasRun)
         return;
     m_running = true;
+    QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { evaluateOnWorker(run); }, Qt::QueuedConnection);
+}
+
+void TrainingSession::evaluate(TrainingRequest request)
+{
+    if (m_running)
+        return;
+    discard(); // the trainer it prepares is not a run's
+    m_running = true;
     QMetaObject::invokeMethod(
         &m_worker,
-        [this, run = m_run] {
+        [this, run = m_run, request = std::move(request)]() mutable {
             try {
-                const bool validation = m_trainer->validationData().has_value();
-                const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
-                const QString what = validation ? tr("validation data") : tr("training data");
-                m_running = false;
-                report(run, [this, stats, what] { emit evaluated(stats, what); });
+                m_trainer = prepareTrainer(request);
+                setWeights(m_trainer->network(), request.weights, "the model's weights");
             } catch (const std::exception& e) {
+                m_trainer.reset();
                 m_running = false;
                 report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+                return;
             }
+            evaluateOnWorker(run);
         },
         Qt::QueuedConnection);
+}
+
+void TrainingSession::evaluateOnWorker(std::uint64_t run)
+{
+    try {
+        const bool validation = m_trainer->validationData().has_value();
+        const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
+        const QString what = validation ? tr("validation data") : tr("training data");
+        m_running = false;
+        report(run, [this, stats, what] { emit evaluated(stats, what); });
+    } catch (const std::exception& e) {
+        m_running = false;
+        report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+    }
 }
 
 void TrainingSession::stopAndWait()

@@ -53,6 +53,11 @@ public:
     /// Evaluates the trained weights on the validation data (or the training data without one),
     /// on the worker; the result arrives by evaluated().
     void evaluate();
+    /// Evaluates `request`'s weights (the model's, opened with it) the same way without a run:
+    /// the worker prepares the data and compiles the model as for start(), and weights that do
+    /// not fit the model are reported by failed(). A run that is not running is forgotten first
+    /// (discard()), and Resume has none to continue.
+    void evaluate(TrainingRequest request);
     /// Forgets a run that is not running: Resume and Evaluate have nothing to continue.
     void discard();
     /// Asks the worker to stop after the current batch.
@@ -81,6 +86,7 @@ signals:
 
 private:
     void runOnWorker(std::uint64_t run);
+    void evaluateOnWorker(std::uint64_t run);
     /// Sends a signal from the worker to the GUI thread, unless the run it belongs to has been
     /// abandoned or waited for by then (checked on the GUI thread, where those happen).
     template <typename Emit>

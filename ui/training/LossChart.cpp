@@ -1,10 +1,12 @@
 #include "LossChart.h"
 
+#include "ChartPalette.h"
+#include "ChartReadOut.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QCursor>
 #include <QFile>
 #include <QFileDialog>
 #include <QPushButton>
@@ -13,11 +15,11 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QScatterSeries>
 #include <QSlider>
 #include <QTextStream>
 #include <QTimer>
-#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <cmath>
@@ -33,19 +35,20 @@ LossChart::LossChart(QWidget* parent)
       m_log(new QCheckBox(tr("Log scale"))), m_xUnit(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
 {
     m_rawSeries->setName(tr("batch loss"));
-    QColor faint(90, 111, 184, 70);
+    QColor faint = chartPalette::batchLoss;
+    faint.setAlpha(110);
     m_rawSeries->setPen(QPen(faint, 1.0));
     m_smoothSeries->setName(tr("smoothed"));
-    m_smoothSeries->setPen(QPen(QColor(90, 111, 184), 2.0));
+    m_smoothSeries->setPen(QPen(chartPalette::smoothed, 2.0));
     m_epochSeries->setName(tr("epoch loss"));
-    m_epochSeries->setPen(QPen(QColor(46, 156, 79), 2.0));
+    m_epochSeries->setPen(QPen(chartPalette::epochLoss, 2.0));
     m_epochSeries->setPointsVisible(true);
     m_valSeries->setName(tr("val_loss"));
-    m_valSeries->setPen(QPen(QColor(217, 48, 37), 2.0));
+    m_valSeries->setPen(QPen(chartPalette::valLoss, 2.0));
     m_valSeries->setPointsVisible(true);
     m_failure->setName(tr("non-finite"));
     m_failure->setMarkerSize(12);
-    m_failure->setColor(QColor(217, 48, 37));
+    m_failure->setColor(chartPalette::failure);
     for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure})
         m_chart->addSeries(s);
     m_x->setTitleText(tr("batch"));
@@ -60,8 +63,8 @@ LossChart::LossChart(QWidget* parent)
         s->attachAxis(m_y);
     }
     m_chart->legend()->markers(m_failure).first()->setVisible(false); // until something fails
-    m_metricSeries->setPen(QPen(QColor(46, 156, 79), 1.5, Qt::DotLine));
-    m_valMetricSeries->setPen(QPen(QColor(217, 48, 37), 1.5, Qt::DotLine));
+    m_metricSeries->setPen(QPen(chartPalette::metric, 2.0, Qt::DotLine)); // dotted: on the right axis
+    m_valMetricSeries->setPen(QPen(chartPalette::valMetric, 2.0, Qt::DotLine));
     m_chart->addSeries(m_metricSeries);
     m_chart->addSeries(m_valMetricSeries);
     m_metricAxis->setRange(0.0, 1.0);
@@ -77,6 +80,9 @@ LossChart::LossChart(QWidget* parent)
     m_view = new QChartView(m_chart, this);
     m_view->setMinimumSize(360, 220);
     m_view->setRenderHint(QPainter::Antialiasing);
+    m_readOut = new ChartReadOut(m_chart);
+    m_view->viewport()->setMouseTracking(true); // moves without a button pressed reach the read-out
+    m_view->viewport()->installEventFilter(this);
 
     m_smoothing->setRange(0, 99);
     m_smoothing->setValue(90);
@@ -114,9 +120,8 @@ LossChart::LossChart(QWidget* parent)
     layout->addLayout(controls);
 
     connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
-    connect(m_xUnit, &QComboBox::currentIndexChanged, this, [this](int index) { setEpochAxis(index == 1); });
-    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_metricSeries, m_valMetricSeries})
-        connect(s, &QXYSeries::hovered, this, &LossChart::showValues);
+    connect(m_xUnit, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setEpochAxis(index == 1); });
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
     rescale();
     m_flush->setInterval(50); // at most 20 redraws a second
@@ -228,7 +233,6 @@ void LossChart::startNewRun()
         return;
     EarlierRun run{new QLineSeries, {}, {}};
     run.series->setName(tr("run %1").arg(m_earlier.size() + 1));
-    run.series->setPen(QPen(QColor(120, 120, 120, 110), 1.5, Qt::DashLine));
     auto smoothAt = [this](bool byEpoch) {
         return [this, byEpoch](std::size_t i) -> std::optional<QPointF> {
             if (!std::isfinite(m_batches[i].smooth))
@@ -245,7 +249,15 @@ void LossChart::startNewRun()
         if (axis != m_metricAxis)
             run.series->attachAxis(axis);
     m_earlier.push_back(run);
+    restyleEarlierRuns();
     resetCurrentRun();
+}
+
+void LossChart::restyleEarlierRuns()
+{
+    const auto runs = static_cast<int>(m_earlier.size());
+    for (int i = 0; i < runs; ++i)
+        m_earlier[static_cast<std::size_t>(i)].series->setPen(QPen(chartPalette::earlierRun(i, runs), 1.5, Qt::DashLine));
 }
 
 void LossChart::resetCurrentRun()
@@ -351,6 +363,8 @@ void LossChart::flush()
     m_valMetricSeries->replace(valMetric);
     m_failure->replace(failures);
     rescale();
+    if (m_readOut->isVisible())
+        hoverAt(m_hoverAt); // the values under the mouse changed
 }
 
 void LossChart::rescale()
@@ -389,41 +403,96 @@ void LossChart::rescale()
     m_metricAxis->setRange(0.0, metricHigh);
 }
 
-QString LossChart::valuesAt(double x) const
+namespace {
+
+/// Which of `count` points (count > 0), whose x grows with their index, is nearest to `x`: one
+/// side or the other of where x falls.
+template <typename XAt>
+std::size_t nearestIndex(std::size_t count, double x, XAt xAt)
 {
-    if (m_batches.empty())
-        return {};
-    // x grows with the batch index in either unit: the nearest is one side or the other of where x falls.
-    const auto indices = std::views::iota(std::size_t{0}, m_batches.size());
-    auto nearest = static_cast<std::size_t>(std::ranges::partition_point(indices, [&](std::size_t i) { return xOf(i) < x; }) - indices.begin());
-    if (nearest == m_batches.size() || (nearest > 0 && std::fabs(xOf(nearest - 1) - x) <= std::fabs(xOf(nearest) - x)))
+    const auto indices = std::views::iota(std::size_t{0}, count);
+    auto nearest = static_cast<std::size_t>(
+        std::ranges::partition_point(indices, [&](std::size_t i) { return xAt(i) < x; }) -
+        indices.begin());
+    if (nearest == count ||
+        (nearest > 0 && std::fabs(xAt(nearest - 1) - x) <= std::fabs(xAt(nearest) - x)))
         --nearest;
-    const BatchPoint& b = m_batches[nearest];
-    QString text = tr("epoch %1, batch %2 of %3: loss %4, smoothed %5")
-                       .arg(b.epoch)
-                       .arg(b.batch)
-                       .arg(b.batches)
-                       .arg(b.loss, 0, 'g', 5)
-                       .arg(b.smooth, 0, 'g', 5);
-    for (const EpochPoint& e : m_epochs)
-        if (e.epoch == b.epoch) {
-            text += tr("\nepoch %1: loss %2").arg(e.epoch).arg(e.loss, 0, 'g', 5);
-            if (e.val)
-                text += tr(", val_loss %1").arg(*e.val, 0, 'g', 5);
-            if (e.metric)
-                text += tr(", %1 %2").arg(m_metricName).arg(*e.metric, 0, 'g', 5);
-            if (e.valMetric)
-                text += tr(", val_%1 %2").arg(m_metricName).arg(*e.valMetric, 0, 'g', 5);
-        }
-    return text;
+    return nearest;
 }
 
-void LossChart::showValues(const QPointF& point, bool state)
+} // namespace
+
+std::size_t LossChart::nearestBatch(double x) const
 {
-    if (state)
-        QToolTip::showText(QCursor::pos(), valuesAt(point.x()), m_view);
-    else
-        QToolTip::hideText();
+    // x grows with the batch in either unit.
+    return nearestIndex(m_batches.size(), x, [this](std::size_t i) { return xOf(i); });
+}
+
+double LossChart::stepNear(double x) const
+{
+    return m_batches.empty() ? x : xOf(nearestBatch(x));
+}
+
+QString LossChart::valuesAt(double x) const
+{
+    QStringList lines;
+    if (!m_batches.empty()) {
+        const BatchPoint& b = m_batches[nearestBatch(x)];
+        lines << tr("epoch %1, batch %2 of %3: loss %4, smoothed %5")
+                     .arg(b.epoch)
+                     .arg(b.batch)
+                     .arg(b.batches)
+                     .arg(b.loss, 0, 'g', 5)
+                     .arg(b.smooth, 0, 'g', 5);
+        for (const EpochPoint& e : m_epochs)
+            if (e.epoch == b.epoch) {
+                QString text = tr("epoch %1: loss %2").arg(e.epoch).arg(e.loss, 0, 'g', 5);
+                if (e.val)
+                    text += tr(", val_loss %1").arg(*e.val, 0, 'g', 5);
+                if (e.metric)
+                    text += tr(", %1 %2").arg(m_metricName).arg(*e.metric, 0, 'g', 5);
+                if (e.valMetric)
+                    text += tr(", val_%1 %2").arg(m_metricName).arg(*e.valMetric, 0, 'g', 5);
+                lines << text;
+            }
+    }
+    // An earlier run as drawn: its thinned points lie close enough to stand for every step.
+    const double step = stepNear(x);
+    for (const EarlierRun& run : m_earlier) {
+        const QList<QPointF>& points = m_byEpoch ? run.byEpoch : run.byBatch;
+        if (points.isEmpty())
+            continue;
+        auto pointX = [&points](std::size_t i) { return points[static_cast<qsizetype>(i)].x(); };
+        const auto nearest = nearestIndex(static_cast<std::size_t>(points.size()), step, pointX);
+        const double y = points[static_cast<qsizetype>(nearest)].y();
+        lines << tr("%1: smoothed %2").arg(run.series->name()).arg(y, 0, 'g', 5);
+    }
+    return lines.join('\n');
+}
+
+void LossChart::hoverAt(const QPointF& at)
+{
+    m_hoverAt = at;
+    const QPointF value = m_chart->mapToValue(at, m_smoothSeries);
+    const QString text = m_chart->plotArea().contains(at) ? valuesAt(value.x()) : QString();
+    if (text.isEmpty()) {
+        m_readOut->hide();
+        return;
+    }
+    m_readOut->showAt(
+        m_chart->mapToPosition(QPointF(stepNear(value.x()), value.y()), m_smoothSeries).x(), text);
+}
+
+bool LossChart::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view->viewport()) {
+        if (event->type() == QEvent::MouseMove)
+            hoverAt(m_chart->mapFromScene(
+                m_view->mapToScene(static_cast<QMouseEvent*>(event)->position().toPoint())));
+        else if (event->type() == QEvent::Leave)
+            m_readOut->hide();
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 bool LossChart::exportCsv(const QString& path) const

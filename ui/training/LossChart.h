@@ -21,14 +21,17 @@ class QXYSeries;
 
 namespace sf {
 
+class ChartReadOut;
+
 /// The live training plot: every batch's loss (faint), its smoothed curve (an exponential moving
 /// average with debiasing, so a constant series stays constant), each epoch's mean training loss
 /// and validation loss, and the epoch's metric on its own axis, against the batch count or the
 /// epoch. Points are buffered and handed to the series at most 20 times a second, thinned
 /// (ThinnedCurve) so that an update costs the same after a million batches as after a thousand.
-/// Log scale, x as batch or epoch and the smoothing weight are toggles; hovering a curve shows the
-/// values there; earlier runs stay, faded, until cleared; the history exports as CSV and the
-/// chart as PNG.
+/// Log scale, x as batch or epoch and the smoothing weight are toggles; each curve has its own
+/// colour (chartPalette); hovering anywhere over the plot shows every curve's values at the
+/// nearest step (ChartReadOut); earlier runs stay, in greys that fade with age, until cleared; the
+/// history exports as CSV and the chart as PNG.
 class LossChart : public QWidget {
     Q_OBJECT
 public:
@@ -51,8 +54,14 @@ public:
     void setLogScale(bool on);
     void setSmoothing(double weight); ///< 0 .. 0.99
     void setEpochAxis(bool epochs);   ///< x as the epoch (fractional within one) instead of the batch
-    /// What the curves hold nearest to `x` (in the current x unit), as hovering shows it.
+    /// What every curve holds at the step nearest to `x` (in the current x unit), one line per
+    /// curve or epoch, as hovering shows it.
     QString valuesAt(double x) const;
+    /// The x of the current run's step (batch) nearest to `x`, where the hover line stands;
+    /// `x` itself while the run has none.
+    double stepNear(double x) const;
+    /// What hovering shows now (tests).
+    const ChartReadOut& readOut() const { return *m_readOut; }
     bool exportCsv(const QString& path) const;
     bool exportPng(const QString& path);
 
@@ -66,6 +75,9 @@ public:
     QList<QPointF> smoothedPoints() const;
     /// An earlier run's smoothed curve as plotted (tests).
     QList<QPointF> earlierRunPoints(int run) const;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     struct BatchPoint {
@@ -95,10 +107,17 @@ private:
     void resetCurrentRun();
     void resmooth();
     double xOf(std::size_t batchIndex) const;
-    void showValues(const QPointF& point, bool state);
+    std::size_t nearestBatch(double x) const;
+    /// Greys from light (the oldest) to dark (the newest), once the runs are all there.
+    void restyleEarlierRuns();
+    /// The mouse is at `at` (chart coordinates): the read-out there, or none outside the plot.
+    void hoverAt(const QPointF& at);
 
     QChart* m_chart;
     QChartView* m_view;
+    ChartReadOut* m_readOut;
+    /// Where the mouse was last over the chart: the read-out there follows the curves as they grow.
+    QPointF m_hoverAt;
     QLineSeries* m_rawSeries;
     QLineSeries* m_smoothSeries;
     QLineSeries* m_epochSeries;

@@ -109,7 +109,6 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
     m_loss->view()->setMinimumWidth(m_loss->view()->sizeHintForColumn(0) + 20);
     form->addRow(tr("Loss"), m_loss);
     auto* buttons = new QHBoxLayout;
-    m_evaluate->setToolTip(tr("Loss and metrics of the trained weights on the validation data"));
     for (QPushButton* b : {m_train, m_stop, m_resume, m_reset, m_evaluate})
         buttons->addWidget(b);
     buttons->addStretch(1);
@@ -158,10 +157,7 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
             m_status->setText(m_status->text() + "\n" + note);
     });
 
-    connect(m_evaluate, &QPushButton::clicked, this, [this] {
-        m_session.evaluate();
-        updateState();
-    });
+    connect(m_evaluate, &QPushButton::clicked, this, &TrainingPanel::evaluate);
     connect(&m_session, &TrainingSession::evaluated, this, [this](const EpochStats& e, const QString& what) {
         QString text = tr("Evaluated on the %1: loss %2").arg(what).arg(e.loss, 0, 'f', 4);
         for (const auto& [name, value] : e.metrics)
@@ -341,9 +337,12 @@ void TrainingPanel::stopRun(bool keepWeights)
     if (!m_session.isRunning())
         return;
     m_session.stopAndWait();
-    if (keepWeights)
-        m_document.setWeights(m_session.weights());
-    m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+    // Only a run trains weights: an evaluation of the model's own (no run) leaves them as they are.
+    if (m_session.hasRun()) {
+        if (keepWeights)
+            m_document.setWeights(m_session.weights());
+        m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+    }
     updateState();
 }
 
@@ -375,19 +374,33 @@ void TrainingPanel::commitSettings()
     m_document.push(new SetSettingCommand(m_document, "training", now, tr("Change training settings")));
 }
 
-void TrainingPanel::train()
+TrainingRequest TrainingPanel::currentRequest() const
 {
     TrainingSettings s = currentSettings();
     if (!s.lossChosen)
         s.config.loss = defaultLossFor(m_document.graph());
+    return {m_document.graph(), s.config, s.data, m_document.folder().toStdString(), m_document.weights()};
+}
+
+void TrainingPanel::train()
+{
+    TrainingRequest request = currentRequest();
     m_runGraph = m_document.graph();
     m_chart->startNewRun(); // the previous run stays, faded, for comparison
-    m_epochBar->setMaximum(s.config.epochs);
+    m_epochBar->setMaximum(request.config.epochs);
     m_epochBar->setValue(0);
     m_batchBar->setValue(0);
-    m_status->setText(tr("Training with %1…").arg(QString::fromStdString(lossName(s.config.loss.kind))));
-    TrainingRequest request{m_document.graph(), s.config, s.data, m_document.folder().toStdString(), m_document.weights()};
+    m_status->setText(tr("Training with %1…").arg(QString::fromStdString(lossName(request.config.loss.kind))));
     m_session.start(std::move(request));
+    updateState();
+}
+
+void TrainingPanel::evaluate()
+{
+    if (m_session.hasRun())
+        m_session.evaluate();
+    else
+        m_session.evaluate(currentRequest());
     updateState();
 }
 
@@ -406,10 +419,21 @@ void TrainingPanel::updateState()
         reason = tr("The model changed since this run started: the run goes on with the model as it was.");
     m_reason->setText(reason);
     m_reason->setVisible(!reason.isEmpty());
-    m_train->setEnabled(!running && errors == 0 && !m_document.graph().nodes().empty() && m_data->problem().isEmpty());
+    const bool modelFits = errors == 0 && !m_document.graph().nodes().empty() && m_data->problem().isEmpty();
+    const bool hasWeights = m_session.hasRun() || !m_document.weights().empty();
+    m_train->setEnabled(!running && modelFits);
     m_train->setToolTip(m_document.weights().empty() ? tr("Train from new initial weights") : tr("Train on from the model's weights"));
-    m_reset->setEnabled(!running && (m_session.hasRun() || !m_document.weights().empty()));
-    m_evaluate->setEnabled(!running && m_session.hasRun());
+    m_reset->setEnabled(!running && hasWeights);
+    // A run evaluates its own trainer; weights opened with the model need the model and its data as they are.
+    m_evaluate->setEnabled(!running && (m_session.hasRun() || (hasWeights && modelFits)));
+    if (running)
+        m_evaluate->setToolTip(tr("Evaluate waits until the run (or evaluation) ends."));
+    else if (!hasWeights)
+        m_evaluate->setToolTip(tr("No trained weights to evaluate: train the model, or open one saved with its weights."));
+    else if (!m_evaluate->isEnabled())
+        m_evaluate->setToolTip(reason);
+    else
+        m_evaluate->setToolTip(tr("Loss and metrics of the model's weights on the validation data (or the training data without any)"));
     m_stop->setEnabled(running);
     m_resume->setEnabled(!running && m_session.hasRun());
 }

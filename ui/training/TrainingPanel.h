@@ -22,12 +22,12 @@ class PredictPanel;
 /// Trains the model on the canvas: each input's and output's data (a file, an array, CSV columns
 /// or generated; a manifest can fill them all), validation split or separate validation data,
 /// epochs, batch size, optimizer, learning rate, loss, seed and early stopping, kept in the
-/// model's file and edited as undo steps; Train, Stop, Resume, Reset weights and Evaluate;
-/// progress per epoch and per batch with samples/s and time left; the live LossChart and the
-/// Predict tab. Training is disabled, with the reason, while the model has errors or its data
-/// does not fit. A run trains a snapshot, from the model's weights when they fit: editing the
-/// model during a run is allowed and said to detach the run. A finished or stopped run's weights
-/// become the model's.
+/// model's file and edited as undo steps; Train, Stop, Resume, Reset weights and Evaluate (of a
+/// run's weights, or of those the model was opened with); progress per epoch and per batch with
+/// samples/s and time left; the live LossChart and the Predict tab. Training is disabled, with the
+/// reason, while the model has errors or its data does not fit. A run trains a snapshot, from the
+/// model's weights when they fit: editing the model during a run is allowed and said to detach
+/// the run. A finished or stopped run's weights become the model's.
 class TrainingPanel : public QWidget {
     Q_OBJECT
 public:
@@ -47,6 +47,9 @@ public:
     int epochsSeen() const { return m_epochsSeen; }
 
     void train();
+    /// Loss and metrics of the model's weights: the run's, or without one those the model was
+    /// opened with (saved beside it, or restored), on the worker.
+    void evaluate();
     /// Where `name`'s data comes from (an undo step), as the data table's buttons set it.
     void setSource(bool validation, bool target, const QString& name, const ArraySource& source);
     /// Drops the data entry for `name` (one the model has no input or output of).
@@ -58,7 +61,8 @@ public:
     bool importManifest(const QString& path);
     void resetWeights();
     /// Ends the active run before its model is closed: waits for the worker, and with `keepWeights`
-    /// the weights it trained become the model's (so that they can be saved with it).
+    /// the weights it trained become the model's (so that they can be saved with it). An
+    /// evaluation without a run trained none: the model keeps its own.
     void stopRun(bool keepWeights);
 
 signals:
@@ -75,6 +79,8 @@ private:
     /// The model on the canvas differs, in anything but card positions, from the one running.
     bool runIsDetached() const;
     TrainingSettings currentSettings() const;
+    /// What a run (or an evaluation) of the model as it is now gets: graph, settings, data, weights.
+    TrainingRequest currentRequest() const;
 
     GraphDocument& m_document;
     TrainingSession m_session;

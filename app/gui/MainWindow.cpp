@@ -15,6 +15,7 @@
 #include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/WeightsFile.h"
+#include "panels/AnalysisPanel.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
@@ -50,7 +51,7 @@ namespace sf {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
       m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
-      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_training(new TrainingPanel(*m_document, this)),
+      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_analysis(new AnalysisPanel(this)), m_training(new TrainingPanel(*m_document, this)),
       m_status(new QLabel(this)), m_message(new StatusMessage(this))
 {
     setCentralWidget(m_view);
@@ -68,6 +69,7 @@ MainWindow::MainWindow(QWidget* parent)
         const auto selected = m_scene->selectedNodes();
         m_inspector->showNode(selected.size() == 1 ? selected.front() : NodeId{});
         m_summary->selectNode(selected.size() == 1 ? selected.front() : NodeId{});
+        m_analysis->selectNodes(selected);
     });
     connect(m_palette, &LayerPalette::layerActivated, this,
             [this](const QString& name) { addLayer(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
@@ -81,6 +83,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
+    connect(m_analysis, &AnalysisPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_scene, &GraphScene::duplicateRequested, this, &MainWindow::duplicateSelection);
     connect(m_training, &TrainingPanel::failedAtLayer, this, [this](const QString& name) {
         if (const Node* n = m_document->graph().findByName(name.toStdString()))
@@ -117,9 +120,11 @@ void MainWindow::createDocks()
     dock(tr("Inspector"), m_inspector, Qt::RightDockWidgetArea, "inspector");
     QDockWidget* problems = dock(tr("Problems"), m_problems, Qt::BottomDockWidgetArea, "problems");
     QDockWidget* summary = dock(tr("Summary"), m_summary, Qt::BottomDockWidgetArea, "summary");
+    QDockWidget* analysis = dock(tr("Analysis"), m_analysis, Qt::BottomDockWidgetArea, "analysis");
     QDockWidget* training = dock(tr("Training"), m_training, Qt::BottomDockWidgetArea, "training");
     tabifyDockWidget(problems, summary);
-    tabifyDockWidget(summary, training);
+    tabifyDockWidget(summary, analysis);
+    tabifyDockWidget(analysis, training);
     problems->raise();
     auto* history = new QUndoView(&m_document->undoStack());
     history->setEmptyLabel(tr("<opened>"));
@@ -368,6 +373,7 @@ void MainWindow::onReportChanged()
     const ShapeReport& report = m_document->report();
     m_problems->showProblems(m_document->graph(), report.diagnostics(), m_importProblems);
     m_summary->showModel(m_document->graph(), report);
+    m_analysis->showModel(m_document->graph(), report);
     const auto importErrors = std::count_if(m_importProblems.begin(), m_importProblems.end(),
                                             [](const ImportProblem& p) { return p.severity == Severity::Error; });
     const int errors = report.errorCount() + static_cast<int>(importErrors);

@@ -2,6 +2,7 @@
 #include "canvas/GraphScene.h"
 #include "panels/AnalysisPanel.h"
 
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
@@ -23,6 +24,14 @@ NodeId idOf(MainWindow& w, const char* name) {
     return w.document().graph().findByName(name)->id;
 }
 
+/// Shows the window with the Analysis dock in front, as a user who opened its tab sees it.
+void showAnalysis(MainWindow& window) {
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QDockWidget*>("analysis")->raise();
+    QVERIFY(window.analysis().isInView());
+}
+
 QStringList layerColumn(const QTreeWidget& table) {
     QStringList names;
     for (int i = 0; i < table.topLevelItemCount(); ++i)
@@ -41,7 +50,7 @@ private slots:
 
     void rowsAndCardsSelectEachOther() {
         MainWindow window;
-        QVERIFY(window.findChild<QDockWidget*>("analysis"));
+        showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         AnalysisPanel& panel = window.analysis();
         QCOMPARE(panel.table()->topLevelItemCount(), 8 + 1);
@@ -62,8 +71,27 @@ private slots:
                  std::size_t{2}); // the totals row is no layer
     }
 
+    /// Behind another tab the table waits; raised, it shows the model and the canvas selection
+    /// of the moment.
+    void catchesUpWhenShown() {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.findChild<QDockWidget*>("problems")->raise();
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        QVERIFY(!window.analysis().isInView());
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        window.scene().select({idOf(window, "concatenate")});
+        window.findChild<QDockWidget*>("analysis")->raise();
+        QCOMPARE(window.analysis().table()->topLevelItemCount(), 4 + 1);
+        QCOMPARE(window.analysis().table()->selectedItems(),
+                 QList<QTreeWidgetItem*>{window.analysis().rowOf(idOf(window, "concatenate"))});
+        QVERIFY(window.analysis().exportCsv(QDir::temp().filePath("shapeflow_analysis_check.csv")));
+    }
+
     void followsTheModel() {
         MainWindow window;
+        showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         AnalysisPanel& panel = window.analysis();
         QCOMPARE(panel.totalsRow()->text(kFlops), QString("3.8 kFLOPs"));
@@ -77,6 +105,7 @@ private slots:
 
     void sortsByNumbersWithTheTotalsLast() {
         MainWindow window;
+        showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         QTreeWidget& table = *window.analysis().table();
         // 250.0 KiB, 62.5 KiB, 7.5 KiB: as text they would sort the other way round.
@@ -96,6 +125,7 @@ private slots:
 
     void batchSizeChangesTheBatchColumnAndTotals() {
         MainWindow window;
+        showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         AnalysisPanel& panel = window.analysis();
         QCOMPARE(panel.batchSize()->value(), 32);
@@ -109,6 +139,7 @@ private slots:
 
     void exportsTheTableAsCsv() {
         MainWindow window;
+        showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         AnalysisPanel& panel = window.analysis();
         panel.batchSize()->setValue(10);

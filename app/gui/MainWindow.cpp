@@ -121,6 +121,7 @@ void MainWindow::createDocks()
     QDockWidget* problems = dock(tr("Problems"), m_problems, Qt::BottomDockWidgetArea, "problems");
     QDockWidget* summary = dock(tr("Summary"), m_summary, Qt::BottomDockWidgetArea, "summary");
     QDockWidget* analysis = dock(tr("Analysis"), m_analysis, Qt::BottomDockWidgetArea, "analysis");
+    connect(analysis, &QDockWidget::visibilityChanged, m_analysis, &AnalysisPanel::setInView);
     QDockWidget* training = dock(tr("Training"), m_training, Qt::BottomDockWidgetArea, "training");
     tabifyDockWidget(problems, summary);
     tabifyDockWidget(summary, analysis);

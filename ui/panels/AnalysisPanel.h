@@ -22,6 +22,11 @@ public:
     void showModel(const Graph& graph, const ShapeReport& report);
     /// Selects the rows of `nodes` without announcing it (the canvas selection moved).
     void selectNodes(const std::vector<NodeId>& nodes);
+    /// Whether the table is in view (its dock's tab in front: QDockWidget::visibilityChanged).
+    /// Out of view it is not refilled, so that editing a large model costs nothing here; it
+    /// catches up when it comes into view.
+    void setInView(bool inView);
+    bool isInView() const { return m_inView; }
     /// Writes the analysis at the chosen batch size as CSV; false when the file cannot be written.
     bool exportCsv(const QString& path) const;
 
@@ -35,6 +40,10 @@ signals:
     void layerSelected(sf::NodeId node);
 
 private:
+    /// Makes the table show m_analysis and m_selected.
+    void fillTable();
+    /// Selects the rows of m_selected, and scrolls to the first.
+    void showSelection();
     /// Fills the columns that depend on the batch size (a layer's activations, every total).
     void showBatchColumns();
 
@@ -42,6 +51,9 @@ private:
     QTreeWidget* m_table;
     QSpinBox* m_batch;
     QTreeWidgetItem* m_totals = nullptr;
+    bool m_inView = true;
+    bool m_tableStale = true;       ///< the table does not show m_analysis yet (see setInView)
+    std::vector<NodeId> m_selected; ///< the canvas's selection, kept for the next fill
     std::unordered_map<NodeId, QTreeWidgetItem*> m_rows; ///< the row of each layer, to select it
 };
 

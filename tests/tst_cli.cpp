@@ -123,6 +123,9 @@ private slots:
         QVERIFY(r.out.startsWith("layer,class,output_shape,"));
         QVERIFY(r.out.contains("\n(total),,,81921,0,327684,23204,46408,3842\n"));
         QVERIFY(!r.out.contains("errors"));
+        r = cli({"check", example("two_branch_embeddings"), "--analyze", "--csv", dir.filePath("no such folder/a.csv")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("cannot write"));
     }
 
     void unreadableFilesExitTwo()

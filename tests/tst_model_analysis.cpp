@@ -261,6 +261,7 @@ private slots:
         QCOMPARE(bytesText(n(1023)), std::string("1023 B"));
         QCOMPARE(bytesText(n(327684)), std::string("320.0 KiB"));
         QCOMPARE(bytesText(n(3 << 19)), std::string("1.5 MiB"));
+        QCOMPARE(bytesText(n((1 << 20) - 1)), std::string("1.0 MiB")); // not 1024.0 KiB
         QCOMPARE(bytesText(n(std::int64_t{5} << 30)), std::string("5.0 GiB"));
         QCOMPARE(bytesText(Count::unknown()), std::string("unknown"));
         QCOMPARE(flopsText(n(999)), std::string("999 FLOPs"));

@@ -24,7 +24,9 @@ std::string scaledText(Count count, double base, const std::array<const char*, N
         return std::to_string(count.value()) + " " + units[0];
     auto value = static_cast<double>(count.value());
     std::size_t unit = 0;
-    while (value >= base && unit + 1 < N) {
+    // Up to the unit where the rounded value is below `base`: 1,048,575 bytes are 1.0 MiB, not
+    // 1024.0 KiB.
+    while (value >= base - 0.05 && unit + 1 < N) {
         value /= base;
         ++unit;
     }

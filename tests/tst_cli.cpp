@@ -104,6 +104,12 @@ private slots:
         QVERIFY(!r.out.contains("Connected to"));
         QVERIFY(r.out.contains("0 errors, 0 warnings"));
 
+        // A Keras file's `"trainable": false` Dense: non-trainable, in the summary as in Keras.
+        r = cli({"check", fixture("kept_fields.keras2.json")});
+        QVERIFY(r.out.contains("Total params: 2,916\nTrainable params: 2,400\nNon-trainable params: 516\n"));
+        r = cli({"check", fixture("kept_fields.keras2.json"), "--analyze"});
+        QVERIFY(r.out.contains(" dense (Dense)           (None, 4)       0           516 "));
+
         r = cli({"check", example("batch_mismatch"), "--analyze"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.out.contains("Activations (batch 32)"));

@@ -134,7 +134,7 @@ AnalysisPanel::AnalysisPanel(QWidget* parent)
     layout->addLayout(controls);
 
     connect(m_table, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-        if (item && item != m_totals)
+        if (item && item != m_totals && !m_tableStale)
             emit layerSelected(m_analysis.rows[item->data(0, kRowRole).toULongLong()].layer.node);
     });
     connect(m_batch, &QSpinBox::valueChanged, this, &AnalysisPanel::showBatchColumns);

@@ -284,7 +284,8 @@ private slots:
             lines[0],
             QString("layer,class,output_shape,trainable_params,non_trainable_params,weight_bytes,"
                     "activation_bytes_per_sample,activation_bytes_batch_32,flops_per_sample"));
-        QVERIFY(lines.contains(R"csv(embedding,Embedding,"(None, 20, 64)",64000,0,256000,5120,163840,0)csv"));
+        QVERIFY(lines.contains(
+            R"csv(embedding,Embedding,"(None, 20, 64)",64000,0,256000,5120,163840,0)csv"));
         QCOMPARE(lines[8], QString(R"csv(dense,Dense,"(None, 1)",1921,0,7684,4,128,3842)csv"));
         QCOMPARE(lines[9], QString("(total),,,81921,0,327684,23204,742528,3842"));
         QCOMPARE(lines[10], QString("(unknown layers),,,0,0,0,0,0,0"));
@@ -293,8 +294,8 @@ private slots:
         b.input({std::nullopt}, "int32", {}, "odd \"name\", with a comma");
         std::ostringstream odd;
         writeAnalysisCsv(odd, analyse(b.graph), 8);
-        QVERIFY2(odd.str().find("\n\"odd \"\"name\"\", with a comma\",InputLayer,\"(None, None)\",0,0,0,unknown,unknown,0\n") !=
-                     std::string::npos,
+        QVERIFY2(odd.str().find("\n\"odd \"\"name\"\", with a comma\",InputLayer,\"(None, "
+                                "None)\",0,0,0,unknown,unknown,0\n") != std::string::npos,
                  odd.str().c_str());
         QVERIFY(odd.str().ends_with("(unknown layers),,,0,0,0,1,1,0\n"));
     }

@@ -21,8 +21,8 @@ Count weightMemory(std::int64_t params);
 struct AnalysisRow {
     SummaryRow layer; ///< name, class, output shape, and the weights as ModelSummary counts them
     Count trainableParams = Count::unknown();
-    Count nonTrainableParams =
-        Count::unknown(); ///< the weights of a layer Keras does not train (isTrainable)
+    /// The weights of a layer Keras does not train (isTrainable).
+    Count nonTrainableParams = Count::unknown();
     /// (trainable + non-trainable params) × 4 bytes (weightMemory).
     Count weightBytes = Count::unknown();
     /// The output's elements per sample (the product of its sizes after the batch axis) × the
@@ -58,9 +58,18 @@ struct AnalysisTotals {
     AnalysisTotal flops;
 };
 
-/// What a model costs, per layer in model order and in total: parameters (trainable and not),
-/// weight memory, activation memory per sample and at a batch size, and forward FLOPs. The CLI's
-/// `check --analyze`, the Analysis panel and their CSV all read it.
+/// What a model costs, per layer in model order and in total. The CLI's `check --analyze`, the
+/// Analysis panel and their CSV all read it. The definitions:
+/// - parameters: as `model.summary()` counts them (ModelSummary: a shared layer's weights once),
+///   non-trainable for a layer a Keras file froze (`trainable: false`);
+/// - weight memory: parameters × 4 bytes (float32);
+/// - activation memory per sample: the output's elements after the batch axis × its dtype's
+///   bytes (bytesPerElement); unknown with an unknown size (`None`/`?`), never estimated;
+/// - at batch B: per sample × B, except on a fixed batch axis, which keeps its own size;
+/// - FLOPs: forward, per sample, at inference, a multiply-add counting 2 (forwardFlops has each
+///   layer's count);
+/// - a layer whose output cannot be inferred is unknown in every column; a total sums the known
+///   amounts and counts the unknown ones; an amount beyond 64 bits is too large (Count).
 struct ModelAnalysis {
     std::vector<AnalysisRow> rows;
 

@@ -2,6 +2,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -79,6 +80,60 @@ private slots:
         QVERIFY(r.out.contains("fix: Replace \"flatten\" with GlobalAveragePooling1D"));
     }
 
+    /// `check --analyze`: the analysis table with its totals in place of the summary, the
+    /// problems and exit code as without it, the same numbers as CSV.
+    void analyzePrintsTheAnalysisTable()
+    {
+        Run r = cli({"check", example("two_branch_embeddings"), "--analyze", "--batch", "64"});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines = QString::fromUtf8(r.out).split('\n');
+        const QRegularExpression columnGap("\\s{2,}");
+        QCOMPARE(lines[2].trimmed().split(columnGap), QStringList({"Layer (type)", "Output Shape", "Trainable", "Non-trainable", "Weights",
+                                                                   "Activations/sample", "Activations (batch 64)", "FLOPs/sample"}));
+        const auto row = [&](const QString& first) {
+            for (const QString& line : lines)
+                if (line.startsWith(" " + first + " "))
+                    return line.trimmed().split(columnGap);
+            return QStringList();
+        };
+        QCOMPARE(row("dense (Dense)"), QStringList({"dense (Dense)", "(None, 1)", "1,921", "0", "7.5 KiB", "4 B", "256 B", "3.8 kFLOPs"}));
+        QCOMPARE(row("embedding (Embedding)"),
+                 QStringList({"embedding (Embedding)", "(None, 20, 64)", "64,000", "0", "250.0 KiB", "5.0 KiB", "320.0 KiB", "0 FLOPs"}));
+        // 23,204 bytes per sample; × 64 = 1,485,056
+        QCOMPARE(row("Total"), QStringList({"Total", "81,921", "0", "320.0 KiB", "22.7 KiB", "1.4 MiB", "3.8 kFLOPs"}));
+        QVERIFY(!r.out.contains("Connected to"));
+        QVERIFY(r.out.contains("0 errors, 0 warnings"));
+
+        // A Keras file's `"trainable": false` Dense: non-trainable, in the summary as in Keras.
+        r = cli({"check", fixture("kept_fields.keras2.json")});
+        QVERIFY(r.out.contains("Total params: 2,916\nTrainable params: 2,400\nNon-trainable params: 516\n"));
+        r = cli({"check", fixture("kept_fields.keras2.json"), "--analyze"});
+        QVERIFY(r.out.contains(" dense (Dense)           (None, 4)       0           516 "));
+
+        r = cli({"check", example("batch_mismatch"), "--analyze"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.contains("Activations (batch 32)"));
+        QVERIFY(r.out.contains("0 FLOPs + 2 unknown"));
+        QVERIFY(r.out.contains("error [concat-batch-mismatch] at concatenate"));
+
+        QTemporaryDir dir;
+        const QString csv = dir.filePath("analysis.csv");
+        r = cli({"check", example("two_branch_embeddings"), "--analyze", "--csv", csv});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("Activations (batch 32)"));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains("\n(total),,,81921,0,327684,23204,742528,3842\n"));
+        r = cli({"check", example("two_branch_embeddings"), "--analyze", "--batch", "2", "--csv", "-"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("layer,class,output_shape,"));
+        QVERIFY(r.out.contains("\n(total),,,81921,0,327684,23204,46408,3842\n"));
+        QVERIFY(!r.out.contains("errors"));
+        r = cli({"check", example("two_branch_embeddings"), "--analyze", "--csv", dir.filePath("no such folder/a.csv")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("cannot write"));
+    }
+
     void unreadableFilesExitTwo()
     {
         QTemporaryDir dir;
@@ -101,6 +156,10 @@ private slots:
         QCOMPARE(cli({}).exitCode, 2);
         QCOMPARE(cli({"check"}).exitCode, 2);
         QCOMPARE(cli({"check", example("batch_mismatch"), "--yaml"}).exitCode, 2);
+        QCOMPARE(cli({"check", example("batch_mismatch"), "--analyze", "--batch", "0"}).exitCode, 2);
+        QCOMPARE(cli({"check", example("batch_mismatch"), "--analyze", "--batch"}).exitCode, 2);
+        QCOMPARE(cli({"check", example("batch_mismatch"), "--batch", "8"}).exitCode, 2);
+        QCOMPARE(cli({"check", example("batch_mismatch"), "--analyze", "--json"}).exitCode, 2);
         QCOMPARE(cli({"frobnicate"}).exitCode, 2);
         QCOMPARE(cli({"--help"}).exitCode, 0);
     }

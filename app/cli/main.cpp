@@ -10,6 +10,10 @@ constexpr std::string_view kUsage = R"(usage: shapeflow-cli COMMAND ...
 Commands:
   check MODEL [--json]        infer every shape, print the summary and every problem
                               (exit 0: valid, 1: the model has errors, 2: the file cannot be read)
+  check MODEL --analyze [--batch N] [--csv FILE]
+                              the same with the analysis table instead of the summary: params,
+                              weight and activation memory (at batch N, default 32), FLOPs;
+                              --csv writes it as CSV too (- : only the CSV, to the output)
   convert MODEL OUT.sfmodel|OUT.json|OUT.py [--keras3] [--allow-loss]
                               read a .sfmodel or Keras model JSON, write it in another form
                               (exit 1, nothing written, when the result would differ from MODEL)

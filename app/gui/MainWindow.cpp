@@ -17,6 +17,7 @@
 #include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/WeightsFile.h"
+#include "panels/AnalysisPanel.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
@@ -55,7 +56,7 @@ namespace sf {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
       m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
-      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_training(new TrainingPanel(*m_document, this)),
+      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_analysis(new AnalysisPanel(this)), m_training(new TrainingPanel(*m_document, this)),
       m_findBar(new FindBar(m_document->graph(), this)), m_status(new QLabel(this)), m_message(new StatusMessage(this))
 {
     auto* canvas = new QWidget(this);
@@ -80,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent)
         const auto selected = m_scene->selectedNodes();
         m_inspector->showNode(selected.size() == 1 ? selected.front() : NodeId{});
         m_summary->selectNode(selected.size() == 1 ? selected.front() : NodeId{});
+        m_analysis->selectNodes(selected);
     });
     connect(m_palette, &LayerPalette::layerActivated, this,
             [this](const QString& name) { addLayer(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
@@ -93,6 +95,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
+    connect(m_analysis, &AnalysisPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_findBar, &FindBar::layerFound, this, &MainWindow::revealLayer);
     connect(m_findBar, &FindBar::layersFound, this, [this](const std::vector<NodeId>& ids) {
         m_scene->select(ids);
@@ -136,6 +139,7 @@ void MainWindow::createDocks()
     dock(tr("Inspector"), m_inspector, Qt::RightDockWidgetArea, "inspector");
     QDockWidget* problems = dock(tr("Problems"), m_problems, Qt::BottomDockWidgetArea, "problems");
     QDockWidget* summary = dock(tr("Summary"), m_summary, Qt::BottomDockWidgetArea, "summary");
+    QDockWidget* analysis = dock(tr("Analysis"), m_analysis, Qt::BottomDockWidgetArea, "analysis");
     // The training panel scrolls when its dock is lower than its controls (a 700-pixel screen).
     auto* trainingScroll = new QScrollArea;
     trainingScroll->setWidget(m_training);
@@ -143,7 +147,8 @@ void MainWindow::createDocks()
     trainingScroll->setFrameShape(QFrame::NoFrame);
     QDockWidget* training = dock(tr("Training"), trainingScroll, Qt::BottomDockWidgetArea, "training");
     tabifyDockWidget(problems, summary);
-    tabifyDockWidget(summary, training);
+    tabifyDockWidget(summary, analysis);
+    tabifyDockWidget(analysis, training);
     problems->raise();
     auto* history = new QUndoView(&m_document->undoStack());
     history->setEmptyLabel(tr("<opened>"));
@@ -417,6 +422,7 @@ void MainWindow::onReportChanged()
     const ShapeReport& report = m_document->report();
     m_problems->showProblems(m_document->graph(), report.diagnostics(), m_importProblems);
     m_summary->showModel(m_document->graph(), report);
+    m_analysis->showModel(m_document->graph(), report);
     const auto importErrors = std::count_if(m_importProblems.begin(), m_importProblems.end(),
                                             [](const ImportProblem& p) { return p.severity == Severity::Error; });
     const int errors = report.errorCount() + static_cast<int>(importErrors);

@@ -10,6 +10,7 @@ class QLabel;
 
 namespace sf {
 
+class AnalysisPanel;
 class FindBar;
 class GraphScene;
 class GraphView;
@@ -20,7 +21,7 @@ class ProblemsPanel;
 class StatusMessage;
 class SummaryPanel;
 
-/// Shapeflow's main window: the canvas, with the palette, inspector, problems and summary docks,
+/// Shapeflow's main window: the canvas, with the palette, inspector, problems, summary and analysis docks,
 /// File/Edit/View/Layout menus, and a title that shows the file and unsaved changes.
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -37,6 +38,7 @@ public:
     GraphView& view() { return *m_view; }
     ProblemsPanel& problems() { return *m_problems; }
     InspectorPanel& inspector() { return *m_inspector; }
+    AnalysisPanel& analysis() { return *m_analysis; }
     LayerPalette& palette() { return *m_palette; }
     class TrainingPanel& training() { return *m_training; }
     FindBar& findBar() { return *m_findBar; }
@@ -102,6 +104,7 @@ private:
     InspectorPanel* m_inspector;
     ProblemsPanel* m_problems;
     SummaryPanel* m_summary;
+    AnalysisPanel* m_analysis;
     class TrainingPanel* m_training;
     FindBar* m_findBar;
     Minimap* m_minimap = nullptr;

@@ -1,5 +1,7 @@
 #include "ModelSummary.h"
 
+#include "Trainable.h"
+
 namespace sf {
 
 ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
@@ -19,6 +21,9 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
         else
             ++summary.unknownLayers;
         row.params = r.params;
+        row.trainable = isTrainable(node);
+        if (!row.trainable)
+            summary.nonTrainableParams += row.params;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(id))])
             if (slot.producer >= 0)
                 row.connectedTo.push_back(graph.node(t.ids[static_cast<std::size_t>(slot.producer)])->name + "[0][0]");

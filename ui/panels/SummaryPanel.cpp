@@ -2,6 +2,7 @@
 
 #include "BulkFill.h"
 #include "RefreshWhenShown.h"
+#include "shape/AnalysisText.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -14,14 +15,6 @@ namespace sf {
 namespace {
 
 constexpr int kNodeRole = Qt::UserRole + 1;
-
-QString memoryText(std::int64_t params)
-{
-    const double bytes = static_cast<double>(params) * 4.0; // float32 weights
-    if (bytes >= 1024.0 * 1024.0)
-        return QString::number(bytes / (1024.0 * 1024.0), 'f', 2) + " MiB";
-    return QString::number(bytes / 1024.0, 'f', 1) + " KiB";
-}
 
 } // namespace
 
@@ -104,7 +97,8 @@ void SummaryPanel::fill(const Graph& graph, const ShapeReport& report)
         if (const auto found = worst.find(row.node); found != worst.end() && found->second > 0)
             item->setIcon(0, style()->standardIcon(found->second == 2 ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
     }
-    m_totals->setText(tr("%1 (%2 of float32 weights)").arg(QString::fromStdString(totalParamsText(summary)), memoryText(summary.totalParams)));
+    const QString weights = QString::fromStdString(bytesText(weightMemory(summary.totalParams)));
+    m_totals->setText(tr("%1 (%2 of float32 weights)").arg(QString::fromStdString(totalParamsText(summary)), weights));
 }
 
 } // namespace sf

@@ -42,6 +42,16 @@ QMenu* examplesMenu(MainWindow& window)
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
 
+/// Whether every card is inside what the canvas shows; the first one that is not, otherwise.
+QString cardOutOfView(MainWindow& window)
+{
+    const QRectF visible = window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
+    for (const auto& [id, node] : window.document().graph().nodes())
+        if (!visible.contains(window.scene().nodeItem(id)->sceneBoundingRect()))
+            return QString::fromStdString(node.name);
+    return {};
+}
+
 } // namespace
 
 /// The editor, offscreen: the scene follows the model, problems colour the canvas, Fix and Undo,
@@ -556,6 +566,45 @@ private slots:
         QCOMPARE(window.document().graph().nodes().size(), before + 1);
         QVERIFY(window.document().graph().findByName("global_average_pooling1d"));
         QVERIFY(!popup->isVisible());
+    }
+
+    /// An imported model is fitted to the view, and so is the model after Ctrl+L, wherever the
+    /// mouse is and however the view was zoomed; a small model too, which the fit shows at 1:1.
+    void importAndAutoLayoutFitTheView()
+    {
+        // Two layers: shown at 1:1, smaller than the view.
+        ModelDocument small;
+        const NodeId input = small.graph.addNode(layer::kInput, {{"shape", DimList{8}}}, {0, 0});
+        small.graph.connect({{input, 0}, {small.graph.addNode(layer::kDense, {}, {380, 0}), 0}});
+        QTemporaryDir dir;
+        QFile smallFile(dir.filePath("small.sfmodel"));
+        QVERIFY(smallFile.open(QIODevice::WriteOnly));
+        smallFile.write(QByteArray::fromStdString(serializeModel(small)));
+        smallFile.close();
+        MainWindow window;
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        // Every card in view, centred (not shifted towards the mouse, which anchors the wheel's zoom).
+        auto fitted = [&window] {
+            const QPointF shown = window.view().mapToScene(window.view().viewport()->rect().center());
+            return cardOutOfView(window).isEmpty() && QLineF(shown, window.scene().itemsBoundingRect().center()).length() < 5;
+        };
+        for (const QString& path : {QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/deep_two_branch.keras3.json"), smallFile.fileName()}) {
+            const QByteArray name = QFileInfo(path).fileName().toUtf8();
+            QTest::mouseMove(window.view().viewport(), QPoint(15, 15)); // over the canvas, off its centre
+            window.view().zoomBy(3.0);
+            QVERIFY(window.openFile(path, true));
+            QTest::qWait(50);
+            QVERIFY2(fitted(), name);
+            const auto& [last, node] = *window.document().graph().nodes().rbegin();
+            window.document().push(new MoveNodesCommand(window.document().model(), {{last, node.position}}, {{last, {4000, 2500}}}, 1));
+            window.view().zoomBy(3.0);
+            QTest::mouseMove(window.view().viewport(), QPoint(15, 15));
+            QTest::keyClick(&window.view(), Qt::Key_L, Qt::ControlModifier);
+            QTest::qWait(50);
+            QVERIFY2(fitted(), name);
+        }
     }
 
     void screenshotModeWritesAPicture()

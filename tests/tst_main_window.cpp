@@ -11,6 +11,7 @@
 #include "io/ModelLoader.h"
 #include "shape/ShapeInference.h"
 #include "panels/InspectorPanel.h"
+#include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
 
@@ -42,6 +43,17 @@ QMenu* examplesMenu(MainWindow& window)
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
 
+/// The first two cards whose rectangles in the scene meet, or an empty string.
+QString overlappingCards(MainWindow& window)
+{
+    const auto& nodes = window.document().graph().nodes();
+    for (auto a = nodes.begin(); a != nodes.end(); ++a)
+        for (auto b = std::next(a); b != nodes.end(); ++b)
+            if (window.scene().nodeItem(a->first)->sceneBoundingRect().intersects(window.scene().nodeItem(b->first)->sceneBoundingRect()))
+                return QString::fromStdString(a->second.name + " and " + b->second.name);
+    return {};
+}
+
 /// Whether every card is inside what the canvas shows; the first one that is not, otherwise.
 QString cardOutOfView(MainWindow& window)
 {
@@ -50,6 +62,16 @@ QString cardOutOfView(MainWindow& window)
         if (!visible.contains(window.scene().nodeItem(id)->sceneBoundingRect()))
             return QString::fromStdString(node.name);
     return {};
+}
+
+/// Adds a layer from the palette as a keyboard user does: select it in the tree, press Enter.
+void addFromPalette(MainWindow& window, const QString& className)
+{
+    QTreeWidget* tree = window.palette().tree();
+    const auto items = tree->findItems(className, Qt::MatchExactly | Qt::MatchRecursive);
+    QVERIFY(!items.isEmpty());
+    tree->setCurrentItem(items.front());
+    QTest::keyClick(tree, Qt::Key_Return);
 }
 
 } // namespace
@@ -566,6 +588,109 @@ private slots:
         QCOMPARE(window.document().graph().nodes().size(), before + 1);
         QVERIFY(window.document().graph().findByName("global_average_pooling1d"));
         QVERIFY(!popup->isVisible());
+    }
+
+    /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it
+    /// when its output feeds nothing yet, as one undo step, on no other card, even when the spot
+    /// beside is taken; with nothing selected, near the view's centre, on no card either.
+    void paletteAddsBesideTheSelection()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        const Point at = window.document().graph().node(dense)->position;
+        const LayerSpec& dropout = *LayerRegistry::instance().find("Dropout");
+        window.document().push(new AddNodeCommand(window.document().model(),
+                                                  Node{window.document().graph().nextId(), "Dropout", "blocker", dropout.defaults(), {at.x + 380, at.y}, {}, {}}));
+        const int steps = window.document().undoStack().count();
+        window.scene().selectOnly(dense);
+        addFromPalette(window, "Dense");
+        const Node* added = window.document().graph().findByName("dense_1");
+        QVERIFY(added);
+        QCOMPARE(window.document().undoStack().count(), steps + 1);
+        QVERIFY(window.document().graph().connections().contains(Connection{{dense, 0}, {added->id, 0}}));
+        QVERIFY(added->position.x > at.x + NodeItem::kWidth);
+        QVERIFY(std::abs(added->position.y - at.y) < 300);
+        QCOMPARE(overlappingCards(window), QString());
+        QVERIFY(window.scene().nodeItem(added->id)->isSelected());
+
+        // dense feeds dense_1 now: another layer beside it is not connected to it.
+        window.scene().selectOnly(dense);
+        addFromPalette(window, "Dropout");
+        const Node* second = window.document().graph().findByName("dropout");
+        QVERIFY(second);
+        QVERIFY(window.document().graph().connectionsOf(second->id).empty());
+        QVERIFY(second->position.x > at.x + NodeItem::kWidth);
+        QCOMPARE(overlappingCards(window), QString());
+
+        window.scene().clearSelection();
+        window.view().centerOn(window.scene().nodeItem(dense));
+        addFromPalette(window, "Flatten");
+        QVERIFY(window.document().graph().findByName("flatten_2"));
+        QCOMPARE(overlappingCards(window), QString());
+    }
+
+    /// Quick add ranks names before descriptions: "dense" + Enter adds a Dense (the Embedding's
+    /// description mentions dense vectors), beside the selected layer and fed by it.
+    void quickAddRanksNamesFirstAndPlacesBesideTheSelection()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        window.scene().selectOnly(dense);
+        window.view().setFocus();
+        QTest::keyClick(&window.view(), Qt::Key_Tab);
+        auto* popup = window.findChild<QuickAddPopup*>();
+        QVERIFY(popup && popup->isVisible());
+        QTest::keyClicks(popup->filter(), "dense");
+        QCOMPARE(popup->list()->currentItem()->text(), QString("Dense"));
+        QTest::keyClick(popup->filter(), Qt::Key_Return);
+        const Node* added = window.document().graph().findByName("dense_1");
+        QVERIFY(added);
+        QVERIFY(window.document().graph().connections().contains(Connection{{dense, 0}, {added->id, 0}}));
+        QCOMPARE(overlappingCards(window), QString());
+    }
+
+    /// A fix that inserts a layer puts it between its neighbours, making room by moving what
+    /// follows it; the other cards stay where they were. A replaced layer keeps its place.
+    void aFixPlacesItsLayerBetweenItsNeighbours()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        const LayerSpec& spec = *LayerRegistry::instance().find("Dense");
+        window.document().push(new AddNodeCommand(window.document().model(),
+                                                  Node{window.document().graph().nextId(), "Dense", "aside", spec.defaults(), {760, 300}, {}, {}}));
+        const Graph before = window.document().graph();
+        window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
+        window.problems().fixButton()->click();
+        const Graph& after = window.document().graph();
+        const Node* inserted = after.findByName("repeat_to_batch");
+        QVERIFY(inserted);
+        auto rect = [&window](const char* name) { return window.scene().nodeItem(idOf(window, name))->sceneBoundingRect(); };
+        QVERIFY(rect("context").right() < rect("repeat_to_batch").left());
+        QVERIFY(rect("repeat_to_batch").right() < rect("concatenate").left());
+        QCOMPARE(inserted->position.y, after.findByName("context")->position.y);
+        for (const char* unmoved : {"context", "features", "aside"})
+            QVERIFY2(after.findByName(unmoved)->position == before.findByName(unmoved)->position, unmoved);
+        QCOMPARE(overlappingCards(window), QString());
+
+        QVERIFY(window.openFile(":/examples/variable_length_masked.sfmodel", true));
+        const Graph masked = window.document().graph();
+        std::optional<QuickFix> replace;
+        for (const Diagnostic& d : window.document().report().diagnostics())
+            for (const QuickFix& fix : d.fixes)
+                if (std::holds_alternative<ReplaceLayer>(fix.action))
+                    replace = fix;
+        QVERIFY(replace);
+        window.applyFix(*replace);
+        const Node* pooling = window.document().graph().findByName("global_average_pooling1d");
+        QVERIFY(pooling);
+        QCOMPARE(pooling->position, masked.findByName("flatten")->position);
+        for (const auto& [id, node] : masked.nodes())
+            if (node.name != "flatten")
+                QVERIFY2(window.document().graph().node(id)->position == node.position, node.name.c_str());
     }
 
     /// An imported model is fitted to the view, and so is the model after Ctrl+L, wherever the

@@ -44,8 +44,13 @@ public:
     /// ends in .py; what Keras will make of it goes to the status bar.
     bool exportKerasTo(const QString& path, KerasFlavour flavour);
 
-    /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
+    /// Adds a layer of `className` at `where` (scene coordinates), or the nearest spot where its
+    /// card covers no other, as one undo step; it becomes the selection.
     void addLayer(const QString& className, QPointF where);
+    /// Adds a layer from the palette or quick add: beside the selected layers, fed by the selected
+    /// layer when there is one whose output feeds nothing yet (freeSpotBeside); with nothing
+    /// selected, as addLayer at `otherwise`.
+    void addLayerBesideSelection(const QString& className, QPointF otherwise);
     void applyFix(const QuickFix& fix);
     void autoLayout();
     void copySelection(bool cut);
@@ -62,6 +67,10 @@ protected:
 
 private:
     void createDocks();
+    /// A layer of `className` not yet in the model: its id, free name and default arguments.
+    std::optional<Node> newLayer(const QString& className) const;
+    /// Adds `node`, fed by `feed` when that is valid, as one undo step; selects and shows it.
+    void insertLayer(const Node& node, PortRef feed);
     void createMenus();
     void onReportChanged();
     void updateTitle();

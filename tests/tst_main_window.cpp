@@ -732,6 +732,57 @@ private slots:
         }
     }
 
+    /// Tab goes through the inspector's fields in the form's order, the name first; the labels
+    /// take no focus.
+    void inspectorTabOrder()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        window.scene().selectOnly(idOf(window, "dense"));
+        QWidget* name = window.inspector().editorFor("name");
+        name->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), name);
+        for (const char* next : {"units", "activation", "use_bias"}) {
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            QVERIFY2(QApplication::focusWidget() == window.inspector().editorFor(next), next);
+        }
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Backtab);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("activation"));
+    }
+
+    /// A field committed with Enter keeps the focus; one committed by Tab hands it to the next
+    /// field, though the form is rebuilt after each edit.
+    void committingKeepsTheFocusInTheInspector()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        window.scene().selectOnly(dense);
+        auto type = [&window](const char* field, const char* text, Qt::Key key) {
+            auto* line = qobject_cast<QLineEdit*>(window.inspector().editorFor(field));
+            QVERIFY(line);
+            line->setFocus();
+            QTRY_COMPARE(QApplication::focusWidget(), line);
+            line->selectAll();
+            QTest::keyClicks(line, text);
+            QTest::keyClick(line, key);
+            QTest::qWait(20); // the form rebuilds after its own edit, and shows its new fields
+        };
+        type("units", "64", Qt::Key_Return);
+        QCOMPARE(window.document().graph().node(dense)->params.integer("units"), 64);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("units"));
+        type("units", "16", Qt::Key_Tab);
+        QCOMPARE(window.document().graph().node(dense)->params.integer("units"), 16);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("activation"));
+        type("name", "head", Qt::Key_Return);
+        QCOMPARE(window.document().graph().node(dense)->name, std::string("head"));
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("name"));
+    }
+
     void screenshotModeWritesAPicture()
     {
         QTemporaryDir dir;

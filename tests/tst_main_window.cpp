@@ -783,6 +783,24 @@ private slots:
         QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("name"));
     }
 
+    /// After a fix the canvas has the focus (not the inspector's name field).
+    void aFixLeavesTheFocusOnTheCanvas()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
+        QPushButton* fix = window.problems().fixButton();
+        QVERIFY(!fix->menu()); // one fix: the button applies it
+        fix->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), fix);
+        QTest::keyClick(fix, Qt::Key_Space);
+        QVERIFY(window.document().graph().findByName("repeat_to_batch"));
+        QApplication::processEvents();
+        QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(&window.view()));
+    }
+
     void screenshotModeWritesAPicture()
     {
         QTemporaryDir dir;

@@ -275,6 +275,7 @@ void MainWindow::applyFix(const QuickFix& fix)
 {
     if (!m_document->applyFix(fix))
         showStatus(tr("This fix no longer applies."), 6000);
+    m_view->setFocus(Qt::OtherFocusReason); // the button that asked for it may be gone
 }
 
 void MainWindow::autoLayout()

@@ -51,6 +51,7 @@ public:
     /// layer when there is one whose output feeds nothing yet (freeSpotBeside); with nothing
     /// selected, as addLayer at `otherwise`.
     void addLayerBesideSelection(const QString& className, QPointF otherwise);
+    /// Applies a quick fix as one undo step, then the canvas has the focus.
     void applyFix(const QuickFix& fix);
     void autoLayout();
     void copySelection(bool cut);

@@ -10,6 +10,7 @@
 #include "graph/LayeredLayout.h"
 #include "io/ModelLoader.h"
 #include "shape/ShapeInference.h"
+#include "DialogAnswers.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
@@ -42,6 +43,24 @@ QMenu* examplesMenu(MainWindow& window)
 }
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
+
+/// The menu entry at `path` ("File/Close"), mnemonics left out; null when there is none.
+QAction* menuAction(MainWindow& window, const QString& path)
+{
+    const QStringList parts = path.split('/');
+    QList<QAction*> actions = window.menuBar()->actions();
+    QAction* found = nullptr;
+    for (const QString& part : parts) {
+        found = nullptr;
+        for (QAction* a : actions)
+            if (QString(a->text()).remove('&').startsWith(part))
+                found = a;
+        if (!found)
+            return nullptr;
+        actions = found->menu() ? found->menu()->actions() : QList<QAction*>{};
+    }
+    return found;
+}
 
 /// The first two cards whose rectangles in the scene meet, or an empty string.
 QString overlappingCards(MainWindow& window)
@@ -799,6 +818,37 @@ private slots:
         QVERIFY(window.document().graph().findByName("repeat_to_batch"));
         QApplication::processEvents();
         QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(&window.view()));
+    }
+
+    /// File > Close (Ctrl+W) asks about unsaved work as New does, then leaves an empty untitled model
+    /// without the closed import's problems.
+    void fileCloseAsksThenEmpties()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/model_problems.keras2.json", true));
+        window.addLayer("Dropout", {0, 0});
+        QAction* close = menuAction(window, "File/Close");
+        QVERIFY(close);
+        QCOMPARE(close->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_W));
+        const std::size_t layers = window.document().graph().nodes().size();
+        {
+            DialogAnswers answers({"Cancel"});
+            close->trigger();
+            QVERIFY(answers.unanswered.isEmpty());
+            QCOMPARE(answers.asked.size(), 1);
+            QVERIFY(answers.asked.front().contains("unsaved changes"));
+        }
+        QCOMPARE(window.document().graph().nodes().size(), layers);
+        {
+            DialogAnswers answers({"Discard"});
+            close->trigger();
+            QVERIFY(answers.allUsed());
+        }
+        QVERIFY(window.document().graph().nodes().empty());
+        QVERIFY(!window.document().isModified());
+        QVERIFY(window.windowTitle().startsWith("untitled.sfmodel"));
+        QCOMPARE(window.problems().tree()->topLevelItemCount(), 0);
+        QVERIFY(window.statusBar()->findChild<QLabel*>("statusCounts")->text().contains("0 errors · 0 warnings"));
     }
 
     void screenshotModeWritesAPicture()

@@ -133,10 +133,7 @@ void MainWindow::createDocks()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
-        if (maybeClose())
-            m_document->load(ModelDocument{}, QString());
-    });
+    file->addAction(tr("&New"), QKeySequence::New, this, &MainWindow::closeModel);
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         if (!maybeClose())
             return;
@@ -174,6 +171,7 @@ void MainWindow::createMenus()
     file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
     file->addAction(tr("Export to &Keras…"), this, &MainWindow::exportKeras);
     file->addSeparator();
+    file->addAction(tr("&Close"), QKeySequence(Qt::CTRL | Qt::Key_W), this, &MainWindow::closeModel);
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -276,6 +274,14 @@ void MainWindow::applyFix(const QuickFix& fix)
     if (!m_document->applyFix(fix))
         showStatus(tr("This fix no longer applies."), 6000);
     m_view->setFocus(Qt::OtherFocusReason); // the button that asked for it may be gone
+}
+
+void MainWindow::closeModel()
+{
+    if (!maybeClose())
+        return;
+    m_importProblems.clear();
+    m_document->load(ModelDocument{}, QString());
 }
 
 void MainWindow::autoLayout()

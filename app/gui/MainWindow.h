@@ -72,12 +72,14 @@ private:
     std::optional<Node> newLayer(const QString& className) const;
     /// Adds `node`, fed by `feed` when that is valid, as one undo step; selects and shows it.
     void insertLayer(const Node& node, PortRef feed);
+    /// File > New and Close: once maybeClose agrees, an empty untitled model.
+    void closeModel();
     void createMenus();
     void onReportChanged();
     void updateTitle();
     /// A message in the status bar for `milliseconds`, elided to the room beside the counts (whole in its tooltip).
     void showStatus(const QString& message, int milliseconds);
-    /// Before the model is closed (New, Open, Import, Quit): a running training asks to stop,
+    /// Before the model is closed (New, Close, Open, Import, Quit): a running training asks to stop,
     /// keeping or discarding its weights, then unsaved changes ask to be saved. False: cancelled.
     bool maybeClose();
     bool endRunBeforeClosing();

@@ -24,6 +24,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QStatusBar>
@@ -818,6 +819,42 @@ private slots:
         QVERIFY(window.document().graph().findByName("repeat_to_batch"));
         QApplication::processEvents();
         QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(&window.view()));
+    }
+
+    /// Help > Keyboard Shortcuts lists every menu command's shortcut, and the canvas's own keys.
+    void shortcutsDialogListsEveryShortcut()
+    {
+        MainWindow window;
+        QAction* help = menuAction(window, "Help/Keyboard Shortcuts");
+        QVERIFY(help);
+        help->trigger();
+        QTableWidget* table = nullptr;
+        for (QDialog* dialog : window.findChildren<QDialog*>())
+            if (dialog->isVisible())
+                table = dialog->findChild<QTableWidget*>();
+        QVERIFY(table);
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r)
+            rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+        int listed = 0;
+        std::vector<QMenu*> menus;
+        for (QAction* top : window.menuBar()->actions())
+            menus.push_back(top->menu());
+        for (std::size_t i = 0; i < menus.size(); ++i)
+            for (QAction* action : menus[i]->actions()) {
+                if (action->menu())
+                    menus.push_back(action->menu());
+                if (action->shortcut().isEmpty())
+                    continue;
+                const QString keys = action->shortcut().toString(QKeySequence::NativeText);
+                const QString text = QString(action->text()).remove('&');
+                QVERIFY2(std::any_of(rows.begin(), rows.end(), [&](const QString& row) { return row.startsWith(keys) && row.endsWith(text); }),
+                         qPrintable(keys + " " + text + " not in:\n" + rows.join('\n')));
+                ++listed;
+            }
+        QVERIFY(listed > 20);
+        QVERIFY(rows.filter("Ctrl+W").size() == 1 && rows.filter("Ctrl+W").front().endsWith("File › Close"));
+        QVERIFY(!rows.filter(QRegularExpression("^Tab = Canvas")).isEmpty());
     }
 
     /// File > Close (Ctrl+W) asks about unsaved work as New does, then leaves an empty untitled model

@@ -5,6 +5,7 @@
 #include "canvas/GraphView.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
+#include "dialogs/ShortcutsDialog.h"
 #include "document/Autosave.h"
 #include "document/GraphClipboard.h"
 #include "commands/GraphCommands.h"
@@ -215,6 +216,13 @@ void MainWindow::createMenus()
         }
     });
     training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_training->session().stop(); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        auto* shortcuts = new ShortcutsDialog(*menuBar(), this);
+        shortcuts->setAttribute(Qt::WA_DeleteOnClose);
+        shortcuts->show();
+    });
 }
 
 std::optional<Node> MainWindow::newLayer(const QString& className) const

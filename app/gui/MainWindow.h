@@ -19,7 +19,7 @@ class StatusMessage;
 class SummaryPanel;
 
 /// Shapeflow's main window: the canvas, with the palette, inspector, problems and summary docks,
-/// File/Edit/View/Layout menus, and a title that shows the file and unsaved changes.
+/// File/Edit/View/Layout/Training/Help menus, and a title that shows the file and unsaved changes.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:

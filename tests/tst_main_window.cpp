@@ -45,6 +45,26 @@ QMenu* examplesMenu(MainWindow& window)
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
 
+/// Opens quick add with Tab over the canvas and types `typed` into it; the popup, or null when it
+/// did not open.
+QuickAddPopup* typeInQuickAdd(MainWindow& window, const QString& typed)
+{
+    window.view().setFocus();
+    QTest::keyClick(&window.view(), Qt::Key_Tab);
+    auto* popup = window.findChild<QuickAddPopup*>();
+    if (!popup || !popup->isVisible())
+        return nullptr;
+    QTest::keyClicks(popup->filter(), typed);
+    return popup;
+}
+
+/// Shows the window and waits until it is active: only then does it take the keyboard focus.
+bool showActive(MainWindow& window)
+{
+    window.show();
+    return QTest::qWaitForWindowActive(&window);
+}
+
 /// The menu entry at `path` ("File/Close"), mnemonics left out; null when there is none.
 QAction* menuAction(MainWindow& window, const QString& path)
 {
@@ -598,11 +618,8 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const std::size_t before = window.document().graph().nodes().size();
-        window.view().setFocus();
-        QTest::keyClick(&window.view(), Qt::Key_Tab);
-        auto* popup = window.findChild<QuickAddPopup*>();
-        QVERIFY(popup && popup->isVisible());
-        QTest::keyClicks(popup->filter(), "pool");
+        QuickAddPopup* popup = typeInQuickAdd(window, "pool");
+        QVERIFY(popup);
         QCOMPARE(popup->list()->currentItem()->text(), QString("GlobalAveragePooling1D"));
         QTest::keyClick(popup->filter(), Qt::Key_Return);
         QCOMPARE(window.document().graph().nodes().size(), before + 1);
@@ -660,11 +677,8 @@ private slots:
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         const NodeId dense = idOf(window, "dense");
         window.scene().selectOnly(dense);
-        window.view().setFocus();
-        QTest::keyClick(&window.view(), Qt::Key_Tab);
-        auto* popup = window.findChild<QuickAddPopup*>();
-        QVERIFY(popup && popup->isVisible());
-        QTest::keyClicks(popup->filter(), "dense");
+        QuickAddPopup* popup = typeInQuickAdd(window, "dense");
+        QVERIFY(popup);
         QCOMPARE(popup->list()->currentItem()->text(), QString("Dense"));
         QTest::keyClick(popup->filter(), Qt::Key_Return);
         const Node* added = window.document().graph().findByName("dense_1");
@@ -728,8 +742,7 @@ private slots:
         smallFile.close();
         MainWindow window;
         window.resize(1400, 860);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showActive(window));
         // Every card in view, centred (not shifted towards the mouse, which anchors the wheel's zoom).
         auto fitted = [&window] {
             const QPointF shown = window.view().mapToScene(window.view().viewport()->rect().center());
@@ -757,8 +770,7 @@ private slots:
     void inspectorTabOrder()
     {
         MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showActive(window));
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         window.scene().selectOnly(idOf(window, "dense"));
         QWidget* name = window.inspector().editorFor("name");
@@ -777,8 +789,7 @@ private slots:
     void committingKeepsTheFocusInTheInspector()
     {
         MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showActive(window));
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         const NodeId dense = idOf(window, "dense");
         window.scene().selectOnly(dense);
@@ -807,8 +818,7 @@ private slots:
     void aFixLeavesTheFocusOnTheCanvas()
     {
         MainWindow window;
-        window.show();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(showActive(window));
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
         window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
         QPushButton* fix = window.problems().fixButton();
@@ -886,6 +896,11 @@ private slots:
         QVERIFY(window.windowTitle().startsWith("untitled.sfmodel"));
         QCOMPARE(window.problems().tree()->topLevelItemCount(), 0);
         QVERIFY(window.statusBar()->findChild<QLabel*>("statusCounts")->text().contains("0 errors · 0 warnings"));
+        // New forgets them too.
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/model_problems.keras2.json", true));
+        QVERIFY(window.problems().tree()->topLevelItemCount() > 0);
+        menuAction(window, "File/New")->trigger();
+        QCOMPARE(window.problems().tree()->topLevelItemCount(), 0);
     }
 
     void screenshotModeWritesAPicture()

@@ -10,7 +10,9 @@
 #include "graph/LayeredLayout.h"
 #include "io/ModelLoader.h"
 #include "shape/ShapeInference.h"
+#include "DialogAnswers.h"
 #include "panels/InspectorPanel.h"
+#include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
 #include "training/TrainingPanel.h"
@@ -23,6 +25,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QStatusBar>
@@ -42,6 +45,75 @@ QMenu* examplesMenu(MainWindow& window)
 }
 
 NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
+
+/// Opens quick add with Tab over the canvas and types `typed` into it; the popup, or null when it
+/// did not open.
+QuickAddPopup* typeInQuickAdd(MainWindow& window, const QString& typed)
+{
+    window.view().setFocus();
+    QTest::keyClick(&window.view(), Qt::Key_Tab);
+    auto* popup = window.findChild<QuickAddPopup*>();
+    if (!popup || !popup->isVisible())
+        return nullptr;
+    QTest::keyClicks(popup->filter(), typed);
+    return popup;
+}
+
+/// Shows the window and waits until it is active: only then does it take the keyboard focus.
+bool showActive(MainWindow& window)
+{
+    window.show();
+    return QTest::qWaitForWindowActive(&window);
+}
+
+/// The menu entry at `path` ("File/Close"), mnemonics left out; null when there is none.
+QAction* menuAction(MainWindow& window, const QString& path)
+{
+    const QStringList parts = path.split('/');
+    QList<QAction*> actions = window.menuBar()->actions();
+    QAction* found = nullptr;
+    for (const QString& part : parts) {
+        found = nullptr;
+        for (QAction* a : actions)
+            if (QString(a->text()).remove('&').startsWith(part))
+                found = a;
+        if (!found)
+            return nullptr;
+        actions = found->menu() ? found->menu()->actions() : QList<QAction*>{};
+    }
+    return found;
+}
+
+/// The first two cards whose rectangles in the scene meet, or an empty string.
+QString overlappingCards(MainWindow& window)
+{
+    const auto& nodes = window.document().graph().nodes();
+    for (auto a = nodes.begin(); a != nodes.end(); ++a)
+        for (auto b = std::next(a); b != nodes.end(); ++b)
+            if (window.scene().nodeItem(a->first)->sceneBoundingRect().intersects(window.scene().nodeItem(b->first)->sceneBoundingRect()))
+                return QString::fromStdString(a->second.name + " and " + b->second.name);
+    return {};
+}
+
+/// Whether every card is inside what the canvas shows; the first one that is not, otherwise.
+QString cardOutOfView(MainWindow& window)
+{
+    const QRectF visible = window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
+    for (const auto& [id, node] : window.document().graph().nodes())
+        if (!visible.contains(window.scene().nodeItem(id)->sceneBoundingRect()))
+            return QString::fromStdString(node.name);
+    return {};
+}
+
+/// Adds a layer from the palette as a keyboard user does: select it in the tree, press Enter.
+void addFromPalette(MainWindow& window, const QString& className)
+{
+    QTreeWidget* tree = window.palette().tree();
+    const auto items = tree->findItems(className, Qt::MatchExactly | Qt::MatchRecursive);
+    QVERIFY(!items.isEmpty());
+    tree->setCurrentItem(items.front());
+    QTest::keyClick(tree, Qt::Key_Return);
+}
 
 } // namespace
 
@@ -548,16 +620,289 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const std::size_t before = window.document().graph().nodes().size();
-        window.view().setFocus();
-        QTest::keyClick(&window.view(), Qt::Key_Tab);
-        auto* popup = window.findChild<QuickAddPopup*>();
-        QVERIFY(popup && popup->isVisible());
-        QTest::keyClicks(popup->filter(), "pool");
+        QuickAddPopup* popup = typeInQuickAdd(window, "pool");
+        QVERIFY(popup);
         QCOMPARE(popup->list()->currentItem()->text(), QString("GlobalAveragePooling1D"));
         QTest::keyClick(popup->filter(), Qt::Key_Return);
         QCOMPARE(window.document().graph().nodes().size(), before + 1);
         QVERIFY(window.document().graph().findByName("global_average_pooling1d"));
         QVERIFY(!popup->isVisible());
+    }
+
+    /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it
+    /// when its output feeds nothing yet, as one undo step, on no other card, even when the spot
+    /// beside is taken; with nothing selected, near the view's centre, on no card either.
+    void paletteAddsBesideTheSelection()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        const Point at = window.document().graph().node(dense)->position;
+        const LayerSpec& dropout = *LayerRegistry::instance().find("Dropout");
+        window.document().push(new AddNodeCommand(window.document().model(),
+                                                  Node{window.document().graph().nextId(), "Dropout", "blocker", dropout.defaults(), {at.x + 380, at.y}, {}, {}}));
+        const int steps = window.document().undoStack().count();
+        window.scene().selectOnly(dense);
+        addFromPalette(window, "Dense");
+        const Node* added = window.document().graph().findByName("dense_1");
+        QVERIFY(added);
+        QCOMPARE(window.document().undoStack().count(), steps + 1);
+        QVERIFY(window.document().graph().connections().contains(Connection{{dense, 0}, {added->id, 0}}));
+        QVERIFY(added->position.x > at.x + NodeItem::kWidth);
+        QVERIFY(std::abs(added->position.y - at.y) < 300);
+        QCOMPARE(overlappingCards(window), QString());
+        QVERIFY(window.scene().nodeItem(added->id)->isSelected());
+
+        // dense feeds dense_1 now: another layer beside it is not connected to it.
+        window.scene().selectOnly(dense);
+        addFromPalette(window, "Dropout");
+        const Node* second = window.document().graph().findByName("dropout");
+        QVERIFY(second);
+        QVERIFY(window.document().graph().connectionsOf(second->id).empty());
+        QVERIFY(second->position.x > at.x + NodeItem::kWidth);
+        QCOMPARE(overlappingCards(window), QString());
+
+        window.scene().clearSelection();
+        window.view().centerOn(window.scene().nodeItem(dense));
+        addFromPalette(window, "Flatten");
+        QVERIFY(window.document().graph().findByName("flatten_2"));
+        QCOMPARE(overlappingCards(window), QString());
+    }
+
+    /// Quick add ranks names before descriptions: "dense" + Enter adds a Dense (the Embedding's
+    /// description mentions dense vectors), beside the selected layer and fed by it.
+    void quickAddRanksNamesFirstAndPlacesBesideTheSelection()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        window.scene().selectOnly(dense);
+        QuickAddPopup* popup = typeInQuickAdd(window, "dense");
+        QVERIFY(popup);
+        QCOMPARE(popup->list()->currentItem()->text(), QString("Dense"));
+        QTest::keyClick(popup->filter(), Qt::Key_Return);
+        const Node* added = window.document().graph().findByName("dense_1");
+        QVERIFY(added);
+        QVERIFY(window.document().graph().connections().contains(Connection{{dense, 0}, {added->id, 0}}));
+        QCOMPARE(overlappingCards(window), QString());
+    }
+
+    /// A fix that inserts a layer puts it between its neighbours, making room by moving what
+    /// follows it; the other cards stay where they were. A replaced layer keeps its place.
+    void aFixPlacesItsLayerBetweenItsNeighbours()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        const LayerSpec& spec = *LayerRegistry::instance().find("Dense");
+        window.document().push(new AddNodeCommand(window.document().model(),
+                                                  Node{window.document().graph().nextId(), "Dense", "aside", spec.defaults(), {760, 300}, {}, {}}));
+        const Graph before = window.document().graph();
+        window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
+        window.problems().fixButton()->click();
+        const Graph& after = window.document().graph();
+        const Node* inserted = after.findByName("repeat_to_batch");
+        QVERIFY(inserted);
+        auto rect = [&window](const char* name) { return window.scene().nodeItem(idOf(window, name))->sceneBoundingRect(); };
+        QVERIFY(rect("context").right() < rect("repeat_to_batch").left());
+        QVERIFY(rect("repeat_to_batch").right() < rect("concatenate").left());
+        QCOMPARE(inserted->position.y, after.findByName("context")->position.y);
+        for (const char* unmoved : {"context", "features", "aside"})
+            QVERIFY2(after.findByName(unmoved)->position == before.findByName(unmoved)->position, unmoved);
+        QCOMPARE(overlappingCards(window), QString());
+
+        QVERIFY(window.openFile(":/examples/variable_length_masked.sfmodel", true));
+        const Graph masked = window.document().graph();
+        std::optional<QuickFix> replace;
+        for (const Diagnostic& d : window.document().report().diagnostics())
+            for (const QuickFix& fix : d.fixes)
+                if (std::holds_alternative<ReplaceLayer>(fix.action))
+                    replace = fix;
+        QVERIFY(replace);
+        window.applyFix(*replace);
+        const Node* pooling = window.document().graph().findByName("global_average_pooling1d");
+        QVERIFY(pooling);
+        QCOMPARE(pooling->position, masked.findByName("flatten")->position);
+        for (const auto& [id, node] : masked.nodes())
+            if (node.name != "flatten")
+                QVERIFY2(window.document().graph().node(id)->position == node.position, node.name.c_str());
+    }
+
+    /// An imported model is fitted to the view, and so is the model after Ctrl+L, wherever the
+    /// mouse is and however the view was zoomed; a small model too, which the fit shows at 1:1.
+    void importAndAutoLayoutFitTheView()
+    {
+        // Two layers: shown at 1:1, smaller than the view.
+        ModelDocument small;
+        const NodeId input = small.graph.addNode(layer::kInput, {{"shape", DimList{8}}}, {0, 0});
+        small.graph.connect({{input, 0}, {small.graph.addNode(layer::kDense, {}, {380, 0}), 0}});
+        QTemporaryDir dir;
+        QFile smallFile(dir.filePath("small.sfmodel"));
+        QVERIFY(smallFile.open(QIODevice::WriteOnly));
+        smallFile.write(QByteArray::fromStdString(serializeModel(small)));
+        smallFile.close();
+        MainWindow window;
+        window.resize(1400, 860);
+        QVERIFY(showActive(window));
+        // Every card in view, centred (not shifted towards the mouse, which anchors the wheel's zoom).
+        auto fitted = [&window] {
+            const QPointF shown = window.view().mapToScene(window.view().viewport()->rect().center());
+            return cardOutOfView(window).isEmpty() && QLineF(shown, window.scene().itemsBoundingRect().center()).length() < 5;
+        };
+        for (const QString& path : {QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/deep_two_branch.keras3.json"), smallFile.fileName()}) {
+            const QByteArray name = QFileInfo(path).fileName().toUtf8();
+            QTest::mouseMove(window.view().viewport(), QPoint(15, 15)); // over the canvas, off its centre
+            window.view().zoomBy(3.0);
+            QVERIFY(window.openFile(path, true));
+            QTest::qWait(50);
+            QVERIFY2(fitted(), name);
+            const auto& [last, node] = *window.document().graph().nodes().rbegin();
+            window.document().push(new MoveNodesCommand(window.document().model(), {{last, node.position}}, {{last, {4000, 2500}}}, 1));
+            window.view().zoomBy(3.0);
+            QTest::mouseMove(window.view().viewport(), QPoint(15, 15));
+            QTest::keyClick(&window.view(), Qt::Key_L, Qt::ControlModifier);
+            QTest::qWait(50);
+            QVERIFY2(fitted(), name);
+        }
+    }
+
+    /// Tab goes through the inspector's fields in the form's order, the name first; the labels
+    /// take no focus.
+    void inspectorTabOrder()
+    {
+        MainWindow window;
+        QVERIFY(showActive(window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        window.scene().selectOnly(idOf(window, "dense"));
+        QWidget* name = window.inspector().editorFor("name");
+        name->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), name);
+        for (const char* next : {"units", "activation", "use_bias"}) {
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            QVERIFY2(QApplication::focusWidget() == window.inspector().editorFor(next), next);
+        }
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Backtab);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("activation"));
+    }
+
+    /// A field committed with Enter keeps the focus; one committed by Tab hands it to the next
+    /// field, though the form is rebuilt after each edit.
+    void committingKeepsTheFocusInTheInspector()
+    {
+        MainWindow window;
+        QVERIFY(showActive(window));
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        const NodeId dense = idOf(window, "dense");
+        window.scene().selectOnly(dense);
+        auto type = [&window](const char* field, const char* text, Qt::Key key) {
+            auto* line = qobject_cast<QLineEdit*>(window.inspector().editorFor(field));
+            QVERIFY(line);
+            line->setFocus();
+            QTRY_COMPARE(QApplication::focusWidget(), line);
+            line->selectAll();
+            QTest::keyClicks(line, text);
+            QTest::keyClick(line, key);
+            QTest::qWait(20); // the form rebuilds after its own edit, and shows its new fields
+        };
+        type("units", "64", Qt::Key_Return);
+        QCOMPARE(window.document().graph().node(dense)->params.integer("units"), 64);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("units"));
+        type("units", "16", Qt::Key_Tab);
+        QCOMPARE(window.document().graph().node(dense)->params.integer("units"), 16);
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("activation"));
+        type("name", "head", Qt::Key_Return);
+        QCOMPARE(window.document().graph().node(dense)->name, std::string("head"));
+        QCOMPARE(QApplication::focusWidget(), window.inspector().editorFor("name"));
+    }
+
+    /// After a fix the canvas has the focus (not the inspector's name field).
+    void aFixLeavesTheFocusOnTheCanvas()
+    {
+        MainWindow window;
+        QVERIFY(showActive(window));
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
+        QPushButton* fix = window.problems().fixButton();
+        QVERIFY(!fix->menu()); // one fix: the button applies it
+        fix->setFocus();
+        QTRY_COMPARE(QApplication::focusWidget(), fix);
+        QTest::keyClick(fix, Qt::Key_Space);
+        QVERIFY(window.document().graph().findByName("repeat_to_batch"));
+        QApplication::processEvents();
+        QCOMPARE(QApplication::focusWidget(), static_cast<QWidget*>(&window.view()));
+    }
+
+    /// Help > Keyboard Shortcuts lists every menu command's shortcut, and the canvas's own keys.
+    void shortcutsDialogListsEveryShortcut()
+    {
+        MainWindow window;
+        QAction* help = menuAction(window, "Help/Keyboard Shortcuts");
+        QVERIFY(help);
+        help->trigger();
+        QTableWidget* table = nullptr;
+        for (QDialog* dialog : window.findChildren<QDialog*>())
+            if (dialog->isVisible())
+                table = dialog->findChild<QTableWidget*>();
+        QVERIFY(table);
+        QStringList rows;
+        for (int r = 0; r < table->rowCount(); ++r)
+            rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+        int listed = 0;
+        std::vector<QMenu*> menus;
+        for (QAction* top : window.menuBar()->actions())
+            menus.push_back(top->menu());
+        for (std::size_t i = 0; i < menus.size(); ++i)
+            for (QAction* action : menus[i]->actions()) {
+                if (action->menu())
+                    menus.push_back(action->menu());
+                if (action->shortcut().isEmpty())
+                    continue;
+                const QString keys = action->shortcut().toString(QKeySequence::NativeText);
+                const QString text = QString(action->text()).remove('&');
+                QVERIFY2(std::any_of(rows.begin(), rows.end(), [&](const QString& row) { return row.startsWith(keys) && row.endsWith(text); }),
+                         qPrintable(keys + " " + text + " not in:\n" + rows.join('\n')));
+                ++listed;
+            }
+        QVERIFY(listed > 20);
+        QVERIFY(rows.filter("Ctrl+W").size() == 1 && rows.filter("Ctrl+W").front().endsWith("File › Close"));
+        QVERIFY(!rows.filter(QRegularExpression("^Tab = Canvas")).isEmpty());
+    }
+
+    /// File > Close (Ctrl+W) asks about unsaved work as New does, then leaves an empty untitled model
+    /// without the closed import's problems.
+    void fileCloseAsksThenEmpties()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/model_problems.keras2.json", true));
+        window.addLayer("Dropout", {0, 0});
+        QAction* close = menuAction(window, "File/Close");
+        QVERIFY(close);
+        QCOMPARE(close->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_W));
+        const std::size_t layers = window.document().graph().nodes().size();
+        {
+            DialogAnswers answers({"Cancel"});
+            close->trigger();
+            QVERIFY(answers.unanswered.isEmpty());
+            QCOMPARE(answers.asked.size(), 1);
+            QVERIFY(answers.asked.front().contains("unsaved changes"));
+        }
+        QCOMPARE(window.document().graph().nodes().size(), layers);
+        {
+            DialogAnswers answers({"Discard"});
+            close->trigger();
+            QVERIFY(answers.allUsed());
+        }
+        QVERIFY(window.document().graph().nodes().empty());
+        QVERIFY(!window.document().isModified());
+        QVERIFY(window.windowTitle().startsWith("untitled.sfmodel"));
+        QCOMPARE(window.problems().tree()->topLevelItemCount(), 0);
+        QVERIFY(window.statusBar()->findChild<QLabel*>("statusCounts")->text().contains("0 errors · 0 warnings"));
+        // New forgets them too.
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/model_problems.keras2.json", true));
+        QVERIFY(window.problems().tree()->topLevelItemCount() > 0);
+        menuAction(window, "File/New")->trigger();
+        QCOMPARE(window.problems().tree()->topLevelItemCount(), 0);
     }
 
     void screenshotModeWritesAPicture()

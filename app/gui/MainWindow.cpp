@@ -1,11 +1,13 @@
 #include "MainWindow.h"
 
 #include "canvas/FindBar.h"
+#include "canvas/CardFootprint.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
 #include "canvas/Minimap.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
+#include "dialogs/ShortcutsDialog.h"
 #include "document/Autosave.h"
 #include "document/GraphClipboard.h"
 #include "commands/GraphCommands.h"
@@ -84,14 +86,14 @@ MainWindow::MainWindow(QWidget* parent)
         m_analysis->selectNodes(selected);
     });
     connect(m_palette, &LayerPalette::layerActivated, this,
-            [this](const QString& name) { addLayer(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
+            [this](const QString& name) { addLayerBesideSelection(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
     connect(m_view, &GraphView::layerDropped, this, &MainWindow::addLayer);
     auto* quickAdd = new QuickAddPopup(this);
     connect(m_view, &GraphView::quickAddRequested, this, [this, quickAdd](QPoint global, QPointF scenePos) {
         m_quickAddAt = scenePos;
         quickAdd->popup(global);
     });
-    connect(quickAdd, &QuickAddPopup::layerChosen, this, [this](const QString& name) { addLayer(name, m_quickAddAt); });
+    connect(quickAdd, &QuickAddPopup::layerChosen, this, [this](const QString& name) { addLayerBesideSelection(name, m_quickAddAt); });
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
@@ -175,10 +177,7 @@ void MainWindow::sizeDocks()
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
-        if (maybeClose())
-            m_document->load(ModelDocument{}, QString());
-    });
+    file->addAction(tr("&New"), QKeySequence::New, this, &MainWindow::closeModel);
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         if (!maybeClose())
             return;
@@ -216,6 +215,7 @@ void MainWindow::createMenus()
     file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
     file->addAction(tr("Export to &Keras…"), this, &MainWindow::exportKeras);
     file->addSeparator();
+    file->addAction(tr("&Close"), QKeySequence(Qt::CTRL | Qt::Key_W), this, &MainWindow::closeModel);
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -269,27 +269,80 @@ void MainWindow::createMenus()
         }
     });
     training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_training->session().stop(); });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        auto* shortcuts = new ShortcutsDialog(*menuBar(), this);
+        shortcuts->setAttribute(Qt::WA_DeleteOnClose);
+        shortcuts->show();
+    });
+}
+
+std::optional<Node> MainWindow::newLayer(const QString& className) const
+{
+    const LayerSpec* spec = LayerRegistry::instance().find(className.toStdString());
+    if (!spec)
+        return std::nullopt;
+    return Node{m_document->graph().nextId(), spec->className, m_document->graph().uniqueName(spec->defaultName), spec->defaults(), {}, {}, {}};
 }
 
 void MainWindow::addLayer(const QString& className, QPointF where)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(className.toStdString());
-    if (!spec)
+    std::optional<Node> node = newLayer(className);
+    if (!node)
         return;
-    Node node;
-    node.id = m_document->graph().nextId();
-    node.type = spec->className;
-    node.name = m_document->graph().uniqueName(spec->defaultName);
-    node.params = spec->defaults();
-    node.position = {where.x() - NodeItem::kWidth / 2, where.y() - 40};
-    m_document->push(new AddNodeCommand(m_document->model(), node));
+    node->position = freeSpotNear(m_document->graph(), *node, {where.x() - NodeItem::kWidth / 2, where.y() - 40}, cardFootprint);
+    insertLayer(*node, {});
+}
+
+void MainWindow::addLayerBesideSelection(const QString& className, QPointF otherwise)
+{
+    const std::vector<NodeId> selected = m_scene->selectedNodes();
+    std::optional<Node> node = newLayer(className);
+    if (!node || selected.empty()) {
+        addLayer(className, otherwise);
+        return;
+    }
+    const Graph& graph = m_document->graph();
+    node->position = freeSpotBeside(graph, selected, *node, cardFootprint);
+    // Fed by the selected layer when that is unambiguous: one layer, whose output feeds nothing yet.
+    const auto connections = selected.size() == 1 ? graph.connectionsOf(selected.front()) : std::vector<Connection>{};
+    const bool outputFree = std::none_of(connections.begin(), connections.end(),
+                                         [&selected](const Connection& c) { return c.from.node == selected.front(); });
+    const bool fed = selected.size() == 1 && outputFree && !LayerRegistry::instance().find(node->type)->isInput();
+    insertLayer(*node, fed ? PortRef{selected.front(), 0} : PortRef{});
+}
+
+void MainWindow::insertLayer(const Node& node, PortRef feed)
+{
+    auto* add = new AddNodeCommand(m_document->model(), node);
+    if (!feed.node.isValid()) {
+        m_document->push(add);
+    } else {
+        QUndoStack& undo = m_document->undoStack();
+        undo.beginMacro(add->text());
+        undo.push(add);
+        undo.push(new ConnectCommand(m_document->model(), {feed, {node.id, 0}}));
+        undo.endMacro();
+    }
     m_scene->selectOnly(node.id);
+    if (NodeItem* item = m_scene->nodeItem(node.id))
+        m_view->ensureVisible(item);
 }
 
 void MainWindow::applyFix(const QuickFix& fix)
 {
     if (!m_document->applyFix(fix))
         showStatus(tr("This fix no longer applies."), 6000);
+    m_view->setFocus(Qt::OtherFocusReason); // the button that asked for it may be gone
+}
+
+void MainWindow::closeModel()
+{
+    if (!maybeClose())
+        return;
+    m_importProblems.clear();
+    m_document->load(ModelDocument{}, QString());
 }
 
 void MainWindow::autoLayout()

@@ -21,8 +21,9 @@ class ProblemsPanel;
 class StatusMessage;
 class SummaryPanel;
 
-/// Shapeflow's main window: the canvas, with the palette, inspector, problems, summary and analysis docks,
-/// File/Edit/View/Layout menus, and a title that shows the file and unsaved changes.
+/// Shapeflow's main window: the canvas, with the palette, inspector, problems, summary, analysis
+/// and training docks, File/Edit/View/Layout/Training/Help menus, and a title that shows the file
+/// and unsaved changes.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -50,8 +51,14 @@ public:
     /// ends in .py; what Keras will make of it goes to the status bar.
     bool exportKerasTo(const QString& path, KerasFlavour flavour);
 
-    /// Adds a layer of `className` at `where` (scene coordinates), as one undo step.
+    /// Adds a layer of `className` at `where` (scene coordinates), or the nearest spot where its
+    /// card covers no other, as one undo step; it becomes the selection.
     void addLayer(const QString& className, QPointF where);
+    /// Adds a layer from the palette or quick add: beside the selected layers, fed by the selected
+    /// layer when there is one whose output feeds nothing yet (freeSpotBeside); with nothing
+    /// selected, as addLayer at `otherwise`.
+    void addLayerBesideSelection(const QString& className, QPointF otherwise);
+    /// Applies a quick fix as one undo step, then the canvas has the focus.
     void applyFix(const QuickFix& fix);
     void autoLayout();
     void copySelection(bool cut);
@@ -72,12 +79,18 @@ private:
     /// The docks' first sizes, for the window's size when it is first shown (when no earlier
     /// arrangement was kept).
     void sizeDocks();
+    /// A layer of `className` not yet in the model: its id, free name and default arguments.
+    std::optional<Node> newLayer(const QString& className) const;
+    /// Adds `node`, fed by `feed` when that is valid, as one undo step; selects and shows it.
+    void insertLayer(const Node& node, PortRef feed);
+    /// File > New and Close: once maybeClose agrees, an empty untitled model.
+    void closeModel();
     void createMenus();
     void onReportChanged();
     void updateTitle();
     /// A message in the status bar for `milliseconds`, elided to the room beside the counts (whole in its tooltip).
     void showStatus(const QString& message, int milliseconds);
-    /// Before the model is closed (New, Open, Import, Quit): a running training asks to stop,
+    /// Before the model is closed (New, Close, Open, Import, Quit): a running training asks to stop,
     /// keeping or discarding its weights, then unsaved changes ask to be saved. False: cancelled.
     bool maybeClose();
     bool endRunBeforeClosing();

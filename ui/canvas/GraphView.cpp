@@ -43,10 +43,14 @@ void GraphView::fitAll()
     if (auto* graph = qobject_cast<GraphScene*>(scene()))
         graph->fitRectToContents(); // an edit's pending update first, so that the fit stays
     const QRectF bounds = scene()->itemsBoundingRect().adjusted(-40, -40, 40, 40);
-    if (bounds.isValid())
-        fitInView(bounds, Qt::KeepAspectRatio);
-    if (zoom() > 1.0)
-        scale(1.0 / zoom(), 1.0 / zoom());
+    if (!bounds.isValid())
+        return;
+    fitInView(bounds, Qt::KeepAspectRatio);
+    if (zoom() > 1.0) {
+        // No closer than 1:1, still centred: scale() would keep the point under the mouse instead.
+        setTransform(QTransform());
+        centerOn(bounds.center());
+    }
 }
 
 void GraphView::wheelEvent(QWheelEvent* event)

@@ -1,6 +1,7 @@
 #include "GraphDocument.h"
 
 #include "GraphClipboard.h"
+#include "canvas/CardFootprint.h"
 #include "commands/GraphCommands.h"
 #include "graph/LayeredLayout.h"
 #include "shape/QuickFixApplier.h"
@@ -103,6 +104,9 @@ bool GraphDocument::applyFix(const QuickFix& fix)
     Graph after = graph();
     if (!sf::applyFix(after, fix))
         return false;
+    for (const auto& [id, node] : after.nodes())
+        if (!graph().node(id))
+            placeBetweenNeighbours(after, id, cardFootprint);
     push(new EditGraphCommand(m_model, graph(), after, tr("Fix: %1").arg(QString::fromStdString(fix.title))));
     return true;
 }
@@ -125,6 +129,7 @@ bool GraphDocument::insertIntoEdge(const Connection& c, const QString& type)
     NodeId inserted;
     if (!clipboard::insertIntoEdge(after, c, type.toStdString(), inserted))
         return false;
+    placeBetweenNeighbours(after, inserted, cardFootprint);
     push(new EditGraphCommand(m_model, graph(), after,
                               tr("Insert %1 between %2 and %3")
                                   .arg(type, QString::fromStdString(graph().node(c.from.node)->name),

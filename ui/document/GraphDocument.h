@@ -52,7 +52,8 @@ public:
     /// Pushes a command (the only way the model changes while editing).
     void push(class QUndoCommand* command) { m_undo.push(command); }
 
-    /// Compound edits, each one undo step. False when there is nothing to do.
+    /// Compound edits, each one undo step. False when there is nothing to do. A layer a fix adds,
+    /// or one inserted into a connection, goes between its neighbours (placeBetweenNeighbours).
     bool applyFix(const QuickFix& fix);
     bool paste(const Graph& copied, Point offset, std::vector<NodeId>& added, const QString& verb);
     bool insertIntoEdge(const Connection& c, const QString& type);

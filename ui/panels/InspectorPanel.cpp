@@ -6,6 +6,7 @@
 #include "graph/LayerRegistry.h"
 #include "shape/ArgumentValidator.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -74,7 +75,7 @@ InspectorPanel::InspectorPanel(GraphDocument& document, QWidget* parent)
         &document.model(), &GraphModel::nodeChanged, this,
         [this](NodeId id) {
             if (id == m_node)
-                rebuild();
+                refresh();
         },
         Qt::QueuedConnection);
     connect(&document.model(), &GraphModel::nodeRemoved, this, [this](NodeId id) {
@@ -157,6 +158,19 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
             commitArgument(id, key, *parsed);
     });
     return line;
+}
+
+void InspectorPanel::refresh()
+{
+    // The field just committed with Enter, or the one Tab went on to, is rebuilt: the new one
+    // takes the focus back.
+    const QWidget* focused = QApplication::focusWidget();
+    const QString kept = focused && isAncestorOf(focused) ? focused->objectName() : QString();
+    rebuild();
+    if (QWidget* editor = kept.isEmpty() ? nullptr : findChild<QWidget*>(kept)) {
+        editor->show(); // now, not once the form's layout shows it: a hidden widget takes no focus
+        editor->setFocus(Qt::OtherFocusReason);
+    }
 }
 
 void InspectorPanel::commitArgument(NodeId id, const std::string& key, const ParamValue& value)

@@ -17,7 +17,8 @@ class GraphDocument;
 /// (`None, 20`), checked by the core's rules while typing, with the reason shown below the form;
 /// combo boxes for choices, check boxes for flags. A value is committed (one undo step) when
 /// editing finishes, and only if valid; an invalid one is marked and never committed. Renames are
-/// checked for uniqueness.
+/// checked for uniqueness. Tab goes through the fields in order, and a commit keeps the focus in
+/// the form.
 class InspectorPanel : public QWidget {
     Q_OBJECT
 public:
@@ -32,6 +33,8 @@ public:
 
 private:
     void rebuild();
+    /// Rebuilds the form for the shown layer after it changed, the focus kept on the same field.
+    void refresh();
     /// A text field for a number or a list of sizes of the shown layer, checked as it is typed and
     /// committed (an undo step) when editing finishes, if Keras accepts the value.
     QLineEdit* textField(const ParamSpec& spec, const ParamValue* value);

@@ -1,5 +1,6 @@
 #include "LayerPalette.h"
 
+#include "QuickAddRanking.h"
 #include "canvas/GraphView.h"
 #include "graph/LayerRegistry.h"
 
@@ -90,8 +91,7 @@ void LayerPalette::filter(const QString& text)
         bool any = false;
         for (int i = 0; i < category->childCount(); ++i) {
             QTreeWidgetItem* item = category->child(i);
-            const bool match = text.isEmpty() || item->text(0).contains(text, Qt::CaseInsensitive) ||
-                               item->toolTip(0).contains(text, Qt::CaseInsensitive);
+            const bool match = layerMatchRank(text, {item->text(0), item->toolTip(0)}).has_value();
             item->setHidden(!match);
             any = any || match;
         }

@@ -1,5 +1,6 @@
 #include "QuickAddPopup.h"
 
+#include "QuickAddRanking.h"
 #include "graph/LayerRegistry.h"
 
 #include <QKeyEvent>
@@ -17,10 +18,8 @@ QuickAddPopup::QuickAddPopup(QWidget* parent) : QFrame(parent, Qt::Popup), m_fil
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_filter);
     layout->addWidget(m_list);
-    for (const LayerSpec& spec : LayerRegistry::instance().all()) {
-        auto* item = new QListWidgetItem(QString::fromStdString(spec.className), m_list);
-        item->setToolTip(QString::fromStdString(spec.summary));
-    }
+    for (const LayerSpec& spec : LayerRegistry::instance().all())
+        m_layers.push_back({QString::fromStdString(spec.className), QString::fromStdString(spec.summary)});
     resize(260, 320);
     m_filter->installEventFilter(this);
     connect(m_filter, &QLineEdit::textChanged, this, &QuickAddPopup::applyFilter);
@@ -39,20 +38,15 @@ void QuickAddPopup::popup(QPoint globalPos)
 
 void QuickAddPopup::applyFilter(const QString& text)
 {
-    QListWidgetItem* first = nullptr;
-    for (int i = 0; i < m_list->count(); ++i) {
-        QListWidgetItem* item = m_list->item(i);
-        const bool match = item->text().contains(text, Qt::CaseInsensitive) || item->toolTip().contains(text, Qt::CaseInsensitive);
-        item->setHidden(!match);
-        if (match && !first)
-            first = item;
-    }
-    m_list->setCurrentItem(first);
+    m_list->clear();
+    for (const LayerEntry& layer : rankLayers(text, m_layers))
+        (new QListWidgetItem(layer.name, m_list))->setToolTip(layer.description);
+    m_list->setCurrentRow(0);
 }
 
 void QuickAddPopup::choose()
 {
-    if (QListWidgetItem* item = m_list->currentItem(); item && !item->isHidden()) {
+    if (QListWidgetItem* item = m_list->currentItem()) {
         hide();
         emit layerChosen(item->text());
     }
@@ -63,10 +57,7 @@ bool QuickAddPopup::eventFilter(QObject* watched, QEvent* event)
     if (watched == m_filter && event->type() == QEvent::KeyPress) {
         const int key = static_cast<QKeyEvent*>(event)->key();
         if (key == Qt::Key_Down || key == Qt::Key_Up) {
-            int row = m_list->currentRow();
-            do
-                row += key == Qt::Key_Down ? 1 : -1;
-            while (row >= 0 && row < m_list->count() && m_list->item(row)->isHidden());
+            const int row = m_list->currentRow() + (key == Qt::Key_Down ? 1 : -1);
             if (row >= 0 && row < m_list->count())
                 m_list->setCurrentRow(row);
             return true;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "QuickAddRanking.h"
+
 #include <QFrame>
 
 class QLineEdit;
@@ -7,8 +9,8 @@ class QListWidget;
 
 namespace sf {
 
-/// A popup at the cursor (Tab on the canvas) that lists the layer types, filters as you type and
-/// adds the chosen one with Enter or a click.
+/// A popup at the cursor (Tab on the canvas) that lists the layer types, filters as you type (name
+/// matches before description matches: rankLayers) and adds the chosen one with Enter or a click.
 class QuickAddPopup : public QFrame {
     Q_OBJECT
 public:
@@ -29,6 +31,7 @@ private:
 
     QLineEdit* m_filter;
     QListWidget* m_list;
+    std::vector<LayerEntry> m_layers; ///< every layer type, in the registry's order
 };
 
 } // namespace sf

@@ -29,6 +29,16 @@ ModelDocument bigModel() {
     return model;
 }
 
+/// The window at 1024×700 with `model` open, fitted to the view.
+void showFitted(MainWindow& window, const ModelDocument& model) {
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.document().load(model, {});
+    QTest::qWait(20);
+    window.view().fitAll();
+}
+
 QRectF visibleRect(MainWindow& window) {
     return window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
 }
@@ -46,12 +56,7 @@ private slots:
     /// nothing says so; Escape closes the bar and gives the canvas the focus.
     void findLayerSelectsAndCentres() {
         MainWindow window;
-        window.resize(1024, 700);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.document().load(bigModel(), {});
-        QTest::qWait(20);
-        window.view().fitAll();
+        showFitted(window, bigModel());
         window.view().zoomBy(4.0);
         window.view().centerOn(0, 0);
         const Graph& graph = window.document().graph();
@@ -125,12 +130,7 @@ private slots:
     /// there; a layer with an error is red in it; View > Show Overview turns it off.
     void theOverviewShowsTheWholeModel() {
         MainWindow window;
-        window.resize(1024, 700);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.document().load(bigModel(), {});
-        QTest::qWait(20);
-        window.view().fitAll();
+        showFitted(window, bigModel());
         Minimap& map = window.minimap();
         QVERIFY(!map.isVisible());
         window.view().zoomBy(4.0);
@@ -211,8 +211,7 @@ private slots:
 
     /// Docks behind another tab do no work for edits they cannot show (a 2,000-layer paste made
     /// hundreds of hidden rows of widgets), and show the model as it is once they are raised.
-    void hiddenPanelsCatchUpWhenShown()
-    {
+    void hiddenPanelsCatchUpWhenShown() {
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -228,9 +227,10 @@ private slots:
         window.scene().deleteSelection();
         window.document().flushInference();
         QVERIFY(predict.findChildren<QLineEdit*>().isEmpty()); // no rows made while hidden
-        QCOMPARE(table->topLevelItemCount(), summaryRows);      // nor the summary behind its tab
+        QCOMPARE(table->topLevelItemCount(), summaryRows);     // nor the summary behind its tab
         summary->raise();
-        QTRY_COMPARE(table->topLevelItemCount(), static_cast<int>(window.document().graph().nodes().size()));
+        QTRY_COMPARE(table->topLevelItemCount(),
+                     static_cast<int>(window.document().graph().nodes().size()));
         window.findChild<QDockWidget*>("training")->raise();
         window.training().findChild<QTabWidget*>()->setCurrentWidget(&predict);
         QTRY_VERIFY(predict.isVisible());

@@ -289,7 +289,7 @@ private slots:
         QTRY_COMPARE(table.rowCount(), 3); // two inputs, one output
         QCOMPARE(table.item(0, 1)->text(), QString("(None, 20)"));
         QCOMPARE(table.dataText("tokens_a"), QString("(20000, 20) generated"));
-        QVERIFY(table.sourceButton("tokens_a")->text().startsWith("generated"));
+        QVERIFY(table.sourceText("tokens_a").startsWith("generated"));
         QVERIFY(panel.trainButton()->isEnabled());
 
         // tokens_a from a file of 19-long rows: marked, and Train is off with the reason.
@@ -298,7 +298,7 @@ private slots:
                            "np.save(d + 'b7.npy', np.ones((7, 20), dtype=np.int32))"));
         panel.setSource(false, false, "tokens_a", ArraySource::npy(dir.filePath("a.npy").toStdString()));
         QCOMPARE(table.dataText("tokens_a"), QString("✗ (8, 19)"));
-        QVERIFY(table.sourceButton("tokens_a")->text().startsWith("a.npy"));
+        QVERIFY(table.sourceText("tokens_a").startsWith("a.npy"));
         QCOMPARE(table.dataText("tokens_b"), QString("(8, 20) generated")); // generated rows follow the file's count
         QVERIFY(table.problem().contains("a.npy has shape (8, 19); \"tokens_a\" expects (None, 20)"));
         QVERIFY(!panel.trainButton()->isEnabled());
@@ -646,7 +646,7 @@ private slots:
         QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
         QVERIFY(panel.importManifest(dir.filePath("data/set.json")));
         // Its names are relative to the manifest; kept relative to the model.
-        QCOMPARE(panel.dataTable().sourceButton("tokens_a")->text(), QString("all.npz: a …"));
+        QCOMPARE(panel.dataTable().sourceText("tokens_a"), QString("all.npz: a …"));
         const auto data = TrainingSettings::fromJson(window.document().settings()["training"]).data;
         QCOMPARE(data.training.inputs.at("tokens_a").file, std::string("data/all.npz"));
         QCOMPARE(panel.dataTable().dataText("targets of dense"), QString("(40, 1)"));
@@ -664,9 +664,9 @@ private slots:
         QCOMPARE(panel.dataTable().dataText("tokens_b"), QString("(40, 20) generated"));
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
         QVERIFY(panel.trainButton()->isEnabled()); // as Keras, names the model lacks do not stop training
-        QPushButton* forget = panel.dataTable().sourceButton("tokenz_b");
-        QVERIFY(forget);
-        forget->click();
+        const QRect forget = panel.dataTable().sourceCell("tokenz_b");
+        QVERIFY(forget.isValid());
+        QTest::mouseClick(panel.dataTable().viewport(), Qt::LeftButton, {}, forget.center());
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString());
         QVERIFY(!TrainingSettings::fromJson(window.document().settings()["training"]).data.training.inputs.contains("tokenz_b"));
         window.document().undoStack().undo();

@@ -39,7 +39,6 @@ enum Column {
 
 constexpr int kRowRole = Qt::UserRole + 1;  ///< a layer's index in ModelAnalysis::rows
 constexpr int kSortRole = Qt::UserRole + 2; ///< a number column's value as it sorts
-constexpr int kMeasuredRows = 500;
 
 /// Where an amount sorts: an unknown one below every number, one too large above them.
 qlonglong sortKey(Count count) {

@@ -6,6 +6,10 @@
 
 namespace sf {
 
+/// How many rows a column that fits its contents measures (beside those in sight): a table of
+/// thousands of rows, measured whole, spent most of an edit's time shaping text on every repaint.
+inline constexpr int kMeasuredRows = 200;
+
 /// While a table or tree is refilled row by row: its columns that size to their contents stop
 /// doing so after every row (which makes a refill of n rows cost n^2) and size once at the end,
 /// and the view does not repaint in between.

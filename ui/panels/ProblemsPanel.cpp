@@ -20,6 +20,7 @@ ProblemsPanel::ProblemsPanel(QWidget* parent) : QWidget(parent), m_tree(new QTre
     m_tree->setWordWrap(true);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_tree->header()->setResizeContentsPrecision(kMeasuredRows);
     m_tree->header()->setStretchLastSection(true);
     m_fix->setEnabled(false);
     auto* buttons = new QHBoxLayout;

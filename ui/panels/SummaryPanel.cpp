@@ -26,6 +26,7 @@ SummaryPanel::SummaryPanel(QWidget* parent) : QWidget(parent), m_table(new QTree
     m_table->setUniformRowHeights(true);
     m_table->setAlternatingRowColors(true);
     m_table->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->header()->setResizeContentsPrecision(kMeasuredRows);
     m_table->header()->setStretchLastSection(true);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);

@@ -8,7 +8,6 @@
 
 #include <QFileInfo>
 #include <QHeaderView>
-#include <QPushButton>
 
 namespace sf {
 
@@ -32,11 +31,23 @@ DataTable::DataTable(QWidget* parent) : QTableWidget(parent)
     setColumnCount(4);
     setHorizontalHeaderLabels({tr("Model"), tr("Expects"), tr("Source"), tr("Data")});
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    horizontalHeader()->setResizeContentsPrecision(kMeasuredRows);
     horizontalHeader()->setStretchLastSection(true);
     verticalHeader()->hide();
     setEditTriggers(NoEditTriggers);
     setSelectionMode(NoSelection);
     m_fill = new RefreshWhenShown(*this, [this] { fill(); });
+    // A click on a source, or Enter on it, opens its dialog (or forgets an unused entry).
+    auto activate = [this](int row, int column) {
+        if (column == kSourceColumn && row >= 0 && row < static_cast<int>(m_rows.size()))
+            m_rows[static_cast<std::size_t>(row)].onSource();
+    };
+    connect(this, &QTableWidget::cellClicked, this, activate);
+    connect(this, &QTableWidget::cellActivated, this, activate);
+    setMouseTracking(true); // the pointing hand over a source
+    connect(this, &QTableWidget::cellEntered, this, [this](int, int column) {
+        viewport()->setCursor(column == kSourceColumn ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    });
 }
 
 const DataTable::Probe& DataTable::probe(const ArraySource& source, const QString& folder, const std::string& where)
@@ -163,11 +174,14 @@ void DataTable::fill()
         const Row& row = m_rows[static_cast<std::size_t>(r)];
         setItem(r, 0, new QTableWidgetItem(row.label));
         setItem(r, 1, new QTableWidgetItem(row.expects));
-        auto* button = new QPushButton(row.source);
-        button->setToolTip(row.sourceTip);
-        button->setFlat(true);
-        connect(button, &QPushButton::clicked, this, row.onSource);
-        setCellWidget(r, 2, button);
+        // A link-like cell rather than a button widget: thousands of rows stay quick to refill.
+        auto* source = new QTableWidgetItem(row.source);
+        source->setToolTip(row.sourceTip);
+        source->setForeground(palette().link());
+        QFont underlined = font();
+        underlined.setUnderline(true);
+        source->setFont(underlined);
+        setItem(r, kSourceColumn, source);
         auto* cell = new QTableWidgetItem(row.data);
         if (row.dataColour.isValid())
             cell->setForeground(row.dataColour);
@@ -212,10 +226,16 @@ int DataTable::findRow(const QString& row) const
     return -1;
 }
 
-QPushButton* DataTable::sourceButton(const QString& row) const
+QString DataTable::sourceText(const QString& row) const
 {
     const int r = findRow(row);
-    return r < 0 ? nullptr : qobject_cast<QPushButton*>(cellWidget(r, 2));
+    return r < 0 ? QString() : item(r, kSourceColumn)->text();
+}
+
+QRect DataTable::sourceCell(const QString& row) const
+{
+    const int r = findRow(row);
+    return r < 0 ? QRect() : visualItemRect(item(r, kSourceColumn));
 }
 
 QString DataTable::dataText(const QString& row) const

@@ -9,15 +9,14 @@
 #include <functional>
 #include <map>
 
-class QPushButton;
 
 namespace sf {
 
 class RefreshWhenShown;
 class ShapeReport;
 
-/// Each model input and output with the shape it expects, where its data comes from (a button
-/// that opens DataSourceDialog) and the shape of that array; with separate validation data, its
+/// Each model input and output with the shape it expects, where its data comes from (a link-like
+/// cell that opens DataSourceDialog) and the shape of that array; with separate validation data, its
 /// rows follow. A mismatch (a wrong shape, row counts that differ, a file that cannot be read) is
 /// marked, with the reason, before any training starts. Entries for names the model has no input
 /// or output of (a typo in a manifest, a layer renamed since) are listed last as not used, each
@@ -32,8 +31,11 @@ public:
     void refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder);
     /// Why the data cannot train this model, or empty.
     QString problem() const { return m_problem; }
-    /// The row's source button, by its first cell (`tokens`, `targets of dense`, `validation: tokens`).
-    QPushButton* sourceButton(const QString& row) const;
+    /// The row's source, by its first cell (`tokens`, `targets of dense`, `validation: tokens`);
+    /// clicking it chooses the data (or forgets an unused entry).
+    QString sourceText(const QString& row) const;
+    /// Where the row's source is, in the viewport: what to click.
+    QRect sourceCell(const QString& row) const;
     QString dataText(const QString& row) const;
 
 signals:
@@ -52,9 +54,9 @@ private:
     struct Row {
         QString label;
         QString expects;
-        QString source; ///< the source button's text
+        QString source; ///< the source cell's text
         QString sourceTip;
-        std::function<void()> onSource; ///< what the button does: choose a source, or forget it
+        std::function<void()> onSource; ///< what clicking the source does: choose one, or forget it
         QString data;
         QString dataTip;
         QColor dataColour; ///< invalid: the default
@@ -66,6 +68,7 @@ private:
     /// The row whose first cell is `row` (the table brought up to date first), or -1.
     int findRow(const QString& row) const;
 
+    static constexpr int kSourceColumn = 2;
     QString m_problem;
     std::vector<Row> m_rows;
     RefreshWhenShown* m_fill; ///< fills the table when it can be seen

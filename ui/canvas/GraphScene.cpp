@@ -7,6 +7,7 @@
 #include "graph/LayerRegistry.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsView>
 #include <QMenu>
 #include <QGraphicsSceneMouseEvent>
 #include <QKeyEvent>
@@ -37,6 +38,13 @@ GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScen
     for (const Connection& c : model.graph().connections())
         onConnectionAdded(c);
     annotate();
+}
+
+GraphScene::~GraphScene()
+{
+    const QList<QGraphicsView*> attached = views();
+    for (QGraphicsView* view : attached)
+        view->setScene(nullptr);
 }
 
 NodeItem* GraphScene::nodeItem(NodeId id) const

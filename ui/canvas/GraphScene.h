@@ -24,6 +24,9 @@ class GraphScene : public QGraphicsScene {
     Q_OBJECT
 public:
     explicit GraphScene(GraphDocument& document, QObject* parent = nullptr);
+    /// Lets its views go while it is still whole: a view's scrollbars then tell their listeners
+    /// (the overview) of a scene that is still a GraphScene.
+    ~GraphScene() override;
 
     NodeItem* nodeItem(NodeId id) const;
     EdgeItem* edgeItem(const Connection& c) const;

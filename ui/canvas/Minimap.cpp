@@ -31,7 +31,8 @@ Minimap::Minimap(GraphView& view, GraphScene& scene)
     connect(view.verticalScrollBar(), &QScrollBar::valueChanged, this, &Minimap::refresh);
     connect(view.horizontalScrollBar(), &QScrollBar::rangeChanged, this, &Minimap::refresh);
     connect(view.verticalScrollBar(), &QScrollBar::rangeChanged, this, &Minimap::refresh);
-    view.viewport()->installEventFilter(this);
+    m_viewport = view.viewport();
+    m_viewport->installEventFilter(this);
     hide();
 }
 
@@ -128,7 +129,8 @@ void Minimap::mouseMoveEvent(QMouseEvent* event) {
 }
 
 bool Minimap::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == m_view.viewport() && event->type() == QEvent::Resize)
+    // The type first: the view may be half taken apart when its viewport's last events arrive.
+    if (event->type() == QEvent::Resize && watched == m_viewport)
         refresh();
     return QWidget::eventFilter(watched, event);
 }

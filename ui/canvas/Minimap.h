@@ -39,6 +39,7 @@ private:
 
     GraphView& m_view;
     GraphScene& m_scene;
+    QWidget* m_viewport; ///< the view's, whose resizing moves the map
     bool m_allowed = true;
 };
 

@@ -29,6 +29,15 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
 }
 
 template <typename Emit>
+void TrainingSession::reportEnd(std::uint64_t run, Emit emitSignal)
+{
+    report(run, [this, emitSignal = std::move(emitSignal)] {
+        m_busy = false;
+        emitSignal();
+    });
+}
+
+template <typename Emit>
 void TrainingSession::report(std::uint64_t run, Emit emitSignal)
 {
     QMetaObject::invokeMethod(
@@ -49,10 +58,11 @@ TrainingSession::~TrainingSession()
 
 void TrainingSession::start(TrainingRequest request)
 {
-    if (m_running)
+    if (m_busy)
         return;
     m_stop = false;
     m_running = true;
+    m_busy = true;
     m_hasRun = false;
     m_weights.clear();
     const std::uint64_t run = ++m_run;
@@ -73,7 +83,7 @@ void TrainingSession::start(TrainingRequest request)
             } catch (const std::exception& e) {
                 m_trainer.reset();
                 m_running = false;
-                report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+                reportEnd(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
                 return;
             }
             m_hasRun = true;
@@ -85,12 +95,13 @@ void TrainingSession::start(TrainingRequest request)
 
 void TrainingSession::resume(int moreEpochs)
 {
-    if (m_running || !m_hasRun)
+    if (m_busy || !m_hasRun)
         return;
     if (moreEpochs > 0)
         m_trainer->setEpochs(m_trainer->epochsDone() + moreEpochs);
     m_stop = false;
     m_running = true;
+    m_busy = true;
     QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { runOnWorker(run); }, Qt::QueuedConnection);
 }
 
@@ -121,30 +132,32 @@ void TrainingSession::runOnWorker(std::uint64_t run)
         const QString layer = QString::fromStdString(outcome.failedLayer);
         m_running = false;
         switch (outcome.status) {
-        case TrainOutcome::Status::Stopped: report(run, [this, message] { emit stopped(message); }); break;
-        case TrainOutcome::Status::Failed: report(run, [this, message, layer] { emit failed(message, layer); }); break;
-        default: report(run, [this, message] { emit finished(message); }); break;
+        case TrainOutcome::Status::Stopped: reportEnd(run, [this, message] { emit stopped(message); }); break;
+        case TrainOutcome::Status::Failed: reportEnd(run, [this, message, layer] { emit failed(message, layer); }); break;
+        default: reportEnd(run, [this, message] { emit finished(message); }); break;
         }
     } catch (const std::exception& e) {
         m_running = false;
-        report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+        reportEnd(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
     }
 }
 
 void TrainingSession::evaluate()
 {
-    if (m_running || !m_hasRun)
+    if (m_busy || !m_hasRun)
         return;
     m_running = true;
+    m_busy = true;
     QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { evaluateOnWorker(run); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::evaluate(TrainingRequest request)
 {
-    if (m_running)
+    if (m_busy)
         return;
     discard(); // the trainer it prepares is not a run's
     m_running = true;
+    m_busy = true;
     QMetaObject::invokeMethod(
         &m_worker,
         [this, run = m_run, request = std::move(request)]() mutable {
@@ -154,7 +167,7 @@ void TrainingSession::evaluate(TrainingRequest request)
             } catch (const std::exception& e) {
                 m_trainer.reset();
                 m_running = false;
-                report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+                reportEnd(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
                 return;
             }
             evaluateOnWorker(run);
@@ -169,22 +182,23 @@ void TrainingSession::evaluateOnWorker(std::uint64_t run)
         const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
         const QString what = validation ? tr("validation data") : tr("training data");
         m_running = false;
-        report(run, [this, stats, what] { emit evaluated(stats, what); });
+        reportEnd(run, [this, stats, what] { emit evaluated(stats, what); });
     } catch (const std::exception& e) {
         m_running = false;
-        report(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
+        reportEnd(run, [this, message = QString::fromStdString(e.what())] { emit failed(message, {}); });
     }
 }
 
 void TrainingSession::stopAndWait()
 {
-    if (!m_running)
+    if (!m_busy)
         return;
     m_stop = true;
     // The worker checks the flag between batches; the data preparation before the first one is
     // not interrupted, so this can take as long as that.
     while (m_running)
         QThread::msleep(2);
+    m_busy = false;
     ++m_run; // its end is handled here, by the caller: the queued signals are not delivered
 }
 

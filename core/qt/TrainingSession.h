@@ -68,7 +68,10 @@ public:
     /// Forgets everything about past runs (another model was opened): stops and waits for a run
     /// still going, and no signal of an earlier run or evaluation arrives after this.
     void abandon();
-    bool isRunning() const { return m_running; }
+    /// A run or an evaluation is under way, as the GUI thread sees it: from its start until its
+    /// last signal (finished, stopped, failed, evaluated) is delivered, or it is waited for or
+    /// abandoned. The worker may be done a little earlier; buttons follow this, not the worker.
+    bool isRunning() const { return m_busy; }
     bool hasRun() const { return m_hasRun; }
     /// The weights as the last run left them, by Keras name (empty before any run): taken on the
     /// worker before finished(), stopped() or failed() is sent, so those signals' handlers read
@@ -91,13 +94,17 @@ private:
     /// abandoned or waited for by then (checked on the GUI thread, where those happen).
     template <typename Emit>
     void report(std::uint64_t run, Emit emitSignal);
+    /// report() for a job's last signal: the job stops being busy as it is delivered.
+    template <typename Emit>
+    void reportEnd(std::uint64_t run, Emit emitSignal);
 
     QThread m_thread;
     QObject m_worker; ///< lives on m_thread; runs the loop through invokeMethod
     std::unique_ptr<Trainer> m_trainer;
     std::map<std::string, Array> m_weights; ///< written on the worker at the end of a run only
     std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_running{false};
+    std::atomic<bool> m_running{false}; ///< the worker has a job
+    bool m_busy = false;                ///< isRunning(); GUI thread only
     std::atomic<bool> m_hasRun{false}; ///< a trainer exists (set on the worker)
     std::uint64_t m_run = 0;           ///< the current run's number; GUI thread only
 };

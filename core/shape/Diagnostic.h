@@ -12,8 +12,9 @@ namespace sf {
 enum class Severity : std::uint8_t { Error, Warning, Info };
 
 /// One problem found in the graph, worded as Keras would (what, expected, `Received: ...`).
-/// `code` is stable; tests and tools match on it. `node` is the node the problem starts at;
-/// `related` is another node involved (the Dense that cannot build on a Flatten's unknown size).
+/// `code` is one of DiagnosticCodes.h; tests and tools match on it. `node` is the node the problem
+/// starts at; `related` is another node involved (the Dense that cannot build on a Flatten's
+/// unknown size).
 struct Diagnostic {
     Severity severity = Severity::Error;
     std::string code;

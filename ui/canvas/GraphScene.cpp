@@ -5,6 +5,7 @@
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
 #include "graph/LayerRegistry.h"
+#include "shape/DiagnosticCodes.h"
 
 #include <QGraphicsPathItem>
 #include <QMenu>
@@ -202,9 +203,9 @@ void GraphScene::annotate()
         }
         if (d.port >= 0)
             byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);
-        else if (d.code == "mask-dropped")
+        else if (d.code == code::kMaskDropped)
             intoNode[d.node] = std::max(intoNode[d.node], severity);
-        else if (d.code == "unknown-last-dim" && d.related.isValid())
+        else if (d.code == code::kUnknownLastDim && d.related.isValid())
             intoNode[d.related] = std::max(intoNode[d.related], severity);
     }
     for (auto& [id, item] : m_nodes) {

@@ -296,6 +296,25 @@ private slots:
         QVERIFY(seen.contains(code::kMaskDropped) && seen.contains(code::kUnreachedLayer)); // both kinds were seen
     }
 
+    /// The edges a diagnostic blames besides its port: every input of the Flatten that drops the
+    /// mask, and the input of the Dense that cannot build on the Flatten's unknown size.
+    void blamedInputsNameTheEdgesAtFault()
+    {
+        const Graph g = loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/variable_length_masked.sfmodel").document.graph;
+        const std::vector<Diagnostic> all = inferShapes(g).diagnostics();
+        const NodeId flatten = g.findByName("flatten")->id;
+        const NodeId dense = g.findByName("dense")->id;
+        const Diagnostic* masked = sf::test::findCode(all, code::kMaskDropped);
+        QVERIFY(masked && masked->node == flatten);
+        QCOMPARE(masked->blamedInputs, std::vector<PortRef>({{flatten, 0}}));
+        const Diagnostic* unknown = sf::test::findCode(all, code::kUnknownLastDim);
+        QVERIFY(unknown && unknown->node == flatten && unknown->related == dense);
+        QCOMPARE(unknown->blamedInputs, std::vector<PortRef>({{dense, 0}}));
+        for (const Diagnostic& d : all)
+            if (d.code != code::kMaskDropped && d.code != code::kUnknownLastDim)
+                QVERIFY2(d.blamedInputs.empty(), d.code.c_str());
+    }
+
     /// tf.keras >= 2.10 writes a float32 Input before an Embedding by itself: an info, not a warning.
     void floatIntoEmbeddingIsANote()
     {

@@ -24,6 +24,9 @@ struct Diagnostic {
     std::string hint;
     std::vector<QuickFix> fixes;
     NodeId related;
+    /// More input ports at fault than `port`, whose connections the canvas colours too: every input
+    /// of the layer that drops a mask, the inputs of the Dense that cannot build.
+    std::vector<PortRef> blamedInputs;
 
     bool isError() const { return severity == Severity::Error; }
     bool isWarning() const { return severity == Severity::Warning; }

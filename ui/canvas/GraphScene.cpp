@@ -5,7 +5,6 @@
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
 #include "graph/LayerRegistry.h"
-#include "shape/DiagnosticCodes.h"
 
 #include <QGraphicsPathItem>
 #include <QMenu>
@@ -190,8 +189,7 @@ void GraphScene::annotate()
         QStringList text;
     };
     std::unordered_map<NodeId, Problems> byNode;
-    std::map<PortRef, int> byPort;           // consumer port -> severity
-    std::unordered_map<NodeId, int> intoNode; // every incoming edge of a node
+    std::map<PortRef, int> byPort; // consumer port -> severity
     for (const Diagnostic& d : report.diagnostics()) {
         const int severity = d.isError() ? 2 : d.isWarning() ? 1 : 0; // an info colours nothing
         for (NodeId id : {d.node, d.related}) {
@@ -203,10 +201,8 @@ void GraphScene::annotate()
         }
         if (d.port >= 0)
             byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);
-        else if (d.code == code::kMaskDropped)
-            intoNode[d.node] = std::max(intoNode[d.node], severity);
-        else if (d.code == code::kUnknownLastDim && d.related.isValid())
-            intoNode[d.related] = std::max(intoNode[d.related], severity);
+        for (PortRef blamed : d.blamedInputs)
+            byPort[blamed] = std::max(byPort[blamed], severity);
     }
     for (auto& [id, item] : m_nodes) {
         const NodeReport* r = report.node(id);
@@ -221,8 +217,6 @@ void GraphScene::annotate()
         int severity = 0;
         if (auto p = byPort.find(c.to); p != byPort.end())
             severity = p->second;
-        if (auto n = intoNode.find(c.to.node); n != intoNode.end())
-            severity = std::max(severity, n->second);
         edge->setLabel(out ? QString::fromStdString(out->shape.toDisplay()) : QString(), severity);
     }
     emit cardsChanged();

@@ -77,6 +77,7 @@ void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
         input.shape.rank() == 3 ? "To ignore the padding, average over the unmasked steps with GlobalAveragePooling1D."
                                 : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
     d.related = input.maskFrom;
+    d.blamedInputs = ctx.inputPorts();
     if (ctx.node.type == layer::kFlatten && input.shape.rank() == 3)
         d.fixes.push_back({"Replace " + ctx.quoted() + " with GlobalAveragePooling1D",
                            ReplaceLayer{ctx.node.id, std::string(layer::kGlobalAveragePooling1D)}});
@@ -97,6 +98,7 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
     d.code = code::kUnknownLastDim;
     d.node = cause ? cause->id : ctx.node.id;
     d.related = ctx.node.id;
+    d.blamedInputs = ctx.inputPorts();
 
     if (cause && cause->type == layer::kFlatten) {
         const auto& slots = ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];

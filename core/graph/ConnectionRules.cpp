@@ -10,18 +10,18 @@ namespace sf {
 
 namespace {
 
-/// Whether `from` is reached from `start` along the connections.
-bool reaches(const Graph& graph, NodeId start, NodeId from) {
+/// Whether `target` is `from` or is fed by it, directly or through others.
+bool reaches(const Graph& graph, NodeId from, NodeId target) {
     // The consumers are listed once, so that the search is linear in the graph's size.
     std::unordered_map<NodeId, std::vector<NodeId>> consumers;
     for (const Connection& c : graph.connections())
         consumers[c.from.node].push_back(c.to.node);
-    std::deque<NodeId> queue{start};
-    std::unordered_set<NodeId> seen{start};
+    std::deque<NodeId> queue{from};
+    std::unordered_set<NodeId> seen{from};
     while (!queue.empty()) {
         const NodeId n = queue.front();
         queue.pop_front();
-        if (n == from)
+        if (n == target)
             return true;
         for (NodeId next : consumers[n])
             if (seen.insert(next).second)
@@ -34,9 +34,8 @@ bool reaches(const Graph& graph, NodeId start, NodeId from) {
 
 bool hasInputPort(std::string_view type, int port) {
     const LayerSpec* spec = LayerRegistry::instance().find(type);
-    if (port < 0 || (spec && spec->isInput()))
-        return false;
-    return !spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size());
+    return port >= 0 &&
+           (!spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size()));
 }
 
 std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connection& c) {

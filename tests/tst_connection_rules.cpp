@@ -8,13 +8,23 @@ using sf::test::GraphBuilder;
 
 Q_DECLARE_METATYPE(std::optional<ConnectionRefusal>)
 
+namespace {
+
+/// A row of connectionRefusal: a connection by layer names, the refusal, and whether
+/// Graph::connect makes it.
+void row(const char* name, const char* from, const char* to, int port,
+         std::optional<ConnectionRefusal> refusal, bool wired) {
+    QTest::newRow(name) << QString(from) << QString(to) << port << refusal << wired;
+}
+
+} // namespace
+
 /// The editing rules: which connections an edit may add, each refusal with its reason, and which
 /// layers may be put into a connection.
 class TestConnectionRules : public QObject {
     Q_OBJECT
 private slots:
-    /// x -> dense -> concatenate <- dropout, and a spare Input: each row is one connection asked
-    /// for.
+    /// x -> dense -> concatenate <- dropout, and a spare Input: a row per connection asked for.
     void connectionRefusal_data() {
         QTest::addColumn<QString>("from");
         QTest::addColumn<QString>("to");
@@ -22,31 +32,17 @@ private slots:
         QTest::addColumn<std::optional<ConnectionRefusal>>("refusal");
         QTest::addColumn<bool>("wired"); // Graph::connect makes it
 
-        using R = std::optional<ConnectionRefusal>;
-        QTest::newRow("allowed") << "spare"
-                                 << "dropout" << 0 << R{} << true;
-        QTest::newRow("any port of a variadic layer") << "spare"
-                                                      << "concatenate" << 5 << R{} << true;
-        QTest::newRow("no such layer")
-            << "ghost"
-            << "dense" << 0 << R{ConnectionRefusal::MissingLayer} << false;
-        QTest::newRow("into an Input") << "dense"
-                                       << "spare" << 0 << R{ConnectionRefusal::NoSuchPort} << false;
-        QTest::newRow("past the ports")
-            << "spare"
-            << "dense" << 1 << R{ConnectionRefusal::NoSuchPort} << false;
-        QTest::newRow("negative port")
-            << "spare"
-            << "dropout" << -1 << R{ConnectionRefusal::NoSuchPort} << false;
-        QTest::newRow("fed already") << "spare"
-                                     << "dense" << 0 << R{ConnectionRefusal::AlreadyFed} << false;
-        QTest::newRow("itself") << "dropout"
-                                << "dropout" << 0 << R{ConnectionRefusal::FeedsItself} << true;
-        QTest::newRow("itself, into a port fed already")
-            << "dense"
-            << "dense" << 0 << R{ConnectionRefusal::FeedsItself} << false;
-        QTest::newRow("cycle") << "concatenate"
-                               << "dropout" << 0 << R{ConnectionRefusal::MakesCycle} << true;
+        using enum ConnectionRefusal;
+        row("allowed", "spare", "dropout", 0, {}, true);
+        row("any port of a variadic layer", "spare", "concatenate", 5, {}, true);
+        row("no such layer", "ghost", "dense", 0, MissingLayer, false);
+        row("into an Input", "dense", "spare", 0, NoSuchPort, false);
+        row("past the ports", "spare", "dense", 1, NoSuchPort, false);
+        row("negative port", "spare", "dropout", -1, NoSuchPort, false);
+        row("fed already", "spare", "dense", 0, AlreadyFed, false);
+        row("itself", "dropout", "dropout", 0, FeedsItself, true);
+        row("itself, into a port fed already", "dense", "dense", 0, FeedsItself, false);
+        row("cycle", "concatenate", "dropout", 0, MakesCycle, true);
     }
 
     void connectionRefusal() {

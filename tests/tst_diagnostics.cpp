@@ -1,8 +1,13 @@
 #include "GraphBuilder.h"
+#include "io/FileFormatError.h"
+#include "io/ModelLoader.h"
+#include "shape/DiagnosticCodes.h"
 #include "shape/ShapeInference.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <functional>
+#include <set>
 
 using namespace sf;
 using sf::test::GraphBuilder;
@@ -21,6 +26,12 @@ Scenario single(std::string_view type, ParamMap params, DimList shape = {8}, std
         b.add(type, params, {x});
         return b.graph;
     };
+}
+
+template <std::size_t N>
+bool isListed(const std::array<std::string_view, N>& list, std::string_view code)
+{
+    return std::ranges::find(list, code) != list.end();
 }
 
 } // namespace
@@ -249,6 +260,59 @@ private slots:
         const std::string text = d->message + "\n" + d->hint;
         QVERIFY2(QString::fromStdString(text).contains(wording), text.c_str());
         QVERIFY(!d->hint.empty());
+        for (const Diagnostic& each : all)
+            QVERIFY2(isListed(code::kDiagnosticCodes, each.code), each.code.c_str());
+    }
+
+    /// Every code the examples and the Keras fixtures bring up, on import or in inference, is one
+    /// of DiagnosticCodes.h; each code is listed once.
+    void everyCodeIsListed()
+    {
+        std::set<std::string_view> listed(code::kDiagnosticCodes.begin(), code::kDiagnosticCodes.end());
+        listed.insert(code::kImportProblemCodes.begin(), code::kImportProblemCodes.end());
+        QCOMPARE(listed.size(), code::kDiagnosticCodes.size() + code::kImportProblemCodes.size());
+
+        QStringList files;
+        for (const QString& dir : {QString(SHAPEFLOW_SOURCE_DIR "/resources/examples"), QString(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras")})
+            for (const QFileInfo& file : QDir(dir).entryInfoList({"*.sfmodel", "*.json"}, QDir::Files))
+                files << file.filePath();
+        QVERIFY(files.size() > 20);
+        std::set<std::string> seen;
+        for (const QString& file : files) {
+            try {
+                const LoadedModel model = loadModel(file.toStdString());
+                for (const ImportProblem& p : model.problems) {
+                    QVERIFY2(isListed(code::kImportProblemCodes, p.code), qPrintable(file + ": " + QString::fromStdString(p.code)));
+                    seen.insert(p.code);
+                }
+                for (const Diagnostic& d : inferShapes(model.document.graph).diagnostics()) {
+                    QVERIFY2(isListed(code::kDiagnosticCodes, d.code), qPrintable(file + ": " + QString::fromStdString(d.code)));
+                    seen.insert(d.code);
+                }
+            } catch (const FileFormatError&) {
+                // a fixture Shapeflow refuses to read brings up no code
+            }
+        }
+        QVERIFY(seen.contains(code::kMaskDropped) && seen.contains(code::kUnreachedLayer)); // both kinds were seen
+    }
+
+    /// The edges a diagnostic blames besides its port: every input of the Flatten that drops the
+    /// mask, and the input of the Dense that cannot build on the Flatten's unknown size.
+    void blamedInputsNameTheEdgesAtFault()
+    {
+        const Graph g = loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/variable_length_masked.sfmodel").document.graph;
+        const std::vector<Diagnostic> all = inferShapes(g).diagnostics();
+        const NodeId flatten = g.findByName("flatten")->id;
+        const NodeId dense = g.findByName("dense")->id;
+        const Diagnostic* masked = sf::test::findCode(all, code::kMaskDropped);
+        QVERIFY(masked && masked->node == flatten);
+        QCOMPARE(masked->blamedInputs, std::vector<PortRef>({{flatten, 0}}));
+        const Diagnostic* unknown = sf::test::findCode(all, code::kUnknownLastDim);
+        QVERIFY(unknown && unknown->node == flatten && unknown->related == dense);
+        QCOMPARE(unknown->blamedInputs, std::vector<PortRef>({{dense, 0}}));
+        for (const Diagnostic& d : all)
+            if (d.code != code::kMaskDropped && d.code != code::kUnknownLastDim)
+                QVERIFY2(d.blamedInputs.empty(), d.code.c_str());
     }
 
     /// tf.keras >= 2.10 writes a float32 Input before an Embedding by itself: an info, not a warning.

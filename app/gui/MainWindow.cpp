@@ -11,6 +11,7 @@
 #include "document/Autosave.h"
 #include "document/GraphClipboard.h"
 #include "commands/GraphCommands.h"
+#include "graph/ConnectionRules.h"
 #include "graph/LayerRegistry.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
@@ -309,7 +310,7 @@ void MainWindow::addLayerBesideSelection(const QString& className, QPointF other
     const auto connections = selected.size() == 1 ? graph.connectionsOf(selected.front()) : std::vector<Connection>{};
     const bool outputFree = std::none_of(connections.begin(), connections.end(),
                                          [&selected](const Connection& c) { return c.from.node == selected.front(); });
-    const bool fed = selected.size() == 1 && outputFree && !LayerRegistry::instance().find(node->type)->isInput();
+    const bool fed = selected.size() == 1 && outputFree && hasInputPort(node->type, 0);
     insertLayer(*node, fed ? PortRef{selected.front(), 0} : PortRef{});
 }
 

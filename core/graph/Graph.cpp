@@ -1,5 +1,6 @@
 #include "Graph.h"
 
+#include "ConnectionRules.h"
 #include "LayerRegistry.h"
 
 #include <algorithm>
@@ -57,18 +58,9 @@ const Node* Graph::findByName(std::string_view name) const {
 }
 
 bool Graph::connect(const Connection& c) {
-    const Node* from = node(c.from.node);
-    const Node* to = node(c.to.node);
-    if (!from || !to || c.from.port != 0 || c.to.port < 0)
+    if (wiringRefusal(*this, c))
         return false;
-    const LayerSpec* spec = LayerRegistry::instance().find(to->type);
-    if (spec && spec->isInput())
-        return false;
-    // An unsupported layer's placeholder (no spec) takes its inputs as Keras called it.
-    if (spec && !spec->variadicInputs && c.to.port >= static_cast<int>(spec->inputPorts.size()))
-        return false;
-    if (!m_connectionInto.try_emplace(c.to, c).second)
-        return false; // the port is fed already
+    m_connectionInto.emplace(c.to, c);
     m_connections.insert(c);
     m_connectionsOf[c.from.node].insert(c);
     m_connectionsOf[c.to.node].insert(c);

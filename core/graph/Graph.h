@@ -32,9 +32,8 @@ public:
     const Node* findByName(std::string_view name) const;
     const std::map<NodeId, Node>& nodes() const { return m_nodes; }
 
-    /// Connects an output to an input port. Refused (false) when a node is missing, the input port
-    /// does not exist for the node's type, or the input port is already fed. An unsupported
-    /// layer's placeholder takes any port, as Keras called it.
+    /// Connects an output to an input port. Refused (false) for a wiringRefusal (ConnectionRules.h):
+    /// a node is missing, the input port does not exist for the node's type, or it is already fed.
     bool connect(const Connection& connection);
     bool disconnect(const Connection& connection);
     const std::set<Connection>& connections() const { return m_connections; }

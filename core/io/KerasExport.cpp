@@ -2,6 +2,7 @@
 
 #include "ParamJson.h"
 #include "graph/LayerRegistry.h"
+#include "shape/DiagnosticCodes.h"
 #include "shape/ShapeInference.h"
 
 #include <algorithm>
@@ -218,11 +219,11 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
     // An unsupported layer is Keras's own, written back as imported: unchecked, not refused.
     for (const Diagnostic& d : diagnostics)
-        if (d.code == "unsupported-layer")
+        if (d.code == code::kUnsupportedLayer)
             notes.push_back("Layer \"" + graph.node(d.node)->name + "\" (" + graph.node(d.node)->type +
                             ") is written as it was imported; Shapeflow did not check it or the shapes after it.");
     const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
-                                      [](const Diagnostic& d) { return d.isError() && d.code != "unsupported-layer"; });
+                                      [](const Diagnostic& d) { return d.isError() && d.code != code::kUnsupportedLayer; });
     if (errors > 0)
         notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                         "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");

@@ -4,6 +4,7 @@
 #include "ParamJson.h"
 #include "graph/LayerRegistry.h"
 #include "graph/LayeredLayout.h"
+#include "shape/DiagnosticCodes.h"
 
 #include <algorithm>
 #include <climits>
@@ -220,7 +221,7 @@ json Importer::modernConfig(const std::string& className, const json& config,
                      {"config", {{"l1", value.value("l1", 0.0)}, {"l2", value.value("l2", 0.0)}}}};
         else
             problem(
-                "unsupported-argument", name, path + ".config." + key,
+                code::kUnsupportedArgument, name, path + ".config." + key,
                 "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
                     " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
     }
@@ -230,7 +231,7 @@ json Importer::modernConfig(const std::string& className, const json& config,
         const json value = modern["dropout"];
         modern.erase("dropout");
         if (!(value.is_null() || (value.is_number() && value.get<double>() == 0.0)))
-            problem("unsupported-argument", name, path + ".config.dropout",
+            problem(code::kUnsupportedArgument, name, path + ".config.dropout",
                     "Layer \"" + name + "\" uses the Keras 1 argument `dropout`=" + brief(value) +
                         ", which Keras 2 removed from Embedding; it is left out (a "
                         "SpatialDropout1D after the Embedding does the same).");
@@ -263,7 +264,7 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
         if (const json* b = given(config, "batch_size"); b && b->is_number_integer())
             batch = b->get<std::int64_t>();
     } else {
-        problem("missing-input-shape", name, path,
+        problem(code::kMissingInputShape, name, path,
                 "InputLayer \"" + name +
                     "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
                     "Keras needs one too (\"You must pass a `shape` argument\").");
@@ -289,7 +290,7 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
     else if (dtype.find("float") != std::string::npos)
         params.set("dtype", std::string("float32"));
     else
-        problem("unsupported-argument", name, path + ".config.dtype",
+        problem(code::kUnsupportedArgument, name, path + ".config.dtype",
                 "InputLayer \"" + name + "\" has dtype '" + dtype +
                     "'; Shapeflow supports float32 and int32, and uses float32.");
     return params;
@@ -318,7 +319,7 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
             if (auto a = activation(*value))
                 params.set("activation", *a);
             else
-                problem("unsupported-argument", name, path + ".config.activation",
+                problem(code::kUnsupportedArgument, name, path + ".config.activation",
                         "Layer \"" + name + "\" uses activation " + brief(*value) +
                             ", which Shapeflow does not support; it is set to '" +
                             std::get<std::string>(p.defaultValue) + "'.");
@@ -328,7 +329,7 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
             params.set(p.name, *parsed);
         } else {
             params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
-            problem("unsupported-argument", name, path + ".config." + p.name,
+            problem(code::kUnsupportedArgument, name, path + ".config." + p.name,
                     "Layer \"" + name + "\": `" + p.name + "` should be " +
                         describeExpectedJson(p) + ", got " + brief(*value) +
                         "; the layer is invalid until it is set.");
@@ -337,13 +338,13 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
     if (className == layer::kGlobalAveragePooling1D) {
         if (const json* format = given(config, "data_format");
             format && format->is_string() && *format == "channels_first")
-            problem("unsupported-argument", name, path + ".config.data_format",
+            problem(code::kUnsupportedArgument, name, path + ".config.data_format",
                     "Layer \"" + name +
                         "\" uses data_format='channels_first'; Shapeflow pools channels_last "
                         "(steps on axis 1).");
         if (const json* keep = given(config, "keepdims");
             keep && keep->is_boolean() && keep->get<bool>())
-            problem("unsupported-argument", name, path + ".config.keepdims",
+            problem(code::kUnsupportedArgument, name, path + ".config.keepdims",
                     "Layer \"" + name +
                         "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
                         "axis.");
@@ -389,7 +390,7 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     if (!spec) {
         node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
         if (m_keras1)
-            problem("keras1-layer-config", name, path,
+            problem(code::kKeras1LayerConfig, name, path,
                     "Layer \"" + name + "\" (" + className +
                         ") keeps its Keras 1 config as it is (names such as nb_filter or init): "
                         "Keras 1, and "
@@ -483,7 +484,7 @@ void Importer::importSequential(const json& layers, const std::string& path) {
                     inputConfig["batch_input_shape"] = json::array({nullptr, *length});
             }
             if (inputConfig.empty()) {
-                problem("missing-input-shape", name, layerPath,
+                problem(code::kMissingInputShape, name, layerPath,
                         "The Sequential model has no input shape: its first layer \"" + name +
                             "\" has no batch_input_shape. Keras builds it when it is first called; "
                             "add an Input with the shape of one sample.");
@@ -599,7 +600,7 @@ void Importer::importFunctional(const json& config, const std::string& path) {
             auto source = calls.find({ref.layer, ref.call});
             if (source == calls.end()) {
                 const auto known = callCounts.find(ref.layer);
-                problem("dangling-reference", call.layer, call.path,
+                problem(code::kDanglingReference, call.layer, call.path,
                         known == callCounts.end()
                             ? "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer +
                                   "\", which is not in the model."
@@ -610,11 +611,11 @@ void Importer::importFunctional(const json& config, const std::string& path) {
                 continue;
             }
             if (ref.tensor != 0)
-                problem("unsupported-argument", call.layer, call.path,
+                problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) +
                             " of \"" + ref.layer + "\"; Shapeflow layers have one output.");
             if (!m_result.graph.connect({{source->second, 0}, {call.node, static_cast<int>(port)}}))
-                problem("unsupported-argument", call.layer, call.path,
+                problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer +
                             "\" is called on more inputs than it takes; input " +
                             std::to_string(port) + " is left out.");
@@ -649,8 +650,8 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         }
         return nodes;
     };
-    const std::vector<NodeId> inputs = ends("input_layers", "unknown-model-input", "input");
-    const std::vector<NodeId> outputs = ends("output_layers", "unknown-model-output", "output");
+    const std::vector<NodeId> inputs = ends("input_layers", code::kUnknownModelInput, "input");
+    const std::vector<NodeId> outputs = ends("output_layers", code::kUnknownModelOutput, "output");
 
     // What each output depends on, walking the connections back from it.
     std::map<NodeId, std::vector<NodeId>> producers;
@@ -675,7 +676,7 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         const bool reachesInput = std::any_of(inputs.begin(), inputs.end(),
                                               [&](NodeId in) { return upstream.contains(in); });
         if (!inputs.empty() && !reachesInput)
-            problem("output-without-input", graph.node(output)->name, path + ".output_layers",
+            problem(code::kOutputWithoutInput, graph.node(output)->name, path + ".output_layers",
                     "The model's output \"" + graph.node(output)->name +
                         "\" does not depend on any of its inputs (input_layers); Keras refuses to "
                         "build such a model.");
@@ -701,7 +702,7 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         if (used.contains(id) || std::find(inputs.begin(), inputs.end(), id) != inputs.end())
             continue;
         const bool keep = !allResolved || namesakes[node.name] > 1 || owners.contains(id);
-        problem("unreached-layer", node.name, layerPaths.at(id),
+        problem(code::kUnreachedLayer, node.name, layerPaths.at(id),
                 "Layer \"" + node.name +
                     "\" is not used by any of the model's outputs (output_layers), so Keras leaves "
                     "it out of the model" +

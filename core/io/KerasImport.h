@@ -15,9 +15,7 @@ namespace sf {
 /// of the place, `layer` the Keras layer's name. Every problem is a difference between the file
 /// and the imported model, so `shapeflow-cli convert` names each one and refuses to write quietly.
 struct ImportProblem {
-    std::string code; ///< `unsupported-argument`, `missing-input-shape`, `dangling-reference`,
-                      ///< `unknown-model-input`, `unknown-model-output`, `unreached-layer`,
-                      ///< `output-without-input`, `keras1-layer-config`
+    std::string code; ///< one of code::kImportProblemCodes (shape/DiagnosticCodes.h)
     std::string layer;
     std::string path;
     std::string message;

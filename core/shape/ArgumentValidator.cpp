@@ -1,5 +1,7 @@
 #include "ArgumentValidator.h"
 
+#include "DiagnosticCodes.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -89,7 +91,7 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
         Diagnostic d;
         if (!value || std::holds_alternative<std::monostate>(*value)) {
             // An imported file without an argument Keras requires: an error here, never a quiet default.
-            d.code = "missing-argument";
+            d.code = code::kMissingArgument;
             d.node = node.id;
             d.message = "Layer \"" + node.name + "\" (" + spec.className + ") " +
                         (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name + "`, expected " +
@@ -99,7 +101,7 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
             out.push_back(std::move(d));
             continue;
         }
-        d.code = "invalid-argument";
+        d.code = code::kInvalidArgument;
         d.node = node.id;
         d.message = *argumentProblem(p, *value);
         d.hint = "Layer \"" + node.name + "\" (" + spec.className + "): " + p.description;

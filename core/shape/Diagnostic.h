@@ -12,8 +12,9 @@ namespace sf {
 enum class Severity : std::uint8_t { Error, Warning, Info };
 
 /// One problem found in the graph, worded as Keras would (what, expected, `Received: ...`).
-/// `code` is stable; tests and tools match on it. `node` is the node the problem starts at;
-/// `related` is another node involved (the Dense that cannot build on a Flatten's unknown size).
+/// `code` is one of DiagnosticCodes.h; tests and tools match on it. `node` is the node the problem
+/// starts at; `related` is another node involved (the Dense that cannot build on a Flatten's
+/// unknown size).
 struct Diagnostic {
     Severity severity = Severity::Error;
     std::string code;
@@ -23,6 +24,9 @@ struct Diagnostic {
     std::string hint;
     std::vector<QuickFix> fixes;
     NodeId related;
+    /// More input ports at fault than `port`, whose connections the canvas colours too: every input
+    /// of the layer that drops a mask, the inputs of the Dense that cannot build.
+    std::vector<PortRef> blamedInputs;
 
     bool isError() const { return severity == Severity::Error; }
     bool isWarning() const { return severity == Severity::Warning; }

@@ -1,5 +1,6 @@
 #include "ModelChecks.h"
 
+#include "DiagnosticCodes.h"
 #include "graph/LayerName.h"
 #include "graph/LayerRegistry.h"
 
@@ -23,7 +24,7 @@ void checkDuplicateNames(const Graph& graph, std::vector<Diagnostic>& out)
         if (inserted)
             continue;
         Diagnostic d;
-        d.code = "duplicate-name";
+        d.code = code::kDuplicateName;
         d.node = id;
         d.related = it->second;
         d.message = "The name \"" + node.name + "\" is used by 2 layers within the model. All layer names should be unique.";
@@ -39,7 +40,7 @@ void checkNames(const Graph& graph, std::vector<Diagnostic>& out)
     for (const auto& [id, node] : graph.nodes())
         if (const auto problem = layerNameProblem(node.name)) {
             Diagnostic d;
-            d.code = "invalid-name";
+            d.code = code::kInvalidName;
             d.node = id;
             d.message = *problem;
             // An empty name names nothing; a '/' is refused by Keras 3 only (tf.keras 2 builds it).
@@ -58,7 +59,7 @@ void checkCycles(const Graph& graph, const Topology& t, std::vector<Diagnostic>&
         for (int i : component)
             names += (names.empty() ? "\"" : ", \"") + nodeAt(graph, t, i).name + "\"";
         Diagnostic d;
-        d.code = "cycle";
+        d.code = code::kCycle;
         d.node = t.ids[static_cast<std::size_t>(component.front())];
         if (component.size() > 1)
             d.related = t.ids[static_cast<std::size_t>(component[1])];
@@ -122,7 +123,7 @@ std::vector<Diagnostic> checkModel(const Graph& graph, const Topology& t, const 
             continue;
         Diagnostic d;
         d.severity = Severity::Warning;
-        d.code = "unused-node";
+        d.code = code::kUnusedNode;
         d.node = node.id;
         d.message = unusedInput ? "Input \"" + node.name + "\" feeds no layer; the model will not use it."
                                 : "Layer \"" + node.name + "\" (" + node.type + ") is not connected to anything; it is left out of the model.";
@@ -131,7 +132,7 @@ std::vector<Diagnostic> checkModel(const Graph& graph, const Topology& t, const 
     }
     if (!t.ids.empty() && ends.outputs.empty()) {
         Diagnostic d;
-        d.code = "no-output";
+        d.code = code::kNoOutput;
         d.message = "The model has no output: no connected layer other than an Input ends it, so there is no tensor to return.";
         d.hint = "Add a layer after an Input; a layer whose output feeds nothing becomes a model output.";
         out.push_back(std::move(d));

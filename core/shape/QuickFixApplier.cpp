@@ -1,5 +1,6 @@
 #include "QuickFixApplier.h"
 
+#include "graph/ConnectionRules.h"
 #include "graph/LayerRegistry.h"
 
 #include <algorithm>
@@ -18,11 +19,17 @@ bool apply(Graph& graph, const InsertRepeatToBatch& fix)
         return false;
     const Node* source = graph.node(feeding->from.node);
     const Point at{(source->position.x + consumer->position.x) / 2.0, std::min(source->position.y, consumer->position.y) - kInsertedOffset};
-    graph.disconnect(*feeding);
-    const NodeId inserted = graph.addNode(layer::kRepeatToBatch, {}, at);
-    graph.connect({feeding->from, {inserted, 0}});
-    graph.connect({fix.reference, {inserted, 1}});
-    graph.connect({{inserted, 0}, fix.consumerPort});
+    Graph after = graph;
+    after.disconnect(*feeding);
+    const NodeId inserted = after.addNode(layer::kRepeatToBatch, {}, at);
+    // New connections, so the editing rules decide (the reference must not depend on the consumer).
+    for (const Connection& c : {Connection{feeding->from, {inserted, 0}}, Connection{fix.reference, {inserted, 1}},
+                                Connection{{inserted, 0}, fix.consumerPort}}) {
+        if (connectionRefusal(after, c))
+            return false;
+        after.connect(c);
+    }
+    graph = std::move(after);
     return true;
 }
 
@@ -45,7 +52,9 @@ bool apply(Graph& graph, const ReplaceLayer& fix)
             c.from.node = replacement;
         if (c.to.node == fix.node)
             c.to.node = replacement;
-        graph.connect(c); // ports the new type does not have are dropped, and then reported
+        // Its own connections, rewired: only their wiring is checked (wiringRefusal), so ports the
+        // new type does not have are dropped, and then reported.
+        graph.connect(c);
     }
     return true;
 }

@@ -34,6 +34,14 @@ Diagnostic& RuleContext::info(std::string code, std::string message, std::string
     return add(*this, Severity::Info, std::move(code), std::move(message), std::move(hint), port);
 }
 
+std::vector<PortRef> RuleContext::inputPorts() const
+{
+    std::vector<PortRef> ports;
+    for (const RuleInput& input : inputs)
+        ports.push_back({node.id, input.port});
+    return ports;
+}
+
 std::string RuleContext::quoted(NodeId other) const
 {
     const Node* n = graph.node(other);

@@ -38,6 +38,8 @@ struct RuleContext {
     /// recomputes this node when `other` changes even if the direct inputs do not.
     void watch(NodeId other) { watched.push_back(other); }
 
+    /// The node's connected input ports: what a diagnostic blames when every input is at fault.
+    std::vector<PortRef> inputPorts() const;
     const TensorInfo& in(int i = 0) const { return *inputs[static_cast<std::size_t>(i)].tensor; }
     /// `"dense"`: a layer as Keras names it in messages.
     std::string quoted() const { return "\"" + node.name + "\""; }

@@ -1,6 +1,7 @@
 #include "ShapeInference.h"
 
 #include "ArgumentValidator.h"
+#include "DiagnosticCodes.h"
 #include "LayerRules.h"
 #include "ModelChecks.h"
 #include "graph/LayerRegistry.h"
@@ -14,7 +15,7 @@ namespace {
 Diagnostic unconnectedInput(const Node& node, const LayerSpec& spec, int port)
 {
     Diagnostic d;
-    d.code = "unconnected-input";
+    d.code = code::kUnconnectedInput;
     d.node = node.id;
     d.port = port;
     const std::string portName =
@@ -31,7 +32,7 @@ Diagnostic unsupportedLayer(const Graph& graph, const Topology& t, int index)
 {
     const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
     Diagnostic d;
-    d.code = "unsupported-layer";
+    d.code = code::kUnsupportedLayer;
     d.node = node.id;
     std::string fed;
     for (int consumer : t.consumers[static_cast<std::size_t>(index)]) {

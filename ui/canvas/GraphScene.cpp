@@ -4,6 +4,7 @@
 #include "NodeItem.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
+#include "graph/ConnectionRules.h"
 #include "graph/LayerRegistry.h"
 
 #include <QGraphicsPathItem>
@@ -11,9 +12,7 @@
 #include <QMenu>
 #include <QGraphicsSceneMouseEvent>
 #include <QKeyEvent>
-#include <deque>
 #include <utility>
-#include <unordered_set>
 
 namespace sf {
 
@@ -197,8 +196,7 @@ void GraphScene::annotate()
         QStringList text;
     };
     std::unordered_map<NodeId, Problems> byNode;
-    std::map<PortRef, int> byPort;           // consumer port -> severity
-    std::unordered_map<NodeId, int> intoNode; // every incoming edge of a node
+    std::map<PortRef, int> byPort; // consumer port -> severity
     for (const Diagnostic& d : report.diagnostics()) {
         const int severity = d.isError() ? 2 : d.isWarning() ? 1 : 0; // an info colours nothing
         for (NodeId id : {d.node, d.related}) {
@@ -210,10 +208,8 @@ void GraphScene::annotate()
         }
         if (d.port >= 0)
             byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);
-        else if (d.code == "mask-dropped")
-            intoNode[d.node] = std::max(intoNode[d.node], severity);
-        else if (d.code == "unknown-last-dim" && d.related.isValid())
-            intoNode[d.related] = std::max(intoNode[d.related], severity);
+        for (PortRef blamed : d.blamedInputs)
+            byPort[blamed] = std::max(byPort[blamed], severity);
     }
     for (auto& [id, item] : m_nodes) {
         const NodeReport* r = report.node(id);
@@ -228,8 +224,6 @@ void GraphScene::annotate()
         int severity = 0;
         if (auto p = byPort.find(c.to); p != byPort.end())
             severity = p->second;
-        if (auto n = intoNode.find(c.to.node); n != intoNode.end())
-            severity = std::max(severity, n->second);
         edge->setLabel(out ? QString::fromStdString(out->shape.toDisplay()) : QString(), severity);
     }
     emit cardsChanged();
@@ -306,32 +300,23 @@ void GraphScene::setEdgeLabelsVisible(bool visible)
 QString GraphScene::connectionRefusal(PortRef from, PortRef to) const
 {
     const Graph& g = m_document.graph();
-    const Node* source = g.node(from.node);
-    const Node* target = g.node(to.node);
-    if (!source || !target)
+    const auto refusal = sf::connectionRefusal(g, {from, to});
+    if (!refusal)
+        return {};
+    const auto name = [&g](NodeId id) { return QString::fromStdString(g.node(id)->name); };
+    switch (*refusal) {
+    case ConnectionRefusal::MissingLayer:
         return tr("No such layer.");
-    if (from.node == to.node)
+    case ConnectionRefusal::NoSuchPort:
+        return tr("\"%1\" has no input %2.").arg(name(to.node)).arg(to.port);
+    case ConnectionRefusal::FeedsItself:
         return tr("A layer cannot feed itself.");
-    if (const auto fed = g.connectionInto(to))
+    case ConnectionRefusal::AlreadyFed:
         return tr("Input %1 of \"%2\" is already fed by \"%3\"; delete that connection first.")
             .arg(to.port)
-            .arg(QString::fromStdString(target->name), QString::fromStdString(g.node(fed->from.node)->name));
-    // A cycle: the target already reaches the source. This runs on every mouse move of a drag,
-    // so the consumers are listed once and the search is linear in the graph's size.
-    std::unordered_map<NodeId, std::vector<NodeId>> consumers;
-    for (const Connection& c : g.connections())
-        consumers[c.from.node].push_back(c.to.node);
-    std::deque<NodeId> queue{to.node};
-    std::unordered_set<NodeId> seen{to.node};
-    while (!queue.empty()) {
-        const NodeId n = queue.front();
-        queue.pop_front();
-        if (n == from.node)
-            return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".")
-                .arg(QString::fromStdString(source->name), QString::fromStdString(target->name));
-        for (NodeId next : consumers[n])
-            if (seen.insert(next).second)
-                queue.push_back(next);
+            .arg(name(to.node), name(g.connectionInto(to)->from.node));
+    case ConnectionRefusal::MakesCycle:
+        return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".").arg(name(from.node), name(to.node));
     }
     return {};
 }
@@ -428,7 +413,7 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event)
             const Connection c = edge->connection();
             QMenu* insert = menu.addMenu(tr("Insert Layer Here"));
             for (const LayerSpec& spec : LayerRegistry::instance().all())
-                if (!spec.isInput() && spec.minInputs <= 1 && !spec.variadicInputs)
+                if (canInsertIntoEdge(m_document.graph(), c, spec.className))
                     insert->addAction(QString::fromStdString(spec.className), this,
                                       [this, c, type = QString::fromStdString(spec.className)] { m_document.insertIntoEdge(c, type); });
             menu.addAction(tr("Delete Connection"), this,

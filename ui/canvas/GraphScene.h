@@ -18,7 +18,7 @@ class EdgeItem;
 
 /// Draws the document's model and follows its signals; never changes the model itself. Finished
 /// drags become undoable moves, a drag from an output port to an input port a connection (refused
-/// while dragging, with the reason, when it would feed a port twice or close a cycle), Delete a
+/// while dragging, with the reason, when the editing rules refuse it: ConnectionRules.h), Delete a
 /// removal: all pushed to the document's undo stack.
 class GraphScene : public QGraphicsScene {
     Q_OBJECT
@@ -54,7 +54,8 @@ public:
     /// Counts the changes to where the cards are: what was placed against them is placed again.
     quint64 cardsGeneration() const { return m_cardsGeneration; }
 
-    /// Why connecting `from` to `to` is refused, or an empty string when it is allowed.
+    /// Why connecting `from` to `to` is refused (connectionRefusal, worded for the status bar), or
+    /// an empty string when it is allowed.
     QString connectionRefusal(PortRef from, PortRef to) const;
 
     void setEdgeLabelsVisible(bool visible);

@@ -1,6 +1,6 @@
 #include "GraphClipboard.h"
 
-#include "graph/LayerRegistry.h"
+#include "graph/ConnectionRules.h"
 #include "io/FileFormatError.h"
 #include "io/ModelFile.h"
 
@@ -60,6 +60,8 @@ void paste(Graph& graph, const Graph& copied, Point offset, std::vector<NodeId>&
     for (auto& [oldId, newId] : renumber)
         if (Node* n = result.node(newId); n->sharesWeightsWith.isValid())
             n->sharesWeightsWith = renumber.at(n->sharesWeightsWith);
+    // The copies' own connections, between fresh layers: only their wiring is checked
+    // (wiringRefusal), so a copied cycle is pasted as one and reported, as a file's is.
     for (const Connection& c : copied.connections())
         result.connect({{renumber.at(c.from.node), c.from.port}, {renumber.at(c.to.node), c.to.port}});
     added.clear();
@@ -70,11 +72,10 @@ void paste(Graph& graph, const Graph& copied, Point offset, std::vector<NodeId>&
 
 bool insertIntoEdge(Graph& graph, const Connection& c, std::string_view type, NodeId& inserted)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    if (!canInsertIntoEdge(graph, c, type))
+        return false;
     const Node* from = graph.node(c.from.node);
     const Node* to = graph.node(c.to.node);
-    if (!spec || spec->isInput() || !from || !to || !graph.connections().contains(c))
-        return false;
     graph.disconnect(c);
     inserted = graph.addNode(type, {}, {(from->position.x + to->position.x) / 2.0, (from->position.y + to->position.y) / 2.0 + 90.0});
     graph.connect({c.from, {inserted, 0}});

@@ -26,7 +26,7 @@ std::optional<Graph> read(const QByteArray& data);
 void paste(Graph& graph, const Graph& copied, Point offset, std::vector<NodeId>& added);
 
 /// `graph` with a new node of `type` inserted into connection `c` (its first port fed by c's
-/// source, its output feeding c's target). False when the type cannot sit in an edge.
+/// source, its output feeding c's target). False when it cannot (canInsertIntoEdge).
 bool insertIntoEdge(Graph& graph, const Connection& c, std::string_view type, NodeId& inserted);
 
 } // namespace clipboard

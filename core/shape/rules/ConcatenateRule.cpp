@@ -1,6 +1,7 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
 #include "shape/ConcatenateMask.h"
+#include "shape/DiagnosticCodes.h"
 
 namespace sf::rules {
 
@@ -25,7 +26,7 @@ bool checkBatches(RuleContext& ctx)
         const RuleInput& a = ctx.inputs[0];
         const RuleInput& b = ctx.inputs[i];
         Diagnostic& d = ctx.error(
-            "concat-batch-mismatch",
+            code::kConcatBatchMismatch,
             "A `Concatenate` layer requires inputs with the same batch size, but input 0 (from " + ctx.quoted(a.source.node) +
                 ") has " + describeBatch(first) + " and input " + std::to_string(i) + " (from " + ctx.quoted(b.source.node) +
                 ") has " + describeBatch(other) +
@@ -52,7 +53,7 @@ bool checkBatches(RuleContext& ctx)
 RuleResult concatenate(RuleContext& ctx)
 {
     if (ctx.inputs.size() < 2) {
-        ctx.error("concat-too-few-inputs",
+        ctx.error(code::kConcatTooFewInputs,
                   "A `Concatenate` layer should be called on a list of at least 2 inputs. Received: input_shape=" +
                       inputShapeList(ctx),
                   "Connect a second tensor to a free input port of " + ctx.quoted() + ".");
@@ -62,7 +63,7 @@ RuleResult concatenate(RuleContext& ctx)
     for (std::size_t i = 1; i < ctx.inputs.size(); ++i) {
         const int other = ctx.in(static_cast<int>(i)).shape.rank();
         if (other != rank) {
-            ctx.error("concat-rank-mismatch", kMismatch + inputShapeList(ctx),
+            ctx.error(code::kConcatRankMismatch, kMismatch + inputShapeList(ctx),
                       "Input 0 has rank " + std::to_string(rank) + " and input " + std::to_string(i) + " has rank " +
                           std::to_string(other) + ": Flatten or Reshape one of them so the ranks agree.",
                       ctx.inputs[i].port);
@@ -72,7 +73,7 @@ RuleResult concatenate(RuleContext& ctx)
     const std::int64_t axisArg = ctx.node.params.integer("axis");
     const std::int64_t axis = axisArg < 0 ? axisArg + rank : axisArg;
     if (axis < 0 || axis >= rank) {
-        ctx.error("invalid-argument",
+        ctx.error(code::kInvalidArgument,
                   "Received an invalid value for `axis`, expected an integer in [-" + std::to_string(rank) + ", " +
                       std::to_string(rank) + ") for inputs of rank " + std::to_string(rank) +
                       ". Received: axis=" + std::to_string(axisArg),
@@ -82,7 +83,7 @@ RuleResult concatenate(RuleContext& ctx)
     // Keras builds axis=0 (compute_output_shape sums the batch sizes, None if any is None): it
     // joins samples, not features, which is rarely meant, and training here needs a known batch.
     if (axis == 0)
-        ctx.warning("concat-along-batch",
+        ctx.warning(code::kConcatAlongBatch,
                     "Layer " + ctx.quoted() + " joins its inputs along axis 0, the batch axis: the output has the samples of "
                     "every input one after the other, not their features side by side. Received: axis=" + std::to_string(axisArg),
                     "Use -1 to join features along the last axis.");
@@ -98,7 +99,7 @@ RuleResult concatenate(RuleContext& ctx)
             if (!d.isKnown())
                 continue; // an unknown size is only checked when the model runs, as in Keras
             if (dims[static_cast<std::size_t>(a)].isKnown() && dims[static_cast<std::size_t>(a)].size() != d.size()) {
-                ctx.error("concat-dim-mismatch", kMismatch + inputShapeList(ctx),
+                ctx.error(code::kConcatDimMismatch, kMismatch + inputShapeList(ctx),
                           "Axis " + std::to_string(a) + " is " + std::to_string(dims[static_cast<std::size_t>(a)].size()) +
                               " in one input and " + std::to_string(d.size()) + " in input " + std::to_string(i) +
                               "; only axis " + std::to_string(axisArg) + " may differ.",
@@ -117,7 +118,7 @@ RuleResult concatenate(RuleContext& ctx)
             continue;
         }
         if (__builtin_add_overflow(total, d.size(), &total)) {
-            ctx.error("size-overflow", "Layer " + ctx.quoted() + " would join more values than fit in 64 bits.", {});
+            ctx.error(code::kSizeOverflow, "Layer " + ctx.quoted() + " would join more values than fit in 64 bits.", {});
             return {};
         }
     }

@@ -1,6 +1,7 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
 #include "graph/LayerRegistry.h"
+#include "shape/DiagnosticCodes.h"
 
 namespace sf::rules {
 
@@ -17,7 +18,7 @@ RuleResult embedding(RuleContext& ctx)
         const PortRef source = ctx.inputs[0].source;
         // tf.keras >= 2.10 writes a float32 Input before an Embedding by itself: a note, not a warning.
         Diagnostic& d = ctx.info(
-            "embedding-float-input",
+            code::kEmbeddingFloatInput,
             "Layer " + ctx.quoted() + " (Embedding) receives float32 values from " + ctx.quoted(source.node) +
                 ". Keras casts them to int32 before the lookup, so fractional values are truncated to token ids.",
             "Token ids should come from an Input with dtype='int32'.", ctx.inputs[0].port);

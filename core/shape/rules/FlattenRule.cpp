@@ -1,5 +1,6 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
+#include "shape/DiagnosticCodes.h"
 
 namespace sf::rules {
 
@@ -14,7 +15,7 @@ RuleResult flatten(RuleContext& ctx)
     if (!in.shape.firstUnknownAfterBatch()) {
         const auto elements = in.shape.sampleElements();
         if (!elements) {
-            ctx.error("size-overflow",
+            ctx.error(code::kSizeOverflow,
                       "Layer " + ctx.quoted() + " cannot flatten " + in.shape.toKeras() +
                           ": the number of values per sample does not fit in 64 bits.",
                       "Check the sizes upstream.");

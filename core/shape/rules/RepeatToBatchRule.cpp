@@ -1,5 +1,6 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
+#include "shape/DiagnosticCodes.h"
 
 namespace sf::rules {
 
@@ -13,7 +14,7 @@ RuleResult repeatToBatch(RuleContext& ctx)
         return {};
     const Dim& batch = x.shape[0];
     if (!batch.isKnown() || batch.size() != 1) {
-        ctx.error("repeat-to-batch-input",
+        ctx.error(code::kRepeatToBatchInput,
                   "Input 0 (`x`) of layer " + ctx.quoted() + " must have a fixed batch size of 1, to be repeated to the batch of `reference`. Received: x.shape=" +
                       x.shape.toKeras(),
                   batch.isBatch() ? "This tensor already has the model's batch; connect it directly and remove " + ctx.quoted() + "."

@@ -1,5 +1,6 @@
 #include "RuleHelpers.h"
 #include "Rules.h"
+#include "shape/DiagnosticCodes.h"
 
 namespace sf::rules {
 
@@ -18,7 +19,7 @@ RuleResult reshape(RuleContext& ctx)
         }
         auto next = checkedMultiply(known, *target[i]);
         if (!next) {
-            ctx.error("size-overflow", "Layer " + ctx.quoted() + ": target_shape " + toKerasTuple(target) +
+            ctx.error(code::kSizeOverflow, "Layer " + ctx.quoted() + ": target_shape " + toKerasTuple(target) +
                                            " holds more values than fit in 64 bits.", {});
             return {};
         }
@@ -34,7 +35,7 @@ RuleResult reshape(RuleContext& ctx)
         const bool fits = inferredAxis >= 0 ? (known > 0 && *elements % known == 0) : *elements == known;
         if (!fits) {
             std::vector<Dim> sample(in.shape.dims().begin() + 1, in.shape.dims().end());
-            ctx.error("reshape-size-mismatch",
+            ctx.error(code::kReshapeSizeMismatch,
                       "The total size of the tensor must be unchanged. Received: input_shape=" + Shape(sample).toKeras() +
                           ", target_shape=" + toKerasTuple(target),
                       "The input holds " + std::to_string(*elements) + " values per sample; target_shape " +

@@ -1,6 +1,7 @@
 #include "RuleHelpers.h"
 
 #include "graph/LayerRegistry.h"
+#include "shape/DiagnosticCodes.h"
 
 #include <cstdio>
 
@@ -11,7 +12,7 @@ namespace {
 bool rankError(RuleContext& ctx, int input, const std::string& expected)
 {
     const Shape& shape = ctx.in(input).shape;
-    ctx.error("input-rank",
+    ctx.error(code::kInputRank,
               "Input " + std::to_string(input) + " of layer " + ctx.quoted() + " is incompatible with the layer: expected " +
                   expected + ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
               "A " + ctx.node.type + " layer takes inputs with " + expected + " (the batch axis included).",
@@ -69,13 +70,14 @@ void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
     const bool fromEmbedding = source && source->type == layer::kEmbedding;
     const std::string maker = ctx.quoted(input.maskFrom) + (fromEmbedding ? " (mask_zero=True)" : " (Masking)");
     Diagnostic& d = ctx.warning(
-        "mask-dropped",
+        code::kMaskDropped,
         "Layer " + ctx.quoted() + " (" + ctx.node.type + ") does not support masking, but its input carries the mask made by " +
             maker + ". The mask stops here, so padding positions " +
             (fromEmbedding ? std::string("(token 0) ") : std::string()) + "count as real data from here on.",
         input.shape.rank() == 3 ? "To ignore the padding, average over the unmasked steps with GlobalAveragePooling1D."
                                 : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
     d.related = input.maskFrom;
+    d.blamedInputs = ctx.inputPorts();
     if (ctx.node.type == layer::kFlatten && input.shape.rank() == 3)
         d.fixes.push_back({"Replace " + ctx.quoted() + " with GlobalAveragePooling1D",
                            ReplaceLayer{ctx.node.id, std::string(layer::kGlobalAveragePooling1D)}});
@@ -93,9 +95,10 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
     std::string hint;
     Diagnostic d;
     d.severity = Severity::Error;
-    d.code = "unknown-last-dim";
+    d.code = code::kUnknownLastDim;
     d.node = cause ? cause->id : ctx.node.id;
     d.related = ctx.node.id;
+    d.blamedInputs = ctx.inputPorts();
 
     if (cause && cause->type == layer::kFlatten) {
         const auto& slots = ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
@@ -141,7 +144,7 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
         std::snprintf(text, sizeof text, " (%.1f GB as float32)", static_cast<double>(*weights) * 4.0 / 1e9);
         gigabytes = text;
     }
-    ctx.error("layer-too-large",
+    ctx.error(code::kLayerTooLarge,
               "Layer " + ctx.quoted() + " would create " + count + " weights" + gigabytes + ", more than the " +
                   std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,
               "Use a smaller vocabulary or fewer units.");

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+/// Every code a Diagnostic or an ImportProblem carries, in one place: the codes are stable (tests,
+/// `shapeflow-cli check` and tools match on them), so a new one is added here first.
+namespace sf::code {
+
+// What shape inference and the model checks report (Diagnostic::code).
+
+/// An input port of a layer is fed by nothing.
+inline constexpr const char* kUnconnectedInput = "unconnected-input";
+/// A layer class Shapeflow does not support: kept as imported, its output unknown.
+inline constexpr const char* kUnsupportedLayer = "unsupported-layer";
+/// An argument Keras requires has no value.
+inline constexpr const char* kMissingArgument = "missing-argument";
+/// An argument Keras refuses (`units=0`, a `rate` outside [0, 1], a bad `axis`...).
+inline constexpr const char* kInvalidArgument = "invalid-argument";
+/// Two layers share a name, which Keras refuses.
+inline constexpr const char* kDuplicateName = "duplicate-name";
+/// A name Keras refuses: empty, or holding a `/`.
+inline constexpr const char* kInvalidName = "invalid-name";
+/// Layers feed themselves, directly or through others.
+inline constexpr const char* kCycle = "cycle";
+/// A layer nothing of the model's outputs depends on.
+inline constexpr const char* kUnusedNode = "unused-node";
+/// The model has no output layer.
+inline constexpr const char* kNoOutput = "no-output";
+/// An input has a rank the layer does not take.
+inline constexpr const char* kInputRank = "input-rank";
+/// A layer needs the size of its input's last axis, and it is unknown (blamed on the Flatten or
+/// Input that made it unknown; the layer that needs it is `related`).
+inline constexpr const char* kUnknownLastDim = "unknown-last-dim";
+/// A layer that does not support masking gets a mask (from `mask_zero=True` or Masking): a warning.
+inline constexpr const char* kMaskDropped = "mask-dropped";
+/// Float values fed to an Embedding, which Keras casts to integers: an info.
+inline constexpr const char* kEmbeddingFloatInput = "embedding-float-input";
+/// A Concatenate with fewer than two inputs.
+inline constexpr const char* kConcatTooFewInputs = "concat-too-few-inputs";
+/// Concatenate inputs of different ranks.
+inline constexpr const char* kConcatRankMismatch = "concat-rank-mismatch";
+/// Concatenate inputs whose sizes differ off the joined axis.
+inline constexpr const char* kConcatDimMismatch = "concat-dim-mismatch";
+/// Concatenate inputs of different batches (`(1, 8)` with `(None, 32)`): Keras builds it and fails
+/// when it runs.
+inline constexpr const char* kConcatBatchMismatch = "concat-batch-mismatch";
+/// A Concatenate along the batch axis (`axis=0`): a warning.
+inline constexpr const char* kConcatAlongBatch = "concat-along-batch";
+/// A Reshape whose target holds a different number of values than its input.
+inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
+/// A RepeatToBatch whose inputs are not a batch-1 tensor and a reference.
+inline constexpr const char* kRepeatToBatchInput = "repeat-to-batch-input";
+/// `Dropout(rate=1.0)`, which drops everything: a warning.
+inline constexpr const char* kDropoutDropsAll = "dropout-drops-all";
+/// A size that does not fit in 64 bits.
+inline constexpr const char* kSizeOverflow = "size-overflow";
+/// A layer with more weights than can be held (a huge Embedding).
+inline constexpr const char* kLayerTooLarge = "layer-too-large";
+
+/// Every Diagnostic code above.
+inline constexpr std::array<std::string_view, 23> kDiagnosticCodes{
+    kUnconnectedInput,
+    kUnsupportedLayer,
+    kMissingArgument,
+    kInvalidArgument,
+    kDuplicateName,
+    kInvalidName,
+    kCycle,
+    kUnusedNode,
+    kNoOutput,
+    kInputRank,
+    kUnknownLastDim,
+    kMaskDropped,
+    kEmbeddingFloatInput,
+    kConcatTooFewInputs,
+    kConcatRankMismatch,
+    kConcatDimMismatch,
+    kConcatBatchMismatch,
+    kConcatAlongBatch,
+    kReshapeSizeMismatch,
+    kRepeatToBatchInput,
+    kDropoutDropsAll,
+    kSizeOverflow,
+    kLayerTooLarge,
+};
+
+// What a Keras import could not carry over (ImportProblem::code).
+
+/// An argument, value or call Shapeflow cannot carry over as it is (a second output read, more
+/// inputs than the layer takes...).
+inline constexpr const char* kUnsupportedArgument = "unsupported-argument";
+/// An InputLayer, or a Sequential model's first layer, without an input shape.
+inline constexpr const char* kMissingInputShape = "missing-input-shape";
+/// A layer takes its input from a layer, or a call of one, the model does not have.
+inline constexpr const char* kDanglingReference = "dangling-reference";
+/// The model's `input_layers` name a layer call the model does not have.
+inline constexpr const char* kUnknownModelInput = "unknown-model-input";
+/// The model's `output_layers` name a layer call the model does not have.
+inline constexpr const char* kUnknownModelOutput = "unknown-model-output";
+/// A layer none of the model's outputs uses, which Keras leaves out of the model.
+inline constexpr const char* kUnreachedLayer = "unreached-layer";
+/// An output that depends on none of the model's inputs.
+inline constexpr const char* kOutputWithoutInput = "output-without-input";
+/// A layer of a class Shapeflow does not support keeps its Keras 1 config (`nb_filter`, `init`).
+inline constexpr const char* kKeras1LayerConfig = "keras1-layer-config";
+
+/// Every ImportProblem code above.
+inline constexpr std::array<std::string_view, 8> kImportProblemCodes{
+    kUnsupportedArgument, kMissingInputShape, kDanglingReference,  kUnknownModelInput,
+    kUnknownModelOutput,  kUnreachedLayer,    kOutputWithoutInput, kKeras1LayerConfig,
+};
+
+} // namespace sf::code

@@ -2,7 +2,7 @@
 
 #include "ArraySource.h"
 #include "Csv.h"
-#include "train/Dataset.h"
+#include "data/Dataset.h"
 
 #include <filesystem>
 #include <map>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "train/Dataset.h"
+#include "data/Dataset.h"
 
 #include <string>
 

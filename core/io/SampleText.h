@@ -1,7 +1,7 @@
 #pragma once
 
+#include "data/Dataset.h"
 #include "shape/TensorInfo.h"
-#include "train/Dataset.h"
 
 #include <string>
 

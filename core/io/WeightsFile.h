@@ -1,7 +1,7 @@
 #pragma once
 
+#include "data/Dataset.h"
 #include "engine/Network.h"
-#include "train/Dataset.h"
 
 #include <map>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Dataset.h"
+#include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"
 

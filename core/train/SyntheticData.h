@@ -1,7 +1,7 @@
 #pragma once
 
-#include "Dataset.h"
 #include "Loss.h"
+#include "data/Dataset.h"
 #include "graph/Graph.h"
 
 #include <cstdint>

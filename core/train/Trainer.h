@@ -1,8 +1,8 @@
 #pragma once
 
-#include "Dataset.h"
 #include "Metrics.h"
 #include "TrainConfig.h"
+#include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"
 

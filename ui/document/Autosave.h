@@ -1,7 +1,7 @@
 #pragma once
 
+#include "data/Dataset.h"
 #include "io/ModelFile.h"
-#include "train/Dataset.h"
 
 #include <QObject>
 #include <QString>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ArraySource.h"
+#include "data/DataError.h"
 #include "data/Dataset.h"
 #include "graph/Graph.h"
 #include "train/Loss.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "data/Dataset.h"
+#include "data/Array.h"
 #include "graph/Graph.h"
 #include "io/DataBinding.h"
 #include "train/TrainConfig.h"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Loss.h"
+#include "data/DataError.h"
 #include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "data/DataError.h"
 #include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"

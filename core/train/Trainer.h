@@ -2,6 +2,7 @@
 
 #include "Metrics.h"
 #include "TrainConfig.h"
+#include "data/DataError.h"
 #include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"

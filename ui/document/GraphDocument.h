@@ -1,6 +1,6 @@
 #pragma once
 
-#include "data/Dataset.h"
+#include "data/Array.h"
 #include "io/ModelFile.h"
 #include "qt/GraphModel.h"
 #include "shape/ShapeInference.h"

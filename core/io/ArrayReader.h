@@ -2,7 +2,8 @@
 
 #include "ArraySource.h"
 #include "Csv.h"
-#include "train/Dataset.h"
+#include "data/Array.h"
+#include "data/DataError.h"
 
 #include <filesystem>
 #include <map>

@@ -1,6 +1,6 @@
 #include "ArraySource.h"
 
-#include "train/Dataset.h"
+#include "data/DataError.h"
 
 #include <filesystem>
 

@@ -1,8 +1,9 @@
 #pragma once
 
 #include "ArraySource.h"
+#include "data/DataError.h"
+#include "data/Dataset.h"
 #include "graph/Graph.h"
-#include "train/Dataset.h"
 #include "train/Loss.h"
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "train/Dataset.h"
+#include "data/Array.h"
+#include "data/DataError.h"
 
 #include <cstdint>
 #include <map>

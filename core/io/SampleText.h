@@ -1,7 +1,8 @@
 #pragma once
 
+#include "data/Array.h"
+#include "data/DataError.h"
 #include "shape/TensorInfo.h"
-#include "train/Dataset.h"
 
 #include <string>
 

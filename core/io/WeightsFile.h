@@ -1,9 +1,8 @@
 #pragma once
 
+#include "data/DataError.h"
 #include "engine/Network.h"
-#include "train/Dataset.h"
 
-#include <map>
 #include <string>
 
 namespace sf {
@@ -11,17 +10,10 @@ namespace sf {
 /// Where a model's trained weights are kept: `dir/model.sfmodel` -> `dir/model.weights.npz`.
 std::string weightsPathBeside(const std::string& modelPath);
 
-/// Every weight as an array, by its Keras name (`dense/kernel`, ...).
-std::map<std::string, Array> weightArrays(const Network& network);
-
 /// Saves every weight to a .npz with Keras's names and layouts (`embedding/embeddings`
 /// (input_dim, output_dim), `dense/kernel` (in, units), `dense/bias` (units,)), so numpy.load
 /// reads it and each array maps onto the Keras model's weight of the same name.
 void saveWeights(const Network& network, const std::string& path);
-
-/// Sets every weight from `arrays` (by Keras name). Every weight must be there with its shape;
-/// throws DataError naming `where`, the array and the shapes otherwise, leaving the network unchanged.
-void setWeights(Network& network, const std::map<std::string, Array>& arrays, const std::string& where);
 
 /// Loads weights saved by saveWeights. Every weight must be there with its shape; throws
 /// DataError naming the array and the shapes otherwise, leaving the network unchanged.

@@ -1,6 +1,6 @@
 #include "TrainingSession.h"
 
-#include "io/WeightsFile.h"
+#include "train/NetworkWeights.h"
 #include "train/Trainer.h"
 
 #include <chrono>

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "data/Array.h"
 #include "graph/Graph.h"
 #include "io/DataBinding.h"
-#include "train/Dataset.h"
 #include "train/TrainConfig.h"
 
 #include <QObject>

@@ -1,7 +1,8 @@
 #pragma once
 
-#include "Dataset.h"
 #include "Loss.h"
+#include "data/DataError.h"
+#include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"
 

@@ -1,8 +1,8 @@
 #include "Predict.h"
 
 #include "DataCheck.h"
+#include "NetworkWeights.h"
 #include "engine/NetworkCompiler.h"
-#include "io/WeightsFile.h"
 
 #include <algorithm>
 

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "Dataset.h"
+#include "data/DataError.h"
+#include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"
 

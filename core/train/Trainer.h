@@ -1,8 +1,9 @@
 #pragma once
 
-#include "Dataset.h"
 #include "Metrics.h"
 #include "TrainConfig.h"
+#include "data/DataError.h"
+#include "data/Dataset.h"
 #include "engine/Network.h"
 #include "graph/Graph.h"
 

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "data/Array.h"
+#include "data/DataError.h"
 #include "io/ModelFile.h"
-#include "train/Dataset.h"
 
 #include <QObject>
 #include <QString>

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "data/Array.h"
 #include "io/ModelFile.h"
 #include "qt/GraphModel.h"
 #include "shape/ShapeInference.h"
-#include "train/Dataset.h"
 
 #include <QObject>
 #include <QString>

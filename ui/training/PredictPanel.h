@@ -1,8 +1,8 @@
 #pragma once
 
+#include "data/Dataset.h"
 #include "io/ArraySource.h"
 #include "shape/Shape.h"
-#include "train/Dataset.h"
 
 #include <QFutureWatcher>
 #include <QWidget>

@@ -20,18 +20,21 @@ constexpr int kWeights = 5;
 constexpr int kAtBatch = 7;
 constexpr int kFlops = 8;
 
-NodeId idOf(MainWindow& w, const char* name) {
+NodeId idOf(MainWindow& w, const char* name)
+{
     return w.document().graph().findByName(name)->id;
 }
 
 /// Shows the window with the Analysis dock in front, as a user who opened its tab sees it.
-void showAnalysis(MainWindow& window) {
+void showAnalysis(MainWindow& window)
+{
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.findChild<QDockWidget*>("analysis")->raise();
 }
 
-QStringList layerColumn(const QTreeWidget& table) {
+QStringList layerColumn(const QTreeWidget& table)
+{
     QStringList names;
     for (int i = 0; i < table.topLevelItemCount(); ++i)
         names << table.topLevelItem(i)->text(kLayer);
@@ -47,7 +50,8 @@ class TestAnalysisPanel : public QObject {
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
-    void rowsAndCardsSelectEachOther() {
+    void rowsAndCardsSelectEachOther()
+    {
         MainWindow window;
         showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
@@ -66,20 +70,20 @@ private slots:
                  std::size_t{2}); // selecting rows from the canvas echoes nothing back
 
         panel.table()->setCurrentItem(panel.totalsRow());
-        QCOMPARE(window.scene().selectedNodes().size(),
-                 std::size_t{2}); // the totals row is no layer
+        QCOMPARE(window.scene().selectedNodes().size(), std::size_t{2}); // the totals row is no layer
     }
 
     /// Behind another tab the table waits; raised, it shows the model and the canvas selection
     /// of the moment.
-    void catchesUpWhenShown() {
+    void catchesUpWhenShown()
+    {
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.findChild<QDockWidget*>("problems")->raise();
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         auto* shown = window.analysis().findChild<QTreeWidget*>(); // as it is, not brought up to date
-        QCOMPARE(shown->topLevelItemCount(), 0);                  // nothing filled behind the tab
+        QCOMPARE(shown->topLevelItemCount(), 0);                   // nothing filled behind the tab
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
         window.scene().select({idOf(window, "concatenate")});
         window.findChild<QDockWidget*>("analysis")->raise();
@@ -89,7 +93,8 @@ private slots:
         QVERIFY(window.analysis().exportCsv(QDir::temp().filePath("shapeflow_analysis_check.csv")));
     }
 
-    void followsTheModel() {
+    void followsTheModel()
+    {
         MainWindow window;
         showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
@@ -103,27 +108,27 @@ private slots:
         QCOMPARE(panel.rowOf(idOf(window, "dense"))->text(kWeights), QString("unknown"));
     }
 
-    void sortsByNumbersWithTheTotalsLast() {
+    void sortsByNumbersWithTheTotalsLast()
+    {
         MainWindow window;
         showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         QTreeWidget& table = *window.analysis().table();
         // 250.0 KiB, 62.5 KiB, 7.5 KiB: as text they would sort the other way round.
         table.sortByColumn(kWeights, Qt::DescendingOrder);
-        QCOMPARE(
-            layerColumn(table).mid(0, 3),
-            QStringList({"embedding (Embedding)", "embedding_1 (Embedding)", "dense (Dense)"}));
+        QCOMPARE(layerColumn(table).mid(0, 3),
+                 QStringList({"embedding (Embedding)", "embedding_1 (Embedding)", "dense (Dense)"}));
         QCOMPARE(layerColumn(table).last(), QString("Total"));
         table.sortByColumn(kWeights, Qt::AscendingOrder);
-        QCOMPARE(
-            layerColumn(table).mid(5, 3),
-            QStringList({"dense (Dense)", "embedding_1 (Embedding)", "embedding (Embedding)"}));
+        QCOMPARE(layerColumn(table).mid(5, 3),
+                 QStringList({"dense (Dense)", "embedding_1 (Embedding)", "embedding (Embedding)"}));
         QCOMPARE(layerColumn(table).last(), QString("Total"));
         table.sortByColumn(0, Qt::AscendingOrder); // `#`: the model order again
         QCOMPARE(layerColumn(table).at(7), QString("dense (Dense)"));
     }
 
-    void batchSizeChangesTheBatchColumnAndTotals() {
+    void batchSizeChangesTheBatchColumnAndTotals()
+    {
         MainWindow window;
         showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
@@ -137,7 +142,8 @@ private slots:
                  QString("1,485,056 bytes")); // 23,204 per sample × 64
     }
 
-    void exportsTheTableAsCsv() {
+    void exportsTheTableAsCsv()
+    {
         MainWindow window;
         showAnalysis(window);
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));

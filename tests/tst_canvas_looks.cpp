@@ -7,9 +7,9 @@
 #include "qt/GraphModel.h"
 
 #include <QApplication>
+#include <QGraphicsSceneHoverEvent>
 #include <QPainter>
 #include <QPalette>
-#include <QGraphicsSceneHoverEvent>
 #include <QStyleOptionGraphicsItem>
 #include <QtTest>
 
@@ -18,7 +18,8 @@ using namespace sf;
 namespace {
 
 /// The card as painted, on a white ground.
-QImage paintCard(NodeItem& card) {
+QImage paintCard(NodeItem& card)
+{
     const QRectF bounds = card.boundingRect();
     QImage image(bounds.size().toSize(), QImage::Format_ARGB32);
     image.fill(Qt::white);
@@ -29,7 +30,8 @@ QImage paintCard(NodeItem& card) {
     return image;
 }
 
-int pixelsOf(const QImage& image, const QColor& colour) {
+int pixelsOf(const QImage& image, const QColor& colour)
+{
     int count = 0;
     for (int y = 0; y < image.height(); ++y)
         for (int x = 0; x < image.width(); ++x)
@@ -45,10 +47,9 @@ class TestCanvasLooks : public QObject {
 private slots:
     /// A selected card is visibly selected with or without a problem: an error's red border used
     /// to take the place of the selection's colour.
-    void aSelectedCardWithAnErrorShowsBoth() {
-        Node dense{
-            NodeId{1}, std::string(layer::kDense), "dense", {{"units", std::int64_t{4}}}, {}, {},
-            {}};
+    void aSelectedCardWithAnErrorShowsBoth()
+    {
+        Node dense{NodeId{1}, std::string(layer::kDense), "dense", {{"units", std::int64_t{4}}}, {}, {}, {}};
         NodeItem card(dense);
         card.setFlag(QGraphicsItem::ItemIsSelectable);
         card.setAnnotation("(None, 4)", 36, 2, "Error: something");
@@ -65,9 +66,9 @@ private slots:
     }
 
     /// What does not fit on the card is elided there and whole in its tooltip.
-    void theTooltipHasTheWholeName() {
-        const std::string name =
-            "a_very_long_layer_name_that_no_card_can_hold_" + std::string(40, 'x');
+    void theTooltipHasTheWholeName()
+    {
+        const std::string name = "a_very_long_layer_name_that_no_card_can_hold_" + std::string(40, 'x');
         Node dense{NodeId{1}, std::string(layer::kDense),
                    name,      {{"units", std::int64_t{4}}, {"activation", std::string("relu")}},
                    {},        {},
@@ -88,28 +89,23 @@ private slots:
     }
 
     /// A layer with several inputs names its ports: which is `x` and which the `reference`.
-    void portsOfSeveralInputsAreNamed() {
+    void portsOfSeveralInputsAreNamed()
+    {
         Node repeat{NodeId{1}, std::string(layer::kRepeatToBatch), "repeat", {}, {}, {}, {}};
         QCOMPARE(NodeItem(repeat).portLabels(), (QStringList{"x", "reference"}));
-        Node concatenate{NodeId{2},
-                         std::string(layer::kConcatenate),
-                         "concatenate",
-                         {{"axis", std::int64_t{-1}}},
-                         {},
-                         {},
-                         {}};
+        Node concatenate{
+            NodeId{2}, std::string(layer::kConcatenate), "concatenate", {{"axis", std::int64_t{-1}}}, {}, {}, {}};
         NodeItem joined(concatenate);
         joined.setNode(concatenate, 2); // two inputs connected and a free port
         QCOMPARE(joined.portLabels(), (QStringList{"0", "1", "2"}));
-        Node dense{
-            NodeId{3}, std::string(layer::kDense), "dense", {{"units", std::int64_t{4}}}, {}, {},
-            {}};
+        Node dense{NodeId{3}, std::string(layer::kDense), "dense", {{"units", std::int64_t{4}}}, {}, {}, {}};
         QVERIFY(NodeItem(dense).portLabels().isEmpty());
     }
 
     /// An edge's shape is readable: a card standing on the curve's middle no longer hides the
     /// label, which moves along the curve to where no card is, and back when the card goes.
-    void edgeLabelsStayOffCards() {
+    void edgeLabelsStayOffCards()
+    {
         test::GraphBuilder b;
         const NodeId in = b.input({8});
         const NodeId dense = b.add(layer::kDense, {{"units", std::int64_t{4}}}, {in});
@@ -129,13 +125,11 @@ private slots:
         QVERIFY(!middle.isEmpty());
 
         // The other card, moved onto the middle of the edge.
-        document.model().move(
-            other, {middle.center().x() - NodeItem::kWidth / 2, middle.center().y() - 40});
+        document.model().move(other, {middle.center().x() - NodeItem::kWidth / 2, middle.center().y() - 40});
         QVERIFY(scene.nodeItem(other)->sceneBoundingRect().intersects(middle));
         const QRectF moved = edge->labelRect();
         for (const auto& [id, card] : scene.nodeItems())
-            QVERIFY2(!card->sceneBoundingRect().intersects(moved),
-                     qPrintable(QString::number(id.value)));
+            QVERIFY2(!card->sceneBoundingRect().intersects(moved), qPrintable(QString::number(id.value)));
         QVERIFY(edge->boundingRect().contains(moved));   // painted where it is
         QVERIFY(edge->shape().contains(moved.center())); // and clicked there
 

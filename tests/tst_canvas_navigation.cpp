@@ -22,7 +22,8 @@ using namespace sf;
 namespace {
 
 /// A model too big to see at once: about 300 layers, laid out.
-ModelDocument bigModel() {
+ModelDocument bigModel()
+{
     ModelDocument model;
     model.graph = test::generateLayeredGraph(300, 7);
     layOutLayered(model.graph);
@@ -30,7 +31,8 @@ ModelDocument bigModel() {
 }
 
 /// The window at 1024×700 with `model` open, fitted to the view.
-void showFitted(MainWindow& window, const ModelDocument& model) {
+void showFitted(MainWindow& window, const ModelDocument& model)
+{
     window.resize(1024, 700);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -39,7 +41,8 @@ void showFitted(MainWindow& window, const ModelDocument& model) {
     window.view().fitAll();
 }
 
-QRectF visibleRect(MainWindow& window) {
+QRectF visibleRect(MainWindow& window)
+{
     return window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
 }
 
@@ -54,7 +57,8 @@ private slots:
     /// Ctrl+F, a name typed: that layer is selected alone and in view; Enter walks the matches of
     /// a type in reading order, Shift+Enter back; Alt+Enter selects them all; a query that finds
     /// nothing says so; Escape closes the bar and gives the canvas the focus.
-    void findLayerSelectsAndCentres() {
+    void findLayerSelectsAndCentres()
+    {
         MainWindow window;
         showFitted(window, bigModel());
         window.view().zoomBy(4.0);
@@ -70,19 +74,16 @@ private slots:
 
         const Node* far = graph.findByName("output_" + std::to_string(graph.nodes().size() - 1));
         QVERIFY(far);
-        QVERIFY(
-            !visibleRect(window).intersects(window.scene().nodeItem(far->id)->sceneBoundingRect()));
+        QVERIFY(!visibleRect(window).intersects(window.scene().nodeItem(far->id)->sceneBoundingRect()));
         QTest::keyClicks(field, QString::fromStdString(far->name));
         QCOMPARE(window.scene().selectedNodes(), std::vector{far->id});
-        QVERIFY(
-            visibleRect(window).contains(window.scene().nodeItem(far->id)->sceneBoundingRect()));
+        QVERIFY(visibleRect(window).contains(window.scene().nodeItem(far->id)->sceneBoundingRect()));
         QCOMPARE(bar.status(), QString("1 of 1"));
 
         field->clear();
         QTest::keyClicks(field, "embedding");
-        const auto embeddings =
-            std::count_if(graph.nodes().begin(), graph.nodes().end(),
-                          [](const auto& entry) { return entry.second.type == layer::kEmbedding; });
+        const auto embeddings = std::count_if(graph.nodes().begin(), graph.nodes().end(),
+                                              [](const auto& entry) { return entry.second.type == layer::kEmbedding; });
         QCOMPARE(bar.status(), QString("1 of %1").arg(embeddings));
         const NodeId first = window.scene().selectedNodes().at(0);
         QTest::keyClick(field, Qt::Key_Return);
@@ -108,7 +109,8 @@ private slots:
     }
 
     /// F3 from the canvas goes on with the last query; with none yet it opens the bar.
-    void findNextFromTheCanvas() {
+    void findNextFromTheCanvas()
+    {
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -128,7 +130,8 @@ private slots:
 
     /// The overview shows only while some card is out of view; a click in it centres the view
     /// there; a layer with an error is red in it; View > Show Overview turns it off.
-    void theOverviewShowsTheWholeModel() {
+    void theOverviewShowsTheWholeModel()
+    {
         MainWindow window;
         showFitted(window, bigModel());
         Minimap& map = window.minimap();
@@ -176,14 +179,14 @@ private slots:
 
     /// On a 1024×700 screen the window fits, the canvas keeps most of the room and every dock
     /// stays usable; a model of 2,000 layers does not push the docks around.
-    void theWindowFitsASmallScreen() {
+    void theWindowFitsASmallScreen()
+    {
         MainWindow window;
         window.resize(1024, 700);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.size(), QSize(1024, 700));
-        QVERIFY(window.minimumSizeHint().width() <= 1024 &&
-                window.minimumSizeHint().height() <= 700);
+        QVERIFY(window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 700);
         auto sizes = [&window] {
             std::map<QString, QSize> docks;
             for (QDockWidget* dock : window.findChildren<QDockWidget*>())
@@ -211,7 +214,8 @@ private slots:
 
     /// Docks behind another tab do no work for edits they cannot show (a 2,000-layer paste made
     /// hundreds of hidden rows of widgets), and show the model as it is once they are raised.
-    void hiddenPanelsCatchUpWhenShown() {
+    void hiddenPanelsCatchUpWhenShown()
+    {
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -229,8 +233,7 @@ private slots:
         QVERIFY(predict.findChildren<QLineEdit*>().isEmpty()); // no rows made while hidden
         QCOMPARE(table->topLevelItemCount(), summaryRows);     // nor the summary behind its tab
         summary->raise();
-        QTRY_COMPARE(table->topLevelItemCount(),
-                     static_cast<int>(window.document().graph().nodes().size()));
+        QTRY_COMPARE(table->topLevelItemCount(), static_cast<int>(window.document().graph().nodes().size()));
         window.findChild<QDockWidget*>("training")->raise();
         window.training().findChild<QTabWidget*>()->setCurrentWidget(&predict);
         QTRY_VERIFY(predict.isVisible());

@@ -19,11 +19,18 @@ Run cli(const QStringList& args)
     QProcess p;
     p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
     p.waitForFinished(30000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
-QString example(const char* name) { return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/") + name + ".sfmodel"; }
-QString fixture(const char* name) { return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/") + name; }
+QString example(const char* name)
+{
+    return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/") + name + ".sfmodel";
+}
+QString fixture(const char* name)
+{
+    return QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/") + name;
+}
 
 } // namespace
 
@@ -88,17 +95,19 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         const QStringList lines = QString::fromUtf8(r.out).split('\n');
         const QRegularExpression columnGap("\\s{2,}");
-        QCOMPARE(lines[2].trimmed().split(columnGap), QStringList({"Layer (type)", "Output Shape", "Trainable", "Non-trainable", "Weights",
-                                                                   "Activations/sample", "Activations (batch 64)", "FLOPs/sample"}));
+        QCOMPARE(lines[2].trimmed().split(columnGap),
+                 QStringList({"Layer (type)", "Output Shape", "Trainable", "Non-trainable", "Weights",
+                              "Activations/sample", "Activations (batch 64)", "FLOPs/sample"}));
         const auto row = [&](const QString& first) {
             for (const QString& line : lines)
                 if (line.startsWith(" " + first + " "))
                     return line.trimmed().split(columnGap);
             return QStringList();
         };
-        QCOMPARE(row("dense (Dense)"), QStringList({"dense (Dense)", "(None, 1)", "1,921", "0", "7.5 KiB", "4 B", "256 B", "3.8 kFLOPs"}));
-        QCOMPARE(row("embedding (Embedding)"),
-                 QStringList({"embedding (Embedding)", "(None, 20, 64)", "64,000", "0", "250.0 KiB", "5.0 KiB", "320.0 KiB", "0 FLOPs"}));
+        QCOMPARE(row("dense (Dense)"),
+                 QStringList({"dense (Dense)", "(None, 1)", "1,921", "0", "7.5 KiB", "4 B", "256 B", "3.8 kFLOPs"}));
+        QCOMPARE(row("embedding (Embedding)"), QStringList({"embedding (Embedding)", "(None, 20, 64)", "64,000", "0",
+                                                            "250.0 KiB", "5.0 KiB", "320.0 KiB", "0 FLOPs"}));
         // 23,204 bytes per sample; × 64 = 1,485,056
         QCOMPARE(row("Total"), QStringList({"Total", "81,921", "0", "320.0 KiB", "22.7 KiB", "1.4 MiB", "3.8 kFLOPs"}));
         QVERIFY(!r.out.contains("Connected to"));
@@ -129,7 +138,8 @@ private slots:
         QVERIFY(r.out.startsWith("layer,class,output_shape,"));
         QVERIFY(r.out.contains("\n(total),,,81921,0,327684,23204,46408,3842\n"));
         QVERIFY(!r.out.contains("errors"));
-        r = cli({"check", example("two_branch_embeddings"), "--analyze", "--csv", dir.filePath("no such folder/a.csv")});
+        r = cli(
+            {"check", example("two_branch_embeddings"), "--analyze", "--csv", dir.filePath("no such folder/a.csv")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("cannot write"));
     }
@@ -168,8 +178,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QString weights = dir.filePath("w.npz");
-        const Run t = cli({"train", example("two_branch_embeddings"), "--synthetic", "3000", "--epochs", "3", "--validation-split",
-                           "0.2", "--seed", "4", "--json", "--save-weights", weights});
+        const Run t = cli({"train", example("two_branch_embeddings"), "--synthetic", "3000", "--epochs", "3",
+                           "--validation-split", "0.2", "--seed", "4", "--json", "--save-weights", weights});
         QCOMPARE(t.exitCode, 0);
         const QList<QByteArray> lines = t.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4); // one object per epoch, then the summary
@@ -182,45 +192,60 @@ private slots:
         QCOMPARE(summary["status"].toString(), QString("finished"));
         QCOMPARE(summary["epochs"].toInt(), 3);
 
-        const Run e = cli({"evaluate", example("two_branch_embeddings"), "--weights", weights, "--synthetic", "500", "--seed", "4", "--json"});
+        const Run e = cli({"evaluate", example("two_branch_embeddings"), "--weights", weights, "--synthetic", "500",
+                           "--seed", "4", "--json"});
         QCOMPARE(e.exitCode, 0);
         const QJsonObject eval = QJsonDocument::fromJson(e.out).object();
-        QVERIFY(eval["loss"].toDouble() < 0.69);     // better than chance (ln 2) on fresh rows
+        QVERIFY(eval["loss"].toDouble() < 0.69); // better than chance (ln 2) on fresh rows
         QVERIFY(eval["accuracy"].toDouble() > 0.6);
         QCOMPARE(eval["samples"].toInt(), 500);
 
         // Predict from .npy files written by NumPy.
         QProcess py;
         py.start("/usr/bin/python3", {"-c", "import numpy as np; r = np.random.default_rng(0); "
-                                            "np.save('" + dir.filePath("a.npy") + "', r.integers(1, 1000, (5, 20))); "
-                                            "np.save('" + dir.filePath("b.npy") + "', r.integers(1, 500, (5, 20)))"});
+                                            "np.save('" +
+                                                dir.filePath("a.npy") +
+                                                "', r.integers(1, 1000, (5, 20))); "
+                                                "np.save('" +
+                                                dir.filePath("b.npy") + "', r.integers(1, 500, (5, 20)))"});
         QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
         const QString out = dir.filePath("p.npy");
-        const Run p = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("a.npy"),
-                           "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
+        const Run p =
+            cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input",
+                 "tokens_a=" + dir.filePath("a.npy"), "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
         QCOMPARE(p.exitCode, 0);
         QVERIFY(p.out.contains("dense: (5, 1)"));
-        py.start("/usr/bin/python3", {"-c", "import numpy as np; p = np.load('" + out + "'); print(p.shape, bool(((p > 0) & (p < 1)).all()))"});
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; p = np.load('" + out +
+                                                "'); print(p.shape, bool(((p > 0) & (p < 1)).all()))"});
         QVERIFY(py.waitForFinished(30000));
         QCOMPARE(py.readAllStandardOutput().trimmed(), QByteArray("(5, 1) True"));
 
         // A .npz input must hold one array: which would be meant is not guessed.
-        py.start("/usr/bin/python3", {"-c", "import numpy as np; np.savez('" + dir.filePath("two.npz") + "', a=np.ones((5, 20)), b=np.ones((5, 20)))"});
+        py.start("/usr/bin/python3", {"-c", "import numpy as np; np.savez('" + dir.filePath("two.npz") +
+                                                "', a=np.ones((5, 20)), b=np.ones((5, 20)))"});
         QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
-        const Run two = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("two.npz"),
-                             "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
+        const Run two =
+            cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input",
+                 "tokens_a=" + dir.filePath("two.npz"), "--input", "tokens_b=" + dir.filePath("b.npy"), "--out", out});
         QCOMPARE(two.exitCode, 2);
-        QVERIFY2(two.err.contains("two.npz holds 2 arrays (a, b); give a .npy file, or a .npz with one array"), qPrintable(two.err));
+        QVERIFY2(two.err.contains("two.npz holds 2 arrays (a, b); give a .npy file, or a .npz with one array"),
+                 qPrintable(two.err));
     }
 
     void trainReadsAManifestAndNamesWhatItCannotUse()
     {
         QTemporaryDir dir;
         QProcess py;
-        py.start("/usr/bin/python3", {"-c", "import numpy as np; r = np.random.default_rng(1); "
-                                            "np.save('" + dir.filePath("a.npy") + "', r.integers(1, 1000, (64, 20))); "
-                                            "np.save('" + dir.filePath("b.npy") + "', r.integers(1, 500, (64, 20))); "
-                                            "np.save('" + dir.filePath("y.npy") + "', r.integers(0, 2, (64, 1)).astype(np.float32))"});
+        py.start("/usr/bin/python3",
+                 {"-c", "import numpy as np; r = np.random.default_rng(1); "
+                        "np.save('" +
+                            dir.filePath("a.npy") +
+                            "', r.integers(1, 1000, (64, 20))); "
+                            "np.save('" +
+                            dir.filePath("b.npy") +
+                            "', r.integers(1, 500, (64, 20))); "
+                            "np.save('" +
+                            dir.filePath("y.npy") + "', r.integers(0, 2, (64, 1)).astype(np.float32))"});
         QVERIFY(py.waitForFinished(30000) && py.exitCode() == 0);
         auto manifest = [&](const QString& file, const QByteArray& json) {
             QFile f(dir.filePath(file));
@@ -231,30 +256,40 @@ private slots:
         manifest("extra.json", R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "tokens_c": "b.npy"},
                                    "targets": {"dense": "y.npy", "dens": "y.npy"}})");
         const QString weights = dir.filePath("w.npz");
-        Run r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("extra.json"), "--epochs", "1", "--save-weights", weights});
+        Run r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("extra.json"), "--epochs", "1",
+                     "--save-weights", weights});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("Training on 64 samples"));
-        QVERIFY2(r.err.contains("extra.json: inputs.tokens_c: the model has no input \"tokens_c\", so this data is not used"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(
+                     "extra.json: inputs.tokens_c: the model has no input \"tokens_c\", so this data is not used"),
+                 qPrintable(r.err));
         QVERIFY(r.err.contains("extra.json: targets.dens: the model has no output \"dens\", so this data is not used"));
         // A misspelt input: the missing one is named, and the entry it meant is the warning above it.
         // Unused entries are not read, so one naming a file that is not there stops nothing either.
-        manifest("typo.json", R"({"inputs": {"tokens_a": "a.npy", "tokenz_b": "b.npy", "old": "gone.npy", "older": "generated"},
+        manifest("typo.json",
+                 R"({"inputs": {"tokens_a": "a.npy", "tokenz_b": "b.npy", "old": "gone.npy", "older": "generated"},
                                   "targets": {"dense": "y.npy"}})");
         r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("typo.json"), "--epochs", "1"});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("typo.json: inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"), qPrintable(r.err));
+        QVERIFY2(
+            r.err.contains("typo.json: inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"),
+            qPrintable(r.err));
         QVERIFY2(r.err.contains("has no array for input \"tokens_b\""), qPrintable(r.err));
         QVERIFY(!r.err.contains("gone.npy"));
-        manifest("stale.json", R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "old": "gone.npy", "older": "generated"},
+        manifest("stale.json",
+                 R"({"inputs": {"tokens_a": "a.npy", "tokens_b": "b.npy", "old": "gone.npy", "older": "generated"},
                                    "targets": {"dense": "y.npy"}})");
         r = cli({"train", example("two_branch_embeddings"), "--data", dir.filePath("stale.json"), "--epochs", "1"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.err.contains("inputs.older: the model has no input \"older\", so this data is not used"));
         // Arrays given by hand name the likely culprit in the error itself.
-        r = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input", "tokens_a=" + dir.filePath("a.npy"),
-                 "--input", "tokenz_b=" + dir.filePath("b.npy"), "--out", dir.filePath("p.npy")});
+        r = cli({"predict", example("two_branch_embeddings"), "--weights", weights, "--input",
+                 "tokens_a=" + dir.filePath("a.npy"), "--input", "tokenz_b=" + dir.filePath("b.npy"), "--out",
+                 dir.filePath("p.npy")});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains("has no array for input \"tokens_b\"; it has \"tokenz_b\", which names no input of the model"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(
+                     "has no array for input \"tokens_b\"; it has \"tokenz_b\", which names no input of the model"),
+                 qPrintable(r.err));
     }
 
     void trainErrors()
@@ -289,10 +324,17 @@ private slots:
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("target");
         QTest::addColumn<QString>("named");
-        QTest::newRow("unsupported layer to .sfmodel") << "unsupported_layer.keras2.json" << "m.sfmodel" << "[unsupported-layer] at lstm: class 'LSTM'";
-        QTest::newRow("unsupported layer to Keras 3") << "unsupported_layer.keras3.json" << "m.json" << "[unsupported-layer] at lstm";
-        QTest::newRow("CNN to Python") << "cnn_sequential.keras2.json" << "m.py" << "[unsupported-layer] at max_pooling2d";
-        QTest::newRow("model-level problems") << "model_problems.keras2.json" << "m.sfmodel"
+        QTest::newRow("unsupported layer to .sfmodel") << "unsupported_layer.keras2.json"
+                                                       << "m.sfmodel"
+                                                       << "[unsupported-layer] at lstm: class 'LSTM'";
+        QTest::newRow("unsupported layer to Keras 3") << "unsupported_layer.keras3.json"
+                                                      << "m.json"
+                                                      << "[unsupported-layer] at lstm";
+        QTest::newRow("CNN to Python") << "cnn_sequential.keras2.json"
+                                       << "m.py"
+                                       << "[unsupported-layer] at max_pooling2d";
+        QTest::newRow("model-level problems") << "model_problems.keras2.json"
+                                              << "m.sfmodel"
                                               << "[unknown-model-output] at ghost (config.output_layers)";
     }
     void convertRefusesToLoseAnything()
@@ -368,7 +410,8 @@ private slots:
         QVERIFY(py.out.contains("Keras 3 Python"));
         QFile script(dir.filePath("m.py"));
         QVERIFY(script.open(QIODevice::ReadOnly));
-        QVERIFY(script.readAll().contains("model = keras.Model(inputs=[tokens_a, tokens_b], outputs=dense_2, name=\"deep_two_branch\")"));
+        QVERIFY(script.readAll().contains(
+            "model = keras.Model(inputs=[tokens_a, tokens_b], outputs=dense_2, name=\"deep_two_branch\")"));
         // A target that is neither .sfmodel, .json nor .py is a usage error.
         const Run bad = cli({"convert", out, dir.filePath("m.txt")});
         QCOMPARE(bad.exitCode, 2);

@@ -12,8 +12,9 @@ namespace {
 
 /// A row of connectionRefusal: a connection by layer names, the refusal, and whether
 /// Graph::connect makes it.
-void row(const char* name, const char* from, const char* to, int port,
-         std::optional<ConnectionRefusal> refusal, bool wired) {
+void row(const char* name, const char* from, const char* to, int port, std::optional<ConnectionRefusal> refusal,
+         bool wired)
+{
     QTest::newRow(name) << QString(from) << QString(to) << port << refusal << wired;
 }
 
@@ -25,7 +26,8 @@ class TestConnectionRules : public QObject {
     Q_OBJECT
 private slots:
     /// x -> dense -> concatenate <- dropout, and a spare Input: a row per connection asked for.
-    void connectionRefusal_data() {
+    void connectionRefusal_data()
+    {
         QTest::addColumn<QString>("from");
         QTest::addColumn<QString>("to");
         QTest::addColumn<int>("port");
@@ -45,7 +47,8 @@ private slots:
         row("cycle", "concatenate", "dropout", 0, MakesCycle, true);
     }
 
-    void connectionRefusal() {
+    void connectionRefusal()
+    {
         QFETCH(QString, from);
         QFETCH(QString, to);
         QFETCH(int, port);
@@ -65,8 +68,7 @@ private slots:
         };
         const Connection c{{id(from), 0}, {id(to), port}};
         const auto found = sf::connectionRefusal(g, c);
-        QVERIFY2(found == refusal,
-                 qPrintable(QString("refusal %1").arg(found ? static_cast<int>(*found) : -1)));
+        QVERIFY2(found == refusal, qPrintable(QString("refusal %1").arg(found ? static_cast<int>(*found) : -1)));
         // Graph::connect refuses the wiring only: a model read from a file may hold cycles.
         QCOMPARE(!wiringRefusal(g, c), wired);
         QCOMPARE(g.connect(c), wired);
@@ -74,7 +76,8 @@ private slots:
 
     /// The cycle is found however far round it goes, and in time linear in the graph: the check
     /// runs on every mouse move of a connection drag.
-    void aLongCycleIsFound() {
+    void aLongCycleIsFound()
+    {
         GraphBuilder b;
         const NodeId x = b.input({8}, "float32", {}, "x");
         const NodeId first = b.add(layer::kDropout, {}, {x}, "first");
@@ -91,7 +94,8 @@ private slots:
     }
 
     /// A layer goes into a connection of the graph when it takes exactly one input.
-    void insertingIntoAnEdge() {
+    void insertingIntoAnEdge()
+    {
         GraphBuilder b;
         const NodeId x = b.input({8});
         const NodeId dense = b.add(layer::kDense, {}, {x});
@@ -102,8 +106,7 @@ private slots:
         QVERIFY(!canInsertIntoEdge(b.graph, edge, layer::kConcatenate));   // takes several
         QVERIFY(!canInsertIntoEdge(b.graph, edge, layer::kRepeatToBatch)); // needs two
         QVERIFY(!canInsertIntoEdge(b.graph, edge, "NoSuchLayer"));
-        QVERIFY(
-            !canInsertIntoEdge(b.graph, {{dense, 0}, {x, 0}}, layer::kDropout)); // not in the graph
+        QVERIFY(!canInsertIntoEdge(b.graph, {{dense, 0}, {x, 0}}, layer::kDropout)); // not in the graph
     }
 };
 

@@ -17,9 +17,9 @@ const std::vector<std::string> kLayers{"graph", "shape", "engine", "data", "trai
 const fs::path kCore = fs::path(SHAPEFLOW_SOURCE_DIR) / "core";
 
 /// The position of `folder` in kLayers; kLayers.size() for a folder that is not there.
-std::size_t rankOf(const std::string& folder) {
-    return static_cast<std::size_t>(std::find(kLayers.begin(), kLayers.end(), folder) -
-                                    kLayers.begin());
+std::size_t rankOf(const std::string& folder)
+{
+    return static_cast<std::size_t>(std::find(kLayers.begin(), kLayers.end(), folder) - kLayers.begin());
 }
 
 } // namespace
@@ -29,17 +29,18 @@ std::size_t rankOf(const std::string& folder) {
 class TestCoreLayering : public QObject {
     Q_OBJECT
 private slots:
-    void everyFolderHasItsLayer() {
+    void everyFolderHasItsLayer()
+    {
         for (const fs::directory_entry& entry : fs::directory_iterator(kCore)) {
             const std::string folder = entry.path().filename().string();
             if (entry.is_directory())
                 QVERIFY2(rankOf(folder) < kLayers.size(),
-                         qPrintable(QStringLiteral("core/%1 is not in kLayers")
-                                        .arg(QString::fromStdString(folder))));
+                         qPrintable(QStringLiteral("core/%1 is not in kLayers").arg(QString::fromStdString(folder))));
         }
     }
 
-    void includesGoOnlyDownward() {
+    void includesGoOnlyDownward()
+    {
         const std::regex include("^\\s*#\\s*include\\s*\"([A-Za-z_]+)/");
         QStringList upward;
         for (const fs::directory_entry& entry : fs::recursive_directory_iterator(kCore)) {

@@ -2,11 +2,11 @@
 #include "io/ArrayReader.h"
 #include "io/Csv.h"
 #include "io/DataBinding.h"
-#include "io/SampleText.h"
 #include "io/DataManifest.h"
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
+#include "io/SampleText.h"
 #include "io/WeightsFile.h"
 
 #include <QProcess>
@@ -117,8 +117,10 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath("w.npz");
-        writeNpz(path.toStdString(), {{"embedding/embeddings", {{3, 2}, {0, 1, 2, 3, 4, 5}, ""}}, {"dense/bias", {{1}, {0.5f}, ""}}});
-        QCOMPARE(python(QString("w = np.load('%1')\nprint(sorted(w.files), w['embedding/embeddings'].shape, w['embedding/embeddings'].dtype, "
+        writeNpz(path.toStdString(),
+                 {{"embedding/embeddings", {{3, 2}, {0, 1, 2, 3, 4, 5}, ""}}, {"dense/bias", {{1}, {0.5f}, ""}}});
+        QCOMPARE(python(QString("w = np.load('%1')\nprint(sorted(w.files), w['embedding/embeddings'].shape, "
+                                "w['embedding/embeddings'].dtype, "
                                 "float(w['embedding/embeddings'][2, 1]), float(w['dense/bias'][0]))")
                             .arg(path)),
                  QByteArray("['dense/bias', 'embedding/embeddings'] (3, 2) float32 5.0 0.5"));
@@ -128,13 +130,21 @@ private slots:
     {
         QTest::addColumn<QString>("write");
         QTest::addColumn<QString>("file");
-        QTest::newRow("float64 npy") << "np.save(P, np.arange(6, dtype=np.float64).reshape(2, 3) / 2)" << "x.npy";
-        QTest::newRow("int64 npy") << "np.save(P, np.arange(6, dtype=np.int64).reshape(2, 3))" << "x.npy";
-        QTest::newRow("int32 npy") << "np.save(P, np.arange(6, dtype=np.int32).reshape(2, 3))" << "x.npy";
-        QTest::newRow("bool npy") << "np.save(P, (np.arange(6) % 2 == 1).reshape(2, 3))" << "x.npy";
-        QTest::newRow("npy version 3") << "np.lib.format.write_array(open(P, 'wb'), np.arange(6, dtype=np.float32).reshape(2, 3), version=(3, 0))" << "x.npy";
-        QTest::newRow("savez") << "np.savez(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))" << "x.npz";
-        QTest::newRow("savez_compressed") << "np.savez_compressed(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))" << "x.npz";
+        QTest::newRow("float64 npy") << "np.save(P, np.arange(6, dtype=np.float64).reshape(2, 3) / 2)"
+                                     << "x.npy";
+        QTest::newRow("int64 npy") << "np.save(P, np.arange(6, dtype=np.int64).reshape(2, 3))"
+                                   << "x.npy";
+        QTest::newRow("int32 npy") << "np.save(P, np.arange(6, dtype=np.int32).reshape(2, 3))"
+                                   << "x.npy";
+        QTest::newRow("bool npy") << "np.save(P, (np.arange(6) % 2 == 1).reshape(2, 3))"
+                                  << "x.npy";
+        QTest::newRow("npy version 3")
+            << "np.lib.format.write_array(open(P, 'wb'), np.arange(6, dtype=np.float32).reshape(2, 3), version=(3, 0))"
+            << "x.npy";
+        QTest::newRow("savez") << "np.savez(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))"
+                               << "x.npz";
+        QTest::newRow("savez_compressed") << "np.savez_compressed(P, x=np.arange(6, dtype=np.float32).reshape(2, 3))"
+                                          << "x.npz";
     }
     void weReadNumpysFiles()
     {
@@ -175,19 +185,23 @@ private slots:
         QTest::newRow("strings") << text << "is not numeric";
         // Headers that claim more than any file holds: the element count must not wrap around.
         auto claiming = [](const QByteArray& shape) { return npyBytes("<f4", shape, QByteArray(64, '\0')); };
-        QTest::newRow("count wraps to zero") << claiming("(4611686018427387904, 4)") << "shape (4611686018427387904, 4) is too large for any file";
+        QTest::newRow("count wraps to zero")
+            << claiming("(4611686018427387904, 4)") << "shape (4611686018427387904, 4) is too large for any file";
         QTest::newRow("beyond 64 bits") << claiming("(99999999999999999999999, 4)") << "is too large for any file";
         // Issue 11: each was undefined behaviour (or, for the width beyond an int, an exception the
         // CLI reported only as "stoi"). An empty array's other sizes still become buffers later.
-        QTest::newRow("empty, with rows too large") << claiming("(0, 1000000000000000000, 10)") << "shape (0, 1000000000000000000, 10) is too large";
-        QTest::newRow("width times 8 overflows") << npyBytes("<f999999999", "(1,)", QByteArray(8, '\0'))
-                                                 << "element type '<f999999999' is not supported";
-        QTest::newRow("width beyond an int") << npyBytes("<i99999999999999999999", "(1,)", QByteArray(8, '\0')) << "is not supported";
+        QTest::newRow("empty, with rows too large")
+            << claiming("(0, 1000000000000000000, 10)") << "shape (0, 1000000000000000000, 10) is too large";
+        QTest::newRow("width times 8 overflows")
+            << npyBytes("<f999999999", "(1,)", QByteArray(8, '\0')) << "element type '<f999999999' is not supported";
+        QTest::newRow("width beyond an int")
+            << npyBytes("<i99999999999999999999", "(1,)", QByteArray(8, '\0')) << "is not supported";
         QTest::newRow("uint32 beyond float") << npyBytes("<u4", "(2,)", little(7, 4) + little(0xffffffffULL, 4))
                                              << "value 4294967295 at index 1 cannot be held exactly as float32";
-        QTest::newRow("int32 beyond float") << npyBytes("<i4", "(1,)", little(0x7fffffffULL, 4)) << "value 2147483647 at index 0";
-        QTest::newRow("int64 beyond float") << npyBytes("<i8", "(1,)", little(0x8000000000000000ULL, 8))
-                                            << "value -9223372036854775808 at index 0";
+        QTest::newRow("int32 beyond float")
+            << npyBytes("<i4", "(1,)", little(0x7fffffffULL, 4)) << "value 2147483647 at index 0";
+        QTest::newRow("int64 beyond float")
+            << npyBytes("<i8", "(1,)", little(0x8000000000000000ULL, 8)) << "value -9223372036854775808 at index 0";
         QTest::newRow("a size that is not a number") << claiming("(3, x)") << "shape (3, x) is not a tuple of sizes";
     }
     void badArraysAreNamed()
@@ -202,8 +216,10 @@ private slots:
     {
         // The header was matched with std::regex, which recursed once per character: a 30 KB
         // header overflowed the stack (issue 11).
-        const QByteArray h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + QByteArray(30000, ' ') + "3,), }\n";
-        const QByteArray bytes = QByteArray("\x93NUMPY\x02\x00", 8) + little(static_cast<quint64>(h.size()), 4) + h + QByteArray(12, '\0');
+        const QByteArray h =
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (" + QByteArray(30000, ' ') + "3,), }\n";
+        const QByteArray bytes =
+            QByteArray("\x93NUMPY\x02\x00", 8) + little(static_cast<quint64>(h.size()), 4) + h + QByteArray(12, '\0');
         const Array a = parseNpy(bytes.toStdString(), "long.npy");
         QCOMPARE(a.shape, (std::vector<Index>{3}));
         QCOMPARE(a.values, (std::vector<float>{0, 0, 0}));
@@ -223,12 +239,14 @@ private slots:
         const int end = one.indexOf("PK\x05\x06");
         const QByteArray entry = one.mid(directory, end - directory);
         QByteArray many = one.left(directory) + entry.repeated(16);
-        many += "PK\x05\x06" + QByteArray(4, '\0') + little(16, 2) + little(16, 2) + little(static_cast<quint64>(entry.size()) * 16, 4) +
-                little(static_cast<quint64>(directory), 4) + little(0, 2);
+        many += "PK\x05\x06" + QByteArray(4, '\0') + little(16, 2) + little(16, 2) +
+                little(static_cast<quint64>(entry.size()) * 16, 4) + little(static_cast<quint64>(directory), 4) +
+                little(0, 2);
         const quint64 member = 4000 + 128; // the floats and the .npy header
         QCOMPARE(parseNpz(many.toStdString(), "many.npz", 16 * member).at("x").values.size(), std::size_t{1000});
         const QString message = dataError([&] { parseNpz(many.toStdString(), "many.npz", 16 * member - 1); });
-        QVERIFY2(message.contains("many.npz:x.npy: holds 4128 bytes, which with the 61920 of the members before it is more than the 66047 bytes a .npz may hold"),
+        QVERIFY2(message.contains("many.npz:x.npy: holds 4128 bytes, which with the 61920 of the members before it is "
+                                  "more than the 66047 bytes a .npz may hold"),
                  qPrintable(message));
     }
 
@@ -244,7 +262,8 @@ private slots:
         DataBinding binding;
         binding.training.inputs["x"] = ArraySource::csv("x.csv", {"a", "b"});
         binding.training.targets["out"] = ArraySource::generated();
-        const LoadedData data = loadData(binding, dir.path().toStdString(), b.graph, {LossKind::MeanSquaredError, false}, 7);
+        const LoadedData data =
+            loadData(binding, dir.path().toStdString(), b.graph, {LossKind::MeanSquaredError, false}, 7);
         QCOMPARE(data.training.inputs.at("x").shape, (std::vector<Index>{0, 2}));
         QCOMPARE(data.training.targets.at("out").shape, (std::vector<Index>{0, 1}));
         QVERIFY(data.training.targets.at("out").values.empty());
@@ -286,9 +305,12 @@ private slots:
         QTest::addColumn<quint64>("offset");
         QTest::addColumn<QString>("expected");
         // zip64 fields hold 64-bit sizes: offsets plus sizes must not wrap, nor claims be allocated.
-        QTest::newRow("data past the end, by wrapping") << 0 << quint64(0xfffffffffffffff0ULL) << quint64(4) << quint64(0) << "truncated data";
-        QTest::newRow("a local header past the end") << 0 << quint64(4) << quint64(4) << quint64(0xfffffffffffffffeULL) << "truncated ZIP structure";
-        QTest::newRow("a deflate claim no data inflates to") << 8 << quint64(4) << quint64(1ULL << 62) << quint64(0) << "the file is damaged";
+        QTest::newRow("data past the end, by wrapping")
+            << 0 << quint64(0xfffffffffffffff0ULL) << quint64(4) << quint64(0) << "truncated data";
+        QTest::newRow("a local header past the end")
+            << 0 << quint64(4) << quint64(4) << quint64(0xfffffffffffffffeULL) << "truncated ZIP structure";
+        QTest::newRow("a deflate claim no data inflates to")
+            << 8 << quint64(4) << quint64(1ULL << 62) << quint64(0) << "the file is damaged";
     }
 
     void npzSizesThatCannotBeAreCaught()
@@ -301,12 +323,15 @@ private slots:
         const QByteArray name = "x.npy";
         // One member: a local header and 4 data bytes, then a central directory entry whose sizes
         // and offset are in a zip64 extra field, then the end record.
-        QByteArray zip = "PK\x03\x04" + QByteArray(22, '\0') + little(static_cast<quint64>(name.size()), 2) + little(0, 2) + name + QByteArray(4, '\0');
+        QByteArray zip = "PK\x03\x04" + QByteArray(22, '\0') + little(static_cast<quint64>(name.size()), 2) +
+                         little(0, 2) + name + QByteArray(4, '\0');
         const auto directory = static_cast<quint64>(zip.size());
-        const QByteArray extra = little(1, 2) + little(24, 2) + little(inflated, 8) + little(compressed, 8) + little(offset, 8);
-        zip += "PK\x01\x02" + QByteArray(6, '\0') + little(static_cast<quint64>(method), 2) + QByteArray(4, '\0') + little(0, 4) +
-               little(0xffffffff, 4) + little(0xffffffff, 4) + little(static_cast<quint64>(name.size()), 2) + little(static_cast<quint64>(extra.size()), 2) + little(0, 2) +
-               QByteArray(8, '\0') + little(0xffffffff, 4) + name + extra;
+        const QByteArray extra =
+            little(1, 2) + little(24, 2) + little(inflated, 8) + little(compressed, 8) + little(offset, 8);
+        zip += "PK\x01\x02" + QByteArray(6, '\0') + little(static_cast<quint64>(method), 2) + QByteArray(4, '\0') +
+               little(0, 4) + little(0xffffffff, 4) + little(0xffffffff, 4) +
+               little(static_cast<quint64>(name.size()), 2) + little(static_cast<quint64>(extra.size()), 2) +
+               little(0, 2) + QByteArray(8, '\0') + little(0xffffffff, 4) + name + extra;
         zip += "PK\x05\x06" + QByteArray(6, '\0') + little(1, 2) + little(0, 4) + little(directory, 4) + little(0, 2);
         const QString message = dataError([&] { parseNpz(zip.toStdString(), "z.npz"); });
         QVERIFY2(message.contains(expected), qPrintable(message));
@@ -317,7 +342,9 @@ private slots:
         const CsvTable t = parseCsv("a, b,c,label\n1,2,3,0\n4,5,6,1\n", "t.csv");
         QCOMPARE(t.columnRange("a", "c").values, (std::vector<float>{1, 2, 3, 4, 5, 6}));
         QCOMPARE(t.columns({"label"}).shape, (std::vector<Index>{2, 1}));
-        QVERIFY(dataError([] { parseCsv("a,b\n1,x\n", "t.csv"); }).contains("t.csv: line 2, column \"b\": \"x\" is not a number"));
+        QVERIFY(dataError([] {
+                    parseCsv("a,b\n1,x\n", "t.csv");
+                }).contains("t.csv: line 2, column \"b\": \"x\" is not a number"));
         QVERIFY(dataError([] { parseCsv("a,b\n1\n", "t.csv"); }).contains("line 2 has 1 cells; the header has 2"));
         QVERIFY(dataError([] { parseCsv("a,b\n1,\n", "t.csv"); }).contains("\"\" is not a number"));
         QVERIFY(dataError([&] { t.columns({"nope"}); }).contains("no column \"nope\""));
@@ -331,7 +358,8 @@ private slots:
         QTemporaryDir dir;
         writeText(dir.filePath("table.csv"), "f1,f2,f3,label\n1,2,3,0\n4,5,6,1\n");
         writeNpz(dir.filePath("more.npz").toStdString(), {{"tokens", {{2, 2}, {1, 2, 3, 4}, ""}}});
-        QCOMPARE(python("np.save('" + dir.filePath("ids.npy") + "', np.array([[7], [8]], dtype=np.int64))"), QByteArray());
+        QCOMPARE(python("np.save('" + dir.filePath("ids.npy") + "', np.array([[7], [8]], dtype=np.int64))"),
+                 QByteArray());
         writeText(dir.filePath("data.json"), R"({
             "inputs": {"features": {"file": "table.csv", "columns": "f1:f3"},
                        "tokens": {"file": "more.npz", "array": "tokens"},
@@ -352,14 +380,17 @@ private slots:
         QVERIFY(m.validation.has_value());
 
         writeText(dir.filePath("bad.json"), R"({"inputs": {"x": {"file": "more.npz", "array": "missing"}}})");
-        QVERIFY(dataError([&] { loadDataManifest(dir.filePath("bad.json").toStdString(), b.graph, {}, 1); })
-                    .contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
+        QVERIFY(dataError([&] {
+                    loadDataManifest(dir.filePath("bad.json").toStdString(), b.graph, {}, 1);
+                }).contains("bad.json: inputs.x: " + dir.filePath("more.npz") + " has no array \"missing\""));
         writeNpz(dir.filePath("two.npz").toStdString(), {{"a", {{1}, {1}, ""}}, {"b", {{1}, {2}, ""}}});
         writeText(dir.filePath("which.json"), R"({"inputs": {"x": {"file": "two.npz"}}})");
         QVERIFY(dataError([&] { loadDataManifest(dir.filePath("which.json").toStdString(), b.graph, {}, 1); })
-                    .contains("which.json: inputs.x: " + dir.filePath("two.npz") + " holds 2 arrays (a, b); name one with \"array\""));
+                    .contains("which.json: inputs.x: " + dir.filePath("two.npz") +
+                              " holds 2 arrays (a, b); name one with \"array\""));
         writeText(dir.filePath("bad2.json"), R"({"targets": {}})");
-        QVERIFY(dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
+        QVERIFY(
+            dataError([&] { readDataManifest(dir.filePath("bad2.json").toStdString()); }).contains("inputs: missing"));
         QVERIFY(dataError([&] { readDataManifest(dir.filePath("none.json").toStdString()); }).contains("cannot open"));
     }
 
@@ -384,10 +415,14 @@ private slots:
         QCOMPARE(ArraySource::csv("/x/t.csv", {"f1", "f8"}, true).describe(), std::string("t.csv [f1 … f8]"));
         QCOMPARE(ArraySource::npz("/x/d.npz", "x").describe(), std::string("d.npz: x"));
 
-        auto fromText = [](const char* text) { return dataError([&] { DataBinding::fromJson(nlohmann::json::parse(text)); }); };
-        QCOMPARE(fromText(R"({"inputs": {"x": 5}})"), QString("inputs.x: expected \"generated\", a file name, or {\"file\": ...}"));
+        auto fromText = [](const char* text) {
+            return dataError([&] { DataBinding::fromJson(nlohmann::json::parse(text)); });
+        };
+        QCOMPARE(fromText(R"({"inputs": {"x": 5}})"),
+                 QString("inputs.x: expected \"generated\", a file name, or {\"file\": ...}"));
         QVERIFY(fromText(R"({"inputs": {"x": "t.csv"}})").startsWith("inputs.x: a CSV file needs \"columns\""));
-        QVERIFY(fromText(R"({"inputs": {}, "targets": {"y": {"file": "t.csv", "columns": [1]}}})").startsWith("targets.y: columns: column names must be strings"));
+        QVERIFY(fromText(R"({"inputs": {}, "targets": {"y": {"file": "t.csv", "columns": [1]}}})")
+                    .startsWith("targets.y: columns: column names must be strings"));
         QCOMPARE(fromText(R"({"generated_rows": -4})"), QString("generated_rows: expected a positive whole number"));
         QCOMPARE(fromText(R"({"inputs": {}, "validation": {"targets": {}}})"), QString("validation.inputs: missing"));
     }
@@ -418,11 +453,13 @@ private slots:
         QCOMPARE(ones + std::count(y.values.begin(), y.values.end(), 0.0f), std::ptrdiff_t{50});
         QVERIFY(ones >= 20 && ones <= 30); // split at the median score
         // The labels are a function of these inputs: the same rows, the same labels; other rows, others.
-        QCOMPARE(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values, y.values);
+        QCOMPARE(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values,
+                 y.values);
         for (float& v : mine.values)
             v = -v;
         writeBinaryFile(dir.filePath("x.npy").toStdString(), serializeNpy(mine));
-        QVERIFY(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values != y.values);
+        QVERIFY(loadData(binding, dir.path().toStdString(), b.graph, bce, 7).training.targets.at("out").values !=
+                y.values);
         // Validation, all generated, has a quarter of the generated rows.
         QCOMPARE(data.validation->inputs.at("x").shape, (std::vector<Index>{100, 4}));
 
@@ -444,8 +481,10 @@ private slots:
         Array a = parseSample("3 1, 4", tokens, "ids");
         QCOMPARE(a.shape, (std::vector<Index>{1, 5}));
         QCOMPARE(a.values, (std::vector<float>{3, 1, 4, 0, 0})); // padded with 0, as pad_sequences(padding="post")
-        QCOMPARE(dataError([&] { parseSample("1 2.5", tokens, "ids"); }), QString("ids: \"2.5\" is not a token id (a whole number, 0 or more)"));
-        QCOMPARE(dataError([&] { parseSample("1 2 3 4 5 6", tokens, "ids"); }), QString("ids: 6 values given; (None, 5) needs 5"));
+        QCOMPARE(dataError([&] { parseSample("1 2.5", tokens, "ids"); }),
+                 QString("ids: \"2.5\" is not a token id (a whole number, 0 or more)"));
+        QCOMPARE(dataError([&] { parseSample("1 2 3 4 5 6", tokens, "ids"); }),
+                 QString("ids: 6 values given; (None, 5) needs 5"));
         QCOMPARE(dataError([&] { parseSample("  ", tokens, "ids"); }), QString("ids: type the token ids, e.g. 4 12 7"));
         QCOMPARE(dataError([&] { parseSample("1 x", tokens, "ids"); }), QString("ids: \"x\" is not a number"));
 

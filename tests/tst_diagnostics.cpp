@@ -28,8 +28,7 @@ Scenario single(std::string_view type, ParamMap params, DimList shape = {8}, std
     };
 }
 
-template <std::size_t N>
-bool isListed(const std::array<std::string_view, N>& list, std::string_view code)
+template <std::size_t N> bool isListed(const std::array<std::string_view, N>& list, std::string_view code)
 {
     return std::ranges::find(list, code) != list.end();
 }
@@ -54,13 +53,15 @@ private slots:
             const NodeId c = b.add(layer::kRepeatToBatch, {}, {}, "rtb");
             b.graph.connect({{x, 0}, {c, 0}});
             return b.graph;
-        }) << "unconnected-input" << true << "rtb" << "Input 1 (`reference`) of layer \"rtb\" is not connected.";
+        }) << "unconnected-input" << true << "rtb"
+                                           << "Input 1 (`reference`) of layer \"rtb\" is not connected.";
 
         QTest::newRow("no output") << Scenario([] {
             GraphBuilder b;
             b.input({8}, "float32", {}, "lonely");
             return b.graph;
-        }) << "no-output" << true << "" << "The model has no output";
+        }) << "no-output" << true << ""
+                                   << "The model has no output";
 
         QTest::newRow("unused input") << Scenario([] {
             GraphBuilder b;
@@ -68,7 +69,8 @@ private slots:
             b.input({8}, "float32", {}, "spare");
             b.add(layer::kDense, {}, {x});
             return b.graph;
-        }) << "unused-node" << false << "spare" << "feeds no layer";
+        }) << "unused-node" << false << "spare"
+                                      << "feeds no layer";
 
         QTest::newRow("isolated layer") << Scenario([] {
             GraphBuilder b;
@@ -76,7 +78,8 @@ private slots:
             b.add(layer::kDense, {}, {x});
             b.add(layer::kDense, {}, {}, "stray");
             return b.graph;
-        }) << "unused-node" << false << "stray" << "not connected to anything";
+        }) << "unused-node" << false << "stray"
+                                        << "not connected to anything";
 
         QTest::newRow("cycle") << Scenario([] {
             GraphBuilder b;
@@ -86,31 +89,39 @@ private slots:
             b.graph.connect({{d, 0}, {c, 1}});
             b.add(layer::kDense, {}, {d});
             return b.graph;
-        }) << "cycle" << true << "join" << "form a cycle";
+        }) << "cycle" << true << "join"
+                               << "form a cycle";
 
-        QTest::newRow("duplicate name") << Scenario([] {
-            GraphBuilder b;
-            const NodeId x = b.input({8});
-            const NodeId d = b.add(layer::kDense, {}, {x}, "same");
-            b.add(layer::kDense, {}, {d}, "same");
-            return b.graph;
-        }) << "duplicate-name" << true << "same"
-           << "The name \"same\" is used by 2 layers within the model. All layer names should be unique.";
+        QTest::newRow("duplicate name")
+            << Scenario([] {
+                   GraphBuilder b;
+                   const NodeId x = b.input({8});
+                   const NodeId d = b.add(layer::kDense, {}, {x}, "same");
+                   b.add(layer::kDense, {}, {d}, "same");
+                   return b.graph;
+               })
+            << "duplicate-name" << true << "same"
+            << "The name \"same\" is used by 2 layers within the model. All layer names should be unique.";
 
-        QTest::newRow("units 0") << single(layer::kDense, {{"units", std::int64_t{0}}}) << "invalid-argument" << true << "dense"
-                                 << "Received an invalid value for `units`, expected a positive integer. Received: units=0";
-        QTest::newRow("negative output_dim") << single(layer::kEmbedding, {{"output_dim", std::int64_t{-4}}}, {8}, "int32")
-                                             << "invalid-argument" << true << "embedding"
-                                             << "expected a positive integer. Received: output_dim=-4";
+        QTest::newRow("units 0")
+            << single(layer::kDense, {{"units", std::int64_t{0}}}) << "invalid-argument" << true << "dense"
+            << "Received an invalid value for `units`, expected a positive integer. Received: units=0";
+        QTest::newRow("negative output_dim")
+            << single(layer::kEmbedding, {{"output_dim", std::int64_t{-4}}}, {8}, "int32") << "invalid-argument" << true
+            << "embedding"
+            << "expected a positive integer. Received: output_dim=-4";
         // Keras 3 and tf.keras accept 0 <= rate <= 1 (regularization/dropout.py): 1.0 builds, with a warning here.
         QTest::newRow("rate 1") << single(layer::kDropout, {{"rate", 1.0}}) << "dropout-drops-all" << false << "dropout"
                                 << "has rate=1.0";
-        QTest::newRow("rate above 1") << single(layer::kDropout, {{"rate", 1.5}}) << "invalid-argument" << true << "dropout"
+        QTest::newRow("rate above 1") << single(layer::kDropout, {{"rate", 1.5}}) << "invalid-argument" << true
+                                      << "dropout"
                                       << "expected a float value between 0 and 1. Received: rate=1.5";
-        QTest::newRow("rate negative") << single(layer::kDropout, {{"rate", -0.1}}) << "invalid-argument" << true << "dropout"
+        QTest::newRow("rate negative") << single(layer::kDropout, {{"rate", -0.1}}) << "invalid-argument" << true
+                                       << "dropout"
                                        << "between 0 and 1";
-        QTest::newRow("units missing") << single(layer::kDense, {{"units", std::monostate{}}}) << "missing-argument" << true
-                                       << "dense" << "Layer \"dense\" (Dense) is missing the required argument `units`";
+        QTest::newRow("units missing") << single(layer::kDense, {{"units", std::monostate{}}}) << "missing-argument"
+                                       << true << "dense"
+                                       << "Layer \"dense\" (Dense) is missing the required argument `units`";
         // Keras builds Concatenate(axis=0) (merging/concatenate.py sums the batch sizes): a warning, not an error.
         QTest::newRow("Concatenate axis 0") << Scenario([] {
             GraphBuilder b;
@@ -118,103 +129,125 @@ private slots:
             const NodeId y = b.input({8});
             b.add(layer::kConcatenate, {{"axis", std::int64_t{0}}}, {x, y});
             return b.graph;
-        }) << "concat-along-batch" << false << "concatenate" << "joins its inputs along axis 0, the batch axis";
-        QTest::newRow("negative input dim") << single(layer::kFlatten, {}, {-3}) << "invalid-argument" << true
-                                            << "input_layer" << "Received: shape=(-3,)";
+        }) << "concat-along-batch" << false << "concatenate"
+                                            << "joins its inputs along axis 0, the batch axis";
+        QTest::newRow("negative input dim")
+            << single(layer::kFlatten, {}, {-3}) << "invalid-argument" << true << "input_layer"
+            << "Received: shape=(-3,)";
         QTest::newRow("zero n") << single(layer::kRepeatVector, {{"n", std::int64_t{0}}}) << "invalid-argument" << true
-                                << "repeat_vector" << "Received: n=0";
-        QTest::newRow("two -1 in target_shape") << single(layer::kReshape, {{"target_shape", DimList{-1, -1}}})
-                                                << "invalid-argument" << true << "reshape" << "at most one -1";
-        QTest::newRow("unknown activation") << single(layer::kDense, {{"activation", std::string("leaky")}})
-                                            << "invalid-argument" << true << "dense" << "Received: activation='leaky'";
+                                << "repeat_vector"
+                                << "Received: n=0";
+        QTest::newRow("two -1 in target_shape")
+            << single(layer::kReshape, {{"target_shape", DimList{-1, -1}}}) << "invalid-argument" << true << "reshape"
+            << "at most one -1";
+        QTest::newRow("unknown activation")
+            << single(layer::kDense, {{"activation", std::string("leaky")}}) << "invalid-argument" << true << "dense"
+            << "Received: activation='leaky'";
         QTest::newRow("axis out of range") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({8});
             const NodeId y = b.input({8});
             b.add(layer::kConcatenate, {{"axis", std::int64_t{2}}}, {x, y});
             return b.graph;
-        }) << "invalid-argument" << true << "concatenate" << "expected an integer in [-2, 2) for inputs of rank 2. Received: axis=2";
+        }) << "invalid-argument" << true << "concatenate"
+                                           << "expected an integer in [-2, 2) for inputs of rank 2. Received: axis=2";
 
-        QTest::newRow("concat one input") << single(layer::kConcatenate, {}) << "concat-too-few-inputs" << true
-                                          << "concatenate" << "should be called on a list of at least 2 inputs";
-        QTest::newRow("concat rank mismatch") << Scenario([] {
-            GraphBuilder b;
-            const NodeId x = b.input({20, 64});
-            const NodeId y = b.input({32});
-            b.add(layer::kConcatenate, {}, {x, y});
-            return b.graph;
-        }) << "concat-rank-mismatch" << true << "concatenate"
-           << "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. "
-              "Received: input_shape=[(None, 20, 64), (None, 32)]";
+        QTest::newRow("concat one input")
+            << single(layer::kConcatenate, {}) << "concat-too-few-inputs" << true << "concatenate"
+            << "should be called on a list of at least 2 inputs";
+        QTest::newRow("concat rank mismatch")
+            << Scenario([] {
+                   GraphBuilder b;
+                   const NodeId x = b.input({20, 64});
+                   const NodeId y = b.input({32});
+                   b.add(layer::kConcatenate, {}, {x, y});
+                   return b.graph;
+               })
+            << "concat-rank-mismatch" << true << "concatenate"
+            << "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. "
+               "Received: input_shape=[(None, 20, 64), (None, 32)]";
         QTest::newRow("concat dim mismatch") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({20, 64});
             const NodeId y = b.input({30, 32});
             b.add(layer::kConcatenate, {}, {x, y});
             return b.graph;
-        }) << "concat-dim-mismatch" << true << "concatenate" << "Received: input_shape=[(None, 20, 64), (None, 30, 32)]";
+        }) << "concat-dim-mismatch" << true << "concatenate"
+                                             << "Received: input_shape=[(None, 20, 64), (None, 30, 32)]";
         QTest::newRow("concat size-1 axis is not squeezed") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({1, 8});
             const NodeId y = b.input({5, 8});
             b.add(layer::kConcatenate, {}, {x, y});
             return b.graph;
-        }) << "concat-dim-mismatch" << true << "concatenate" << "Axis 1 is 1 in one input and 5 in input 1";
+        }) << "concat-dim-mismatch" << true << "concatenate"
+                                                            << "Axis 1 is 1 in one input and 5 in input 1";
         QTest::newRow("batch 1 vs None") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({8}, "float32", 1);
             const NodeId y = b.input({32});
             b.add(layer::kConcatenate, {}, {x, y});
             return b.graph;
-        }) << "concat-batch-mismatch" << true << "concatenate" << "Received: input_shape=[(1, 8), (None, 32)]";
+        }) << "concat-batch-mismatch" << true
+                                         << "concatenate"
+                                         << "Received: input_shape=[(1, 8), (None, 32)]";
         QTest::newRow("batch 2 vs 4") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({8}, "float32", 2);
             const NodeId y = b.input({8}, "float32", 4);
             b.add(layer::kConcatenate, {}, {x, y});
             return b.graph;
-        }) << "concat-batch-mismatch" << true << "concatenate" << "a fixed batch size of 2 and input 1";
+        }) << "concat-batch-mismatch" << true
+                                      << "concatenate"
+                                      << "a fixed batch size of 2 and input 1";
 
-        QTest::newRow("Dense after variable Flatten blames the Flatten") << Scenario([] {
-            GraphBuilder b;
-            const NodeId x = b.input({std::nullopt}, "int32");
-            const NodeId e = b.add(layer::kEmbedding, {}, {x});
-            const NodeId f = b.add(layer::kFlatten, {}, {e});
-            b.add(layer::kDense, {}, {f});
-            return b.graph;
-        }) << "unknown-last-dim" << true << "flatten"
-           << "The last dimension of the inputs to a Dense layer should be defined. Found None.";
-        QTest::newRow("Dense on a variable Input blames the Input") << single(layer::kDense, {}, {std::nullopt})
-                                                                    << "unknown-last-dim" << true << "input_layer"
-                                                                    << "straight from input \"input_layer\"";
+        QTest::newRow("Dense after variable Flatten blames the Flatten")
+            << Scenario([] {
+                   GraphBuilder b;
+                   const NodeId x = b.input({std::nullopt}, "int32");
+                   const NodeId e = b.add(layer::kEmbedding, {}, {x});
+                   const NodeId f = b.add(layer::kFlatten, {}, {e});
+                   b.add(layer::kDense, {}, {f});
+                   return b.graph;
+               })
+            << "unknown-last-dim" << true << "flatten"
+            << "The last dimension of the inputs to a Dense layer should be defined. Found None.";
+        QTest::newRow("Dense on a variable Input blames the Input")
+            << single(layer::kDense, {}, {std::nullopt}) << "unknown-last-dim" << true << "input_layer"
+            << "straight from input \"input_layer\"";
         QTest::newRow("mask dropped by Flatten") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({10}, "int32");
             const NodeId e = b.add(layer::kEmbedding, {{"mask_zero", true}}, {x});
             b.add(layer::kFlatten, {}, {e});
             return b.graph;
-        }) << "mask-dropped" << false << "flatten" << "does not support masking";
+        }) << "mask-dropped" << false << "flatten"
+                                                 << "does not support masking";
         QTest::newRow("mask dropped by RepeatVector") << Scenario([] {
             GraphBuilder b;
             const NodeId x = b.input({10});
             const NodeId m = b.add(layer::kMasking, {}, {x});
             b.add(layer::kRepeatVector, {}, {m});
             return b.graph;
-        }) << "mask-dropped" << false << "repeat_vector" << "made by \"masking\" (Masking)";
-        QTest::newRow("Embedding on float") << single(layer::kEmbedding, {}, {8}) << "embedding-float-input" << false
-                                            << "embedding" << "receives float32 values";
+        }) << "mask-dropped" << false << "repeat_vector"
+                                                      << "made by \"masking\" (Masking)";
+        QTest::newRow("Embedding on float")
+            << single(layer::kEmbedding, {}, {8}) << "embedding-float-input" << false << "embedding"
+            << "receives float32 values";
         QTest::newRow("Reshape size") << single(layer::kReshape, {{"target_shape", DimList{3, 3}}}, {20})
                                       << "reshape-size-mismatch" << true << "reshape"
                                       << "The total size of the tensor must be unchanged. Received: input_shape=(20,), "
                                          "target_shape=(3, 3)";
         QTest::newRow("Reshape -1 does not divide") << single(layer::kReshape, {{"target_shape", DimList{-1, 3}}}, {20})
-                                                    << "reshape-size-mismatch" << true << "reshape" << "divide them evenly";
-        QTest::newRow("RepeatVector rank") << single(layer::kRepeatVector, {}, {4, 8}) << "input-rank" << true
-                                           << "repeat_vector"
-                                           << "Input 0 of layer \"repeat_vector\" is incompatible with the layer: "
-                                              "expected ndim=2, found ndim=3. Full shape received: (None, 4, 8)";
-        QTest::newRow("GlobalAveragePooling1D rank") << single(layer::kGlobalAveragePooling1D, {}, {8}) << "input-rank"
-                                                     << true << "global_average_pooling1d" << "expected ndim=3, found ndim=2";
+                                                    << "reshape-size-mismatch" << true << "reshape"
+                                                    << "divide them evenly";
+        QTest::newRow("RepeatVector rank")
+            << single(layer::kRepeatVector, {}, {4, 8}) << "input-rank" << true << "repeat_vector"
+            << "Input 0 of layer \"repeat_vector\" is incompatible with the layer: "
+               "expected ndim=2, found ndim=3. Full shape received: (None, 4, 8)";
+        QTest::newRow("GlobalAveragePooling1D rank")
+            << single(layer::kGlobalAveragePooling1D, {}, {8}) << "input-rank" << true << "global_average_pooling1d"
+            << "expected ndim=3, found ndim=2";
         QTest::newRow("Dense rank 1") << single(layer::kDense, {}, {}) << "input-rank" << true << "dense"
                                       << "expected min_ndim=2, found ndim=1";
         QTest::newRow("RepeatToBatch on model batch") << Scenario([] {
@@ -223,17 +256,22 @@ private slots:
             const NodeId y = b.input({8});
             b.add(layer::kRepeatToBatch, {}, {x, y});
             return b.graph;
-        }) << "repeat-to-batch-input" << true << "repeat_to_batch" << "must have a fixed batch size of 1";
-        QTest::newRow("huge Embedding") << single(layer::kEmbedding, {{"input_dim", std::int64_t{10'000'000}},
-                                                                      {"output_dim", std::int64_t{1000}}},
+        }) << "repeat-to-batch-input" << true << "repeat_to_batch"
+                                                      << "must have a fixed batch size of 1";
+        QTest::newRow("huge Embedding") << single(layer::kEmbedding,
+                                                  {{"input_dim", std::int64_t{10'000'000}},
+                                                   {"output_dim", std::int64_t{1000}}},
                                                   {8}, "int32")
-                                        << "layer-too-large" << true << "embedding" << "would create 10000000000 weights (40.0 GB as float32)";
-        QTest::newRow("overflowing Embedding") << single(layer::kEmbedding, {{"input_dim", std::int64_t{1} << 40},
-                                                                             {"output_dim", std::int64_t{1} << 40}},
-                                                         {8}, "int32")
-                                               << "layer-too-large" << true << "embedding" << "more than 2^63";
+                                        << "layer-too-large" << true << "embedding"
+                                        << "would create 10000000000 weights (40.0 GB as float32)";
+        QTest::newRow("overflowing Embedding")
+            << single(layer::kEmbedding, {{"input_dim", std::int64_t{1} << 40}, {"output_dim", std::int64_t{1} << 40}},
+                      {8}, "int32")
+            << "layer-too-large" << true << "embedding"
+            << "more than 2^63";
         QTest::newRow("Flatten overflow") << single(layer::kFlatten, {}, {std::int64_t{1} << 40, std::int64_t{1} << 40})
-                                          << "size-overflow" << true << "flatten" << "does not fit in 64 bits";
+                                          << "size-overflow" << true << "flatten"
+                                          << "does not fit in 64 bits";
     }
 
     void reports()
@@ -249,11 +287,11 @@ private slots:
         const std::vector<Diagnostic> all = report.diagnostics();
         const Diagnostic* d = sf::test::findCode(all, code.toStdString());
         QVERIFY2(d, qPrintable("no " + code + " among: " + QString::fromStdString([&] {
-                     std::string list;
-                     for (const auto& c : sf::test::codes(all))
-                         list += c + " ";
-                     return list;
-                 }())));
+                                   std::string list;
+                                   for (const auto& c : sf::test::codes(all))
+                                       list += c + " ";
+                                   return list;
+                               }())));
         QCOMPARE(d->isError(), isError);
         const Node* node = graph.node(d->node);
         QCOMPARE(node ? QString::fromStdString(node->name) : QString(), blamed);
@@ -273,7 +311,8 @@ private slots:
         QCOMPARE(listed.size(), code::kDiagnosticCodes.size() + code::kImportProblemCodes.size());
 
         QStringList files;
-        for (const QString& dir : {QString(SHAPEFLOW_SOURCE_DIR "/resources/examples"), QString(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras")})
+        for (const QString& dir : {QString(SHAPEFLOW_SOURCE_DIR "/resources/examples"),
+                                   QString(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras")})
             for (const QFileInfo& file : QDir(dir).entryInfoList({"*.sfmodel", "*.json"}, QDir::Files))
                 files << file.filePath();
         QVERIFY(files.size() > 20);
@@ -282,11 +321,13 @@ private slots:
             try {
                 const LoadedModel model = loadModel(file.toStdString());
                 for (const ImportProblem& p : model.problems) {
-                    QVERIFY2(isListed(code::kImportProblemCodes, p.code), qPrintable(file + ": " + QString::fromStdString(p.code)));
+                    QVERIFY2(isListed(code::kImportProblemCodes, p.code),
+                             qPrintable(file + ": " + QString::fromStdString(p.code)));
                     seen.insert(p.code);
                 }
                 for (const Diagnostic& d : inferShapes(model.document.graph).diagnostics()) {
-                    QVERIFY2(isListed(code::kDiagnosticCodes, d.code), qPrintable(file + ": " + QString::fromStdString(d.code)));
+                    QVERIFY2(isListed(code::kDiagnosticCodes, d.code),
+                             qPrintable(file + ": " + QString::fromStdString(d.code)));
                     seen.insert(d.code);
                 }
             } catch (const FileFormatError&) {
@@ -300,7 +341,8 @@ private slots:
     /// mask, and the input of the Dense that cannot build on the Flatten's unknown size.
     void blamedInputsNameTheEdgesAtFault()
     {
-        const Graph g = loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/variable_length_masked.sfmodel").document.graph;
+        const Graph g =
+            loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/variable_length_masked.sfmodel").document.graph;
         const std::vector<Diagnostic> all = inferShapes(g).diagnostics();
         const NodeId flatten = g.findByName("flatten")->id;
         const NodeId dense = g.findByName("dense")->id;

@@ -109,8 +109,9 @@ private slots:
         QCOMPARE(doc.undoStack().count(), 1);
         QVERIFY(reports.wait(1000) || reports.count() > 0); // coalesced on the event loop
         QVERIFY(!doc.report().hasErrors());
-        QCOMPARE(QString::fromStdString(doc.report().outputOf(doc.graph().findByName("concatenate")->id)->shape.toKeras()),
-                 QString("(None, 40)"));
+        QCOMPARE(
+            QString::fromStdString(doc.report().outputOf(doc.graph().findByName("concatenate")->id)->shape.toKeras()),
+            QString("(None, 40)"));
         doc.undoStack().undo();
         doc.flushInference();
         QVERIFY(doc.report().hasErrors());
@@ -124,8 +125,9 @@ private slots:
         const NodeId e = doc.graph().findByName("embedding")->id;
         doc.push(new SetArgumentCommand(doc.model(), e, "output_dim", std::int64_t{10}));
         doc.flushInference();
-        QCOMPARE(QString::fromStdString(doc.report().outputOf(doc.graph().findByName("concatenate")->id)->shape.toKeras()),
-                 QString("(None, 840)"));
+        QCOMPARE(
+            QString::fromStdString(doc.report().outputOf(doc.graph().findByName("concatenate")->id)->shape.toKeras()),
+            QString("(None, 840)"));
         QCOMPARE(doc.report().totalParams(), std::int64_t{10000 + 16000 + 841});
     }
 };

@@ -30,7 +30,8 @@ void compareFloats(const std::vector<float>& got, const std::vector<float>& expe
 {
     QCOMPARE(got.size(), expected.size());
     for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::fabs(got[i] - expected[i]) < 1e-5f, qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+        QVERIFY2(std::fabs(got[i] - expected[i]) < 1e-5f,
+                 qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
 }
 
 } // namespace
@@ -59,9 +60,12 @@ private slots:
         QFETCH(bool, masked);
         GraphBuilder b;
         const NodeId tokens = b.input({3}, "int32");
-        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {tokens});
-        const NodeId other = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", secondMasked}},
-                                   {tokens});
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {tokens});
+        const NodeId other = b.add(
+            layer::kEmbedding,
+            {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{2}}, {"mask_zero", secondMasked}}, {tokens});
         const NodeId c = b.add(layer::kConcatenate, {{"axis", std::int64_t{axis}}}, {e, other});
         const ShapeReport report = inferShapes(b.graph);
         QCOMPARE(report.outputOf(c)->maskFrom.isValid(), masked);
@@ -87,7 +91,9 @@ private slots:
     {
         GraphBuilder b;
         const NodeId x = b.input({3}, "int32");
-        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {x}, "e");
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}, {"mask_zero", true}}, {x}, "e");
         b.add(layer::kGlobalAveragePooling1D, {}, {e});
         auto net = NetworkCompiler::compile(b.graph, 2);
         set(net->findParameter("e/embeddings"), {100, 100, 1, 2, 3, 4}); // row 0 is padding
@@ -134,8 +140,10 @@ private slots:
         const NodeId xa = b.input({2}, "int32");
         const NodeId xb = b.input({1}, "int32");
         const NodeId f = b.input({1});
-        const NodeId ea = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}}, {xa}, "ea");
-        const NodeId eb = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{2}}, {"output_dim", std::int64_t{1}}}, {xb}, "eb");
+        const NodeId ea =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{3}}, {"output_dim", std::int64_t{2}}}, {xa}, "ea");
+        const NodeId eb =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{2}}, {"output_dim", std::int64_t{1}}}, {xb}, "eb");
         const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{1}}}, {f}, "d");
         b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), d, b.add(layer::kFlatten, {}, {eb})});
         auto net = NetworkCompiler::compile(b.graph, 3);

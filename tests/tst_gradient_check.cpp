@@ -21,24 +21,39 @@ private slots:
         QTest::addColumn<QStringList>("inputs");
         QTest::addColumn<bool>("training");
         for (const std::string& a : activationNames())
-            QTest::newRow(("Dense " + a).c_str()) << "Dense" << QString(R"({"units": 3, "activation": "%1"})").arg(QString::fromStdString(a))
-                                                  << QStringList{"4"} << false;
-        QTest::newRow("Dense rank 3") << "Dense" << R"({"units": 2, "activation": "tanh"})" << QStringList{"3,4"} << false;
-        QTest::newRow("Dense no bias") << "Dense" << R"({"units": 2, "use_bias": false})" << QStringList{"5"} << false;
+            QTest::newRow(("Dense " + a).c_str())
+                << "Dense" << QString(R"({"units": 3, "activation": "%1"})").arg(QString::fromStdString(a))
+                << QStringList{"4"} << false;
+        QTest::newRow("Dense rank 3") << "Dense"
+                                      << R"({"units": 2, "activation": "tanh"})" << QStringList{"3,4"} << false;
+        QTest::newRow("Dense no bias") << "Dense"
+                                       << R"({"units": 2, "use_bias": false})" << QStringList{"5"} << false;
         for (const std::string& a : activationNames())
-            QTest::newRow(("Activation " + a).c_str()) << "Activation" << QString(R"({"activation": "%1"})").arg(QString::fromStdString(a))
-                                                       << QStringList{"2,3"} << false;
-        QTest::newRow("Embedding") << "Embedding" << R"({"input_dim": 7, "output_dim": 3})" << QStringList{"int32:5"} << false;
-        QTest::newRow("Concatenate last") << "Concatenate" << "" << QStringList{"3", "2", "4"} << false;
-        QTest::newRow("Concatenate axis 1") << "Concatenate" << R"({"axis": 1})" << QStringList{"2,3", "4,3"} << false;
-        QTest::newRow("Flatten") << "Flatten" << "" << QStringList{"2,3,2"} << false;
-        QTest::newRow("Reshape") << "Reshape" << R"({"target_shape": [3, -1]})" << QStringList{"6"} << false;
-        QTest::newRow("RepeatVector") << "RepeatVector" << R"({"n": 3})" << QStringList{"4"} << false;
-        QTest::newRow("Dropout training") << "Dropout" << R"({"rate": 0.4})" << QStringList{"10"} << true;
-        QTest::newRow("Dropout inference") << "Dropout" << R"({"rate": 0.4})" << QStringList{"10"} << false;
-        QTest::newRow("Masking") << "Masking" << "" << QStringList{"4,3"} << false;
-        QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D" << "" << QStringList{"5,3"} << false;
-        QTest::newRow("RepeatToBatch") << "RepeatToBatch" << "" << QStringList{"b1:4", "2"} << false;
+            QTest::newRow(("Activation " + a).c_str())
+                << "Activation" << QString(R"({"activation": "%1"})").arg(QString::fromStdString(a))
+                << QStringList{"2,3"} << false;
+        QTest::newRow("Embedding") << "Embedding"
+                                   << R"({"input_dim": 7, "output_dim": 3})" << QStringList{"int32:5"} << false;
+        QTest::newRow("Concatenate last") << "Concatenate"
+                                          << "" << QStringList{"3", "2", "4"} << false;
+        QTest::newRow("Concatenate axis 1") << "Concatenate"
+                                            << R"({"axis": 1})" << QStringList{"2,3", "4,3"} << false;
+        QTest::newRow("Flatten") << "Flatten"
+                                 << "" << QStringList{"2,3,2"} << false;
+        QTest::newRow("Reshape") << "Reshape"
+                                 << R"({"target_shape": [3, -1]})" << QStringList{"6"} << false;
+        QTest::newRow("RepeatVector") << "RepeatVector"
+                                      << R"({"n": 3})" << QStringList{"4"} << false;
+        QTest::newRow("Dropout training") << "Dropout"
+                                          << R"({"rate": 0.4})" << QStringList{"10"} << true;
+        QTest::newRow("Dropout inference") << "Dropout"
+                                           << R"({"rate": 0.4})" << QStringList{"10"} << false;
+        QTest::newRow("Masking") << "Masking"
+                                 << "" << QStringList{"4,3"} << false;
+        QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"
+                                                << "" << QStringList{"5,3"} << false;
+        QTest::newRow("RepeatToBatch") << "RepeatToBatch"
+                                       << "" << QStringList{"b1:4", "2"} << false;
     }
 
     void layer()
@@ -63,7 +78,9 @@ private slots:
         // Embedding(mask_zero) -> Dense (passes the mask) -> GlobalAveragePooling1D (masked mean).
         GraphBuilder b;
         const NodeId x = b.input({6}, "int32");
-        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{5}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
         const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{4}}, {"activation", std::string("tanh")}}, {e});
         b.add(layer::kGlobalAveragePooling1D, {}, {d});
         auto net = NetworkCompiler::compile(b.graph, 4, {}, true);
@@ -77,9 +94,12 @@ private slots:
         GraphBuilder b;
         const NodeId xa = b.input({4}, "int32");
         const NodeId xb = b.input({4}, "int32");
-        const NodeId ea = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{3}}}, {xa});
-        const NodeId eb = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{2}}}, {xb});
-        const NodeId c = b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), b.add(layer::kFlatten, {}, {eb})});
+        const NodeId ea =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{3}}}, {xa});
+        const NodeId eb =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{9}}, {"output_dim", std::int64_t{2}}}, {xb});
+        const NodeId c =
+            b.add(layer::kConcatenate, {}, {b.add(layer::kFlatten, {}, {ea}), b.add(layer::kFlatten, {}, {eb})});
         b.add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {c});
         auto net = NetworkCompiler::compile(b.graph, 5, {}, true);
         initializeWeights(*net, 2);
@@ -109,7 +129,8 @@ private slots:
         const NodeId eb = b.add(layer::kEmbedding, table, {xb});
         NodeId joined;
         if (steps) {
-            joined = b.add(layer::kGlobalAveragePooling1D, {}, {b.add(layer::kConcatenate, {{"axis", std::int64_t{1}}}, {ea, eb})});
+            joined = b.add(layer::kGlobalAveragePooling1D, {},
+                           {b.add(layer::kConcatenate, {{"axis", std::int64_t{1}}}, {ea, eb})});
         } else {
             const NodeId fa = b.add(layer::kFlatten, {}, {ea});
             const NodeId dense = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {b.input({2})});

@@ -17,7 +17,9 @@ private slots:
     void findLayersRanksNamesBeforeTypes()
     {
         Graph g;
-        auto at = [&g](std::string_view type, std::string name, double x, double y) { return g.addNode(type, {}, {x, y}, std::move(name)); };
+        auto at = [&g](std::string_view type, std::string name, double x, double y) {
+            return g.addNode(type, {}, {x, y}, std::move(name));
+        };
         const NodeId denseLate = at(layer::kDense, "head", 900, 0);
         const NodeId denseEarly = at(layer::kDense, "mixer", 300, 0);
         const NodeId named = at(layer::kDropout, "dense", 600, 0);
@@ -59,14 +61,14 @@ private slots:
         const NodeId y = b.input({8});
         const NodeId d = b.add(layer::kDense);
         QVERIFY(b.graph.connect({{x, 0}, {d, 0}}));
-        QVERIFY(!b.graph.connect({{y, 0}, {d, 0}}));      // port already fed
-        QVERIFY(!b.graph.connect({{y, 0}, {d, 1}}));      // Dense has one input
-        QVERIFY(!b.graph.connect({{d, 0}, {x, 0}}));      // an Input has no input port
-        QVERIFY(!b.graph.connect({{y, 1}, {d, 0}}));      // one output port only
+        QVERIFY(!b.graph.connect({{y, 0}, {d, 0}})); // port already fed
+        QVERIFY(!b.graph.connect({{y, 0}, {d, 1}})); // Dense has one input
+        QVERIFY(!b.graph.connect({{d, 0}, {x, 0}})); // an Input has no input port
+        QVERIFY(!b.graph.connect({{y, 1}, {d, 0}})); // one output port only
         QVERIFY(!b.graph.connect({{NodeId{99}, 0}, {d, 0}}));
         const NodeId c = b.add(layer::kConcatenate);
         QVERIFY(b.graph.connect({{x, 0}, {c, 0}}));
-        QVERIFY(b.graph.connect({{y, 0}, {c, 5}}));        // variadic: any port
+        QVERIFY(b.graph.connect({{y, 0}, {c, 5}})); // variadic: any port
     }
 
     void removeNodeRemovesItsConnections()
@@ -103,8 +105,11 @@ private slots:
                 if (g.connectionsOf(id) != touching)
                     return false;
                 for (int port = 0; port < 3; ++port) {
-                    const auto scanned = std::find_if(touching.begin(), touching.end(), [&](const Connection& k) { return k.to == PortRef{id, port}; });
-                    if (g.connectionInto({id, port}) != (scanned == touching.end() ? std::nullopt : std::optional(*scanned)))
+                    const auto scanned = std::find_if(touching.begin(), touching.end(), [&](const Connection& k) {
+                        return k.to == PortRef{id, port};
+                    });
+                    if (g.connectionInto({id, port}) !=
+                        (scanned == touching.end() ? std::nullopt : std::optional(*scanned)))
                         return false;
                 }
             }

@@ -1,5 +1,5 @@
-#include "GraphBuilder.h"
 #include "GeneratedGraphs.h"
+#include "GraphBuilder.h"
 #include "shape/ShapeInference.h"
 
 #include <QtTest>
@@ -42,12 +42,24 @@ private slots:
         for (int step = 0; step < 400; ++step) {
             Node& node = *graph.node(ids[rng() % ids.size()]);
             switch (rng() % 6) {
-            case 0: node.params.set("units", std::int64_t(rng() % 5)); break;         // 0 is invalid
-            case 1: node.params.set("output_dim", std::int64_t(1 + rng() % 9)); break;
-            case 2: node.params.set("shape", DimList{std::int64_t(1 + rng() % 4)}); break;
-            case 3: node.params.set("shape", DimList{std::nullopt}); break;        // variable length
-            case 4: node.name = (rng() % 2) ? "dup" : node.type + std::to_string(node.id.value); break;
-            case 5: node.params.set("mask_zero", static_cast<bool>(rng() % 2)); break;
+            case 0:
+                node.params.set("units", std::int64_t(rng() % 5));
+                break; // 0 is invalid
+            case 1:
+                node.params.set("output_dim", std::int64_t(1 + rng() % 9));
+                break;
+            case 2:
+                node.params.set("shape", DimList{std::int64_t(1 + rng() % 4)});
+                break;
+            case 3:
+                node.params.set("shape", DimList{std::nullopt});
+                break; // variable length
+            case 4:
+                node.name = (rng() % 2) ? "dup" : node.type + std::to_string(node.id.value);
+                break;
+            case 5:
+                node.params.set("mask_zero", static_cast<bool>(rng() % 2));
+                break;
             }
             const ShapeReport& incremental = inference.update(graph, node.id);
             const ShapeReport full = inferShapes(graph);

@@ -16,8 +16,14 @@ using nlohmann::json;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/" + name; }
-std::string example(const std::string& name) { return std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + name + ".sfmodel"; }
+std::string fixture(const std::string& name)
+{
+    return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/" + name;
+}
+std::string example(const std::string& name)
+{
+    return std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + name + ".sfmodel";
+}
 
 /// The model with its layers in name order: Keras takes them in any order that it can resolve.
 json layersByName(json model)
@@ -32,7 +38,8 @@ QStringList structure(const Graph& graph)
 {
     QStringList rows;
     for (const auto& [id, node] : graph.nodes()) {
-        QString row = QString::fromStdString(node.type + " " + node.name + " " + json(node.params.values().size()).dump());
+        QString row =
+            QString::fromStdString(node.type + " " + node.name + " " + json(node.params.values().size()).dump());
         for (const auto& [name, value] : node.params.values())
             row += QString::fromStdString(" " + name + "=" + toKerasLiteral(value));
         if (const Node* owner = graph.node(node.sharesWeightsWith))
@@ -77,7 +84,8 @@ private slots:
     void exportingAnImportGivesTheKerasFileBack_data()
     {
         QTest::addColumn<QString>("file");
-        for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch", "shared_embedding"})
+        for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch",
+                              "shared_embedding"})
             for (const char* flavour : {"keras2", "keras3"})
                 QTest::newRow((std::string(m) + "." + flavour).c_str()) << QString("%1.%2.json").arg(m, flavour);
         // What Shapeflow does not model is kept and written back: initializers, regularizers, a
@@ -116,12 +124,14 @@ private slots:
         const LoadedModel back = loadModelFromText(keras3.dump(), "k3.json");
         const json dense = layersByName(keras3)["config"]["layers"][0]["config"];
         QCOMPARE(dense["name"], "dense");
-        QCOMPARE(dense["kernel_regularizer"], json::parse(R"({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})"));
+        QCOMPARE(dense["kernel_regularizer"],
+                 json::parse(R"({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})"));
         QCOMPARE(dense["kernel_initializer"], json::parse(R"({"class_name": "HeNormal", "config": {"seed": 42}})"));
         QCOMPARE(dense["trainable"], false);
         // And back to Keras 2: every layer's config as in the file (the entries gain Keras 3's
         // module and registered_name, which tf.keras 2.13 and later write too).
-        const json again = layersByName(exportKerasModel(back.document.graph, back.document.name, KerasFlavour::Keras2).model);
+        const json again =
+            layersByName(exportKerasModel(back.document.graph, back.document.name, KerasFlavour::Keras2).model);
         for (std::size_t i = 0; i < original["config"]["layers"].size(); ++i)
             QCOMPARE(again["config"]["layers"][i]["config"], original["config"]["layers"][i]["config"]);
 
@@ -136,11 +146,14 @@ private slots:
     {
         const LoadedModel kept = loadModel(fixture("kept_fields.keras2.json"));
         const std::string code = kerasPythonCode(kept.document.graph, kept.document.name).code;
-        QVERIFY2(code.find(R"(kernel_regularizer={"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})") != std::string::npos, code.c_str());
+        QVERIFY2(code.find(R"(kernel_regularizer={"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})") !=
+                     std::string::npos,
+                 code.c_str());
         QVERIFY(code.find("trainable=False") != std::string::npos);
         const LoadedModel lstm = loadModel(fixture("unsupported_layer.keras3.json"));
         const std::string withLstm = kerasPythonCode(lstm.document.graph, lstm.document.name).code;
-        QVERIFY2(withLstm.find(R"(lstm = keras.layers.deserialize({"class_name": "LSTM", "config": {"dtype": )") != std::string::npos,
+        QVERIFY2(withLstm.find(R"(lstm = keras.layers.deserialize({"class_name": "LSTM", "config": {"dtype": )") !=
+                     std::string::npos,
                  withLstm.c_str());
         QVERIFY(withLstm.find(R"("name": "lstm", "trainable": True, "units": 16}})(embedding))") != std::string::npos);
         // A kept key that is no Python name cannot become code.
@@ -156,7 +169,8 @@ private slots:
     void keras3BuildConfigHoldsTheInputShapes()
     {
         const LoadedModel m = loadModel(example("two_branch_embeddings"));
-        const json layers = layersByName(exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model)["config"]["layers"];
+        const json layers = layersByName(
+            exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model)["config"]["layers"];
         std::map<std::string, json> built;
         for (const json& l : layers)
             if (l.contains("build_config"))
@@ -173,7 +187,8 @@ private slots:
         const LoadedModel m = loadModel(fixture("unsupported_layer.keras2.json"));
         const KerasExportResult exported = exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras2);
         QCOMPARE(exported.notes.size(), std::size_t{1});
-        QCOMPARE(exported.notes[0], std::string("Layer \"lstm\" (LSTM) is written as it was imported; Shapeflow did not check it or the shapes after it."));
+        QCOMPARE(exported.notes[0], std::string("Layer \"lstm\" (LSTM) is written as it was imported; Shapeflow did "
+                                                "not check it or the shapes after it."));
     }
 
     void everyExampleRoundTrips_data()
@@ -189,7 +204,8 @@ private slots:
         QFETCH(QString, model);
         QFETCH(bool, keras3);
         const LoadedModel original = loadModel(example(model.toStdString()));
-        const KerasExportResult exported = exportKerasModel(original.document.graph, original.document.name, keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+        const KerasExportResult exported = exportKerasModel(original.document.graph, original.document.name,
+                                                            keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
         const LoadedModel back = loadModelFromText(exported.model.dump(), "exported.json");
         QVERIFY(back.problems.empty());
         QCOMPARE(back.document.name, original.document.name);
@@ -213,19 +229,23 @@ private slots:
         const KerasPythonResult python = kerasPythonCode(loaded.document.graph, loaded.document.name);
         const json built = runAgainstFakeKeras(python.code);
         QVERIFY2(!built.is_null(), python.code.c_str());
-        const json expected = exportKerasModel(loaded.document.graph, loaded.document.name, KerasFlavour::Keras2).model["config"];
+        const json expected =
+            exportKerasModel(loaded.document.graph, loaded.document.name, KerasFlavour::Keras2).model["config"];
         QCOMPARE(built["name"], expected["name"]);
         QCOMPARE(built["input_layers"], expected["input_layers"]);
         QCOMPARE(built["output_layers"], expected["output_layers"]);
         QCOMPARE(built["layers"].size(), expected["layers"].size());
         for (const json& layer : built["layers"]) {
-            const auto match = std::find_if(expected["layers"].begin(), expected["layers"].end(), [&](const json& e) { return e["name"] == layer["name"]; });
+            const auto match = std::find_if(expected["layers"].begin(), expected["layers"].end(),
+                                            [&](const json& e) { return e["name"] == layer["name"]; });
             QVERIFY2(match != expected["layers"].end(), layer.dump().c_str());
             QCOMPARE(layer["class_name"], (*match)["class_name"]);
             QCOMPARE(layer["inbound_nodes"], (*match)["inbound_nodes"]);
             for (const auto& [key, value] : layer["config"].items())
-                QVERIFY2(value == (*match)["config"][key], (key + ": " + value.dump() + " vs " + (*match)["config"][key].dump()).c_str());
-            QVERIFY(!layer["config"].empty() || layer["class_name"] == "Flatten" || layer["class_name"] == "GlobalAveragePooling1D");
+                QVERIFY2(value == (*match)["config"][key],
+                         (key + ": " + value.dump() + " vs " + (*match)["config"][key].dump()).c_str());
+            QVERIFY(!layer["config"].empty() || layer["class_name"] == "Flatten" ||
+                    layer["class_name"] == "GlobalAveragePooling1D");
         }
     }
 
@@ -266,7 +286,8 @@ private slots:
         QCOMPARE(exported.notes.size(), std::size_t{1});
         QVERIFY(QString::fromStdString(exported.notes[0]).contains("RepeatToBatch, which Keras does not have"));
         const json& layers = exported.model["config"]["layers"];
-        const auto entry = std::find_if(layers.begin(), layers.end(), [](const json& l) { return l["name"] == "repeat_to_batch"; });
+        const auto entry =
+            std::find_if(layers.begin(), layers.end(), [](const json& l) { return l["name"] == "repeat_to_batch"; });
         QVERIFY(entry != layers.end());
         QCOMPARE((*entry)["inbound_nodes"].dump(), std::string(R"([[["context",0,0,{}],["features",0,0,{}]]])"));
         QCOMPARE(structure(loadModelFromText(exported.model.dump(), "x.json").document.graph), structure(graph));
@@ -277,7 +298,8 @@ private slots:
         QStringList notes;
         for (const std::string& n : exported.notes)
             notes << QString::fromStdString(n);
-        QVERIFY2(notes.join("\n").contains("Layer \"repeat_to_batch\" has input 1 unconnected"), qPrintable(notes.join("\n")));
+        QVERIFY2(notes.join("\n").contains("Layer \"repeat_to_batch\" has input 1 unconnected"),
+                 qPrintable(notes.join("\n")));
         QVERIFY(notes.join("\n").contains("The model has 1 error;"));
     }
 };

@@ -12,12 +12,14 @@ using namespace sf;
 
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string fixture(const std::string& name)
+{
     return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/" + name;
 }
 
 /// "name:Class:(shape):params" per layer: a flavour-independent fingerprint of an import.
-QStringList fingerprint(const LoadedModel& loaded) {
+QStringList fingerprint(const LoadedModel& loaded)
+{
     const ShapeReport report = inferShapes(loaded.document.graph);
     QStringList rows;
     for (const SummaryRow& row : ModelSummary::of(loaded.document.graph, report).rows)
@@ -33,13 +35,15 @@ QStringList fingerprint(const LoadedModel& loaded) {
 class TestKerasImport : public QObject {
     Q_OBJECT
 private slots:
-    void flavoursAgree_data() {
+    void flavoursAgree_data()
+    {
         QTest::addColumn<QString>("model");
-        for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked",
-                              "batch_mismatch", "shared_embedding", "unsupported_layer"})
+        for (const char* m : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch",
+                              "shared_embedding", "unsupported_layer"})
             QTest::newRow(m) << m;
     }
-    void flavoursAgree() {
+    void flavoursAgree()
+    {
         QFETCH(QString, model);
         const LoadedModel k2 = loadModel(fixture(model.toStdString() + ".keras2.json"));
         const LoadedModel k3 = loadModel(fixture(model.toStdString() + ".keras3.json"));
@@ -49,16 +53,15 @@ private slots:
         QCOMPARE(k2.problems.size(), k3.problems.size());
     }
 
-    void twoBranchImportsExactly() {
+    void twoBranchImportsExactly()
+    {
         const LoadedModel m = loadModel(fixture("two_branch_embeddings.keras3.json"));
         QCOMPARE(m.document.name, std::string("two_branch_embeddings"));
-        QCOMPARE(
-            fingerprint(m),
-            QStringList({"tokens_a:InputLayer:(None, 20):0", "tokens_b:InputLayer:(None, 20):0",
-                         "embedding:Embedding:(None, 20, 64):64000",
-                         "embedding_1:Embedding:(None, 20, 32):16000",
-                         "flatten:Flatten:(None, 1280):0", "flatten_1:Flatten:(None, 640):0",
-                         "concatenate:Concatenate:(None, 1920):0", "dense:Dense:(None, 1):1921"}));
+        QCOMPARE(fingerprint(m),
+                 QStringList({"tokens_a:InputLayer:(None, 20):0", "tokens_b:InputLayer:(None, 20):0",
+                              "embedding:Embedding:(None, 20, 64):64000", "embedding_1:Embedding:(None, 20, 32):16000",
+                              "flatten:Flatten:(None, 1280):0", "flatten_1:Flatten:(None, 640):0",
+                              "concatenate:Concatenate:(None, 1920):0", "dense:Dense:(None, 1):1921"}));
         const Node* dense = m.document.graph.findByName("dense");
         QCOMPARE(dense->params.text("activation"), std::string("sigmoid"));
         const Node* input = m.document.graph.findByName("tokens_a");
@@ -73,20 +76,21 @@ private slots:
         QVERIFY(input->position.x < dense->position.x);
     }
 
-    void tensorflowJsWrapper() {
+    void tensorflowJsWrapper()
+    {
         QCOMPARE(fingerprint(loadModel(fixture("two_branch_embeddings.tfjs.json"))),
                  fingerprint(loadModel(fixture("two_branch_embeddings.keras2.json"))));
     }
 
-    void fixedBatchIsKept() {
+    void fixedBatchIsKept()
+    {
         const LoadedModel m = loadModel(fixture("batch_mismatch.keras2.json"));
-        QCOMPARE(
-            m.document.graph.findByName("context")->params.optionalInteger("batch_size").value(),
-            std::int64_t{1});
+        QCOMPARE(m.document.graph.findByName("context")->params.optionalInteger("batch_size").value(), std::int64_t{1});
         QVERIFY(!m.document.graph.findByName("features")->params.optionalInteger("batch_size"));
     }
 
-    void sharedLayerBecomesOneNodePerCall() {
+    void sharedLayerBecomesOneNodePerCall()
+    {
         const LoadedModel m = loadModel(fixture("shared_embedding.keras3.json"));
         const Node* first = m.document.graph.findByName("embedding");
         const Node* second = m.document.graph.findByName("embedding_call1");
@@ -100,10 +104,10 @@ private slots:
 
     /// An unsupported layer is kept as a placeholder with its config (was: left out, as an import
     /// problem), reported by inference at the layer, and what follows it has no shape.
-    void unsupportedLayerIsKeptAsAPlaceholder() {
+    void unsupportedLayerIsKeptAsAPlaceholder()
+    {
         for (const char* flavour : {"keras2", "keras3"}) {
-            const LoadedModel m =
-                loadModel(fixture(std::string("unsupported_layer.") + flavour + ".json"));
+            const LoadedModel m = loadModel(fixture(std::string("unsupported_layer.") + flavour + ".json"));
             QVERIFY(m.problems.empty());
             const Node* lstm = m.document.graph.findByName("lstm");
             QVERIFY(lstm);
@@ -124,22 +128,21 @@ private slots:
         }
     }
 
-    void sequentialFlavours() {
+    void sequentialFlavours()
+    {
         const LoadedModel k2 = loadModel(fixture("sequential.keras2.json"));
         QCOMPARE(fingerprint(k2),
-                 QStringList({"embedding_input:InputLayer:(None, 10):0",
-                              "embedding:Embedding:(None, 10, 8):800",
+                 QStringList({"embedding_input:InputLayer:(None, 10):0", "embedding:Embedding:(None, 10, 8):800",
                               "flatten:Flatten:(None, 80):0", "dense:Dense:(None, 4):324"}));
-        QCOMPARE(k2.document.graph.findByName("embedding_input")->params.text("dtype"),
-                 std::string("int32"));
+        QCOMPARE(k2.document.graph.findByName("embedding_input")->params.text("dtype"), std::string("int32"));
         const LoadedModel k3 = loadModel(fixture("sequential.keras3.json"));
-        QCOMPARE(fingerprint(k3),
-                 QStringList({"input_layer:InputLayer:(None, 16):0", "dense:Dense:(None, 32):544",
-                              "dropout:Dropout:(None, 32):0", "dense_1:Dense:(None, 1):33"}));
+        QCOMPARE(fingerprint(k3), QStringList({"input_layer:InputLayer:(None, 16):0", "dense:Dense:(None, 32):544",
+                                               "dropout:Dropout:(None, 32):0", "dense_1:Dense:(None, 1):33"}));
         QCOMPARE(k3.document.graph.findByName("dropout")->params.real("rate"), 0.25);
     }
 
-    void badInputIsReportedWithItsPlace_data() {
+    void badInputIsReportedWithItsPlace_data()
+    {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
         QTest::newRow("not a model") << R"({"class_name": "Adam", "config": {}})"
@@ -159,7 +162,8 @@ private slots:
             << "config.layers[0].inbound_nodes[0].args[0].config.keras_history[1]: expected a node "
                "or tensor index";
     }
-    void badInputIsReportedWithItsPlace() {
+    void badInputIsReportedWithItsPlace()
+    {
         QFETCH(QString, text);
         QFETCH(QString, expected);
         try {
@@ -172,65 +176,60 @@ private slots:
     }
 
     /// Arguments Keras writes as null are the default (Keras 3, tf.keras and TensorFlow.js alike).
-    void nullMeansTheDefault() {
+    void nullMeansTheDefault()
+    {
         const LoadedModel m = loadModel(fixture("nulls.tfjs.json"));
         QVERIFY(m.problems.empty());
-        QCOMPARE(fingerprint(m), QStringList({"embedding_Embedding1_input:InputLayer:(None, 12):0",
-                                              "embedding_Embedding1:Embedding:(None, 12, 4):200",
-                                              "global_average_pooling1d_GlobalAveragePooling1D1:"
-                                              "GlobalAveragePooling1D:(None, 4):0",
-                                              "dense_Dense1:Dense:(None, 3):15",
-                                              "dropout_Dropout1:Dropout:(None, 3):0"}));
+        QCOMPARE(fingerprint(m),
+                 QStringList({"embedding_Embedding1_input:InputLayer:(None, 12):0",
+                              "embedding_Embedding1:Embedding:(None, 12, 4):200",
+                              "global_average_pooling1d_GlobalAveragePooling1D1:"
+                              "GlobalAveragePooling1D:(None, 4):0",
+                              "dense_Dense1:Dense:(None, 3):15", "dropout_Dropout1:Dropout:(None, 3):0"}));
         const Graph& g = m.document.graph;
         QCOMPARE(g.findByName("embedding_Embedding1")->params.boolean("mask_zero"), false);
         QCOMPARE(g.findByName("dense_Dense1")->params.text("activation"), std::string("linear"));
         QCOMPARE(g.findByName("dense_Dense1")->params.boolean("use_bias"), true);
         // Activation(None) is linear in Keras (activations.get(None)), not a missing argument.
-        const LoadedModel a =
-            loadModelFromText(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+        const LoadedModel a = loadModelFromText(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
             {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": [null, 4]}},
             {"class_name": "Activation", "config": {"name": "a", "activation": null}}]}})",
-                              "a.json");
-        QCOMPARE(a.document.graph.findByName("a")->params.text("activation"),
-                 std::string("linear"));
+                                                "a.json");
+        QCOMPARE(a.document.graph.findByName("a")->params.text("activation"), std::string("linear"));
         QCOMPARE(inferShapes(g).errorCount(), 0);
     }
 
     /// Keras 1.2's names are read as Keras 2 renamed them (keras/legacy/interfaces.py).
-    void keras1NamesAreRead() {
+    void keras1NamesAreRead()
+    {
         const LoadedModel m = loadModel(fixture("keras1_sequential.json"));
         QVERIFY(m.problems.empty());
         QCOMPARE(fingerprint(m),
-                 QStringList({"embedding_1_input:InputLayer:(None, 10):0",
-                              "embedding_1:Embedding:(None, 10, 8):800",
+                 QStringList({"embedding_1_input:InputLayer:(None, 10):0", "embedding_1:Embedding:(None, 10, 8):800",
                               "flatten_1:Flatten:(None, 80):0", "dense_1:Dense:(None, 16):1296",
                               "dropout_1:Dropout:(None, 16):0", "dense_2:Dense:(None, 1):17"}));
         const Graph& g = m.document.graph;
         QCOMPARE(g.findByName("embedding_1_input")->params.text("dtype"), std::string("int32"));
         // The input's shape and dtype went to the Input, and are not kept on the Embedding too.
-        const nlohmann::json embedding =
-            nlohmann::json::parse(g.findByName("embedding_1")->kerasFields)["config"];
+        const nlohmann::json embedding = nlohmann::json::parse(g.findByName("embedding_1")->kerasFields)["config"];
         QVERIFY(!embedding.contains("batch_input_shape") && !embedding.contains("input_dtype"));
         QCOMPARE(g.findByName("dropout_1")->params.real("rate"), 0.5);
-        const nlohmann::json kept =
-            nlohmann::json::parse(g.findByName("dense_1")->kerasFields)["config"];
+        const nlohmann::json kept = nlohmann::json::parse(g.findByName("dense_1")->kerasFields)["config"];
         QCOMPARE(kept["kernel_initializer"], "he_normal");
-        QCOMPARE(
-            kept["kernel_regularizer"],
-            nlohmann::json::parse(R"({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})"));
+        QCOMPARE(kept["kernel_regularizer"],
+                 nlohmann::json::parse(R"({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.01}})"));
         QVERIFY(!kept.contains("output_dim") && !kept.contains("init") && !kept.contains("bias"));
         QVERIFY(!nlohmann::json::parse(g.findByName("embedding_1")->kerasFields)["config"].contains(
             "dropout")); // 0.0: Keras 2 drops it too
     }
 
     /// Keras 1.2's functional Model: three-element references, input_dtype, bias=False.
-    void keras1FunctionalModel() {
+    void keras1FunctionalModel()
+    {
         const LoadedModel m = loadModel(fixture("keras1_functional.json"));
         QVERIFY(m.problems.empty());
-        QCOMPARE(
-            fingerprint(m),
-            QStringList({"tokens:InputLayer:(None, 7):0", "embedding_1:Embedding:(None, 7, 3):120",
-                         "flatten_1:Flatten:(None, 21):0", "dense_1:Dense:(None, 2):42"}));
+        QCOMPARE(fingerprint(m), QStringList({"tokens:InputLayer:(None, 7):0", "embedding_1:Embedding:(None, 7, 3):120",
+                                              "flatten_1:Flatten:(None, 21):0", "dense_1:Dense:(None, 2):42"}));
         QCOMPARE(m.document.graph.findByName("tokens")->params.text("dtype"), std::string("int32"));
         QCOMPARE(m.document.graph.findByName("dense_1")->params.boolean("use_bias"), false);
         QCOMPARE(inferShapes(m.document.graph).errorCount(), 0);
@@ -238,7 +237,8 @@ private slots:
 
     /// An unsupported layer of a Keras 1 file keeps its Keras 1 config, which later Keras cannot
     /// read: said.
-    void keras1UnsupportedLayerConfigIsNamed() {
+    void keras1UnsupportedLayerConfigIsNamed()
+    {
         const LoadedModel m = loadModelFromText(
             R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [
                 {"class_name": "Convolution1D", "config": {"name": "c", "nb_filter": 4, "filter_length": 3, "batch_input_shape": [null, 10, 2]}},
@@ -248,13 +248,12 @@ private slots:
         QCOMPARE(m.problems[0].code, std::string("keras1-layer-config"));
         QCOMPARE(m.problems[0].layer, std::string("c"));
         QCOMPARE(m.problems[0].severity, Severity::Warning);
-        QCOMPARE(nlohmann::json::parse(
-                     m.document.graph.findByName("c")->kerasFields)["config"]["nb_filter"],
-                 4);
+        QCOMPARE(nlohmann::json::parse(m.document.graph.findByName("c")->kerasFields)["config"]["nb_filter"], 4);
     }
 
     /// A Keras 1 argument that Keras 2 removed, or a Keras 1 object Keras 2 cannot read, is named.
-    void keras1LeftoversAreRefusedByName_data() {
+    void keras1LeftoversAreRefusedByName_data()
+    {
         QTest::addColumn<QString>("layer");
         QTest::addColumn<QString>("path");
         QTest::newRow("Embedding dropout")
@@ -264,12 +263,12 @@ private slots:
             << R"({"class_name": "Dense", "config": {"name": "e", "output_dim": 4, "W_constraint": {"name": "MaxNorm", "m": 2, "axis": 0}, "batch_input_shape": [null, 3]}})"
             << "config[0].config.kernel_constraint";
     }
-    void keras1LeftoversAreRefusedByName() {
+    void keras1LeftoversAreRefusedByName()
+    {
         QFETCH(QString, layer);
         QFETCH(QString, path);
         const LoadedModel m = loadModelFromText(
-            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [)" +
-                layer.toStdString() + "]}",
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [)" + layer.toStdString() + "]}",
             "k1.json");
         QCOMPARE(m.problems.size(), std::size_t{1});
         QCOMPARE(m.problems[0].code, std::string("unsupported-argument"));
@@ -279,7 +278,8 @@ private slots:
 
     /// An argument Keras requires that the file leaves out (or sets to null) is an error at the
     /// layer, and nothing after it gets a shape made from a default.
-    void requiredArgumentsAreNeverDefaulted() {
+    void requiredArgumentsAreNeverDefaulted()
+    {
         const LoadedModel m = loadModel(fixture("required_arguments.keras3.json"));
         const ShapeReport r = inferShapes(m.document.graph);
         QStringList found;
@@ -290,29 +290,26 @@ private slots:
         QCOMPARE(r.totalParams(), std::int64_t{0});
     }
 
-    void requiredArgumentRows_data() {
+    void requiredArgumentRows_data()
+    {
         QTest::addColumn<QString>("layer");
         QTest::addColumn<QString>("argument");
-        QTest::newRow("Dense units null")
-            << R"({"class_name": "Dense", "config": {"name": "l", "units": null}})"
-            << "units";
-        QTest::newRow("Activation without activation")
-            << R"({"class_name": "Activation", "config": {"name": "l"}})"
-            << "activation";
-        QTest::newRow("Dropout without rate")
-            << R"({"class_name": "Dropout", "config": {"name": "l"}})"
-            << "rate";
+        QTest::newRow("Dense units null") << R"({"class_name": "Dense", "config": {"name": "l", "units": null}})"
+                                          << "units";
+        QTest::newRow("Activation without activation") << R"({"class_name": "Activation", "config": {"name": "l"}})"
+                                                       << "activation";
+        QTest::newRow("Dropout without rate") << R"({"class_name": "Dropout", "config": {"name": "l"}})"
+                                              << "rate";
         QTest::newRow("Embedding without input_dim")
             << R"({"class_name": "Embedding", "config": {"name": "l", "output_dim": 3}})"
             << "input_dim";
-        QTest::newRow("RepeatVector without n")
-            << R"({"class_name": "RepeatVector", "config": {"name": "l"}})"
-            << "n";
-        QTest::newRow("Dense units as text")
-            << R"({"class_name": "Dense", "config": {"name": "l", "units": "ten"}})"
-            << "units";
+        QTest::newRow("RepeatVector without n") << R"({"class_name": "RepeatVector", "config": {"name": "l"}})"
+                                                << "n";
+        QTest::newRow("Dense units as text") << R"({"class_name": "Dense", "config": {"name": "l", "units": "ten"}})"
+                                             << "units";
     }
-    void requiredArgumentRows() {
+    void requiredArgumentRows()
+    {
         QFETCH(QString, layer);
         QFETCH(QString, argument);
         const std::string text = R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
@@ -330,7 +327,8 @@ private slots:
     /// A Sequential is never re-wired past an unsupported layer: the MNIST CNN (1,199,882 weights
     /// in Keras) showed a total made from its Dense layers fed by the Input; now what follows the
     /// first Conv2D is unknown, and the total says so.
-    void sequentialIsNeverRewired_data() {
+    void sequentialIsNeverRewired_data()
+    {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("input");
         QTest::newRow("tf.keras") << "cnn_sequential.keras2.json"
@@ -338,7 +336,8 @@ private slots:
         QTest::newRow("Keras 3") << "cnn_sequential.keras3.json"
                                  << "input_layer";
     }
-    void sequentialIsNeverRewired() {
+    void sequentialIsNeverRewired()
+    {
         QFETCH(QString, file);
         QFETCH(QString, input);
         const LoadedModel m = loadModel(fixture(file.toStdString()));
@@ -347,14 +346,10 @@ private slots:
         const ModelSummary summary = ModelSummary::of(g, r);
         QCOMPARE(summary.totalParams, std::int64_t{0});
         QCOMPARE(summary.unknownLayers, 8);
-        QCOMPARE(totalParamsText(summary),
-                 std::string("Total params: 0 + 8 layers of unknown size"));
-        QCOMPARE(g.connectionInto({g.findByName("flatten")->id, 0})->from.node,
-                 g.findByName("dropout")->id);
-        QCOMPARE(g.connectionInto({g.findByName("conv2d")->id, 0})->from.node,
-                 g.findByName(input.toStdString())->id);
-        QCOMPARE(r.outputOf(g.findByName(input.toStdString())->id)->shape.toKeras(),
-                 std::string("(None, 28, 28, 1)"));
+        QCOMPARE(totalParamsText(summary), std::string("Total params: 0 + 8 layers of unknown size"));
+        QCOMPARE(g.connectionInto({g.findByName("flatten")->id, 0})->from.node, g.findByName("dropout")->id);
+        QCOMPARE(g.connectionInto({g.findByName("conv2d")->id, 0})->from.node, g.findByName(input.toStdString())->id);
+        QCOMPARE(r.outputOf(g.findByName(input.toStdString())->id)->shape.toKeras(), std::string("(None, 28, 28, 1)"));
         QStringList unsupported;
         for (const Diagnostic& d : r.diagnostics())
             unsupported << QString::fromStdString(d.code + "@" + g.node(d.node)->name);
@@ -364,10 +359,10 @@ private slots:
 
     /// The Concatenate an unsupported layer feeds keeps that input: no "at least 2 inputs"; the
     /// message at the unsupported layer names it, and is shown there (`related`).
-    void blameTheUnsupportedLayer() {
+    void blameTheUnsupportedLayer()
+    {
         for (const char* flavour : {"keras2", "keras3"}) {
-            const LoadedModel m =
-                loadModel(fixture(std::string("unsupported_branch.") + flavour + ".json"));
+            const LoadedModel m = loadModel(fixture(std::string("unsupported_branch.") + flavour + ".json"));
             const Graph& g = m.document.graph;
             const ShapeReport r = inferShapes(g);
             const NodeId concat = g.findByName("concatenate")->id;
@@ -383,15 +378,15 @@ private slots:
     /// Model-level problems are reported, never a refused import: two layers of one name (Keras
     /// refuses the model: inference reports it with the rename fix), an output naming no layer,
     /// layers no output uses, an output no listed input reaches.
-    void modelLevelProblemsAreDiagnostics() {
+    void modelLevelProblemsAreDiagnostics()
+    {
         const LoadedModel m = loadModel(fixture("model_problems.keras2.json"));
         QStringList codes;
         for (const ImportProblem& p : m.problems)
             codes << QString::fromStdString(p.code + "@" + p.layer + "@" + p.path);
         QCOMPARE(codes, QStringList({"unknown-model-output@ghost@config.output_layers",
                                      "output-without-input@e@config.output_layers",
-                                     "unreached-layer@d@config.layers[2]",
-                                     "unreached-layer@aux@config.layers[4]"}));
+                                     "unreached-layer@d@config.layers[2]", "unreached-layer@aux@config.layers[4]"}));
         QCOMPARE(m.problems[2].severity, Severity::Warning);
         const ShapeReport r = inferShapes(m.document.graph);
         const std::vector<Diagnostic> all = r.diagnostics();
@@ -403,31 +398,28 @@ private slots:
         QCOMPARE(dup->fixes.size(), std::size_t{1});
         QVERIFY(std::holds_alternative<RenameLayer>(dup->fixes[0].action));
         // The name refers to the later "d", as in Keras's functional_from_config.
-        QCOMPARE(std::get<std::int64_t>(*m.document.graph.node(dup->node)->params.find("units")),
-                 std::int64_t{3});
+        QCOMPARE(std::get<std::int64_t>(*m.document.graph.node(dup->node)->params.find("units")), std::int64_t{3});
     }
 
     /// input_layers and output_layers as Keras writes them (tree.map_structure over the model's
     /// inputs and outputs: one reference, a list, or a dict), and a name that is not in the model.
-    void modelEndsInEveryForm_data() {
+    void modelEndsInEveryForm_data()
+    {
         QTest::addColumn<QString>("ends");
         QTest::addColumn<QString>("problems");
-        QTest::newRow("one output")
-            << R"("input_layers": ["x", 0, 0], "output_layers": ["d", 0, 0])"
-            << "";
+        QTest::newRow("one output") << R"("input_layers": ["x", 0, 0], "output_layers": ["d", 0, 0])"
+                                    << "";
         QTest::newRow("lists") << R"("input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]])"
                                << "";
-        QTest::newRow("dict")
-            << R"("input_layers": {"a": ["x", 0, 0]}, "output_layers": {"out": ["d", 0, 0]})"
-            << "";
-        QTest::newRow("unknown input")
-            << R"("input_layers": [["nope", 0, 0]], "output_layers": [["d", 0, 0]])"
-            << "unknown-model-input@nope";
-        QTest::newRow("call out of range")
-            << R"("input_layers": [["x", 0, 0]], "output_layers": [["d", 1, 0]])"
-            << "unknown-model-output@d";
+        QTest::newRow("dict") << R"("input_layers": {"a": ["x", 0, 0]}, "output_layers": {"out": ["d", 0, 0]})"
+                              << "";
+        QTest::newRow("unknown input") << R"("input_layers": [["nope", 0, 0]], "output_layers": [["d", 0, 0]])"
+                                       << "unknown-model-input@nope";
+        QTest::newRow("call out of range") << R"("input_layers": [["x", 0, 0]], "output_layers": [["d", 1, 0]])"
+                                           << "unknown-model-output@d";
     }
-    void modelEndsInEveryForm() {
+    void modelEndsInEveryForm()
+    {
         QFETCH(QString, ends);
         QFETCH(QString, problems);
         const std::string text = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
@@ -444,7 +436,8 @@ private slots:
 
     /// Layers no output uses are not in the Keras model, so its total leaves them out: the import
     /// leaves them out too, and says so.
-    void unreachedLayersAreLeftOutAsKerasDoes() {
+    void unreachedLayersAreLeftOutAsKerasDoes()
+    {
         const LoadedModel m = loadModel(fixture("unreached_layers.keras3.json"));
         QStringList found;
         for (const ImportProblem& p : m.problems)
@@ -459,42 +452,40 @@ private slots:
 
     /// Keras's own validity rules (Keras 3 and tf.keras): a float32 Input into an Embedding is a
     /// note, Dropout(rate=1.0) and Concatenate(axis=0) build (warnings). No errors.
-    void kerasValidityRules() {
+    void kerasValidityRules()
+    {
         const LoadedModel m = loadModel(fixture("validity.keras2.json"));
         const ShapeReport r = inferShapes(m.document.graph);
         QStringList found;
         for (const Diagnostic& d : r.diagnostics())
-            found << QString::fromStdString(d.code) + (d.isError()     ? ":error"
-                                                       : d.isWarning() ? ":warning"
-                                                                       : ":info");
-        QCOMPARE(found, QStringList({"embedding-float-input:info", "dropout-drops-all:warning",
-                                     "concat-along-batch:warning"}));
+            found << QString::fromStdString(d.code) + (d.isError() ? ":error" : d.isWarning() ? ":warning" : ":info");
+        QCOMPARE(found, QStringList(
+                            {"embedding-float-input:info", "dropout-drops-all:warning", "concat-along-batch:warning"}));
     }
 
     /// What json.dump(model.to_json(), f) writes is said as such.
-    void jsonStringWrappingAModel() {
+    void jsonStringWrappingAModel()
+    {
         try {
             loadModel(fixture("wrapped_string.json"));
             QFAIL("accepted");
         } catch (const FileFormatError& e) {
-            QVERIFY2(
-                QString(e.what()).contains("holds a JSON string that wraps a Keras model config"),
-                e.what());
+            QVERIFY2(QString(e.what()).contains("holds a JSON string that wraps a Keras model config"), e.what());
             QVERIFY(QString(e.what()).contains("json.dump(model.to_json(), f)"));
         }
         try {
             loadModelFromText(R"("hello")", "s.json");
             QFAIL("accepted");
         } catch (const FileFormatError& e) {
-            QVERIFY2(QString(e.what()).contains("s.json: holds a JSON string, not a model"),
-                     e.what());
+            QVERIFY2(QString(e.what()).contains("s.json: holds a JSON string, not a model"), e.what());
         }
     }
 
     /// Fuzz finding: tensor references nested 50,000 lists deep overflowed the stack of the
     /// recursive collector. The JSON reader refuses such files, and the importer walks with its
     /// own stack anyway.
-    void deepReferenceNestingDoesNotRecurse() {
+    void deepReferenceNestingDoesNotRecurse()
+    {
         nlohmann::json nested = nlohmann::json::array({"x", 0, 0});
         for (int i = 0; i < 50000; ++i)
             nested = nlohmann::json::array({std::move(nested)});
@@ -510,14 +501,14 @@ private slots:
             QFAIL(e.what());
         }
         const Node* d = result.graph.findByName("d");
-        QCOMPARE(result.graph.connectionInto({d->id, 0})->from.node,
-                 result.graph.findByName("x")->id);
+        QCOMPARE(result.graph.connectionInto({d->id, 0})->from.node, result.graph.findByName("x")->id);
     }
 
     /// Fuzz finding: a float node index was cast to int. Any index that is not an integer in
     /// [0, INT_MAX] is an error naming its place; one past the layer's calls is a dangling
     /// reference.
-    void tensorIndicesAreChecked_data() {
+    void tensorIndicesAreChecked_data()
+    {
         QTest::addColumn<QString>("history");
         QTest::addColumn<QString>("expected");
         QTest::newRow("float") << R"(["x", 0.5, 0])"
@@ -528,13 +519,13 @@ private slots:
                               << "keras_history[1]: expected a node or tensor index";
         QTest::newRow("beyond int") << R"(["x", 4294967296, 0])"
                                     << "keras_history[1]: expected a node or tensor index";
-        QTest::newRow("short")
-            << R"(["x", 0])"
-            << "expected a tensor reference [layer name, node index, tensor index]";
+        QTest::newRow("short") << R"(["x", 0])"
+                               << "expected a tensor reference [layer name, node index, tensor index]";
         QTest::newRow("call out of range") << R"(["x", 3, 0])"
                                            << "dangling-reference";
     }
-    void tensorIndicesAreChecked() {
+    void tensorIndicesAreChecked()
+    {
         QFETCH(QString, history);
         QFETCH(QString, expected);
         const std::string text = R"({"class_name": "Functional", "config": {"layers": [
@@ -546,18 +537,16 @@ private slots:
             const LoadedModel m = loadModelFromText(text, "m.json");
             QCOMPARE(m.problems.size(), std::size_t{1});
             QCOMPARE(QString::fromStdString(m.problems[0].code), expected);
-            QVERIFY(QString::fromStdString(m.problems[0].message)
-                        .contains("call 3 of \"x\", which is called 1 time"));
+            QVERIFY(QString::fromStdString(m.problems[0].message).contains("call 3 of \"x\", which is called 1 time"));
         } catch (const FileFormatError& e) {
-            QVERIFY2(
-                QString(e.what()).contains("m.json: config.layers[1].inbound_nodes[0].args[0]"),
-                e.what());
+            QVERIFY2(QString(e.what()).contains("m.json: config.layers[1].inbound_nodes[0].args[0]"), e.what());
             QVERIFY2(QString(e.what()).contains(expected), e.what());
         }
     }
 
     /// The same in Keras 2's nested lists: [layer, node index, tensor index, kwargs].
-    void keras2TensorIndicesAreChecked() {
+    void keras2TensorIndicesAreChecked()
+    {
         const std::string text = R"({"class_name": "Functional", "config": {"layers": [
             {"class_name": "InputLayer", "name": "x", "config": {"batch_input_shape": [null, 4]}, "inbound_nodes": []},
             {"class_name": "Dense", "name": "d", "config": {"units": 2}, "inbound_nodes": [[["x", 0.0, 0, {}]]]}]}})";
@@ -565,14 +554,14 @@ private slots:
             loadModelFromText(text, "m.json");
             QFAIL("accepted");
         } catch (const FileFormatError& e) {
-            QVERIFY2(QString(e.what()).contains(
-                         "m.json: config.layers[1].inbound_nodes[0][0][1]: expected "
-                         "a node or tensor index"),
+            QVERIFY2(QString(e.what()).contains("m.json: config.layers[1].inbound_nodes[0][0][1]: expected "
+                                                "a node or tensor index"),
                      e.what());
         }
     }
 
-    void unsupportedArgumentValues() {
+    void unsupportedArgumentValues()
+    {
         const auto m = loadModelFromText(R"({"class_name": "Functional", "config": {"layers": [
               {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 4], "dtype": "string"}, "inbound_nodes": []},
               {"class_name": "Dense", "name": "d", "config": {"units": 2, "activation": "hard_sigmoid"},
@@ -582,10 +571,8 @@ private slots:
         QStringList codes;
         for (const ImportProblem& p : m.problems)
             codes << QString::fromStdString(p.code + "@" + p.layer);
-        QCOMPARE(codes, QStringList({"unsupported-argument@x", "unsupported-argument@d",
-                                     "dangling-reference@e"}));
-        QCOMPARE(m.document.graph.findByName("d")->params.text("activation"),
-                 std::string("linear"));
+        QCOMPARE(codes, QStringList({"unsupported-argument@x", "unsupported-argument@d", "dangling-reference@e"}));
+        QCOMPARE(m.document.graph.findByName("d")->params.text("activation"), std::string("linear"));
     }
 };
 

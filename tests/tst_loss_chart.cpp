@@ -15,24 +15,28 @@ using namespace sf;
 namespace {
 
 /// Two colours a reader tells apart: far enough from each other in RGB, whatever their opacity.
-bool distinguishable(const QColor& a, const QColor& b) {
+bool distinguishable(const QColor& a, const QColor& b)
+{
     const double dr = a.red() - b.red(), dg = a.green() - b.green(), db = a.blue() - b.blue();
     return std::sqrt(dr * dr + dg * dg + db * db) >= 60.0;
 }
 
-QChartView* viewOf(LossChart& chart) {
+QChartView* viewOf(LossChart& chart)
+{
     return chart.findChild<QChartView*>();
 }
 
 /// Shows the chart as in the window (its legend lays out its markers only then).
-bool shown(LossChart& chart) {
+bool shown(LossChart& chart)
+{
     chart.resize(800, 450);
     chart.show();
     return QTest::qWaitForWindowExposed(&chart);
 }
 
 /// Two epochs of 4 batches with a metric, unsmoothed, as the session reports them.
-void addTwoEpochs(LossChart& chart) {
+void addTwoEpochs(LossChart& chart)
+{
     chart.setSmoothing(0.0);
     chart.addBatchLosses({1.0, 0.9, 0.8, 0.7}, 1, 4, 4);
     chart.addEpoch(1, 0.85, 0.75);
@@ -44,7 +48,8 @@ void addTwoEpochs(LossChart& chart) {
 }
 
 /// Where the chart's point `at` (chart coordinates) is on the view's viewport.
-QPoint onViewport(QChartView* view, const QPointF& at) {
+QPoint onViewport(QChartView* view, const QPointF& at)
+{
     return view->mapFromScene(view->chart()->mapToScene(at));
 }
 
@@ -55,7 +60,8 @@ QPoint onViewport(QChartView* view, const QPointF& at) {
 class TestLossChart : public QObject {
     Q_OBJECT
 private slots:
-    void everyCurveHasItsOwnColourInTheLegend() {
+    void everyCurveHasItsOwnColourInTheLegend()
+    {
         LossChart chart;
         QVERIFY(shown(chart));
         addTwoEpochs(chart);
@@ -67,17 +73,16 @@ private slots:
         QCOMPARE(series.size(), 7);
         for (qsizetype i = 0; i < series.size(); ++i) {
             const auto* a = qobject_cast<QXYSeries*>(series[i]);
-            QVERIFY2(plot->legend()->markers(series[i]).first()->isVisible(),
-                     qPrintable(a->name()));
+            QVERIFY2(plot->legend()->markers(series[i]).first()->isVisible(), qPrintable(a->name()));
             for (qsizetype j = 0; j < i; ++j) {
                 const auto* b = qobject_cast<QXYSeries*>(series[j]);
-                QVERIFY2(distinguishable(a->color(), b->color()),
-                         qPrintable(a->name() + " and " + b->name()));
+                QVERIFY2(distinguishable(a->color(), b->color()), qPrintable(a->name() + " and " + b->name()));
             }
         }
     }
 
-    void earlierRunsAreToldApart() {
+    void earlierRunsAreToldApart()
+    {
         LossChart chart;
         QVERIFY(shown(chart));
         for (int run = 0; run < 3; ++run) {
@@ -104,7 +109,8 @@ private slots:
         }
     }
 
-    void readOutHasEveryCurveAtTheNearestStep() {
+    void readOutHasEveryCurveAtTheNearestStep()
+    {
         LossChart chart;
         chart.setSmoothing(0.0);
         chart.addBatchLosses({1.0, 0.9, 0.8, 0.7}, 1, 4, 4);
@@ -113,10 +119,9 @@ private slots:
         chart.addEpoch(1, 0.45, 0.5);
         chart.addEpochMetric("accuracy", 0.8, 0.7);
         chart.flush();
-        QCOMPARE(chart.valuesAt(2.3),
-                 QString("epoch 1, batch 2 of 4: loss 0.5, smoothed 0.5\n"
-                         "epoch 1: loss 0.45, val_loss 0.5, accuracy 0.8, val_accuracy 0.7\n"
-                         "run 1: smoothed 0.9"));
+        QCOMPARE(chart.valuesAt(2.3), QString("epoch 1, batch 2 of 4: loss 0.5, smoothed 0.5\n"
+                                              "epoch 1: loss 0.45, val_loss 0.5, accuracy 0.8, val_accuracy 0.7\n"
+                                              "run 1: smoothed 0.9"));
         QCOMPARE(chart.stepNear(2.3), 2.0);
         QCOMPARE(chart.stepNear(99.0), 4.0);
         // Before the new run's first batch, the earlier runs still read out.
@@ -124,7 +129,8 @@ private slots:
         QCOMPARE(chart.valuesAt(3.6), QString("run 1: smoothed 0.7\nrun 2: smoothed 0.3"));
     }
 
-    void hoveringThePlotShowsTheValuesThere() {
+    void hoveringThePlotShowsTheValuesThere()
+    {
         LossChart chart;
         QVERIFY(shown(chart));
         addTwoEpochs(chart);
@@ -138,8 +144,7 @@ private slots:
         // Near the top of the plot, far from every line, over batch 6 (epoch 2, batch 2).
         const QPointF overBatch6 = view->chart()->mapToPosition(QPointF(6.2, 0.0));
         QTest::mouseMove(viewport, onViewport(view, QPointF(overBatch6.x(), plot.top() + 5)));
-        QVERIFY2(chart.readOut().text().startsWith(
-                     "epoch 2, batch 2 of 4: loss 0.5, smoothed 0.5\nepoch 2: loss 0.45"),
+        QVERIFY2(chart.readOut().text().startsWith("epoch 2, batch 2 of 4: loss 0.5, smoothed 0.5\nepoch 2: loss 0.45"),
                  qPrintable(chart.readOut().text()));
         // The line stands on the step.
         QCOMPARE(chart.readOut().lineX(), view->chart()->mapToPosition(QPointF(6.0, 0.0)).x());
@@ -148,11 +153,9 @@ private slots:
         QTest::mouseMove(viewport, onViewport(view, QPointF(overBatch6.x(), plot.bottom() + 30)));
         QVERIFY(chart.readOut().text().isEmpty());
         QTest::mouseMove(viewport, onViewport(view, QPointF(plot.right() - 2, plot.center().y())));
-        QVERIFY2(chart.readOut().text().startsWith("epoch 2, batch 4 of 4"),
-                 qPrintable(chart.readOut().text()));
+        QVERIFY2(chart.readOut().text().startsWith("epoch 2, batch 4 of 4"), qPrintable(chart.readOut().text()));
         QVERIFY(chart.readOut().box().isValid());
-        QVERIFY2(view->chart()->rect().contains(chart.readOut().box()),
-                 "the read-out stays inside the chart");
+        QVERIFY2(view->chart()->rect().contains(chart.readOut().box()), "the read-out stays inside the chart");
         QEvent leave(QEvent::Leave);
         QApplication::sendEvent(viewport, &leave);
         QVERIFY(chart.readOut().text().isEmpty());

@@ -36,7 +36,9 @@ std::vector<float> targets(const LossSpec& spec, Index rows, Index cols, std::mt
     std::vector<float> t(static_cast<std::size_t>(rows * cols));
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     for (float& v : t)
-        v = spec.kind == LossKind::MeanSquaredError || spec.kind == LossKind::MeanAbsoluteError ? u(rng) : (u(rng) > 0.5f ? 1.0f : 0.0f);
+        v = spec.kind == LossKind::MeanSquaredError || spec.kind == LossKind::MeanAbsoluteError
+                ? u(rng)
+                : (u(rng) > 0.5f ? 1.0f : 0.0f);
     return t;
 }
 
@@ -79,8 +81,10 @@ private slots:
         QTest::newRow("binary_crossentropy from logits") << LossSpec{LossKind::BinaryCrossentropy, true} << 2;
         QTest::newRow("categorical_crossentropy") << LossSpec{LossKind::CategoricalCrossentropy, false} << 4;
         QTest::newRow("categorical_crossentropy from logits") << LossSpec{LossKind::CategoricalCrossentropy, true} << 4;
-        QTest::newRow("sparse_categorical_crossentropy") << LossSpec{LossKind::SparseCategoricalCrossentropy, false} << 5;
-        QTest::newRow("sparse_categorical_crossentropy from logits") << LossSpec{LossKind::SparseCategoricalCrossentropy, true} << 5;
+        QTest::newRow("sparse_categorical_crossentropy")
+            << LossSpec{LossKind::SparseCategoricalCrossentropy, false} << 5;
+        QTest::newRow("sparse_categorical_crossentropy from logits")
+            << LossSpec{LossKind::SparseCategoricalCrossentropy, true} << 5;
         QTest::newRow("mse") << LossSpec{LossKind::MeanSquaredError, false} << 3;
         QTest::newRow("mae") << LossSpec{LossKind::MeanAbsoluteError, false} << 3;
     }
@@ -122,20 +126,24 @@ private slots:
         // A probability of exactly 0 for the true class is clipped to 1e-7, not infinite.
         std::vector<float> zero{0.0f};
         std::vector<float> one{1.0f};
-        QVERIFY(std::fabs(computeLoss({LossKind::BinaryCrossentropy, false}, {zero.data(), {1, 1}}, one.data(), nullptr) +
-                          std::log(1e-7)) < 1e-3);
+        QVERIFY(
+            std::fabs(computeLoss({LossKind::BinaryCrossentropy, false}, {zero.data(), {1, 1}}, one.data(), nullptr) +
+                      std::log(1e-7)) < 1e-3);
         // Sparse and one-hot categorical agree; probabilities are renormalised as in Keras.
         std::vector<float> probs{0.2f, 0.2f, 0.4f}; // sums to 0.8: Keras divides by it
         std::vector<float> oneHot{0, 0, 1};
         std::vector<float> label{2};
-        const double cce = computeLoss({LossKind::CategoricalCrossentropy, false}, {probs.data(), {1, 3}}, oneHot.data(), nullptr);
-        const double scce = computeLoss({LossKind::SparseCategoricalCrossentropy, false}, {probs.data(), {1, 3}}, label.data(), nullptr);
+        const double cce =
+            computeLoss({LossKind::CategoricalCrossentropy, false}, {probs.data(), {1, 3}}, oneHot.data(), nullptr);
+        const double scce = computeLoss({LossKind::SparseCategoricalCrossentropy, false}, {probs.data(), {1, 3}},
+                                        label.data(), nullptr);
         QVERIFY(std::fabs(cce + std::log(0.5)) < 1e-6);
         QVERIFY(std::fabs(cce - scce) < 1e-9);
         // mse over the last axis, then over the batch.
         std::vector<float> a{1, 2, 3, 4};
         std::vector<float> b{1, 0, 3, 0};
-        QVERIFY(std::fabs(computeLoss({LossKind::MeanSquaredError, false}, {a.data(), {2, 2}}, b.data(), nullptr) - (4.0 + 16.0) / 4.0) < 1e-9);
+        QVERIFY(std::fabs(computeLoss({LossKind::MeanSquaredError, false}, {a.data(), {2, 2}}, b.data(), nullptr) -
+                          (4.0 + 16.0) / 4.0) < 1e-9);
     }
 
     void metricsFollowTheLoss()
@@ -144,7 +152,8 @@ private slots:
         QCOMPARE(binary[0].kind, MetricKind::BinaryAccuracy);
         QCOMPARE(resolveMetrics({"accuracy"}, {LossKind::SparseCategoricalCrossentropy, false}, 10)[0].kind,
                  MetricKind::SparseCategoricalAccuracy);
-        QCOMPARE(resolveMetrics({"acc"}, {LossKind::CategoricalCrossentropy, false}, 10)[0].kind, MetricKind::CategoricalAccuracy);
+        QCOMPARE(resolveMetrics({"acc"}, {LossKind::CategoricalCrossentropy, false}, 10)[0].kind,
+                 MetricKind::CategoricalAccuracy);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, resolveMetrics({"f1"}, {}, 1));
 
         std::vector<float> p{0.9f, 0.4f, 0.6f, 0.1f};
@@ -234,7 +243,8 @@ private slots:
             g = normal(rng);
             exact += static_cast<long double>(g) * g;
         }
-        QVERIFY(std::fabs(static_cast<double>(exact) - sumOfSquares(big.grad.data(), 300'000)) < 1e-9 * static_cast<double>(exact));
+        QVERIFY(std::fabs(static_cast<double>(exact) - sumOfSquares(big.grad.data(), 300'000)) <
+                1e-9 * static_cast<double>(exact));
         OptimizerConfig config;
         config.name = "sgd";
         config.learningRate = 1.0;

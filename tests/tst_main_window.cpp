@@ -1,20 +1,20 @@
+#include "DialogAnswers.h"
 #include "MainWindow.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
-#include "document/Autosave.h"
 #include "commands/GraphCommands.h"
+#include "document/Autosave.h"
 #include "graph/LayerRegistry.h"
 #include "graph/LayeredLayout.h"
 #include "io/ModelLoader.h"
-#include "shape/ShapeInference.h"
-#include "DialogAnswers.h"
 #include "panels/InspectorPanel.h"
 #include "panels/LayerPalette.h"
 #include "panels/ProblemsPanel.h"
 #include "panels/QuickAddPopup.h"
+#include "shape/ShapeInference.h"
 #include "training/TrainingPanel.h"
 
 #include <QAction>
@@ -25,10 +25,10 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
-#include <QStatusBar>
 #include <QtTest>
 
 using namespace sf;
@@ -44,7 +44,10 @@ QMenu* examplesMenu(MainWindow& window)
     return nullptr;
 }
 
-NodeId idOf(MainWindow& w, const char* name) { return w.document().graph().findByName(name)->id; }
+NodeId idOf(MainWindow& w, const char* name)
+{
+    return w.document().graph().findByName(name)->id;
+}
 
 /// Opens quick add with Tab over the canvas and types `typed` into it; the popup, or null when it
 /// did not open.
@@ -90,7 +93,8 @@ QString overlappingCards(MainWindow& window)
     const auto& nodes = window.document().graph().nodes();
     for (auto a = nodes.begin(); a != nodes.end(); ++a)
         for (auto b = std::next(a); b != nodes.end(); ++b)
-            if (window.scene().nodeItem(a->first)->sceneBoundingRect().intersects(window.scene().nodeItem(b->first)->sceneBoundingRect()))
+            if (window.scene().nodeItem(a->first)->sceneBoundingRect().intersects(
+                    window.scene().nodeItem(b->first)->sceneBoundingRect()))
                 return QString::fromStdString(a->second.name + " and " + b->second.name);
     return {};
 }
@@ -153,7 +157,8 @@ private slots:
         QVERIFY(window.statusMessage().endsWith("the Dense has 1,921 weights."));
         auto* shown = window.statusBar()->findChild<QLabel*>("statusMessage");
         QVERIFY(shown);
-        QVERIFY2(shown->text().startsWith("Two token sequences of length 20") && shown->text().endsWith(QChar(0x2026)), qPrintable(shown->text()));
+        QVERIFY2(shown->text().startsWith("Two token sequences of length 20") && shown->text().endsWith(QChar(0x2026)),
+                 qPrintable(shown->text()));
         QCOMPARE(shown->toolTip(), window.statusMessage());
         QVERIFY(shown->geometry().right() < window.statusBar()->findChild<QLabel*>("statusCounts")->geometry().left());
         // Wide enough, the whole note.
@@ -236,7 +241,8 @@ private slots:
         window.document().flushInference();
         QTemporaryDir dir;
         QVERIFY(window.exportKerasTo(dir.filePath("fixed.json"), KerasFlavour::Keras3));
-        QVERIFY2(window.statusMessage().contains("RepeatToBatch, which Keras does not have"), qPrintable(window.statusMessage()));
+        QVERIFY2(window.statusMessage().contains("RepeatToBatch, which Keras does not have"),
+                 qPrintable(window.statusMessage()));
         const LoadedModel back = loadModel(dir.filePath("fixed.json").toStdString());
         QCOMPARE(back.format, LoadedModel::Format::Keras);
         QVERIFY(back.problems.empty());
@@ -260,7 +266,8 @@ private slots:
         const NodeId dense = idOf(window, "dense");
         const NodeId embedding = idOf(window, "embedding");
         QVERIFY(window.scene().connectionRefusal({dense, 0}, {embedding, 0}).contains("already fed"));
-        window.document().push(new RemoveItemsCommand(window.document().model(), {}, {*window.document().graph().connectionInto({embedding, 0})}));
+        window.document().push(new RemoveItemsCommand(window.document().model(), {},
+                                                      {*window.document().graph().connectionInto({embedding, 0})}));
         QVERIFY(window.scene().connectionRefusal({dense, 0}, {embedding, 0}).contains("would make a cycle"));
         QVERIFY(window.scene().connectionRefusal({idOf(window, "tokens_a"), 0}, {embedding, 0}).isEmpty());
     }
@@ -280,7 +287,7 @@ private slots:
         emit shape->textEdited(shape->text());
         emit shape->editingFinished();
         QCOMPARE(window.document().undoStack().count(), before); // invalid: never committed
-        QVERIFY(!shape->styleSheet().isEmpty());                // and shown as invalid
+        QVERIFY(!shape->styleSheet().isEmpty());                 // and shown as invalid
         shape->setText("20");
         emit shape->editingFinished();
         QCOMPARE(window.document().undoStack().count(), before + 1);
@@ -310,7 +317,8 @@ private slots:
             name->setText(refused);
             emit name->textEdited(refused);
             QVERIFY2(!name->styleSheet().isEmpty(), qPrintable(refused));
-            QVERIFY(name->toolTip().contains(refused.trimmed().isEmpty() ? "cannot be empty" : "cannot contain character `/`"));
+            QVERIFY(name->toolTip().contains(refused.trimmed().isEmpty() ? "cannot be empty"
+                                                                         : "cannot contain character `/`"));
             emit name->editingFinished();
             QCOMPARE(window.document().undoStack().count(), before);
             QCOMPARE(window.document().graph().node(dense)->name, std::string("dense"));
@@ -320,10 +328,13 @@ private slots:
         model.graph.node(dense)->name = "head/out";
         window.document().load(model, {});
         const auto diagnostics = window.document().report().diagnosticsAbout(dense);
-        const auto invalid = std::find_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.code == "invalid-name"; });
+        const auto invalid = std::find_if(diagnostics.begin(), diagnostics.end(),
+                                          [](const Diagnostic& d) { return d.code == "invalid-name"; });
         QVERIFY(invalid != diagnostics.end());
         QVERIFY(invalid->isWarning()); // tf.keras 2 builds it; Keras 3 does not
-        QCOMPARE(invalid->message, std::string("Argument `name` must be a string and cannot contain character `/`. Received: name=head/out"));
+        QCOMPARE(
+            invalid->message,
+            std::string("Argument `name` must be a string and cannot contain character `/`. Received: name=head/out"));
         QVERIFY(window.document().applyFix(invalid->fixes.front()));
         QCOMPARE(window.document().graph().node(dense)->name, std::string("head_out"));
         window.document().flushInference();
@@ -339,14 +350,33 @@ private slots:
         QTest::addColumn<QString>("argument");
         QTest::addColumn<QString>("typed");
         QTest::addColumn<QString>("refusal"); // empty: accepted as typed
-        QTest::newRow("negative units") << "dense" << "units" << "-5"
-                                        << "Received an invalid value for `units`, expected a positive integer. Received: units=-5";
-        QTest::newRow("not a number") << "dense" << "units" << "many" << "`units` should be an integer. Received: units=many";
-        QTest::newRow("huge vocabulary") << "embedding" << "input_dim" << "1000000000000" << "";
-        QTest::newRow("rate beyond 1") << "dropout" << "rate" << "1.5" << "Received an invalid value for `rate`, expected a float value between 0 and 1. Received: rate=1.5";
-        QTest::newRow("valid rate") << "dropout" << "rate" << "0.25" << "";
-        QTest::newRow("a zero size") << "tokens_a" << "shape" << "0, 20"
-                                     << "Received an invalid value for `shape`, expected a tuple of positive integers or None.";
+        QTest::newRow("negative units")
+            << "dense"
+            << "units"
+            << "-5"
+            << "Received an invalid value for `units`, expected a positive integer. Received: units=-5";
+        QTest::newRow("not a number") << "dense"
+                                      << "units"
+                                      << "many"
+                                      << "`units` should be an integer. Received: units=many";
+        QTest::newRow("huge vocabulary") << "embedding"
+                                         << "input_dim"
+                                         << "1000000000000"
+                                         << "";
+        QTest::newRow("rate beyond 1")
+            << "dropout"
+            << "rate"
+            << "1.5"
+            << "Received an invalid value for `rate`, expected a float value between 0 and 1. Received: rate=1.5";
+        QTest::newRow("valid rate") << "dropout"
+                                    << "rate"
+                                    << "0.25"
+                                    << "";
+        QTest::newRow("a zero size")
+            << "tokens_a"
+            << "shape"
+            << "0, 20"
+            << "Received an invalid value for `shape`, expected a tuple of positive integers or None.";
     }
 
     void numberFieldsRefuseInsteadOfRewriting()
@@ -516,7 +546,8 @@ private slots:
             autosave.discard();
             QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
             QVERIFY(window.saveTo(model));
-            window.document().push(new SetSettingCommand(window.document(), "training", nlohmann::json{{"epochs", 7}}, "Change training settings"));
+            window.document().push(new SetSettingCommand(window.document(), "training", nlohmann::json{{"epochs", 7}},
+                                                         "Change training settings"));
             window.document().setWeights({{"dense/kernel", kernel}});
             window.addLayer("Dropout", {0, 0});
             autosave.writeNow();
@@ -639,8 +670,13 @@ private slots:
         const NodeId dense = idOf(window, "dense");
         const Point at = window.document().graph().node(dense)->position;
         const LayerSpec& dropout = *LayerRegistry::instance().find("Dropout");
-        window.document().push(new AddNodeCommand(window.document().model(),
-                                                  Node{window.document().graph().nextId(), "Dropout", "blocker", dropout.defaults(), {at.x + 380, at.y}, {}, {}}));
+        window.document().push(new AddNodeCommand(window.document().model(), Node{window.document().graph().nextId(),
+                                                                                  "Dropout",
+                                                                                  "blocker",
+                                                                                  dropout.defaults(),
+                                                                                  {at.x + 380, at.y},
+                                                                                  {},
+                                                                                  {}}));
         const int steps = window.document().undoStack().count();
         window.scene().selectOnly(dense);
         addFromPalette(window, "Dense");
@@ -696,15 +732,18 @@ private slots:
         MainWindow window;
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
         const LayerSpec& spec = *LayerRegistry::instance().find("Dense");
-        window.document().push(new AddNodeCommand(window.document().model(),
-                                                  Node{window.document().graph().nextId(), "Dense", "aside", spec.defaults(), {760, 300}, {}, {}}));
+        window.document().push(new AddNodeCommand(
+            window.document().model(),
+            Node{window.document().graph().nextId(), "Dense", "aside", spec.defaults(), {760, 300}, {}, {}}));
         const Graph before = window.document().graph();
         window.problems().tree()->setCurrentItem(window.problems().tree()->topLevelItem(0));
         window.problems().fixButton()->click();
         const Graph& after = window.document().graph();
         const Node* inserted = after.findByName("repeat_to_batch");
         QVERIFY(inserted);
-        auto rect = [&window](const char* name) { return window.scene().nodeItem(idOf(window, name))->sceneBoundingRect(); };
+        auto rect = [&window](const char* name) {
+            return window.scene().nodeItem(idOf(window, name))->sceneBoundingRect();
+        };
         QVERIFY(rect("context").right() < rect("repeat_to_batch").left());
         QVERIFY(rect("repeat_to_batch").right() < rect("concatenate").left());
         QCOMPARE(inserted->position.y, after.findByName("context")->position.y);
@@ -748,9 +787,12 @@ private slots:
         // Every card in view, centred (not shifted towards the mouse, which anchors the wheel's zoom).
         auto fitted = [&window] {
             const QPointF shown = window.view().mapToScene(window.view().viewport()->rect().center());
-            return cardOutOfView(window).isEmpty() && QLineF(shown, window.scene().itemsBoundingRect().center()).length() < 5;
+            return cardOutOfView(window).isEmpty() &&
+                   QLineF(shown, window.scene().itemsBoundingRect().center()).length() < 5;
         };
-        for (const QString& path : {QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/deep_two_branch.keras3.json"), smallFile.fileName()}) {
+        for (const QString& path :
+             {QStringLiteral(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/deep_two_branch.keras3.json"),
+              smallFile.fileName()}) {
             const QByteArray name = QFileInfo(path).fileName().toUtf8();
             QTest::mouseMove(window.view().viewport(), QPoint(15, 15)); // over the canvas, off its centre
             window.view().zoomBy(3.0);
@@ -758,7 +800,8 @@ private slots:
             QTest::qWait(50);
             QVERIFY2(fitted(), name);
             const auto& [last, node] = *window.document().graph().nodes().rbegin();
-            window.document().push(new MoveNodesCommand(window.document().model(), {{last, node.position}}, {{last, {4000, 2500}}}, 1));
+            window.document().push(
+                new MoveNodesCommand(window.document().model(), {{last, node.position}}, {{last, {4000, 2500}}}, 1));
             window.view().zoomBy(3.0);
             QTest::mouseMove(window.view().viewport(), QPoint(15, 15));
             QTest::keyClick(&window.view(), Qt::Key_L, Qt::ControlModifier);
@@ -860,7 +903,8 @@ private slots:
                     continue;
                 const QString keys = action->shortcut().toString(QKeySequence::NativeText);
                 const QString text = QString(action->text()).remove('&');
-                QVERIFY2(std::any_of(rows.begin(), rows.end(), [&](const QString& row) { return row.startsWith(keys) && row.endsWith(text); }),
+                QVERIFY2(std::any_of(rows.begin(), rows.end(),
+                                     [&](const QString& row) { return row.startsWith(keys) && row.endsWith(text); }),
                          qPrintable(keys + " " + text + " not in:\n" + rows.join('\n')));
                 ++listed;
             }
@@ -910,8 +954,9 @@ private slots:
         QTemporaryDir dir;
         const QString out = dir.filePath("shot.png");
         QProcess p;
-        p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow"),
-                {"--screenshot", out, QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/batch_mismatch.sfmodel")});
+        p.start(
+            QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow"),
+            {"--screenshot", out, QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/batch_mismatch.sfmodel")});
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 0);
         const QImage image(out);

@@ -26,7 +26,8 @@ std::vector<float> randomMatrix(Index rows, Index cols, unsigned seed)
 /// Element (r, c) of the logical matrix, whichever way it is stored.
 double at(const std::vector<float>& m, Stored stored, Index rows, Index cols, Index r, Index c)
 {
-    return stored == Stored::AsIs ? m[static_cast<std::size_t>(r * cols + c)] : m[static_cast<std::size_t>(c * rows + r)];
+    return stored == Stored::AsIs ? m[static_cast<std::size_t>(r * cols + c)]
+                                  : m[static_cast<std::size_t>(c * rows + r)];
 }
 
 /// Checks C against the definition: A * B, plus what C held before when accumulating.
@@ -57,7 +58,8 @@ private slots:
         qInfo("products by %s", matrixProductBackend().c_str());
         const QByteArray expected = qgetenv("SHAPEFLOW_EXPECT_PRODUCT");
         if (!expected.isEmpty())
-            QVERIFY2(QByteArray::fromStdString(matrixProductBackend()).startsWith(expected), matrixProductBackend().c_str());
+            QVERIFY2(QByteArray::fromStdString(matrixProductBackend()).startsWith(expected),
+                     matrixProductBackend().c_str());
     }
 
     void matchesTheDefinition_data()

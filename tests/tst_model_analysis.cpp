@@ -12,7 +12,8 @@
 namespace sf {
 
 /// Lets QCOMPARE print counts when they differ.
-inline char* toString(const Count& count) {
+inline char* toString(const Count& count)
+{
     return QTest::toString(QByteArray::fromStdString(exactText(count)));
 }
 
@@ -25,7 +26,8 @@ namespace {
 
 constexpr std::int64_t kBig = std::int64_t{1} << 31;
 
-const AnalysisRow& rowNamed(const ModelAnalysis& analysis, const std::string& name) {
+const AnalysisRow& rowNamed(const ModelAnalysis& analysis, const std::string& name)
+{
     const auto row = std::find_if(analysis.rows.begin(), analysis.rows.end(),
                                   [&](const AnalysisRow& r) { return r.layer.name == name; });
     if (row == analysis.rows.end())
@@ -33,11 +35,13 @@ const AnalysisRow& rowNamed(const ModelAnalysis& analysis, const std::string& na
     return *row;
 }
 
-ModelAnalysis analyse(const Graph& graph) {
+ModelAnalysis analyse(const Graph& graph)
+{
     return ModelAnalysis::of(graph, inferShapes(graph));
 }
 
-Count n(std::int64_t value) {
+Count n(std::int64_t value)
+{
     return Count::of(value);
 }
 
@@ -50,9 +54,9 @@ class TestModelAnalysis : public QObject {
 private slots:
     /// two_branch_embeddings: int32 tokens (None, 20) ×2 → Embedding 1000×64 and 500×32 →
     /// Flatten → Concatenate (None, 1920) → Dense(1, sigmoid).
-    void everyColumnOfTheTwoBranchModel() {
-        const LoadedModel loaded =
-            loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/two_branch_embeddings.sfmodel");
+    void everyColumnOfTheTwoBranchModel()
+    {
+        const LoadedModel loaded = loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/two_branch_embeddings.sfmodel");
         const ModelAnalysis analysis = analyse(loaded.document.graph);
         QCOMPARE(analysis.rows.size(), std::size_t{8});
 
@@ -95,23 +99,20 @@ private slots:
     }
 
     /// Input (None, 10, 8) → Masking → Dense(4, relu) → Activation(softmax) → GAP1D → Dropout.
-    void flopsOfEachLayer() {
+    void flopsOfEachLayer()
+    {
         GraphBuilder b;
         const NodeId x = b.input({10, 8}, "float32", {}, "x");
         const NodeId mask = b.add(layer::kMasking, {}, {x}, "mask");
         const NodeId dense =
-            b.add(layer::kDense, {{"units", std::int64_t{4}}, {"activation", std::string("relu")}},
-                  {mask}, "dense");
-        const NodeId soft =
-            b.add(layer::kActivation, {{"activation", std::string("softmax")}}, {dense}, "soft");
+            b.add(layer::kDense, {{"units", std::int64_t{4}}, {"activation", std::string("relu")}}, {mask}, "dense");
+        const NodeId soft = b.add(layer::kActivation, {{"activation", std::string("softmax")}}, {dense}, "soft");
         const NodeId pool = b.add(layer::kGlobalAveragePooling1D, {}, {soft}, "pool");
         const NodeId drop = b.add(layer::kDropout, {{"rate", 0.5}}, {pool}, "drop");
-        const NodeId repeat =
-            b.add(layer::kRepeatVector, {{"n", std::int64_t{3}}}, {drop}, "repeat");
-        const NodeId reshape =
-            b.add(layer::kReshape, {{"target_shape", DimList{12}}}, {repeat}, "reshape");
-        const NodeId linear = b.add(
-            layer::kDense, {{"units", std::int64_t{2}}, {"use_bias", false}}, {reshape}, "linear");
+        const NodeId repeat = b.add(layer::kRepeatVector, {{"n", std::int64_t{3}}}, {drop}, "repeat");
+        const NodeId reshape = b.add(layer::kReshape, {{"target_shape", DimList{12}}}, {repeat}, "reshape");
+        const NodeId linear =
+            b.add(layer::kDense, {{"units", std::int64_t{2}}, {"use_bias", false}}, {reshape}, "linear");
         b.add(layer::kFlatten, {}, {linear}, "flat");
         const ModelAnalysis analysis = analyse(b.graph);
         QCOMPARE(rowNamed(analysis, "x").flops, n(0));
@@ -131,16 +132,16 @@ private slots:
 
     /// A `?` size makes what depends on it unknown, and only that; a layer in error and an
     /// unsupported layer's placeholder are unknown in every column, and the totals count them.
-    void unknownSizesAreNeverGuessed() {
+    void unknownSizesAreNeverGuessed()
+    {
         GraphBuilder b;
         const NodeId tokens = b.input({std::nullopt}, "int32", {}, "tokens");
-        const NodeId embedding = b.add(
-            layer::kEmbedding, {{"input_dim", std::int64_t{100}}, {"output_dim", std::int64_t{8}}},
-            {tokens}, "embedding");
+        const NodeId embedding =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{100}}, {"output_dim", std::int64_t{8}}}, {tokens},
+                  "embedding");
         const NodeId pool = b.add(layer::kGlobalAveragePooling1D, {}, {embedding}, "pool");
         b.add(layer::kDense, {{"units", std::int64_t{1}}}, {pool}, "dense");
-        const NodeId flatten =
-            b.add(layer::kFlatten, {}, {embedding}, "flatten"); // (None, ?): Dense refuses it
+        const NodeId flatten = b.add(layer::kFlatten, {}, {embedding}, "flatten"); // (None, ?): Dense refuses it
         b.add(layer::kDense, {{"units", std::int64_t{1}}}, {flatten}, "refused");
         Node lstm;
         lstm.id = b.graph.nextId();
@@ -170,15 +171,15 @@ private slots:
         const AnalysisTotals totals = analysis.totals(32);
         QCOMPARE(totals.trainableParams.sum, n(800 + 9));
         QCOMPARE(totals.trainableParams.unknownLayers, 2); // as ModelSummary's total says
-        QCOMPARE(totals.trainableParams.unknownLayers,
-                 ModelSummary::of(b.graph, inferShapes(b.graph)).unknownLayers);
+        QCOMPARE(totals.trainableParams.unknownLayers, ModelSummary::of(b.graph, inferShapes(b.graph)).unknownLayers);
         QCOMPARE(totals.activationBytesPerSample.unknownLayers, 5);
         QCOMPARE(totals.flops.unknownLayers, 3);
         QCOMPARE(totalText(totals.flops, flopsText), std::string("17 FLOPs + 3 unknown"));
     }
 
     /// A fixed batch axis keeps its size whatever the batch: a batch-1 tensor is not multiplied.
-    void aFixedBatchIsHonoured() {
+    void aFixedBatchIsHonoured()
+    {
         GraphBuilder b;
         const NodeId one = b.input({8}, "float32", 1, "one");
         const NodeId four = b.input({8}, "float32", 4, "four");
@@ -191,24 +192,21 @@ private slots:
         QCOMPARE(rowNamed(analysis, "four").activationBytesAt(64), n(4 * 32));
         QCOMPARE(rowNamed(analysis, "dense").activationBytesAt(64), n(4 * 8));
         QCOMPARE(rowNamed(analysis, "repeated").activationBytesAt(64), n(64 * 32));
-        QCOMPARE(analysis.totals(64).activationBytesAtBatch.sum,
-                 n(32 + 128 + 64 * 8 + 64 * 32 + 32));
+        QCOMPARE(analysis.totals(64).activationBytesAtBatch.sum, n(32 + 128 + 64 * 8 + 64 * 32 + 32));
     }
 
     /// `trainable: false` kept from a Keras file makes the layer's weights non-trainable, in the
     /// analysis and in the summary alike; their memory still counts.
-    void frozenLayersAreNonTrainable() {
+    void frozenLayersAreNonTrainable()
+    {
         GraphBuilder b;
         const NodeId tokens = b.input({5}, "int32", {}, "tokens");
-        const NodeId embedding = b.add(
-            layer::kEmbedding, {{"input_dim", std::int64_t{10}}, {"output_dim", std::int64_t{3}}},
-            {tokens}, "embedding");
-        b.add(layer::kDense, {{"units", std::int64_t{1}}},
-              {b.add(layer::kFlatten, {}, {embedding})}, "dense");
-        b.graph.node(embedding)->kerasFields =
-            R"({"config": {"trainable": false, "embeddings_regularizer": null}})";
-        b.graph.node(b.graph.findByName("dense")->id)->kerasFields =
-            R"({"config": {"trainable": true}})";
+        const NodeId embedding =
+            b.add(layer::kEmbedding, {{"input_dim", std::int64_t{10}}, {"output_dim", std::int64_t{3}}}, {tokens},
+                  "embedding");
+        b.add(layer::kDense, {{"units", std::int64_t{1}}}, {b.add(layer::kFlatten, {}, {embedding})}, "dense");
+        b.graph.node(embedding)->kerasFields = R"({"config": {"trainable": false, "embeddings_regularizer": null}})";
+        b.graph.node(b.graph.findByName("dense")->id)->kerasFields = R"({"config": {"trainable": true}})";
         const ModelAnalysis analysis = analyse(b.graph);
         QCOMPARE(rowNamed(analysis, "embedding").trainableParams, n(0));
         QCOMPARE(rowNamed(analysis, "embedding").nonTrainableParams, n(30));
@@ -225,7 +223,8 @@ private slots:
 
     /// Amounts beyond 64 bits are `too large`, never wrapped; a huge Embedding is refused by its
     /// shape rule, so it is unknown.
-    void amountsBeyond64BitsAreTooLarge() {
+    void amountsBeyond64BitsAreTooLarge()
+    {
         QCOMPARE(n(std::numeric_limits<std::int64_t>::max()) + n(1), Count::tooLarge());
         QCOMPARE(n(kBig) * n(kBig) * n(2), Count::tooLarge());
         QCOMPARE(Count::tooLarge() * Count::unknown(), Count::unknown());
@@ -234,18 +233,15 @@ private slots:
         GraphBuilder b;
         // 2^62 elements fit in 64 bits, their bytes do not; the Dense's 2^51 outputs × 2^21 FLOPs
         // neither.
-        const NodeId wide =
-            b.input({std::int64_t{1} << 42, std::int64_t{1} << 20}, "float32", {}, "wide");
+        const NodeId wide = b.input({std::int64_t{1} << 42, std::int64_t{1} << 20}, "float32", {}, "wide");
         b.add(layer::kDense, {{"units", std::int64_t{512}}}, {wide}, "dense");
         const NodeId tokens = b.input({4}, "int32", {}, "tokens");
-        b.add(layer::kEmbedding, {{"input_dim", kBig * kBig}, {"output_dim", kBig}}, {tokens},
-              "huge");
+        b.add(layer::kEmbedding, {{"input_dim", kBig * kBig}, {"output_dim", kBig}}, {tokens}, "huge");
         const ModelAnalysis analysis = analyse(b.graph);
         const AnalysisRow& input = rowNamed(analysis, "wide");
         QCOMPARE(input.activationBytesPerSample, Count::tooLarge());
         QCOMPARE(input.activationBytesAt(32), Count::tooLarge());
-        QCOMPARE(rowNamed(analysis, "dense").trainableParams,
-                 n((std::int64_t{1} << 20) * 512 + 512));
+        QCOMPARE(rowNamed(analysis, "dense").trainableParams, n((std::int64_t{1} << 20) * 512 + 512));
         QCOMPARE(rowNamed(analysis, "dense").activationBytesPerSample, n(std::int64_t{1} << 53));
         QCOMPARE(rowNamed(analysis, "dense").flops, Count::tooLarge());
         QCOMPARE(rowNamed(analysis, "huge").trainableParams, Count::unknown());
@@ -256,7 +252,8 @@ private slots:
         QCOMPARE(bytesText(totals.activationBytesPerSample.sum), std::string("too large"));
     }
 
-    void amountsForPeople() {
+    void amountsForPeople()
+    {
         QCOMPARE(bytesText(n(0)), std::string("0 B"));
         QCOMPARE(bytesText(n(1023)), std::string("1023 B"));
         QCOMPARE(bytesText(n(327684)), std::string("320.0 KiB"));
@@ -273,19 +270,16 @@ private slots:
         QCOMPARE(exactText(n(81921)), std::string("81921"));
     }
 
-    void csvHasTheExactNumbers() {
-        const LoadedModel loaded =
-            loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/two_branch_embeddings.sfmodel");
+    void csvHasTheExactNumbers()
+    {
+        const LoadedModel loaded = loadModel(SHAPEFLOW_SOURCE_DIR "/resources/examples/two_branch_embeddings.sfmodel");
         std::ostringstream out;
         writeAnalysisCsv(out, analyse(loaded.document.graph), 32);
         const QStringList lines = QString::fromStdString(out.str()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1 + 8 + 2);
-        QCOMPARE(
-            lines[0],
-            QString("layer,class,output_shape,trainable_params,non_trainable_params,weight_bytes,"
-                    "activation_bytes_per_sample,activation_bytes_batch_32,flops_per_sample"));
-        QVERIFY(lines.contains(
-            R"csv(embedding,Embedding,"(None, 20, 64)",64000,0,256000,5120,163840,0)csv"));
+        QCOMPARE(lines[0], QString("layer,class,output_shape,trainable_params,non_trainable_params,weight_bytes,"
+                                   "activation_bytes_per_sample,activation_bytes_batch_32,flops_per_sample"));
+        QVERIFY(lines.contains(R"csv(embedding,Embedding,"(None, 20, 64)",64000,0,256000,5120,163840,0)csv"));
         QCOMPARE(lines[8], QString(R"csv(dense,Dense,"(None, 1)",1921,0,7684,4,128,3842)csv"));
         QCOMPARE(lines[9], QString("(total),,,81921,0,327684,23204,742528,3842"));
         QCOMPARE(lines[10], QString("(unknown layers),,,0,0,0,0,0,0"));

@@ -1,5 +1,5 @@
-#include "TestPrinters.h"
 #include "GraphBuilder.h"
+#include "TestPrinters.h"
 #include "io/FileFormatError.h"
 #include "io/ModelFile.h"
 #include "io/ModelLoader.h"
@@ -68,7 +68,8 @@ private slots:
         doc.graph.insertNode(lstm);
         QVERIFY(doc.graph.connect({{x, 0}, {lstm.id, 0}}));
         const NodeId d = doc.graph.addNode(layer::kDense, {{"units", std::int64_t{1}}});
-        doc.graph.node(d)->kerasFields = R"({"config":{"kernel_regularizer":{"class_name":"L2","config":{"l2":0.01}}}})";
+        doc.graph.node(d)->kerasFields =
+            R"({"config":{"kernel_regularizer":{"class_name":"L2","config":{"l2":0.01}}}})";
         QVERIFY(doc.graph.connect({{lstm.id, 0}, {d, 0}}));
         const std::string text = serializeModel(doc);
         QVERIFY2(text.find(R"("kernel_regularizer": {)") != std::string::npos, text.c_str());
@@ -79,7 +80,8 @@ private slots:
 
     void examplesRoundTrip()
     {
-        for (const char* name : {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"}) {
+        for (const char* name :
+             {"two_branch_embeddings", "deep_two_branch", "variable_length_masked", "batch_mismatch"}) {
             const std::string path = std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + name + ".sfmodel";
             const LoadedModel loaded = loadModel(path);
             QCOMPARE(loaded.format, LoadedModel::Format::Shapeflow);
@@ -92,22 +94,26 @@ private slots:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("not json") << "{\"formatVersion\": 1,"
-                                  << "bad.sfmodel: not valid JSON at line 1, column 21: the text ends before the JSON value does";
-        QTest::newRow("stray brace") << "{\"formatVersion\": 1,\n \"nodes\": }"
-                                     << "bad.sfmodel: not valid JSON at line 2, column 11: expected a value (a string, number, object, "
-                                        "array, true, false or null), found '}'";
-        QTest::newRow("trailing text") << "{\"formatVersion\": 1} x" << "not valid JSON at line 1, column 22: more text after the JSON value: 'x'";
+        QTest::newRow("not json")
+            << "{\"formatVersion\": 1,"
+            << "bad.sfmodel: not valid JSON at line 1, column 21: the text ends before the JSON value does";
+        QTest::newRow("stray brace")
+            << "{\"formatVersion\": 1,\n \"nodes\": }"
+            << "bad.sfmodel: not valid JSON at line 2, column 11: expected a value (a string, number, object, "
+               "array, true, false or null), found '}'";
+        QTest::newRow("trailing text") << "{\"formatVersion\": 1} x"
+                                       << "not valid JSON at line 1, column 22: more text after the JSON value: 'x'";
         QTest::newRow("number beyond a double")
             << "{\"formatVersion\": 1,\n\"nodes\": [], \"settings\": {\"lr\": 1e400}}"
             << "bad.sfmodel: not read: at line 2, column 33, a number too large for a 64-bit float (beyond 1.8e308)";
-        QTest::newRow("nested too deep") << QString("{\"formatVersion\": 1, \"settings\": %1%2}").arg(QString(50000, '['), QString(50000, ']'))
-                                         << "bad.sfmodel: not read: arrays and objects nest deeper than 256 levels";
-        QTest::newRow("newer version") << R"({"formatVersion": 7, "nodes": []})"
-                                       << "bad.sfmodel: formatVersion: the file was written by a newer Shapeflow (formatVersion 7)";
-        QTest::newRow("unknown type")
-            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm"}]})"
-            << "bad.sfmodel: nodes[0].type: unknown layer type \"LSTM\"";
+        QTest::newRow("nested too deep")
+            << QString("{\"formatVersion\": 1, \"settings\": %1%2}").arg(QString(50000, '['), QString(50000, ']'))
+            << "bad.sfmodel: not read: arrays and objects nest deeper than 256 levels";
+        QTest::newRow("newer version")
+            << R"({"formatVersion": 7, "nodes": []})"
+            << "bad.sfmodel: formatVersion: the file was written by a newer Shapeflow (formatVersion 7)";
+        QTest::newRow("unknown type") << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm"}]})"
+                                      << "bad.sfmodel: nodes[0].type: unknown layer type \"LSTM\"";
         QTest::newRow("kept fields not an object")
             << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm", "keras": [1]}]})"
             << "bad.sfmodel: nodes[0].keras: expected an object (the Keras fields Shapeflow keeps), got [1]";
@@ -130,8 +136,10 @@ private slots:
             << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "InputLayer", "name": "a"}, {"id": 2, "type": "Dense", "name": "b"}],
                   "connections": [{"from": [1, 0], "to": [2, 0]}, {"from": [1, 0], "to": [2, 0]}]})"
             << "connections[1]: port 0 of node 2 does not exist or is fed twice";
-        QTest::newRow("no nodes") << R"({"formatVersion": 1})" << "bad.sfmodel: missing \"nodes\"";
-        QTest::newRow("array at top") << "[1, 2]" << "expected a JSON object at the top level";
+        QTest::newRow("no nodes") << R"({"formatVersion": 1})"
+                                  << "bad.sfmodel: missing \"nodes\"";
+        QTest::newRow("array at top") << "[1, 2]"
+                                      << "expected a JSON object at the top level";
         QTest::newRow("bad id") << R"({"formatVersion": 1, "nodes": [{"id": -3, "type": "Dense", "name": "a"}]})"
                                 << "nodes[0].id: expected a positive integer node id, got -3";
     }
@@ -147,8 +155,9 @@ private slots:
     void invalidValuesLoadForInferenceToReport()
     {
         // units=0 is the user's to fix in the editor; the file still opens.
-        const auto doc = parseModel(R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": 0}}]})",
-                                    "ok.sfmodel");
+        const auto doc = parseModel(
+            R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": 0}}]})",
+            "ok.sfmodel");
         QCOMPARE(doc.graph.node(NodeId{1})->params.integer("units"), std::int64_t{0});
         QCOMPARE(doc.graph.node(NodeId{1})->params.text("activation"), std::string("linear")); // default filled
     }
@@ -182,7 +191,9 @@ private slots:
             loadModel(f.fileName().toStdString());
             QFAIL("accepted");
         } catch (const FileFormatError& e) {
-            QVERIFY2(QString(e.what()).endsWith("huge.sfmodel: larger than 64 MB (67108864 bytes), the most Shapeflow reads from a file of this kind"), e.what());
+            QVERIFY2(QString(e.what()).endsWith("huge.sfmodel: larger than 64 MB (67108864 bytes), the most Shapeflow "
+                                                "reads from a file of this kind"),
+                     e.what());
         }
         QVERIFY(f.resize(static_cast<qint64>(kMaxJsonFileBytes))); // at the limit: read, then found not to be JSON
         try {

@@ -8,11 +8,13 @@ using namespace sf;
 namespace {
 
 /// Every card 200 wide and 100 tall, at its node's position.
-CardRect box(const Graph&, const Node& node) {
+CardRect box(const Graph&, const Node& node)
+{
     return {node.position.x, node.position.y, 200, 100};
 }
 
-bool crowded(const Graph& graph) {
+bool crowded(const Graph& graph)
+{
     for (auto a = graph.nodes().begin(); a != graph.nodes().end(); ++a)
         for (auto b = std::next(a); b != graph.nodes().end(); ++b)
             if (box(graph, a->second).crowds(box(graph, b->second), 0.0))
@@ -27,18 +29,19 @@ bool crowded(const Graph& graph) {
 class TestPlacement : public QObject {
     Q_OBJECT
 private slots:
-    void aFreeSpotIsTheWantedOneWhenFree() {
+    void aFreeSpotIsTheWantedOneWhenFree()
+    {
         Graph g;
         g.addNode(layer::kDense, {}, {0, 0});
         const Node fresh{g.nextId(), "Dense", "fresh", {}, {}, {}, {}};
         QCOMPARE(freeSpotNear(g, fresh, {500, 0}, box), (Point{500, 0}));
         const Point moved = freeSpotNear(g, fresh, {50, 20}, box);
-        QVERIFY(!box(g, Node{fresh.id, "Dense", "", {}, moved, {}, {}})
-                     .crowds(box(g, *g.node(NodeId{1})), 0.0));
+        QVERIFY(!box(g, Node{fresh.id, "Dense", "", {}, moved, {}, {}}).crowds(box(g, *g.node(NodeId{1})), 0.0));
         QVERIFY(std::hypot(moved.x - 50, moved.y - 20) < 400);
     }
 
-    void besideTheRightmostSelectedLayer() {
+    void besideTheRightmostSelectedLayer()
+    {
         Graph g;
         const NodeId a = g.addNode(layer::kDense, {}, {0, 0});
         const NodeId b = g.addNode(layer::kDense, {}, {380, 200});
@@ -54,7 +57,8 @@ private slots:
 
     /// a -> b -> c -> d, one column apart, and e beside c: a layer inserted between a and b gets
     /// a column; b, c, d, and e (which c would cover), move right; a and an unrelated f stay.
-    void insertedBetweenItsNeighbours() {
+    void insertedBetweenItsNeighbours()
+    {
         Graph g;
         const NodeId a = g.addNode(layer::kInput, {}, {0, 0});
         const NodeId b = g.addNode(layer::kDense, {}, {380, 0});

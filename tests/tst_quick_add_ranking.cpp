@@ -7,18 +7,19 @@ using namespace sf;
 
 namespace {
 
-QStringList names(const std::vector<LayerEntry>& layers) {
+QStringList names(const std::vector<LayerEntry>& layers)
+{
     QStringList out;
     for (const LayerEntry& layer : layers)
         out << layer.name;
     return out;
 }
 
-std::vector<LayerEntry> registry() {
+std::vector<LayerEntry> registry()
+{
     std::vector<LayerEntry> layers;
     for (const LayerSpec& spec : LayerRegistry::instance().all())
-        layers.push_back(
-            {QString::fromStdString(spec.className), QString::fromStdString(spec.summary)});
+        layers.push_back({QString::fromStdString(spec.className), QString::fromStdString(spec.summary)});
     return layers;
 }
 
@@ -29,15 +30,14 @@ std::vector<LayerEntry> registry() {
 class TestQuickAddRanking : public QObject {
     Q_OBJECT
 private slots:
-    void namesBeforeDescriptions() {
-        const std::vector<LayerEntry> layers = {
-            {"Embedding", "Turns token ids into dense vectors."},
-            {"DenseLike", "Not a real layer."},
-            {"Dense", "Fully connected."},
-            {"SparseDense", "Another one."},
-            {"Flatten", "Flattens."}};
-        QCOMPARE(names(rankLayers("dense", layers)),
-                 QStringList({"Dense", "DenseLike", "SparseDense", "Embedding"}));
+    void namesBeforeDescriptions()
+    {
+        const std::vector<LayerEntry> layers = {{"Embedding", "Turns token ids into dense vectors."},
+                                                {"DenseLike", "Not a real layer."},
+                                                {"Dense", "Fully connected."},
+                                                {"SparseDense", "Another one."},
+                                                {"Flatten", "Flattens."}};
+        QCOMPARE(names(rankLayers("dense", layers)), QStringList({"Dense", "DenseLike", "SparseDense", "Embedding"}));
         QCOMPARE(names(rankLayers("  DENSE ", layers)).front(), QString("Dense"));
         QCOMPARE(names(rankLayers("", layers)).size(), 5); // everything, as given
         QVERIFY(rankLayers("lstm", layers).empty());
@@ -47,11 +47,11 @@ private slots:
     }
 
     /// The registry's own layers: "dense" + Enter gives Dense, "pool" the pooling layer.
-    void theRegistrysLayers() {
+    void theRegistrysLayers()
+    {
         QCOMPARE(names(rankLayers("dense", registry())).front(), QString("Dense"));
         QCOMPARE(names(rankLayers("pool", registry())).front(), QString("GlobalAveragePooling1D"));
-        QCOMPARE(names(rankLayers("repeat", registry())).mid(0, 2),
-                 QStringList({"RepeatVector", "RepeatToBatch"}));
+        QCOMPARE(names(rankLayers("repeat", registry())).mid(0, 2), QStringList({"RepeatVector", "RepeatToBatch"}));
     }
 };
 

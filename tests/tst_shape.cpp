@@ -14,11 +14,16 @@ private slots:
         QTest::addColumn<int>("which");
         QTest::addColumn<QString>("keras");
         QTest::addColumn<QString>("display");
-        QTest::newRow("rank 3") << 0 << "(None, 20, 64)" << "(None, 20, 64)";
-        QTest::newRow("rank 1 keeps the comma") << 1 << "(None,)" << "(None,)";
-        QTest::newRow("fixed batch") << 2 << "(1, 8)" << "(1, 8)";
-        QTest::newRow("unknown length") << 3 << "(None, None, 64)" << "(None, ?, 64)";
-        QTest::newRow("scalar") << 4 << "()" << "()";
+        QTest::newRow("rank 3") << 0 << "(None, 20, 64)"
+                                << "(None, 20, 64)";
+        QTest::newRow("rank 1 keeps the comma") << 1 << "(None,)"
+                                                << "(None,)";
+        QTest::newRow("fixed batch") << 2 << "(1, 8)"
+                                     << "(1, 8)";
+        QTest::newRow("unknown length") << 3 << "(None, None, 64)"
+                                        << "(None, ?, 64)";
+        QTest::newRow("scalar") << 4 << "()"
+                                << "()";
     }
     void printsAsKeras()
     {
@@ -50,8 +55,8 @@ private slots:
         const Shape tokens{Dim::batch(), Dim::unknown({}), Dim::known(8)};
         QVERIFY(tokens.accepts({100, 30, 8}));
         QVERIFY(tokens.accepts({1, 1, 8}));
-        QVERIFY(!tokens.accepts({100, 30, 7}));  // a known size differs
-        QVERIFY(!tokens.accepts({100, 240}));    // another rank
+        QVERIFY(!tokens.accepts({100, 30, 7})); // a known size differs
+        QVERIFY(!tokens.accepts({100, 240}));   // another rank
         const Shape fixedBatch{Dim::known(1), Dim::known(8)};
         QVERIFY(fixedBatch.accepts({1, 8}));
         QVERIFY(!fixedBatch.accepts({32, 8})); // a fixed batch is a size like any other

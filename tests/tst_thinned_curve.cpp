@@ -52,11 +52,13 @@ private slots:
         QCOMPARE(drawn.last(), QPointF(10'000.0, ys.back()));
         QVERIFY(drawn.contains(QPointF(6'790.0, 50.0)));
         QVERIFY(drawn.contains(QPointF(1'235.0, -3.0)));
-        QVERIFY(std::is_sorted(drawn.begin(), drawn.end(), [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); }));
+        QVERIFY(std::is_sorted(drawn.begin(), drawn.end(),
+                               [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); }));
         for (qsizetype bin = 0; bin < bins; ++bin) {
             const auto first = static_cast<std::size_t>(bin) * 128;
             const auto last = std::min(first + 128, ys.size());
-            const auto [low, high] = std::minmax_element(ys.begin() + static_cast<long>(first), ys.begin() + static_cast<long>(last));
+            const auto [low, high] =
+                std::minmax_element(ys.begin() + static_cast<long>(first), ys.begin() + static_cast<long>(last));
             const double a = drawn[2 * bin].y(), b = drawn[2 * bin + 1].y();
             QCOMPARE(std::min(a, b), *low);
             QCOMPARE(std::max(a, b), *high);

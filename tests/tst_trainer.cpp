@@ -55,7 +55,8 @@ Graph regressionMlp()
 {
     GraphBuilder b;
     const NodeId x = b.input({8}, "float32", {}, "x");
-    const NodeId h = b.add(layer::kDense, {{"units", std::int64_t{16}}, {"activation", std::string("relu")}}, {x}, "hidden");
+    const NodeId h =
+        b.add(layer::kDense, {{"units", std::int64_t{16}}, {"activation", std::string("relu")}}, {x}, "hidden");
     b.add(layer::kDense, {{"units", std::int64_t{1}}}, {h}, "out");
     return b.graph;
 }
@@ -92,7 +93,9 @@ private slots:
         // The variable-length example after its fix: GlobalAveragePooling1D over masked sequences.
         GraphBuilder b;
         const NodeId x = b.input({std::nullopt}, "int32", {}, "tokens");
-        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{200}}, {"output_dim", std::int64_t{16}}, {"mask_zero", true}}, {x});
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{200}}, {"output_dim", std::int64_t{16}}, {"mask_zero", true}}, {x});
         const NodeId p = b.add(layer::kGlobalAveragePooling1D, {}, {e});
         b.add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {p}, "out");
         TrainConfig c = config(8);
@@ -217,13 +220,29 @@ private slots:
         Dataset d = makeSyntheticData(g, config(1).loss, 50, 1);
         Array& a = d.inputs["tokens_a"];
         switch (which) {
-        case 0: a.values[41] = 1000; break;
-        case 1: a.values[3] = 2.5f; break;
-        case 2: d.targets["dense"].values[3] = std::nanf(""); break;
-        case 3: a.shape = {50, 19}; a.values.resize(50 * 19); break;
-        case 4: a.shape[0] = 49; a.values.resize(49 * 20); break;
-        case 5: d.inputs.erase("tokens_b"); break;
-        case 6: a.values[0] = -1; break;
+        case 0:
+            a.values[41] = 1000;
+            break;
+        case 1:
+            a.values[3] = 2.5f;
+            break;
+        case 2:
+            d.targets["dense"].values[3] = std::nanf("");
+            break;
+        case 3:
+            a.shape = {50, 19};
+            a.values.resize(50 * 19);
+            break;
+        case 4:
+            a.shape[0] = 49;
+            a.values.resize(49 * 20);
+            break;
+        case 5:
+            d.inputs.erase("tokens_b");
+            break;
+        case 6:
+            a.values[0] = -1;
+            break;
         }
         int batches = 0;
         try {

@@ -7,23 +7,23 @@
 #include "io/Npz.h"
 #include "io/TrainingSettings.h"
 #include "qt/TrainingSession.h"
+#include "training/DataSourceDialog.h"
+#include "training/DataTable.h"
 #include "training/LossChart.h"
+#include "training/PredictPanel.h"
 #include "training/TrainingPanel.h"
 
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
-#include <QStatusBar>
 #include <QPushButton>
-#include <QComboBox>
-#include <QLineEdit>
-#include <QListWidget>
-#include <QTableWidget>
-#include "training/DataTable.h"
-#include "training/DataSourceDialog.h"
-#include "training/PredictPanel.h"
 #include <QSignalSpy>
-#include <QDockWidget>
+#include <QStatusBar>
+#include <QTableWidget>
 #include <QtTest>
 
 using namespace sf;
@@ -63,7 +63,10 @@ bool numpy(const QTemporaryDir& dir, const QString& code)
 
 /// Whether `spy` has caught its signal, waiting up to `ms` for it. A signal sent from the worker
 /// thread can arrive before QSignalSpy::wait() starts, which would then wait for a second one.
-bool arrives(QSignalSpy& spy, int ms = 60000) { return !spy.isEmpty() || spy.wait(ms); }
+bool arrives(QSignalSpy& spy, int ms = 60000)
+{
+    return !spy.isEmpty() || spy.wait(ms);
+}
 
 bool waitFor(const std::function<bool()>& done, int ms = 60000)
 {
@@ -92,8 +95,7 @@ void setGeneratedRun(MainWindow& window, int epochs, int rows)
     settings["epochs"] = epochs;
     settings["early_stopping_patience"] = 0;
     settings["data"] = {{"generated_rows", rows}};
-    window.document().push(
-        new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+    window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
 }
 
 /// The seed example training on generated data, long enough to be interrupted, with its first
@@ -144,7 +146,7 @@ private slots:
         int losses = 0;
         for (const auto& call : batches)
             losses += static_cast<int>(call.first().value<BatchReport>().losses.size());
-        QCOMPARE(losses, 3 * 75); // every batch reported: 2,400 rows / 32
+        QCOMPARE(losses, 3 * 75);          // every batch reported: 2,400 rows / 32
         QVERIFY(batches.count() < losses); // in throttled groups
         QCOMPARE(session.weights().size(), std::size_t{4});
     }
@@ -177,7 +179,8 @@ private slots:
     {
         sf::test::GraphBuilder b;
         const NodeId x = b.input({8});
-        const NodeId h = b.add(layer::kDense, {{"units", std::int64_t{16}}, {"activation", std::string("relu")}}, {x}, "hidden");
+        const NodeId h =
+            b.add(layer::kDense, {{"units", std::int64_t{16}}, {"activation", std::string("relu")}}, {x}, "hidden");
         b.add(layer::kDense, {{"units", std::int64_t{1}}}, {h}, "out");
         TrainConfig c = config(5);
         c.loss = {LossKind::MeanSquaredError, false};
@@ -294,7 +297,8 @@ private slots:
 
         // tokens_a from a file of 19-long rows: marked, and Train is off with the reason.
         QTemporaryDir dir;
-        QVERIFY(numpy(dir, "np.save(d + 'a.npy', np.ones((8, 19), dtype=np.int32)); np.save(d + 'b.npy', np.ones((8, 20), dtype=np.int32)); "
+        QVERIFY(numpy(dir, "np.save(d + 'a.npy', np.ones((8, 19), dtype=np.int32)); np.save(d + 'b.npy', np.ones((8, "
+                           "20), dtype=np.int32)); "
                            "np.save(d + 'b7.npy', np.ones((7, 20), dtype=np.int32))"));
         panel.setSource(false, false, "tokens_a", ArraySource::npy(dir.filePath("a.npy").toStdString()));
         QCOMPARE(table.dataText("tokens_a"), QString("✗ (8, 19)"));
@@ -377,7 +381,8 @@ private slots:
         nlohmann::json settings = TrainingSettings{}.toJson();
         settings["epochs"] = 1;
         settings["data"] = {{"generated_rows", 1000}};
-        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        window.document().push(
+            new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
         window.document().undoStack().setClean();
         panel.train();
         QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 1; }));
@@ -395,7 +400,8 @@ private slots:
         const float p = predict.outputs().at("dense").values.at(0);
         QVERIFY(p > 0.0f && p < 1.0f);
         QCOMPARE(predict.results()->item(0, 0)->text(), QString::number(p, 'g', 5));
-        QCOMPARE(predict.results()->horizontalHeaderItem(1)->text(), QString("dense label")); // a sigmoid unit's 0/1 label
+        QCOMPARE(predict.results()->horizontalHeaderItem(1)->text(),
+                 QString("dense label")); // a sigmoid unit's 0/1 label
         QCOMPARE(predict.results()->item(0, 1)->text(), QString(p >= 0.5f ? "1" : "0"));
         predict.sampleEdit("tokens_a")->setText("5 x");
         QVERIFY(!predict.predict());
@@ -420,11 +426,14 @@ private slots:
         QVERIFY(!window.document().isModified());
         MainWindow second;
         QVERIFY(second.openFile(dir.filePath("m.sfmodel"), true));
-        QCOMPARE(second.document().weights().at("dense/kernel").values, window.document().weights().at("dense/kernel").values);
+        QCOMPARE(second.document().weights().at("dense/kernel").values,
+                 window.document().weights().at("dense/kernel").values);
         QVERIFY(second.training().predictPanel().predictButton()->isEnabled());
         second.training().train();
-        QVERIFY(waitFor([&] { return second.training().epochsSeen() == 1 && !second.training().session().isRunning(); }));
-        QVERIFY2(second.training().statusText().contains("Training on from the model's weights."), qPrintable(second.training().statusText()));
+        QVERIFY(
+            waitFor([&] { return second.training().epochsSeen() == 1 && !second.training().session().isRunning(); }));
+        QVERIFY2(second.training().statusText().contains("Training on from the model's weights."),
+                 qPrintable(second.training().statusText()));
 
         // Reset weights: none, prediction off, and saving leaves no stale weights file.
         QTest::qWait(50);
@@ -458,7 +467,8 @@ private slots:
             QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
             TrainingPanel& panel = window.training();
             QVERIFY(!panel.evaluateButton()->isEnabled());
-            QVERIFY2(panel.evaluateButton()->toolTip().startsWith("No trained weights"), qPrintable(panel.evaluateButton()->toolTip()));
+            QVERIFY2(panel.evaluateButton()->toolTip().startsWith("No trained weights"),
+                     qPrintable(panel.evaluateButton()->toolTip()));
             setGeneratedRun(window, 1, 500);
             QSignalSpy epochs(&panel.session(), &TrainingSession::epochFinished);
             panel.train();
@@ -503,11 +513,12 @@ private slots:
     void closingTheModelDuringARunAsks_data()
     {
         QTest::addColumn<QStringList>("answers");
-        QTest::addColumn<bool>("closed");     // the example gave way to a new model
+        QTest::addColumn<bool>("closed");      // the example gave way to a new model
         QTest::addColumn<bool>("keptWeights"); // (when not closed) the run's weights are the model's
         QTest::newRow("cancel") << QStringList{"Cancel"} << false << false;
         QTest::newRow("keep, then cancel saving") << QStringList{"Stop and keep weights", "Cancel"} << false << true;
-        QTest::newRow("discard, then cancel saving") << QStringList{"Stop and discard weights", "Cancel"} << false << false;
+        QTest::newRow("discard, then cancel saving")
+            << QStringList{"Stop and discard weights", "Cancel"} << false << false;
         QTest::newRow("keep, then discard changes") << QStringList{"Stop and keep weights", "Discard"} << true << false;
     }
 
@@ -542,7 +553,8 @@ private slots:
             QVERIFY(panelIsFresh(panel));
             QVERIFY(!window.document().isModified());
         } else {
-            QVERIFY(panel.statusText().contains(keptWeights ? "the weights it trained are the model's" : "its weights were discarded"));
+            QVERIFY(panel.statusText().contains(keptWeights ? "the weights it trained are the model's"
+                                                            : "its weights were discarded"));
             QVERIFY(window.document().isModified());
         }
     }
@@ -635,13 +647,17 @@ private slots:
         TrainingPanel& panel = window.training();
         QTemporaryDir dir;
         QVERIFY(QDir(dir.path()).mkdir("data"));
-        QVERIFY(numpy(dir, "np.savez(d + 'data/all.npz', a=np.ones((40, 20), dtype=np.int32), b=np.ones((40, 20), dtype=np.int32), "
-                           "y=np.zeros((40, 1), dtype=np.float32))"));
+        QVERIFY(numpy(
+            dir,
+            "np.savez(d + 'data/all.npz', a=np.ones((40, 20), dtype=np.int32), b=np.ones((40, 20), dtype=np.int32), "
+            "y=np.zeros((40, 1), dtype=np.float32))"));
         auto manifest = [&](const QString& name, const QByteArray& json) {
             QFile file(dir.filePath(name));
             return file.open(QIODevice::WriteOnly) && file.write(json) == json.size();
         };
-        QVERIFY(manifest("data/set.json", R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokens_b": {"file": "all.npz", "array": "b"}},
+        QVERIFY(manifest(
+            "data/set.json",
+            R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokens_b": {"file": "all.npz", "array": "b"}},
                                              "targets": {"dense": {"file": "all.npz", "array": "y"}}})"));
         QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
         QVERIFY(panel.importManifest(dir.filePath("data/set.json")));
@@ -656,10 +672,13 @@ private slots:
 
         // A misspelt name: the input it meant gets generated data, and the entry is shown as not
         // used, with a button that forgets it (an undo step).
-        QVERIFY(manifest("data/typo.json", R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokenz_b": {"file": "all.npz", "array": "b"}},
+        QVERIFY(manifest(
+            "data/typo.json",
+            R"({"inputs": {"tokens_a": {"file": "all.npz", "array": "a"}, "tokenz_b": {"file": "all.npz", "array": "b"}},
                                               "targets": {"dense": {"file": "all.npz", "array": "y"}}})"));
         QVERIFY(panel.importManifest(dir.filePath("data/typo.json")));
-        QVERIFY2(panel.statusText().contains("inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"),
+        QVERIFY2(panel.statusText().contains(
+                     "inputs.tokenz_b: the model has no input \"tokenz_b\", so this data is not used"),
                  qPrintable(panel.statusText()));
         QCOMPARE(panel.dataTable().dataText("tokens_b"), QString("(40, 20) generated"));
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
@@ -668,7 +687,8 @@ private slots:
         QVERIFY(forget.isValid());
         QTest::mouseClick(panel.dataTable().viewport(), Qt::LeftButton, {}, forget.center());
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString());
-        QVERIFY(!TrainingSettings::fromJson(window.document().settings()["training"]).data.training.inputs.contains("tokenz_b"));
+        QVERIFY(!TrainingSettings::fromJson(window.document().settings()["training"])
+                     .data.training.inputs.contains("tokenz_b"));
         window.document().undoStack().undo();
         QCOMPARE(panel.dataTable().dataText("tokenz_b"), QString("not used: the model has no input \"tokenz_b\""));
     }
@@ -678,14 +698,18 @@ private slots:
         // A file's "epochs": 1e30 was cast to int: undefined behaviour (issue 11). A number the
         // setting cannot hold is ignored like a value of the wrong type; whole floats are read.
         const TrainingSettings defaults;
-        const TrainingSettings odd = TrainingSettings::fromJson(
-            {{"epochs", 1e30}, {"batch_size", -1e300}, {"seed", -1}, {"early_stopping_patience", 4294967296.0}, {"validation_split", 0.5}});
+        const TrainingSettings odd = TrainingSettings::fromJson({{"epochs", 1e30},
+                                                                 {"batch_size", -1e300},
+                                                                 {"seed", -1},
+                                                                 {"early_stopping_patience", 4294967296.0},
+                                                                 {"validation_split", 0.5}});
         QCOMPARE(odd.config.epochs, defaults.config.epochs);
         QCOMPARE(odd.config.batchSize, defaults.config.batchSize);
         QCOMPARE(odd.config.seed, defaults.config.seed);
         QCOMPARE(odd.config.earlyStopping.patience, defaults.config.earlyStopping.patience);
         QCOMPARE(odd.config.validationSplit, 0.5);
-        const TrainingSettings whole = TrainingSettings::fromJson({{"epochs", 7.0}, {"seed", 4294967295U}, {"batch_size", -2}});
+        const TrainingSettings whole =
+            TrainingSettings::fromJson({{"epochs", 7.0}, {"seed", 4294967295U}, {"batch_size", -2}});
         QCOMPARE(whole.config.epochs, 7);
         QCOMPARE(whole.config.seed, 4294967295U);
         QCOMPARE(whole.config.batchSize, Index{-2}); // read as written; the trainer refuses it by name
@@ -702,20 +726,23 @@ private slots:
         settings["epochs"] = 2;
         settings["early_stopping_patience"] = 0;
         settings["data"] = {{"generated_rows", 2000}};
-        window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+        window.document().push(
+            new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
         QTemporaryDir dir;
         QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
         const ModelDocument saved = loadModel(dir.filePath("m.sfmodel").toStdString()).document;
         QCOMPARE(TrainingSettings::fromJson(saved.settings["training"]).config.epochs, 2);
         window.document().undoStack().undo();
-        QCOMPARE(TrainingSettings::fromJson(window.document().settings().value("training", nlohmann::json())).config.epochs, 5);
+        QCOMPARE(
+            TrainingSettings::fromJson(window.document().settings().value("training", nlohmann::json())).config.epochs,
+            5);
         window.document().undoStack().redo();
 
         panel.train();
         QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 2; }));
         QTest::qWait(100); // the last queued signals
         QCOMPARE(panel.chart().epochPoints(), 2);
-        QCOMPARE(panel.chart().metricPoints(), 2); // accuracy per epoch, on its own axis
+        QCOMPARE(panel.chart().metricPoints(), 2);     // accuracy per epoch, on its own axis
         QCOMPARE(panel.chart().batchPoints(), 2 * 50); // 1,600 training rows / 32
         QVERIFY(panel.resumeButton()->isEnabled());
 

@@ -1,5 +1,4 @@
 #include "CliCommand.h"
-
 #include "io/AnalysisCsv.h"
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
@@ -66,7 +65,10 @@ void printTable(std::ostream& out, const std::string& modelName, const std::vect
         for (std::size_t c = 0; c < cells[i].size(); ++c)
             line += cells[i][c] + std::string(width[c] + 3 - cells[i][c].size(), ' ');
         line.erase(line.find_last_not_of(' ') + 1);
-        out << line << "\n" << std::string(total, i == 0 || i + 1 == cells.size() || (endsWithTotals && i + 2 == cells.size()) ? '=' : '_') << "\n";
+        out << line << "\n"
+            << std::string(total,
+                           i == 0 || i + 1 == cells.size() || (endsWithTotals && i + 2 == cells.size()) ? '=' : '_')
+            << "\n";
     }
 }
 
@@ -96,14 +98,18 @@ void printAnalysis(std::ostream& out, const std::string& modelName, const ModelA
 {
     const std::string atBatch = "Activations (batch " + std::to_string(batch) + ")";
     std::vector<std::vector<std::string>> cells;
-    cells.push_back({"Layer (type)", "Output Shape", "Trainable", "Non-trainable", "Weights", "Activations/sample", atBatch, "FLOPs/sample"});
+    cells.push_back({"Layer (type)", "Output Shape", "Trainable", "Non-trainable", "Weights", "Activations/sample",
+                     atBatch, "FLOPs/sample"});
     for (const AnalysisRow& row : analysis.rows)
-        cells.push_back({row.layer.name + " (" + row.layer.className + ")", row.layer.outputShape ? row.layer.outputShape->toKeras() : "?",
-                         countText(row.trainableParams), countText(row.nonTrainableParams), bytesText(row.weightBytes),
-                         bytesText(row.activationBytesPerSample), bytesText(row.activationBytesAt(batch)), flopsText(row.flops)});
+        cells.push_back({row.layer.name + " (" + row.layer.className + ")",
+                         row.layer.outputShape ? row.layer.outputShape->toKeras() : "?", countText(row.trainableParams),
+                         countText(row.nonTrainableParams), bytesText(row.weightBytes),
+                         bytesText(row.activationBytesPerSample), bytesText(row.activationBytesAt(batch)),
+                         flopsText(row.flops)});
     const AnalysisTotals totals = analysis.totals(batch);
-    cells.push_back({"Total", "", totalText(totals.trainableParams, countText), totalText(totals.nonTrainableParams, countText),
-                     totalText(totals.weightBytes, bytesText), totalText(totals.activationBytesPerSample, bytesText),
+    cells.push_back({"Total", "", totalText(totals.trainableParams, countText),
+                     totalText(totals.nonTrainableParams, countText), totalText(totals.weightBytes, bytesText),
+                     totalText(totals.activationBytesPerSample, bytesText),
                      totalText(totals.activationBytesAtBatch, bytesText), totalText(totals.flops, flopsText)});
     printTable(out, modelName, cells, true);
     out << "Weights are float32 (4 bytes each). Activations: each layer's output; a fixed batch axis keeps its size.\n"
@@ -163,25 +169,32 @@ int runCheck(CliContext& ctx)
     const ShapeReport report = inferShapes(graph);
     const ModelSummary summary = ModelSummary::of(graph, report);
     const std::vector<Diagnostic> diagnostics = report.diagnostics();
-    const auto importErrors = static_cast<int>(
-        std::count_if(loaded.problems.begin(), loaded.problems.end(), [](const ImportProblem& p) { return p.severity == Severity::Error; }));
+    const auto importErrors =
+        static_cast<int>(std::count_if(loaded.problems.begin(), loaded.problems.end(),
+                                       [](const ImportProblem& p) { return p.severity == Severity::Error; }));
     const bool hasErrors = report.hasErrors() || importErrors > 0;
 
     if (asJson) {
         ordered_json layers = ordered_json::array();
         for (const SummaryRow& row : summary.rows)
-            layers.push_back({{"name", row.name}, {"class_name", row.className},
-                              {"output_shape", shapeJson(row.outputShape)}, {"params", row.params}});
+            layers.push_back({{"name", row.name},
+                              {"class_name", row.className},
+                              {"output_shape", shapeJson(row.outputShape)},
+                              {"params", row.params}});
         ordered_json errors = ordered_json::array();
         ordered_json warnings = ordered_json::array();
         ordered_json notes = ordered_json::array();
-        auto listFor = [&](Severity s) -> ordered_json& { return s == Severity::Error ? errors : s == Severity::Warning ? warnings : notes; };
+        auto listFor = [&](Severity s) -> ordered_json& {
+            return s == Severity::Error ? errors : s == Severity::Warning ? warnings : notes;
+        };
         for (const ImportProblem& p : loaded.problems)
-            listFor(p.severity).push_back({{"layer", p.layer}, {"code", p.code}, {"message", p.message + " (at " + p.path + ")"}});
+            listFor(p.severity)
+                .push_back({{"layer", p.layer}, {"code", p.code}, {"message", p.message + " (at " + p.path + ")"}});
         for (const Diagnostic& d : diagnostics) {
-            ordered_json entry{{"layer", d.node.isValid() ? ordered_json(layerName(graph, d.node)) : ordered_json(nullptr)},
-                               {"code", d.code},
-                               {"message", d.message}};
+            ordered_json entry{
+                {"layer", d.node.isValid() ? ordered_json(layerName(graph, d.node)) : ordered_json(nullptr)},
+                {"code", d.code},
+                {"message", d.message}};
             listFor(d.severity).push_back(std::move(entry));
         }
         // One entry per line, as in the documented example: readable and easy to diff.
@@ -191,9 +204,10 @@ int runCheck(CliContext& ctx)
                 text += (i ? ",\n   " : "\n   ") + items[i].dump();
             return text + (items.empty() ? "]" : "\n  ]");
         };
-        ctx.out << "{\"layers\": " << list(layers) << ",\n \"errors\": " << list(errors) << ",\n \"warnings\": "
-                << list(warnings) << ",\n \"notes\": " << list(notes) << ",\n \"params\": " << summary.totalParams
-                << ",\n \"unknown_layers\": " << summary.unknownLayers << "}\n";
+        ctx.out << "{\"layers\": " << list(layers) << ",\n \"errors\": " << list(errors)
+                << ",\n \"warnings\": " << list(warnings) << ",\n \"notes\": " << list(notes)
+                << ",\n \"params\": " << summary.totalParams << ",\n \"unknown_layers\": " << summary.unknownLayers
+                << "}\n";
         return hasErrors ? kExitModelErrors : kExitOk;
     }
 
@@ -217,11 +231,16 @@ int runCheck(CliContext& ctx)
         printSummary(ctx.out, loaded.document.name, summary);
     const int errorCount = report.errorCount() + importErrors;
     const int warningCount = report.warningCount() + static_cast<int>(loaded.problems.size()) - importErrors;
-    ctx.out << "\n" << errorCount << (errorCount == 1 ? " error, " : " errors, ") << warningCount
+    ctx.out << "\n"
+            << errorCount << (errorCount == 1 ? " error, " : " errors, ") << warningCount
             << (warningCount == 1 ? " warning" : " warnings") << "\n";
-    auto severityWord = [](Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; };
+    auto severityWord = [](Severity s) {
+        return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note";
+    };
     for (const ImportProblem& p : loaded.problems)
-        ctx.out << "\n" << severityWord(p.severity) << " [" << p.code << "] at " << p.layer << " (" << p.path << ")\n  " << p.message << "\n";
+        ctx.out << "\n"
+                << severityWord(p.severity) << " [" << p.code << "] at " << p.layer << " (" << p.path << ")\n  "
+                << p.message << "\n";
     for (const Diagnostic& d : diagnostics) {
         ctx.out << "\n" << severityWord(d.severity) << " [" << d.code << "]";
         if (d.node.isValid())

@@ -1,5 +1,4 @@
 #include "CliCommand.h"
-
 #include "io/ConversionLosses.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
@@ -29,14 +28,15 @@ int runConvert(CliContext& ctx)
     const bool toKeras = files.size() == 2 && files[1].ends_with(".json");
     const bool toPython = files.size() == 2 && files[1].ends_with(".py");
     if (files.size() != 2 || (keras3 && !toKeras) || (!toKeras && !toPython && !files[1].ends_with(".sfmodel"))) {
-        ctx.err << "usage: shapeflow-cli convert MODEL OUT.sfmodel [--allow-loss]\n"
-                   "       shapeflow-cli convert MODEL OUT.json [--keras3] [--allow-loss]\n"
-                   "       shapeflow-cli convert MODEL OUT.py [--allow-loss]\n"
-                   "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file; as Keras model JSON for\n"
-                   "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
-                   "  Python script that builds it with the Keras 3 functional API. When the written model would differ\n"
-                   "  from MODEL (an unsupported layer, argument or value, a model-level problem), each difference is\n"
-                   "  named and nothing is written (exit 1); --allow-loss writes it anyway.\n";
+        ctx.err
+            << "usage: shapeflow-cli convert MODEL OUT.sfmodel [--allow-loss]\n"
+               "       shapeflow-cli convert MODEL OUT.json [--keras3] [--allow-loss]\n"
+               "       shapeflow-cli convert MODEL OUT.py [--allow-loss]\n"
+               "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file; as Keras model JSON for\n"
+               "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
+               "  Python script that builds it with the Keras 3 functional API. When the written model would differ\n"
+               "  from MODEL (an unsupported layer, argument or value, a model-level problem), each difference is\n"
+               "  named and nothing is written (exit 1); --allow-loss writes it anyway.\n";
         return kExitUsage;
     }
     LoadedModel loaded;
@@ -50,15 +50,17 @@ int runConvert(CliContext& ctx)
     for (const std::string& loss : losses)
         ctx.err << (allowLoss ? "changed " : "differs ") << loss << "\n";
     if (!losses.empty() && !allowLoss) {
-        ctx.err << "shapeflow-cli: " << files[1] << " not written: it would differ from " << files[0] << " in " << losses.size()
-                << (losses.size() == 1 ? " place" : " places") << " (above). Pass --allow-loss to write it anyway.\n";
+        ctx.err << "shapeflow-cli: " << files[1] << " not written: it would differ from " << files[0] << " in "
+                << losses.size() << (losses.size() == 1 ? " place" : " places")
+                << " (above). Pass --allow-loss to write it anyway.\n";
         return kExitModelErrors;
     }
 
     std::string text;
     std::vector<std::string> notes;
     if (toKeras) {
-        KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name, keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+        KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name,
+                                                      keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
         text = exported.model.dump(1) + "\n";
         notes = std::move(exported.notes);
     } else if (toPython) {
@@ -77,7 +79,11 @@ int runConvert(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
-    ctx.out << "wrote " << files[1] << " (" << loaded.document.graph.nodes().size() << " layers" << (toKeras ? (keras3 ? ", Keras 3" : ", Keras 2 / tf.keras") : toPython ? ", Keras 3 Python" : "") << ")\n";
+    ctx.out << "wrote " << files[1] << " (" << loaded.document.graph.nodes().size() << " layers"
+            << (toKeras    ? (keras3 ? ", Keras 3" : ", Keras 2 / tf.keras")
+                : toPython ? ", Keras 3 Python"
+                           : "")
+            << ")\n";
     return kExitOk;
 }
 

@@ -1,6 +1,5 @@
 #include "CliCommand.h"
 #include "TrainOptions.h"
-
 #include "engine/NetworkCompiler.h"
 #include "io/DataManifest.h"
 #include "io/FileFormatError.h"
@@ -54,8 +53,7 @@ std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool ne
             loaded.data = loadDataManifest(o.dataManifest, loaded.graph, o.config.loss, o.config.seed);
             for (const UnusedEntry& unused : loaded.data.unused)
                 ctx.err << "warning: " << o.dataManifest << ": " << unused.message() << "\n";
-        }
-        else {
+        } else {
             ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N\n";
             return std::nullopt;
         }
@@ -116,9 +114,10 @@ int runTrain(CliContext& ctx)
         Trainer trainer(loaded->graph, o.config, std::move(loaded->data.training), std::move(loaded->data.validation));
         if (!o.json)
             ctx.out << "Training on " << trainer.trainingData().rows() << " samples"
-                    << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows()) : std::string())
-                    << "; loss " << lossName(o.config.loss.kind) << (o.config.loss.fromLogits ? " (from logits)" : "") << ", optimizer "
-                    << o.config.optimizer.name << "\n";
+                    << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows())
+                                                 : std::string())
+                    << "; loss " << lossName(o.config.loss.kind) << (o.config.loss.fromLogits ? " (from logits)" : "")
+                    << ", optimizer " << o.config.optimizer.name << "\n";
         Trainer::Callbacks callbacks;
         callbacks.onEpoch = [&](const EpochStats& e) {
             if (o.json)
@@ -132,7 +131,9 @@ int runTrain(CliContext& ctx)
             saveWeights(trainer.network(), o.weightsOut);
         const bool failed = outcome.status == TrainOutcome::Status::Failed;
         if (o.json) {
-            ordered_json summary{{"status", failed ? "failed" : outcome.status == TrainOutcome::Status::EarlyStopped ? "early_stopped" : "finished"},
+            ordered_json summary{{"status", failed                                                 ? "failed"
+                                            : outcome.status == TrainOutcome::Status::EarlyStopped ? "early_stopped"
+                                                                                                   : "finished"},
                                  {"message", outcome.message},
                                  {"epochs", trainer.epochsDone()}};
             if (!trainer.history().empty()) {
@@ -215,7 +216,8 @@ int runPredict(CliContext& ctx)
         Dataset inputs;
         for (const auto& [name, file] : o.predictInputs)
             inputs.inputs[name] = readArrayFile(file);
-        const std::map<std::string, Array> outputs = predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, o.config.batchSize);
+        const std::map<std::string, Array> outputs =
+            predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, o.config.batchSize);
         if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
             writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
         else if (o.predictOut.ends_with(".npz"))

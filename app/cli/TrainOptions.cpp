@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "         [--schedule constant|step|cosine] [--decay-steps N] [--loss NAME] [--from-logits]\n"
     "         [--metrics accuracy,mae] [--validation-split X] [--early-stopping PATIENCE] [--no-shuffle]\n"
     "         [--seed N] [--save-weights W.npz] [--json]\n"
-    "       shapeflow-cli evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N) [--loss NAME] [--json]\n"
+    "       shapeflow-cli evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N) [--loss NAME] "
+    "[--json]\n"
     "       shapeflow-cli predict MODEL --weights W.npz --input NAME=FILE.npy [--input ...] --out OUT.npy\n";
 
 template <typename T> bool parseNumber(const std::string& text, T& out)
@@ -36,7 +37,8 @@ template <typename T> bool parseNumber(const std::string& text, T& out)
 
 } // namespace
 
-std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& args, const std::string& command, std::ostream& err)
+std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& args, const std::string& command,
+                                              std::ostream& err)
 {
     TrainOptions o;
     auto bad = [&](const std::string& why) -> std::optional<TrainOptions> {
@@ -58,16 +60,21 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
             o.config.loss.fromLogits = true;
         } else if (a == "--no-shuffle") {
             o.config.shuffle = false;
-        } else if (a == "--data" || a == "--weights" || a == "--save-weights" || a == "--out" || a == "--optimizer" || a == "--loss" ||
-                   a == "--metrics" || a == "--schedule" || a == "--input") {
+        } else if (a == "--data" || a == "--weights" || a == "--save-weights" || a == "--out" || a == "--optimizer" ||
+                   a == "--loss" || a == "--metrics" || a == "--schedule" || a == "--input") {
             const std::string* v = value();
             if (!v)
                 return bad(a + " needs a value");
-            if (a == "--data") o.dataManifest = *v;
-            else if (a == "--weights") o.weightsIn = *v;
-            else if (a == "--save-weights") o.weightsOut = *v;
-            else if (a == "--out") o.predictOut = *v;
-            else if (a == "--optimizer") o.config.optimizer.name = *v;
+            if (a == "--data")
+                o.dataManifest = *v;
+            else if (a == "--weights")
+                o.weightsIn = *v;
+            else if (a == "--save-weights")
+                o.weightsOut = *v;
+            else if (a == "--out")
+                o.predictOut = *v;
+            else if (a == "--optimizer")
+                o.config.optimizer.name = *v;
             else if (a == "--loss") {
                 const auto kind = lossFromName(*v);
                 if (!kind)
@@ -79,7 +86,8 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
                 std::size_t start = 0;
                 while (start <= v->size()) {
                     const std::size_t comma = v->find(',', start);
-                    const std::string m = v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                    const std::string m =
+                        v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
                     if (!m.empty())
                         o.config.metrics.push_back(m);
                     if (comma == std::string::npos)
@@ -88,10 +96,14 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
                 }
             } else if (a == "--schedule") {
                 using K = LearningRateSchedule::Kind;
-                if (*v == "constant") o.config.optimizer.schedule.kind = K::Constant;
-                else if (*v == "step") o.config.optimizer.schedule.kind = K::StepDecay;
-                else if (*v == "cosine") o.config.optimizer.schedule.kind = K::Cosine;
-                else return bad("unknown schedule '" + *v + "'");
+                if (*v == "constant")
+                    o.config.optimizer.schedule.kind = K::Constant;
+                else if (*v == "step")
+                    o.config.optimizer.schedule.kind = K::StepDecay;
+                else if (*v == "cosine")
+                    o.config.optimizer.schedule.kind = K::Cosine;
+                else
+                    return bad("unknown schedule '" + *v + "'");
             } else {
                 const std::size_t eq = v->find('=');
                 if (eq == std::string::npos || eq == 0)
@@ -118,7 +130,8 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
                 return bad("--lr takes a positive number");
             o.config.optimizer.learningRate = lr;
         } else if (a == "--momentum") {
-            if (!number(o.config.optimizer.momentum) || o.config.optimizer.momentum < 0 || o.config.optimizer.momentum >= 1)
+            if (!number(o.config.optimizer.momentum) || o.config.optimizer.momentum < 0 ||
+                o.config.optimizer.momentum >= 1)
                 return bad("--momentum takes a number in [0, 1)");
         } else if (a == "--clipnorm") {
             if (!number(o.config.optimizer.globalClipnorm) || o.config.optimizer.globalClipnorm <= 0)

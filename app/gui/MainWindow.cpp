@@ -1,16 +1,16 @@
 #include "MainWindow.h"
 
-#include "canvas/FindBar.h"
 #include "canvas/CardFootprint.h"
+#include "canvas/FindBar.h"
 #include "canvas/GraphScene.h"
 #include "canvas/GraphView.h"
 #include "canvas/Minimap.h"
 #include "canvas/NodeItem.h"
 #include "canvas/SceneExport.h"
+#include "commands/GraphCommands.h"
 #include "dialogs/ShortcutsDialog.h"
 #include "document/Autosave.h"
 #include "document/GraphClipboard.h"
-#include "commands/GraphCommands.h"
 #include "graph/ConnectionRules.h"
 #include "graph/LayerRegistry.h"
 #include "io/FileFormatError.h"
@@ -30,26 +30,26 @@
 #include "training/TrainingPanel.h"
 
 #include <QAction>
-#include <QIcon>
-#include <QClipboard>
-#include <QMimeData>
-#include <QPushButton>
-#include <QSettings>
-#include <QTreeWidget>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QIcon>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
 #include <QSaveFile>
 #include <QScreen>
 #include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTreeWidget>
 #include <QUndoView>
 #include <QVBoxLayout>
 #include <filesystem>
@@ -58,9 +58,11 @@ namespace sf {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_document(new GraphDocument(this)), m_scene(new GraphScene(*m_document, this)),
-      m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)), m_inspector(new InspectorPanel(*m_document, this)),
-      m_problems(new ProblemsPanel(this)), m_summary(new SummaryPanel(this)), m_analysis(new AnalysisPanel(this)), m_training(new TrainingPanel(*m_document, this)),
-      m_findBar(new FindBar(m_document->graph(), this)), m_status(new QLabel(this)), m_message(new StatusMessage(this))
+      m_view(new GraphView(m_scene, this)), m_palette(new LayerPalette(this)),
+      m_inspector(new InspectorPanel(*m_document, this)), m_problems(new ProblemsPanel(this)),
+      m_summary(new SummaryPanel(this)), m_analysis(new AnalysisPanel(this)),
+      m_training(new TrainingPanel(*m_document, this)), m_findBar(new FindBar(m_document->graph(), this)),
+      m_status(new QLabel(this)), m_message(new StatusMessage(this))
 {
     auto* canvas = new QWidget(this);
     auto* column = new QVBoxLayout(canvas);
@@ -86,15 +88,17 @@ MainWindow::MainWindow(QWidget* parent)
         m_summary->selectNode(selected.size() == 1 ? selected.front() : NodeId{});
         m_analysis->selectNodes(selected);
     });
-    connect(m_palette, &LayerPalette::layerActivated, this,
-            [this](const QString& name) { addLayerBesideSelection(name, m_view->mapToScene(m_view->viewport()->rect().center())); });
+    connect(m_palette, &LayerPalette::layerActivated, this, [this](const QString& name) {
+        addLayerBesideSelection(name, m_view->mapToScene(m_view->viewport()->rect().center()));
+    });
     connect(m_view, &GraphView::layerDropped, this, &MainWindow::addLayer);
     auto* quickAdd = new QuickAddPopup(this);
     connect(m_view, &GraphView::quickAddRequested, this, [this, quickAdd](QPoint global, QPointF scenePos) {
         m_quickAddAt = scenePos;
         quickAdd->popup(global);
     });
-    connect(quickAdd, &QuickAddPopup::layerChosen, this, [this](const QString& name) { addLayerBesideSelection(name, m_quickAddAt); });
+    connect(quickAdd, &QuickAddPopup::layerChosen, this,
+            [this](const QString& name) { addLayerBesideSelection(name, m_quickAddAt); });
     connect(m_problems, &ProblemsPanel::layerSelected, this, &MainWindow::revealLayer);
     connect(m_problems, &ProblemsPanel::fixRequested, this, &MainWindow::applyFix);
     connect(m_summary, &SummaryPanel::layerSelected, this, &MainWindow::revealLayer);
@@ -190,8 +194,9 @@ void MainWindow::createMenus()
     file->addAction(tr("&Import Keras JSON…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
         if (!maybeClose())
             return;
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import a Keras model (model.to_json(), model.json, config.json)"),
-                                                          QString(), tr("Keras model JSON (*.json);;All files (*)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Import a Keras model (model.to_json(), model.json, config.json)"),
+                                         QString(), tr("Keras model JSON (*.json);;All files (*)"));
         if (!path.isEmpty())
             openFile(path);
     });
@@ -213,7 +218,8 @@ void MainWindow::createMenus()
     rebuildRecentMenu();
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
-    file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, &MainWindow::exportImage);
+    file->addAction(tr("&Export Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
+                    &MainWindow::exportImage);
     file->addAction(tr("Export to &Keras…"), this, &MainWindow::exportKeras);
     file->addSeparator();
     file->addAction(tr("&Close"), QKeySequence(Qt::CTRL | Qt::Key_W), this, &MainWindow::closeModel);
@@ -269,7 +275,8 @@ void MainWindow::createMenus()
             showStatus(tr("Training is not available now: see the Training panel."), 6000);
         }
     });
-    training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this, [this] { m_training->session().stop(); });
+    training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this,
+                        [this] { m_training->session().stop(); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
@@ -284,7 +291,13 @@ std::optional<Node> MainWindow::newLayer(const QString& className) const
     const LayerSpec* spec = LayerRegistry::instance().find(className.toStdString());
     if (!spec)
         return std::nullopt;
-    return Node{m_document->graph().nextId(), spec->className, m_document->graph().uniqueName(spec->defaultName), spec->defaults(), {}, {}, {}};
+    return Node{m_document->graph().nextId(),
+                spec->className,
+                m_document->graph().uniqueName(spec->defaultName),
+                spec->defaults(),
+                {},
+                {},
+                {}};
 }
 
 void MainWindow::addLayer(const QString& className, QPointF where)
@@ -292,7 +305,8 @@ void MainWindow::addLayer(const QString& className, QPointF where)
     std::optional<Node> node = newLayer(className);
     if (!node)
         return;
-    node->position = freeSpotNear(m_document->graph(), *node, {where.x() - NodeItem::kWidth / 2, where.y() - 40}, cardFootprint);
+    node->position =
+        freeSpotNear(m_document->graph(), *node, {where.x() - NodeItem::kWidth / 2, where.y() - 40}, cardFootprint);
     insertLayer(*node, {});
 }
 
@@ -383,11 +397,11 @@ void MainWindow::exportImage()
 {
     const bool selection = !m_scene->selectedNodes().empty();
     QString path = QFileDialog::getSaveFileName(this, selection ? tr("Export the selection") : tr("Export the canvas"),
-                                                exportPathFor(".png"),
-                                                tr("PNG image (*.png);;SVG drawing (*.svg)"));
+                                                exportPathFor(".png"), tr("PNG image (*.png);;SVG drawing (*.svg)"));
     if (path.isEmpty())
         return;
-    const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? exportSvg(*m_scene, path, selection) : exportPng(*m_scene, path, selection);
+    const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? exportSvg(*m_scene, path, selection)
+                                                               : exportPng(*m_scene, path, selection);
     showStatus(ok ? tr("Exported %1").arg(path) : tr("Cannot write %1").arg(path), 6000);
 }
 
@@ -406,7 +420,8 @@ void MainWindow::exportKeras()
     const QString keras3 = tr("Keras 3 model JSON (*.json)");
     const QString python = tr("Keras 3 Python script (*.py)");
     QString chosen = keras2;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".json"), keras2 + ";;" + keras3 + ";;" + python, &chosen);
+    QString path = QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".json"),
+                                                keras2 + ";;" + keras3 + ";;" + python, &chosen);
     if (path.isEmpty())
         return; // cancelled
     if (chosen == python && !path.endsWith(".py"))
@@ -431,7 +446,8 @@ bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
     try {
         writeBinaryFile(path.toStdString(), text);
     } catch (const std::exception& e) {
-        showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 10000); // as the image export: nothing is lost
+        showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())),
+                   10000); // as the image export: nothing is lost
         return false;
     }
     QString message = tr("Exported %1").arg(QDir::toNativeSeparators(path));
@@ -457,10 +473,13 @@ void MainWindow::rebuildRecentMenu()
 {
     m_recent->clear();
     for (const QString& path : QSettings().value("recentFiles").toStringList())
-        m_recent->addAction(QFileInfo(path).fileName(), this, [this, path] {
-            if (maybeClose())
-                openFile(path);
-        })->setStatusTip(path);
+        m_recent
+            ->addAction(QFileInfo(path).fileName(), this,
+                        [this, path] {
+                            if (maybeClose())
+                                openFile(path);
+                        })
+            ->setStatusTip(path);
     m_recent->setEnabled(!m_recent->isEmpty());
 }
 
@@ -480,7 +499,8 @@ void MainWindow::onReportChanged()
     const auto importErrors = std::count_if(m_importProblems.begin(), m_importProblems.end(),
                                             [](const ImportProblem& p) { return p.severity == Severity::Error; });
     const int errors = report.errorCount() + static_cast<int>(importErrors);
-    const int warnings = report.warningCount() + static_cast<int>(m_importProblems.size() - static_cast<std::size_t>(importErrors));
+    const int warnings =
+        report.warningCount() + static_cast<int>(m_importProblems.size() - static_cast<std::size_t>(importErrors));
     m_status->setText(tr("%1 layers · %2 %3 · %4 %5")
                           .arg(m_document->graph().nodes().size())
                           .arg(errors)
@@ -512,7 +532,8 @@ std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet
     }
     const QByteArray text = file.read(static_cast<qint64>(kMaxJsonFileBytes) + 1); // a larger file is refused, not read
     if (text.size() > static_cast<qint64>(kMaxJsonFileBytes)) {
-        fail(tr("%1: larger than %2 MB, the most Shapeflow reads as a model").arg(path).arg(kMaxJsonFileBytes >> 20), quiet);
+        fail(tr("%1: larger than %2 MB, the most Shapeflow reads as a model").arg(path).arg(kMaxJsonFileBytes >> 20),
+             quiet);
         return std::nullopt;
     }
     try {
@@ -535,7 +556,8 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     // Trained weights beside the model come with it; a damaged weights file leaves them out, said so.
     std::map<std::string, Array> weights;
     QString weightsNote;
-    if (const QString weightsPath = QString::fromStdString(weightsPathBeside(path.toStdString())); native && QFileInfo::exists(weightsPath)) {
+    if (const QString weightsPath = QString::fromStdString(weightsPathBeside(path.toStdString()));
+        native && QFileInfo::exists(weightsPath)) {
         try {
             weights = readNpz(weightsPath.toStdString());
             weightsNote = tr("Trained weights read from %1.").arg(QFileInfo(weightsPath).fileName());
@@ -596,11 +618,15 @@ bool MainWindow::saveTo(const QString& path)
     return true;
 }
 
-bool MainWindow::save() { return m_document->filePath().isEmpty() ? saveAs() : saveTo(m_document->filePath()); }
+bool MainWindow::save()
+{
+    return m_document->filePath().isEmpty() ? saveAs() : saveTo(m_document->filePath());
+}
 
 bool MainWindow::saveAs()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save model"), m_document->displayName(), tr("Shapeflow models (*.sfmodel)"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save model"), m_document->displayName(),
+                                                tr("Shapeflow models (*.sfmodel)"));
     if (path.isEmpty())
         return false;
     if (!path.endsWith(".sfmodel"))
@@ -613,7 +639,8 @@ bool MainWindow::endRunBeforeClosing()
     if (!m_training->session().isRunning())
         return true;
     QMessageBox box(QMessageBox::Question, tr("Training is running"),
-                    tr("%1 is training. The run stops before the model is closed.").arg(m_document->displayName()), QMessageBox::NoButton, this);
+                    tr("%1 is training. The run stops before the model is closed.").arg(m_document->displayName()),
+                    QMessageBox::NoButton, this);
     box.setObjectName("endRunQuestion");
     QPushButton* keep = box.addButton(tr("Stop and keep weights"), QMessageBox::AcceptRole);
     QPushButton* discard = box.addButton(tr("Stop and discard weights"), QMessageBox::DestructiveRole);
@@ -628,26 +655,37 @@ bool MainWindow::endRunBeforeClosing()
     return true;
 }
 
-bool MainWindow::maybeClose() { return endRunBeforeClosing() && maybeSave(); }
+bool MainWindow::maybeClose()
+{
+    return endRunBeforeClosing() && maybeSave();
+}
 
 bool MainWindow::maybeSave()
 {
     if (!m_document->isModified())
         return true;
-    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"), tr("%1 has unsaved changes. Save them?").arg(m_document->displayName()),
+    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
+                                             tr("%1 has unsaved changes. Save them?").arg(m_document->displayName()),
                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Save)
         return save();
     return answer == QMessageBox::Discard;
 }
 
-void MainWindow::showStatus(const QString& message, int milliseconds) { m_message->showMessage(message, milliseconds); }
+void MainWindow::showStatus(const QString& message, int milliseconds)
+{
+    m_message->showMessage(message, milliseconds);
+}
 
-QString MainWindow::statusMessage() const { return m_message->message(); }
+QString MainWindow::statusMessage() const
+{
+    return m_message->message();
+}
 
 void MainWindow::trainDemo(int epochs)
 {
-    TrainingSettings settings = TrainingSettings::fromJson(m_document->settings().value("training", nlohmann::json::object()));
+    TrainingSettings settings =
+        TrainingSettings::fromJson(m_document->settings().value("training", nlohmann::json::object()));
     settings.config.epochs = epochs;
     settings.data.training = {};
     settings.data.validation.reset();
@@ -660,7 +698,8 @@ void MainWindow::duplicateSelection()
 {
     const auto nodes = m_scene->selectedNodes();
     if (!nodes.empty())
-        pasteLayers(clipboard::fragment(m_document->graph(), nodes), tr("Duplicate")); // no trip through the clipboard's text
+        pasteLayers(clipboard::fragment(m_document->graph(), nodes),
+                    tr("Duplicate")); // no trip through the clipboard's text
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -692,7 +731,9 @@ bool MainWindow::restoreAutosave()
     m_document->load(restored.document, restored.path, std::move(restored.weights));
     m_document->markUnsaved();
     updateTitle();
-    showStatus(restored.path.isEmpty() ? tr("Restored the unsaved model.") : tr("Restored unsaved changes to %1.").arg(restored.path), 10000);
+    showStatus(restored.path.isEmpty() ? tr("Restored the unsaved model.")
+                                       : tr("Restored unsaved changes to %1.").arg(restored.path),
+               10000);
     QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
     return true;
 }

@@ -121,7 +121,7 @@ private:
     class TrainingPanel* m_training;
     FindBar* m_findBar;
     Minimap* m_minimap = nullptr;
-    QLabel* m_status;          ///< the permanent counts: layers, errors, warnings
+    QLabel* m_status;         ///< the permanent counts: layers, errors, warnings
     StatusMessage* m_message; ///< the passing message beside them
     QMenu* m_recent = nullptr;
     QPointF m_quickAddAt;

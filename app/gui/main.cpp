@@ -1,12 +1,11 @@
 #include "MainWindow.h"
+#include "document/Autosave.h"
+#include "training/TrainingPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
-#include "document/Autosave.h"
-#include "training/TrainingPanel.h"
 #include <QTimer>
-
 #include <cstdio>
 
 int main(int argc, char** argv)
@@ -17,12 +16,14 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(SHAPEFLOW_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Visual editor for Keras models: every tensor's shape, every problem, one click to fix.");
+    parser.setApplicationDescription(
+        "Visual editor for Keras models: every tensor's shape, every problem, one click to fix.");
     parser.addHelpOption();
     parser.addVersionOption();
     QCommandLineOption screenshot("screenshot", "Render the window with FILE open to OUT.png, then exit.", "OUT.png");
     parser.addOption(screenshot);
-    QCommandLineOption trainDemo("train-demo", "Train FILE for N epochs on generated data first (with --screenshot: then render).", "N");
+    QCommandLineOption trainDemo(
+        "train-demo", "Train FILE for N epochs on generated data first (with --screenshot: then render).", "N");
     parser.addOption(trainDemo);
     parser.addPositionalArgument("FILE", "A .sfmodel or Keras model JSON file to open.");
     parser.process(app);
@@ -39,8 +40,9 @@ int main(int argc, char** argv)
     }
     window.show();
     if (!rendering && files.isEmpty() && sf::Autosave::pending() &&
-        QMessageBox::question(&window, QObject::tr("Restore unsaved work?"),
-                              QObject::tr("Shapeflow did not close normally last time. Restore the model you were editing?")) ==
+        QMessageBox::question(
+            &window, QObject::tr("Restore unsaved work?"),
+            QObject::tr("Shapeflow did not close normally last time. Restore the model you were editing?")) ==
             QMessageBox::Yes)
         window.restoreAutosave();
     auto render = [&window, out = parser.value(screenshot)] {
@@ -54,12 +56,14 @@ int main(int argc, char** argv)
         if (rendering)
             for (auto signal : {&sf::TrainingSession::finished, &sf::TrainingSession::stopped})
                 QObject::connect(&training.session(), signal, &window, [render] { QTimer::singleShot(300, render); });
-        QObject::connect(&training.session(), &sf::TrainingSession::failed, &window, [render, rendering](const QString& message) {
-            std::fprintf(stderr, "shapeflow: %s\n", qPrintable(message));
-            if (rendering)
-                QTimer::singleShot(300, render);
-        });
-        QTimer::singleShot(0, &window, [&window, epochs = parser.value(trainDemo).toInt()] { window.trainDemo(std::max(1, epochs)); });
+        QObject::connect(&training.session(), &sf::TrainingSession::failed, &window,
+                         [render, rendering](const QString& message) {
+                             std::fprintf(stderr, "shapeflow: %s\n", qPrintable(message));
+                             if (rendering)
+                                 QTimer::singleShot(300, render);
+                         });
+        QTimer::singleShot(
+            0, &window, [&window, epochs = parser.value(trainDemo).toInt()] { window.trainDemo(std::max(1, epochs)); });
     } else if (rendering) {
         QTimer::singleShot(0, &window, render);
     }

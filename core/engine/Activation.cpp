@@ -21,15 +21,24 @@ float sigmoid(float z)
 
 Activation activationFromName(std::string_view name)
 {
-    if (name == "relu") return Activation::Relu;
-    if (name == "sigmoid") return Activation::Sigmoid;
-    if (name == "tanh") return Activation::Tanh;
-    if (name == "softmax") return Activation::Softmax;
-    if (name == "elu") return Activation::Elu;
-    if (name == "selu") return Activation::Selu;
-    if (name == "softplus") return Activation::Softplus;
-    if (name == "gelu") return Activation::Gelu;
-    if (name == "swish") return Activation::Swish;
+    if (name == "relu")
+        return Activation::Relu;
+    if (name == "sigmoid")
+        return Activation::Sigmoid;
+    if (name == "tanh")
+        return Activation::Tanh;
+    if (name == "softmax")
+        return Activation::Softmax;
+    if (name == "elu")
+        return Activation::Elu;
+    if (name == "selu")
+        return Activation::Selu;
+    if (name == "softplus")
+        return Activation::Softplus;
+    if (name == "gelu")
+        return Activation::Gelu;
+    if (name == "swish")
+        return Activation::Swish;
     return Activation::Linear;
 }
 
@@ -91,7 +100,8 @@ void activate(Activation f, const float* z, float* y, Index rows, Index cols)
     }
 }
 
-void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows, Index cols)
+void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows,
+                        Index cols)
 {
     const Index n = rows * cols;
     switch (f) {

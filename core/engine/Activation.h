@@ -15,6 +15,7 @@ Activation activationFromName(std::string_view name);
 void activate(Activation f, const float* z, float* y, Index rows, Index cols);
 
 /// dz = dy * f'(z), from the saved z and y = f(z). Overwrites dz.
-void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows, Index cols);
+void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows,
+                        Index cols);
 
 } // namespace sf

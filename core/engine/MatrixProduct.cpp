@@ -12,8 +12,8 @@ namespace {
 
 // The CBLAS interface, as OpenBLAS exports it.
 enum CblasConstant : int { kRowMajor = 101, kNoTrans = 111, kTrans = 112 };
-using CblasSgemm = void (*)(int order, int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda,
-                            const float* b, int ldb, float beta, float* c, int ldc);
+using CblasSgemm = void (*)(int order, int transA, int transB, int m, int n, int k, float alpha, const float* a,
+                            int lda, const float* b, int ldb, float beta, float* c, int ldc);
 using OpenBlasText = char* (*)();
 
 struct OpenBlas {
@@ -105,20 +105,30 @@ void compute(const Band& band)
         return;
     }
     const auto i = [](Index v) { return static_cast<int>(v); };
-    blas.sgemm(kRowMajor, p.aStored == Stored::Transposed ? kTrans : kNoTrans, p.bStored == Stored::Transposed ? kTrans : kNoTrans,
-               i(p.m), i(p.n), i(p.k), 1.0f, p.a, i(band.lda), p.b, i(band.ldb), p.accumulate ? 1.0f : 0.0f, p.c, i(band.ldc));
+    blas.sgemm(kRowMajor, p.aStored == Stored::Transposed ? kTrans : kNoTrans,
+               p.bStored == Stored::Transposed ? kTrans : kNoTrans, i(p.m), i(p.n), i(p.k), 1.0f, p.a, i(band.lda), p.b,
+               i(band.ldb), p.accumulate ? 1.0f : 0.0f, p.c, i(band.ldc));
 }
 
-double flops(const Product& p) { return 2.0 * static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k); }
+double flops(const Product& p)
+{
+    return 2.0 * static_cast<double>(p.m) * static_cast<double>(p.n) * static_cast<double>(p.k);
+}
 
 /// Below this many floating-point operations in all, handing out bands costs more than it saves.
 constexpr double kSideBySideFlops = 4.0e6;
 
 } // namespace
 
-void multiply(const Product& p) { compute(whole(p)); }
+void multiply(const Product& p)
+{
+    compute(whole(p));
+}
 
-void multiplyWithEigen(const Product& p) { withEigen(whole(p)); }
+void multiplyWithEigen(const Product& p)
+{
+    withEigen(whole(p));
+}
 
 void multiplySideBySide(std::span<const Product> products)
 {
@@ -134,7 +144,8 @@ void multiplySideBySide(std::span<const Product> products)
     // Each product gets cores in proportion to its work (at least one), and one band per core.
     std::vector<Band> bands;
     for (const Product& p : products) {
-        const auto share = std::clamp<Index>(static_cast<Index>(cores * flops(p) / total + 0.5), 1, std::max<Index>(p.m, 1));
+        const auto share =
+            std::clamp<Index>(static_cast<Index>(cores * flops(p) / total + 0.5), 1, std::max<Index>(p.m, 1));
         const Band all = whole(p);
         for (Index s = 0; s < share; ++s)
             bands.push_back(rowsOf(all, p.m * s / share, p.m * (s + 1) / share));

@@ -50,8 +50,8 @@ private:
     std::deque<TensorView> m_scratch;
     std::deque<std::vector<float>> m_storage;
     std::vector<std::unique_ptr<Parameter>> m_parameters;
-    std::vector<TensorView*> m_batched;          ///< views whose axis 0 is the model batch
-    std::vector<TensorView*> m_gradients;        ///< gradients to zero before each backward pass
+    std::vector<TensorView*> m_batched;   ///< views whose axis 0 is the model batch
+    std::vector<TensorView*> m_gradients; ///< gradients to zero before each backward pass
     std::vector<std::pair<std::string, const NodeBuffers*>> m_layerOutputs;
     std::vector<Port> m_inputs;
     std::vector<Port> m_outputs;

@@ -160,7 +160,8 @@ private:
         auto p = std::make_unique<Parameter>();
         p->name = name;
         p->shape = std::move(shape);
-        const auto size = static_cast<std::size_t>(std::accumulate(p->shape.begin(), p->shape.end(), Index{1}, std::multiplies<>()));
+        const auto size =
+            static_cast<std::size_t>(std::accumulate(p->shape.begin(), p->shape.end(), Index{1}, std::multiplies<>()));
         p->value.assign(size, 0.0f);
         p->grad.assign(size, 0.0f);
         m_net.m_parameters.push_back(std::move(p));
@@ -238,7 +239,8 @@ void NetworkBuilder::createWeights()
         if (!r || !r->output)
             continue;
         if (node.type == layer::kEmbedding) {
-            m_weights[id] = {parameter(node.name + "/embeddings", {node.params.integer("input_dim"), node.params.integer("output_dim")})};
+            m_weights[id] = {parameter(node.name + "/embeddings",
+                                       {node.params.integer("input_dim"), node.params.integer("output_dim")})};
         } else if (node.type == layer::kDense) {
             const auto& in = m_report.outputOf(m_graph.connectionInto({id, 0})->from.node)->shape;
             const Index units = node.params.integer("units");
@@ -254,14 +256,17 @@ void NetworkBuilder::createWeights()
         const Node* owner = m_graph.node(node.sharesWeightsWith);
         auto found = m_weights.find(node.sharesWeightsWith);
         if (!owner || owner->type != node.type || found == m_weights.end())
-            throw CompileError("Layer \"" + node.name + "\" shares weights with a layer of another type, or one that is missing");
+            throw CompileError("Layer \"" + node.name +
+                               "\" shares weights with a layer of another type, or one that is missing");
         if (node.type == layer::kDense) {
             const auto& in = m_report.outputOf(m_graph.connectionInto({id, 0})->from.node)->shape;
             if (found->second[0]->shape != std::vector<Index>{in.last().size(), node.params.integer("units")})
-                throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name + "\", but its kernel would have another shape");
+                throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name +
+                                   "\", but its kernel would have another shape");
         } else if (node.params.integer("input_dim") != owner->params.integer("input_dim") ||
                    node.params.integer("output_dim") != owner->params.integer("output_dim")) {
-            throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name + "\", but their sizes differ");
+            throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name +
+                               "\", but their sizes differ");
         }
         m_weights[id] = found->second;
         m_shared.insert(node.sharesWeightsWith);
@@ -279,8 +284,8 @@ void NetworkBuilder::placeInConcatenations()
     const auto nodeAt = [&](int index) -> const Node& { return *m_graph.node(t.ids[static_cast<std::size_t>(index)]); };
     for (int index : t.order) {
         const Node& node = nodeAt(index);
-        const bool read = !t.consumers[static_cast<std::size_t>(index)].empty()
-            || std::find(outputs.begin(), outputs.end(), node.id) != outputs.end();
+        const bool read = !t.consumers[static_cast<std::size_t>(index)].empty() ||
+                          std::find(outputs.begin(), outputs.end(), node.id) != outputs.end();
         if (node.type != layer::kConcatenate || !read)
             continue;
         bool batched = false;
@@ -291,7 +296,8 @@ void NetworkBuilder::placeInConcatenations()
         Index offset = 0;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             int producer = slot.producer;
-            while (readOnlyOnce(producer) && (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
+            while (readOnlyOnce(producer) &&
+                   (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
                 producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
             const bool producerBatched = m_report.outputOf(nodeAt(producer).id)->shape[0].isBatch();
             if (nodeAt(producer).type == layer::kEmbedding && readOnlyOnce(producer) && producerBatched)
@@ -334,13 +340,15 @@ void NetworkBuilder::addNode(const Node& node)
             const Activation f = activationFromName(node.params.text("activation"));
             const bool linear = f == Activation::Linear;
             TensorView* z = linear ? &out->value : scratch(shape, batched);
-            auto dense = std::make_unique<DenseOp>(w[0], w.size() > 1 ? w[1] : nullptr, f, z, linear ? nullptr : scratch(shape, batched));
+            auto dense = std::make_unique<DenseOp>(w[0], w.size() > 1 ? w[1] : nullptr, f, z,
+                                                   linear ? nullptr : scratch(shape, batched));
             if (!node.sharesWeightsWith.isValid() && !m_shared.contains(node.id)) {
                 dense->writeGradients();
                 for (Parameter* p : w)
                     p->gradientWritten = true;
             }
-            if (inputs[0]->grad.data && soleReaderOf(t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))][0].producer)) {
+            if (inputs[0]->grad.data &&
+                soleReaderOf(t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))][0].producer)) {
                 dense->writeInputGradient();
                 std::erase(m_net.m_gradients, ownerOfGradient(*inputs[0]));
             }
@@ -354,11 +362,14 @@ void NetworkBuilder::addNode(const Node& node)
             std::vector<bool> masked;
             for (const NodeBuffers* b : inputs)
                 masked.push_back(b->mask != nullptr);
-            float* mask = concatenateCarriesMask(axis, rank, masked) ? maskStorage(alongSteps ? shape[0] * shape[1] : rows) : nullptr;
+            float* mask = concatenateCarriesMask(axis, rank, masked)
+                              ? maskStorage(alongSteps ? shape[0] * shape[1] : rows)
+                              : nullptr;
             op = std::make_unique<ConcatenateOp>(axis, mask);
             out->mask = mask;
         } else if (type == layer::kActivation) {
-            op = std::make_unique<ActivationOp>(activationFromName(node.params.text("activation")), scratch(shape, batched));
+            op = std::make_unique<ActivationOp>(activationFromName(node.params.text("activation")),
+                                                scratch(shape, batched));
             out->mask = inputs[0]->mask;
         } else if (type == layer::kDropout) {
             op = std::make_unique<DropoutOp>(static_cast<float>(node.params.real("rate")), scratch(shape, batched));
@@ -399,16 +410,19 @@ void NetworkBuilder::build(Index batchSize)
         const NodeId id = t.ids[static_cast<std::size_t>(index)];
         const Node& node = *m_graph.node(id);
         const bool unused = t.consumers[static_cast<std::size_t>(index)].empty() &&
-                            std::find(m_report.modelOutputs().begin(), m_report.modelOutputs().end(), id) == m_report.modelOutputs().end();
+                            std::find(m_report.modelOutputs().begin(), m_report.modelOutputs().end(), id) ==
+                                m_report.modelOutputs().end();
         if (unused)
             continue; // an Input nobody reads, or a layer outside the model
         addNode(node);
     }
     for (NodeId id : m_report.modelOutputs())
-        m_net.m_outputs.push_back({m_graph.node(id)->name, id, m_outputs.at(id), m_report.outputOf(id)->shape[0].isBatch(), false});
+        m_net.m_outputs.push_back(
+            {m_graph.node(id)->name, id, m_outputs.at(id), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
-std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes, bool inputGradients)
+std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes,
+                                                  bool inputGradients)
 {
     if (batchSize < 1)
         throw CompileError("The batch size must be 1 or more; got " + std::to_string(batchSize));
@@ -417,8 +431,8 @@ std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batc
     for (const Diagnostic& d : report.diagnostics())
         if (d.isError()) {
             const Node* n = concrete.node(d.node);
-            throw CompileError("The model has errors; the first, at " + (n ? "\"" + n->name + "\"" : std::string("the model")) +
-                               ": " + d.message);
+            throw CompileError("The model has errors; the first, at " +
+                               (n ? "\"" + n->name + "\"" : std::string("the model")) + ": " + d.message);
         }
     if (report.modelOutputs().empty())
         throw CompileError("The model has no output");

@@ -26,7 +26,7 @@ struct TensorView {
     Index batchStride = 0; ///< floats between samples when wider than a sample; 0 when contiguous
 
     Index size() const { return std::accumulate(shape.begin(), shape.end(), Index{1}, std::multiplies<>()); }
-    Index cols() const { return shape.empty() ? 1 : shape.back(); } ///< the last axis
+    Index cols() const { return shape.empty() ? 1 : shape.back(); }  ///< the last axis
     Index rows() const { return cols() == 0 ? 0 : size() / cols(); } ///< every axis but the last
     Index samples() const { return shape.empty() ? 1 : shape[0]; }
     Index sampleSize() const { return samples() == 0 ? 0 : size() / samples(); }

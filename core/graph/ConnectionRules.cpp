@@ -11,7 +11,8 @@ namespace sf {
 namespace {
 
 /// Whether `target` is `from` or is fed by it, directly or through others.
-bool reaches(const Graph& graph, NodeId from, NodeId target) {
+bool reaches(const Graph& graph, NodeId from, NodeId target)
+{
     // The consumers are listed once, so that the search is linear in the graph's size.
     std::unordered_map<NodeId, std::vector<NodeId>> consumers;
     for (const Connection& c : graph.connections())
@@ -32,13 +33,14 @@ bool reaches(const Graph& graph, NodeId from, NodeId target) {
 
 } // namespace
 
-bool hasInputPort(std::string_view type, int port) {
+bool hasInputPort(std::string_view type, int port)
+{
     const LayerSpec* spec = LayerRegistry::instance().find(type);
-    return port >= 0 &&
-           (!spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size()));
+    return port >= 0 && (!spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size()));
 }
 
-std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connection& c) {
+std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connection& c)
+{
     const Node* target = graph.node(c.to.node);
     if (!graph.node(c.from.node) || !target)
         return ConnectionRefusal::MissingLayer;
@@ -49,7 +51,8 @@ std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connect
     return std::nullopt;
 }
 
-std::optional<ConnectionRefusal> connectionRefusal(const Graph& graph, const Connection& c) {
+std::optional<ConnectionRefusal> connectionRefusal(const Graph& graph, const Connection& c)
+{
     if (c.from.node == c.to.node && graph.node(c.to.node))
         return ConnectionRefusal::FeedsItself;
     if (const auto refusal = wiringRefusal(graph, c))
@@ -59,10 +62,10 @@ std::optional<ConnectionRefusal> connectionRefusal(const Graph& graph, const Con
     return std::nullopt;
 }
 
-bool canInsertIntoEdge(const Graph& graph, const Connection& c, std::string_view type) {
+bool canInsertIntoEdge(const Graph& graph, const Connection& c, std::string_view type)
+{
     const LayerSpec* spec = LayerRegistry::instance().find(type);
-    return spec && !spec->isInput() && spec->minInputs <= 1 && !spec->variadicInputs &&
-           graph.connections().contains(c);
+    return spec && !spec->isInput() && spec->minInputs <= 1 && !spec->variadicInputs && graph.connections().contains(c);
 }
 
 } // namespace sf

@@ -9,15 +9,14 @@
 
 namespace sf {
 
-NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position,
-                      std::string name) {
+NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position, std::string name)
+{
     const LayerSpec* spec = LayerRegistry::instance().find(type);
     assert(spec && "addNode takes registered layer types only");
     Node node;
     node.id = NodeId{m_nextId};
     node.type = std::string(type);
-    node.name = name.empty() ? uniqueName(spec ? spec->defaultName : std::string("layer"))
-                             : std::move(name);
+    node.name = name.empty() ? uniqueName(spec ? spec->defaultName : std::string("layer")) : std::move(name);
     node.params = spec ? spec->defaults() : ParamMap{};
     for (const auto& [key, value] : params.values())
         node.params.set(key, value);
@@ -26,13 +25,15 @@ NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point posit
     return NodeId{m_nextId - 1};
 }
 
-void Graph::insertNode(Node node) {
+void Graph::insertNode(Node node)
+{
     assert(node.id.isValid() && !m_nodes.contains(node.id));
     m_nextId = std::max(m_nextId, node.id.value + 1);
     m_nodes.emplace(node.id, std::move(node));
 }
 
-bool Graph::removeNode(NodeId id) {
+bool Graph::removeNode(NodeId id)
+{
     if (m_nodes.erase(id) == 0)
         return false;
     for (const Connection& c : connectionsOf(id))
@@ -40,24 +41,28 @@ bool Graph::removeNode(NodeId id) {
     return true;
 }
 
-const Node* Graph::node(NodeId id) const {
+const Node* Graph::node(NodeId id) const
+{
     auto it = m_nodes.find(id);
     return it == m_nodes.end() ? nullptr : &it->second;
 }
 
-Node* Graph::node(NodeId id) {
+Node* Graph::node(NodeId id)
+{
     auto it = m_nodes.find(id);
     return it == m_nodes.end() ? nullptr : &it->second;
 }
 
-const Node* Graph::findByName(std::string_view name) const {
+const Node* Graph::findByName(std::string_view name) const
+{
     for (const auto& [id, n] : m_nodes)
         if (n.name == name)
             return &n;
     return nullptr;
 }
 
-bool Graph::connect(const Connection& c) {
+bool Graph::connect(const Connection& c)
+{
     if (wiringRefusal(*this, c))
         return false;
     m_connectionInto.emplace(c.to, c);
@@ -67,14 +72,16 @@ bool Graph::connect(const Connection& c) {
     return true;
 }
 
-bool Graph::disconnect(const Connection& c) {
+bool Graph::disconnect(const Connection& c)
+{
     if (!m_connections.contains(c))
         return false;
     forget(c);
     return true;
 }
 
-void Graph::forget(const Connection& c) {
+void Graph::forget(const Connection& c)
+{
     m_connections.erase(c);
     m_connectionInto.erase(c.to);
     for (const NodeId end : {c.from.node, c.to.node})
@@ -83,19 +90,21 @@ void Graph::forget(const Connection& c) {
             m_connectionsOf.erase(it);
 }
 
-std::optional<Connection> Graph::connectionInto(PortRef input) const {
+std::optional<Connection> Graph::connectionInto(PortRef input) const
+{
     const auto it = m_connectionInto.find(input);
     return it == m_connectionInto.end() ? std::nullopt : std::optional(it->second);
 }
 
-std::vector<Connection> Graph::connectionsOf(NodeId id) const {
+std::vector<Connection> Graph::connectionsOf(NodeId id) const
+{
     const auto it = m_connectionsOf.find(id);
-    return it == m_connectionsOf.end()
-               ? std::vector<Connection>{}
-               : std::vector<Connection>(it->second.begin(), it->second.end());
+    return it == m_connectionsOf.end() ? std::vector<Connection>{}
+                                       : std::vector<Connection>(it->second.begin(), it->second.end());
 }
 
-std::string Graph::uniqueName(std::string_view base) const {
+std::string Graph::uniqueName(std::string_view base) const
+{
     std::unordered_set<std::string_view> taken;
     taken.reserve(m_nodes.size());
     for (const auto& [id, n] : m_nodes)

@@ -20,8 +20,7 @@ class Graph {
 public:
     /// Adds a node of a registered type, arguments defaulted then overridden by `params`.
     /// An empty name becomes Keras's automatic name (`dense`, `dense_1`, ...).
-    NodeId addNode(std::string_view type, const ParamMap& params = {}, Point position = {},
-                   std::string name = {});
+    NodeId addNode(std::string_view type, const ParamMap& params = {}, Point position = {}, std::string name = {});
     /// Adds a node with its id kept (loading, undo); later ids are allocated after it.
     void insertNode(Node node);
     /// Removes the node and every connection touching it. False when there is no such node.
@@ -49,7 +48,8 @@ public:
     /// Ids below `next` are never handed out again (ids are never reused, even after an undo).
     void reserveIdsBelow(NodeId next) { m_nextId = std::max(m_nextId, next.value); }
     /// The same model: the same nodes and connections (the id allocator's position aside).
-    bool operator==(const Graph& other) const {
+    bool operator==(const Graph& other) const
+    {
         return m_nodes == other.m_nodes && m_connections == other.m_connections;
     }
 

@@ -32,7 +32,10 @@ struct Connection {
     auto operator<=>(const Connection&) const = default;
 };
 
-inline std::string idText(NodeId id) { return "#" + std::to_string(id.value); }
+inline std::string idText(NodeId id)
+{
+    return "#" + std::to_string(id.value);
+}
 
 } // namespace sf
 

@@ -4,7 +4,8 @@
 
 namespace sf {
 
-std::optional<std::string> layerNameProblem(std::string_view name) {
+std::optional<std::string> layerNameProblem(std::string_view name)
+{
     if (name.empty())
         return "A layer name cannot be empty. Received: name=''";
     if (name.find('/') != std::string_view::npos)
@@ -14,7 +15,8 @@ std::optional<std::string> layerNameProblem(std::string_view name) {
     return std::nullopt;
 }
 
-std::string acceptableLayerName(std::string_view name) {
+std::string acceptableLayerName(std::string_view name)
+{
     std::string fixed(name.empty() ? std::string_view("layer") : name);
     std::replace(fixed.begin(), fixed.end(), '/', '_');
     return fixed;

@@ -7,7 +7,8 @@
 
 namespace sf {
 
-std::vector<NodeId> findLayers(const Graph& graph, std::string_view query) {
+std::vector<NodeId> findLayers(const Graph& graph, std::string_view query)
+{
     if (query.empty())
         return {};
     struct Found {

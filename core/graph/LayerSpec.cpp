@@ -5,12 +5,18 @@ namespace sf {
 std::string_view toString(LayerCategory category)
 {
     switch (category) {
-    case LayerCategory::Input: return "Input";
-    case LayerCategory::Core: return "Core";
-    case LayerCategory::Reshaping: return "Reshaping";
-    case LayerCategory::Merging: return "Merging";
-    case LayerCategory::Regularization: return "Regularization";
-    case LayerCategory::Pooling: return "Pooling";
+    case LayerCategory::Input:
+        return "Input";
+    case LayerCategory::Core:
+        return "Core";
+    case LayerCategory::Reshaping:
+        return "Reshaping";
+    case LayerCategory::Merging:
+        return "Merging";
+    case LayerCategory::Regularization:
+        return "Regularization";
+    case LayerCategory::Pooling:
+        return "Pooling";
     }
     return "Core";
 }

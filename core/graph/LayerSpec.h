@@ -20,7 +20,7 @@ struct LayerSpec {
     std::string className;   ///< Keras class name, e.g. "Dense"
     std::string defaultName; ///< Keras's automatic layer name, e.g. "dense"
     LayerCategory category = LayerCategory::Core;
-    std::string summary;     ///< one line for the palette
+    std::string summary;                 ///< one line for the palette
     std::vector<std::string> inputPorts; ///< named fixed ports; for variadic layers the first port's name
     bool variadicInputs = false;         ///< Concatenate: any number of inputs, ordered by port
     int minInputs = 1;

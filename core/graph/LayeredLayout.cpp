@@ -12,7 +12,8 @@ constexpr int kSweeps = 4; ///< down-and-up barycentre passes; crossings rarely 
 
 /// Reorders one column by the mean position of each node's neighbours in the adjacent column
 /// (nodes without neighbours there keep their place).
-void sortByBarycentre(std::vector<int>& column, const std::vector<std::vector<int>>& neighbours, const std::vector<double>& position)
+void sortByBarycentre(std::vector<int>& column, const std::vector<std::vector<int>>& neighbours,
+                      const std::vector<double>& position)
 {
     std::vector<std::pair<double, int>> keyed;
     for (int v : column) {
@@ -40,7 +41,8 @@ void layOutLayered(Graph& graph, LayoutSpacing spacing)
     int deepest = 0;
     for (int v : t.order)
         for (int w : t.consumers[static_cast<std::size_t>(v)])
-            layer[static_cast<std::size_t>(w)] = std::max(layer[static_cast<std::size_t>(w)], layer[static_cast<std::size_t>(v)] + 1);
+            layer[static_cast<std::size_t>(w)] =
+                std::max(layer[static_cast<std::size_t>(w)], layer[static_cast<std::size_t>(v)] + 1);
     for (int v : t.order)
         deepest = std::max(deepest, layer[static_cast<std::size_t>(v)]);
     for (std::size_t v = 0; v < n; ++v)
@@ -64,7 +66,8 @@ void layOutLayered(Graph& graph, LayoutSpacing spacing)
     std::vector<double> position(n, 0.0);
     auto place = [&](const std::vector<int>& column) {
         for (std::size_t k = 0; k < column.size(); ++k)
-            position[static_cast<std::size_t>(column[k])] = static_cast<double>(k) - 0.5 * static_cast<double>(column.size() - 1);
+            position[static_cast<std::size_t>(column[k])] =
+                static_cast<double>(k) - 0.5 * static_cast<double>(column.size() - 1);
     };
     for (const auto& column : columns)
         place(column);
@@ -80,8 +83,8 @@ void layOutLayered(Graph& graph, LayoutSpacing spacing)
     }
     for (std::size_t c = 0; c < columns.size(); ++c)
         for (int v : columns[c])
-            graph.node(t.ids[static_cast<std::size_t>(v)])->position = {static_cast<double>(c) * spacing.column,
-                                                                        position[static_cast<std::size_t>(v)] * spacing.row};
+            graph.node(t.ids[static_cast<std::size_t>(v)])->position = {
+                static_cast<double>(c) * spacing.column, position[static_cast<std::size_t>(v)] * spacing.row};
 }
 
 } // namespace sf

@@ -16,14 +16,16 @@ constexpr double kGap = 24.0;    ///< the least room between two cards
 constexpr int kSearchSteps = 24; ///< grid steps searched each way around a wanted spot
 
 /// `rect` moved by (dx, dy).
-CardRect shifted(CardRect rect, double dx, double dy) {
+CardRect shifted(CardRect rect, double dx, double dy)
+{
     rect.left += dx;
     rect.top += dy;
     return rect;
 }
 
 /// Every layer `start` feeds, directly or not, and `start` itself.
-std::set<NodeId> downstreamOf(const Graph& graph, NodeId start) {
+std::set<NodeId> downstreamOf(const Graph& graph, NodeId start)
+{
     std::set<NodeId> reached{start};
     std::deque<NodeId> queue{start};
     while (!queue.empty()) {
@@ -38,8 +40,8 @@ std::set<NodeId> downstreamOf(const Graph& graph, NodeId start) {
 
 /// Moves `start` and what is downstream of it right by `dx`, with every card they would then
 /// crowd (and what is downstream of that); the `fixed` layers never move.
-void pushRight(Graph& graph, NodeId start, double dx, const std::set<NodeId>& fixed,
-               const CardFootprint& footprint) {
+void pushRight(Graph& graph, NodeId start, double dx, const std::set<NodeId>& fixed, const CardFootprint& footprint)
+{
     std::map<NodeId, CardRect> cards;
     for (const auto& [id, node] : graph.nodes())
         cards.emplace(id, footprint(graph, node));
@@ -64,13 +66,14 @@ void pushRight(Graph& graph, NodeId start, double dx, const std::set<NodeId>& fi
 
 } // namespace
 
-bool CardRect::crowds(const CardRect& other, double gap) const {
+bool CardRect::crowds(const CardRect& other, double gap) const
+{
     return left < other.right() + gap && other.left < right() + gap && top < other.bottom() + gap &&
            other.top < bottom() + gap;
 }
 
-Point freeSpotNear(const Graph& graph, const Node& node, Point wanted,
-                   const CardFootprint& footprint) {
+Point freeSpotNear(const Graph& graph, const Node& node, Point wanted, const CardFootprint& footprint)
+{
     const CardRect own = footprint(graph, node);
     std::vector<CardRect> others;
     for (const auto& [id, other] : graph.nodes())
@@ -87,11 +90,9 @@ Point freeSpotNear(const Graph& graph, const Node& node, Point wanted,
     std::vector<Point> candidates;
     for (int i = -kSearchSteps; i <= kSearchSteps; ++i)
         for (int j = -kSearchSteps; j <= kSearchSteps; ++j)
-            candidates.push_back(
-                {wanted.x + i * spacing.column / 2, wanted.y + j * spacing.row / 2});
+            candidates.push_back({wanted.x + i * spacing.column / 2, wanted.y + j * spacing.row / 2});
     auto distance = [&wanted](Point p) { return std::hypot(p.x - wanted.x, p.y - wanted.y); };
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [&](Point a, Point b) { return distance(a) < distance(b); });
+    std::stable_sort(candidates.begin(), candidates.end(), [&](Point a, Point b) { return distance(a) < distance(b); });
     for (Point at : candidates)
         if (fits(at))
             return at;
@@ -103,11 +104,11 @@ Point freeSpotNear(const Graph& graph, const Node& node, Point wanted,
 }
 
 Point freeSpotBeside(const Graph& graph, const std::vector<NodeId>& selected, const Node& node,
-                     const CardFootprint& footprint) {
+                     const CardFootprint& footprint)
+{
     const Node* rightmost = nullptr;
     for (NodeId id : selected)
-        if (const Node* n = graph.node(id);
-            n && (!rightmost || n->position.x > rightmost->position.x))
+        if (const Node* n = graph.node(id); n && (!rightmost || n->position.x > rightmost->position.x))
             rightmost = n;
     if (!rightmost)
         return freeSpotNear(graph, node, node.position, footprint);
@@ -115,7 +116,8 @@ Point freeSpotBeside(const Graph& graph, const std::vector<NodeId>& selected, co
     return freeSpotNear(graph, node, wanted, footprint);
 }
 
-void placeBetweenNeighbours(Graph& graph, NodeId id, const CardFootprint& footprint) {
+void placeBetweenNeighbours(Graph& graph, NodeId id, const CardFootprint& footprint)
+{
     Node* node = graph.node(id);
     if (!node)
         return;
@@ -135,13 +137,11 @@ void placeBetweenNeighbours(Graph& graph, NodeId id, const CardFootprint& footpr
     const double missing = own.width + 2 * kGap - (footprint(graph, *consumer).left - from);
     if (missing > 0) {
         const double column = LayoutSpacing().column;
-        pushRight(graph, consumer->id, std::ceil(missing / column) * column, {producer.id, id},
-                  footprint);
+        pushRight(graph, consumer->id, std::ceil(missing / column) * column, {producer.id, id}, footprint);
     }
     const double to = footprint(graph, *graph.node(consumer->id)).left;
     const double left = (from + to - own.width) / 2.0;
-    node->position = freeSpotNear(
-        graph, *node, {node->position.x + left - own.left, producer.position.y}, footprint);
+    node->position = freeSpotNear(graph, *node, {node->position.x + left - own.left, producer.position.y}, footprint);
 }
 
 } // namespace sf

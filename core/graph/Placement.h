@@ -26,8 +26,7 @@ using CardFootprint = std::function<CardRect(const Graph& graph, const Node& nod
 
 /// Where `node`'s card can go, as near `wanted` as there is room: a position at which it crowds
 /// none of the other cards of `graph` (`node` itself is left out when it is in the graph).
-Point freeSpotNear(const Graph& graph, const Node& node, Point wanted,
-                   const CardFootprint& footprint);
+Point freeSpotNear(const Graph& graph, const Node& node, Point wanted, const CardFootprint& footprint);
 
 /// Where `node`'s card can go beside the layers `selected`: one layout column right of the
 /// rightmost of them, in its row, or the nearest free spot to that.

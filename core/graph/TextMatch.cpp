@@ -5,10 +5,10 @@
 
 namespace sf {
 
-std::optional<int> textMatchRank(std::string_view text, std::string_view query) {
+std::optional<int> textMatchRank(std::string_view text, std::string_view query)
+{
     const auto same = [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
     };
     const auto at = std::search(text.begin(), text.end(), query.begin(), query.end(), same);
     if (at == text.end() && !query.empty())

@@ -16,8 +16,8 @@ struct Topology {
         int producer = -1;
     };
 
-    std::vector<NodeId> ids;                   ///< dense index -> id
-    std::unordered_map<NodeId, int> indexOf;   ///< id -> dense index
+    std::vector<NodeId> ids;                    ///< dense index -> id
+    std::unordered_map<NodeId, int> indexOf;    ///< id -> dense index
     std::vector<std::vector<InputSlot>> inputs; ///< per node, in port order (variadic: connected ports only)
     std::vector<std::vector<int>> consumers;    ///< per node, nodes fed by its output
     std::vector<int> order;                     ///< topological order of every node not in or after a cycle

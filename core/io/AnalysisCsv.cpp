@@ -8,7 +8,8 @@ namespace sf {
 
 namespace {
 
-std::string csvField(const std::string& text) {
+std::string csvField(const std::string& text)
+{
     if (text.find_first_of(",\"\r\n") == std::string::npos)
         return text;
     std::string quoted = "\"";
@@ -17,7 +18,8 @@ std::string csvField(const std::string& text) {
     return quoted + "\"";
 }
 
-void writeRow(std::ostream& out, const std::vector<std::string>& fields) {
+void writeRow(std::ostream& out, const std::vector<std::string>& fields)
+{
     for (std::size_t i = 0; i < fields.size(); ++i)
         out << (i ? "," : "") << csvField(fields[i]);
     out << "\n";
@@ -25,16 +27,17 @@ void writeRow(std::ostream& out, const std::vector<std::string>& fields) {
 
 } // namespace
 
-void writeAnalysisCsv(std::ostream& out, const ModelAnalysis& analysis, std::int64_t batch) {
-    writeRow(out, {"layer", "class", "output_shape", "trainable_params", "non_trainable_params",
-                   "weight_bytes", "activation_bytes_per_sample",
-                   "activation_bytes_batch_" + std::to_string(batch), "flops_per_sample"});
+void writeAnalysisCsv(std::ostream& out, const ModelAnalysis& analysis, std::int64_t batch)
+{
+    writeRow(out,
+             {"layer", "class", "output_shape", "trainable_params", "non_trainable_params", "weight_bytes",
+              "activation_bytes_per_sample", "activation_bytes_batch_" + std::to_string(batch), "flops_per_sample"});
     for (const AnalysisRow& row : analysis.rows)
         writeRow(out, {row.layer.name, row.layer.className,
                        row.layer.outputShape ? row.layer.outputShape->toKeras() : "unknown",
-                       exactText(row.trainableParams), exactText(row.nonTrainableParams),
-                       exactText(row.weightBytes), exactText(row.activationBytesPerSample),
-                       exactText(row.activationBytesAt(batch)), exactText(row.flops)});
+                       exactText(row.trainableParams), exactText(row.nonTrainableParams), exactText(row.weightBytes),
+                       exactText(row.activationBytesPerSample), exactText(row.activationBytesAt(batch)),
+                       exactText(row.flops)});
     const AnalysisTotals totals = analysis.totals(batch);
     const std::vector<const AnalysisTotal*> columns = {
         &totals.trainableParams,          &totals.nonTrainableParams,     &totals.weightBytes,

@@ -16,8 +16,10 @@ Array ArrayReader::read(const ArraySource& source, const std::string& where)
     auto fail = [&where](const std::string& what) -> Array { throw DataError(where + ": " + what); };
     const std::string file = resolve(source.file);
     switch (source.kind) {
-    case ArraySource::Kind::Generated: return fail("generated data is made, not read");
-    case ArraySource::Kind::Npy: return readNpy(file);
+    case ArraySource::Kind::Generated:
+        return fail("generated data is made, not read");
+    case ArraySource::Kind::Npy:
+        return readNpy(file);
     case ArraySource::Kind::NpzArray: {
         const auto& arrays = npz(file);
         if (source.array.empty())

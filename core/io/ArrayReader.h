@@ -30,7 +30,6 @@ public:
     const std::map<std::string, Array>& npz(const std::string& file);
 
 private:
-
     std::filesystem::path m_folder;
     std::map<std::string, CsvTable> m_csv;
     std::map<std::string, std::map<std::string, Array>> m_npz;

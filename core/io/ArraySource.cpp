@@ -9,11 +9,14 @@ namespace sf {
 nlohmann::json ArraySource::toJson() const
 {
     switch (kind) {
-    case Kind::Generated: return "generated";
+    case Kind::Generated:
+        return "generated";
     // The short forms only where fromJson reads them back as the same source.
-    case Kind::Npy: return file == "generated" ? nlohmann::json{{"file", file}} : nlohmann::json(file);
+    case Kind::Npy:
+        return file == "generated" ? nlohmann::json{{"file", file}} : nlohmann::json(file);
     case Kind::NpzArray:
-        return array.empty() && file.ends_with(".npz") ? nlohmann::json{{"file", file}} : nlohmann::json{{"file", file}, {"array", array}};
+        return array.empty() && file.ends_with(".npz") ? nlohmann::json{{"file", file}}
+                                                       : nlohmann::json{{"file", file}, {"array", array}};
     case Kind::CsvColumns:
         if (range && columns.size() == 2)
             return {{"file", file}, {"columns", columns[0] + ":" + columns[1]}};
@@ -38,7 +41,8 @@ ArraySource ArraySource::fromJson(const nlohmann::json& spec, const std::string&
             return fail("a CSV file needs \"columns\": {\"file\": \"" + text + "\", \"columns\": \"first:last\"}");
         return byExtension(text);
     }
-    if (!spec.is_object() || !spec.contains("file") || !spec.at("file").is_string() || spec.at("file").get<std::string>().empty())
+    if (!spec.is_object() || !spec.contains("file") || !spec.at("file").is_string() ||
+        spec.at("file").get<std::string>().empty())
         return fail("expected \"generated\", a file name, or {\"file\": ...}");
     const std::string file = spec.at("file").get<std::string>();
     if (spec.contains("columns")) {
@@ -74,9 +78,12 @@ std::string ArraySource::describe() const
 {
     const std::string name = std::filesystem::path(file).filename().string();
     switch (kind) {
-    case Kind::Generated: return "generated";
-    case Kind::Npy: return name;
-    case Kind::NpzArray: return array.empty() ? name : name + ": " + array;
+    case Kind::Generated:
+        return "generated";
+    case Kind::Npy:
+        return name;
+    case Kind::NpzArray:
+        return array.empty() ? name : name + ": " + array;
     case Kind::CsvColumns: {
         std::string text = name + " [";
         for (std::size_t i = 0; i < columns.size(); ++i)

@@ -21,7 +21,10 @@ struct ArraySource {
 
     static ArraySource generated() { return {}; }
     static ArraySource npy(std::string file) { return {Kind::Npy, std::move(file), {}, {}, false}; }
-    static ArraySource npz(std::string file, std::string array) { return {Kind::NpzArray, std::move(file), std::move(array), {}, false}; }
+    static ArraySource npz(std::string file, std::string array)
+    {
+        return {Kind::NpzArray, std::move(file), std::move(array), {}, false};
+    }
     static ArraySource csv(std::string file, std::vector<std::string> columns, bool range = false)
     {
         return {Kind::CsvColumns, std::move(file), {}, std::move(columns), range};

@@ -4,7 +4,8 @@
 
 namespace sf {
 
-std::vector<std::string> conversionLosses(const LoadedModel& loaded) {
+std::vector<std::string> conversionLosses(const LoadedModel& loaded)
+{
     std::vector<std::string> losses;
     for (const ImportProblem& p : loaded.problems)
         losses.push_back("[" + p.code + "] at " + p.layer + " (" + p.path + "): " + p.message);

@@ -48,15 +48,17 @@ CsvTable parseCsv(const std::string& text, const std::string& source)
         if (trim(line).empty())
             continue;
         if (line.find('"') != std::string::npos)
-            throw DataError(source + ": line " + std::to_string(lineNumber) + ": quoted fields are not supported; use plain numbers");
+            throw DataError(source + ": line " + std::to_string(lineNumber) +
+                            ": quoted fields are not supported; use plain numbers");
         std::vector<std::string> cells = split(line);
         if (table.header.empty()) {
             // Columns are chosen by name: a name given twice would choose one of them silently.
             std::map<std::string_view, std::size_t> seen;
             for (std::size_t c = 0; c < cells.size(); ++c)
                 if (const auto [earlier, first] = seen.try_emplace(cells[c], c); !first)
-                    throw DataError(source + ": line " + std::to_string(lineNumber) + ": column \"" + cells[c] + "\" is named twice (columns " +
-                                    std::to_string(earlier->second + 1) + " and " + std::to_string(c + 1) + "); columns are chosen by name");
+                    throw DataError(source + ": line " + std::to_string(lineNumber) + ": column \"" + cells[c] +
+                                    "\" is named twice (columns " + std::to_string(earlier->second + 1) + " and " +
+                                    std::to_string(c + 1) + "); columns are chosen by name");
             table.header = cells;
             continue;
         }
@@ -69,8 +71,8 @@ CsvTable parseCsv(const std::string& text, const std::string& source)
             float value = 0.0f;
             const auto [end, ec] = std::from_chars(cells[c].data(), cells[c].data() + cells[c].size(), value);
             if (cells[c].empty() || ec != std::errc() || end != cells[c].data() + cells[c].size())
-                throw DataError(source + ": line " + std::to_string(lineNumber) + ", column \"" + table.header[c] + "\": \"" +
-                                cells[c] + "\" is not a number");
+                throw DataError(source + ": line " + std::to_string(lineNumber) + ", column \"" + table.header[c] +
+                                "\": \"" + cells[c] + "\" is not a number");
             row.push_back(value);
         }
         table.rows.push_back(std::move(row));

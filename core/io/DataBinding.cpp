@@ -27,7 +27,8 @@ json sectionJson(const DataSection& section)
 DataSection sectionFromJson(const json& j, const std::string& prefix)
 {
     if (!j.is_object())
-        throw DataError((prefix.empty() ? std::string("data") : prefix.substr(0, prefix.size() - 1)) + ": expected an object with \"inputs\"");
+        throw DataError((prefix.empty() ? std::string("data") : prefix.substr(0, prefix.size() - 1)) +
+                        ": expected an object with \"inputs\"");
     if (!j.contains("inputs"))
         throw DataError(prefix + "inputs: missing");
     DataSection section;
@@ -59,8 +60,9 @@ PortNames portNames(const Graph& graph)
 
 /// One section's arrays: read, or generated for the model. Entries for names the model has no
 /// input or output of are not used (DataBinding::unusedEntries names them), so neither read nor made.
-Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph, const PortNames& ports,
-                    const LossSpec& loss, std::uint32_t seed, std::uint32_t inputSeed, Index defaultRows)
+Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph,
+                    const PortNames& ports, const LossSpec& loss, std::uint32_t seed, std::uint32_t inputSeed,
+                    Index defaultRows)
 {
     Dataset data;
     std::vector<std::string> madeInputs, madeTargets;
@@ -79,7 +81,8 @@ Dataset loadSection(const DataSection& section, const std::string& prefix, Array
             rowsRead = std::max(rowsRead, a.rows()); // the largest: a fixed batch of 1 must not set the count
         }
     // Generated data has an array for every model input and output, so every name made is there.
-    auto take = [](std::map<std::string, Array>& from, const std::vector<std::string>& names, std::map<std::string, Array>& to) {
+    auto take = [](std::map<std::string, Array>& from, const std::vector<std::string>& names,
+                   std::map<std::string, Array>& to) {
         for (const std::string& name : names)
             to[name] = std::move(from.at(name));
     };
@@ -112,11 +115,15 @@ void DataBinding::fillGaps(const Graph& graph)
         validation->fillGaps(inputs, outputs);
 }
 
-std::string UnusedEntry::where() const { return (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + name; }
+std::string UnusedEntry::where() const
+{
+    return (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + name;
+}
 
 std::string UnusedEntry::message() const
 {
-    return where() + ": the model has no " + (target ? "output" : "input") + " \"" + name + "\", so this data is not used";
+    return where() + ": the model has no " + (target ? "output" : "input") + " \"" + name +
+           "\", so this data is not used";
 }
 
 std::vector<UnusedEntry> DataBinding::unusedEntries(const Graph& graph) const
@@ -125,13 +132,16 @@ std::vector<UnusedEntry> DataBinding::unusedEntries(const Graph& graph) const
     return unusedEntries(inputs, outputs);
 }
 
-std::vector<UnusedEntry> DataBinding::unusedEntries(const std::vector<std::string>& inputs, const std::vector<std::string>& outputs) const
+std::vector<UnusedEntry> DataBinding::unusedEntries(const std::vector<std::string>& inputs,
+                                                    const std::vector<std::string>& outputs) const
 {
     std::vector<UnusedEntry> unused;
-    for (const auto& [isValidation, section] : {std::pair{false, &training}, std::pair{true, validation ? &*validation : nullptr}}) {
+    for (const auto& [isValidation, section] :
+         {std::pair{false, &training}, std::pair{true, validation ? &*validation : nullptr}}) {
         if (!section)
             continue;
-        for (const auto& [isTarget, map, names] : {std::tuple{false, &section->inputs, &inputs}, std::tuple{true, &section->targets, &outputs}})
+        for (const auto& [isTarget, map, names] :
+             {std::tuple{false, &section->inputs, &inputs}, std::tuple{true, &section->targets, &outputs}})
             for (const auto& entry : *map)
                 if (std::find(names->begin(), names->end(), entry.first) == names->end())
                     unused.push_back({isValidation, isTarget, entry.first});
@@ -166,7 +176,8 @@ DataBinding DataBinding::fromJson(const json& j)
     return binding;
 }
 
-LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed)
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss,
+                    std::uint32_t seed)
 {
     ArrayReader reader(folder);
     const PortNames ports = portNames(graph);
@@ -174,8 +185,8 @@ LoadedData loadData(const DataBinding& binding, const std::string& folder, const
     data.unused = binding.unusedEntries(ports.first, ports.second);
     data.training = loadSection(binding.training, "", reader, graph, ports, loss, seed, seed, binding.generatedRows);
     if (binding.validation)
-        data.validation =
-            loadSection(*binding.validation, "validation.", reader, graph, ports, loss, seed, seed + 1, std::max<Index>(1, binding.generatedRows / 4));
+        data.validation = loadSection(*binding.validation, "validation.", reader, graph, ports, loss, seed, seed + 1,
+                                      std::max<Index>(1, binding.generatedRows / 4));
     return data;
 }
 

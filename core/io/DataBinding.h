@@ -59,7 +59,8 @@ struct DataBinding {
     /// The entries that name no input or output of `graph`, training first.
     std::vector<UnusedEntry> unusedEntries(const Graph& graph) const;
     /// The same, given the names of the model's inputs and outputs.
-    std::vector<UnusedEntry> unusedEntries(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames) const;
+    std::vector<UnusedEntry> unusedEntries(const std::vector<std::string>& inputNames,
+                                           const std::vector<std::string>& outputNames) const;
     nlohmann::json toJson() const;
     /// Throws DataError naming the JSON path of what is malformed.
     static DataBinding fromJson(const nlohmann::json& data);
@@ -77,6 +78,7 @@ struct LoadedData {
 /// read or made, so that a model learns its user's inputs against a hidden rule. Entries for names
 /// the model lacks are skipped (unusedEntries() names them). Throws DataError naming the entry and
 /// the file.
-LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss, std::uint32_t seed);
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss,
+                    std::uint32_t seed);
 
 } // namespace sf

@@ -18,7 +18,9 @@ using nlohmann::json;
 json initializers(const std::string& type)
 {
     if (type == layer::kEmbedding)
-        return {{"embeddings_initializer", {{"class_name", "RandomUniform"}, {"config", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}}}}}};
+        return {
+            {"embeddings_initializer",
+             {{"class_name", "RandomUniform"}, {"config", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}}}}}};
     if (type == layer::kDense)
         return {{"kernel_initializer", {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}},
                 {"bias_initializer", {{"class_name", "Zeros"}, {"config", json::object()}}}};
@@ -75,7 +77,10 @@ json layerConfig(const Node& node, KerasFlavour flavour)
     if (flavour == KerasFlavour::Keras2)
         config["dtype"] = "float32";
     else
-        config["dtype"] = {{"module", "keras"}, {"class_name", "DTypePolicy"}, {"config", {{"name", "float32"}}}, {"registered_name", nullptr}};
+        config["dtype"] = {{"module", "keras"},
+                           {"class_name", "DTypePolicy"},
+                           {"config", {{"name", "float32"}}},
+                           {"registered_name", nullptr}};
     config.update(initializers(node.type));
     restoreKeptConfig(config, kept, flavour);
     return config;
@@ -107,7 +112,8 @@ json tensorRef(const std::string& layerName, int call, KerasFlavour flavour)
 {
     if (flavour == KerasFlavour::Keras2)
         return json::array({layerName, call, 0, json::object()});
-    return {{"class_name", "__keras_tensor__"}, {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, 0}}}}};
+    return {{"class_name", "__keras_tensor__"},
+            {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, 0}}}}};
 }
 
 } // namespace
@@ -134,10 +140,14 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
         const std::string& layerName = owner->name;
         if (!entries.contains(layerName)) {
             entries[layerName] = layers.size();
-            json entry = {{"class_name", node.type}, {"config", layerConfig(*owner, flavour)}, {"name", layerName}, {"inbound_nodes", json::array()}};
+            json entry = {{"class_name", node.type},
+                          {"config", layerConfig(*owner, flavour)},
+                          {"name", layerName},
+                          {"inbound_nodes", json::array()}};
             if (flavour == KerasFlavour::Keras3) {
                 entry["module"] = node.type == layer::kRepeatToBatch ? "shapeflow" : "keras.layers";
-                entry["registered_name"] = node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
+                entry["registered_name"] =
+                    node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
             }
             const json kept = keptKerasFields(*owner);
             for (const auto& [key, value] : kept.items())
@@ -168,7 +178,8 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
         if (flavour == KerasFlavour::Keras2)
             entry["inbound_nodes"].push_back(std::move(tensors)); // a call is the list of its input tensors either way
         else
-            entry["inbound_nodes"].push_back({{"args", list ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
+            entry["inbound_nodes"].push_back(
+                {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
     }
 
     json inputs = json::array();
@@ -179,18 +190,29 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
         if (calls.contains(id))
             outputs.push_back({calls.at(id).layer, calls.at(id).index, 0});
 
-    json config = {{"name", modelName}, {"layers", std::move(layers)}, {"input_layers", std::move(inputs)}, {"output_layers", std::move(outputs)}};
+    json config = {{"name", modelName},
+                   {"layers", std::move(layers)},
+                   {"input_layers", std::move(inputs)},
+                   {"output_layers", std::move(outputs)}};
     if (flavour == KerasFlavour::Keras2) {
-        result.model = {{"class_name", "Functional"}, {"config", std::move(config)}, {"keras_version", "2.12.0"}, {"backend", "tensorflow"}};
+        result.model = {{"class_name", "Functional"},
+                        {"config", std::move(config)},
+                        {"keras_version", "2.12.0"},
+                        {"backend", "tensorflow"}};
     } else {
         config["trainable"] = true;
-        result.model = {{"module", "keras.src.models.functional"}, {"class_name", "Functional"}, {"config", std::move(config)},
-                        {"registered_name", "Functional"}, {"build_config", {{"input_shape", nullptr}}}, {"compile_config", nullptr}};
+        result.model = {{"module", "keras.src.models.functional"},
+                        {"class_name", "Functional"},
+                        {"config", std::move(config)},
+                        {"registered_name", "Functional"},
+                        {"build_config", {{"input_shape", nullptr}}},
+                        {"compile_config", nullptr}};
     }
 
     for (const auto& [id, node] : graph.nodes())
         if (node.type == layer::kRepeatToBatch) {
-            result.notes.push_back("Layer \"" + node.name + "\" is RepeatToBatch, which Keras does not have: load the file with it as a custom "
+            result.notes.push_back("Layer \"" + node.name +
+                                   "\" is RepeatToBatch, which Keras does not have: load the file with it as a custom "
                                    "object (the README has the class).");
             break;
         }
@@ -205,7 +227,10 @@ bool calledOnAList(const Node& node, int inputCount)
     return spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : inputCount > 1;
 }
 
-json keptKerasFields(const Node& node) { return node.kerasFields.empty() ? json::object() : json::parse(node.kerasFields); }
+json keptKerasFields(const Node& node)
+{
+    return node.kerasFields.empty() ? json::object() : json::parse(node.kerasFields);
+}
 
 std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& report)
 {
@@ -214,7 +239,8 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
     for (int index : t.order)
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
             if (slot.producer < 0)
-                notes.push_back("Layer \"" + graph.node(t.ids[static_cast<std::size_t>(index)])->name + "\" has input " + std::to_string(slot.port) +
+                notes.push_back("Layer \"" + graph.node(t.ids[static_cast<std::size_t>(index)])->name +
+                                "\" has input " + std::to_string(slot.port) +
                                 " unconnected; Keras cannot build the model until it is connected.");
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
     // An unsupported layer is Keras's own, written back as imported: unchecked, not refused.
@@ -222,8 +248,9 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
         if (d.code == code::kUnsupportedLayer)
             notes.push_back("Layer \"" + graph.node(d.node)->name + "\" (" + graph.node(d.node)->type +
                             ") is written as it was imported; Shapeflow did not check it or the shapes after it.");
-    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
-                                      [](const Diagnostic& d) { return d.isError() && d.code != code::kUnsupportedLayer; });
+    const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+        return d.isError() && d.code != code::kUnsupportedLayer;
+    });
     if (errors > 0)
         notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +
                         "; Keras will refuse it, or fail when it runs, where Shapeflow shows them.");

@@ -33,7 +33,8 @@ struct Rename {
 /// Keras 1 argument names of the layers Shapeflow supports, as Keras 2.0-2.2's
 /// keras/legacy/interfaces.py converted them (legacy_dense_support, legacy_dropout_support,
 /// legacy_embedding_support, legacy_input_support). TensorFlow.js reads the same Keras 2 names.
-const std::vector<Rename>& keras1Renames(const std::string& className) {
+const std::vector<Rename>& keras1Renames(const std::string& className)
+{
     static const std::map<std::string, std::vector<Rename>, std::less<>> renames = {
         {"Dense",
          {{"output_dim", "units"},
@@ -56,7 +57,8 @@ const std::vector<Rename>& keras1Renames(const std::string& className) {
 }
 
 /// Config fields of an InputLayer that Shapeflow reads into the node's arguments.
-const std::set<std::string, std::less<>>& inputLayerFields() {
+const std::set<std::string, std::less<>>& inputLayerFields()
+{
     static const std::set<std::string, std::less<>> fields = {
         "batch_shape", "batch_input_shape", "shape", "batch_size", "dtype", "name"};
     return fields;
@@ -65,19 +67,22 @@ const std::set<std::string, std::less<>>& inputLayerFields() {
 /// Layer entry fields that the export writes from the node and the graph. (`build_config` is kept:
 /// the export writes it afresh from the inferred shapes, and uses the kept one only where they
 /// are unknown.)
-bool isEntryStructure(const std::string& key) {
+bool isEntryStructure(const std::string& key)
+{
     return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
 }
 
 /// Config fields of a supported layer that repeat what the graph says: tf.keras's Embedding
 /// `input_length` is its input's length, which Keras refuses to see contradicted after an edit.
-bool isDerivedFromTheGraph(const std::string& className, const std::string& key) {
+bool isDerivedFromTheGraph(const std::string& className, const std::string& key)
+{
     return className == layer::kEmbedding && key == "input_length";
 }
 
 /// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
 /// would otherwise build paths of quadratic total size.
-std::string childPath(const std::string& parent, const std::string& step) {
+std::string childPath(const std::string& parent, const std::string& step)
+{
     constexpr std::size_t kLongest = 200;
     if (parent.size() < kLongest)
         return parent + step;
@@ -85,18 +90,21 @@ std::string childPath(const std::string& parent, const std::string& step) {
 }
 
 /// A value as the message quotes it: its JSON, cut short when long.
-std::string brief(const json& value) {
+std::string brief(const json& value)
+{
     std::string text = value.dump();
     return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
-const json* find(const json& object, const char* key) {
+const json* find(const json& object, const char* key)
+{
     return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
 }
 
 /// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default
 /// (tfjs-layers/src/layers/core.ts: `if (args.useBias != null) this.useBias = args.useBias;`).
-const json* given(const json& object, const char* key) {
+const json* given(const json& object, const char* key)
+{
     const json* value = find(object, key);
     return value && !value->is_null() ? value : nullptr;
 }
@@ -108,13 +116,14 @@ public:
     KerasImportResult run(const json& root);
 
 private:
-    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const
+    {
         throw FileFormatError(m_source + ": " + path + ": " + what);
     }
     void problem(std::string code, std::string layer, std::string path, std::string message,
-                 Severity severity = Severity::Error) {
-        m_result.problems.push_back(
-            {std::move(code), std::move(layer), std::move(path), std::move(message), severity});
+                 Severity severity = Severity::Error)
+    {
+        m_result.problems.push_back({std::move(code), std::move(layer), std::move(path), std::move(message), severity});
     }
 
     const json& modelConfig(const json& root, std::string& path) const;
@@ -135,8 +144,8 @@ private:
     /// reported).
     json modernConfig(const std::string& className, const json& config, const std::string& name,
                       const std::string& path);
-    ParamMap readArguments(const std::string& className, const json& config,
-                           const std::string& name, const std::string& path);
+    ParamMap readArguments(const std::string& className, const json& config, const std::string& name,
+                           const std::string& path);
     ParamMap inputArguments(const json& config, const std::string& name, const std::string& path);
     std::optional<std::string> activation(const json& value) const;
 
@@ -144,8 +153,7 @@ private:
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
     /// nesting in a hostile file cannot overflow the call stack. Keras 2 writes a tensor as
     /// [layer, node index, tensor index, kwargs]; Keras 3 as a `__keras_tensor__` object.
-    void collectRefs(const json& value, const std::string& path, bool keras2Lists,
-                     std::vector<TensorRef>& out) const;
+    void collectRefs(const json& value, const std::string& path, bool keras2Lists, std::vector<TensorRef>& out) const;
     TensorRef tensorRef(const json& history, const std::string& path) const;
     int index(const json& value, const std::string& path) const;
 
@@ -154,7 +162,8 @@ private:
     KerasImportResult m_result;
 };
 
-std::string Importer::layerName(const json& layer) {
+std::string Importer::layerName(const json& layer)
+{
     if (const json* name = find(layer, "name"); name && name->is_string())
         return name->get<std::string>();
     if (const json* config = find(layer, "config"))
@@ -163,7 +172,8 @@ std::string Importer::layerName(const json& layer) {
     return {};
 }
 
-const json& Importer::modelConfig(const json& root, std::string& path) const {
+const json& Importer::modelConfig(const json& root, std::string& path) const
+{
     const json* model = &root;
     // TensorFlow.js: {"modelTopology": {"model_config": {...}} or {"class_name": ...}}
     if (const json* topology = find(*model, "modelTopology")) {
@@ -180,7 +190,8 @@ const json& Importer::modelConfig(const json& root, std::string& path) const {
     return *model;
 }
 
-std::optional<std::string> Importer::activation(const json& value) const {
+std::optional<std::string> Importer::activation(const json& value) const
+{
     std::string name;
     if (value.is_string())
         name = value.get<std::string>();
@@ -202,8 +213,9 @@ std::optional<std::string> Importer::activation(const json& value) const {
     return std::nullopt;
 }
 
-json Importer::modernConfig(const std::string& className, const json& config,
-                            const std::string& name, const std::string& path) {
+json Importer::modernConfig(const std::string& className, const json& config, const std::string& name,
+                            const std::string& path)
+{
     json modern = config.is_object() ? config : json::object();
     for (const Rename& r : keras1Renames(className))
         if (modern.contains(r.keras1) && !modern.contains(r.keras2)) {
@@ -220,10 +232,9 @@ json Importer::modernConfig(const std::string& className, const json& config,
             value = {{"class_name", "L1L2"},
                      {"config", {{"l1", value.value("l1", 0.0)}, {"l2", value.value("l2", 0.0)}}}};
         else
-            problem(
-                code::kUnsupportedArgument, name, path + ".config." + key,
-                "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
-                    " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
+            problem(code::kUnsupportedArgument, name, path + ".config." + key,
+                    "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
+                        " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
     }
     // Keras 2 removed Embedding's `dropout` (embedding_kwargs_preprocessor drops it with a
     // warning).
@@ -239,8 +250,8 @@ json Importer::modernConfig(const std::string& className, const json& config,
     return modern;
 }
 
-ParamMap Importer::inputArguments(const json& config, const std::string& name,
-                                  const std::string& path) {
+ParamMap Importer::inputArguments(const json& config, const std::string& name, const std::string& path)
+{
     ParamMap params;
     const ParamSpec& shapeSpec = *LayerRegistry::instance().find(layer::kInput)->param("shape");
     const char* shapeKey = given(config, "batch_shape") ? "batch_shape" : "batch_input_shape";
@@ -250,16 +261,14 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
         batchShape && batchShape->is_array() && !batchShape->empty()) {
         auto dims = paramFromJson(*batchShape, shapeSpec);
         if (!dims)
-            fail(path + ".config." + shapeKey,
-                 "expected a list of integers or nulls, got " + brief(*batchShape));
+            fail(path + ".config." + shapeKey, "expected a list of integers or nulls, got " + brief(*batchShape));
         DimList all = std::get<DimList>(*dims);
         batch = all.front();
         sample.assign(all.begin() + 1, all.end());
     } else if (const json* shape = given(config, "shape"); shape && shape->is_array()) {
         auto dims = paramFromJson(*shape, shapeSpec);
         if (!dims)
-            fail(path + ".config.shape",
-                 "expected a list of integers or nulls, got " + brief(*shape));
+            fail(path + ".config.shape", "expected a list of integers or nulls, got " + brief(*shape));
         sample = std::get<DimList>(*dims);
         if (const json* b = given(config, "batch_size"); b && b->is_number_integer())
             batch = b->get<std::int64_t>();
@@ -268,9 +277,7 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
                 "InputLayer \"" + name +
                     "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
                     "Keras needs one too (\"You must pass a `shape` argument\").");
-        params.set(
-            "shape",
-            std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
+        params.set("shape", std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
         return params;
     }
     params.set("shape", sample);
@@ -281,8 +288,7 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
         if (d->is_string())
             dtype = d->get<std::string>();
         else if (const json* policy = find(*d, "config"))
-            if (const json* policyName = find(*policy, "name");
-                policyName && policyName->is_string())
+            if (const json* policyName = find(*policy, "name"); policyName && policyName->is_string())
                 dtype = policyName->get<std::string>();
     }
     if (dtype.rfind("int", 0) == 0 || dtype.rfind("uint", 0) == 0)
@@ -296,8 +302,9 @@ ParamMap Importer::inputArguments(const json& config, const std::string& name,
     return params;
 }
 
-ParamMap Importer::readArguments(const std::string& className, const json& config,
-                                 const std::string& name, const std::string& path) {
+ParamMap Importer::readArguments(const std::string& className, const json& config, const std::string& name,
+                                 const std::string& path)
+{
     if (className == layer::kInput)
         return inputArguments(config, name, path);
     const LayerSpec* spec = LayerRegistry::instance().find(className);
@@ -305,9 +312,8 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
     for (const ParamSpec& p : spec->params) {
         const json* value = given(config, p.name.c_str());
         if (!value && p.name == "activation" && find(config, "activation")) {
-            params.set(
-                p.name,
-                std::string("linear")); // activations.get(None) is linear, also for Activation
+            params.set(p.name,
+                       std::string("linear")); // activations.get(None) is linear, also for Activation
             continue;
         }
         if (!value) {
@@ -330,9 +336,8 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
         } else {
             params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
             problem(code::kUnsupportedArgument, name, path + ".config." + p.name,
-                    "Layer \"" + name + "\": `" + p.name + "` should be " +
-                        describeExpectedJson(p) + ", got " + brief(*value) +
-                        "; the layer is invalid until it is set.");
+                    "Layer \"" + name + "\": `" + p.name + "` should be " + describeExpectedJson(p) + ", got " +
+                        brief(*value) + "; the layer is invalid until it is set.");
         }
     }
     if (className == layer::kGlobalAveragePooling1D) {
@@ -342,8 +347,7 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
                     "Layer \"" + name +
                         "\" uses data_format='channels_first'; Shapeflow pools channels_last "
                         "(steps on axis 1).");
-        if (const json* keep = given(config, "keepdims");
-            keep && keep->is_boolean() && keep->get<bool>())
+        if (const json* keep = given(config, "keepdims"); keep && keep->is_boolean() && keep->get<bool>())
             problem(code::kUnsupportedArgument, name, path + ".config.keepdims",
                     "Layer \"" + name +
                         "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
@@ -353,11 +357,12 @@ ParamMap Importer::readArguments(const std::string& className, const json& confi
 }
 
 NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
-                          const std::set<std::string, std::less<>>* droppedFields) {
+                          const std::set<std::string, std::less<>>* droppedFields)
+{
     const json* cls = find(layerJson, "class_name");
     if (!cls || !cls->is_string() || cls->get<std::string>().empty())
-        fail(path + ".class_name", "expected the layer's class name, got " +
-                                       (cls ? brief(*cls) : std::string("nothing")));
+        fail(path + ".class_name",
+             "expected the layer's class name, got " + (cls ? brief(*cls) : std::string("nothing")));
     const std::string className = cls->get<std::string>();
     const LayerSpec* spec = LayerRegistry::instance().find(className);
 
@@ -374,8 +379,7 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     json keptConfig = json::object();
     for (const auto& [key, value] : config.items()) {
         const bool modelled =
-            spec && (className == layer::kInput ? inputLayerFields().contains(key)
-                                                : key == "name" || spec->param(key));
+            spec && (className == layer::kInput ? inputLayerFields().contains(key) : key == "name" || spec->param(key));
         const bool derived = spec && isDerivedFromTheGraph(className, key);
         if (!modelled && !derived && !(droppedFields && droppedFields->contains(key)))
             keptConfig[key] = value;
@@ -409,24 +413,24 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     return id;
 }
 
-int Importer::index(const json& value, const std::string& path) const {
-    if (value.is_number_integer() && value.get<std::int64_t>() >= 0 &&
-        value.get<std::int64_t>() <= INT_MAX)
+int Importer::index(const json& value, const std::string& path) const
+{
+    if (value.is_number_integer() && value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= INT_MAX)
         return static_cast<int>(value.get<std::int64_t>());
-    fail(path, "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) +
-                   ", got " + brief(value));
+    fail(path,
+         "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) + ", got " + brief(value));
 }
 
-TensorRef Importer::tensorRef(const json& history, const std::string& path) const {
+TensorRef Importer::tensorRef(const json& history, const std::string& path) const
+{
     if (!history.is_array() || history.size() < 3 || !history[0].is_string())
-        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " +
-                       brief(history));
-    return {history[0].get<std::string>(), index(history[1], path + "[1]"),
-            index(history[2], path + "[2]")};
+        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " + brief(history));
+    return {history[0].get<std::string>(), index(history[1], path + "[1]"), index(history[2], path + "[2]")};
 }
 
 void Importer::collectRefs(const json& root, const std::string& rootPath, bool keras2Lists,
-                           std::vector<TensorRef>& out) const {
+                           std::vector<TensorRef>& out) const
+{
     std::vector<std::pair<const json*, std::string>> stack{{&root, rootPath}};
     while (!stack.empty()) {
         auto [value, path] = std::move(stack.back());
@@ -457,7 +461,8 @@ void Importer::collectRefs(const json& root, const std::string& rootPath, bool k
     }
 }
 
-void Importer::importSequential(const json& layers, const std::string& path) {
+void Importer::importSequential(const json& layers, const std::string& path)
+{
     if (!layers.is_array())
         fail(path, "expected the list of layers");
     NodeId previous;
@@ -468,8 +473,8 @@ void Importer::importSequential(const json& layers, const std::string& path) {
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
         const bool isInput = cls && *cls == "InputLayer";
-        static const std::set<std::string, std::less<>> kShapeFields = {
-            "batch_input_shape", "batch_shape", "input_dtype"};
+        static const std::set<std::string, std::less<>> kShapeFields = {"batch_input_shape", "batch_shape",
+                                                                        "input_dtype"};
         bool shapeTaken = false;
         if (i == 0 && !isInput) {
             // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length
@@ -491,8 +496,7 @@ void Importer::importSequential(const json& layers, const std::string& path) {
             } else {
                 shapeTaken = true;
                 if (const json* keras1Dtype = given(*config, "input_dtype"))
-                    inputConfig["dtype"] =
-                        *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
+                    inputConfig["dtype"] = *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
                 if (cls && *cls == "Embedding")
                     inputConfig["dtype"] = "int32";
                 const std::string inputName = m_result.graph.uniqueName(name + "_input");
@@ -501,11 +505,9 @@ void Importer::importSequential(const json& layers, const std::string& path) {
             }
         }
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
-        const bool supported =
-            cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
-        const NodeId added =
-            addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
-                     shapeTaken && supported ? &kShapeFields : nullptr);
+        const bool supported = cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
+        const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
+                                      shapeTaken && supported ? &kShapeFields : nullptr);
         // Every layer is connected to the one before it, supported or not: an unsupported layer
         // has no known output, so what follows it is unknown instead of re-wired past it.
         if (previous.isValid() && !isInput)
@@ -514,7 +516,8 @@ void Importer::importSequential(const json& layers, const std::string& path) {
     }
 }
 
-void Importer::importFunctional(const json& config, const std::string& path) {
+void Importer::importFunctional(const json& config, const std::string& path)
+{
     const json* layers = find(config, "layers");
     if (!layers || !layers->is_array())
         fail(path + ".layers", "expected the list of layers");
@@ -542,17 +545,14 @@ void Importer::importFunctional(const json& config, const std::string& path) {
         if (name.empty())
             fail(layerPath, "the layer has no name");
         const json* inbound = find(layerJson, "inbound_nodes");
-        const std::size_t callCount =
-            inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
+        const std::size_t callCount = inbound && inbound->is_array() && !inbound->empty() ? inbound->size() : 1;
         for (std::size_t k = 0; k < callCount; ++k)
             calls.erase(
-                {name, static_cast<int>(
-                           k)}); // an earlier layer of the same name is no longer reachable by name
+                {name, static_cast<int>(k)}); // an earlier layer of the same name is no longer reachable by name
         callCounts[name] = callCount;
         NodeId first;
         for (std::size_t k = 0; k < callCount; ++k) {
-            const NodeId node =
-                addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
+            const NodeId node = addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
             calls[{name, static_cast<int>(k)}] = node;
             layerPaths[node] = layerPath;
             if (k == 0)
@@ -562,8 +562,7 @@ void Importer::importFunctional(const json& config, const std::string& path) {
                 laterCalls.emplace_back(node, name);
             }
             if (inbound && inbound->is_array() && k < inbound->size()) {
-                const std::string callPath =
-                    layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
+                const std::string callPath = layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
                 PendingCall call{node, {}, callPath, name};
                 const json& entry = (*inbound)[k];
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
@@ -572,12 +571,10 @@ void Importer::importFunctional(const json& config, const std::string& path) {
                     if (const json* args = find(entry, "args"))
                         collectRefs(*args, callPath + ".args", false, call.inputs);
                     if (call.inputs.empty())
-                        if (const json* kwargs = find(entry, "kwargs");
-                            kwargs && kwargs->is_object())
+                        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
                             for (const auto& [key, value] : kwargs->items())
                                 if (key != "mask" && key != "training")
-                                    collectRefs(value, callPath + ".kwargs." + key, false,
-                                                call.inputs);
+                                    collectRefs(value, callPath + ".kwargs." + key, false, call.inputs);
                 } else {
                     collectRefs(entry, callPath, true, call.inputs);
                 }
@@ -589,8 +586,7 @@ void Importer::importFunctional(const json& config, const std::string& path) {
     // Later calls of a shared layer: `dense_call1` style names that no Keras layer already uses.
     for (const auto& [node, base] : laterCalls) {
         Node* n = m_result.graph.node(node);
-        n->name =
-            m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
+        n->name = m_result.graph.uniqueName(base + "_call" + n->name.substr(n->name.find("#call") + 5));
     }
 
     // Pass 2: connect each call's inputs, port by port.
@@ -604,20 +600,18 @@ void Importer::importFunctional(const json& config, const std::string& path) {
                         known == callCounts.end()
                             ? "Layer \"" + call.layer + "\" takes its input from \"" + ref.layer +
                                   "\", which is not in the model."
-                            : "Layer \"" + call.layer + "\" takes its input from call " +
-                                  std::to_string(ref.call) + " of \"" + ref.layer +
-                                  "\", which is called " + std::to_string(known->second) +
+                            : "Layer \"" + call.layer + "\" takes its input from call " + std::to_string(ref.call) +
+                                  " of \"" + ref.layer + "\", which is called " + std::to_string(known->second) +
                                   (known->second == 1 ? " time." : " times."));
                 continue;
             }
             if (ref.tensor != 0)
                 problem(code::kUnsupportedArgument, call.layer, call.path,
-                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) +
-                            " of \"" + ref.layer + "\"; Shapeflow layers have one output.");
+                        "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) + " of \"" +
+                            ref.layer + "\"; Shapeflow layers have one output.");
             if (!m_result.graph.connect({{source->second, 0}, {call.node, static_cast<int>(port)}}))
                 problem(code::kUnsupportedArgument, call.layer, call.path,
-                        "Layer \"" + call.layer +
-                            "\" is called on more inputs than it takes; input " +
+                        "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " +
                             std::to_string(port) + " is left out.");
         }
     }
@@ -626,7 +620,8 @@ void Importer::importFunctional(const json& config, const std::string& path) {
 
 void Importer::checkModelEnds(const json& config, const std::string& path,
                               const std::map<std::pair<std::string, int>, NodeId>& calls,
-                              const std::map<NodeId, std::string>& layerPaths) {
+                              const std::map<NodeId, std::string>& layerPaths)
+{
     Graph& graph = m_result.graph;
     bool allResolved = true;
     auto ends = [&](const char* key, const char* code, const char* what) {
@@ -643,8 +638,8 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
             else {
                 allResolved = false;
                 problem(code, ref.layer, path + "." + key,
-                        std::string("The model's ") + what + " names call " +
-                            std::to_string(ref.call) + " of layer \"" + ref.layer +
+                        std::string("The model's ") + what + " names call " + std::to_string(ref.call) +
+                            " of layer \"" + ref.layer +
                             "\", which the model does not have; Keras refuses to load it.");
             }
         }
@@ -673,8 +668,8 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
     for (NodeId output : outputs) {
         const std::set<NodeId> upstream = upstreamOf(output);
         used.insert(upstream.begin(), upstream.end());
-        const bool reachesInput = std::any_of(inputs.begin(), inputs.end(),
-                                              [&](NodeId in) { return upstream.contains(in); });
+        const bool reachesInput =
+            std::any_of(inputs.begin(), inputs.end(), [&](NodeId in) { return upstream.contains(in); });
         if (!inputs.empty() && !reachesInput)
             problem(code::kOutputWithoutInput, graph.node(output)->name, path + ".output_layers",
                     "The model's output \"" + graph.node(output)->name +
@@ -716,16 +711,15 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         graph.removeNode(id);
 }
 
-KerasImportResult Importer::run(const json& root) {
+KerasImportResult Importer::run(const json& root)
+{
     std::string path;
     const json& model = modelConfig(root, path);
     const std::string prefix = path.empty() ? std::string() : path + ".";
-    const std::string className =
-        model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
+    const std::string className = model.at("class_name").is_string() ? model.at("class_name").get<std::string>() : "";
     // keras_version sits beside the model config, or in TensorFlow.js's modelTopology.
     for (const json* holder : {&root, &model, find(root, "modelTopology")})
-        if (const json* version = holder ? find(*holder, "keras_version") : nullptr;
-            version && version->is_string())
+        if (const json* version = holder ? find(*holder, "keras_version") : nullptr; version && version->is_string())
             m_keras1 = m_keras1 || version->get<std::string>().starts_with("1.");
     const json* config = find(model, "config");
     if (!config)
@@ -735,15 +729,12 @@ KerasImportResult Importer::run(const json& root) {
 
     if (className == "Sequential") {
         // Keras before 2.2 wrote the layer list as the config itself.
-        importSequential(config->is_array()
-                             ? *config
-                             : (find(*config, "layers") ? config->at("layers") : json()),
+        importSequential(config->is_array() ? *config : (find(*config, "layers") ? config->at("layers") : json()),
                          prefix + (config->is_array() ? "config" : "config.layers"));
     } else if (className == "Functional" || className == "Model") {
         importFunctional(*config, prefix + "config");
     } else {
-        fail(prefix + "class_name",
-             "expected Sequential, Functional or Model, got \"" + className + "\"");
+        fail(prefix + "class_name", "expected Sequential, Functional or Model, got \"" + className + "\"");
     }
     layOutLayered(m_result.graph);
     return std::move(m_result);
@@ -751,7 +742,8 @@ KerasImportResult Importer::run(const json& root) {
 
 } // namespace
 
-bool isKerasModelJson(const json& root) {
+bool isKerasModelJson(const json& root)
+{
     if (!root.is_object())
         return false;
     if (root.contains("modelTopology"))
@@ -760,12 +752,12 @@ bool isKerasModelJson(const json& root) {
     return cls && cls->is_string() && root.contains("config");
 }
 
-KerasImportResult importKerasModel(const json& root, const std::string& sourceName) {
+KerasImportResult importKerasModel(const json& root, const std::string& sourceName)
+{
     try {
         return Importer(sourceName).run(root);
     } catch (const json::exception& e) {
-        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" +
-                              e.what() + ")");
+        throw FileFormatError(sourceName + ": unexpected structure in the Keras model config (" + e.what() + ")");
     }
 }
 

@@ -33,9 +33,10 @@ std::string pythonString(const std::string& text)
 const std::set<std::string>& pythonKeywords()
 {
     static const std::set<std::string> keywords = {
-        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-        "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-        "pass", "raise", "return", "try", "while", "with", "yield"};
+        "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+        "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+        "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+        "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
     return keywords;
 }
 
@@ -55,7 +56,8 @@ public:
             name = "layer_" + name;
         static const std::set<std::string> kScriptNames = {"keras", "layers", "model", "RepeatToBatch", "print"};
         std::string unique = name;
-        for (int n = 1; pythonKeywords().contains(unique) || kScriptNames.contains(unique) || m_used.contains(unique); ++n)
+        for (int n = 1; pythonKeywords().contains(unique) || kScriptNames.contains(unique) || m_used.contains(unique);
+             ++n)
             unique = name + "_" + std::to_string(n);
         m_used.insert(unique);
         return m_given[key] = unique;
@@ -70,7 +72,8 @@ private:
 /// not a Python keyword, and not `name` (written from the node).
 bool isPythonName(const std::string& text)
 {
-    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || pythonKeywords().contains(text) || text == "name")
+    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || pythonKeywords().contains(text) ||
+        text == "name")
         return false;
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
@@ -134,7 +137,8 @@ std::string inputStatement(const Node& node)
     std::string args = "shape=" + toKerasTuple(node.params.dims("shape"));
     if (const auto batch = node.params.optionalInteger("batch_size"))
         args += ", batch_size=" + std::to_string(*batch);
-    return "keras.Input(" + args + ", dtype=" + pythonString(node.params.text("dtype")) + ", name=" + pythonString(node.name) + ")";
+    return "keras.Input(" + args + ", dtype=" + pythonString(node.params.text("dtype")) +
+           ", name=" + pythonString(node.name) + ")";
 }
 
 const char* kRepeatToBatchClass = R"(
@@ -192,7 +196,9 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             argument = ins.empty() ? "None" : ins[0];
         }
         const std::string layerClass = node.type == layer::kRepeatToBatch ? node.type : "layers." + node.type;
-        auto makeLayer = [&](const Node& n) { return spec ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n); };
+        auto makeLayer = [&](const Node& n) {
+            return spec ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n);
+        };
         const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
         if (owner || owners.contains(node.id)) {
             // One layer object, made where its first call is, called by every node that shares it.
@@ -213,11 +219,13 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
                 list += (list.empty() ? "" : ", ") + tensors.at(id);
         return ids.size() == 1 ? list : "[" + list + "]";
     };
-    result.code = "# " + modelName + ", as drawn in Shapeflow: the Keras 3 functional API.\n"
+    result.code = "# " + modelName +
+                  ", as drawn in Shapeflow: the Keras 3 functional API.\n"
                   "import keras\n"
                   "from keras import layers\n" +
-                  std::string(repeatToBatch ? kRepeatToBatchClass : "") + "\n" + body + "\nmodel = keras.Model(inputs=" +
-                  tensorList(report.modelInputs()) + ", outputs=" + tensorList(report.modelOutputs()) + ", name=" + pythonString(modelName) +
+                  std::string(repeatToBatch ? kRepeatToBatchClass : "") + "\n" + body +
+                  "\nmodel = keras.Model(inputs=" + tensorList(report.modelInputs()) +
+                  ", outputs=" + tensorList(report.modelOutputs()) + ", name=" + pythonString(modelName) +
                   ")\n\nif __name__ == \"__main__\":\n    model.summary()\n";
     return result;
 }

@@ -49,7 +49,8 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
         fail(source, path + ".keras", "expected an object (the Keras fields Shapeflow keeps), got " + keras->dump());
     // A type Shapeflow does not know is read only as an imported Keras layer's placeholder.
     if (!spec && !(keras && type.is_string() && !type.get<std::string>().empty()))
-        fail(source, path + ".type", "unknown layer type " + type.dump() + "; this version of Shapeflow does not know it");
+        fail(source, path + ".type",
+             "unknown layer type " + type.dump() + "; this version of Shapeflow does not know it");
     node.type = type.get<std::string>();
     if (keras)
         node.kerasFields = keras->dump();
@@ -89,7 +90,10 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
 
 } // namespace
 
-bool isModelJson(const json& root) { return root.is_object() && root.contains("formatVersion"); }
+bool isModelJson(const json& root)
+{
+    return root.is_object() && root.contains("formatVersion");
+}
 
 std::string serializeModel(const ModelDocument& document)
 {
@@ -152,8 +156,9 @@ ModelDocument modelFromJson(const json& root, const std::string& source)
     }
     for (const auto& [id, node] : doc.graph.nodes())
         if (node.sharesWeightsWith.isValid() && !doc.graph.node(node.sharesWeightsWith))
-            fail(source, "nodes", "node " + std::to_string(id.value) + " shares weights with missing node " +
-                                      std::to_string(node.sharesWeightsWith.value));
+            fail(source, "nodes",
+                 "node " + std::to_string(id.value) + " shares weights with missing node " +
+                     std::to_string(node.sharesWeightsWith.value));
     if (root.contains("connections")) {
         const json& connections = root.at("connections");
         if (!connections.is_array())
@@ -165,8 +170,9 @@ ModelDocument modelFromJson(const json& root, const std::string& source)
             if (!doc.graph.node(c.from.node) || !doc.graph.node(c.to.node))
                 fail(source, path, "names a node that is not in the file");
             if (!doc.graph.connect(c))
-                fail(source, path, "port " + std::to_string(c.to.port) + " of node " + std::to_string(c.to.node.value) +
-                                       " does not exist or is fed twice");
+                fail(source, path,
+                     "port " + std::to_string(c.to.port) + " of node " + std::to_string(c.to.node.value) +
+                         " does not exist or is fed twice");
         }
     }
     if (root.contains("settings")) {

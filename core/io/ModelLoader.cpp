@@ -23,7 +23,8 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes, LongerFi
     // Read in blocks, so that a file that is not regular (a pipe, /dev/zero) is limited too.
     std::string text;
     std::vector<char> block(std::size_t{1} << 16);
-    while (text.size() <= maxBytes && (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0))
+    while (text.size() <= maxBytes &&
+           (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0))
         text.append(block.data(), static_cast<std::size_t>(in.gcount()));
     if (in.bad())
         throw FileFormatError(path + ": read error");
@@ -31,7 +32,8 @@ std::string readTextFile(const std::string& path, std::size_t maxBytes, LongerFi
         if (longer == LongerFile::ReadStart)
             text.resize(maxBytes);
         else
-            throw FileFormatError(path + ": larger than " + std::to_string(maxBytes >> 20) + " MB (" + std::to_string(maxBytes) +
+            throw FileFormatError(path + ": larger than " + std::to_string(maxBytes >> 20) + " MB (" +
+                                  std::to_string(maxBytes) +
                                   " bytes), the most Shapeflow reads from a file of this kind");
     }
     return text;
@@ -51,9 +53,10 @@ std::string wrappedModelMessage(const std::string& inner, const std::string& sou
         // not JSON inside: said below
     }
     if (wrapsModel)
-        return sourceName + ": holds a JSON string that wraps a Keras model config, not the config itself (what "
-                            "json.dump(model.to_json(), f) writes: to_json() already returns JSON text). Write the text "
-                            "itself (f.write(model.to_json())), or load it once with json.loads and save that.";
+        return sourceName +
+               ": holds a JSON string that wraps a Keras model config, not the config itself (what "
+               "json.dump(model.to_json(), f) writes: to_json() already returns JSON text). Write the text "
+               "itself (f.write(model.to_json())), or load it once with json.loads and save that.";
     return sourceName + ": holds a JSON string, not a model: expected an object with \"class_name\" and \"config\" "
                         "(Keras) or \"formatVersion\" (Shapeflow)";
 }
@@ -76,12 +79,16 @@ LoadedModel loadModelFromText(const std::string& text, const std::string& source
         loaded.document.graph = std::move(imported.graph);
         loaded.problems = std::move(imported.problems);
     } else {
-        throw FileFormatError(sourceName + ": neither a Shapeflow model (no \"formatVersion\") nor a Keras model config "
-                                           "(no \"class_name\" and \"config\")");
+        throw FileFormatError(sourceName +
+                              ": neither a Shapeflow model (no \"formatVersion\") nor a Keras model config "
+                              "(no \"class_name\" and \"config\")");
     }
     return loaded;
 }
 
-LoadedModel loadModel(const std::string& path) { return loadModelFromText(readTextFile(path), path); }
+LoadedModel loadModel(const std::string& path)
+{
+    return loadModelFromText(readTextFile(path), path);
+}
 
 } // namespace sf

@@ -35,6 +35,7 @@ enum class LongerFile {
 
 /// Reads a whole file of at most `maxBytes` (no limit: std::string::npos). Throws FileFormatError
 /// naming the file and the reason.
-std::string readTextFile(const std::string& path, std::size_t maxBytes = kMaxJsonFileBytes, LongerFile longer = LongerFile::Refuse);
+std::string readTextFile(const std::string& path, std::size_t maxBytes = kMaxJsonFileBytes,
+                         LongerFile longer = LongerFile::Refuse);
 
 } // namespace sf

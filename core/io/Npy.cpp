@@ -16,11 +16,13 @@ namespace sf {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const std::string& what) {
+[[noreturn]] void fail(const std::string& source, const std::string& what)
+{
     throw DataError(source + ": " + what);
 }
 
-template <typename T> T readLittle(const char* p) {
+template <typename T> T readLittle(const char* p)
+{
     T value{};
     std::memcpy(&value, p, sizeof(T));
     return value; // x86-64 and every platform Debian targets here are little-endian
@@ -30,16 +32,14 @@ template <typename T> T readLittle(const char* p) {
 constexpr std::int64_t kLargestExactFloatInteger = 1 << 24;
 
 template <typename T>
-void convert(const char* data, std::size_t count, std::vector<float>& out,
-             const std::string& source) {
+void convert(const char* data, std::size_t count, std::vector<float>& out, const std::string& source)
+{
     out.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
         const T v = readLittle<T>(data + i * sizeof(T));
         if constexpr (std::is_integral_v<T>) {
-            static_assert(sizeof(T) < 8 || std::is_signed_v<T>,
-                          "every value must fit in an int64 to be compared");
-            const auto wide = static_cast<std::int64_t>(
-                v); // compared as integers: a float cast back could overflow
+            static_assert(sizeof(T) < 8 || std::is_signed_v<T>, "every value must fit in an int64 to be compared");
+            const auto wide = static_cast<std::int64_t>(v); // compared as integers: a float cast back could overflow
             if (wide > kLargestExactFloatInteger || wide < -kLargestExactFloatInteger)
                 fail(source, "value " + std::to_string(v) + " at index " + std::to_string(i) +
                                  " cannot be held exactly as float32");
@@ -60,24 +60,21 @@ struct NpyHeader {
 
 /// Why elements of `kind` and `width` (1 to 99 bytes) cannot be read as float, or nothing when they
 /// can.
-std::optional<std::string> elementTypeProblem(char kind, int width) {
+std::optional<std::string> elementTypeProblem(char kind, int width)
+{
     const auto bits = std::to_string(width * 8);
     switch (kind) {
     case 'f':
-        return width == 4 || width == 8 ? std::nullopt
-                                        : std::optional("float" + bits + " is not supported");
+        return width == 4 || width == 8 ? std::nullopt : std::optional("float" + bits + " is not supported");
     case 'i':
-        return width == 1 || width == 2 || width == 4 || width == 8
-                   ? std::nullopt
-                   : std::optional("int" + bits + " is not supported");
+        return width == 1 || width == 2 || width == 4 || width == 8 ? std::nullopt
+                                                                    : std::optional("int" + bits + " is not supported");
     case 'u':
-        return width == 1 || width == 2 || width == 4
-                   ? std::nullopt
-                   : std::optional("uint" + bits + " is not supported");
+        return width == 1 || width == 2 || width == 4 ? std::nullopt
+                                                      : std::optional("uint" + bits + " is not supported");
     case 'b':
-        return width == 1
-                   ? std::nullopt
-                   : std::optional("bool of " + std::to_string(width) + " bytes is not supported");
+        return width == 1 ? std::nullopt
+                          : std::optional("bool of " + std::to_string(width) + " bytes is not supported");
     default:
         return "element type '" + std::string(1, kind) + std::to_string(width) + "' is not numeric";
     }
@@ -87,7 +84,8 @@ std::optional<std::string> elementTypeProblem(char kind, int width) {
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`), or npos when the key is absent.
 /// One pass over the text, whatever its length (a regex here overflowed the stack on a long
 /// header).
-std::size_t valueOf(std::string_view header, std::string_view key) {
+std::size_t valueOf(std::string_view header, std::string_view key)
+{
     const std::string quoted = "'" + std::string(key) + "'";
     std::size_t at = header.find(quoted);
     if (at == std::string_view::npos)
@@ -101,7 +99,8 @@ std::size_t valueOf(std::string_view header, std::string_view key) {
 
 /// Digits as a number, or nothing when there are none, others follow, or there are more than
 /// `maxDigits`.
-std::optional<std::uint64_t> wholeNumber(std::string_view digits, std::size_t maxDigits) {
+std::optional<std::uint64_t> wholeNumber(std::string_view digits, std::size_t maxDigits)
+{
     std::uint64_t value = 0;
     if (digits.empty() || digits.size() > maxDigits)
         return std::nullopt;
@@ -112,7 +111,8 @@ std::optional<std::uint64_t> wholeNumber(std::string_view digits, std::size_t ma
 }
 
 /// Reads the header at the start of `bytes` (the whole file, or at least its header).
-NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
+NpyHeader parseHeader(const std::string& bytes, const std::string& source)
+{
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
         fail(source, "not a .npy file (no \\x93NUMPY magic)");
     const int major = static_cast<unsigned char>(bytes[6]);
@@ -141,9 +141,8 @@ NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
     const std::size_t descr = valueOf(header, "descr");
     if (descr == std::string_view::npos)
         fail(source, "header has no 'descr': " + quote(header));
-    const std::size_t descrEnd = descr < header.size() && header[descr] == '\''
-                                     ? header.find('\'', descr + 1)
-                                     : std::string_view::npos;
+    const std::size_t descrEnd =
+        descr < header.size() && header[descr] == '\'' ? header.find('\'', descr + 1) : std::string_view::npos;
     if (descrEnd == std::string_view::npos || descrEnd - descr < 4 ||
         std::string_view("<>|=").find(header[descr + 1]) == std::string_view::npos)
         fail(source, "header's 'descr' is not a simple type such as '<f4' (structured arrays are "
@@ -157,8 +156,7 @@ NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
         fail(source, "element type " + quote(descrText) + " is not supported");
     h.width = static_cast<int>(*width);
     if (order == '>' && h.width > 1)
-        fail(source,
-             "big-endian data (" + quote(descrText) + ") is not supported; save it little-endian");
+        fail(source, "big-endian data (" + quote(descrText) + ") is not supported; save it little-endian");
     if (const auto problem = elementTypeProblem(h.kind, h.width))
         fail(source, *problem);
 
@@ -168,9 +166,8 @@ NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
 
     // shape: (), (3,), (2, 3).
     const std::size_t shape = valueOf(header, "shape");
-    const std::size_t shapeEnd = shape < header.size() && header[shape] == '('
-                                     ? header.find(')', shape)
-                                     : std::string_view::npos;
+    const std::size_t shapeEnd =
+        shape < header.size() && header[shape] == '(' ? header.find(')', shape) : std::string_view::npos;
     if (shapeEnd == std::string_view::npos)
         fail(source, "header has no 'shape': " + quote(header));
     const std::string_view dims = header.substr(shape + 1, shapeEnd - shape - 1);
@@ -212,16 +209,17 @@ NpyHeader parseHeader(const std::string& bytes, const std::string& source) {
 }
 
 /// The error for a file whose data is shorter than its shape needs.
-void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& source) {
+void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& source)
+{
     if (fileBytes - h.dataStart < h.dataBytes)
         fail(source, "holds " + std::to_string(fileBytes - h.dataStart) + " bytes of data; shape " +
-                         Array{h.shape, {}, {}}.shapeText() + " needs " +
-                         std::to_string(h.dataBytes));
+                         Array{h.shape, {}, {}}.shapeText() + " needs " + std::to_string(h.dataBytes));
 }
 
 } // namespace
 
-Array parseNpy(const std::string& bytes, const std::string& source) {
+Array parseNpy(const std::string& bytes, const std::string& source)
+{
     const NpyHeader h = parseHeader(bytes, source);
     checkLength(h, bytes.size(), source);
     Array array;
@@ -229,8 +227,7 @@ Array parseNpy(const std::string& bytes, const std::string& source) {
     array.shape = h.shape;
     const char* data = bytes.data() + h.dataStart;
     const std::size_t count = h.count;
-    const std::string typeCode =
-        std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
+    const std::string typeCode = std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
     if (typeCode == "f4")
         convert<float>(data, count, array.values, source);
     else if (typeCode == "f8")
@@ -252,7 +249,8 @@ Array parseNpy(const std::string& bytes, const std::string& source) {
     return array;
 }
 
-std::vector<Index> readNpyShape(const std::string& path) {
+std::vector<Index> readNpyShape(const std::string& path)
+{
     try {
         const NpyHeader h = parseHeader(readTextFile(path, 1 << 20, LongerFile::ReadStart),
                                         path); // a header is a few hundred bytes
@@ -267,7 +265,8 @@ std::vector<Index> readNpyShape(const std::string& path) {
     }
 }
 
-Array readNpy(const std::string& path) {
+Array readNpy(const std::string& path)
+{
     try {
         return parseNpy(readTextFile(path, std::string::npos), path);
     } catch (const FileFormatError& e) {
@@ -275,7 +274,8 @@ Array readNpy(const std::string& path) {
     }
 }
 
-std::string serializeNpy(const Array& array) {
+std::string serializeNpy(const Array& array)
+{
     std::string shape = "(";
     for (std::size_t i = 0; i < array.shape.size(); ++i)
         shape += std::to_string(array.shape[i]) + (array.shape.size() == 1      ? ","
@@ -293,12 +293,12 @@ std::string serializeNpy(const Array& array) {
     out += static_cast<char>(length & 0xff);
     out += static_cast<char>(length >> 8);
     out += header;
-    out.append(reinterpret_cast<const char*>(array.values.data()),
-               array.values.size() * sizeof(float));
+    out.append(reinterpret_cast<const char*>(array.values.data()), array.values.size() * sizeof(float));
     return out;
 }
 
-void writeBinaryFile(const std::string& path, const std::string& bytes) {
+void writeBinaryFile(const std::string& path, const std::string& bytes)
+{
     const std::string temporary = path + ".tmp";
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

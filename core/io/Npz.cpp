@@ -12,7 +12,10 @@ namespace sf {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& source, const std::string& what) { throw DataError(source + ": " + what); }
+[[noreturn]] void fail(const std::string& source, const std::string& what)
+{
+    throw DataError(source + ": " + what);
+}
 
 std::uint64_t little(const std::string& b, std::size_t at, int bytes, const std::string& source)
 {
@@ -88,9 +91,17 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
             const auto length = little(b, x + 2, 2, source);
             if (id == 0x0001) {
                 std::size_t field = x + 4;
-                if (size == 0xffffffffULL) { size = little(b, field, 8, source); field += 8; }
-                if (compressed == 0xffffffffULL) { compressed = little(b, field, 8, source); field += 8; }
-                if (offset == 0xffffffffULL) { offset = little(b, field, 8, source); }
+                if (size == 0xffffffffULL) {
+                    size = little(b, field, 8, source);
+                    field += 8;
+                }
+                if (compressed == 0xffffffffULL) {
+                    compressed = little(b, field, 8, source);
+                    field += 8;
+                }
+                if (offset == 0xffffffffULL) {
+                    offset = little(b, field, 8, source);
+                }
             }
             x += 4 + length;
         }
@@ -104,7 +115,8 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
             fail(member, "truncated data");
         // Deflate shrinks data 1032 times at most: a larger claim is damage, not something to allocate.
         if (method == 8 && size > compressed * 1032 + 1024)
-            fail(member, "claims " + std::to_string(size) + " bytes inflated from " + std::to_string(compressed) + ": the file is damaged");
+            fail(member, "claims " + std::to_string(size) + " bytes inflated from " + std::to_string(compressed) +
+                             ": the file is damaged");
         const std::uint64_t holds = method == 8 ? size : compressed;
         if (holds > maxInflatedBytes - inflatedSoFar)
             fail(member, "holds " + std::to_string(holds) + " bytes, which with the " + std::to_string(inflatedSoFar) +
@@ -117,7 +129,8 @@ std::map<std::string, Array> parseNpz(const std::string& b, const std::string& s
         else if (method == 8)
             bytes = inflateRaw(member, b.data() + data, compressed, size);
         else
-            fail(member, "compression method " + std::to_string(method) + " is not supported (stored and deflated are)");
+            fail(member,
+                 "compression method " + std::to_string(method) + " is not supported (stored and deflated are)");
         if (crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())) != crc)
             fail(member, "CRC mismatch: the file is damaged");
         std::string key = name.ends_with(".npy") ? name.substr(0, name.size() - 4) : name;
@@ -135,7 +148,8 @@ const Array& onlyArray(const std::map<std::string, Array>& arrays, const std::st
     std::string names;
     for (const auto& entry : arrays)
         names += (names.empty() ? "" : ", ") + entry.first;
-    throw DataError(file + " holds " + std::to_string(arrays.size()) + " arrays" + (names.empty() ? "" : " (" + names + ")") + "; " + advice);
+    throw DataError(file + " holds " + std::to_string(arrays.size()) + " arrays" +
+                    (names.empty() ? "" : " (" + names + ")") + "; " + advice);
 }
 
 std::map<std::string, Array> readNpz(const std::string& path)
@@ -156,7 +170,8 @@ void writeNpz(const std::string& path, const std::map<std::string, Array>& array
         const std::string bytes = serializeNpy(array);
         if (bytes.size() >= 0xffffffffULL || out.size() >= 0xffffffffULL)
             throw DataError(path + ": array \"" + key + "\" is too large for a plain ZIP member");
-        const auto crc = static_cast<std::uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+        const auto crc = static_cast<std::uint32_t>(
+            crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
         const std::size_t offset = out.size();
         put(out, 0x04034b50, 4);
         put(out, 20, 2); // version needed

@@ -97,13 +97,20 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
 std::string describeExpectedJson(const ParamSpec& spec)
 {
     switch (spec.kind) {
-    case ParamKind::Integer: return "an integer";
-    case ParamKind::OptionalInteger: return "an integer or null";
-    case ParamKind::Real: return "a number";
-    case ParamKind::Boolean: return "true or false";
-    case ParamKind::Choice: return "a string";
-    case ParamKind::Shape: return "a list of integers or nulls";
-    case ParamKind::TargetShape: return "a list of integers";
+    case ParamKind::Integer:
+        return "an integer";
+    case ParamKind::OptionalInteger:
+        return "an integer or null";
+    case ParamKind::Real:
+        return "a number";
+    case ParamKind::Boolean:
+        return "true or false";
+    case ParamKind::Choice:
+        return "a string";
+    case ParamKind::Shape:
+        return "a list of integers or nulls";
+    case ParamKind::TargetShape:
+        return "a list of integers";
     }
     return "a value";
 }

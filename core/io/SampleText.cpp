@@ -44,19 +44,23 @@ Array parseSample(const std::string& text, const TensorInfo& expected, const std
         else if (unknownAxis < 0)
             unknownAxis = i;
         else
-            return fail("the sample has more than one unknown size " + shape.toDisplay() + "; predict from a file instead");
+            return fail("the sample has more than one unknown size " + shape.toDisplay() +
+                        "; predict from a file instead");
         a.shape.push_back(shape[i].isKnown() ? shape[i].size() : 0);
     }
     const auto given = static_cast<Index>(values.size());
     const Index rows = a.shape[0];
     if (unknownAxis > 0) {
         if (given % (known * rows) != 0)
-            return fail(std::to_string(given) + " values do not divide into steps of " + std::to_string(known) + " for " + shape.toDisplay());
+            return fail(std::to_string(given) + " values do not divide into steps of " + std::to_string(known) +
+                        " for " + shape.toDisplay());
         a.shape[static_cast<std::size_t>(unknownAxis)] = given / (known * rows);
     } else if (given != known * rows) {
         if (!tokens || given > known * rows)
-            return fail(std::to_string(given) + " values given; " + shape.toDisplay() + " needs " + std::to_string(known * rows));
-        values.resize(static_cast<std::size_t>(known * rows), 0.0f); // token ids, padded as pad_sequences(padding="post") does
+            return fail(std::to_string(given) + " values given; " + shape.toDisplay() + " needs " +
+                        std::to_string(known * rows));
+        values.resize(static_cast<std::size_t>(known * rows),
+                      0.0f); // token ids, padded as pad_sequences(padding="post") does
     }
     a.values = std::move(values);
     return a;

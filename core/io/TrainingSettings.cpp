@@ -39,7 +39,8 @@ nlohmann::json TrainingSettings::toJson() const
     j["epochs"] = config.epochs;
     j["batch_size"] = config.batchSize;
     j["optimizer"] = config.optimizer.name;
-    j["learning_rate"] = config.optimizer.learningRate ? nlohmann::json(*config.optimizer.learningRate) : nlohmann::json(nullptr);
+    j["learning_rate"] =
+        config.optimizer.learningRate ? nlohmann::json(*config.optimizer.learningRate) : nlohmann::json(nullptr);
     j["loss"] = lossChosen ? nlohmann::json(lossName(config.loss.kind)) : nlohmann::json(nullptr);
     j["from_logits"] = config.loss.fromLogits;
     j["validation_split"] = config.validationSplit;

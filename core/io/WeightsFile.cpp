@@ -1,13 +1,16 @@
 #include "WeightsFile.h"
 
-#include <filesystem>
-
 #include "Npz.h"
 #include "train/NetworkWeights.h"
 
+#include <filesystem>
+
 namespace sf {
 
-void saveWeights(const Network& network, const std::string& path) { writeNpz(path, weightArrays(network)); }
+void saveWeights(const Network& network, const std::string& path)
+{
+    writeNpz(path, weightArrays(network));
+}
 
 std::string weightsPathBeside(const std::string& modelPath)
 {
@@ -15,6 +18,9 @@ std::string weightsPathBeside(const std::string& modelPath)
     return (p.parent_path() / (p.stem().string() + ".weights.npz")).string();
 }
 
-void loadWeights(Network& network, const std::string& path) { setWeights(network, readNpz(path), path); }
+void loadWeights(Network& network, const std::string& path)
+{
+    setWeights(network, readNpz(path), path);
+}
 
 } // namespace sf

@@ -90,8 +90,8 @@ void GraphModel::replace(const Graph& target)
             continue;
         }
         const bool moved = mine->position != n.position;
-        const bool changed = mine->params != n.params || mine->name != n.name || mine->sharesWeightsWith != n.sharesWeightsWith ||
-                             mine->type != n.type;
+        const bool changed = mine->params != n.params || mine->name != n.name ||
+                             mine->sharesWeightsWith != n.sharesWeightsWith || mine->type != n.type;
         *mine = n;
         if (changed)
             emit nodeChanged(id);

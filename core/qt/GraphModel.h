@@ -34,7 +34,7 @@ signals:
     void connectionRemoved(const sf::Connection& c);
     void nodeChanged(sf::NodeId id); ///< arguments, name or sharing
     void nodeMoved(sf::NodeId id);
-    void structureChanged();          ///< after any add, remove, connect or disconnect
+    void structureChanged(); ///< after any add, remove, connect or disconnect
 
 private:
     Graph m_graph;

@@ -15,7 +15,8 @@ std::unique_ptr<Trainer> prepareTrainer(TrainingRequest& request)
 {
     request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
     LoadedData data = loadData(request.data, request.folder, request.graph, request.config.loss, request.config.seed);
-    return std::make_unique<Trainer>(request.graph, request.config, std::move(data.training), std::move(data.validation));
+    return std::make_unique<Trainer>(request.graph, request.config, std::move(data.training),
+                                     std::move(data.validation));
 }
 
 } // namespace
@@ -28,8 +29,7 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
     m_thread.start();
 }
 
-template <typename Emit>
-void TrainingSession::reportEnd(std::uint64_t run, Emit emitSignal)
+template <typename Emit> void TrainingSession::reportEnd(std::uint64_t run, Emit emitSignal)
 {
     report(run, [this, emitSignal = std::move(emitSignal)] {
         m_busy = false;
@@ -37,8 +37,7 @@ void TrainingSession::reportEnd(std::uint64_t run, Emit emitSignal)
     });
 }
 
-template <typename Emit>
-void TrainingSession::report(std::uint64_t run, Emit emitSignal)
+template <typename Emit> void TrainingSession::report(std::uint64_t run, Emit emitSignal)
 {
     QMetaObject::invokeMethod(
         this,
@@ -77,7 +76,8 @@ void TrainingSession::start(TrainingRequest request)
                         setWeights(m_trainer->network(), request.weights, "the model's weights");
                         note = tr("Training on from the model's weights.");
                     } catch (const DataError& e) {
-                        note = tr("The model's weights no longer fit it (%1): training starts from new weights.").arg(QString::fromStdString(e.what()));
+                        note = tr("The model's weights no longer fit it (%1): training starts from new weights.")
+                                   .arg(QString::fromStdString(e.what()));
                     }
                 }
             } catch (const std::exception& e) {
@@ -102,7 +102,8 @@ void TrainingSession::resume(int moreEpochs)
     m_stop = false;
     m_running = true;
     m_busy = true;
-    QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { runOnWorker(run); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        &m_worker, [this, run = m_run] { runOnWorker(run); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::runOnWorker(std::uint64_t run)
@@ -132,9 +133,15 @@ void TrainingSession::runOnWorker(std::uint64_t run)
         const QString layer = QString::fromStdString(outcome.failedLayer);
         m_running = false;
         switch (outcome.status) {
-        case TrainOutcome::Status::Stopped: reportEnd(run, [this, message] { emit stopped(message); }); break;
-        case TrainOutcome::Status::Failed: reportEnd(run, [this, message, layer] { emit failed(message, layer); }); break;
-        default: reportEnd(run, [this, message] { emit finished(message); }); break;
+        case TrainOutcome::Status::Stopped:
+            reportEnd(run, [this, message] { emit stopped(message); });
+            break;
+        case TrainOutcome::Status::Failed:
+            reportEnd(run, [this, message, layer] { emit failed(message, layer); });
+            break;
+        default:
+            reportEnd(run, [this, message] { emit finished(message); });
+            break;
         }
     } catch (const std::exception& e) {
         m_running = false;
@@ -148,7 +155,8 @@ void TrainingSession::evaluate()
         return;
     m_running = true;
     m_busy = true;
-    QMetaObject::invokeMethod(&m_worker, [this, run = m_run] { evaluateOnWorker(run); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        &m_worker, [this, run = m_run] { evaluateOnWorker(run); }, Qt::QueuedConnection);
 }
 
 void TrainingSession::evaluate(TrainingRequest request)
@@ -179,7 +187,8 @@ void TrainingSession::evaluateOnWorker(std::uint64_t run)
 {
     try {
         const bool validation = m_trainer->validationData().has_value();
-        const EpochStats stats = m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
+        const EpochStats stats =
+            m_trainer->evaluate(validation ? *m_trainer->validationData() : m_trainer->trainingData());
         const QString what = validation ? tr("validation data") : tr("training data");
         m_running = false;
         reportEnd(run, [this, stats, what] { emit evaluated(stats, what); });

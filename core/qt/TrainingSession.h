@@ -92,11 +92,9 @@ private:
     void evaluateOnWorker(std::uint64_t run);
     /// Sends a signal from the worker to the GUI thread, unless the run it belongs to has been
     /// abandoned or waited for by then (checked on the GUI thread, where those happen).
-    template <typename Emit>
-    void report(std::uint64_t run, Emit emitSignal);
+    template <typename Emit> void report(std::uint64_t run, Emit emitSignal);
     /// report() for a job's last signal: the job stops being busy as it is delivered.
-    template <typename Emit>
-    void reportEnd(std::uint64_t run, Emit emitSignal);
+    template <typename Emit> void reportEnd(std::uint64_t run, Emit emitSignal);
 
     QThread m_thread;
     QObject m_worker; ///< lives on m_thread; runs the loop through invokeMethod
@@ -105,8 +103,8 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_running{false}; ///< the worker has a job
     bool m_busy = false;                ///< isRunning(); GUI thread only
-    std::atomic<bool> m_hasRun{false}; ///< a trainer exists (set on the worker)
-    std::uint64_t m_run = 0;           ///< the current run's number; GUI thread only
+    std::atomic<bool> m_hasRun{false};  ///< a trainer exists (set on the worker)
+    std::uint64_t m_run = 0;            ///< the current run's number; GUI thread only
 };
 
 } // namespace sf

@@ -15,10 +15,14 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
     auto numberRule = [&](double x, bool integral) -> std::string {
         const std::string kind = integral ? "integer" : "number";
         switch (spec.rule) {
-        case ValueRule::Any: return std::isfinite(x) ? "" : "a finite " + kind;
-        case ValueRule::Positive: return x > 0 ? "" : "a positive " + kind;
-        case ValueRule::NonNegative: return x >= 0 ? "" : "a non-negative " + kind;
-        case ValueRule::Rate: return (x >= 0 && x <= 1) ? "" : "a float value between 0 and 1";
+        case ValueRule::Any:
+            return std::isfinite(x) ? "" : "a finite " + kind;
+        case ValueRule::Positive:
+            return x > 0 ? "" : "a positive " + kind;
+        case ValueRule::NonNegative:
+            return x >= 0 ? "" : "a non-negative " + kind;
+        case ValueRule::Rate:
+            return (x >= 0 && x <= 1) ? "" : "a float value between 0 and 1";
         }
         return "";
     };
@@ -74,8 +78,8 @@ std::optional<std::string> argumentProblem(const ParamSpec& spec, const ParamVal
     const std::string expected = expectation(spec, value);
     if (expected.empty())
         return std::nullopt;
-    return "Received an invalid value for `" + spec.name + "`, expected " + expected + ". Received: " + spec.name + "=" +
-           toKerasLiteral(value);
+    return "Received an invalid value for `" + spec.name + "`, expected " + expected + ". Received: " + spec.name +
+           "=" + toKerasLiteral(value);
 }
 
 bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diagnostic>& out)
@@ -94,10 +98,11 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
             d.code = code::kMissingArgument;
             d.node = node.id;
             d.message = "Layer \"" + node.name + "\" (" + spec.className + ") " +
-                        (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name + "`, expected " +
-                        expected + ". Received: " + p.name + "=None";
+                        (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name +
+                        "`, expected " + expected + ". Received: " + p.name + "=None";
             d.hint = p.description;
-            d.fixes.push_back({"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
+            d.fixes.push_back({"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue),
+                               SetArgument{node.id, p.name, p.defaultValue}});
             out.push_back(std::move(d));
             continue;
         }
@@ -105,7 +110,8 @@ bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diag
         d.node = node.id;
         d.message = *argumentProblem(p, *value);
         d.hint = "Layer \"" + node.name + "\" (" + spec.className + "): " + p.description;
-        d.fixes.push_back({"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue), SetArgument{node.id, p.name, p.defaultValue}});
+        d.fixes.push_back({"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue),
+                           SetArgument{node.id, p.name, p.defaultValue}});
         out.push_back(std::move(d));
     }
     return valid;

@@ -4,11 +4,13 @@
 
 namespace sf {
 
-bool concatenatesSteps(int axis, int rank) {
+bool concatenatesSteps(int axis, int rank)
+{
     return axis == 1 && rank == 3;
 }
 
-bool concatenateCarriesMask(int axis, int rank, const std::vector<bool>& inputMasked) {
+bool concatenateCarriesMask(int axis, int rank, const std::vector<bool>& inputMasked)
+{
     const auto masked = [](bool m) { return m; };
     if (concatenatesSteps(axis, rank))
         return std::any_of(inputMasked.begin(), inputMasked.end(), masked);

@@ -18,8 +18,8 @@ enum class Severity : std::uint8_t { Error, Warning, Info };
 struct Diagnostic {
     Severity severity = Severity::Error;
     std::string code;
-    NodeId node;     ///< invalid for model-level problems
-    int port = -1;   ///< input port, when one is at fault
+    NodeId node;   ///< invalid for model-level problems
+    int port = -1; ///< input port, when one is at fault
     std::string message;
     std::string hint;
     std::vector<QuickFix> fixes;

@@ -7,23 +7,25 @@ namespace sf {
 namespace {
 
 /// The first input's shape of the layer at `index`, or nullptr when it has none or it is unknown.
-const Shape* firstInputShape(const ShapeReport& report, int index) {
+const Shape* firstInputShape(const ShapeReport& report, int index)
+{
     const Topology& t = report.topology();
     const auto& slots = t.inputs[static_cast<std::size_t>(index)];
     if (slots.empty() || slots.front().producer < 0)
         return nullptr;
-    const std::optional<TensorInfo>& in =
-        report.outputOf(t.ids[static_cast<std::size_t>(slots.front().producer)]);
+    const std::optional<TensorInfo>& in = report.outputOf(t.ids[static_cast<std::size_t>(slots.front().producer)]);
     return in ? &in->shape : nullptr;
 }
 
 } // namespace
 
-Count weightMemory(std::int64_t params) {
+Count weightMemory(std::int64_t params)
+{
     return Count::of(params) * Count::of(bytesPerElement(DType::Float32));
 }
 
-std::int64_t bytesPerElement(DType dtype) {
+std::int64_t bytesPerElement(DType dtype)
+{
     switch (dtype) {
     case DType::Float32:
     case DType::Int32:
@@ -32,7 +34,8 @@ std::int64_t bytesPerElement(DType dtype) {
     return 4;
 }
 
-Count AnalysisRow::activationBytesAt(std::int64_t batch) const {
+Count AnalysisRow::activationBytesAt(std::int64_t batch) const
+{
     if (!layer.outputShape || layer.outputShape->rank() == 0)
         return Count::unknown();
     const Dim& batchAxis = (*layer.outputShape)[0];
@@ -41,14 +44,16 @@ Count AnalysisRow::activationBytesAt(std::int64_t batch) const {
     return activationBytesPerSample * Count::of(batchAxis.isKnown() ? batchAxis.size() : batch);
 }
 
-void AnalysisTotal::add(Count amount) {
+void AnalysisTotal::add(Count amount)
+{
     if (amount.isUnknown())
         ++unknownLayers;
     else
         sum += amount;
 }
 
-ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report) {
+ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report)
+{
     ModelAnalysis analysis;
     ModelSummary summary = ModelSummary::of(graph, report);
     analysis.rows.reserve(summary.rows.size());
@@ -62,9 +67,8 @@ ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report) {
             row.weightBytes = weightMemory(layer.params);
             row.activationBytesPerSample =
                 sampleElementCount(output->shape) * Count::of(bytesPerElement(output->dtype));
-            row.flops = forwardFlops(
-                *graph.node(layer.node),
-                firstInputShape(report, report.topology().indexOf.at(layer.node)), output->shape);
+            row.flops = forwardFlops(*graph.node(layer.node),
+                                     firstInputShape(report, report.topology().indexOf.at(layer.node)), output->shape);
         }
         row.layer = std::move(layer);
         analysis.rows.push_back(std::move(row));
@@ -72,7 +76,8 @@ ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report) {
     return analysis;
 }
 
-AnalysisTotals ModelAnalysis::totals(std::int64_t batch) const {
+AnalysisTotals ModelAnalysis::totals(std::int64_t batch) const
+{
     AnalysisTotals totals;
     for (const AnalysisRow& row : rows) {
         totals.trainableParams.add(row.trainableParams);

@@ -38,7 +38,8 @@ std::string totalParamsText(const ModelSummary& summary)
 {
     std::string text = "Total params: " + withThousands(summary.totalParams);
     if (summary.unknownLayers > 0)
-        text += " + " + std::to_string(summary.unknownLayers) + (summary.unknownLayers == 1 ? " layer" : " layers") + " of unknown size";
+        text += " + " + std::to_string(summary.unknownLayers) + (summary.unknownLayers == 1 ? " layer" : " layers") +
+                " of unknown size";
     return text;
 }
 

@@ -16,7 +16,7 @@ struct SummaryRow {
     std::string className;
     std::optional<Shape> outputShape; ///< nullopt when it cannot be inferred
     std::int64_t params = 0;
-    bool trainable = true; ///< false: Keras counts `params` as non-trainable (see isTrainable)
+    bool trainable = true;                ///< false: Keras counts `params` as non-trainable (see isTrainable)
     std::vector<std::string> connectedTo; ///< Keras style: `embedding[0][0]`
     std::string sharesWeightsWith;        ///< the first call's name, for a shared layer
 };

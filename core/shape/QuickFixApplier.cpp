@@ -18,7 +18,8 @@ bool apply(Graph& graph, const InsertRepeatToBatch& fix)
     if (!feeding || !consumer || !graph.node(fix.reference.node))
         return false;
     const Node* source = graph.node(feeding->from.node);
-    const Point at{(source->position.x + consumer->position.x) / 2.0, std::min(source->position.y, consumer->position.y) - kInsertedOffset};
+    const Point at{(source->position.x + consumer->position.x) / 2.0,
+                   std::min(source->position.y, consumer->position.y) - kInsertedOffset};
     Graph after = graph;
     after.disconnect(*feeding);
     const NodeId inserted = after.addNode(layer::kRepeatToBatch, {}, at);
@@ -77,7 +78,10 @@ bool apply(Graph& graph, const RenameLayer& fix)
     return true;
 }
 
-bool apply(Graph& graph, const RemoveConnection& fix) { return graph.disconnect(fix.connection); }
+bool apply(Graph& graph, const RemoveConnection& fix)
+{
+    return graph.disconnect(fix.connection);
+}
 
 } // namespace
 

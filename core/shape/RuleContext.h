@@ -29,7 +29,6 @@ struct RuleContext {
     std::vector<Diagnostic>& diagnostics;
     std::vector<NodeId>& watched; ///< nodes beyond the inputs whose outputs this result reads
 
-
     Diagnostic& error(std::string code, std::string message, std::string hint = {}, int port = -1);
     Diagnostic& warning(std::string code, std::string message, std::string hint = {}, int port = -1);
     Diagnostic& info(std::string code, std::string message, std::string hint = {}, int port = -1);

@@ -18,8 +18,9 @@ Diagnostic unconnectedInput(const Node& node, const LayerSpec& spec, int port)
     d.code = code::kUnconnectedInput;
     d.node = node.id;
     d.port = port;
-    const std::string portName =
-        port < static_cast<int>(spec.inputPorts.size()) ? " (`" + spec.inputPorts[static_cast<std::size_t>(port)] + "`)" : "";
+    const std::string portName = port < static_cast<int>(spec.inputPorts.size())
+                                     ? " (`" + spec.inputPorts[static_cast<std::size_t>(port)] + "`)"
+                                     : "";
     d.message = "Input " + std::to_string(port) + portName + " of layer \"" + node.name + "\" is not connected.";
     d.hint = "Drag a connection from a layer's output to this port.";
     return d;
@@ -42,9 +43,13 @@ Diagnostic unsupportedLayer(const Graph& graph, const Topology& t, int index)
         if (fed.find("\"" + c.name + "\"") == std::string::npos)
             fed += (fed.empty() ? "\"" : ", \"") + c.name + "\"";
     }
-    d.message = "Layer \"" + node.name + "\" has class '" + node.type + "', which Shapeflow does not support, so its output shape is unknown" +
-                (fed.empty() ? std::string(".") : ", and so is everything after it: " + fed + " and the layers they feed have no shape or parameter count.");
-    d.hint = "Its Keras config is kept and written back on export. Replace it with a supported layer to check what follows.";
+    d.message = "Layer \"" + node.name + "\" has class '" + node.type +
+                "', which Shapeflow does not support, so its output shape is unknown" +
+                (fed.empty() ? std::string(".")
+                             : ", and so is everything after it: " + fed +
+                                   " and the layers they feed have no shape or parameter count.");
+    d.hint =
+        "Its Keras config is kept and written back on export. Replace it with a supported layer to check what follows.";
     return d;
 }
 

@@ -27,9 +27,9 @@ private:
     bool inferNode(const Graph& graph, int index);
 
     ShapeReport m_report;
-    std::vector<int> m_position;     ///< dense index -> position in the topological order, or -1
-    std::vector<std::string> m_names; ///< names at the last run, to notice renames
-    std::vector<char> m_needs;        ///< scratch for update()
+    std::vector<int> m_position;                ///< dense index -> position in the topological order, or -1
+    std::vector<std::string> m_names;           ///< names at the last run, to notice renames
+    std::vector<char> m_needs;                  ///< scratch for update()
     std::vector<std::pair<int, int>> m_watches; ///< (watched, watcher) pairs from RuleContext::watch
 };
 

@@ -52,7 +52,8 @@ std::vector<Diagnostic> ShapeReport::diagnosticsAbout(NodeId id) const
 int ShapeReport::errorCount() const
 {
     auto count = [](const std::vector<Diagnostic>& list) {
-        return static_cast<int>(std::count_if(list.begin(), list.end(), [](const Diagnostic& d) { return d.isError(); }));
+        return static_cast<int>(
+            std::count_if(list.begin(), list.end(), [](const Diagnostic& d) { return d.isError(); }));
     };
     int total = count(m_modelDiagnostics);
     for (const NodeReport& r : m_nodes)

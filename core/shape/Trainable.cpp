@@ -4,7 +4,8 @@
 
 namespace sf {
 
-bool isTrainable(const Node& node) {
+bool isTrainable(const Node& node)
+{
     // Most kept fields say nothing of it (and Keras 3 files keep some on every layer): those are
     // not parsed, so that a summary of thousands of imported layers stays quick.
     if (node.kerasFields.find("\"trainable\"") == std::string::npos)

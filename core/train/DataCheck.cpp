@@ -17,7 +17,10 @@ std::string shapeText(const std::vector<Index>& sample, bool batched, Index fixe
     return text + (sample.empty() ? ",)" : ")");
 }
 
-std::vector<Index> sampleOf(const std::vector<Index>& shape) { return {shape.begin() + 1, shape.end()}; }
+std::vector<Index> sampleOf(const std::vector<Index>& shape)
+{
+    return {shape.begin() + 1, shape.end()};
+}
 
 /// The smallest input_dim among the Embeddings reading Input `name`, and that Embedding's name.
 std::pair<Index, std::string> vocabularyOf(const Graph& graph, const std::string& name)
@@ -49,13 +52,15 @@ void checkFinite(const Array& a)
 {
     for (std::size_t i = 0; i < a.values.size(); ++i)
         if (!std::isfinite(a.values[i]))
-            throw DataError(where(a, static_cast<Index>(i)) + " holds " + (std::isnan(a.values[i]) ? "NaN" : "an infinite value") +
+            throw DataError(where(a, static_cast<Index>(i)) + " holds " +
+                            (std::isnan(a.values[i]) ? "NaN" : "an infinite value") +
                             "; training needs finite numbers");
 }
 
 /// For a missing array: the names the data does have that match none of `ports` (a typo is the
 /// likely cause), as "; it has \"tokns\", which names no input of the model", or nothing.
-std::string unmatchedNames(const std::map<std::string, Array>& arrays, const std::vector<Network::Port>& ports, const char* noun)
+std::string unmatchedNames(const std::map<std::string, Array>& arrays, const std::vector<Network::Port>& ports,
+                           const char* noun)
 {
     std::string names;
     int count = 0;
@@ -94,15 +99,16 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
             rows = a.rows();
             rowsFrom = a.source;
         } else if (a.rows() != rows) {
-            throw DataError("The " + what + " arrays have different numbers of rows: " + rowsFrom + " has " + std::to_string(rows) +
-                            ", " + a.source + " has " + std::to_string(a.rows()));
+            throw DataError("The " + what + " arrays have different numbers of rows: " + rowsFrom + " has " +
+                            std::to_string(rows) + ", " + a.source + " has " + std::to_string(a.rows()));
         }
     };
 
     for (const Network::Port& in : network.inputs()) {
         auto found = data.inputs.find(in.name);
         if (found == data.inputs.end())
-            throw DataError("The " + what + " has no array for input \"" + in.name + "\"" + unmatchedNames(data.inputs, network.inputs(), "input"));
+            throw DataError("The " + what + " has no array for input \"" + in.name + "\"" +
+                            unmatchedNames(data.inputs, network.inputs(), "input"));
         const Array& a = found->second;
         const std::vector<Index> expected = sampleOf(in.buffers->value.shape);
         const Index fixedBatch = in.batched ? 0 : in.buffers->value.shape[0];
@@ -118,12 +124,15 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
         for (std::size_t i = 0; i < a.values.size(); ++i) {
             const float v = a.values[i];
             if (v != std::floor(v))
-                throw DataError(where(a, static_cast<Index>(i)) + " holds " + std::to_string(v) + ", which is not a token id (an integer)");
+                throw DataError(where(a, static_cast<Index>(i)) + " holds " + std::to_string(v) +
+                                ", which is not a token id (an integer)");
             if (v < 0)
-                throw DataError(where(a, static_cast<Index>(i)) + " holds the negative token id " + std::to_string(static_cast<Index>(v)));
+                throw DataError(where(a, static_cast<Index>(i)) + " holds the negative token id " +
+                                std::to_string(static_cast<Index>(v)));
             if (vocabulary >= 0 && static_cast<Index>(v) >= vocabulary)
-                throw DataError(where(a, static_cast<Index>(i)) + " holds token id " + std::to_string(static_cast<Index>(v)) +
-                                ", not below input_dim=" + std::to_string(vocabulary) + " of layer \"" + embedding + "\"");
+                throw DataError(
+                    where(a, static_cast<Index>(i)) + " holds token id " + std::to_string(static_cast<Index>(v)) +
+                    ", not below input_dim=" + std::to_string(vocabulary) + " of layer \"" + embedding + "\"");
         }
     }
     if (!needTargets)
@@ -131,7 +140,8 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
     for (const Network::Port& out : network.outputs()) {
         auto found = data.targets.find(out.name);
         if (found == data.targets.end())
-            throw DataError("The " + what + " has no targets for output \"" + out.name + "\"" + unmatchedNames(data.targets, network.outputs(), "output"));
+            throw DataError("The " + what + " has no targets for output \"" + out.name + "\"" +
+                            unmatchedNames(data.targets, network.outputs(), "output"));
         const Array& a = found->second;
         const std::vector<Index> outSample = sampleOf(out.buffers->value.shape);
         std::vector<Index> expected = outSample;
@@ -142,8 +152,8 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
         if (sparse && got.size() == expected.size() + 1 && got.back() == 1)
             got.pop_back(); // (rows, 1) is accepted as Keras does
         if (a.shape.empty() || got != expected)
-            throw DataError(a.source + ": the targets for output \"" + out.name + "\" have shape " + a.shapeText() + "; " +
-                            lossName(loss.kind) + " expects " + shapeText(expected, true, 0));
+            throw DataError(a.source + ": the targets for output \"" + out.name + "\" have shape " + a.shapeText() +
+                            "; " + lossName(loss.kind) + " expects " + shapeText(expected, true, 0));
         checkRows(a);
         checkFinite(a);
         if (sparse) {
@@ -151,8 +161,9 @@ void checkData(const Graph& graph, const Network& network, const Dataset& data, 
             for (std::size_t i = 0; i < a.values.size(); ++i) {
                 const float v = a.values[i];
                 if (v != std::floor(v) || v < 0 || static_cast<Index>(v) >= classes)
-                    throw DataError(where(a, static_cast<Index>(i)) + " holds " + std::to_string(v) + ", not a class id in [0, " +
-                                    std::to_string(classes) + ") for output \"" + out.name + "\"");
+                    throw DataError(where(a, static_cast<Index>(i)) + " holds " + std::to_string(v) +
+                                    ", not a class id in [0, " + std::to_string(classes) + ") for output \"" +
+                                    out.name + "\"");
             }
         }
     }

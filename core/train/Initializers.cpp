@@ -7,11 +7,16 @@ namespace sf {
 
 Initializer initializerFromName(std::string_view name, Initializer fallback)
 {
-    if (name == "glorot_uniform") return Initializer::GlorotUniform;
-    if (name == "he_normal") return Initializer::HeNormal;
-    if (name == "uniform") return Initializer::Uniform;
-    if (name == "zeros") return Initializer::Zeros;
-    if (name == "ones") return Initializer::Ones;
+    if (name == "glorot_uniform")
+        return Initializer::GlorotUniform;
+    if (name == "he_normal")
+        return Initializer::HeNormal;
+    if (name == "uniform")
+        return Initializer::Uniform;
+    if (name == "zeros")
+        return Initializer::Zeros;
+    if (name == "ones")
+        return Initializer::Ones;
     return fallback;
 }
 

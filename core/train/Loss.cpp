@@ -7,33 +7,47 @@ namespace sf {
 
 std::optional<LossKind> lossFromName(std::string_view name)
 {
-    if (name == "binary_crossentropy") return LossKind::BinaryCrossentropy;
-    if (name == "categorical_crossentropy") return LossKind::CategoricalCrossentropy;
-    if (name == "sparse_categorical_crossentropy") return LossKind::SparseCategoricalCrossentropy;
-    if (name == "mse" || name == "mean_squared_error") return LossKind::MeanSquaredError;
-    if (name == "mae" || name == "mean_absolute_error") return LossKind::MeanAbsoluteError;
+    if (name == "binary_crossentropy")
+        return LossKind::BinaryCrossentropy;
+    if (name == "categorical_crossentropy")
+        return LossKind::CategoricalCrossentropy;
+    if (name == "sparse_categorical_crossentropy")
+        return LossKind::SparseCategoricalCrossentropy;
+    if (name == "mse" || name == "mean_squared_error")
+        return LossKind::MeanSquaredError;
+    if (name == "mae" || name == "mean_absolute_error")
+        return LossKind::MeanAbsoluteError;
     return std::nullopt;
 }
 
 std::string lossName(LossKind kind)
 {
     switch (kind) {
-    case LossKind::BinaryCrossentropy: return "binary_crossentropy";
-    case LossKind::CategoricalCrossentropy: return "categorical_crossentropy";
-    case LossKind::SparseCategoricalCrossentropy: return "sparse_categorical_crossentropy";
-    case LossKind::MeanSquaredError: return "mse";
-    case LossKind::MeanAbsoluteError: return "mae";
+    case LossKind::BinaryCrossentropy:
+        return "binary_crossentropy";
+    case LossKind::CategoricalCrossentropy:
+        return "categorical_crossentropy";
+    case LossKind::SparseCategoricalCrossentropy:
+        return "sparse_categorical_crossentropy";
+    case LossKind::MeanSquaredError:
+        return "mse";
+    case LossKind::MeanAbsoluteError:
+        return "mae";
     }
     return "mse";
 }
 
 namespace {
 
-double sigmoid(double z) { return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z)); }
+double sigmoid(double z)
+{
+    return z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
+}
 
 /// Cross-entropy of one row against target weights `y` (one-hot or soft; `sparse` >= 0 picks
 /// one class instead). Returns the loss and writes the row's gradient scaled by `scale`.
-double crossEntropyRow(const LossSpec& spec, const float* p, const float* y, Index sparse, Index cols, float* g, double scale)
+double crossEntropyRow(const LossSpec& spec, const float* p, const float* y, Index sparse, Index cols, float* g,
+                       double scale)
 {
     auto weight = [&](Index c) { return sparse >= 0 ? (c == sparse ? 1.0 : 0.0) : static_cast<double>(y[c]); };
     double loss = 0.0;

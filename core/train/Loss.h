@@ -10,7 +10,13 @@ namespace sf {
 
 /// Keras's losses, reduced as `sum_over_batch_size`: the mean over every position (all axes but
 /// the last) of the per-position loss.
-enum class LossKind { BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError };
+enum class LossKind {
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    MeanSquaredError,
+    MeanAbsoluteError
+};
 
 struct LossSpec {
     LossKind kind = LossKind::BinaryCrossentropy;

@@ -15,7 +15,6 @@ std::map<std::string, Array> weightArrays(const Network& network);
 /// Sets every weight from `arrays` (by Keras name). Every weight must be there with its shape;
 /// throws DataError naming `where`, the array and the shapes otherwise, leaving the network
 /// unchanged.
-void setWeights(Network& network, const std::map<std::string, Array>& arrays,
-                const std::string& where);
+void setWeights(Network& network, const std::map<std::string, Array>& arrays, const std::string& where);
 
 } // namespace sf

@@ -18,7 +18,8 @@ std::unique_ptr<Optimizer> Optimizer::create(const OptimizerConfig& config)
     if (!c.weightDecay)
         c.weightDecay = c.name == "adamw" ? 0.004 : 0.0;
     if (!(*c.learningRate > 0.0) || !std::isfinite(*c.learningRate))
-        throw std::invalid_argument("The learning rate must be a positive number; got " + std::to_string(*c.learningRate));
+        throw std::invalid_argument("The learning rate must be a positive number; got " +
+                                    std::to_string(*c.learningRate));
     if (c.momentum < 0.0 || c.momentum >= 1.0 || c.beta1 < 0.0 || c.beta1 >= 1.0 || c.beta2 < 0.0 || c.beta2 >= 1.0)
         throw std::invalid_argument("momentum, beta_1 and beta_2 must be in [0, 1)");
     if (c.name == "sgd")
@@ -30,7 +31,10 @@ std::unique_ptr<Optimizer> Optimizer::create(const OptimizerConfig& config)
     throw std::invalid_argument("Unknown optimizer '" + c.name + "'; Shapeflow knows sgd, adam, adamw and rmsprop");
 }
 
-double Optimizer::learningRate() const { return m_config.schedule.at(*m_config.learningRate, m_iterations); }
+double Optimizer::learningRate() const
+{
+    return m_config.schedule.at(*m_config.learningRate, m_iterations);
+}
 
 std::vector<float>& Optimizer::slot(std::size_t kind, std::size_t index, std::size_t size)
 {

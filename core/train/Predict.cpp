@@ -34,19 +34,22 @@ std::map<std::string, Array> predictArrays(Network& network, const Dataset& inpu
         for (const Network::Port& in : network.inputs())
             if (in.batched) {
                 const Array& a = inputs.inputs.at(in.name);
-                std::copy_n(a.values.data() + begin * a.sampleSize(), (end - begin) * a.sampleSize(), in.buffers->value.data);
+                std::copy_n(a.values.data() + begin * a.sampleSize(), (end - begin) * a.sampleSize(),
+                            in.buffers->value.data);
             }
         network.forward({false, nullptr});
         for (const Network::Port& out : network.outputs()) {
             Array& a = outputs[out.name];
-            std::copy_n(out.buffers->value.data, (end - begin) * a.sampleSize(), a.values.data() + begin * a.sampleSize());
+            std::copy_n(out.buffers->value.data, (end - begin) * a.sampleSize(),
+                        a.values.data() + begin * a.sampleSize());
         }
     }
     return outputs;
 }
 
-std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights, const Dataset& inputs,
-                                                const std::string& weightsSource, Index batchSize)
+std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights,
+                                                const Dataset& inputs, const std::string& weightsSource,
+                                                Index batchSize)
 {
     auto network = NetworkCompiler::compile(graph, batchSize, sampleShapesOf(graph, inputs));
     checkData(graph, *network, inputs, LossSpec{}, false, "prediction input");

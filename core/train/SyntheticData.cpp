@@ -64,8 +64,14 @@ std::pair<Graph, ShapeReport> concreteModel(const Graph& graph, const SampleShap
 
 /// The salt of the model input at `position` among the model inputs, and of output `position`:
 /// the teacher's hidden weights depend on the seed and these alone.
-std::uint64_t inputSalt(std::uint32_t seed, std::size_t position) { return seed * 1000003ULL + 1 + position; }
-std::uint64_t outputSalt(std::uint32_t seed, std::size_t position) { return seed * 1000003ULL + 7919ULL * (position + 1); }
+std::uint64_t inputSalt(std::uint32_t seed, std::size_t position)
+{
+    return seed * 1000003ULL + 1 + position;
+}
+std::uint64_t outputSalt(std::uint32_t seed, std::size_t position)
+{
+    return seed * 1000003ULL + 7919ULL * (position + 1);
+}
 
 } // namespace
 
@@ -94,10 +100,13 @@ std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows,
         a.values.resize(static_cast<std::size_t>(a.shape[0] * a.sampleSize()));
         if (report.outputOf(id)->dtype == DType::Int32) {
             const TokenInfo info = tokenInfo(concrete, id);
-            std::uniform_int_distribution<Index> id_(info.vocabulary > 1 ? 1 : 0, std::max<Index>(0, info.vocabulary - 1));
+            std::uniform_int_distribution<Index> id_(info.vocabulary > 1 ? 1 : 0,
+                                                     std::max<Index>(0, info.vocabulary - 1));
             const Index sample = a.sampleSize();
             for (Index r = 0; r < a.shape[0]; ++r) {
-                const Index used = info.masked ? std::uniform_int_distribution<Index>(std::max<Index>(1, sample / 2), sample)(rng) : sample;
+                const Index used =
+                    info.masked ? std::uniform_int_distribution<Index>(std::max<Index>(1, sample / 2), sample)(rng)
+                                : sample;
                 for (Index k = 0; k < sample; ++k)
                     a.values[static_cast<std::size_t>(r * sample + k)] = k < used ? static_cast<float>(id_(rng)) : 0.0f;
             }
@@ -110,7 +119,8 @@ std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows,
     return inputs;
 }
 
-std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs, const LossSpec& loss, std::uint32_t seed)
+std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs,
+                                                const LossSpec& loss, std::uint32_t seed)
 {
     SampleShapes lengths; // the inputs' own sizes
     for (const auto& [name, array] : inputs)
@@ -135,8 +145,8 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
         if (sources.empty())
             rows = found->second.rows();
         else if (found->second.rows() != rows)
-            throw DataError("Cannot generate targets: " + found->second.source + " has " + std::to_string(found->second.rows()) + " rows, the other inputs " +
-                            std::to_string(rows));
+            throw DataError("Cannot generate targets: " + found->second.source + " has " +
+                            std::to_string(found->second.rows()) + " rows, the other inputs " + std::to_string(rows));
         sources.push_back({&found->second, report.outputOf(id)->dtype == DType::Int32, inputSalt(seed, position)});
     }
     if (sources.empty())
@@ -162,9 +172,13 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
                         const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
                         if (s.tokens) {
                             if (v != 0.0f) // padding carries no signal
-                                total += hashedNormal((s.salt * 1315423911ULL + salt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL + static_cast<std::uint64_t>(c) * 97ULL));
+                                total += hashedNormal((s.salt * 1315423911ULL + salt) ^
+                                                      (static_cast<std::uint64_t>(v) * 2654435761ULL +
+                                                       static_cast<std::uint64_t>(c) * 97ULL));
                         } else {
-                            total += v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL + static_cast<std::uint64_t>(c) * 131ULL));
+                            total +=
+                                v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL +
+                                                                              static_cast<std::uint64_t>(c) * 131ULL));
                         }
                     }
                     score[static_cast<std::size_t>(r * width + c)] += total / std::sqrt(static_cast<double>(sample));
@@ -213,7 +227,8 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
                 case LossKind::MeanSquaredError:
                 case LossKind::MeanAbsoluteError:
                     for (Index c = 0; c < width; ++c)
-                        out[c] = static_cast<float>((s[c] - centre[static_cast<std::size_t>(c)]) / spread[static_cast<std::size_t>(c)]);
+                        out[c] = static_cast<float>((s[c] - centre[static_cast<std::size_t>(c)]) /
+                                                    spread[static_cast<std::size_t>(c)]);
                     break;
                 }
             }

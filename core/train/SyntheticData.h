@@ -24,6 +24,7 @@ std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows,
 /// The target half: the teacher's targets for `inputs`, which may be the user's own arrays (one
 /// per model input, their sizes filling the model's unknown ones). The teacher depends on the
 /// seed alone, so training and validation data made with one seed follow the same rule.
-std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs, const LossSpec& loss, std::uint32_t seed);
+std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::map<std::string, Array>& inputs,
+                                                const LossSpec& loss, std::uint32_t seed);
 
 } // namespace sf

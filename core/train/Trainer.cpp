@@ -32,27 +32,31 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
     if (m_config.epochs < 0)
         throw std::invalid_argument("The number of epochs must not be negative");
     if (m_config.validationSplit < 0.0 || m_config.validationSplit >= 1.0)
-        throw std::invalid_argument("validation_split must be in [0, 1); got " + std::to_string(m_config.validationSplit));
+        throw std::invalid_argument("validation_split must be in [0, 1); got " +
+                                    std::to_string(m_config.validationSplit));
     m_network = NetworkCompiler::compile(m_graph, m_config.batchSize, sampleShapesOf(m_graph, m_train));
     checkData(m_graph, *m_network, m_train, m_config.loss, true, "training data");
     if (m_config.validationSplit > 0.0 && !m_validation) {
         m_validation = m_train.splitTail(m_config.validationSplit, fixedRowsOf(*m_network));
         if (m_validation->rows() == 0 || m_train.rows() == 0)
-            throw DataError("validation_split=" + std::to_string(m_config.validationSplit) + " leaves no rows for training or for validation");
+            throw DataError("validation_split=" + std::to_string(m_config.validationSplit) +
+                            " leaves no rows for training or for validation");
     }
     if (m_validation)
         checkData(m_graph, *m_network, *m_validation, m_config.loss, true, "validation data");
 
     const Index width = m_network->outputs().front().buffers->value.cols();
     if (m_config.metrics.empty()) {
-        const bool regression = m_config.loss.kind == LossKind::MeanSquaredError || m_config.loss.kind == LossKind::MeanAbsoluteError;
+        const bool regression =
+            m_config.loss.kind == LossKind::MeanSquaredError || m_config.loss.kind == LossKind::MeanAbsoluteError;
         m_config.metrics = {regression ? "mae" : "accuracy"};
     }
     m_metrics = resolveMetrics(m_config.metrics, m_config.loss, width);
     m_optimizer = Optimizer::create(m_config.optimizer);
     for (const Network::Port& out : m_network->outputs())
-        m_targets.emplace_back(static_cast<std::size_t>(out.buffers->value.rows() *
-                                                        (m_config.loss.kind == LossKind::SparseCategoricalCrossentropy ? 1 : out.buffers->value.cols())));
+        m_targets.emplace_back(static_cast<std::size_t>(
+            out.buffers->value.rows() *
+            (m_config.loss.kind == LossKind::SparseCategoricalCrossentropy ? 1 : out.buffers->value.cols())));
     initializeWeights(*m_network, m_config.seed, m_config.initializers);
 }
 
@@ -94,11 +98,12 @@ double Trainer::lossOfBatch(bool training, std::vector<std::pair<double, double>
     double loss = 0.0;
     for (std::size_t o = 0; o < m_network->outputs().size(); ++o) {
         const Network::Port& out = m_network->outputs()[o];
-        loss += computeLoss(m_config.loss, out.buffers->value, m_targets[o].data(), training ? out.buffers->grad.data : nullptr);
+        loss += computeLoss(m_config.loss, out.buffers->value, m_targets[o].data(),
+                            training ? out.buffers->grad.data : nullptr);
         if (metricSums && o == 0)
             for (std::size_t m = 0; m < m_metrics.size(); ++m)
-                accumulateMetric(m_metrics[m], m_config.loss, out.buffers->value, m_targets[o].data(), (*metricSums)[m].first,
-                                 (*metricSums)[m].second);
+                accumulateMetric(m_metrics[m], m_config.loss, out.buffers->value, m_targets[o].data(),
+                                 (*metricSums)[m].first, (*metricSums)[m].second);
     }
     return loss;
 }
@@ -123,8 +128,10 @@ TrainOutcome Trainer::fit(const Callbacks& callbacks, const std::atomic<bool>* s
         for (; m_nextBatch < batches; ++m_nextBatch) {
             if (stop && stop->load(std::memory_order_relaxed)) {
                 m_epochSeconds += std::chrono::duration<double>(Clock::now() - started).count();
-                return {TrainOutcome::Status::Stopped, "Stopped at epoch " + std::to_string(m_epoch + 1) + ", batch " +
-                                                           std::to_string(m_nextBatch + 1) + " of " + std::to_string(batches), {}};
+                return {TrainOutcome::Status::Stopped,
+                        "Stopped at epoch " + std::to_string(m_epoch + 1) + ", batch " +
+                            std::to_string(m_nextBatch + 1) + " of " + std::to_string(batches),
+                        {}};
             }
             const Index begin = m_nextBatch * m_config.batchSize;
             const Index end = std::min(rows, begin + m_config.batchSize);
@@ -132,12 +139,14 @@ TrainOutcome Trainer::fit(const Callbacks& callbacks, const std::atomic<bool>* s
             const double loss = lossOfBatch(true, &m_metricSums);
             if (!std::isfinite(loss)) {
                 const std::string layer = m_network->firstNonFiniteLayer();
-                const std::string where = "epoch " + std::to_string(m_epoch + 1) + ", batch " + std::to_string(m_nextBatch + 1);
+                const std::string where =
+                    "epoch " + std::to_string(m_epoch + 1) + ", batch " + std::to_string(m_nextBatch + 1);
                 m_nextBatch = 0; // the weights are no longer usable: a resume starts the epoch again
                 return {TrainOutcome::Status::Failed,
                         "The loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at " + where +
-                            (layer.empty() ? std::string(": every layer's output is finite, so the loss itself overflowed")
-                                           : "; the first layer whose output is not finite is \"" + layer + "\"") +
+                            (layer.empty()
+                                 ? std::string(": every layer's output is finite, so the loss itself overflowed")
+                                 : "; the first layer whose output is not finite is \"" + layer + "\"") +
                             ". Try a smaller learning rate.",
                         layer};
             }

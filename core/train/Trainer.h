@@ -66,8 +66,8 @@ private:
     std::vector<EpochStats> m_history;
 
     // Where a stopped run resumes.
-    int m_epoch = 0;           ///< epochs completed
-    Index m_nextBatch = 0;     ///< next batch within the current epoch
+    int m_epoch = 0;       ///< epochs completed
+    Index m_nextBatch = 0; ///< next batch within the current epoch
     std::vector<Index> m_order;
     double m_lossSum = 0.0;
     double m_seen = 0.0;

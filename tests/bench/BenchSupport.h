@@ -39,12 +39,18 @@ inline Options parseOptions(int argc, char** argv)
     for (int i = 1; i + 1 < argc; i += 2) {
         const char* key = argv[i];
         const char* value = argv[i + 1];
-        if (!std::strcmp(key, "--epochs")) o.epochs = std::max(2, std::atoi(value));
-        else if (!std::strcmp(key, "--threads")) o.threads = std::max(1, std::atoi(value));
-        else if (!std::strcmp(key, "--rounds")) o.rounds = std::max(1, std::atoi(value));
-        else if (!std::strcmp(key, "--model")) o.model = value;
-        else if (!std::strcmp(key, "--batch")) o.batch = std::atoll(value);
-        else if (!std::strcmp(key, "--reference")) o.reference = value;
+        if (!std::strcmp(key, "--epochs"))
+            o.epochs = std::max(2, std::atoi(value));
+        else if (!std::strcmp(key, "--threads"))
+            o.threads = std::max(1, std::atoi(value));
+        else if (!std::strcmp(key, "--rounds"))
+            o.rounds = std::max(1, std::atoi(value));
+        else if (!std::strcmp(key, "--model"))
+            o.model = value;
+        else if (!std::strcmp(key, "--batch"))
+            o.batch = std::atoll(value);
+        else if (!std::strcmp(key, "--reference"))
+            o.reference = value;
         else {
             std::fprintf(stderr, "unknown option %s\n", key);
             std::exit(2);
@@ -65,8 +71,7 @@ inline double median(std::vector<double> v)
 }
 
 /// The median wall time of `runs` calls of `work`, in milliseconds.
-template <typename Work>
-double medianMilliseconds(int runs, Work work)
+template <typename Work> double medianMilliseconds(int runs, Work work)
 {
     std::vector<double> times;
     for (int i = 0; i < runs; ++i) {
@@ -85,8 +90,7 @@ inline double peakMegabytes()
 }
 
 /// Runs measure() in a forked child and hands its result back through a pipe.
-template <typename Measure>
-Throughput inChild(Measure measure)
+template <typename Measure> Throughput inChild(Measure measure)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -123,8 +127,9 @@ inline void printThroughput(const char* side, const std::string& model, long lon
 inline bool parseThroughput(const std::string& line, Throughput& t)
 {
     const auto at = line.find("train ");
-    return at != std::string::npos
-        && std::sscanf(line.c_str() + at, "train %lf samples/s infer %lf samples/s peak %lf MB", &t.train, &t.infer, &t.peakMb) == 3;
+    return at != std::string::npos &&
+           std::sscanf(line.c_str() + at, "train %lf samples/s infer %lf samples/s peak %lf MB", &t.train, &t.infer,
+                       &t.peakMb) == 3;
 }
 
 } // namespace bench

@@ -69,8 +69,9 @@ void benchLargeSelection(const char* front)
         document.undoStack().undo();
         QCoreApplication::processEvents();
     }
-    std::printf("2,000-node graph in the main window (%zu nodes, %zu edges), the %s dock in front, medians of %d runs\n",
-                document.graph().nodes().size(), document.graph().connections().size(), front, kRuns);
+    std::printf(
+        "2,000-node graph in the main window (%zu nodes, %zu edges), the %s dock in front, medians of %d runs\n",
+        document.graph().nodes().size(), document.graph().connections().size(), front, kRuns);
     printTimed("select all", bench::median(selects), 100);
     printTimed("paste 2,000 layers", bench::median(pastes), 100);
     printTimed("undo the paste", bench::median(undos), 100);

@@ -51,8 +51,10 @@ int main(int argc, char** argv)
     if (lateness.empty())
         return 1;
     const double worst = lateness.back();
-    std::printf("GUI event loop while training seed model (b) for %d epochs, %zu ticks of 5 ms\n", epochs, lateness.size());
+    std::printf("GUI event loop while training seed model (b) for %d epochs, %zu ticks of 5 ms\n", epochs,
+                lateness.size());
     std::printf("lateness median %.2f ms, 99th percentile %.2f ms, worst %.2f ms (target 50 ms: x%.1f)\n",
-                lateness[lateness.size() / 2], lateness[lateness.size() * 99 / 100], worst, 50.0 / std::max(worst, 1e-3));
+                lateness[lateness.size() / 2], lateness[lateness.size() * 99 / 100], worst,
+                50.0 / std::max(worst, 1e-3));
     return 0;
 }

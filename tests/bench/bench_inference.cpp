@@ -19,8 +19,9 @@ void fullInference(benchmark::State& state)
     for (auto _ : state)
         benchmark::DoNotOptimize(&inference.run(graph));
     state.counters["nodes"] = static_cast<double>(graph.nodes().size());
-    state.counters["target_ratio"] = benchmark::Counter(
-        1e-3 * static_cast<double>(state.range(0)) / 1000.0, benchmark::Counter::kIsIterationInvariantRate); // 1 ms per 1,000 nodes
+    state.counters["target_ratio"] =
+        benchmark::Counter(1e-3 * static_cast<double>(state.range(0)) / 1000.0,
+                           benchmark::Counter::kIsIterationInvariantRate); // 1 ms per 1,000 nodes
 }
 
 /// Edits `units` of one Dense, alternating 32 and 33, then re-infers incrementally. `position`
@@ -47,6 +48,17 @@ void oneEdit(benchmark::State& state)
 
 } // namespace
 
-BENCHMARK(fullInference)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond)->Repetitions(10)->ReportAggregatesOnly(true);
-BENCHMARK(oneEdit)->Arg(0)->Arg(50)->Arg(100)->Unit(benchmark::kMicrosecond)->Repetitions(10)->ReportAggregatesOnly(true);
+BENCHMARK(fullInference)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(10)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(oneEdit)
+    ->Arg(0)
+    ->Arg(50)
+    ->Arg(100)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(10)
+    ->ReportAggregatesOnly(true);
 BENCHMARK_MAIN();

@@ -42,7 +42,8 @@ int main(int argc, char** argv)
             for (long long done = 0; done < count;) {
                 const long long epoch = added / perEpoch;
                 const long long inEpoch = std::min(count - done, perEpoch - added % perEpoch);
-                chart.addBatchLosses(losses(added, inEpoch), static_cast<int>(epoch + 1), added % perEpoch + inEpoch, perEpoch);
+                chart.addBatchLosses(losses(added, inEpoch), static_cast<int>(epoch + 1), added % perEpoch + inEpoch,
+                                     perEpoch);
                 added += inEpoch;
                 done += inEpoch;
                 if (added % perEpoch == 0)
@@ -61,11 +62,10 @@ int main(int argc, char** argv)
         const QRectF plot = view->chart()->plotArea();
         int moves = 0;
         const double hoverMs = bench::medianMilliseconds(25, [&] {
-            const QPointF at(plot.left() + plot.width() * (++moves % 10 + 0.5) / 10.0,
-                             plot.center().y());
+            const QPointF at(plot.left() + plot.width() * (++moves % 10 + 0.5) / 10.0, plot.center().y());
             const QPointF pos = view->mapFromScene(view->chart()->mapToScene(at));
-            QMouseEvent move(QEvent::MouseMove, pos, view->viewport()->mapToGlobal(pos),
-                             Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+            QMouseEvent move(QEvent::MouseMove, pos, view->viewport()->mapToGlobal(pos), Qt::NoButton, Qt::NoButton,
+                             Qt::NoModifier);
             QApplication::sendEvent(view->viewport(), &move);
             chart.grab();
         });

@@ -21,8 +21,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <string>
 #include <omp.h>
+#include <string>
 #include <vector>
 
 namespace {
@@ -57,8 +57,10 @@ Graph mlp()
 
 bench::Throughput measure(const Case& c, Index batch, int epochs)
 {
-    const Graph graph = *c.model ? loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + c.model + ".sfmodel").document.graph
-                                 : mlp();
+    const Graph graph =
+        *c.model ? loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/resources/examples/" + c.model + ".sfmodel")
+                       .document.graph
+                 : mlp();
     TrainConfig config;
     config.epochs = epochs;
     config.batchSize = batch;
@@ -82,8 +84,8 @@ bench::Throughput measure(const Case& c, Index batch, int epochs)
 /// Runs the reference program on one case and reads its line back.
 bench::Throughput reference(const bench::Options& o, const std::string& model, long long batch)
 {
-    const std::string command = o.reference + " --model " + model + " --batch " + std::to_string(batch) + " --epochs "
-        + std::to_string(o.epochs) + " --threads " + std::to_string(o.threads);
+    const std::string command = o.reference + " --model " + model + " --batch " + std::to_string(batch) + " --epochs " +
+                                std::to_string(o.epochs) + " --threads " + std::to_string(o.threads);
     std::fflush(stdout);
     FILE* pipe = popen(command.c_str(), "r");
     bench::Throughput t;
@@ -124,8 +126,9 @@ int main(int argc, char** argv)
                 ratios.push_back(ours.train / torch);
             }
             std::printf("=> %-4s batch %4lld  training x%.2f PyTorch (%s)\n", c.name, batch, bench::median(ratios),
-                        options.reference.empty() ? "against the issue's table"
-                                                  : ("median of " + std::to_string(options.rounds) + " same-sitting ratios").c_str());
+                        options.reference.empty()
+                            ? "against the issue's table"
+                            : ("median of " + std::to_string(options.rounds) + " same-sitting ratios").c_str());
         }
     return 0;
 }

@@ -7,9 +7,8 @@
 //   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp] [--batch N]
 #include "BenchSupport.h"
 
-#include <torch/torch.h>
-
 #include <chrono>
+#include <torch/torch.h>
 
 namespace {
 
@@ -19,8 +18,8 @@ constexpr std::int64_t kSamples = 20000;
 struct TwoBranch : torch::nn::Module {
     TwoBranch(std::int64_t vocabA, std::int64_t dimA, std::int64_t vocabB, std::int64_t dimB, std::int64_t steps,
               std::vector<std::int64_t> hidden)
-        : embeddingA(register_module("embedding_a", torch::nn::Embedding(vocabA, dimA)))
-        , embeddingB(register_module("embedding_b", torch::nn::Embedding(vocabB, dimB)))
+        : embeddingA(register_module("embedding_a", torch::nn::Embedding(vocabA, dimA))),
+          embeddingB(register_module("embedding_b", torch::nn::Embedding(vocabB, dimB)))
     {
         std::int64_t width = steps * (dimA + dimB);
         for (std::size_t i = 0; i < hidden.size(); ++i) {
@@ -46,9 +45,9 @@ struct TwoBranch : torch::nn::Module {
 /// The wide MLP: 512 -> 1024 relu -> 1024 relu -> 10 softmax.
 struct WideMlp : torch::nn::Module {
     WideMlp()
-        : h1(register_module("h1", torch::nn::Linear(512, 1024)))
-        , h2(register_module("h2", torch::nn::Linear(1024, 1024)))
-        , out(register_module("out", torch::nn::Linear(1024, 10)))
+        : h1(register_module("h1", torch::nn::Linear(512, 1024))),
+          h2(register_module("h2", torch::nn::Linear(1024, 1024))),
+          out(register_module("out", torch::nn::Linear(1024, 10)))
     {
     }
 
@@ -80,8 +79,8 @@ bench::Throughput measure(int epochs, std::int64_t batch, Step step, Infer infer
             const auto start = std::chrono::steady_clock::now();
             for (std::int64_t at = 0; at < kSamples; at += batch)
                 infer(at, std::min(at + batch, kSamples));
-            inference.push_back(static_cast<double>(kSamples)
-                                / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            inference.push_back(static_cast<double>(kSamples) /
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         }
     }
     return {bench::median(train), bench::median(inference), bench::peakMegabytes()};

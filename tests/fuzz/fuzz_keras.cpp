@@ -11,7 +11,8 @@
 #include <cstdint>
 #include <string>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
         const nlohmann::json root = sf::parseJsonText(text, "fuzz.json");
@@ -20,10 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const sf::KerasImportResult imported = sf::importKerasModel(root, "fuzz.json");
         const sf::ShapeReport report = sf::inferShapes(imported.graph);
         sf::kerasBuildNotes(imported.graph, report);
-        sf::exportKerasModel(imported.graph, imported.modelName, sf::KerasFlavour::Keras2)
-            .model.dump();
-        sf::exportKerasModel(imported.graph, imported.modelName, sf::KerasFlavour::Keras3)
-            .model.dump();
+        sf::exportKerasModel(imported.graph, imported.modelName, sf::KerasFlavour::Keras2).model.dump();
+        sf::exportKerasModel(imported.graph, imported.modelName, sf::KerasFlavour::Keras3).model.dump();
         sf::kerasPythonCode(imported.graph, imported.modelName);
     } catch (const sf::FileFormatError&) {
     }

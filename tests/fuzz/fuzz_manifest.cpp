@@ -11,7 +11,8 @@
 namespace {
 
 /// tokens -> Embedding -> Flatten -> dense: names a manifest may or may not use.
-const sf::Graph& smallModel() {
+const sf::Graph& smallModel()
+{
     static const sf::Graph graph = [] {
         sf::Graph g;
         const sf::NodeId input = g.addNode("InputLayer", {}, {}, "tokens");
@@ -28,7 +29,8 @@ const sf::Graph& smallModel() {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
         const sf::DataBinding binding = sf::parseDataManifest(text, "fuzz.json");
@@ -36,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         sf::fuzzRequire(back == binding, "a binding written as JSON reads back the same");
         for (const auto& entry : binding.unusedEntries(smallModel()))
             entry.message();
-        for (const sf::DataSection* section :
-             {&binding.training, binding.validation ? &*binding.validation : nullptr})
+        for (const sf::DataSection* section : {&binding.training, binding.validation ? &*binding.validation : nullptr})
             if (section)
                 for (const auto* map : {&section->inputs, &section->targets})
                     for (const auto& [name, source] : *map)

@@ -11,17 +11,17 @@
 #include <cstdint>
 #include <string>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
         const sf::ModelDocument document = sf::parseModel(text, "fuzz.sfmodel");
         const sf::ShapeReport report = sf::inferShapes(document.graph);
         report.diagnostics();
         const std::string written = sf::serializeModel(document);
-        sf::fuzzRequire(sf::parseModel(written, "written.sfmodel") == document,
-                        "a model written reads back the same");
-        const sf::TrainingSettings settings = sf::TrainingSettings::fromJson(
-            document.settings.value("training", nlohmann::json::object()));
+        sf::fuzzRequire(sf::parseModel(written, "written.sfmodel") == document, "a model written reads back the same");
+        const sf::TrainingSettings settings =
+            sf::TrainingSettings::fromJson(document.settings.value("training", nlohmann::json::object()));
         settings.toJson().dump();
     } catch (const sf::FileFormatError&) {
     }

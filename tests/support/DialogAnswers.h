@@ -13,7 +13,8 @@
 /// in `unanswered` (the test then fails on it instead of hanging: the box is rejected).
 class DialogAnswers : public QObject {
 public:
-    explicit DialogAnswers(QStringList answers) : m_answers(std::move(answers)) {
+    explicit DialogAnswers(QStringList answers) : m_answers(std::move(answers))
+    {
         connect(&m_poll, &QTimer::timeout, this, [this] { answer(); });
         m_poll.start(10);
     }
@@ -23,7 +24,8 @@ public:
     bool allUsed() const { return m_answers.isEmpty(); }
 
 private:
-    void answer() {
+    void answer()
+    {
         auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
         if (!box || box == m_last)
             return;

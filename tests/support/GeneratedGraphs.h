@@ -26,14 +26,15 @@ inline Graph generateLayeredGraph(int nodes, unsigned seed)
     NodeId trunk = add(layer::kDense, {{"units", std::int64_t{32}}}, {start}, "dense");
     while (static_cast<int>(g.nodes().size()) + 6 <= nodes) {
         const std::int64_t length = 5 + static_cast<std::int64_t>(rng() % 20);
-        const NodeId tokens = add(layer::kInput, {{"shape", DimList{length}}, {"dtype", std::string("int32")}}, {}, "tokens");
-        const NodeId embedded = add(layer::kEmbedding, {{"input_dim", std::int64_t{100}},
-                                                        {"output_dim", std::int64_t(4 + rng() % 8)}},
-                                    {tokens}, "embedding");
+        const NodeId tokens =
+            add(layer::kInput, {{"shape", DimList{length}}, {"dtype", std::string("int32")}}, {}, "tokens");
+        const NodeId embedded =
+            add(layer::kEmbedding, {{"input_dim", std::int64_t{100}}, {"output_dim", std::int64_t(4 + rng() % 8)}},
+                {tokens}, "embedding");
         const NodeId flat = add(layer::kFlatten, {}, {embedded}, "flatten");
         const NodeId joined = add(layer::kConcatenate, {}, {trunk, flat}, "concatenate");
-        const NodeId mixed = add(layer::kDense, {{"units", std::int64_t{32}}, {"activation", std::string("relu")}},
-                                 {joined}, "dense");
+        const NodeId mixed =
+            add(layer::kDense, {{"units", std::int64_t{32}}, {"activation", std::string("relu")}}, {joined}, "dense");
         trunk = add(layer::kDropout, {{"rate", 0.1}}, {mixed}, "dropout");
     }
     add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {trunk}, "output");

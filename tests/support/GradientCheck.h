@@ -49,7 +49,8 @@ public:
     }
 
     /// Compares d loss / d value[i] with `analyticGrad` for entries of one buffer.
-    void compare(const char* what, float* value, const float* analyticGrad, Index size, bool training, Index maxEntries = 40)
+    void compare(const char* what, float* value, const float* analyticGrad, Index size, bool training,
+                 Index maxEntries = 40)
     {
         const Index step = std::max<Index>(1, size / maxEntries);
         for (Index i = 0; i < size; i += step) {

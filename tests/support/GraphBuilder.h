@@ -23,7 +23,8 @@ public:
         return graph.addNode(layer::kInput, p, {}, name);
     }
 
-    NodeId add(std::string_view type, const ParamMap& params = {}, std::vector<NodeId> inputs = {}, const std::string& name = {})
+    NodeId add(std::string_view type, const ParamMap& params = {}, std::vector<NodeId> inputs = {},
+               const std::string& name = {})
     {
         const NodeId id = graph.addNode(type, params, {}, name);
         for (std::size_t i = 0; i < inputs.size(); ++i)

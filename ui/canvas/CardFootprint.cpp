@@ -4,7 +4,8 @@
 
 namespace sf {
 
-CardRect cardFootprint(const Graph& graph, const Node& node) {
+CardRect cardFootprint(const Graph& graph, const Node& node)
+{
     int fed = 0;
     for (const Connection& c : graph.connectionsOf(node.id))
         fed += c.to.node == node.id ? 1 : 0;

@@ -112,7 +112,10 @@ QRectF EdgeItem::labelRect() const
     return m_labelRect;
 }
 
-QRectF EdgeItem::boundingRect() const { return m_bounds; }
+QRectF EdgeItem::boundingRect() const
+{
+    return m_bounds;
+}
 
 QPainterPath EdgeItem::shape() const
 {
@@ -126,9 +129,10 @@ QPainterPath EdgeItem::shape() const
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     const QPalette palette = QApplication::palette();
-    const QColor color = m_severity == 2 ? QColor(0xd9, 0x30, 0x25) : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
-                         : isSelected()  ? palette.highlight().color()
-                                         : palette.dark().color();
+    const QColor color = m_severity == 2   ? QColor(0xd9, 0x30, 0x25)
+                         : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
+                         : isSelected()    ? palette.highlight().color()
+                                           : palette.dark().color();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(QPen(color, m_severity || isSelected() ? 2.5 : 1.6));
     painter->setBrush(Qt::NoBrush);

@@ -12,7 +12,8 @@
 namespace sf {
 
 FindBar::FindBar(const Graph& graph, QWidget* parent)
-    : QWidget(parent), m_graph(graph), m_field(new QLineEdit(this)), m_count(new QLabel(this)) {
+    : QWidget(parent), m_graph(graph), m_field(new QLineEdit(this)), m_count(new QLabel(this))
+{
     setObjectName("findBar");
     m_field->setObjectName("findField");
     m_field->setPlaceholderText(tr("Find a layer by name or type"));
@@ -26,8 +27,7 @@ FindBar::FindBar(const Graph& graph, QWidget* parent)
         b->setAutoRaise(true);
         return b;
     };
-    QToolButton* previous =
-        button(QStringLiteral("▲"), tr("Previous match (Shift+Enter, Shift+F3)"));
+    QToolButton* previous = button(QStringLiteral("▲"), tr("Previous match (Shift+Enter, Shift+F3)"));
     QToolButton* next = button(QStringLiteral("▼"), tr("Next match (Enter, F3)"));
     QToolButton* all = button(tr("Select all"), tr("Select every match (Alt+Enter)"));
     QToolButton* done = button(QStringLiteral("✕"), tr("Close (Escape)"));
@@ -51,21 +51,25 @@ FindBar::FindBar(const Graph& graph, QWidget* parent)
     hide();
 }
 
-void FindBar::open() {
+void FindBar::open()
+{
     show();
     m_field->setFocus(Qt::ShortcutFocusReason);
     m_field->selectAll();
 }
 
-QString FindBar::query() const {
+QString FindBar::query() const
+{
     return m_field->text();
 }
 
-QString FindBar::status() const {
+QString FindBar::status() const
+{
     return m_count->text();
 }
 
-void FindBar::step(int delta) {
+void FindBar::step(int delta)
+{
     if (m_field->text().isEmpty()) {
         showCount(-1, 0);
         open();
@@ -87,14 +91,16 @@ void FindBar::step(int delta) {
     emit layerFound(m_current);
 }
 
-void FindBar::selectAllMatches() {
+void FindBar::selectAllMatches()
+{
     const std::vector<NodeId> matches = findLayers(m_graph, m_field->text().toStdString());
     showCount(-1, static_cast<int>(matches.size()));
     if (!matches.empty())
         emit layersFound(matches);
 }
 
-void FindBar::showCount(int at, int count) {
+void FindBar::showCount(int at, int count)
+{
     const bool none = count == 0 && !m_field->text().isEmpty();
     QString text;
     if (none)
@@ -107,12 +113,14 @@ void FindBar::showCount(int at, int count) {
     m_field->setStyleSheet(none ? QStringLiteral("QLineEdit { background: #fbe3e1; }") : QString());
 }
 
-void FindBar::close() {
+void FindBar::close()
+{
     hide();
     emit closed();
 }
 
-bool FindBar::eventFilter(QObject* watched, QEvent* event) {
+bool FindBar::eventFilter(QObject* watched, QEvent* event)
+{
     if (watched != m_field || event->type() != QEvent::KeyPress)
         return QWidget::eventFilter(watched, event);
     const auto* key = static_cast<QKeyEvent*>(event);

@@ -8,10 +8,10 @@
 #include "graph/LayerRegistry.h"
 
 #include <QGraphicsPathItem>
-#include <QGraphicsView>
-#include <QMenu>
 #include <QGraphicsSceneMouseEvent>
+#include <QGraphicsView>
 #include <QKeyEvent>
+#include <QMenu>
 #include <utility>
 
 namespace sf {
@@ -140,7 +140,10 @@ void GraphScene::onConnectionRemoved(const Connection& c)
     refreshPorts(c.to.node);
 }
 
-void GraphScene::onNodeChanged(NodeId id) { refreshPorts(id); }
+void GraphScene::onNodeChanged(NodeId id)
+{
+    refreshPorts(id);
+}
 
 void GraphScene::onNodeMoved(NodeId id)
 {
@@ -204,7 +207,10 @@ void GraphScene::annotate()
                 continue;
             Problems& p = byNode[id];
             p.severity = std::max(p.severity, severity);
-            p.text << QString::fromStdString((d.isError() ? "Error: " : d.isWarning() ? "Warning: " : "Note: ") + d.message + (d.hint.empty() ? "" : "\n" + d.hint));
+            p.text << QString::fromStdString((d.isError()     ? "Error: "
+                                              : d.isWarning() ? "Warning: "
+                                                              : "Note: ") +
+                                             d.message + (d.hint.empty() ? "" : "\n" + d.hint));
         }
         if (d.port >= 0)
             byPort[{d.node, d.port}] = std::max(byPort[{d.node, d.port}], severity);
@@ -215,8 +221,8 @@ void GraphScene::annotate()
         const NodeReport* r = report.node(id);
         const auto problems = byNode.find(id);
         const bool hasOutput = r && r->output;
-        item->setAnnotation(hasOutput ? QString::fromStdString(r->output->shape.toDisplay()) : QString(), r ? r->params : 0,
-                            problems == byNode.end() ? 0 : problems->second.severity,
+        item->setAnnotation(hasOutput ? QString::fromStdString(r->output->shape.toDisplay()) : QString(),
+                            r ? r->params : 0, problems == byNode.end() ? 0 : problems->second.severity,
                             problems == byNode.end() ? QString() : problems->second.text.join("\n\n"));
     }
     for (auto& [c, edge] : m_edges) {
@@ -316,7 +322,8 @@ QString GraphScene::connectionRefusal(PortRef from, PortRef to) const
             .arg(to.port)
             .arg(name(to.node), name(g.connectionInto(to)->from.node));
     case ConnectionRefusal::MakesCycle:
-        return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".").arg(name(from.node), name(to.node));
+        return tr("Connecting \"%1\" to \"%2\" would make a cycle: \"%2\" already feeds \"%1\".")
+            .arg(name(from.node), name(to.node));
     }
     return {};
 }
@@ -337,7 +344,8 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event)
         for (const auto& [id, item] : m_nodes)
             if (item->outputPortAt(event->scenePos())) {
                 m_dragFrom = {id, 0};
-                m_rubber = addPath(EdgeItem::curve(item->outputPortPos(), event->scenePos()), QPen(Qt::darkGray, 2, Qt::DashLine));
+                m_rubber = addPath(EdgeItem::curve(item->outputPortPos(), event->scenePos()),
+                                   QPen(Qt::darkGray, 2, Qt::DashLine));
                 event->accept();
                 return;
             }
@@ -360,8 +368,10 @@ void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event)
         refusal = connectionRefusal(m_dragFrom, {target->nodeId(), port});
     const QPointF end = target ? target->inputPortPos(port) : event->scenePos();
     m_rubber->setPath(EdgeItem::curve(start, end));
-    m_rubber->setPen(QPen(!target ? Qt::darkGray : refusal.isEmpty() ? QColor(0x2e, 0x9c, 0x4f) : QColor(0xd9, 0x30, 0x25), 2,
-                          target ? Qt::SolidLine : Qt::DashLine));
+    m_rubber->setPen(QPen(!target             ? Qt::darkGray
+                          : refusal.isEmpty() ? QColor(0x2e, 0x9c, 0x4f)
+                                              : QColor(0xd9, 0x30, 0x25),
+                          2, target ? Qt::SolidLine : Qt::DashLine));
     emit statusMessage(refusal);
 }
 
@@ -402,7 +412,8 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event)
                 selectOnly(node->nodeId());
             for (const Diagnostic& d : m_document.report().diagnosticsAbout(node->nodeId()))
                 for (const QuickFix& fix : d.fixes)
-                    menu.addAction(tr("Fix: %1").arg(QString::fromStdString(fix.title)), this, [this, fix] { m_document.applyFix(fix); });
+                    menu.addAction(tr("Fix: %1").arg(QString::fromStdString(fix.title)), this,
+                                   [this, fix] { m_document.applyFix(fix); });
             if (!menu.isEmpty())
                 menu.addSeparator();
             menu.addAction(tr("Duplicate"), this, &GraphScene::duplicateRequested);
@@ -415,7 +426,9 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event)
             for (const LayerSpec& spec : LayerRegistry::instance().all())
                 if (canInsertIntoEdge(m_document.graph(), c, spec.className))
                     insert->addAction(QString::fromStdString(spec.className), this,
-                                      [this, c, type = QString::fromStdString(spec.className)] { m_document.insertIntoEdge(c, type); });
+                                      [this, c, type = QString::fromStdString(spec.className)] {
+                                          m_document.insertIntoEdge(c, type);
+                                      });
             menu.addAction(tr("Delete Connection"), this,
                            [this, c] { m_document.push(new RemoveItemsCommand(m_document.model(), {}, {c})); });
             break;

@@ -97,7 +97,7 @@ private:
     std::map<Connection, EdgeItem*> m_edges;
     bool m_labels = true;
     bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
-    QTimer m_rectTimer; ///< fits the scene's rect to its cards once an edit is done
+    QTimer m_rectTimer;                    ///< fits the scene's rect to its cards once an edit is done
     QRectF m_cardsRect;
     quint64 m_cardsGeneration = 0;
     mutable CardGrid m_cardGrid; ///< built on the first question after the cards changed

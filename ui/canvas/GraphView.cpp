@@ -68,7 +68,8 @@ void GraphView::mousePressEvent(QMouseEvent* event)
     if (event->button() == Qt::MiddleButton) {
         // Pan: pretend the left button drags the hand.
         setDragMode(ScrollHandDrag);
-        QMouseEvent press(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::LeftButton, event->modifiers());
+        QMouseEvent press(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::LeftButton,
+                          event->modifiers());
         QGraphicsView::mousePressEvent(&press);
         return;
     }
@@ -78,7 +79,8 @@ void GraphView::mousePressEvent(QMouseEvent* event)
 void GraphView::mouseReleaseEvent(QMouseEvent* event)
 {
     if (event->button() == Qt::MiddleButton) {
-        QMouseEvent release(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::NoButton, event->modifiers());
+        QMouseEvent release(event->type(), event->position(), event->globalPosition(), Qt::LeftButton, Qt::NoButton,
+                            event->modifiers());
         QGraphicsView::mouseReleaseEvent(&release);
         setDragMode(RubberBandDrag);
         return;

@@ -21,12 +21,18 @@ QColor categoryColor(std::string_view type)
 {
     const LayerSpec* spec = LayerRegistry::instance().find(type);
     switch (spec ? spec->category : LayerCategory::Core) {
-    case LayerCategory::Input: return QColor(0x3b, 0x82, 0xc4);
-    case LayerCategory::Core: return QColor(0x5a, 0x6f, 0xb8);
-    case LayerCategory::Reshaping: return QColor(0x2e, 0x9c, 0x8f);
-    case LayerCategory::Merging: return QColor(0x9a, 0x63, 0xb5);
-    case LayerCategory::Regularization: return QColor(0x7d, 0x86, 0x92);
-    case LayerCategory::Pooling: return QColor(0xc2, 0x7c, 0x2e);
+    case LayerCategory::Input:
+        return QColor(0x3b, 0x82, 0xc4);
+    case LayerCategory::Core:
+        return QColor(0x5a, 0x6f, 0xb8);
+    case LayerCategory::Reshaping:
+        return QColor(0x2e, 0x9c, 0x8f);
+    case LayerCategory::Merging:
+        return QColor(0x9a, 0x63, 0xb5);
+    case LayerCategory::Regularization:
+        return QColor(0x7d, 0x86, 0x92);
+    case LayerCategory::Pooling:
+        return QColor(0xc2, 0x7c, 0x2e);
     }
     return Qt::gray;
 }
@@ -111,8 +117,14 @@ QString NodeItem::toolTipText() const
     return lines.join('\n');
 }
 
-QPointF NodeItem::inputPortPos(int port) const { return mapToScene(0.0, kHeader + 14.0 + port * kPortSpacing); }
-QPointF NodeItem::outputPortPos() const { return mapToScene(kWidth, kHeader + 14.0); }
+QPointF NodeItem::inputPortPos(int port) const
+{
+    return mapToScene(0.0, kHeader + 14.0 + port * kPortSpacing);
+}
+QPointF NodeItem::outputPortPos() const
+{
+    return mapToScene(kWidth, kHeader + 14.0);
+}
 
 int NodeItem::inputPortAt(QPointF scenePos) const
 {
@@ -134,9 +146,13 @@ QString NodeItem::keyArguments() const
     if (t == layer::kDense)
         return QString("%1 · %2").arg(p.integer("units")).arg(QString::fromStdString(p.text("activation")));
     if (t == layer::kEmbedding)
-        return QString("%1 × %2%3").arg(p.integer("input_dim")).arg(p.integer("output_dim")).arg(p.boolean("mask_zero") ? " · mask_zero" : "");
+        return QString("%1 × %2%3")
+            .arg(p.integer("input_dim"))
+            .arg(p.integer("output_dim"))
+            .arg(p.boolean("mask_zero") ? " · mask_zero" : "");
     if (t == layer::kInput) {
-        QString text = QString::fromStdString(toKerasTuple(p.dims("shape"))) + " · " + QString::fromStdString(p.text("dtype"));
+        QString text =
+            QString::fromStdString(toKerasTuple(p.dims("shape"))) + " · " + QString::fromStdString(p.text("dtype"));
         if (auto b = p.optionalInteger("batch_size"))
             text += QString(" · batch %1").arg(*b);
         return text;
@@ -167,9 +183,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         painter->setBrush(Qt::NoBrush);
         painter->drawRoundedRect(card.adjusted(-kRing + 1.5, -kRing + 1.5, kRing - 1.5, kRing - 1.5), 10, 10);
     }
-    const QColor border = m_severity == 2 ? QColor(0xd9, 0x30, 0x25) : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
-                          : isSelected()  ? palette.highlight().color()
-                                          : palette.mid().color();
+    const QColor border = m_severity == 2   ? QColor(0xd9, 0x30, 0x25)
+                          : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
+                          : isSelected()    ? palette.highlight().color()
+                                            : palette.mid().color();
     painter->setPen(QPen(border, m_severity || isSelected() ? 2.5 : 1.0));
     painter->setBrush(palette.base());
     painter->drawRoundedRect(card, 8, 8);
@@ -209,8 +226,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         painter->setFont(small);
         painter->setPen(palette.placeholderText().color());
         for (int p = 0; p < labels.size(); ++p)
-            painter->drawText(QRectF(kPortRadius + 3, kHeader + 14.0 + p * kPortSpacing - kLine / 2, labelsWidth, kLine),
-                              Qt::AlignLeft | Qt::AlignVCenter, labels[p]);
+            painter->drawText(
+                QRectF(kPortRadius + 3, kHeader + 14.0 + p * kPortSpacing - kLine / 2, labelsWidth, kLine),
+                Qt::AlignLeft | Qt::AlignVCenter, labels[p]);
         painter->setFont(plain);
     }
 

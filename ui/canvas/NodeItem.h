@@ -36,7 +36,7 @@ public:
     /// The input ports' names when there are several (a variadic layer's: their order), else none.
     QStringList portLabels() const;
 
-    QPointF inputPortPos(int port) const;  ///< in scene coordinates
+    QPointF inputPortPos(int port) const; ///< in scene coordinates
     QPointF outputPortPos() const;
     int inputPortAt(QPointF scenePos) const; ///< -1 if none is under the point
     bool outputPortAt(QPointF scenePos) const;

@@ -1,7 +1,7 @@
 #include "GraphCommands.h"
 
-#include "graph/ParamValue.h"
 #include "document/GraphDocument.h"
+#include "graph/ParamValue.h"
 #include "qt/GraphModel.h"
 
 #include <QCoreApplication>
@@ -10,8 +10,14 @@ namespace sf {
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("GraphCommands", text); }
-QString q(const std::string& s) { return QString::fromStdString(s); }
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("GraphCommands", text);
+}
+QString q(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
 
 } // namespace
 
@@ -19,10 +25,17 @@ AddNodeCommand::AddNodeCommand(GraphModel& model, Node node) : m_model(model), m
 {
     setText(tr("Add %1").arg(q(m_node.type)));
 }
-void AddNodeCommand::redo() { m_model.insertNode(m_node); }
-void AddNodeCommand::undo() { m_model.removeNode(m_node.id); }
+void AddNodeCommand::redo()
+{
+    m_model.insertNode(m_node);
+}
+void AddNodeCommand::undo()
+{
+    m_model.removeNode(m_node.id);
+}
 
-RemoveItemsCommand::RemoveItemsCommand(GraphModel& model, std::vector<NodeId> nodes, std::vector<Connection> connections)
+RemoveItemsCommand::RemoveItemsCommand(GraphModel& model, std::vector<NodeId> nodes,
+                                       std::vector<Connection> connections)
     : m_model(model)
 {
     std::set<Connection> all(connections.begin(), connections.end());
@@ -37,7 +50,8 @@ RemoveItemsCommand::RemoveItemsCommand(GraphModel& model, std::vector<NodeId> no
     if (m_nodes.size() == 1 && connections.empty())
         setText(tr("Delete %1").arg(q(m_nodes.front().name)));
     else if (m_nodes.empty() && connections.size() == 1)
-        setText(tr("Disconnect %1 → %2").arg(q(model.node(connections[0].from.node)->name), q(model.node(connections[0].to.node)->name)));
+        setText(tr("Disconnect %1 → %2")
+                    .arg(q(model.node(connections[0].from.node)->name), q(model.node(connections[0].to.node)->name)));
     else
         setText(tr("Delete %1 items").arg(count));
 }
@@ -62,14 +76,21 @@ ConnectCommand::ConnectCommand(GraphModel& model, Connection c) : m_model(model)
 {
     setText(tr("Connect %1 → %2").arg(q(model.node(c.from.node)->name), q(model.node(c.to.node)->name)));
 }
-void ConnectCommand::redo() { m_model.connect(m_connection); }
-void ConnectCommand::undo() { m_model.disconnect(m_connection); }
+void ConnectCommand::redo()
+{
+    m_model.connect(m_connection);
+}
+void ConnectCommand::undo()
+{
+    m_model.disconnect(m_connection);
+}
 
 MoveNodesCommand::MoveNodesCommand(GraphModel& model, std::vector<std::pair<NodeId, Point>> from,
                                    std::vector<std::pair<NodeId, Point>> to, int dragId)
     : m_model(model), m_from(std::move(from)), m_to(std::move(to)), m_dragId(dragId)
 {
-    setText(m_to.size() == 1 ? tr("Move %1").arg(q(model.node(m_to[0].first)->name)) : tr("Move %1 layers").arg(m_to.size()));
+    setText(m_to.size() == 1 ? tr("Move %1").arg(q(model.node(m_to[0].first)->name))
+                             : tr("Move %1 layers").arg(m_to.size()));
 }
 
 void MoveNodesCommand::redo()
@@ -101,32 +122,57 @@ SetArgumentCommand::SetArgumentCommand(GraphModel& model, NodeId node, std::stri
         m_before = *v;
     setText(tr("Set %1 of %2 to %3").arg(q(m_name), q(n->name), q(toKerasLiteral(m_after))));
 }
-void SetArgumentCommand::redo() { m_model.setParam(m_node, m_name, m_after); }
-void SetArgumentCommand::undo() { m_model.setParam(m_node, m_name, m_before); }
+void SetArgumentCommand::redo()
+{
+    m_model.setParam(m_node, m_name, m_after);
+}
+void SetArgumentCommand::undo()
+{
+    m_model.setParam(m_node, m_name, m_before);
+}
 
 RenameCommand::RenameCommand(GraphModel& model, NodeId node, std::string name)
     : m_model(model), m_node(node), m_before(model.node(node)->name), m_after(std::move(name))
 {
     setText(tr("Rename %1 to %2").arg(q(m_before), q(m_after)));
 }
-void RenameCommand::redo() { m_model.rename(m_node, m_after); }
-void RenameCommand::undo() { m_model.rename(m_node, m_before); }
+void RenameCommand::redo()
+{
+    m_model.rename(m_node, m_after);
+}
+void RenameCommand::undo()
+{
+    m_model.rename(m_node, m_before);
+}
 
-SetSettingCommand::SetSettingCommand(GraphDocument& document, std::string key, nlohmann::json value, const QString& text)
+SetSettingCommand::SetSettingCommand(GraphDocument& document, std::string key, nlohmann::json value,
+                                     const QString& text)
     : m_document(document), m_key(std::move(key)), m_after(std::move(value))
 {
     m_before = document.settings().value(m_key, nlohmann::json());
     setText(text);
 }
-void SetSettingCommand::redo() { m_document.setSetting(m_key, m_after); }
-void SetSettingCommand::undo() { m_document.setSetting(m_key, m_before); }
+void SetSettingCommand::redo()
+{
+    m_document.setSetting(m_key, m_after);
+}
+void SetSettingCommand::undo()
+{
+    m_document.setSetting(m_key, m_before);
+}
 
 EditGraphCommand::EditGraphCommand(GraphModel& model, Graph before, Graph after, const QString& text)
     : m_model(model), m_before(std::move(before)), m_after(std::move(after))
 {
     setText(text);
 }
-void EditGraphCommand::redo() { m_model.replace(m_after); }
-void EditGraphCommand::undo() { m_model.replace(m_before); }
+void EditGraphCommand::redo()
+{
+    m_model.replace(m_after);
+}
+void EditGraphCommand::undo()
+{
+    m_model.replace(m_before);
+}
 
 } // namespace sf

@@ -2,9 +2,8 @@
 
 #include "graph/Graph.h"
 
-#include <nlohmann/json.hpp>
-
 #include <QUndoCommand>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace sf {
@@ -51,8 +50,8 @@ private:
 /// Moves nodes; successive moves of the same drag merge into one undo step.
 class MoveNodesCommand : public QUndoCommand {
 public:
-    MoveNodesCommand(GraphModel& model, std::vector<std::pair<NodeId, Point>> from, std::vector<std::pair<NodeId, Point>> to,
-                     int dragId);
+    MoveNodesCommand(GraphModel& model, std::vector<std::pair<NodeId, Point>> from,
+                     std::vector<std::pair<NodeId, Point>> to, int dragId);
     void redo() override;
     void undo() override;
     int id() const override { return 1; }

@@ -13,14 +13,16 @@ namespace sf {
 namespace {
 
 /// A menu entry's text as read: "&Open…" -> "Open…".
-QString plain(QString text) {
+QString plain(QString text)
+{
     return text.remove('&');
 }
 
 } // namespace
 
 ShortcutsDialog::ShortcutsDialog(const QMenuBar& menus, QWidget* parent)
-    : QDialog(parent), m_table(new QTableWidget(0, 2, this)) {
+    : QDialog(parent), m_table(new QTableWidget(0, 2, this))
+{
     setWindowTitle(tr("Keyboard Shortcuts"));
     m_table->setHorizontalHeaderLabels({tr("Keys"), tr("Command")});
     m_table->verticalHeader()->hide();
@@ -40,8 +42,7 @@ ShortcutsDialog::ShortcutsDialog(const QMenuBar& menus, QWidget* parent)
             if (action->menu())
                 pending.emplace_back(command, action->menu());
             else if (!action->shortcuts().isEmpty())
-                addRow(QKeySequence::listToString(action->shortcuts(), QKeySequence::NativeText),
-                       command);
+                addRow(QKeySequence::listToString(action->shortcuts(), QKeySequence::NativeText), command);
         }
     }
     // Keys the canvas handles itself, not through a menu (GraphView's keyPressEvent, wheelEvent and
@@ -58,7 +59,8 @@ ShortcutsDialog::ShortcutsDialog(const QMenuBar& menus, QWidget* parent)
     resize(520, 560);
 }
 
-void ShortcutsDialog::addRow(const QString& keys, const QString& command) {
+void ShortcutsDialog::addRow(const QString& keys, const QString& command)
+{
     const int row = m_table->rowCount();
     m_table->insertRow(row);
     m_table->setItem(row, 0, new QTableWidgetItem(keys));

@@ -16,7 +16,8 @@
 namespace sf {
 
 Autosave::Autosave(GraphDocument& document, int intervalMs, QObject* parent)
-    : QObject(parent), m_document(document), m_timer(new QTimer(this)) {
+    : QObject(parent), m_document(document), m_timer(new QTimer(this))
+{
     connect(m_timer, &QTimer::timeout, this, &Autosave::writeNow);
     m_timer->start(intervalMs);
     // Saved, or back to what is saved (an undo to the saved state, another model opened after its
@@ -29,28 +30,32 @@ Autosave::Autosave(GraphDocument& document, int intervalMs, QObject* parent)
     connect(&document, &GraphDocument::weightsChanged, this, [this] { m_weightsWritten = false; });
 }
 
-QString Autosave::path() {
+QString Autosave::path()
+{
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.sfmodel";
 }
 
-QString Autosave::originPath() {
+QString Autosave::originPath()
+{
     return path() + ".origin.json";
 }
 
-QString Autosave::weightsPath() {
+QString Autosave::weightsPath()
+{
     return QString::fromStdString(weightsPathBeside(path().toStdString()));
 }
 
-bool Autosave::pending() {
+bool Autosave::pending()
+{
     return QFile::exists(path());
 }
 
-Autosave::Restored Autosave::read() {
+Autosave::Restored Autosave::read()
+{
     Restored restored;
     restored.document = loadModel(path().toStdString()).document;
     if (QFile origin(originPath()); origin.open(QIODevice::ReadOnly)) {
-        const nlohmann::json meta =
-            parseJsonText(origin.readAll().toStdString(), originPath().toStdString());
+        const nlohmann::json meta = parseJsonText(origin.readAll().toStdString(), originPath().toStdString());
         if (meta.is_object() && meta.contains("path") && meta.at("path").is_string())
             restored.path = QString::fromStdString(meta.at("path").get<std::string>());
     }
@@ -59,7 +64,8 @@ Autosave::Restored Autosave::read() {
     return restored;
 }
 
-void Autosave::writeNow() {
+void Autosave::writeNow()
+{
     if (!m_document.isModified())
         return;
     QDir().mkpath(QFileInfo(path()).absolutePath());
@@ -85,7 +91,8 @@ void Autosave::writeNow() {
     write(path(), serializeModel(m_document.toModelDocument()));
 }
 
-void Autosave::discard() {
+void Autosave::discard()
+{
     for (const QString& file : {path(), originPath(), weightsPath()})
         QFile::remove(file);
     m_weightsWritten = false;

@@ -77,7 +77,8 @@ bool insertIntoEdge(Graph& graph, const Connection& c, std::string_view type, No
     const Node* from = graph.node(c.from.node);
     const Node* to = graph.node(c.to.node);
     graph.disconnect(c);
-    inserted = graph.addNode(type, {}, {(from->position.x + to->position.x) / 2.0, (from->position.y + to->position.y) / 2.0 + 90.0});
+    inserted = graph.addNode(
+        type, {}, {(from->position.x + to->position.x) / 2.0, (from->position.y + to->position.y) / 2.0 + 90.0});
     graph.connect({c.from, {inserted, 0}});
     graph.connect({{inserted, 0}, c.to});
     return true;

@@ -118,8 +118,9 @@ bool GraphDocument::paste(const Graph& copied, Point offset, std::vector<NodeId>
     if (added.empty())
         return false;
     push(new EditGraphCommand(m_model, graph(), after,
-                              added.size() == 1 ? tr("%1 %2").arg(verb, QString::fromStdString(after.node(added[0])->name))
-                                                : tr("%1 %2 layers").arg(verb).arg(added.size())));
+                              added.size() == 1
+                                  ? tr("%1 %2").arg(verb, QString::fromStdString(after.node(added[0])->name))
+                                  : tr("%1 %2 layers").arg(verb).arg(added.size())));
     return true;
 }
 
@@ -154,7 +155,10 @@ void GraphDocument::setSetting(const std::string& key, const nlohmann::json& val
     emit settingsChanged();
 }
 
-QString GraphDocument::folder() const { return m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath(); }
+QString GraphDocument::folder() const
+{
+    return m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath();
+}
 
 QString GraphDocument::displayName() const
 {

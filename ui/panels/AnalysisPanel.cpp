@@ -1,8 +1,7 @@
 #include "AnalysisPanel.h"
 
-#include "RefreshWhenShown.h"
-
 #include "BulkFill.h"
+#include "RefreshWhenShown.h"
 #include "io/AnalysisCsv.h"
 #include "shape/AnalysisText.h"
 
@@ -41,7 +40,8 @@ constexpr int kRowRole = Qt::UserRole + 1;  ///< a layer's index in ModelAnalysi
 constexpr int kSortRole = Qt::UserRole + 2; ///< a number column's value as it sorts
 
 /// Where an amount sorts: an unknown one below every number, one too large above them.
-qlonglong sortKey(Count count) {
+qlonglong sortKey(Count count)
+{
     if (count.isUnknown())
         return -1;
     return count.isTooLarge() ? std::numeric_limits<qlonglong>::max() : count.value();
@@ -52,7 +52,8 @@ class AnalysisItem : public QTreeWidgetItem {
 public:
     explicit AnalysisItem(bool isTotals = false) : m_isTotals(isTotals) {}
 
-    bool operator<(const QTreeWidgetItem& other) const override {
+    bool operator<(const QTreeWidgetItem& other) const override
+    {
         const bool ascending = treeWidget()->header()->sortIndicatorOrder() == Qt::AscendingOrder;
         if (m_isTotals != static_cast<const AnalysisItem&>(other).m_isTotals)
             return m_isTotals != ascending; // Qt sorts descending by asking other < this
@@ -67,8 +68,8 @@ private:
     bool m_isTotals;
 };
 
-void setAmount(QTreeWidgetItem& item, int column, Count amount, const std::string& text,
-               const QString& exact) {
+void setAmount(QTreeWidgetItem& item, int column, Count amount, const std::string& text, const QString& exact)
+{
     item.setText(column, QString::fromStdString(text));
     item.setData(column, kSortRole, sortKey(amount));
     item.setTextAlignment(column, Qt::AlignRight | Qt::AlignVCenter);
@@ -76,36 +77,33 @@ void setAmount(QTreeWidgetItem& item, int column, Count amount, const std::strin
         item.setToolTip(column, exact.arg(QString::fromStdString(withThousands(amount.value()))));
 }
 
-void setTotal(QTreeWidgetItem& item, int column, const AnalysisTotal& total,
-              std::string (*format)(Count), const QString& exact) {
+void setTotal(QTreeWidgetItem& item, int column, const AnalysisTotal& total, std::string (*format)(Count),
+              const QString& exact)
+{
     setAmount(item, column, total.sum, totalText(total, format), exact);
     if (total.unknownLayers > 0)
-        item.setToolTip(column,
-                        QObject::tr("The known amounts; %n layer(s) of unknown amount left out",
-                                    nullptr, total.unknownLayers));
+        item.setToolTip(column, QObject::tr("The known amounts; %n layer(s) of unknown amount left out", nullptr,
+                                            total.unknownLayers));
 }
 
 } // namespace
 
 AnalysisPanel::AnalysisPanel(QWidget* parent)
-    : QWidget(parent), m_table(new QTreeWidget(this)), m_batch(new QSpinBox(this)) {
+    : QWidget(parent), m_table(new QTreeWidget(this)), m_batch(new QSpinBox(this))
+{
     m_table->setColumnCount(ColumnCount);
-    m_table->setHeaderLabels({tr("#"), tr("Layer (type)"), tr("Output Shape"), tr("Trainable"),
-                              tr("Non-trainable"), tr("Weights"), tr("Activations / sample"),
-                              QString(), tr("FLOPs / sample")});
+    m_table->setHeaderLabels({tr("#"), tr("Layer (type)"), tr("Output Shape"), tr("Trainable"), tr("Non-trainable"),
+                              tr("Weights"), tr("Activations / sample"), QString(), tr("FLOPs / sample")});
     QTreeWidgetItem* header = m_table->headerItem();
     header->setToolTip(Order, tr("Model order"));
     header->setToolTip(Trainable, tr("Parameters Keras trains"));
-    header->setToolTip(NonTrainable,
-                       tr("Parameters of layers the Keras file froze (trainable: false)"));
+    header->setToolTip(NonTrainable, tr("Parameters of layers the Keras file froze (trainable: false)"));
     header->setToolTip(Weights, tr("Weight memory: every parameter as a 4-byte float32"));
-    header->setToolTip(
-        ActivationsPerSample,
-        tr("The output's elements per sample × the bytes of its dtype; unknown with a ? size"));
+    header->setToolTip(ActivationsPerSample,
+                       tr("The output's elements per sample × the bytes of its dtype; unknown with a ? size"));
     header->setToolTip(ActivationsAtBatch, tr("Per sample × the batch size; a fixed batch axis (a "
                                               "batch-1 tensor) keeps its own size"));
-    header->setToolTip(Flops,
-                       tr("Forward FLOPs per sample at inference, a multiply-add counted as 2"));
+    header->setToolTip(Flops, tr("Forward FLOPs per sample at inference, a multiply-add counted as 2"));
     m_table->setRootIsDecorated(false);
     m_table->setUniformRowHeights(true);
     m_table->setAlternatingRowColors(true);
@@ -140,27 +138,30 @@ AnalysisPanel::AnalysisPanel(QWidget* parent)
     });
     connect(m_batch, &QSpinBox::valueChanged, this, &AnalysisPanel::showBatchColumns);
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the analysis"),
-                                                          "analysis.csv", tr("CSV (*.csv)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export the analysis"), "analysis.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty() && !exportCsv(path))
             QMessageBox::warning(this, tr("Export the analysis"), tr("Cannot write %1.").arg(path));
     });
     m_fill = new RefreshWhenShown(*this, [this] { fillTable(); });
 }
 
-QTreeWidgetItem* AnalysisPanel::rowOf(NodeId node) const {
+QTreeWidgetItem* AnalysisPanel::rowOf(NodeId node) const
+{
     m_fill->flush();
     const auto row = m_rows.find(node);
     return row == m_rows.end() ? nullptr : row->second;
 }
 
-void AnalysisPanel::selectNodes(const std::vector<NodeId>& nodes) {
+void AnalysisPanel::selectNodes(const std::vector<NodeId>& nodes)
+{
     m_selected = nodes;
     if (!m_tableStale)
         showSelection();
 }
 
-void AnalysisPanel::showSelection() {
+void AnalysisPanel::showSelection()
+{
     const QSignalBlocker quiet(m_table); // the selection came from the canvas
     std::vector<int> rows;
     rows.reserve(m_selected.size());
@@ -185,23 +186,27 @@ void AnalysisPanel::showSelection() {
     m_table->scrollTo(first);
 }
 
-void AnalysisPanel::showModel(const Graph& graph, const ShapeReport& report) {
+void AnalysisPanel::showModel(const Graph& graph, const ShapeReport& report)
+{
     m_analysis = ModelAnalysis::of(graph, report);
     m_tableStale = true;
     m_fill->request();
 }
 
-QTreeWidget* AnalysisPanel::table() const {
+QTreeWidget* AnalysisPanel::table() const
+{
     m_fill->flush();
     return m_table;
 }
 
-QTreeWidgetItem* AnalysisPanel::totalsRow() const {
+QTreeWidgetItem* AnalysisPanel::totalsRow() const
+{
     m_fill->flush();
     return m_totals;
 }
 
-void AnalysisPanel::fillTable() {
+void AnalysisPanel::fillTable()
+{
     const QSignalBlocker quiet(m_table); // refilling selects no card
     {
         const BulkFill fill(*m_table, *m_table->header());
@@ -219,20 +224,15 @@ void AnalysisPanel::fillTable() {
             items.append(item);
             m_rows[row.layer.node] = item;
             item->setData(0, kRowRole, QVariant::fromValue<qulonglong>(i));
-            setAmount(*item, Order, Count::of(static_cast<std::int64_t>(i) + 1),
-                      std::to_string(i + 1), QString());
-            item->setText(
-                Layer, QString::fromStdString(row.layer.name + " (" + row.layer.className + ")"));
-            item->setText(OutputShape,
-                          row.layer.outputShape
-                              ? QString::fromStdString(row.layer.outputShape->toDisplay())
-                              : QStringLiteral("?"));
+            setAmount(*item, Order, Count::of(static_cast<std::int64_t>(i) + 1), std::to_string(i + 1), QString());
+            item->setText(Layer, QString::fromStdString(row.layer.name + " (" + row.layer.className + ")"));
+            item->setText(OutputShape, row.layer.outputShape
+                                           ? QString::fromStdString(row.layer.outputShape->toDisplay())
+                                           : QStringLiteral("?"));
             if (!row.layer.outputShape)
                 item->setToolTip(OutputShape, tr("Cannot be inferred: see Problems."));
-            setAmount(*item, Trainable, row.trainableParams, countText(row.trainableParams),
-                      params);
-            setAmount(*item, NonTrainable, row.nonTrainableParams,
-                      countText(row.nonTrainableParams), params);
+            setAmount(*item, Trainable, row.trainableParams, countText(row.trainableParams), params);
+            setAmount(*item, NonTrainable, row.nonTrainableParams, countText(row.nonTrainableParams), params);
             setAmount(*item, Weights, row.weightBytes, bytesText(row.weightBytes), bytes);
             setAmount(*item, ActivationsPerSample, row.activationBytesPerSample,
                       bytesText(row.activationBytesPerSample), bytes);
@@ -254,7 +254,8 @@ void AnalysisPanel::fillTable() {
     showSelection();
 }
 
-void AnalysisPanel::showBatchColumns() {
+void AnalysisPanel::showBatchColumns()
+{
     if (m_tableStale)
         return;
     const std::int64_t batch = m_batch->value();
@@ -263,8 +264,7 @@ void AnalysisPanel::showBatchColumns() {
     m_table->headerItem()->setText(ActivationsAtBatch, tr("Activations × batch %1").arg(batch));
     const QString bytes = tr("%1 bytes");
     for (const auto& [node, item] : m_rows) {
-        const Count atBatch =
-            m_analysis.rows[item->data(0, kRowRole).toULongLong()].activationBytesAt(batch);
+        const Count atBatch = m_analysis.rows[item->data(0, kRowRole).toULongLong()].activationBytesAt(batch);
         setAmount(*item, ActivationsAtBatch, atBatch, bytesText(atBatch), bytes);
     }
     if (m_totals) {
@@ -273,15 +273,15 @@ void AnalysisPanel::showBatchColumns() {
         setTotal(*m_totals, Trainable, totals.trainableParams, countText, params);
         setTotal(*m_totals, NonTrainable, totals.nonTrainableParams, countText, params);
         setTotal(*m_totals, Weights, totals.weightBytes, bytesText, bytes);
-        setTotal(*m_totals, ActivationsPerSample, totals.activationBytesPerSample, bytesText,
-                 bytes);
+        setTotal(*m_totals, ActivationsPerSample, totals.activationBytesPerSample, bytesText, bytes);
         setTotal(*m_totals, ActivationsAtBatch, totals.activationBytesAtBatch, bytesText, bytes);
         setTotal(*m_totals, Flops, totals.flops, flopsText, tr("%1 FLOPs"));
     }
     m_table->setSortingEnabled(sorting);
 }
 
-bool AnalysisPanel::exportCsv(const QString& path) const {
+bool AnalysisPanel::exportCsv(const QString& path) const
+{
     std::ostringstream csv;
     writeAnalysisCsv(csv, m_analysis, m_batch->value());
     QSaveFile file(path);

@@ -51,9 +51,9 @@ private:
     QTreeWidget* m_table;
     QSpinBox* m_batch;
     QTreeWidgetItem* m_totals = nullptr;
-    bool m_tableStale = true;       ///< the table does not show m_analysis yet
-    RefreshWhenShown* m_fill;       ///< fills the table when it can be seen
-    std::vector<NodeId> m_selected; ///< the canvas's selection, kept for the next fill
+    bool m_tableStale = true;                            ///< the table does not show m_analysis yet
+    RefreshWhenShown* m_fill;                            ///< fills the table when it can be seen
+    std::vector<NodeId> m_selected;                      ///< the canvas's selection, kept for the next fill
     std::unordered_map<NodeId, QTreeWidgetItem*> m_rows; ///< the row of each layer, to select it
 };
 

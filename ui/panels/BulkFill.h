@@ -15,7 +15,8 @@ inline constexpr int kMeasuredRows = 200;
 /// and the view does not repaint in between.
 class BulkFill {
 public:
-    BulkFill(QAbstractItemView& view, QHeaderView& header) : m_view(view), m_header(header) {
+    BulkFill(QAbstractItemView& view, QHeaderView& header) : m_view(view), m_header(header)
+    {
         m_view.setUpdatesEnabled(false);
         for (int i = 0; i < m_header.count(); ++i) {
             m_modes.push_back(m_header.sectionResizeMode(i));
@@ -23,7 +24,8 @@ public:
                 m_header.setSectionResizeMode(i, QHeaderView::Interactive);
         }
     }
-    ~BulkFill() {
+    ~BulkFill()
+    {
         for (int i = 0; i < static_cast<int>(m_modes.size()); ++i)
             m_header.setSectionResizeMode(i, m_modes[static_cast<std::size_t>(i)]);
         m_view.setUpdatesEnabled(true);

@@ -58,7 +58,8 @@ void markInvalid(QWidget* w, bool invalid, const QString& why)
 } // namespace
 
 InspectorPanel::InspectorPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_title(new QLabel(this)), m_problem(new QLabel(this))
+    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_title(new QLabel(this)),
+      m_problem(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);
     m_title->setWordWrap(true);
@@ -85,7 +86,10 @@ InspectorPanel::InspectorPanel(GraphDocument& document, QWidget* parent)
     showNode({});
 }
 
-QString InspectorPanel::problem() const { return m_problem->text(); }
+QString InspectorPanel::problem() const
+{
+    return m_problem->text();
+}
 
 void InspectorPanel::showProblem(const QString& why)
 {
@@ -93,7 +97,10 @@ void InspectorPanel::showProblem(const QString& why)
     m_problem->setVisible(!why.isEmpty());
 }
 
-QWidget* InspectorPanel::editorFor(const QString& name) const { return findChild<QWidget*>("edit_" + name); }
+QWidget* InspectorPanel::editorFor(const QString& name) const
+{
+    return findChild<QWidget*>("edit_" + name);
+}
 
 void InspectorPanel::showNode(NodeId id)
 {
@@ -139,7 +146,11 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         const QString name = QString::fromStdString(spec.name);
         if (!parsed)
             return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
-                                      .arg(name, dims ? tr("sizes separated by commas") : spec.kind == ParamKind::Real ? tr("a number") : tr("an integer"), t)};
+                                      .arg(name,
+                                           dims                           ? tr("sizes separated by commas")
+                                           : spec.kind == ParamKind::Real ? tr("a number")
+                                                                          : tr("an integer"),
+                                           t)};
         if (const auto problem = argumentProblem(spec, *parsed))
             return {std::nullopt, QString::fromStdString(*problem)};
         return {parsed, QString()};
@@ -188,16 +199,18 @@ void InspectorPanel::rebuild()
     const Node* node = m_document.model().node(m_node);
     const LayerSpec* spec = node ? LayerRegistry::instance().find(node->type) : nullptr;
     if (node && !spec) {
-        m_title->setText(tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "
-                            "export), but its output and what follows are unknown.")
-                             .arg(QString::fromStdString(node->type).toHtmlEscaped()));
+        m_title->setText(
+            tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "
+               "export), but its output and what follows are unknown.")
+                .arg(QString::fromStdString(node->type).toHtmlEscaped()));
         return;
     }
     if (!node) {
         m_title->setText(tr("Select a layer to edit its arguments."));
         return;
     }
-    m_title->setText(QString("<b>%1</b><br>%2").arg(QString::fromStdString(spec->className), QString::fromStdString(spec->summary)));
+    m_title->setText(
+        QString("<b>%1</b><br>%2").arg(QString::fromStdString(spec->className), QString::fromStdString(spec->summary)));
     const NodeId id = m_node;
 
     auto* name = new QLineEdit(QString::fromStdString(node->name));
@@ -207,7 +220,9 @@ void InspectorPanel::rebuild()
         const bool taken = other && other->id != id;
         const auto refused = layerNameProblem(text.trimmed().toStdString());
         markInvalid(name, refused || taken,
-                    refused ? QString::fromStdString(*refused) : taken ? tr("Another layer is named \"%1\".").arg(text) : QString());
+                    refused ? QString::fromStdString(*refused)
+                    : taken ? tr("Another layer is named \"%1\".").arg(text)
+                            : QString());
     });
     connect(name, &QLineEdit::editingFinished, this, [this, name, id] {
         const std::string text = name->text().trimmed().toStdString();
@@ -237,7 +252,8 @@ void InspectorPanel::rebuild()
             for (const std::string& c : p.choices)
                 box->addItem(QString::fromStdString(c));
             box->setCurrentText(QString::fromStdString(node->params.text(key)));
-            connect(box, &QComboBox::textActivated, this, [commit](const QString& text) { commit(text.toStdString()); });
+            connect(box, &QComboBox::textActivated, this,
+                    [commit](const QString& text) { commit(text.toStdString()); });
             editor = box;
             break;
         }

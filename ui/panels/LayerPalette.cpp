@@ -37,7 +37,8 @@ protected:
 
 } // namespace
 
-LayerPalette::LayerPalette(QWidget* parent) : QWidget(parent), m_search(new QLineEdit(this)), m_tree(new PaletteTree(this))
+LayerPalette::LayerPalette(QWidget* parent)
+    : QWidget(parent), m_search(new QLineEdit(this)), m_tree(new PaletteTree(this))
 {
     m_search->setPlaceholderText(tr("Search layers"));
     m_search->setClearButtonEnabled(true);

@@ -12,7 +12,8 @@
 
 namespace sf {
 
-ProblemsPanel::ProblemsPanel(QWidget* parent) : QWidget(parent), m_tree(new QTreeWidget(this)), m_fix(new QPushButton(tr("Fix"), this))
+ProblemsPanel::ProblemsPanel(QWidget* parent)
+    : QWidget(parent), m_tree(new QTreeWidget(this)), m_fix(new QPushButton(tr("Fix"), this))
 {
     m_tree->setColumnCount(3);
     m_tree->setHeaderLabels({tr("Severity"), tr("Layer"), tr("Message")});
@@ -45,7 +46,8 @@ ProblemsPanel::ProblemsPanel(QWidget* parent) : QWidget(parent), m_tree(new QTre
 const Diagnostic* ProblemsPanel::current() const
 {
     const int row = m_tree->indexOfTopLevelItem(m_tree->currentItem()) - m_importRows;
-    return row >= 0 && row < static_cast<int>(m_diagnostics.size()) ? &m_diagnostics[static_cast<std::size_t>(row)] : nullptr;
+    return row >= 0 && row < static_cast<int>(m_diagnostics.size()) ? &m_diagnostics[static_cast<std::size_t>(row)]
+                                                                    : nullptr;
 }
 
 void ProblemsPanel::updateFixButton()
@@ -63,7 +65,8 @@ void ProblemsPanel::updateFixButton()
     }
 }
 
-void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const std::vector<ImportProblem>& importProblems)
+void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics,
+                                 const std::vector<ImportProblem>& importProblems)
 {
     const BulkFill fill(*m_tree, *m_tree->header());
     m_tree->clear();
@@ -81,7 +84,9 @@ void ProblemsPanel::showProblems(const Graph& graph, const std::vector<Diagnosti
     std::stable_partition(m_diagnostics.begin(), m_diagnostics.end(), [](const Diagnostic& d) { return d.isError(); });
     for (const Diagnostic& d : m_diagnostics) {
         const Node* node = graph.node(d.node);
-        auto* item = new QTreeWidgetItem(m_tree, {d.isError() ? tr("Error") : d.isWarning() ? tr("Warning") : tr("Info"),
+        auto* item = new QTreeWidgetItem(m_tree, {d.isError()     ? tr("Error")
+                                                  : d.isWarning() ? tr("Warning")
+                                                                  : tr("Info"),
                                                   node ? QString::fromStdString(node->name) : tr("(model)"),
                                                   QString::fromStdString(d.message)});
         item->setIcon(0, d.isError() ? errorIcon : d.isWarning() ? warningIcon : infoIcon);

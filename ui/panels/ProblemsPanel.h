@@ -19,7 +19,8 @@ class ProblemsPanel : public QWidget {
 public:
     explicit ProblemsPanel(QWidget* parent = nullptr);
 
-    void showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics, const std::vector<ImportProblem>& importProblems);
+    void showProblems(const Graph& graph, const std::vector<Diagnostic>& diagnostics,
+                      const std::vector<ImportProblem>& importProblems);
     QTreeWidget* tree() const { return m_tree; }
     QPushButton* fixButton() const { return m_fix; }
     /// The diagnostic of the current row, if it is one (not an import problem).

@@ -10,7 +10,8 @@
 
 namespace sf {
 
-QuickAddPopup::QuickAddPopup(QWidget* parent) : QFrame(parent, Qt::Popup), m_filter(new QLineEdit(this)), m_list(new QListWidget(this))
+QuickAddPopup::QuickAddPopup(QWidget* parent)
+    : QFrame(parent, Qt::Popup), m_filter(new QLineEdit(this)), m_list(new QListWidget(this))
 {
     setFrameShape(QFrame::StyledPanel);
     m_filter->setPlaceholderText(tr("Add a layer…"));

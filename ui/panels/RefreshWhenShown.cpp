@@ -7,28 +7,33 @@
 namespace sf {
 
 RefreshWhenShown::RefreshWhenShown(QWidget& panel, std::function<void()> refresh)
-    : QObject(&panel), m_panel(panel), m_refresh(std::move(refresh)) {
+    : QObject(&panel), m_panel(panel), m_refresh(std::move(refresh))
+{
     panel.installEventFilter(this);
 }
 
-void RefreshWhenShown::request() {
+void RefreshWhenShown::request()
+{
     m_pending = true;
     watchDocks();
     if (inSight())
         flush();
 }
 
-void RefreshWhenShown::flush() {
+void RefreshWhenShown::flush()
+{
     if (std::exchange(m_pending, false))
         m_refresh();
 }
 
-bool RefreshWhenShown::inSight() const {
+bool RefreshWhenShown::inSight() const
+{
     // A dock behind another's tab is still "visible", moved out of the window: none of it shows.
     return m_panel.isVisible() && !m_panel.visibleRegion().isEmpty();
 }
 
-void RefreshWhenShown::watchDocks() {
+void RefreshWhenShown::watchDocks()
+{
     if (std::exchange(m_docksWatched, true))
         return;
     for (QWidget* w = m_panel.parentWidget(); w; w = w->parentWidget())
@@ -39,7 +44,8 @@ void RefreshWhenShown::watchDocks() {
             });
 }
 
-bool RefreshWhenShown::eventFilter(QObject* watched, QEvent* event) {
+bool RefreshWhenShown::eventFilter(QObject* watched, QEvent* event)
+{
     // Shown, or painted (a splitter or the window uncovering it): once the event is done, and only
     // when some of it is in sight (a dock behind another's tab is sent Show events too).
     if (m_pending && watched == &m_panel && (event->type() == QEvent::Show || event->type() == QEvent::Paint))

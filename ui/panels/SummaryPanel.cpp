@@ -18,7 +18,8 @@ constexpr int kNodeRole = Qt::UserRole + 1;
 
 } // namespace
 
-SummaryPanel::SummaryPanel(QWidget* parent) : QWidget(parent), m_table(new QTreeWidget(this)), m_totals(new QLabel(this))
+SummaryPanel::SummaryPanel(QWidget* parent)
+    : QWidget(parent), m_table(new QTreeWidget(this)), m_totals(new QLabel(this))
 {
     m_table->setColumnCount(4);
     m_table->setHeaderLabels({tr("Layer (type)"), tr("Output Shape"), tr("Param #"), tr("Connected to")});
@@ -96,7 +97,8 @@ void SummaryPanel::fill(const Graph& graph, const ShapeReport& report)
         item->setData(0, kNodeRole, QVariant::fromValue<qulonglong>(row.node.value));
 
         if (const auto found = worst.find(row.node); found != worst.end() && found->second > 0)
-            item->setIcon(0, style()->standardIcon(found->second == 2 ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+            item->setIcon(0, style()->standardIcon(found->second == 2 ? QStyle::SP_MessageBoxCritical
+                                                                      : QStyle::SP_MessageBoxWarning));
     }
     const QString weights = QString::fromStdString(bytesText(weightMemory(summary.totalParams)));
     m_totals->setText(tr("%1 (%2 of float32 weights)").arg(QString::fromStdString(totalParamsText(summary)), weights));

@@ -17,7 +17,8 @@ inline const QColor failure{0, 0, 0};         ///< black
 
 /// Earlier run `run` (0: the first) of `runs`: a grey, the lighter the older, so that the runs
 /// are told apart from each other and from the current one.
-inline QColor earlierRun(int run, int runs) {
+inline QColor earlierRun(int run, int runs)
+{
     constexpr int oldest = 205;
     constexpr int newest = 90;
     const int level = runs <= 1 ? newest : oldest - (oldest - newest) * run / (runs - 1);

@@ -1,7 +1,6 @@
 #include "DataSourceDialog.h"
 
 #include "PathFromFolder.h"
-
 #include "io/ArrayReader.h"
 
 #include <QComboBox>
@@ -19,14 +18,17 @@
 
 namespace sf {
 
-DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target, const ArraySource& current,
-                                   const QString& folder, bool allowGenerated, QWidget* parent)
-    : QDialog(parent), m_expected(expected), m_target(target), m_folder(folder), m_generated(new QRadioButton(tr("Generated demo data"))), m_fromFile(new QRadioButton(tr("From a file"))),
+DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target,
+                                   const ArraySource& current, const QString& folder, bool allowGenerated,
+                                   QWidget* parent)
+    : QDialog(parent), m_expected(expected), m_target(target), m_folder(folder),
+      m_generated(new QRadioButton(tr("Generated demo data"))), m_fromFile(new QRadioButton(tr("From a file"))),
       m_file(new QLineEdit), m_array(new QComboBox), m_columns(new QListWidget), m_result(new QLabel)
 {
     setWindowTitle(tr("Data for %1").arg(what));
     setMinimumWidth(480);
-    m_generated->setToolTip(tr("Rows made for the model; targets follow a hidden rule of the inputs, so the model can learn it"));
+    m_generated->setToolTip(
+        tr("Rows made for the model; targets follow a hidden rule of the inputs, so the model can learn it"));
     m_generated->setVisible(allowGenerated);
     m_file->setPlaceholderText(tr("a .npy, .npz or .csv file"));
     m_columns->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -38,7 +40,8 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
     auto* form = m_form = new QFormLayout;
-    form->addRow(tr("Expects"), new QLabel(expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?")));
+    form->addRow(tr("Expects"),
+                 new QLabel(expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?")));
     form->addRow(tr("File"), fileRow);
     form->addRow(tr("Array"), m_array);
     form->addRow(tr("Columns"), m_columns);
@@ -53,7 +56,8 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, windowTitle(), m_folder, tr("Arrays (*.npy *.npz *.csv)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, windowTitle(), m_folder, tr("Arrays (*.npy *.npz *.csv)"));
         if (!path.isEmpty())
             setFile(path);
     });
@@ -74,7 +78,8 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
             const std::string name = m_columns->item(i)->text().toStdString();
             const bool first = range && name == current.columns[0];
             inside = inside || first;
-            const bool listed = std::find(current.columns.begin(), current.columns.end(), name) != current.columns.end();
+            const bool listed =
+                std::find(current.columns.begin(), current.columns.end(), name) != current.columns.end();
             m_columns->item(i)->setSelected(range ? inside : listed);
             if (range && name == current.columns[1])
                 inside = false;
@@ -142,7 +147,10 @@ ArraySource DataSourceDialog::source() const
     return ArraySource::npy(file);
 }
 
-QString DataSourceDialog::resultText() const { return m_result->text(); }
+QString DataSourceDialog::resultText() const
+{
+    return m_result->text();
+}
 
 void DataSourceDialog::updateResult()
 {
@@ -162,7 +170,8 @@ void DataSourceDialog::updateResult()
             const Array a{m_reader->shapeOf(chosen, "data"), {}, {}};
             text = tr("shape %1").arg(QString::fromStdString(a.shapeText()));
             if (m_expected && !m_target && !m_expected->accepts(a.shape))
-                text = tr("✗ shape %1: the model expects %2").arg(QString::fromStdString(a.shapeText()), QString::fromStdString(m_expected->toDisplay()));
+                text = tr("✗ shape %1: the model expects %2")
+                           .arg(QString::fromStdString(a.shapeText()), QString::fromStdString(m_expected->toDisplay()));
         } catch (const std::exception& e) {
             text = QString::fromStdString(e.what());
         }

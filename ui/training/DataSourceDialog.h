@@ -28,8 +28,8 @@ class DataSourceDialog : public QDialog {
 public:
     /// `expected`: the tensor the array feeds, checked strictly for an input (a target's shape
     /// depends on the loss); `folder`: relative file names are read from there (the model's folder).
-    DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target, const ArraySource& current, const QString& folder,
-                     bool allowGenerated, QWidget* parent = nullptr);
+    DataSourceDialog(const QString& what, const std::optional<Shape>& expected, bool target, const ArraySource& current,
+                     const QString& folder, bool allowGenerated, QWidget* parent = nullptr);
 
     ArraySource source() const;
     /// Picks a file, as Browse does: an .npz lists its arrays, a CSV file its columns.

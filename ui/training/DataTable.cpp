@@ -13,7 +13,10 @@ namespace sf {
 
 namespace {
 
-QString shapeText(const std::vector<Index>& shape) { return QString::fromStdString(Array{shape, {}, {}}.shapeText()); }
+QString shapeText(const std::vector<Index>& shape)
+{
+    return QString::fromStdString(Array{shape, {}, {}}.shapeText());
+}
 
 /// The shape generated data takes: `rows` for the batch, 20 for an unknown length.
 std::vector<Index> generatedShape(const Shape& expected, Index rows)
@@ -69,7 +72,8 @@ const DataTable::Probe& DataTable::probe(const ArraySource& source, const QStrin
     return m_probes[key] = std::move(p);
 }
 
-void DataTable::refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding, const QString& folder)
+void DataTable::refresh(const Graph& graph, const ShapeReport& report, const DataBinding& binding,
+                        const QString& folder)
 {
     m_rows.clear();
     m_problem.clear();
@@ -77,8 +81,9 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         if (m_problem.isEmpty())
             m_problem = why;
     };
-    auto addRow = [&](const QString& label, const std::optional<sf::Shape>& expected, const QString& given, const QString& why, bool validation, bool target,
-                      const QString& name, const ArraySource& source) {
+    auto addRow = [&](const QString& label, const std::optional<sf::Shape>& expected, const QString& given,
+                      const QString& why, bool validation, bool target, const QString& name,
+                      const ArraySource& source) {
         Row row;
         row.label = label;
         row.expects = expected ? QString::fromStdString(expected->toDisplay()) : QStringLiteral("?");
@@ -98,7 +103,8 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
         m_rows.push_back(std::move(row));
     };
 
-    const std::vector<std::pair<bool, const DataSection*>> sections = {{false, &binding.training}, {true, binding.validation ? &*binding.validation : nullptr}};
+    const std::vector<std::pair<bool, const DataSection*>> sections = {
+        {false, &binding.training}, {true, binding.validation ? &*binding.validation : nullptr}};
     for (const auto& [validation, section] : sections) {
         if (!section)
             continue;
@@ -123,12 +129,15 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
                     QString label = QString::fromStdString(target ? "targets of " + n->name : n->name);
                     if (validation)
                         label = tr("validation: %1").arg(label);
-                    const std::string where = (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + n->name;
-                    const Probe* read = source.kind == ArraySource::Kind::Generated ? nullptr : &probe(source, folder, where);
+                    const std::string where =
+                        (validation ? "validation." : "") + std::string(target ? "targets." : "inputs.") + n->name;
+                    const Probe* read =
+                        source.kind == ArraySource::Kind::Generated ? nullptr : &probe(source, folder, where);
                     entries.push_back({label, QString::fromStdString(n->name), id, target, source, read});
                 }
         for (const Entry& e : entries) {
-            const bool batched = report.outputOf(e.id) && report.outputOf(e.id)->shape.rank() > 0 && report.outputOf(e.id)->shape[0].isBatch();
+            const bool batched = report.outputOf(e.id) && report.outputOf(e.id)->shape.rank() > 0 &&
+                                 report.outputOf(e.id)->shape[0].isBatch();
             if (!e.read || !e.read->error.isEmpty() || e.read->shape.empty() || !batched)
                 continue;
             if (rowsRead == 0) {
@@ -136,16 +145,23 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
                 firstRows = e.label;
             } else if (e.read->shape[0] != rowsRead) {
                 note(tr("%1 has %2 rows but %3 has %4: every input and target needs one row per sample.")
-                         .arg(e.label).arg(e.read->shape[0]).arg(firstRows).arg(rowsRead));
+                         .arg(e.label)
+                         .arg(e.read->shape[0])
+                         .arg(firstRows)
+                         .arg(rowsRead));
             }
         }
-        const Index generatedRows = rowsRead > 0 ? rowsRead : validation ? std::max<Index>(1, binding.generatedRows / 4) : binding.generatedRows;
+        const Index generatedRows = rowsRead > 0 ? rowsRead
+                                    : validation ? std::max<Index>(1, binding.generatedRows / 4)
+                                                 : binding.generatedRows;
         for (const Entry& e : entries) {
             const auto& out = report.outputOf(e.id);
             const std::optional<sf::Shape> expected = out ? std::optional<sf::Shape>(out->shape) : std::nullopt;
             if (!e.read) {
-                addRow(e.label, expected, out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows))) : tr("generated"), {},
-                       validation, e.target, e.name, e.source);
+                addRow(e.label, expected,
+                       out ? tr("%1 generated").arg(shapeText(generatedShape(out->shape, generatedRows)))
+                           : tr("generated"),
+                       {}, validation, e.target, e.name, e.source);
                 continue;
             }
             if (!e.read->error.isEmpty()) {
@@ -155,8 +171,8 @@ void DataTable::refresh(const Graph& graph, const ShapeReport& report, const Dat
             // Targets of a sparse loss have one id per position: only the input side is checked strictly.
             const bool bad = out && !e.target && !out->shape.accepts(e.read->shape);
             const QString why = bad ? tr("%1 has shape %2; \"%3\" expects %4.")
-                                          .arg(QString::fromStdString(e.source.describe()), shapeText(e.read->shape), e.name,
-                                               QString::fromStdString(out->shape.toDisplay()))
+                                          .arg(QString::fromStdString(e.source.describe()), shapeText(e.read->shape),
+                                               e.name, QString::fromStdString(out->shape.toDisplay()))
                                     : QString();
             addRow(e.label, expected, shapeText(e.read->shape), why, validation, e.target, e.name, e.source);
         }
@@ -193,7 +209,8 @@ void DataTable::fill()
 void DataTable::addUnusedRows(const Graph& graph, const ShapeReport& report, const DataBinding& binding)
 {
     std::vector<std::string> inputs, outputs;
-    for (const auto& [ids, names] : {std::pair{&report.modelInputs(), &inputs}, std::pair{&report.modelOutputs(), &outputs}})
+    for (const auto& [ids, names] :
+         {std::pair{&report.modelInputs(), &inputs}, std::pair{&report.modelOutputs(), &outputs}})
         for (NodeId id : *ids)
             if (const Node* n = graph.node(id))
                 names->push_back(n->name);

@@ -9,7 +9,6 @@
 #include <functional>
 #include <map>
 
-
 namespace sf {
 
 class RefreshWhenShown;
@@ -71,7 +70,7 @@ private:
     static constexpr int kSourceColumn = 2;
     QString m_problem;
     std::vector<Row> m_rows;
-    RefreshWhenShown* m_fill; ///< fills the table when it can be seen
+    RefreshWhenShown* m_fill;              ///< fills the table when it can be seen
     std::map<std::string, Probe> m_probes; ///< by resolved source
 };
 

@@ -9,19 +9,19 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
-#include <QPushButton>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QSlider>
 #include <QTextStream>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <cmath>
 #include <numeric>
 #include <ranges>
@@ -29,10 +29,11 @@
 namespace sf {
 
 LossChart::LossChart(QWidget* parent)
-    : QWidget(parent), m_chart(new QChart), m_rawSeries(new QLineSeries), m_smoothSeries(new QLineSeries), m_epochSeries(new QLineSeries),
-      m_valSeries(new QLineSeries), m_failure(new QScatterSeries), m_metricSeries(new QLineSeries), m_valMetricSeries(new QLineSeries),
-      m_metricAxis(new QValueAxis), m_x(new QValueAxis), m_y(new QValueAxis), m_logY(new QLogValueAxis),
-      m_log(new QCheckBox(tr("Log scale"))), m_xUnit(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
+    : QWidget(parent), m_chart(new QChart), m_rawSeries(new QLineSeries), m_smoothSeries(new QLineSeries),
+      m_epochSeries(new QLineSeries), m_valSeries(new QLineSeries), m_failure(new QScatterSeries),
+      m_metricSeries(new QLineSeries), m_valMetricSeries(new QLineSeries), m_metricAxis(new QValueAxis),
+      m_x(new QValueAxis), m_y(new QValueAxis), m_logY(new QLogValueAxis), m_log(new QCheckBox(tr("Log scale"))),
+      m_xUnit(new QComboBox), m_smoothing(new QSlider(Qt::Horizontal)), m_flush(new QTimer(this))
 {
     m_rawSeries->setName(tr("batch loss"));
     QColor faint = chartPalette::batchLoss;
@@ -49,7 +50,8 @@ LossChart::LossChart(QWidget* parent)
     m_failure->setName(tr("non-finite"));
     m_failure->setMarkerSize(12);
     m_failure->setColor(chartPalette::failure);
-    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure})
+    for (QXYSeries* s :
+         std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure})
         m_chart->addSeries(s);
     m_x->setTitleText(tr("batch"));
     m_x->setLabelFormat("%d");
@@ -58,11 +60,12 @@ LossChart::LossChart(QWidget* parent)
     m_logY->setLabelFormat("%.3g");
     m_chart->addAxis(m_x, Qt::AlignBottom);
     m_chart->addAxis(m_y, Qt::AlignLeft);
-    for (QXYSeries* s : std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure}) {
+    for (QXYSeries* s :
+         std::initializer_list<QXYSeries*>{m_rawSeries, m_smoothSeries, m_epochSeries, m_valSeries, m_failure}) {
         s->attachAxis(m_x);
         s->attachAxis(m_y);
     }
-    m_chart->legend()->markers(m_failure).first()->setVisible(false); // until something fails
+    m_chart->legend()->markers(m_failure).first()->setVisible(false);     // until something fails
     m_metricSeries->setPen(QPen(chartPalette::metric, 2.0, Qt::DotLine)); // dotted: on the right axis
     m_valMetricSeries->setPen(QPen(chartPalette::valMetric, 2.0, Qt::DotLine));
     m_chart->addSeries(m_metricSeries);
@@ -104,12 +107,14 @@ LossChart::LossChart(QWidget* parent)
     controls->addWidget(exportCsvButton);
     controls->addWidget(clearButton);
     connect(exportPngButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the chart"), "loss.png", tr("PNG image (*.png)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export the chart"), "loss.png", tr("PNG image (*.png)"));
         if (!path.isEmpty())
             exportPng(path);
     });
     connect(exportCsvButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the history"), "history.csv", tr("CSV (*.csv)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export the history"), "history.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty())
             exportCsv(path);
     });
@@ -120,8 +125,7 @@ LossChart::LossChart(QWidget* parent)
     layout->addLayout(controls);
 
     connect(m_log, &QCheckBox::toggled, this, &LossChart::setLogScale);
-    connect(m_xUnit, &QComboBox::currentIndexChanged, this,
-            [this](int index) { setEpochAxis(index == 1); });
+    connect(m_xUnit, &QComboBox::currentIndexChanged, this, [this](int index) { setEpochAxis(index == 1); });
     connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
     rescale();
     m_flush->setInterval(50); // at most 20 redraws a second
@@ -145,8 +149,10 @@ void LossChart::addBatchLosses(const std::vector<double>& losses, int epoch, lon
     const auto n = static_cast<long long>(losses.size());
     for (long long i = 0; i < n; ++i) {
         const double t = static_cast<double>(m_batches.size() + 1);
-        const double smooth = debiasedNext(m_batches.empty() ? 0.0 : m_batches.back().smooth, t, losses[static_cast<std::size_t>(i)], m_weight);
-        m_batches.push_back({losses[static_cast<std::size_t>(i)], smooth, epoch, lastBatch - n + 1 + i, std::max(1LL, batches)});
+        const double smooth = debiasedNext(m_batches.empty() ? 0.0 : m_batches.back().smooth, t,
+                                           losses[static_cast<std::size_t>(i)], m_weight);
+        m_batches.push_back(
+            {losses[static_cast<std::size_t>(i)], smooth, epoch, lastBatch - n + 1 + i, std::max(1LL, batches)});
         takeIntoRange(m_batches.back());
     }
     m_dirty = true;
@@ -174,7 +180,8 @@ void LossChart::resmooth()
     m_batchLow = std::numeric_limits<double>::infinity();
     m_batchHigh = -std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < m_batches.size(); ++i) {
-        previous = m_batches[i].smooth = debiasedNext(previous, static_cast<double>(i + 1), m_batches[i].loss, m_weight);
+        previous = m_batches[i].smooth =
+            debiasedNext(previous, static_cast<double>(i + 1), m_batches[i].loss, m_weight);
         takeIntoRange(m_batches[i]);
     }
     redrawAll();
@@ -188,9 +195,15 @@ std::vector<double> LossChart::smoothed() const
     return out;
 }
 
-QList<QPointF> LossChart::smoothedPoints() const { return m_smoothSeries->points(); }
+QList<QPointF> LossChart::smoothedPoints() const
+{
+    return m_smoothSeries->points();
+}
 
-QList<QPointF> LossChart::earlierRunPoints(int run) const { return m_earlier.at(static_cast<std::size_t>(run)).series->points(); }
+QList<QPointF> LossChart::earlierRunPoints(int run) const
+{
+    return m_earlier.at(static_cast<std::size_t>(run)).series->points();
+}
 
 void LossChart::addEpoch(int epoch, double trainLoss, std::optional<double> valLoss)
 {
@@ -216,7 +229,8 @@ void LossChart::addEpochMetric(const QString& name, double value, std::optional<
 
 int LossChart::metricPoints() const
 {
-    return static_cast<int>(std::count_if(m_epochs.begin(), m_epochs.end(), [](const EpochPoint& e) { return e.metric.has_value(); }));
+    return static_cast<int>(
+        std::count_if(m_epochs.begin(), m_epochs.end(), [](const EpochPoint& e) { return e.metric.has_value(); }));
 }
 
 void LossChart::markFailure()
@@ -257,7 +271,8 @@ void LossChart::restyleEarlierRuns()
 {
     const auto runs = static_cast<int>(m_earlier.size());
     for (int i = 0; i < runs; ++i)
-        m_earlier[static_cast<std::size_t>(i)].series->setPen(QPen(chartPalette::earlierRun(i, runs), 1.5, Qt::DashLine));
+        m_earlier[static_cast<std::size_t>(i)].series->setPen(
+            QPen(chartPalette::earlierRun(i, runs), 1.5, Qt::DashLine));
 }
 
 void LossChart::resetCurrentRun()
@@ -334,9 +349,13 @@ void LossChart::flush()
     m_dirty = false;
     const bool log = m_chart->axes(Qt::Vertical).contains(m_logY);
     auto usable = [log](double y) { return std::isfinite(y) && (!log || y > 0); };
-    auto drawable = [&](double y, std::size_t i) { return usable(y) ? std::optional(QPointF(xOf(i), y)) : std::nullopt; };
-    const QList<QPointF> raw = m_rawCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].loss, i); });
-    const QList<QPointF> smooth = m_smoothCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].smooth, i); });
+    auto drawable = [&](double y, std::size_t i) {
+        return usable(y) ? std::optional(QPointF(xOf(i), y)) : std::nullopt;
+    };
+    const QList<QPointF> raw =
+        m_rawCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].loss, i); });
+    const QList<QPointF> smooth =
+        m_smoothCurve.points(m_batches.size(), [&](std::size_t i) { return drawable(m_batches[i].smooth, i); });
     QList<QPointF> epoch, val, metric, valMetric, failures;
     for (const EpochPoint& e : m_epochs) {
         const double x = m_byEpoch ? e.epoch : e.batchX;
@@ -407,15 +426,12 @@ namespace {
 
 /// Which of `count` points (count > 0), whose x grows with their index, is nearest to `x`: one
 /// side or the other of where x falls.
-template <typename XAt>
-std::size_t nearestIndex(std::size_t count, double x, XAt xAt)
+template <typename XAt> std::size_t nearestIndex(std::size_t count, double x, XAt xAt)
 {
     const auto indices = std::views::iota(std::size_t{0}, count);
     auto nearest = static_cast<std::size_t>(
-        std::ranges::partition_point(indices, [&](std::size_t i) { return xAt(i) < x; }) -
-        indices.begin());
-    if (nearest == count ||
-        (nearest > 0 && std::fabs(xAt(nearest - 1) - x) <= std::fabs(xAt(nearest) - x)))
+        std::ranges::partition_point(indices, [&](std::size_t i) { return xAt(i) < x; }) - indices.begin());
+    if (nearest == count || (nearest > 0 && std::fabs(xAt(nearest - 1) - x) <= std::fabs(xAt(nearest) - x)))
         --nearest;
     return nearest;
 }
@@ -479,16 +495,14 @@ void LossChart::hoverAt(const QPointF& at)
         m_readOut->hide();
         return;
     }
-    m_readOut->showAt(
-        m_chart->mapToPosition(QPointF(stepNear(value.x()), value.y()), m_smoothSeries).x(), text);
+    m_readOut->showAt(m_chart->mapToPosition(QPointF(stepNear(value.x()), value.y()), m_smoothSeries).x(), text);
 }
 
 bool LossChart::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_view->viewport()) {
         if (event->type() == QEvent::MouseMove)
-            hoverAt(m_chart->mapFromScene(
-                m_view->mapToScene(static_cast<QMouseEvent*>(event)->position().toPoint())));
+            hoverAt(m_chart->mapFromScene(m_view->mapToScene(static_cast<QMouseEvent*>(event)->position().toPoint())));
         else if (event->type() == QEvent::Leave)
             m_readOut->hide();
     }
@@ -503,7 +517,8 @@ bool LossChart::exportCsv(const QString& path) const
     QTextStream out(&file);
     out << "batch,epoch,batch_in_epoch,loss,smoothed\n";
     for (std::size_t i = 0; i < m_batches.size(); ++i)
-        out << (i + 1) << ',' << m_batches[i].epoch << ',' << m_batches[i].batch << ',' << m_batches[i].loss << ',' << m_batches[i].smooth << '\n';
+        out << (i + 1) << ',' << m_batches[i].epoch << ',' << m_batches[i].batch << ',' << m_batches[i].loss << ','
+            << m_batches[i].smooth << '\n';
     const QString metric = m_metricName.isEmpty() ? QStringLiteral("metric") : m_metricName;
     out << "\nepoch,loss,val_loss," << metric << ",val_" << metric << '\n';
     auto optional = [&out](const std::optional<double>& v) {

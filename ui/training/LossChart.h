@@ -140,7 +140,8 @@ private:
     std::vector<BatchPoint> m_batches;
     ThinnedCurve m_rawCurve;
     ThinnedCurve m_smoothCurve;
-    double m_batchLow = std::numeric_limits<double>::infinity(); ///< the lowest finite loss or smoothed loss of the batches
+    double m_batchLow =
+        std::numeric_limits<double>::infinity(); ///< the lowest finite loss or smoothed loss of the batches
     double m_batchHigh = -std::numeric_limits<double>::infinity(); ///< and the highest
     std::vector<EpochPoint> m_epochs;
     std::vector<double> m_failures; ///< batch counts where a loss went non-finite

@@ -1,18 +1,17 @@
 #include "PredictPanel.h"
 
 #include "DataSourceDialog.h"
-#include "panels/RefreshWhenShown.h"
 #include "document/GraphDocument.h"
 #include "io/ArrayReader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/SampleText.h"
+#include "panels/RefreshWhenShown.h"
 #include "shape/ShapeReport.h"
 #include "train/Predict.h"
 
-#include <QFileDialog>
-#include <utility>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -23,6 +22,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <utility>
 
 namespace sf {
 
@@ -32,8 +32,9 @@ constexpr Index kShownUnits = 32;
 } // namespace
 
 PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_predict(new QPushButton(tr("Predict"))), m_save(new QPushButton(tr("Save outputs…"))),
-      m_reason(new QLabel), m_message(new QLabel), m_results(new QTableWidget)
+    : QWidget(parent), m_document(document), m_form(new QFormLayout), m_predict(new QPushButton(tr("Predict"))),
+      m_save(new QPushButton(tr("Save outputs…"))), m_reason(new QLabel), m_message(new QLabel),
+      m_results(new QTableWidget)
 {
     m_reason->setWordWrap(true);
     m_reason->setStyleSheet("color: #b3261e;");
@@ -55,7 +56,8 @@ PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
 
     connect(m_predict, &QPushButton::clicked, this, &PredictPanel::predict);
     connect(m_save, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save the outputs"), m_outputs.size() == 1 ? "predictions.npy" : "predictions.npz",
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save the outputs"),
+                                                          m_outputs.size() == 1 ? "predictions.npy" : "predictions.npz",
                                                           tr("NumPy arrays (*.npy *.npz)"));
         if (!path.isEmpty())
             saveOutputs(path);
@@ -70,8 +72,10 @@ PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
     rebuild();
 }
 
-PredictPanel::~PredictPanel() { m_watcher.waitForFinished(); }
-
+PredictPanel::~PredictPanel()
+{
+    m_watcher.waitForFinished();
+}
 
 void PredictPanel::rebuild()
 {
@@ -94,7 +98,8 @@ void PredictPanel::rebuild()
             const QString input = QString::fromStdString(name);
             connect(row.file, &QPushButton::clicked, this, [this, input] {
                 const InputRow& r = m_inputs.at(input.toStdString());
-                DataSourceDialog dialog(input, expectedShape(input.toStdString()), false, r.source.value_or(ArraySource::npy({})), m_document.folder(), false, this);
+                DataSourceDialog dialog(input, expectedShape(input.toStdString()), false,
+                                        r.source.value_or(ArraySource::npy({})), m_document.folder(), false, this);
                 if (dialog.exec() == QDialog::Accepted)
                     setInputFile(input, dialog.source());
             });
@@ -119,8 +124,9 @@ void PredictPanel::rebuild()
         if (!n || !info || !m_inputs.count(n->name))
             continue;
         const QString shape = QString::fromStdString(info->shape.toDisplay());
-        m_inputs.at(n->name).edit->setPlaceholderText(info->dtype == DType::Int32 ? tr("token ids for %1, e.g. 4 12 7").arg(shape)
-                                                                                  : tr("numbers for %1, e.g. 0.5 -1.2").arg(shape));
+        m_inputs.at(n->name).edit->setPlaceholderText(info->dtype == DType::Int32
+                                                          ? tr("token ids for %1, e.g. 4 12 7").arg(shape)
+                                                          : tr("numbers for %1, e.g. 0.5 -1.2").arg(shape));
     }
     updateState();
 }
@@ -179,7 +185,9 @@ Dataset PredictPanel::gatherInputs() const
     for (NodeId id : m_document.report().modelInputs()) {
         const std::string& name = m_document.graph().node(id)->name;
         const InputRow& row = m_inputs.at(name);
-        inputs.inputs[name] = row.source ? reader.read(*row.source, name) : parseSample(row.edit->text().toStdString(), *m_document.report().outputOf(id), name);
+        inputs.inputs[name] =
+            row.source ? reader.read(*row.source, name)
+                       : parseSample(row.edit->text().toStdString(), *m_document.report().outputOf(id), name);
     }
     return inputs;
 }
@@ -198,15 +206,16 @@ bool PredictPanel::predict()
     }
     m_message->setText(tr("Predicting…"));
     // The worker gets copies: the model may be edited while it runs.
-    m_watcher.setFuture(QtConcurrent::run([graph = m_document.graph(), weights = m_document.weights(), inputs = std::move(inputs)] {
-        Outcome outcome;
-        try {
-            outcome.outputs = predictWithWeights(graph, weights, inputs, "the model's weights");
-        } catch (const std::exception& e) {
-            outcome.error = QString::fromStdString(e.what());
-        }
-        return outcome;
-    }));
+    m_watcher.setFuture(
+        QtConcurrent::run([graph = m_document.graph(), weights = m_document.weights(), inputs = std::move(inputs)] {
+            Outcome outcome;
+            try {
+                outcome.outputs = predictWithWeights(graph, weights, inputs, "the model's weights");
+            } catch (const std::exception& e) {
+                outcome.error = QString::fromStdString(e.what());
+            }
+            return outcome;
+        }));
     updateState();
     return true;
 }
@@ -246,7 +255,8 @@ void PredictPanel::show(const Outcome& outcome)
             return Summary::Class;
         const Node* n = m_document.graph().findByName(name);
         const ParamValue* activation = n ? n->params.find("activation") : nullptr;
-        const bool sigmoid = activation && std::holds_alternative<std::string>(*activation) && std::get<std::string>(*activation) == "sigmoid";
+        const bool sigmoid = activation && std::holds_alternative<std::string>(*activation) &&
+                             std::get<std::string>(*activation) == "sigmoid";
         return sigmoid ? Summary::Label : Summary::None;
     };
     Index rows = 0;
@@ -262,30 +272,41 @@ void PredictPanel::show(const Outcome& outcome)
         const Summary summary = summaryOf(name, units);
         m_results->setColumnCount(column + unitColumns + (summary == Summary::None ? 0 : 1));
         for (int u = 0; u < unitColumns; ++u)
-            m_results->setHorizontalHeaderItem(column + u, new QTableWidgetItem(units == 1 ? title : QStringLiteral("%1[%2]").arg(title).arg(u)));
+            m_results->setHorizontalHeaderItem(
+                column + u, new QTableWidgetItem(units == 1 ? title : QStringLiteral("%1[%2]").arg(title).arg(u)));
         if (summary != Summary::None)
-            m_results->setHorizontalHeaderItem(column + unitColumns, new QTableWidgetItem(summary == Summary::Class ? tr("%1 class").arg(title)
-                                                                                                                  : tr("%1 label").arg(title)));
+            m_results->setHorizontalHeaderItem(
+                column + unitColumns, new QTableWidgetItem(summary == Summary::Class ? tr("%1 class").arg(title)
+                                                                                     : tr("%1 label").arg(title)));
         for (int r = 0; r < shown && r < array.rows(); ++r) {
             const float* v = array.values.data() + r * units;
             for (int u = 0; u < unitColumns; ++u)
                 m_results->setItem(r, column + u, new QTableWidgetItem(QString::number(v[u], 'g', 5)));
             if (summary == Summary::Class)
-                m_results->setItem(r, column + unitColumns, new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
+                m_results->setItem(r, column + unitColumns,
+                                   new QTableWidgetItem(QString::number(std::max_element(v, v + units) - v)));
             else if (summary == Summary::Label)
-                m_results->setItem(r, column + unitColumns, new QTableWidgetItem(v[0] >= 0.5f ? QStringLiteral("1") : QStringLiteral("0")));
+                m_results->setItem(r, column + unitColumns,
+                                   new QTableWidgetItem(v[0] >= 0.5f ? QStringLiteral("1") : QStringLiteral("0")));
         }
         column = m_results->columnCount();
     }
     m_results->resizeColumnsToContents();
     m_message->setText(rows > shown ? tr("%1 samples predicted; the first %2 are shown.").arg(rows).arg(shown)
-                                    : rows == 1 ? tr("1 sample predicted.") : tr("%1 samples predicted.").arg(rows));
+                       : rows == 1  ? tr("1 sample predicted.")
+                                    : tr("%1 samples predicted.").arg(rows));
     updateState();
     emit predicted();
 }
 
-QString PredictPanel::message() const { return m_message->text(); }
-QString PredictPanel::reason() const { return m_reason->text(); }
+QString PredictPanel::message() const
+{
+    return m_message->text();
+}
+QString PredictPanel::reason() const
+{
+    return m_reason->text();
+}
 
 bool PredictPanel::saveOutputs(const QString& path)
 {
@@ -295,7 +316,8 @@ bool PredictPanel::saveOutputs(const QString& path)
         else if (m_outputs.size() == 1)
             writeBinaryFile(path.toStdString(), serializeNpy(m_outputs.begin()->second));
         else
-            throw DataError(path.toStdString() + ": the model has " + std::to_string(m_outputs.size()) + " outputs; save them as .npz");
+            throw DataError(path.toStdString() + ": the model has " + std::to_string(m_outputs.size()) +
+                            " outputs; save them as .npz");
     } catch (const std::exception& e) {
         m_message->setText(QString::fromStdString(e.what()));
         return false;

@@ -11,9 +11,9 @@ namespace sf {
 /// What a growing curve of many points looks like drawn: up to `bins` points it is every point;
 /// beyond, consecutive points are grouped in bins of a power-of-two size and each bin is drawn as
 /// its lowest and its highest point, in their order, so the band of a noisy loss and its spikes
-/// stay visible at any length; the line always ends at the newest point. Bins that are full are kept, so adding points costs only the new
-/// ones and the last bin, whatever the history; the grouping changes (and everything is redone)
-/// only when the bin size doubles.
+/// stay visible at any length; the line always ends at the newest point. Bins that are full are kept, so adding points
+/// costs only the new ones and the last bin, whatever the history; the grouping changes (and everything is redone) only
+/// when the bin size doubles.
 class ThinnedCurve {
 public:
     /// Point `i` of the curve, or nothing where it cannot be drawn (not finite, or not positive on a log axis).
@@ -32,8 +32,8 @@ private:
 
     std::size_t m_bins;
     std::size_t m_binSize = 1;
-    std::size_t m_kept = 0;   ///< points covered by the full bins in m_drawn
-    QList<QPointF> m_drawn;   ///< what the full bins draw
+    std::size_t m_kept = 0; ///< points covered by the full bins in m_drawn
+    QList<QPointF> m_drawn; ///< what the full bins draw
 };
 
 } // namespace sf

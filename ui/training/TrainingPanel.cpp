@@ -12,51 +12,57 @@
 
 #include <QAbstractItemView>
 #include <QComboBox>
-#include <algorithm>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QTabWidget>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace sf {
 
 namespace {
-const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae"};
+const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+                             "mse", "mae"};
 
 /// The same model to train: the same layers, arguments and connections; where cards stand aside.
 bool sameModel(const Graph& a, const Graph& b)
 {
-    return a.connections() == b.connections() &&
-           std::equal(a.nodes().begin(), a.nodes().end(), b.nodes().begin(), b.nodes().end(), [](const auto& x, const auto& y) {
-               const Node& n = x.second;
-               const Node& m = y.second;
-               return n.id == m.id && n.type == m.type && n.name == m.name && n.params == m.params &&
-                      n.sharesWeightsWith == m.sharesWeightsWith;
-           });
+    return a.connections() == b.connections() && std::equal(a.nodes().begin(), a.nodes().end(), b.nodes().begin(),
+                                                            b.nodes().end(), [](const auto& x, const auto& y) {
+                                                                const Node& n = x.second;
+                                                                const Node& m = y.second;
+                                                                return n.id == m.id && n.type == m.type &&
+                                                                       n.name == m.name && n.params == m.params &&
+                                                                       n.sharesWeightsWith == m.sharesWeightsWith;
+                                                            });
 }
 } // namespace
 
 TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
-    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_data(new DataTable(this)), m_predict(new PredictPanel(document, this)),
-      m_rows(new QSpinBox), m_importManifest(new QPushButton(tr("Import manifest…"))), m_validationKind(new QComboBox), m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
+    : QWidget(parent), m_document(document), m_chart(new LossChart(this)), m_data(new DataTable(this)),
+      m_predict(new PredictPanel(document, this)), m_rows(new QSpinBox),
+      m_importManifest(new QPushButton(tr("Import manifest…"))), m_validationKind(new QComboBox),
+      m_epochs(new QSpinBox), m_batch(new QSpinBox), m_optimizer(new QComboBox), m_lr(new QDoubleSpinBox),
       m_loss(new QComboBox), m_split(new QDoubleSpinBox), m_seed(new QSpinBox), m_patience(new QSpinBox),
-      m_train(new QPushButton(tr("Train"))), m_stop(new QPushButton(tr("Stop"))), m_resume(new QPushButton(tr("Resume"))),
-      m_reset(new QPushButton(tr("Reset weights"))), m_evaluate(new QPushButton(tr("Evaluate"))), m_epochBar(new QProgressBar), m_batchBar(new QProgressBar), m_reason(new QLabel),
-      m_status(new QLabel)
+      m_train(new QPushButton(tr("Train"))), m_stop(new QPushButton(tr("Stop"))),
+      m_resume(new QPushButton(tr("Resume"))), m_reset(new QPushButton(tr("Reset weights"))),
+      m_evaluate(new QPushButton(tr("Evaluate"))), m_epochBar(new QProgressBar), m_batchBar(new QProgressBar),
+      m_reason(new QLabel), m_status(new QLabel)
 {
     m_rows->setRange(10, 10'000'000);
     m_rows->setSuffix(tr(" rows"));
     m_rows->setToolTip(tr("How many rows to generate when no file sets the count"));
     m_importManifest->setToolTip(tr("Take every input's and target's data from a dataset manifest (JSON)"));
     m_validationKind->addItems({tr("split off"), tr("separate data")});
-    m_validationKind->setToolTip(tr("Validate on the last fraction of the training rows (as Keras's validation_split), or on data of its own"));
+    m_validationKind->setToolTip(
+        tr("Validate on the last fraction of the training rows (as Keras's validation_split), or on data of its own"));
     m_epochs->setRange(1, 100000);
     m_batch->setRange(1, 65536);
     m_optimizer->addItems({"adam", "adamw", "sgd", "rmsprop"});
@@ -138,7 +144,8 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         connect(c, &QComboBox::activated, this, &TrainingPanel::commitSettings);
     connect(m_validationKind, &QComboBox::activated, this, [this](int index) { setSeparateValidation(index == 1); });
     connect(m_importManifest, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Dataset manifest"), m_document.folder(), tr("Manifests (*.json)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Dataset manifest"), m_document.folder(), tr("Manifests (*.json)"));
         if (!path.isEmpty())
             importManifest(path);
     });
@@ -175,7 +182,8 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         m_chart->addEpoch(e.epoch, e.loss, e.valLoss);
         if (!e.metrics.empty())
             m_chart->addEpochMetric(QString::fromStdString(e.metrics.front().first), e.metrics.front().second,
-                                    e.valMetrics.empty() ? std::nullopt : std::optional<double>(e.valMetrics.front().second));
+                                    e.valMetrics.empty() ? std::nullopt
+                                                         : std::optional<double>(e.valMetrics.front().second));
         m_epochBar->setValue(e.epoch);
         QString text = tr("Epoch %1 - loss %2").arg(e.epoch).arg(e.loss, 0, 'f', 4);
         for (const auto& [name, value] : e.metrics)
@@ -183,8 +191,11 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
         if (e.valLoss)
             text += tr(" - val_loss %1").arg(*e.valLoss, 0, 'f', 4);
         const int remaining = m_epochBar->maximum() - e.epoch;
-        text += tr(" - %1 samples/s - about %2 s left").arg(static_cast<qlonglong>(e.samplesPerSecond)).arg(qRound(remaining * e.seconds));
-        m_status->setText(m_runNote.isEmpty() ? text : m_runNote + "\n" + text); // which weights it started from stays in view
+        text += tr(" - %1 samples/s - about %2 s left")
+                    .arg(static_cast<qlonglong>(e.samplesPerSecond))
+                    .arg(qRound(remaining * e.seconds));
+        m_status->setText(m_runNote.isEmpty() ? text
+                                              : m_runNote + "\n" + text); // which weights it started from stays in view
     });
     // A finished or stopped run's weights become the model's (saved beside it).
     auto done = [this](const QString& message) {
@@ -229,7 +240,8 @@ TrainingSettings TrainingPanel::currentSettings() const
 void TrainingPanel::loadSettings()
 {
     m_loading = true;
-    const TrainingSettings s = TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
+    const TrainingSettings s =
+        TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
     m_validationKind->setCurrentIndex(s.data.validation ? 1 : 0);
     m_split->setVisible(!s.data.validation);
     m_rows->setValue(static_cast<int>(s.data.generatedRows));
@@ -237,13 +249,15 @@ void TrainingPanel::loadSettings()
     m_batch->setValue(static_cast<int>(s.config.batchSize));
     m_optimizer->setCurrentText(QString::fromStdString(s.config.optimizer.name));
     m_lr->setValue(s.config.optimizer.learningRate.value_or(0.0));
-    m_loss->setCurrentIndex(s.lossChosen ? static_cast<int>(kLosses.indexOf(QString::fromStdString(lossName(s.config.loss.kind)))) + 1 : 0);
+    m_loss->setCurrentIndex(
+        s.lossChosen ? static_cast<int>(kLosses.indexOf(QString::fromStdString(lossName(s.config.loss.kind)))) + 1 : 0);
     m_split->setValue(s.config.validationSplit);
     m_seed->setValue(static_cast<int>(s.config.seed));
     m_patience->setValue(s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0);
     m_loading = false;
     if (!s.dataProblem.empty())
-        m_status->setText(QString::fromStdString(s.dataProblem) + tr(" - all data is generated until it is chosen again."));
+        m_status->setText(QString::fromStdString(s.dataProblem) +
+                          tr(" - all data is generated until it is chosen again."));
     refreshData();
 }
 
@@ -308,7 +322,9 @@ bool TrainingPanel::importManifest(const QString& path)
             for (auto& [name, source] : *map) {
                 if (source.kind == ArraySource::Kind::Generated)
                     continue;
-                source.file = pathFromFolder(manifestFolder.absoluteFilePath(QString::fromStdString(source.file)), folder).toStdString();
+                source.file =
+                    pathFromFolder(manifestFolder.absoluteFilePath(QString::fromStdString(source.file)), folder)
+                        .toStdString();
             }
     };
     rebase(imported.training);
@@ -341,7 +357,9 @@ void TrainingPanel::stopRun(bool keepWeights)
     if (m_session.hasRun()) {
         if (keepWeights)
             m_document.setWeights(m_session.weights());
-        m_status->setText(m_status->text() + "\n" + (keepWeights ? tr("Stopped; the weights it trained are the model's.") : tr("Stopped; its weights were discarded.")));
+        m_status->setText(m_status->text() + "\n" +
+                          (keepWeights ? tr("Stopped; the weights it trained are the model's.")
+                                       : tr("Stopped; its weights were discarded.")));
     }
     updateState();
 }
@@ -360,7 +378,10 @@ void TrainingPanel::onDocumentReplaced()
     updateState();
 }
 
-bool TrainingPanel::runIsDetached() const { return m_session.isRunning() && !sameModel(m_document.graph(), m_runGraph); }
+bool TrainingPanel::runIsDetached() const
+{
+    return m_session.isRunning() && !sameModel(m_document.graph(), m_runGraph);
+}
 
 void TrainingPanel::commitSettings()
 {
@@ -422,24 +443,33 @@ void TrainingPanel::updateState()
     const bool modelFits = errors == 0 && !m_document.graph().nodes().empty() && m_data->problem().isEmpty();
     const bool hasWeights = m_session.hasRun() || !m_document.weights().empty();
     m_train->setEnabled(!running && modelFits);
-    m_train->setToolTip(m_document.weights().empty() ? tr("Train from new initial weights") : tr("Train on from the model's weights"));
+    m_train->setToolTip(m_document.weights().empty() ? tr("Train from new initial weights")
+                                                     : tr("Train on from the model's weights"));
     m_reset->setEnabled(!running && hasWeights);
     // A run evaluates its own trainer; weights opened with the model need the model and its data as they are.
     m_evaluate->setEnabled(!running && (m_session.hasRun() || (hasWeights && modelFits)));
     if (running)
         m_evaluate->setToolTip(tr("Evaluate waits until the run (or evaluation) ends."));
     else if (!hasWeights)
-        m_evaluate->setToolTip(tr("No trained weights to evaluate: train the model, or open one saved with its weights."));
+        m_evaluate->setToolTip(
+            tr("No trained weights to evaluate: train the model, or open one saved with its weights."));
     else if (!m_evaluate->isEnabled())
         m_evaluate->setToolTip(reason);
     else
-        m_evaluate->setToolTip(tr("Loss and metrics of the model's weights on the validation data (or the training data without any)"));
+        m_evaluate->setToolTip(
+            tr("Loss and metrics of the model's weights on the validation data (or the training data without any)"));
     m_stop->setEnabled(running);
     m_resume->setEnabled(!running && m_session.hasRun());
 }
 
-QString TrainingPanel::statusText() const { return m_status->text(); }
+QString TrainingPanel::statusText() const
+{
+    return m_status->text();
+}
 
-QString TrainingPanel::reasonText() const { return m_reason->text(); }
+QString TrainingPanel::reasonText() const
+{
+    return m_reason->text();
+}
 
 } // namespace sf

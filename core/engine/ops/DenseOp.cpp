@@ -10,7 +10,8 @@ void DenseOp::forward(const ForwardContext&)
 {
     const TensorView& x = inputs[0]->value;
     MatrixMap z = m_z->matrix();
-    multiply({x.data, Stored::AsIs, m_kernel->value.data(), Stored::AsIs, z.data(), x.rows(), m_kernel->shape[1], x.cols()});
+    multiply(
+        {x.data, Stored::AsIs, m_kernel->value.data(), Stored::AsIs, z.data(), x.rows(), m_kernel->shape[1], x.cols()});
     if (m_bias)
         z.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(m_bias->value.data(), m_kernel->shape[1]);
     activate(m_activation, z.data(), output->value.data, z.rows(), z.cols());
@@ -28,8 +29,17 @@ void DenseOp::backward()
     const ConstMatrixMap dz(dzData, rows, units);
     const Index features = m_kernel->shape[0];
     // The weight gradient and the input gradient do not depend on each other: computed side by side.
-    const Product weights{inputs[0]->value.data, Stored::Transposed, dzData, Stored::AsIs, m_kernel->grad.data(), features, units, rows, !m_write};
-    const Product input{dzData, Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows, features, units, !m_writeInput};
+    const Product weights{inputs[0]->value.data,
+                          Stored::Transposed,
+                          dzData,
+                          Stored::AsIs,
+                          m_kernel->grad.data(),
+                          features,
+                          units,
+                          rows,
+                          !m_write};
+    const Product input{dzData,   Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows,
+                        features, units,        !m_writeInput};
     if (inputs[0]->grad.data)
         multiplySideBySide(std::array{weights, input});
     else

@@ -7,12 +7,13 @@ namespace sf::rules {
 
 namespace {
 
-const std::string kMismatch =
-    "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. Received: input_shape=";
+const std::string kMismatch = "A `Concatenate` layer requires inputs with matching shapes except for the concatenation "
+                              "axis. Received: input_shape=";
 
 std::string describeBatch(const Dim& d)
 {
-    return d.isBatch() ? std::string("the model's batch size (None)") : "a fixed batch size of " + std::to_string(d.size());
+    return d.isBatch() ? std::string("the model's batch size (None)")
+                       : "a fixed batch size of " + std::to_string(d.size());
 }
 
 /// Batch axes must agree: Keras builds a fixed batch next to the model batch, then fails at run time.
@@ -27,12 +28,13 @@ bool checkBatches(RuleContext& ctx)
         const RuleInput& b = ctx.inputs[i];
         Diagnostic& d = ctx.error(
             code::kConcatBatchMismatch,
-            "A `Concatenate` layer requires inputs with the same batch size, but input 0 (from " + ctx.quoted(a.source.node) +
-                ") has " + describeBatch(first) + " and input " + std::to_string(i) + " (from " + ctx.quoted(b.source.node) +
-                ") has " + describeBatch(other) +
+            "A `Concatenate` layer requires inputs with the same batch size, but input 0 (from " +
+                ctx.quoted(a.source.node) + ") has " + describeBatch(first) + " and input " + std::to_string(i) +
+                " (from " + ctx.quoted(b.source.node) + ") has " + describeBatch(other) +
                 ". Keras builds this model, then fails when it runs on any other batch. Received: input_shape=" +
                 inputShapeList(ctx),
-            "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every Input the same batch_size.",
+            "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every Input the same "
+            "batch_size.",
             first.isBatch() ? b.port : a.port);
         // Offer the fix for each batch-1 input, with a model-batch input as the reference.
         const auto reference = std::find_if(ctx.inputs.begin(), ctx.inputs.end(),
@@ -40,8 +42,8 @@ bool checkBatches(RuleContext& ctx)
         if (reference != ctx.inputs.end())
             for (const RuleInput& r : ctx.inputs)
                 if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
-                    d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) + " (batch 1 to the batch of " +
-                                           ctx.quoted(reference->source.node) + ")",
+                    d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
+                                           " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
                                        InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
         return false;
     }
@@ -84,8 +86,10 @@ RuleResult concatenate(RuleContext& ctx)
     // joins samples, not features, which is rarely meant, and training here needs a known batch.
     if (axis == 0)
         ctx.warning(code::kConcatAlongBatch,
-                    "Layer " + ctx.quoted() + " joins its inputs along axis 0, the batch axis: the output has the samples of "
-                    "every input one after the other, not their features side by side. Received: axis=" + std::to_string(axisArg),
+                    "Layer " + ctx.quoted() +
+                        " joins its inputs along axis 0, the batch axis: the output has the samples of "
+                        "every input one after the other, not their features side by side. Received: axis=" +
+                        std::to_string(axisArg),
                     "Use -1 to join features along the last axis.");
     else if (!checkBatches(ctx))
         return {};
@@ -100,9 +104,10 @@ RuleResult concatenate(RuleContext& ctx)
                 continue; // an unknown size is only checked when the model runs, as in Keras
             if (dims[static_cast<std::size_t>(a)].isKnown() && dims[static_cast<std::size_t>(a)].size() != d.size()) {
                 ctx.error(code::kConcatDimMismatch, kMismatch + inputShapeList(ctx),
-                          "Axis " + std::to_string(a) + " is " + std::to_string(dims[static_cast<std::size_t>(a)].size()) +
-                              " in one input and " + std::to_string(d.size()) + " in input " + std::to_string(i) +
-                              "; only axis " + std::to_string(axisArg) + " may differ.",
+                          "Axis " + std::to_string(a) + " is " +
+                              std::to_string(dims[static_cast<std::size_t>(a)].size()) + " in one input and " +
+                              std::to_string(d.size()) + " in input " + std::to_string(i) + "; only axis " +
+                              std::to_string(axisArg) + " may differ.",
                           ctx.inputs[i].port);
                 return {};
             }
@@ -118,7 +123,8 @@ RuleResult concatenate(RuleContext& ctx)
             continue;
         }
         if (__builtin_add_overflow(total, d.size(), &total)) {
-            ctx.error(code::kSizeOverflow, "Layer " + ctx.quoted() + " would join more values than fit in 64 bits.", {});
+            ctx.error(code::kSizeOverflow, "Layer " + ctx.quoted() + " would join more values than fit in 64 bits.",
+                      {});
             return {};
         }
     }

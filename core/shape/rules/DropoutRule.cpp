@@ -3,7 +3,8 @@
 
 namespace sf::rules {
 
-RuleResult dropout(RuleContext& ctx) {
+RuleResult dropout(RuleContext& ctx)
+{
     // Keras 3 and tf.keras both accept 0 <= rate <= 1 (regularization/dropout.py); 1 drops
     // everything.
     if (ctx.node.params.real("rate") >= 1.0)

@@ -14,12 +14,15 @@ RuleResult repeatToBatch(RuleContext& ctx)
         return {};
     const Dim& batch = x.shape[0];
     if (!batch.isKnown() || batch.size() != 1) {
-        ctx.error(code::kRepeatToBatchInput,
-                  "Input 0 (`x`) of layer " + ctx.quoted() + " must have a fixed batch size of 1, to be repeated to the batch of `reference`. Received: x.shape=" +
-                      x.shape.toKeras(),
-                  batch.isBatch() ? "This tensor already has the model's batch; connect it directly and remove " + ctx.quoted() + "."
-                                  : "Only a batch of 1 can be repeated to any batch size.",
-                  ctx.inputs[0].port);
+        ctx.error(
+            code::kRepeatToBatchInput,
+            "Input 0 (`x`) of layer " + ctx.quoted() +
+                " must have a fixed batch size of 1, to be repeated to the batch of `reference`. Received: x.shape=" +
+                x.shape.toKeras(),
+            batch.isBatch()
+                ? "This tensor already has the model's batch; connect it directly and remove " + ctx.quoted() + "."
+                : "Only a batch of 1 can be repeated to any batch size.",
+            ctx.inputs[0].port);
         return {};
     }
     warnIfMaskDropped(ctx, x);

@@ -19,8 +19,10 @@ RuleResult reshape(RuleContext& ctx)
         }
         auto next = checkedMultiply(known, *target[i]);
         if (!next) {
-            ctx.error(code::kSizeOverflow, "Layer " + ctx.quoted() + ": target_shape " + toKerasTuple(target) +
-                                           " holds more values than fit in 64 bits.", {});
+            ctx.error(code::kSizeOverflow,
+                      "Layer " + ctx.quoted() + ": target_shape " + toKerasTuple(target) +
+                          " holds more values than fit in 64 bits.",
+                      {});
             return {};
         }
         known = *next;
@@ -36,8 +38,8 @@ RuleResult reshape(RuleContext& ctx)
         if (!fits) {
             std::vector<Dim> sample(in.shape.dims().begin() + 1, in.shape.dims().end());
             ctx.error(code::kReshapeSizeMismatch,
-                      "The total size of the tensor must be unchanged. Received: input_shape=" + Shape(sample).toKeras() +
-                          ", target_shape=" + toKerasTuple(target),
+                      "The total size of the tensor must be unchanged. Received: input_shape=" +
+                          Shape(sample).toKeras() + ", target_shape=" + toKerasTuple(target),
                       "The input holds " + std::to_string(*elements) + " values per sample; target_shape " +
                           (inferredAxis >= 0 ? "must divide them evenly" : "holds " + std::to_string(known)) + ".");
             return {};

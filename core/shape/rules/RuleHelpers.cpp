@@ -13,8 +13,9 @@ bool rankError(RuleContext& ctx, int input, const std::string& expected)
 {
     const Shape& shape = ctx.in(input).shape;
     ctx.error(code::kInputRank,
-              "Input " + std::to_string(input) + " of layer " + ctx.quoted() + " is incompatible with the layer: expected " +
-                  expected + ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
+              "Input " + std::to_string(input) + " of layer " + ctx.quoted() +
+                  " is incompatible with the layer: expected " + expected +
+                  ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
               "A " + ctx.node.type + " layer takes inputs with " + expected + " (the batch axis included).",
               ctx.inputs[static_cast<std::size_t>(input)].port);
     return false;
@@ -27,7 +28,8 @@ std::vector<NodeId> unknownOrigins(const Graph& graph, const TensorInfo& tensor)
     for (int axis = 1; axis < tensor.shape.rank(); ++axis) {
         const Dim& d = tensor.shape[axis];
         const Node* origin = d.isUnknown() ? graph.node(d.origin()) : nullptr;
-        if (origin && origin->type == layer::kInput && std::find(inputs.begin(), inputs.end(), origin->id) == inputs.end())
+        if (origin && origin->type == layer::kInput &&
+            std::find(inputs.begin(), inputs.end(), origin->id) == inputs.end())
             inputs.push_back(origin->id);
     }
     return inputs;
@@ -71,11 +73,13 @@ void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
     const std::string maker = ctx.quoted(input.maskFrom) + (fromEmbedding ? " (mask_zero=True)" : " (Masking)");
     Diagnostic& d = ctx.warning(
         code::kMaskDropped,
-        "Layer " + ctx.quoted() + " (" + ctx.node.type + ") does not support masking, but its input carries the mask made by " +
-            maker + ". The mask stops here, so padding positions " +
+        "Layer " + ctx.quoted() + " (" + ctx.node.type +
+            ") does not support masking, but its input carries the mask made by " + maker +
+            ". The mask stops here, so padding positions " +
             (fromEmbedding ? std::string("(token 0) ") : std::string()) + "count as real data from here on.",
-        input.shape.rank() == 3 ? "To ignore the padding, average over the unmasked steps with GlobalAveragePooling1D."
-                                : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
+        input.shape.rank() == 3
+            ? "To ignore the padding, average over the unmasked steps with GlobalAveragePooling1D."
+            : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
     d.related = input.maskFrom;
     d.blamedInputs = ctx.inputPorts();
     if (ctx.node.type == layer::kFlatten && input.shape.rank() == 3)
@@ -91,7 +95,8 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
 
     const Node* cause = ctx.graph.node(last.origin());
     std::string message = "The last dimension of the inputs to a " + ctx.node.type +
-                          " layer should be defined. Found None. Full input shape received: " + input.shape.toKeras() + ".";
+                          " layer should be defined. Found None. Full input shape received: " + input.shape.toKeras() +
+                          ".";
     std::string hint;
     Diagnostic d;
     d.severity = Severity::Error;
@@ -101,7 +106,8 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
     d.blamedInputs = ctx.inputPorts();
 
     if (cause && cause->type == layer::kFlatten) {
-        const auto& slots = ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
+        const auto& slots =
+            ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
         const std::optional<TensorInfo>* flattened =
             slots.empty() || slots[0].producer < 0
                 ? nullptr
@@ -111,7 +117,8 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
             ctx.watch(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
         message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) +
                    " (Flatten), which flattens a variable-length axis: it has no fixed size to multiply.";
-        hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input a fixed length.";
+        hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input a "
+               "fixed length.";
         if (flattened && *flattened && (*flattened)->shape.rank() == 3)
             d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling1D",
                                ReplaceLayer{cause->id, std::string(layer::kGlobalAveragePooling1D)}});
@@ -119,7 +126,8 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
             for (NodeId inputId : unknownOrigins(ctx.graph, **flattened))
                 offerFixedLength(ctx, d, inputId);
     } else if (cause && cause->type == layer::kInput) {
-        message += " Layer " + ctx.quoted() + " gets this unknown size straight from input " + ctx.quoted(cause->id) + ".";
+        message +=
+            " Layer " + ctx.quoted() + " gets this unknown size straight from input " + ctx.quoted(cause->id) + ".";
         hint = "Give the Input a fixed size on its last axis.";
         offerFixedLength(ctx, d, cause->id);
     } else if (cause) {

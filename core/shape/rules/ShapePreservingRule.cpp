@@ -2,6 +2,9 @@
 
 namespace sf::rules {
 
-RuleResult shapePreserving(RuleContext& ctx) { return {ctx.in(), 0}; }
+RuleResult shapePreserving(RuleContext& ctx)
+{
+    return {ctx.in(), 0};
+}
 
 } // namespace sf::rules

@@ -15,7 +15,7 @@ void RmsProp::update(std::size_t index, Parameter& p, const float* grad, float l
     float* __restrict v = slot(0, index, n).data();
     float* __restrict m = mu > 0.0f ? slot(1, index, n).data() : nullptr;
     float* __restrict w = p.value.data();
-#pragma omp parallel for schedule(static) if (n > static_cast<std::size_t>(kParallelWork))
+#pragma omp parallel for schedule(static) if (n > static_cast <std::size_t>(kParallelWork))
     for (std::size_t k = 0; k < n; ++k) {
         v[k] = rho * v[k] + (1.0f - rho) * grad[k] * grad[k];
         const float increment = lr * grad[k] / std::sqrt(v[k] + eps);

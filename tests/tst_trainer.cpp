@@ -67,6 +67,23 @@ Graph regressionMlp()
 class TestTrainer : public QObject {
     Q_OBJECT
 private slots:
+    /// Asking for more generated rows than memory holds is refused by name, before anything is
+    /// allocated (10^12 rows used to end in a bare std::bad_alloc).
+    void tooManyGeneratedRowsAreRefused()
+    {
+        const Graph g = example("two_branch_embeddings");
+        try {
+            makeSyntheticData(g, LossSpec{}, 1'000'000'000'000, 1);
+            QFAIL("10^12 rows were generated");
+        } catch (const DataError& e) {
+            const QString message = e.what();
+            QVERIFY2(
+                message.startsWith("generated data: 1,000,000,000,000 rows of \"tokens_a\", \"tokens_b\" would take "),
+                qPrintable(message));
+            QVERIFY2(message.contains("more than half of this machine's memory"), qPrintable(message));
+        }
+    }
+
     void seedModelALearns()
     {
         const auto [t, status] = fitExample("two_branch_embeddings", 4, 10000);

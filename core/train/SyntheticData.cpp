@@ -2,11 +2,14 @@
 
 #include "engine/NetworkCompiler.h"
 #include "graph/LayerRegistry.h"
+#include "shape/ModelSummary.h"
 #include "shape/ShapeInference.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
+#include <unistd.h>
 
 namespace sf {
 
@@ -25,6 +28,56 @@ double hashedNormal(std::uint64_t key)
     const double u1 = (static_cast<double>(mix(key) >> 11) + 0.5) / 9007199254740992.0;
     const double u2 = (static_cast<double>(mix(key ^ 0xabcdefULL) >> 11) + 0.5) / 9007199254740992.0;
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+/// Half the machine's memory: more generated data than that would only end in a bad_alloc, or
+/// in the system's out-of-memory killer.
+double generatedDataBudget()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && pageSize > 0 ? 0.5 * static_cast<double>(pages) * static_cast<double>(pageSize)
+                                     : 4.0 * (1u << 30);
+}
+
+std::string bytesText(double bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int unit = 0;
+    while (bytes >= 1024.0 && unit < 6) {
+        bytes /= 1024.0;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %s", bytes, units[unit]);
+    return text;
+}
+
+/// Throws DataError, before anything is allocated, when `rows` generated rows of the model's
+/// inputs would not fit in memory (the targets, made from them, take about as much again).
+void refuseMoreThanMemory(const Graph& concrete, const ShapeReport& report, Index rows)
+{
+    // Doubles: 10^12 rows of a wide input must be measured, not wrapped.
+    double perRow = 0.0; // bytes of the inputs on the model's batch axis, per row
+    double fixed = 0.0;  // bytes of inputs with a fixed batch (batch_size=1)
+    std::string names;
+    for (NodeId id : report.modelInputs()) {
+        const Shape& shape = report.outputOf(id)->shape;
+        double sample = sizeof(float);
+        for (int i = 1; i < shape.rank(); ++i)
+            sample *= static_cast<double>(shape[i].size());
+        (shape[0].isBatch() ? perRow : fixed) +=
+            shape[0].isBatch() ? sample : sample * static_cast<double>(shape[0].size());
+        names += (names.empty() ? "\"" : ", \"") + concrete.node(id)->name + "\"";
+    }
+    const double budget = generatedDataBudget();
+    const double bytes = perRow * static_cast<double>(rows) + fixed;
+    if (bytes <= budget)
+        return;
+    const double fitting = perRow > 0 ? std::floor((budget - fixed) / perRow) : 0.0;
+    throw DataError("generated data: " + withThousands(rows) + " rows of " + names + " would take " + bytesText(bytes) +
+                    ", more than half of this machine's memory (" + bytesText(budget) + "); inputs of at most " +
+                    withThousands(static_cast<std::int64_t>(std::max(0.0, fitting))) + " rows would fit");
 }
 
 struct TokenInfo {
@@ -85,6 +138,7 @@ std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows,
                 sample.push_back(d.value_or(length));
         }
     const auto [concrete, report] = concreteModel(graph, lengths);
+    refuseMoreThanMemory(concrete, report, rows);
 
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);

@@ -64,6 +64,39 @@ private slots:
                                      "Set units of dense to 7", "Rename dense to classifier"}));
     }
 
+    /// Settings live on the model: the command sets an entry, undo removes it again, and the
+    /// document passes each change on.
+    void settingCommandUndoesAndRedoes()
+    {
+        GraphDocument doc;
+        doc.load(example("two_branch_embeddings"), {});
+        const nlohmann::json before = doc.settings();
+        QVERIFY(!before.contains("training"));
+        QSignalSpy changed(&doc, &GraphDocument::settingsChanged);
+        const nlohmann::json training{{"epochs", 3}};
+        doc.push(new SetSettingCommand(doc.model(), "training", training, "Change training settings"));
+        QCOMPARE(doc.settings().at("training"), training);
+        doc.undoStack().undo();
+        QCOMPARE(doc.settings(), before);
+        doc.undoStack().redo();
+        QCOMPARE(doc.model().settings().at("training"), training);
+        QCOMPARE(changed.count(), 3);
+    }
+
+    /// Loading sends settingsChanged once, after the new report.
+    void loadSendsTheSettingsAfterTheReport()
+    {
+        GraphDocument doc;
+        QStringList heard;
+        connect(&doc, &GraphDocument::reportChanged, &doc, [&] { heard << "report"; });
+        connect(&doc, &GraphDocument::settingsChanged, &doc, [&] { heard << "settings"; });
+        ModelDocument loaded = example("two_branch_embeddings");
+        loaded.settings["note"] = "loaded";
+        doc.load(loaded, {});
+        QCOMPARE(heard, QStringList({"report", "settings"}));
+        QCOMPARE(doc.settings().at("note"), "loaded");
+    }
+
     void connectIsReadable()
     {
         GraphDocument doc;

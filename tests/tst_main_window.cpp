@@ -546,8 +546,8 @@ private slots:
             autosave.discard();
             QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
             QVERIFY(window.saveTo(model));
-            window.document().push(new SetSettingCommand(window.document(), "training", nlohmann::json{{"epochs", 7}},
-                                                         "Change training settings"));
+            window.document().push(new SetSettingCommand(window.document().model(), "training",
+                                                         nlohmann::json{{"epochs", 7}}, "Change training settings"));
             window.document().setWeights({{"dense/kernel", kernel}});
             window.addLayer("Dropout", {0, 0});
             autosave.writeNow();

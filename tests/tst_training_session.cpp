@@ -94,7 +94,8 @@ void setGeneratedRun(MainWindow& window, int epochs, int rows)
     settings["epochs"] = epochs;
     settings["early_stopping_patience"] = 0;
     settings["data"] = {{"generated_rows", rows}};
-    window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+    window.document().push(
+        new SetSettingCommand(window.document().model(), "training", settings, "Change training settings"));
 }
 
 /// The seed example training on generated data, long enough to be interrupted, with its first
@@ -106,7 +107,8 @@ bool startLongRun(MainWindow& window)
     nlohmann::json settings = TrainingSettings{}.toJson();
     settings["data"] = {{"generated_rows", 2000}};
     settings["early_stopping_patience"] = 0; // it would end the run after a few epochs
-    window.document().push(new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+    window.document().push(
+        new SetSettingCommand(window.document().model(), "training", settings, "Change training settings"));
     window.trainDemo(100000);
     return waitFor([&] { return window.training().epochsSeen() >= 1; }) && window.training().session().isRunning();
 }
@@ -382,7 +384,7 @@ private slots:
         settings["epochs"] = 1;
         settings["data"] = {{"generated_rows", 1000}};
         window.document().push(
-            new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+            new SetSettingCommand(window.document().model(), "training", settings, "Change training settings"));
         window.document().undoStack().setClean();
         panel.train();
         QVERIFY(waitFor([&] { return !panel.session().isRunning() && panel.epochsSeen() == 1; }));
@@ -727,7 +729,7 @@ private slots:
         settings["early_stopping_patience"] = 0;
         settings["data"] = {{"generated_rows", 2000}};
         window.document().push(
-            new SetSettingCommand(window.document(), "training", settings, "Change training settings"));
+            new SetSettingCommand(window.document().model(), "training", settings, "Change training settings"));
         QTemporaryDir dir;
         QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
         const ModelDocument saved = loadModel(dir.filePath("m.sfmodel").toStdString()).document;

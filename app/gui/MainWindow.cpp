@@ -689,7 +689,8 @@ void MainWindow::trainDemo(int epochs)
     settings.config.epochs = epochs;
     settings.data.training = {};
     settings.data.validation.reset();
-    m_document->push(new SetSettingCommand(*m_document, "training", settings.toJson(), tr("Change training settings")));
+    m_document->push(
+        new SetSettingCommand(m_document->model(), "training", settings.toJson(), tr("Change training settings")));
     findChild<QDockWidget*>("training")->raise();
     m_training->train();
 }

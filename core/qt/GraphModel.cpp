@@ -108,4 +108,19 @@ void GraphModel::replace(const Graph& target)
         emit structureChanged();
 }
 
+void GraphModel::setSetting(const std::string& key, const nlohmann::json& value)
+{
+    if (value.is_null())
+        m_settings.erase(key);
+    else
+        m_settings[key] = value;
+    emit settingsChanged();
+}
+
+void GraphModel::replaceSettings(nlohmann::json settings)
+{
+    m_settings = std::move(settings);
+    emit settingsChanged();
+}
+
 } // namespace sf

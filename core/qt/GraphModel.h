@@ -3,11 +3,13 @@
 #include "graph/Graph.h"
 
 #include <QObject>
+#include <nlohmann/json.hpp>
 
 namespace sf {
 
-/// The single source of truth while editing: a Graph with a signal for every change. The scene,
-/// panels and document follow the signals; only undo commands call the mutators.
+/// The single source of truth while editing: a Graph and the model's settings (training, note),
+/// with a signal for every change. The scene, panels and document follow the signals; only undo
+/// commands call the mutators.
 class GraphModel : public QObject {
     Q_OBJECT
 public:
@@ -15,6 +17,8 @@ public:
 
     const Graph& graph() const { return m_graph; }
     const Node* node(NodeId id) const { return m_graph.node(id); }
+    /// The settings saved with the model, by key ("training", "note"), kept as they are.
+    const nlohmann::json& settings() const { return m_settings; }
 
     void insertNode(const Node& node);
     void removeNode(NodeId id); ///< its connections go first, each signalled
@@ -26,6 +30,10 @@ public:
     /// Becomes `graph`, signalling the difference (nodes, connections, changes) so followers update
     /// incrementally. Used by compound edits (quick fixes, paste, layout) and by opening a file.
     void replace(const Graph& graph);
+    /// Sets (or, with null, removes) one settings entry.
+    void setSetting(const std::string& key, const nlohmann::json& value);
+    /// Becomes `settings`, all entries at once (opening a file).
+    void replaceSettings(nlohmann::json settings);
 
 signals:
     void nodeAdded(sf::NodeId id);
@@ -35,9 +43,11 @@ signals:
     void nodeChanged(sf::NodeId id); ///< arguments, name or sharing
     void nodeMoved(sf::NodeId id);
     void structureChanged(); ///< after any add, remove, connect or disconnect
+    void settingsChanged();
 
 private:
     Graph m_graph;
+    nlohmann::json m_settings = nlohmann::json::object();
 };
 
 } // namespace sf

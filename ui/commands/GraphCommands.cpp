@@ -1,6 +1,5 @@
 #include "GraphCommands.h"
 
-#include "document/GraphDocument.h"
 #include "graph/ParamValue.h"
 #include "qt/GraphModel.h"
 
@@ -145,20 +144,19 @@ void RenameCommand::undo()
     m_model.rename(m_node, m_before);
 }
 
-SetSettingCommand::SetSettingCommand(GraphDocument& document, std::string key, nlohmann::json value,
-                                     const QString& text)
-    : m_document(document), m_key(std::move(key)), m_after(std::move(value))
+SetSettingCommand::SetSettingCommand(GraphModel& model, std::string key, nlohmann::json value, const QString& text)
+    : m_model(model), m_key(std::move(key)), m_after(std::move(value))
 {
-    m_before = document.settings().value(m_key, nlohmann::json());
+    m_before = model.settings().value(m_key, nlohmann::json());
     setText(text);
 }
 void SetSettingCommand::redo()
 {
-    m_document.setSetting(m_key, m_after);
+    m_model.setSetting(m_key, m_after);
 }
 void SetSettingCommand::undo()
 {
-    m_document.setSetting(m_key, m_before);
+    m_model.setSetting(m_key, m_before);
 }
 
 EditGraphCommand::EditGraphCommand(GraphModel& model, Graph before, Graph after, const QString& text)

@@ -93,15 +93,15 @@ private:
     std::string m_after;
 };
 
-/// Replaces one entry of the document's settings (training settings, say). Text as given.
+/// Replaces one entry of the model's settings (training settings, say). Text as given.
 class SetSettingCommand : public QUndoCommand {
 public:
-    SetSettingCommand(class GraphDocument& document, std::string key, nlohmann::json value, const QString& text);
+    SetSettingCommand(GraphModel& model, std::string key, nlohmann::json value, const QString& text);
     void redo() override;
     void undo() override;
 
 private:
-    class GraphDocument& m_document;
+    GraphModel& m_model;
     std::string m_key;
     nlohmann::json m_before;
     nlohmann::json m_after;

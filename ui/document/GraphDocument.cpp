@@ -7,6 +7,7 @@
 #include "shape/QuickFixApplier.h"
 
 #include <QFileInfo>
+#include <QSignalBlocker>
 #include <QTimer>
 
 namespace sf {
@@ -18,6 +19,7 @@ GraphDocument::GraphDocument(QObject* parent) : QObject(parent), m_timer(new QTi
     connect(m_timer, &QTimer::timeout, this, &GraphDocument::flushInference);
     connect(&m_model, &GraphModel::structureChanged, this, [this] { scheduleInference(true); });
     connect(&m_model, &GraphModel::nodeChanged, this, [this](NodeId id) { scheduleInference(false, id); });
+    connect(&m_model, &GraphModel::settingsChanged, this, &GraphDocument::settingsChanged);
     connect(&m_undo, &QUndoStack::cleanChanged, this, &GraphDocument::modifiedChanged);
     flushInference();
 }
@@ -56,7 +58,10 @@ void GraphDocument::load(const ModelDocument& document, const QString& path, std
     m_unsavedOutsideUndo = false;
     m_undo.clear();
     m_model.replace(document.graph);
-    m_settings = document.settings;
+    {
+        const QSignalBlocker notYet(this); // the model's settingsChanged is forwarded below, after inference
+        m_model.replaceSettings(document.settings);
+    }
     m_name = document.name;
     m_path = path;
     m_undo.setClean();
@@ -95,7 +100,7 @@ ModelDocument GraphDocument::toModelDocument() const
     ModelDocument doc;
     doc.name = m_name;
     doc.graph = m_model.graph();
-    doc.settings = m_settings;
+    doc.settings = m_model.settings();
     return doc;
 }
 
@@ -144,15 +149,6 @@ void GraphDocument::autoLayout()
     layOutLayered(after);
     if (!(after.nodes() == graph().nodes()))
         push(new EditGraphCommand(m_model, graph(), after, tr("Auto-layout")));
-}
-
-void GraphDocument::setSetting(const std::string& key, const nlohmann::json& value)
-{
-    if (value.is_null())
-        m_settings.erase(key);
-    else
-        m_settings[key] = value;
-    emit settingsChanged();
 }
 
 QString GraphDocument::folder() const

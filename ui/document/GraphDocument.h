@@ -13,7 +13,7 @@ class QTimer;
 
 namespace sf {
 
-/// An open model: its GraphModel, undo stack, file and settings, and the latest shape report.
+/// An open model: its GraphModel (graph and settings), undo stack and file, and the latest shape report.
 /// Inference runs after edits, coalesced on a 0-ms timer, incrementally for argument edits.
 class GraphDocument : public QObject {
     Q_OBJECT
@@ -29,9 +29,8 @@ public:
     /// Replaces everything (a file was opened, with its weights): no undo history, clean.
     void load(const ModelDocument& document, const QString& path, std::map<std::string, Array> weights = {});
     ModelDocument toModelDocument() const;
-    const nlohmann::json& settings() const { return m_settings; }
-    /// Sets (or, with null, removes) one settings entry; only SetSettingCommand calls it.
-    void setSetting(const std::string& key, const nlohmann::json& value);
+    /// The model's settings; SetSettingCommand changes them.
+    const nlohmann::json& settings() const { return m_model.settings(); }
     QString filePath() const { return m_path; }
     void setFilePath(const QString& path) { m_path = path; }
     QString displayName() const;
@@ -68,6 +67,7 @@ signals:
     /// The model was written to its file, weights and all.
     void saved();
     void reportChanged();
+    /// The model's settings changed: forwarded from the model, and after inference when a file is loaded.
     void settingsChanged();
     void weightsChanged();
     void modifiedChanged();
@@ -78,7 +78,6 @@ private:
     GraphModel m_model;
     QUndoStack m_undo;
     ShapeInference m_inference;
-    nlohmann::json m_settings = nlohmann::json::object();
     std::string m_name = "model";
     QString m_path;
     std::map<std::string, Array> m_weights;

@@ -271,7 +271,7 @@ void TrainingPanel::commitData(const DataBinding& binding, const QString& what)
 {
     TrainingSettings s = currentSettings();
     s.data = binding;
-    m_document.push(new SetSettingCommand(m_document, "training", s.toJson(), what));
+    m_document.push(new SetSettingCommand(m_document.model(), "training", s.toJson(), what));
 }
 
 void TrainingPanel::setSource(bool validation, bool target, const QString& name, const ArraySource& source)
@@ -392,7 +392,7 @@ void TrainingPanel::commitSettings()
         loadSettings();
         return;
     }
-    m_document.push(new SetSettingCommand(m_document, "training", now, tr("Change training settings")));
+    m_document.push(new SetSettingCommand(m_document.model(), "training", now, tr("Change training settings")));
 }
 
 TrainingRequest TrainingPanel::currentRequest() const

@@ -12,27 +12,16 @@ namespace fs = std::filesystem;
 
 /// An include that goes upward and is known to: a file (from its tree's root) and the folder it
 /// includes from.
-struct KnownUpward {
-    std::string file;
-    std::string folder;
-};
-
 /// A tree of folders in layers, lowest first: a file may include from its own folder and from the
-/// folders before it, never from one after it (but for the known exceptions).
+/// folders before it, never from one after it.
 struct LayeredTree {
     std::string root;
     std::vector<std::string> layers;
-    std::vector<KnownUpward> knownUpward;
 
     /// The position of `folder` in layers; layers.size() for a folder that is not there.
     std::size_t rankOf(const std::string& folder) const
     {
         return static_cast<std::size_t>(std::find(layers.begin(), layers.end(), folder) - layers.begin());
-    }
-    bool isKnown(const std::string& file, const std::string& folder) const
-    {
-        return std::any_of(knownUpward.begin(), knownUpward.end(),
-                           [&](const KnownUpward& k) { return k.file == file && k.folder == folder; });
     }
 };
 
@@ -42,12 +31,8 @@ struct LayeredTree {
 /// panels follow the document, the training panels use the panels' helpers; dialogs/ (the shortcuts
 /// dialog) needs none of them.
 const std::vector<LayeredTree> kTrees{
-    {"core", {"graph", "shape", "engine", "data", "train", "io", "qt"}, {}},
-    {"ui",
-     {"commands", "document", "canvas", "panels", "training", "dialogs"},
-     // A cycle left as it is: the document places the cards a fix or an insertion adds with
-     // canvas/'s cardFootprint (NodeItem's geometry), while canvas/'s scene follows the document.
-     {{"document/GraphDocument.cpp", "canvas"}}},
+    {"core", {"graph", "shape", "engine", "data", "train", "io", "qt"}},
+    {"ui", {"commands", "document", "canvas", "panels", "training", "dialogs"}},
 };
 
 /// Calls visit(file, line, folder) for every "folder/…" include in the .h and .cpp files under `tree`
@@ -73,8 +58,7 @@ template <typename Visit> void forEachFolderInclude(const LayeredTree& tree, Vis
 
 } // namespace
 
-/// core/ and ui/ are each layered one way (kTrees), so neither has a cycle between its folders
-/// but for the known exceptions listed there.
+/// core/ and ui/ are each layered one way (kTrees), so neither has a cycle between its folders.
 class TestLayering : public QObject {
     Q_OBJECT
 private slots:
@@ -97,30 +81,13 @@ private slots:
         for (const LayeredTree& tree : kTrees)
             forEachFolderInclude(tree, [&](const fs::path& file, int line, const std::string& folder) {
                 const std::size_t rank = tree.rankOf(file.begin()->string());
-                if (tree.rankOf(folder) < tree.layers.size() && tree.rankOf(folder) > rank &&
-                    !tree.isKnown(file.generic_string(), folder))
+                if (tree.rankOf(folder) < tree.layers.size() && tree.rankOf(folder) > rank)
                     upward << QStringLiteral("%1/%2:%3 includes from %4/")
                                   .arg(QString::fromStdString(tree.root), QString::fromStdString(file.generic_string()))
                                   .arg(line)
                                   .arg(QString::fromStdString(folder));
             });
         QVERIFY2(upward.isEmpty(), qPrintable(upward.join(QLatin1Char('\n'))));
-    }
-
-    /// A known exception that no longer holds (the cycle was broken) is taken off the list.
-    void everyKnownUpwardIncludeStillExists()
-    {
-        for (const LayeredTree& tree : kTrees)
-            for (const KnownUpward& known : tree.knownUpward) {
-                bool found = false;
-                forEachFolderInclude(tree, [&](const fs::path& file, int, const std::string& folder) {
-                    found = found || (file.generic_string() == known.file && folder == known.folder);
-                });
-                QVERIFY2(found,
-                         qPrintable(QStringLiteral("%1/%2 no longer includes from %3/: remove it from kTrees")
-                                        .arg(QString::fromStdString(tree.root), QString::fromStdString(known.file),
-                                             QString::fromStdString(known.folder))));
-            }
     }
 };
 

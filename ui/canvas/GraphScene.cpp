@@ -1,5 +1,6 @@
 #include "GraphScene.h"
 
+#include "CardFootprint.h"
 #include "EdgeItem.h"
 #include "NodeItem.h"
 #include "commands/GraphCommands.h"
@@ -32,6 +33,7 @@ GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScen
     connect(&model, &GraphModel::nodeChanged, this, &GraphScene::onNodeChanged);
     connect(&model, &GraphModel::nodeMoved, this, &GraphScene::onNodeMoved);
     connect(&document, &GraphDocument::reportChanged, this, &GraphScene::annotate);
+    document.setCardFootprint(cardFootprint); // the cards' sizes are this scene's to know
     for (const auto& [id, node] : model.graph().nodes())
         onNodeAdded(id);
     for (const Connection& c : model.graph().connections())

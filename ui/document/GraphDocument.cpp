@@ -1,7 +1,6 @@
 #include "GraphDocument.h"
 
 #include "GraphClipboard.h"
-#include "canvas/CardFootprint.h"
 #include "commands/GraphCommands.h"
 #include "graph/LayeredLayout.h"
 #include "shape/QuickFixApplier.h"
@@ -109,9 +108,10 @@ bool GraphDocument::applyFix(const QuickFix& fix)
     Graph after = graph();
     if (!sf::applyFix(after, fix))
         return false;
-    for (const auto& [id, node] : after.nodes())
-        if (!graph().node(id))
-            placeBetweenNeighbours(after, id, cardFootprint);
+    if (m_cardFootprint)
+        for (const auto& [id, node] : after.nodes())
+            if (!graph().node(id))
+                placeBetweenNeighbours(after, id, m_cardFootprint);
     push(new EditGraphCommand(m_model, graph(), after, tr("Fix: %1").arg(QString::fromStdString(fix.title))));
     return true;
 }
@@ -135,7 +135,8 @@ bool GraphDocument::insertIntoEdge(const Connection& c, const QString& type)
     NodeId inserted;
     if (!clipboard::insertIntoEdge(after, c, type.toStdString(), inserted))
         return false;
-    placeBetweenNeighbours(after, inserted, cardFootprint);
+    if (m_cardFootprint)
+        placeBetweenNeighbours(after, inserted, m_cardFootprint);
     push(new EditGraphCommand(m_model, graph(), after,
                               tr("Insert %1 between %2 and %3")
                                   .arg(type, QString::fromStdString(graph().node(c.from.node)->name),

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "data/Array.h"
+#include "graph/Placement.h"
 #include "io/ModelFile.h"
 #include "qt/GraphModel.h"
 #include "shape/ShapeInference.h"
@@ -52,10 +53,15 @@ public:
     void push(class QUndoCommand* command) { m_undo.push(command); }
 
     /// Compound edits, each one undo step. False when there is nothing to do. A layer a fix adds,
-    /// or one inserted into a connection, goes between its neighbours (placeBetweenNeighbours).
+    /// or one inserted into a connection, goes between its neighbours (placeBetweenNeighbours, with
+    /// the cards' footprint: setCardFootprint).
     bool applyFix(const QuickFix& fix);
     bool paste(const Graph& copied, Point offset, std::vector<NodeId>& added, const QString& verb);
     bool insertIntoEdge(const Connection& c, const QString& type);
+    /// How large the cards showing the model are, said by the scene that draws them: a layer a fix
+    /// or insertIntoEdge adds then goes between its neighbours, clear of other cards. Without it
+    /// (no scene) such a layer keeps the place the edit gave it.
+    void setCardFootprint(CardFootprint footprint) { m_cardFootprint = std::move(footprint); }
     void autoLayout();
 
     /// Runs any pending inference now (tests, screenshots).
@@ -76,6 +82,7 @@ private:
     void scheduleInference(bool full, NodeId changed = {});
 
     GraphModel m_model;
+    CardFootprint m_cardFootprint;
     QUndoStack m_undo;
     ShapeInference m_inference;
     std::string m_name = "model";

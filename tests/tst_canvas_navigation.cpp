@@ -24,10 +24,7 @@ namespace {
 /// A model too big to see at once: about 300 layers, laid out.
 ModelDocument bigModel()
 {
-    ModelDocument model;
-    model.graph = test::generateLayeredGraph(300, 7);
-    layOutLayered(model.graph);
-    return model;
+    return test::laidOutModel(300, 7);
 }
 
 /// The window at 1024×700 with `model` open, fitted to the view.
@@ -201,10 +198,7 @@ private slots:
         for (const auto& [name, size] : before)
             QVERIFY2(size.width() >= 150 && size.height() >= 120, qPrintable(name));
 
-        ModelDocument big;
-        big.graph = test::generateLayeredGraph(2000, 3);
-        layOutLayered(big.graph);
-        window.document().load(big, {});
+        window.document().load(test::laidOutModel(2000, 3), {});
         window.scene().selectOnly(window.document().graph().nodes().begin()->first);
         QTest::qWait(50);
         QCOMPARE(window.size(), QSize(1024, 700));

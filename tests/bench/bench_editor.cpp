@@ -29,10 +29,7 @@ void printTimed(const char* what, double ms, double target)
 void benchLargeSelection(const char* front)
 {
     using namespace sf;
-    Graph graph = test::generateLayeredGraph(2000, 7);
-    layOutLayered(graph);
-    ModelDocument model;
-    model.graph = graph;
+    const ModelDocument model = test::laidOutModel(2000, 7);
     MainWindow window;
     window.resize(1400, 860);
     window.show();
@@ -87,10 +84,7 @@ int main(int argc, char** argv)
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     using namespace sf;
-    Graph graph = test::generateLayeredGraph(500, 42);
-    layOutLayered(graph);
-    ModelDocument model;
-    model.graph = graph;
+    const ModelDocument model = test::laidOutModel(500, 42);
 
     const double open = bench::medianMilliseconds(15, [&] {
         GraphDocument document;

@@ -2,6 +2,8 @@
 
 #include "graph/Graph.h"
 #include "graph/LayerRegistry.h"
+#include "graph/LayeredLayout.h"
+#include "io/ModelFile.h"
 
 #include <random>
 
@@ -39,6 +41,15 @@ inline Graph generateLayeredGraph(int nodes, unsigned seed)
     }
     add(layer::kDense, {{"units", std::int64_t{1}}, {"activation", std::string("sigmoid")}}, {trunk}, "output");
     return g;
+}
+
+/// generateLayeredGraph's graph, auto-laid out, as a model to open.
+inline ModelDocument laidOutModel(int nodes, unsigned seed)
+{
+    ModelDocument model;
+    model.graph = generateLayeredGraph(nodes, seed);
+    layOutLayered(model.graph);
+    return model;
 }
 
 } // namespace sf::test

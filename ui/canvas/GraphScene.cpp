@@ -74,6 +74,8 @@ void GraphScene::onNodeAdded(NodeId id)
 
 void GraphScene::fitRectToContents()
 {
+    if (std::exchange(m_fittedGeneration, m_cardsGeneration) == m_cardsGeneration)
+        return; // no card came, went, moved or grew since the last fit
     // Room around the cards to drag them further and to drop new ones; never less than a screen or two.
     constexpr double kMargin = 1500.0;
     const QRectF minimum(-2000, -1500, 4000, 3000);

@@ -100,7 +100,8 @@ private:
     QTimer m_rectTimer;                    ///< fits the scene's rect to its cards once an edit is done
     QRectF m_cardsRect;
     quint64 m_cardsGeneration = 0;
-    mutable CardGrid m_cardGrid; ///< built on the first question after the cards changed
+    quint64 m_fittedGeneration = ~quint64{0}; ///< the cardsGeneration the scene's rect was fitted to
+    mutable CardGrid m_cardGrid;              ///< built on the first question after the cards changed
     mutable quint64 m_cardGridGeneration = ~quint64{0};
 
     // A connection being dragged.

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/GraphScene.h"
 #include "canvas/NodeItem.h"

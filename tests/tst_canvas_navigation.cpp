@@ -1,4 +1,5 @@
 #include "GeneratedGraphs.h"
+#include "LayerNames.h"
 #include "MainWindow.h"
 #include "canvas/FindBar.h"
 #include "canvas/GraphScene.h"

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "graph/ConnectionRules.h"
 
 #include <QtTest>

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "io/ArrayReader.h"
 #include "io/Csv.h"
 #include "io/DataBinding.h"

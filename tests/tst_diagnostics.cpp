@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "io/FileFormatError.h"
 #include "io/ModelLoader.h"
 #include "shape/DiagnosticCodes.h"

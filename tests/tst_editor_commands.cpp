@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
 #include "io/ModelLoader.h"
@@ -18,7 +19,7 @@ ModelDocument example(const char* name)
 
 Node newNode(const Graph& g, std::string_view type)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     return Node{g.nextId(), spec->className, g.uniqueName(spec->defaultName), spec->defaults(), {10, 20}, {}, {}};
 }
 

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "engine/NetworkCompiler.h"
 #include "shape/ShapeInference.h"
 
@@ -40,7 +41,7 @@ void compareFloats(const std::vector<float>& got, const std::vector<float>& expe
 class TestForwardValues : public QObject {
     Q_OBJECT
 private slots:
-    /// The shape rule and the compiled network take one rule (concatenateCarriesMask, Keras 3's
+    /// The shape rule and the compiled network take one rule (core/layers/Concatenate.cpp, Keras 3's
     /// compute_mask): along the steps a masked input keeps its mask; along the features an
     /// unmasked input makes the mask all true, so only all-masked inputs pass one on.
     void concatenateMaskAgreesWithTheShapeRule_data()

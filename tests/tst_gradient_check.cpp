@@ -1,7 +1,9 @@
 #include "GradientCheck.h"
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "RowGraph.h"
 #include "engine/NetworkCompiler.h"
+#include "layers/ActivationArgument.h"
 #include "train/Initializers.h"
 
 #include <QtTest>

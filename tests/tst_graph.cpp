@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "graph/LayerSearch.h"
 #include "graph/LayeredLayout.h"
 #include "graph/Topology.h"

@@ -1,5 +1,6 @@
 #include "GeneratedGraphs.h"
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "shape/ShapeInference.h"
 
 #include <QtTest>

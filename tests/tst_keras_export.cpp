@@ -1,6 +1,7 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "TestPrinters.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "io/KerasExport.h"
 #include "io/KerasPython.h"
 #include "io/ModelFile.h"

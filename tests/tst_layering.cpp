@@ -31,7 +31,7 @@ struct LayeredTree {
 /// panels follow the document, the training panels use the panels' helpers; dialogs/ (the shortcuts
 /// dialog) needs none of them.
 const std::vector<LayeredTree> kTrees{
-    {"core", {"graph", "shape", "engine", "data", "train", "io", "qt"}},
+    {"core", {"graph", "shape", "engine", "data", "train", "io", "layers", "qt"}},
     {"ui", {"commands", "document", "canvas", "panels", "training", "dialogs"}},
 };
 

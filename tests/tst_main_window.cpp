@@ -1,4 +1,5 @@
 #include "DialogAnswers.h"
+#include "LayerNames.h"
 #include "MainWindow.h"
 #include "canvas/EdgeItem.h"
 #include "canvas/GraphScene.h"
@@ -7,7 +8,7 @@
 #include "canvas/SceneExport.h"
 #include "commands/GraphCommands.h"
 #include "document/Autosave.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/LayeredLayout.h"
 #include "io/ModelLoader.h"
 #include "panels/InspectorPanel.h"
@@ -669,7 +670,7 @@ private slots:
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         const NodeId dense = idOf(window, "dense");
         const Point at = window.document().graph().node(dense)->position;
-        const LayerSpec& dropout = *LayerRegistry::instance().find("Dropout");
+        const LayerSpec& dropout = *LayerCatalogue::instance().find("Dropout");
         window.document().push(new AddNodeCommand(window.document().model(), Node{window.document().graph().nextId(),
                                                                                   "Dropout",
                                                                                   "blocker",
@@ -731,7 +732,7 @@ private slots:
     {
         MainWindow window;
         QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
-        const LayerSpec& spec = *LayerRegistry::instance().find("Dense");
+        const LayerSpec& spec = *LayerCatalogue::instance().find("Dense");
         window.document().push(new AddNodeCommand(
             window.document().model(),
             Node{window.document().graph().nextId(), "Dense", "aside", spec.defaults(), {760, 300}, {}, {}}));

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "io/AnalysisCsv.h"
 #include "io/ModelLoader.h"
 #include "shape/AnalysisText.h"

@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "TestPrinters.h"
 #include "io/FileFormatError.h"
 #include "io/ModelFile.h"

@@ -1,4 +1,5 @@
-#include "graph/LayerRegistry.h"
+#include "LayerNames.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/Placement.h"
 
 #include <QtTest>

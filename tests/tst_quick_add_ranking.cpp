@@ -1,4 +1,4 @@
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "panels/QuickAddRanking.h"
 
 #include <QtTest>
@@ -18,7 +18,7 @@ QStringList names(const std::vector<LayerEntry>& layers)
 std::vector<LayerEntry> registry()
 {
     std::vector<LayerEntry> layers;
-    for (const LayerSpec& spec : LayerRegistry::instance().all())
+    for (const LayerSpec& spec : LayerCatalogue::instance().specs())
         layers.push_back({QString::fromStdString(spec.className), QString::fromStdString(spec.summary)});
     return layers;
 }

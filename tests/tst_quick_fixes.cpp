@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "shape/QuickFixApplier.h"
 #include "shape/ShapeInference.h"
 

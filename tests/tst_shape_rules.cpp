@@ -1,3 +1,4 @@
+#include "LayerNames.h"
 #include "RowGraph.h"
 #include "shape/ShapeInference.h"
 

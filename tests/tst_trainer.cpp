@@ -1,4 +1,5 @@
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "engine/NetworkCompiler.h"
 #include "io/ModelLoader.h"
 #include "train/SyntheticData.h"

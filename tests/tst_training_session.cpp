@@ -1,5 +1,6 @@
 #include "DialogAnswers.h"
 #include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "MainWindow.h"
 #include "commands/GraphCommands.h"
 #include "io/ModelFile.h"

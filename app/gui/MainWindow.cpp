@@ -12,7 +12,7 @@
 #include "document/Autosave.h"
 #include "document/GraphClipboard.h"
 #include "graph/ConnectionRules.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
 #include "io/KerasPython.h"
@@ -288,7 +288,7 @@ void MainWindow::createMenus()
 
 std::optional<Node> MainWindow::newLayer(const QString& className) const
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(className.toStdString());
+    const LayerSpec* spec = LayerCatalogue::instance().find(className.toStdString());
     if (!spec)
         return std::nullopt;
     return Node{m_document->graph().nextId(),

@@ -16,6 +16,15 @@ std::vector<Parameter*> Network::parameters() const
     return out;
 }
 
+std::vector<Parameter*> Network::trainableParameters() const
+{
+    std::vector<Parameter*> out;
+    for (const auto& p : m_parameters)
+        if (p->trainable)
+            out.push_back(p.get());
+    return out;
+}
+
 Parameter* Network::findParameter(const std::string& name) const
 {
     for (const auto& p : m_parameters)

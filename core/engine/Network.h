@@ -26,6 +26,8 @@ public:
     const std::vector<Port>& outputs() const { return m_outputs; }
     /// Every trainable weight once (shared calls reuse their first call's), in layer order.
     std::vector<Parameter*> parameters() const;
+    /// The weights the optimizer changes (Parameter::trainable), in the order of parameters().
+    std::vector<Parameter*> trainableParameters() const;
     Parameter* findParameter(const std::string& name) const;
 
     Index maxBatch() const { return m_maxBatch; }

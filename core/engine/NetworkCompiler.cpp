@@ -1,17 +1,9 @@
 #include "NetworkCompiler.h"
 
-#include "graph/LayerRegistry.h"
-#include "ops/ActivationOp.h"
-#include "ops/ConcatenateOp.h"
-#include "ops/DenseOp.h"
-#include "ops/DropoutOp.h"
-#include "ops/EmbeddingOp.h"
-#include "ops/GlobalAveragePooling1DOp.h"
-#include "ops/MaskingOp.h"
-#include "ops/RepeatToBatchOp.h"
-#include "ops/RepeatVectorOp.h"
-#include "shape/ConcatenateMask.h"
+#include "OpBuild.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/ShapeInference.h"
+#include "shape/Trainable.h"
 
 #include <unordered_map>
 #include <unordered_set>
@@ -22,7 +14,7 @@ Graph withSampleSizes(const Graph& graph, const SampleShapes& samples)
 {
     Graph concrete = graph;
     for (const auto& [id, node] : graph.nodes()) {
-        if (node.type != layer::kInput)
+        if (!isInputLayer(node))
             continue;
         DimList shape = node.params.dims("shape");
         if (std::all_of(shape.begin(), shape.end(), [](const auto& d) { return d.has_value(); }))
@@ -100,7 +92,8 @@ private:
         return nullptr;
     }
 
-    /// Buffers that view another node's (Flatten, Reshape): the same memory, another shape.
+    /// Buffers that view another node's (a layer whose BufferUse::viewsInput: Flatten, Reshape):
+    /// the same memory, another shape.
     NodeBuffers* alias(const NodeBuffers& source, const std::vector<Index>& shape, bool batched)
     {
         NodeBuffers& b = m_net.m_buffers.emplace_back();
@@ -114,29 +107,29 @@ private:
         return &b;
     }
 
-    /// Where a producer writes straight into a Concatenate's output: that node, and the offset of
-    /// the producer's part within each sample.
+    /// Where a producer writes straight into the output of a layer that joins its inputs (a
+    /// Concatenate): that node, and the offset of the producer's part within each sample.
     struct Placement {
-        NodeId concatenate;
+        NodeId joiner;
         Index offset = 0;
     };
 
-    /// The buffers of a Concatenate, made early when a producer placed in it comes first.
-    NodeBuffers* concatenationBuffers(const Node& concatenate)
+    /// The buffers of a joining layer, made early when a producer placed in it comes first.
+    NodeBuffers* joinedBuffers(const Node& joiner)
     {
-        NodeBuffers*& b = m_early[concatenate.id];
+        NodeBuffers*& b = m_early[joiner.id];
         if (!b) {
             bool batched = false;
-            const std::vector<Index> shape = concreteShape(concatenate, batched);
+            const std::vector<Index> shape = concreteShape(joiner, batched);
             b = fresh(shape, batched);
         }
         return b;
     }
 
-    /// A producer's buffers as a window into its Concatenate's: its samples a whole sample apart.
+    /// A producer's buffers as a window into its joiner's: its samples a whole sample apart.
     NodeBuffers* placed(const Placement& at, const std::vector<Index>& shape)
     {
-        const NodeBuffers& whole = *concatenationBuffers(*m_graph.node(at.concatenate));
+        const NodeBuffers& whole = *joinedBuffers(*m_graph.node(at.joiner));
         NodeBuffers& b = m_net.m_buffers.emplace_back();
         b.value = {whole.value.data + at.offset, shape, whole.value.sampleSize()};
         b.grad = {whole.grad.data + at.offset, shape, whole.grad.sampleSize()};
@@ -150,16 +143,18 @@ private:
     {
         if (auto p = m_placements.find(node.id); p != m_placements.end())
             return placed(p->second, shape);
-        if (node.type == layer::kConcatenate)
-            return concatenationBuffers(node);
+        if (m_early.contains(node.id))
+            return m_early.at(node.id);
         return fresh(shape, batched);
     }
 
-    Parameter* parameter(const std::string& name, std::vector<Index> shape)
+    Parameter* parameter(const std::string& layerName, const WeightSpec& spec, bool layerTrainable)
     {
         auto p = std::make_unique<Parameter>();
-        p->name = name;
-        p->shape = std::move(shape);
+        p->name = layerName + "/" + spec.name;
+        p->shape = spec.shape;
+        p->initializer = spec.initializer;
+        p->trainable = spec.trainable && layerTrainable;
         const auto size =
             static_cast<std::size_t>(std::accumulate(p->shape.begin(), p->shape.end(), Index{1}, std::multiplies<>()));
         p->value.assign(size, 0.0f);
@@ -168,11 +163,14 @@ private:
         return m_net.m_parameters.back().get();
     }
 
+    const LayerType& typeOf(const Node& node) const { return *LayerCatalogue::instance().type(node.type); }
+    bool viewsInput(int index) const;
     std::vector<Index> concreteShape(const Node& node, bool& batched) const;
+    std::vector<WeightSpec> weightsOf(const Node& node) const;
     bool readOnlyOnce(int index) const;
     bool soleReaderOf(int producer) const;
     void createWeights();
-    void placeInConcatenations();
+    void placeInJoins();
     void addNode(const Node& node);
 
     Network& m_net;
@@ -196,17 +194,22 @@ bool NetworkBuilder::readOnlyOnce(int index) const
     return t.consumers[i].size() == 1 && std::find(outputs.begin(), outputs.end(), t.ids[i]) == outputs.end();
 }
 
+/// Whether the node at topological `index` only views its input's memory (Flatten, Reshape).
+bool NetworkBuilder::viewsInput(int index) const
+{
+    return typeOf(*m_graph.node(m_report.topology().ids[static_cast<std::size_t>(index)])).bufferUse().viewsInput;
+}
+
 /// Whether a layer reading the node at topological `producer` is the only one to add into the
-/// gradient storage behind it: nothing else reads that node, nor the tensor that Flatten and
-/// Reshape only view. Such a layer may write its input gradient rather than add to a zeroed one.
+/// gradient storage behind it: nothing else reads that node, nor the tensor that a view (Flatten,
+/// Reshape) only shows. Such a layer may write its input gradient rather than add to a zeroed one.
 bool NetworkBuilder::soleReaderOf(int producer) const
 {
     const Topology& t = m_report.topology();
     for (;;) {
         if (!readOnlyOnce(producer))
             return false;
-        const std::string& type = m_graph.node(t.ids[static_cast<std::size_t>(producer)])->type;
-        if (type != layer::kFlatten && type != layer::kReshape)
+        if (!viewsInput(producer))
             return true;
         producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
     }
@@ -230,6 +233,16 @@ std::vector<Index> NetworkBuilder::concreteShape(const Node& node, bool& batched
     return dims;
 }
 
+/// The weights the node's layer creates for its inputs' inferred shapes.
+std::vector<WeightSpec> NetworkBuilder::weightsOf(const Node& node) const
+{
+    std::vector<Shape> inputs;
+    const Topology& t = m_report.topology();
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))])
+        inputs.push_back(m_report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)])->shape);
+    return typeOf(node).weights(node, inputs);
+}
+
 void NetworkBuilder::createWeights()
 {
     for (const auto& [id, node] : m_graph.nodes()) {
@@ -238,17 +251,11 @@ void NetworkBuilder::createWeights()
         const NodeReport* r = m_report.node(id);
         if (!r || !r->output)
             continue;
-        if (node.type == layer::kEmbedding) {
-            m_weights[id] = {parameter(node.name + "/embeddings",
-                                       {node.params.integer("input_dim"), node.params.integer("output_dim")})};
-        } else if (node.type == layer::kDense) {
-            const auto& in = m_report.outputOf(m_graph.connectionInto({id, 0})->from.node)->shape;
-            const Index units = node.params.integer("units");
-            std::vector<Parameter*> weights{parameter(node.name + "/kernel", {in.last().size(), units})};
-            if (node.params.boolean("use_bias"))
-                weights.push_back(parameter(node.name + "/bias", {units}));
+        std::vector<Parameter*> weights;
+        for (const WeightSpec& w : weightsOf(node))
+            weights.push_back(parameter(node.name, w, isTrainable(node)));
+        if (!weights.empty())
             m_weights[id] = std::move(weights);
-        }
     }
     for (const auto& [id, node] : m_graph.nodes()) {
         if (!node.sharesWeightsWith.isValid() || !m_report.outputOf(id))
@@ -258,26 +265,24 @@ void NetworkBuilder::createWeights()
         if (!owner || owner->type != node.type || found == m_weights.end())
             throw CompileError("Layer \"" + node.name +
                                "\" shares weights with a layer of another type, or one that is missing");
-        if (node.type == layer::kDense) {
-            const auto& in = m_report.outputOf(m_graph.connectionInto({id, 0})->from.node)->shape;
-            if (found->second[0]->shape != std::vector<Index>{in.last().size(), node.params.integer("units")})
-                throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name +
-                                   "\", but its kernel would have another shape");
-        } else if (node.params.integer("input_dim") != owner->params.integer("input_dim") ||
-                   node.params.integer("output_dim") != owner->params.integer("output_dim")) {
+        const std::vector<WeightSpec> own = weightsOf(node);
+        const bool sameShapes = own.size() == found->second.size() &&
+                                std::equal(own.begin(), own.end(), found->second.begin(),
+                                           [](const WeightSpec& w, const Parameter* p) { return w.shape == p->shape; });
+        if (!sameShapes)
             throw CompileError("Layer \"" + node.name + "\" shares weights with \"" + owner->name +
-                               "\", but their sizes differ");
-        }
+                               "\", but its weights would have other shapes");
         m_weights[id] = found->second;
         m_shared.insert(node.sharesWeightsWith);
     }
 }
 
-/// A Concatenate on axis 1 holds each sample's parts one after the other. An Embedding whose only
-/// reader is that Concatenate (through Flatten or Reshape, which only view it) writes its rows
-/// straight into its part and reads its gradient from there, so the Concatenate copies nothing for
-/// it either way: the classic two-branch model spends no time joining its branches.
-void NetworkBuilder::placeInConcatenations()
+/// A layer that joins its inputs along axis 1 (LayerType::joinAxis: a Concatenate) holds each
+/// sample's parts one after the other. A producer that writes at the sample stride (an Embedding)
+/// and whose only reader is that layer (through views such as Flatten) writes straight into its
+/// part and reads its gradient from there, so the join copies nothing for it either way: the
+/// classic two-branch model spends no time joining its branches.
+void NetworkBuilder::placeInJoins()
 {
     const Topology& t = m_report.topology();
     const std::vector<NodeId>& outputs = m_report.modelOutputs();
@@ -286,22 +291,24 @@ void NetworkBuilder::placeInConcatenations()
         const Node& node = nodeAt(index);
         const bool read = !t.consumers[static_cast<std::size_t>(index)].empty() ||
                           std::find(outputs.begin(), outputs.end(), node.id) != outputs.end();
-        if (node.type != layer::kConcatenate || !read)
+        if (!read)
             continue;
         bool batched = false;
         const auto rank = static_cast<int>(concreteShape(node, batched).size());
-        const auto axis = static_cast<int>(node.params.integer("axis"));
-        if (!batched || (axis < 0 ? axis + rank : axis) != 1)
+        const std::optional<int> axis = typeOf(node).joinAxis(node, rank);
+        if (!axis)
+            continue;
+        if (!batched || *axis != 1)
             continue;
         Index offset = 0;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
             int producer = slot.producer;
-            while (readOnlyOnce(producer) &&
-                   (nodeAt(producer).type == layer::kFlatten || nodeAt(producer).type == layer::kReshape))
+            while (readOnlyOnce(producer) && viewsInput(producer))
                 producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
-            const bool producerBatched = m_report.outputOf(nodeAt(producer).id)->shape[0].isBatch();
-            if (nodeAt(producer).type == layer::kEmbedding && readOnlyOnce(producer) && producerBatched)
-                m_placements[nodeAt(producer).id] = {node.id, offset};
+            const Node& source = nodeAt(producer);
+            const bool producerBatched = m_report.outputOf(source.id)->shape[0].isBatch();
+            if (typeOf(source).bufferUse().writesAtSampleStride && readOnlyOnce(producer) && producerBatched)
+                m_placements[source.id] = {node.id, offset};
             bool partBatched = false;
             const std::vector<Index> part = concreteShape(nodeAt(slot.producer), partBatched);
             offset += std::accumulate(part.begin() + 1, part.end(), Index{1}, std::multiplies<>());
@@ -314,78 +321,54 @@ void NetworkBuilder::addNode(const Node& node)
     bool batched = false;
     const std::vector<Index> shape = concreteShape(node, batched);
     const TensorInfo& info = *m_report.outputOf(node.id);
-    std::vector<NodeBuffers*> inputs;
     const Topology& t = m_report.topology();
-    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))])
+    const int index = t.indexOf.at(node.id);
+    std::vector<NodeBuffers*> inputs;
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
         inputs.push_back(m_outputs.at(t.ids[static_cast<std::size_t>(slot.producer)]));
 
+    const LayerType& type = typeOf(node);
+    const BufferUse use = type.bufferUse();
     std::unique_ptr<Op> op;
     NodeBuffers* out = nullptr;
-    const std::string& type = node.type;
-    if (type == layer::kInput) {
+    if (type.spec().isInput()) {
         const bool integer = info.dtype == DType::Int32;
         out = fresh(shape, batched, !integer && m_inputGradients);
         m_net.m_inputs.push_back({node.name, node.id, out, batched, integer});
-    } else if (type == layer::kFlatten || type == layer::kReshape) {
+    } else if (use.viewsInput) {
         out = alias(*inputs[0], shape, batched);
     } else {
         out = computed(node, shape, batched);
-        const Index rows = out->value.rows();
-        if (type == layer::kEmbedding) {
-            float* mask = node.params.boolean("mask_zero") ? maskStorage(inputs[0]->value.size()) : nullptr;
-            op = std::make_unique<EmbeddingOp>(m_weights.at(node.id)[0], mask);
-            out->mask = mask;
-        } else if (type == layer::kDense) {
-            const auto& w = m_weights.at(node.id);
-            const Activation f = activationFromName(node.params.text("activation"));
-            const bool linear = f == Activation::Linear;
-            TensorView* z = linear ? &out->value : scratch(shape, batched);
-            auto dense = std::make_unique<DenseOp>(w[0], w.size() > 1 ? w[1] : nullptr, f, z,
-                                                   linear ? nullptr : scratch(shape, batched));
-            if (!node.sharesWeightsWith.isValid() && !m_shared.contains(node.id)) {
-                dense->writeGradients();
-                for (Parameter* p : w)
+        static const std::vector<Parameter*> kNoWeights;
+        const auto weights = m_weights.find(node.id);
+        OpBuild build{node, shape, batched, inputs, *out, weights == m_weights.end() ? kNoWeights : weights->second};
+        build.scratch = [this](const std::vector<Index>& s, bool b) { return scratch(s, b); };
+        build.maskStorage = [this](Index rows) { return maskStorage(rows); };
+        switch (type.maskRule(node)) {
+        case MaskRule::Passes:
+            out->mask = inputs[0]->mask;
+            break;
+        case MaskRule::Makes:
+            build.madeMask = maskStorage(out->value.rows());
+            out->mask = build.madeMask;
+            break;
+        case MaskRule::Consumes:
+        case MaskRule::Drops:
+        case MaskRule::Custom: // the op factory sets it
+            break;
+        }
+        op = type.makeOp(build);
+        if (!op)
+            throw CompileError("Layer \"" + node.name + "\" has type " + node.type + ", which the engine cannot run");
+        if (use.writesGradients) {
+            op->writesWeightGradients = !node.sharesWeightsWith.isValid() && !m_shared.contains(node.id);
+            if (op->writesWeightGradients)
+                for (Parameter* p : build.weights)
                     p->gradientWritten = true;
-            }
-            if (inputs[0]->grad.data &&
-                soleReaderOf(t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))][0].producer)) {
-                dense->writeInputGradient();
+            if (inputs[0]->grad.data && soleReaderOf(t.inputs[static_cast<std::size_t>(index)][0].producer)) {
+                op->writesInputGradient = true;
                 std::erase(m_net.m_gradients, ownerOfGradient(*inputs[0]));
             }
-            op = std::move(dense);
-            out->mask = inputs[0]->mask;
-        } else if (type == layer::kConcatenate) {
-            const int rank = static_cast<int>(shape.size());
-            const auto axisArg = static_cast<int>(node.params.integer("axis"));
-            const int axis = axisArg < 0 ? axisArg + rank : axisArg;
-            const bool alongSteps = concatenatesSteps(axis, rank);
-            std::vector<bool> masked;
-            for (const NodeBuffers* b : inputs)
-                masked.push_back(b->mask != nullptr);
-            float* mask = concatenateCarriesMask(axis, rank, masked)
-                              ? maskStorage(alongSteps ? shape[0] * shape[1] : rows)
-                              : nullptr;
-            op = std::make_unique<ConcatenateOp>(axis, mask);
-            out->mask = mask;
-        } else if (type == layer::kActivation) {
-            op = std::make_unique<ActivationOp>(activationFromName(node.params.text("activation")),
-                                                scratch(shape, batched));
-            out->mask = inputs[0]->mask;
-        } else if (type == layer::kDropout) {
-            op = std::make_unique<DropoutOp>(static_cast<float>(node.params.real("rate")), scratch(shape, batched));
-            out->mask = inputs[0]->mask;
-        } else if (type == layer::kRepeatVector) {
-            op = std::make_unique<RepeatVectorOp>();
-        } else if (type == layer::kMasking) {
-            float* mask = maskStorage(rows);
-            op = std::make_unique<MaskingOp>(static_cast<float>(node.params.real("mask_value")), mask);
-            out->mask = mask;
-        } else if (type == layer::kGlobalAveragePooling1D) {
-            op = std::make_unique<GlobalAveragePooling1DOp>(scratch({shape[0]}, batched));
-        } else if (type == layer::kRepeatToBatch) {
-            op = std::make_unique<RepeatToBatchOp>();
-        } else {
-            throw CompileError("Layer \"" + node.name + "\" has type " + type + ", which the engine cannot run");
         }
     }
     if (op) {
@@ -404,7 +387,7 @@ void NetworkBuilder::build(Index batchSize)
     m_net.m_maxBatch = batchSize;
     m_net.m_activeBatch = batchSize;
     createWeights();
-    placeInConcatenations();
+    placeInJoins();
     const Topology& t = m_report.topology();
     for (int index : t.order) {
         const NodeId id = t.ids[static_cast<std::size_t>(index)];

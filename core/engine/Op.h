@@ -37,6 +37,11 @@ public:
     std::string name;
     std::vector<NodeBuffers*> inputs;
     NodeBuffers* output = nullptr;
+    /// Set by the compiler for an op whose layer declares BufferUse::writesGradients: write (=)
+    /// the gradient of input 0, which nothing else reads, instead of adding to it...
+    bool writesInputGradient = false;
+    /// ...and the gradients of its weights, which no other op shares.
+    bool writesWeightGradients = false;
 };
 
 } // namespace sf

@@ -1,6 +1,6 @@
 #include "ConnectionRules.h"
 
-#include "LayerRegistry.h"
+#include "LayerCatalogue.h"
 
 #include <deque>
 #include <unordered_map>
@@ -35,7 +35,7 @@ bool reaches(const Graph& graph, NodeId from, NodeId target)
 
 bool hasInputPort(std::string_view type, int port)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     return port >= 0 && (!spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size()));
 }
 
@@ -64,7 +64,7 @@ std::optional<ConnectionRefusal> connectionRefusal(const Graph& graph, const Con
 
 bool canInsertIntoEdge(const Graph& graph, const Connection& c, std::string_view type)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     return spec && !spec->isInput() && spec->minInputs <= 1 && !spec->variadicInputs && graph.connections().contains(c);
 }
 

@@ -1,7 +1,7 @@
 #include "Graph.h"
 
 #include "ConnectionRules.h"
-#include "LayerRegistry.h"
+#include "LayerCatalogue.h"
 
 #include <algorithm>
 #include <cassert>
@@ -11,7 +11,7 @@ namespace sf {
 
 NodeId Graph::addNode(std::string_view type, const ParamMap& params, Point position, std::string name)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     assert(spec && "addNode takes registered layer types only");
     Node node;
     node.id = NodeId{m_nextId};

@@ -14,8 +14,8 @@ enum class LayerCategory { Input, Core, Reshaping, Merging, Regularization, Pool
 
 std::string_view toString(LayerCategory category);
 
-/// A declarative layer type: Keras class name, ports and argument schema.
-/// Shape rules live in core/shape (LayerRules), keyed by className.
+/// A layer type's declaration: Keras class name, ports and argument schema. The rest of its
+/// contract is its LayerType (core/layers/).
 struct LayerSpec {
     std::string className;   ///< Keras class name, e.g. "Dense"
     std::string defaultName; ///< Keras's automatic layer name, e.g. "dense"

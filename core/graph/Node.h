@@ -15,12 +15,12 @@ struct Point {
 };
 
 /// One layer call in the graph. A Keras layer called twice becomes two nodes, the second one
-/// naming the first in sharesWeightsWith. A node whose type LayerRegistry does not know is a
+/// naming the first in sharesWeightsWith. A node whose type LayerCatalogue does not know is a
 /// placeholder for a Keras layer Shapeflow does not support: it keeps that layer's class and
 /// whole config in kerasFields, takes its inputs as Keras called it, and has no known output.
 struct Node {
     NodeId id;
-    std::string type; ///< Keras class name: a key of LayerRegistry, or an unsupported layer's class
+    std::string type; ///< Keras class name: a key of LayerCatalogue, or an unsupported layer's class
     std::string name; ///< Keras layer name, unique in a valid graph
     ParamMap params;
     Point position;

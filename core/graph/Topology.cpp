@@ -1,6 +1,6 @@
 #include "Topology.h"
 
-#include "LayerRegistry.h"
+#include "LayerCatalogue.h"
 
 #include <algorithm>
 #include <functional>
@@ -71,7 +71,7 @@ Topology Topology::of(const Graph& graph)
         const int i = static_cast<int>(t.ids.size());
         t.indexOf.emplace(id, i);
         t.ids.push_back(id);
-        const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+        const LayerSpec* spec = LayerCatalogue::instance().find(node.type);
         if (spec && !spec->variadicInputs)
             for (int p = 0; p < static_cast<int>(spec->inputPorts.size()); ++p)
                 t.inputs[i].push_back({p, -1});

@@ -1,31 +1,19 @@
 #include "KerasExport.h"
 
 #include "ParamJson.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/DiagnosticCodes.h"
 #include "shape/ShapeInference.h"
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace sf {
 
 namespace {
 
 using nlohmann::json;
-
-/// Keras's own defaults for what Shapeflow does not model, as get_config() writes them.
-json initializers(const std::string& type)
-{
-    if (type == layer::kEmbedding)
-        return {
-            {"embeddings_initializer",
-             {{"class_name", "RandomUniform"}, {"config", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}}}}}};
-    if (type == layer::kDense)
-        return {{"kernel_initializer", {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}},
-                {"bias_initializer", {{"class_name", "Zeros"}, {"config", json::object()}}}};
-    return json::object();
-}
 
 /// Config fields an import kept (Node::kerasFields) over those written from the node. A Keras 3
 /// dtype policy becomes its name for Keras 2, which reads dtypes as strings (Keras 3 reads both).
@@ -46,43 +34,11 @@ void restoreKeptConfig(json& config, const json& kept, KerasFlavour flavour)
 json layerConfig(const Node& node, KerasFlavour flavour)
 {
     const json kept = keptKerasFields(node);
-    json config = json::object();
-    if (!LayerRegistry::instance().find(node.type)) { // an unsupported layer, kept as imported
-        restoreKeptConfig(config, kept, flavour);
-        config["name"] = node.name;
-        return config;
-    }
-    if (node.type == layer::kInput) {
-        DimList batchShape = node.params.dims("shape");
-        batchShape.insert(batchShape.begin(), node.params.optionalInteger("batch_size"));
-        config[flavour == KerasFlavour::Keras2 ? "batch_input_shape" : "batch_shape"] = paramToJson(batchShape);
-        config["dtype"] = node.params.text("dtype");
-        config["sparse"] = false;
-        if (flavour == KerasFlavour::Keras2)
-            config["ragged"] = false;
-        config["name"] = node.name;
-        restoreKeptConfig(config, kept, flavour);
-        return config;
-    }
-    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
-    for (const ParamSpec& p : spec->params)
-        if (const ParamValue* value = node.params.find(p.name))
-            config[p.name] = paramToJson(*value);
-    if (node.type == layer::kFlatten || node.type == layer::kGlobalAveragePooling1D)
-        config["data_format"] = "channels_last";
-    if (node.type == layer::kGlobalAveragePooling1D)
-        config["keepdims"] = false;
-    config["name"] = node.name;
-    config["trainable"] = true;
-    if (flavour == KerasFlavour::Keras2)
-        config["dtype"] = "float32";
-    else
-        config["dtype"] = {{"module", "keras"},
-                           {"class_name", "DTypePolicy"},
-                           {"config", {{"name", "float32"}}},
-                           {"registered_name", nullptr}};
-    config.update(initializers(node.type));
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    // An unsupported layer is kept as imported.
+    json config = type ? type->kerasConfig(node, flavour) : json::object();
     restoreKeptConfig(config, kept, flavour);
+    config["name"] = node.name; // an import keeps an unsupported layer's name; the node's is current
     return config;
 }
 
@@ -144,10 +100,11 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
                           {"config", layerConfig(*owner, flavour)},
                           {"name", layerName},
                           {"inbound_nodes", json::array()}};
-            if (flavour == KerasFlavour::Keras3) {
-                entry["module"] = node.type == layer::kRepeatToBatch ? "shapeflow" : "keras.layers";
+            if (const LayerType* type = LayerCatalogue::instance().type(node.type);
+                type && flavour == KerasFlavour::Keras3) {
+                entry["module"] = type->keras().module;
                 entry["registered_name"] =
-                    node.type == layer::kRepeatToBatch ? json("shapeflow>RepeatToBatch") : json(nullptr);
+                    type->keras().registeredName.empty() ? json(nullptr) : json(type->keras().registeredName);
             }
             const json kept = keptKerasFields(*owner);
             for (const auto& [key, value] : kept.items())
@@ -156,15 +113,15 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             // Keras 3 builds a layer from build_config before calling it: the shapes the graph
             // gives now, or the file's where Shapeflow does not know them (never a null shape,
             // which Keras would pass to build()).
-            if (node.type != layer::kInput && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
+            if (!isInputLayer(node) && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
                 if (std::optional<json> shapes = inputShapes(node, t, index, report))
                     entry["build_config"] = {{"input_shape", *shapes}};
             layers.push_back(std::move(entry));
         }
         json& entry = layers[entries[layerName]];
-        const int call = node.type == layer::kInput ? 0 : static_cast<int>(entry["inbound_nodes"].size());
+        const int call = isInputLayer(node) ? 0 : static_cast<int>(entry["inbound_nodes"].size());
         calls[node.id] = {layerName, call};
-        if (node.type == layer::kInput)
+        if (isInputLayer(node))
             continue;
 
         json tensors = json::array();
@@ -209,13 +166,11 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
                         {"compile_config", nullptr}};
     }
 
+    std::set<std::string> noted; // one note per layer class
     for (const auto& [id, node] : graph.nodes())
-        if (node.type == layer::kRepeatToBatch) {
-            result.notes.push_back("Layer \"" + node.name +
-                                   "\" is RepeatToBatch, which Keras does not have: load the file with it as a custom "
-                                   "object (the README has the class).");
-            break;
-        }
+        if (const LayerType* type = LayerCatalogue::instance().type(node.type);
+            type && !type->keras().exportNote.empty() && noted.insert(node.type).second)
+            result.notes.push_back("Layer \"" + node.name + "\" " + type->keras().exportNote);
     const std::vector<std::string> build = kerasBuildNotes(graph, report);
     result.notes.insert(result.notes.end(), build.begin(), build.end());
     return result;
@@ -223,7 +178,7 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
 
 bool calledOnAList(const Node& node, int inputCount)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(node.type);
     return spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : inputCount > 1;
 }
 

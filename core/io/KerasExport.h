@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Graph.h"
+#include "graph/KerasFlavour.h"
 #include "shape/ShapeReport.h"
 
 #include <nlohmann/json.hpp>
@@ -8,10 +9,6 @@
 #include <vector>
 
 namespace sf {
-
-/// Which Keras reads the file: Keras 2 / tf.keras (`tf.keras.models.model_from_json`), or
-/// Keras 3 (`keras.models.model_from_json`).
-enum class KerasFlavour { Keras2, Keras3 };
 
 struct KerasExportResult {
     nlohmann::json model;

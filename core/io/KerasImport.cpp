@@ -1,8 +1,9 @@
 #include "KerasImport.h"
 
 #include "FileFormatError.h"
+#include "KerasLayerReading.h"
 #include "ParamJson.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/LayeredLayout.h"
 #include "shape/DiagnosticCodes.h"
 
@@ -24,59 +25,12 @@ struct TensorRef {
     int tensor = 0;
 };
 
-/// A Keras 1 argument name and the Keras 2 name it became.
-struct Rename {
-    const char* keras1;
-    const char* keras2;
-};
-
-/// Keras 1 argument names of the layers Shapeflow supports, as Keras 2.0-2.2's
-/// keras/legacy/interfaces.py converted them (legacy_dense_support, legacy_dropout_support,
-/// legacy_embedding_support, legacy_input_support). TensorFlow.js reads the same Keras 2 names.
-const std::vector<Rename>& keras1Renames(const std::string& className)
-{
-    static const std::map<std::string, std::vector<Rename>, std::less<>> renames = {
-        {"Dense",
-         {{"output_dim", "units"},
-          {"init", "kernel_initializer"},
-          {"W_regularizer", "kernel_regularizer"},
-          {"b_regularizer", "bias_regularizer"},
-          {"W_constraint", "kernel_constraint"},
-          {"b_constraint", "bias_constraint"},
-          {"bias", "use_bias"}}},
-        {"Dropout", {{"p", "rate"}}},
-        {"Embedding",
-         {{"init", "embeddings_initializer"},
-          {"W_regularizer", "embeddings_regularizer"},
-          {"W_constraint", "embeddings_constraint"}}},
-        {"InputLayer", {{"input_dtype", "dtype"}}},
-    };
-    static const std::vector<Rename> none;
-    const auto found = renames.find(className);
-    return found == renames.end() ? none : found->second;
-}
-
-/// Config fields of an InputLayer that Shapeflow reads into the node's arguments.
-const std::set<std::string, std::less<>>& inputLayerFields()
-{
-    static const std::set<std::string, std::less<>> fields = {
-        "batch_shape", "batch_input_shape", "shape", "batch_size", "dtype", "name"};
-    return fields;
-}
-
 /// Layer entry fields that the export writes from the node and the graph. (`build_config` is kept:
 /// the export writes it afresh from the inferred shapes, and uses the kept one only where they
 /// are unknown.)
 bool isEntryStructure(const std::string& key)
 {
     return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
-}
-
-/// Config fields of a supported layer that repeat what the graph says: tf.keras's Embedding
-/// `input_length` is its input's length, which Keras refuses to see contradicted after an edit.
-bool isDerivedFromTheGraph(const std::string& className, const std::string& key)
-{
-    return className == layer::kEmbedding && key == "input_length";
 }
 
 /// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
@@ -89,24 +43,23 @@ std::string childPath(const std::string& parent, const std::string& step)
     return parent.ends_with("...") ? parent : parent + "...";
 }
 
-/// A value as the message quotes it: its JSON, cut short when long.
-std::string brief(const json& value)
-{
-    std::string text = value.dump();
-    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
-}
-
 const json* find(const json& object, const char* key)
 {
     return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
 }
 
-/// find(), with null read as absent: in Keras and TensorFlow.js a null argument is the default
-/// (tfjs-layers/src/layers/core.ts: `if (args.useBias != null) this.useBias = args.useBias;`).
-const json* given(const json& object, const char* key)
+/// Whether a layer of class `cls` reads its input as token ids (an Embedding), as it does with its
+/// default arguments.
+bool readsTokenIds(const json* cls)
 {
-    const json* value = find(object, key);
-    return value && !value->is_null() ? value : nullptr;
+    const LayerType* type =
+        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    if (!type)
+        return false;
+    Node node;
+    node.type = type->spec().className;
+    node.params = type->spec().defaults();
+    return type->tokenIdLimit(node).has_value();
 }
 
 class Importer {
@@ -142,12 +95,7 @@ private:
                     const std::set<std::string, std::less<>>* droppedFields = nullptr);
     /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is
     /// reported).
-    json modernConfig(const std::string& className, const json& config, const std::string& name,
-                      const std::string& path);
-    ParamMap readArguments(const std::string& className, const json& config, const std::string& name,
-                           const std::string& path);
-    ParamMap inputArguments(const json& config, const std::string& name, const std::string& path);
-    std::optional<std::string> activation(const json& value) const;
+    json modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path);
 
     static std::string layerName(const json& layer);
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
@@ -190,38 +138,15 @@ const json& Importer::modelConfig(const json& root, std::string& path) const
     return *model;
 }
 
-std::optional<std::string> Importer::activation(const json& value) const
-{
-    std::string name;
-    if (value.is_string())
-        name = value.get<std::string>();
-    else if (value.is_object()) {
-        // Keras 3 may write {"module": "keras.activations", "class_name": "function", "config":
-        // "relu"}.
-        if (const json* config = find(value, "config"); config && config->is_string())
-            name = config->get<std::string>();
-        else if (const json* cls = find(value, "class_name"); cls && cls->is_string())
-            name = cls->get<std::string>();
-    }
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (name == "silu")
-        name = "swish";
-    const auto& names = activationNames();
-    if (std::find(names.begin(), names.end(), name) != names.end())
-        return name;
-    return std::nullopt;
-}
-
-json Importer::modernConfig(const std::string& className, const json& config, const std::string& name,
-                            const std::string& path)
+json Importer::modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path)
 {
     json modern = config.is_object() ? config : json::object();
-    for (const Rename& r : keras1Renames(className))
-        if (modern.contains(r.keras1) && !modern.contains(r.keras2)) {
-            modern[r.keras2] = modern[r.keras1];
-            modern.erase(r.keras1);
-        }
+    if (type)
+        for (const auto& [keras1, keras2] : type->keras().keras1Arguments)
+            if (modern.contains(keras1) && !modern.contains(keras2)) {
+                modern[keras2] = modern[keras1];
+                modern.erase(keras1);
+            }
     // Keras 1's WeightRegularizer(l1, l2) is Keras 2's L1L2(l1, l2); other Keras 1 objects (no
     // class_name: constraints) are kept as they are, and Keras 2 and 3 cannot read them.
     for (auto& [key, value] : modern.items()) {
@@ -233,127 +158,10 @@ json Importer::modernConfig(const std::string& className, const json& config, co
                      {"config", {{"l1", value.value("l1", 0.0)}, {"l2", value.value("l2", 0.0)}}}};
         else
             problem(code::kUnsupportedArgument, name, path + ".config." + key,
-                    "Layer \"" + name + "\" has `" + key + "`=" + brief(value) +
+                    "Layer \"" + name + "\" has `" + key + "`=" + briefJson(value) +
                         " in Keras 1's form, which Keras 2 and 3 cannot read; it is kept as it is.");
     }
-    // Keras 2 removed Embedding's `dropout` (embedding_kwargs_preprocessor drops it with a
-    // warning).
-    if (className == layer::kEmbedding && modern.contains("dropout")) {
-        const json value = modern["dropout"];
-        modern.erase("dropout");
-        if (!(value.is_null() || (value.is_number() && value.get<double>() == 0.0)))
-            problem(code::kUnsupportedArgument, name, path + ".config.dropout",
-                    "Layer \"" + name + "\" uses the Keras 1 argument `dropout`=" + brief(value) +
-                        ", which Keras 2 removed from Embedding; it is left out (a "
-                        "SpatialDropout1D after the Embedding does the same).");
-    }
     return modern;
-}
-
-ParamMap Importer::inputArguments(const json& config, const std::string& name, const std::string& path)
-{
-    ParamMap params;
-    const ParamSpec& shapeSpec = *LayerRegistry::instance().find(layer::kInput)->param("shape");
-    const char* shapeKey = given(config, "batch_shape") ? "batch_shape" : "batch_input_shape";
-    DimList sample;
-    std::optional<std::int64_t> batch;
-    if (const json* batchShape = given(config, shapeKey);
-        batchShape && batchShape->is_array() && !batchShape->empty()) {
-        auto dims = paramFromJson(*batchShape, shapeSpec);
-        if (!dims)
-            fail(path + ".config." + shapeKey, "expected a list of integers or nulls, got " + brief(*batchShape));
-        DimList all = std::get<DimList>(*dims);
-        batch = all.front();
-        sample.assign(all.begin() + 1, all.end());
-    } else if (const json* shape = given(config, "shape"); shape && shape->is_array()) {
-        auto dims = paramFromJson(*shape, shapeSpec);
-        if (!dims)
-            fail(path + ".config.shape", "expected a list of integers or nulls, got " + brief(*shape));
-        sample = std::get<DimList>(*dims);
-        if (const json* b = given(config, "batch_size"); b && b->is_number_integer())
-            batch = b->get<std::int64_t>();
-    } else {
-        problem(code::kMissingInputShape, name, path,
-                "InputLayer \"" + name +
-                    "\" has no batch_shape or batch_input_shape, so its shape is unknown; "
-                    "Keras needs one too (\"You must pass a `shape` argument\").");
-        params.set("shape", std::monostate{}); // the layer is invalid until a shape is given, never a made-up one
-        return params;
-    }
-    params.set("shape", sample);
-    params.set("batch_size", batch ? ParamValue(*batch) : ParamValue(std::monostate{}));
-
-    std::string dtype = "float32";
-    if (const json* d = given(config, "dtype")) {
-        if (d->is_string())
-            dtype = d->get<std::string>();
-        else if (const json* policy = find(*d, "config"))
-            if (const json* policyName = find(*policy, "name"); policyName && policyName->is_string())
-                dtype = policyName->get<std::string>();
-    }
-    if (dtype.rfind("int", 0) == 0 || dtype.rfind("uint", 0) == 0)
-        params.set("dtype", std::string("int32"));
-    else if (dtype.find("float") != std::string::npos)
-        params.set("dtype", std::string("float32"));
-    else
-        problem(code::kUnsupportedArgument, name, path + ".config.dtype",
-                "InputLayer \"" + name + "\" has dtype '" + dtype +
-                    "'; Shapeflow supports float32 and int32, and uses float32.");
-    return params;
-}
-
-ParamMap Importer::readArguments(const std::string& className, const json& config, const std::string& name,
-                                 const std::string& path)
-{
-    if (className == layer::kInput)
-        return inputArguments(config, name, path);
-    const LayerSpec* spec = LayerRegistry::instance().find(className);
-    ParamMap params;
-    for (const ParamSpec& p : spec->params) {
-        const json* value = given(config, p.name.c_str());
-        if (!value && p.name == "activation" && find(config, "activation")) {
-            params.set(p.name,
-                       std::string("linear")); // activations.get(None) is linear, also for Activation
-            continue;
-        }
-        if (!value) {
-            if (p.required) // inference reports `missing-argument` at the layer
-                params.set(p.name, std::monostate{});
-            continue; // Keras leaves defaults out at times; ours are Keras's
-        }
-        if (p.name == "activation") {
-            if (auto a = activation(*value))
-                params.set("activation", *a);
-            else
-                problem(code::kUnsupportedArgument, name, path + ".config.activation",
-                        "Layer \"" + name + "\" uses activation " + brief(*value) +
-                            ", which Shapeflow does not support; it is set to '" +
-                            std::get<std::string>(p.defaultValue) + "'.");
-            continue;
-        }
-        if (auto parsed = paramFromJson(*value, p)) {
-            params.set(p.name, *parsed);
-        } else {
-            params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
-            problem(code::kUnsupportedArgument, name, path + ".config." + p.name,
-                    "Layer \"" + name + "\": `" + p.name + "` should be " + describeExpectedJson(p) + ", got " +
-                        brief(*value) + "; the layer is invalid until it is set.");
-        }
-    }
-    if (className == layer::kGlobalAveragePooling1D) {
-        if (const json* format = given(config, "data_format");
-            format && format->is_string() && *format == "channels_first")
-            problem(code::kUnsupportedArgument, name, path + ".config.data_format",
-                    "Layer \"" + name +
-                        "\" uses data_format='channels_first'; Shapeflow pools channels_last "
-                        "(steps on axis 1).");
-        if (const json* keep = given(config, "keepdims"); keep && keep->is_boolean() && keep->get<bool>())
-            problem(code::kUnsupportedArgument, name, path + ".config.keepdims",
-                    "Layer \"" + name +
-                        "\" uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
-                        "axis.");
-    }
-    return params;
 }
 
 NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
@@ -362,36 +170,18 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     const json* cls = find(layerJson, "class_name");
     if (!cls || !cls->is_string() || cls->get<std::string>().empty())
         fail(path + ".class_name",
-             "expected the layer's class name, got " + (cls ? brief(*cls) : std::string("nothing")));
+             "expected the layer's class name, got " + (cls ? briefJson(*cls) : std::string("nothing")));
     const std::string className = cls->get<std::string>();
-    const LayerSpec* spec = LayerRegistry::instance().find(className);
+    const LayerType* type = LayerCatalogue::instance().type(className);
 
     static const json kEmpty = json::object();
     const json* rawConfig = find(layerJson, "config");
-    const json config = modernConfig(className, rawConfig ? *rawConfig : kEmpty, name, path);
-
-    // What the export cannot make from the node: unmodelled config fields, and for Keras 3 the
-    // entry's module and registered_name.
-    json kept = json::object();
-    for (const auto& [key, value] : layerJson.items())
-        if (!isEntryStructure(key))
-            kept[key] = value;
-    json keptConfig = json::object();
-    for (const auto& [key, value] : config.items()) {
-        const bool modelled =
-            spec && (className == layer::kInput ? inputLayerFields().contains(key) : key == "name" || spec->param(key));
-        const bool derived = spec && isDerivedFromTheGraph(className, key);
-        if (!modelled && !derived && !(droppedFields && droppedFields->contains(key)))
-            keptConfig[key] = value;
-    }
-    if (!keptConfig.empty())
-        kept["config"] = std::move(keptConfig);
+    json config = modernConfig(type, rawConfig ? *rawConfig : kEmpty, name, path);
 
     Node node;
     node.id = m_result.graph.nextId();
     node.name = name;
-    node.kerasFields = kept.empty() ? std::string() : kept.dump();
-    if (!spec) {
+    if (!type) {
         node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
         if (m_keras1)
             problem(code::kKeras1LayerConfig, name, path,
@@ -402,12 +192,27 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
                         "Keras 3 do not.",
                     Severity::Warning);
     } else {
-        node.type = spec->className;
-        node.params = spec->defaults();
-        const ParamMap arguments = readArguments(className, config, name, path);
+        node.type = type->spec().className;
+        node.params = type->spec().defaults();
+        KerasLayerReading reading(m_source, name, path, m_result.problems);
+        const ParamMap arguments = type->readKerasArguments(config, reading);
         for (const auto& [key, value] : arguments.values())
             node.params.set(key, value);
     }
+
+    // What the export cannot make from the node: unmodelled config fields, and for Keras 3 the
+    // entry's module and registered_name.
+    json kept = json::object();
+    for (const auto& [key, value] : layerJson.items())
+        if (!isEntryStructure(key))
+            kept[key] = value;
+    json keptConfig = json::object();
+    for (const auto& [key, value] : config.items())
+        if (!(type && type->modelsKerasField(key)) && !(droppedFields && droppedFields->contains(key)))
+            keptConfig[key] = value;
+    if (!keptConfig.empty())
+        kept["config"] = std::move(keptConfig);
+    node.kerasFields = kept.empty() ? std::string() : kept.dump();
     const NodeId id = node.id;
     m_result.graph.insertNode(std::move(node));
     return id;
@@ -417,14 +222,14 @@ int Importer::index(const json& value, const std::string& path) const
 {
     if (value.is_number_integer() && value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= INT_MAX)
         return static_cast<int>(value.get<std::int64_t>());
-    fail(path,
-         "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) + ", got " + brief(value));
+    fail(path, "expected a node or tensor index, an integer from 0 to " + std::to_string(INT_MAX) + ", got " +
+                   briefJson(value));
 }
 
 TensorRef Importer::tensorRef(const json& history, const std::string& path) const
 {
     if (!history.is_array() || history.size() < 3 || !history[0].is_string())
-        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " + brief(history));
+        fail(path, "expected a tensor reference [layer name, node index, tensor index], got " + briefJson(history));
     return {history[0].get<std::string>(), index(history[1], path + "[1]"), index(history[2], path + "[2]")};
 }
 
@@ -472,7 +277,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const std::string name = layerName(layerJson);
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
-        const bool isInput = cls && *cls == "InputLayer";
+        const bool isInput = cls && *cls == LayerCatalogue::instance().input().spec().className;
         static const std::set<std::string, std::less<>> kShapeFields = {"batch_input_shape", "batch_shape",
                                                                         "input_dtype"};
         bool shapeTaken = false;
@@ -481,11 +286,11 @@ void Importer::importSequential(const json& layers, const std::string& path)
             // on an Embedding.
             json inputConfig = json::object();
             if (config) {
-                if (const json* b = given(*config, "batch_input_shape"))
+                if (const json* b = givenField(*config, "batch_input_shape"))
                     inputConfig["batch_input_shape"] = *b;
-                else if (const json* b3 = given(*config, "batch_shape"))
+                else if (const json* b3 = givenField(*config, "batch_shape"))
                     inputConfig["batch_shape"] = *b3;
-                else if (const json* length = given(*config, "input_length"))
+                else if (const json* length = givenField(*config, "input_length"))
                     inputConfig["batch_input_shape"] = json::array({nullptr, *length});
             }
             if (inputConfig.empty()) {
@@ -495,17 +300,19 @@ void Importer::importSequential(const json& layers, const std::string& path)
                             "add an Input with the shape of one sample.");
             } else {
                 shapeTaken = true;
-                if (const json* keras1Dtype = given(*config, "input_dtype"))
+                if (const json* keras1Dtype = givenField(*config, "input_dtype"))
                     inputConfig["dtype"] = *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
-                if (cls && *cls == "Embedding")
+                if (readsTokenIds(cls))
                     inputConfig["dtype"] = "int32";
                 const std::string inputName = m_result.graph.uniqueName(name + "_input");
-                const ParamMap params = inputArguments(inputConfig, inputName, layerPath);
-                previous = m_result.graph.addNode(layer::kInput, params, {}, inputName);
+                const LayerType& input = LayerCatalogue::instance().input();
+                KerasLayerReading reading(m_source, inputName, layerPath, m_result.problems);
+                const ParamMap params = input.readKerasArguments(inputConfig, reading);
+                previous = m_result.graph.addNode(input.spec().className, params, {}, inputName);
             }
         }
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
-        const bool supported = cls && cls->is_string() && LayerRegistry::instance().find(cls->get<std::string>());
+        const bool supported = cls && cls->is_string() && LayerCatalogue::instance().find(cls->get<std::string>());
         const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
                                       shapeTaken && supported ? &kShapeFields : nullptr);
         // Every layer is connected to the one before it, supported or not: an unsupported layer

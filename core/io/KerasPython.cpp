@@ -1,12 +1,13 @@
 #include "KerasPython.h"
 
 #include "KerasExport.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/ShapeInference.h"
 
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <numeric>
 #include <set>
 
 namespace sf {
@@ -40,6 +41,16 @@ const std::set<std::string>& pythonKeywords()
     return keywords;
 }
 
+/// Names the script itself defines: its imports, the model, and the classes of layers Keras lacks.
+std::set<std::string> scriptNames()
+{
+    std::set<std::string> names = {"keras", "layers", "model", "print"};
+    for (const auto& type : LayerCatalogue::instance().all())
+        if (!type->keras().pythonClass.empty())
+            names.insert(type->keras().pythonClass);
+    return names;
+}
+
 /// Python names for the script's variables, one per layer name, never a keyword or a name the
 /// script itself uses.
 class PythonNames {
@@ -54,7 +65,7 @@ public:
             name += std::isalnum(c) || c == '_' ? static_cast<char>(c) : '_';
         if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
             name = "layer_" + name;
-        static const std::set<std::string> kScriptNames = {"keras", "layers", "model", "RepeatToBatch", "print"};
+        static const std::set<std::string> kScriptNames = scriptNames();
         std::string unique = name;
         for (int n = 1; pythonKeywords().contains(unique) || kScriptNames.contains(unique) || m_used.contains(unique);
              ++n)
@@ -107,7 +118,7 @@ std::string pythonLiteral(const nlohmann::json& value)
 std::string constructorArguments(const Node& node)
 {
     std::string args;
-    for (const ParamSpec& p : LayerRegistry::instance().find(node.type)->params)
+    for (const ParamSpec& p : LayerCatalogue::instance().find(node.type)->params)
         if (const ParamValue* value = node.params.find(p.name))
             args += p.name + "=" + toKerasLiteral(*value) + ", ";
     const nlohmann::json kept = keptKerasFields(node);
@@ -141,20 +152,6 @@ std::string inputStatement(const Node& node)
            ", name=" + pythonString(node.name) + ")";
 }
 
-const char* kRepeatToBatchClass = R"(
-
-@keras.saving.register_keras_serializable(package="shapeflow")
-class RepeatToBatch(layers.Layer):
-    """Repeats a batch-1 tensor to the batch of a reference tensor (Shapeflow's batch broadcast)."""
-
-    def call(self, inputs):
-        x, reference = inputs
-        return keras.ops.repeat(x, keras.ops.shape(reference)[0], axis=0)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[1][0],) + tuple(input_shape[0][1:])
-)";
-
 } // namespace
 
 KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelName)
@@ -173,20 +170,19 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             owners.insert(node.sharesWeightsWith);
 
     std::string body;
-    bool repeatToBatch = false;
+    std::set<std::string> definitions; ///< Python source of the classes Keras lacks, each once
     for (int index : t.order) {
         const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
         const std::string out = names.of(node.name);
         tensors[node.id] = out;
-        if (node.type == layer::kInput) {
+        if (isInputLayer(node)) {
             body += out + " = " + inputStatement(node) + "\n";
             continue;
         }
-        repeatToBatch = repeatToBatch || node.type == layer::kRepeatToBatch;
         std::vector<std::string> ins;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
             ins.push_back(slot.producer < 0 ? "None" : tensors.at(t.ids[static_cast<std::size_t>(slot.producer)]));
-        const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+        const LayerType* type = LayerCatalogue::instance().type(node.type);
         std::string argument;
         if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
@@ -195,9 +191,12 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
         } else {
             argument = ins.empty() ? "None" : ins[0];
         }
-        const std::string layerClass = node.type == layer::kRepeatToBatch ? node.type : "layers." + node.type;
+        if (type && !type->keras().pythonDefinition.empty())
+            definitions.insert(type->keras().pythonDefinition);
+        const std::string layerClass =
+            type && !type->keras().pythonClass.empty() ? type->keras().pythonClass : "layers." + node.type;
         auto makeLayer = [&](const Node& n) {
-            return spec ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n);
+            return type ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n);
         };
         const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
         if (owner || owners.contains(node.id)) {
@@ -223,7 +222,7 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
                   ", as drawn in Shapeflow: the Keras 3 functional API.\n"
                   "import keras\n"
                   "from keras import layers\n" +
-                  std::string(repeatToBatch ? kRepeatToBatchClass : "") + "\n" + body +
+                  std::accumulate(definitions.begin(), definitions.end(), std::string()) + "\n" + body +
                   "\nmodel = keras.Model(inputs=" + tensorList(report.modelInputs()) +
                   ", outputs=" + tensorList(report.modelOutputs()) + ", name=" + pythonString(modelName) +
                   ")\n\nif __name__ == \"__main__\":\n    model.summary()\n";

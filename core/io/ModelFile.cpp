@@ -3,7 +3,7 @@
 #include "FileFormatError.h"
 #include "JsonText.h"
 #include "ParamJson.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 namespace sf {
 
@@ -43,7 +43,7 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
     Node node;
     node.id = NodeId{readId(member(j, "id", source, path), source, path + ".id")};
     const json& type = member(j, "type", source, path);
-    const LayerSpec* spec = type.is_string() ? LayerRegistry::instance().find(type.get<std::string>()) : nullptr;
+    const LayerSpec* spec = type.is_string() ? LayerCatalogue::instance().find(type.get<std::string>()) : nullptr;
     const json* keras = j.is_object() && j.contains("keras") ? &j.at("keras") : nullptr;
     if (keras && !keras->is_object())
         fail(source, path + ".keras", "expected an object (the Keras fields Shapeflow keeps), got " + keras->dump());

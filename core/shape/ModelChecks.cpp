@@ -1,8 +1,8 @@
 #include "ModelChecks.h"
 
 #include "DiagnosticCodes.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/LayerName.h"
-#include "graph/LayerRegistry.h"
 
 #include <unordered_map>
 
@@ -90,7 +90,7 @@ void checkCycles(const Graph& graph, const Topology& t, std::vector<Diagnostic>&
 bool isIsolated(const Graph& graph, const Topology& t, int index)
 {
     const Node& node = nodeAt(graph, t, index);
-    if (node.type == layer::kInput || !t.consumers[static_cast<std::size_t>(index)].empty())
+    if (isInputLayer(node) || !t.consumers[static_cast<std::size_t>(index)].empty())
         return false;
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
         if (slot.producer >= 0)
@@ -104,7 +104,7 @@ ModelEnds findModelEnds(const Graph& graph, const Topology& t)
     for (std::size_t i = 0; i < t.ids.size(); ++i) {
         const Node& node = nodeAt(graph, t, static_cast<int>(i));
         const bool feeds = !t.consumers[i].empty();
-        if (node.type == layer::kInput) {
+        if (isInputLayer(node)) {
             if (feeds)
                 ends.inputs.push_back(node.id);
         } else if (!feeds && !isIsolated(graph, t, static_cast<int>(i))) {
@@ -123,7 +123,7 @@ std::vector<Diagnostic> checkModel(const Graph& graph, const Topology& t, const 
 
     for (std::size_t i = 0; i < t.ids.size(); ++i) {
         const Node& node = nodeAt(graph, t, static_cast<int>(i));
-        const bool unusedInput = node.type == layer::kInput && t.consumers[i].empty();
+        const bool unusedInput = isInputLayer(node) && t.consumers[i].empty();
         const bool isolated = isIsolated(graph, t, static_cast<int>(i));
         if (!unusedInput && !isolated)
             continue;

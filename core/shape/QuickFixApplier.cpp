@@ -1,13 +1,16 @@
 #include "QuickFixApplier.h"
 
 #include "graph/ConnectionRules.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 #include <algorithm>
 
 namespace sf {
 
 namespace {
+
+/// The layer an InsertRepeatToBatch fix adds: the action is that layer's by definition.
+constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
 
 constexpr double kInsertedOffset = 150.0; ///< above the edge it splits, clear of both cards
 
@@ -22,7 +25,7 @@ bool apply(Graph& graph, const InsertRepeatToBatch& fix)
                    std::min(source->position.y, consumer->position.y) - kInsertedOffset};
     Graph after = graph;
     after.disconnect(*feeding);
-    const NodeId inserted = after.addNode(layer::kRepeatToBatch, {}, at);
+    const NodeId inserted = after.addNode(std::string(kRepeatToBatch), {}, at);
     // New connections, so the editing rules decide (the reference must not depend on the consumer).
     for (const Connection& c : {Connection{feeding->from, {inserted, 0}}, Connection{fix.reference, {inserted, 1}},
                                 Connection{{inserted, 0}, fix.consumerPort}}) {
@@ -37,7 +40,7 @@ bool apply(Graph& graph, const InsertRepeatToBatch& fix)
 bool apply(Graph& graph, const ReplaceLayer& fix)
 {
     const Node* old = graph.node(fix.node);
-    const LayerSpec* spec = LayerRegistry::instance().find(fix.newType);
+    const LayerSpec* spec = LayerCatalogue::instance().find(fix.newType);
     if (!old || !spec)
         return false;
     ParamMap carried;

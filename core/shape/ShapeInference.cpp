@@ -2,9 +2,9 @@
 
 #include "ArgumentValidator.h"
 #include "DiagnosticCodes.h"
-#include "LayerRules.h"
 #include "ModelChecks.h"
-#include "graph/LayerRegistry.h"
+#include "RuleContext.h"
+#include "graph/LayerCatalogue.h"
 
 #include <algorithm>
 
@@ -137,12 +137,12 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     };
 
     const Node& node = *graph.node(t.ids[i]);
-    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
-    const ShapeRule rule = findShapeRule(node.type);
-    if (!spec || !rule) {
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    if (!type) {
         r.diagnostics.push_back(unsupportedLayer(graph, t, index));
         return finish();
     }
+    const LayerSpec* spec = &type->spec();
     if (!validateArguments(node, *spec, r.diagnostics) || t.afterCycle[i] || isIsolated(graph, t, index))
         return finish();
 
@@ -167,7 +167,7 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
 
     std::vector<NodeId> watched;
     RuleContext ctx{graph, m_report, node, *spec, std::move(inputs), r.diagnostics, watched};
-    RuleResult result = rule(ctx);
+    RuleResult result = type->inferShape(ctx);
     for (NodeId w : watched)
         m_watches.emplace_back(t.indexOf.at(w), index);
     r.output = std::move(result.output);

@@ -1,6 +1,6 @@
 #include "DataCheck.h"
 
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +22,8 @@ std::vector<Index> sampleOf(const std::vector<Index>& shape)
     return {shape.begin() + 1, shape.end()};
 }
 
-/// The smallest input_dim among the Embeddings reading Input `name`, and that Embedding's name.
+/// The smallest token id limit (an Embedding's input_dim) among the layers reading Input `name` as
+/// token ids, and that layer's name.
 std::pair<Index, std::string> vocabularyOf(const Graph& graph, const std::string& name)
 {
     const Node* input = graph.findByName(name);
@@ -33,11 +34,10 @@ std::pair<Index, std::string> vocabularyOf(const Graph& graph, const std::string
         if (c.from.node != input->id)
             continue;
         const Node* consumer = graph.node(c.to.node);
-        if (consumer->type != layer::kEmbedding)
-            continue;
-        const Index dim = consumer->params.integer("input_dim");
-        if (best.first < 0 || dim < best.first)
-            best = {dim, consumer->name};
+        const LayerType* type = LayerCatalogue::instance().type(consumer->type);
+        const std::optional<Index> limit = type ? type->tokenIdLimit(*consumer) : std::nullopt;
+        if (limit && (best.first < 0 || *limit < best.first))
+            best = {*limit, consumer->name};
     }
     return best;
 }
@@ -80,7 +80,7 @@ std::map<std::string, std::vector<Index>> sampleShapesOf(const Graph& graph, con
 {
     std::map<std::string, std::vector<Index>> shapes;
     for (const auto& [id, node] : graph.nodes()) {
-        if (node.type != layer::kInput)
+        if (!isInputLayer(node))
             continue;
         auto found = data.inputs.find(node.name);
         if (found != data.inputs.end() && !found->second.shape.empty())

@@ -5,21 +5,6 @@
 
 namespace sf {
 
-Initializer initializerFromName(std::string_view name, Initializer fallback)
-{
-    if (name == "glorot_uniform")
-        return Initializer::GlorotUniform;
-    if (name == "he_normal")
-        return Initializer::HeNormal;
-    if (name == "uniform")
-        return Initializer::Uniform;
-    if (name == "zeros")
-        return Initializer::Zeros;
-    if (name == "ones")
-        return Initializer::Ones;
-    return fallback;
-}
-
 namespace {
 
 void fill(Parameter& p, Initializer init, std::mt19937& rng)
@@ -64,14 +49,11 @@ void fill(Parameter& p, Initializer init, std::mt19937& rng)
 
 } // namespace
 
-void initializeWeights(Network& network, std::uint32_t seed, InitializerChoice choice)
+void initializeWeights(Network& network, std::uint32_t seed)
 {
     std::mt19937 rng(seed);
-    for (Parameter* p : network.parameters()) {
-        const bool isBias = p->name.ends_with("/bias");
-        const bool isTable = p->name.ends_with("/embeddings");
-        fill(*p, isBias ? choice.bias : isTable ? choice.embeddings : choice.kernel, rng);
-    }
+    for (Parameter* p : network.parameters())
+        fill(*p, p->initializer, rng);
 }
 
 } // namespace sf

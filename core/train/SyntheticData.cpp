@@ -1,7 +1,7 @@
 #include "SyntheticData.h"
 
 #include "engine/NetworkCompiler.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/ModelSummary.h"
 #include "shape/ShapeInference.h"
 
@@ -90,12 +90,15 @@ TokenInfo tokenInfo(const Graph& graph, NodeId input)
     TokenInfo info;
     bool found = false;
     for (const Connection& c : graph.connections()) {
-        const Node* consumer = graph.node(c.to.node);
-        if (c.from.node != input || consumer->type != layer::kEmbedding)
+        if (c.from.node != input)
             continue;
-        const Index dim = consumer->params.integer("input_dim");
-        info.vocabulary = found ? std::min(info.vocabulary, dim) : dim;
-        info.masked = info.masked || consumer->params.boolean("mask_zero");
+        const Node* consumer = graph.node(c.to.node);
+        const LayerType* type = LayerCatalogue::instance().type(consumer->type);
+        const std::optional<Index> limit = type ? type->tokenIdLimit(*consumer) : std::nullopt;
+        if (!limit)
+            continue;
+        info.vocabulary = found ? std::min(info.vocabulary, *limit) : *limit;
+        info.masked = info.masked || type->maskRule(*consumer) == MaskRule::Makes; // id 0 is padding
         found = true;
     }
     return info;
@@ -132,7 +135,7 @@ std::map<std::string, Array> makeSyntheticInputs(const Graph& graph, Index rows,
 {
     SampleShapes lengths; // every None size becomes `length`
     for (const auto& [id, node] : graph.nodes())
-        if (node.type == layer::kInput) {
+        if (isInputLayer(node)) {
             std::vector<Index>& sample = lengths[node.name];
             for (const auto& d : node.params.dims("shape"))
                 sample.push_back(d.value_or(length));

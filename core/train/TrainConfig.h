@@ -1,6 +1,5 @@
 #pragma once
 
-#include "Initializers.h"
 #include "Loss.h"
 #include "Optimizer.h"
 
@@ -29,7 +28,6 @@ struct TrainConfig {
     std::vector<std::string> metrics; ///< empty: accuracy for cross-entropy losses, mae for mse/mae
     OptimizerConfig optimizer;
     EarlyStopping earlyStopping;
-    InitializerChoice initializers;
 };
 
 /// One epoch's numbers, as Keras's History records them.

@@ -1,6 +1,7 @@
 #include "Trainer.h"
 
 #include "DataCheck.h"
+#include "Initializers.h"
 #include "Predict.h"
 #include "engine/NetworkCompiler.h"
 
@@ -57,7 +58,7 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
         m_targets.emplace_back(static_cast<std::size_t>(
             out.buffers->value.rows() *
             (m_config.loss.kind == LossKind::SparseCategoricalCrossentropy ? 1 : out.buffers->value.cols())));
-    initializeWeights(*m_network, m_config.seed, m_config.initializers);
+    initializeWeights(*m_network, m_config.seed);
 }
 
 void Trainer::copyFixedInputs(const Dataset& data)
@@ -151,7 +152,7 @@ TrainOutcome Trainer::fit(const Callbacks& callbacks, const std::atomic<bool>* s
                         layer};
             }
             m_network->backward();
-            m_optimizer->step(m_network->parameters());
+            m_optimizer->step(m_network->trainableParameters());
             const auto size = static_cast<double>(end - begin);
             m_lossSum += loss * size;
             m_seen += size;

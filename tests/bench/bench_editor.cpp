@@ -6,6 +6,7 @@
 // 100 ms each). Medians of 15 and 5 runs; the ratio is the target over the median.
 #include "BenchSupport.h"
 #include "GeneratedGraphs.h"
+#include "LayerNames.h"
 #include "MainWindow.h"
 #include "canvas/GraphScene.h"
 #include "commands/GraphCommands.h"

@@ -4,6 +4,7 @@
 // `target_ratio` counter is target time / measured time, above 1 when the target is met (Google
 // Benchmark prints it with a "/s" suffix because it is computed as a rate).
 #include "GeneratedGraphs.h"
+#include "LayerNames.h"
 #include "shape/ShapeInference.h"
 
 #include <benchmark/benchmark.h>

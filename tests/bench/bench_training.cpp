@@ -11,9 +11,10 @@
 //   bench_training [--epochs N] [--threads N] [--model a|b|mlp] [--batch N]
 //                  [--reference bench_training_torch] [--rounds N]
 #include "BenchSupport.h"
+#include "LayerNames.h"
 #include "engine/MatrixProduct.h"
 #include "graph/Graph.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "io/ModelLoader.h"
 #include "train/Predict.h"
 #include "train/SyntheticData.h"

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "LayerNames.h"
 #include "graph/Graph.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/LayeredLayout.h"
 #include "io/ModelFile.h"
 

@@ -1,8 +1,9 @@
 #pragma once
 
+#include "LayerNames.h"
 #include "TestPrinters.h"
 #include "graph/Graph.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/Diagnostic.h"
 #include "shape/ShapeReport.h"
 

@@ -27,7 +27,7 @@ inline DimList parseDims(const QString& text)
 inline ParamMap parseParams(std::string_view type, const QString& json)
 {
     ParamMap params;
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     const auto object = nlohmann::json::parse(json.isEmpty() ? std::string("{}") : json.toStdString());
     for (const auto& [key, value] : object.items())
         if (const ParamSpec* p = spec->param(key))

@@ -6,7 +6,7 @@
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
 #include "graph/ConnectionRules.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 #include <QGraphicsPathItem>
 #include <QGraphicsSceneMouseEvent>
@@ -427,7 +427,7 @@ void GraphScene::contextMenuEvent(QGraphicsSceneContextMenuEvent* event)
         if (auto* edge = dynamic_cast<EdgeItem*>(item)) {
             const Connection c = edge->connection();
             QMenu* insert = menu.addMenu(tr("Insert Layer Here"));
-            for (const LayerSpec& spec : LayerRegistry::instance().all())
+            for (const LayerSpec& spec : LayerCatalogue::instance().specs())
                 if (canInsertIntoEdge(m_document.graph(), c, spec.className))
                     insert->addAction(QString::fromStdString(spec.className), this,
                                       [this, c, type = QString::fromStdString(spec.className)] {

@@ -1,6 +1,6 @@
 #include "NodeItem.h"
 
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/ModelSummary.h"
 
 #include <QApplication>
@@ -19,7 +19,7 @@ constexpr double kPortSpacing = 22.0;
 
 QColor categoryColor(std::string_view type)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(type);
     switch (spec ? spec->category : LayerCategory::Core) {
     case LayerCategory::Input:
         return QColor(0x3b, 0x82, 0xc4);
@@ -49,7 +49,7 @@ NodeItem::NodeItem(const Node& node) : m_node(node)
 
 void NodeItem::setNode(const Node& node, int connectedInputs)
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(node.type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(node.type);
     int inputs = 0;
     if (!spec)
         inputs = connectedInputs; // an unsupported layer's placeholder: its inputs as imported
@@ -90,7 +90,7 @@ QRectF NodeItem::boundingRect() const
 
 QStringList NodeItem::portLabels() const
 {
-    const LayerSpec* spec = LayerRegistry::instance().find(m_node.type);
+    const LayerSpec* spec = LayerCatalogue::instance().find(m_node.type);
     QStringList labels;
     if (!spec || m_inputs < 2)
         return labels; // one port needs no name; an unsupported layer's ports have none
@@ -141,35 +141,8 @@ bool NodeItem::outputPortAt(QPointF scenePos) const
 
 QString NodeItem::keyArguments() const
 {
-    const ParamMap& p = m_node.params;
-    const std::string& t = m_node.type;
-    if (t == layer::kDense)
-        return QString("%1 · %2").arg(p.integer("units")).arg(QString::fromStdString(p.text("activation")));
-    if (t == layer::kEmbedding)
-        return QString("%1 × %2%3")
-            .arg(p.integer("input_dim"))
-            .arg(p.integer("output_dim"))
-            .arg(p.boolean("mask_zero") ? " · mask_zero" : "");
-    if (t == layer::kInput) {
-        QString text =
-            QString::fromStdString(toKerasTuple(p.dims("shape"))) + " · " + QString::fromStdString(p.text("dtype"));
-        if (auto b = p.optionalInteger("batch_size"))
-            text += QString(" · batch %1").arg(*b);
-        return text;
-    }
-    if (t == layer::kConcatenate)
-        return QString("axis %1").arg(p.integer("axis"));
-    if (t == layer::kReshape)
-        return QString::fromStdString(toKerasTuple(p.dims("target_shape")));
-    if (t == layer::kRepeatVector)
-        return QString("n %1").arg(p.integer("n"));
-    if (t == layer::kDropout)
-        return QString("rate %1").arg(p.real("rate"));
-    if (t == layer::kActivation)
-        return QString::fromStdString(p.text("activation"));
-    if (t == layer::kMasking)
-        return QString("mask_value %1").arg(p.real("mask_value"));
-    return {};
+    const LayerType* type = LayerCatalogue::instance().type(m_node.type);
+    return type ? QString::fromStdString(type->cardSummary(m_node.params)) : QString();
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)

@@ -2,8 +2,8 @@
 
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
+#include "graph/LayerCatalogue.h"
 #include "graph/LayerName.h"
-#include "graph/LayerRegistry.h"
 #include "shape/ArgumentValidator.h"
 
 #include <QApplication>
@@ -197,7 +197,7 @@ void InspectorPanel::rebuild()
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     const Node* node = m_document.model().node(m_node);
-    const LayerSpec* spec = node ? LayerRegistry::instance().find(node->type) : nullptr;
+    const LayerSpec* spec = node ? LayerCatalogue::instance().find(node->type) : nullptr;
     if (node && !spec) {
         m_title->setText(
             tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "

@@ -2,7 +2,7 @@
 
 #include "QuickAddRanking.h"
 #include "canvas/GraphView.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 #include <QDrag>
 #include <QIcon>
@@ -60,7 +60,7 @@ LayerPalette::LayerPalette(QWidget* parent)
     });
 
     std::map<std::string, QTreeWidgetItem*> categories;
-    for (const LayerSpec& spec : LayerRegistry::instance().all()) {
+    for (const LayerSpec& spec : LayerCatalogue::instance().specs()) {
         const std::string category(toString(spec.category));
         QTreeWidgetItem*& parentItem = categories[category];
         const QIcon icon(QStringLiteral(":/icons/%1.svg").arg(QString::fromStdString(category).toLower()));

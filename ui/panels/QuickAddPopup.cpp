@@ -1,7 +1,7 @@
 #include "QuickAddPopup.h"
 
 #include "QuickAddRanking.h"
-#include "graph/LayerRegistry.h"
+#include "graph/LayerCatalogue.h"
 
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -19,7 +19,7 @@ QuickAddPopup::QuickAddPopup(QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_filter);
     layout->addWidget(m_list);
-    for (const LayerSpec& spec : LayerRegistry::instance().all())
+    for (const LayerSpec& spec : LayerCatalogue::instance().specs())
         m_layers.push_back({QString::fromStdString(spec.className), QString::fromStdString(spec.summary)});
     resize(260, 320);
     m_filter->installEventFilter(this);

@@ -1,7 +1,5 @@
 #include "ConcatenateOp.h"
 
-#include "shape/ConcatenateMask.h"
-
 #include <algorithm>
 
 namespace sf {
@@ -37,7 +35,7 @@ void ConcatenateOp::forward(const ForwardContext&)
     if (!m_mask)
         return;
     const Index batch = output->value.shape[0];
-    const bool alongSteps = concatenatesSteps(m_axis, static_cast<int>(output->value.shape.size()));
+    const bool alongSteps = joinsSteps(m_axis, static_cast<int>(output->value.shape.size()));
     if (alongSteps) {
         const Index steps = output->value.shape[1];
         Index at = 0;

@@ -15,6 +15,10 @@ public:
     void forward(const ForwardContext& ctx) override;
     void backward() override;
 
+    /// True when the join runs along the steps axis of (batch, steps, features) tensors: the
+    /// masks are joined too.
+    static bool joinsSteps(int axis, int rank) { return axis == 1 && rank == 3; }
+
 private:
     Index outer() const;
     Index inner(const TensorView& t) const;

@@ -29,24 +29,18 @@ void DenseOp::backward()
     const ConstMatrixMap dz(dzData, rows, units);
     const Index features = m_kernel->shape[0];
     // The weight gradient and the input gradient do not depend on each other: computed side by side.
-    const Product weights{inputs[0]->value.data,
-                          Stored::Transposed,
-                          dzData,
-                          Stored::AsIs,
-                          m_kernel->grad.data(),
-                          features,
-                          units,
-                          rows,
-                          !m_write};
+    const Product weights{inputs[0]->value.data, Stored::Transposed, dzData, Stored::AsIs,
+                          m_kernel->grad.data(), features,           units,  rows,
+                          !writesWeightGradients};
     const Product input{dzData,   Stored::AsIs, m_kernel->value.data(), Stored::Transposed, inputs[0]->grad.data, rows,
-                        features, units,        !m_writeInput};
+                        features, units,        !writesInputGradient};
     if (inputs[0]->grad.data)
         multiplySideBySide(std::array{weights, input});
     else
         multiply(weights);
     if (m_bias) {
         Eigen::Map<Eigen::RowVectorXf> db(m_bias->grad.data(), units);
-        if (m_write)
+        if (writesWeightGradients)
             db = dz.colwise().sum();
         else
             db += dz.colwise().sum();

@@ -16,10 +16,6 @@ public:
     }
     void forward(const ForwardContext& ctx) override;
     void backward() override;
-    /// Writes the weight gradients instead of adding to them (the weights are this op's alone).
-    void writeGradients() { m_write = true; }
-    /// Writes the input gradient instead of adding to it (nothing else reads the input).
-    void writeInputGradient() { m_writeInput = true; }
 
 private:
     Parameter* m_kernel;
@@ -27,8 +23,6 @@ private:
     Activation m_activation;
     TensorView* m_z;
     TensorView* m_dz;
-    bool m_write = false;
-    bool m_writeInput = false;
 };
 
 } // namespace sf

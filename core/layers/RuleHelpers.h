@@ -20,8 +20,9 @@ bool expectRank(RuleContext& ctx, int input, int rank);
 /// Keras's input_spec check `min_ndim=`.
 bool expectMinRank(RuleContext& ctx, int input, int minRank);
 
-/// For layers that do not support masking: warns `mask-dropped` when the input carries a mask.
-void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input);
+/// For a layer that does not support masking (MaskRule::Drops) whose input carries a mask: warns
+/// `mask-dropped`, naming the layer that made the mask.
+void warnMaskDropped(RuleContext& ctx, const TensorInfo& input);
 
 /// Layers that create weights from the last axis need it known. When it is not, reports
 /// `unknown-last-dim` at the node that made the size unknown, with fixes there.

@@ -1,6 +1,7 @@
 #include "RuleHelpers.h"
 
-#include "graph/LayerRegistry.h"
+#include "LayerNames.h"
+#include "graph/LayerCatalogue.h"
 #include "shape/DiagnosticCodes.h"
 
 #include <cstdio>
@@ -28,8 +29,7 @@ std::vector<NodeId> unknownOrigins(const Graph& graph, const TensorInfo& tensor)
     for (int axis = 1; axis < tensor.shape.rank(); ++axis) {
         const Dim& d = tensor.shape[axis];
         const Node* origin = d.isUnknown() ? graph.node(d.origin()) : nullptr;
-        if (origin && origin->type == layer::kInput &&
-            std::find(inputs.begin(), inputs.end(), origin->id) == inputs.end())
+        if (origin && isInputLayer(*origin) && std::find(inputs.begin(), inputs.end(), origin->id) == inputs.end())
             inputs.push_back(origin->id);
     }
     return inputs;
@@ -64,12 +64,10 @@ bool expectMinRank(RuleContext& ctx, int input, int minRank)
     return rankError(ctx, input, "min_ndim=" + std::to_string(minRank));
 }
 
-void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
+void warnMaskDropped(RuleContext& ctx, const TensorInfo& input)
 {
-    if (!input.maskFrom.isValid())
-        return;
     const Node* source = ctx.graph.node(input.maskFrom);
-    const bool fromEmbedding = source && source->type == layer::kEmbedding;
+    const bool fromEmbedding = source && source->type == layerName::kEmbedding;
     const std::string maker = ctx.quoted(input.maskFrom) + (fromEmbedding ? " (mask_zero=True)" : " (Masking)");
     Diagnostic& d = ctx.warning(
         code::kMaskDropped,
@@ -82,9 +80,9 @@ void warnIfMaskDropped(RuleContext& ctx, const TensorInfo& input)
             : "Consume the mask before this layer, e.g. with GlobalAveragePooling1D on the sequence.");
     d.related = input.maskFrom;
     d.blamedInputs = ctx.inputPorts();
-    if (ctx.node.type == layer::kFlatten && input.shape.rank() == 3)
+    if (ctx.node.type == layerName::kFlatten && input.shape.rank() == 3)
         d.fixes.push_back({"Replace " + ctx.quoted() + " with GlobalAveragePooling1D",
-                           ReplaceLayer{ctx.node.id, std::string(layer::kGlobalAveragePooling1D)}});
+                           ReplaceLayer{ctx.node.id, std::string(layerName::kGlobalAveragePooling1D)}});
 }
 
 bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
@@ -105,7 +103,7 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
     d.related = ctx.node.id;
     d.blamedInputs = ctx.inputPorts();
 
-    if (cause && cause->type == layer::kFlatten) {
+    if (cause && cause->type == layerName::kFlatten) {
         const auto& slots =
             ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
         const std::optional<TensorInfo>* flattened =
@@ -121,11 +119,11 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
                "fixed length.";
         if (flattened && *flattened && (*flattened)->shape.rank() == 3)
             d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling1D",
-                               ReplaceLayer{cause->id, std::string(layer::kGlobalAveragePooling1D)}});
+                               ReplaceLayer{cause->id, std::string(layerName::kGlobalAveragePooling1D)}});
         if (flattened && *flattened)
             for (NodeId inputId : unknownOrigins(ctx.graph, **flattened))
                 offerFixedLength(ctx, d, inputId);
-    } else if (cause && cause->type == layer::kInput) {
+    } else if (cause && isInputLayer(*cause)) {
         message +=
             " Layer " + ctx.quoted() + " gets this unknown size straight from input " + ctx.quoted(cause->id) + ".";
         hint = "Give the Input a fixed size on its last axis.";

@@ -1,14 +1,10 @@
 #pragma once
 
-#include "LayerSpec.h"
-
 #include <string_view>
-#include <vector>
 
-namespace sf {
-
-/// Keras layer class names Shapeflow knows, in palette order.
-namespace layer {
+/// The Keras class names the tests build models from. The core names no layer type outside
+/// core/layers/; the tests do, as a user does.
+namespace sf::layer {
 inline constexpr std::string_view kInput = "InputLayer";
 inline constexpr std::string_view kEmbedding = "Embedding";
 inline constexpr std::string_view kFlatten = "Flatten";
@@ -21,22 +17,4 @@ inline constexpr std::string_view kActivation = "Activation";
 inline constexpr std::string_view kMasking = "Masking";
 inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
 inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
-} // namespace layer
-
-/// The activations Dense and Activation accept, with Keras's names.
-const std::vector<std::string>& activationNames();
-
-/// Every layer type Shapeflow supports; the one place a new layer type is declared.
-class LayerRegistry {
-public:
-    static const LayerRegistry& instance();
-
-    const LayerSpec* find(std::string_view className) const;
-    const std::vector<LayerSpec>& all() const { return m_specs; }
-
-private:
-    LayerRegistry();
-    std::vector<LayerSpec> m_specs;
-};
-
-} // namespace sf
+} // namespace sf::layer

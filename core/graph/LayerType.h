@@ -1,0 +1,110 @@
+#pragma once
+
+#include "KerasFlavour.h"
+#include "LayerSpec.h"
+#include "Node.h"
+#include "WeightSpec.h"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sf {
+
+class Count;
+class KerasLayerReading;
+class Op;
+class Shape;
+struct OpBuild;
+struct RuleContext;
+struct RuleResult;
+
+/// What a layer does with the mask riding on its input (Keras's `compute_mask`). Inference and
+/// the compiler both read it, so the mask a report shows is the mask the engine uses.
+enum class MaskRule {
+    Passes,   ///< the output carries input 0's mask (Dense, Dropout, Activation)
+    Consumes, ///< the op reads the mask and none goes on (GlobalAveragePooling1D)
+    Makes,    ///< the output carries a new mask the op writes (Masking; Embedding with mask_zero)
+    Drops,    ///< the layer does not support masking: a mask stops here with a `mask-dropped` warning
+    Custom,   ///< the shape rule sets the output's mask and the op makes it (Concatenate)
+};
+
+/// How a layer's op treats memory, read by the compiler's planner.
+struct BufferUse {
+    /// No op: the output is input 0's memory seen with another shape (Flatten, Reshape).
+    bool viewsInput = false;
+    /// The op writes its samples one output sample stride apart, so its output may be a window
+    /// into the output of a consumer that lays its inputs side by side (an Embedding writing
+    /// straight into its Concatenate's part).
+    bool writesAtSampleStride = false;
+    /// As the only reader of its input, the op may write that input's gradient instead of adding
+    /// to it (Op::writesInputGradient); with weights of its own it may write their gradients
+    /// (Op::writesWeightGradients).
+    bool writesGradients = false;
+};
+
+/// Keras facts about a layer class beyond the arguments Shapeflow models.
+struct KerasExtras {
+    /// Keras 1 argument names and the Keras 2 names they became (keras/legacy/interfaces.py).
+    std::vector<std::pair<std::string, std::string>> keras1Arguments;
+    /// Config fields that only repeat what the graph says (tf.keras's Embedding `input_length`):
+    /// an import does not keep them, so an edit cannot contradict them.
+    std::vector<std::string> derivedFields;
+    /// What `get_config()` writes beyond the modelled arguments (initializers, data_format).
+    nlohmann::json defaultFields = nlohmann::json::object();
+    std::string module = "keras.layers"; ///< Keras 3's `module` of the entry
+    std::string registeredName;          ///< Keras 3's `registered_name`: empty (null) for Keras's own
+    std::string pythonClass;             ///< its class in exported Python; empty: `layers.<class name>`
+    std::string pythonDefinition;        ///< Python source defining pythonClass, for a class Keras lacks
+    std::string exportNote;              ///< said on every export of a model that has this layer
+};
+
+/// One Keras layer class, whole: the contract every layer in core/layers/ fulfils, and the only
+/// way shape inference, the compiler, the Keras files, the palette and the cards learn about a
+/// layer. LayerCatalogue lists them.
+class LayerType {
+public:
+    virtual ~LayerType() = default;
+
+    /// Keras class name, module, category, ports and arguments with Keras's names and defaults.
+    virtual const LayerSpec& spec() const = 0;
+
+    /// Keras's build and compute_output_shape: the output tensor and the weight count, with the
+    /// layer's diagnostics. Called with every input inferred and every argument valid; the mask
+    /// follows maskRule() after it.
+    virtual RuleResult inferShape(RuleContext& ctx) const = 0;
+    virtual MaskRule maskRule(const Node& node) const = 0;
+    /// The weights it creates (Keras's add_weight) for inputs of these shapes, as inferred.
+    virtual std::vector<WeightSpec> weights(const Node& node, const std::vector<Shape>& inputs) const = 0;
+    /// Floating-point operations of one sample's forward pass at inference, a multiply-add
+    /// counting 2 (shape/LayerFlops.h); `input` is the first input's shape, nullptr when unknown.
+    virtual Count flops(const Node& node, const Shape* input, const Shape& output) const = 0;
+    /// For a layer that lays its inputs one after another along an axis of its output
+    /// (Concatenate), that axis for an output of `rank`; producers may then write into it.
+    virtual std::optional<int> joinAxis(const Node& node, int rank) const = 0;
+    /// For a layer that reads its input as token ids (Embedding), the first id it cannot look
+    /// up: the data checks and synthetic data respect it.
+    virtual std::optional<std::int64_t> tokenIdLimit(const Node& node) const = 0;
+
+    /// The op that runs it; nullptr for a model input and for a layer that views its input.
+    virtual std::unique_ptr<Op> makeOp(OpBuild& build) const = 0;
+    virtual BufferUse bufferUse() const = 0;
+
+    virtual const KerasExtras& keras() const = 0;
+    /// The node's arguments from a Keras config (Keras 2 names), with problems reported. A field
+    /// it refuses to carry over (a Keras 1 argument Keras 2 removed) is taken out of `config`, so
+    /// that the import does not keep it either.
+    virtual ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const = 0;
+    /// Whether a Keras config field is read into the node (and so not kept as it was).
+    virtual bool modelsKerasField(const std::string& key) const = 0;
+    /// The node's Keras config, without `name` and the fields an import kept.
+    virtual nlohmann::json kerasConfig(const Node& node, KerasFlavour flavour) const = 0;
+
+    /// The card's line under the header: the arguments worth seeing at a glance.
+    virtual std::string cardSummary(const ParamMap& params) const = 0;
+};
+
+} // namespace sf

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "graph/ParamSpec.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sf {
+
+/// The activations Dense and Activation accept, with Keras's names.
+const std::vector<std::string>& activationNames();
+
+/// The `activation` argument, with its default and palette text.
+ParamSpec activationParam(std::string defaultName, std::string description, bool required);
+
+/// An activation as a Keras config writes it ("relu", or Keras 3's {"class_name": "function",
+/// "config": "relu"}), by its Keras name; `silu` is `swish`. Nullopt for one Shapeflow lacks.
+std::optional<std::string> activationFromKeras(const nlohmann::json& value);
+
+} // namespace sf

@@ -1,0 +1,53 @@
+#include "Arguments.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace sf {
+
+void Arguments::expect(std::string_view name, std::initializer_list<ParamKind> kinds) const
+{
+    const ParamSpec* p = m_spec.param(name);
+    if (!p)
+        throw std::logic_error(m_spec.className + " has no argument `" + std::string(name) + "`");
+    if (std::find(kinds.begin(), kinds.end(), p->kind) == kinds.end())
+        throw std::logic_error(m_spec.className + "'s argument `" + std::string(name) + "` is read as another kind");
+}
+
+std::int64_t Arguments::integer(std::string_view name) const
+{
+    expect(name, {ParamKind::Integer});
+    return m_params.integer(name);
+}
+
+double Arguments::real(std::string_view name) const
+{
+    expect(name, {ParamKind::Real});
+    return m_params.real(name);
+}
+
+bool Arguments::boolean(std::string_view name) const
+{
+    expect(name, {ParamKind::Boolean});
+    return m_params.boolean(name);
+}
+
+const std::string& Arguments::text(std::string_view name) const
+{
+    expect(name, {ParamKind::Choice});
+    return m_params.text(name);
+}
+
+const DimList& Arguments::dims(std::string_view name) const
+{
+    expect(name, {ParamKind::Shape, ParamKind::TargetShape});
+    return m_params.dims(name);
+}
+
+std::optional<std::int64_t> Arguments::optionalInteger(std::string_view name) const
+{
+    expect(name, {ParamKind::OptionalInteger});
+    return m_params.optionalInteger(name);
+}
+
+} // namespace sf

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "graph/LayerSpec.h"
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sf {
+
+/// A node's arguments read by the names its layer's spec declares, each as the kind declared.
+/// Asking for a name the spec lacks, or as another kind, is a programmer error: it throws
+/// std::logic_error, which the conformance test (tst_layer_catalogue) meets for every layer,
+/// instead of reading a silent 0. Values are valid by the time a layer reads them
+/// (ArgumentValidator runs first).
+class Arguments {
+public:
+    Arguments(const LayerSpec& spec, const ParamMap& params) : m_spec(spec), m_params(params) {}
+
+    std::int64_t integer(std::string_view name) const;
+    double real(std::string_view name) const;
+    bool boolean(std::string_view name) const;
+    const std::string& text(std::string_view name) const;
+    const DimList& dims(std::string_view name) const;
+    std::optional<std::int64_t> optionalInteger(std::string_view name) const;
+
+private:
+    void expect(std::string_view name, std::initializer_list<ParamKind> kinds) const;
+
+    const LayerSpec& m_spec;
+    const ParamMap& m_params;
+};
+
+} // namespace sf

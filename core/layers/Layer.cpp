@@ -1,0 +1,109 @@
+#include "Layer.h"
+
+#include "ActivationArgument.h"
+#include "RuleHelpers.h"
+#include "io/KerasLayerReading.h"
+#include "io/ParamJson.h"
+#include "shape/DiagnosticCodes.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace sf {
+
+using nlohmann::json;
+
+RuleResult Layer::inferShape(RuleContext& ctx) const
+{
+    RuleResult result = outputShape(ctx);
+    if (!result.output)
+        return result;
+    const NodeId inputMask = ctx.inputs.empty() ? NodeId{} : ctx.in().maskFrom;
+    switch (maskRule(ctx.node)) {
+    case MaskRule::Passes:
+        result.output->maskFrom = inputMask;
+        break;
+    case MaskRule::Makes:
+        result.output->maskFrom = ctx.node.id;
+        break;
+    case MaskRule::Drops:
+        if (inputMask.isValid())
+            rules::warnMaskDropped(ctx, ctx.in());
+        result.output->maskFrom = {};
+        break;
+    case MaskRule::Consumes:
+        result.output->maskFrom = {};
+        break;
+    case MaskRule::Custom:
+        break;
+    }
+    return result;
+}
+
+ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) const
+{
+    ParamMap params;
+    for (const ParamSpec& p : m_spec.params) {
+        const json* value = givenField(config, p.name.c_str());
+        if (!value && p.name == "activation" && config.is_object() && config.contains("activation")) {
+            params.set(p.name, std::string("linear")); // activations.get(None) is linear, also for Activation
+            continue;
+        }
+        if (!value) {
+            if (p.required) // inference reports `missing-argument` at the layer
+                params.set(p.name, std::monostate{});
+            continue; // Keras leaves defaults out at times; ours are Keras's
+        }
+        if (p.name == "activation") {
+            if (auto a = activationFromKeras(*value))
+                params.set("activation", *a);
+            else
+                reading.problem(code::kUnsupportedArgument, "activation",
+                                "Layer " + reading.quoted() + " uses activation " + briefJson(*value) +
+                                    ", which Shapeflow does not support; it is set to '" +
+                                    std::get<std::string>(p.defaultValue) + "'.");
+            continue;
+        }
+        if (auto parsed = paramFromJson(*value, p)) {
+            params.set(p.name, *parsed);
+        } else {
+            params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
+            reading.problem(code::kUnsupportedArgument, p.name,
+                            "Layer " + reading.quoted() + ": `" + p.name + "` should be " + describeExpectedJson(p) +
+                                ", got " + briefJson(*value) + "; the layer is invalid until it is set.");
+        }
+    }
+    return params;
+}
+
+bool Layer::modelsKerasField(const std::string& key) const
+{
+    const auto& derived = m_keras.derivedFields;
+    return key == "name" || m_spec.param(key) || std::find(derived.begin(), derived.end(), key) != derived.end();
+}
+
+json Layer::kerasConfig(const Node& node, KerasFlavour flavour) const
+{
+    json config = m_keras.defaultFields;
+    for (const ParamSpec& p : m_spec.params)
+        if (const ParamValue* value = node.params.find(p.name))
+            config[p.name] = paramToJson(*value);
+    config["trainable"] = true;
+    if (flavour == KerasFlavour::Keras2)
+        config["dtype"] = "float32";
+    else
+        config["dtype"] = {{"module", "keras"},
+                           {"class_name", "DTypePolicy"},
+                           {"config", {{"name", "float32"}}},
+                           {"registered_name", nullptr}};
+    return config;
+}
+
+std::string cardNumber(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
+} // namespace sf

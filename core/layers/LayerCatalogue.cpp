@@ -1,0 +1,37 @@
+#include "graph/LayerCatalogue.h"
+
+/// The catalogue: every layer Shapeflow knows, in palette order, one file each in this folder.
+/// Adding a layer is its file and one line here (tst_layer_catalogue fails for a file not listed).
+#define SHAPEFLOW_LAYERS(X)                                                                                            \
+    X(InputLayer)                                                                                                      \
+    X(Embedding)                                                                                                       \
+    X(Flatten)                                                                                                         \
+    X(Concatenate)                                                                                                     \
+    X(Dense)                                                                                                           \
+    X(Reshape)                                                                                                         \
+    X(RepeatVector)                                                                                                    \
+    X(Dropout)                                                                                                         \
+    X(Activation)                                                                                                      \
+    X(Masking)                                                                                                         \
+    X(GlobalAveragePooling1D)                                                                                          \
+    X(RepeatToBatch)
+
+namespace sf {
+
+#define SHAPEFLOW_DECLARE_LAYER(name) std::unique_ptr<const LayerType> make##name();
+SHAPEFLOW_LAYERS(SHAPEFLOW_DECLARE_LAYER)
+#undef SHAPEFLOW_DECLARE_LAYER
+
+const LayerCatalogue& LayerCatalogue::instance()
+{
+    static const LayerCatalogue catalogue = [] {
+        std::vector<std::unique_ptr<const LayerType>> types;
+#define SHAPEFLOW_ADD_LAYER(name) types.push_back(make##name());
+        SHAPEFLOW_LAYERS(SHAPEFLOW_ADD_LAYER)
+#undef SHAPEFLOW_ADD_LAYER
+        return LayerCatalogue(std::move(types));
+    }();
+    return catalogue;
+}
+
+} // namespace sf

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string_view>
+
+/// The class names that one layer's file uses for another: a Flatten's diagnostic offers a
+/// GlobalAveragePooling1D in its place, a Concatenate's offers a RepeatToBatch. Nothing outside
+/// core/layers/ names a layer type.
+namespace sf::layerName {
+inline constexpr std::string_view kEmbedding = "Embedding";
+inline constexpr std::string_view kFlatten = "Flatten";
+inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
+inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
+} // namespace sf::layerName

@@ -232,6 +232,20 @@ private slots:
             return b.graph;
         }) << "mask-dropped" << false << "repeat_vector"
                                                       << "made by \"masking\" (Masking)";
+        QTest::newRow("Softmax on a masked sequence") << Scenario([] {
+            GraphBuilder b;
+            const NodeId x = b.input({10}, "int32");
+            const NodeId e = b.add(layer::kEmbedding, {{"output_dim", std::int64_t{8}}, {"mask_zero", true}}, {x});
+            b.add("Softmax", {}, {e});
+            return b.graph;
+        }) << "mask-not-broadcastable" << true << "softmax"
+                                                      << "The `mask` must be broadcastable to `inputs`. Each mask "
+                                                         "dimension must be 1 or match the corresponding input "
+                                                         "dimension. Received: inputs.shape=(None, 10, 8), "
+                                                         "mask.shape=(None, 10)";
+        QTest::newRow("Softmax axis out of bounds")
+            << single("Softmax", {{"axis", std::int64_t{2}}}, {8}) << "invalid-argument" << true << "softmax"
+            << "has axis=2, out of bounds for inputs of rank 2";
         QTest::newRow("Embedding on float")
             << single(layer::kEmbedding, {}, {8}) << "embedding-float-input" << false << "embedding"
             << "receives float32 values";

@@ -88,6 +88,20 @@ private slots:
         compareFloats(read(net->outputs()[0]), {5.5f, 0, 1.5f, 0});
     }
 
+    void softmaxAlongAnyAxis()
+    {
+        // Keras's softmax.py example: [1, 2, 1] -> [0.21194157, 0.5761169, 0.21194157], here along
+        // axis 1 of a (batch, 3, 2) tensor whose second column is constant.
+        GraphBuilder b;
+        const NodeId x = b.input({3, 2});
+        b.add("Softmax", {{"axis", std::int64_t{1}}}, {x});
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        feed(net->inputs()[0], {1, 5, 2, 5, 1, 5});
+        net->forward({});
+        const float third = 1.0f / 3.0f;
+        compareFloats(read(net->outputs()[0]), {0.21194157f, third, 0.5761169f, third, 0.21194157f, third});
+    }
+
     void embeddingAndMaskedMean()
     {
         GraphBuilder b;

@@ -73,6 +73,8 @@ private slots:
                                  << R"({"rate": 0.3})" << QStringList{"5,7"} << "(None, 5, 7)" << 0LL;
         QTest::newRow("Activation") << "Activation"
                                     << R"({"activation": "tanh"})" << QStringList{"9"} << "(None, 9)" << 0LL;
+        QTest::newRow("Softmax") << "Softmax"
+                                 << R"({"axis": 1})" << QStringList{"5,7"} << "(None, 5, 7)" << 0LL;
         QTest::newRow("Masking") << "Masking"
                                  << "" << QStringList{"10,3"} << "(None, 10, 3)" << 0LL;
         QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"

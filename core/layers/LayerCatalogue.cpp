@@ -12,6 +12,7 @@
     X(RepeatVector)                                                                                                    \
     X(Dropout)                                                                                                         \
     X(Activation)                                                                                                      \
+    X(Softmax)                                                                                                         \
     X(Masking)                                                                                                         \
     X(GlobalAveragePooling1D)                                                                                          \
     X(RepeatToBatch)

@@ -34,6 +34,9 @@ inline constexpr const char* kInputRank = "input-rank";
 inline constexpr const char* kUnknownLastDim = "unknown-last-dim";
 /// A layer that does not support masking gets a mask (from `mask_zero=True` or Masking): a warning.
 inline constexpr const char* kMaskDropped = "mask-dropped";
+/// A layer applies its input's mask by broadcasting it against the input, and the shapes do not
+/// broadcast (Keras 3's Softmax on a masked sequence).
+inline constexpr const char* kMaskNotBroadcastable = "mask-not-broadcastable";
 /// Float values fed to an Embedding, which Keras casts to integers: an info.
 inline constexpr const char* kEmbeddingFloatInput = "embedding-float-input";
 /// A Concatenate with fewer than two inputs.
@@ -59,7 +62,7 @@ inline constexpr const char* kSizeOverflow = "size-overflow";
 inline constexpr const char* kLayerTooLarge = "layer-too-large";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 23> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 24> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -72,6 +75,7 @@ inline constexpr std::array<std::string_view, 23> kDiagnosticCodes{
     kInputRank,
     kUnknownLastDim,
     kMaskDropped,
+    kMaskNotBroadcastable,
     kEmbeddingFloatInput,
     kConcatTooFewInputs,
     kConcatRankMismatch,

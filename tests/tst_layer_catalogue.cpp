@@ -1,0 +1,413 @@
+#include "GradientCheck.h"
+#include "GraphBuilder.h"
+#include "engine/NetworkCompiler.h"
+#include "graph/LayerCatalogue.h"
+#include "io/KerasExport.h"
+#include "io/KerasImport.h"
+#include "layers/ActivationArgument.h"
+#include "shape/Count.h"
+#include "shape/ShapeInference.h"
+#include "train/Initializers.h"
+
+#include <QtTest>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <random>
+#include <regex>
+#include <set>
+
+using namespace sf;
+using namespace sf::test;
+
+namespace {
+
+/// One input of a layer under test.
+struct Feed {
+    std::vector<std::int64_t> sample; ///< one sample's shape
+    bool tokens = false;              ///< int32 ids below `vocabulary` (an Embedding's input)
+    std::int64_t vocabulary = 0;
+    bool masked = false;   ///< reaches the layer through a Masking, so it carries a mask
+    bool batchOne = false; ///< an Input with batch_size=1
+};
+
+/// A Keras argument's default, read from Keras 3's source (keras/src/layers/...); nullopt for an
+/// argument Keras has no usable default for (it refuses the layer without it).
+using KerasDefault = std::optional<ParamValue>;
+
+/// What the conformance test knows of one layer beyond its catalogue entry: its Keras defaults,
+/// and how to make random valid inputs and arguments for it.
+struct LayerRows {
+    std::map<std::string, KerasDefault> kerasDefaults;
+    std::function<std::vector<Feed>(std::mt19937&)> inputs;
+    std::function<ParamMap(const std::vector<Feed>&, std::mt19937&)> arguments;
+    bool takesMasks = true; ///< false for a layer that refuses a masked input (Softmax)
+};
+
+std::int64_t between(std::mt19937& rng, std::int64_t low, std::int64_t high)
+{
+    return std::uniform_int_distribution<std::int64_t>(low, high)(rng);
+}
+
+std::vector<std::int64_t> randomSample(std::mt19937& rng, int minRank, int maxRank)
+{
+    std::vector<std::int64_t> sample(static_cast<std::size_t>(between(rng, minRank, maxRank)));
+    for (auto& d : sample)
+        d = between(rng, 1, 4);
+    return sample;
+}
+
+/// One float input of rank 1 + [minRank, maxRank], masked at random when of rank 3.
+std::function<std::vector<Feed>(std::mt19937&)> oneFloat(int minRank, int maxRank)
+{
+    return [=](std::mt19937& rng) {
+        Feed f{randomSample(rng, minRank, maxRank)};
+        f.masked = f.sample.size() == 2 && between(rng, 0, 1) == 1;
+        return std::vector<Feed>{f};
+    };
+}
+
+ParamMap noArguments(const std::vector<Feed>&, std::mt19937&)
+{
+    return {};
+}
+
+std::int64_t elements(const std::vector<std::int64_t>& sample)
+{
+    return std::accumulate(sample.begin(), sample.end(), std::int64_t{1}, std::multiplies<>());
+}
+
+const std::map<std::string, LayerRows>& layerRows()
+{
+    static const std::map<std::string, LayerRows> rows = {
+        // input_layer.py: InputLayer(shape=None, batch_size=None, dtype=None, ...) refuses a
+        // missing shape ("You must pass a `shape` argument"); a None dtype is floatx().
+        {"InputLayer",
+         {{{"shape", std::nullopt}, {"batch_size", ParamValue(std::monostate{})}, {"dtype", std::string("float32")}},
+          oneFloat(1, 3),
+          noArguments}},
+        // embedding.py: Embedding(input_dim, output_dim, ..., mask_zero=False, ...)
+        {"Embedding",
+         {{{"input_dim", std::nullopt}, {"output_dim", std::nullopt}, {"mask_zero", false}},
+          [](std::mt19937& rng) {
+              return std::vector<Feed>{{randomSample(rng, 1, 2), true, between(rng, 2, 9)}};
+          },
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              return ParamMap{{"input_dim", feeds[0].vocabulary},
+                              {"output_dim", between(rng, 1, 4)},
+                              {"mask_zero", between(rng, 0, 1) == 1}};
+          }}},
+        // flatten.py: Flatten(data_format=None); data_format is not modelled (channels_last).
+        {"Flatten", {{}, oneFloat(1, 3), noArguments}},
+        // concatenate.py: Concatenate(axis=-1)
+        {"Concatenate",
+         {{{"axis", std::int64_t{-1}}},
+          [](std::mt19937& rng) {
+              std::vector<std::int64_t> sample = randomSample(rng, 1, 2);
+              const bool masked = sample.size() == 2 && between(rng, 0, 1) == 1;
+              std::vector<Feed> feeds;
+              for (std::int64_t i = 0, n = between(rng, 2, 3); i < n; ++i) {
+                  sample.back() = between(rng, 1, 4); // the joined axis may differ
+                  feeds.push_back({sample, false, 0, masked && i == 0});
+              }
+              return feeds;
+          },
+          [](const std::vector<Feed>&, std::mt19937&) {
+              return ParamMap{{"axis", std::int64_t{-1}}};
+          }}},
+        // dense.py: Dense(units, activation=None, use_bias=True, ...)
+        {"Dense",
+         {{{"units", std::nullopt}, {"activation", std::string("linear")}, {"use_bias", true}},
+          oneFloat(1, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              const auto& names = activationNames();
+              return ParamMap{{"units", between(rng, 1, 4)},
+                              {"activation", names[static_cast<std::size_t>(between(rng, 0, 3))]},
+                              {"use_bias", between(rng, 0, 1) == 1}};
+          }}},
+        // reshape.py: Reshape(target_shape)
+        {"Reshape",
+         {{{"target_shape", std::nullopt}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const std::int64_t n = elements(feeds[0].sample);
+              return ParamMap{
+                  {"target_shape", between(rng, 0, 1) == 1 ? DimList{std::int64_t{-1}} : DimList{std::int64_t{1}, n}}};
+          }}},
+        // repeat_vector.py: RepeatVector(n)
+        {"RepeatVector",
+         {{{"n", std::nullopt}},
+          oneFloat(1, 1),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"n", between(rng, 1, 4)}};
+          }}},
+        // dropout.py: Dropout(rate, noise_shape=None, seed=None)
+        {"Dropout",
+         {{{"rate", std::nullopt}},
+          oneFloat(1, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"rate", static_cast<double>(between(rng, 0, 8)) / 10.0}};
+          }}},
+        // activation.py: Activation(activation)
+        {"Activation",
+         {{{"activation", std::nullopt}},
+          oneFloat(1, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              const auto& names = activationNames();
+              return ParamMap{{"activation", names[static_cast<std::size_t>(between(rng, 0, std::ssize(names) - 1))]}};
+          }}},
+        // softmax.py: Softmax(axis=-1); it refuses a (batch, steps) mask on a sequence.
+        {"Softmax",
+         {{{"axis", std::int64_t{-1}}},
+          [](std::mt19937& rng) { return std::vector<Feed>{{randomSample(rng, 1, 2)}}; },
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+              return ParamMap{{"axis", between(rng, 0, 1) == 1 ? std::int64_t{-1} : between(rng, 1, rank - 1)}};
+          },
+          false}},
+        // masking.py: Masking(mask_value=0.0)
+        {"Masking",
+         {{{"mask_value", 0.0}},
+          [](std::mt19937& rng) { return std::vector<Feed>{{randomSample(rng, 2, 2)}}; },
+          noArguments}},
+        // global_average_pooling1d.py: GlobalAveragePooling1D(data_format=None, keepdims=False);
+        // neither is modelled (channels_last, no kept axis).
+        {"GlobalAveragePooling1D", {{}, oneFloat(2, 2), noArguments}},
+        // Shapeflow's own: no arguments.
+        {"RepeatToBatch",
+         {{},
+          [](std::mt19937& rng) {
+              const std::vector<std::int64_t> sample = randomSample(rng, 1, 2);
+              return std::vector<Feed>{{sample, false, 0, false, true}, {randomSample(rng, 1, 2)}};
+          },
+          noArguments}},
+    };
+    return rows;
+}
+
+/// A model of the layer under test fed by `feeds` (through Masking where a feed is masked); for
+/// the InputLayer, the input read by a linear Activation.
+struct Trial {
+    Graph graph;
+    NodeId layer;
+};
+
+Trial makeTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments)
+{
+    GraphBuilder b;
+    std::vector<NodeId> ins;
+    for (const Feed& f : feeds) {
+        DimList sample(f.sample.begin(), f.sample.end());
+        const NodeId x =
+            b.input(sample, f.tokens ? "int32" : "float32", f.batchOne ? std::optional<std::int64_t>(1) : std::nullopt);
+        ins.push_back(f.masked && !type.spec().isInput() ? b.add("Masking", {}, {x}) : x);
+    }
+    ParamMap params = type.spec().defaults();
+    for (const auto& [key, value] : arguments.values())
+        params.set(key, value);
+    if (type.spec().isInput()) {
+        params.set("shape", DimList(feeds[0].sample.begin(), feeds[0].sample.end()));
+        b.graph.node(ins[0])->params = params;
+        b.add("Activation", {{"activation", std::string("linear")}}, {ins[0]});
+        return {b.graph, ins[0]};
+    }
+    const NodeId layer = b.add(type.spec().className, params, ins);
+    return {b.graph, layer};
+}
+
+std::vector<Index> concrete(const Shape& shape, Index batch)
+{
+    std::vector<Index> dims;
+    for (const Dim& d : shape.dims())
+        dims.push_back(d.isBatch() ? batch : d.size());
+    return dims;
+}
+
+QString describe(const std::vector<Feed>& feeds, const ParamMap& params)
+{
+    QString text;
+    for (const Feed& f : feeds) {
+        text += "(";
+        for (auto d : f.sample)
+            text += QString::number(d) + ",";
+        text += QString(")%1%2 ").arg(f.masked ? " masked" : "", f.tokens ? " ids" : "");
+    }
+    for (const auto& [key, value] : params.values())
+        text += QString::fromStdString(key + "=" + toKerasLiteral(value)) + " ";
+    return text;
+}
+
+/// The layer's node in an imported graph: the one whose type is the layer's class (for the
+/// InputLayer, the first Input).
+const Node* findLayer(const Graph& graph, const std::string& className, const std::string& name)
+{
+    const Node* node = graph.findByName(name);
+    return node && node->type == className ? node : nullptr;
+}
+
+} // namespace
+
+/// One data-driven test over every layer in the catalogue (Keras's run_layer_test): a layer that
+/// lacks a piece, or whose pieces disagree, fails here by name.
+class TestLayerCatalogue : public QObject {
+    Q_OBJECT
+private slots:
+    void everyLayerFileIsListed()
+    {
+        // core/layers/X.cpp defines makeX(); the catalogue must list it, and the test must know it.
+        const std::regex factory(R"(std::unique_ptr<const LayerType> make(\w+)\(\))");
+        std::set<std::string> defined;
+        for (const auto& entry :
+             std::filesystem::directory_iterator(std::string(SHAPEFLOW_SOURCE_DIR) + "/core/layers")) {
+            std::ifstream in(entry.path());
+            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            for (auto m = std::sregex_iterator(text.begin(), text.end(), factory); m != std::sregex_iterator(); ++m)
+                if (entry.path().filename() != "LayerCatalogue.cpp")
+                    defined.insert((*m)[1].str());
+        }
+        QVERIFY(!defined.empty());
+        for (const std::string& name : defined)
+            QVERIFY2(LayerCatalogue::instance().type(name),
+                     qPrintable(QString("core/layers defines make%1(), which the catalogue does not list")
+                                    .arg(QString::fromStdString(name))));
+        QCOMPARE(defined.size(), LayerCatalogue::instance().all().size());
+    }
+
+    void conformance_data()
+    {
+        QTest::addColumn<QString>("className");
+        for (const auto& type : LayerCatalogue::instance().all())
+            QTest::newRow(type->spec().className.c_str()) << QString::fromStdString(type->spec().className);
+    }
+
+    void conformance()
+    {
+        QFETCH(QString, className);
+        const LayerType& type = *LayerCatalogue::instance().type(className.toStdString());
+        const LayerSpec& spec = type.spec();
+        const auto rows = layerRows().find(spec.className);
+        QVERIFY2(rows != layerRows().end(), "the conformance test has no rows for this layer");
+        try {
+            checkSpec(type, rows->second);
+            if (QTest::currentTestFailed())
+                return;
+            std::mt19937 rng(2026);
+            for (int trial = 0; trial < 12 && !QTest::currentTestFailed(); ++trial) {
+                std::vector<Feed> feeds = rows->second.inputs(rng);
+                if (!rows->second.takesMasks)
+                    for (Feed& f : feeds)
+                        f.masked = false;
+                const ParamMap arguments = rows->second.arguments(feeds, rng);
+                checkTrial(type, feeds, arguments);
+                if (QTest::currentTestFailed())
+                    qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
+            }
+        } catch (const std::logic_error& e) {
+            QFAIL(qPrintable(QString("programmer error: ") + e.what())); // a misspelt or mistyped argument
+        }
+    }
+
+private:
+    /// Every piece exists and the spec's defaults are Keras's.
+    void checkSpec(const LayerType& type, const LayerRows& rows)
+    {
+        const LayerSpec& spec = type.spec();
+        QVERIFY(!spec.defaultName.empty());
+        QVERIFY(!spec.summary.empty());
+        QVERIFY(!toString(spec.category).empty());
+        QVERIFY(spec.isInput() || spec.variadicInputs || !spec.inputPorts.empty());
+        QCOMPARE(spec.params.size(), rows.kerasDefaults.size());
+        for (const ParamSpec& p : spec.params) {
+            const auto keras = rows.kerasDefaults.find(p.name);
+            QVERIFY2(keras != rows.kerasDefaults.end(),
+                     qPrintable("Keras has no argument " + QString::fromStdString(p.name)));
+            QVERIFY2(!p.description.empty(), p.name.c_str());
+            QVERIFY2(p.required == !keras->second.has_value(), p.name.c_str());
+            if (keras->second)
+                QVERIFY2(p.defaultValue == *keras->second, p.name.c_str());
+        }
+        // The card names the arguments worth seeing; a layer without arguments may show none.
+        QVERIFY(spec.params.empty() || !type.cardSummary(spec.defaults()).empty());
+        QVERIFY(type.keras().module == "keras.layers" || !type.keras().registeredName.empty());
+        if (!type.keras().registeredName.empty()) // a class Keras lacks travels with its Python
+            QVERIFY(!type.keras().pythonClass.empty() && !type.keras().pythonDefinition.empty());
+    }
+
+    void checkTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments)
+    {
+        const Trial trial = makeTrial(type, feeds, arguments);
+        const ShapeReport report = inferShapes(trial.graph);
+        for (const Diagnostic& d : report.diagnostics())
+            QVERIFY2(!d.isError(), d.message.c_str());
+        const NodeReport* r = report.node(trial.layer);
+        QVERIFY(r && r->output);
+
+        // The weights it declares are the weights it counts, and the compiled network makes them.
+        std::vector<Shape> inputShapes;
+        const Topology& t = report.topology();
+        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(trial.layer))])
+            inputShapes.push_back(report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)])->shape);
+        const Node& node = *trial.graph.node(trial.layer);
+        std::int64_t declared = 0;
+        for (const WeightSpec& w : type.weights(node, inputShapes))
+            declared += elements(w.shape);
+        QCOMPARE(r->params, declared);
+        QVERIFY(type.flops(node, inputShapes.empty() ? nullptr : &inputShapes[0], r->output->shape).isKnown());
+
+        // The compiled op's output has the inferred shape, and a mask exactly when inference says.
+        constexpr Index kBatch = 3;
+        auto net = NetworkCompiler::compile(trial.graph, kBatch, {}, true);
+        initializeWeights(*net, 5);
+        std::int64_t vocabulary = 2;
+        for (const Feed& f : feeds)
+            vocabulary = std::max(vocabulary, f.vocabulary);
+        fillInputs(*net, vocabulary, 9);
+        // The layer is the model's output (an InputLayer, its input). Its buffer has the inferred
+        // shape; the op must write every value of it (a NaN left over is a value it did not write).
+        const NodeBuffers* out = (type.spec().isInput() ? net->inputs() : net->outputs()).at(0).buffers;
+        QCOMPARE(out->value.shape, concrete(r->output->shape, kBatch));
+        if (!type.spec().isInput() && !type.bufferUse().viewsInput)
+            std::fill(out->value.data, out->value.data + out->value.size(), std::nanf(""));
+        net->forward({false, nullptr});
+        QVERIFY2(out->value.allFinite(), "the op left part of its inferred output unwritten");
+        QCOMPARE(out->mask != nullptr, r->output->maskFrom.isValid());
+        std::int64_t made = 0;
+        for (const Parameter* p : net->parameters())
+            if (p->name.starts_with(node.name + "/"))
+                made += p->size();
+        QCOMPARE(made, declared);
+
+        // Its op's gradients, with a Dense after it so that every output value matters.
+        if (!type.spec().isInput()) {
+            Graph checked = trial.graph;
+            const NodeId dense =
+                checked.addNode("Dense", {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}});
+            checked.connect({{trial.layer, 0}, {dense, 0}});
+            if (r->output->shape.rank() >= 2 && !inferShapes(checked).hasErrors()) {
+                auto gradients = NetworkCompiler::compile(checked, kBatch, {}, true);
+                initializeWeights(*gradients, 7);
+                fillInputs(*gradients, vocabulary, 11);
+                GradientChecker(*gradients).checkAll(false);
+                if (QTest::currentTestFailed())
+                    return;
+            }
+        }
+
+        // Keras JSON both ways, in both flavours: the same layer, and the same file again.
+        for (KerasFlavour flavour : {KerasFlavour::Keras2, KerasFlavour::Keras3}) {
+            const nlohmann::json first = exportKerasModel(trial.graph, "m", flavour).model;
+            const KerasImportResult imported = importKerasModel(first, "round trip");
+            for (const ImportProblem& p : imported.problems)
+                QVERIFY2(p.severity != Severity::Error, p.message.c_str());
+            const Node* again = findLayer(imported.graph, node.type, node.name);
+            QVERIFY2(again, "the layer did not come back from its Keras file");
+            QCOMPARE(again->params, node.params);
+            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, first);
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestLayerCatalogue)
+#include "tst_layer_catalogue.moc"

@@ -275,6 +275,23 @@ private slots:
         QCOMPARE(batches, 0);
     }
 
+    /// A layer the Keras file froze (`"trainable": false`) keeps its weights through training, as
+    /// in Keras, while the layers after it learn.
+    void frozenLayersKeepTheirWeights()
+    {
+        Graph g = regressionMlp();
+        g.node(g.findByName("hidden")->id)->kerasFields = R"({"config": {"trainable": false}})";
+        TrainConfig c = config(2, 8);
+        c.loss = {LossKind::MeanSquaredError, false};
+        Trainer t(g, c, makeSyntheticData(g, c.loss, 40, 3));
+        const std::vector<float> hiddenBefore = t.network().findParameter("hidden/kernel")->value;
+        const std::vector<float> outBefore = t.network().findParameter("out/kernel")->value;
+        QCOMPARE(t.fit().status, TrainOutcome::Status::Finished);
+        QVERIFY(!t.network().findParameter("hidden/kernel")->trainable);
+        QCOMPARE(t.network().findParameter("hidden/kernel")->value, hiddenBefore);
+        QVERIFY(t.network().findParameter("out/kernel")->value != outBefore);
+    }
+
     void predictMatchesTheForwardPass()
     {
         const Graph g = example("batch_mismatch");

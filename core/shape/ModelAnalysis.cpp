@@ -61,9 +61,8 @@ ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report)
         AnalysisRow row;
         const std::optional<TensorInfo>& output = report.outputOf(layer.node);
         if (output) {
-            const Count params = Count::of(layer.params);
-            row.trainableParams = layer.trainable ? params : Count::of(0);
-            row.nonTrainableParams = layer.trainable ? Count::of(0) : params;
+            row.trainableParams = Count::of(layer.params - layer.nonTrainableParams);
+            row.nonTrainableParams = Count::of(layer.nonTrainableParams);
             row.weightBytes = weightMemory(layer.params);
             row.activationBytesPerSample =
                 sampleElementCount(output->shape) * Count::of(bytesPerElement(output->dtype));

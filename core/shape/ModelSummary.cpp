@@ -22,8 +22,8 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
             ++summary.unknownLayers;
         row.params = r.params;
         row.trainable = isTrainable(node);
-        if (!row.trainable)
-            summary.nonTrainableParams += row.params;
+        row.nonTrainableParams = row.trainable ? r.nonTrainableParams : r.params;
+        summary.nonTrainableParams += row.nonTrainableParams;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(id))])
             if (slot.producer >= 0)
                 row.connectedTo.push_back(graph.node(t.ids[static_cast<std::size_t>(slot.producer)])->name + "[0][0]");

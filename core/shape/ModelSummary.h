@@ -17,6 +17,7 @@ struct SummaryRow {
     std::optional<Shape> outputShape; ///< nullopt when it cannot be inferred
     std::int64_t params = 0;
     bool trainable = true;                ///< false: Keras counts `params` as non-trainable (see isTrainable)
+    std::int64_t nonTrainableParams = 0;  ///< all of `params` in a frozen layer, else its weights kept out of training
     std::vector<std::string> connectedTo; ///< Keras style: `embedding[0][0]`
     std::string sharesWeightsWith;        ///< the first call's name, for a shared layer
 };
@@ -25,7 +26,7 @@ struct SummaryRow {
 struct ModelSummary {
     std::vector<SummaryRow> rows;
     std::int64_t totalParams = 0;
-    std::int64_t nonTrainableParams = 0; ///< the part of totalParams in layers that are not trainable
+    std::int64_t nonTrainableParams = 0; ///< the part of totalParams that training leaves alone
     /// Layers whose output, and so weight count, is unknown (an error, or an unsupported layer
     /// upstream): totalParams leaves them out, and is then only a lower bound.
     int unknownLayers = 0;

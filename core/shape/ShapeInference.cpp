@@ -7,6 +7,7 @@
 #include "graph/LayerCatalogue.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace sf {
 
@@ -128,6 +129,7 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     const std::int64_t oldParams = r.params;
     r.output.reset();
     r.params = 0;
+    r.nonTrainableParams = 0;
     r.diagnostics.clear();
     std::erase_if(m_watches, [index](const auto& w) { return w.second == index; });
 
@@ -172,6 +174,15 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
         m_watches.emplace_back(t.indexOf.at(w), index);
     r.output = std::move(result.output);
     r.params = node.sharesWeightsWith.isValid() ? 0 : result.params;
+    if (r.output && r.params > 0) {
+        std::vector<Shape> inputShapes;
+        for (const RuleInput& in : ctx.inputs)
+            inputShapes.push_back(in.tensor->shape);
+        for (const WeightSpec& w : type->weights(node, inputShapes))
+            if (!w.trainable)
+                r.nonTrainableParams +=
+                    std::accumulate(w.shape.begin(), w.shape.end(), std::int64_t{1}, std::multiplies<>());
+    }
     return finish();
 }
 

@@ -12,7 +12,8 @@ namespace sf {
 /// What inference found for one node.
 struct NodeReport {
     std::optional<TensorInfo> output;    ///< nullopt: cannot be inferred (an error here or upstream)
-    std::int64_t params = 0;             ///< trainable parameters this call creates (0 for a shared call)
+    std::int64_t params = 0;             ///< parameters this call creates (0 for a shared call)
+    std::int64_t nonTrainableParams = 0; ///< the part of `params` its layer keeps out of training (moving statistics)
     std::vector<Diagnostic> diagnostics; ///< found while checking this node; may blame another node
 };
 

@@ -3,6 +3,7 @@
 #include "TestPrinters.h"
 #include "graph/LayerCatalogue.h"
 #include "io/KerasExport.h"
+#include "io/KerasImport.h"
 #include "io/KerasPython.h"
 #include "io/ModelFile.h"
 #include "io/ModelLoader.h"
@@ -190,6 +191,33 @@ private slots:
         QCOMPARE(exported.notes.size(), std::size_t{1});
         QCOMPARE(exported.notes[0], std::string("Layer \"lstm\" (LSTM) is written as it was imported; Shapeflow did "
                                                 "not check it or the shapes after it."));
+    }
+
+    /// A layer read at its second output (an LSTM's state_h with return_state) keeps that tensor
+    /// index through import, both JSON flavours and the Python script.
+    void aSecondOutputIsReadAsKerasReadsIt()
+    {
+        const json file = json::parse(R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+            {"class_name": "InputLayer", "name": "x", "config": {"batch_input_shape": [null, 5, 3], "name": "x"},
+             "inbound_nodes": []},
+            {"class_name": "LSTM", "name": "lstm", "config": {"name": "lstm", "units": 4, "return_state": true},
+             "inbound_nodes": [[["x", 0, 0, {}]]]},
+            {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2},
+             "inbound_nodes": [[["lstm", 0, 1, {}]]]}],
+            "input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]]}})");
+        const KerasImportResult imported = importKerasModel(file, "state.json");
+        QVERIFY(imported.problems.empty());
+        const Node* lstm = imported.graph.findByName("lstm");
+        const Node* dense = imported.graph.findByName("d");
+        QVERIFY(imported.graph.connections().contains({{lstm->id, 1}, {dense->id, 0}}));
+
+        const json keras2 = exportKerasModel(imported.graph, "m", KerasFlavour::Keras2).model;
+        QCOMPARE(layersByName(keras2)["config"]["layers"][0]["inbound_nodes"],
+                 json::parse(R"([[["lstm", 0, 1, {}]]])"));
+        const json keras3 = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layersByName(keras3)["config"]["layers"][0]["inbound_nodes"][0]["args"][0]["config"]["keras_history"],
+                 json::parse(R"(["lstm", 0, 1])"));
+        QVERIFY(QString::fromStdString(kerasPythonCode(imported.graph, "m").code).contains("(lstm[1])"));
     }
 
     void everyExampleRoundTrips_data()

@@ -120,7 +120,7 @@ private:
         NodeBuffers*& b = m_early[joiner.id];
         if (!b) {
             bool batched = false;
-            const std::vector<Index> shape = concreteShape(joiner, batched);
+            const std::vector<Index> shape = concreteShape({joiner.id, 0}, batched);
             b = fresh(shape, batched);
         }
         return b;
@@ -165,7 +165,9 @@ private:
 
     const LayerType& typeOf(const Node& node) const { return *LayerCatalogue::instance().type(node.type); }
     bool viewsInput(int index) const;
-    std::vector<Index> concreteShape(const Node& node, bool& batched) const;
+    /// The shape of one output, at the compiled batch size; `batched` says whether axis 0 is the
+    /// model's batch.
+    std::vector<Index> concreteShape(PortRef port, bool& batched) const;
     std::vector<WeightSpec> weightsOf(const Node& node) const;
     bool readOnlyOnce(int index) const;
     bool soleReaderOf(int producer) const;
@@ -177,7 +179,7 @@ private:
     const Graph& m_graph;
     const ShapeReport& m_report;
     bool m_inputGradients;
-    std::unordered_map<NodeId, NodeBuffers*> m_outputs;
+    std::map<PortRef, NodeBuffers*> m_outputs; ///< the buffers of every output port compiled so far
     std::unordered_map<NodeId, std::vector<Parameter*>> m_weights;
     std::unordered_set<NodeId> m_shared; ///< nodes whose weights another call reuses
     std::unordered_map<NodeId, Placement> m_placements;
@@ -215,9 +217,10 @@ bool NetworkBuilder::soleReaderOf(int producer) const
     }
 }
 
-std::vector<Index> NetworkBuilder::concreteShape(const Node& node, bool& batched) const
+std::vector<Index> NetworkBuilder::concreteShape(PortRef port, bool& batched) const
 {
-    const Shape& shape = m_report.outputOf(node.id)->shape;
+    const Node& node = *m_graph.node(port.node);
+    const Shape& shape = m_report.tensorAt(port)->shape;
     std::vector<Index> dims;
     batched = shape[0].isBatch();
     for (int a = 0; a < shape.rank(); ++a) {
@@ -239,7 +242,7 @@ std::vector<WeightSpec> NetworkBuilder::weightsOf(const Node& node) const
     std::vector<Shape> inputs;
     const Topology& t = m_report.topology();
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(node.id))])
-        inputs.push_back(m_report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)])->shape);
+        inputs.push_back(m_report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
     return typeOf(node).weights(node, inputs);
 }
 
@@ -294,7 +297,7 @@ void NetworkBuilder::placeInJoins()
         if (!read)
             continue;
         bool batched = false;
-        const auto rank = static_cast<int>(concreteShape(node, batched).size());
+        const auto rank = static_cast<int>(concreteShape({node.id, 0}, batched).size());
         const std::optional<int> axis = typeOf(node).joinAxis(node, rank);
         if (!axis)
             continue;
@@ -307,10 +310,12 @@ void NetworkBuilder::placeInJoins()
                 producer = t.inputs[static_cast<std::size_t>(producer)][0].producer;
             const Node& source = nodeAt(producer);
             const bool producerBatched = m_report.outputOf(source.id)->shape[0].isBatch();
-            if (typeOf(source).bufferUse().writesAtSampleStride && readOnlyOnce(producer) && producerBatched)
+            const bool firstOutput = slot.output == 0; // a producer's single output, through views
+            if (firstOutput && typeOf(source).bufferUse().writesAtSampleStride && readOnlyOnce(producer) &&
+                producerBatched)
                 m_placements[source.id] = {node.id, offset};
             bool partBatched = false;
-            const std::vector<Index> part = concreteShape(nodeAt(slot.producer), partBatched);
+            const std::vector<Index> part = concreteShape({nodeAt(slot.producer).id, slot.output}, partBatched);
             offset += std::accumulate(part.begin() + 1, part.end(), Index{1}, std::multiplies<>());
         }
     }
@@ -319,13 +324,13 @@ void NetworkBuilder::placeInJoins()
 void NetworkBuilder::addNode(const Node& node)
 {
     bool batched = false;
-    const std::vector<Index> shape = concreteShape(node, batched);
+    const std::vector<Index> shape = concreteShape({node.id, 0}, batched);
     const TensorInfo& info = *m_report.outputOf(node.id);
     const Topology& t = m_report.topology();
     const int index = t.indexOf.at(node.id);
     std::vector<NodeBuffers*> inputs;
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
-        inputs.push_back(m_outputs.at(t.ids[static_cast<std::size_t>(slot.producer)]));
+        inputs.push_back(m_outputs.at({t.ids[static_cast<std::size_t>(slot.producer)], slot.output}));
 
     const LayerType& type = typeOf(node);
     const BufferUse use = type.bufferUse();
@@ -342,6 +347,12 @@ void NetworkBuilder::addNode(const Node& node)
         static const std::vector<Parameter*> kNoWeights;
         const auto weights = m_weights.find(node.id);
         OpBuild build{node, shape, batched, inputs, *out, weights == m_weights.end() ? kNoWeights : weights->second};
+        for (int port = 1; port <= static_cast<int>(m_report.node(node.id)->moreOutputs.size()); ++port) {
+            bool portBatched = false;
+            const std::vector<Index> portShape = concreteShape({node.id, port}, portBatched);
+            m_outputs[{node.id, port}] = fresh(portShape, portBatched);
+            build.moreOutputs.push_back(m_outputs[{node.id, port}]);
+        }
         build.scratch = [this](const std::vector<Index>& s, bool b) { return scratch(s, b); };
         build.maskStorage = [this](Index rows) { return maskStorage(rows); };
         switch (type.maskRule(node)) {
@@ -376,9 +387,11 @@ void NetworkBuilder::addNode(const Node& node)
         op->name = node.name;
         op->inputs = std::move(inputs);
         op->output = out;
+        for (int port = 1; m_outputs.contains({node.id, port}); ++port)
+            op->moreOutputs.push_back(m_outputs.at({node.id, port}));
         m_net.m_ops.push_back(std::move(op));
     }
-    m_outputs[node.id] = out;
+    m_outputs[{node.id, 0}] = out;
     m_net.m_layerOutputs.emplace_back(node.name, out);
 }
 
@@ -401,7 +414,7 @@ void NetworkBuilder::build(Index batchSize)
     }
     for (NodeId id : m_report.modelOutputs())
         m_net.m_outputs.push_back(
-            {m_graph.node(id)->name, id, m_outputs.at(id), m_report.outputOf(id)->shape[0].isBatch(), false});
+            {m_graph.node(id)->name, id, m_outputs.at({id, 0}), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
 std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes,

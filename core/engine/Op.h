@@ -37,6 +37,7 @@ public:
     std::string name;
     std::vector<NodeBuffers*> inputs;
     NodeBuffers* output = nullptr;
+    std::vector<NodeBuffers*> moreOutputs; ///< output ports 1, 2... (an RNN's states), without masks
     /// Set by the compiler for an op whose layer declares BufferUse::writesGradients: write (=)
     /// the gradient of input 0, which nothing else reads, instead of adding to it...
     bool writesInputGradient = false;

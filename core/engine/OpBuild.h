@@ -18,6 +18,7 @@ struct OpBuild {
     const std::vector<NodeBuffers*>& inputs;
     NodeBuffers& output;
     const std::vector<Parameter*>& weights; ///< in the order LayerType::weights() gives them
+    std::vector<NodeBuffers*> moreOutputs;  ///< output ports 1, 2..., when the layer has them
     /// The mask the op writes, for a layer whose MaskRule is Makes: one float per output row.
     float* madeMask = nullptr;
     /// A zeroed working buffer the network owns (a Dense's pre-activation, dropout's keep mask).

@@ -39,12 +39,25 @@ bool hasInputPort(std::string_view type, int port)
     return port >= 0 && (!spec || spec->variadicInputs || port < static_cast<int>(spec->inputPorts.size()));
 }
 
+bool hasOutputPort(const Node& producer, int port)
+{
+    const bool known = LayerCatalogue::instance().type(producer.type) != nullptr;
+    return port >= 0 && (!known || port < outputCount(producer));
+}
+
+int outputCount(const Node& producer)
+{
+    const LayerType* type = LayerCatalogue::instance().type(producer.type);
+    return type ? static_cast<int>(type->outputNames(producer).size()) : 1;
+}
+
 std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connection& c)
 {
+    const Node* source = graph.node(c.from.node);
     const Node* target = graph.node(c.to.node);
-    if (!graph.node(c.from.node) || !target)
+    if (!source || !target)
         return ConnectionRefusal::MissingLayer;
-    if (c.from.port != 0 || !hasInputPort(target->type, c.to.port))
+    if (!hasOutputPort(*source, c.from.port) || !hasInputPort(target->type, c.to.port))
         return ConnectionRefusal::NoSuchPort;
     if (graph.connectionInto(c.to))
         return ConnectionRefusal::AlreadyFed;

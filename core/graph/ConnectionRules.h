@@ -21,6 +21,12 @@ enum class ConnectionRefusal : std::uint8_t {
 /// placeholder, a type with no spec, takes any port, as Keras called it.
 bool hasInputPort(std::string_view type, int port);
 
+/// Whether `producer` has output port `port`: its layer type's outputNames() (most have one). An
+/// unsupported layer's placeholder gives any port, as Keras read its outputs.
+bool hasOutputPort(const Node& producer, int port);
+/// How many output ports `producer` has; 1 for an unsupported layer's placeholder.
+int outputCount(const Node& producer);
+
 /// Why `c` cannot be wired into `graph` at all: a missing layer or port, or an input fed already.
 /// Graph::connect refuses exactly these. A model as read or pasted may hold anything else, cycles
 /// included, which shape inference reports.

@@ -72,6 +72,9 @@ public:
     /// Keras class name, module, category, ports and arguments with Keras's names and defaults.
     virtual const LayerSpec& spec() const = 0;
 
+    /// Its output ports, by name: one for most layers; an RNN with return_state has its states
+    /// too. A Keras file reads output i of a call as tensor index i.
+    virtual std::vector<std::string> outputNames(const Node& node) const = 0;
     /// Keras's build and compute_output_shape: the output tensor and the weight count, with the
     /// layer's diagnostics. Called with every input inferred and every argument valid; the mask
     /// follows maskRule() after it.

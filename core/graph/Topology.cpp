@@ -83,10 +83,12 @@ Topology Topology::of(const Graph& graph)
         const int to = t.indexOf.at(c.to.node);
         auto& slots = t.inputs[to];
         auto slot = std::find_if(slots.begin(), slots.end(), [&](const InputSlot& s) { return s.port == c.to.port; });
-        if (slot != slots.end())
+        if (slot != slots.end()) {
             slot->producer = from;
-        else
-            slots.push_back({c.to.port, from}); // a variadic layer's port
+            slot->output = c.from.port;
+        } else {
+            slots.push_back({c.to.port, from, c.from.port}); // a variadic layer's port
+        }
         t.consumers[from].push_back(to);
         ++indegree[to];
     }

@@ -50,7 +50,7 @@ std::optional<json> inputShapes(const Node& node, const Topology& t, int index, 
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
         if (slot.producer < 0)
             return std::nullopt;
-        const std::optional<TensorInfo>& in = report.outputOf(t.ids[static_cast<std::size_t>(slot.producer)]);
+        const TensorInfo* in = report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output});
         if (!in)
             return std::nullopt;
         json dims = json::array();
@@ -63,13 +63,14 @@ std::optional<json> inputShapes(const Node& node, const Topology& t, int index, 
     return calledOnAList(node, static_cast<int>(shapes.size())) ? shapes : shapes[0];
 }
 
-/// A tensor as one call's input: [layer, call, 0, {}] for Keras 2, a __keras_tensor__ for Keras 3.
-json tensorRef(const std::string& layerName, int call, KerasFlavour flavour)
+/// Output `tensor` of one call as another call's input: [layer, call, tensor, {}] for Keras 2, a
+/// __keras_tensor__ for Keras 3.
+json tensorRef(const std::string& layerName, int call, int tensor, KerasFlavour flavour)
 {
     if (flavour == KerasFlavour::Keras2)
-        return json::array({layerName, call, 0, json::object()});
+        return json::array({layerName, call, tensor, json::object()});
     return {{"class_name", "__keras_tensor__"},
-            {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, 0}}}}};
+            {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, tensor}}}}};
 }
 
 } // namespace
@@ -130,7 +131,7 @@ KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelN
             if (slot.producer < 0)
                 continue; // said by kerasBuildNotes
             const Call& from = calls.at(t.ids[static_cast<std::size_t>(slot.producer)]);
-            tensors.push_back(tensorRef(from.layer, from.index, flavour));
+            tensors.push_back(tensorRef(from.layer, from.index, slot.output, flavour));
         }
         if (flavour == KerasFlavour::Keras2)
             entry["inbound_nodes"].push_back(std::move(tensors)); // a call is the list of its input tensors either way

@@ -3,6 +3,7 @@
 #include "FileFormatError.h"
 #include "KerasLayerReading.h"
 #include "ParamJson.h"
+#include "graph/ConnectionRules.h"
 #include "graph/LayerCatalogue.h"
 #include "graph/LayeredLayout.h"
 #include "shape/DiagnosticCodes.h"
@@ -412,11 +413,16 @@ void Importer::importFunctional(const json& config, const std::string& path)
                                   (known->second == 1 ? " time." : " times."));
                 continue;
             }
-            if (ref.tensor != 0)
+            const Node& producer = *m_result.graph.node(source->second);
+            if (!hasOutputPort(producer, ref.tensor)) {
                 problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) + " of \"" +
-                            ref.layer + "\"; Shapeflow layers have one output.");
-            if (!m_result.graph.connect({{source->second, 0}, {call.node, static_cast<int>(port)}}))
+                            ref.layer + "\", which has " + std::to_string(outputCount(producer)) +
+                            " (with its arguments as the file gives them); input " + std::to_string(port) +
+                            " is left out.");
+                continue;
+            }
+            if (!m_result.graph.connect({{source->second, ref.tensor}, {call.node, static_cast<int>(port)}}))
                 problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " +
                             std::to_string(port) + " is left out.");

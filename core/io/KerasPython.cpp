@@ -162,9 +162,15 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
     result.notes = kerasBuildNotes(graph, report);
 
     PythonNames names;
-    std::map<NodeId, std::string> tensors; ///< node -> the variable holding its output
-    std::set<NodeId> defined;              ///< layers made once, for the nodes sharing their weights
-    std::set<NodeId> owners;               ///< nodes whose weights others share
+    std::map<PortRef, std::string> tensors; ///< output port -> the variable holding it
+    // An output port without a variable of its own: an unsupported layer's, whose call returns a list.
+    auto tensorAt = [&](PortRef port) {
+        const auto found = tensors.find(port);
+        return found != tensors.end() ? found->second
+                                      : tensors.at({port.node, 0}) + "[" + std::to_string(port.port) + "]";
+    };
+    std::set<NodeId> defined; ///< layers made once, for the nodes sharing their weights
+    std::set<NodeId> owners;  ///< nodes whose weights others share
     for (const auto& [id, node] : graph.nodes())
         if (node.sharesWeightsWith.isValid())
             owners.insert(node.sharesWeightsWith);
@@ -174,15 +180,25 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
     for (int index : t.order) {
         const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
         const std::string out = names.of(node.name);
-        tensors[node.id] = out;
+        tensors[{node.id, 0}] = out;
         if (isInputLayer(node)) {
             body += out + " = " + inputStatement(node) + "\n";
             continue;
         }
         std::vector<std::string> ins;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
-            ins.push_back(slot.producer < 0 ? "None" : tensors.at(t.ids[static_cast<std::size_t>(slot.producer)]));
+            ins.push_back(slot.producer < 0 ? "None"
+                                            : tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output}));
         const LayerType* type = LayerCatalogue::instance().type(node.type);
+        std::string targets = out; // `x, x_state_h = layers.X(...)(...)` for a layer of several outputs
+        if (type) {
+            const std::vector<std::string> outputs = type->outputNames(node);
+            for (std::size_t port = 1; port < outputs.size(); ++port) {
+                const std::string variable = names.of(node.name, "_" + outputs[port]);
+                tensors[{node.id, static_cast<int>(port)}] = variable;
+                targets += ", " + variable;
+            }
+        }
         std::string argument;
         if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
@@ -205,17 +221,17 @@ KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelNa
             const std::string layerVariable = names.of(first.name, "_layer");
             if (defined.insert(first.id).second)
                 body += layerVariable + " = " + makeLayer(first) + "\n";
-            body += out + " = " + layerVariable + "(" + argument + ")\n";
+            body += targets + " = " + layerVariable + "(" + argument + ")\n";
         } else {
-            body += out + " = " + makeLayer(node) + "(" + argument + ")\n";
+            body += targets + " = " + makeLayer(node) + "(" + argument + ")\n";
         }
     }
 
     auto tensorList = [&](const std::vector<NodeId>& ids) {
         std::string list;
         for (NodeId id : ids)
-            if (tensors.contains(id))
-                list += (list.empty() ? "" : ", ") + tensors.at(id);
+            if (tensors.contains({id, 0}))
+                list += (list.empty() ? "" : ", ") + tensors.at({id, 0});
         return ids.size() == 1 ? list : "[" + list + "]";
     };
     result.code = "# " + modelName +

@@ -14,6 +14,7 @@ namespace sf {
 class Layer : public LayerType {
 public:
     const LayerSpec& spec() const override { return m_spec; }
+    std::vector<std::string> outputNames(const Node&) const override { return {"output"}; }
     /// outputShape(), then the mask as maskRule() says.
     RuleResult inferShape(RuleContext& ctx) const final;
     std::vector<WeightSpec> weights(const Node&, const std::vector<Shape>&) const override { return {}; }

@@ -106,10 +106,11 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
     if (cause && cause->type == layerName::kFlatten) {
         const auto& slots =
             ctx.report.topology().inputs[static_cast<std::size_t>(ctx.report.topology().indexOf.at(cause->id))];
-        const std::optional<TensorInfo>* flattened =
+        const TensorInfo* flattened =
             slots.empty() || slots[0].producer < 0
                 ? nullptr
-                : &ctx.report.outputOf(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
+                : ctx.report.tensorAt(
+                      {ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)], slots[0].output});
         ctx.watch(cause->id);
         if (!slots.empty() && slots[0].producer >= 0)
             ctx.watch(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
@@ -117,11 +118,11 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
                    " (Flatten), which flattens a variable-length axis: it has no fixed size to multiply.";
         hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input a "
                "fixed length.";
-        if (flattened && *flattened && (*flattened)->shape.rank() == 3)
+        if (flattened && flattened->shape.rank() == 3)
             d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling1D",
                                ReplaceLayer{cause->id, std::string(layerName::kGlobalAveragePooling1D)}});
-        if (flattened && *flattened)
-            for (NodeId inputId : unknownOrigins(ctx.graph, **flattened))
+        if (flattened)
+            for (NodeId inputId : unknownOrigins(ctx.graph, *flattened))
                 offerFixedLength(ctx, d, inputId);
     } else if (cause && isInputLayer(*cause)) {
         message +=

@@ -13,7 +13,8 @@ const Shape* firstInputShape(const ShapeReport& report, int index)
     const auto& slots = t.inputs[static_cast<std::size_t>(index)];
     if (slots.empty() || slots.front().producer < 0)
         return nullptr;
-    const std::optional<TensorInfo>& in = report.outputOf(t.ids[static_cast<std::size_t>(slots.front().producer)]);
+    const TensorInfo* in =
+        report.tensorAt({t.ids[static_cast<std::size_t>(slots.front().producer)], slots.front().output});
     return in ? &in->shape : nullptr;
 }
 

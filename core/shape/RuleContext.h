@@ -45,10 +45,12 @@ struct RuleContext {
     std::string quoted(NodeId other) const;
 };
 
-/// What a shape rule returns: the output tensor (nullopt after an error) and the weight count.
+/// What a shape rule returns: the output tensor (nullopt after an error), the weight count, and
+/// the tensors on the layer's further output ports (LayerType::outputNames), in order.
 struct RuleResult {
     std::optional<TensorInfo> output;
     std::int64_t params = 0;
+    std::vector<TensorInfo> moreOutputs;
 };
 
 } // namespace sf

@@ -126,8 +126,10 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     const auto i = static_cast<std::size_t>(index);
     NodeReport& r = m_report.m_nodes[i];
     const std::optional<TensorInfo> oldOutput = std::move(r.output);
+    const std::vector<TensorInfo> oldMoreOutputs = std::move(r.moreOutputs);
     const std::int64_t oldParams = r.params;
     r.output.reset();
+    r.moreOutputs.clear();
     r.params = 0;
     r.nonTrainableParams = 0;
     r.diagnostics.clear();
@@ -135,7 +137,7 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
 
     auto finish = [&]() {
         m_report.m_totalParams += r.params - oldParams;
-        return r.output != oldOutput || r.params != oldParams;
+        return r.output != oldOutput || r.moreOutputs != oldMoreOutputs || r.params != oldParams;
     };
 
     const Node& node = *graph.node(t.ids[i]);
@@ -157,12 +159,13 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
             complete = false;
             continue;
         }
-        const std::optional<TensorInfo>& upstream = m_report.m_nodes[static_cast<std::size_t>(slot.producer)].output;
+        const PortRef source{t.ids[static_cast<std::size_t>(slot.producer)], slot.output};
+        const TensorInfo* upstream = m_report.tensorAt(source);
         if (!upstream) {
             complete = false; // an error upstream is reported there, not again here
             continue;
         }
-        inputs.push_back({&*upstream, slot.port, {t.ids[static_cast<std::size_t>(slot.producer)], 0}});
+        inputs.push_back({upstream, slot.port, source});
     }
     if (!complete)
         return finish();
@@ -173,6 +176,8 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     for (NodeId w : watched)
         m_watches.emplace_back(t.indexOf.at(w), index);
     r.output = std::move(result.output);
+    if (r.output)
+        r.moreOutputs = std::move(result.moreOutputs);
     r.params = node.sharesWeightsWith.isValid() ? 0 : result.params;
     if (r.output && r.params > 0) {
         std::vector<Shape> inputShapes;

@@ -17,6 +17,17 @@ const std::optional<TensorInfo>& ShapeReport::outputOf(NodeId id) const
     return r ? r->output : kNone;
 }
 
+const TensorInfo* ShapeReport::tensorAt(PortRef port) const
+{
+    const NodeReport* r = node(port.node);
+    if (!r || !r->output || port.port < 0)
+        return nullptr;
+    if (port.port == 0)
+        return &*r->output;
+    const auto more = static_cast<std::size_t>(port.port - 1);
+    return more < r->moreOutputs.size() ? &r->moreOutputs[more] : nullptr;
+}
+
 std::vector<NodeId> ShapeReport::layerOrder() const
 {
     std::vector<NodeId> order;

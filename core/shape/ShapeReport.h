@@ -11,7 +11,8 @@ namespace sf {
 
 /// What inference found for one node.
 struct NodeReport {
-    std::optional<TensorInfo> output;    ///< nullopt: cannot be inferred (an error here or upstream)
+    std::optional<TensorInfo> output;    ///< output port 0; nullopt: cannot be inferred (an error here or upstream)
+    std::vector<TensorInfo> moreOutputs; ///< ports 1, 2...: a layer's further outputs, when `output` is known
     std::int64_t params = 0;             ///< parameters this call creates (0 for a shared call)
     std::int64_t nonTrainableParams = 0; ///< the part of `params` its layer keeps out of training (moving statistics)
     std::vector<Diagnostic> diagnostics; ///< found while checking this node; may blame another node
@@ -23,6 +24,8 @@ public:
     const Topology& topology() const { return m_topology; }
     const NodeReport* node(NodeId id) const;
     const std::optional<TensorInfo>& outputOf(NodeId id) const;
+    /// The tensor on one output port, or nullptr when it is unknown (or the port does not exist).
+    const TensorInfo* tensorAt(PortRef port) const;
 
     /// Every diagnostic: model-level ones first, then by node in topological order.
     std::vector<Diagnostic> diagnostics() const;

@@ -132,7 +132,7 @@ void GraphScene::onConnectionAdded(const Connection& c)
     refreshPorts(c.to.node);
     if (NodeItem* from = nodeItem(c.from.node))
         if (NodeItem* to = nodeItem(c.to.node))
-            edge->setEnds(from->outputPortPos(), to->inputPortPos(c.to.port));
+            edge->setEnds(from->outputPortPos(c.from.port), to->inputPortPos(c.to.port));
 }
 
 void GraphScene::onConnectionRemoved(const Connection& c)
@@ -192,7 +192,7 @@ void GraphScene::updateEdgesOf(NodeId id)
         if (EdgeItem* edge = edgeItem(c))
             if (NodeItem* from = nodeItem(c.from.node))
                 if (NodeItem* to = nodeItem(c.to.node))
-                    edge->setEnds(from->outputPortPos(), to->inputPortPos(c.to.port));
+                    edge->setEnds(from->outputPortPos(c.from.port), to->inputPortPos(c.to.port));
 }
 
 void GraphScene::annotate()
@@ -230,7 +230,7 @@ void GraphScene::annotate()
                             problems == byNode.end() ? QString() : problems->second.text.join("\n\n"));
     }
     for (auto& [c, edge] : m_edges) {
-        const auto& out = report.outputOf(c.from.node);
+        const TensorInfo* out = report.tensorAt(c.from);
         int severity = 0;
         if (auto p = byPort.find(c.to); p != byPort.end())
             severity = p->second;
@@ -346,9 +346,9 @@ void GraphScene::mousePressEvent(QGraphicsSceneMouseEvent* event)
 {
     if (event->button() == Qt::LeftButton)
         for (const auto& [id, item] : m_nodes)
-            if (item->outputPortAt(event->scenePos())) {
-                m_dragFrom = {id, 0};
-                m_rubber = addPath(EdgeItem::curve(item->outputPortPos(), event->scenePos()),
+            if (const int port = item->outputPortAt(event->scenePos()); port >= 0) {
+                m_dragFrom = {id, port};
+                m_rubber = addPath(EdgeItem::curve(item->outputPortPos(port), event->scenePos()),
                                    QPen(Qt::darkGray, 2, Qt::DashLine));
                 event->accept();
                 return;
@@ -365,7 +365,7 @@ void GraphScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event)
         QGraphicsScene::mouseMoveEvent(event);
         return;
     }
-    const QPointF start = nodeItem(m_dragFrom.node)->outputPortPos();
+    const QPointF start = nodeItem(m_dragFrom.node)->outputPortPos(m_dragFrom.port);
     const auto [target, port] = inputPortAt(event->scenePos());
     QString refusal;
     if (target)

@@ -59,11 +59,17 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
         inputs = static_cast<int>(spec->inputPorts.size());
     if (node == m_node && inputs == m_inputs)
         return;
-    // Only the port count changes the card's size; the scene's index is told only then (costly).
-    if (inputs != m_inputs)
+    QStringList outputs;
+    if (const LayerType* type = LayerCatalogue::instance().type(node.type))
+        for (const std::string& name : type->outputNames(node))
+            outputs << QString::fromStdString(name);
+    else
+        outputs << QString(); // an unsupported layer's placeholder: one port drawn, any read by the file
+    // Only the port counts change the card's size; the scene's index is told only then (costly).
+    if (inputs != m_inputs || outputs.size() != m_outputNames.size())
         prepareGeometryChange();
     m_node = node;
-    m_hasOutput = true;
+    m_outputNames = outputs;
     m_inputs = inputs;
     update();
 }
@@ -79,7 +85,8 @@ void NodeItem::setAnnotation(const QString& shape, std::int64_t params, int seve
 
 double NodeItem::height() const
 {
-    return std::max(kHeader + 3 * kLine + 8.0, kHeader + 10.0 + m_inputs * kPortSpacing);
+    const auto ports = std::max<qsizetype>(m_inputs, m_outputNames.size());
+    return std::max(kHeader + 3 * kLine + 8.0, kHeader + 10.0 + static_cast<double>(ports) * kPortSpacing);
 }
 
 QRectF NodeItem::boundingRect() const
@@ -121,9 +128,9 @@ QPointF NodeItem::inputPortPos(int port) const
 {
     return mapToScene(0.0, kHeader + 14.0 + port * kPortSpacing);
 }
-QPointF NodeItem::outputPortPos() const
+QPointF NodeItem::outputPortPos(int port) const
 {
-    return mapToScene(kWidth, kHeader + 14.0);
+    return mapToScene(kWidth, kHeader + 14.0 + port * kPortSpacing);
 }
 
 int NodeItem::inputPortAt(QPointF scenePos) const
@@ -134,9 +141,12 @@ int NodeItem::inputPortAt(QPointF scenePos) const
     return -1;
 }
 
-bool NodeItem::outputPortAt(QPointF scenePos) const
+int NodeItem::outputPortAt(QPointF scenePos) const
 {
-    return m_hasOutput && QLineF(scenePos, outputPortPos()).length() <= kPortRadius + 4.0;
+    for (int p = 0; p < m_outputNames.size(); ++p)
+        if (QLineF(scenePos, outputPortPos(p)).length() <= kPortRadius + 4.0)
+            return p;
+    return -1;
 }
 
 QString NodeItem::keyArguments() const
@@ -205,8 +215,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         painter->setFont(plain);
     }
 
+    // Several outputs (an RNN's states) are named at their ports, right-aligned.
+    double outputLabelsWidth = 0;
+    if (m_outputNames.size() > 1) {
+        painter->setFont(small);
+        painter->setPen(palette.placeholderText().color());
+        for (int p = 0; p < m_outputNames.size(); ++p) {
+            outputLabelsWidth = std::max(outputLabelsWidth, QFontMetricsF(small).horizontalAdvance(m_outputNames[p]));
+            painter->drawText(QRectF(0, kHeader + 14.0 + p * kPortSpacing - kLine / 2, kWidth - kPortRadius - 3, kLine),
+                              Qt::AlignRight | Qt::AlignVCenter, m_outputNames[p]);
+        }
+        painter->setFont(plain);
+        outputLabelsWidth += 8;
+    }
+
     const double left = labels.isEmpty() ? 12 : kPortRadius + 3 + labelsWidth + 8;
-    const QRectF body(left, kHeader + 4, kWidth - 12 - left, kLine);
+    const QRectF body(left, kHeader + 4, kWidth - 12 - left - outputLabelsWidth, kLine);
     auto line = [&](int row, const QString& text) {
         painter->drawText(body.translated(0, row * kLine), Qt::AlignLeft | Qt::AlignVCenter,
                           metrics.elidedText(text, Qt::ElideRight, body.width())); // whole in the tooltip
@@ -233,10 +257,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setBrush(palette.window());
     for (int p = 0; p < m_inputs; ++p)
         painter->drawEllipse(QPointF(0.0, kHeader + 14.0 + p * kPortSpacing), kPortRadius, kPortRadius);
-    if (m_hasOutput) {
-        painter->setBrush(categoryColor(m_node.type));
-        painter->drawEllipse(QPointF(kWidth, kHeader + 14.0), kPortRadius, kPortRadius);
-    }
+    painter->setBrush(categoryColor(m_node.type));
+    for (int p = 0; p < m_outputNames.size(); ++p)
+        painter->drawEllipse(QPointF(kWidth, kHeader + 14.0 + p * kPortSpacing), kPortRadius, kPortRadius);
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value)

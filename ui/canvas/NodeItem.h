@@ -37,9 +37,10 @@ public:
     QStringList portLabels() const;
 
     QPointF inputPortPos(int port) const; ///< in scene coordinates
-    QPointF outputPortPos() const;
+    QPointF outputPortPos(int port = 0) const;
     int inputPortAt(QPointF scenePos) const; ///< -1 if none is under the point
-    bool outputPortAt(QPointF scenePos) const;
+    /// The output port under `scenePos`, or -1.
+    int outputPortAt(QPointF scenePos) const;
 
     /// What hovering shows: type and whole name, key arguments, output shape, then the problems here.
     QString toolTipText() const;
@@ -60,7 +61,7 @@ private:
 
     Node m_node;
     int m_inputs = 0;
-    bool m_hasOutput = true;
+    QStringList m_outputNames{QString()}; ///< one per output port (LayerType::outputNames)
     QString m_shape;
     QString m_problems;
     std::int64_t m_params = 0;

@@ -292,6 +292,69 @@ private slots:
                  qPrintable(r.err));
     }
 
+    /// A .sfmodel's training settings are what `train` runs with; each option overrides one value.
+    void trainReadsTheModelFilesSettings()
+    {
+        QFile example(QStringLiteral(SHAPEFLOW_SOURCE_DIR "/resources/examples/two_branch_embeddings.sfmodel"));
+        QVERIFY(example.open(QIODevice::ReadOnly));
+        QJsonObject root = QJsonDocument::fromJson(example.readAll()).object();
+        QJsonObject settings = root["settings"].toObject();
+        settings["training"] =
+            QJsonObject{{"epochs", 2},
+                        {"optimizer", "sgd"},
+                        {"learning_rate", 0.05},
+                        {"momentum", 0.5},
+                        {"validation_split", 0.25},
+                        {"early_stopping", QJsonObject{{"enabled", false}}},
+                        {"schedule", QJsonObject{{"kind", "step_decay"}, {"decay_steps", 1000}, {"decay_rate", 0.5}}},
+                        {"data", QJsonObject{{"generated_rows", 400}}}}; // no entries: every input and target generated
+        root["settings"] = settings;
+        QTemporaryDir dir;
+        const QString model = dir.filePath("m.sfmodel");
+        QFile file(model);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(root).toJson());
+        file.close();
+
+        Run r = cli({"train", model}); // no --data, no --synthetic: the file's data
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("Training on 300 samples, validating on 100; loss binary_crossentropy, optimizer sgd"),
+                 r.out.constData());
+        QVERIFY(r.out.contains("Epoch 2/2"));
+        QVERIFY(!r.out.contains("Epoch 3"));
+
+        r = cli({"train", model, "--synthetic", "200", "--epochs", "1", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2); // one epoch, then the summary
+        const QJsonObject epoch = QJsonDocument::fromJson(lines[0]).object();
+        QCOMPARE(epoch["learning_rate"].toDouble(), 0.05); // the file's rate, not sgd's default 0.01
+        QVERIFY(epoch.contains("val_loss"));
+        QCOMPARE(QJsonDocument::fromJson(lines[1]).object()["epochs"].toInt(), 1);
+
+        r = cli({"train", model, "--synthetic", "200", "--lr", "0.02", "--optimizer", "adam", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3); // the file's 2 epochs
+        QCOMPARE(QJsonDocument::fromJson(lines[0]).object()["learning_rate"].toDouble(), 0.02);
+
+        // A value Shapeflow cannot hold: the file is refused, naming the place.
+        settings["training"] = QJsonObject{{"beta_1", "x"}};
+        root["settings"] = settings;
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(QJsonDocument(root).toJson());
+        file.close();
+        r = cli({"train", model, "--synthetic", "100"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(R"(settings.training.beta_1: expected a number in [0, 1), got "x")"),
+                 r.err.constData());
+
+        r = cli({"train", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("usage: shapeflow-cli train MODEL"));
+        QVERIFY(r.out.contains("Each option given overrides that one value."));
+    }
+
     void trainErrors()
     {
         Run r = cli({"train", example("two_branch_embeddings"), "--synthetic", "100", "--epochs", "zero"});

@@ -6,14 +6,15 @@
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
+#include "io/TrainingSettings.h"
 #include "io/WeightsFile.h"
 #include "shape/ModelSummary.h"
 #include "train/DataCheck.h"
-#include "train/DefaultLoss.h"
 #include "train/Predict.h"
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"
 
+#include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -27,11 +28,13 @@ using nlohmann::ordered_json;
 
 struct Loaded {
     Graph graph;
+    TrainConfig config;
     LoadedData data;
 };
 
-/// The model and its data (manifest or generated); errors are written to `err`.
-std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool needData)
+/// The model, the config it trains with (its file's training settings, then each option's edit)
+/// and its data: the manifest's, generated, or the one the file names; errors are written to `err`.
+std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, bool needData)
 {
     Loaded loaded;
     try {
@@ -39,8 +42,17 @@ std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool ne
         for (const ImportProblem& p : model.problems)
             ctx.err << "warning [" << p.code << "] at " << p.layer << ": " << p.message << "\n";
         loaded.graph = std::move(model.document.graph);
-        if (!o.lossGiven)
-            o.config.loss = defaultLossFor(loaded.graph);
+        const nlohmann::json training = model.document.settings.value("training", nlohmann::json());
+        // A model without training settings (a Keras file, say) trains with Keras's defaults, as
+        // before the settings were read; one with them as the editor would train it.
+        TrainingSettings settings;
+        if (training.is_null())
+            settings.config = TrainConfig{};
+        else
+            settings = TrainingSettings::fromJson(training);
+        loaded.config = settings.configFor(loaded.graph);
+        for (const auto& edit : o.configEdits)
+            edit(loaded.config);
         if (!needData)
             return loaded;
         if (o.syntheticRows && !o.dataManifest.empty()) {
@@ -48,13 +60,22 @@ std::optional<Loaded> loadModelAndData(TrainOptions& o, CliContext& ctx, bool ne
             return std::nullopt;
         }
         if (o.syntheticRows)
-            loaded.data.training = makeSyntheticData(loaded.graph, o.config.loss, *o.syntheticRows, o.config.seed);
+            loaded.data.training =
+                makeSyntheticData(loaded.graph, loaded.config.loss, *o.syntheticRows, loaded.config.seed);
         else if (!o.dataManifest.empty()) {
-            loaded.data = loadDataManifest(o.dataManifest, loaded.graph, o.config.loss, o.config.seed);
+            loaded.data = loadDataManifest(o.dataManifest, loaded.graph, loaded.config.loss, loaded.config.seed);
             for (const UnusedEntry& unused : loaded.data.unused)
                 ctx.err << "warning: " << o.dataManifest << ": " << unused.message() << "\n";
+        } else if (training.is_object() && training.contains("data")) {
+            DataBinding binding = settings.data;
+            binding.fillGaps(loaded.graph); // as the app trains: what the file names no data for is generated
+            loaded.data = loadData(binding, std::filesystem::path(o.model).parent_path().string(), loaded.graph,
+                                   loaded.config.loss, loaded.config.seed);
+            for (const UnusedEntry& unused : loaded.data.unused)
+                ctx.err << "warning: " << o.model << ": settings.training.data." << unused.message() << "\n";
         } else {
-            ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N\n";
+            ctx.err << "shapeflow-cli: no data: give --data MANIFEST.json or --synthetic N (the model file names "
+                       "none)\n";
             return std::nullopt;
         }
     } catch (const std::exception& e) {
@@ -106,24 +127,29 @@ int runTrain(CliContext& ctx)
     auto options = parseTrainOptions(ctx.args, "train", ctx.err);
     if (!options)
         return kExitUsage;
-    TrainOptions& o = *options;
+    const TrainOptions& o = *options;
+    if (o.help) {
+        ctx.out << trainUsage();
+        return kExitOk;
+    }
     auto loaded = loadModelAndData(o, ctx, true);
     if (!loaded)
         return kExitUsage;
+    const TrainConfig& config = loaded->config;
     try {
-        Trainer trainer(loaded->graph, o.config, std::move(loaded->data.training), std::move(loaded->data.validation));
+        Trainer trainer(loaded->graph, config, std::move(loaded->data.training), std::move(loaded->data.validation));
         if (!o.json)
             ctx.out << "Training on " << trainer.trainingData().rows() << " samples"
                     << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows())
                                                  : std::string())
-                    << "; loss " << lossName(o.config.loss.kind) << (o.config.loss.fromLogits ? " (from logits)" : "")
-                    << ", optimizer " << o.config.optimizer.name << "\n";
+                    << "; loss " << lossName(config.loss.kind) << (config.loss.fromLogits ? " (from logits)" : "")
+                    << ", optimizer " << config.optimizer.name << "\n";
         Trainer::Callbacks callbacks;
         callbacks.onEpoch = [&](const EpochStats& e) {
             if (o.json)
                 ctx.out << epochJson(e).dump() << "\n";
             else
-                ctx.out << epochLine(e, o.config.epochs) << "\n";
+                ctx.out << epochLine(e, config.epochs) << "\n";
             ctx.out.flush();
         };
         const TrainOutcome outcome = trainer.fit(callbacks);
@@ -167,7 +193,7 @@ int runEvaluate(CliContext& ctx)
     auto options = parseTrainOptions(ctx.args, "evaluate", ctx.err);
     if (!options)
         return kExitUsage;
-    TrainOptions& o = *options;
+    const TrainOptions& o = *options;
     if (o.weightsIn.empty()) {
         ctx.err << "shapeflow-cli evaluate: --weights W.npz is required\n";
         return kExitUsage;
@@ -177,8 +203,9 @@ int runEvaluate(CliContext& ctx)
         return kExitUsage;
     try {
         Dataset data = std::move(loaded->data.validation ? *loaded->data.validation : loaded->data.training);
-        o.config.epochs = 0;
-        Trainer trainer(loaded->graph, o.config, data);
+        loaded->config.epochs = 0;
+        loaded->config.validationSplit = 0.0; // all of the data given is evaluated
+        Trainer trainer(loaded->graph, loaded->config, data);
         loadWeights(trainer.network(), o.weightsIn);
         const EpochStats result = trainer.evaluate(data);
         if (o.json) {
@@ -204,7 +231,7 @@ int runPredict(CliContext& ctx)
     auto options = parseTrainOptions(ctx.args, "predict", ctx.err);
     if (!options)
         return kExitUsage;
-    TrainOptions& o = *options;
+    const TrainOptions& o = *options;
     if (o.weightsIn.empty() || o.predictInputs.empty() || o.predictOut.empty()) {
         ctx.err << "shapeflow-cli predict: --weights, at least one --input NAME=FILE.npy and --out are required\n";
         return kExitUsage;
@@ -217,7 +244,7 @@ int runPredict(CliContext& ctx)
         for (const auto& [name, file] : o.predictInputs)
             inputs.inputs[name] = readArrayFile(file);
         const std::map<std::string, Array> outputs =
-            predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, o.config.batchSize);
+            predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, loaded->config.batchSize);
         if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
             writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
         else if (o.predictOut.ends_with(".npz"))

@@ -10,14 +10,19 @@ namespace sf::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: shapeflow-cli train MODEL (--data MANIFEST.json | --synthetic N) [--epochs N] [--batch-size N]\n"
+    "usage: shapeflow-cli train MODEL [--data MANIFEST.json | --synthetic N] [--epochs N] [--batch-size N]\n"
     "         [--optimizer sgd|adam|adamw|rmsprop] [--lr X] [--momentum X] [--nesterov] [--clipnorm X]\n"
     "         [--schedule constant|step|cosine] [--decay-steps N] [--loss NAME] [--from-logits]\n"
     "         [--metrics accuracy,mae] [--validation-split X] [--early-stopping PATIENCE] [--no-shuffle]\n"
     "         [--seed N] [--save-weights W.npz] [--json]\n"
     "       shapeflow-cli evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N) [--loss NAME] "
     "[--json]\n"
-    "       shapeflow-cli predict MODEL --weights W.npz --input NAME=FILE.npy [--input ...] --out OUT.npy\n";
+    "       shapeflow-cli predict MODEL --weights W.npz --input NAME=FILE.npy [--input ...] --out OUT.npy\n"
+    "\n"
+    "A .sfmodel's training settings (settings.training, as the app saves them) are read: epochs, batch size,\n"
+    "optimizer and its arguments, learning-rate schedule, clipping, loss, metrics, validation split, seed,\n"
+    "shuffle and early stopping, and, when neither --data nor --synthetic is given, the data it names (an\n"
+    "input or target it names none for is generated). Each option given overrides that one value.\n";
 
 template <typename T> bool parseNumber(const std::string& text, T& out)
 {
@@ -37,6 +42,11 @@ template <typename T> bool parseNumber(const std::string& text, T& out)
 
 } // namespace
 
+const char* trainUsage()
+{
+    return kUsage;
+}
+
 std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& args, const std::string& command,
                                               std::ostream& err)
 {
@@ -45,6 +55,7 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
         err << "shapeflow-cli " << command << ": " << why << "\n" << kUsage;
         return std::nullopt;
     };
+    auto edit = [&o](std::function<void(TrainConfig&)> change) { o.configEdits.push_back(std::move(change)); };
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
@@ -54,12 +65,14 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
         };
         if (a == "--json") {
             o.json = true;
+        } else if (a == "--help") {
+            o.help = true;
         } else if (a == "--nesterov") {
-            o.config.optimizer.nesterov = true;
+            edit([](TrainConfig& c) { c.optimizer.nesterov = true; });
         } else if (a == "--from-logits") {
-            o.config.loss.fromLogits = true;
+            edit([](TrainConfig& c) { c.loss.fromLogits = true; });
         } else if (a == "--no-shuffle") {
-            o.config.shuffle = false;
+            edit([](TrainConfig& c) { c.shuffle = false; });
         } else if (a == "--data" || a == "--weights" || a == "--save-weights" || a == "--out" || a == "--optimizer" ||
                    a == "--loss" || a == "--metrics" || a == "--schedule" || a == "--input") {
             const std::string* v = value();
@@ -74,36 +87,36 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
             else if (a == "--out")
                 o.predictOut = *v;
             else if (a == "--optimizer")
-                o.config.optimizer.name = *v;
+                edit([name = *v](TrainConfig& c) { c.optimizer.name = name; });
             else if (a == "--loss") {
                 const auto kind = lossFromName(*v);
                 if (!kind)
                     return bad("unknown loss '" + *v + "'");
-                o.config.loss.kind = *kind;
-                o.lossGiven = true;
+                edit([kind = *kind](TrainConfig& c) { c.loss.kind = kind; });
             } else if (a == "--metrics") {
-                o.config.metrics.clear();
+                std::vector<std::string> metrics;
                 std::size_t start = 0;
                 while (start <= v->size()) {
                     const std::size_t comma = v->find(',', start);
                     const std::string m =
                         v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
                     if (!m.empty())
-                        o.config.metrics.push_back(m);
+                        metrics.push_back(m);
                     if (comma == std::string::npos)
                         break;
                     start = comma + 1;
                 }
+                edit([metrics](TrainConfig& c) { c.metrics = metrics; });
             } else if (a == "--schedule") {
                 using K = LearningRateSchedule::Kind;
-                if (*v == "constant")
-                    o.config.optimizer.schedule.kind = K::Constant;
-                else if (*v == "step")
-                    o.config.optimizer.schedule.kind = K::StepDecay;
+                K kind = K::Constant;
+                if (*v == "step")
+                    kind = K::StepDecay;
                 else if (*v == "cosine")
-                    o.config.optimizer.schedule.kind = K::Cosine;
-                else
+                    kind = K::Cosine;
+                else if (*v != "constant")
                     return bad("unknown schedule '" + *v + "'");
+                edit([kind](TrainConfig& c) { c.optimizer.schedule.kind = kind; });
             } else {
                 const std::size_t eq = v->find('=');
                 if (eq == std::string::npos || eq == 0)
@@ -116,36 +129,53 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
                 return bad("--synthetic takes a positive number of rows");
             o.syntheticRows = rows;
         } else if (a == "--epochs") {
-            if (!number(o.config.epochs) || o.config.epochs < 1)
+            int epochs = 0;
+            if (!number(epochs) || epochs < 1)
                 return bad("--epochs takes a positive integer");
+            edit([epochs](TrainConfig& c) { c.epochs = epochs; });
         } else if (a == "--batch-size") {
-            if (!number(o.config.batchSize) || o.config.batchSize < 1)
+            Index batchSize = 0;
+            if (!number(batchSize) || batchSize < 1)
                 return bad("--batch-size takes a positive integer");
+            edit([batchSize](TrainConfig& c) { c.batchSize = batchSize; });
         } else if (a == "--seed") {
-            if (!number(o.config.seed))
+            std::uint32_t seed = 0;
+            if (!number(seed))
                 return bad("--seed takes a non-negative integer");
+            edit([seed](TrainConfig& c) { c.seed = seed; });
         } else if (a == "--lr") {
             double lr = 0;
-            if (!number(lr) || !(lr > 0))
-                return bad("--lr takes a positive number");
-            o.config.optimizer.learningRate = lr;
+            if (!number(lr) || !OptimizerRanges::learningRate.contains(lr))
+                return bad("--lr takes " + OptimizerRanges::learningRate.describe());
+            edit([lr](TrainConfig& c) { c.optimizer.learningRate = lr; });
         } else if (a == "--momentum") {
-            if (!number(o.config.optimizer.momentum) || o.config.optimizer.momentum < 0 ||
-                o.config.optimizer.momentum >= 1)
-                return bad("--momentum takes a number in [0, 1)");
+            double momentum = 0;
+            if (!number(momentum) || !OptimizerRanges::decay.contains(momentum))
+                return bad("--momentum takes " + OptimizerRanges::decay.describe());
+            edit([momentum](TrainConfig& c) { c.optimizer.momentum = momentum; });
         } else if (a == "--clipnorm") {
-            if (!number(o.config.optimizer.globalClipnorm) || o.config.optimizer.globalClipnorm <= 0)
+            double clipnorm = 0;
+            if (!number(clipnorm) || !(clipnorm > 0))
                 return bad("--clipnorm takes a positive number");
+            edit([clipnorm](TrainConfig& c) { c.optimizer.globalClipnorm = clipnorm; });
         } else if (a == "--decay-steps") {
-            if (!number(o.config.optimizer.schedule.decaySteps) || o.config.optimizer.schedule.decaySteps < 1)
+            std::int64_t steps = 0;
+            if (!number(steps) || steps < 1)
                 return bad("--decay-steps takes a positive integer");
+            edit([steps](TrainConfig& c) { c.optimizer.schedule.decaySteps = steps; });
         } else if (a == "--validation-split") {
-            if (!number(o.config.validationSplit) || o.config.validationSplit < 0 || o.config.validationSplit >= 1)
-                return bad("--validation-split takes a number in [0, 1)");
+            double split = 0;
+            if (!number(split) || !TrainConfig::validationSplitRange.contains(split))
+                return bad("--validation-split takes " + TrainConfig::validationSplitRange.describe());
+            edit([split](TrainConfig& c) { c.validationSplit = split; });
         } else if (a == "--early-stopping") {
-            o.config.earlyStopping.enabled = true;
-            if (!number(o.config.earlyStopping.patience) || o.config.earlyStopping.patience < 1)
+            int patience = 0;
+            if (!number(patience) || patience < 1)
                 return bad("--early-stopping takes a patience (epochs, 1 or more)");
+            edit([patience](TrainConfig& c) {
+                c.earlyStopping.enabled = true;
+                c.earlyStopping.patience = patience;
+            });
         } else if (a.rfind("--", 0) == 0) {
             return bad("unknown option " + a);
         } else if (o.model.empty()) {
@@ -154,7 +184,7 @@ std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& ar
             return bad("unexpected argument '" + a + "'");
         }
     }
-    if (o.model.empty())
+    if (o.model.empty() && !o.help)
         return bad("no MODEL given");
     return o;
 }

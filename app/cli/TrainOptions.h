@@ -3,6 +3,7 @@
 #include "graph/Graph.h"
 #include "train/TrainConfig.h"
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -20,9 +21,14 @@ struct TrainOptions {
     std::vector<std::pair<std::string, std::string>> predictInputs; ///< --input NAME=FILE.npy
     std::string predictOut;                                         ///< --out
     bool json = false;
-    bool lossGiven = false;
-    TrainConfig config;
+    bool help = false;
+    /// What the options set, one edit of one value each, in order: applied over the model file's
+    /// training settings, so that an option overrides that value only.
+    std::vector<std::function<void(TrainConfig&)>> configEdits;
 };
+
+/// The training commands' usage, as `train --help` prints it.
+const char* trainUsage();
 
 /// Parses `args`; on a bad argument writes the reason and the usage to `err` and returns nullopt.
 std::optional<TrainOptions> parseTrainOptions(const std::vector<std::string>& args, const std::string& command,

@@ -684,8 +684,7 @@ QString MainWindow::statusMessage() const
 
 void MainWindow::trainDemo(int epochs)
 {
-    TrainingSettings settings =
-        TrainingSettings::fromJson(m_document->settings().value("training", nlohmann::json::object()));
+    TrainingSettings settings = m_document->trainingSettings();
     settings.config.epochs = epochs;
     settings.data.training = {};
     settings.data.validation.reset();

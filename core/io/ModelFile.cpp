@@ -3,6 +3,7 @@
 #include "FileFormatError.h"
 #include "JsonText.h"
 #include "ParamJson.h"
+#include "TrainingSettings.h"
 #include "graph/LayerCatalogue.h"
 
 namespace sf {
@@ -179,6 +180,15 @@ ModelDocument modelFromJson(const json& root, const std::string& source)
         if (!root.at("settings").is_object())
             fail(source, "settings", "expected an object");
         doc.settings = root.at("settings");
+        // Kept as written, but read once: a file whose training settings Shapeflow cannot hold is
+        // refused whole, not opened with some of them dropped.
+        if (doc.settings.contains("training")) {
+            try {
+                TrainingSettings::fromJson(doc.settings.at("training"));
+            } catch (const FileFormatError& e) {
+                fail(source, "", e.what());
+            }
+        }
     }
     return doc;
 }

@@ -108,6 +108,11 @@ void GraphModel::replace(const Graph& target)
         emit structureChanged();
 }
 
+TrainingSettings GraphModel::trainingSettings() const
+{
+    return TrainingSettings::fromJson(m_settings.value("training", nlohmann::json::object()));
+}
+
 void GraphModel::setSetting(const std::string& key, const nlohmann::json& value)
 {
     if (value.is_null())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Graph.h"
+#include "io/TrainingSettings.h"
 
 #include <QObject>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,9 @@ public:
     const Node* node(NodeId id) const { return m_graph.node(id); }
     /// The settings saved with the model, by key ("training", "note"), kept as they are.
     const nlohmann::json& settings() const { return m_settings; }
+    /// settings.training as a typed value (the defaults where it says nothing). It always reads: a
+    /// file is checked when opened, and edits write TrainingSettings::toJson().
+    TrainingSettings trainingSettings() const;
 
     void insertNode(const Node& node);
     void removeNode(NodeId id); ///< its connections go first, each signalled

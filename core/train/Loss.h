@@ -21,6 +21,8 @@ enum class LossKind {
 struct LossSpec {
     LossKind kind = LossKind::BinaryCrossentropy;
     bool fromLogits = false;
+
+    bool operator==(const LossSpec&) const = default;
 };
 
 /// Keras's epsilon: probabilities are clipped to [eps, 1 - eps] before the log.

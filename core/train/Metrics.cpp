@@ -5,18 +5,37 @@
 
 namespace sf {
 
+namespace {
+
+bool isAccuracy(std::string_view name)
+{
+    return name == "accuracy" || name == "acc";
+}
+
+bool isMeanAbsoluteError(std::string_view name)
+{
+    return name == "mae" || name == "mean_absolute_error";
+}
+
+} // namespace
+
+bool isKnownMetric(std::string_view name)
+{
+    return isAccuracy(name) || isMeanAbsoluteError(name);
+}
+
 std::vector<Metric> resolveMetrics(const std::vector<std::string>& names, const LossSpec& loss, Index outputWidth)
 {
     std::vector<Metric> metrics;
     for (const std::string& name : names) {
-        if (name == "accuracy" || name == "acc") {
+        if (isAccuracy(name)) {
             MetricKind kind = MetricKind::CategoricalAccuracy;
             if (loss.kind == LossKind::BinaryCrossentropy || outputWidth == 1)
                 kind = MetricKind::BinaryAccuracy;
             else if (loss.kind == LossKind::SparseCategoricalCrossentropy)
                 kind = MetricKind::SparseCategoricalAccuracy;
             metrics.push_back({kind, "accuracy"});
-        } else if (name == "mae" || name == "mean_absolute_error") {
+        } else if (isMeanAbsoluteError(name)) {
             metrics.push_back({MetricKind::MeanAbsoluteError, "mae"});
         } else {
             throw std::invalid_argument("Unknown metric '" + name + "'; Shapeflow knows accuracy and mae");

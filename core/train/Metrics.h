@@ -3,6 +3,7 @@
 #include "Loss.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sf {
@@ -16,6 +17,9 @@ struct Metric {
     MetricKind kind;
     std::string name; ///< as Keras reports it: "accuracy", "mae"
 };
+
+/// True for a metric name resolveMetrics knows.
+bool isKnownMetric(std::string_view name);
 
 /// Resolves metric names ("accuracy", "acc", "mae") for a loss and an output width.
 /// Throws std::invalid_argument naming an unknown metric.

@@ -10,6 +10,17 @@
 
 namespace sf {
 
+namespace {
+
+void require(const char* argument, double value, const NumberRange& range)
+{
+    if (!range.contains(value))
+        throw std::invalid_argument(std::string(argument) + " must be " + range.describe() + "; got " +
+                                    std::to_string(value));
+}
+
+} // namespace
+
 std::unique_ptr<Optimizer> Optimizer::create(const OptimizerConfig& config)
 {
     OptimizerConfig c = config;
@@ -17,11 +28,18 @@ std::unique_ptr<Optimizer> Optimizer::create(const OptimizerConfig& config)
         c.learningRate = c.name == "sgd" ? 0.01 : 0.001;
     if (!c.weightDecay)
         c.weightDecay = c.name == "adamw" ? 0.004 : 0.0;
-    if (!(*c.learningRate > 0.0) || !std::isfinite(*c.learningRate))
-        throw std::invalid_argument("The learning rate must be a positive number; got " +
-                                    std::to_string(*c.learningRate));
-    if (c.momentum < 0.0 || c.momentum >= 1.0 || c.beta1 < 0.0 || c.beta1 >= 1.0 || c.beta2 < 0.0 || c.beta2 >= 1.0)
-        throw std::invalid_argument("momentum, beta_1 and beta_2 must be in [0, 1)");
+    require("learning_rate", *c.learningRate, OptimizerRanges::learningRate);
+    for (const auto& [argument, value] : {std::pair{"beta_1", c.beta1}, std::pair{"beta_2", c.beta2},
+                                          std::pair{"momentum", c.momentum}, std::pair{"rho", c.rho}})
+        require(argument, value, OptimizerRanges::decay);
+    require("epsilon", c.epsilon, OptimizerRanges::epsilon);
+    require("weight_decay", *c.weightDecay, OptimizerRanges::weightDecay);
+    require("clipnorm", c.clipnorm, OptimizerRanges::clipnorm);
+    require("global_clipnorm", c.globalClipnorm, OptimizerRanges::clipnorm);
+    if (c.schedule.decaySteps < 1)
+        throw std::invalid_argument("decay_steps must be 1 or more; got " + std::to_string(c.schedule.decaySteps));
+    require("decay_rate", c.schedule.decayRate, LearningRateSchedule::Ranges::decayRate);
+    require("alpha", c.schedule.alpha, LearningRateSchedule::Ranges::alpha);
     if (c.name == "sgd")
         return std::unique_ptr<Optimizer>(new Sgd(c));
     if (c.name == "adam" || c.name == "adamw")

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "LearningRateSchedule.h"
+#include "NumberRange.h"
 #include "engine/Parameter.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sf {
@@ -26,6 +29,21 @@ struct OptimizerConfig {
     double clipnorm = 0.0;       ///< per weight tensor, 0 for none
     double globalClipnorm = 0.0; ///< over all weight tensors, 0 for none
     LearningRateSchedule schedule;
+
+    bool operator==(const OptimizerConfig&) const = default;
+};
+
+/// The optimizers Shapeflow has, by Keras's names.
+inline constexpr std::array<std::string_view, 4> kOptimizerNames = {"sgd", "adam", "adamw", "rmsprop"};
+
+/// The values an optimizer's arguments accept: Optimizer::create refuses others, and a model
+/// file's training settings are read against the same ranges.
+struct OptimizerRanges {
+    static constexpr NumberRange learningRate = NumberRange::positive();
+    static constexpr NumberRange decay = NumberRange::unitOpen(); ///< beta_1, beta_2, momentum, rho
+    static constexpr NumberRange epsilon = NumberRange::positive();
+    static constexpr NumberRange weightDecay = NumberRange::nonNegative();
+    static constexpr NumberRange clipnorm = NumberRange::nonNegative(); ///< 0 for none
 };
 
 /// Applies gradients to weights. One global step counts updates (Keras's `iterations`); per-weight
@@ -34,7 +52,8 @@ class Optimizer {
 public:
     virtual ~Optimizer() = default;
 
-    /// Throws std::invalid_argument for an unknown name or a value out of range.
+    /// Throws std::invalid_argument for an unknown name or a value out of range (OptimizerRanges,
+    /// LearningRateSchedule::Ranges), naming the Keras argument.
     static std::unique_ptr<Optimizer> create(const OptimizerConfig& config);
 
     /// Clips, decays and updates every weight once, then advances the step.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Loss.h"
+#include "NumberRange.h"
 #include "Optimizer.h"
 
 #include <cstdint>
@@ -15,6 +16,8 @@ struct EarlyStopping {
     int patience = 3;
     double minDelta = 0.0;
     bool restoreBestWeights = true;
+
+    bool operator==(const EarlyStopping&) const = default;
 };
 
 /// Everything `model.compile()` and `model.fit()` would be told, with Keras's defaults.
@@ -24,10 +27,13 @@ struct TrainConfig {
     bool shuffle = true;
     std::uint32_t seed = 1;
     double validationSplit = 0.0; ///< the last fraction of the rows, as Keras takes it
+    static constexpr NumberRange validationSplitRange = NumberRange::unitOpen();
     LossSpec loss;
     std::vector<std::string> metrics; ///< empty: accuracy for cross-entropy losses, mae for mse/mae
     OptimizerConfig optimizer;
     EarlyStopping earlyStopping;
+
+    bool operator==(const TrainConfig&) const = default;
 };
 
 /// One epoch's numbers, as Keras's History records them.

@@ -32,7 +32,7 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
         throw std::invalid_argument("The batch size must be 1 or more; got " + std::to_string(m_config.batchSize));
     if (m_config.epochs < 0)
         throw std::invalid_argument("The number of epochs must not be negative");
-    if (m_config.validationSplit < 0.0 || m_config.validationSplit >= 1.0)
+    if (!TrainConfig::validationSplitRange.contains(m_config.validationSplit))
         throw std::invalid_argument("validation_split must be in [0, 1); got " +
                                     std::to_string(m_config.validationSplit));
     m_network = NetworkCompiler::compile(m_graph, m_config.batchSize, sampleShapesOf(m_graph, m_train));

@@ -32,6 +32,7 @@ public:
     ModelDocument toModelDocument() const;
     /// The model's settings; SetSettingCommand changes them.
     const nlohmann::json& settings() const { return m_model.settings(); }
+    TrainingSettings trainingSettings() const { return m_model.trainingSettings(); }
     QString filePath() const { return m_path; }
     void setFilePath(const QString& path) { m_path = path; }
     QString displayName() const;

@@ -8,7 +8,6 @@
 #include "document/GraphDocument.h"
 #include "io/DataManifest.h"
 #include "shape/ShapeReport.h"
-#include "train/DefaultLoss.h"
 
 #include <QAbstractItemView>
 #include <QComboBox>
@@ -30,6 +29,24 @@ namespace sf {
 namespace {
 const QStringList kLosses = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
                              "mse", "mae"};
+
+/// What `box` shows for `value`: the nearest number in its range.
+int shownBy(const QSpinBox* box, std::int64_t value)
+{
+    return static_cast<int>(std::clamp<std::int64_t>(value, box->minimum(), box->maximum()));
+}
+
+/// What `box` shows for `value`: rounded to its decimals, the nearest number in its range.
+double shownBy(const QDoubleSpinBox* box, double value)
+{
+    return std::clamp(QString::number(value, 'f', box->decimals()).toDouble(), box->minimum(), box->maximum());
+}
+
+/// True when the user changed what `box` was showing for `value`.
+template <typename Box, typename T> bool edited(const Box* box, T value)
+{
+    return box->value() != shownBy(box, value);
+}
 
 /// The same model to train: the same layers, arguments and connections; where cards stand aside.
 bool sameModel(const Graph& a, const Graph& b)
@@ -222,42 +239,51 @@ TrainingPanel::TrainingPanel(GraphDocument& document, QWidget* parent)
 
 TrainingSettings TrainingPanel::currentSettings() const
 {
-    TrainingSettings s = TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
-    s.data.generatedRows = m_rows->value();
-    s.config.epochs = m_epochs->value();
-    s.config.batchSize = m_batch->value();
+    // The model's settings with what the user changed in the boxes: the panel shows some of them,
+    // and some not exactly, so a value not edited here stays as the model has it.
+    TrainingSettings s = m_document.trainingSettings();
+    if (edited(m_rows, s.data.generatedRows))
+        s.data.generatedRows = m_rows->value();
+    if (edited(m_epochs, s.config.epochs))
+        s.config.epochs = m_epochs->value();
+    if (edited(m_batch, s.config.batchSize))
+        s.config.batchSize = m_batch->value();
     s.config.optimizer.name = m_optimizer->currentText().toStdString();
-    s.config.optimizer.learningRate = m_lr->value() > 0 ? std::optional<double>(m_lr->value()) : std::nullopt;
+    if (edited(m_lr, s.config.optimizer.learningRate.value_or(0.0)))
+        s.config.optimizer.learningRate = m_lr->value() > 0 ? std::optional<double>(m_lr->value()) : std::nullopt;
     s.lossChosen = m_loss->currentIndex() > 0;
     if (s.lossChosen)
         s.config.loss.kind = *lossFromName(m_loss->currentText().toStdString());
-    s.config.validationSplit = m_split->value();
-    s.config.seed = static_cast<std::uint32_t>(m_seed->value());
-    s.config.earlyStopping = {m_patience->value() > 0, std::max(1, m_patience->value()), 0.0, true};
+    if (edited(m_split, s.config.validationSplit))
+        s.config.validationSplit = m_split->value();
+    if (edited(m_seed, s.config.seed))
+        s.config.seed = static_cast<std::uint32_t>(m_seed->value());
+    EarlyStopping& stopping = s.config.earlyStopping;
+    if (edited(m_patience, stopping.enabled ? stopping.patience : 0)) {
+        stopping.enabled = m_patience->value() > 0;
+        if (stopping.enabled)
+            stopping.patience = m_patience->value();
+    }
     return s;
 }
 
 void TrainingPanel::loadSettings()
 {
     m_loading = true;
-    const TrainingSettings s =
-        TrainingSettings::fromJson(m_document.settings().value("training", nlohmann::json::object()));
+    const TrainingSettings s = m_document.trainingSettings();
     m_validationKind->setCurrentIndex(s.data.validation ? 1 : 0);
     m_split->setVisible(!s.data.validation);
-    m_rows->setValue(static_cast<int>(s.data.generatedRows));
+    m_rows->setValue(shownBy(m_rows, s.data.generatedRows));
     m_epochs->setValue(s.config.epochs);
-    m_batch->setValue(static_cast<int>(s.config.batchSize));
+    m_batch->setValue(shownBy(m_batch, s.config.batchSize));
     m_optimizer->setCurrentText(QString::fromStdString(s.config.optimizer.name));
     m_lr->setValue(s.config.optimizer.learningRate.value_or(0.0));
     m_loss->setCurrentIndex(
         s.lossChosen ? static_cast<int>(kLosses.indexOf(QString::fromStdString(lossName(s.config.loss.kind)))) + 1 : 0);
     m_split->setValue(s.config.validationSplit);
-    m_seed->setValue(static_cast<int>(s.config.seed));
+    m_seed->setValue(shownBy(m_seed, s.config.seed));
     m_patience->setValue(s.config.earlyStopping.enabled ? s.config.earlyStopping.patience : 0);
     m_loading = false;
-    if (!s.dataProblem.empty())
-        m_status->setText(QString::fromStdString(s.dataProblem) +
-                          tr(" - all data is generated until it is chosen again."));
     refreshData();
 }
 
@@ -397,10 +423,9 @@ void TrainingPanel::commitSettings()
 
 TrainingRequest TrainingPanel::currentRequest() const
 {
-    TrainingSettings s = currentSettings();
-    if (!s.lossChosen)
-        s.config.loss = defaultLossFor(m_document.graph());
-    return {m_document.graph(), s.config, s.data, m_document.folder().toStdString(), m_document.weights()};
+    const TrainingSettings s = currentSettings();
+    return {m_document.graph(), s.configFor(m_document.graph()), s.data, m_document.folder().toStdString(),
+            m_document.weights()};
 }
 
 void TrainingPanel::train()

@@ -27,7 +27,7 @@ namespace {
 using nlohmann::ordered_json;
 
 struct Loaded {
-    Graph graph;
+    CheckedModel model; ///< checked once, for the loss, the data and the trainer
     TrainConfig config;
     LoadedData data;
 };
@@ -36,12 +36,11 @@ struct Loaded {
 /// and its data: the manifest's, generated, or the one the file names; errors are written to `err`.
 std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, bool needData)
 {
-    Loaded loaded;
     try {
         LoadedModel model = loadModel(o.model);
         for (const ImportProblem& p : model.problems)
             ctx.err << "warning [" << p.code << "] at " << p.layer << ": " << p.message << "\n";
-        loaded.graph = std::move(model.document.graph);
+        Loaded loaded{CheckedModel(std::move(model.document.graph)), {}, {}};
         const nlohmann::json training = model.document.settings.value("training", nlohmann::json());
         // A model without training settings (a Keras file, say) trains with Keras's defaults, as
         // before the settings were read; one with them as the editor would train it.
@@ -50,7 +49,7 @@ std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, b
             settings.config = TrainConfig{};
         else
             settings = TrainingSettings::fromJson(training);
-        loaded.config = settings.configFor(loaded.graph);
+        loaded.config = settings.configFor(loaded.model);
         for (const auto& edit : o.configEdits)
             edit(loaded.config);
         if (!needData)
@@ -61,15 +60,15 @@ std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, b
         }
         if (o.syntheticRows)
             loaded.data.training =
-                makeSyntheticData(loaded.graph, loaded.config.loss, *o.syntheticRows, loaded.config.seed);
+                makeSyntheticData(loaded.model.graph(), loaded.config.loss, *o.syntheticRows, loaded.config.seed);
         else if (!o.dataManifest.empty()) {
-            loaded.data = loadDataManifest(o.dataManifest, loaded.graph, loaded.config.loss, loaded.config.seed);
+            loaded.data = loadDataManifest(o.dataManifest, loaded.model, loaded.config.loss, loaded.config.seed);
             for (const UnusedEntry& unused : loaded.data.unused)
                 ctx.err << "warning: " << o.dataManifest << ": " << unused.message() << "\n";
         } else if (training.is_object() && training.contains("data")) {
             DataBinding binding = settings.data;
-            binding.fillGaps(loaded.graph); // as the app trains: what the file names no data for is generated
-            loaded.data = loadData(binding, std::filesystem::path(o.model).parent_path().string(), loaded.graph,
+            binding.fillGaps(loaded.model); // as the app trains: what the file names no data for is generated
+            loaded.data = loadData(binding, std::filesystem::path(o.model).parent_path().string(), loaded.model,
                                    loaded.config.loss, loaded.config.seed);
             for (const UnusedEntry& unused : loaded.data.unused)
                 ctx.err << "warning: " << o.model << ": settings.training.data." << unused.message() << "\n";
@@ -78,11 +77,11 @@ std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, b
                        "none)\n";
             return std::nullopt;
         }
+        return loaded;
     } catch (const std::exception& e) {
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return std::nullopt;
     }
-    return loaded;
 }
 
 std::string fixed(double v, int digits)
@@ -137,7 +136,7 @@ int runTrain(CliContext& ctx)
         return kExitUsage;
     const TrainConfig& config = loaded->config;
     try {
-        Trainer trainer(loaded->graph, config, std::move(loaded->data.training), std::move(loaded->data.validation));
+        Trainer trainer(loaded->model, config, std::move(loaded->data.training), std::move(loaded->data.validation));
         if (!o.json)
             ctx.out << "Training on " << trainer.trainingData().rows() << " samples"
                     << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows())
@@ -205,7 +204,7 @@ int runEvaluate(CliContext& ctx)
         Dataset data = std::move(loaded->data.validation ? *loaded->data.validation : loaded->data.training);
         loaded->config.epochs = 0;
         loaded->config.validationSplit = 0.0; // all of the data given is evaluated
-        Trainer trainer(loaded->graph, loaded->config, data);
+        Trainer trainer(loaded->model, loaded->config, data);
         loadWeights(trainer.network(), o.weightsIn);
         const EpochStats result = trainer.evaluate(data);
         if (o.json) {
@@ -244,7 +243,7 @@ int runPredict(CliContext& ctx)
         for (const auto& [name, file] : o.predictInputs)
             inputs.inputs[name] = readArrayFile(file);
         const std::map<std::string, Array> outputs =
-            predictWithWeights(loaded->graph, readNpz(o.weightsIn), inputs, o.weightsIn, loaded->config.batchSize);
+            predictWithWeights(loaded->model, readNpz(o.weightsIn), inputs, o.weightsIn, loaded->config.batchSize);
         if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
             writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
         else if (o.predictOut.ends_with(".npz"))

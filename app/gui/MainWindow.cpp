@@ -432,14 +432,15 @@ void MainWindow::exportKeras()
 bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
 {
     const ModelDocument document = m_document->toModelDocument();
+    const CheckedModel model = m_document->checkedModel();
     std::string text;
     std::vector<std::string> notes;
     if (path.endsWith(".py")) {
-        KerasPythonResult python = kerasPythonCode(document.graph, document.name);
+        KerasPythonResult python = kerasPythonCode(model, document.name);
         text = std::move(python.code);
         notes = std::move(python.notes);
     } else {
-        KerasExportResult exported = exportKerasModel(document.graph, document.name, flavour);
+        KerasExportResult exported = exportKerasModel(model, document.name, flavour);
         text = exported.model.dump(1) + "\n";
         notes = std::move(exported.notes);
     }

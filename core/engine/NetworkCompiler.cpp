@@ -10,15 +10,26 @@
 
 namespace sf {
 
+namespace {
+
+/// Whether the node is an Input whose sample shape has a None size, which only data can give.
+bool hasVariableSize(const Node& node)
+{
+    if (!isInputLayer(node))
+        return false;
+    const DimList& shape = node.params.dims("shape");
+    return std::any_of(shape.begin(), shape.end(), [](const auto& d) { return !d.has_value(); });
+}
+
+} // namespace
+
 Graph withSampleSizes(const Graph& graph, const SampleShapes& samples)
 {
     Graph concrete = graph;
     for (const auto& [id, node] : graph.nodes()) {
-        if (!isInputLayer(node))
+        if (!hasVariableSize(node))
             continue;
         DimList shape = node.params.dims("shape");
-        if (std::all_of(shape.begin(), shape.end(), [](const auto& d) { return d.has_value(); }))
-            continue;
         auto sample = samples.find(node.name);
         if (sample == samples.end())
             throw CompileError("Input \"" + node.name + "\" has shape " + toKerasTuple(shape) +
@@ -417,13 +428,19 @@ void NetworkBuilder::build(Index batchSize)
             {m_graph.node(id)->name, id, m_outputs.at({id, 0}), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
-std::unique_ptr<Network> NetworkCompiler::compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes,
-                                                  bool inputGradients)
+std::unique_ptr<Network> NetworkCompiler::compile(const CheckedModel& model, Index batchSize,
+                                                  const SampleShapes& sampleShapes, bool inputGradients)
 {
     if (batchSize < 1)
         throw CompileError("The batch size must be 1 or more; got " + std::to_string(batchSize));
-    const Graph concrete = withSampleSizes(graph, sampleShapes);
-    const ShapeReport report = inferShapes(concrete);
+    // Sizes only the data gives make another graph, checked again; otherwise the model's report is it.
+    const auto variable = [](const auto& entry) { return hasVariableSize(entry.second); };
+    const std::optional<CheckedModel> concreteModel =
+        std::any_of(model.graph().nodes().begin(), model.graph().nodes().end(), variable)
+            ? std::optional<CheckedModel>(withSampleSizes(model.graph(), sampleShapes))
+            : std::nullopt;
+    const Graph& concrete = concreteModel ? concreteModel->graph() : model.graph();
+    const ShapeReport& report = concreteModel ? concreteModel->report() : model.report();
     for (const Diagnostic& d : report.diagnostics())
         if (d.isError()) {
             const Node* n = concrete.node(d.node);

@@ -2,6 +2,7 @@
 
 #include "Network.h"
 #include "graph/Graph.h"
+#include "shape/CheckedModel.h"
 
 #include <map>
 #include <memory>
@@ -32,8 +33,8 @@ Graph withSampleSizes(const Graph& graph, const SampleShapes& samples);
 /// training does not).
 class NetworkCompiler {
 public:
-    static std::unique_ptr<Network> compile(const Graph& graph, Index batchSize, const SampleShapes& sampleShapes = {},
-                                            bool inputGradients = false);
+    static std::unique_ptr<Network> compile(const CheckedModel& model, Index batchSize,
+                                            const SampleShapes& sampleShapes = {}, bool inputGradients = false);
 };
 
 } // namespace sf

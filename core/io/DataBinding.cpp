@@ -1,7 +1,7 @@
 #include "DataBinding.h"
 
 #include "ArrayReader.h"
-#include "shape/ShapeInference.h"
+#include "shape/CheckedModel.h"
 #include "train/SyntheticData.h"
 
 #include <algorithm>
@@ -47,9 +47,10 @@ DataSection sectionFromJson(const json& j, const std::string& prefix)
 /// The names of a model's inputs (first) and of its outputs (second).
 using PortNames = std::pair<std::vector<std::string>, std::vector<std::string>>;
 
-PortNames portNames(const Graph& graph)
+PortNames portNames(const CheckedModel& model)
 {
-    const ShapeReport report = inferShapes(graph);
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
     PortNames names;
     for (NodeId id : report.modelInputs())
         names.first.push_back(graph.node(id)->name);
@@ -107,9 +108,9 @@ void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std
         targets.try_emplace(name, ArraySource::generated());
 }
 
-void DataBinding::fillGaps(const Graph& graph)
+void DataBinding::fillGaps(const CheckedModel& model)
 {
-    const auto [inputs, outputs] = portNames(graph);
+    const auto [inputs, outputs] = portNames(model);
     training.fillGaps(inputs, outputs);
     if (validation)
         validation->fillGaps(inputs, outputs);
@@ -126,9 +127,9 @@ std::string UnusedEntry::message() const
            "\", so this data is not used";
 }
 
-std::vector<UnusedEntry> DataBinding::unusedEntries(const Graph& graph) const
+std::vector<UnusedEntry> DataBinding::unusedEntries(const CheckedModel& model) const
 {
-    const auto [inputs, outputs] = portNames(graph);
+    const auto [inputs, outputs] = portNames(model);
     return unusedEntries(inputs, outputs);
 }
 
@@ -176,17 +177,18 @@ DataBinding DataBinding::fromJson(const json& j)
     return binding;
 }
 
-LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss,
-                    std::uint32_t seed)
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const CheckedModel& model,
+                    const LossSpec& loss, std::uint32_t seed)
 {
     ArrayReader reader(folder);
-    const PortNames ports = portNames(graph);
+    const PortNames ports = portNames(model);
     LoadedData data;
     data.unused = binding.unusedEntries(ports.first, ports.second);
-    data.training = loadSection(binding.training, "", reader, graph, ports, loss, seed, seed, binding.generatedRows);
+    data.training =
+        loadSection(binding.training, "", reader, model.graph(), ports, loss, seed, seed, binding.generatedRows);
     if (binding.validation)
-        data.validation = loadSection(*binding.validation, "validation.", reader, graph, ports, loss, seed, seed + 1,
-                                      std::max<Index>(1, binding.generatedRows / 4));
+        data.validation = loadSection(*binding.validation, "validation.", reader, model.graph(), ports, loss, seed,
+                                      seed + 1, std::max<Index>(1, binding.generatedRows / 4));
     return data;
 }
 

@@ -3,7 +3,7 @@
 #include "ArraySource.h"
 #include "data/DataError.h"
 #include "data/Dataset.h"
-#include "graph/Graph.h"
+#include "shape/CheckedModel.h"
 #include "train/Loss.h"
 
 #include <cstdint>
@@ -55,9 +55,9 @@ struct DataBinding {
     bool operator==(const DataBinding&) const = default;
     /// Every model input and output of `graph` without a source gets generated data (the app's rule;
     /// a manifest lists what it means).
-    void fillGaps(const Graph& graph);
+    void fillGaps(const CheckedModel& model);
     /// The entries that name no input or output of `graph`, training first.
-    std::vector<UnusedEntry> unusedEntries(const Graph& graph) const;
+    std::vector<UnusedEntry> unusedEntries(const CheckedModel& model) const;
     /// The same, given the names of the model's inputs and outputs.
     std::vector<UnusedEntry> unusedEntries(const std::vector<std::string>& inputNames,
                                            const std::vector<std::string>& outputNames) const;
@@ -78,7 +78,7 @@ struct LoadedData {
 /// read or made, so that a model learns its user's inputs against a hidden rule. Entries for names
 /// the model lacks are skipped (unusedEntries() names them). Throws DataError naming the entry and
 /// the file.
-LoadedData loadData(const DataBinding& binding, const std::string& folder, const Graph& graph, const LossSpec& loss,
-                    std::uint32_t seed);
+LoadedData loadData(const DataBinding& binding, const std::string& folder, const CheckedModel& model,
+                    const LossSpec& loss, std::uint32_t seed);
 
 } // namespace sf

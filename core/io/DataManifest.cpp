@@ -41,11 +41,12 @@ DataBinding parseDataManifest(const std::string& text, const std::string& path)
     }
 }
 
-LoadedData loadDataManifest(const std::string& path, const Graph& graph, const LossSpec& loss, std::uint32_t seed)
+LoadedData loadDataManifest(const std::string& path, const CheckedModel& model, const LossSpec& loss,
+                            std::uint32_t seed)
 {
     const DataBinding binding = readDataManifest(path);
     try {
-        return loadData(binding, std::filesystem::path(path).parent_path().string(), graph, loss, seed);
+        return loadData(binding, std::filesystem::path(path).parent_path().string(), model, loss, seed);
     } catch (const DataError& e) {
         throw DataError(path + ": " + e.what());
     }

@@ -13,7 +13,8 @@ DataBinding readDataManifest(const std::string& path);
 DataBinding parseDataManifest(const std::string& text, const std::string& sourceName);
 
 /// Reads a manifest and loads its data (see loadData; "generated" entries are made for `graph`).
-LoadedData loadDataManifest(const std::string& path, const Graph& graph, const LossSpec& loss, std::uint32_t seed);
+LoadedData loadDataManifest(const std::string& path, const CheckedModel& model, const LossSpec& loss,
+                            std::uint32_t seed);
 
 /// Arrays for `--input NAME=FILE.npy` style arguments.
 Array readArrayFile(const std::string& path);

@@ -3,7 +3,6 @@
 #include "ParamJson.h"
 #include "graph/LayerCatalogue.h"
 #include "shape/DiagnosticCodes.h"
-#include "shape/ShapeInference.h"
 
 #include <algorithm>
 #include <map>
@@ -75,10 +74,11 @@ json tensorRef(const std::string& layerName, int call, int tensor, KerasFlavour 
 
 } // namespace
 
-KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour)
+KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour)
 {
     KerasExportResult result;
-    const ShapeReport report = inferShapes(graph);
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
     const Topology& t = report.topology();
 
     // Each node is one call of a Keras layer: its own, or the one whose weights it shares.

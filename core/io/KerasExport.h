@@ -2,6 +2,7 @@
 
 #include "graph/Graph.h"
 #include "graph/KerasFlavour.h"
+#include "shape/CheckedModel.h"
 #include "shape/ShapeReport.h"
 
 #include <nlohmann/json.hpp>
@@ -21,7 +22,7 @@ struct KerasExportResult {
 /// arguments under Keras's names with Keras's defaults for the rest (initializers, data_format),
 /// nodes sharing weights as one layer called several times, the model's inputs and outputs in
 /// input_layers and output_layers. Layers come in topological order.
-KerasExportResult exportKerasModel(const Graph& graph, const std::string& modelName, KerasFlavour flavour);
+KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour);
 
 /// True when Keras calls the layer on a list of tensors: layers of several inputs (Concatenate,
 /// RepeatToBatch), and an unsupported layer's placeholder with several inputs.

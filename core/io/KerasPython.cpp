@@ -2,7 +2,6 @@
 
 #include "KerasExport.h"
 #include "graph/LayerCatalogue.h"
-#include "shape/ShapeInference.h"
 
 #include <algorithm>
 #include <cctype>
@@ -154,9 +153,10 @@ std::string inputStatement(const Node& node)
 
 } // namespace
 
-KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelName)
+KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& modelName)
 {
-    const ShapeReport report = inferShapes(graph);
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
     const Topology& t = report.topology();
     KerasPythonResult result;
     result.notes = kerasBuildNotes(graph, report);

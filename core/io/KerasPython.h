@@ -1,6 +1,6 @@
 #pragma once
 
-#include "graph/Graph.h"
+#include "shape/CheckedModel.h"
 
 #include <string>
 #include <vector>
@@ -16,6 +16,6 @@ struct KerasPythonResult {
 /// layer in topological order, Python names taken from the layer names, a layer whose weights
 /// several nodes share made once and called for each, RepeatToBatch defined in the script, and
 /// `model = keras.Model(...)` at the end (its summary printed when the script is run).
-KerasPythonResult kerasPythonCode(const Graph& graph, const std::string& modelName);
+KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& modelName);
 
 } // namespace sf

@@ -225,11 +225,11 @@ json optionalJson(const std::optional<double>& v)
 
 } // namespace
 
-TrainConfig TrainingSettings::configFor(const Graph& graph) const
+TrainConfig TrainingSettings::configFor(const CheckedModel& model) const
 {
     TrainConfig c = config;
     if (!lossChosen)
-        c.loss = defaultLossFor(graph);
+        c.loss = defaultLossFor(model);
     return c;
 }
 

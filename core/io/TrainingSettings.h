@@ -40,7 +40,7 @@ struct TrainingSettings {
     bool operator==(const TrainingSettings&) const = default;
 
     /// The config a run of `graph` trains with: without a chosen loss, the one its output suggests.
-    TrainConfig configFor(const Graph& graph) const;
+    TrainConfig configFor(const CheckedModel& model) const;
 
     nlohmann::json toJson() const;
     /// null and missing keys keep the defaults; files written before the whole config was saved read as

@@ -13,9 +13,9 @@ namespace {
 /// what goes wrong. It can take a while: the worker does it, not the GUI.
 std::unique_ptr<Trainer> prepareTrainer(TrainingRequest& request)
 {
-    request.data.fillGaps(request.graph); // an input or output the user gave no data gets generated data
-    LoadedData data = loadData(request.data, request.folder, request.graph, request.config.loss, request.config.seed);
-    return std::make_unique<Trainer>(request.graph, request.config, std::move(data.training),
+    request.data.fillGaps(request.model); // an input or output the user gave no data gets generated data
+    LoadedData data = loadData(request.data, request.folder, request.model, request.config.loss, request.config.seed);
+    return std::make_unique<Trainer>(request.model, request.config, std::move(data.training),
                                      std::move(data.validation));
 }
 

@@ -19,7 +19,7 @@ class Trainer;
 /// What a run trains: a snapshot of the model, its settings and data, and the weights to start
 /// from (empty: new initial weights).
 struct TrainingRequest {
-    Graph graph;
+    CheckedModel model;
     TrainConfig config;
     DataBinding data;
     std::string folder; ///< relative data file names are taken from here (the model's folder)

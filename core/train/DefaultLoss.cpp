@@ -1,12 +1,13 @@
 #include "DefaultLoss.h"
 
-#include "shape/ShapeInference.h"
+#include "shape/CheckedModel.h"
 
 namespace sf {
 
-LossSpec defaultLossFor(const Graph& graph)
+LossSpec defaultLossFor(const CheckedModel& model)
 {
-    const ShapeReport report = inferShapes(graph);
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
     LossSpec spec{LossKind::MeanSquaredError, false};
     if (report.modelOutputs().empty())
         return spec;

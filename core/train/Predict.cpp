@@ -47,12 +47,12 @@ std::map<std::string, Array> predictArrays(Network& network, const Dataset& inpu
     return outputs;
 }
 
-std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights,
+std::map<std::string, Array> predictWithWeights(const CheckedModel& model, const std::map<std::string, Array>& weights,
                                                 const Dataset& inputs, const std::string& weightsSource,
                                                 Index batchSize)
 {
-    auto network = NetworkCompiler::compile(graph, batchSize, sampleShapesOf(graph, inputs));
-    checkData(graph, *network, inputs, LossSpec{}, false, "prediction input");
+    auto network = NetworkCompiler::compile(model, batchSize, sampleShapesOf(model.graph(), inputs));
+    checkData(model.graph(), *network, inputs, LossSpec{}, false, "prediction input");
     setWeights(*network, weights, weightsSource);
     return predictArrays(*network, inputs);
 }

@@ -3,7 +3,7 @@
 #include "data/DataError.h"
 #include "data/Dataset.h"
 #include "engine/Network.h"
-#include "graph/Graph.h"
+#include "shape/CheckedModel.h"
 
 #include <map>
 #include <string>
@@ -16,7 +16,7 @@ std::map<std::string, Array> predictArrays(Network& network, const Dataset& inpu
 
 /// Compiles `graph` for the inputs' sizes, checks them (DataError naming the input otherwise),
 /// sets `weights` (by Keras name; DataError when they do not fit) and predicts every row.
-std::map<std::string, Array> predictWithWeights(const Graph& graph, const std::map<std::string, Array>& weights,
+std::map<std::string, Array> predictWithWeights(const CheckedModel& model, const std::map<std::string, Array>& weights,
                                                 const Dataset& inputs, const std::string& weightsSource,
                                                 Index batchSize = 256);
 

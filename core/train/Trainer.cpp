@@ -24,9 +24,9 @@ std::map<std::string, Index> fixedRowsOf(const Network& net)
 
 } // namespace
 
-Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::optional<Dataset> validation)
-    : m_graph(graph), m_config(std::move(config)), m_train(std::move(data)), m_validation(std::move(validation)),
-      m_shuffleRng(m_config.seed), m_dropoutRng(m_config.seed + 1)
+Trainer::Trainer(CheckedModel model, TrainConfig config, Dataset data, std::optional<Dataset> validation)
+    : m_model(std::move(model)), m_config(std::move(config)), m_train(std::move(data)),
+      m_validation(std::move(validation)), m_shuffleRng(m_config.seed), m_dropoutRng(m_config.seed + 1)
 {
     if (m_config.batchSize < 1)
         throw std::invalid_argument("The batch size must be 1 or more; got " + std::to_string(m_config.batchSize));
@@ -35,8 +35,8 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
     if (!TrainConfig::validationSplitRange.contains(m_config.validationSplit))
         throw std::invalid_argument("validation_split must be in [0, 1); got " +
                                     std::to_string(m_config.validationSplit));
-    m_network = NetworkCompiler::compile(m_graph, m_config.batchSize, sampleShapesOf(m_graph, m_train));
-    checkData(m_graph, *m_network, m_train, m_config.loss, true, "training data");
+    m_network = NetworkCompiler::compile(m_model, m_config.batchSize, sampleShapesOf(m_model.graph(), m_train));
+    checkData(m_model.graph(), *m_network, m_train, m_config.loss, true, "training data");
     if (m_config.validationSplit > 0.0 && !m_validation) {
         m_validation = m_train.splitTail(m_config.validationSplit, fixedRowsOf(*m_network));
         if (m_validation->rows() == 0 || m_train.rows() == 0)
@@ -44,7 +44,7 @@ Trainer::Trainer(const Graph& graph, TrainConfig config, Dataset data, std::opti
                             " leaves no rows for training or for validation");
     }
     if (m_validation)
-        checkData(m_graph, *m_network, *m_validation, m_config.loss, true, "validation data");
+        checkData(m_model.graph(), *m_network, *m_validation, m_config.loss, true, "validation data");
 
     const Index width = m_network->outputs().front().buffers->value.cols();
     if (m_config.metrics.empty()) {
@@ -205,7 +205,7 @@ TrainOutcome Trainer::fit(const Callbacks& callbacks, const std::atomic<bool>* s
 
 EpochStats Trainer::evaluate(const Dataset& data)
 {
-    checkData(m_graph, *m_network, data, m_config.loss, true, "evaluation data");
+    checkData(m_model.graph(), *m_network, data, m_config.loss, true, "evaluation data");
     copyFixedInputs(data);
     const Index rows = data.rows();
     std::vector<Index> order(static_cast<std::size_t>(rows));
@@ -227,7 +227,7 @@ EpochStats Trainer::evaluate(const Dataset& data)
 
 std::map<std::string, Array> Trainer::predict(const Dataset& inputs)
 {
-    checkData(m_graph, *m_network, inputs, m_config.loss, false, "prediction input");
+    checkData(m_model.graph(), *m_network, inputs, m_config.loss, false, "prediction input");
     std::map<std::string, Array> outputs = predictArrays(*m_network, inputs);
     copyFixedInputs(m_train);
     return outputs;

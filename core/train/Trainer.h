@@ -5,7 +5,7 @@
 #include "data/DataError.h"
 #include "data/Dataset.h"
 #include "engine/Network.h"
-#include "graph/Graph.h"
+#include "shape/CheckedModel.h"
 
 #include <atomic>
 #include <functional>
@@ -27,7 +27,7 @@ public:
 
     /// Checks the data (DataError), compiles the graph (CompileError), resolves the loss, metrics
     /// and optimizer (std::invalid_argument) and initialises the weights from the seed.
-    Trainer(const Graph& graph, TrainConfig config, Dataset data, std::optional<Dataset> validation = {});
+    Trainer(CheckedModel model, TrainConfig config, Dataset data, std::optional<Dataset> validation = {});
 
     /// Trains until config().epochs epochs are done, the stop flag is raised, early stopping
     /// triggers or the loss is not finite. A later call resumes at the next batch.
@@ -53,7 +53,7 @@ private:
     double lossOfBatch(bool training, std::vector<std::pair<double, double>>* metricSums);
     void copyFixedInputs(const Dataset& data);
 
-    Graph m_graph;
+    CheckedModel m_model;
     TrainConfig m_config;
     Dataset m_train;
     std::optional<Dataset> m_validation;

@@ -38,6 +38,12 @@ void GraphDocument::scheduleInference(bool full, NodeId changed)
     m_timer->start();
 }
 
+CheckedModel GraphDocument::checkedModel()
+{
+    flushInference();
+    return {graph(), report()};
+}
+
 void GraphDocument::flushInference()
 {
     m_timer->stop();

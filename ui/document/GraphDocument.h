@@ -4,6 +4,7 @@
 #include "graph/Placement.h"
 #include "io/ModelFile.h"
 #include "qt/GraphModel.h"
+#include "shape/CheckedModel.h"
 #include "shape/ShapeInference.h"
 
 #include <QObject>
@@ -26,6 +27,8 @@ public:
     const Graph& graph() const { return m_model.graph(); }
     QUndoStack& undoStack() { return m_undo; }
     const ShapeReport& report() const { return m_inference.report(); }
+    /// The graph with its report, brought up to date: what exports and training runs are handed.
+    CheckedModel checkedModel();
 
     /// Replaces everything (a file was opened, with its weights): no undo history, clean.
     void load(const ModelDocument& document, const QString& path, std::map<std::string, Array> weights = {});

@@ -424,8 +424,8 @@ void TrainingPanel::commitSettings()
 TrainingRequest TrainingPanel::currentRequest() const
 {
     const TrainingSettings s = currentSettings();
-    return {m_document.graph(), s.configFor(m_document.graph()), s.data, m_document.folder().toStdString(),
-            m_document.weights()};
+    const CheckedModel model = m_document.checkedModel();
+    return {model, s.configFor(model), s.data, m_document.folder().toStdString(), m_document.weights()};
 }
 
 void TrainingPanel::train()

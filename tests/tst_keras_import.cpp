@@ -141,6 +141,50 @@ private slots:
         QCOMPARE(k3.document.graph.findByName("dropout")->params.real("rate"), 0.25);
     }
 
+    /// tf.keras 2's to_json of Embedding(mask_zero) -> SimpleRNN(32, return_sequences=True) ->
+    /// SimpleRNN(8) -> Dense(1), written by hand: Keras counts units·(features + units + 1).
+    void simpleRnnStack()
+    {
+        const LoadedModel m = loadModel(fixture("simple_rnn.keras2.json"));
+        QVERIFY(m.problems.empty());
+        QCOMPARE(fingerprint(m),
+                 QStringList({"tokens:InputLayer:(None, None):0", "embedding:Embedding:(None, None, 16):16000",
+                              "simple_rnn:SimpleRNN:(None, None, 32):1568", "simple_rnn_1:SimpleRNN:(None, 8):328",
+                              "dense:Dense:(None, 1):9"}));
+        const ShapeReport report = inferShapes(m.document.graph);
+        const Node* sequence = m.document.graph.findByName("simple_rnn");
+        const Node* last = m.document.graph.findByName("simple_rnn_1");
+        QVERIFY(report.outputOf(sequence->id)->maskFrom.isValid()); // return_sequences passes the mask on
+        QVERIFY(!report.outputOf(last->id)->maskFrom.isValid());    // the last state has none
+        QCOMPARE(report.errorCount(), 0);
+    }
+
+    /// What changes the layer's outputs or keeps state between batches is refused by name; unroll,
+    /// a speed hint, is kept.
+    void simpleRnnRefusals_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::newRow("return_state") << "return_state";
+        QTest::newRow("stateful") << "stateful";
+        QTest::newRow("zero_output_for_mask") << "zero_output_for_mask";
+        QTest::newRow("unroll") << "unroll";
+    }
+    void simpleRnnRefusals()
+    {
+        QFETCH(QString, field);
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "SimpleRNN", "config": {"name": "rnn", "units": 4, ")" +
+                field.toStdString() + R"(": true, "batch_input_shape": [2, 5, 3]}}]}})",
+            "rnn.json");
+        if (field == "unroll") {
+            QVERIFY(m.problems.empty());
+            return;
+        }
+        QCOMPARE(m.problems.size(), std::size_t{1});
+        QCOMPARE(m.problems[0].code, std::string("unsupported-argument"));
+        QVERIFY(QString::fromStdString(m.problems[0].message).contains(field + "=True"));
+    }
+
     void badInputIsReportedWithItsPlace_data()
     {
         QTest::addColumn<QString>("text");

@@ -1,6 +1,7 @@
 #include "GraphBuilder.h"
 #include "TestPrinters.h"
 #include "io/FileFormatError.h"
+#include "io/KerasExport.h"
 #include "io/KerasImport.h"
 #include "io/ModelLoader.h"
 #include "shape/ModelSummary.h"
@@ -157,6 +158,10 @@ private slots:
         QVERIFY(report.outputOf(sequence->id)->maskFrom.isValid()); // return_sequences passes the mask on
         QVERIFY(!report.outputOf(last->id)->maskFrom.isValid());    // the last state has none
         QCOMPARE(report.errorCount(), 0);
+        // tf.keras's time_major=False is not carried to Keras 3, which refuses the argument.
+        const auto keras3 = exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model;
+        for (const auto& layer : keras3["config"]["layers"])
+            QVERIFY(!layer["config"].contains("time_major"));
     }
 
     /// What changes the layer's outputs or keeps state between batches is refused by name; unroll,
@@ -183,6 +188,20 @@ private slots:
         QCOMPARE(m.problems.size(), std::size_t{1});
         QCOMPARE(m.problems[0].code, std::string("unsupported-argument"));
         QVERIFY(QString::fromStdString(m.problems[0].message).contains(field + "=True"));
+    }
+
+    /// Keras 1's names for SimpleRNN's arguments (Keras 2.2's legacy_recurrent_support).
+    void simpleRnnKeras1Names()
+    {
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [{"class_name": "SimpleRNN", "config": {"name": "rnn", "output_dim": 4, "dropout_W": 0.1, "dropout_U": 0.2, "inner_init": "orthogonal", "return_sequences": true, "batch_input_shape": [null, 5, 3]}}]})",
+            "k1.json");
+        QVERIFY(m.problems.empty());
+        const Node* rnn = m.document.graph.findByName("rnn");
+        QCOMPARE(rnn->params.integer("units"), std::int64_t{4});
+        QCOMPARE(rnn->params.real("dropout"), 0.1);
+        QCOMPARE(rnn->params.real("recurrent_dropout"), 0.2);
+        QCOMPARE(fingerprint(m), QStringList({"rnn_input:InputLayer:(None, 5, 3):0", "rnn:SimpleRNN:(None, 5, 4):32"}));
     }
 
     void badInputIsReportedWithItsPlace_data()

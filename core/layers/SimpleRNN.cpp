@@ -77,8 +77,12 @@ public:
                                      {"U_regularizer", "recurrent_regularizer"},
                                      {"dropout_W", "dropout"},
                                      {"dropout_U", "recurrent_dropout"}},
-                 // Keras 3's get_config beyond the arguments; tf.keras writes time_major too, and
-                 // zero_output_for_mask only when true; Keras 3 refuses time_major.
+                 // tf.keras writes time_major=False, which only says the input is (batch, steps,
+                 // features), as it always is here (True is refused), and which Keras 3 refuses
+                 // as an unknown argument: not kept, so that a tf.keras file exports to Keras 3.
+                 .derivedFields = {"time_major"},
+                 // Keras 3's get_config beyond the arguments; tf.keras writes zero_output_for_mask
+                 // only when true.
                  .defaultFields = {
                      {"kernel_initializer", {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}},
                      {"recurrent_initializer",

@@ -263,6 +263,14 @@ private slots:
         QTest::newRow("GlobalAveragePooling1D rank")
             << single(layer::kGlobalAveragePooling1D, {}, {8}) << "input-rank" << true << "global_average_pooling1d"
             << "expected ndim=3, found ndim=2";
+        QTest::newRow("SimpleRNN rank 2")
+            << single(layer::kSimpleRNN, {{"units", std::int64_t{4}}}, {8}) << "input-rank" << true << "simple_rnn"
+            << "expected ndim=3, found ndim=2";
+        // SimpleRNNCell words it itself (simple_rnn.py), unlike Dense.
+        QTest::newRow("SimpleRNN units 0")
+            << single(layer::kSimpleRNN, {{"units", std::int64_t{0}}}, {5, 8}) << "invalid-argument" << true
+            << "simple_rnn"
+            << "Received an invalid value for argument `units`, expected a positive integer, got 0.";
         QTest::newRow("Dense rank 1") << single(layer::kDense, {}, {}) << "input-rank" << true << "dense"
                                       << "expected min_ndim=2, found ndim=1";
         QTest::newRow("RepeatToBatch on model batch") << Scenario([] {
@@ -395,6 +403,19 @@ private slots:
         QCOMPARE(report.errorCount(), 0);
         QCOMPARE(report.outputOf(c)->shape.toKeras(), std::string("(None, 8)"));
         QVERIFY(report.outputOf(c)->shape[0].isUnknown());
+    }
+
+    void denseAppliesPerStepAfterASimpleRnnSequence()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({std::nullopt, 8});
+        const NodeId rnn = b.add(layer::kSimpleRNN, {{"units", std::int64_t{4}}, {"return_sequences", true}}, {x});
+        const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{2}}}, {rnn});
+        const ShapeReport report = inferShapes(b.graph);
+        QCOMPARE(report.errorCount(), 0);
+        QCOMPARE(report.outputOf(rnn)->shape.toKeras(), std::string("(None, None, 4)"));
+        QCOMPARE(report.outputOf(d)->shape.toKeras(), std::string("(None, None, 2)"));
+        QCOMPARE(report.node(rnn)->params, std::int64_t{4 * (8 + 4 + 1)}); // Keras: units·(features + units + 1)
     }
 
     void noCascadeDownstreamOfAnError()

@@ -2,8 +2,10 @@
 #include "LayerNames.h"
 #include "engine/NetworkCompiler.h"
 #include "shape/ShapeInference.h"
+#include "train/Initializers.h"
 
 #include <QtTest>
+#include <cmath>
 
 using namespace sf;
 using sf::test::GraphBuilder;
@@ -131,6 +133,110 @@ private slots:
         feed(net->inputs()[1], {1, 2, 3});
         net->forward({});
         compareFloats(read(net->outputs()[0]), {7, 8, 1, 7, 8, 2, 7, 8, 3});
+    }
+
+    /// A linear SimpleRNN of one unit over four one-feature steps, kernel 1, recurrent kernel 0.5,
+    /// bias 0, so that h = x + 0.5·h_prev by hand; the Embedding gives the steps (ids 1, 2, 3 map
+    /// to 1, 2, 3) and masks id 0. Keras (backend/*/rnn.py) carries a masked step's state and
+    /// output over, 0 before the first step; going backwards the outputs come in processing order.
+    void simpleRnnCarriesMaskedStepsOver_data()
+    {
+        QTest::addColumn<bool>("returnSequences");
+        QTest::addColumn<bool>("goBackwards");
+        QTest::addColumn<std::vector<float>>("ids");
+        QTest::addColumn<std::vector<float>>("expected");
+        const std::vector<float> oneMasked{1, 2, 0, 3};
+        // Forwards: 1; 2 + 0.5 = 2.5; masked: 2.5; 3 + 1.25 = 4.25.
+        QTest::newRow("sequence") << true << false << oneMasked << std::vector<float>{1, 2.5f, 2.5f, 4.25f};
+        QTest::newRow("last") << false << false << oneMasked << std::vector<float>{4.25f};
+        // Backwards from the last step: 3; masked: 3; 2 + 1.5 = 3.5; 1 + 1.75 = 2.75.
+        QTest::newRow("backwards sequence") << true << true << oneMasked << std::vector<float>{3, 3, 3.5f, 2.75f};
+        QTest::newRow("backwards last") << false << true << oneMasked << std::vector<float>{2.75f};
+        // A masked first step outputs the zero state; a masked last step leaves the last output as it was.
+        QTest::newRow("masked first and last")
+            << true << false << std::vector<float>{0, 2, 1, 0} << std::vector<float>{0, 2, 2, 2};
+        QTest::newRow("all masked") << false << false << std::vector<float>{0, 0, 0, 0} << std::vector<float>{0};
+    }
+
+    void simpleRnnCarriesMaskedStepsOver()
+    {
+        QFETCH(bool, returnSequences);
+        QFETCH(bool, goBackwards);
+        QFETCH(std::vector<float>, ids);
+        QFETCH(std::vector<float>, expected);
+        GraphBuilder b;
+        const NodeId x = b.input({4}, "int32");
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{1}}, {"mask_zero", true}}, {x}, "e");
+        b.add(layer::kSimpleRNN,
+              {{"units", std::int64_t{1}},
+               {"activation", std::string("linear")},
+               {"return_sequences", returnSequences},
+               {"go_backwards", goBackwards}},
+              {e}, "rnn");
+        auto net = NetworkCompiler::compile(b.graph, 3);
+        net->setActiveBatch(1); // the per-step buffers are laid out for 3 rows; one is used
+        set(net->findParameter("e/embeddings"), {100, 1, 2, 3}); // row 0 is padding
+        set(net->findParameter("rnn/kernel"), {1});
+        set(net->findParameter("rnn/recurrent_kernel"), {0.5f});
+        set(net->findParameter("rnn/bias"), {0});
+        feed(net->inputs()[0], ids);
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), expected);
+    }
+
+    /// tanh, two units, two samples, against the recurrence computed here in double precision.
+    void simpleRnnTanh()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({3, 2});
+        b.add(layer::kSimpleRNN, {{"units", std::int64_t{2}}, {"return_sequences", true}}, {x}, "rnn");
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        const std::vector<float> kernel{0.5f, -1, 0.25f, 2}; // (features 2, units 2)
+        const std::vector<float> recurrent{1, 0.5f, -0.5f, 1};
+        const std::vector<float> bias{0.1f, -0.2f};
+        const std::vector<float> input{1, 0, 0, 1, -1, 1, 0.5f, 0.5f, 2, -1, 0, 0}; // (batch 2, steps 3, features 2)
+        set(net->findParameter("rnn/kernel"), kernel);
+        set(net->findParameter("rnn/recurrent_kernel"), recurrent);
+        set(net->findParameter("rnn/bias"), bias);
+        feed(net->inputs()[0], input);
+        net->forward({});
+        std::vector<float> expected;
+        for (int sample = 0; sample < 2; ++sample) {
+            double h[2] = {0, 0};
+            for (int t = 0; t < 3; ++t) {
+                const float* xt = &input[static_cast<std::size_t>((sample * 3 + t) * 2)];
+                double next[2];
+                for (int u = 0; u < 2; ++u)
+                    next[u] = std::tanh(
+                        xt[0] * kernel[static_cast<std::size_t>(u)] + xt[1] * kernel[static_cast<std::size_t>(2 + u)] +
+                        h[0] * recurrent[static_cast<std::size_t>(u)] +
+                        h[1] * recurrent[static_cast<std::size_t>(2 + u)] + bias[static_cast<std::size_t>(u)]);
+                for (int u = 0; u < 2; ++u) {
+                    h[u] = next[u];
+                    expected.push_back(static_cast<float>(h[u]));
+                }
+            }
+        }
+        compareFloats(read(net->outputs()[0]), expected);
+    }
+
+    /// Keras's Orthogonal (random_initializers.py): the recurrent kernel starts as an orthogonal
+    /// matrix, R·Rᵀ = I, drawn from the seed.
+    void recurrentKernelStartsOrthogonal()
+    {
+        GraphBuilder b;
+        b.add(layer::kSimpleRNN, {{"units", std::int64_t{5}}}, {b.input({3, 2})}, "rnn");
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        initializeWeights(*net, 21);
+        const Parameter* r = net->findParameter("rnn/recurrent_kernel");
+        const ConstMatrixMap matrix(r->value.data(), 5, 5);
+        const MatrixRM product = matrix * matrix.transpose();
+        QVERIFY2(product.isIdentity(1e-5f), "R·Rᵀ is not the identity");
+        const std::vector<float> first = r->value;
+        initializeWeights(*net, 21);
+        QCOMPARE(r->value, first);
     }
 
     void partialBatch()

@@ -54,6 +54,26 @@ private slots:
                                  << "" << QStringList{"4,3"} << false;
         QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"
                                                 << "" << QStringList{"5,3"} << false;
+        QTest::newRow("SimpleRNN last state") << "SimpleRNN"
+                                              << R"({"units": 3})" << QStringList{"4,2"} << false;
+        QTest::newRow("SimpleRNN sequences")
+            << "SimpleRNN"
+            << R"({"units": 3, "return_sequences": true})" << QStringList{"4,2"} << false;
+        QTest::newRow("SimpleRNN backwards") << "SimpleRNN"
+                                             << R"({"units": 2, "go_backwards": true})" << QStringList{"3,3"} << false;
+        QTest::newRow("SimpleRNN backwards sequences")
+            << "SimpleRNN"
+            << R"({"units": 2, "go_backwards": true, "return_sequences": true})" << QStringList{"3,3"} << false;
+        QTest::newRow("SimpleRNN sigmoid no bias")
+            << "SimpleRNN"
+            << R"({"units": 3, "activation": "sigmoid", "use_bias": false})" << QStringList{"5,2"} << false;
+        QTest::newRow("SimpleRNN dropouts training")
+            << "SimpleRNN"
+            << R"({"units": 4, "dropout": 0.3, "recurrent_dropout": 0.4, "return_sequences": true})"
+            << QStringList{"4,5"} << true;
+        QTest::newRow("SimpleRNN dropouts inference")
+            << "SimpleRNN"
+            << R"({"units": 4, "dropout": 0.3, "recurrent_dropout": 0.4})" << QStringList{"4,5"} << false;
         QTest::newRow("RepeatToBatch") << "RepeatToBatch"
                                        << "" << QStringList{"b1:4", "2"} << false;
     }
@@ -88,6 +108,40 @@ private slots:
         auto net = NetworkCompiler::compile(b.graph, 4, {}, true);
         initializeWeights(*net, 5);
         fillInputs(*net, 5, 12); // ids 0..4: zeros are padding
+        GradientChecker(*net).checkAll();
+    }
+
+    void maskedSimpleRNN_data()
+    {
+        QTest::addColumn<bool>("returnSequences");
+        QTest::addColumn<bool>("goBackwards");
+        QTest::newRow("last state") << false << false;
+        QTest::newRow("sequences") << true << false;
+        QTest::newRow("backwards") << false << true;
+        QTest::newRow("backwards sequences") << true << true;
+    }
+
+    void maskedSimpleRNN()
+    {
+        // Embedding(mask_zero) -> SimpleRNN: padded steps carry the state over, and with
+        // return_sequences the mask goes on to the Dense and the masked mean.
+        QFETCH(bool, returnSequences);
+        QFETCH(bool, goBackwards);
+        GraphBuilder b;
+        const NodeId x = b.input({6}, "int32");
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
+        const NodeId rnn = b.add(
+            layer::kSimpleRNN,
+            {{"units", std::int64_t{3}}, {"return_sequences", returnSequences}, {"go_backwards", goBackwards}}, {e});
+        const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {rnn});
+        if (returnSequences)
+            b.add(layer::kGlobalAveragePooling1D, {}, {d});
+        auto net = NetworkCompiler::compile(b.graph, 5, {}, true);
+        net->setActiveBatch(4); // a last, smaller batch: the per-step buffers are laid out for 5 rows
+        initializeWeights(*net, 6);
+        fillInputs(*net, 4, 12); // ids 0..3: zeros are padding, first steps and last ones among them
         GradientChecker(*net).checkAll();
     }
 

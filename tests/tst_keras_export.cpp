@@ -248,6 +248,7 @@ private slots:
             QTest::newRow(m) << QString::fromStdString(example(m));
         QTest::newRow("shared weights") << QString::fromStdString(fixture("shared_embedding.keras2.json"));
         QTest::newRow("kept fields") << QString::fromStdString(fixture("kept_fields.keras2.json"));
+        QTest::newRow("SimpleRNN") << QString::fromStdString(fixture("simple_rnn.keras2.json"));
     }
     void thePythonScriptBuildsTheSameModel()
     {

@@ -1,6 +1,7 @@
 #include "GraphBuilder.h"
 #include "TestPrinters.h"
 #include "io/FileFormatError.h"
+#include "io/KerasExport.h"
 #include "io/KerasImport.h"
 #include "io/ModelLoader.h"
 #include "shape/ModelSummary.h"
@@ -139,6 +140,68 @@ private slots:
         QCOMPARE(fingerprint(k3), QStringList({"input_layer:InputLayer:(None, 16):0", "dense:Dense:(None, 32):544",
                                                "dropout:Dropout:(None, 32):0", "dense_1:Dense:(None, 1):33"}));
         QCOMPARE(k3.document.graph.findByName("dropout")->params.real("rate"), 0.25);
+    }
+
+    /// tf.keras 2's to_json of Embedding(mask_zero) -> SimpleRNN(32, return_sequences=True) ->
+    /// SimpleRNN(8) -> Dense(1), written by hand: Keras counts units·(features + units + 1).
+    void simpleRnnStack()
+    {
+        const LoadedModel m = loadModel(fixture("simple_rnn.keras2.json"));
+        QVERIFY(m.problems.empty());
+        QCOMPARE(fingerprint(m),
+                 QStringList({"tokens:InputLayer:(None, None):0", "embedding:Embedding:(None, None, 16):16000",
+                              "simple_rnn:SimpleRNN:(None, None, 32):1568", "simple_rnn_1:SimpleRNN:(None, 8):328",
+                              "dense:Dense:(None, 1):9"}));
+        const ShapeReport report = inferShapes(m.document.graph);
+        const Node* sequence = m.document.graph.findByName("simple_rnn");
+        const Node* last = m.document.graph.findByName("simple_rnn_1");
+        QVERIFY(report.outputOf(sequence->id)->maskFrom.isValid()); // return_sequences passes the mask on
+        QVERIFY(!report.outputOf(last->id)->maskFrom.isValid());    // the last state has none
+        QCOMPARE(report.errorCount(), 0);
+        // tf.keras's time_major=False is not carried to Keras 3, which refuses the argument.
+        const auto keras3 = exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras3).model;
+        for (const auto& layer : keras3["config"]["layers"])
+            QVERIFY(!layer["config"].contains("time_major"));
+    }
+
+    /// What changes the layer's outputs or keeps state between batches is refused by name; unroll,
+    /// a speed hint, is kept.
+    void simpleRnnRefusals_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::newRow("return_state") << "return_state";
+        QTest::newRow("stateful") << "stateful";
+        QTest::newRow("zero_output_for_mask") << "zero_output_for_mask";
+        QTest::newRow("unroll") << "unroll";
+    }
+    void simpleRnnRefusals()
+    {
+        QFETCH(QString, field);
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "SimpleRNN", "config": {"name": "rnn", "units": 4, ")" +
+                field.toStdString() + R"(": true, "batch_input_shape": [2, 5, 3]}}]}})",
+            "rnn.json");
+        if (field == "unroll") {
+            QVERIFY(m.problems.empty());
+            return;
+        }
+        QCOMPARE(m.problems.size(), std::size_t{1});
+        QCOMPARE(m.problems[0].code, std::string("unsupported-argument"));
+        QVERIFY(QString::fromStdString(m.problems[0].message).contains(field + "=True"));
+    }
+
+    /// Keras 1's names for SimpleRNN's arguments (Keras 2.2's legacy_recurrent_support).
+    void simpleRnnKeras1Names()
+    {
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [{"class_name": "SimpleRNN", "config": {"name": "rnn", "output_dim": 4, "dropout_W": 0.1, "dropout_U": 0.2, "inner_init": "orthogonal", "return_sequences": true, "batch_input_shape": [null, 5, 3]}}]})",
+            "k1.json");
+        QVERIFY(m.problems.empty());
+        const Node* rnn = m.document.graph.findByName("rnn");
+        QCOMPARE(rnn->params.integer("units"), std::int64_t{4});
+        QCOMPARE(rnn->params.real("dropout"), 0.1);
+        QCOMPARE(rnn->params.real("recurrent_dropout"), 0.2);
+        QCOMPARE(fingerprint(m), QStringList({"rnn_input:InputLayer:(None, 5, 3):0", "rnn:SimpleRNN:(None, 5, 4):32"}));
     }
 
     void badInputIsReportedWithItsPlace_data()

@@ -175,6 +175,28 @@ const std::map<std::string, LayerRows>& layerRows()
         // global_average_pooling1d.py: GlobalAveragePooling1D(data_format=None, keepdims=False);
         // neither is modelled (channels_last, no kept axis).
         {"GlobalAveragePooling1D", {{}, oneFloat(2, 2), noArguments}},
+        // simple_rnn.py: SimpleRNN(units, activation="tanh", use_bias=True, ..., dropout=0.0,
+        // recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+        // stateful=False, unroll=False, ...); return_state, stateful and unroll are not modelled.
+        {"SimpleRNN",
+         {{{"units", std::nullopt},
+           {"activation", std::string("tanh")},
+           {"use_bias", true},
+           {"dropout", 0.0},
+           {"recurrent_dropout", 0.0},
+           {"return_sequences", false},
+           {"go_backwards", false}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              const auto& names = activationNames();
+              return ParamMap{{"units", between(rng, 1, 4)},
+                              {"activation", names[static_cast<std::size_t>(between(rng, 0, std::ssize(names) - 1))]},
+                              {"use_bias", between(rng, 0, 1) == 1},
+                              {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                              {"recurrent_dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                              {"return_sequences", between(rng, 0, 1) == 1},
+                              {"go_backwards", between(rng, 0, 1) == 1}};
+          }}},
         // Shapeflow's own: no arguments.
         {"RepeatToBatch",
          {{},

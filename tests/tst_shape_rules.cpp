@@ -79,6 +79,11 @@ private slots:
                                  << "" << QStringList{"10,3"} << "(None, 10, 3)" << 0LL;
         QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"
                                                 << "" << QStringList{"None,64"} << "(None, 64)" << 0LL;
+        QTest::newRow("SimpleRNN last state") << "SimpleRNN"
+                                              << R"({"units": 4})" << QStringList{"None,3"} << "(None, 4)" << 32LL;
+        QTest::newRow("SimpleRNN sequences") << "SimpleRNN"
+                                             << R"({"units": 4, "return_sequences": true, "use_bias": false})"
+                                             << QStringList{"7,3"} << "(None, 7, 4)" << 28LL;
         QTest::newRow("RepeatToBatch") << "RepeatToBatch"
                                        << "" << QStringList{"b1:8", "32"} << "(None, 8)" << 0LL;
         QTest::newRow("RepeatToBatch rank 3") << "RepeatToBatch"

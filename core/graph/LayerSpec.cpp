@@ -17,6 +17,8 @@ std::string_view toString(LayerCategory category)
         return "Regularization";
     case LayerCategory::Pooling:
         return "Pooling";
+    case LayerCategory::Recurrent:
+        return "Recurrent";
     }
     return "Core";
 }

@@ -10,7 +10,7 @@
 namespace sf {
 
 /// Palette grouping, after the sections of the Keras layer reference.
-enum class LayerCategory { Input, Core, Reshaping, Merging, Regularization, Pooling };
+enum class LayerCategory { Input, Core, Reshaping, Merging, Regularization, Pooling, Recurrent };
 
 std::string_view toString(LayerCategory category);
 

@@ -37,6 +37,9 @@ struct ParamSpec {
     /// Keras has no default for it (Dense `units`): a file without it is an error at the layer,
     /// never the default above, which only seeds a layer drawn in the editor.
     bool required = false;
+    /// Keras's message for a value the rule refuses, where the layer words it itself rather than
+    /// as the rule does (SimpleRNNCell's `units`), `{}` standing for the value; empty: the rule's.
+    std::string invalidMessage = {};
 };
 
 } // namespace sf

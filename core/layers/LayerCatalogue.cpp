@@ -15,6 +15,7 @@
     X(Softmax)                                                                                                         \
     X(Masking)                                                                                                         \
     X(GlobalAveragePooling1D)                                                                                          \
+    X(SimpleRNN)                                                                                                       \
     X(RepeatToBatch)
 
 namespace sf {

@@ -78,6 +78,8 @@ std::optional<std::string> argumentProblem(const ParamSpec& spec, const ParamVal
     const std::string expected = expectation(spec, value);
     if (expected.empty())
         return std::nullopt;
+    if (const auto at = spec.invalidMessage.find("{}"); at != std::string::npos)
+        return std::string(spec.invalidMessage).replace(at, 2, toKerasLiteral(value));
     return "Received an invalid value for `" + spec.name + "`, expected " + expected + ". Received: " + spec.name +
            "=" + toKerasLiteral(value);
 }

@@ -1,11 +1,40 @@
 #include "Initializers.h"
 
+#include <Eigen/QR>
+#include <algorithm>
 #include <cmath>
 #include <random>
 
 namespace sf {
 
 namespace {
+
+/// keras/src/initializers/random_initializers.py Orthogonal (gain 1): the (rows, cols) weight,
+/// rows the product of every axis but the last, from the QR decomposition of a normal matrix of
+/// shape (max, min); Q's columns take the signs of R's diagonal so that Q is uniformly distributed
+/// (Keras multiplies by sign(d), which is 0 only for a diagonal entry exactly 0: never in practice,
+/// and here +1). With fewer rows than columns the rows are orthogonal (Q transposed).
+void fillOrthogonal(Parameter& p, std::mt19937& rng)
+{
+    const Index cols = p.shape.empty() ? 1 : p.shape.back();
+    const Index rows = cols == 0 ? 0 : p.size() / cols;
+    const Index tall = std::max(rows, cols);
+    const Index narrow = std::min(rows, cols);
+    std::normal_distribution<double> n(0.0, 1.0);
+    Eigen::MatrixXd a(tall, narrow);
+    for (Index i = 0; i < a.size(); ++i)
+        a.data()[i] = n(rng);
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
+    Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(tall, narrow);
+    for (Index j = 0; j < narrow; ++j)
+        if (qr.matrixQR()(j, j) < 0.0)
+            q.col(j) *= -1.0;
+    if (rows < cols)
+        q.transposeInPlace();
+    for (Index r = 0; r < rows; ++r)
+        for (Index c = 0; c < cols; ++c)
+            p.value[static_cast<std::size_t>(r * cols + c)] = static_cast<float>(q(r, c));
+}
 
 void fill(Parameter& p, Initializer init, std::mt19937& rng)
 {
@@ -44,6 +73,9 @@ void fill(Parameter& p, Initializer init, std::mt19937& rng)
         }
         return;
     }
+    case Initializer::Orthogonal:
+        fillOrthogonal(p, rng);
+        return;
     }
 }
 

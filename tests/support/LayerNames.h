@@ -17,4 +17,5 @@ inline constexpr std::string_view kActivation = "Activation";
 inline constexpr std::string_view kMasking = "Masking";
 inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
 inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
+inline constexpr std::string_view kSimpleRNN = "SimpleRNN";
 } // namespace sf::layer

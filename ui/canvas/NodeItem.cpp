@@ -33,6 +33,8 @@ QColor categoryColor(std::string_view type)
         return QColor(0x7d, 0x86, 0x92);
     case LayerCategory::Pooling:
         return QColor(0xc2, 0x7c, 0x2e);
+    case LayerCategory::Recurrent:
+        return QColor(0xb5, 0x4e, 0x6a);
     }
     return Qt::gray;
 }

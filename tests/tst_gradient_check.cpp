@@ -115,10 +115,13 @@ private slots:
     {
         QTest::addColumn<bool>("returnSequences");
         QTest::addColumn<bool>("goBackwards");
-        QTest::newRow("last state") << false << false;
-        QTest::newRow("sequences") << true << false;
-        QTest::newRow("backwards") << false << true;
-        QTest::newRow("backwards sequences") << true << true;
+        QTest::addColumn<bool>("returnState");
+        QTest::newRow("last state") << false << false << false;
+        QTest::newRow("sequences") << true << false << false;
+        QTest::newRow("backwards") << false << true << false;
+        QTest::newRow("backwards sequences") << true << true << false;
+        QTest::newRow("sequences and state") << true << false << true;
+        QTest::newRow("backwards, last and state") << false << true << true;
     }
 
     void maskedSimpleRNN()
@@ -127,15 +130,23 @@ private slots:
         // return_sequences the mask goes on to the Dense and the masked mean.
         QFETCH(bool, returnSequences);
         QFETCH(bool, goBackwards);
+        QFETCH(bool, returnState);
         GraphBuilder b;
         const NodeId x = b.input({6}, "int32");
         const NodeId e =
             b.add(layer::kEmbedding,
                   {{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
-        const NodeId rnn = b.add(
-            layer::kSimpleRNN,
-            {{"units", std::int64_t{3}}, {"return_sequences", returnSequences}, {"go_backwards", goBackwards}}, {e});
+        const NodeId rnn = b.add(layer::kSimpleRNN,
+                                 {{"units", std::int64_t{3}},
+                                  {"return_sequences", returnSequences},
+                                  {"go_backwards", goBackwards},
+                                  {"return_state", returnState}},
+                                 {e});
         const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {rnn});
+        if (returnState) { // the final state, output 1, read by a layer of its own
+            const NodeId fromState = b.add(layer::kDense, {{"units", std::int64_t{2}}});
+            b.graph.connect({{rnn, 1}, {fromState, 0}});
+        }
         if (returnSequences)
             b.add(layer::kGlobalAveragePooling1D, {}, {d});
         auto net = NetworkCompiler::compile(b.graph, 5, {}, true);

@@ -169,7 +169,6 @@ private slots:
     void simpleRnnRefusals_data()
     {
         QTest::addColumn<QString>("field");
-        QTest::newRow("return_state") << "return_state";
         QTest::newRow("stateful") << "stateful";
         QTest::newRow("zero_output_for_mask") << "zero_output_for_mask";
         QTest::newRow("unroll") << "unroll";
@@ -188,6 +187,24 @@ private slots:
         QCOMPARE(m.problems.size(), std::size_t{1});
         QCOMPARE(m.problems[0].code, std::string("unsupported-argument"));
         QVERIFY(QString::fromStdString(m.problems[0].message).contains(field + "=True"));
+    }
+
+    /// return_state gives the layer its final state as a second output, read as tensor 1.
+    void simpleRnnReturnsItsState()
+    {
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+                {"class_name": "InputLayer", "name": "x", "config": {"name": "x", "batch_input_shape": [null, 5, 3]}, "inbound_nodes": []},
+                {"class_name": "SimpleRNN", "name": "rnn", "config": {"name": "rnn", "units": 4, "return_sequences": true, "return_state": true}, "inbound_nodes": [[["x", 0, 0, {}]]]},
+                {"class_name": "Dense", "name": "d", "config": {"name": "d", "units": 2}, "inbound_nodes": [[["rnn", 0, 1, {}]]]}],
+                "input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0], ["rnn", 0, 0]]}})",
+            "state.json");
+        QVERIFY(m.problems.empty());
+        const ShapeReport report = inferShapes(m.document.graph);
+        const NodeId rnn = m.document.graph.findByName("rnn")->id;
+        QCOMPARE(report.tensorAt({rnn, 0})->shape.toKeras(), std::string("(None, 5, 4)"));
+        QCOMPARE(report.tensorAt({rnn, 1})->shape.toKeras(), std::string("(None, 4)"));
+        QCOMPARE(report.outputOf(m.document.graph.findByName("d")->id)->shape.toKeras(), std::string("(None, 2)"));
     }
 
     /// Keras 1's names for SimpleRNN's arguments (Keras 2.2's legacy_recurrent_support).

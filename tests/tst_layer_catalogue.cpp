@@ -177,7 +177,7 @@ const std::map<std::string, LayerRows>& layerRows()
         {"GlobalAveragePooling1D", {{}, oneFloat(2, 2), noArguments}},
         // simple_rnn.py: SimpleRNN(units, activation="tanh", use_bias=True, ..., dropout=0.0,
         // recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
-        // stateful=False, unroll=False, ...); return_state, stateful and unroll are not modelled.
+        // stateful=False, unroll=False, ...); stateful and unroll are not modelled.
         {"SimpleRNN",
          {{{"units", std::nullopt},
            {"activation", std::string("tanh")},
@@ -185,16 +185,19 @@ const std::map<std::string, LayerRows>& layerRows()
            {"dropout", 0.0},
            {"recurrent_dropout", 0.0},
            {"return_sequences", false},
+           {"return_state", false},
            {"go_backwards", false}},
           oneFloat(2, 2),
           [](const std::vector<Feed>&, std::mt19937& rng) {
-              const auto& names = activationNames();
+              // Smooth activations: a central difference across relu's or selu's kink is no check.
+              const std::vector<std::string> smooth = {"linear", "sigmoid", "tanh", "softplus", "gelu", "swish"};
               return ParamMap{{"units", between(rng, 1, 4)},
-                              {"activation", names[static_cast<std::size_t>(between(rng, 0, std::ssize(names) - 1))]},
+                              {"activation", smooth[static_cast<std::size_t>(between(rng, 0, 5))]},
                               {"use_bias", between(rng, 0, 1) == 1},
                               {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
                               {"recurrent_dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
                               {"return_sequences", between(rng, 0, 1) == 1},
+                              {"return_state", between(rng, 0, 1) == 1},
                               {"go_backwards", between(rng, 0, 1) == 1}};
           }}},
         // Shapeflow's own: no arguments.
@@ -386,27 +389,36 @@ private:
         for (const Feed& f : feeds)
             vocabulary = std::max(vocabulary, f.vocabulary);
         fillInputs(*net, vocabulary, 9);
-        // The layer is the model's output (an InputLayer, its input). Its buffer has the inferred
-        // shape; the op must write every value of it (a NaN left over is a value it did not write).
-        const NodeBuffers* out = (type.spec().isInput() ? net->inputs() : net->outputs()).at(0).buffers;
-        QCOMPARE(out->value.shape, concrete(r->output->shape, kBatch));
-        if (!type.spec().isInput() && !type.bufferUse().viewsInput)
-            std::fill(out->value.data, out->value.data + out->value.size(), std::nanf(""));
+        // Each output port's buffer has the inferred shape; the op must write every value of it (a
+        // NaN left over is a value it did not write). Only port 0 carries a mask.
+        const auto ports = static_cast<int>(type.outputNames(node).size());
+        QCOMPARE(ports, 1 + static_cast<int>(r->moreOutputs.size()));
+        for (int port = 0; port < ports; ++port) {
+            const NodeBuffers* out = net->buffersOf({trial.layer, port});
+            QVERIFY(out);
+            QCOMPARE(out->value.shape, concrete(report.tensorAt({trial.layer, port})->shape, kBatch));
+            if (!type.spec().isInput() && !type.bufferUse().viewsInput)
+                std::fill(out->value.data, out->value.data + out->value.size(), std::nanf(""));
+        }
         net->forward({false, nullptr});
-        QVERIFY2(out->value.allFinite(), "the op left part of its inferred output unwritten");
-        QCOMPARE(out->mask != nullptr, r->output->maskFrom.isValid());
+        for (int port = 0; port < ports; ++port)
+            QVERIFY2(net->buffersOf({trial.layer, port})->value.allFinite(),
+                     qPrintable(QString("the op left part of output %1 unwritten").arg(port)));
+        QCOMPARE(net->buffersOf({trial.layer, 0})->mask != nullptr, r->output->maskFrom.isValid());
         std::int64_t made = 0;
         for (const Parameter* p : net->parameters())
             if (p->name.starts_with(node.name + "/"))
                 made += p->size();
         QCOMPARE(made, declared);
 
-        // Its op's gradients, with a Dense after it so that every output value matters.
+        // Its op's gradients, with a Dense after each output so that every output value matters.
         if (!type.spec().isInput()) {
             Graph checked = trial.graph;
-            const NodeId dense =
-                checked.addNode("Dense", {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}});
-            checked.connect({{trial.layer, 0}, {dense, 0}});
+            for (int port = 0; port < ports; ++port) {
+                const NodeId dense =
+                    checked.addNode("Dense", {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}});
+                checked.connect({{trial.layer, port}, {dense, 0}});
+            }
             if (r->output->shape.rank() >= 2 && !inferShapes(checked).hasErrors()) {
                 auto gradients = NetworkCompiler::compile(checked, kBatch, {}, true);
                 initializeWeights(*gradients, 7);

@@ -25,6 +25,12 @@ std::vector<Parameter*> Network::trainableParameters() const
     return out;
 }
 
+const NodeBuffers* Network::buffersOf(PortRef port) const
+{
+    const auto found = m_ports.find(port);
+    return found == m_ports.end() ? nullptr : found->second;
+}
+
 Parameter* Network::findParameter(const std::string& name) const
 {
     for (const auto& p : m_parameters)

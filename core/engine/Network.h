@@ -3,6 +3,7 @@
 #include "Op.h"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ public:
 
     const std::vector<Port>& inputs() const { return m_inputs; }
     const std::vector<Port>& outputs() const { return m_outputs; }
+    /// The buffers of one layer's output port, or nullptr for a layer outside the network.
+    const NodeBuffers* buffersOf(PortRef port) const;
     /// Every trainable weight once (shared calls reuse their first call's), in layer order.
     std::vector<Parameter*> parameters() const;
     /// The weights the optimizer changes (Parameter::trainable), in the order of parameters().
@@ -57,6 +60,7 @@ private:
     std::vector<std::pair<std::string, const NodeBuffers*>> m_layerOutputs;
     std::vector<Port> m_inputs;
     std::vector<Port> m_outputs;
+    std::map<PortRef, NodeBuffers*> m_ports; ///< every compiled layer's output ports
 };
 
 } // namespace sf

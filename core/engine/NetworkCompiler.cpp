@@ -190,7 +190,6 @@ private:
     const Graph& m_graph;
     const ShapeReport& m_report;
     bool m_inputGradients;
-    std::map<PortRef, NodeBuffers*> m_outputs; ///< the buffers of every output port compiled so far
     std::unordered_map<NodeId, std::vector<Parameter*>> m_weights;
     std::unordered_set<NodeId> m_shared; ///< nodes whose weights another call reuses
     std::unordered_map<NodeId, Placement> m_placements;
@@ -341,7 +340,7 @@ void NetworkBuilder::addNode(const Node& node)
     const int index = t.indexOf.at(node.id);
     std::vector<NodeBuffers*> inputs;
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)])
-        inputs.push_back(m_outputs.at({t.ids[static_cast<std::size_t>(slot.producer)], slot.output}));
+        inputs.push_back(m_net.m_ports.at({t.ids[static_cast<std::size_t>(slot.producer)], slot.output}));
 
     const LayerType& type = typeOf(node);
     const BufferUse use = type.bufferUse();
@@ -361,8 +360,8 @@ void NetworkBuilder::addNode(const Node& node)
         for (int port = 1; port <= static_cast<int>(m_report.node(node.id)->moreOutputs.size()); ++port) {
             bool portBatched = false;
             const std::vector<Index> portShape = concreteShape({node.id, port}, portBatched);
-            m_outputs[{node.id, port}] = fresh(portShape, portBatched);
-            build.moreOutputs.push_back(m_outputs[{node.id, port}]);
+            m_net.m_ports[{node.id, port}] = fresh(portShape, portBatched);
+            build.moreOutputs.push_back(m_net.m_ports[{node.id, port}]);
         }
         build.scratch = [this](const std::vector<Index>& s, bool b) { return scratch(s, b); };
         build.maskStorage = [this](Index rows) { return maskStorage(rows); };
@@ -398,11 +397,11 @@ void NetworkBuilder::addNode(const Node& node)
         op->name = node.name;
         op->inputs = std::move(inputs);
         op->output = out;
-        for (int port = 1; m_outputs.contains({node.id, port}); ++port)
-            op->moreOutputs.push_back(m_outputs.at({node.id, port}));
+        for (int port = 1; m_net.m_ports.contains({node.id, port}); ++port)
+            op->moreOutputs.push_back(m_net.m_ports.at({node.id, port}));
         m_net.m_ops.push_back(std::move(op));
     }
-    m_outputs[{node.id, 0}] = out;
+    m_net.m_ports[{node.id, 0}] = out;
     m_net.m_layerOutputs.emplace_back(node.name, out);
 }
 
@@ -425,7 +424,7 @@ void NetworkBuilder::build(Index batchSize)
     }
     for (NodeId id : m_report.modelOutputs())
         m_net.m_outputs.push_back(
-            {m_graph.node(id)->name, id, m_outputs.at({id, 0}), m_report.outputOf(id)->shape[0].isBatch(), false});
+            {m_graph.node(id)->name, id, m_net.m_ports.at({id, 0}), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
 std::unique_ptr<Network> NetworkCompiler::compile(const CheckedModel& model, Index batchSize,

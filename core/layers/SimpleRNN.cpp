@@ -60,6 +60,12 @@ public:
                    ValueRule::Any,
                    {},
                    "Output every step's state (batch, steps, units), not only the last (batch, units)."},
+                  {"return_state",
+                   ParamKind::Boolean,
+                   false,
+                   ValueRule::Any,
+                   {},
+                   "Also output the final state, as a second output port."},
                   {"go_backwards",
                    ParamKind::Boolean,
                    false,
@@ -95,11 +101,18 @@ public:
                      {"kernel_constraint", nullptr},
                      {"recurrent_constraint", nullptr},
                      {"bias_constraint", nullptr},
-                     {"return_state", false},
                      {"stateful", false},
                      {"unroll", false},
                      {"zero_output_for_mask", false}}})
     {
+    }
+
+    /// rnn.py's call: [output, final_state] with return_state.
+    std::vector<std::string> outputNames(const Node& node) const override
+    {
+        if (Args(arguments(node.params)).returnState)
+            return {"output", "state"};
+        return {"output"};
     }
 
     RuleResult outputShape(RuleContext& ctx) const override
@@ -119,7 +132,12 @@ public:
         out.shape = a.returnSequences ? Shape{in.shape[0], in.shape[1], Dim::known(a.units)}
                                       : Shape{in.shape[0], Dim::known(a.units)};
         out.dtype = DType::Float32;
-        return {out, *weights};
+        if (!a.returnState)
+            return {out, *weights};
+        TensorInfo state; // the final state carries no mask (compute_mask gives it None)
+        state.shape = Shape{in.shape[0], Dim::known(a.units)};
+        state.dtype = DType::Float32;
+        return {out, *weights, {state}};
     }
 
     /// rnn.py's compute_mask: the input's mask goes on with the sequence (unreversed even with
@@ -193,9 +211,6 @@ public:
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         static const std::pair<const char*, const char*> kRefused[] = {
-            // Another engineer is adding layers with several outputs; until then the states
-            // cannot be read.
-            {"return_state", "returns its final state as a second output, which Shapeflow does not model yet"},
             {"stateful", "is stateful; Shapeflow does not keep a state from one batch to the next"},
             {"zero_output_for_mask", "outputs zeros at masked steps; Shapeflow's SimpleRNN repeats the previous "
                                      "output there, as Keras does by default"},
@@ -216,6 +231,8 @@ public:
             text += " · sequences";
         if (a.goBackwards)
             text += " · backwards";
+        if (a.returnState)
+            text += " · state";
         if (a.dropout > 0.0 || a.recurrentDropout > 0.0)
             text += " · dropout " + cardNumber(a.dropout) + "/" + cardNumber(a.recurrentDropout);
         return text;
@@ -230,10 +247,12 @@ private:
         double recurrentDropout;
         bool returnSequences;
         bool goBackwards;
+        bool returnState;
         explicit Args(const Arguments& a)
             : units(a.integer("units")), activation(a.text("activation")), useBias(a.boolean("use_bias")),
               dropout(a.real("dropout")), recurrentDropout(a.real("recurrent_dropout")),
-              returnSequences(a.boolean("return_sequences")), goBackwards(a.boolean("go_backwards"))
+              returnSequences(a.boolean("return_sequences")), goBackwards(a.boolean("go_backwards")),
+              returnState(a.boolean("return_state"))
         {
         }
     };

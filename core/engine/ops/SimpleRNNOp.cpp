@@ -79,6 +79,9 @@ void SimpleRNNOp::forward(const ForwardContext& ctx)
     if (!m_options.returnSequences)
         for (Index b = 0; b < e.batch; ++b)
             std::copy_n(row(buf.states, e, e.steps, b), e.units, out + b * e.units);
+    if (!moreOutputs.empty()) // return_state: the final state, output port 1
+        for (Index b = 0; b < e.batch; ++b)
+            std::copy_n(row(buf.states, e, e.steps, b), e.units, moreOutputs[0]->value.data + b * e.units);
 }
 
 void SimpleRNNOp::backward()
@@ -91,6 +94,9 @@ void SimpleRNNOp::backward()
         std::fill_n(carried, e.batch * e.units, 0.0f);
     else
         std::copy_n(dOut, e.batch * e.units, carried);
+    if (!moreOutputs.empty()) // the final state read as an output of its own
+        for (Index i = 0; i < e.batch * e.units; ++i)
+            carried[i] += moreOutputs[0]->grad.data[i];
 
     for (Index s = e.steps - 1; s >= 0; --s) {
         const Index t = timeOf(s, e.steps);

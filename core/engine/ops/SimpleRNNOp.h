@@ -9,7 +9,8 @@ namespace sf {
 /// h_{s-1} @ recurrent_kernel) for the steps s in processing order (t = s, or steps - 1 - s going
 /// backwards), h_{-1} = 0. At a step the mask leaves out, the state and the output carry over from
 /// the step before (keras/src/backend/*/rnn.py, zero_output_for_mask=False). The output is every
-/// h_s in processing order (return_sequences) or the last one. Backward runs back through time.
+/// h_s in processing order (return_sequences) or the last one; with return_state the last state is
+/// also output port 1 (moreOutputs). Backward runs back through time.
 class SimpleRNNOp : public Op {
 public:
     struct Options {

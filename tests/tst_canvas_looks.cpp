@@ -103,6 +103,21 @@ private slots:
         QVERIFY(NodeItem(dense).portLabels().isEmpty());
     }
 
+    /// A layer of several outputs (SimpleRNN with return_state) has a port for each, apart, each
+    /// found where it is drawn, so that a drag can start from either.
+    void everyOutputHasItsPort()
+    {
+        Node rnn{NodeId{1}, std::string(layer::kSimpleRNN), "rnn", {{"units", std::int64_t{4}}}, {}, {}, {}};
+        NodeItem one(rnn);
+        QCOMPARE(one.outputPortAt(one.outputPortPos(0)), 0);
+        QCOMPARE(one.outputPortAt(one.outputPortPos(0) + QPointF(0, 22)), -1);
+        rnn.params.set("return_state", true);
+        NodeItem two(rnn);
+        QVERIFY(QLineF(two.outputPortPos(0), two.outputPortPos(1)).length() > 16);
+        QCOMPARE(two.outputPortAt(two.outputPortPos(0)), 0);
+        QCOMPARE(two.outputPortAt(two.outputPortPos(1)), 1);
+    }
+
     /// An edge's shape is readable: a card standing on the curve's middle no longer hides the
     /// label, which moves along the curve to where no card is, and back when the card goes.
     void edgeLabelsStayOffCards()

@@ -205,6 +205,14 @@ private slots:
         QCOMPARE(report.tensorAt({rnn, 0})->shape.toKeras(), std::string("(None, 5, 4)"));
         QCOMPARE(report.tensorAt({rnn, 1})->shape.toKeras(), std::string("(None, 4)"));
         QCOMPARE(report.outputOf(m.document.graph.findByName("d")->id)->shape.toKeras(), std::string("(None, 2)"));
+        // As model.summary() prints a layer of two outputs and a layer reading the second.
+        const ModelSummary summary = ModelSummary::of(m.document.graph, report);
+        const auto row = [&](const std::string& name) {
+            return *std::find_if(summary.rows.begin(), summary.rows.end(),
+                                 [&](const SummaryRow& r) { return r.name == name; });
+        };
+        QCOMPARE(outputShapesText(row("rnn")), std::string("[(None, 5, 4), (None, 4)]"));
+        QCOMPARE(row("d").connectedTo, std::vector<std::string>{"rnn[0][1]"});
     }
 
     /// Keras 1's names for SimpleRNN's arguments (Keras 2.2's legacy_recurrent_support).

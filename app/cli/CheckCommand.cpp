@@ -84,8 +84,8 @@ void printSummary(std::ostream& out, const std::string& modelName, const ModelSu
         std::string params = withThousands(row.params);
         if (!row.sharesWeightsWith.empty())
             params += " (shared: " + row.sharesWeightsWith + ")";
-        cells.push_back({row.name + " (" + row.className + ")", row.outputShape ? row.outputShape->toKeras() : "?",
-                         params, connected.empty() ? "-" : connected});
+        cells.push_back({row.name + " (" + row.className + ")", outputShapesText(row), params,
+                         connected.empty() ? "-" : connected});
     }
     printTable(out, modelName, cells, false);
     out << totalParamsText(summary) << "\n"

@@ -16,9 +16,11 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
         row.node = id;
         row.name = node.name;
         row.className = node.type;
-        if (r.output)
+        if (r.output) {
             row.outputShape = r.output->shape;
-        else
+            for (const TensorInfo& more : r.moreOutputs)
+                row.moreOutputShapes.push_back(more.shape);
+        } else
             ++summary.unknownLayers;
         row.params = r.params;
         row.trainable = isTrainable(node);
@@ -26,12 +28,26 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
         summary.nonTrainableParams += row.nonTrainableParams;
         for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(t.indexOf.at(id))])
             if (slot.producer >= 0)
-                row.connectedTo.push_back(graph.node(t.ids[static_cast<std::size_t>(slot.producer)])->name + "[0][0]");
+                row.connectedTo.push_back(graph.node(t.ids[static_cast<std::size_t>(slot.producer)])->name + "[0][" +
+                                          std::to_string(slot.output) + "]");
         if (const Node* shared = graph.node(node.sharesWeightsWith))
             row.sharesWeightsWith = shared->name;
         summary.rows.push_back(std::move(row));
     }
     return summary;
+}
+
+std::string outputShapesText(const SummaryRow& row, bool display)
+{
+    if (!row.outputShape)
+        return "?";
+    const auto text = [display](const Shape& shape) { return display ? shape.toDisplay() : shape.toKeras(); };
+    if (row.moreOutputShapes.empty())
+        return text(*row.outputShape);
+    std::string list = "[" + text(*row.outputShape);
+    for (const Shape& more : row.moreOutputShapes)
+        list += ", " + text(more);
+    return list + "]";
 }
 
 std::string totalParamsText(const ModelSummary& summary)

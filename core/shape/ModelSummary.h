@@ -14,7 +14,8 @@ struct SummaryRow {
     NodeId node;
     std::string name;
     std::string className;
-    std::optional<Shape> outputShape; ///< nullopt when it cannot be inferred
+    std::optional<Shape> outputShape;    ///< nullopt when it cannot be inferred
+    std::vector<Shape> moreOutputShapes; ///< the shapes of output ports 1, 2... (an RNN's state)
     std::int64_t params = 0;
     bool trainable = true;                ///< false: Keras counts `params` as non-trainable (see isTrainable)
     std::int64_t nonTrainableParams = 0;  ///< all of `params` in a frozen layer, else its weights kept out of training
@@ -33,6 +34,11 @@ struct ModelSummary {
 
     static ModelSummary of(const Graph& graph, const ShapeReport& report);
 };
+
+/// The row's output shape as Keras prints it: `(None, 5, 4)`, or a list of them for a layer of
+/// several outputs, `[(None, 5, 4), (None, 4)]`; `?` when unknown. With `display`, as the window
+/// shows a shape (Shape::toDisplay).
+std::string outputShapesText(const SummaryRow& row, bool display = false);
 
 /// "Total params: 1,921", with " + N layers of unknown size" when the total is only a lower bound.
 std::string totalParamsText(const ModelSummary& summary);

@@ -81,9 +81,9 @@ void SummaryPanel::fill(const Graph& graph, const ShapeReport& report)
         auto* item = new QTreeWidgetItem(m_table);
         m_rows[row.node] = item;
         item->setText(0, QString::fromStdString(row.name + " (" + row.className + ")"));
-        item->setText(1, row.outputShape ? QString::fromStdString(row.outputShape->toDisplay()) : QStringLiteral("?"));
+        item->setText(1, QString::fromStdString(outputShapesText(row, true)));
         item->setToolTip(1, row.outputShape ? tr("Keras prints %1. None: the model's batch; ?: an unknown size.")
-                                                  .arg(QString::fromStdString(row.outputShape->toKeras()))
+                                                  .arg(QString::fromStdString(outputShapesText(row)))
                                             : tr("Cannot be inferred: see Problems."));
         QString params = QString::fromStdString(withThousands(row.params));
         if (!row.sharesWeightsWith.empty())

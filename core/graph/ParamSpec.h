@@ -16,6 +16,7 @@ enum class ParamKind {
     Shape,           ///< DimList of positive sizes or None (Input `shape`)
     TargetShape,     ///< DimList of positive sizes, at most one -1 (Reshape `target_shape`)
     OptionalInteger, ///< std::int64_t or None (Input `batch_size`)
+    IntTuple,        ///< DimList of ParamSpec::arity sizes; Keras takes one int for all (`kernel_size=3`)
 };
 
 /// Which values of an argument Keras accepts; the rule also words the error message.
@@ -40,6 +41,9 @@ struct ParamSpec {
     /// Keras's message for a value the rule refuses, where the layer words it itself rather than
     /// as the rule does (SimpleRNNCell's `units`), `{}` standing for the value; empty: the rule's.
     std::string invalidMessage = {};
+    /// For an IntTuple, how many integers (Keras's standardize_tuple `n`: 1 for Conv1D's
+    /// kernel_size, 2 for Conv2D's).
+    int arity = 1;
 };
 
 } // namespace sf

@@ -90,6 +90,12 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
         if (auto d = dimList(j, false))
             return ParamValue(*d);
         return std::nullopt;
+    case ParamKind::IntTuple: // one integer stands for all, as Keras's standardize_tuple reads it
+        if (auto i = integral(j))
+            return ParamValue(DimList(static_cast<std::size_t>(spec.arity), *i));
+        if (auto d = dimList(j, false); d && std::ssize(*d) == spec.arity)
+            return ParamValue(*d);
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -111,6 +117,8 @@ std::string describeExpectedJson(const ParamSpec& spec)
         return "a list of integers or nulls";
     case ParamKind::TargetShape:
         return "a list of integers";
+    case ParamKind::IntTuple:
+        return "an integer or a list of " + std::to_string(spec.arity) + " integers";
     }
     return "a value";
 }

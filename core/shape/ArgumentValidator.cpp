@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace sf {
 
@@ -67,8 +68,37 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
             dims && std::count_if(dims->begin(), dims->end(), [](const auto& d) { return d && *d == -1; }) <= 1;
         return entriesOk && oneInferred ? "" : "a tuple of positive integers with at most one -1";
     }
+    case ParamKind::IntTuple: {
+        const auto* dims = std::get_if<DimList>(&value);
+        const bool sized = dims && std::ssize(*dims) == spec.arity;
+        const bool valuesOk = sized && std::all_of(dims->begin(), dims->end(), [&](const auto& d) {
+                                  return d && numberRule(static_cast<double>(*d), true).empty();
+                              });
+        return valuesOk ? "" : "a tuple of " + std::to_string(spec.arity) + " integers";
+    }
     }
     return "";
+}
+
+/// Keras's standardize_tuple message: "The `kernel_size` argument must be a tuple of 1 integers.
+/// Received kernel_size=(0,), including values {0} that do not satisfy `value > 0`".
+std::string intTupleProblem(const ParamSpec& spec, const ParamValue& value)
+{
+    std::string message = "The `" + spec.name + "` argument must be a tuple of " + std::to_string(spec.arity) +
+                          " integers. Received " + spec.name + "=" + toKerasLiteral(value);
+    const auto* dims = std::get_if<DimList>(&value);
+    if (!dims || std::ssize(*dims) != spec.arity)
+        return message;
+    const bool allowZero = spec.rule == ValueRule::NonNegative;
+    std::set<std::int64_t> unqualified;
+    for (const auto& d : *dims)
+        if (d && (allowZero ? *d < 0 : *d <= 0))
+            unqualified.insert(*d);
+    std::string values;
+    for (std::int64_t v : unqualified)
+        values += (values.empty() ? "" : ", ") + std::to_string(v);
+    return message + ", including values {" + values + "} that do not satisfy `value " + (allowZero ? ">= 0" : "> 0") +
+           "`";
 }
 
 } // namespace
@@ -80,6 +110,8 @@ std::optional<std::string> argumentProblem(const ParamSpec& spec, const ParamVal
         return std::nullopt;
     if (const auto at = spec.invalidMessage.find("{}"); at != std::string::npos)
         return std::string(spec.invalidMessage).replace(at, 2, toKerasLiteral(value));
+    if (spec.kind == ParamKind::IntTuple)
+        return intTupleProblem(spec, value);
     return "Received an invalid value for `" + spec.name + "`, expected " + expected + ". Received: " + spec.name +
            "=" + toKerasLiteral(value);
 }

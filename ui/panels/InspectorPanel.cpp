@@ -112,11 +112,14 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
 {
     auto* line = new QLineEdit;
     const bool optional = spec.kind == ParamKind::OptionalInteger;
-    const bool dims = spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape;
+    const bool dims =
+        spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape || spec.kind == ParamKind::IntTuple;
     if (dims) {
         const auto* list = value ? std::get_if<DimList>(value) : nullptr;
         line->setText(list ? dimsText(*list) : QString());
-        line->setPlaceholderText(spec.kind == ParamKind::TargetShape ? "4, -1" : "None, 20");
+        line->setPlaceholderText(spec.kind == ParamKind::TargetShape ? "4, -1"
+                                 : spec.kind == ParamKind::IntTuple  ? "3"
+                                                                     : "None, 20");
     } else {
         line->setText(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
         if (optional)
@@ -130,7 +133,10 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         std::optional<ParamValue> parsed;
         bool ok = false;
         if (dims) {
-            if (auto list = parseDims(t, spec.kind == ParamKind::Shape))
+            auto list = parseDims(t, spec.kind == ParamKind::Shape);
+            if (list && spec.kind == ParamKind::IntTuple && list->size() == 1) // `3` for all, as Keras reads it
+                list = DimList(static_cast<std::size_t>(spec.arity), list->front());
+            if (list)
                 parsed = *list;
         } else if (optional && (t.isEmpty() || t == "None")) {
             parsed = ParamValue(std::monostate{});
@@ -261,6 +267,7 @@ void InspectorPanel::rebuild()
         case ParamKind::Real:
         case ParamKind::Shape:
         case ParamKind::TargetShape:
+        case ParamKind::IntTuple:
         case ParamKind::OptionalInteger:
             editor = textField(p, value);
             break;

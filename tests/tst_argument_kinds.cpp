@@ -1,0 +1,83 @@
+#include "graph/ParamSpec.h"
+#include "graph/ParamValue.h"
+#include "io/ParamJson.h"
+#include "shape/ArgumentValidator.h"
+
+#include <QtTest>
+
+using namespace sf;
+using nlohmann::json;
+
+namespace {
+
+ParamSpec intTuple(const std::string& name, int arity, ValueRule rule = ValueRule::Positive)
+{
+    ParamSpec spec{name, ParamKind::IntTuple, DimList(static_cast<std::size_t>(arity), std::int64_t{3}), rule, {}, {}};
+    spec.arity = arity;
+    return spec;
+}
+
+} // namespace
+
+/// Argument kinds beyond single values, read as Keras reads them from a file and refused with
+/// Keras's words: an int-or-tuple (`kernel_size=3` or `(3, 3)`) is Keras's standardize_tuple.
+class TestArgumentKinds : public QObject {
+    Q_OBJECT
+private slots:
+    void intOrTupleReadsAsKeras_data()
+    {
+        QTest::addColumn<int>("arity");
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("read"); // the value as Keras prints it; empty: not read
+        QTest::newRow("one int, one axis") << 1 << "3"
+                                           << "(3,)";
+        QTest::newRow("one int for both axes") << 2 << "3"
+                                               << "(3, 3)";
+        QTest::newRow("a list") << 2 << "[3, 5]"
+                                << "(3, 5)";
+        QTest::newRow("a whole float") << 1 << "[2.0]"
+                                       << "(2,)";
+        QTest::newRow("too long") << 1 << "[3, 3]"
+                                  << "";
+        QTest::newRow("too short") << 2 << "[3]"
+                                   << "";
+        QTest::newRow("a string") << 1 << "\"3\""
+                                  << "";
+        QTest::newRow("a null inside") << 2 << "[3, null]"
+                                       << "";
+    }
+    void intOrTupleReadsAsKeras()
+    {
+        QFETCH(int, arity);
+        QFETCH(QString, file);
+        QFETCH(QString, read);
+        const ParamSpec spec = intTuple("kernel_size", arity);
+        const std::optional<ParamValue> value = paramFromJson(json::parse(file.toStdString()), spec);
+        QCOMPARE(value.has_value(), !read.isEmpty());
+        if (!value) {
+            QCOMPARE(describeExpectedJson(spec), "an integer or a list of " + std::to_string(arity) + " integers");
+            return;
+        }
+        QCOMPARE(QString::fromStdString(toKerasLiteral(*value)), read);
+        QCOMPARE(paramFromJson(paramToJson(*value), spec), value); // written as a list, read back the same
+    }
+
+    void intOrTupleRefusalsAreKeras()
+    {
+        const ParamSpec kernel = intTuple("kernel_size", 1);
+        QVERIFY(!argumentProblem(kernel, DimList{std::int64_t{3}}));
+        QCOMPARE(*argumentProblem(kernel, DimList{std::int64_t{0}}),
+                 std::string("The `kernel_size` argument must be a tuple of 1 integers. Received kernel_size=(0,), "
+                             "including values {0} that do not satisfy `value > 0`"));
+        QCOMPARE(*argumentProblem(intTuple("strides", 2), DimList{std::int64_t{-1}, std::int64_t{-1}}),
+                 std::string("The `strides` argument must be a tuple of 2 integers. Received strides=(-1, -1), "
+                             "including values {-1} that do not satisfy `value > 0`"));
+        const ParamSpec padding = intTuple("padding", 2, ValueRule::NonNegative); // allow_zero
+        QVERIFY(!argumentProblem(padding, DimList{std::int64_t{0}, std::int64_t{2}}));
+        QCOMPARE(*argumentProblem(padding, DimList{std::int64_t{1}}),
+                 std::string("The `padding` argument must be a tuple of 2 integers. Received padding=(1,)"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestArgumentKinds)
+#include "tst_argument_kinds.moc"

@@ -243,6 +243,16 @@ private slots:
                                                          "dimension must be 1 or match the corresponding input "
                                                          "dimension. Received: inputs.shape=(None, 10, 8), "
                                                          "mask.shape=(None, 10)";
+        QTest::newRow("pool window longer than the steps")
+            << single("MaxPooling1D", {{"pool_size", DimList{5}}}, {3, 4}) << "window-too-large" << true
+            << "max_pooling1d"
+            << "Computed output size would be zero or negative. Received: `inputs.shape=[None 3 4]`, "
+               "`pool_size=[5]`, `strides=(5,)`, `padding=valid`.";
+        QTest::newRow("pool_size 0")
+            << single("AveragePooling1D", {{"pool_size", DimList{0}}}, {3, 4}) << "invalid-argument" << true
+            << "average_pooling1d"
+            << "The `pool_size` argument must be a tuple of 1 integers. Received pool_size=(0,), including values {0} "
+               "that do not satisfy `value > 0`";
         QTest::newRow("Softmax axis out of bounds")
             << single("Softmax", {{"axis", std::int64_t{2}}}, {8}) << "invalid-argument" << true << "softmax"
             << "has axis=2, out of bounds for inputs of rank 2";

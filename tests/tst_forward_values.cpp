@@ -104,6 +104,28 @@ private slots:
         compareFloats(read(net->outputs()[0]), {0.21194157f, third, 0.5761169f, third, 0.21194157f, third});
     }
 
+    void poolingWithSamePadding_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<std::vector<float>>("expected");
+        // Steps [1, 3, 2, 5, 4], pool 2, strides 2, same: 3 windows, the padding after the last step,
+        // left out: [1, 3], [2, 5], [4].
+        QTest::newRow("max") << "MaxPooling1D" << std::vector<float>{3, 5, 4};
+        QTest::newRow("mean of the steps inside") << "AveragePooling1D" << std::vector<float>{2, 3.5f, 4};
+    }
+    void poolingWithSamePadding()
+    {
+        QFETCH(QString, layer);
+        QFETCH(std::vector<float>, expected);
+        GraphBuilder b;
+        const NodeId x = b.input({5, 1});
+        b.add(layer.toStdString(), {{"pool_size", DimList{2}}, {"padding", std::string("same")}}, {x});
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        feed(net->inputs()[0], {1, 3, 2, 5, 4});
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), expected);
+    }
+
     void embeddingAndMaskedMean()
     {
         GraphBuilder b;

@@ -215,6 +215,25 @@ private slots:
         QCOMPARE(row("d").connectedTo, std::vector<std::string>{"rnn[0][1]"});
     }
 
+    /// Pooling from tf.keras (tuples as lists, strides given) and Keras 1 (pool_length, stride,
+    /// border_mode; legacy_pooling1d_support), with a stride of None meaning the pool size.
+    void poolingReadsEveryKeras()
+    {
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [
+                {"class_name": "MaxPooling1D", "config": {"name": "k1", "pool_length": 3, "stride": null, "border_mode": "valid", "batch_input_shape": [null, 12, 4]}},
+                {"class_name": "AveragePooling1D", "config": {"name": "k2", "pool_size": [2], "strides": [1], "padding": "same", "data_format": "channels_last"}}]})",
+            "pool.json");
+        QVERIFY(m.problems.empty());
+        const ShapeReport report = inferShapes(m.document.graph);
+        QCOMPARE(report.outputOf(m.document.graph.findByName("k1")->id)->shape.toKeras(), std::string("(None, 4, 4)"));
+        QCOMPARE(report.outputOf(m.document.graph.findByName("k2")->id)->shape.toKeras(), std::string("(None, 4, 4)"));
+        const LoadedModel refused = loadModelFromText(
+            R"({"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "MaxPooling1D", "config": {"name": "p", "pool_size": [2, 2], "data_format": "channels_first", "batch_input_shape": [null, 4, 12]}}]}})",
+            "pool2.json");
+        QCOMPARE(refused.problems.size(), std::size_t{2}); // a 2-D pool size, and channels_first
+    }
+
     /// Keras 1's names for SimpleRNN's arguments (Keras 2.2's legacy_recurrent_support).
     void simpleRnnKeras1Names()
     {

@@ -79,6 +79,24 @@ std::int64_t elements(const std::vector<std::int64_t>& sample)
     return std::accumulate(sample.begin(), sample.end(), std::int64_t{1}, std::multiplies<>());
 }
 
+/// A window that fits the steps with padding="valid", or any with "same"; strides None or given.
+LayerRows pooling1DRows()
+{
+    return {{{"pool_size", DimList{std::int64_t{2}}},
+             {"strides", ParamValue(std::monostate{})},
+             {"padding", std::string("valid")}},
+            oneFloat(2, 2),
+            [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+                const bool same = between(rng, 0, 1) == 1;
+                const std::int64_t steps = feeds[0].sample[0];
+                ParamMap p{{"pool_size", DimList{between(rng, 1, same ? 4 : steps)}},
+                           {"padding", std::string(same ? "same" : "valid")}};
+                p.set("strides",
+                      between(rng, 0, 1) == 1 ? ParamValue(DimList{between(rng, 1, 3)}) : ParamValue(std::monostate{}));
+                return p;
+            }};
+}
+
 const std::map<std::string, LayerRows>& layerRows()
 {
     static const std::map<std::string, LayerRows> rows = {
@@ -172,6 +190,10 @@ const std::map<std::string, LayerRows>& layerRows()
          {{{"mask_value", 0.0}},
           [](std::mt19937& rng) { return std::vector<Feed>{{randomSample(rng, 2, 2)}}; },
           noArguments}},
+        // max_pooling1d.py and average_pooling1d.py: (pool_size=2, strides=None, padding="valid",
+        // data_format=None); data_format is not modelled (channels_last).
+        {"MaxPooling1D", pooling1DRows()},
+        {"AveragePooling1D", pooling1DRows()},
         // global_average_pooling1d.py: GlobalAveragePooling1D(data_format=None, keepdims=False);
         // neither is modelled (channels_last, no kept axis).
         {"GlobalAveragePooling1D", {{}, oneFloat(2, 2), noArguments}},

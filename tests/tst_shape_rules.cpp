@@ -77,6 +77,17 @@ private slots:
                                  << R"({"axis": 1})" << QStringList{"5,7"} << "(None, 5, 7)" << 0LL;
         QTest::newRow("Masking") << "Masking"
                                  << "" << QStringList{"10,3"} << "(None, 10, 3)" << 0LL;
+        QTest::newRow("MaxPooling1D") << "MaxPooling1D"
+                                      << R"({"pool_size": [2]})" << QStringList{"10,4"} << "(None, 5, 4)" << 0LL;
+        QTest::newRow("MaxPooling1D leaves a tail")
+            << "MaxPooling1D"
+            << R"({"pool_size": [3]})" << QStringList{"10,4"} << "(None, 3, 4)" << 0LL;
+        QTest::newRow("AveragePooling1D same, strides 2") << "AveragePooling1D"
+                                                          << R"({"pool_size": [3], "strides": [2], "padding": "same"})"
+                                                          << QStringList{"7,4"} << "(None, 4, 4)" << 0LL;
+        QTest::newRow("MaxPooling1D variable steps")
+            << "MaxPooling1D"
+            << R"({"pool_size": [2]})" << QStringList{"None,4"} << "(None, None, 4)" << 0LL;
         QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"
                                                 << "" << QStringList{"None,64"} << "(None, 64)" << 0LL;
         QTest::newRow("SimpleRNN last state") << "SimpleRNN"

@@ -91,6 +91,8 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
             return ParamValue(*d);
         return std::nullopt;
     case ParamKind::IntTuple: // one integer stands for all, as Keras's standardize_tuple reads it
+        if (j.is_null() && std::holds_alternative<std::monostate>(spec.defaultValue))
+            return ParamValue(std::monostate{}); // None: the layer's own choice (pooling strides)
         if (auto i = integral(j))
             return ParamValue(DimList(static_cast<std::size_t>(spec.arity), *i));
         if (auto d = dimList(j, false); d && std::ssize(*d) == spec.arity)

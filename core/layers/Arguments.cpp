@@ -40,7 +40,7 @@ const std::string& Arguments::text(std::string_view name) const
 
 const DimList& Arguments::dims(std::string_view name) const
 {
-    expect(name, {ParamKind::Shape, ParamKind::TargetShape});
+    expect(name, {ParamKind::Shape, ParamKind::TargetShape, ParamKind::IntTuple});
     return m_params.dims(name);
 }
 

@@ -53,12 +53,7 @@ public:
 
     ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override
     {
-        if (const nlohmann::json* format = givenField(config, "data_format");
-            format && format->is_string() && *format == "channels_first")
-            reading.problem(code::kUnsupportedArgument, "data_format",
-                            "Layer " + reading.quoted() +
-                                " uses data_format='channels_first'; Shapeflow pools channels_last "
-                                "(steps on axis 1).");
+        rules::refuseChannelsFirst(config, reading);
         if (const nlohmann::json* keep = givenField(config, "keepdims");
             keep && keep->is_boolean() && keep->get<bool>())
             reading.problem(code::kUnsupportedArgument, "keepdims",

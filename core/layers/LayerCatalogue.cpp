@@ -14,6 +14,8 @@
     X(Activation)                                                                                                      \
     X(Softmax)                                                                                                         \
     X(Masking)                                                                                                         \
+    X(MaxPooling1D)                                                                                                    \
+    X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \
     X(SimpleRNN)                                                                                                       \
     X(RepeatToBatch)

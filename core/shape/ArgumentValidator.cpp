@@ -69,6 +69,8 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         return entriesOk && oneInferred ? "" : "a tuple of positive integers with at most one -1";
     }
     case ParamKind::IntTuple: {
+        if (std::holds_alternative<std::monostate>(value) && std::holds_alternative<std::monostate>(spec.defaultValue))
+            return ""; // None where Keras's default is None
         const auto* dims = std::get_if<DimList>(&value);
         const bool sized = dims && std::ssize(*dims) == spec.arity;
         const bool valuesOk = sized && std::all_of(dims->begin(), dims->end(), [&](const auto& d) {

@@ -34,6 +34,9 @@ inline constexpr const char* kInputRank = "input-rank";
 inline constexpr const char* kUnknownLastDim = "unknown-last-dim";
 /// A layer that does not support masking gets a mask (from `mask_zero=True` or Masking): a warning.
 inline constexpr const char* kMaskDropped = "mask-dropped";
+/// A window (pool_size, kernel_size) longer than the steps it slides over with padding="valid":
+/// an output size of 0 or less.
+inline constexpr const char* kWindowTooLarge = "window-too-large";
 /// A layer applies its input's mask by broadcasting it against the input, and the shapes do not
 /// broadcast (Keras 3's Softmax on a masked sequence).
 inline constexpr const char* kMaskNotBroadcastable = "mask-not-broadcastable";
@@ -62,7 +65,7 @@ inline constexpr const char* kSizeOverflow = "size-overflow";
 inline constexpr const char* kLayerTooLarge = "layer-too-large";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 24> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 25> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -76,6 +79,7 @@ inline constexpr std::array<std::string_view, 24> kDiagnosticCodes{
     kUnknownLastDim,
     kMaskDropped,
     kMaskNotBroadcastable,
+    kWindowTooLarge,
     kEmbeddingFloatInput,
     kConcatTooFewInputs,
     kConcatRankMismatch,

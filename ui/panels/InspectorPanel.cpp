@@ -111,15 +111,18 @@ void InspectorPanel::showNode(NodeId id)
 QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* value)
 {
     auto* line = new QLineEdit;
-    const bool optional = spec.kind == ParamKind::OptionalInteger;
+    const bool optional =
+        spec.kind == ParamKind::OptionalInteger ||
+        (spec.kind == ParamKind::IntTuple && std::holds_alternative<std::monostate>(spec.defaultValue));
     const bool dims =
         spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape || spec.kind == ParamKind::IntTuple;
     if (dims) {
         const auto* list = value ? std::get_if<DimList>(value) : nullptr;
         line->setText(list ? dimsText(*list) : QString());
-        line->setPlaceholderText(spec.kind == ParamKind::TargetShape ? "4, -1"
-                                 : spec.kind == ParamKind::IntTuple  ? "3"
-                                                                     : "None, 20");
+        line->setPlaceholderText(optional                              ? "None"
+                                 : spec.kind == ParamKind::TargetShape ? "4, -1"
+                                 : spec.kind == ParamKind::IntTuple    ? "3"
+                                                                       : "None, 20");
     } else {
         line->setText(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
         if (optional)
@@ -132,7 +135,9 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         const QString t = text.trimmed();
         std::optional<ParamValue> parsed;
         bool ok = false;
-        if (dims) {
+        if (optional && (t.isEmpty() || t == "None")) {
+            parsed = ParamValue(std::monostate{});
+        } else if (dims) {
             auto list = parseDims(t, spec.kind == ParamKind::Shape);
             if (list && spec.kind == ParamKind::IntTuple && list->size() == 1) // `3` for all, as Keras reads it
                 list = DimList(static_cast<std::size_t>(spec.arity), list->front());

@@ -652,7 +652,7 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const std::size_t before = window.document().graph().nodes().size();
-        QuickAddPopup* popup = typeInQuickAdd(window, "pool");
+        QuickAddPopup* popup = typeInQuickAdd(window, "global");
         QVERIFY(popup);
         QCOMPARE(popup->list()->currentItem()->text(), QString("GlobalAveragePooling1D"));
         QTest::keyClick(popup->filter(), Qt::Key_Return);

@@ -46,11 +46,14 @@ private slots:
         QCOMPARE(layerMatchRank("vectors", layers[0]), std::optional<int>(3));
     }
 
-    /// The registry's own layers: "dense" + Enter gives Dense, "pool" the pooling layer.
+    /// The registry's own layers: "dense" + Enter gives Dense, "pool" the pooling layers (in palette
+    /// order), "global" the global one.
     void theRegistrysLayers()
     {
         QCOMPARE(names(rankLayers("dense", registry())).front(), QString("Dense"));
-        QCOMPARE(names(rankLayers("pool", registry())).front(), QString("GlobalAveragePooling1D"));
+        QCOMPARE(names(rankLayers("pool", registry())).mid(0, 3),
+                 QStringList({"MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D"}));
+        QCOMPARE(names(rankLayers("global", registry())).front(), QString("GlobalAveragePooling1D"));
         QCOMPARE(names(rankLayers("repeat", registry())).mid(0, 2), QStringList({"RepeatVector", "RepeatToBatch"}));
     }
 };

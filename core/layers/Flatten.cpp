@@ -8,18 +8,18 @@ namespace sf {
 namespace {
 
 /// keras/src/layers/reshaping/flatten.py: each sample to one axis. It does not support masking.
-class Flatten final : public Layer {
+class Flatten final : public ViewLayer {
 public:
     Flatten()
-        : Layer({"Flatten",
-                 "flatten",
-                 LayerCategory::Reshaping,
-                 "Flattens each sample to one axis: (batch, d1, d2) to (batch, d1*d2).",
-                 {"inputs"},
-                 false,
-                 1,
-                 {}},
-                {.defaultFields = {{"data_format", "channels_last"}}})
+        : ViewLayer({"Flatten",
+                     "flatten",
+                     LayerCategory::Reshaping,
+                     "Flattens each sample to one axis: (batch, d1, d2) to (batch, d1*d2).",
+                     {"inputs"},
+                     false,
+                     1,
+                     {}},
+                    {.defaultFields = {{"data_format", "channels_last"}}})
     {
     }
 
@@ -46,10 +46,6 @@ public:
         return {out, 0};
     }
 
-    MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
-    Count flops(const Node&, const Shape*, const Shape&) const override { return Count::of(0); }
-    BufferUse bufferUse() const override { return {.viewsInput = true}; }
-    std::unique_ptr<Op> makeOp(OpBuild&) const override { return nullptr; }
     std::string cardSummary(const ParamMap&) const override { return {}; } // no arguments
 };
 

@@ -40,6 +40,19 @@ private:
     KerasExtras m_keras;
 };
 
+/// A layer that only reshapes: its output is its input's memory under another shape (no op, no
+/// FLOPs), and, as Keras's reshaping layers, it does not support masking.
+class ViewLayer : public Layer {
+public:
+    MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
+    Count flops(const Node&, const Shape*, const Shape&) const override { return Count::of(0); }
+    BufferUse bufferUse() const override { return {.viewsInput = true}; }
+    std::unique_ptr<Op> makeOp(OpBuild&) const override { return nullptr; }
+
+protected:
+    using Layer::Layer;
+};
+
 /// A number as a card shows it: `0.5`, `0`, at most six significant digits.
 std::string cardNumber(double value);
 

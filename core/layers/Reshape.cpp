@@ -9,23 +9,23 @@ namespace {
 
 /// keras/src/layers/reshaping/reshape.py: each sample to target_shape, one -1 inferred. It does not
 /// support masking.
-class Reshape final : public Layer {
+class Reshape final : public ViewLayer {
 public:
     Reshape()
-        : Layer({"Reshape",
-                 "reshape",
-                 LayerCategory::Reshaping,
-                 "Reshapes each sample to target_shape; one -1 is inferred.",
-                 {"inputs"},
-                 false,
-                 1,
-                 {{"target_shape",
-                   ParamKind::TargetShape,
-                   DimList{std::int64_t{-1}},
-                   ValueRule::Any,
-                   {},
-                   "New shape of one sample, without the batch axis.",
-                   true}}})
+        : ViewLayer({"Reshape",
+                     "reshape",
+                     LayerCategory::Reshaping,
+                     "Reshapes each sample to target_shape; one -1 is inferred.",
+                     {"inputs"},
+                     false,
+                     1,
+                     {{"target_shape",
+                       ParamKind::TargetShape,
+                       DimList{std::int64_t{-1}},
+                       ValueRule::Any,
+                       {},
+                       "New shape of one sample, without the batch axis.",
+                       true}}})
     {
     }
 
@@ -77,11 +77,6 @@ public:
         out.dtype = in.dtype;
         return {out, 0};
     }
-
-    MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
-    Count flops(const Node&, const Shape*, const Shape&) const override { return Count::of(0); }
-    BufferUse bufferUse() const override { return {.viewsInput = true}; }
-    std::unique_ptr<Op> makeOp(OpBuild&) const override { return nullptr; }
 
     std::string cardSummary(const ParamMap& params) const override
     {

@@ -3,11 +3,11 @@
 #include <string_view>
 
 /// The class names that one layer's file uses for another: a Flatten's diagnostic offers a
-/// GlobalAveragePooling1D in its place, a Concatenate's offers a RepeatToBatch. Nothing outside
-/// core/layers/ names a layer type.
+/// GlobalAveragePooling1D in its place, a mask's maker is named in a warning. Nothing outside
+/// core/layers/ names a layer type but the quick fix that inserts a RepeatToBatch
+/// (shape/QuickFixApplier.cpp).
 namespace sf::layerName {
 inline constexpr std::string_view kEmbedding = "Embedding";
 inline constexpr std::string_view kFlatten = "Flatten";
 inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
-inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
 } // namespace sf::layerName

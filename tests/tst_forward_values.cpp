@@ -126,6 +126,17 @@ private slots:
         compareFloats(read(net->outputs()[0]), expected);
     }
 
+    void globalMaxPoolingTakesEachChannelsLargest()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({3, 2});
+        b.add("GlobalMaxPooling1D", {{"keepdims", true}}, {x});
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        feed(net->inputs()[0], {1, -4, 7, -2, 3, -9}); // steps (1, -4), (7, -2), (3, -9)
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), {7, -2});
+    }
+
     void embeddingAndMaskedMean()
     {
         GraphBuilder b;

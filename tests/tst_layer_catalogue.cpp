@@ -79,6 +79,11 @@ std::int64_t elements(const std::vector<std::int64_t>& sample)
     return std::accumulate(sample.begin(), sample.end(), std::int64_t{1}, std::multiplies<>());
 }
 
+ParamMap randomKeepdims(const std::vector<Feed>&, std::mt19937& rng)
+{
+    return {{"keepdims", between(rng, 0, 1) == 1}};
+}
+
 /// A window that fits the steps with padding="valid", or any with "same"; strides None or given.
 LayerRows pooling1DRows()
 {
@@ -195,8 +200,10 @@ const std::map<std::string, LayerRows>& layerRows()
         {"MaxPooling1D", pooling1DRows()},
         {"AveragePooling1D", pooling1DRows()},
         // global_average_pooling1d.py: GlobalAveragePooling1D(data_format=None, keepdims=False);
-        // neither is modelled (channels_last, no kept axis).
-        {"GlobalAveragePooling1D", {{}, oneFloat(2, 2), noArguments}},
+        // data_format is not modelled (channels_last).
+        {"GlobalAveragePooling1D", {{{"keepdims", false}}, oneFloat(2, 2), randomKeepdims}},
+        // global_max_pooling1d.py: GlobalMaxPooling1D(data_format=None, keepdims=False).
+        {"GlobalMaxPooling1D", {{{"keepdims", false}}, oneFloat(2, 2), randomKeepdims}},
         // simple_rnn.py: SimpleRNN(units, activation="tanh", use_bias=True, ..., dropout=0.0,
         // recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
         // stateful=False, unroll=False, ...); stateful and unroll are not modelled.

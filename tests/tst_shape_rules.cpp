@@ -88,6 +88,11 @@ private slots:
         QTest::newRow("MaxPooling1D variable steps")
             << "MaxPooling1D"
             << R"({"pool_size": [2]})" << QStringList{"None,4"} << "(None, None, 4)" << 0LL;
+        QTest::newRow("GlobalAveragePooling1D keepdims")
+            << "GlobalAveragePooling1D"
+            << R"({"keepdims": true})" << QStringList{"None,64"} << "(None, 1, 64)" << 0LL;
+        QTest::newRow("GlobalMaxPooling1D") << "GlobalMaxPooling1D"
+                                            << "" << QStringList{"7,64"} << "(None, 64)" << 0LL;
         QTest::newRow("GlobalAveragePooling1D") << "GlobalAveragePooling1D"
                                                 << "" << QStringList{"None,64"} << "(None, 64)" << 0LL;
         QTest::newRow("SimpleRNN last state") << "SimpleRNN"

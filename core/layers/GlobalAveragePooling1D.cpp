@@ -22,8 +22,13 @@ public:
                  {"inputs"},
                  false,
                  1,
-                 {}},
-                {.defaultFields = {{"data_format", "channels_last"}, {"keepdims", false}}})
+                 {{"keepdims",
+                   ParamKind::Boolean,
+                   false,
+                   ValueRule::Any,
+                   {},
+                   "Keep the steps axis, of size 1: (batch, 1, d)."}}},
+                {.defaultFields = {{"data_format", "channels_last"}}})
     {
     }
 
@@ -32,10 +37,7 @@ public:
         const TensorInfo& in = ctx.in();
         if (!rules::expectRank(ctx, 0, 3))
             return {};
-        TensorInfo out;
-        out.shape = Shape{in.shape[0], in.shape[2]};
-        out.dtype = DType::Float32;
-        return {out, 0};
+        return {rules::globalPoolingOutput(in, arguments(ctx.node.params).boolean("keepdims")), 0};
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Consumes; }
@@ -54,16 +56,13 @@ public:
     ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override
     {
         rules::refuseChannelsFirst(config, reading);
-        if (const nlohmann::json* keep = givenField(config, "keepdims");
-            keep && keep->is_boolean() && keep->get<bool>())
-            reading.problem(code::kUnsupportedArgument, "keepdims",
-                            "Layer " + reading.quoted() +
-                                " uses keepdims=True; Shapeflow's GlobalAveragePooling1D drops the steps "
-                                "axis.");
         return Layer::readKerasArguments(config, reading);
     }
 
-    std::string cardSummary(const ParamMap&) const override { return {}; } // no arguments
+    std::string cardSummary(const ParamMap& params) const override
+    {
+        return std::string("mean over steps") + (arguments(params).boolean("keepdims") ? " · keepdims" : "");
+    }
 };
 
 } // namespace

@@ -17,6 +17,7 @@
     X(MaxPooling1D)                                                                                                    \
     X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \
+    X(GlobalMaxPooling1D)                                                                                              \
     X(SimpleRNN)                                                                                                       \
     X(RepeatToBatch)
 

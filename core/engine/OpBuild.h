@@ -17,14 +17,14 @@ struct OpBuild {
     bool batched = true;             ///< whether axis 0 is the model's batch
     const std::vector<NodeBuffers*>& inputs;
     NodeBuffers& output;
-    const std::vector<Parameter*>& weights; ///< in the order LayerType::weights() gives them
-    std::vector<NodeBuffers*> moreOutputs;  ///< output ports 1, 2..., when the layer has them
+    const std::vector<Parameter*>& weights;     ///< in the order LayerType::weights() gives them
+    std::vector<NodeBuffers*> moreOutputs = {}; ///< output ports 1, 2..., when the layer has them
     /// The mask the op writes, for a layer whose MaskRule is Makes: one float per output row.
     float* madeMask = nullptr;
     /// A zeroed working buffer the network owns (a Dense's pre-activation, dropout's keep mask).
-    std::function<TensorView*(const std::vector<Index>& shape, bool batched)> scratch;
+    std::function<TensorView*(const std::vector<Index>& shape, bool batched)> scratch = {};
     /// Storage for a mask of `rows` entries, all 1 (a layer whose MaskRule is Custom).
-    std::function<float*(Index rows)> maskStorage;
+    std::function<float*(Index rows)> maskStorage = {};
 };
 
 } // namespace sf

@@ -49,17 +49,17 @@ struct BufferUse {
 /// Keras facts about a layer class beyond the arguments Shapeflow models.
 struct KerasExtras {
     /// Keras 1 argument names and the Keras 2 names they became (keras/legacy/interfaces.py).
-    std::vector<std::pair<std::string, std::string>> keras1Arguments;
+    std::vector<std::pair<std::string, std::string>> keras1Arguments = {};
     /// Config fields that only repeat what the graph says (tf.keras's Embedding `input_length`):
     /// an import does not keep them, so an edit cannot contradict them.
-    std::vector<std::string> derivedFields;
+    std::vector<std::string> derivedFields = {};
     /// What `get_config()` writes beyond the modelled arguments (initializers, data_format).
     nlohmann::json defaultFields = nlohmann::json::object();
     std::string module = "keras.layers"; ///< Keras 3's `module` of the entry
-    std::string registeredName;          ///< Keras 3's `registered_name`: empty (null) for Keras's own
-    std::string pythonClass;             ///< its class in exported Python; empty: `layers.<class name>`
-    std::string pythonDefinition;        ///< Python source defining pythonClass, for a class Keras lacks
-    std::string exportNote;              ///< said on every export of a model that has this layer
+    std::string registeredName = {};     ///< Keras 3's `registered_name`: empty (null) for Keras's own
+    std::string pythonClass = {};        ///< its class in exported Python; empty: `layers.<class name>`
+    std::string pythonDefinition = {};   ///< Python source defining pythonClass, for a class Keras lacks
+    std::string exportNote = {};         ///< said on every export of a model that has this layer
 };
 
 /// One Keras layer class, whole: the contract every layer in core/layers/ fulfils, and the only

@@ -50,7 +50,7 @@ struct RuleContext {
 struct RuleResult {
     std::optional<TensorInfo> output;
     std::int64_t params = 0;
-    std::vector<TensorInfo> moreOutputs;
+    std::vector<TensorInfo> moreOutputs = {};
 };
 
 } // namespace sf

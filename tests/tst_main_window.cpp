@@ -19,6 +19,7 @@
 #include "training/TrainingPanel.h"
 
 #include <QAction>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -659,6 +660,16 @@ private slots:
         QCOMPARE(window.document().graph().nodes().size(), before + 1);
         QVERIFY(window.document().graph().findByName("global_average_pooling1d"));
         QVERIFY(!popup->isVisible());
+    }
+
+    /// Every palette category a layer is in has its icon (a new category once came without one).
+    void everyCategoryHasItsIcon()
+    {
+        for (const LayerSpec& spec : LayerCatalogue::instance().specs()) {
+            const QString icon = QStringLiteral(":/icons/%1.svg")
+                                     .arg(QString::fromStdString(std::string(toString(spec.category))).toLower());
+            QVERIFY2(QFile::exists(icon) && !QIcon(icon).pixmap(16, 16).isNull(), qPrintable(icon));
+        }
     }
 
     /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it

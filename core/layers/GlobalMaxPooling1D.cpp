@@ -1,7 +1,5 @@
-#include "Layer.h"
-#include "RuleHelpers.h"
+#include "GlobalPooling1D.h"
 #include "engine/OpBuild.h"
-#include "io/KerasLayerReading.h"
 #include "shape/LayerFlops.h"
 
 namespace sf {
@@ -51,31 +49,12 @@ private:
 /// keras/src/layers/pooling/global_max_pooling1d.py: the largest value over the steps, per
 /// channel. Its call takes no mask: in Keras 3 a mask stops there with a warning (tf.keras 2 refuses
 /// it), so masked steps take part in the maximum.
-class GlobalMaxPooling1D final : public Layer {
+class GlobalMaxPooling1D final : public GlobalPooling1DLayer {
 public:
     GlobalMaxPooling1D()
-        : Layer({"GlobalMaxPooling1D",
-                 "global_max_pooling1d",
-                 LayerCategory::Pooling,
-                 "The largest value over the steps axis: (batch, steps, d) to (batch, d).",
-                 {"inputs"},
-                 false,
-                 1,
-                 {{"keepdims",
-                   ParamKind::Boolean,
-                   false,
-                   ValueRule::Any,
-                   {},
-                   "Keep the steps axis, of size 1: (batch, 1, d)."}}},
-                {.defaultFields = {{"data_format", "channels_last"}}})
+        : GlobalPooling1DLayer("GlobalMaxPooling1D", "global_max_pooling1d",
+                               "The largest value over the steps axis: (batch, steps, d) to (batch, d).", "max")
     {
-    }
-
-    RuleResult outputShape(RuleContext& ctx) const override
-    {
-        if (!rules::expectRank(ctx, 0, 3))
-            return {};
-        return {rules::globalPoolingOutput(ctx.in(), arguments(ctx.node.params).boolean("keepdims")), 0};
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
@@ -89,17 +68,6 @@ public:
     std::unique_ptr<Op> makeOp(OpBuild& b) const override
     {
         return std::make_unique<GlobalMaxPooling1DOp>(b.scratch(b.shape, b.batched));
-    }
-
-    ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override
-    {
-        rules::refuseChannelsFirst(config, reading);
-        return Layer::readKerasArguments(config, reading);
-    }
-
-    std::string cardSummary(const ParamMap& params) const override
-    {
-        return std::string("max over steps") + (arguments(params).boolean("keepdims") ? " · keepdims" : "");
     }
 };
 

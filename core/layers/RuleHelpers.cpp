@@ -169,14 +169,6 @@ void refuseChannelsFirst(const nlohmann::json& config, KerasLayerReading& readin
                             "(steps on axis 1).");
 }
 
-TensorInfo globalPoolingOutput(const TensorInfo& input, bool keepdims)
-{
-    TensorInfo out;
-    out.shape = keepdims ? Shape{input.shape[0], Dim::known(1), input.shape[2]} : Shape{input.shape[0], input.shape[2]};
-    out.dtype = DType::Float32;
-    return out;
-}
-
 std::string inputShapeList(const RuleContext& ctx)
 {
     std::string text = "[";

@@ -40,10 +40,6 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
 /// data_format='channels_first' as a problem (Shapeflow keeps the steps on axis 1).
 void refuseChannelsFirst(const nlohmann::json& config, KerasLayerReading& reading);
 
-/// A global pooling's output over the steps of (batch, steps, d): (batch, d), or (batch, 1, d) with
-/// keepdims (base_global_pooling.py's compute_output_shape, channels_last).
-TensorInfo globalPoolingOutput(const TensorInfo& input, bool keepdims);
-
 /// `[(None, 8), (None, 32)]`: the input shapes as Keras lists them in messages.
 std::string inputShapeList(const RuleContext& ctx);
 

@@ -17,28 +17,35 @@ float sigmoid(float z)
     return e / (1.0f + e);
 }
 
+/// Each activation under its Keras name, in the order the Inspector lists them.
+const std::vector<std::pair<std::string, Activation>>& namedActivations()
+{
+    static const std::vector<std::pair<std::string, Activation>> table = {
+        {"linear", Activation::Linear}, {"relu", Activation::Relu},         {"sigmoid", Activation::Sigmoid},
+        {"tanh", Activation::Tanh},     {"softmax", Activation::Softmax},   {"elu", Activation::Elu},
+        {"selu", Activation::Selu},     {"softplus", Activation::Softplus}, {"gelu", Activation::Gelu},
+        {"swish", Activation::Swish}};
+    return table;
+}
+
 } // namespace
+
+const std::vector<std::string>& activationNames()
+{
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> all;
+        for (const auto& [name, f] : namedActivations())
+            all.push_back(name);
+        return all;
+    }();
+    return names;
+}
 
 Activation activationFromName(std::string_view name)
 {
-    if (name == "relu")
-        return Activation::Relu;
-    if (name == "sigmoid")
-        return Activation::Sigmoid;
-    if (name == "tanh")
-        return Activation::Tanh;
-    if (name == "softmax")
-        return Activation::Softmax;
-    if (name == "elu")
-        return Activation::Elu;
-    if (name == "selu")
-        return Activation::Selu;
-    if (name == "softplus")
-        return Activation::Softplus;
-    if (name == "gelu")
-        return Activation::Gelu;
-    if (name == "swish")
-        return Activation::Swish;
+    for (const auto& [known, f] : namedActivations())
+        if (known == name)
+            return f;
     return Activation::Linear;
 }
 

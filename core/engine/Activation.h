@@ -2,13 +2,18 @@
 
 #include "Tensor.h"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace sf {
 
 /// Keras's activations, applied along rows of a (rows, cols) matrix (softmax: over each row).
 enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax, Elu, Selu, Softplus, Gelu, Swish };
 
+/// The activations' Keras names ("linear", "relu"...), each once.
+const std::vector<std::string>& activationNames();
+/// The activation of a Keras name; Linear for a name it does not know.
 Activation activationFromName(std::string_view name);
 
 /// y = f(z). `z` and `y` may be the same buffer only for Linear.

@@ -59,7 +59,10 @@ struct KerasExtras {
     std::string registeredName = {};     ///< Keras 3's `registered_name`: empty (null) for Keras's own
     std::string pythonClass = {};        ///< its class in exported Python; empty: `layers.<class name>`
     std::string pythonDefinition = {};   ///< Python source defining pythonClass, for a class Keras lacks
-    std::string exportNote = {};         ///< said on every export of a model that has this layer
+    std::string exportNote = {};
+    /// The layer reads (batch, steps, channels) only: a config's data_format='channels_first' is
+    /// reported as a problem on import (the pooling layers).
+    bool channelsLastOnly = false; ///< said on every export of a model that has this layer
 };
 
 /// One Keras layer class, whole: the contract every layer in core/layers/ fulfils, and the only

@@ -5,13 +5,6 @@
 
 namespace sf {
 
-const std::vector<std::string>& activationNames()
-{
-    static const std::vector<std::string> names = {"linear", "relu", "sigmoid",  "tanh", "softmax",
-                                                   "elu",    "selu", "softplus", "gelu", "swish"};
-    return names;
-}
-
 ParamSpec activationParam(std::string defaultName, std::string description, bool required)
 {
     return {"activation",           ParamKind::Choice, std::move(defaultName), ValueRule::Any, activationNames(),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/Activation.h"
 #include "graph/ParamSpec.h"
 
 #include <nlohmann/json.hpp>
@@ -8,9 +9,6 @@
 #include <vector>
 
 namespace sf {
-
-/// The activations Dense and Activation accept, with Keras's names.
-const std::vector<std::string>& activationNames();
 
 /// The `activation` argument, with its default and palette text.
 ParamSpec activationParam(std::string defaultName, std::string description, bool required);

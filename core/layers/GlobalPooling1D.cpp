@@ -19,7 +19,7 @@ GlobalPooling1DLayer::GlobalPooling1DLayer(std::string className, std::string de
                ValueRule::Any,
                {},
                "Keep the steps axis, of size 1: (batch, 1, d)."}}},
-            {.defaultFields = {{"data_format", "channels_last"}}}),
+            {.defaultFields = {{"data_format", "channels_last"}}, .channelsLastOnly = true}),
       m_reduction(std::move(reduction))
 {
 }
@@ -34,12 +34,6 @@ RuleResult GlobalPooling1DLayer::outputShape(RuleContext& ctx) const
                                                                : Shape{in.shape[0], in.shape[2]};
     out.dtype = DType::Float32;
     return {out, 0};
-}
-
-ParamMap GlobalPooling1DLayer::readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const
-{
-    rules::refuseChannelsFirst(config, reading);
-    return Layer::readKerasArguments(config, reading);
 }
 
 std::string GlobalPooling1DLayer::cardSummary(const ParamMap& params) const

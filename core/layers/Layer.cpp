@@ -42,6 +42,12 @@ RuleResult Layer::inferShape(RuleContext& ctx) const
 
 ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) const
 {
+    if (const json* format = givenField(config, "data_format");
+        m_keras.channelsLastOnly && format && format->is_string() && *format == "channels_first")
+        reading.problem(code::kUnsupportedArgument, "data_format",
+                        "Layer " + reading.quoted() +
+                            " uses data_format='channels_first'; Shapeflow pools channels_last "
+                            "(steps on axis 1).");
     ParamMap params;
     for (const ParamSpec& p : m_spec.params) {
         const json* value = givenField(config, p.name.c_str());

@@ -37,7 +37,8 @@ std::vector<ParamSpec> pooling1DParams()
 KerasExtras pooling1DKeras()
 {
     return {.keras1Arguments = {{"pool_length", "pool_size"}, {"stride", "strides"}, {"border_mode", "padding"}},
-            .defaultFields = {{"data_format", "channels_last"}}};
+            .defaultFields = {{"data_format", "channels_last"}},
+            .channelsLastOnly = true};
 }
 
 } // namespace
@@ -113,12 +114,6 @@ std::unique_ptr<Op> Pooling1DLayer::makeOp(OpBuild& b) const
 {
     TensorView* argmax = m_mode == Pooling1DOp::Mode::Max ? b.scratch(b.shape, b.batched) : nullptr;
     return std::make_unique<Pooling1DOp>(m_mode, Args(arguments(b.node.params)), argmax);
-}
-
-ParamMap Pooling1DLayer::readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const
-{
-    rules::refuseChannelsFirst(config, reading);
-    return Layer::readKerasArguments(config, reading);
 }
 
 std::string Pooling1DLayer::cardSummary(const ParamMap& params) const

@@ -47,7 +47,6 @@ public:
     /// A comparison (max) or an addition (mean) per step of each window, and a mean's division.
     Count flops(const Node& node, const Shape* input, const Shape& output) const override;
     std::unique_ptr<Op> makeOp(OpBuild& b) const override;
-    ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override;
     std::string cardSummary(const ParamMap& params) const override;
 
 private:

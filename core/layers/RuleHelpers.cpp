@@ -2,7 +2,6 @@
 
 #include "LayerNames.h"
 #include "graph/LayerCatalogue.h"
-#include "io/KerasLayerReading.h"
 #include "shape/DiagnosticCodes.h"
 
 #include <cstdio>
@@ -157,16 +156,6 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
                   std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,
               "Use a smaller vocabulary or fewer units.");
     return false;
-}
-
-void refuseChannelsFirst(const nlohmann::json& config, KerasLayerReading& reading)
-{
-    if (const nlohmann::json* format = givenField(config, "data_format");
-        format && format->is_string() && *format == "channels_first")
-        reading.problem(code::kUnsupportedArgument, "data_format",
-                        "Layer " + reading.quoted() +
-                            " uses data_format='channels_first'; Shapeflow pools channels_last "
-                            "(steps on axis 1).");
 }
 
 std::string inputShapeList(const RuleContext& ctx)

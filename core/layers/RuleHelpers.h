@@ -3,13 +3,8 @@
 #include "shape/RuleContext.h"
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-namespace sf {
-class KerasLayerReading;
-}
 
 namespace sf::rules {
 
@@ -35,10 +30,6 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input);
 
 /// Reports `layer-too-large` when `weights` is missing (overflow) or above kMaxLayerWeights.
 bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, const std::string& received);
-
-/// For a layer that reads (batch, steps, channels) only: reports a Keras config's
-/// data_format='channels_first' as a problem (Shapeflow keeps the steps on axis 1).
-void refuseChannelsFirst(const nlohmann::json& config, KerasLayerReading& reading);
 
 /// `[(None, 8), (None, 32)]`: the input shapes as Keras lists them in messages.
 std::string inputShapeList(const RuleContext& ctx);

@@ -19,6 +19,14 @@ std::string_view toString(LayerCategory category)
         return "Pooling";
     case LayerCategory::Recurrent:
         return "Recurrent";
+    case LayerCategory::Activations:
+        return "Activations";
+    case LayerCategory::Convolution:
+        return "Convolution";
+    case LayerCategory::Normalization:
+        return "Normalization";
+    case LayerCategory::Attention:
+        return "Attention";
     }
     return "Core";
 }

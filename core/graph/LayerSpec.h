@@ -10,7 +10,19 @@
 namespace sf {
 
 /// Palette grouping, after the sections of the Keras layer reference.
-enum class LayerCategory { Input, Core, Reshaping, Merging, Regularization, Pooling, Recurrent };
+enum class LayerCategory {
+    Input,
+    Core,
+    Activations,
+    Convolution,
+    Pooling,
+    Recurrent,
+    Normalization,
+    Merging,
+    Attention,
+    Reshaping,
+    Regularization
+};
 
 std::string_view toString(LayerCategory category);
 

@@ -85,7 +85,7 @@ public:
     Softmax()
         : Layer({"Softmax",
                  "softmax",
-                 LayerCategory::Core,
+                 LayerCategory::Activations,
                  "Softmax along one axis: positive values that sum to 1.",
                  {"inputs"},
                  false,

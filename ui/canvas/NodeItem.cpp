@@ -35,6 +35,14 @@ QColor categoryColor(std::string_view type)
         return QColor(0xc2, 0x7c, 0x2e);
     case LayerCategory::Recurrent:
         return QColor(0xb5, 0x4e, 0x6a);
+    case LayerCategory::Activations:
+        return QColor(0x4f, 0x8f, 0x3a);
+    case LayerCategory::Convolution:
+        return QColor(0xc0, 0x5a, 0x3c);
+    case LayerCategory::Normalization:
+        return QColor(0x3a, 0x7f, 0xa8);
+    case LayerCategory::Attention:
+        return QColor(0xa8, 0x8a, 0x1f);
     }
     return Qt::gray;
 }

@@ -389,7 +389,7 @@ private slots:
         QTest::addColumn<QString>("named");
         QTest::newRow("unsupported layer to .sfmodel") << "unsupported_layer.keras2.json"
                                                        << "m.sfmodel"
-                                                       << "[unsupported-layer] at lstm: class 'LSTM'";
+                                                       << "[unsupported-layer] at lstm: class 'ConvLSTM1D'";
         QTest::newRow("unsupported layer to Keras 3") << "unsupported_layer.keras3.json"
                                                       << "m.json"
                                                       << "[unsupported-layer] at lstm";

@@ -74,6 +74,41 @@ private slots:
         QTest::newRow("SimpleRNN dropouts inference")
             << "SimpleRNN"
             << R"({"units": 4, "dropout": 0.3, "recurrent_dropout": 0.4})" << QStringList{"4,5"} << false;
+        // LSTM and GRU: each gate's columns, both states, and with recurrent_dropout one dropout
+        // mask per gate (the cells' implementation 1).
+        QTest::newRow("LSTM last state") << "LSTM"
+                                         << R"({"units": 3})" << QStringList{"4,2"} << false;
+        QTest::newRow("LSTM backwards sequences, no forget bias")
+            << "LSTM"
+            << R"({"units": 2, "go_backwards": true, "return_sequences": true, "unit_forget_bias": false})"
+            << QStringList{"3,3"} << false;
+        QTest::newRow("LSTM other activations, no bias")
+            << "LSTM"
+            << R"({"units": 3, "activation": "softplus", "recurrent_activation": "tanh", "use_bias": false})"
+            << QStringList{"3,2"} << false;
+        QTest::newRow("LSTM input dropout training")
+            << "LSTM"
+            << R"({"units": 3, "dropout": 0.3, "return_sequences": true})" << QStringList{"4,5"} << true;
+        QTest::newRow("LSTM dropouts per gate training")
+            << "LSTM"
+            << R"({"units": 3, "dropout": 0.3, "recurrent_dropout": 0.4, "return_sequences": true})"
+            << QStringList{"4,5"} << true;
+        QTest::newRow("GRU reset after") << "GRU"
+                                         << R"({"units": 3})" << QStringList{"4,2"} << false;
+        QTest::newRow("GRU reset before") << "GRU"
+                                          << R"({"units": 3, "reset_after": false})" << QStringList{"4,2"} << false;
+        QTest::newRow("GRU backwards sequences, no bias")
+            << "GRU"
+            << R"({"units": 2, "go_backwards": true, "return_sequences": true, "use_bias": false})"
+            << QStringList{"3,3"} << false;
+        QTest::newRow("GRU reset after, dropouts per gate training")
+            << "GRU"
+            << R"({"units": 3, "dropout": 0.3, "recurrent_dropout": 0.4, "return_sequences": true})"
+            << QStringList{"4,5"} << true;
+        QTest::newRow("GRU reset before, dropouts per gate training")
+            << "GRU"
+            << R"({"units": 3, "dropout": 0.3, "recurrent_dropout": 0.4, "reset_after": false})" << QStringList{"4,5"}
+            << true;
         QTest::newRow("RepeatToBatch") << "RepeatToBatch"
                                        << "" << QStringList{"b1:4", "2"} << false;
     }
@@ -111,23 +146,30 @@ private slots:
         GradientChecker(*net).checkAll();
     }
 
-    void maskedSimpleRNN_data()
+    void maskedRecurrent_data()
     {
+        QTest::addColumn<QString>("layer");
         QTest::addColumn<bool>("returnSequences");
         QTest::addColumn<bool>("goBackwards");
         QTest::addColumn<bool>("returnState");
-        QTest::newRow("last state") << false << false << false;
-        QTest::newRow("sequences") << true << false << false;
-        QTest::newRow("backwards") << false << true << false;
-        QTest::newRow("backwards sequences") << true << true << false;
-        QTest::newRow("sequences and state") << true << false << true;
-        QTest::newRow("backwards, last and state") << false << true << true;
+        for (const char* layer : {"SimpleRNN", "LSTM", "GRU"}) {
+            const auto row = [&](const char* name) -> QTestData& {
+                return QTest::newRow((std::string(layer) + " " + name).c_str());
+            };
+            row("last state") << layer << false << false << false;
+            row("sequences") << layer << true << false << false;
+            row("backwards") << layer << false << true << false;
+            row("backwards sequences") << layer << true << true << false;
+            row("sequences and state") << layer << true << false << true;
+            row("backwards, last and state") << layer << false << true << true;
+        }
     }
 
-    void maskedSimpleRNN()
+    void maskedRecurrent()
     {
-        // Embedding(mask_zero) -> SimpleRNN: padded steps carry the state over, and with
-        // return_sequences the mask goes on to the Dense and the masked mean.
+        // Embedding(mask_zero) -> SimpleRNN, LSTM or GRU: padded steps carry every state over,
+        // and with return_sequences the mask goes on to the Dense and the masked mean.
+        QFETCH(QString, layer);
         QFETCH(bool, returnSequences);
         QFETCH(bool, goBackwards);
         QFETCH(bool, returnState);
@@ -136,16 +178,18 @@ private slots:
         const NodeId e =
             b.add(layer::kEmbedding,
                   {{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", true}}, {x});
-        const NodeId rnn = b.add(layer::kSimpleRNN,
+        const NodeId rnn = b.add(layer.toStdString(),
                                  {{"units", std::int64_t{3}},
                                   {"return_sequences", returnSequences},
                                   {"go_backwards", goBackwards},
                                   {"return_state", returnState}},
                                  {e});
         const NodeId d = b.add(layer::kDense, {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {rnn});
-        if (returnState) { // the final state, output 1, read by a layer of its own
+        // Each final state (an LSTM has two), outputs 1..., read by a layer of its own.
+        const int states = layer == "LSTM" ? 2 : 1;
+        for (int port = 1; returnState && port <= states; ++port) {
             const NodeId fromState = b.add(layer::kDense, {{"units", std::int64_t{2}}});
-            b.graph.connect({{rnn, 1}, {fromState, 0}});
+            b.graph.connect({{rnn, port}, {fromState, 0}});
         }
         if (returnSequences)
             b.add(layer::kGlobalAveragePooling1D, {}, {d});

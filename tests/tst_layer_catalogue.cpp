@@ -84,6 +84,26 @@ ParamMap randomKeepdims(const std::vector<Feed>&, std::mt19937& rng)
     return {{"keepdims", between(rng, 0, 1) == 1}};
 }
 
+/// An activation smooth enough for a central difference (not across relu's or selu's kink).
+std::string smoothActivation(std::mt19937& rng)
+{
+    const std::vector<std::string> smooth = {"linear", "sigmoid", "tanh", "softplus", "gelu", "swish"};
+    return smooth[static_cast<std::size_t>(between(rng, 0, 5))];
+}
+
+/// The arguments SimpleRNN, LSTM and GRU share, at random.
+ParamMap randomRecurrentArguments(const std::vector<Feed>&, std::mt19937& rng)
+{
+    return {{"units", between(rng, 1, 4)},
+            {"activation", smoothActivation(rng)},
+            {"use_bias", between(rng, 0, 1) == 1},
+            {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+            {"recurrent_dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+            {"return_sequences", between(rng, 0, 1) == 1},
+            {"return_state", between(rng, 0, 1) == 1},
+            {"go_backwards", between(rng, 0, 1) == 1}};
+}
+
 /// A window that fits the steps with padding="valid", or any with "same"; strides None or given.
 LayerRows pooling1DRows()
 {
@@ -217,17 +237,50 @@ const std::map<std::string, LayerRows>& layerRows()
            {"return_state", false},
            {"go_backwards", false}},
           oneFloat(2, 2),
-          [](const std::vector<Feed>&, std::mt19937& rng) {
-              // Smooth activations: a central difference across relu's or selu's kink is no check.
-              const std::vector<std::string> smooth = {"linear", "sigmoid", "tanh", "softplus", "gelu", "swish"};
-              return ParamMap{{"units", between(rng, 1, 4)},
-                              {"activation", smooth[static_cast<std::size_t>(between(rng, 0, 5))]},
-                              {"use_bias", between(rng, 0, 1) == 1},
-                              {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
-                              {"recurrent_dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
-                              {"return_sequences", between(rng, 0, 1) == 1},
-                              {"return_state", between(rng, 0, 1) == 1},
-                              {"go_backwards", between(rng, 0, 1) == 1}};
+          randomRecurrentArguments}},
+        // lstm.py: LSTM(units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+        // ..., unit_forget_bias=True, ..., dropout=0.0, recurrent_dropout=0.0, seed=None,
+        // return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+        // unroll=False, use_cudnn="auto"); stateful, unroll and use_cudnn are not modelled.
+        {"LSTM",
+         {{{"units", std::nullopt},
+           {"activation", std::string("tanh")},
+           {"recurrent_activation", std::string("sigmoid")},
+           {"use_bias", true},
+           {"unit_forget_bias", true},
+           {"dropout", 0.0},
+           {"recurrent_dropout", 0.0},
+           {"return_sequences", false},
+           {"return_state", false},
+           {"go_backwards", false}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomRecurrentArguments(feeds, rng);
+              p.set("recurrent_activation", smoothActivation(rng));
+              p.set("unit_forget_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // gru.py: GRU(units, activation="tanh", recurrent_activation="sigmoid", use_bias=True, ...,
+        // dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+        // return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
+        // use_cudnn="auto").
+        {"GRU",
+         {{{"units", std::nullopt},
+           {"activation", std::string("tanh")},
+           {"recurrent_activation", std::string("sigmoid")},
+           {"use_bias", true},
+           {"dropout", 0.0},
+           {"recurrent_dropout", 0.0},
+           {"return_sequences", false},
+           {"return_state", false},
+           {"go_backwards", false},
+           {"reset_after", true}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomRecurrentArguments(feeds, rng);
+              p.set("recurrent_activation", smoothActivation(rng));
+              p.set("reset_after", between(rng, 0, 1) == 1);
+              return p;
           }}},
         // Shapeflow's own: no arguments.
         {"RepeatToBatch",

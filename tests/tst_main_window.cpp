@@ -135,7 +135,7 @@ private slots:
         MainWindow window;
         QMenu* examples = examplesMenu(window);
         QVERIFY(examples);
-        QCOMPARE(examples->actions().size(), 4);
+        QCOMPARE(examples->actions().size(), 5);
         int withErrors = 0;
         for (QAction* example : examples->actions()) {
             example->trigger();
@@ -205,7 +205,7 @@ private slots:
         window.document().flushInference();
         QCOMPARE(window.problems().tree()->topLevelItemCount(), 1);
         QCOMPARE(window.problems().tree()->topLevelItem(0)->text(1), QString("lstm"));
-        QVERIFY(window.scene().nodeItem(idOf(window, "concatenate"))->toolTipText().contains("'LSTM'"));
+        QVERIFY(window.scene().nodeItem(idOf(window, "concatenate"))->toolTipText().contains("'ConvLSTM1D'"));
     }
 
     void problemsFixAndUndo()

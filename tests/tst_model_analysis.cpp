@@ -146,7 +146,7 @@ private slots:
         b.add(layer::kDense, {{"units", std::int64_t{1}}}, {flatten}, "refused");
         Node lstm;
         lstm.id = b.graph.nextId();
-        lstm.type = "LSTM";
+        lstm.type = "ConvLSTM1D";
         lstm.name = "lstm";
         b.graph.insertNode(lstm);
         QVERIFY(b.graph.connect({{pool, 0}, {lstm.id, 0}}));

@@ -63,7 +63,7 @@ private slots:
         const NodeId x = doc.graph.addNode(layer::kInput, {{"shape", DimList{20}}});
         Node lstm;
         lstm.id = doc.graph.nextId();
-        lstm.type = "LSTM";
+        lstm.type = "ConvLSTM1D";
         lstm.name = "lstm";
         lstm.kerasFields = R"({"config":{"units":16},"module":"keras.layers"})";
         doc.graph.insertNode(lstm);
@@ -76,7 +76,7 @@ private slots:
         QVERIFY2(text.find(R"("kernel_regularizer": {)") != std::string::npos, text.c_str());
         const ModelDocument back = parseModel(text, "kept.sfmodel");
         QVERIFY(back == doc);
-        QCOMPARE(back.graph.node(lstm.id)->type, std::string("LSTM"));
+        QCOMPARE(back.graph.node(lstm.id)->type, std::string("ConvLSTM1D"));
     }
 
     void examplesRoundTrip()
@@ -113,14 +113,15 @@ private slots:
         QTest::newRow("newer version")
             << R"({"formatVersion": 7, "nodes": []})"
             << "bad.sfmodel: formatVersion: the file was written by a newer Shapeflow (formatVersion 7)";
-        QTest::newRow("unknown type") << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm"}]})"
-                                      << "bad.sfmodel: nodes[0].type: unknown layer type \"LSTM\"";
+        QTest::newRow("unknown type")
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "ConvLSTM1D", "name": "lstm"}]})"
+            << "bad.sfmodel: nodes[0].type: unknown layer type \"ConvLSTM1D\"";
         QTest::newRow("kept fields not an object")
-            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm", "keras": [1]}]})"
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "ConvLSTM1D", "name": "lstm", "keras": [1]}]})"
             << "bad.sfmodel: nodes[0].keras: expected an object (the Keras fields Shapeflow keeps), got [1]";
         QTest::newRow("arguments on a placeholder")
-            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "LSTM", "name": "lstm", "keras": {}, "params": {"units": 3}}]})"
-            << "bad.sfmodel: nodes[0].params: expected no arguments for the unsupported layer LSTM";
+            << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "ConvLSTM1D", "name": "lstm", "keras": {}, "params": {"units": 3}}]})"
+            << "bad.sfmodel: nodes[0].params: expected no arguments for the unsupported layer ConvLSTM1D";
         QTest::newRow("wrong argument type")
             << R"({"formatVersion": 1, "nodes": [{"id": 1, "type": "Dense", "name": "d", "params": {"units": "many"}}]})"
             << "bad.sfmodel: nodes[0].params.units: expected an integer, got \"many\"";

@@ -52,7 +52,9 @@ struct Band {
 
 Band whole(const Product& p)
 {
-    return {p, p.aStored == Stored::Transposed ? p.m : p.k, p.bStored == Stored::Transposed ? p.k : p.n, p.n};
+    const auto stride = [](Index given, Index dense) { return given > 0 ? given : dense; };
+    return {p, stride(p.aRowStride, p.aStored == Stored::Transposed ? p.m : p.k),
+            stride(p.bRowStride, p.bStored == Stored::Transposed ? p.k : p.n), stride(p.cRowStride, p.n)};
 }
 
 /// Rows [from, to) of C, and what they are computed from.

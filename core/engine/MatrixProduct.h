@@ -10,8 +10,10 @@ namespace sf {
 /// How a row-major operand of a product is stored: as the matrix or as its transpose.
 enum class Stored { AsIs, Transposed };
 
-/// C (m x n) = A (m x k) * B (k x n), or C += A * B when `accumulate`; every matrix row-major and
-/// dense, A and B each stored as is or transposed.
+/// C (m x n) = A (m x k) * B (k x n), or C += A * B when `accumulate`; every matrix row-major, A
+/// and B each stored as is or transposed. A matrix is dense unless its row stride is given: a
+/// block of columns of a wider matrix (one gate's columns of a recurrent kernel) has the wider
+/// matrix's row length as its stride.
 struct Product {
     const float* a = nullptr;
     Stored aStored = Stored::AsIs;
@@ -22,6 +24,9 @@ struct Product {
     Index n = 0;
     Index k = 0;
     bool accumulate = false;
+    Index aRowStride = 0; ///< 0: A's stored rows are dense
+    Index bRowStride = 0;
+    Index cRowStride = 0;
 };
 
 /// Computes one product. Products go to Debian's OpenBLAS (its OpenMP build, which shares the

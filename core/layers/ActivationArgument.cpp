@@ -5,10 +5,15 @@
 
 namespace sf {
 
-ParamSpec activationParam(std::string defaultName, std::string description, bool required)
+ParamSpec activationParam(std::string defaultName, std::string description, bool required, std::string name)
 {
-    return {"activation",           ParamKind::Choice, std::move(defaultName), ValueRule::Any, activationNames(),
+    return {std::move(name),        ParamKind::Choice, std::move(defaultName), ValueRule::Any, activationNames(),
             std::move(description), required};
+}
+
+bool isActivationParam(const ParamSpec& p)
+{
+    return p.kind == ParamKind::Choice && p.choices == activationNames();
 }
 
 std::optional<std::string> activationFromKeras(const nlohmann::json& value)

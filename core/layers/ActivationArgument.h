@@ -10,8 +10,12 @@
 
 namespace sf {
 
-/// The `activation` argument, with its default and palette text.
-ParamSpec activationParam(std::string defaultName, std::string description, bool required);
+/// An activation argument (`activation`, or an LSTM's `recurrent_activation`), with its default
+/// and palette text.
+ParamSpec activationParam(std::string defaultName, std::string description, bool required,
+                          std::string name = "activation");
+/// Whether `p` is one: its value reads and writes as a Keras activation.
+bool isActivationParam(const ParamSpec& p);
 
 /// An activation as a Keras config writes it ("relu", or Keras 3's {"class_name": "function",
 /// "config": "relu"}), by its Keras name; `silu` is `swish`. Nullopt for one Shapeflow lacks.

@@ -51,7 +51,7 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
     ParamMap params;
     for (const ParamSpec& p : m_spec.params) {
         const json* value = givenField(config, p.name.c_str());
-        if (!value && p.name == "activation" && config.is_object() && config.contains("activation")) {
+        if (!value && isActivationParam(p) && config.is_object() && config.contains(p.name)) {
             params.set(p.name, std::string("linear")); // activations.get(None) is linear, also for Activation
             continue;
         }
@@ -60,14 +60,15 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
                 params.set(p.name, std::monostate{});
             continue; // Keras leaves defaults out at times; ours are Keras's
         }
-        if (p.name == "activation") {
-            if (auto a = activationFromKeras(*value))
-                params.set("activation", *a);
-            else
-                reading.problem(code::kUnsupportedArgument, "activation",
-                                "Layer " + reading.quoted() + " uses activation " + briefJson(*value) +
-                                    ", which Shapeflow does not support; it is set to '" +
-                                    std::get<std::string>(p.defaultValue) + "'.");
+        if (isActivationParam(p)) {
+            if (auto a = activationFromKeras(*value)) {
+                params.set(p.name, *a);
+            } else {
+                params.set(p.name, std::monostate{}); // refused, never another activation
+                reading.problem(code::kUnsupportedArgument, p.name,
+                                "Layer " + reading.quoted() + " uses " + p.name + " " + briefJson(*value) +
+                                    ", which Shapeflow does not support; the layer is invalid until it is set.");
+            }
             continue;
         }
         if (auto parsed = paramFromJson(*value, p)) {

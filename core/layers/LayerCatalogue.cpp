@@ -19,6 +19,8 @@
     X(GlobalAveragePooling1D)                                                                                          \
     X(GlobalMaxPooling1D)                                                                                              \
     X(SimpleRNN)                                                                                                       \
+    X(LSTM)                                                                                                            \
+    X(GRU)                                                                                                             \
     X(RepeatToBatch)
 
 namespace sf {

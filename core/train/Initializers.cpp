@@ -47,6 +47,12 @@ void fill(Parameter& p, Initializer init, std::mt19937& rng)
     case Initializer::Ones:
         std::fill(p.value.begin(), p.value.end(), 1.0f);
         return;
+    case Initializer::UnitForgetBias: { // lstm.py's bias_initializer: [zeros, ones, zeros, zeros]
+        const auto quarter = static_cast<std::ptrdiff_t>(p.value.size() / 4);
+        std::fill(p.value.begin(), p.value.end(), 0.0f);
+        std::fill(p.value.begin() + quarter, p.value.begin() + 2 * quarter, 1.0f);
+        return;
+    }
     case Initializer::Uniform: {
         std::uniform_real_distribution<float> u(-0.05f, 0.05f);
         for (float& v : p.value)

@@ -18,4 +18,6 @@ inline constexpr std::string_view kMasking = "Masking";
 inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
 inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
 inline constexpr std::string_view kSimpleRNN = "SimpleRNN";
+inline constexpr std::string_view kLSTM = "LSTM";
+inline constexpr std::string_view kGRU = "GRU";
 } // namespace sf::layer

@@ -1,0 +1,342 @@
+#include "GraphBuilder.h"
+#include "LayerNames.h"
+#include "engine/NetworkCompiler.h"
+#include "io/KerasImport.h"
+#include "shape/ShapeInference.h"
+#include "train/Initializers.h"
+
+#include <QtTest>
+#include <cmath>
+#include <random>
+
+using namespace sf;
+using sf::test::GraphBuilder;
+
+namespace {
+
+using Matrix = std::vector<std::vector<double>>; // [row][column]
+
+double sigmoid(double z)
+{
+    return 1.0 / (1.0 + std::exp(-z));
+}
+
+/// Keras's LSTM (keras/src/layers/rnn/lstm.py) and GRU (gru.py) written out step by step in
+/// double precision, independently of the engine: gates in Keras's column order, a masked step
+/// carrying every state over, outputs in processing order.
+struct Reference {
+    std::string layer; ///< "LSTM" or "GRU"
+    int units = 0;
+    bool resetAfter = true;
+    Matrix kernel;    ///< (features, gates · units)
+    Matrix recurrent; ///< (units, gates · units)
+    Matrix bias;      ///< one row, or the GRU's two with reset_after
+
+    /// x[t][f] · W[f][g·units + u] summed over f, for gate g.
+    static std::vector<double> product(const std::vector<double>& x, const Matrix& w, int gate, int units)
+    {
+        std::vector<double> out(static_cast<std::size_t>(units), 0.0);
+        for (std::size_t f = 0; f < x.size(); ++f)
+            for (int u = 0; u < units; ++u)
+                out[static_cast<std::size_t>(u)] += x[f] * w[f][static_cast<std::size_t>(gate * units + u)];
+        return out;
+    }
+
+    double b(int row, int gate, int u) const
+    {
+        return bias.empty() ? 0.0 : bias[static_cast<std::size_t>(row)][static_cast<std::size_t>(gate * units + u)];
+    }
+
+    /// Every step's h in processing order, then the final states (h, and c for an LSTM).
+    std::pair<Matrix, Matrix> run(const Matrix& x, const std::vector<bool>& kept, bool backwards) const
+    {
+        const auto n = static_cast<std::size_t>(units);
+        std::vector<double> h(n, 0.0), c(n, 0.0);
+        Matrix outputs;
+        for (std::size_t s = 0; s < x.size(); ++s) {
+            const std::size_t t = backwards ? x.size() - 1 - s : s;
+            if (kept[t]) {
+                std::vector<double> nh(n), nc(n);
+                if (layer == "LSTM") {
+                    std::vector<std::vector<double>> z(4);
+                    for (int g = 0; g < 4; ++g) {
+                        const auto xs = product(x[t], kernel, g, units);
+                        const auto hs = product(h, recurrent, g, units);
+                        for (std::size_t u = 0; u < n; ++u)
+                            z[static_cast<std::size_t>(g)].push_back(xs[u] + hs[u] + b(0, g, static_cast<int>(u)));
+                    }
+                    for (std::size_t u = 0; u < n; ++u) {
+                        const double i = sigmoid(z[0][u]), f = sigmoid(z[1][u]), o = sigmoid(z[3][u]);
+                        nc[u] = f * c[u] + i * std::tanh(z[2][u]);
+                        nh[u] = o * std::tanh(nc[u]);
+                    }
+                } else {
+                    const auto xz = product(x[t], kernel, 0, units), xr = product(x[t], kernel, 1, units),
+                               xh = product(x[t], kernel, 2, units);
+                    const auto hz = product(h, recurrent, 0, units), hr = product(h, recurrent, 1, units);
+                    const int recurrentRow = resetAfter ? 1 : 0;
+                    std::vector<double> r(n), z(n);
+                    for (std::size_t u = 0; u < n; ++u) {
+                        const int k = static_cast<int>(u);
+                        z[u] = sigmoid(xz[u] + b(0, 0, k) + hz[u] + (resetAfter ? b(recurrentRow, 0, k) : 0.0));
+                        r[u] = sigmoid(xr[u] + b(0, 1, k) + hr[u] + (resetAfter ? b(recurrentRow, 1, k) : 0.0));
+                    }
+                    std::vector<double> candidate(n);
+                    if (resetAfter) {
+                        const auto hh = product(h, recurrent, 2, units);
+                        for (std::size_t u = 0; u < n; ++u)
+                            candidate[u] = r[u] * (hh[u] + b(1, 2, static_cast<int>(u)));
+                    } else {
+                        std::vector<double> reset(n);
+                        for (std::size_t u = 0; u < n; ++u)
+                            reset[u] = r[u] * h[u];
+                        candidate = product(reset, recurrent, 2, units);
+                    }
+                    for (std::size_t u = 0; u < n; ++u) {
+                        const double hh = std::tanh(xh[u] + b(0, 2, static_cast<int>(u)) + candidate[u]);
+                        nh[u] = z[u] * h[u] + (1.0 - z[u]) * hh;
+                    }
+                }
+                h = nh;
+                c = nc;
+            }
+            outputs.push_back(h);
+        }
+        Matrix states{h};
+        if (layer == "LSTM")
+            states.push_back(c);
+        return {outputs, states};
+    }
+};
+
+Matrix randomMatrix(std::mt19937& rng, std::size_t rows, std::size_t cols)
+{
+    std::uniform_real_distribution<double> u(-0.8, 0.8);
+    Matrix m(rows, std::vector<double>(cols));
+    for (auto& row : m)
+        for (double& v : row)
+            v = u(rng);
+    return m;
+}
+
+std::vector<float> flat(const Matrix& m)
+{
+    std::vector<float> out;
+    for (const auto& row : m)
+        for (double v : row)
+            out.push_back(static_cast<float>(v));
+    return out;
+}
+
+std::vector<float> values(const NodeBuffers* buffers)
+{
+    const TensorView& v = buffers->value;
+    return {v.data, v.data + v.size()};
+}
+
+void compareClose(const std::vector<float>& actual, const std::vector<float>& expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i)
+        QVERIFY2(std::abs(actual[i] - expected[i]) < 1e-5f,
+                 qPrintable(QString("value %1: %2, expected %3").arg(i).arg(actual[i]).arg(expected[i])));
+}
+
+} // namespace
+
+/// LSTM and GRU: forward values against Reference, their initial weights, and what a Keras file
+/// says about them.
+class TestRecurrentLayers : public QObject {
+    Q_OBJECT
+private slots:
+    void matchTheReference_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<bool>("resetAfter");
+        QTest::addColumn<bool>("useBias");
+        QTest::addColumn<bool>("goBackwards");
+        QTest::addColumn<bool>("masked");
+        for (const char* layer : {"LSTM", "GRU"})
+            for (bool resetAfter : {true, false}) {
+                if (std::string(layer) == "LSTM" && !resetAfter)
+                    continue;
+                const std::string name =
+                    std::string(layer) + (std::string(layer) == "GRU" && !resetAfter ? " reset before" : "");
+                QTest::newRow((name).c_str()) << layer << resetAfter << true << false << false;
+                QTest::newRow((name + " no bias").c_str()) << layer << resetAfter << false << false << false;
+                QTest::newRow((name + " backwards").c_str()) << layer << resetAfter << true << true << false;
+                QTest::newRow((name + " masked").c_str()) << layer << resetAfter << true << false << true;
+                QTest::newRow((name + " masked backwards").c_str()) << layer << resetAfter << true << true << true;
+            }
+    }
+
+    /// Two samples of four steps of three features, three units, random weights; with `masked`,
+    /// Masking(0) leaves out a middle step of one sample and the first and last of the other.
+    void matchTheReference()
+    {
+        QFETCH(QString, layer);
+        QFETCH(bool, resetAfter);
+        QFETCH(bool, useBias);
+        QFETCH(bool, goBackwards);
+        QFETCH(bool, masked);
+        constexpr int kUnits = 3, kSteps = 4, kFeatures = 3;
+        const int gates = layer == "LSTM" ? 4 : 3;
+        std::mt19937 rng(17);
+        Reference ref{layer.toStdString(), kUnits, resetAfter};
+        ref.kernel = randomMatrix(rng, kFeatures, static_cast<std::size_t>(gates * kUnits));
+        ref.recurrent = randomMatrix(rng, kUnits, static_cast<std::size_t>(gates * kUnits));
+        if (useBias)
+            ref.bias =
+                randomMatrix(rng, layer == "GRU" && resetAfter ? 2 : 1, static_cast<std::size_t>(gates * kUnits));
+        Matrix input = randomMatrix(rng, 2 * kSteps, kFeatures); // (sample · steps, features)
+        std::vector<std::vector<bool>> kept(2, std::vector<bool>(kSteps, true));
+        if (masked) {
+            kept[0][1] = false;
+            kept[1][0] = kept[1][3] = false;
+            for (int sample = 0; sample < 2; ++sample)
+                for (int t = 0; t < kSteps; ++t)
+                    if (!kept[static_cast<std::size_t>(sample)][static_cast<std::size_t>(t)])
+                        for (double& v : input[static_cast<std::size_t>(sample * kSteps + t)])
+                            v = 0.0;
+        }
+
+        GraphBuilder b;
+        NodeId x = b.input({kSteps, kFeatures});
+        if (masked)
+            x = b.add(layer::kMasking, {}, {x});
+        ParamMap params{{"units", std::int64_t{kUnits}},
+                        {"use_bias", useBias},
+                        {"go_backwards", goBackwards},
+                        {"return_sequences", true},
+                        {"return_state", true}};
+        if (layer == "GRU")
+            params.set("reset_after", resetAfter);
+        const NodeId rnn = b.add(layer.toStdString(), params, {x}, "rnn");
+        QVERIFY(!inferShapes(b.graph).hasErrors());
+        auto net = NetworkCompiler::compile(b.graph, 2);
+        net->findParameter("rnn/kernel")->value = flat(ref.kernel);
+        net->findParameter("rnn/recurrent_kernel")->value = flat(ref.recurrent);
+        if (useBias) {
+            Parameter* bias = net->findParameter("rnn/bias");
+            QCOMPARE(bias->value.size(), flat(ref.bias).size());
+            bias->value = flat(ref.bias);
+        }
+        const std::vector<float> in = flat(input);
+        std::copy(in.begin(), in.end(), net->inputs()[0].buffers->value.data);
+        net->forward({});
+
+        std::vector<float> sequences;
+        std::vector<std::vector<float>> states(layer == "LSTM" ? 2 : 1);
+        for (int sample = 0; sample < 2; ++sample) {
+            const Matrix steps(input.begin() + sample * kSteps, input.begin() + (sample + 1) * kSteps);
+            const auto [outputs, finals] = ref.run(steps, kept[static_cast<std::size_t>(sample)], goBackwards);
+            for (float v : flat(outputs))
+                sequences.push_back(v);
+            for (std::size_t k = 0; k < finals.size(); ++k)
+                for (double v : finals[k])
+                    states[k].push_back(static_cast<float>(v));
+        }
+        compareClose(values(net->outputs()[0].buffers), sequences);
+        for (std::size_t k = 0; k < states.size(); ++k)
+            compareClose(values(net->buffersOf({rnn, static_cast<int>(k) + 1})), states[k]);
+    }
+
+    /// lstm.py with unit_forget_bias: the bias starts as [zeros, ones, zeros, zeros].
+    void lstmForgetGateBiasStartsAtOne()
+    {
+        for (bool forget : {true, false}) {
+            GraphBuilder b;
+            b.add(layer::kLSTM, {{"units", std::int64_t{2}}, {"unit_forget_bias", forget}}, {b.input({3, 2})}, "lstm");
+            auto net = NetworkCompiler::compile(b.graph, 1);
+            initializeWeights(*net, 3);
+            const float f = forget ? 1.0f : 0.0f;
+            QCOMPARE(net->findParameter("lstm/bias")->value, (std::vector<float>{0, 0, f, f, 0, 0, 0, 0}));
+        }
+    }
+
+    /// gru.py: the bias is (2, 3 · units) with reset_after, (3 · units) without; kernels as in
+    /// Keras, and the counts Keras's summary prints (LSTM(4) over 3 features: 4·(3+4+1)·4 = 128).
+    void weightShapesAndCounts_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<bool>("resetAfter");
+        QTest::addColumn<std::int64_t>("params");
+        QTest::newRow("LSTM") << "LSTM" << true << std::int64_t{4 * (3 + 4 + 1) * 4};
+        QTest::newRow("GRU reset after") << "GRU" << true << std::int64_t{3 * (3 + 4 + 2) * 4};
+        QTest::newRow("GRU reset before") << "GRU" << false << std::int64_t{3 * (3 + 4 + 1) * 4};
+    }
+
+    void weightShapesAndCounts()
+    {
+        QFETCH(QString, layer);
+        QFETCH(bool, resetAfter);
+        QFETCH(std::int64_t, params);
+        GraphBuilder b;
+        ParamMap p{{"units", std::int64_t{4}}};
+        if (layer == "GRU")
+            p.set("reset_after", resetAfter);
+        const NodeId rnn = b.add(layer.toStdString(), p, {b.input({5, 3})}, "rnn");
+        const ShapeReport report = inferShapes(b.graph);
+        QCOMPARE(report.node(rnn)->params, params);
+        auto net = NetworkCompiler::compile(b.graph, 1);
+        const auto bias = net->findParameter("rnn/bias")->shape;
+        if (layer == "GRU" && resetAfter)
+            QCOMPARE(bias, (std::vector<Index>{2, 12}));
+        else
+            QCOMPARE(bias, (std::vector<Index>{layer == "LSTM" ? 16 : 12}));
+    }
+
+    /// A GRU from a file without reset_after was written by Keras before 2.1, whose GRU computed
+    /// what reset_after=False does; TensorFlow.js writes resetAfter: false.
+    void gruWithoutResetAfterReadsAsTheOldGru_data()
+    {
+        QTest::addColumn<QString>("config");
+        QTest::addColumn<bool>("resetAfter");
+        QTest::newRow("no field") << R"({"name": "gru", "units": 4})" << false;
+        QTest::newRow("tf.keras 2") << R"({"name": "gru", "units": 4, "reset_after": true})" << true;
+        QTest::newRow("tfjs") << R"({"name": "gru", "units": 4, "resetAfter": false})" << false;
+    }
+
+    void gruWithoutResetAfterReadsAsTheOldGru()
+    {
+        QFETCH(QString, config);
+        QFETCH(bool, resetAfter);
+        const nlohmann::json model = {
+            {"class_name", "Sequential"},
+            {"config",
+             {{"name", "m"},
+              {"layers",
+               {{{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5, 3}}, {"name", "in"}}}},
+                {{"class_name", "GRU"}, {"config", nlohmann::json::parse(config.toStdString())}}}}}}};
+        const KerasImportResult imported = importKerasModel(model, "gru.json");
+        const Node* gru = imported.graph.findByName("gru");
+        QVERIFY(gru);
+        QCOMPARE(std::get<bool>(*gru->params.find("reset_after")), resetAfter);
+    }
+
+    /// An activation Shapeflow lacks is refused by name, never replaced: TensorFlow.js's LSTM
+    /// defaults recurrent_activation to hard_sigmoid, which Keras 2 and 3 define differently.
+    void unknownRecurrentActivationIsRefused()
+    {
+        const nlohmann::json model = {
+            {"class_name", "Sequential"},
+            {"config",
+             {{"name", "m"},
+              {"layers",
+               {{{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5, 3}}, {"name", "in"}}}},
+                {{"class_name", "LSTM"},
+                 {"config", {{"name", "lstm"}, {"units", 4}, {"recurrent_activation", "hard_sigmoid"}}}}}}}}};
+        const KerasImportResult imported = importKerasModel(model, "lstm.json");
+        bool named = false;
+        for (const ImportProblem& p : imported.problems)
+            named = named || p.message.find("recurrent_activation \"hard_sigmoid\"") != std::string::npos;
+        QVERIFY(named);
+        const Node* lstm = imported.graph.findByName("lstm");
+        QVERIFY(lstm);
+        QVERIFY(std::holds_alternative<std::monostate>(*lstm->params.find("recurrent_activation")));
+        QVERIFY(inferShapes(imported.graph).hasErrors());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestRecurrentLayers)
+#include "tst_recurrent_layers.moc"

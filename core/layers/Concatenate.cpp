@@ -40,15 +40,7 @@ bool checkBatches(RuleContext& ctx)
             "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every Input the same "
             "batch_size.",
             first.isBatch() ? b.port : a.port);
-        // Offer the fix for each batch-1 input, with a model-batch input as the reference.
-        const auto reference = std::find_if(ctx.inputs.begin(), ctx.inputs.end(),
-                                            [](const RuleInput& r) { return r.tensor->shape[0].isBatch(); });
-        if (reference != ctx.inputs.end())
-            for (const RuleInput& r : ctx.inputs)
-                if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
-                    d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
-                                           " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
-                                       InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
+        rules::offerRepeatToBatch(ctx, d);
         return false;
     }
     return true;

@@ -4,6 +4,7 @@
 #include "graph/LayerCatalogue.h"
 #include "shape/DiagnosticCodes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace sf::rules {
@@ -156,6 +157,19 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
                   std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,
               "Use a smaller vocabulary or fewer units.");
     return false;
+}
+
+void offerRepeatToBatch(RuleContext& ctx, Diagnostic& d)
+{
+    const auto reference = std::find_if(ctx.inputs.begin(), ctx.inputs.end(),
+                                        [](const RuleInput& r) { return r.tensor->shape[0].isBatch(); });
+    if (reference == ctx.inputs.end())
+        return;
+    for (const RuleInput& r : ctx.inputs)
+        if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
+            d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
+                                   " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
+                               InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
 }
 
 std::string inputShapeList(const RuleContext& ctx)

@@ -31,6 +31,10 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input);
 /// Reports `layer-too-large` when `weights` is missing (overflow) or above kMaxLayerWeights.
 bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, const std::string& received);
 
+/// For inputs of different batches: offers, for each batch-1 input, RepeatToBatch to the batch
+/// of an input on the model's batch (none when no input is on it). Concatenate and the merges.
+void offerRepeatToBatch(RuleContext& ctx, Diagnostic& d);
+
 /// `[(None, 8), (None, 32)]`: the input shapes as Keras lists them in messages.
 std::string inputShapeList(const RuleContext& ctx);
 

@@ -4,6 +4,7 @@
 #include "engine/NetworkCompiler.h"
 #include "io/KerasExport.h"
 #include "io/KerasImport.h"
+#include "io/KerasPython.h"
 #include "shape/DiagnosticCodes.h"
 #include "shape/QuickFixApplier.h"
 #include "shape/ShapeInference.h"
@@ -799,6 +800,20 @@ private slots:
         const Diagnostic* d = sf::test::findCode(all, code::kMissingArgument);
         QVERIFY(d);
         QVERIFY(QString::fromStdString(d->message).contains("`axes`"));
+    }
+
+    /// The Python script calls a merge on a list of tensors, and writes Dot's axes as a pair.
+    void pythonCallsMergesOnALists()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({3, 4}, "float32", {}, "x");
+        const NodeId y = b.input({4}, "float32", {}, "y");
+        const NodeId s = b.add(layer::kSubtract, {}, {x, y}, "diff");
+        b.add(layer::kDot, dotAxes(2, -1, true), {s, x}, "cosine");
+        QVERIFY(!inferShapes(b.graph).hasErrors());
+        const std::string code = kerasPythonCode(CheckedModel(b.graph), "m").code;
+        QVERIFY(code.find("layers.Subtract(name=\"diff\")([x, y])") != std::string::npos);
+        QVERIFY(code.find("layers.Dot(axes=(2, -1), normalize=True, name=\"cosine\")([diff, x])") != std::string::npos);
     }
 
     /// Subtract's export says TensorFlow.js lacks it.

@@ -55,12 +55,6 @@ std::optional<std::vector<Dim>> broadcast(const std::vector<Dim>& first, const s
     return out;
 }
 
-std::string describeBatch(const Dim& d)
-{
-    return d.isBatch() ? std::string("the model's batch size (None)")
-                       : "a fixed batch size of " + std::to_string(d.size());
-}
-
 bool foldsMasks(Mode mode)
 {
     return mode == Mode::Multiply || mode == Mode::Maximum || mode == Mode::Minimum;
@@ -70,30 +64,22 @@ bool foldsMasks(Mode mode)
 
 bool checkBatches(RuleContext& ctx, const std::string& kerasMessage)
 {
+    const std::size_t i = rules::firstBatchMismatch(ctx);
+    if (i == 0)
+        return true;
     const Dim& first = ctx.in(0).shape[0];
-    for (std::size_t i = 1; i < ctx.inputs.size(); ++i) {
-        const Dim& other = ctx.in(static_cast<int>(i)).shape[0];
-        if (other.sameExtent(first))
-            continue;
-        const RuleInput& a = ctx.inputs[0];
-        const RuleInput& b = ctx.inputs[i];
-        const bool bothFixed = first.isKnown() && other.isKnown();
-        const std::string message =
-            bothFixed ? kerasMessage
-                      : "Layer " + ctx.quoted() + " merges input 0 (from " + ctx.quoted(a.source.node) + "), with " +
-                            describeBatch(first) + ", and input " + std::to_string(i) + " (from " +
-                            ctx.quoted(b.source.node) + "), with " + describeBatch(other) +
-                            ". Keras builds it with the fixed batch and runs it only where that batch broadcasts; "
-                            "Shapeflow asks for the repeat to be explicit. Received: input_shape=" +
-                            rules::inputShapeList(ctx);
-        Diagnostic& d = ctx.error(code::kMergeBatchMismatch, message,
-                                  "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every "
-                                  "Input the same batch_size.",
-                                  first.isBatch() ? b.port : a.port);
-        rules::offerRepeatToBatch(ctx, d);
-        return false;
-    }
-    return true;
+    const Dim& other = ctx.in(static_cast<int>(i)).shape[0];
+    rules::reportBatchMismatch(
+        ctx, i, code::kMergeBatchMismatch,
+        first.isKnown() && other.isKnown()
+            ? kerasMessage
+            : "Layer " + ctx.quoted() + " merges input 0 (from " + ctx.quoted(ctx.inputs[0].source.node) + "), with " +
+                  rules::describeBatch(first) + ", and input " + std::to_string(i) + " (from " +
+                  ctx.quoted(ctx.inputs[i].source.node) + "), with " + rules::describeBatch(other) +
+                  ". Keras builds it with the fixed batch and runs it only where that batch broadcasts; Shapeflow "
+                  "asks for the repeat to be explicit. Received: input_shape=" +
+                  rules::inputShapeList(ctx));
+    return false;
 }
 
 MergeLayer::MergeLayer(Mode mode, std::string className, std::string defaultName, std::string summary)

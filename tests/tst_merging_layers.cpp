@@ -333,6 +333,14 @@ private slots:
         QTest::newRow("Dot of three") << merged(layer::kDot, {dims({4}), dims({4}), dims({4})}, dotAxes(1, 1))
                                       << code::kMergeInputCount << true
                                       << "A `Dot` layer should be called on a list of 2 inputs.";
+        QTest::newRow("Add of none") << Scenario([] {
+            GraphBuilder b;
+            const NodeId m = b.add(layer::kAdd, {}, {}, "m");
+            b.add(layer::kDense, {{"units", std::int64_t{2}}}, {m});
+            return b.graph;
+        }) << code::kMergeInputCount << true
+                                     << "A merge layer should be called on a list of at least 1 input. Received 0 "
+                                        "inputs.";
         QTest::newRow("Add of one") << merged(layer::kAdd, {dims({4})}) << code::kMergeSingleInput << false
                                     << "has one input, which it passes on unchanged";
         QTest::newRow("fixed batches") << Scenario([] {

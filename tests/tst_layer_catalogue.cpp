@@ -122,6 +122,29 @@ LayerRows pooling1DRows()
             }};
 }
 
+/// Two or three inputs (exactly two for Subtract) whose shapes broadcast: a common sample shape,
+/// each input keeping its last axes only (a lower rank) or with some sizes 1; an input of the full
+/// rank is masked at random when it is a sequence.
+LayerRows mergeRows(bool exactlyTwo)
+{
+    return {{},
+            [=](std::mt19937& rng) {
+                const std::vector<std::int64_t> full = randomSample(rng, 1, 2);
+                std::vector<Feed> feeds;
+                for (std::int64_t i = 0, n = exactlyTwo ? 2 : between(rng, 2, 3); i < n; ++i) {
+                    const auto drop = static_cast<std::ptrdiff_t>(between(rng, 0, std::ssize(full) - 1));
+                    std::vector<std::int64_t> sample(full.begin() + drop, full.end());
+                    for (auto& d : sample)
+                        d = between(rng, 0, 2) == 0 ? 1 : d;
+                    Feed f{sample};
+                    f.masked = sample.size() == 2 && drop == 0 && between(rng, 0, 1) == 1;
+                    feeds.push_back(f);
+                }
+                return feeds;
+            },
+            noArguments};
+}
+
 const std::map<std::string, LayerRows>& layerRows()
 {
     static const std::map<std::string, LayerRows> rows = {
@@ -159,6 +182,44 @@ const std::map<std::string, LayerRows>& layerRows()
           },
           [](const std::vector<Feed>&, std::mt19937&) {
               return ParamMap{{"axis", std::int64_t{-1}}};
+          }}},
+        // merging/add.py, subtract.py, multiply.py, average.py, maximum.py, minimum.py: no
+        // arguments beyond the base Layer's; Subtract takes exactly two inputs.
+        {"Add", mergeRows(false)},
+        {"Subtract", mergeRows(true)},
+        {"Multiply", mergeRows(false)},
+        {"Average", mergeRows(false)},
+        {"Maximum", mergeRows(false)},
+        {"Minimum", mergeRows(false)},
+        // merging/dot.py: Dot(axes, normalize=False); two inputs sharing a size along the axes.
+        {"Dot",
+         {{{"axes", std::nullopt}, {"normalize", false}},
+          [](std::mt19937& rng) {
+              const std::int64_t shared = between(rng, 1, 4);
+              std::vector<Feed> feeds;
+              for (int i = 0; i < 2; ++i) {
+                  std::vector<std::int64_t> sample = randomSample(rng, 1, 2);
+                  sample[static_cast<std::size_t>(between(rng, 0, std::ssize(sample) - 1))] = shared;
+                  Feed f{sample};
+                  f.masked = sample.size() == 2 && between(rng, 0, 1) == 1;
+                  feeds.push_back(f);
+              }
+              return feeds;
+          },
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              // Every pair of axes (past the batch) whose sizes agree; one at random, counted from the
+              // end at random.
+              std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+              for (std::size_t a = 0; a < feeds[0].sample.size(); ++a)
+                  for (std::size_t b = 0; b < feeds[1].sample.size(); ++b)
+                      if (feeds[0].sample[a] == feeds[1].sample[b])
+                          pairs.emplace_back(a + 1, b + 1);
+              auto [a, b] = pairs[static_cast<std::size_t>(between(rng, 0, std::ssize(pairs) - 1))];
+              if (between(rng, 0, 1) == 1) {
+                  a -= std::ssize(feeds[0].sample) + 1;
+                  b -= std::ssize(feeds[1].sample) + 1;
+              }
+              return ParamMap{{"axes", DimList{a, b}}, {"normalize", between(rng, 0, 1) == 1}};
           }}},
         // dense.py: Dense(units, activation=None, use_bias=True, ...)
         {"Dense",

@@ -14,44 +14,21 @@ namespace {
 const std::string kMismatch = "A `Concatenate` layer requires inputs with matching shapes except for the concatenation "
                               "axis. Received: input_shape=";
 
-std::string describeBatch(const Dim& d)
-{
-    return d.isBatch() ? std::string("the model's batch size (None)")
-                       : "a fixed batch size of " + std::to_string(d.size());
-}
-
 /// Batch axes must agree: Keras builds a fixed batch next to the model batch, then fails at run time.
 bool checkBatches(RuleContext& ctx)
 {
-    const Dim& first = ctx.in(0).shape[0];
-    for (std::size_t i = 1; i < ctx.inputs.size(); ++i) {
-        const Dim& other = ctx.in(static_cast<int>(i)).shape[0];
-        if (other.sameExtent(first))
-            continue;
-        const RuleInput& a = ctx.inputs[0];
-        const RuleInput& b = ctx.inputs[i];
-        Diagnostic& d = ctx.error(
-            code::kConcatBatchMismatch,
-            "A `Concatenate` layer requires inputs with the same batch size, but input 0 (from " +
-                ctx.quoted(a.source.node) + ") has " + describeBatch(first) + " and input " + std::to_string(i) +
-                " (from " + ctx.quoted(b.source.node) + ") has " + describeBatch(other) +
-                ". Keras builds this model, then fails when it runs on any other batch. Received: input_shape=" +
-                rules::inputShapeList(ctx),
-            "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every Input the same "
-            "batch_size.",
-            first.isBatch() ? b.port : a.port);
-        // Offer the fix for each batch-1 input, with a model-batch input as the reference.
-        const auto reference = std::find_if(ctx.inputs.begin(), ctx.inputs.end(),
-                                            [](const RuleInput& r) { return r.tensor->shape[0].isBatch(); });
-        if (reference != ctx.inputs.end())
-            for (const RuleInput& r : ctx.inputs)
-                if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
-                    d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
-                                           " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
-                                       InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
-        return false;
-    }
-    return true;
+    const std::size_t i = rules::firstBatchMismatch(ctx);
+    if (i == 0)
+        return true;
+    rules::reportBatchMismatch(
+        ctx, i, code::kConcatBatchMismatch,
+        "A `Concatenate` layer requires inputs with the same batch size, but input 0 (from " +
+            ctx.quoted(ctx.inputs[0].source.node) + ") has " + rules::describeBatch(ctx.in(0).shape[0]) +
+            " and input " + std::to_string(i) + " (from " + ctx.quoted(ctx.inputs[i].source.node) + ") has " +
+            rules::describeBatch(ctx.in(static_cast<int>(i)).shape[0]) +
+            ". Keras builds this model, then fails when it runs on any other batch. Received: input_shape=" +
+            rules::inputShapeList(ctx));
+    return false;
 }
 
 /// Whether the output carries a mask. Keras 3 (merging/concatenate.py compute_mask) gives an

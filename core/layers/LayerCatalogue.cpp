@@ -7,6 +7,13 @@
     X(Embedding)                                                                                                       \
     X(Flatten)                                                                                                         \
     X(Concatenate)                                                                                                     \
+    X(Add)                                                                                                             \
+    X(Subtract)                                                                                                        \
+    X(Multiply)                                                                                                        \
+    X(Average)                                                                                                         \
+    X(Maximum)                                                                                                         \
+    X(Minimum)                                                                                                         \
+    X(Dot)                                                                                                             \
     X(Dense)                                                                                                           \
     X(Reshape)                                                                                                         \
     X(RepeatVector)                                                                                                    \

@@ -4,6 +4,7 @@
 #include "graph/LayerCatalogue.h"
 #include "shape/DiagnosticCodes.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace sf::rules {
@@ -156,6 +157,37 @@ bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, con
                   std::to_string(kMaxLayerWeights) + " one layer may hold. Received: " + received,
               "Use a smaller vocabulary or fewer units.");
     return false;
+}
+
+std::size_t firstBatchMismatch(const RuleContext& ctx)
+{
+    for (std::size_t i = 1; i < ctx.inputs.size(); ++i)
+        if (!ctx.in(static_cast<int>(i)).shape[0].sameExtent(ctx.in(0).shape[0]))
+            return i;
+    return 0;
+}
+
+std::string describeBatch(const Dim& batch)
+{
+    return batch.isBatch() ? std::string("the model's batch size (None)")
+                           : "a fixed batch size of " + std::to_string(batch.size());
+}
+
+void reportBatchMismatch(RuleContext& ctx, std::size_t i, const char* code, std::string message)
+{
+    Diagnostic& d = ctx.error(
+        code, std::move(message),
+        "Repeat the batch-1 tensor to the model's batch with RepeatToBatch, or give every Input the same batch_size.",
+        ctx.in(0).shape[0].isBatch() ? ctx.inputs[i].port : ctx.inputs[0].port);
+    const auto reference = std::find_if(ctx.inputs.begin(), ctx.inputs.end(),
+                                        [](const RuleInput& r) { return r.tensor->shape[0].isBatch(); });
+    if (reference == ctx.inputs.end())
+        return;
+    for (const RuleInput& r : ctx.inputs)
+        if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
+            d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
+                                   " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
+                               InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
 }
 
 std::string inputShapeList(const RuleContext& ctx)

@@ -31,6 +31,16 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input);
 /// Reports `layer-too-large` when `weights` is missing (overflow) or above kMaxLayerWeights.
 bool checkWeightCount(RuleContext& ctx, std::optional<std::int64_t> weights, const std::string& received);
 
+/// The first input whose batch axis differs from input 0's (a fixed size next to the model's batch,
+/// or two fixed sizes); 0 when they all agree. Concatenate and the merges.
+std::size_t firstBatchMismatch(const RuleContext& ctx);
+/// `the model's batch size (None)`, `a fixed batch size of 1`.
+std::string describeBatch(const Dim& batch);
+/// Reports input `i`'s batch differing from input 0's as `code` with `message`, blaming the fixed
+/// side, with RepeatToBatch offered for each batch-1 input (to the batch of an input on the
+/// model's batch, when one is).
+void reportBatchMismatch(RuleContext& ctx, std::size_t i, const char* code, std::string message);
+
 /// `[(None, 8), (None, 32)]`: the input shapes as Keras lists them in messages.
 std::string inputShapeList(const RuleContext& ctx);
 

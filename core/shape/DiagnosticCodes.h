@@ -53,6 +53,18 @@ inline constexpr const char* kConcatDimMismatch = "concat-dim-mismatch";
 inline constexpr const char* kConcatBatchMismatch = "concat-batch-mismatch";
 /// A Concatenate along the batch axis (`axis=0`): a warning.
 inline constexpr const char* kConcatAlongBatch = "concat-along-batch";
+/// A merge layer (Add, Subtract, Multiply, Average, Maximum, Minimum, Dot) with a number of inputs
+/// Keras refuses: none, or other than exactly 2 for Subtract and Dot.
+inline constexpr const char* kMergeInputCount = "merge-input-count";
+/// An elementwise merge with one input, which Keras 3 and tf.keras pass on unchanged and
+/// TensorFlow.js refuses: a warning.
+inline constexpr const char* kMergeSingleInput = "merge-single-input";
+/// Elementwise merge inputs whose shapes do not broadcast (`(None, 3)` with `(None, 4)`).
+inline constexpr const char* kMergeShapeMismatch = "merge-shape-mismatch";
+/// Merge or Dot inputs of different batches (`(1, 8)` with `(None, 8)`, or fixed 2 and 3).
+inline constexpr const char* kMergeBatchMismatch = "merge-batch-mismatch";
+/// A Dot whose inputs differ in size along the axes it multiplies over.
+inline constexpr const char* kDotAxisMismatch = "dot-axis-mismatch";
 /// A Reshape whose target holds a different number of values than its input.
 inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
 /// A RepeatToBatch whose inputs are not a batch-1 tensor and a reference.
@@ -65,7 +77,7 @@ inline constexpr const char* kSizeOverflow = "size-overflow";
 inline constexpr const char* kLayerTooLarge = "layer-too-large";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 25> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 30> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -86,6 +98,11 @@ inline constexpr std::array<std::string_view, 25> kDiagnosticCodes{
     kConcatDimMismatch,
     kConcatBatchMismatch,
     kConcatAlongBatch,
+    kMergeInputCount,
+    kMergeSingleInput,
+    kMergeShapeMismatch,
+    kMergeBatchMismatch,
+    kDotAxisMismatch,
     kReshapeSizeMismatch,
     kRepeatToBatchInput,
     kDropoutDropsAll,

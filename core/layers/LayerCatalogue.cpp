@@ -19,6 +19,8 @@
     X(GlobalAveragePooling1D)                                                                                          \
     X(GlobalMaxPooling1D)                                                                                              \
     X(SimpleRNN)                                                                                                       \
+    X(BatchNormalization)                                                                                              \
+    X(LayerNormalization)                                                                                              \
     X(RepeatToBatch)
 
 namespace sf {

@@ -3,7 +3,9 @@
 #include "engine/NetworkCompiler.h"
 #include "io/KerasExport.h"
 #include "io/KerasImport.h"
+#include "io/ParamJson.h"
 #include "io/WeightsFile.h"
+#include "shape/ArgumentValidator.h"
 #include "shape/DiagnosticCodes.h"
 #include "shape/QuickFixApplier.h"
 #include "shape/ShapeInference.h"
@@ -765,6 +767,45 @@ private slots:
                 QCOMPARE(*back.graph.findByName("norm")->params.find("axis"), axis);
             }
         }
+    }
+
+    /// ParamKind::Axes, LayerNormalization's `axis`: an int stays an int and a list a list, as
+    /// Keras writes them back; an empty list, a null or a string is no axis.
+    void axesKind_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("read"); // as Keras prints it; empty: not read
+        QTest::newRow("int") << "-1"
+                             << "-1";
+        QTest::newRow("whole float") << "2.0"
+                                     << "2";
+        QTest::newRow("list of one") << "[2]"
+                                     << "(2,)";
+        QTest::newRow("list") << "[1, -1]"
+                              << "(1, -1)";
+        QTest::newRow("empty") << "[]"
+                               << "";
+        QTest::newRow("null inside") << "[1, null]"
+                                     << "";
+        QTest::newRow("string") << "\"-1\""
+                                << "";
+    }
+
+    void axesKind()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, read);
+        const ParamSpec& spec = *LayerCatalogue::instance().type(std::string(kLayerNorm))->spec().param("axis");
+        QCOMPARE(spec.kind, ParamKind::Axes);
+        const std::optional<ParamValue> value = paramFromJson(nlohmann::json::parse(file.toStdString()), spec);
+        QCOMPARE(value.has_value(), !read.isEmpty());
+        if (!value) {
+            QCOMPARE(describeExpectedJson(spec), std::string("an integer or a list of integers"));
+            return;
+        }
+        QCOMPARE(QString::fromStdString(toKerasLiteral(*value)), read);
+        QVERIFY(!argumentProblem(spec, *value));
+        QCOMPARE(paramToJson(*value), nlohmann::json::parse(file.toStdString() == "2.0" ? "2" : file.toStdString()));
     }
 
     void cards()

@@ -1,5 +1,4 @@
 #include "Normalization.h"
-#include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "io/KerasLayerReading.h"
 #include "shape/DiagnosticCodes.h"
@@ -81,13 +80,8 @@ public:
         });
         if (!axes)
             return {};
-        const std::int64_t channels = in.shape[axes->front()].size();
-        const auto weights = checkedMultiply(channels, 2 + (a.scale ? 1 : 0) + (a.center ? 1 : 0));
-        if (!rules::checkWeightCount(ctx, weights, "channels=" + std::to_string(channels)))
-            return {};
-        TensorInfo out = in; // cast to the compute dtype, float32
-        out.dtype = DType::Float32;
-        return {out, *weights};
+        return normalization::sameShapeResult(ctx, *axes, 2 + (a.scale ? 1 : 0) + (a.center ? 1 : 0),
+                                              "channels=" + std::to_string(in.shape[axes->front()].size()));
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Passes; } // supports_masking = True
@@ -95,9 +89,8 @@ public:
     std::vector<WeightSpec> weights(const Node& node, const std::vector<Shape>& inputs) const override
     {
         const Args a(arguments(node.params));
-        const int rank = inputs[0].rank();
-        const int axis = static_cast<int>(a.axis < 0 ? a.axis + rank : a.axis);
-        const std::vector<std::int64_t> shape = normalization::weightShape(inputs[0], {axis});
+        const std::vector<std::int64_t> shape =
+            normalization::weightShape(inputs[0], normalization::absoluteAxes({a.axis}, inputs[0].rank()));
         std::vector<WeightSpec> w = normalization::gammaBeta(shape, a.scale, a.center);
         w.push_back({"moving_mean", shape, Initializer::Zeros, false});
         w.push_back({"moving_variance", shape, Initializer::Ones, false});
@@ -115,8 +108,7 @@ public:
     std::unique_ptr<Op> makeOp(OpBuild& b) const override
     {
         const Args a(arguments(b.node.params));
-        const auto rank = static_cast<int>(b.shape.size());
-        const int axis = static_cast<int>(a.axis < 0 ? a.axis + rank : a.axis);
+        const std::vector<int> axes = normalization::absoluteAxes({a.axis}, static_cast<int>(b.shape.size()));
         std::size_t next = 0;
         NormalizationOp::Weights w;
         w.gamma = a.scale ? b.weights[next++] : nullptr;
@@ -128,7 +120,7 @@ public:
                                                .centered = true,
                                                .maskedMoments = true,
                                                .trains = isTrainable(b.node)};
-        return std::make_unique<NormalizationOp>(normalization::layoutFor(b, {axis}, true), options, w, b.shape[0]);
+        return std::make_unique<NormalizationOp>(normalization::layoutFor(b, axes, true), options, w, b.shape[0]);
     }
 
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override

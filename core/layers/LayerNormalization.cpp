@@ -1,10 +1,8 @@
 #include "Normalization.h"
-#include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "shape/DiagnosticCodes.h"
 #include "shape/LayerFlops.h"
 
-#include <algorithm>
 #include <set>
 
 namespace sf {
@@ -72,15 +70,7 @@ public:
                       "Name each axis once; " + std::to_string(rank - 1) + " and -1 are the same axis here.");
             return {};
         }
-        std::optional<std::int64_t> size = 1;
-        for (std::int64_t d : normalization::weightShape(in.shape, *axes))
-            size = size ? checkedMultiply(*size, d) : std::nullopt;
-        const std::optional<std::int64_t> weights = size ? checkedMultiply(*size, a.weightCount()) : std::nullopt;
-        if (!rules::checkWeightCount(ctx, weights, "axis=" + a.axisText))
-            return {};
-        TensorInfo out = in; // cast to the compute dtype, float32
-        out.dtype = DType::Float32;
-        return {out, *weights};
+        return normalization::sameShapeResult(ctx, *axes, a.weightCount(), "axis=" + a.axisText);
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Passes; } // supports_masking = True
@@ -88,10 +78,8 @@ public:
     std::vector<WeightSpec> weights(const Node& node, const std::vector<Shape>& inputs) const override
     {
         const Args a(arguments(node.params));
-        std::vector<int> axes;
-        for (std::int64_t axis : a.axes)
-            axes.push_back(static_cast<int>(axis < 0 ? axis + inputs[0].rank() : axis));
-        std::sort(axes.begin(), axes.end()); // build() sorts them: gamma's axes in the input's order
+        // build() sorts the axes: gamma's are in the input's order
+        const std::vector<int> axes = normalization::absoluteAxes(a.axes, inputs[0].rank());
         return normalization::gammaBeta(normalization::weightShape(inputs[0], axes), a.hasGamma(), a.hasBeta());
     }
 
@@ -106,10 +94,7 @@ public:
     std::unique_ptr<Op> makeOp(OpBuild& b) const override
     {
         const Args a(arguments(b.node.params));
-        const auto rank = static_cast<std::int64_t>(b.shape.size());
-        std::vector<int> axes;
-        for (std::int64_t axis : a.axes)
-            axes.push_back(static_cast<int>(axis < 0 ? axis + rank : axis));
+        const std::vector<int> axes = normalization::absoluteAxes(a.axes, static_cast<int>(b.shape.size()));
         std::size_t next = 0;
         NormalizationOp::Weights w;
         w.gamma = a.hasGamma() ? b.weights[next++] : nullptr;

@@ -68,6 +68,28 @@ std::optional<std::vector<int>> resolveAxes(RuleContext& ctx, const std::vector<
     return resolved;
 }
 
+std::vector<int> absoluteAxes(const std::vector<std::int64_t>& axes, int rank)
+{
+    std::vector<int> out;
+    for (std::int64_t axis : axes)
+        out.push_back(static_cast<int>(axis < 0 ? axis + rank : axis));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+RuleResult sameShapeResult(RuleContext& ctx, const std::vector<int>& axes, std::int64_t tensors,
+                           const std::string& received)
+{
+    std::optional<std::int64_t> weights = tensors;
+    for (std::int64_t size : weightShape(ctx.in().shape, axes))
+        weights = weights ? checkedMultiply(*weights, size) : std::nullopt;
+    if (!rules::checkWeightCount(ctx, weights, received))
+        return {};
+    TensorInfo out = ctx.in();
+    out.dtype = DType::Float32;
+    return {out, *weights};
+}
+
 std::vector<std::int64_t> weightShape(const Shape& input, const std::vector<int>& axes)
 {
     std::vector<std::int64_t> shape;
@@ -93,7 +115,6 @@ NormalizationLayout layoutFor(const OpBuild& b, const std::vector<int>& axes, bo
     std::vector<int> sampleAxes;
     for (int axis : axes)
         sampleAxes.push_back(axis - 1);
-    std::sort(sampleAxes.begin(), sampleAxes.end());
     return normalizationLayout(sample, sampleAxes, acrossBatch);
 }
 

@@ -30,13 +30,21 @@ std::optional<std::vector<int>> resolveAxes(RuleContext& ctx, const std::vector<
                                             const std::string& axisText,
                                             const std::function<std::string(std::int64_t)>& outOfRange);
 
+/// `axes` of an input of `rank`, each made non-negative, ascending (as Keras's build sorts them).
+std::vector<int> absoluteAxes(const std::vector<std::int64_t>& axes, int rank);
+
 /// The sizes of the input's `axes` (known by then): the shape of gamma, beta and moving statistics.
 std::vector<std::int64_t> weightShape(const Shape& input, const std::vector<int>& axes);
+
+/// The output, the input's shape and mask as float32 (Keras casts to the compute dtype), and the
+/// weight count, `tensors` weights of weightShape() each; nullopt output after `layer-too-large`.
+RuleResult sameShapeResult(RuleContext& ctx, const std::vector<int>& axes, std::int64_t tensors,
+                           const std::string& received);
 
 /// gamma (ones) and beta (zeros), both trainable, as `scale` and `center` ask.
 std::vector<WeightSpec> gammaBeta(const std::vector<std::int64_t>& shape, bool scale, bool center);
 
-/// `axes` (input axes, from 1) as the op's sample axes, and the layout of the input of `b`.
+/// The layout of the input of `b` normalized over `axes` (input axes, from 1, ascending).
 NormalizationLayout layoutFor(const OpBuild& b, const std::vector<int>& axes, bool acrossBatch);
 
 /// `axis -1 · ε 0.001`, with `no center` / `no scale` when they are off.

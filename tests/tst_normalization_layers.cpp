@@ -444,6 +444,12 @@ private slots:
                                beta[c]);
         }
         compareValues(predicted.at("norm").values, expected, 1e-4);
+        // evaluate() too: its loss is the mean squared prediction (the targets are 0).
+        double squares = 0.0;
+        for (double e : expected)
+            squares += e * e;
+        QVERIFY(std::fabs(trainer.evaluate(data).loss - squares / 12.0) < 1e-4 * std::max(1.0, squares / 12.0));
+        compareValues(parameter(trainer.network(), "norm/moving_mean"), movingMean); // evaluating moves nothing
 
         // Saved and loaded again, the statistics come back and so do the predictions.
         const auto arrays = weightArrays(trainer.network());

@@ -10,6 +10,7 @@
 #include "train/Initializers.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -44,6 +45,9 @@ struct LayerRows {
     std::function<std::vector<Feed>(std::mt19937&)> inputs;
     std::function<ParamMap(const std::vector<Feed>&, std::mt19937&)> arguments;
     bool takesMasks = true; ///< false for a layer that refuses a masked input (Softmax)
+    /// Its op computes otherwise while training (BatchNormalization's batch moments, dropout): the
+    /// gradient check runs in training mode too.
+    bool trainingDiffers = false;
 };
 
 std::int64_t between(std::mt19937& rng, std::int64_t low, std::int64_t high)
@@ -253,7 +257,9 @@ const std::map<std::string, LayerRows>& layerRows()
           oneFloat(1, 2),
           [](const std::vector<Feed>&, std::mt19937& rng) {
               return ParamMap{{"rate", static_cast<double>(between(rng, 0, 8)) / 10.0}};
-          }}},
+          },
+          true,
+          true}},
         // activation.py: Activation(activation)
         {"Activation",
          {{{"activation", std::nullopt}},
@@ -298,7 +304,9 @@ const std::map<std::string, LayerRows>& layerRows()
            {"return_state", false},
            {"go_backwards", false}},
           oneFloat(2, 2),
-          randomRecurrentArguments}},
+          randomRecurrentArguments,
+          true,
+          true}},
         // lstm.py: LSTM(units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
         // ..., unit_forget_bias=True, ..., dropout=0.0, recurrent_dropout=0.0, seed=None,
         // return_sequences=False, return_state=False, go_backwards=False, stateful=False,
@@ -320,7 +328,9 @@ const std::map<std::string, LayerRows>& layerRows()
               p.set("recurrent_activation", smoothActivation(rng));
               p.set("unit_forget_bias", between(rng, 0, 1) == 1);
               return p;
-          }}},
+          },
+          true,
+          true}},
         // gru.py: GRU(units, activation="tanh", recurrent_activation="sigmoid", use_bias=True, ...,
         // dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
         // return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
@@ -342,7 +352,53 @@ const std::map<std::string, LayerRows>& layerRows()
               p.set("recurrent_activation", smoothActivation(rng));
               p.set("reset_after", between(rng, 0, 1) == 1);
               return p;
-          }}},
+          },
+          true,
+          true}},
+        // batch_normalization.py: BatchNormalization(axis=-1, momentum=0.99, epsilon=1e-3,
+        // center=True, scale=True, ..., synchronized=False, renorm=False, ...); the initializers,
+        // regularizers, constraints and renorm are not modelled. Its moments are the batch's while
+        // training: the gradient check goes through them there.
+        {"BatchNormalization",
+         {{{"axis", std::int64_t{-1}}, {"momentum", 0.99}, {"epsilon", 1e-3}, {"center", true}, {"scale", true}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+              const std::int64_t axis = between(rng, 1, rank - 1);
+              return ParamMap{
+                  {"axis", between(rng, 0, 1) == 1 ? axis : axis - rank},
+                  {"momentum", static_cast<double>(between(rng, 0, 10)) / 10.0},
+                  {"epsilon", std::vector<double>{1e-3, 0.01, 0.1}[static_cast<std::size_t>(between(rng, 0, 2))]},
+                  {"center", between(rng, 0, 1) == 1},
+                  {"scale", between(rng, 0, 1) == 1}};
+          },
+          true,
+          true}},
+        // layer_normalization.py: LayerNormalization(axis=-1, epsilon=1e-3, center=True,
+        // scale=True, ..., **kwargs) with kwargs' rms_scaling=False.
+        {"LayerNormalization",
+         {{{"axis", std::int64_t{-1}}, {"epsilon", 1e-3}, {"center", true}, {"scale", true}, {"rms_scaling", false}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              // One axis as an int, or a list of distinct axes, each from the start or the end.
+              const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+              DimList axes;
+              for (std::int64_t axis = 1; axis < rank; ++axis)
+                  if (between(rng, 0, 1) == 1)
+                      axes.emplace_back(between(rng, 0, 1) == 1 ? axis : axis - rank);
+              if (axes.empty())
+                  axes.emplace_back(std::int64_t{-1});
+              std::shuffle(axes.begin(), axes.end(), rng);
+              const bool one = axes.size() == 1 && between(rng, 0, 1) == 1;
+              return ParamMap{
+                  {"axis", one ? ParamValue(*axes.front()) : ParamValue(axes)},
+                  {"epsilon", std::vector<double>{1e-3, 0.01, 0.1}[static_cast<std::size_t>(between(rng, 0, 2))]},
+                  {"center", between(rng, 0, 1) == 1},
+                  {"scale", between(rng, 0, 1) == 1},
+                  {"rms_scaling", between(rng, 0, 3) == 0}};
+          },
+          true,
+          true}},
         // Shapeflow's own: no arguments.
         {"RepeatToBatch",
          {{},
@@ -468,7 +524,7 @@ private slots:
                     for (Feed& f : feeds)
                         f.masked = false;
                 const ParamMap arguments = rows->second.arguments(feeds, rng);
-                checkTrial(type, feeds, arguments);
+                checkTrial(type, feeds, arguments, rows->second.trainingDiffers);
                 if (QTest::currentTestFailed())
                     qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
             }
@@ -503,7 +559,8 @@ private:
             QVERIFY(!type.keras().pythonClass.empty() && !type.keras().pythonDefinition.empty());
     }
 
-    void checkTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments)
+    void checkTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments,
+                    bool trainingDiffers)
     {
         const Trial trial = makeTrial(type, feeds, arguments);
         const ShapeReport report = inferShapes(trial.graph);
@@ -566,9 +623,15 @@ private:
                 auto gradients = NetworkCompiler::compile(checked, kBatch, {}, true);
                 initializeWeights(*gradients, 7);
                 fillInputs(*gradients, vocabulary, 11);
-                GradientChecker(*gradients).checkAll(false);
-                if (QTest::currentTestFailed())
-                    return;
+                for (bool training : {false, true}) {
+                    if (training && !trainingDiffers)
+                        break;
+                    GradientChecker(*gradients).checkAll(training);
+                    if (QTest::currentTestFailed()) {
+                        qWarning("in %s mode", training ? "training" : "inference");
+                        return;
+                    }
+                }
             }
         }
 

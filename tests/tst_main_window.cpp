@@ -379,6 +379,23 @@ private slots:
             << "shape"
             << "0, 20"
             << "Received an invalid value for `shape`, expected a tuple of positive integers or None.";
+        // An int-or-list axis: `-1` an int, `(2,)` a list of one, nothing no axis.
+        QTest::newRow("one axis") << "layer_normalization"
+                                  << "axis"
+                                  << "1"
+                                  << "";
+        QTest::newRow("a list of one axis") << "layer_normalization"
+                                            << "axis"
+                                            << "(2,)"
+                                            << "";
+        QTest::newRow("axes") << "layer_normalization"
+                              << "axis"
+                              << "(1, -1)"
+                              << "";
+        QTest::newRow("no axis") << "layer_normalization"
+                                 << "axis"
+                                 << ""
+                                 << "Received an invalid value for `axis`, expected an int or a list/tuple of ints";
     }
 
     void numberFieldsRefuseInsteadOfRewriting()
@@ -391,6 +408,8 @@ private slots:
         QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
         if (layer == "dropout")
             window.addLayer("Dropout", {0, 0});
+        if (layer == "layer_normalization")
+            window.addLayer("LayerNormalization", {0, 0});
         const NodeId id = idOf(window, qPrintable(layer));
         window.scene().selectOnly(id);
         const ParamValue before = *window.document().graph().node(id)->params.find(argument.toStdString());

@@ -98,6 +98,12 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
         if (auto d = dimList(j, false); d && std::ssize(*d) == spec.arity)
             return ParamValue(*d);
         return std::nullopt;
+    case ParamKind::Axes: // an int stays an int and a list a list, as Keras writes them back
+        if (auto i = integral(j))
+            return ParamValue(*i);
+        if (auto d = dimList(j, false); d && !d->empty())
+            return ParamValue(*d);
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -121,6 +127,8 @@ std::string describeExpectedJson(const ParamSpec& spec)
         return "a list of integers";
     case ParamKind::IntTuple:
         return "an integer or a list of " + std::to_string(spec.arity) + " integers";
+    case ParamKind::Axes:
+        return "an integer or a list of integers";
     }
     return "a value";
 }

@@ -44,6 +44,25 @@ const DimList& Arguments::dims(std::string_view name) const
     return m_params.dims(name);
 }
 
+std::vector<std::int64_t> Arguments::axes(std::string_view name) const
+{
+    expect(name, {ParamKind::Axes});
+    const ParamValue* value = m_params.find(name);
+    if (const auto* one = value ? std::get_if<std::int64_t>(value) : nullptr)
+        return {*one};
+    std::vector<std::int64_t> list;
+    for (const auto& d : m_params.dims(name))
+        list.push_back(d.value_or(0));
+    return list;
+}
+
+bool Arguments::isList(std::string_view name) const
+{
+    expect(name, {ParamKind::Axes});
+    const ParamValue* value = m_params.find(name);
+    return value && std::holds_alternative<DimList>(*value);
+}
+
 std::optional<std::int64_t> Arguments::optionalInteger(std::string_view name) const
 {
     expect(name, {ParamKind::OptionalInteger});

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sf {
 
@@ -23,6 +24,10 @@ public:
     bool boolean(std::string_view name) const;
     const std::string& text(std::string_view name) const;
     const DimList& dims(std::string_view name) const;
+    /// An Axes argument as a list: `-1` as {-1}.
+    std::vector<std::int64_t> axes(std::string_view name) const;
+    /// Whether an Axes argument is a list (`[2]`) rather than an int (`2`).
+    bool isList(std::string_view name) const;
     std::optional<std::int64_t> optionalInteger(std::string_view name) const;
 
 private:

@@ -28,6 +28,8 @@
     X(SimpleRNN)                                                                                                       \
     X(LSTM)                                                                                                            \
     X(GRU)                                                                                                             \
+    X(BatchNormalization)                                                                                              \
+    X(LayerNormalization)                                                                                              \
     X(RepeatToBatch)
 
 namespace sf {

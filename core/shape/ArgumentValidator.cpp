@@ -78,6 +78,14 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
                               });
         return valuesOk ? "" : "a tuple of " + std::to_string(spec.arity) + " integers";
     }
+    case ParamKind::Axes: {
+        if (std::holds_alternative<std::int64_t>(value))
+            return "";
+        const auto* dims = std::get_if<DimList>(&value);
+        const bool ok = dims && !dims->empty() &&
+                        std::all_of(dims->begin(), dims->end(), [](const auto& d) { return d.has_value(); });
+        return ok ? "" : "an int or a list/tuple of ints";
+    }
     }
     return "";
 }

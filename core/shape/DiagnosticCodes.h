@@ -76,8 +76,14 @@ inline constexpr const char* kSizeOverflow = "size-overflow";
 /// A layer with more weights than can be held (a huge Embedding).
 inline constexpr const char* kLayerTooLarge = "layer-too-large";
 
+/// A normalization's `axis` names an axis its input does not have (`axis=3` for a (None, 8) input).
+inline constexpr const char* kAxisOutOfRange = "axis-out-of-range";
+/// A normalization's `axis` is one whose size is unknown (a variable sequence length, the batch):
+/// its weights take that size.
+inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
+
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 30> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 32> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -108,6 +114,8 @@ inline constexpr std::array<std::string_view, 30> kDiagnosticCodes{
     kDropoutDropsAll,
     kSizeOverflow,
     kLayerTooLarge,
+    kAxisOutOfRange,
+    kUnknownAxisDim,
 };
 
 // What a Keras import could not carry over (ImportProblem::code).

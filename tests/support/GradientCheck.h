@@ -9,8 +9,10 @@
 namespace sf::test {
 
 /// Central-difference gradient check of a network against L = sum(w * y) over every output, with
-/// fixed random w. Checks every weight entry (up to `maxPerTensor` per tensor) and every float
-/// input. Dropout's masks repeat because every forward pass reseeds the same generator.
+/// fixed random w. Checks every trainable weight entry (up to `maxPerTensor` per tensor) and every
+/// float input; a non-trainable weight (BatchNormalization's moving statistics) has no gradient, as
+/// in Keras, though the output may depend on it at inference. Dropout's masks repeat because every
+/// forward pass reseeds the same generator.
 class GradientChecker {
 public:
     explicit GradientChecker(Network& net, unsigned seed = 7) : m_net(net), m_rng(seed)
@@ -76,7 +78,7 @@ public:
         analytic(training);
         analytic(training);
         // Copy the analytic gradients first: the numeric passes overwrite buffers.
-        for (Parameter* p : m_net.parameters()) {
+        for (Parameter* p : m_net.trainableParameters()) {
             const std::vector<float> grad = p->grad;
             compare(p->name.c_str(), p->value.data(), grad.data(), p->size(), training);
             if (QTest::currentTestFailed())

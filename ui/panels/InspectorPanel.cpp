@@ -114,14 +114,22 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
     const bool optional =
         spec.kind == ParamKind::OptionalInteger ||
         (spec.kind == ParamKind::IntTuple && std::holds_alternative<std::monostate>(spec.defaultValue));
-    const bool dims =
-        spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape || spec.kind == ParamKind::IntTuple;
+    const bool dims = spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape ||
+                      spec.kind == ParamKind::IntTuple || spec.kind == ParamKind::Axes;
     if (dims) {
         const auto* list = value ? std::get_if<DimList>(value) : nullptr;
-        line->setText(list ? dimsText(*list) : QString());
+        if (list && spec.kind == ParamKind::Axes && list->size() == 1)
+            line->setText("(" + dimsText(*list) + ",)"); // a list of one axis, not the int
+        else if (list)
+            line->setText(dimsText(*list));
+        else if (const auto* one = value ? std::get_if<std::int64_t>(value) : nullptr)
+            line->setText(QString::number(*one)); // an Axes argument's single int
+        else
+            line->setText(QString());
         line->setPlaceholderText(optional                              ? "None"
                                  : spec.kind == ParamKind::TargetShape ? "4, -1"
                                  : spec.kind == ParamKind::IntTuple    ? "3"
+                                 : spec.kind == ParamKind::Axes        ? "-1"
                                                                        : "None, 20");
     } else {
         line->setText(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
@@ -141,7 +149,11 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
             auto list = parseDims(t, spec.kind == ParamKind::Shape);
             if (list && spec.kind == ParamKind::IntTuple && list->size() == 1) // `3` for all, as Keras reads it
                 list = DimList(static_cast<std::size_t>(spec.arity), list->front());
-            if (list)
+            const bool oneAxis = spec.kind == ParamKind::Axes && list && list->size() == 1 && list->front() &&
+                                 !t.contains(',') && !t.startsWith('(') && !t.startsWith('[');
+            if (oneAxis) // `-1` is an int, `-2, -1` or `(-1,)` a list, as Keras tells them apart
+                parsed = ParamValue(*list->front());
+            else if (list)
                 parsed = *list;
         } else if (optional && (t.isEmpty() || t == "None")) {
             parsed = ParamValue(std::monostate{});
@@ -273,6 +285,7 @@ void InspectorPanel::rebuild()
         case ParamKind::Shape:
         case ParamKind::TargetShape:
         case ParamKind::IntTuple:
+        case ParamKind::Axes:
         case ParamKind::OptionalInteger:
             editor = textField(p, value);
             break;

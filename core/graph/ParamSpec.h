@@ -17,6 +17,8 @@ enum class ParamKind {
     TargetShape,     ///< DimList of positive sizes, at most one -1 (Reshape `target_shape`)
     OptionalInteger, ///< std::int64_t or None (Input `batch_size`)
     IntTuple,        ///< DimList of ParamSpec::arity sizes; Keras takes one int for all (`kernel_size=3`)
+    OptionalReal,    ///< double or None (ReLU `max_value`)
+    AxisList,        ///< DimList of axes, or None; Keras takes one int for a list of one (PReLU `shared_axes`)
 };
 
 /// Which values of an argument Keras accepts; the rule also words the error message.

@@ -74,6 +74,20 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
         if (j.is_number())
             return ParamValue(j.get<double>());
         return std::nullopt;
+    case ParamKind::OptionalReal:
+        if (j.is_null())
+            return ParamValue(std::monostate{});
+        if (j.is_number())
+            return ParamValue(j.get<double>());
+        return std::nullopt;
+    case ParamKind::AxisList: // one integer is a list of one, as PReLU reads `shared_axes=1`
+        if (j.is_null())
+            return ParamValue(std::monostate{});
+        if (auto i = integral(j))
+            return ParamValue(DimList{*i});
+        if (auto d = dimList(j, false))
+            return ParamValue(*d);
+        return std::nullopt;
     case ParamKind::Boolean:
         if (j.is_boolean())
             return ParamValue(j.get<bool>());
@@ -111,6 +125,10 @@ std::string describeExpectedJson(const ParamSpec& spec)
         return "an integer or null";
     case ParamKind::Real:
         return "a number";
+    case ParamKind::OptionalReal:
+        return "a number or null";
+    case ParamKind::AxisList:
+        return "null, an integer or a list of integers";
     case ParamKind::Boolean:
         return "true or false";
     case ParamKind::Choice:

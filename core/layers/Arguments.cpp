@@ -50,4 +50,22 @@ std::optional<std::int64_t> Arguments::optionalInteger(std::string_view name) co
     return m_params.optionalInteger(name);
 }
 
+std::optional<double> Arguments::optionalReal(std::string_view name) const
+{
+    expect(name, {ParamKind::OptionalReal});
+    const ParamValue* v = m_params.find(name);
+    if (!v || std::holds_alternative<std::monostate>(*v))
+        return std::nullopt;
+    return m_params.real(name);
+}
+
+std::optional<DimList> Arguments::axes(std::string_view name) const
+{
+    expect(name, {ParamKind::AxisList});
+    const ParamValue* v = m_params.find(name);
+    if (!v || std::holds_alternative<std::monostate>(*v))
+        return std::nullopt;
+    return m_params.dims(name);
+}
+
 } // namespace sf

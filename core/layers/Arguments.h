@@ -24,6 +24,8 @@ public:
     const std::string& text(std::string_view name) const;
     const DimList& dims(std::string_view name) const;
     std::optional<std::int64_t> optionalInteger(std::string_view name) const;
+    std::optional<double> optionalReal(std::string_view name) const; ///< nullopt for None
+    std::optional<DimList> axes(std::string_view name) const;        ///< nullopt for None
 
 private:
     void expect(std::string_view name, std::initializer_list<ParamKind> kinds) const;

@@ -38,6 +38,23 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         if (const auto* i = std::get_if<std::int64_t>(&value))
             return numberRule(static_cast<double>(*i), true).empty() ? "" : "None or a positive integer";
         return "None or a positive integer";
+    case ParamKind::OptionalReal: {
+        if (std::holds_alternative<std::monostate>(value))
+            return "";
+        const auto* d = std::get_if<double>(&value);
+        const auto* i = std::get_if<std::int64_t>(&value);
+        if (!d && !i)
+            return "None or a number";
+        const std::string problem = numberRule(d ? *d : static_cast<double>(*i), false);
+        return problem.empty() ? "" : "None or " + problem;
+    }
+    case ParamKind::AxisList: {
+        if (std::holds_alternative<std::monostate>(value))
+            return "";
+        const auto* dims = std::get_if<DimList>(&value);
+        const bool ok = dims && std::all_of(dims->begin(), dims->end(), [](const auto& d) { return d.has_value(); });
+        return ok ? "" : "None or a list of integers";
+    }
     case ParamKind::Real:
         if (const auto* d = std::get_if<double>(&value))
             return numberRule(*d, false);

@@ -112,16 +112,18 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
 {
     auto* line = new QLineEdit;
     const bool optional =
-        spec.kind == ParamKind::OptionalInteger ||
+        spec.kind == ParamKind::OptionalInteger || spec.kind == ParamKind::OptionalReal ||
+        spec.kind == ParamKind::AxisList ||
         (spec.kind == ParamKind::IntTuple && std::holds_alternative<std::monostate>(spec.defaultValue));
-    const bool dims =
-        spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape || spec.kind == ParamKind::IntTuple;
+    const bool dims = spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape ||
+                      spec.kind == ParamKind::IntTuple || spec.kind == ParamKind::AxisList;
     if (dims) {
         const auto* list = value ? std::get_if<DimList>(value) : nullptr;
         line->setText(list ? dimsText(*list) : QString());
         line->setPlaceholderText(optional                              ? "None"
                                  : spec.kind == ParamKind::TargetShape ? "4, -1"
                                  : spec.kind == ParamKind::IntTuple    ? "3"
+                                 : spec.kind == ParamKind::AxisList    ? "None"
                                                                        : "None, 20");
     } else {
         line->setText(value ? QString::fromStdString(toKerasLiteral(*value)) : QString());
@@ -145,7 +147,7 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
                 parsed = *list;
         } else if (optional && (t.isEmpty() || t == "None")) {
             parsed = ParamValue(std::monostate{});
-        } else if (spec.kind == ParamKind::Real) {
+        } else if (spec.kind == ParamKind::Real || spec.kind == ParamKind::OptionalReal) {
             const double v = t.toDouble(&ok);
             if (ok)
                 parsed = v;
@@ -156,12 +158,14 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         }
         const QString name = QString::fromStdString(spec.name);
         if (!parsed)
-            return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
-                                      .arg(name,
-                                           dims                           ? tr("sizes separated by commas")
-                                           : spec.kind == ParamKind::Real ? tr("a number")
-                                                                          : tr("an integer"),
-                                           t)};
+            return {std::nullopt,
+                    tr("`%1` should be %2. Received: %1=%3")
+                        .arg(name,
+                             spec.kind == ParamKind::AxisList ? tr("axes separated by commas")
+                             : dims                           ? tr("sizes separated by commas")
+                             : spec.kind == ParamKind::Real || spec.kind == ParamKind::OptionalReal ? tr("a number")
+                                                                                                    : tr("an integer"),
+                             t)};
         if (const auto problem = argumentProblem(spec, *parsed))
             return {std::nullopt, QString::fromStdString(*problem)};
         return {parsed, QString()};
@@ -274,6 +278,8 @@ void InspectorPanel::rebuild()
         case ParamKind::TargetShape:
         case ParamKind::IntTuple:
         case ParamKind::OptionalInteger:
+        case ParamKind::OptionalReal:
+        case ParamKind::AxisList:
             editor = textField(p, value);
             break;
         }

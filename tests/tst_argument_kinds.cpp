@@ -77,6 +77,83 @@ private slots:
         QCOMPARE(*argumentProblem(padding, DimList{std::int64_t{1}}),
                  std::string("The `padding` argument must be a tuple of 2 integers. Received padding=(1,)"));
     }
+
+    /// A number or None (ReLU's `max_value`): null reads as None, a number as itself, and the
+    /// rule still holds for a number.
+    void optionalRealReadsAsKeras_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("read"); // empty: not read
+        QTest::newRow("null") << "null"
+                              << "None";
+        QTest::newRow("a float") << "2.5"
+                                 << "2.5";
+        QTest::newRow("an integer") << "6"
+                                    << "6.0";
+        QTest::newRow("a string") << "\"6\""
+                                  << "";
+        QTest::newRow("a list") << "[6]"
+                                << "";
+    }
+    void optionalRealReadsAsKeras()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, read);
+        const ParamSpec spec{"max_value", ParamKind::OptionalReal, std::monostate{}, ValueRule::NonNegative, {}, {}};
+        const std::optional<ParamValue> value = paramFromJson(json::parse(file.toStdString()), spec);
+        QCOMPARE(value.has_value(), !read.isEmpty());
+        if (!value) {
+            QCOMPARE(describeExpectedJson(spec), std::string("a number or null"));
+            return;
+        }
+        QCOMPARE(QString::fromStdString(toKerasLiteral(*value)), read);
+        QCOMPARE(paramFromJson(paramToJson(*value), spec), value);
+        QVERIFY(!argumentProblem(spec, *value));
+        QCOMPARE(*argumentProblem(spec, -1.0),
+                 std::string("Received an invalid value for `max_value`, expected None or a non-negative number. "
+                             "Received: max_value=-1.0"));
+        QCOMPARE(*argumentProblem(spec, std::string("6")),
+                 std::string("Received an invalid value for `max_value`, expected None or a number. "
+                             "Received: max_value='6'"));
+    }
+
+    /// None, one axis or a list of axes (PReLU's `shared_axes`): one int is a list of one, as
+    /// Keras reads it.
+    void axisListReadsAsKeras_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("read"); // empty: not read
+        QTest::newRow("null") << "null"
+                              << "None";
+        QTest::newRow("one int") << "1"
+                                 << "1"; // kept as the file gives it; Keras reads it as (1,)
+        QTest::newRow("a list") << "[1, 2]"
+                                << "(1, 2)";
+        QTest::newRow("an empty list") << "[]"
+                                       << "()";
+        QTest::newRow("a null inside") << "[1, null]"
+                                       << "";
+        QTest::newRow("a string") << "\"1\""
+                                  << "";
+        QTest::newRow("a fraction") << "1.5"
+                                    << "";
+    }
+    void axisListReadsAsKeras()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, read);
+        const ParamSpec spec{"shared_axes", ParamKind::Axes, std::monostate{}, ValueRule::Any, {}, {}};
+        const std::optional<ParamValue> value = paramFromJson(json::parse(file.toStdString()), spec);
+        QCOMPARE(value.has_value(), !read.isEmpty());
+        if (!value) {
+            QCOMPARE(describeExpectedJson(spec), std::string("null, an integer or a list of integers"));
+            return;
+        }
+        QCOMPARE(QString::fromStdString(toKerasLiteral(*value)), read);
+        QCOMPARE(paramFromJson(paramToJson(*value), spec), value);
+        QVERIFY(!argumentProblem(spec, *value));
+        QVERIFY(argumentProblem(spec, 1.5));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestArgumentKinds)

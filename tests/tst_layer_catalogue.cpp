@@ -48,6 +48,10 @@ struct LayerRows {
     /// Its op computes otherwise while training (BatchNormalization's batch moments, dropout): the
     /// gradient check runs in training mode too.
     bool trainingDiffers = false;
+    /// Input values where the layer's function has a kink or a step for these arguments (ReLU's
+    /// threshold and max_value): the gradient check keeps its inputs away from them, since a
+    /// central difference across one measures the jump, not the slope.
+    std::function<std::vector<double>(const ParamMap&)> kinks = {};
 };
 
 std::int64_t between(std::mt19937& rng, std::int64_t low, std::int64_t high)
@@ -277,6 +281,91 @@ const std::map<std::string, LayerRows>& layerRows()
               return ParamMap{{"axis", between(rng, 0, 1) == 1 ? std::int64_t{-1} : between(rng, 1, rank - 1)}};
           },
           false}},
+        // spatial_dropout.py: SpatialDropout1D(rate, seed=None); seed is not modelled.
+        {"SpatialDropout1D",
+         {{{"rate", std::nullopt}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"rate", static_cast<double>(between(rng, 0, 9)) / 10.0}};
+          },
+          true,
+          true}},
+        // gaussian_noise.py: GaussianNoise(stddev, seed=None); seed is not modelled.
+        {"GaussianNoise",
+         {{{"stddev", std::nullopt}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"stddev", static_cast<double>(between(rng, 0, 10)) / 10.0}};
+          },
+          true,
+          true}},
+        // gaussian_dropout.py: GaussianDropout(rate, seed=None); seed is not modelled.
+        {"GaussianDropout",
+         {{{"rate", std::nullopt}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"rate", static_cast<double>(between(rng, 0, 9)) / 10.0}};
+          },
+          true,
+          true}},
+        // relu.py: ReLU(max_value=None, negative_slope=0.0, threshold=0.0)
+        {"ReLU",
+         {{{"max_value", ParamValue(std::monostate{})}, {"negative_slope", 0.0}, {"threshold", 0.0}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              ParamMap p{{"negative_slope", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                         {"threshold", static_cast<double>(between(rng, 0, 4)) / 4.0}};
+              p.set("max_value", between(rng, 0, 1) == 1 ? ParamValue(static_cast<double>(between(rng, 1, 12)) / 4.0)
+                                                         : ParamValue(std::monostate{}));
+              return p;
+          },
+          true,
+          false,
+          [](const ParamMap& p) {
+              std::vector<double> at{0.0, p.real("threshold")};
+              if (const auto* cap = std::get_if<double>(p.find("max_value")))
+                  at.push_back(*cap);
+              return at;
+          }}},
+        // leaky_relu.py: LeakyReLU(negative_slope=0.3)
+        {"LeakyReLU",
+         {{{"negative_slope", 0.3}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"negative_slope", static_cast<double>(between(rng, 0, 10)) / 10.0}};
+          },
+          true,
+          false,
+          [](const ParamMap&) { return std::vector<double>{0.0}; }}},
+        // prelu.py: PReLU(alpha_initializer="Zeros", alpha_regularizer=None,
+        // alpha_constraint=None, shared_axes=None); the initializer, regularizer and constraint
+        // are not modelled (zeros, none).
+        {"PReLU",
+         {{{"shared_axes", ParamValue(std::monostate{})}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+              if (between(rng, 0, 2) == 0)
+                  return ParamMap{{"shared_axes", ParamValue(std::monostate{})}};
+              DimList axes;
+              for (std::int64_t axis = 1; axis < rank; ++axis)
+                  if (between(rng, 0, 1) == 1)
+                      axes.emplace_back(axis);
+              return ParamMap{{"shared_axes", axes}};
+          },
+          true,
+          false,
+          [](const ParamMap&) { return std::vector<double>{0.0}; }}},
+        // elu.py: ELU(alpha=1.0)
+        {"ELU",
+         {{{"alpha", 1.0}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"alpha", static_cast<double>(between(rng, 0, 20)) / 10.0}};
+          },
+          true,
+          false,
+          [](const ParamMap&) { return std::vector<double>{0.0}; }}},
         // masking.py: Masking(mask_value=0.0)
         {"Masking",
          {{{"mask_value", 0.0}},
@@ -411,6 +500,23 @@ const std::map<std::string, LayerRows>& layerRows()
     return rows;
 }
 
+/// Moves every float input value closer than 0.1 to a kink 0.1 away from it, on its side; the
+/// gradient check's steps (1e-2 of a value's size, at least 1e-2) then stay on one side for the
+/// values near kinks, which are at most 3 here.
+void keepAwayFrom(Network& net, const std::vector<double>& kinks)
+{
+    constexpr double kMargin = 0.1;
+    for (const Network::Port& in : net.inputs()) {
+        if (in.integer)
+            continue;
+        const TensorView& v = in.buffers->value;
+        for (Index i = 0; i < v.size(); ++i)
+            for (double k : kinks)
+                if (std::fabs(v.data[i] - k) < kMargin)
+                    v.data[i] = static_cast<float>(v.data[i] >= k ? k + kMargin : k - kMargin);
+    }
+}
+
 /// A model of the layer under test fed by `feeds` (through Masking where a feed is masked); for
 /// the InputLayer, the input read by a linear Activation.
 struct Trial {
@@ -524,7 +630,8 @@ private slots:
                     for (Feed& f : feeds)
                         f.masked = false;
                 const ParamMap arguments = rows->second.arguments(feeds, rng);
-                checkTrial(type, feeds, arguments, rows->second.trainingDiffers);
+                checkTrial(type, feeds, arguments, rows->second.trainingDiffers,
+                           rows->second.kinks ? rows->second.kinks(arguments) : std::vector<double>{});
                 if (QTest::currentTestFailed())
                     qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
             }
@@ -560,7 +667,7 @@ private:
     }
 
     void checkTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments,
-                    bool trainingDiffers)
+                    bool trainingDiffers, const std::vector<double>& kinks)
     {
         const Trial trial = makeTrial(type, feeds, arguments);
         const ShapeReport report = inferShapes(trial.graph);
@@ -623,6 +730,7 @@ private:
                 auto gradients = NetworkCompiler::compile(checked, kBatch, {}, true);
                 initializeWeights(*gradients, 7);
                 fillInputs(*gradients, vocabulary, 11);
+                keepAwayFrom(*gradients, kinks);
                 for (bool training : {false, true}) {
                     if (training && !trainingDiffers)
                         break;

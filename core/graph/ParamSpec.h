@@ -17,7 +17,11 @@ enum class ParamKind {
     TargetShape,     ///< DimList of positive sizes, at most one -1 (Reshape `target_shape`)
     OptionalInteger, ///< std::int64_t or None (Input `batch_size`)
     IntTuple,        ///< DimList of ParamSpec::arity sizes; Keras takes one int for all (`kernel_size=3`)
-    Axes,            ///< std::int64_t, or a non-empty DimList of them: Keras's int-or-list `axis` (LayerNormalization)
+    /// Keras's int-or-list of axes: std::int64_t, or a non-empty DimList of them (LayerNormalization
+    /// `axis`), kept as the file gives it; also None, or an empty list, where the default is None
+    /// (PReLU `shared_axes`).
+    Axes,
+    OptionalReal, ///< double or None (ReLU `max_value`)
 };
 
 /// Which values of an argument Keras accepts; the rule also words the error message.

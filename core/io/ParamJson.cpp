@@ -74,6 +74,12 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
         if (j.is_number())
             return ParamValue(j.get<double>());
         return std::nullopt;
+    case ParamKind::OptionalReal:
+        if (j.is_null())
+            return ParamValue(std::monostate{});
+        if (j.is_number())
+            return ParamValue(j.get<double>());
+        return std::nullopt;
     case ParamKind::Boolean:
         if (j.is_boolean())
             return ParamValue(j.get<bool>());
@@ -98,12 +104,16 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
         if (auto d = dimList(j, false); d && std::ssize(*d) == spec.arity)
             return ParamValue(*d);
         return std::nullopt;
-    case ParamKind::Axes: // an int stays an int and a list a list, as Keras writes them back
+    case ParamKind::Axes: { // an int stays an int and a list a list, as Keras writes them back
+        const bool noneAllowed = std::holds_alternative<std::monostate>(spec.defaultValue);
+        if (j.is_null() && noneAllowed)
+            return ParamValue(std::monostate{});
         if (auto i = integral(j))
             return ParamValue(*i);
-        if (auto d = dimList(j, false); d && !d->empty())
+        if (auto d = dimList(j, false); d && (noneAllowed || !d->empty()))
             return ParamValue(*d);
         return std::nullopt;
+    }
     }
     return std::nullopt;
 }
@@ -117,6 +127,8 @@ std::string describeExpectedJson(const ParamSpec& spec)
         return "an integer or null";
     case ParamKind::Real:
         return "a number";
+    case ParamKind::OptionalReal:
+        return "a number or null";
     case ParamKind::Boolean:
         return "true or false";
     case ParamKind::Choice:
@@ -128,7 +140,8 @@ std::string describeExpectedJson(const ParamSpec& spec)
     case ParamKind::IntTuple:
         return "an integer or a list of " + std::to_string(spec.arity) + " integers";
     case ParamKind::Axes:
-        return "an integer or a list of integers";
+        return std::holds_alternative<std::monostate>(spec.defaultValue) ? "null, an integer or a list of integers"
+                                                                         : "an integer or a list of integers";
     }
     return "a value";
 }

@@ -44,12 +44,14 @@ const DimList& Arguments::dims(std::string_view name) const
     return m_params.dims(name);
 }
 
-std::vector<std::int64_t> Arguments::axes(std::string_view name) const
+std::optional<std::vector<std::int64_t>> Arguments::axes(std::string_view name) const
 {
     expect(name, {ParamKind::Axes});
     const ParamValue* value = m_params.find(name);
-    if (const auto* one = value ? std::get_if<std::int64_t>(value) : nullptr)
-        return {*one};
+    if (!value || std::holds_alternative<std::monostate>(*value))
+        return std::nullopt;
+    if (const auto* one = std::get_if<std::int64_t>(value))
+        return std::vector<std::int64_t>{*one};
     std::vector<std::int64_t> list;
     for (const auto& d : m_params.dims(name))
         list.push_back(d.value_or(0));
@@ -67,6 +69,15 @@ std::optional<std::int64_t> Arguments::optionalInteger(std::string_view name) co
 {
     expect(name, {ParamKind::OptionalInteger});
     return m_params.optionalInteger(name);
+}
+
+std::optional<double> Arguments::optionalReal(std::string_view name) const
+{
+    expect(name, {ParamKind::OptionalReal});
+    const ParamValue* v = m_params.find(name);
+    if (!v || std::holds_alternative<std::monostate>(*v))
+        return std::nullopt;
+    return m_params.real(name);
 }
 
 } // namespace sf

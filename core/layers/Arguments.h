@@ -24,11 +24,12 @@ public:
     bool boolean(std::string_view name) const;
     const std::string& text(std::string_view name) const;
     const DimList& dims(std::string_view name) const;
-    /// An Axes argument as a list: `-1` as {-1}.
-    std::vector<std::int64_t> axes(std::string_view name) const;
+    /// An Axes argument as a list: `-1` as {-1}; nullopt for None.
+    std::optional<std::vector<std::int64_t>> axes(std::string_view name) const;
     /// Whether an Axes argument is a list (`[2]`) rather than an int (`2`).
     bool isList(std::string_view name) const;
     std::optional<std::int64_t> optionalInteger(std::string_view name) const;
+    std::optional<double> optionalReal(std::string_view name) const; ///< nullopt for None
 
 private:
     void expect(std::string_view name, std::initializer_list<ParamKind> kinds) const;

@@ -18,8 +18,15 @@
     X(Reshape)                                                                                                         \
     X(RepeatVector)                                                                                                    \
     X(Dropout)                                                                                                         \
+    X(SpatialDropout1D)                                                                                                \
+    X(GaussianNoise)                                                                                                   \
+    X(GaussianDropout)                                                                                                 \
     X(Activation)                                                                                                      \
     X(Softmax)                                                                                                         \
+    X(ReLU)                                                                                                            \
+    X(LeakyReLU)                                                                                                       \
+    X(PReLU)                                                                                                           \
+    X(ELU)                                                                                                             \
     X(Masking)                                                                                                         \
     X(MaxPooling1D)                                                                                                    \
     X(AveragePooling1D)                                                                                                \

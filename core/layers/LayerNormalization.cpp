@@ -131,7 +131,7 @@ private:
         bool scale;
         bool rmsScaling;
         explicit Args(const Arguments& a)
-            : axes(a.axes("axis")), epsilon(a.real("epsilon")), center(a.boolean("center")), scale(a.boolean("scale")),
+            : axes(*a.axes("axis")), epsilon(a.real("epsilon")), center(a.boolean("center")), scale(a.boolean("scale")),
               rmsScaling(a.boolean("rms_scaling"))
         {
             axisText = std::to_string(axes.front());

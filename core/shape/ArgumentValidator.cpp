@@ -38,6 +38,16 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         if (const auto* i = std::get_if<std::int64_t>(&value))
             return numberRule(static_cast<double>(*i), true).empty() ? "" : "None or a positive integer";
         return "None or a positive integer";
+    case ParamKind::OptionalReal: {
+        if (std::holds_alternative<std::monostate>(value))
+            return "";
+        const auto* d = std::get_if<double>(&value);
+        const auto* i = std::get_if<std::int64_t>(&value);
+        if (!d && !i)
+            return "None or a number";
+        const std::string problem = numberRule(d ? *d : static_cast<double>(*i), false);
+        return problem.empty() ? "" : "None or " + problem;
+    }
     case ParamKind::Real:
         if (const auto* d = std::get_if<double>(&value))
             return numberRule(*d, false);
@@ -79,12 +89,14 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         return valuesOk ? "" : "a tuple of " + std::to_string(spec.arity) + " integers";
     }
     case ParamKind::Axes: {
-        if (std::holds_alternative<std::int64_t>(value))
+        const bool noneAllowed = std::holds_alternative<std::monostate>(spec.defaultValue);
+        if (std::holds_alternative<std::int64_t>(value) ||
+            (noneAllowed && std::holds_alternative<std::monostate>(value)))
             return "";
         const auto* dims = std::get_if<DimList>(&value);
-        const bool ok = dims && !dims->empty() &&
+        const bool ok = dims && (noneAllowed || !dims->empty()) &&
                         std::all_of(dims->begin(), dims->end(), [](const auto& d) { return d.has_value(); });
-        return ok ? "" : "an int or a list/tuple of ints";
+        return ok ? "" : noneAllowed ? "None, an int or a list/tuple of ints" : "an int or a list/tuple of ints";
     }
     }
     return "";

@@ -71,6 +71,12 @@ inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
 inline constexpr const char* kRepeatToBatchInput = "repeat-to-batch-input";
 /// `Dropout(rate=1.0)`, which drops everything: a warning.
 inline constexpr const char* kDropoutDropsAll = "dropout-drops-all";
+/// A PReLU whose alpha would need the size of an input axis it does not share, and the size is
+/// unknown (a sequence of any length): Keras cannot build the weight.
+inline constexpr const char* kPReLUUnknownAxis = "prelu-unknown-axis";
+/// A GaussianDropout with rate=1: the noise's standard deviation sqrt(rate / (1 - rate)) is
+/// infinite in Keras 3, and tf.keras and TensorFlow.js turn the noise off instead.
+inline constexpr const char* kGaussianDropoutRateOne = "gaussian-dropout-rate-one";
 /// A size that does not fit in 64 bits.
 inline constexpr const char* kSizeOverflow = "size-overflow";
 /// A layer with more weights than can be held (a huge Embedding).
@@ -83,7 +89,7 @@ inline constexpr const char* kAxisOutOfRange = "axis-out-of-range";
 inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 32> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 34> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -112,6 +118,8 @@ inline constexpr std::array<std::string_view, 32> kDiagnosticCodes{
     kReshapeSizeMismatch,
     kRepeatToBatchInput,
     kDropoutDropsAll,
+    kPReLUUnknownAxis,
+    kGaussianDropoutRateOne,
     kSizeOverflow,
     kLayerTooLarge,
     kAxisOutOfRange,

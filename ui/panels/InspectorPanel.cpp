@@ -111,9 +111,9 @@ void InspectorPanel::showNode(NodeId id)
 QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* value)
 {
     auto* line = new QLineEdit;
-    const bool optional =
-        spec.kind == ParamKind::OptionalInteger ||
-        (spec.kind == ParamKind::IntTuple && std::holds_alternative<std::monostate>(spec.defaultValue));
+    const bool optional = spec.kind == ParamKind::OptionalInteger || spec.kind == ParamKind::OptionalReal ||
+                          ((spec.kind == ParamKind::IntTuple || spec.kind == ParamKind::Axes) &&
+                           std::holds_alternative<std::monostate>(spec.defaultValue));
     const bool dims = spec.kind == ParamKind::Shape || spec.kind == ParamKind::TargetShape ||
                       spec.kind == ParamKind::IntTuple || spec.kind == ParamKind::Axes;
     if (dims) {
@@ -155,9 +155,7 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
                 parsed = ParamValue(*list->front());
             else if (list)
                 parsed = *list;
-        } else if (optional && (t.isEmpty() || t == "None")) {
-            parsed = ParamValue(std::monostate{});
-        } else if (spec.kind == ParamKind::Real) {
+        } else if (spec.kind == ParamKind::Real || spec.kind == ParamKind::OptionalReal) {
             const double v = t.toDouble(&ok);
             if (ok)
                 parsed = v;
@@ -168,12 +166,14 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         }
         const QString name = QString::fromStdString(spec.name);
         if (!parsed)
-            return {std::nullopt, tr("`%1` should be %2. Received: %1=%3")
-                                      .arg(name,
-                                           dims                           ? tr("sizes separated by commas")
-                                           : spec.kind == ParamKind::Real ? tr("a number")
-                                                                          : tr("an integer"),
-                                           t)};
+            return {std::nullopt,
+                    tr("`%1` should be %2. Received: %1=%3")
+                        .arg(name,
+                             spec.kind == ParamKind::Axes ? tr("axes separated by commas")
+                             : dims                       ? tr("sizes separated by commas")
+                             : spec.kind == ParamKind::Real || spec.kind == ParamKind::OptionalReal ? tr("a number")
+                                                                                                    : tr("an integer"),
+                             t)};
         if (const auto problem = argumentProblem(spec, *parsed))
             return {std::nullopt, QString::fromStdString(*problem)};
         return {parsed, QString()};
@@ -287,6 +287,7 @@ void InspectorPanel::rebuild()
         case ParamKind::IntTuple:
         case ParamKind::Axes:
         case ParamKind::OptionalInteger:
+        case ParamKind::OptionalReal:
             editor = textField(p, value);
             break;
         }

@@ -102,6 +102,30 @@ LayerRows pooling1DRows()
             }};
 }
 
+/// A random 1-D window for (steps, channels) inputs: strides or dilation above 1, not both; with
+/// padding="valid" a window that fits the steps.
+ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool causal)
+{
+    const std::int64_t steps = feeds[0].sample[0];
+    const std::vector<std::string> paddings = {"valid", "same", "causal"};
+    const std::string padding = paddings[static_cast<std::size_t>(between(rng, 0, causal ? 2 : 1))];
+    const bool dilated = between(rng, 0, 1) == 1;
+    const std::int64_t dilation = dilated ? between(rng, 1, 2) : 1;
+    const std::int64_t strides = dilated ? 1 : between(rng, 1, 3);
+    const std::int64_t kernel = between(rng, 1, padding == "valid" ? (steps - 1) / dilation + 1 : 4);
+    return {{"kernel_size", DimList{kernel}},
+            {"strides", DimList{strides}},
+            {"dilation_rate", DimList{dilation}},
+            {"padding", padding}};
+}
+
+/// Smooth activations: a central difference across relu's or selu's kink is no check.
+std::string randomSmoothActivation(std::mt19937& rng)
+{
+    const std::vector<std::string> smooth = {"linear", "sigmoid", "tanh", "softplus", "gelu", "swish"};
+    return smooth[static_cast<std::size_t>(between(rng, 0, 5))];
+}
+
 const std::map<std::string, LayerRows>& layerRows()
 {
     static const std::map<std::string, LayerRows> rows = {
@@ -195,6 +219,52 @@ const std::map<std::string, LayerRows>& layerRows()
          {{{"mask_value", 0.0}},
           [](std::mt19937& rng) { return std::vector<Feed>{{randomSample(rng, 2, 2)}}; },
           noArguments}},
+        // conv1d.py: Conv1D(filters, kernel_size, strides=1, padding="valid", data_format=None,
+        // dilation_rate=1, groups=1, activation=None, use_bias=True, ...); data_format is not
+        // modelled (channels_last).
+        {"Conv1D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"dilation_rate", DimList{std::int64_t{1}}},
+           {"groups", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow(feeds, rng, true);
+              const std::int64_t channels = feeds[0].sample[1];
+              std::int64_t groups = between(rng, 1, channels);
+              while (channels % groups != 0)
+                  --groups;
+              p.set("groups", groups);
+              p.set("filters", groups * between(rng, 1, 3));
+              p.set("activation", randomSmoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // separable_conv1d.py: SeparableConv1D(filters, kernel_size, strides=1, padding="valid",
+        // data_format=None, dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+        // ...); data_format is not modelled (channels_last).
+        {"SeparableConv1D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"dilation_rate", DimList{std::int64_t{1}}},
+           {"depth_multiplier", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow(feeds, rng, false);
+              p.set("filters", between(rng, 1, 4));
+              p.set("depth_multiplier", between(rng, 1, 3));
+              p.set("activation", randomSmoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
         // max_pooling1d.py and average_pooling1d.py: (pool_size=2, strides=None, padding="valid",
         // data_format=None); data_format is not modelled (channels_last).
         {"MaxPooling1D", pooling1DRows()},

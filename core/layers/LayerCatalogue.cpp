@@ -14,6 +14,8 @@
     X(Activation)                                                                                                      \
     X(Softmax)                                                                                                         \
     X(Masking)                                                                                                         \
+    X(Conv1D)                                                                                                          \
+    X(SeparableConv1D)                                                                                                 \
     X(MaxPooling1D)                                                                                                    \
     X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \

@@ -3,6 +3,7 @@
 #include "engine/MatrixProduct.h"
 
 #include <algorithm>
+#include <array>
 
 namespace sf {
 
@@ -108,6 +109,22 @@ void inputGradTap(const float* dd, Index ldd, const float* w, float* da, Index l
         StridedMap in(da + j * g.channels, rows, g.channels, Eigen::OuterStride<>(lda));
         in.noalias() += grad * kernel.middleCols(j * g.filters, g.filters).transpose();
     }
+}
+
+/// One tap's two backward products, which do not depend on each other: kernelGradTap and, when
+/// `da` is not nullptr, inputGradTap. Dense ones run side by side (multiplySideBySide).
+void backwardTap(const float* a, Index lda, const float* w, const float* dd, Index ldd, float* dw, float* da,
+                 Index rows, const Groups& g)
+{
+    if (da && g.count == 1 && lda == g.channels && ldd == g.filters) {
+        multiplySideBySide(
+            std::array{Product{a, Stored::Transposed, dd, Stored::AsIs, dw, g.channels, g.filters, rows, true},
+                       Product{dd, Stored::AsIs, w, Stored::Transposed, da, rows, g.channels, g.filters, true}});
+        return;
+    }
+    kernelGradTap(a, lda, dd, ldd, dw, rows, g);
+    if (da)
+        inputGradTap(dd, ldd, w, da, lda, rows, g);
 }
 
 void addBias(float* z, Index rows, const Parameter* bias)
@@ -232,9 +249,8 @@ void GroupedConv1D::backward(const Extent& e, const float* x, const float* kerne
             std::copy_n(dOut + b * outputs * e.filters, outputs * e.filters, wide + b * paddedSteps * e.filters);
         for (Index k = 0; k < geo.kernel; ++k) {
             const Index shift = k * geo.dilation * e.channels;
-            kernelGradTap(p + shift, e.channels, wide, e.filters, dKernel + k * tapSize, rows, g);
-            if (dp)
-                inputGradTap(wide, e.filters, kernel + k * tapSize, dp + shift, e.channels, rows, g);
+            backwardTap(p + shift, e.channels, kernel + k * tapSize, wide, e.filters, dKernel + k * tapSize,
+                        dp ? dp + shift : nullptr, rows, g);
         }
     } else {
         float* gathered = m_buffers.gathered->data;
@@ -247,11 +263,12 @@ void GroupedConv1D::backward(const Extent& e, const float* x, const float* kerne
             for (Index b = 0; b < e.batch; ++b)
                 for (Index o = 0; o < outputs; ++o)
                     std::copy_n(p + at(b, o), e.channels, gathered + (b * outputs + o) * e.channels);
-            kernelGradTap(gathered, e.channels, dOut, e.filters, dKernel + k * tapSize, rows, g);
+            if (dp)
+                std::fill_n(gatheredGrad, rows * e.channels, 0.0f);
+            backwardTap(gathered, e.channels, kernel + k * tapSize, dOut, e.filters, dKernel + k * tapSize,
+                        dp ? gatheredGrad : nullptr, rows, g);
             if (!dp)
                 continue;
-            std::fill_n(gatheredGrad, rows * e.channels, 0.0f);
-            inputGradTap(dOut, e.filters, kernel + k * tapSize, gatheredGrad, e.channels, rows, g);
             for (Index b = 0; b < e.batch; ++b)
                 for (Index o = 0; o < outputs; ++o) {
                     float* target = dp + at(b, o);

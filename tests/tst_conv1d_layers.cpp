@@ -197,6 +197,7 @@ nlohmann::json& layerConfig(nlohmann::json& model, const std::string& className)
 Q_DECLARE_METATYPE(ConvCase)
 Q_DECLARE_METATYPE(SeparableCase)
 Q_DECLARE_METATYPE(Scenario)
+Q_DECLARE_METATYPE(ParamMap)
 
 /// Conv1D's own cases: values against a direct convolution and hand-worked numbers, gradients for
 /// every geometry, Keras's errors and their fixes, the mask, the Keras file.
@@ -384,6 +385,105 @@ private slots:
         QCOMPARE(weights.size(), std::size_t{3});
     }
 
+    /// The reshaping layers against hand-worked numbers: x = (1, 2), (3, 4), (5, 6), three steps of two
+    /// channels.
+    void reshapingValues_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<ParamMap>("params");
+        QTest::addColumn<std::vector<float>>("expected");
+        QTest::newRow("ZeroPadding1D (1, 2)") << "ZeroPadding1D" << ParamMap{{"padding", DimList{1, 2}}}
+                                              << std::vector<float>{0, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0};
+        QTest::newRow("ZeroPadding1D (0, 1)")
+            << "ZeroPadding1D" << ParamMap{{"padding", DimList{0, 1}}} << std::vector<float>{1, 2, 3, 4, 5, 6, 0, 0};
+        QTest::newRow("Cropping1D (1, 1)")
+            << "Cropping1D" << ParamMap{{"cropping", DimList{1, 1}}} << std::vector<float>{3, 4};
+        QTest::newRow("Cropping1D (0, 1)")
+            << "Cropping1D" << ParamMap{{"cropping", DimList{0, 1}}} << std::vector<float>{1, 2, 3, 4};
+        QTest::newRow("Cropping1D (2, 0)")
+            << "Cropping1D" << ParamMap{{"cropping", DimList{2, 0}}} << std::vector<float>{5, 6};
+        QTest::newRow("UpSampling1D 2") << "UpSampling1D" << ParamMap{{"size", std::int64_t{2}}}
+                                        << std::vector<float>{1, 2, 1, 2, 3, 4, 3, 4, 5, 6, 5, 6};
+        QTest::newRow("Permute (2, 1)") << "Permute" << ParamMap{{"dims", DimList{2, 1}}}
+                                        << std::vector<float>{1, 3, 5, 2, 4, 6};
+        QTest::newRow("Permute (1, 2)") << "Permute" << ParamMap{{"dims", DimList{1, 2}}}
+                                        << std::vector<float>{1, 2, 3, 4, 5, 6};
+    }
+    void reshapingValues()
+    {
+        QFETCH(QString, type);
+        QFETCH(ParamMap, params);
+        QFETCH(std::vector<float>, expected);
+        auto [graph, layer] = single(type.toStdString(), params, {3, 2});
+        QCOMPARE(inferShapes(graph).errorCount(), 0);
+        auto net = NetworkCompiler::compile(graph, 1);
+        const std::vector<float> x{1, 2, 3, 4, 5, 6};
+        std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
+        net->forward({});
+        compareFloats(read(net->outputs()[0]), expected);
+    }
+
+    /// Permute on (2, 3, 4) samples: output[i][j][k] with dims (3, 1, 2) is input[j][k][i], checked
+    /// for every element of two samples.
+    void permuteThreeAxes()
+    {
+        auto [graph, layer] = single("Permute", {{"dims", DimList{3, 1, 2}}}, {2, 3, 4});
+        const ShapeReport report = inferShapes(graph);
+        QCOMPARE(QString::fromStdString(report.outputOf(layer)->shape.toKeras()), QString("(None, 4, 2, 3)"));
+        auto net = NetworkCompiler::compile(graph, 2);
+        std::mt19937 rng(5);
+        const std::vector<float> x = randomValues(48, rng);
+        std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
+        net->forward({});
+        const std::vector<float> y = read(net->outputs()[0]);
+        for (int b = 0; b < 2; ++b)
+            for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 2; ++j)
+                    for (int k = 0; k < 3; ++k)
+                        QCOMPARE(y[static_cast<std::size_t>(b * 24 + (i * 2 + j) * 3 + k)],
+                                 x[static_cast<std::size_t>(b * 24 + (j * 3 + k) * 4 + i)]);
+    }
+
+    void reshapingGradients_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<ParamMap>("params");
+        QTest::addColumn<DimList>("shape");
+        QTest::newRow("ZeroPadding1D") << "ZeroPadding1D" << ParamMap{{"padding", DimList{2, 1}}} << DimList{5, 3};
+        QTest::newRow("Cropping1D") << "Cropping1D" << ParamMap{{"cropping", DimList{1, 2}}} << DimList{6, 3};
+        QTest::newRow("UpSampling1D") << "UpSampling1D" << ParamMap{{"size", std::int64_t{3}}} << DimList{4, 2};
+        QTest::newRow("Permute") << "Permute" << ParamMap{{"dims", DimList{2, 3, 1}}} << DimList{2, 3, 4};
+    }
+    void reshapingGradients()
+    {
+        QFETCH(QString, type);
+        QFETCH(ParamMap, params);
+        QFETCH(DimList, shape);
+        GraphBuilder b;
+        const NodeId x = b.input(shape);
+        const NodeId layer = b.add(type.toStdString(), params, {x});
+        b.add("Dense", {{"units", std::int64_t{2}}, {"activation", std::string("tanh")}}, {layer});
+        auto net = NetworkCompiler::compile(b.graph, 2, {}, true);
+        initializeWeights(*net, 3);
+        sf::test::fillInputs(*net, 2, 5);
+        sf::test::GradientChecker(*net).checkAll(false);
+    }
+
+    /// Keras 3's ZeroPadding1D writes data_format, which tf.keras's refuses: a Keras 2 file leaves
+    /// it out; one int reads as both ends.
+    void zeroPaddingKerasConfig()
+    {
+        auto [graph, layer] = single("ZeroPadding1D", {{"padding", DimList{2, 3}}}, {5, 2});
+        nlohmann::json keras3 = exportKerasModel(graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layerConfig(keras3, "ZeroPadding1D")["data_format"], "channels_last");
+        nlohmann::json keras2 = exportKerasModel(graph, "m", KerasFlavour::Keras2).model;
+        QVERIFY(!layerConfig(keras2, "ZeroPadding1D").contains("data_format"));
+        layerConfig(keras2, "ZeroPadding1D")["padding"] = 4;
+        const KerasImportResult imported = importKerasModel(keras2, "file");
+        QVERIFY(imported.problems.empty());
+        QCOMPARE(imported.graph.findByName("zero_padding1d")->params.dims("padding"), (DimList{4, 4}));
+    }
+
     void diagnostics_data()
     {
         QTest::addColumn<Scenario>("scenario");
@@ -499,6 +599,38 @@ private slots:
         QTest::newRow("SeparableConv1D vector") << Scenario([] {
             return single(kSeparableConv1D, {{"filters", std::int64_t{4}}, {"kernel_size", DimList{2}}}, {6}).first;
         }) << "input-rank" << true << "expected min_ndim=3, found ndim=2";
+        const auto reshaping = [](std::string type, ParamMap params, DimList shape) {
+            return Scenario([=] { return single(type, params, shape).first; });
+        };
+        QTest::newRow("Cropping1D every step")
+            << reshaping("Cropping1D", {{"cropping", DimList{2, 1}}}, {3, 4}) << "crop-too-large" << true
+            << "`cropping` parameter of `Cropping1D` layer must be smaller than the input length. Received: "
+               "input_shape=(None, 3, 4), cropping=(2, 1)";
+        QTest::newRow("Cropping1D negative")
+            << reshaping("Cropping1D", {{"cropping", DimList{-1, 1}}}, {3, 4}) << "invalid-argument" << true
+            << "The `cropping` argument must be a tuple of 2 integers. Received cropping=(-1, 1), including values "
+               "{-1} that do not satisfy `value >= 0`";
+        QTest::newRow("ZeroPadding1D rank 2")
+            << reshaping("ZeroPadding1D", {}, {4}) << "input-rank" << true << "expected ndim=3, found ndim=2";
+        QTest::newRow("ZeroPadding1D overflow")
+            << reshaping("ZeroPadding1D", {{"padding", DimList{INT64_MAX, 1}}}, {4, 2}) << "size-overflow" << true
+            << "longer than fit in 64 bits";
+        QTest::newRow("UpSampling1D size 0")
+            << reshaping("UpSampling1D", {{"size", std::int64_t{0}}}, {4, 2}) << "invalid-argument" << true
+            << "Argument `size` should be a positive integer. Received: size=0";
+        QTest::newRow("Permute not a permutation")
+            << reshaping("Permute", {{"dims", DimList{1, 3}}}, {4, 2}) << "invalid-argument" << true
+            << "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be "
+               "consecutive and start from 1. Received dims=(1, 3)";
+        QTest::newRow("Permute rank") << reshaping("Permute", {{"dims", DimList{2, 1}}}, {4, 2, 3}) << "input-rank"
+                                      << true << "expected ndim=3, found ndim=4";
+        QTest::newRow("UpSampling1D drops the mask") << Scenario([] {
+            GraphBuilder b;
+            const NodeId x = b.input({10, 2});
+            const NodeId m = b.add("Masking", {}, {x});
+            b.add("UpSampling1D", {}, {m});
+            return b.graph;
+        }) << "mask-dropped" << false << "Layer \"up_sampling1d\" (UpSampling1D) does not support masking";
     }
     void diagnostics()
     {

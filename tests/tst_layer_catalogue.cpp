@@ -10,6 +10,7 @@
 #include "train/Initializers.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -189,6 +190,41 @@ const std::map<std::string, LayerRows>& layerRows()
           oneFloat(1, 1),
           [](const std::vector<Feed>&, std::mt19937& rng) {
               return ParamMap{{"n", between(rng, 1, 4)}};
+          }}},
+        // zero_padding1d.py: ZeroPadding1D(padding=1, data_format=None), padding standardized to
+        // (1, 1); data_format is not modelled (channels_last).
+        {"ZeroPadding1D",
+         {{{"padding", DimList{std::int64_t{1}, std::int64_t{1}}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"padding", DimList{between(rng, 0, 3), between(rng, 0, 3)}}};
+          }}},
+        // cropping1d.py: Cropping1D(cropping=(1, 1)); at least one step left.
+        {"Cropping1D",
+         {{{"cropping", DimList{std::int64_t{1}, std::int64_t{1}}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const std::int64_t steps = feeds[0].sample[0];
+              const std::int64_t before = between(rng, 0, steps - 1);
+              return ParamMap{{"cropping", DimList{before, between(rng, 0, steps - 1 - before)}}};
+          }}},
+        // up_sampling1d.py: UpSampling1D(size=2)
+        {"UpSampling1D",
+         {{{"size", std::int64_t{2}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"size", between(rng, 1, 3)}};
+          }}},
+        // permute.py: Permute(dims), a permutation of 1..rank.
+        {"Permute",
+         {{{"dims", std::nullopt}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              DimList dims;
+              for (std::size_t i = 1; i <= feeds[0].sample.size(); ++i)
+                  dims.push_back(static_cast<std::int64_t>(i));
+              std::shuffle(dims.begin(), dims.end(), rng);
+              return ParamMap{{"dims", dims}};
           }}},
         // dropout.py: Dropout(rate, noise_shape=None, seed=None)
         {"Dropout",

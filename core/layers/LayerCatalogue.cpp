@@ -10,6 +10,10 @@
     X(Dense)                                                                                                           \
     X(Reshape)                                                                                                         \
     X(RepeatVector)                                                                                                    \
+    X(ZeroPadding1D)                                                                                                   \
+    X(Cropping1D)                                                                                                      \
+    X(UpSampling1D)                                                                                                    \
+    X(Permute)                                                                                                         \
     X(Dropout)                                                                                                         \
     X(Activation)                                                                                                      \
     X(Softmax)                                                                                                         \

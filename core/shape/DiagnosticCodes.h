@@ -37,6 +37,8 @@ inline constexpr const char* kMaskDropped = "mask-dropped";
 /// A window (pool_size, kernel_size) longer than the steps it slides over with padding="valid":
 /// an output size of 0 or less.
 inline constexpr const char* kWindowTooLarge = "window-too-large";
+/// A Cropping1D that would take away every step (or more) of its input.
+inline constexpr const char* kCropTooLarge = "crop-too-large";
 /// A layer applies its input's mask by broadcasting it against the input, and the shapes do not
 /// broadcast (Keras 3's Softmax on a masked sequence).
 inline constexpr const char* kMaskNotBroadcastable = "mask-not-broadcastable";
@@ -65,7 +67,7 @@ inline constexpr const char* kSizeOverflow = "size-overflow";
 inline constexpr const char* kLayerTooLarge = "layer-too-large";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 25> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 26> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -80,6 +82,7 @@ inline constexpr std::array<std::string_view, 25> kDiagnosticCodes{
     kMaskDropped,
     kMaskNotBroadcastable,
     kWindowTooLarge,
+    kCropTooLarge,
     kEmbeddingFloatInput,
     kConcatTooFewInputs,
     kConcatRankMismatch,

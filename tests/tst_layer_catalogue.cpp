@@ -153,6 +153,23 @@ LayerRows mergeRows(bool exactlyTwo)
             noArguments};
 }
 
+/// A random 1-D window for (steps, channels) inputs: strides or dilation above 1, not both; with
+/// padding="valid" a window that fits the steps.
+ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool causal)
+{
+    const std::int64_t steps = feeds[0].sample[0];
+    const std::vector<std::string> paddings = {"valid", "same", "causal"};
+    const std::string padding = paddings[static_cast<std::size_t>(between(rng, 0, causal ? 2 : 1))];
+    const bool dilated = between(rng, 0, 1) == 1;
+    const std::int64_t dilation = dilated ? between(rng, 1, 2) : 1;
+    const std::int64_t strides = dilated ? 1 : between(rng, 1, 3);
+    const std::int64_t kernel = between(rng, 1, padding == "valid" ? (steps - 1) / dilation + 1 : 4);
+    return {{"kernel_size", DimList{kernel}},
+            {"strides", DimList{strides}},
+            {"dilation_rate", DimList{dilation}},
+            {"padding", padding}};
+}
+
 const std::map<std::string, LayerRows>& layerRows()
 {
     static const std::map<std::string, LayerRows> rows = {
@@ -254,6 +271,41 @@ const std::map<std::string, LayerRows>& layerRows()
           oneFloat(1, 1),
           [](const std::vector<Feed>&, std::mt19937& rng) {
               return ParamMap{{"n", between(rng, 1, 4)}};
+          }}},
+        // zero_padding1d.py: ZeroPadding1D(padding=1, data_format=None), padding standardized to
+        // (1, 1); data_format is not modelled (channels_last).
+        {"ZeroPadding1D",
+         {{{"padding", DimList{std::int64_t{1}, std::int64_t{1}}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"padding", DimList{between(rng, 0, 3), between(rng, 0, 3)}}};
+          }}},
+        // cropping1d.py: Cropping1D(cropping=(1, 1)); at least one step left.
+        {"Cropping1D",
+         {{{"cropping", DimList{std::int64_t{1}, std::int64_t{1}}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const std::int64_t steps = feeds[0].sample[0];
+              const std::int64_t before = between(rng, 0, steps - 1);
+              return ParamMap{{"cropping", DimList{before, between(rng, 0, steps - 1 - before)}}};
+          }}},
+        // up_sampling1d.py: UpSampling1D(size=2)
+        {"UpSampling1D",
+         {{{"size", std::int64_t{2}}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"size", between(rng, 1, 3)}};
+          }}},
+        // permute.py: Permute(dims), a permutation of 1..rank.
+        {"Permute",
+         {{{"dims", std::nullopt}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              DimList dims;
+              for (std::size_t i = 1; i <= feeds[0].sample.size(); ++i)
+                  dims.push_back(static_cast<std::int64_t>(i));
+              std::shuffle(dims.begin(), dims.end(), rng);
+              return ParamMap{{"dims", dims}};
           }}},
         // dropout.py: Dropout(rate, noise_shape=None, seed=None)
         {"Dropout",
@@ -371,6 +423,52 @@ const std::map<std::string, LayerRows>& layerRows()
          {{{"mask_value", 0.0}},
           [](std::mt19937& rng) { return std::vector<Feed>{{randomSample(rng, 2, 2)}}; },
           noArguments}},
+        // conv1d.py: Conv1D(filters, kernel_size, strides=1, padding="valid", data_format=None,
+        // dilation_rate=1, groups=1, activation=None, use_bias=True, ...); data_format is not
+        // modelled (channels_last).
+        {"Conv1D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"dilation_rate", DimList{std::int64_t{1}}},
+           {"groups", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow(feeds, rng, true);
+              const std::int64_t channels = feeds[0].sample[1];
+              std::int64_t groups = between(rng, 1, channels);
+              while (channels % groups != 0)
+                  --groups;
+              p.set("groups", groups);
+              p.set("filters", groups * between(rng, 1, 3));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // separable_conv1d.py: SeparableConv1D(filters, kernel_size, strides=1, padding="valid",
+        // data_format=None, dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+        // ...); data_format is not modelled (channels_last).
+        {"SeparableConv1D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"dilation_rate", DimList{std::int64_t{1}}},
+           {"depth_multiplier", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(2, 2),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow(feeds, rng, false);
+              p.set("filters", between(rng, 1, 4));
+              p.set("depth_multiplier", between(rng, 1, 3));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
         // max_pooling1d.py and average_pooling1d.py: (pool_size=2, strides=None, padding="valid",
         // data_format=None); data_format is not modelled (channels_last).
         {"MaxPooling1D", pooling1DRows()},
@@ -603,6 +701,22 @@ private slots:
                      qPrintable(QString("core/layers defines make%1(), which the catalogue does not list")
                                     .arg(QString::fromStdString(name))));
         QCOMPARE(defined.size(), LayerCatalogue::instance().all().size());
+    }
+
+    /// The README's layer table lists every layer the catalogue has, by its Keras class name.
+    void theReadmeListsEveryLayer()
+    {
+        std::ifstream in(std::string(SHAPEFLOW_SOURCE_DIR) + "/README.md");
+        const std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        QVERIFY(!readme.empty());
+        for (const auto& type : LayerCatalogue::instance().all())
+            QVERIFY2(readme.find("`" + type->spec().className + "`") != std::string::npos,
+                     qPrintable(QString::fromStdString(type->spec().className + " is missing from README.md")));
+        const auto keras =
+            std::count_if(LayerCatalogue::instance().all().begin(), LayerCatalogue::instance().all().end(),
+                          [](const auto& type) { return type->keras().registeredName.empty(); });
+        const std::string count = std::to_string(keras) + " Keras layers"; // a class Keras lacks is registered
+        QVERIFY2(readme.find(count) != std::string::npos, qPrintable(QString::fromStdString("README.md: " + count)));
     }
 
     void conformance_data()

@@ -17,6 +17,10 @@
     X(Dense)                                                                                                           \
     X(Reshape)                                                                                                         \
     X(RepeatVector)                                                                                                    \
+    X(ZeroPadding1D)                                                                                                   \
+    X(Cropping1D)                                                                                                      \
+    X(UpSampling1D)                                                                                                    \
+    X(Permute)                                                                                                         \
     X(Dropout)                                                                                                         \
     X(SpatialDropout1D)                                                                                                \
     X(GaussianNoise)                                                                                                   \
@@ -28,6 +32,8 @@
     X(PReLU)                                                                                                           \
     X(ELU)                                                                                                             \
     X(Masking)                                                                                                         \
+    X(Conv1D)                                                                                                          \
+    X(SeparableConv1D)                                                                                                 \
     X(MaxPooling1D)                                                                                                    \
     X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \

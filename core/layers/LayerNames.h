@@ -3,11 +3,14 @@
 #include <string_view>
 
 /// The class names that one layer's file uses for another: a Flatten's diagnostic offers a
-/// GlobalAveragePooling1D in its place, a mask's maker is named in a warning. Nothing outside
+/// GlobalAveragePooling1D in its place, a mask's maker is named in a warning, a Conv1D fed a
+/// vector is offered a Reshape before it. Nothing outside
 /// core/layers/ names a layer type but the quick fix that inserts a RepeatToBatch
 /// (shape/QuickFixApplier.cpp).
 namespace sf::layerName {
 inline constexpr std::string_view kEmbedding = "Embedding";
 inline constexpr std::string_view kFlatten = "Flatten";
 inline constexpr std::string_view kGlobalAveragePooling1D = "GlobalAveragePooling1D";
+inline constexpr std::string_view kRepeatVector = "RepeatVector";
+inline constexpr std::string_view kReshape = "Reshape";
 } // namespace sf::layerName

@@ -82,16 +82,12 @@ RuleResult Pooling1DLayer::outputShape(RuleContext& ctx) const
             for (const Dim& dim : in.shape.dims())
                 shape +=
                     (shape.empty() ? "" : " ") + (dim.isKnown() ? std::to_string(dim.size()) : std::string("None"));
-            Diagnostic& d =
-                ctx.error(code::kWindowTooLarge,
-                          "Computed output size would be zero or negative. Received: `inputs.shape=[" + shape +
-                              "]`, `pool_size=[" + std::to_string(args.poolSize) + "]`, `strides=(" +
-                              std::to_string(args.strides) + ",)`, `padding=valid`.",
-                          "A window of " + std::to_string(args.poolSize) + " steps does not fit in " +
-                              std::to_string(length) + " steps: pad to the same length, or pool fewer steps.",
-                          ctx.inputs[0].port);
-            d.fixes.push_back(
-                {"Set padding='same' on " + ctx.quoted(), SetArgument{ctx.node.id, "padding", std::string("same")}});
+            rules::windowTooLarge(ctx,
+                                  "Computed output size would be zero or negative. Received: `inputs.shape=[" + shape +
+                                      "]`, `pool_size=[" + std::to_string(args.poolSize) + "]`, `strides=(" +
+                                      std::to_string(args.strides) + ",)`, `padding=valid`.",
+                                  "A window of " + std::to_string(args.poolSize) + " steps does not fit in " +
+                                      std::to_string(length) + " steps: pad to the same length, or pool fewer steps.");
             return {};
         }
         steps = Dim::known(pooled);

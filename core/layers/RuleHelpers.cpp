@@ -11,15 +11,39 @@ namespace sf::rules {
 
 namespace {
 
-bool rankError(RuleContext& ctx, int input, const std::string& expected)
+/// For a layer that reads sequences fed a (batch, features) vector: the layer that makes the
+/// vector a sequence, inserted before it. A recurrent layer reads the vector repeated as steps
+/// (RepeatVector, as a sequence decoder does); any other (Conv1D, the poolings) each feature as a
+/// step of one channel (Reshape to (features, 1)).
+void offerSequenceFix(RuleContext& ctx, Diagnostic& d, int input)
 {
     const Shape& shape = ctx.in(input).shape;
-    ctx.error(code::kInputRank,
-              "Input " + std::to_string(input) + " of layer " + ctx.quoted() +
-                  " is incompatible with the layer: expected " + expected +
-                  ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
-              "A " + ctx.node.type + " layer takes inputs with " + expected + " (the batch axis included).",
-              ctx.inputs[static_cast<std::size_t>(input)].port);
+    const PortRef port{ctx.node.id, ctx.inputs[static_cast<std::size_t>(input)].port};
+    if (ctx.spec.category == LayerCategory::Recurrent) {
+        const auto n = kSuggestedSequenceLength;
+        d.fixes.push_back({"Insert RepeatVector(" + std::to_string(n) + ") before " + ctx.quoted() +
+                               ": the vector repeated as " + std::to_string(n) + " steps",
+                           InsertLayer{port, std::string(layerName::kRepeatVector), {{"n", n}}}});
+        return;
+    }
+    const DimList target{shape[1].isKnown() ? std::optional<std::int64_t>(shape[1].size()) : std::int64_t{-1},
+                         std::int64_t{1}};
+    d.fixes.push_back(
+        {"Insert Reshape(" + toKerasTuple(target) + ") before " + ctx.quoted() + ": each feature a step of one channel",
+         InsertLayer{port, std::string(layerName::kReshape), {{"target_shape", target}}}});
+}
+
+bool rankError(RuleContext& ctx, int input, int rank, const std::string& expected)
+{
+    const Shape& shape = ctx.in(input).shape;
+    Diagnostic& d = ctx.error(
+        code::kInputRank,
+        "Input " + std::to_string(input) + " of layer " + ctx.quoted() + " is incompatible with the layer: expected " +
+            expected + ", found ndim=" + std::to_string(shape.rank()) + ". Full shape received: " + shape.toKeras(),
+        "A " + ctx.node.type + " layer takes inputs with " + expected + " (the batch axis included).",
+        ctx.inputs[static_cast<std::size_t>(input)].port);
+    if (rank == 3 && shape.rank() == 2)
+        offerSequenceFix(ctx, d, input);
     return false;
 }
 
@@ -55,14 +79,14 @@ bool expectRank(RuleContext& ctx, int input, int rank)
 {
     if (ctx.in(input).shape.rank() == rank)
         return true;
-    return rankError(ctx, input, "ndim=" + std::to_string(rank));
+    return rankError(ctx, input, rank, "ndim=" + std::to_string(rank));
 }
 
 bool expectMinRank(RuleContext& ctx, int input, int minRank)
 {
     if (ctx.in(input).shape.rank() >= minRank)
         return true;
-    return rankError(ctx, input, "min_ndim=" + std::to_string(minRank));
+    return rankError(ctx, input, minRank, "min_ndim=" + std::to_string(minRank));
 }
 
 void warnMaskDropped(RuleContext& ctx, const TensorInfo& input)
@@ -84,6 +108,13 @@ void warnMaskDropped(RuleContext& ctx, const TensorInfo& input)
     if (ctx.node.type == layerName::kFlatten && input.shape.rank() == 3)
         d.fixes.push_back({"Replace " + ctx.quoted() + " with GlobalAveragePooling1D",
                            ReplaceLayer{ctx.node.id, std::string(layerName::kGlobalAveragePooling1D)}});
+}
+
+void windowTooLarge(RuleContext& ctx, const std::string& message, const std::string& hint)
+{
+    Diagnostic& d = ctx.error(code::kWindowTooLarge, message, hint, ctx.inputs[0].port);
+    d.fixes.push_back(
+        {"Set padding='same' on " + ctx.quoted(), SetArgument{ctx.node.id, "padding", std::string("same")}});
 }
 
 bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)

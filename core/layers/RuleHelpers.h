@@ -15,7 +15,8 @@ inline constexpr std::int64_t kMaxLayerWeights = std::int64_t{1} << 30;
 /// The length offered by the "give the Input a fixed sequence length" fix.
 inline constexpr std::int64_t kSuggestedSequenceLength = 32;
 
-/// Keras's input_spec check `ndim=`: reports `input-rank` and returns false on a mismatch.
+/// Keras's input_spec check `ndim=`: reports `input-rank` and returns false on a mismatch. A layer
+/// reading sequences (rank 3) fed a vector (rank 2) is offered the layer that makes it one.
 bool expectRank(RuleContext& ctx, int input, int rank);
 /// Keras's input_spec check `min_ndim=`.
 bool expectMinRank(RuleContext& ctx, int input, int minRank);
@@ -23,6 +24,11 @@ bool expectMinRank(RuleContext& ctx, int input, int minRank);
 /// For a layer that does not support masking (MaskRule::Drops) whose input carries a mask: warns
 /// `mask-dropped`, naming the layer that made the mask.
 void warnMaskDropped(RuleContext& ctx, const TensorInfo& input);
+
+/// A window longer than the steps it slides over with padding="valid" (an output size of 0 or
+/// less, the poolings' and convolutions' compute_*_output_shape): reports `window-too-large`
+/// with Keras's `message`, blaming input 0, and offers padding="same".
+void windowTooLarge(RuleContext& ctx, const std::string& message, const std::string& hint);
 
 /// Layers that create weights from the last axis need it known. When it is not, reports
 /// `unknown-last-dim` at the node that made the size unknown, with fixes there.

@@ -37,6 +37,8 @@ inline constexpr const char* kMaskDropped = "mask-dropped";
 /// A window (pool_size, kernel_size) longer than the steps it slides over with padding="valid":
 /// an output size of 0 or less.
 inline constexpr const char* kWindowTooLarge = "window-too-large";
+/// A Cropping1D that would take away every step (or more) of its input.
+inline constexpr const char* kCropTooLarge = "crop-too-large";
 /// A layer applies its input's mask by broadcasting it against the input, and the shapes do not
 /// broadcast (Keras 3's Softmax on a masked sequence).
 inline constexpr const char* kMaskNotBroadcastable = "mask-not-broadcastable";
@@ -89,7 +91,7 @@ inline constexpr const char* kAxisOutOfRange = "axis-out-of-range";
 inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 34> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 35> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -104,6 +106,7 @@ inline constexpr std::array<std::string_view, 34> kDiagnosticCodes{
     kMaskDropped,
     kMaskNotBroadcastable,
     kWindowTooLarge,
+    kCropTooLarge,
     kEmbeddingFloatInput,
     kConcatTooFewInputs,
     kConcatRankMismatch,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Ids.h"
+#include "graph/ParamMap.h"
 #include "graph/ParamValue.h"
 
 #include <string>
@@ -14,6 +15,15 @@ struct InsertRepeatToBatch {
     PortRef consumerPort;
     PortRef reference;
     bool operator==(const InsertRepeatToBatch&) const = default;
+};
+
+/// Insert a new layer of `type` with `params` between the tensor feeding `consumerPort` and that
+/// port (a Reshape that makes a vector a sequence for a Conv1D).
+struct InsertLayer {
+    PortRef consumerPort;
+    std::string type;
+    ParamMap params;
+    bool operator==(const InsertLayer&) const = default;
 };
 
 /// Replace a node by a new node of another type, keeping its connections and position.
@@ -42,7 +52,8 @@ struct RemoveConnection {
     bool operator==(const RemoveConnection&) const = default;
 };
 
-using FixAction = std::variant<InsertRepeatToBatch, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
+using FixAction =
+    std::variant<InsertRepeatToBatch, InsertLayer, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
 
 /// A machine-applicable edit offered by a diagnostic; QuickFixApplier carries it out.
 struct QuickFix {

@@ -14,27 +14,45 @@ constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
 
 constexpr double kInsertedOffset = 150.0; ///< above the edge it splits, clear of both cards
 
-bool apply(Graph& graph, const InsertRepeatToBatch& fix)
+/// Puts a new `type` node between the tensor feeding `consumerPort` and that port, its further
+/// input ports fed by `moreInputs`; false, the graph untouched, when the editing rules refuse it.
+bool insertBefore(Graph& graph, PortRef consumerPort, std::string_view type, const ParamMap& params,
+                  const std::vector<PortRef>& moreInputs)
 {
-    const auto feeding = graph.connectionInto(fix.consumerPort);
-    const Node* consumer = graph.node(fix.consumerPort.node);
-    if (!feeding || !consumer || !graph.node(fix.reference.node))
+    const auto feeding = graph.connectionInto(consumerPort);
+    const Node* consumer = graph.node(consumerPort.node);
+    if (!feeding || !consumer || !LayerCatalogue::instance().find(type))
         return false;
     const Node* source = graph.node(feeding->from.node);
     const Point at{(source->position.x + consumer->position.x) / 2.0,
                    std::min(source->position.y, consumer->position.y) - kInsertedOffset};
     Graph after = graph;
     after.disconnect(*feeding);
-    const NodeId inserted = after.addNode(std::string(kRepeatToBatch), {}, at);
-    // New connections, so the editing rules decide (the reference must not depend on the consumer).
-    for (const Connection& c : {Connection{feeding->from, {inserted, 0}}, Connection{fix.reference, {inserted, 1}},
-                                Connection{{inserted, 0}, fix.consumerPort}}) {
+    const NodeId inserted = after.addNode(type, params, at);
+    std::vector<Connection> connections{{feeding->from, {inserted, 0}}};
+    for (std::size_t i = 0; i < moreInputs.size(); ++i)
+        connections.push_back({moreInputs[i], {inserted, static_cast<int>(i) + 1}});
+    connections.push_back({{inserted, 0}, consumerPort});
+    // New connections, so the editing rules decide (a reference must not depend on the consumer).
+    for (const Connection& c : connections) {
         if (connectionRefusal(after, c))
             return false;
         after.connect(c);
     }
     graph = std::move(after);
     return true;
+}
+
+bool apply(Graph& graph, const InsertRepeatToBatch& fix)
+{
+    if (!graph.node(fix.reference.node))
+        return false;
+    return insertBefore(graph, fix.consumerPort, kRepeatToBatch, {}, {fix.reference});
+}
+
+bool apply(Graph& graph, const InsertLayer& fix)
+{
+    return insertBefore(graph, fix.consumerPort, fix.type, fix.params, {});
 }
 
 bool apply(Graph& graph, const ReplaceLayer& fix)

@@ -3,6 +3,8 @@
 #include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <numeric>
 #include <random>
 
 namespace sf {
@@ -38,8 +40,13 @@ void fillOrthogonal(Parameter& p, std::mt19937& rng)
 
 void fill(Parameter& p, Initializer init, std::mt19937& rng)
 {
-    const auto fanIn = static_cast<double>(p.shape.size() > 1 ? p.shape[0] : p.size());
-    const auto fanOut = static_cast<double>(p.shape.size() > 1 ? p.shape[1] : p.size());
+    // Keras's compute_fans: a kernel of rank 3 or more is a convolution's (..., in, out), its
+    // leading axes the receptive field counted into both fans.
+    const std::size_t rank = p.shape.size();
+    const Index receptiveField =
+        rank > 2 ? std::accumulate(p.shape.begin(), p.shape.end() - 2, Index{1}, std::multiplies<>()) : 1;
+    const auto fanIn = static_cast<double>(rank > 1 ? p.shape[rank - 2] * receptiveField : p.size());
+    const auto fanOut = static_cast<double>(rank > 1 ? p.shape[rank - 1] * receptiveField : p.size());
     switch (init) {
     case Initializer::Zeros:
         std::fill(p.value.begin(), p.value.end(), 0.0f);

@@ -1,0 +1,156 @@
+#include "ActivationArgument.h"
+#include "Convolution1D.h"
+#include "RuleHelpers.h"
+#include "engine/OpBuild.h"
+#include "io/KerasLayerReading.h"
+#include "shape/DiagnosticCodes.h"
+#include "shape/LayerFlops.h"
+
+namespace sf {
+
+namespace {
+
+using nlohmann::json;
+
+/// keras/src/layers/convolutional/conv1d.py on base_conv.py: activation(conv(x, kernel) + bias),
+/// (batch, steps, channels) to (batch, outputs, filters), the kernel (kernel_size, channels /
+/// groups, filters). Keras 3 checks min_ndim=3 and then refuses a rank above 3 in
+/// compute_conv_output_shape; tf.keras 2 (tf_keras/layers/convolutional/conv1d.py) takes the
+/// same arguments and defaults and folds extra leading axes into the batch instead (Shapeflow
+/// follows Keras 3: rank 3 only), words its errors slightly otherwise ("cannot contain 0(s)"),
+/// and allows causal padding for Conv1D and SeparableConv1D both. TensorFlow.js
+/// (tfjs-layers/src/layers/convolutional.ts) has no `groups`. None of the three supports
+/// masking: Keras 3 warns and drops a mask, tf.keras refuses it (compute_mask's TypeError).
+class Conv1D final : public Layer {
+public:
+    Conv1D()
+        : Layer({"Conv1D",
+                 "conv1d",
+                 LayerCategory::Convolution,
+                 "1-D convolution over the steps: activation(conv(x, kernel) + bias).",
+                 {"inputs"},
+                 false,
+                 1,
+                 conv1d::params(true, {"groups",
+                                       ParamKind::Integer,
+                                       std::int64_t{1},
+                                       ValueRule::Positive,
+                                       {},
+                                       "Channel groups convolved apart, each into filters / groups outputs.",
+                                       false,
+                                       "The number of groups must be a positive integer. Received: groups={}."})},
+                conv1d::kerasExtras({"kernel"}))
+    {
+    }
+
+    RuleResult outputShape(RuleContext& ctx) const override
+    {
+        const Args a(arguments(ctx.node.params));
+        if (a.filters % a.groups != 0) { // base_conv.py's __init__
+            Diagnostic& d = ctx.error(code::kInvalidArgument,
+                                      "The number of filters must be evenly divisible by the number of groups. "
+                                      "Received: groups=" +
+                                          std::to_string(a.groups) + ", filters=" + std::to_string(a.filters) + ".",
+                                      "Each of the groups makes filters / groups of the outputs.");
+            d.fixes.push_back({"Set groups=1 on " + ctx.quoted(), SetArgument{ctx.node.id, "groups", std::int64_t{1}}});
+            return {};
+        }
+        const auto steps = conv1d::outputSteps(ctx, a.geometry, a.filters);
+        if (!steps)
+            return {};
+        const TensorInfo& in = ctx.in();
+        const std::int64_t channels = in.shape.last().size();
+        if (channels % a.groups != 0) { // build
+            Diagnostic& d = ctx.error(
+                code::kInvalidArgument,
+                "The number of input channels must be evenly divisible by the number of groups. Received groups=" +
+                    std::to_string(a.groups) + ", but the input has " + std::to_string(channels) +
+                    " channels (full input shape is " + in.shape.toKeras() + ").",
+                "Each of the groups reads channels / groups of the input's channels.", ctx.inputs[0].port);
+            d.fixes.push_back({"Set groups=1 on " + ctx.quoted(), SetArgument{ctx.node.id, "groups", std::int64_t{1}}});
+            return {};
+        }
+        auto weights = checkedMultiply(a.geometry.kernel, channels / a.groups);
+        if (weights)
+            weights = checkedMultiply(*weights, a.filters);
+        if (weights && a.useBias)
+            *weights += a.filters;
+        return conv1d::output(ctx, *steps, a.filters, weights,
+                              "kernel_size=" + std::to_string(a.geometry.kernel) +
+                                  ", channels=" + std::to_string(channels) + ", filters=" + std::to_string(a.filters));
+    }
+
+    MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
+
+    std::vector<WeightSpec> weights(const Node& node, const std::vector<Shape>& inputs) const override
+    {
+        const Args a(arguments(node.params));
+        std::vector<WeightSpec> w{
+            {"kernel", {a.geometry.kernel, inputs[0].last().size() / a.groups, a.filters}, Initializer::GlorotUniform}};
+        if (a.useBias)
+            w.push_back({"bias", {a.filters}, Initializer::Zeros});
+        return w;
+    }
+
+    /// Per output element: 2 · kernel_size · channels / groups for the products and sums, 1 for
+    /// the bias, and the activation's cost.
+    Count flops(const Node& node, const Shape* input, const Shape& output) const override
+    {
+        if (!input || !input->last().isKnown())
+            return Count::unknown();
+        const Args a(arguments(node.params));
+        const std::int64_t perElement = activationFlopsPerElement(a.activation) + (a.useBias ? 1 : 0);
+        return sampleElementCount(output) *
+               (Count::of(2 * a.geometry.kernel) * Count::of(input->last().size() / a.groups) + Count::of(perElement));
+    }
+
+    std::unique_ptr<Op> makeOp(OpBuild& b) const override
+    {
+        const Args a(arguments(b.node.params));
+        const Activation f = activationFromName(a.activation);
+        const conv1d::PreActivation z = conv1d::preActivation(b, f);
+        return std::make_unique<Conv1DOp>(conv1d::convolution(b, a.geometry, a.groups, a.filters), b.weights[0],
+                                          a.useBias ? b.weights[1] : nullptr, f, z.value, z.grad);
+    }
+
+    /// LoRA (base_conv.py's lora_rank, which get_config writes when set) changes the kernel the
+    /// layer uses: refused by name rather than read as a plain Conv1D.
+    ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
+    {
+        if (const json* rank = givenField(config, "lora_rank"); rank && !rank->is_null())
+            reading.problem(code::kUnsupportedArgument, "lora_rank",
+                            "Layer " + reading.quoted() + " has lora_rank=" + rank->dump() +
+                                ": its kernel is adapted by LoRA, which Shapeflow does not model.");
+        return Layer::readKerasArguments(config, reading);
+    }
+
+    std::string cardSummary(const ParamMap& params) const override
+    {
+        const Args a(arguments(params));
+        return conv1d::cardSummary(a.filters, a.geometry, a.activation,
+                                   a.groups != 1 ? "groups " + std::to_string(a.groups) : std::string());
+    }
+
+private:
+    struct Args {
+        std::int64_t filters;
+        Conv1DGeometry geometry;
+        std::int64_t groups;
+        std::string activation;
+        bool useBias;
+        explicit Args(const Arguments& a)
+            : filters(a.integer("filters")), geometry(conv1d::geometry(a)), groups(a.integer("groups")),
+              activation(a.text("activation")), useBias(a.boolean("use_bias"))
+        {
+        }
+    };
+};
+
+} // namespace
+
+std::unique_ptr<const LayerType> makeConv1D()
+{
+    return std::make_unique<Conv1D>();
+}
+
+} // namespace sf

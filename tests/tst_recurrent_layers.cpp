@@ -134,6 +134,17 @@ std::vector<float> values(const NodeBuffers* buffers)
     return {v.data, v.data + v.size()};
 }
 
+/// A Keras 2 Sequential file: an input of 5 steps of 3 features, then one layer of `className`.
+nlohmann::json sequentialOver5x3(const std::string& className, const nlohmann::json& config)
+{
+    return {{"class_name", "Sequential"},
+            {"config",
+             {{"name", "m"},
+              {"layers",
+               {{{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5, 3}}, {"name", "in"}}}},
+                {{"class_name", className}, {"config", config}}}}}}};
+}
+
 void compareClose(const std::vector<float>& actual, const std::vector<float>& expected)
 {
     QCOMPARE(actual.size(), expected.size());
@@ -301,14 +312,8 @@ private slots:
     {
         QFETCH(QString, config);
         QFETCH(bool, resetAfter);
-        const nlohmann::json model = {
-            {"class_name", "Sequential"},
-            {"config",
-             {{"name", "m"},
-              {"layers",
-               {{{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5, 3}}, {"name", "in"}}}},
-                {{"class_name", "GRU"}, {"config", nlohmann::json::parse(config.toStdString())}}}}}}};
-        const KerasImportResult imported = importKerasModel(model, "gru.json");
+        const KerasImportResult imported =
+            importKerasModel(sequentialOver5x3("GRU", nlohmann::json::parse(config.toStdString())), "gru.json");
         const Node* gru = imported.graph.findByName("gru");
         QVERIFY(gru);
         QCOMPARE(std::get<bool>(*gru->params.find("reset_after")), resetAfter);
@@ -318,15 +323,9 @@ private slots:
     /// defaults recurrent_activation to hard_sigmoid, which Keras 2 and 3 define differently.
     void unknownRecurrentActivationIsRefused()
     {
-        const nlohmann::json model = {
-            {"class_name", "Sequential"},
-            {"config",
-             {{"name", "m"},
-              {"layers",
-               {{{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5, 3}}, {"name", "in"}}}},
-                {{"class_name", "LSTM"},
-                 {"config", {{"name", "lstm"}, {"units", 4}, {"recurrent_activation", "hard_sigmoid"}}}}}}}}};
-        const KerasImportResult imported = importKerasModel(model, "lstm.json");
+        const KerasImportResult imported = importKerasModel(
+            sequentialOver5x3("LSTM", {{"name", "lstm"}, {"units", 4}, {"recurrent_activation", "hard_sigmoid"}}),
+            "lstm.json");
         bool named = false;
         for (const ImportProblem& p : imported.problems)
             named = named || p.message.find("recurrent_activation \"hard_sigmoid\"") != std::string::npos;

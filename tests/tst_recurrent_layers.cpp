@@ -2,6 +2,7 @@
 #include "LayerNames.h"
 #include "engine/NetworkCompiler.h"
 #include "io/KerasImport.h"
+#include "shape/QuickFixApplier.h"
 #include "shape/ShapeInference.h"
 #include "train/Initializers.h"
 
@@ -250,6 +251,55 @@ private slots:
         compareClose(values(net->outputs()[0].buffers), sequences);
         for (std::size_t k = 0; k < states.size(); ++k)
             compareClose(values(net->buffersOf({rnn, static_cast<int>(k) + 1})), states[k]);
+    }
+
+    /// A Dense fed an LSTM's whole sequence applies to each step: an info naming both layers,
+    /// whose two fixes each give one output per sequence.
+    void denseAfterSequencesIsNotedWithItsFixes_data()
+    {
+        QTest::addColumn<int>("fix");
+        QTest::addColumn<QString>("added"); // the layer the fix inserts, if any
+        QTest::newRow("return_sequences=False") << 0 << "";
+        QTest::newRow("GlobalMaxPooling1D") << 1 << "GlobalMaxPooling1D";
+    }
+
+    void denseAfterSequencesIsNotedWithItsFixes()
+    {
+        QFETCH(int, fix);
+        QFETCH(QString, added);
+        GraphBuilder b;
+        const NodeId lstm =
+            b.add(layer::kLSTM, {{"units", std::int64_t{8}}, {"return_sequences", true}}, {b.input({20, 4})}, "lstm");
+        const NodeId dense = b.add(layer::kDense, {{"units", std::int64_t{1}}}, {lstm}, "dense");
+        const std::vector<Diagnostic> all = inferShapes(b.graph).diagnostics();
+        const Diagnostic* d = sf::test::findCode(all, "dense-per-step");
+        QVERIFY(d);
+        QCOMPARE(d->severity, Severity::Info);
+        QCOMPARE(d->node, dense);
+        QCOMPARE(d->message, std::string("Layer \"dense\" applies to each of the 20 steps of \"lstm\"'s output "
+                                         "(return_sequences=True): its output is (None, 20, 1), one value per step."));
+        QCOMPARE(d->fixes.size(), std::size_t{2});
+        const std::size_t before = b.graph.nodes().size();
+        QVERIFY(applyFix(b.graph, d->fixes[static_cast<std::size_t>(fix)]));
+        QCOMPARE(b.graph.nodes().size(), before + (added.isEmpty() ? 0 : 1));
+        const ShapeReport after = inferShapes(b.graph);
+        QCOMPARE(after.outputOf(dense)->shape.toKeras(), std::string("(None, 1)"));
+        QVERIFY(!sf::test::hasCode(after, "dense-per-step"));
+    }
+
+    /// Not for a Dense on a sequence no recurrent layer returned (an Embedding's), nor on a state.
+    void denseOnOtherSequencesIsNotNoted()
+    {
+        GraphBuilder b;
+        const NodeId e = b.add(layer::kEmbedding, {{"input_dim", std::int64_t{10}}, {"output_dim", std::int64_t{4}}},
+                               {b.input({6}, "int32")});
+        b.add(layer::kDense, {{"units", std::int64_t{2}}}, {e});
+        const NodeId lstm =
+            b.add(layer::kLSTM, {{"units", std::int64_t{3}}, {"return_sequences", true}, {"return_state", true}},
+                  {b.input({5, 2})}, "lstm");
+        const NodeId fromState = b.graph.addNode(std::string(layer::kDense), {{"units", std::int64_t{1}}});
+        QVERIFY(b.graph.connect({{lstm, 1}, {fromState, 0}}));
+        QVERIFY(!sf::test::hasCode(inferShapes(b.graph), "dense-per-step"));
     }
 
     /// lstm.py with unit_forget_bias: the bias starts as [zeros, ones, zeros, zeros].

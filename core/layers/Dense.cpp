@@ -1,8 +1,10 @@
 #include "ActivationArgument.h"
 #include "Layer.h"
+#include "LayerNames.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "engine/ops/DenseOp.h"
+#include "shape/DiagnosticCodes.h"
 #include "shape/LayerFlops.h"
 
 namespace sf {
@@ -54,6 +56,7 @@ public:
         TensorInfo out;
         out.shape = Shape(std::move(dims));
         out.dtype = DType::Float32;
+        notePerStep(ctx, out.shape);
         return {out, *weights};
     }
 
@@ -98,6 +101,32 @@ public:
     }
 
 private:
+    /// Fed the whole sequence of a layer with return_sequences=True, a Dense applies to each step
+    /// (dense.py multiplies the last axis): an info with the two ways to one output per sequence.
+    static void notePerStep(RuleContext& ctx, const Shape& output)
+    {
+        const Node* producer = ctx.graph.node(ctx.inputs[0].source.node);
+        const ParamValue* sequences = producer ? producer->params.find("return_sequences") : nullptr;
+        if (ctx.in().shape.rank() != 3 || ctx.inputs[0].source.port != 0 || !sequences ||
+            *sequences != ParamValue(true))
+            return;
+        const Dim& steps = ctx.in().shape[1];
+        const std::string each =
+            steps.isKnown() ? "each of the " + std::to_string(steps.size()) + " steps" : "each step";
+        Diagnostic& d = ctx.info(code::kDensePerStep,
+                                 "Layer " + ctx.quoted() + " applies to " + each + " of " + ctx.quoted(producer->id) +
+                                     "'s output (return_sequences=True): its output is " + output.toKeras() +
+                                     ", one value per step.",
+                                 "A tagger means this; for one output per sequence, take the last state or pool the "
+                                 "steps.",
+                                 ctx.inputs[0].port);
+        d.fixes.push_back({"Set return_sequences=False on " + ctx.quoted(producer->id) + ": its last output only",
+                           SetArgument{producer->id, "return_sequences", false}});
+        d.fixes.push_back(
+            {"Insert GlobalMaxPooling1D before " + ctx.quoted() + ": each feature's largest value",
+             InsertLayer{{ctx.node.id, ctx.inputs[0].port}, std::string(layerName::kGlobalMaxPooling1D), {}}});
+    }
+
     struct Args {
         std::int64_t units;
         std::string activation;

@@ -44,6 +44,9 @@ inline constexpr const char* kCropTooLarge = "crop-too-large";
 inline constexpr const char* kMaskNotBroadcastable = "mask-not-broadcastable";
 /// Float values fed to an Embedding, which Keras casts to integers: an info.
 inline constexpr const char* kEmbeddingFloatInput = "embedding-float-input";
+/// A Dense fed a recurrent layer's whole sequence (return_sequences=True), which it applies to
+/// step by step: an info, as a tagger means it and a classifier rarely does.
+inline constexpr const char* kDensePerStep = "dense-per-step";
 /// A Concatenate with fewer than two inputs.
 inline constexpr const char* kConcatTooFewInputs = "concat-too-few-inputs";
 /// Concatenate inputs of different ranks.
@@ -91,7 +94,7 @@ inline constexpr const char* kAxisOutOfRange = "axis-out-of-range";
 inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 35> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 36> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -108,6 +111,7 @@ inline constexpr std::array<std::string_view, 35> kDiagnosticCodes{
     kWindowTooLarge,
     kCropTooLarge,
     kEmbeddingFloatInput,
+    kDensePerStep,
     kConcatTooFewInputs,
     kConcatRankMismatch,
     kConcatDimMismatch,

@@ -135,7 +135,7 @@ private slots:
         MainWindow window;
         QMenu* examples = examplesMenu(window);
         QVERIFY(examples);
-        QCOMPARE(examples->actions().size(), 5);
+        QCOMPARE(examples->actions().size(), 6);
         int withErrors = 0;
         for (QAction* example : examples->actions()) {
             example->trigger();
@@ -689,6 +689,19 @@ private slots:
                                      .arg(QString::fromStdString(std::string(toString(spec.category))).toLower());
             QVERIFY2(QFile::exists(icon) && !QIcon(icon).pixmap(16, 16).isNull(), qPrintable(icon));
         }
+    }
+
+    /// The palette lists its categories in LayerCategory's order, whatever order the catalogue
+    /// lists the layers in (Flatten, a Reshaping layer, comes third there).
+    void paletteCategoriesKeepTheirOrder()
+    {
+        MainWindow window;
+        QTreeWidget* tree = window.palette().tree();
+        QStringList shown;
+        for (int i = 0; i < tree->topLevelItemCount(); ++i)
+            shown << tree->topLevelItem(i)->text(0);
+        QCOMPARE(shown, QStringList({"Input", "Core", "Activations", "Convolution", "Pooling", "Recurrent",
+                                     "Normalization", "Merging", "Reshaping", "Regularization"}));
     }
 
     /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it

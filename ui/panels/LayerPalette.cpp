@@ -11,6 +11,7 @@
 #include <QMimeData>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace sf {
 
@@ -59,8 +60,12 @@ LayerPalette::LayerPalette(QWidget* parent)
             description->setText(QString("<b>%1</b>: %2").arg(item->text(0), item->toolTip(0)));
     });
 
+    // Categories in LayerCategory's order (Keras's docs' order, roughly), layers in the catalogue's.
+    std::vector<std::reference_wrapper<const LayerSpec>> specs = LayerCatalogue::instance().specs();
+    std::stable_sort(specs.begin(), specs.end(),
+                     [](const LayerSpec& a, const LayerSpec& b) { return a.category < b.category; });
     std::map<std::string, QTreeWidgetItem*> categories;
-    for (const LayerSpec& spec : LayerCatalogue::instance().specs()) {
+    for (const LayerSpec& spec : specs) {
         const std::string category(toString(spec.category));
         QTreeWidgetItem*& parentItem = categories[category];
         const QIcon icon(QStringLiteral(":/icons/%1.svg").arg(QString::fromStdString(category).toLower()));

@@ -102,7 +102,8 @@ private slots:
             QVERIFY(d);
             QCOMPARE(g.node(d->node)->name, std::string("concatenate"));
             QCOMPARE(d->fixes.size(), std::size_t{1});
-            QVERIFY(std::holds_alternative<InsertRepeatToBatch>(d->fixes[0].action));
+            const auto* insert = std::get_if<InsertLayer>(&d->fixes[0].action);
+            QVERIFY(insert && insert->type == "RepeatToBatch" && insert->moreInputs.size() == 1);
             QVERIFY(applyFix(g, d->fixes[0]));
             const ShapeReport fixed = inferShapes(g);
             QCOMPARE(fixed.errorCount(), 0);

@@ -216,9 +216,10 @@ void reportBatchMismatch(RuleContext& ctx, std::size_t i, const char* code, std:
         return;
     for (const RuleInput& r : ctx.inputs)
         if (r.tensor->shape[0].isKnown() && r.tensor->shape[0].size() == 1)
-            d.fixes.push_back({"Insert RepeatToBatch after " + ctx.quoted(r.source.node) +
-                                   " (batch 1 to the batch of " + ctx.quoted(reference->source.node) + ")",
-                               InsertRepeatToBatch{{ctx.node.id, r.port}, reference->source}});
+            d.fixes.push_back(
+                {"Insert RepeatToBatch after " + ctx.quoted(r.source.node) + " (batch 1 to the batch of " +
+                     ctx.quoted(reference->source.node) + ")",
+                 InsertLayer{{ctx.node.id, r.port}, std::string(layerName::kRepeatToBatch), {}, {reference->source}}});
 }
 
 std::string inputShapeList(const RuleContext& ctx)

@@ -6,23 +6,18 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace sf {
 
-/// Insert a RepeatToBatch between a fixed-batch tensor and the port it feeds, with `reference`
-/// (a tensor carrying the model batch) as its second input.
-struct InsertRepeatToBatch {
-    PortRef consumerPort;
-    PortRef reference;
-    bool operator==(const InsertRepeatToBatch&) const = default;
-};
-
 /// Insert a new layer of `type` with `params` between the tensor feeding `consumerPort` and that
-/// port (a Reshape that makes a vector a sequence for a Conv1D).
+/// port (a Reshape that makes a vector a sequence for a Conv1D), its further input ports fed by
+/// `moreInputs` (a RepeatToBatch's reference, a tensor carrying the model batch).
 struct InsertLayer {
     PortRef consumerPort;
     std::string type;
     ParamMap params;
+    std::vector<PortRef> moreInputs = {};
     bool operator==(const InsertLayer&) const = default;
 };
 
@@ -52,8 +47,7 @@ struct RemoveConnection {
     bool operator==(const RemoveConnection&) const = default;
 };
 
-using FixAction =
-    std::variant<InsertRepeatToBatch, InsertLayer, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
+using FixAction = std::variant<InsertLayer, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
 
 /// A machine-applicable edit offered by a diagnostic; QuickFixApplier carries it out.
 struct QuickFix {

@@ -9,9 +9,6 @@ namespace sf {
 
 namespace {
 
-/// The layer an InsertRepeatToBatch fix adds: the action is that layer's by definition.
-constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
-
 constexpr double kInsertedOffset = 150.0; ///< above the edge it splits, clear of both cards
 
 /// Puts a new `type` node between the tensor feeding `consumerPort` and that port, its further
@@ -43,16 +40,12 @@ bool insertBefore(Graph& graph, PortRef consumerPort, std::string_view type, con
     return true;
 }
 
-bool apply(Graph& graph, const InsertRepeatToBatch& fix)
-{
-    if (!graph.node(fix.reference.node))
-        return false;
-    return insertBefore(graph, fix.consumerPort, kRepeatToBatch, {}, {fix.reference});
-}
-
 bool apply(Graph& graph, const InsertLayer& fix)
 {
-    return insertBefore(graph, fix.consumerPort, fix.type, fix.params, {});
+    for (const PortRef& input : fix.moreInputs)
+        if (!graph.node(input.node))
+            return false;
+    return insertBefore(graph, fix.consumerPort, fix.type, fix.params, fix.moreInputs);
 }
 
 bool apply(Graph& graph, const ReplaceLayer& fix)

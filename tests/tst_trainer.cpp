@@ -6,6 +6,7 @@
 #include "train/Trainer.h"
 
 #include <QtTest>
+#include <optional>
 
 using namespace sf;
 using sf::test::GraphBuilder;
@@ -41,12 +42,17 @@ struct FittedExample {
     TrainOutcome::Status status;
 };
 
-FittedExample fitExample(const char* name, int epochs, Index rows)
+/// `dataSeed` and `length` as makeSyntheticData takes them; a learning rate other than the
+/// optimizer's default when given.
+FittedExample fitExample(const char* name, int epochs, Index rows, std::uint32_t dataSeed = 3, Index length = 20,
+                         std::optional<double> learningRate = std::nullopt)
 {
     const Graph g = example(name);
     TrainConfig c = config(epochs);
     c.validationSplit = 0.2;
-    auto t = std::make_unique<Trainer>(g, c, makeSyntheticData(g, c.loss, rows, 3));
+    if (learningRate)
+        c.optimizer.learningRate = *learningRate;
+    auto t = std::make_unique<Trainer>(g, c, makeSyntheticData(g, c.loss, rows, dataSeed, length));
     const TrainOutcome::Status status = t->fit().status;
     return {std::move(t), status};
 }
@@ -128,12 +134,9 @@ private slots:
     /// which both LSTMs carry their states over) are learnt.
     void lstmExampleLearns()
     {
-        const Graph g = example("lstm_two_branch");
-        TrainConfig c = config(3);
-        c.validationSplit = 0.2;
-        c.optimizer.learningRate = 0.01;
-        Trainer t(g, c, makeSyntheticData(g, c.loss, 3000, 5, 12));
-        QCOMPARE(t.fit().status, TrainOutcome::Status::Finished);
+        const auto [fitted, status] = fitExample("lstm_two_branch", 3, 3000, 5, 12, 0.01);
+        QCOMPARE(status, TrainOutcome::Status::Finished);
+        const Trainer& t = *fitted;
         // Stated bounds: the training loss halves within 3 epochs (0.62 to 0.21 is seen with
         // `shapeflow-cli train` on 3,200 rows), and held-out rows score better than chance
         // (0.693); 1,500 token ids on 2,400 rows overfit soon after.
@@ -149,12 +152,9 @@ private slots:
     /// 0.654 -> 0.663.
     void textCnnExampleLearns()
     {
-        const Graph g = example("text_cnn");
-        TrainConfig c = config(3);
-        c.validationSplit = 0.2;
-        c.optimizer.learningRate = 0.002;
-        Trainer t(g, c, makeSyntheticData(g, c.loss, 8000, 5));
-        QCOMPARE(t.fit().status, TrainOutcome::Status::Finished);
+        const auto [fitted, status] = fitExample("text_cnn", 3, 8000, 5, 20, 0.002);
+        QCOMPARE(status, TrainOutcome::Status::Finished);
+        const Trainer& t = *fitted;
         const double first = t.history().front().loss, last = t.history().back().loss;
         // Stated bounds: the training loss halves within 3 epochs, and the best val_loss is below
         // both chance (0.693) and the first epoch's.

@@ -365,6 +365,7 @@ void NetworkBuilder::addNode(const Node& node)
         }
         build.scratch = [this](const std::vector<Index>& s, bool b) { return scratch(s, b); };
         build.maskStorage = [this](Index rows) { return maskStorage(rows); };
+        build.buffers = [this](const std::vector<Index>& s, bool b) { return fresh(s, b); };
         switch (type.maskRule(node)) {
         case MaskRule::Passes:
             out->mask = inputs[0]->mask;

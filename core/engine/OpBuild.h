@@ -23,6 +23,9 @@ struct OpBuild {
     float* madeMask = nullptr;
     /// A zeroed working buffer the network owns (a Dense's pre-activation, dropout's keep mask).
     std::function<TensorView*(const std::vector<Index>& shape, bool batched)> scratch = {};
+    /// Value and gradient buffers the network owns, its gradient zeroed before each backward pass:
+    /// the output of an op inside this one (a Bidirectional's forward and backward layers).
+    std::function<NodeBuffers*(const std::vector<Index>& shape, bool batched)> buffers = {};
     /// Storage for a mask of `rows` entries, all 1 (a layer whose MaskRule is Custom).
     std::function<float*(Index rows)> maskStorage = {};
 };

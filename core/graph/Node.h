@@ -33,4 +33,17 @@ struct Node {
     bool operator==(const Node&) const = default;
 };
 
+/// A layer given as an argument (NestedLayer) as a node of its own, with the id `id`: what its
+/// LayerType reads.
+inline Node asNode(const NestedLayer& layer, NodeId id = {})
+{
+    Node node;
+    node.id = id;
+    node.type = layer.className;
+    node.name = layer.name;
+    node.params = layer.arguments();
+    node.kerasFields = layer.kerasFields;
+    return node;
+}
+
 } // namespace sf

@@ -2,6 +2,25 @@
 
 namespace sf {
 
+NestedLayer::NestedLayer(std::string className, std::string name, ParamMap params, std::string kerasFields)
+    : className(std::move(className)), name(std::move(name)),
+      params(std::make_shared<const ParamMap>(std::move(params))), kerasFields(std::move(kerasFields))
+{
+}
+
+bool NestedLayer::operator==(const NestedLayer& other) const
+{
+    return className == other.className && name == other.name && *params == *other.params &&
+           kerasFields == other.kerasFields;
+}
+
+NestedLayer withArgument(const NestedLayer& layer, const std::string& name, ParamValue value)
+{
+    ParamMap params = layer.arguments();
+    params.set(name, std::move(value));
+    return {layer.className, layer.name, std::move(params), layer.kerasFields};
+}
+
 void ParamMap::set(std::string_view name, ParamValue value)
 {
     auto it = m_values.find(name);
@@ -66,6 +85,12 @@ std::optional<std::int64_t> ParamMap::optionalInteger(std::string_view name) con
     if (const auto* i = v ? std::get_if<std::int64_t>(v) : nullptr)
         return *i;
     return std::nullopt;
+}
+
+const NestedLayer* ParamMap::layer(std::string_view name) const
+{
+    const ParamValue* v = find(name);
+    return v ? std::get_if<NestedLayer>(v) : nullptr;
 }
 
 } // namespace sf

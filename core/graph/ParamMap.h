@@ -27,6 +27,7 @@ public:
     const std::string& text(std::string_view name) const;
     const DimList& dims(std::string_view name) const;
     std::optional<std::int64_t> optionalInteger(std::string_view name) const;
+    const NestedLayer* layer(std::string_view name) const; ///< nullptr for None
 
     const Storage& values() const { return m_values; }
     bool operator==(const ParamMap&) const = default;

@@ -21,7 +21,11 @@ enum class ParamKind {
     /// `axis`), kept as the file gives it; also None, or an empty list, where the default is None
     /// (PReLU `shared_axes`).
     Axes,
-    OptionalReal, ///< double or None (ReLU `max_value`)
+    OptionalReal,   ///< double or None (ReLU `max_value`)
+    OptionalChoice, ///< std::string, one of ParamSpec::choices, or None (Bidirectional `merge_mode`)
+    /// NestedLayer of one of ParamSpec::layerClasses, validated by its own spec (Bidirectional
+    /// `layer`); also None where the default is None (`backward_layer`).
+    Layer,
 };
 
 /// Which values of an argument Keras accepts; the rule also words the error message.
@@ -49,6 +53,8 @@ struct ParamSpec {
     /// For an IntTuple, how many integers (Keras's standardize_tuple `n`: 1 for Conv1D's
     /// kernel_size, 2 for Conv2D's).
     int arity = 1;
+    /// For a Layer, the classes it may be.
+    std::vector<std::string> layerClasses = {};
 };
 
 } // namespace sf

@@ -46,6 +46,10 @@ std::string toKerasLiteral(const ParamValue& value)
         std::string operator()(double d) const { return formatDouble(d); }
         std::string operator()(const std::string& s) const { return "'" + s + "'"; }
         std::string operator()(const DimList& dims) const { return toKerasTuple(dims); }
+        std::string operator()(const NestedLayer& layer) const
+        {
+            return "<" + layer.className + " name=" + layer.name + ">";
+        }
     };
     return std::visit(Printer{}, value);
 }

@@ -30,17 +30,6 @@ void restoreKeptConfig(json& config, const json& kept, KerasFlavour flavour)
     }
 }
 
-json layerConfig(const Node& node, KerasFlavour flavour)
-{
-    const json kept = keptKerasFields(node);
-    const LayerType* type = LayerCatalogue::instance().type(node.type);
-    // An unsupported layer is kept as imported.
-    json config = type ? type->kerasConfig(node, flavour) : json::object();
-    restoreKeptConfig(config, kept, flavour);
-    config["name"] = node.name; // an import keeps an unsupported layer's name; the node's is current
-    return config;
-}
-
 /// The input shape of one call as Keras's get_build_config writes it: `[null, 20]`, or a list of
 /// them for a layer called on a list; nullopt when a shape is unknown (or an input unconnected).
 std::optional<json> inputShapes(const Node& node, const Topology& t, int index, const ShapeReport& report)
@@ -97,20 +86,10 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
         const std::string& layerName = owner->name;
         if (!entries.contains(layerName)) {
             entries[layerName] = layers.size();
-            json entry = {{"class_name", node.type},
-                          {"config", layerConfig(*owner, flavour)},
-                          {"name", layerName},
-                          {"inbound_nodes", json::array()}};
-            if (const LayerType* type = LayerCatalogue::instance().type(node.type);
-                type && flavour == KerasFlavour::Keras3) {
-                entry["module"] = type->keras().module;
-                entry["registered_name"] =
-                    type->keras().registeredName.empty() ? json(nullptr) : json(type->keras().registeredName);
-            }
+            json entry = kerasLayerEntry(*owner, flavour);
+            entry["name"] = layerName;
+            entry["inbound_nodes"] = json::array();
             const json kept = keptKerasFields(*owner);
-            for (const auto& [key, value] : kept.items())
-                if (key != "config")
-                    entry[key] = value; // module, registered_name, build_config as the file had them
             // Keras 3 builds a layer from build_config before calling it: the shapes the graph
             // gives now, or the file's where Shapeflow does not know them (never a null shape,
             // which Keras would pass to build()).
@@ -175,6 +154,26 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
     const std::vector<std::string> build = kerasBuildNotes(graph, report);
     result.notes.insert(result.notes.end(), build.begin(), build.end());
     return result;
+}
+
+json kerasLayerEntry(const Node& node, KerasFlavour flavour)
+{
+    const json kept = keptKerasFields(node);
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    // An unsupported layer is kept as imported.
+    json config = type ? type->kerasConfig(node, flavour) : json::object();
+    restoreKeptConfig(config, kept, flavour);
+    config["name"] = node.name; // an import keeps an unsupported layer's name; the node's is current
+    json entry = {{"class_name", node.type}, {"config", std::move(config)}};
+    if (type && flavour == KerasFlavour::Keras3) {
+        entry["module"] = type->keras().module;
+        entry["registered_name"] =
+            type->keras().registeredName.empty() ? json(nullptr) : json(type->keras().registeredName);
+    }
+    for (const auto& [key, value] : kept.items())
+        if (key != "config")
+            entry[key] = value; // module, registered_name, build_config as the file had them
+    return entry;
 }
 
 bool calledOnAList(const Node& node, int inputCount)

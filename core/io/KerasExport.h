@@ -24,6 +24,11 @@ struct KerasExportResult {
 /// input_layers and output_layers. Layers come in topological order.
 KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour);
 
+/// One layer's entry without its name and calls: {"class_name", "config"} (the config's `name`
+/// the node's), Keras 3's module and registered_name, and what an import kept (Node::kerasFields).
+/// Also how a layer given as another's argument is written (Bidirectional's `layer`).
+nlohmann::json kerasLayerEntry(const Node& node, KerasFlavour flavour);
+
 /// True when Keras calls the layer on a list of tensors: layers of several inputs (Concatenate,
 /// RepeatToBatch), and an unsupported layer's placeholder with several inputs.
 bool calledOnAList(const Node& node, int inputCount);

@@ -26,14 +26,6 @@ struct TensorRef {
     int tensor = 0;
 };
 
-/// Layer entry fields that the export writes from the node and the graph. (`build_config` is kept:
-/// the export writes it afresh from the inferred shapes, and uses the kept one only where they
-/// are unknown.)
-bool isEntryStructure(const std::string& key)
-{
-    return key == "class_name" || key == "config" || key == "name" || key == "inbound_nodes";
-}
-
 /// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
 /// would otherwise build paths of quadratic total size.
 std::string childPath(const std::string& parent, const std::string& step)
@@ -93,7 +85,7 @@ private:
     /// placeholder keeping an unsupported layer's class and config. `droppedFields` were read
     /// into another node (a Sequential's input shape) and are not kept on this one.
     NodeId addLayer(const json& layer, const std::string& path, const std::string& name,
-                    const std::set<std::string, std::less<>>* droppedFields = nullptr);
+                    const std::vector<std::string>& droppedFields = {});
     /// The config with Keras 1 argument names turned into Keras 2 ones (a removed argument is
     /// reported).
     json modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path);
@@ -166,7 +158,7 @@ json Importer::modernConfig(const LayerType* type, const json& config, const std
 }
 
 NodeId Importer::addLayer(const json& layerJson, const std::string& path, const std::string& name,
-                          const std::set<std::string, std::less<>>* droppedFields)
+                          const std::vector<std::string>& droppedFields)
 {
     const json* cls = find(layerJson, "class_name");
     if (!cls || !cls->is_string() || cls->get<std::string>().empty())
@@ -202,17 +194,9 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     }
 
     // What the export cannot make from the node: unmodelled config fields, and for Keras 3 the
-    // entry's module and registered_name.
-    json kept = json::object();
-    for (const auto& [key, value] : layerJson.items())
-        if (!isEntryStructure(key))
-            kept[key] = value;
-    json keptConfig = json::object();
-    for (const auto& [key, value] : config.items())
-        if (!(type && type->modelsKerasField(key)) && !(droppedFields && droppedFields->contains(key)))
-            keptConfig[key] = value;
-    if (!keptConfig.empty())
-        kept["config"] = std::move(keptConfig);
+    // entry's module and registered_name. (`build_config` is kept: the export writes it afresh
+    // from the inferred shapes, and uses the kept one only where they are unknown.)
+    const json kept = unmodelledFields(layerJson, config, type, droppedFields);
     node.kerasFields = kept.empty() ? std::string() : kept.dump();
     const NodeId id = node.id;
     m_result.graph.insertNode(std::move(node));
@@ -279,8 +263,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const json* config = find(layerJson, "config");
         const json* cls = find(layerJson, "class_name");
         const bool isInput = cls && *cls == LayerCatalogue::instance().input().spec().className;
-        static const std::set<std::string, std::less<>> kShapeFields = {"batch_input_shape", "batch_shape",
-                                                                        "input_dtype"};
+        static const std::vector<std::string> kShapeFields = {"batch_input_shape", "batch_shape", "input_dtype"};
         bool shapeTaken = false;
         if (i == 0 && !isInput) {
             // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length
@@ -315,7 +298,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
         const bool supported = cls && cls->is_string() && LayerCatalogue::instance().find(cls->get<std::string>());
         const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
-                                      shapeTaken && supported ? &kShapeFields : nullptr);
+                                      shapeTaken && supported ? kShapeFields : std::vector<std::string>{});
         // Every layer is connected to the one before it, supported or not: an unsupported layer
         // has no known output, so what follows it is unknown instead of re-wired past it.
         if (previous.isValid() && !isInput)

@@ -1,6 +1,9 @@
 #include "KerasLayerReading.h"
 
 #include "FileFormatError.h"
+#include "graph/LayerType.h"
+
+#include <algorithm>
 
 namespace sf {
 
@@ -15,6 +18,22 @@ const nlohmann::json* givenField(const nlohmann::json& object, const char* key)
     if (!object.is_object() || !object.contains(key) || object.at(key).is_null())
         return nullptr;
     return &object.at(key);
+}
+
+nlohmann::json unmodelledFields(const nlohmann::json& entry, const nlohmann::json& config, const LayerType* type,
+                                const std::vector<std::string>& dropped)
+{
+    nlohmann::json kept = nlohmann::json::object();
+    for (const auto& [key, value] : entry.items())
+        if (key != "class_name" && key != "config" && key != "name" && key != "inbound_nodes")
+            kept[key] = value;
+    nlohmann::json keptConfig = nlohmann::json::object();
+    for (const auto& [key, value] : config.items())
+        if (!(type && type->modelsKerasField(key)) && std::find(dropped.begin(), dropped.end(), key) == dropped.end())
+            keptConfig[key] = value;
+    if (!keptConfig.empty())
+        kept["config"] = std::move(keptConfig);
+    return kept;
 }
 
 void KerasLayerReading::problem(std::string code, const std::string& field, std::string message, Severity severity)

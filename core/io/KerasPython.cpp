@@ -112,14 +112,19 @@ std::string pythonLiteral(const nlohmann::json& value)
     return value.dump();
 }
 
-/// The layer's arguments: Shapeflow's, then the config fields an import kept (initializers,
-/// regularizers, dtype policies...), which Keras 3 constructors take as config dicts.
+std::string layerExpression(const Node& node);
+
+/// The layer's arguments: Shapeflow's (a layer given as one made in place), then the config fields
+/// an import kept (initializers, regularizers, dtype policies...), which Keras 3 constructors take
+/// as config dicts.
 std::string constructorArguments(const Node& node)
 {
     std::string args;
     for (const ParamSpec& p : LayerCatalogue::instance().find(node.type)->params)
-        if (const ParamValue* value = node.params.find(p.name))
-            args += p.name + "=" + toKerasLiteral(*value) + ", ";
+        if (const ParamValue* value = node.params.find(p.name)) {
+            const auto* nested = std::get_if<NestedLayer>(value);
+            args += p.name + "=" + (nested ? layerExpression(asNode(*nested)) : toKerasLiteral(*value)) + ", ";
+        }
     const nlohmann::json kept = keptKerasFields(node);
     std::string others; // keys that are no Python name (a hostile file's) go in a ** dict, never as code
     if (kept.contains("config") && kept.at("config").is_object())
@@ -140,6 +145,17 @@ std::string deserializedLayer(const Node& node)
     nlohmann::json config = keptKerasFields(node).value("config", nlohmann::json::object());
     config["name"] = node.name;
     return "keras.layers.deserialize(" + pythonLiteral({{"class_name", node.type}, {"config", config}}) + ")";
+}
+
+/// The expression making the layer: `layers.Dense(...)`, or Keras's deserialization of an
+/// unsupported one.
+std::string layerExpression(const Node& node)
+{
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    if (!type)
+        return deserializedLayer(node);
+    const std::string& pythonClass = type->keras().pythonClass;
+    return (pythonClass.empty() ? "layers." + node.type : pythonClass) + "(" + constructorArguments(node) + ")";
 }
 
 std::string inputStatement(const Node& node)
@@ -209,21 +225,16 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
         }
         if (type && !type->keras().pythonDefinition.empty())
             definitions.insert(type->keras().pythonDefinition);
-        const std::string layerClass =
-            type && !type->keras().pythonClass.empty() ? type->keras().pythonClass : "layers." + node.type;
-        auto makeLayer = [&](const Node& n) {
-            return type ? layerClass + "(" + constructorArguments(n) + ")" : deserializedLayer(n);
-        };
         const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
         if (owner || owners.contains(node.id)) {
             // One layer object, made where its first call is, called by every node that shares it.
             const Node& first = owner ? *owner : node;
             const std::string layerVariable = names.of(first.name, "_layer");
             if (defined.insert(first.id).second)
-                body += layerVariable + " = " + makeLayer(first) + "\n";
+                body += layerVariable + " = " + layerExpression(first) + "\n";
             body += targets + " = " + layerVariable + "(" + argument + ")\n";
         } else {
-            body += targets + " = " + makeLayer(node) + "(" + argument + ")\n";
+            body += targets + " = " + layerExpression(node) + "(" + argument + ")\n";
         }
     }
 

@@ -1,5 +1,9 @@
 #include "ParamJson.h"
 
+#include "graph/LayerCatalogue.h"
+#include "graph/ParamMap.h"
+
+#include <algorithm>
 #include <cmath>
 
 namespace sf {
@@ -18,6 +22,16 @@ nlohmann::json paramToJson(const ParamValue& value)
             for (const auto& d : dims)
                 array.push_back(d ? nlohmann::json(*d) : nlohmann::json(nullptr));
             return array;
+        }
+        nlohmann::json operator()(const NestedLayer& layer) const
+        {
+            nlohmann::json arguments = nlohmann::json::object();
+            for (const auto& [key, value] : layer.arguments().values())
+                arguments[key] = paramToJson(value);
+            nlohmann::json j = {{"class_name", layer.className}, {"name", layer.name}, {"arguments", arguments}};
+            if (!layer.kerasFields.empty())
+                j["keras_fields"] = nlohmann::json::parse(layer.kerasFields, nullptr, false);
+            return j;
         }
     };
     return std::visit(ToJson{}, value);
@@ -55,6 +69,40 @@ std::optional<DimList> dimList(const nlohmann::json& j, bool allowNull)
     return dims;
 }
 
+/// A nested layer as paramToJson writes it: a class the catalogue knows, a name, and arguments its
+/// spec declares, each of its kind; nullopt otherwise.
+std::optional<NestedLayer> nestedLayer(const nlohmann::json& j)
+{
+    if (!j.is_object() || !j.contains("class_name") || !j.at("class_name").is_string() || !j.contains("name") ||
+        !j.at("name").is_string())
+        return std::nullopt;
+    const LayerSpec* spec = LayerCatalogue::instance().find(j.at("class_name").get<std::string>());
+    // No layer in a layer in a layer: a file's nesting stays one deep.
+    const bool wraps = spec && std::any_of(spec->params.begin(), spec->params.end(),
+                                           [](const ParamSpec& p) { return p.kind == ParamKind::Layer; });
+    if (!spec || spec->isInput() || wraps)
+        return std::nullopt;
+    ParamMap params = spec->defaults();
+    if (j.contains("arguments")) {
+        if (!j.at("arguments").is_object())
+            return std::nullopt;
+        for (const auto& [key, value] : j.at("arguments").items()) {
+            const ParamSpec* p = spec->param(key);
+            auto parsed = p ? paramFromJson(value, *p) : std::nullopt;
+            if (!parsed)
+                return std::nullopt;
+            params.set(key, std::move(*parsed));
+        }
+    }
+    std::string kept;
+    if (j.contains("keras_fields")) {
+        if (!j.at("keras_fields").is_object())
+            return std::nullopt;
+        kept = j.at("keras_fields").dump();
+    }
+    return NestedLayer(spec->className, j.at("name").get<std::string>(), std::move(params), std::move(kept));
+}
+
 } // namespace
 
 std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec& spec)
@@ -87,6 +135,18 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
     case ParamKind::Choice:
         if (j.is_string())
             return ParamValue(j.get<std::string>());
+        return std::nullopt;
+    case ParamKind::OptionalChoice:
+        if (j.is_null())
+            return ParamValue(std::monostate{});
+        if (j.is_string())
+            return ParamValue(j.get<std::string>());
+        return std::nullopt;
+    case ParamKind::Layer:
+        if (j.is_null() && std::holds_alternative<std::monostate>(spec.defaultValue))
+            return ParamValue(std::monostate{});
+        if (auto layer = nestedLayer(j))
+            return ParamValue(std::move(*layer));
         return std::nullopt;
     case ParamKind::Shape:
         if (auto d = dimList(j, true))
@@ -133,6 +193,11 @@ std::string describeExpectedJson(const ParamSpec& spec)
         return "true or false";
     case ParamKind::Choice:
         return "a string";
+    case ParamKind::OptionalChoice:
+        return "a string or null";
+    case ParamKind::Layer:
+        return std::string("a layer {\"class_name\", \"name\", \"arguments\"}") +
+               (std::holds_alternative<std::monostate>(spec.defaultValue) ? " or null" : "");
     case ParamKind::Shape:
         return "a list of integers or nulls";
     case ParamKind::TargetShape:

@@ -80,4 +80,19 @@ std::optional<double> Arguments::optionalReal(std::string_view name) const
     return m_params.real(name);
 }
 
+std::optional<std::string> Arguments::optionalText(std::string_view name) const
+{
+    expect(name, {ParamKind::OptionalChoice});
+    const ParamValue* v = m_params.find(name);
+    if (const auto* text = v ? std::get_if<std::string>(v) : nullptr)
+        return *text;
+    return std::nullopt;
+}
+
+const NestedLayer* Arguments::layer(std::string_view name) const
+{
+    expect(name, {ParamKind::Layer});
+    return m_params.layer(name);
+}
+
 } // namespace sf

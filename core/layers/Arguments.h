@@ -29,7 +29,9 @@ public:
     /// Whether an Axes argument is a list (`[2]`) rather than an int (`2`).
     bool isList(std::string_view name) const;
     std::optional<std::int64_t> optionalInteger(std::string_view name) const;
-    std::optional<double> optionalReal(std::string_view name) const; ///< nullopt for None
+    std::optional<double> optionalReal(std::string_view name) const;      ///< nullopt for None
+    std::optional<std::string> optionalText(std::string_view name) const; ///< nullopt for None
+    const NestedLayer* layer(std::string_view name) const;                ///< nullptr for None
 
 private:
     void expect(std::string_view name, std::initializer_list<ParamKind> kinds) const;

@@ -1,6 +1,7 @@
 #include "ArgumentValidator.h"
 
 #include "DiagnosticCodes.h"
+#include "graph/LayerCatalogue.h"
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +65,28 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         for (const std::string& c : spec.choices)
             list += (list.empty() ? "'" : ", '") + c + "'";
         return "one of " + list;
+    }
+    case ParamKind::OptionalChoice: {
+        const auto* s = std::get_if<std::string>(&value);
+        if (std::holds_alternative<std::monostate>(value) ||
+            (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end()))
+            return "";
+        std::string list;
+        for (const std::string& c : spec.choices)
+            list += (list.empty() ? "'" : ", '") + c + "'";
+        return "one of " + list + " or None";
+    }
+    case ParamKind::Layer: {
+        const auto* layer = std::get_if<NestedLayer>(&value);
+        if ((std::holds_alternative<std::monostate>(value) &&
+             std::holds_alternative<std::monostate>(spec.defaultValue)) ||
+            (layer && std::find(spec.layerClasses.begin(), spec.layerClasses.end(), layer->className) !=
+                          spec.layerClasses.end()))
+            return ""; // its own arguments are checked by its own spec
+        std::string list;
+        for (std::size_t i = 0; i < spec.layerClasses.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == spec.layerClasses.size() ? " or " : ", ") + spec.layerClasses[i];
+        return "a layer of class " + list;
     }
     case ParamKind::Shape: {
         const auto* dims = std::get_if<DimList>(&value);
@@ -138,39 +161,73 @@ std::optional<std::string> argumentProblem(const ParamSpec& spec, const ParamVal
            "=" + toKerasLiteral(value);
 }
 
-bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diagnostic>& out)
+namespace {
+
+/// Where an argument lives: the node's own, or one of a layer given as its argument, whose fixes
+/// set the whole nested layer again.
+struct ArgumentPlace {
+    NodeId node;
+    std::string layer;     ///< `Layer "bi" (Bidirectional)`, or its nested layer's description
+    std::string outerName; ///< the node's argument holding the nested layer; empty for the node's own
+    const NestedLayer* nested = nullptr;
+
+    SetArgument reset(const std::string& name, const ParamValue& value) const
+    {
+        if (!nested)
+            return {node, name, value};
+        return {node, outerName, withArgument(*nested, name, value)};
+    }
+};
+
+bool validate(const ArgumentPlace& place, const LayerSpec& spec, const ParamMap& params, std::vector<Diagnostic>& out)
 {
     bool valid = true;
     for (const ParamSpec& p : spec.params) {
         static const ParamValue kMissing;
-        const ParamValue* value = node.params.find(p.name);
+        const ParamValue* value = params.find(p.name);
         const std::string expected = expectation(p, value ? *value : kMissing);
-        if (expected.empty())
+        if (expected.empty()) {
+            const auto* nested = value ? std::get_if<NestedLayer>(value) : nullptr;
+            if (const LayerSpec* inner = nested ? LayerCatalogue::instance().find(nested->className) : nullptr) {
+                const ArgumentPlace innerPlace{place.node,
+                                               "Its `" + p.name + "` " + nested->className + " \"" + nested->name +
+                                                   "\", in l" + place.layer.substr(1),
+                                               p.name, nested};
+                valid = validate(innerPlace, *inner, nested->arguments(), out) && valid;
+            }
             continue;
+        }
         valid = false;
         Diagnostic d;
         if (!value || std::holds_alternative<std::monostate>(*value)) {
             // An imported file without an argument Keras requires: an error here, never a quiet default.
             d.code = code::kMissingArgument;
-            d.node = node.id;
-            d.message = "Layer \"" + node.name + "\" (" + spec.className + ") " +
+            d.node = place.node;
+            d.message = place.layer + " " +
                         (p.required ? "is missing the required argument `" : "has no usable value for `") + p.name +
                         "`, expected " + expected + ". Received: " + p.name + "=None";
             d.hint = p.description;
-            d.fixes.push_back({"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue),
-                               SetArgument{node.id, p.name, p.defaultValue}});
+            d.fixes.push_back(
+                {"Set `" + p.name + "` to " + toKerasLiteral(p.defaultValue), place.reset(p.name, p.defaultValue)});
             out.push_back(std::move(d));
             continue;
         }
         d.code = code::kInvalidArgument;
-        d.node = node.id;
+        d.node = place.node;
         d.message = *argumentProblem(p, *value);
-        d.hint = "Layer \"" + node.name + "\" (" + spec.className + "): " + p.description;
-        d.fixes.push_back({"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue),
-                           SetArgument{node.id, p.name, p.defaultValue}});
+        d.hint = place.layer + ": " + p.description;
+        d.fixes.push_back(
+            {"Reset `" + p.name + "` to " + toKerasLiteral(p.defaultValue), place.reset(p.name, p.defaultValue)});
         out.push_back(std::move(d));
     }
     return valid;
+}
+
+} // namespace
+
+bool validateArguments(const Node& node, const LayerSpec& spec, std::vector<Diagnostic>& out)
+{
+    return validate({node.id, "Layer \"" + node.name + "\" (" + spec.className + ")"}, spec, node.params, out);
 }
 
 } // namespace sf

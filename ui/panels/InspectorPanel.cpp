@@ -108,7 +108,7 @@ void InspectorPanel::showNode(NodeId id)
     rebuild();
 }
 
-QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* value)
+QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* value, const Commit& commit)
 {
     auto* line = new QLineEdit;
     const bool optional = spec.kind == ParamKind::OptionalInteger || spec.kind == ParamKind::OptionalReal ||
@@ -183,13 +183,12 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
         markInvalid(line, !why.isEmpty(), why);
         showProblem(why);
     });
-    const NodeId id = m_node;
-    connect(line, &QLineEdit::editingFinished, this, [this, line, parse, id, key = spec.name] {
+    connect(line, &QLineEdit::editingFinished, this, [this, line, parse, commit] {
         const auto [parsed, why] = parse(line->text());
         markInvalid(line, !parsed, why);
         showProblem(why);
         if (parsed)
-            commitArgument(id, key, *parsed);
+            commit(*parsed);
     });
     return line;
 }
@@ -257,45 +256,113 @@ void InspectorPanel::rebuild()
     });
     m_form->addRow(tr("name"), name);
 
-    for (const ParamSpec& p : spec->params) {
-        const ParamValue* value = node->params.find(p.name);
-        const std::string key = p.name;
-        auto commit = [this, id, key](const ParamValue& v) { commitArgument(id, key, v); };
-        QWidget* editor = nullptr;
-        switch (p.kind) {
-        case ParamKind::Boolean: {
-            auto* box = new QCheckBox;
-            box->setChecked(node->params.boolean(key));
-            connect(box, &QCheckBox::toggled, this, [commit](bool on) { commit(on); });
-            editor = box;
-            break;
-        }
-        case ParamKind::Choice: {
-            auto* box = new QComboBox;
-            for (const std::string& c : p.choices)
-                box->addItem(QString::fromStdString(c));
-            box->setCurrentText(QString::fromStdString(node->params.text(key)));
-            connect(box, &QComboBox::textActivated, this,
-                    [commit](const QString& text) { commit(text.toStdString()); });
-            editor = box;
-            break;
-        }
-        case ParamKind::Integer:
-        case ParamKind::Real:
-        case ParamKind::Shape:
-        case ParamKind::TargetShape:
-        case ParamKind::IntTuple:
-        case ParamKind::Axes:
-        case ParamKind::OptionalInteger:
-        case ParamKind::OptionalReal:
-            editor = textField(p, value);
-            break;
-        }
-        editor->setObjectName(QString::fromStdString("edit_" + key));
+    addArgumentRows(*spec, node->params,
+                    [this, id](const std::string& key) {
+                        return Commit([this, id, key](const ParamValue& v) { commitArgument(id, key, v); });
+                    },
+                    {});
+}
+
+void InspectorPanel::addArgumentRows(const LayerSpec& spec, const ParamMap& params,
+                                     const std::function<Commit(const std::string& key)>& commit,
+                                     const std::string& prefix)
+{
+    for (const ParamSpec& p : spec.params) {
+        QWidget* editor = p.kind == ParamKind::Layer ? layerEditor(p, params.find(p.name), commit(p.name))
+                                                     : argumentEditor(p, params, commit(p.name));
+        editor->setObjectName(QString::fromStdString("edit_" + prefix + p.name));
         if (editor->toolTip().isEmpty())
             editor->setToolTip(QString::fromStdString(p.description));
-        m_form->addRow(QString::fromStdString(key), editor);
+        m_form->addRow(QString::fromStdString(prefix + p.name), editor);
+        if (p.kind == ParamKind::Layer)
+            if (const NestedLayer* nested = params.layer(p.name)) {
+                const LayerSpec* inner = LayerCatalogue::instance().find(nested->className);
+                if (!inner)
+                    continue;
+                const Commit outer = commit(p.name);
+                addArgumentRows(
+                    *inner, nested->arguments(),
+                    [outer, layer = *nested](const std::string& key) {
+                        return Commit([outer, layer, key](const ParamValue& v) { outer(withArgument(layer, key, v)); });
+                    },
+                    prefix + p.name + ".");
+            }
     }
+}
+
+QWidget* InspectorPanel::argumentEditor(const ParamSpec& p, const ParamMap& params, const Commit& commit)
+{
+    const ParamValue* value = params.find(p.name);
+    switch (p.kind) {
+    case ParamKind::Boolean: {
+        auto* box = new QCheckBox;
+        box->setChecked(params.boolean(p.name));
+        connect(box, &QCheckBox::toggled, this, [commit](bool on) { commit(on); });
+        return box;
+    }
+    case ParamKind::Choice:
+    case ParamKind::OptionalChoice: {
+        auto* box = new QComboBox;
+        for (const std::string& c : p.choices)
+            box->addItem(QString::fromStdString(c));
+        const bool none = p.kind == ParamKind::OptionalChoice;
+        if (none)
+            box->addItem(QStringLiteral("None")); // Keras's None, never a choice's text
+        const auto* text = value ? std::get_if<std::string>(value) : nullptr;
+        box->setCurrentIndex(text ? box->findText(QString::fromStdString(*text)) : none ? box->count() - 1 : -1);
+        connect(box, &QComboBox::activated, this, [commit, box, none](int index) {
+            if (none && index == box->count() - 1)
+                commit(std::monostate{});
+            else
+                commit(box->itemText(index).toStdString());
+        });
+        return box;
+    }
+    case ParamKind::Layer: // layerEditor's
+    case ParamKind::Integer:
+    case ParamKind::Real:
+    case ParamKind::Shape:
+    case ParamKind::TargetShape:
+    case ParamKind::IntTuple:
+    case ParamKind::Axes:
+    case ParamKind::OptionalInteger:
+    case ParamKind::OptionalReal:
+        break;
+    }
+    return textField(p, value, commit);
+}
+
+QWidget* InspectorPanel::layerEditor(const ParamSpec& p, const ParamValue* value, const Commit& commit)
+{
+    auto* box = new QComboBox;
+    for (const std::string& c : p.layerClasses)
+        box->addItem(QString::fromStdString(c));
+    const bool none = std::holds_alternative<std::monostate>(p.defaultValue);
+    if (none)
+        box->addItem(QStringLiteral("None"));
+    const auto* nested = value ? std::get_if<NestedLayer>(value) : nullptr;
+    box->setCurrentIndex(nested ? box->findText(QString::fromStdString(nested->className))
+                         : none ? box->count() - 1
+                                : -1);
+    // Another class keeps the name and every argument the new class has in the same kind (an
+    // LSTM's units and return_sequences become a GRU's); the rest take the new class's defaults.
+    const std::optional<NestedLayer> current = nested ? std::optional(*nested) : std::nullopt;
+    connect(box, &QComboBox::activated, this, [commit, box, none, current](int index) {
+        if (none && index == box->count() - 1) {
+            commit(std::monostate{});
+            return;
+        }
+        const LayerSpec* spec = LayerCatalogue::instance().find(box->itemText(index).toStdString());
+        if (!spec || (current && current->className == spec->className))
+            return;
+        ParamMap params = spec->defaults();
+        if (current)
+            for (const auto& [key, v] : current->arguments().values())
+                if (const ParamSpec* q = spec->param(key); q && !argumentProblem(*q, v))
+                    params.set(key, v);
+        commit(NestedLayer(spec->className, current ? current->name : spec->defaultName, std::move(params)));
+    });
+    return box;
 }
 
 } // namespace sf

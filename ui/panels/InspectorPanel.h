@@ -1,9 +1,10 @@
 #pragma once
 
 #include "graph/Ids.h"
-#include "graph/ParamSpec.h"
+#include "graph/LayerSpec.h"
 
 #include <QWidget>
+#include <functional>
 
 class QFormLayout;
 class QLabel;
@@ -17,8 +18,10 @@ class GraphDocument;
 /// (`None, 20`), checked by the core's rules while typing, with the reason shown below the form;
 /// combo boxes for choices, check boxes for flags. A value is committed (one undo step) when
 /// editing finishes, and only if valid; an invalid one is marked and never committed. Renames are
-/// checked for uniqueness. Tab goes through the fields in order, and a commit keeps the focus in
-/// the form.
+/// checked for uniqueness. A layer given as an argument (Bidirectional's `layer`) gets a combo box
+/// of the classes it may be and its own arguments' fields below it (`layer.units`), each edit one
+/// undo step that sets the whole nested layer again. Tab goes through the fields in order, and a commit keeps the focus
+/// in the form.
 class InspectorPanel : public QWidget {
     Q_OBJECT
 public:
@@ -35,9 +38,18 @@ private:
     void rebuild();
     /// Rebuilds the form for the shown layer after it changed, the focus kept on the same field.
     void refresh();
-    /// A text field for a number or a list of sizes of the shown layer, checked as it is typed and
-    /// committed (an undo step) when editing finishes, if Keras accepts the value.
-    QLineEdit* textField(const ParamSpec& spec, const ParamValue* value);
+    using Commit = std::function<void(const ParamValue&)>;
+    /// The rows editing the arguments `params` of `spec`, each committing through `commit(key)`;
+    /// their editors are named `edit_` + `prefix` + the argument's name.
+    void addArgumentRows(const LayerSpec& spec, const ParamMap& params,
+                         const std::function<Commit(const std::string& key)>& commit, const std::string& prefix);
+    /// The editor of one argument.
+    QWidget* argumentEditor(const ParamSpec& spec, const ParamMap& params, const Commit& commit);
+    /// The combo box choosing a nested layer's class (or None), and the rows of its own arguments.
+    QWidget* layerEditor(const ParamSpec& spec, const ParamValue* value, const Commit& commit);
+    /// A text field for a number or a list of sizes, checked as it is typed and committed (an
+    /// undo step) when editing finishes, if Keras accepts the value.
+    QLineEdit* textField(const ParamSpec& spec, const ParamValue* value, const Commit& commit);
     void showProblem(const QString& why);
     /// Sets an argument of layer `id` as one undo step, unless it already has that value.
     void commitArgument(NodeId id, const std::string& key, const ParamValue& value);

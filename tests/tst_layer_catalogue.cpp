@@ -170,6 +170,71 @@ ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool ca
             {"padding", padding}};
 }
 
+const std::map<std::string, LayerRows>& layerRows();
+
+/// A layer given as an argument: `className` with the random arguments its own rows make for
+/// `feeds`, and its own `changes`.
+NestedLayer randomNested(const std::string& className, const std::vector<Feed>& feeds, std::mt19937& rng,
+                         const ParamMap& changes = {})
+{
+    const LayerSpec& spec = LayerCatalogue::instance().type(className)->spec();
+    ParamMap params = spec.defaults();
+    const ParamMap random = layerRows().at(className).arguments(feeds, rng);
+    for (const auto& [key, value] : random.values())
+        params.set(key, value);
+    for (const auto& [key, value] : changes.values())
+        params.set(key, value);
+    return {className, spec.defaultName + "_" + std::to_string(between(rng, 1, 9)), std::move(params)};
+}
+
+/// Bidirectional: a random recurrent layer going forwards, a merge mode, and at times a
+/// backward_layer of its own (another class, going backwards, returning what the layer returns,
+/// with the same units unless concatenated). Their activations are bounded ones: two layers
+/// with linear outputs, gates that may exceed 1 (tanh) and dropout's scaling grow values whose
+/// float32 central differences are off by more than the check allows (seen: 1.23 for 1.43).
+ParamMap randomBidirectional(const std::vector<Feed>& feeds, std::mt19937& rng)
+{
+    const std::vector<std::string> classes{"LSTM", "GRU", "SimpleRNN"};
+    auto pick = [&] { return classes[static_cast<std::size_t>(between(rng, 0, 2))]; };
+    auto bounded = [&](const std::string& className, ParamMap changes) {
+        changes.set("activation", std::string(between(rng, 0, 1) == 1 ? "tanh" : "sigmoid"));
+        if (className != "SimpleRNN")
+            changes.set("recurrent_activation", std::string("sigmoid"));
+        return randomNested(className, feeds, rng, changes);
+    };
+    const std::string forwardClass = pick();
+    const NestedLayer forward = bounded(forwardClass, {{"go_backwards", false}});
+    const std::vector<ParamValue> merges{std::string("concat"), std::string("sum"), std::string("mul"),
+                                         std::string("ave"), std::monostate{}};
+    const ParamValue merge = merges[static_cast<std::size_t>(between(rng, 0, 4))];
+    ParamMap p{{"layer", forward}, {"merge_mode", merge}};
+    if (between(rng, 0, 1) == 1) {
+        ParamMap same{{"go_backwards", true},
+                      {"return_sequences", forward.arguments().boolean("return_sequences")},
+                      {"return_state", forward.arguments().boolean("return_state")}};
+        if (merge != ParamValue(std::string("concat")))
+            same.set("units", forward.arguments().integer("units"));
+        p.set("backward_layer", bounded(pick(), same));
+    }
+    return p;
+}
+
+/// TimeDistributed: a layer that takes what one step is, with its own random arguments.
+ParamMap randomTimeDistributed(const std::vector<Feed>& feeds, std::mt19937& rng)
+{
+    Feed step = feeds[0];
+    step.sample.erase(step.sample.begin());
+    step.masked = false;
+    const std::vector<std::string> vectors{"Dense", "Dropout", "LayerNormalization", "Softmax", "RepeatVector"};
+    const std::vector<std::string> sequences{"Conv1D",  "LSTM",  "GlobalMaxPooling1D",
+                                             "Flatten", "Dense", "MaxPooling1D"};
+    const std::vector<std::string>& classes = step.sample.size() == 1 ? vectors : sequences;
+    const std::string& className = classes[static_cast<std::size_t>(between(rng, 0, std::ssize(classes) - 1))];
+    // One output per step: no states.
+    const ParamMap changes = className == "LSTM" ? ParamMap{{"return_state", false}} : ParamMap{};
+    return {{"layer", randomNested(className, {step}, rng, changes)}};
+}
+
 const std::map<std::string, LayerRows>& layerRows()
 {
     static const std::map<std::string, LayerRows> rows = {
@@ -586,6 +651,17 @@ const std::map<std::string, LayerRows>& layerRows()
           },
           true,
           true}},
+        // bidirectional.py: Bidirectional(layer, merge_mode="concat", weights=None,
+        // backward_layer=None); `weights` (initial weights) is not modelled. Its layers' dropouts
+        // act while training.
+        {"Bidirectional",
+         {{{"layer", std::nullopt}, {"merge_mode", std::string("concat")}, {"backward_layer", ParamValue(std::monostate{})}},
+          oneFloat(2, 2),
+          randomBidirectional,
+          true,
+          true}},
+        // time_distributed.py: TimeDistributed(layer); a mask stops at it (supports_masking=False).
+        {"TimeDistributed", {{{"layer", std::nullopt}}, oneFloat(2, 3), randomTimeDistributed, true, true}},
         // Shapeflow's own: no arguments.
         {"RepeatToBatch",
          {{},
@@ -662,8 +738,13 @@ QString describe(const std::vector<Feed>& feeds, const ParamMap& params)
             text += QString::number(d) + ",";
         text += QString(")%1%2 ").arg(f.masked ? " masked" : "", f.tokens ? " ids" : "");
     }
-    for (const auto& [key, value] : params.values())
-        text += QString::fromStdString(key + "=" + toKerasLiteral(value)) + " ";
+    for (const auto& [key, value] : params.values()) {
+        const auto* nested = std::get_if<NestedLayer>(&value);
+        text += QString::fromStdString(key + "=") +
+                (nested ? QString::fromStdString(nested->className) + "(" + describe({}, nested->arguments()) + ")"
+                        : QString::fromStdString(toKerasLiteral(value))) +
+                " ";
+    }
     return text;
 }
 

@@ -41,6 +41,8 @@
     X(SimpleRNN)                                                                                                       \
     X(LSTM)                                                                                                            \
     X(GRU)                                                                                                             \
+    X(Bidirectional)                                                                                                   \
+    X(TimeDistributed)                                                                                                 \
     X(BatchNormalization)                                                                                              \
     X(LayerNormalization)                                                                                              \
     X(RepeatToBatch)

@@ -93,8 +93,13 @@ inline constexpr const char* kAxisOutOfRange = "axis-out-of-range";
 /// its weights take that size.
 inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 
+/// A Bidirectional whose forward and backward layers do not pair up as Keras requires: the same
+/// go_backwards, different return_sequences, return_state or stateful, or outputs of different
+/// sizes merged by sum, mul or ave.
+inline constexpr const char* kBidirectionalMismatch = "bidirectional-mismatch";
+
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 36> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 37> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -131,6 +136,7 @@ inline constexpr std::array<std::string_view, 36> kDiagnosticCodes{
     kLayerTooLarge,
     kAxisOutOfRange,
     kUnknownAxisDim,
+    kBidirectionalMismatch,
 };
 
 // What a Keras import could not carry over (ImportProblem::code).

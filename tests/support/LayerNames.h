@@ -27,4 +27,6 @@ inline constexpr std::string_view kRepeatToBatch = "RepeatToBatch";
 inline constexpr std::string_view kSimpleRNN = "SimpleRNN";
 inline constexpr std::string_view kLSTM = "LSTM";
 inline constexpr std::string_view kGRU = "GRU";
+inline constexpr std::string_view kBidirectional = "Bidirectional";
+inline constexpr std::string_view kTimeDistributed = "TimeDistributed";
 } // namespace sf::layer

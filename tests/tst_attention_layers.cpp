@@ -785,8 +785,9 @@ private slots:
 
     /// The key is Keras's `key=` argument: Keras 3 writes `args` [query, value] and `kwargs`
     /// {"key": ...}, tf.keras the value and key in the query reference's kwargs; both come back,
-    /// and Python calls mha(query, value, key=key). Keras 3's positional [query, value, key] reads
-    /// the same; build_config is the shapes_dict of build(query_shape, value_shape, key_shape).
+    /// and Python calls mha(query, value, key=key). Keras 3's positional [query, value, key] and
+    /// all-by-name calls read the same and are written back as the file wrote them; build_config is the shapes_dict of
+    /// build(query_shape, value_shape, key_shape).
     void multiHeadCallForms()
     {
         const Graph graph = attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7}), dims({6, 3})},
@@ -822,6 +823,13 @@ private slots:
         QVERIFY(imported.problems.empty());
         QCOMPARE(inferShapes(imported.graph).node(imported.graph.findByName("m")->id)->params,
                  std::int64_t{36 + 24 + 48 + 35});
+        QCOMPARE(exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model, positional); // its own form
+        json byName = k3; // mha(query=q, value=v, key=k)
+        json& all = layerEntry(byName, "m")["inbound_nodes"][0];
+        all["kwargs"]["query"] = all["args"][0];
+        all["kwargs"]["value"] = all["args"][1];
+        all["args"] = json::array();
+        QCOMPARE(exportKerasModel(importKerasModel(byName, "m.json").graph, "m", KerasFlavour::Keras3).model, byName);
 
         const std::string code = kerasPythonCode(CheckedModel(graph), "m").code;
         QVERIFY2(code.find(", key=") != std::string::npos, code.c_str());
@@ -861,6 +869,17 @@ private slots:
         const ImportProblem* p = problemAt(imported, "." + field.split('.').last().toStdString());
         QVERIFY(p);
         QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+    }
+
+    /// tf.keras's `causal=False` is not written back: Keras 3 refuses the keyword.
+    void causalFalseIsNotKept()
+    {
+        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
+        layerEntry(model, "m")["config"]["causal"] = false;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
+        QVERIFY(!layerEntry(again, "m")["config"].contains("causal"));
     }
 
     void causalConfigIsRefused()

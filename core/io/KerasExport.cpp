@@ -125,7 +125,7 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             }
             const json kept = keptKerasFields(*owner);
             for (const auto& [key, value] : kept.items())
-                if (key != "config")
+                if (key != "config" && key != kPositionalCallArguments)
                     entry[key] = value; // module, registered_name, build_config as the file had them
             // Keras 3 builds a layer from build_config before calling it: the shapes the graph
             // gives now, or the file's where Shapeflow does not know them (never a null shape,
@@ -154,8 +154,12 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             // `mha(query, value, key=key)`: the first positionalCallArguments tensors positional,
             // the rest by name; tf.keras keeps all but the first in the first reference's kwargs.
             const KerasExtras& k = called->keras();
-            const std::size_t positional =
+            std::size_t positional =
                 flavour == KerasFlavour::Keras2 ? 1 : static_cast<std::size_t>(k.positionalCallArguments);
+            const json own = keptKerasFields(node).value(kPositionalCallArguments, json());
+            if (flavour == KerasFlavour::Keras3 && own.is_number_unsigned() &&
+                own.get<std::size_t>() <= k.callArguments.size())
+                positional = own.get<std::size_t>(); // as the file called it
             json args = json::array();
             json kwargs = json::object();
             for (std::size_t i = 0; i < tensors.size() && i < k.callArguments.size(); ++i) {

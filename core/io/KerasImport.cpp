@@ -1,6 +1,7 @@
 #include "KerasImport.h"
 
 #include "FileFormatError.h"
+#include "KerasExport.h"
 #include "KerasLayerReading.h"
 #include "ParamJson.h"
 #include "graph/ConnectionRules.h"
@@ -99,6 +100,9 @@ private:
     json modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path);
 
     static std::string layerName(const json& layer);
+    /// Notes on the node a Keras 3 call that passed `positional` of its `total` tensors
+    /// positionally where Keras writes another count (kPositionalCallArguments).
+    void keepCallForm(NodeId node, std::size_t positional, std::size_t total, const KerasExtras& extras);
     /// Reports each call argument of `entry` (one call in `inbound_nodes`) that the layer's type
     /// does not model (KerasExtras::refusedCallArguments) and the file sets: Keras 3's `kwargs`,
     /// tf.keras's fourth item of a tensor reference.
@@ -125,14 +129,25 @@ std::string Importer::layerName(const json& layer)
     return {};
 }
 
-/// The names of a layer class's call tensors (KerasExtras::callArguments), nullptr for one called on
-/// one tensor or a list.
-const std::vector<std::string>* callArgumentsOf(const json& layer)
+/// The Keras extras of a layer class whose call names its tensors (KerasExtras::callArguments),
+/// nullptr for one called on one tensor or a list.
+const KerasExtras* callExtrasOf(const json& layer)
 {
     const json* cls = find(layer, "class_name");
     const LayerType* type =
         cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
-    return type && !type->keras().callArguments.empty() ? &type->keras().callArguments : nullptr;
+    return type && !type->keras().callArguments.empty() ? &type->keras() : nullptr;
+}
+
+void Importer::keepCallForm(NodeId node, std::size_t positional, std::size_t total, const KerasExtras& extras)
+{
+    const auto usual = static_cast<std::size_t>(extras.positionalCallArguments);
+    if (positional == usual || total <= std::min(positional, usual))
+        return; // written the same either way
+    Node* n = m_result.graph.node(node);
+    json kept = n->kerasFields.empty() ? json::object() : json::parse(n->kerasFields);
+    kept[kPositionalCallArguments] = positional;
+    n->kerasFields = kept.dump();
 }
 
 void Importer::refuseCallArguments(const json& layer, const json& entry, const std::string& path,
@@ -422,18 +437,21 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
                 // when args has none, or, for a layer whose call names its tensors
                 // (KerasExtras::callArguments), by those names after the positional ones.
-                const std::vector<std::string>* named = callArgumentsOf(layerJson);
+                const KerasExtras* called = callExtrasOf(layerJson);
+                const std::vector<std::string>* named = called ? &called->callArguments : nullptr;
                 if (entry.is_object()) {
                     if (const json* args = find(entry, "args"))
                         collectRefs(*args, callPath + ".args", false, call.inputs);
                     const json* kwargs = find(entry, "kwargs");
                     if (kwargs && kwargs->is_object() && named) {
+                        const std::size_t positional = call.inputs.size();
                         for (std::size_t a = call.inputs.size(); a < named->size(); ++a) {
                             const json* tensor = givenField(*kwargs, (*named)[a].c_str());
                             if (!tensor)
                                 break;
                             collectRefs(*tensor, callPath + ".kwargs." + (*named)[a], false, call.inputs);
                         }
+                        keepCallForm(node, positional, call.inputs.size(), *called);
                     } else if (kwargs && kwargs->is_object() && call.inputs.empty()) {
                         for (const auto& [key, value] : kwargs->items())
                             if (key != "mask" && key != "training")

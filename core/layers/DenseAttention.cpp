@@ -44,7 +44,10 @@ ParamSpec dropoutParam()
 
 KerasExtras kerasExtras()
 {
-    return {.exportNote = "is not a TensorFlow.js layer (tfjs-layers has no Attention or AdditiveAttention): tf.keras "
+    // tf.keras's deprecated `causal` is read (refused when True) and not kept: Keras 3 refuses it
+    // as an unrecognized keyword argument, and False says nothing.
+    return {.derivedFields = {"causal"},
+            .exportNote = "is not a TensorFlow.js layer (tfjs-layers has no Attention or AdditiveAttention): tf.keras "
                           "and Keras 3 load it, TensorFlow.js does not.",
             .refusedCallArguments = {"use_causal_mask", "return_attention_scores"}};
 }

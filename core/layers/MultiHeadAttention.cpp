@@ -82,8 +82,8 @@ ParamSpec positive(const char* name, const char* description)
 /// config (from_config pops them: Shapeflow writes None there, with which tf.keras builds on first
 /// call) and has `softmax_robust_masking`, refused when True; Keras 3's `use_gate` and
 /// `sliding_window`, and `use_causal_mask`, `return_attention_scores` and an explicit
-/// `attention_mask` in the call, are refused by name. TensorFlow.js's MultiHeadAttention lives in
-/// its NLP package (tfjs-layers/src/layers/nlp), not in tf.layers.
+/// `attention_mask` in the call, are refused by name. TensorFlow.js's MultiHeadAttention
+/// (tfjs-layers/src/layers/nlp/multihead_attention.ts) is not exported by its layers API.
 class MultiHeadAttention final : public Layer {
 public:
     MultiHeadAttention()
@@ -133,8 +133,9 @@ public:
                                    {"activity_regularizer", nullptr},
                                    {"kernel_constraint", nullptr},
                                    {"bias_constraint", nullptr}},
-                 .exportNote = "is MultiHeadAttention, which TensorFlow.js has only in its NLP package: tf.keras and "
-                               "Keras 3 load it, tf.layers does not.",
+                 .exportNote = "is MultiHeadAttention, which TensorFlow.js's layers API does not export (its class in "
+                               "tfjs-layers/src/layers/nlp is imported by nothing outside that folder): tf.keras and "
+                               "Keras 3 load it, TensorFlow.js does not.",
                  .refusedCallArguments = {"use_causal_mask", "return_attention_scores", "attention_mask", "query_mask",
                                           "value_mask", "key_mask"},
                  .callArguments = {"query", "value", "key"},

@@ -1,5 +1,6 @@
 #include "GraphBuilder.h"
 #include "LayerNames.h"
+#include "LayerTrials.h"
 #include "engine/NetworkCompiler.h"
 #include "graph/LayerCatalogue.h"
 #include "io/KerasExport.h"
@@ -18,42 +19,20 @@
 
 using namespace sf;
 using nlohmann::json;
+using sf::test::compareFloats;
+using sf::test::dims;
 using sf::test::GraphBuilder;
+using sf::test::read;
 
 using Scenario = std::function<Graph()>;
 Q_DECLARE_METATYPE(Scenario)
 
 namespace {
 
-DimList dims(std::initializer_list<std::int64_t> sizes)
-{
-    return DimList(sizes.begin(), sizes.end());
-}
-
-/// One Input per sample shape (batch None), then one `type` layer over all of them, named "m".
+/// One Input per sample shape, then one `type` layer over all of them, named "m".
 Scenario attending(std::string_view type, std::vector<DimList> samples, ParamMap params = {})
 {
-    return [=]() {
-        GraphBuilder b;
-        std::vector<NodeId> ins;
-        for (const DimList& s : samples)
-            ins.push_back(b.input(s));
-        b.add(type, params, ins, "m");
-        return b.graph;
-    };
-}
-
-std::vector<float> read(const NodeBuffers* buffers)
-{
-    return {buffers->value.data, buffers->value.data + buffers->value.size()};
-}
-
-void compareFloats(const std::vector<float>& got, const std::vector<float>& expected, float tolerance = 1e-5f)
-{
-    QCOMPARE(got.size(), expected.size());
-    for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::fabs(got[i] - expected[i]) <= tolerance * std::max(1.0f, std::fabs(expected[i])),
-                 qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+    return sf::test::oneLayerOver(type, std::move(samples), std::move(params));
 }
 
 /// One (batch, steps, dim) input as the layer sees it, with its (batch, steps) mask or none.
@@ -65,6 +44,16 @@ struct Sequence {
     float at(Index b, Index t, Index c) const { return values[static_cast<std::size_t>((b * steps + t) * dim + c)]; }
     bool kept(Index b, Index t) const { return mask.empty() || mask[static_cast<std::size_t>(b * steps + t)] != 0.0f; }
 };
+
+/// What `node` feeds the layer after a forward pass: its values and mask.
+Sequence seenBy(const Network& net, NodeId node)
+{
+    const NodeBuffers* seen = net.buffersOf({node, 0});
+    Sequence s{read(seen), seen->value.shape[1], seen->value.shape[2], {}};
+    if (seen->mask)
+        s.mask.assign(seen->mask, seen->mask + seen->value.shape[0] * s.steps);
+    return s;
+}
 
 /// attention.py and additive_attention.py written out one score at a time: the scores
 /// (`_calculate_scores`), 1e9 taken off where the value's mask is false (`_apply_scores`, in
@@ -424,13 +413,7 @@ private slots:
             fill(key, kSteps, kDim, 0);
         net->forward({});
 
-        const auto sequence = [&](NodeId node) {
-            const NodeBuffers* seen = net->buffersOf({node, 0});
-            Sequence s{read(seen), seen->value.shape[1], seen->value.shape[2], {}};
-            if (seen->mask)
-                s.mask.assign(seen->mask, seen->mask + kBatch * s.steps);
-            return s;
-        };
+        const auto sequence = [&](NodeId node) { return seenBy(*net, node); };
         const Sequence q = sequence(fed[0]);
         const Sequence v = sequence(fed[1]);
         QCOMPARE(!q.mask.empty(), queryMasked);
@@ -766,13 +749,7 @@ private slots:
         if (withKey)
             fill(key, kSteps, keyDim, masks & 4);
         net->forward({});
-        const auto sequence = [&](NodeId node) {
-            const NodeBuffers* seen = net->buffersOf({node, 0});
-            Sequence s{read(seen), seen->value.shape[1], seen->value.shape[2], {}};
-            if (seen->mask)
-                s.mask.assign(seen->mask, seen->mask + kBatch * s.steps);
-            return s;
-        };
+        const auto sequence = [&](NodeId node) { return seenBy(*net, node); };
         const Sequence q = sequence(fed[0]);
         const Sequence v = sequence(fed[1]);
         const Sequence k = withKey ? sequence(fed[2]) : v;

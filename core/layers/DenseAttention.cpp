@@ -35,6 +35,21 @@ std::int64_t elementCount(const std::vector<std::int64_t>& shape)
 
 } // namespace
 
+bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage)
+{
+    if (ctx.inputs.size() < 2 || ctx.inputs.size() > 3) {
+        ctx.error(code::kMergeInputCount, countMessage,
+                  "Connect the query to input 0, the value to input 1 and, if the keys are not the values, the key "
+                  "to input 2 of " +
+                      ctx.quoted() + ".");
+        return false;
+    }
+    for (int i = 0; i < static_cast<int>(ctx.inputs.size()); ++i)
+        if (!rules::expectRank(ctx, i, 3))
+            return false;
+    return merge::checkBatches(ctx, batchMessage);
+}
+
 ParamSpec dropoutParam()
 {
     return {"dropout", ParamKind::Real,
@@ -55,24 +70,15 @@ KerasExtras kerasExtras()
 RuleResult DenseAttentionLayer::outputShape(RuleContext& ctx) const
 {
     const std::string& name = spec().className;
-    if (ctx.inputs.size() < 2 || ctx.inputs.size() > 3) {
-        ctx.error(code::kMergeInputCount,
-                  name +
-                      " layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. "
-                      "Received length: " +
-                      std::to_string(ctx.inputs.size()) + ".",
-                  "Connect the query to input 0, the value to input 1 and, if the keys are not the values, the key "
-                  "to input 2 of " +
-                      ctx.quoted() + ".");
-        return {};
-    }
-    for (int i = 0; i < static_cast<int>(ctx.inputs.size()); ++i)
-        if (!rules::expectRank(ctx, i, 3))
-            return {};
-    if (!merge::checkBatches(ctx, name +
-                                      " layer inputs must have one batch size: the scores pair each query with the "
-                                      "keys and values of its own sample. Received: input_shape=" +
-                                      rules::inputShapeList(ctx)))
+    if (!checkInputs(ctx,
+                     name +
+                         " layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. "
+                         "Received length: " +
+                         std::to_string(ctx.inputs.size()) + ".",
+                     name +
+                         " layer inputs must have one batch size: the scores pair each query with the keys and "
+                         "values of its own sample. Received: input_shape=" +
+                         rules::inputShapeList(ctx)))
         return {};
     const bool hasKey = ctx.inputs.size() == 3;
     const Shape& query = ctx.in(0).shape;

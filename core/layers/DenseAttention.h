@@ -10,6 +10,11 @@ namespace sf {
 /// changes the scores, the `scale` weight and get_config. Each layer's file says how it scores.
 namespace attention {
 
+/// What every attention layer (MultiHeadAttention too) checks of its inputs first: 2 or 3 of them
+/// (else `countMessage`, Keras's words), each of rank 3, of one batch (`batchMessage` for two fixed
+/// batches that differ). False after reporting.
+bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage);
+
 /// `dropout`: Keras's fraction of the attention weights dropped while training.
 ParamSpec dropoutParam();
 

@@ -1,5 +1,4 @@
-#include "Layer.h"
-#include "Merge.h"
+#include "DenseAttention.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "engine/ops/MultiHeadAttentionOp.h"
@@ -145,20 +144,16 @@ public:
 
     RuleResult outputShape(RuleContext& ctx) const override
     {
-        if (ctx.inputs.size() < 2 || ctx.inputs.size() > 3) {
-            ctx.error(code::kMergeInputCount,
-                      ctx.inputs.size() < 2
-                          ? std::string("MultiHeadAttention.call() missing 1 required positional argument: 'value'")
-                          : "MultiHeadAttention is called on query, value and an optional key. Received " +
-                                std::to_string(ctx.inputs.size()) + " inputs: " + rules::inputShapeList(ctx),
-                      "Connect the query to input 0, the value to input 1 and, if the keys are not the values, the "
-                      "key to input 2 of " +
-                          ctx.quoted() + ".");
+        if (!attention::checkInputs(
+                ctx,
+                ctx.inputs.size() < 2
+                    ? std::string("MultiHeadAttention.call() missing 1 required positional argument: 'value'")
+                    : "MultiHeadAttention is called on query, value and an optional key. Received " +
+                          std::to_string(ctx.inputs.size()) + " inputs: " + rules::inputShapeList(ctx),
+                "MultiHeadAttention inputs must have one batch size: each query attends to the value of its own "
+                "sample. Received: input_shape=" +
+                    rules::inputShapeList(ctx)))
             return {};
-        }
-        for (int i = 0; i < static_cast<int>(ctx.inputs.size()); ++i)
-            if (!rules::expectRank(ctx, i, 3))
-                return {};
         const Arguments a = arguments(ctx.node.params);
         if (!defaultAttentionAxes(a)) {
             ctx.error(code::kInvalidArgument,
@@ -181,10 +176,6 @@ public:
                       "Set output_shape to one size, or to None for the query's.");
             return {};
         }
-        if (!merge::checkBatches(ctx, "MultiHeadAttention inputs must have one batch size: each query attends to the "
-                                      "value of its own sample. Received: input_shape=" +
-                                          rules::inputShapeList(ctx)))
-            return {};
         const bool hasKey = ctx.inputs.size() == 3;
         const Shape& value = ctx.in(1).shape;
         const Shape& key = ctx.in(hasKey ? 2 : 1).shape;

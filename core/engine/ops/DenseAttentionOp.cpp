@@ -1,10 +1,9 @@
 #include "DenseAttentionOp.h"
 
-#include "engine/MatrixProduct.h"
+#include "AttentionProducts.h"
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 namespace sf {
 
@@ -15,12 +14,17 @@ DenseAttentionOp::Dims DenseAttentionOp::dims() const
     return {output->value.shape[0], q[1], v[1], q[2], v[2]};
 }
 
+attention::Rows DenseAttentionOp::value(const Dims& d, Index s) const
+{
+    return {inputs[1]->value.data + s * inputs[1]->value.sampleStride(), d.tv, d.valueDim, d.valueDim};
+}
+
 void DenseAttentionOp::rawScores(const Dims& d, Index s, float* scores) const
 {
     const float* q = inputs[0]->value.data + s * inputs[0]->value.sampleStride();
     const float* k = key().value.data + s * key().value.sampleStride();
     if (m_score == AttentionScore::Dot) {
-        multiply({.a = q, .b = k, .bStored = Stored::Transposed, .c = scores, .m = d.tq, .n = d.tv, .k = d.dim});
+        attention::pairProducts({q, d.tq, d.dim, d.dim}, {k, d.tv, d.dim, d.dim}, scores);
         if (m_b.scale)
             std::transform(scores, scores + d.tq * d.tv, scores, [f = scaleValue()](float x) { return x * f; });
         return;
@@ -44,8 +48,6 @@ void DenseAttentionOp::forward(const ForwardContext& ctx)
     const float* valueMask = inputs[1]->mask;
     const float* queryMask = inputs[0]->mask;
     m_trained = ctx.training && m_dropout > 0.0f && m_b.dropped;
-    std::bernoulli_distribution keep(1.0 - static_cast<double>(m_dropout));
-    const float kept = m_dropout < 1.0f ? 1.0f / (1.0f - m_dropout) : 0.0f;
     const Index area = d.tq * d.tv;
     for (Index s = 0; s < d.batch; ++s) {
         float* w = m_b.weights->data + s * area;
@@ -65,17 +67,11 @@ void DenseAttentionOp::forward(const ForwardContext& ctx)
         }
         const float* used = w;
         if (m_trained) {
-            float* factor = m_b.keep->data + s * area;
-            float* dropped = m_b.dropped->data + s * area;
-            for (Index a = 0; a < area; ++a) {
-                factor[a] = keep(*ctx.rng) ? kept : 0.0f;
-                dropped[a] = w[a] * factor[a];
-            }
-            used = dropped;
+            attention::drop(w, area, m_dropout, *ctx.rng, m_b.keep->data + s * area, m_b.dropped->data + s * area);
+            used = m_b.dropped->data + s * area;
         }
-        const float* v = inputs[1]->value.data + s * inputs[1]->value.sampleStride();
         float* y = output->value.data + s * d.tq * d.valueDim;
-        multiply({.a = used, .b = v, .c = y, .m = d.tq, .n = d.valueDim, .k = d.tv});
+        attention::weigh(used, d.tq, value(d, s), y, d.valueDim);
         if (queryMask)
             for (Index i = 0; i < d.tq; ++i)
                 if (queryMask[s * d.tq + i] == 0.0f)
@@ -100,32 +96,12 @@ void DenseAttentionOp::backward()
                     std::fill(dy + i * d.valueDim, dy + (i + 1) * d.valueDim, 0.0f);
         const float* w = m_b.weights->data + s * area;
         const float* used = m_trained ? m_b.dropped->data + s * area : w;
-        const float* v = inputs[1]->value.data + s * inputs[1]->value.sampleStride();
-        multiply({.a = dy, .b = v, .bStored = Stored::Transposed, .c = dw, .m = d.tq, .n = d.tv, .k = d.valueDim});
-        if (float* dv = inputs[1]->grad.data)
-            multiply({.a = used,
-                      .aStored = Stored::Transposed,
-                      .b = dy,
-                      .c = dv + s * inputs[1]->grad.sampleStride(),
-                      .m = d.tv,
-                      .n = d.valueDim,
-                      .k = d.tq,
-                      .accumulate = true});
-        if (m_trained) {
-            const float* factor = m_b.keep->data + s * area;
-            for (Index a = 0; a < area; ++a)
-                dw[a] *= factor[a];
-        }
+        float* dv = inputs[1]->grad.data ? inputs[1]->grad.data + s * inputs[1]->grad.sampleStride() : nullptr;
+        attention::weighBackward(used, value(d, s), {dy, d.tq, d.valueDim, d.valueDim}, dw, dv);
+        if (m_trained)
+            attention::dropBackward(m_b.keep->data + s * area, area, dw);
         // Through the softmax (the mask's constant drop passes the gradient on unchanged).
-        for (Index i = 0; i < d.tq; ++i) {
-            const float* wr = w + i * d.tv;
-            float* gr = dw + i * d.tv;
-            double along = 0.0;
-            for (Index j = 0; j < d.tv; ++j)
-                along += static_cast<double>(gr[j]) * wr[j];
-            for (Index j = 0; j < d.tv; ++j)
-                gr[j] = static_cast<float>(wr[j] * (gr[j] - along));
-        }
+        attention::softmaxBackward(w, dw, d.tq, d.tv, 1.0f, [](Index, Index) { return true; });
         scoresBackward(d, s, dw);
     }
 }
@@ -143,13 +119,7 @@ void DenseAttentionOp::scoresBackward(const Dims& d, Index s, const float* dScor
         if (m_b.scale) {
             // d scale = sum of dScores * (q . k), the products recomputed.
             std::vector<float> products(static_cast<std::size_t>(area));
-            multiply({.a = q,
-                      .b = k,
-                      .bStored = Stored::Transposed,
-                      .c = products.data(),
-                      .m = d.tq,
-                      .n = d.tv,
-                      .k = d.dim});
+            attention::pairProducts({q, d.tq, d.dim, d.dim}, {k, d.tv, d.dim, d.dim}, products.data());
             double sum = 0.0;
             for (Index a = 0; a < area; ++a) {
                 sum += static_cast<double>(dScores[a]) * products[static_cast<std::size_t>(a)];
@@ -157,17 +127,7 @@ void DenseAttentionOp::scoresBackward(const Dims& d, Index s, const float* dScor
             }
             m_b.scale->grad[0] += static_cast<float>(sum);
         }
-        if (dq)
-            multiply({.a = scaled.data(), .b = k, .c = dq, .m = d.tq, .n = d.dim, .k = d.tv, .accumulate = true});
-        if (dk)
-            multiply({.a = scaled.data(),
-                      .aStored = Stored::Transposed,
-                      .b = q,
-                      .c = dk,
-                      .m = d.tv,
-                      .n = d.dim,
-                      .k = d.tq,
-                      .accumulate = true});
+        attention::pairProductsBackward(scaled.data(), {q, d.tq, d.dim, d.dim}, {k, d.tv, d.dim, d.dim}, dq, dk);
         return;
     }
     const bool concat = m_score == AttentionScore::Concat;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AttentionProducts.h"
 #include "engine/Op.h"
 
 #include <vector>
@@ -48,6 +49,8 @@ private:
     };
     Dims dims() const;
     NodeBuffers& key() const { return *inputs[inputs.size() > 2 ? 2 : 1]; }
+    /// Sample s's value steps.
+    attention::Rows value(const Dims& d, Index s) const;
     float scaleValue() const { return m_b.scale ? m_b.scale->value[0] : 1.0f; }
     /// Sample s's raw scores (before the mask) into `scores` (tq, tv).
     void rawScores(const Dims& d, Index s, float* scores) const;

@@ -1,5 +1,6 @@
 #include "MultiHeadAttentionOp.h"
 
+#include "AttentionProducts.h"
 #include "engine/MatrixProduct.h"
 
 #include <algorithm>
@@ -76,19 +77,24 @@ bool MultiHeadAttentionOp::attends(Index s, Index i, Index j, Index tq, Index tk
            (!keyMask || keyMask[s * tk + j] != 0.0f);
 }
 
-void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
+MultiHeadAttentionOp::Extent MultiHeadAttentionOp::extent() const
 {
-    const Index batch = output->value.shape[0];
     const Index tq = inputs[0]->value.shape[1];
     const Index tk = keyInput().value.shape[1];
-    const Index nk = m_sizes.heads * m_sizes.keyDim;
-    const Index nv = m_sizes.heads * m_sizes.valueDim;
-    const Index out = m_sizes.outputDim;
-    const Index area = tq * tk;
-    const float inverseRoot = 1.0f / std::sqrt(static_cast<float>(m_sizes.keyDim));
+    return {output->value.shape[0],
+            tq,
+            tk,
+            m_sizes.heads * m_sizes.keyDim,
+            m_sizes.heads * m_sizes.valueDim,
+            m_sizes.outputDim,
+            tq * tk,
+            1.0f / std::sqrt(static_cast<float>(m_sizes.keyDim))};
+}
+
+void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
+{
+    const auto [batch, tq, tk, nk, nv, out, area, inverseRoot] = extent();
     m_trained = ctx.training && m_dropout > 0.0f && m_b.dropped;
-    std::bernoulli_distribution keep(1.0 - static_cast<double>(m_dropout));
-    const float kept = m_dropout < 1.0f ? 1.0f / (1.0f - m_dropout) : 0.0f;
     for (Index s = 0; s < batch; ++s) {
         float* q = m_b.query->data + s * tq * nk;
         float* k = m_b.key->data + s * tk * nk;
@@ -99,15 +105,8 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
         project(SampleOf{*inputs[1], s}.value(), tk, inputs[1]->value.shape[2], m_value.kernel, m_value.bias, v, nv);
         for (Index h = 0; h < m_sizes.heads; ++h) {
             float* w = m_b.weights->data + (s * m_sizes.heads + h) * area;
-            multiply({.a = q + h * m_sizes.keyDim,
-                      .b = k + h * m_sizes.keyDim,
-                      .bStored = Stored::Transposed,
-                      .c = w,
-                      .m = tq,
-                      .n = tk,
-                      .k = m_sizes.keyDim,
-                      .aRowStride = nk,
-                      .bRowStride = nk});
+            attention::pairProducts({q + h * m_sizes.keyDim, tq, m_sizes.keyDim, nk},
+                                    {k + h * m_sizes.keyDim, tk, m_sizes.keyDim, nk}, w);
             for (Index i = 0; i < tq; ++i) {
                 float* row = w + i * tk;
                 float top = -INFINITY;
@@ -126,22 +125,12 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
             }
             const float* used = w;
             if (m_trained) {
-                float* factor = m_b.keep->data + (s * m_sizes.heads + h) * area;
                 float* dropped = m_b.dropped->data + (s * m_sizes.heads + h) * area;
-                for (Index a = 0; a < area; ++a) {
-                    factor[a] = keep(*ctx.rng) ? kept : 0.0f;
-                    dropped[a] = w[a] * factor[a];
-                }
+                attention::drop(w, area, m_dropout, *ctx.rng, m_b.keep->data + (s * m_sizes.heads + h) * area, dropped);
                 used = dropped;
             }
-            multiply({.a = used,
-                      .b = v + h * m_sizes.valueDim,
-                      .c = o + h * m_sizes.valueDim,
-                      .m = tq,
-                      .n = m_sizes.valueDim,
-                      .k = tk,
-                      .bRowStride = nv,
-                      .cRowStride = nv});
+            attention::weigh(used, tq, {v + h * m_sizes.valueDim, tk, m_sizes.valueDim, nv}, o + h * m_sizes.valueDim,
+                             nv);
         }
         project(o, tq, nv, m_output.kernel, m_output.bias, output->value.data + s * tq * out, out);
     }
@@ -149,14 +138,7 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
 
 void MultiHeadAttentionOp::backward()
 {
-    const Index batch = output->value.shape[0];
-    const Index tq = inputs[0]->value.shape[1];
-    const Index tk = keyInput().value.shape[1];
-    const Index nk = m_sizes.heads * m_sizes.keyDim;
-    const Index nv = m_sizes.heads * m_sizes.valueDim;
-    const Index out = m_sizes.outputDim;
-    const Index area = tq * tk;
-    const float inverseRoot = 1.0f / std::sqrt(static_cast<float>(m_sizes.keyDim));
+    const auto [batch, tq, tk, nk, nv, out, area, inverseRoot] = extent();
     m_work.resize(static_cast<std::size_t>(tq * nv + tq * nk + tk * nk + tk * nv + area));
     float* dHeads = m_work.data();
     float* dq = dHeads + tq * nv;
@@ -170,66 +152,24 @@ void MultiHeadAttentionOp::backward()
         const float* o = m_b.heads->data + s * tq * nv;
         std::fill(m_work.begin(), m_work.end() - area, 0.0f);
         projectBackward(o, output->grad.data + s * tq * out, tq, nv, out, m_output.kernel, m_output.bias, dHeads);
+        m_live.assign(static_cast<std::size_t>(tq), 0); // the query steps with a key step to attend to
+        for (Index i = 0; i < tq; ++i)
+            for (Index j = 0; j < tk && !m_live[static_cast<std::size_t>(i)]; ++j)
+                m_live[static_cast<std::size_t>(i)] = attends(s, i, j, tq, tk);
         for (Index h = 0; h < m_sizes.heads; ++h) {
             const float* w = m_b.weights->data + (s * m_sizes.heads + h) * area;
             const float* used = m_trained ? m_b.dropped->data + (s * m_sizes.heads + h) * area : w;
-            multiply({.a = dHeads + h * m_sizes.valueDim,
-                      .b = v + h * m_sizes.valueDim,
-                      .bStored = Stored::Transposed,
-                      .c = dw,
-                      .m = tq,
-                      .n = tk,
-                      .k = m_sizes.valueDim,
-                      .aRowStride = nv,
-                      .bRowStride = nv});
-            multiply({.a = used,
-                      .aStored = Stored::Transposed,
-                      .b = dHeads + h * m_sizes.valueDim,
-                      .c = dv + h * m_sizes.valueDim,
-                      .m = tk,
-                      .n = m_sizes.valueDim,
-                      .k = tq,
-                      .accumulate = true,
-                      .bRowStride = nv,
-                      .cRowStride = nv});
-            if (m_trained) {
-                const float* factor = m_b.keep->data + (s * m_sizes.heads + h) * area;
-                for (Index a = 0; a < area; ++a)
-                    dw[a] *= factor[a];
-            }
+            attention::weighBackward(used, {v + h * m_sizes.valueDim, tk, m_sizes.valueDim, nv},
+                                     {dHeads + h * m_sizes.valueDim, tq, m_sizes.valueDim, nv}, dw,
+                                     dv + h * m_sizes.valueDim);
+            if (m_trained)
+                attention::dropBackward(m_b.keep->data + (s * m_sizes.heads + h) * area, area, dw);
             // Through the softmax; a masked score is a constant, and so is a row with nothing to attend to.
-            for (Index i = 0; i < tq; ++i) {
-                const float* wr = w + i * tk;
-                float* gr = dw + i * tk;
-                double along = 0.0;
-                for (Index j = 0; j < tk; ++j)
-                    along += static_cast<double>(gr[j]) * wr[j];
-                bool any = false;
-                for (Index j = 0; j < tk; ++j)
-                    any = any || attends(s, i, j, tq, tk);
-                for (Index j = 0; j < tk; ++j)
-                    gr[j] = any && attends(s, i, j, tq, tk) ? static_cast<float>(wr[j] * (gr[j] - along)) * inverseRoot
-                                                            : 0.0f;
-            }
-            multiply({.a = dw,
-                      .b = k + h * m_sizes.keyDim,
-                      .c = dq + h * m_sizes.keyDim,
-                      .m = tq,
-                      .n = m_sizes.keyDim,
-                      .k = tk,
-                      .accumulate = true,
-                      .bRowStride = nk,
-                      .cRowStride = nk});
-            multiply({.a = dw,
-                      .aStored = Stored::Transposed,
-                      .b = q + h * m_sizes.keyDim,
-                      .c = dk + h * m_sizes.keyDim,
-                      .m = tk,
-                      .n = m_sizes.keyDim,
-                      .k = tq,
-                      .accumulate = true,
-                      .bRowStride = nk,
-                      .cRowStride = nk});
+            attention::softmaxBackward(w, dw, tq, tk, inverseRoot,
+                                       [&](Index i, Index) { return m_live[static_cast<std::size_t>(i)] != 0; });
+            attention::pairProductsBackward(dw, {q + h * m_sizes.keyDim, tq, m_sizes.keyDim, nk},
+                                            {k + h * m_sizes.keyDim, tk, m_sizes.keyDim, nk}, dq + h * m_sizes.keyDim,
+                                            dk + h * m_sizes.keyDim);
         }
         const SampleOf query{*inputs[0], s};
         const SampleOf key{keyInput(), s};

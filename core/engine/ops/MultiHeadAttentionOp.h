@@ -51,6 +51,13 @@ private:
         Parameter* kernel = nullptr;
         Parameter* bias = nullptr;
     };
+    /// The running batch, query and key steps, the projected widths (heads · key_dim, heads ·
+    /// value_dim), the output size, the scores per head and 1 / sqrt(key_dim).
+    struct Extent {
+        Index batch, tq, tk, nk, nv, out, area;
+        float inverseRoot;
+    };
+    Extent extent() const;
     NodeBuffers& keyInput() const { return *inputs[inputs.size() > 2 ? 2 : 1]; }
     /// Whether query step i may attend to key step j of sample s.
     bool attends(Index s, Index i, Index j, Index tq, Index tk) const;
@@ -61,6 +68,7 @@ private:
     Buffers m_b;
     bool m_trained = false;
     std::vector<float> m_work; ///< backward's per-sample gradients
+    std::vector<char> m_live;  ///< backward: whether each query step of the sample attends to a key step
 };
 
 } // namespace sf

@@ -81,7 +81,9 @@ ParamSpec positive(const char* name, const char* description)
 /// config (from_config pops them: Shapeflow writes None there, with which tf.keras builds on first
 /// call) and has `softmax_robust_masking`, refused when True; Keras 3's `use_gate` and
 /// `sliding_window`, and `use_causal_mask`, `return_attention_scores` and an explicit
-/// `attention_mask` in the call, are refused by name. TensorFlow.js's MultiHeadAttention
+/// `attention_mask` in the call, are refused by name; the call's `query_mask`, `value_mask` and
+/// `key_mask`, which Keras 3's Layer.__call__ fills from the inputs' masks (and so may write in a
+/// file), are what Shapeflow computes and are read past. TensorFlow.js's MultiHeadAttention
 /// (tfjs-layers/src/layers/nlp/multihead_attention.ts) is not exported by its layers API.
 class MultiHeadAttention final : public Layer {
 public:
@@ -135,8 +137,7 @@ public:
                  .exportNote = "is MultiHeadAttention, which TensorFlow.js's layers API does not export (its class in "
                                "tfjs-layers/src/layers/nlp is imported by nothing outside that folder): tf.keras and "
                                "Keras 3 load it, TensorFlow.js does not.",
-                 .refusedCallArguments = {"use_causal_mask", "return_attention_scores", "attention_mask", "query_mask",
-                                          "value_mask", "key_mask"},
+                 .refusedCallArguments = {"use_causal_mask", "return_attention_scores", "attention_mask"},
                  .callArguments = {"query", "value", "key"},
                  .positionalCallArguments = 2})
     {

@@ -153,6 +153,30 @@ LayerRows mergeRows(bool exactlyTwo)
             noArguments};
 }
 
+/// [query, value] or [query, value, key] of rank 3: the query's and key's dims agree (the value is
+/// the key without one), the key's and value's steps agree; each masked at random.
+/// With `freeDims` (MultiHeadAttention, which projects them) every input's dim is its own.
+LayerRows attentionRows(std::map<std::string, KerasDefault> defaults,
+                        std::function<ParamMap(const std::vector<Feed>&, std::mt19937&)> arguments,
+                        bool freeDims = false)
+{
+    return {std::move(defaults),
+            [=](std::mt19937& rng) {
+                const std::int64_t queries = between(rng, 1, 4);
+                const std::int64_t steps = between(rng, 1, 4);
+                const std::int64_t dim = between(rng, 1, 4);
+                const bool key = between(rng, 0, 1) == 1;
+                const auto some = [&] { return freeDims ? between(rng, 1, 4) : dim; };
+                std::vector<Feed> feeds{{{queries, dim}}, {{steps, key ? between(rng, 1, 4) : some()}}};
+                if (key)
+                    feeds.push_back({{steps, some()}});
+                for (Feed& f : feeds)
+                    f.masked = between(rng, 0, 1) == 1;
+                return feeds;
+            },
+            std::move(arguments), true, true};
+}
+
 /// A random 1-D window for (steps, channels) inputs: strides or dilation above 1, not both; with
 /// padding="valid" a window that fits the steps.
 ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool causal)
@@ -311,6 +335,50 @@ const std::map<std::string, LayerRows>& layerRows()
               }
               return ParamMap{{"axes", DimList{a, b}}, {"normalize", between(rng, 0, 1) == 1}};
           }}},
+        // attention/attention.py: Attention(use_scale=False, score_mode="dot", dropout=0.0, seed=None);
+        // seed is kept from a file, not modelled.
+        {"Attention",
+         attentionRows({{"use_scale", false}, {"score_mode", std::string("dot")}, {"dropout", 0.0}},
+                       [](const std::vector<Feed>&, std::mt19937& rng) {
+                           return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
+                                           {"score_mode", std::string(between(rng, 0, 1) == 1 ? "concat" : "dot")},
+                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0}};
+                       })},
+        // attention/additive_attention.py: AdditiveAttention(use_scale=True, dropout=0.0)
+        {"AdditiveAttention",
+         attentionRows({{"use_scale", true}, {"dropout", 0.0}},
+                       [](const std::vector<Feed>&, std::mt19937& rng) {
+                           return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
+                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0}};
+                       })},
+        // attention/multi_head_attention.py: MultiHeadAttention(num_heads, key_dim, value_dim=None,
+        // dropout=0.0, use_bias=True, output_shape=None, attention_axes=None, ...); initializers,
+        // regularizers, constraints and seed are kept from a file, not modelled.
+        {"MultiHeadAttention",
+         attentionRows({{"num_heads", std::nullopt},
+                        {"key_dim", std::nullopt},
+                        {"value_dim", ParamValue(std::monostate{})},
+                        {"dropout", 0.0},
+                        {"use_bias", true},
+                        {"output_shape", ParamValue(std::monostate{})},
+                        {"attention_axes", ParamValue(std::monostate{})}},
+                       [](const std::vector<Feed>&, std::mt19937& rng) {
+                           ParamMap p{{"num_heads", between(rng, 1, 3)},
+                                      {"key_dim", between(rng, 1, 3)},
+                                      {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                                      {"use_bias", between(rng, 0, 1) == 1}};
+                           if (between(rng, 0, 1) == 1)
+                               p.set("value_dim", between(rng, 1, 3));
+                           const std::int64_t out = between(rng, 0, 2);
+                           if (out == 1)
+                               p.set("output_shape", between(rng, 1, 4));
+                           else if (out == 2)
+                               p.set("output_shape", DimList{between(rng, 1, 4)});
+                           if (between(rng, 0, 1) == 1)
+                               p.set("attention_axes", DimList{std::int64_t{1}});
+                           return p;
+                       },
+                       true)},
         // dense.py: Dense(units, activation=None, use_bias=True, ...)
         {"Dense",
          {{{"units", std::nullopt}, {"activation", std::string("linear")}, {"use_bias", true}},
@@ -881,7 +949,7 @@ private:
         for (const WeightSpec& w : type.weights(node, inputShapes))
             declared += elements(w.shape);
         QCOMPARE(r->params, declared);
-        QVERIFY(type.flops(node, inputShapes.empty() ? nullptr : &inputShapes[0], r->output->shape).isKnown());
+        QVERIFY(type.flopsOfInputs(node, inputShapes, r->output->shape).isKnown());
 
         // The compiled op's output has the inferred shape, and a mask exactly when inference says.
         constexpr Index kBatch = 3;

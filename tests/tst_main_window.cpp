@@ -701,7 +701,7 @@ private slots:
         for (int i = 0; i < tree->topLevelItemCount(); ++i)
             shown << tree->topLevelItem(i)->text(0);
         QCOMPARE(shown, QStringList({"Input", "Core", "Activations", "Convolution", "Pooling", "Recurrent",
-                                     "Normalization", "Merging", "Reshaping", "Regularization"}));
+                                     "Normalization", "Merging", "Attention", "Reshaping", "Regularization"}));
     }
 
     /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it

@@ -68,7 +68,7 @@ private slots:
         constexpr int kUnits = 3, kSteps = 4, kFeatures = 3;
         const int gates = layer == "LSTM" ? 4 : 3;
         std::mt19937 rng(17);
-        Reference ref{layer.toStdString(), kUnits, resetAfter};
+        Reference ref{layer.toStdString(), kUnits, resetAfter, {}, {}, {}};
         ref.kernel = randomMatrix(rng, kFeatures, static_cast<std::size_t>(gates * kUnits));
         ref.recurrent = randomMatrix(rng, kUnits, static_cast<std::size_t>(gates * kUnits));
         if (useBias)

@@ -63,6 +63,18 @@ struct KerasExtras {
     /// The layer reads (batch, steps, channels) only: a config's data_format='channels_first' is
     /// reported as a problem on import (the pooling layers).
     bool channelsLastOnly = false; ///< said on every export of a model that has this layer
+    /// Arguments of the layer's call (not of its config) that Shapeflow does not model
+    /// (Attention's `use_causal_mask`): an import refuses a call that sets one to anything but
+    /// False or None. Keras 3 writes them in the call's `kwargs`, tf.keras in the fourth item of
+    /// each input tensor's reference.
+    std::vector<std::string> refusedCallArguments = {};
+    /// For a layer called on separate tensors rather than on one or a list (MultiHeadAttention's
+    /// `mha(query, value, key=key)`), the names of its call's tensor arguments in order: its input
+    /// ports. The first `positionalCallArguments` are written positionally, the rest by name
+    /// (Keras 3's `args` and `kwargs`; tf.keras passes all but the first in the first tensor
+    /// reference's kwargs).
+    std::vector<std::string> callArguments = {};
+    int positionalCallArguments = 1;
 };
 
 /// One Keras layer class, whole: the contract every layer in core/layers/ fulfils, and the only
@@ -88,6 +100,9 @@ public:
     /// Floating-point operations of one sample's forward pass at inference, a multiply-add
     /// counting 2 (shape/LayerFlops.h); `input` is the first input's shape, nullptr when unknown.
     virtual Count flops(const Node& node, const Shape* input, const Shape& output) const = 0;
+    /// The same given every input's shape, in port order, for a layer whose work depends on more
+    /// than its first input (an attention's key steps); Layer's is flops() of the first.
+    virtual Count flopsOfInputs(const Node& node, const std::vector<Shape>& inputs, const Shape& output) const = 0;
     /// For a layer that lays its inputs one after another along an axis of its output
     /// (Concatenate), that axis for an output of `rank`; producers may then write into it.
     virtual std::optional<int> joinAxis(const Node& node, int rank) const = 0;

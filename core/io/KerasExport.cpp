@@ -31,7 +31,8 @@ void restoreKeptConfig(json& config, const json& kept, KerasFlavour flavour)
 }
 
 /// The input shape of one call as Keras's get_build_config writes it: `[null, 20]`, or a list of
-/// them for a layer called on a list; nullopt when a shape is unknown (or an input unconnected).
+/// them for a layer called on a list or on tensors one by one (buildConfig); nullopt when a shape is unknown (or an
+/// input unconnected).
 std::optional<json> inputShapes(const Node& node, const Topology& t, int index, const ShapeReport& report)
 {
     json shapes = json::array();
@@ -48,7 +49,22 @@ std::optional<json> inputShapes(const Node& node, const Topology& t, int index, 
     }
     if (shapes.empty())
         return std::nullopt;
-    return calledOnAList(node, static_cast<int>(shapes.size())) ? shapes : shapes[0];
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    const bool perTensor = type && !type->keras().callArguments.empty(); // buildConfig names each
+    return perTensor || calledOnAList(node, static_cast<int>(shapes.size())) ? shapes : shapes[0];
+}
+
+/// Keras 3's get_build_config: {"input_shape": ...}, or for a layer whose build takes a shape per
+/// call tensor (MultiHeadAttention's build(query_shape, value_shape, key_shape)) a `shapes_dict`.
+json buildConfig(const Node& node, const json& shapes)
+{
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    if (!type || type->keras().callArguments.empty())
+        return {{"input_shape", shapes}};
+    json named = json::object();
+    for (std::size_t i = 0; i < shapes.size() && i < type->keras().callArguments.size(); ++i)
+        named[type->keras().callArguments[i] + "_shape"] = shapes[i];
+    return {{"shapes_dict", std::move(named)}};
 }
 
 /// Output `tensor` of one call as another call's input: [layer, call, tensor, {}] for Keras 2, a
@@ -95,7 +111,7 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             // which Keras would pass to build()).
             if (!isInputLayer(node) && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
                 if (std::optional<json> shapes = inputShapes(node, t, index, report))
-                    entry["build_config"] = {{"input_shape", *shapes}};
+                    entry["build_config"] = buildConfig(node, *shapes);
             layers.push_back(std::move(entry));
         }
         json& entry = layers[entries[layerName]];
@@ -112,11 +128,39 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             const Call& from = calls.at(t.ids[static_cast<std::size_t>(slot.producer)]);
             tensors.push_back(tensorRef(from.layer, from.index, slot.output, flavour));
         }
-        if (flavour == KerasFlavour::Keras2)
+        const LayerType* called = LayerCatalogue::instance().type(node.type);
+        if (called && !called->keras().callArguments.empty() && !tensors.empty()) {
+            // `mha(query, value, key=key)`: the first positionalCallArguments tensors positional,
+            // the rest by name; tf.keras keeps all but the first in the first reference's kwargs.
+            const KerasExtras& k = called->keras();
+            std::size_t positional =
+                flavour == KerasFlavour::Keras2 ? 1 : static_cast<std::size_t>(k.positionalCallArguments);
+            const json own = keptKerasFields(node).value(kPositionalCallArguments, json());
+            if (flavour == KerasFlavour::Keras3 && own.is_number_unsigned() &&
+                own.get<std::size_t>() <= k.callArguments.size())
+                positional = own.get<std::size_t>(); // as the file called it
+            json args = json::array();
+            json kwargs = json::object();
+            for (std::size_t i = 0; i < tensors.size() && i < k.callArguments.size(); ++i) {
+                json tensor = tensors[i];
+                if (i < positional)
+                    args.push_back(std::move(tensor));
+                else
+                    kwargs[k.callArguments[i]] =
+                        flavour == KerasFlavour::Keras2 ? json::array({tensor[0], tensor[1], tensor[2]}) : tensor;
+            }
+            if (flavour == KerasFlavour::Keras2) {
+                args[0][3] = std::move(kwargs);
+                entry["inbound_nodes"].push_back(std::move(args));
+            } else {
+                entry["inbound_nodes"].push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
+            }
+        } else if (flavour == KerasFlavour::Keras2) {
             entry["inbound_nodes"].push_back(std::move(tensors)); // a call is the list of its input tensors either way
-        else
+        } else {
             entry["inbound_nodes"].push_back(
                 {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
+        }
     }
 
     json inputs = json::array();
@@ -171,13 +215,16 @@ json kerasLayerEntry(const Node& node, KerasFlavour flavour)
             type->keras().registeredName.empty() ? json(nullptr) : json(type->keras().registeredName);
     }
     for (const auto& [key, value] : kept.items())
-        if (key != "config")
+        if (key != "config" && key != kPositionalCallArguments)
             entry[key] = value; // module, registered_name, build_config as the file had them
     return entry;
 }
 
 bool calledOnAList(const Node& node, int inputCount)
 {
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    if (type && !type->keras().callArguments.empty())
+        return false; // called on its tensors one by one
     const LayerSpec* spec = LayerCatalogue::instance().find(node.type);
     return spec ? spec->variadicInputs || spec->inputPorts.size() > 1 : inputCount > 1;
 }

@@ -33,6 +33,12 @@ nlohmann::json kerasLayerEntry(const Node& node, KerasFlavour flavour);
 /// RepeatToBatch), and an unsupported layer's placeholder with several inputs.
 bool calledOnAList(const Node& node, int inputCount);
 
+/// Kept with a node's Keras fields when a Keras 3 file passes a call's tensors positionally up to
+/// another count than KerasExtras::positionalCallArguments says (`mha(query, value, key)` rather
+/// than `mha(query, value, key=key)`): that count, so that export writes the call as the file did.
+/// Never written into a Keras file.
+inline constexpr const char* kPositionalCallArguments = "shapeflow_positional_call_arguments";
+
 /// The Keras fields an import kept on the node (Node::kerasFields) as an object; empty when none.
 nlohmann::json keptKerasFields(const Node& node);
 

@@ -1,6 +1,7 @@
 #include "KerasImport.h"
 
 #include "FileFormatError.h"
+#include "KerasExport.h"
 #include "KerasLayerReading.h"
 #include "ParamJson.h"
 #include "graph/ConnectionRules.h"
@@ -91,6 +92,13 @@ private:
     json modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path);
 
     static std::string layerName(const json& layer);
+    /// Notes on the node a Keras 3 call that passed `positional` of its `total` tensors
+    /// positionally where Keras writes another count (kPositionalCallArguments).
+    void keepCallForm(NodeId node, std::size_t positional, std::size_t total, const KerasExtras& extras);
+    /// Reports each call argument of `entry` (one call in `inbound_nodes`) that the layer's type
+    /// does not model (KerasExtras::refusedCallArguments) and the file sets: Keras 3's `kwargs`,
+    /// tf.keras's fourth item of a tensor reference.
+    void refuseCallArguments(const json& layer, const json& entry, const std::string& path, const std::string& name);
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
     /// nesting in a hostile file cannot overflow the call stack. Keras 2 writes a tensor as
     /// [layer, node index, tensor index, kwargs]; Keras 3 as a `__keras_tensor__` object.
@@ -111,6 +119,58 @@ std::string Importer::layerName(const json& layer)
         if (const json* name = find(*config, "name"); name && name->is_string())
             return name->get<std::string>();
     return {};
+}
+
+/// The Keras extras of a layer class whose call names its tensors (KerasExtras::callArguments),
+/// nullptr for one called on one tensor or a list.
+const KerasExtras* callExtrasOf(const json& layer)
+{
+    const json* cls = find(layer, "class_name");
+    const LayerType* type =
+        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    return type && !type->keras().callArguments.empty() ? &type->keras() : nullptr;
+}
+
+void Importer::keepCallForm(NodeId node, std::size_t positional, std::size_t total, const KerasExtras& extras)
+{
+    const auto usual = static_cast<std::size_t>(extras.positionalCallArguments);
+    if (positional == usual || total <= std::min(positional, usual))
+        return; // written the same either way
+    Node* n = m_result.graph.node(node);
+    json kept = n->kerasFields.empty() ? json::object() : json::parse(n->kerasFields);
+    kept[kPositionalCallArguments] = positional;
+    n->kerasFields = kept.dump();
+}
+
+void Importer::refuseCallArguments(const json& layer, const json& entry, const std::string& path,
+                                   const std::string& name)
+{
+    const json* cls = find(layer, "class_name");
+    const LayerType* type =
+        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    if (!type || type->keras().refusedCallArguments.empty())
+        return;
+    std::vector<std::pair<const json*, std::string>> calls; // the kwargs objects, with their paths
+    if (entry.is_object()) {
+        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
+            calls.emplace_back(kwargs, path + ".kwargs");
+    } else if (entry.is_array()) {
+        // [[name, call, tensor, kwargs], ...]: every reference of a call repeats its kwargs.
+        for (std::size_t i = 0; i < entry.size() && calls.empty(); ++i) {
+            const json& ref = entry[i];
+            if (ref.is_array() && ref.size() >= 4 && ref[0].is_string() && ref[3].is_object())
+                calls.emplace_back(&ref[3], path + "[" + std::to_string(i) + "][3]");
+        }
+    }
+    for (const auto& [kwargs, at] : calls)
+        for (const std::string& argument : type->keras().refusedCallArguments) {
+            const json* value = givenField(*kwargs, argument.c_str());
+            if (value && !(value->is_boolean() && !value->get<bool>()))
+                problem(code::kUnsupportedArgument, name, at + "." + argument,
+                        "Layer \"" + name + "\" is called with " + argument + "=" + briefJson(*value) +
+                            ", a call argument Shapeflow does not model; the layer is imported as called "
+                            "without it.");
+        }
 }
 
 const json& Importer::modelConfig(const json& root, std::string& path) const
@@ -356,18 +416,41 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 const std::string callPath = layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
                 PendingCall call{node, {}, callPath, name};
                 const json& entry = (*inbound)[k];
+                refuseCallArguments(layerJson, entry, callPath, name);
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
-                // when args has none.
+                // when args has none, or, for a layer whose call names its tensors
+                // (KerasExtras::callArguments), by those names after the positional ones.
+                const KerasExtras* called = callExtrasOf(layerJson);
+                const std::vector<std::string>* named = called ? &called->callArguments : nullptr;
                 if (entry.is_object()) {
                     if (const json* args = find(entry, "args"))
                         collectRefs(*args, callPath + ".args", false, call.inputs);
-                    if (call.inputs.empty())
-                        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
-                            for (const auto& [key, value] : kwargs->items())
-                                if (key != "mask" && key != "training")
-                                    collectRefs(value, callPath + ".kwargs." + key, false, call.inputs);
+                    const json* kwargs = find(entry, "kwargs");
+                    if (kwargs && kwargs->is_object() && named) {
+                        const std::size_t positional = call.inputs.size();
+                        for (std::size_t a = call.inputs.size(); a < named->size(); ++a) {
+                            const json* tensor = givenField(*kwargs, (*named)[a].c_str());
+                            if (!tensor)
+                                break;
+                            collectRefs(*tensor, callPath + ".kwargs." + (*named)[a], false, call.inputs);
+                        }
+                        keepCallForm(node, positional, call.inputs.size(), *called);
+                    } else if (kwargs && kwargs->is_object() && call.inputs.empty()) {
+                        for (const auto& [key, value] : kwargs->items())
+                            if (key != "mask" && key != "training")
+                                collectRefs(value, callPath + ".kwargs." + key, false, call.inputs);
+                    }
                 } else {
                     collectRefs(entry, callPath, true, call.inputs);
+                    // tf.keras: every argument but the first in the first reference's kwargs.
+                    const json* head = entry.is_array() && !entry.empty() ? &entry[0] : nullptr;
+                    if (named && head && head->is_array() && head->size() >= 4 && (*head)[3].is_object())
+                        for (std::size_t a = call.inputs.size(); a < named->size(); ++a) {
+                            const json* tensor = givenField((*head)[3], (*named)[a].c_str());
+                            if (!tensor)
+                                break;
+                            collectRefs(*tensor, callPath + "[0][3]." + (*named)[a], true, call.inputs);
+                        }
                 }
                 pending.push_back(std::move(call));
             }

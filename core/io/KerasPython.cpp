@@ -216,7 +216,12 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
             }
         }
         std::string argument;
-        if (calledOnAList(node, static_cast<int>(ins.size()))) {
+        if (type && !type->keras().callArguments.empty()) { // mha(query, value, key=key)
+            for (std::size_t i = 0; i < ins.size() && i < type->keras().callArguments.size(); ++i)
+                argument += (i == 0 ? "" : ", ") + (static_cast<int>(i) < type->keras().positionalCallArguments
+                                                        ? ins[i]
+                                                        : type->keras().callArguments[i] + "=" + ins[i]);
+        } else if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
                 argument += (argument.empty() ? "" : ", ") + in;
             argument = "[" + argument + "]";

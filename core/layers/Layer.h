@@ -18,6 +18,11 @@ public:
     /// outputShape(), then the mask as maskRule() says.
     RuleResult inferShape(RuleContext& ctx) const final;
     std::vector<WeightSpec> weights(const Node&, const std::vector<Shape>&) const override { return {}; }
+    /// flops() of the first input.
+    Count flopsOfInputs(const Node& node, const std::vector<Shape>& inputs, const Shape& output) const override
+    {
+        return flops(node, inputs.empty() ? nullptr : &inputs.front(), output);
+    }
     std::optional<int> joinAxis(const Node&, int) const override { return std::nullopt; }
     std::optional<std::int64_t> tokenIdLimit(const Node&) const override { return std::nullopt; }
     BufferUse bufferUse() const override { return {}; }

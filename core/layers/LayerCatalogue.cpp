@@ -14,6 +14,9 @@
     X(Maximum)                                                                                                         \
     X(Minimum)                                                                                                         \
     X(Dot)                                                                                                             \
+    X(Attention)                                                                                                       \
+    X(AdditiveAttention)                                                                                               \
+    X(MultiHeadAttention)                                                                                              \
     X(Dense)                                                                                                           \
     X(Reshape)                                                                                                         \
     X(RepeatVector)                                                                                                    \

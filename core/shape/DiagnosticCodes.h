@@ -59,17 +59,23 @@ inline constexpr const char* kConcatBatchMismatch = "concat-batch-mismatch";
 /// A Concatenate along the batch axis (`axis=0`): a warning.
 inline constexpr const char* kConcatAlongBatch = "concat-along-batch";
 /// A merge layer (Add, Subtract, Multiply, Average, Maximum, Minimum, Dot) with a number of inputs
-/// Keras refuses: none, or other than exactly 2 for Subtract and Dot.
+/// Keras refuses: none, or other than exactly 2 for Subtract and Dot; an attention layer (Attention,
+/// AdditiveAttention, MultiHeadAttention) with other than 2 or 3.
 inline constexpr const char* kMergeInputCount = "merge-input-count";
 /// An elementwise merge with one input, which Keras 3 and tf.keras pass on unchanged and
 /// TensorFlow.js refuses: a warning.
 inline constexpr const char* kMergeSingleInput = "merge-single-input";
 /// Elementwise merge inputs whose shapes do not broadcast (`(None, 3)` with `(None, 4)`).
 inline constexpr const char* kMergeShapeMismatch = "merge-shape-mismatch";
-/// Merge or Dot inputs of different batches (`(1, 8)` with `(None, 8)`, or fixed 2 and 3).
+/// Merge, Dot or attention inputs of different batches (`(1, 8)` with `(None, 8)`, or fixed 2 and 3).
 inline constexpr const char* kMergeBatchMismatch = "merge-batch-mismatch";
 /// A Dot whose inputs differ in size along the axes it multiplies over.
 inline constexpr const char* kDotAxisMismatch = "dot-axis-mismatch";
+/// An attention layer's query and key have different last dimensions (the scores pair them up).
+inline constexpr const char* kAttentionDimMismatch = "attention-dim-mismatch";
+/// An attention layer's key and value have different numbers of steps (MultiHeadAttention: any
+/// axis but the last differs, an unknown size against a known one included).
+inline constexpr const char* kAttentionStepsMismatch = "attention-steps-mismatch";
 /// A Reshape whose target holds a different number of values than its input.
 inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
 /// A RepeatToBatch whose inputs are not a batch-1 tensor and a reference.
@@ -99,7 +105,7 @@ inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 inline constexpr const char* kBidirectionalMismatch = "bidirectional-mismatch";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 37> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 39> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kMissingArgument,
@@ -127,6 +133,8 @@ inline constexpr std::array<std::string_view, 37> kDiagnosticCodes{
     kMergeShapeMismatch,
     kMergeBatchMismatch,
     kDotAxisMismatch,
+    kAttentionDimMismatch,
+    kAttentionStepsMismatch,
     kReshapeSizeMismatch,
     kRepeatToBatchInput,
     kDropoutDropsAll,

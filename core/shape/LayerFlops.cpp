@@ -11,10 +11,10 @@ std::int64_t activationFlopsPerElement(const std::string& activation)
     return activation == "softmax" ? 3 : 1;
 }
 
-Count forwardFlops(const Node& node, const Shape* input, const Shape& output)
+Count forwardFlops(const Node& node, const std::vector<Shape>& inputs, const Shape& output)
 {
     const LayerType* type = LayerCatalogue::instance().type(node.type);
-    return type ? type->flops(node, input, output) : Count::unknown();
+    return type ? type->flopsOfInputs(node, inputs, output) : Count::unknown();
 }
 
 } // namespace sf

@@ -4,6 +4,7 @@
 #include "graph/Node.h"
 
 #include <string>
+#include <vector>
 
 namespace sf {
 
@@ -14,9 +15,9 @@ std::int64_t activationFlopsPerElement(const std::string& activation);
 
 /// Forward FLOPs of one call of `node` per sample (per entry of its output's batch axis), at
 /// inference, one multiply-add counting as 2 FLOPs, as its layer type counts them
-/// (LayerType::flops; a copy, a lookup or a view is 0). `input` is the first input's shape
-/// (nullptr when there is none); unknown when a size the count needs is unknown, and for a layer
-/// type Shapeflow does not know.
-Count forwardFlops(const Node& node, const Shape* input, const Shape& output);
+/// (LayerType::flopsOfInputs; a copy, a lookup or a view is 0). `inputs` are the input shapes in
+/// port order (empty when one is unknown); unknown when a size the count needs is unknown, and for
+/// a layer type Shapeflow does not know.
+Count forwardFlops(const Node& node, const std::vector<Shape>& inputs, const Shape& output);
 
 } // namespace sf

@@ -6,16 +6,21 @@ namespace sf {
 
 namespace {
 
-/// The first input's shape of the layer at `index`, or nullptr when it has none or it is unknown.
-const Shape* firstInputShape(const ShapeReport& report, int index)
+/// The input shapes of the layer at `index`, in port order; empty when it has none or one is
+/// unconnected or unknown.
+std::vector<Shape> inputShapes(const ShapeReport& report, int index)
 {
     const Topology& t = report.topology();
-    const auto& slots = t.inputs[static_cast<std::size_t>(index)];
-    if (slots.empty() || slots.front().producer < 0)
-        return nullptr;
-    const TensorInfo* in =
-        report.tensorAt({t.ids[static_cast<std::size_t>(slots.front().producer)], slots.front().output});
-    return in ? &in->shape : nullptr;
+    std::vector<Shape> shapes;
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
+        const TensorInfo* in = slot.producer < 0
+                                   ? nullptr
+                                   : report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output});
+        if (!in)
+            return {};
+        shapes.push_back(in->shape);
+    }
+    return shapes;
 }
 
 } // namespace
@@ -68,7 +73,7 @@ ModelAnalysis ModelAnalysis::of(const Graph& graph, const ShapeReport& report)
             row.activationBytesPerSample =
                 sampleElementCount(output->shape) * Count::of(bytesPerElement(output->dtype));
             row.flops = forwardFlops(*graph.node(layer.node),
-                                     firstInputShape(report, report.topology().indexOf.at(layer.node)), output->shape);
+                                     inputShapes(report, report.topology().indexOf.at(layer.node)), output->shape);
         }
         row.layer = std::move(layer);
         analysis.rows.push_back(std::move(row));

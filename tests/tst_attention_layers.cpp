@@ -1,0 +1,879 @@
+#include "GraphBuilder.h"
+#include "LayerNames.h"
+#include "LayerTrials.h"
+#include "engine/NetworkCompiler.h"
+#include "graph/LayerCatalogue.h"
+#include "io/KerasExport.h"
+#include "io/KerasImport.h"
+#include "io/KerasPython.h"
+#include "shape/CheckedModel.h"
+#include "shape/DiagnosticCodes.h"
+#include "shape/ModelAnalysis.h"
+#include "shape/ShapeInference.h"
+
+#include <QtTest>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <random>
+
+using namespace sf;
+using nlohmann::json;
+using sf::test::compareFloats;
+using sf::test::dims;
+using sf::test::GraphBuilder;
+using sf::test::read;
+
+using Scenario = std::function<Graph()>;
+Q_DECLARE_METATYPE(Scenario)
+
+namespace {
+
+/// One Input per sample shape, then one `type` layer over all of them, named "m".
+Scenario attending(std::string_view type, std::vector<DimList> samples, ParamMap params = {})
+{
+    return sf::test::oneLayerOver(type, std::move(samples), std::move(params));
+}
+
+/// One (batch, steps, dim) input as the layer sees it, with its (batch, steps) mask or none.
+struct Sequence {
+    std::vector<float> values;
+    Index steps = 0;
+    Index dim = 0;
+    std::vector<float> mask;
+    float at(Index b, Index t, Index c) const { return values[static_cast<std::size_t>((b * steps + t) * dim + c)]; }
+    bool kept(Index b, Index t) const { return mask.empty() || mask[static_cast<std::size_t>(b * steps + t)] != 0.0f; }
+};
+
+/// What `node` feeds the layer after a forward pass: its values and mask.
+Sequence seenBy(const Network& net, NodeId node)
+{
+    const NodeBuffers* seen = net.buffersOf({node, 0});
+    Sequence s{read(seen), seen->value.shape[1], seen->value.shape[2], {}};
+    if (seen->mask)
+        s.mask.assign(seen->mask, seen->mask + seen->value.shape[0] * s.steps);
+    return s;
+}
+
+/// attention.py and additive_attention.py written out one score at a time: the scores
+/// (`_calculate_scores`), 1e9 taken off where the value's mask is false (`_apply_scores`, in
+/// float32), the softmax over the key steps, the weighted sum of the value steps, zero rows where
+/// the query's mask is false (`call`). `mode` is "dot", "concat" or "additive"; `scale` is empty
+/// without use_scale.
+std::vector<float> naiveAttention(const std::string& mode, Index batch, const Sequence& q, const Sequence& v,
+                                  const Sequence& k, const std::vector<float>& scale, float concatWeight)
+{
+    std::vector<float> out;
+    for (Index b = 0; b < batch; ++b)
+        for (Index i = 0; i < q.steps; ++i) {
+            std::vector<float> scores;
+            for (Index j = 0; j < k.steps; ++j) {
+                float s = 0.0f;
+                for (Index c = 0; c < q.dim; ++c) {
+                    const float x = q.at(b, i, c) + k.at(b, j, c);
+                    if (mode == "dot")
+                        s += q.at(b, i, c) * k.at(b, j, c);
+                    else if (mode == "concat")
+                        s += std::tanh((scale.empty() ? 1.0f : scale[0]) * x);
+                    else
+                        s += (scale.empty() ? 1.0f : scale[static_cast<std::size_t>(c)]) * std::tanh(x);
+                }
+                if (mode == "dot" && !scale.empty())
+                    s *= scale[0];
+                if (mode == "concat")
+                    s *= concatWeight;
+                if (!v.kept(b, j))
+                    s = s - 1.0e9f;
+                scores.push_back(s);
+            }
+            const float top = *std::max_element(scores.begin(), scores.end());
+            double sum = 0.0;
+            for (float s : scores)
+                sum += std::exp(static_cast<double>(s - top));
+            for (Index c = 0; c < v.dim; ++c) {
+                double y = 0.0;
+                for (Index j = 0; j < v.steps; ++j)
+                    y += std::exp(static_cast<double>(scores[static_cast<std::size_t>(j)] - top)) / sum * v.at(b, j, c);
+                out.push_back(q.kept(b, i) ? static_cast<float>(y) : 0.0f);
+            }
+        }
+    return out;
+}
+
+/// MultiHeadAttention's weights as the network holds them, by Keras's names.
+struct Projections {
+    Index heads = 1, keyDim = 1, valueDim = 1, out = 1;
+    std::map<std::string, std::vector<float>> w; ///< "query/kernel", ..., empty biases without use_bias
+    float kernel(const std::string& name, Index i) const { return w.at(name + "/kernel")[static_cast<std::size_t>(i)]; }
+    float bias(const std::string& name, Index i) const
+    {
+        const auto b = w.find(name + "/bias");
+        return b == w.end() ? 0.0f : b->second[static_cast<std::size_t>(i)];
+    }
+};
+
+/// multi_head_attention.py written out one value at a time: the EinsumDense projections
+/// ("abc,cde->abde"), per head the scores q.k / sqrt(key_dim), the attention mask
+/// (`_compute_attention_mask`: query mask on the query step AND value mask AND key mask on the key
+/// step), the softmax over the steps it allows, a query step with none getting uniform weights
+/// (ops.dot_product_attention's path, without dropout) or none (the Softmax layer's, with dropout);
+/// the heads' weighted values, then the output projection ("abcd,cde->abe").
+std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Sequence& q, const Sequence& v,
+                                  const Sequence& k, bool separateKey, bool dropoutPath)
+{
+    const auto projected = [&](const Sequence& x, const std::string& name, Index size) {
+        std::vector<float> y; // (batch, steps, heads, size)
+        for (Index b = 0; b < batch; ++b)
+            for (Index t = 0; t < x.steps; ++t)
+                for (Index n = 0; n < p.heads; ++n)
+                    for (Index h = 0; h < size; ++h) {
+                        double sum = p.bias(name, n * size + h);
+                        for (Index c = 0; c < x.dim; ++c)
+                            sum += static_cast<double>(x.at(b, t, c)) * p.kernel(name, (c * p.heads + n) * size + h);
+                        y.push_back(static_cast<float>(sum));
+                    }
+        return y;
+    };
+    const std::vector<float> qp = projected(q, "query", p.keyDim);
+    const std::vector<float> kp = projected(k, "key", p.keyDim);
+    const std::vector<float> vp = projected(v, "value", p.valueDim);
+    const Index tq = q.steps, tk = k.steps;
+    const auto at = [&](const std::vector<float>& x, Index steps, Index size, Index b, Index t, Index n, Index h) {
+        return static_cast<double>(x[static_cast<std::size_t>(((b * steps + t) * p.heads + n) * size + h)]);
+    };
+    std::vector<float> out;
+    for (Index b = 0; b < batch; ++b)
+        for (Index i = 0; i < tq; ++i) {
+            std::vector<double> heads(static_cast<std::size_t>(p.heads * p.valueDim), 0.0);
+            for (Index n = 0; n < p.heads; ++n) {
+                std::vector<double> scores;
+                std::vector<bool> allowed;
+                for (Index j = 0; j < tk; ++j) {
+                    double s = 0.0;
+                    for (Index h = 0; h < p.keyDim; ++h)
+                        s += at(qp, tq, p.keyDim, b, i, n, h) * at(kp, tk, p.keyDim, b, j, n, h);
+                    scores.push_back(s / std::sqrt(static_cast<double>(p.keyDim)));
+                    allowed.push_back(q.kept(b, i) && v.kept(b, j) && (!separateKey || k.kept(b, j)));
+                }
+                const bool any = std::find(allowed.begin(), allowed.end(), true) != allowed.end();
+                double top = -1e300;
+                for (Index j = 0; j < tk; ++j)
+                    if (allowed[static_cast<std::size_t>(j)])
+                        top = std::max(top, scores[static_cast<std::size_t>(j)]);
+                double sum = 0.0;
+                for (Index j = 0; j < tk; ++j)
+                    sum += allowed[static_cast<std::size_t>(j)] ? std::exp(scores[static_cast<std::size_t>(j)] - top)
+                                                                : 0.0;
+                for (Index j = 0; j < tk; ++j) {
+                    const double w = any ? (allowed[static_cast<std::size_t>(j)]
+                                                ? std::exp(scores[static_cast<std::size_t>(j)] - top) / sum
+                                                : 0.0)
+                                         : (dropoutPath ? 0.0 : 1.0 / static_cast<double>(tk));
+                    for (Index h = 0; h < p.valueDim; ++h)
+                        heads[static_cast<std::size_t>(n * p.valueDim + h)] += w * at(vp, tk, p.valueDim, b, j, n, h);
+                }
+            }
+            for (Index o = 0; o < p.out; ++o) {
+                double y = p.bias("attention_output", o);
+                for (Index nh = 0; nh < p.heads * p.valueDim; ++nh)
+                    y += heads[static_cast<std::size_t>(nh)] * p.kernel("attention_output", nh * p.out + o);
+                out.push_back(static_cast<float>(y));
+            }
+        }
+    return out;
+}
+
+/// A Keras file of one attention layer over Inputs of these samples, as Shapeflow writes it.
+json exported(std::string_view type, const std::vector<DimList>& samples, ParamMap params, KerasFlavour flavour)
+{
+    return exportKerasModel(attending(type, samples, std::move(params))(), "m", flavour).model;
+}
+
+json& layerEntry(json& model, const std::string& name)
+{
+    for (json& layer : model["config"]["layers"])
+        if (layer["name"] == name || layer["config"]["name"] == name)
+            return layer;
+    throw std::logic_error("no layer " + name);
+}
+
+const ImportProblem* problemAt(const KerasImportResult& r, const std::string& field)
+{
+    for (const ImportProblem& p : r.problems)
+        if (p.path.ends_with(field))
+            return &p;
+    return nullptr;
+}
+
+} // namespace
+
+class TestAttentionLayers : public QObject {
+    Q_OBJECT
+private slots:
+    void shapes_data()
+    {
+        QTest::addColumn<Scenario>("scenario");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<qint64>("params");
+
+        QTest::newRow("Attention") << attending(layer::kAttention, {dims({4, 8}), dims({6, 8})}) << "(None, 4, 8)"
+                                   << qint64{0};
+        QTest::newRow("Attention key, value dim differs")
+            << attending(layer::kAttention, {dims({4, 8}), dims({6, 5}), dims({6, 8})}) << "(None, 4, 5)" << qint64{0};
+        QTest::newRow("Attention scaled concat")
+            << attending(layer::kAttention, {dims({4, 8}), dims({6, 8})},
+                         {{"use_scale", true}, {"score_mode", std::string("concat")}})
+            << "(None, 4, 8)" << qint64{2};
+        QTest::newRow("Attention unknown steps")
+            << attending(layer::kAttention, {DimList{std::nullopt, 8}, DimList{std::nullopt, 8}}) << "(None, None, 8)"
+            << qint64{0};
+        QTest::newRow("AdditiveAttention")
+            << attending(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})}) << "(None, 4, 8)" << qint64{8};
+        QTest::newRow("AdditiveAttention unscaled, key")
+            << attending(layer::kAdditiveAttention, {dims({3, 2}), dims({5, 7}), dims({5, 2})}, {{"use_scale", false}})
+            << "(None, 3, 7)" << qint64{0};
+    }
+
+    void shapes()
+    {
+        QFETCH(Scenario, scenario);
+        QFETCH(QString, expected);
+        QFETCH(qint64, params);
+        const Graph graph = scenario();
+        const ShapeReport report = inferShapes(graph);
+        for (const Diagnostic& d : report.diagnostics())
+            QVERIFY2(!d.isError(), d.message.c_str());
+        const NodeReport* r = report.node(graph.findByName("m")->id);
+        QVERIFY(r && r->output);
+        QCOMPARE(QString::fromStdString(r->output->shape.toKeras()), expected);
+        QCOMPARE(r->params, params);
+    }
+
+    /// The weights as Keras's build adds them: Attention's scalars `scale` then
+    /// `concat_score_weight`, both ones; AdditiveAttention's `scale` of the query's dim.
+    void weightsAsKerasBuildsThem()
+    {
+        const LayerType& attention = *LayerCatalogue::instance().type(std::string(layer::kAttention));
+        Node node;
+        node.params = attention.spec().defaults();
+        node.params.set("use_scale", true);
+        node.params.set("score_mode", std::string("concat"));
+        const std::vector<Shape> shapes{Shape({Dim::batch(), Dim::known(4), Dim::known(8)}),
+                                        Shape({Dim::batch(), Dim::known(6), Dim::known(8)})};
+        const std::vector<WeightSpec> w = attention.weights(node, shapes);
+        QCOMPARE(w.size(), std::size_t{2});
+        QCOMPARE(w[0], (WeightSpec{"scale", {}, Initializer::Ones}));
+        QCOMPARE(w[1], (WeightSpec{"concat_score_weight", {}, Initializer::Ones}));
+
+        const LayerType& additive = *LayerCatalogue::instance().type(std::string(layer::kAdditiveAttention));
+        node.params = additive.spec().defaults();
+        const std::vector<Shape> other{Shape({Dim::batch(), Dim::known(4), Dim::known(3)}),
+                                       Shape({Dim::batch(), Dim::known(6), Dim::known(5)}),
+                                       Shape({Dim::batch(), Dim::known(6), Dim::known(3)})};
+        QCOMPARE(additive.weights(node, other), (std::vector<WeightSpec>{{"scale", {3}, Initializer::GlorotUniform}}));
+    }
+
+    /// One row per diagnostic the attention layers give: its code and Keras's wording.
+    void diagnostics_data()
+    {
+        QTest::addColumn<Scenario>("scenario");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("wording");
+
+        QTest::newRow("one input") << attending(layer::kAttention, {dims({4, 8})}) << code::kMergeInputCount
+                                   << "Attention layer accepts inputs list of length 2 or 3, namely [query, value] "
+                                      "or [query, value, key]. Received length: 1.";
+        QTest::newRow("four inputs") << attending(layer::kAdditiveAttention,
+                                                  {dims({4, 8}), dims({4, 8}), dims({4, 8}), dims({4, 8})})
+                                     << code::kMergeInputCount
+                                     << "AdditiveAttention layer accepts inputs list of length 2 or 3";
+        QTest::newRow("rank 2 value") << attending(layer::kAttention, {dims({4, 8}), dims({8})}) << code::kInputRank
+                                      << "Input 1 of layer \"m\" is incompatible with the layer: expected ndim=3, "
+                                         "found ndim=2";
+        QTest::newRow("dot dims") << attending(layer::kAttention, {dims({4, 8}), dims({6, 5})})
+                                  << code::kAttentionDimMismatch
+                                  << "Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be equal, but "
+                                     "received `x1.shape=(None, 4, 8)` and `x2.shape=(None, 5, 6)`.";
+        QTest::newRow("dot key dims") << attending(layer::kAttention, {dims({4, 8}), dims({6, 8}), dims({6, 3})})
+                                      << code::kAttentionDimMismatch << "`x2.shape=(None, 3, 6)`";
+        QTest::newRow("concat dims") << attending(layer::kAttention, {dims({4, 8}), dims({6, 5})},
+                                                  {{"score_mode", std::string("concat")}})
+                                     << code::kAttentionDimMismatch
+                                     << "Cannot broadcast shape, the failure dim has value 8, which cannot be "
+                                        "broadcasted to 5. Input shapes are: (None, 4, 1, 8) and (None, 1, 6, 5).";
+        QTest::newRow("additive dims") << attending(layer::kAdditiveAttention, {dims({4, 2}), dims({6, 3})})
+                                       << code::kAttentionDimMismatch << "Cannot broadcast shape";
+        QTest::newRow("key and value steps")
+            << attending(layer::kAttention, {dims({4, 8}), dims({6, 5}), dims({7, 8})}) << code::kAttentionStepsMismatch
+            << "Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be equal, but received `x1.shape=(None, 4, "
+               "7)` and `x2.shape=(None, 6, 5)`.";
+        QTest::newRow("fixed batches") << Scenario([] {
+            GraphBuilder b;
+            b.add(layer::kAttention, {}, {b.input({4, 8}, "float32", 2), b.input({6, 8}, "float32", 3)}, "m");
+            return b.graph;
+        }) << code::kMergeBatchMismatch << "Attention layer inputs must have one batch size";
+        QTest::newRow("score_mode") << attending(layer::kAttention, {dims({4, 8}), dims({6, 8})},
+                                                 {{"score_mode", std::string("general")}})
+                                    << code::kInvalidArgument
+                                    << "Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. "
+                                       "Received: score_mode='general'";
+        QTest::newRow("dropout") << attending(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})},
+                                              {{"dropout", 1.5}})
+                                 << code::kInvalidArgument << "dropout";
+        QTest::newRow("additive unknown dim")
+            << attending(layer::kAdditiveAttention, {DimList{4, std::nullopt}, DimList{6, std::nullopt}})
+            << code::kUnknownLastDim << "";
+    }
+
+    void diagnostics()
+    {
+        QFETCH(Scenario, scenario);
+        QFETCH(QString, code);
+        QFETCH(QString, wording);
+        const Graph graph = scenario();
+        const std::vector<Diagnostic> all = inferShapes(graph).diagnostics();
+        const Diagnostic* d = sf::test::findCode(all, code.toStdString());
+        QVERIFY2(d, qPrintable("no " + code));
+        QVERIFY(d->isError());
+        QVERIFY2(QString::fromStdString(d->message).contains(wording), d->message.c_str());
+        QVERIFY(!d->hint.empty());
+    }
+
+    /// Forward values against naiveAttention, with and without a key, with masks on the query and
+    /// the value (Masking over rows set to 0, one sample with every value step masked), every
+    /// score mode, scaled and not, the weights set away from their initial values.
+    void forwardValues_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<bool>("scaled");
+        QTest::addColumn<bool>("withKey");
+        QTest::addColumn<bool>("queryMasked");
+        QTest::addColumn<bool>("valueMasked");
+        for (const char* mode : {"dot", "concat", "additive"})
+            for (bool scaled : {false, true})
+                for (bool withKey : {false, true})
+                    for (int masks = 0; masks < 4; ++masks)
+                        QTest::addRow("%s%s%s, masks %d", mode, scaled ? " scaled" : "", withKey ? " key" : "", masks)
+                            << QString(std::string_view(mode) == "additive" ? "AdditiveAttention" : "Attention")
+                            << QString(mode) << scaled << withKey << ((masks & 1) != 0) << ((masks & 2) != 0);
+    }
+
+    void forwardValues()
+    {
+        QFETCH(QString, type);
+        QFETCH(QString, mode);
+        QFETCH(bool, scaled);
+        QFETCH(bool, withKey);
+        QFETCH(bool, queryMasked);
+        QFETCH(bool, valueMasked);
+        constexpr Index kBatch = 3;
+        constexpr Index kQueries = 4, kSteps = 5, kDim = 3, kValueDim = 2;
+        GraphBuilder b;
+        const NodeId query = b.input({kQueries, kDim});
+        const NodeId value = b.input({kSteps, withKey ? kValueDim : kDim});
+        const NodeId key = withKey ? b.input({kSteps, kDim}) : NodeId{};
+        std::vector<NodeId> fed{queryMasked ? b.add(layer::kMasking, {}, {query}) : query,
+                                valueMasked ? b.add(layer::kMasking, {}, {value}) : value};
+        if (withKey)
+            fed.push_back(key);
+        ParamMap params{{"use_scale", scaled}};
+        if (type == "Attention")
+            params.set("score_mode", mode.toStdString());
+        const NodeId m = b.add(type.toStdString(), params, fed, "m");
+        const ShapeReport report = inferShapes(b.graph);
+        QVERIFY(!report.hasErrors());
+        auto net = NetworkCompiler::compile(b.graph, kBatch);
+
+        std::mt19937 rng(static_cast<unsigned>(qHash(QString(QTest::currentDataTag()))));
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::vector<float> scale;
+        float concatWeight = 1.0f;
+        for (Parameter* p : net->parameters()) {
+            for (float& x : p->value)
+                x = 0.5f + 0.4f * normal(rng); // away from the initial ones
+            if (p->name == "m/scale")
+                scale = p->value;
+            if (p->name == "m/concat_score_weight")
+                concatWeight = p->value[0];
+        }
+        QCOMPARE(scale.empty(), !scaled);
+        const auto fill = [&](NodeId input, Index steps, Index dim, int padEvery) {
+            const TensorView& v = net->buffersOf({input, 0})->value;
+            for (Index i = 0; i < v.size(); ++i)
+                v.data[i] = normal(rng);
+            if (padEvery > 0)
+                for (Index row = 0; row < kBatch * steps; ++row)
+                    if (row % padEvery == 1 || row / steps == 2) // sample 2: every step padding
+                        std::fill_n(v.data + row * dim, dim, 0.0f);
+        };
+        fill(query, kQueries, kDim, queryMasked ? 3 : 0);
+        fill(value, kSteps, withKey ? kValueDim : kDim, valueMasked ? 2 : 0);
+        if (withKey)
+            fill(key, kSteps, kDim, 0);
+        net->forward({});
+
+        const auto sequence = [&](NodeId node) { return seenBy(*net, node); };
+        const Sequence q = sequence(fed[0]);
+        const Sequence v = sequence(fed[1]);
+        QCOMPARE(!q.mask.empty(), queryMasked);
+        QCOMPARE(!v.mask.empty(), valueMasked);
+        const NodeBuffers* out = net->buffersOf({m, 0});
+        compareFloats(read(out), naiveAttention(mode.toStdString(), kBatch, q, v, withKey ? sequence(key) : v, scale,
+                                                concatWeight));
+        // compute_mask: the output carries the query's mask, and only it.
+        QCOMPARE(out->mask != nullptr, queryMasked);
+        QCOMPARE(report.outputOf(m)->maskFrom.isValid(), queryMasked);
+        if (queryMasked)
+            QVERIFY(std::equal(q.mask.begin(), q.mask.end(), out->mask));
+    }
+
+    /// Dropout drops attention weights while training only: with one value step every weight is 1,
+    /// so a trained output row is the value (scaled by 1 / (1 - rate)) or 0; at inference it is the
+    /// value.
+    void dropoutOnlyWhileTraining_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::newRow("Attention") << QString(layer::kAttention.data());
+        QTest::newRow("AdditiveAttention") << QString(layer::kAdditiveAttention.data());
+    }
+
+    void dropoutOnlyWhileTraining()
+    {
+        QFETCH(QString, type);
+        constexpr Index kBatch = 8;
+        constexpr Index kQueries = 6;
+        GraphBuilder b;
+        const NodeId query = b.input({kQueries, 2});
+        const NodeId value = b.input({1, 2});
+        const NodeId m = b.add(type.toStdString(), {{"dropout", 0.5}}, {query, value}, "m");
+        auto net = NetworkCompiler::compile(b.graph, kBatch);
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        for (NodeId in : {query, value}) {
+            const TensorView& v = net->buffersOf({in, 0})->value;
+            for (Index i = 0; i < v.size(); ++i)
+                v.data[i] = normal(rng);
+        }
+        const float* x = net->buffersOf({value, 0})->value.data;
+        const float* y = net->buffersOf({m, 0})->value.data;
+        net->forward({});
+        for (Index s = 0; s < kBatch; ++s)
+            for (Index i = 0; i < kQueries; ++i)
+                for (Index c = 0; c < 2; ++c)
+                    QCOMPARE(y[(s * kQueries + i) * 2 + c], x[s * 2 + c]);
+        std::mt19937 dropRng(11);
+        net->forward({true, &dropRng});
+        int dropped = 0;
+        int kept = 0;
+        for (Index s = 0; s < kBatch; ++s)
+            for (Index i = 0; i < kQueries; ++i) {
+                const float* row = y + (s * kQueries + i) * 2;
+                if (row[0] == 0.0f && row[1] == 0.0f) {
+                    ++dropped;
+                } else {
+                    QCOMPARE(row[0], 2.0f * x[s * 2]);
+                    QCOMPARE(row[1], 2.0f * x[s * 2 + 1]);
+                    ++kept;
+                }
+            }
+        QVERIFY(dropped > 0 && kept > 0);
+    }
+
+    /// FLOPs count the key steps, which the query alone does not give: per query and key step, 2
+    /// per dim for a dot score (4 for a tanh sum), 3 for the softmax and 2 per value dim.
+    void flopsCountTheKeySteps()
+    {
+        const Graph graph = attending(layer::kAttention, {dims({4, 8}), dims({6, 5}), dims({6, 8})})();
+        const ShapeReport report = inferShapes(graph);
+        const ModelAnalysis analysis = ModelAnalysis::of(graph, report);
+        const NodeId m = graph.findByName("m")->id;
+        const auto row = std::find_if(analysis.rows.begin(), analysis.rows.end(),
+                                      [&](const AnalysisRow& r) { return r.layer.node == m; });
+        QVERIFY(row != analysis.rows.end());
+        QCOMPARE(row->flops, Count::of(4 * 6 * (2 * 8 + 3 + 2 * 5)));
+        const Graph additive = attending(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})})();
+        const ModelAnalysis other = ModelAnalysis::of(additive, inferShapes(additive));
+        const NodeId a = additive.findByName("m")->id;
+        const auto arow =
+            std::find_if(other.rows.begin(), other.rows.end(), [&](const AnalysisRow& r) { return r.layer.node == a; });
+        QCOMPARE(arow->flops, Count::of(4 * 6 * (4 * 8 + 3 + 2 * 8)));
+    }
+
+    /// Keras 3's get_config writes `seed` (None by default), tf.keras none; a file's seed is kept
+    /// on import and written back. AdditiveAttention has no score_mode in either.
+    void configsAsEachKerasWritesThem()
+    {
+        const json k3 = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras3);
+        json model = k3;
+        const json& config = layerEntry(model, "m")["config"];
+        QVERIFY(config.contains("seed") && config["seed"].is_null());
+        QCOMPARE(config["score_mode"], json("dot"));
+        QCOMPARE(config["use_scale"], json(false));
+        QCOMPARE(config["dropout"], json(0.0));
+        json k2 = exported(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
+        const json& config2 = layerEntry(k2, "m")["config"];
+        QVERIFY(!config2.contains("seed"));
+        QVERIFY(!config2.contains("score_mode"));
+        QCOMPARE(config2["use_scale"], json(true));
+
+        layerEntry(model, "m")["config"]["seed"] = 42;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layerEntry(again, "m")["config"]["seed"], json(42));
+    }
+
+    /// The key is the third tensor of the call's list, in Keras 2 and 3 alike, and comes back so.
+    void keyRoundTrips_data()
+    {
+        QTest::addColumn<int>("flavour");
+        QTest::newRow("Keras 2") << static_cast<int>(KerasFlavour::Keras2);
+        QTest::newRow("Keras 3") << static_cast<int>(KerasFlavour::Keras3);
+    }
+
+    void keyRoundTrips()
+    {
+        QFETCH(int, flavour);
+        const auto f = static_cast<KerasFlavour>(flavour);
+        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 5}), dims({6, 8})}, {}, f);
+        const json& call = layerEntry(model, "m")["inbound_nodes"][0];
+        QCOMPARE((f == KerasFlavour::Keras3 ? call["args"][0] : call).size(), std::size_t{3});
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        const ShapeReport report = inferShapes(imported.graph);
+        QVERIFY(!report.hasErrors());
+        QCOMPARE(QString::fromStdString(report.outputOf(imported.graph.findByName("m")->id)->shape.toKeras()),
+                 QString("(None, 4, 5)"));
+        QCOMPARE(exportKerasModel(imported.graph, "m", f).model, model);
+    }
+
+    /// use_causal_mask and return_attention_scores are call arguments Shapeflow does not model: a
+    /// call that sets one is refused by name, in Keras 3's kwargs and tf.keras's fourth item alike;
+    /// False passes. tf.keras's deprecated config argument `causal=True` is refused too.
+    void callArgumentsAreRefused_data()
+    {
+        QTest::addColumn<int>("flavour");
+        QTest::addColumn<QString>("argument");
+        QTest::addColumn<bool>("set");
+        for (int f : {0, 1})
+            for (const char* argument : {"use_causal_mask", "return_attention_scores"})
+                for (bool set : {true, false})
+                    QTest::addRow("%s %s=%d", f ? "Keras 3" : "Keras 2", argument, set)
+                        << f << QString(argument) << set;
+    }
+
+    void callArgumentsAreRefused()
+    {
+        QFETCH(int, flavour);
+        QFETCH(QString, argument);
+        QFETCH(bool, set);
+        const auto f = flavour ? KerasFlavour::Keras3 : KerasFlavour::Keras2;
+        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, f);
+        json& call = layerEntry(model, "m")["inbound_nodes"][0];
+        if (f == KerasFlavour::Keras3)
+            call["kwargs"][argument.toStdString()] = set;
+        else
+            for (json& ref : call)
+                ref[3][argument.toStdString()] = set;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        const ImportProblem* p = problemAt(imported, "." + argument.toStdString());
+        QCOMPARE(p != nullptr, set);
+        if (p) {
+            QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+            QCOMPARE(p->layer, std::string("m"));
+            QVERIFY2(QString::fromStdString(p->message).contains(argument + "=true"), p->message.c_str());
+        }
+    }
+
+    void multiHeadShapes_data()
+    {
+        QTest::addColumn<Scenario>("scenario");
+        QTest::addColumn<QString>("expected");
+        QTest::addColumn<qint64>("params");
+        const ParamMap twoByThree{{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}};
+        // query (5 * 2 * 3 + 6), key (7 * 6 + 6), value (7 * 6 + 6), output (2 * 3 * 5 + 5).
+        QTest::newRow("value") << attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7})}, twoByThree)
+                               << "(None, 4, 5)" << qint64{36 + 48 + 48 + 35};
+        ParamMap more = twoByThree;
+        more.set("value_dim", std::int64_t{4});
+        more.set("output_shape", DimList{std::int64_t{9}});
+        more.set("use_bias", false);
+        // query 5*2*3, key 2*2*3, value 7*2*4, output 2*4*9.
+        QTest::newRow("key, value_dim, output_shape, no bias")
+            << attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7}), dims({6, 2})}, more) << "(None, 4, 9)"
+            << qint64{30 + 12 + 56 + 72};
+        ParamMap asInt = twoByThree;
+        asInt.set("output_shape", std::int64_t{3});
+        asInt.set("attention_axes", std::int64_t{-2});
+        QTest::newRow("output_shape int, attention_axes -2")
+            << attending(layer::kMultiHeadAttention, {DimList{std::nullopt, 5}, DimList{std::nullopt, 5}}, asInt)
+            << "(None, None, 3)" << qint64{36 + 36 + 36 + 2 * 3 * 3 + 3};
+    }
+
+    void multiHeadShapes() { shapes(); }
+
+    /// The weights as EinsumDense builds them, in Keras's order.
+    void multiHeadWeights()
+    {
+        const LayerType& mha = *LayerCatalogue::instance().type(std::string(layer::kMultiHeadAttention));
+        Node node;
+        node.params = mha.spec().defaults();
+        node.params.set("num_heads", std::int64_t{2});
+        node.params.set("key_dim", std::int64_t{3});
+        node.params.set("value_dim", std::int64_t{4});
+        const std::vector<Shape> shapes{Shape({Dim::batch(), Dim::known(4), Dim::known(5)}),
+                                        Shape({Dim::batch(), Dim::known(6), Dim::known(7)}),
+                                        Shape({Dim::batch(), Dim::known(6), Dim::known(8)})};
+        const std::vector<WeightSpec> expected{{"query/kernel", {5, 2, 3}, Initializer::GlorotUniform},
+                                               {"query/bias", {2, 3}, Initializer::Zeros},
+                                               {"key/kernel", {8, 2, 3}, Initializer::GlorotUniform},
+                                               {"key/bias", {2, 3}, Initializer::Zeros},
+                                               {"value/kernel", {7, 2, 4}, Initializer::GlorotUniform},
+                                               {"value/bias", {2, 4}, Initializer::Zeros},
+                                               {"attention_output/kernel", {2, 4, 5}, Initializer::GlorotUniform},
+                                               {"attention_output/bias", {5}, Initializer::Zeros}};
+        QCOMPARE(mha.weights(node, shapes), expected);
+    }
+
+    void multiHeadDiagnostics_data()
+    {
+        QTest::addColumn<Scenario>("scenario");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("wording");
+        const auto mha = [](std::vector<DimList> samples, ParamMap extra = {}) {
+            ParamMap p{{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}};
+            for (const auto& [k, v] : extra.values())
+                p.set(k, v);
+            return attending(layer::kMultiHeadAttention, std::move(samples), p);
+        };
+        QTest::newRow("num_heads 0") << mha({dims({4, 5}), dims({6, 5})}, {{"num_heads", std::int64_t{0}}})
+                                     << code::kInvalidArgument
+                                     << "Received an invalid value for argument `num_heads`, expected a positive "
+                                        "integer. Received: num_heads=0";
+        QTest::newRow("key_dim -1") << mha({dims({4, 5}), dims({6, 5})}, {{"key_dim", std::int64_t{-1}}})
+                                    << code::kInvalidArgument
+                                    << "Received an invalid value for argument `key_dim`, expected a positive "
+                                       "integer. Received: key_dim=-1";
+        QTest::newRow("value_dim 0") << mha({dims({4, 5}), dims({6, 5})}, {{"value_dim", std::int64_t{0}}})
+                                     << code::kInvalidArgument
+                                     << "expected a positive integer or `None`. Received: value_dim=0";
+        QTest::newRow("key and value steps")
+            << mha({dims({4, 5}), dims({6, 5}), dims({7, 5})}) << code::kAttentionStepsMismatch
+            << "All dimensions of `value` and `key`, except the last one, must be equal. Received: "
+               "value_shape=(None, 6, 5) and key_shape=(None, 7, 5)";
+        QTest::newRow("key steps unknown") << mha({dims({4, 5}), dims({6, 5}), DimList{std::nullopt, 5}})
+                                           << code::kAttentionStepsMismatch << "key_shape=(None, None, 5)";
+        QTest::newRow("one input") << mha({dims({4, 5})}) << code::kMergeInputCount
+                                   << "MultiHeadAttention.call() missing 1 required positional argument: 'value'";
+        QTest::newRow("rank 2 query") << mha({dims({5}), dims({6, 5})}) << code::kInputRank << "expected ndim=3";
+        QTest::newRow("attention_axes") << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", DimList{2}}})
+                                        << code::kInvalidArgument << "has attention_axes=(2,)";
+        QTest::newRow("output_shape") << mha({dims({4, 5}), dims({6, 5})}, {{"output_shape", DimList{2, 3}}})
+                                      << code::kInvalidArgument << "has output_shape=(2, 3)";
+        QTest::newRow("unknown dim") << mha({dims({4, 5}), DimList{6, std::nullopt}}) << code::kUnknownLastDim << "";
+        QTest::newRow("fixed batches") << Scenario([] {
+            GraphBuilder b;
+            b.add(layer::kMultiHeadAttention, {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}},
+                  {b.input({4, 8}, "float32", 2), b.input({6, 8}, "float32", 3)}, "m");
+            return b.graph;
+        }) << code::kMergeBatchMismatch << "MultiHeadAttention inputs must have one batch size";
+    }
+
+    void multiHeadDiagnostics() { diagnostics(); }
+
+    /// Forward values against naiveMultiHead, with masks on each input (a sample whose value steps
+    /// are all masked out included), with and without a key, bias and dropout's path.
+    void multiHeadValues_data()
+    {
+        QTest::addColumn<bool>("withKey");
+        QTest::addColumn<bool>("useBias");
+        QTest::addColumn<bool>("dropout");
+        QTest::addColumn<int>("masks");
+        for (bool withKey : {false, true})
+            for (bool useBias : {true, false})
+                for (bool dropout : {false, true})
+                    for (int masks = 0; masks < 8; ++masks)
+                        if (withKey || masks < 4)
+                            QTest::addRow("%s%s%s masks %d", withKey ? "key" : "value", useBias ? "" : " no bias",
+                                          dropout ? " dropout" : "", masks)
+                                << withKey << useBias << dropout << masks;
+    }
+
+    void multiHeadValues()
+    {
+        QFETCH(bool, withKey);
+        QFETCH(bool, useBias);
+        QFETCH(bool, dropout);
+        QFETCH(int, masks);
+        constexpr Index kBatch = 3, kQueries = 4, kSteps = 5;
+        const Index queryDim = 3, valueDim = 2, keyDim = 4;
+        GraphBuilder b;
+        const NodeId query = b.input({kQueries, queryDim});
+        const NodeId value = b.input({kSteps, valueDim});
+        const NodeId key = withKey ? b.input({kSteps, keyDim}) : NodeId{};
+        std::vector<NodeId> fed{(masks & 1) ? b.add(layer::kMasking, {}, {query}) : query,
+                                (masks & 2) ? b.add(layer::kMasking, {}, {value}) : value};
+        if (withKey)
+            fed.push_back((masks & 4) ? b.add(layer::kMasking, {}, {key}) : key);
+        const NodeId m = b.add(layer::kMultiHeadAttention,
+                               {{"num_heads", std::int64_t{2}},
+                                {"key_dim", std::int64_t{3}},
+                                {"value_dim", std::int64_t{2}},
+                                {"use_bias", useBias},
+                                {"output_shape", std::int64_t{4}},
+                                {"dropout", dropout ? 0.3 : 0.0}},
+                               fed, "m");
+        const ShapeReport report = inferShapes(b.graph);
+        QVERIFY(!report.hasErrors());
+        auto net = NetworkCompiler::compile(b.graph, kBatch);
+        std::mt19937 rng(static_cast<unsigned>(qHash(QString(QTest::currentDataTag()))));
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        Projections p{2, 3, 2, 4, {}};
+        for (Parameter* w : net->parameters()) {
+            for (float& x : w->value)
+                x = 0.6f * normal(rng); // biases away from their zeros too
+            p.w[w->name.substr(2)] = w->value;
+        }
+        const auto fill = [&](NodeId input, Index steps, Index dim, bool padded) {
+            const TensorView& v = net->buffersOf({input, 0})->value;
+            for (Index i = 0; i < v.size(); ++i)
+                v.data[i] = normal(rng);
+            if (padded)
+                for (Index row = 0; row < kBatch * steps; ++row)
+                    if (row % 3 == 2 || (row / steps == 1 && input == value)) // sample 1: no value step
+                        std::fill_n(v.data + row * dim, dim, 0.0f);
+        };
+        fill(query, kQueries, queryDim, masks & 1);
+        fill(value, kSteps, valueDim, masks & 2);
+        if (withKey)
+            fill(key, kSteps, keyDim, masks & 4);
+        net->forward({});
+        const auto sequence = [&](NodeId node) { return seenBy(*net, node); };
+        const Sequence q = sequence(fed[0]);
+        const Sequence v = sequence(fed[1]);
+        const Sequence k = withKey ? sequence(fed[2]) : v;
+        QCOMPARE(k.mask.empty(), !(masks & (withKey ? 4 : 2)));
+        const NodeBuffers* out = net->buffersOf({m, 0});
+        compareFloats(read(out), naiveMultiHead(p, kBatch, q, v, k, withKey, dropout), 1e-4f);
+        QCOMPARE(out->mask != nullptr, (masks & 1) != 0); // the query's mask
+        QCOMPARE(report.outputOf(m)->maskFrom.isValid(), (masks & 1) != 0);
+    }
+
+    /// The key is Keras's `key=` argument: Keras 3 writes `args` [query, value] and `kwargs`
+    /// {"key": ...}, tf.keras the value and key in the query reference's kwargs; both come back,
+    /// and Python calls mha(query, value, key=key). Keras 3's positional [query, value, key] and
+    /// all-by-name calls read the same and are written back as the file wrote them; build_config is the shapes_dict of
+    /// build(query_shape, value_shape, key_shape).
+    void multiHeadCallForms()
+    {
+        const Graph graph = attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7}), dims({6, 3})},
+                                      {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}})();
+        json k3 = exportKerasModel(graph, "m", KerasFlavour::Keras3).model;
+        json& entry3 = layerEntry(k3, "m");
+        QCOMPARE(entry3["inbound_nodes"][0]["args"].size(), std::size_t{2});
+        QVERIFY(entry3["inbound_nodes"][0]["kwargs"].contains("key"));
+        QVERIFY(entry3["build_config"]["shapes_dict"].contains("key_shape"));
+        QCOMPARE(entry3["build_config"]["shapes_dict"]["query_shape"], json::parse("[null, 4, 5]"));
+        json k2 = exportKerasModel(graph, "m", KerasFlavour::Keras2).model;
+        const json& call2 = layerEntry(k2, "m")["inbound_nodes"][0];
+        QCOMPARE(call2.size(), std::size_t{1});
+        QVERIFY(call2[0][3].contains("value") && call2[0][3].contains("key"));
+        QCOMPARE(call2[0][3]["key"].size(), std::size_t{3});
+        QVERIFY(layerEntry(k2, "m")["config"].contains("query_shape"));
+        for (const json& model : {k3, k2}) {
+            const KerasImportResult imported = importKerasModel(model, "m.json");
+            QVERIFY(imported.problems.empty());
+            const ShapeReport report = inferShapes(imported.graph);
+            QVERIFY(!report.hasErrors());
+            const NodeReport* r = report.node(imported.graph.findByName("m")->id);
+            QCOMPARE(r->params, std::int64_t{36 + 24 + 48 + 35});
+        }
+        QCOMPARE(exportKerasModel(importKerasModel(k3, "m.json").graph, "m", KerasFlavour::Keras3).model, k3);
+        json autoMasks = k3; // Keras 3's __call__ fills the *_mask arguments from the inputs' masks
+        for (const char* mask : {"query_mask", "value_mask", "key_mask"})
+            layerEntry(autoMasks, "m")["inbound_nodes"][0]["kwargs"][mask] = nullptr;
+        QVERIFY(importKerasModel(autoMasks, "m.json").problems.empty());
+        QCOMPARE(exportKerasModel(importKerasModel(k2, "m.json").graph, "m", KerasFlavour::Keras2).model, k2);
+
+        json positional = k3;
+        json& call = layerEntry(positional, "m")["inbound_nodes"][0];
+        call["args"].push_back(call["kwargs"]["key"]);
+        call["kwargs"] = json::object();
+        const KerasImportResult imported = importKerasModel(positional, "m.json");
+        QVERIFY(imported.problems.empty());
+        QCOMPARE(inferShapes(imported.graph).node(imported.graph.findByName("m")->id)->params,
+                 std::int64_t{36 + 24 + 48 + 35});
+        QCOMPARE(exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model, positional); // its own form
+        json byName = k3; // mha(query=q, value=v, key=k)
+        json& all = layerEntry(byName, "m")["inbound_nodes"][0];
+        all["kwargs"]["query"] = all["args"][0];
+        all["kwargs"]["value"] = all["args"][1];
+        all["args"] = json::array();
+        QCOMPARE(exportKerasModel(importKerasModel(byName, "m.json").graph, "m", KerasFlavour::Keras3).model, byName);
+
+        const std::string code = kerasPythonCode(CheckedModel(graph), "m").code;
+        QVERIFY2(code.find(", key=") != std::string::npos, code.c_str());
+    }
+
+    /// What Shapeflow does not model is refused by name: use_gate, sliding_window, tf.keras's
+    /// softmax_robust_masking, and an attention_mask passed in the call.
+    void multiHeadRefusals_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("given");
+        QTest::newRow("use_gate") << "use_gate"
+                                  << "true";
+        QTest::newRow("sliding_window") << "sliding_window"
+                                        << "4";
+        QTest::newRow("softmax_robust_masking") << "softmax_robust_masking"
+                                                << "true";
+        QTest::newRow("attention_mask") << "kwargs.attention_mask"
+                                        << "{\"class_name\": \"__keras_tensor__\", "
+                                           "\"config\": {\"keras_history\": [\"m\", 0, 0]}}";
+    }
+
+    void multiHeadRefusals()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, given);
+        nlohmann::json model =
+            exported(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 5})},
+                     {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}}, KerasFlavour::Keras3);
+        nlohmann::json& entry = layerEntry(model, "m");
+        const nlohmann::json value = nlohmann::json::parse(given.toStdString());
+        if (field.startsWith("kwargs."))
+            entry["inbound_nodes"][0]["kwargs"][field.mid(7).toStdString()] = value;
+        else
+            entry["config"][field.toStdString()] = value;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        const ImportProblem* p = problemAt(imported, "." + field.split('.').last().toStdString());
+        QVERIFY(p);
+        QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+    }
+
+    /// tf.keras's `causal=False` is not written back: Keras 3 refuses the keyword.
+    void causalFalseIsNotKept()
+    {
+        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
+        layerEntry(model, "m")["config"]["causal"] = false;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
+        QVERIFY(!layerEntry(again, "m")["config"].contains("causal"));
+    }
+
+    void causalConfigIsRefused()
+    {
+        json model = exported(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
+        layerEntry(model, "m")["config"]["causal"] = true;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        const ImportProblem* p = problemAt(imported, "causal");
+        QVERIFY(p);
+        QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+        QVERIFY(QString::fromStdString(p->message).contains("causal=True"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttentionLayers)
+#include "tst_attention_layers.moc"

@@ -19,6 +19,7 @@
 #include "training/TrainingPanel.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
@@ -135,7 +136,7 @@ private slots:
         MainWindow window;
         QMenu* examples = examplesMenu(window);
         QVERIFY(examples);
-        QCOMPARE(examples->actions().size(), 6);
+        QCOMPARE(examples->actions().size(), 7);
         int withErrors = 0;
         for (QAction* example : examples->actions()) {
             example->trigger();
@@ -430,6 +431,53 @@ private slots:
             QCOMPARE(window.document().undoStack().count(), steps);
             QVERIFY(after == before);
         }
+    }
+
+    /// Bidirectional's `layer` in the Inspector: its class in a combo box, its own arguments as
+    /// fields below (`layer.units`); each edit is one undo step that sets the whole nested layer,
+    /// a refused value is never committed, and another class keeps the units and sequences.
+    void nestedLayerIsEditedInPlace()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/bidirectional_tagger.sfmodel", true));
+        const NodeId id = idOf(window, "bidirectional");
+        window.scene().selectOnly(id);
+        QCoreApplication::processEvents();
+        auto layerOf = [&] { return *window.document().graph().node(id)->params.layer("layer"); };
+        const int steps = window.document().undoStack().count();
+
+        auto* units = qobject_cast<QLineEdit*>(window.inspector().editorFor("layer.units"));
+        QVERIFY(units);
+        QCOMPARE(units->text(), QString("32"));
+        units->setText("0");
+        emit units->textEdited("0");
+        emit units->editingFinished();
+        QVERIFY2(window.inspector().problem().contains("expected a positive integer"),
+                 qPrintable(window.inspector().problem()));
+        QCOMPARE(window.document().undoStack().count(), steps);
+        units->setText("48");
+        emit units->editingFinished();
+        QCoreApplication::processEvents();
+        QCOMPARE(layerOf().arguments().integer("units"), std::int64_t{48});
+        QCOMPARE(window.document().undoStack().count(), steps + 1);
+        QCOMPARE(window.document().report().outputOf(id)->shape.toKeras(), std::string("(None, 30, 96)"));
+
+        auto* cls = qobject_cast<QComboBox*>(window.inspector().editorFor("layer"));
+        QVERIFY(cls);
+        QCOMPARE(cls->currentText(), QString("LSTM"));
+        cls->setCurrentIndex(cls->findText("GRU"));
+        emit cls->activated(cls->currentIndex());
+        QCoreApplication::processEvents();
+        QCOMPARE(layerOf().className, std::string("GRU"));
+        QCOMPARE(layerOf().arguments().integer("units"), std::int64_t{48});
+        QVERIFY(layerOf().arguments().boolean("return_sequences"));
+        QVERIFY(window.inspector().editorFor("layer.reset_after")); // the GRU's own fields now
+        QCOMPARE(window.document().undoStack().count(), steps + 2);
+
+        window.document().undoStack().undo();
+        QCOMPARE(layerOf().className, std::string("LSTM"));
+        window.document().undoStack().undo();
+        QCOMPARE(layerOf().arguments().integer("units"), std::int64_t{32});
     }
 
     void saveThenOpenGivesTheSameModel()

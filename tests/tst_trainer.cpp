@@ -2,6 +2,7 @@
 #include "LayerNames.h"
 #include "engine/NetworkCompiler.h"
 #include "io/ModelLoader.h"
+#include "train/DefaultLoss.h"
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"
 
@@ -49,6 +50,7 @@ FittedExample fitExample(const char* name, int epochs, Index rows, std::uint32_t
 {
     const Graph g = example(name);
     TrainConfig c = config(epochs);
+    c.loss = defaultLossFor(g); // as the app trains it
     c.validationSplit = 0.2;
     if (learningRate)
         c.optimizer.learningRate = *learningRate;
@@ -161,6 +163,24 @@ private slots:
         QVERIFY2(last < 0.5 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
         const double best = bestValLoss(t.history());
         QVERIFY2(best < 0.68 && best < *t.history().front().valLoss,
+                 qPrintable(QString("best %1, first %2").arg(best).arg(*t.history().front().valLoss)));
+    }
+
+    /// The Bidirectional tagger example out of the box: a tag per step, generated from the tokens
+    /// at, before and after it, which the forward and backward LSTMs together see.
+    /// `shapeflow-cli train --synthetic 2000 --epochs 3 --lr 0.01` shows a loss of 1.82 -> 1.19
+    /// -> 0.82 and a val_accuracy of 0.57 -> 0.66 -> 0.73 (8 tags).
+    void bidirectionalTaggerExampleLearns()
+    {
+        const auto [fitted, status] = fitExample("bidirectional_tagger", 3, 2000, 3, 30, 0.01);
+        QCOMPARE(status, TrainOutcome::Status::Finished);
+        const Trainer& t = *fitted;
+        const double first = t.history().front().loss, last = t.history().back().loss;
+        // Stated bounds: the loss falls by a third within 3 epochs, and the best val_loss is below
+        // the first epoch's and below chance over 8 tags (ln 8 = 2.08).
+        QVERIFY2(last < 0.67 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
+        const double best = bestValLoss(t.history());
+        QVERIFY2(best < *t.history().front().valLoss && best < 2.0,
                  qPrintable(QString("best %1, first %2").arg(best).arg(*t.history().front().valLoss)));
     }
 

@@ -229,9 +229,10 @@ public:
         const NestedLayer* layer = params.layer("layer");
         if (!layer)
             return "no layer";
+        // `LSTM 64 · seq · concat`: the layer's units, whether it returns sequences, the merge.
         const std::optional<std::string> merge = arguments(params).optionalText("merge_mode");
-        return layer->className + " " + wrapper::typeOf(*layer).cardSummary(layer->arguments()) + " · " +
-               (merge ? *merge : std::string("both"));
+        return layer->className + " " + std::to_string(layer->arguments().integer("units")) +
+               (returnSequences(*layer) ? " · seq" : "") + " · " + (merge ? *merge : std::string("both"));
     }
 
 private:

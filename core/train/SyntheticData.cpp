@@ -217,41 +217,58 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
         Index positions = 1;
         for (int i = 1; i + 1 < shape.rank(); ++i)
             positions *= shape[i].size();
-        // Hidden scores, one per sample and output unit.
-        std::vector<double> score(static_cast<std::size_t>(rows * width), 0.0);
+        // Hidden scores, one per sample and output unit; for a sequence output of a token input's
+        // steps (a tagger), one per step too, from the tokens at and next to it, both sides.
+        const bool perStep = shape.rank() == 3 && positions > 1;
+        const Index scored = perStep ? positions : 1;
+        std::vector<double> score(static_cast<std::size_t>(rows * scored * width), 0.0);
         const std::uint64_t salt = outputSalt(seed, position);
         for (const ScoreSource& s : sources) {
             const Index sample = s.array->sampleSize();
+            const bool aligned = perStep && s.tokens && sample == positions;
+            auto term = [&](Index r, Index k, Index c) {
+                const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
+                if (!s.tokens)
+                    return v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL +
+                                                                         static_cast<std::uint64_t>(c) * 131ULL));
+                if (v == 0.0f) // padding carries no signal
+                    return 0.0;
+                return hashedNormal((s.salt * 1315423911ULL + salt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL +
+                                                                       static_cast<std::uint64_t>(c) * 97ULL));
+            };
             for (Index r = 0; r < rows; ++r)
                 for (Index c = 0; c < width; ++c) {
-                    double total = 0.0;
-                    for (Index k = 0; k < sample; ++k) {
-                        const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
-                        if (s.tokens) {
-                            if (v != 0.0f) // padding carries no signal
-                                total += hashedNormal((s.salt * 1315423911ULL + salt) ^
-                                                      (static_cast<std::uint64_t>(v) * 2654435761ULL +
-                                                       static_cast<std::uint64_t>(c) * 97ULL));
-                        } else {
-                            total +=
-                                v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL +
-                                                                              static_cast<std::uint64_t>(c) * 131ULL));
+                    if (aligned) {
+                        for (Index p = 0; p < positions; ++p) {
+                            const Index first = std::max<Index>(p - 1, 0), last = std::min<Index>(p + 1, sample - 1);
+                            double total = 0.0;
+                            for (Index k = first; k <= last; ++k)
+                                total += term(r, k, c);
+                            score[static_cast<std::size_t>((r * scored + p) * width + c)] +=
+                                total / std::sqrt(static_cast<double>(last - first + 1));
                         }
+                        continue;
                     }
-                    score[static_cast<std::size_t>(r * width + c)] += total / std::sqrt(static_cast<double>(sample));
+                    double total = 0.0;
+                    for (Index k = 0; k < sample; ++k)
+                        total += term(r, k, c);
+                    for (Index p = 0; p < scored; ++p)
+                        score[static_cast<std::size_t>((r * scored + p) * width + c)] +=
+                            total / std::sqrt(static_cast<double>(sample));
                 }
         }
+        const Index scores = rows * scored;
         std::vector<double> centre(static_cast<std::size_t>(width)), spread(static_cast<std::size_t>(width));
-        for (Index c = 0; c < width && rows > 0; ++c) { // no rows (a CSV of a header alone): no median to take
-            std::vector<double> column(static_cast<std::size_t>(rows));
-            for (Index r = 0; r < rows; ++r)
+        for (Index c = 0; c < width && scores > 0; ++c) { // no rows (a CSV of a header alone): no median to take
+            std::vector<double> column(static_cast<std::size_t>(scores));
+            for (Index r = 0; r < scores; ++r)
                 column[static_cast<std::size_t>(r)] = score[static_cast<std::size_t>(r * width + c)];
-            std::nth_element(column.begin(), column.begin() + rows / 2, column.end());
-            centre[static_cast<std::size_t>(c)] = column[static_cast<std::size_t>(rows / 2)];
+            std::nth_element(column.begin(), column.begin() + scores / 2, column.end());
+            centre[static_cast<std::size_t>(c)] = column[static_cast<std::size_t>(scores / 2)];
             double squares = 0.0;
             for (double v : column)
                 squares += (v - centre[static_cast<std::size_t>(c)]) * (v - centre[static_cast<std::size_t>(c)]);
-            spread[static_cast<std::size_t>(c)] = std::sqrt(squares / static_cast<double>(rows)) + 1e-12;
+            spread[static_cast<std::size_t>(c)] = std::sqrt(squares / static_cast<double>(scores)) + 1e-12;
         }
 
         Array t;
@@ -265,9 +282,9 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
         const Index perPosition = sparse ? 1 : width;
         t.values.resize(static_cast<std::size_t>(rows * positions * perPosition));
         for (Index r = 0; r < rows; ++r) {
-            const double* s = score.data() + r * width;
-            const auto best = static_cast<Index>(std::max_element(s, s + width) - s);
             for (Index p = 0; p < positions; ++p) {
+                const double* s = score.data() + (r * scored + (perStep ? p : 0)) * width;
+                const auto best = static_cast<Index>(std::max_element(s, s + width) - s);
                 float* out = t.values.data() + (r * positions + p) * perPosition;
                 switch (loss.kind) {
                 case LossKind::BinaryCrossentropy:

@@ -586,6 +586,26 @@ private slots:
         QCOMPARE(imported.graph.findByName("layer")->params.real("negative_slope"), 0.05);
     }
 
+    /// A value of the wrong kind for an argument that takes None (ReLU's max_value "six") is a
+    /// problem and leaves the layer invalid: never read as None, which would lift the cap.
+    void wrongKindIsNotNone()
+    {
+        const OneLayer m = oneLayer(kReLU, {}, {4});
+        json file = exportKerasModel(m.graph, "m", KerasFlavour::Keras2).model;
+        layerConfig(file, "layer")["max_value"] = "six";
+        const KerasImportResult imported = importKerasModel(file, "tf.keras");
+        QCOMPARE(imported.problems.size(), std::size_t{1});
+        QCOMPARE(imported.problems[0].message,
+                 std::string("Layer \"layer\": `max_value` should be a number or null, got "
+                             "\"six\"; the layer is invalid until it is set."));
+        const Node* layer = imported.graph.findByName("layer");
+        QVERIFY(!std::holds_alternative<std::monostate>(*layer->params.find("max_value")));
+        const std::vector<Diagnostic> found = inferShapes(imported.graph).diagnostics();
+        const Diagnostic* d = sf::test::findCode(found, "invalid-argument");
+        QVERIFY(d);
+        QCOMPARE(d->node, layer->id);
+    }
+
     /// Keras 3's SpatialDropout1D(rate, seed, name, dtype) refuses `trainable`: its file has none,
     /// and dtype as a name; a tf.keras file's noise_shape and trainable are not carried over.
     void spatialDropoutKeras3Config()

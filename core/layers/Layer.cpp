@@ -13,6 +13,33 @@ namespace sf {
 
 using nlohmann::json;
 
+namespace {
+
+/// Whether None is one of the argument's values (ReLU's max_value, a pooling's strides).
+bool takesNone(const ParamSpec& p)
+{
+    switch (p.kind) {
+    case ParamKind::OptionalInteger:
+    case ParamKind::OptionalReal:
+    case ParamKind::OptionalChoice:
+        return true;
+    case ParamKind::IntTuple:
+    case ParamKind::Axes:
+    case ParamKind::Layer:
+        return std::holds_alternative<std::monostate>(p.defaultValue);
+    case ParamKind::Integer:
+    case ParamKind::Real:
+    case ParamKind::Boolean:
+    case ParamKind::Choice:
+    case ParamKind::Shape:
+    case ParamKind::TargetShape:
+        return false;
+    }
+    return false;
+}
+
+} // namespace
+
 RuleResult Layer::inferShape(RuleContext& ctx) const
 {
     RuleResult result = outputShape(ctx);
@@ -74,7 +101,9 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
         if (auto parsed = paramFromJson(*value, p)) {
             params.set(p.name, *parsed);
         } else {
-            params.set(p.name, std::monostate{}); // invalid at the layer, never a made-up value
+            // Invalid at the layer, never a made-up value: None, or where None is a value the
+            // argument takes (ReLU's max_value), the file's text, which it does not take.
+            params.set(p.name, takesNone(p) ? ParamValue(briefJson(*value)) : ParamValue(std::monostate{}));
             reading.problem(code::kUnsupportedArgument, p.name,
                             "Layer " + reading.quoted() + ": `" + p.name + "` should be " + describeExpectedJson(p) +
                                 ", got " + briefJson(*value) + "; the layer is invalid until it is set.");

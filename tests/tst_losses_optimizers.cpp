@@ -146,6 +146,43 @@ private slots:
                           (4.0 + 16.0) / 4.0) < 1e-9);
     }
 
+    /// A sequence output's mask weighs the loss as Keras 3's apply_mask does: masked rows count
+    /// for nothing, the mean is over the rest (sum(loss · mask) / valid), nothing left gives 0;
+    /// a masked row's gradient is 0 and the others' match central differences; the metrics
+    /// leave masked rows out too.
+    void maskedRowsAreLeftOut()
+    {
+        // categorical_crossentropy over 3 rows of 2 classes, the middle one masked.
+        std::vector<float> p{0.8f, 0.2f, 0.1f, 0.9f, 0.4f, 0.6f};
+        std::vector<float> y{1, 0, 1, 0, 0, 1};
+        const std::vector<float> mask{1, 0, 1};
+        const LossSpec cce{LossKind::CategoricalCrossentropy, false};
+        const TensorView view{p.data(), {1, 3, 2}};
+        std::vector<float> grad(p.size(), 7.0f);
+        const double loss = computeLoss(cce, view, y.data(), grad.data(), mask.data());
+        QVERIFY(std::fabs(loss - 0.5 * (-std::log(0.8) - std::log(0.6))) < 1e-6);
+        QCOMPARE(grad[2], 0.0f);
+        QCOMPARE(grad[3], 0.0f);
+        for (std::size_t i : {std::size_t{0}, std::size_t{5}}) {
+            const float saved = p[i];
+            p[i] = saved + 1e-3f;
+            const double up = computeLoss(cce, view, y.data(), nullptr, mask.data());
+            p[i] = saved - 1e-3f;
+            const double down = computeLoss(cce, view, y.data(), nullptr, mask.data());
+            p[i] = saved;
+            QVERIFY(std::fabs((up - down) / 2e-3 - grad[i]) < 2e-3);
+        }
+        const std::vector<float> none{0, 0, 0};
+        QCOMPARE(computeLoss(cce, view, y.data(), grad.data(), none.data()), 0.0);
+        QCOMPARE(grad, std::vector<float>(6, 0.0f));
+
+        double sum = 0.0, count = 0.0;
+        const Metric accuracy = resolveMetrics({"accuracy"}, cce, 2)[0];
+        accumulateMetric(accuracy, cce, view, y.data(), sum, count, mask.data()); // rows 0 and 2 right
+        QCOMPARE(sum, 2.0);
+        QCOMPARE(count, 2.0);
+    }
+
     void metricsFollowTheLoss()
     {
         const auto binary = resolveMetrics({"accuracy"}, {LossKind::BinaryCrossentropy, false}, 1);

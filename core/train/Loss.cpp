@@ -91,61 +91,67 @@ double crossEntropyRow(const LossSpec& spec, const float* p, const float* y, Ind
 
 } // namespace
 
-double computeLoss(const LossSpec& spec, const TensorView& prediction, const float* target, float* gradient)
+double computeLoss(const LossSpec& spec, const TensorView& prediction, const float* target, float* gradient,
+                   const float* rowMask)
 {
     const Index rows = prediction.rows();
     const Index cols = prediction.cols();
     const float* p = prediction.data;
-    const double perRow = 1.0 / static_cast<double>(rows);
+    const auto kept = [rowMask](Index r) { return !rowMask || rowMask[r] != 0.0f; };
+    Index valid = rows;
+    if (rowMask)
+        valid = std::count_if(rowMask, rowMask + rows, [](float m) { return m != 0.0f; });
+    const double perRow = valid > 0 ? 1.0 / static_cast<double>(valid) : 0.0;
     const double perValue = perRow / static_cast<double>(cols);
+    if (gradient && rowMask)
+        std::fill(gradient, gradient + rows * cols, 0.0f); // a masked row's stays 0
     double total = 0.0;
-    switch (spec.kind) {
-    case LossKind::BinaryCrossentropy:
-        for (Index i = 0; i < rows * cols; ++i) {
-            const double y = target[i];
-            if (spec.fromLogits) {
-                const double z = p[i];
-                total += std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::fabs(z)));
-                if (gradient)
-                    gradient[i] = static_cast<float>(perValue * (sigmoid(z) - y));
-            } else {
-                const double q = std::clamp(static_cast<double>(p[i]), static_cast<double>(kEpsilon), 1.0 - kEpsilon);
-                total -= y * std::log(q) + (1.0 - y) * std::log(1.0 - q);
-                if (gradient) {
-                    const bool inside = p[i] > kEpsilon && p[i] < 1.0f - kEpsilon;
-                    gradient[i] = inside ? static_cast<float>(perValue * (-(y / q) + (1.0 - y) / (1.0 - q))) : 0.0f;
+    for (Index r = 0; r < rows; ++r) {
+        if (!kept(r))
+            continue;
+        const float* pr = p + r * cols;
+        float* g = gradient ? gradient + r * cols : nullptr;
+        switch (spec.kind) {
+        case LossKind::BinaryCrossentropy:
+            for (Index c = 0; c < cols; ++c) {
+                const double y = target[r * cols + c];
+                if (spec.fromLogits) {
+                    const double z = pr[c];
+                    total +=
+                        (std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::fabs(z)))) / static_cast<double>(cols);
+                    if (g)
+                        g[c] = static_cast<float>(perValue * (sigmoid(z) - y));
+                } else {
+                    const double q =
+                        std::clamp(static_cast<double>(pr[c]), static_cast<double>(kEpsilon), 1.0 - kEpsilon);
+                    total -= (y * std::log(q) + (1.0 - y) * std::log(1.0 - q)) / static_cast<double>(cols);
+                    if (g) {
+                        const bool inside = pr[c] > kEpsilon && pr[c] < 1.0f - kEpsilon;
+                        g[c] = inside ? static_cast<float>(perValue * (-(y / q) + (1.0 - y) / (1.0 - q))) : 0.0f;
+                    }
                 }
             }
+            break;
+        case LossKind::CategoricalCrossentropy:
+        case LossKind::SparseCategoricalCrossentropy: {
+            const bool sparse = spec.kind == LossKind::SparseCategoricalCrossentropy;
+            total += crossEntropyRow(spec, pr, sparse ? nullptr : target + r * cols,
+                                     sparse ? static_cast<Index>(target[r]) : -1, cols, g, perRow);
+            break;
         }
-        return total * perValue;
-    case LossKind::CategoricalCrossentropy:
-    case LossKind::SparseCategoricalCrossentropy: {
-        const bool sparse = spec.kind == LossKind::SparseCategoricalCrossentropy;
-        for (Index r = 0; r < rows; ++r) {
-            const Index classId = sparse ? static_cast<Index>(target[r]) : -1;
-            total += crossEntropyRow(spec, p + r * cols, sparse ? nullptr : target + r * cols, classId, cols,
-                                     gradient ? gradient + r * cols : nullptr, perRow);
+        case LossKind::MeanSquaredError:
+        case LossKind::MeanAbsoluteError:
+            for (Index c = 0; c < cols; ++c) {
+                const double d = static_cast<double>(pr[c]) - target[r * cols + c];
+                const bool squared = spec.kind == LossKind::MeanSquaredError;
+                total += (squared ? d * d : std::fabs(d)) / static_cast<double>(cols);
+                if (g)
+                    g[c] = static_cast<float>((squared ? 2.0 * d : d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) * perValue);
+            }
+            break;
         }
-        return total * perRow;
     }
-    case LossKind::MeanSquaredError:
-        for (Index i = 0; i < rows * cols; ++i) {
-            const double d = static_cast<double>(p[i]) - target[i];
-            total += d * d;
-            if (gradient)
-                gradient[i] = static_cast<float>(2.0 * d * perValue);
-        }
-        return total * perValue;
-    case LossKind::MeanAbsoluteError:
-        for (Index i = 0; i < rows * cols; ++i) {
-            const double d = static_cast<double>(p[i]) - target[i];
-            total += std::fabs(d);
-            if (gradient)
-                gradient[i] = static_cast<float>((d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) * perValue);
-        }
-        return total * perValue;
-    }
-    return total;
+    return total * perRow;
 }
 
 } // namespace sf

@@ -32,7 +32,11 @@ std::optional<LossKind> lossFromName(std::string_view name);
 std::string lossName(LossKind kind);
 
 /// The loss of `prediction` (rows, cols) against `target`: the same shape, or (rows,) class ids
-/// for the sparse loss. Writes dLoss/dPrediction into `gradient` when it is not null.
-double computeLoss(const LossSpec& spec, const TensorView& prediction, const float* target, float* gradient);
+/// for the sparse loss. Writes dLoss/dPrediction into `gradient` when it is not null. With
+/// `rowMask` (one 0/1 per row: the Keras mask a sequence output carries), a masked row counts
+/// for nothing and the mean is over the others, none giving 0, as Keras 3's apply_mask weighs
+/// them (keras/src/losses/loss.py: sum(loss · mask) / valid, divide_no_nan).
+double computeLoss(const LossSpec& spec, const TensorView& prediction, const float* target, float* gradient,
+                   const float* rowMask = nullptr);
 
 } // namespace sf

@@ -45,11 +45,10 @@ std::vector<Metric> resolveMetrics(const std::vector<std::string>& names, const 
 }
 
 void accumulateMetric(const Metric& metric, const LossSpec& loss, const TensorView& prediction, const float* target,
-                      double& sum, double& count)
+                      double& sum, double& count, const float* rowMask)
 {
     const Index rows = prediction.rows();
     const Index cols = prediction.cols();
-    const float* p = prediction.data;
     auto argmax = [cols](const float* row) {
         Index best = 0;
         for (Index c = 1; c < cols; ++c)
@@ -57,29 +56,33 @@ void accumulateMetric(const Metric& metric, const LossSpec& loss, const TensorVi
                 best = c;
         return best;
     };
-    switch (metric.kind) {
-    case MetricKind::BinaryAccuracy: {
-        const float threshold = loss.fromLogits ? 0.0f : 0.5f;
-        for (Index i = 0; i < rows * cols; ++i)
-            sum += ((p[i] > threshold ? 1.0f : 0.0f) == target[i]) ? 1.0 : 0.0;
-        count += static_cast<double>(rows * cols);
-        return;
-    }
-    case MetricKind::CategoricalAccuracy:
-        for (Index r = 0; r < rows; ++r)
-            sum += argmax(p + r * cols) == argmax(target + r * cols) ? 1.0 : 0.0;
-        count += static_cast<double>(rows);
-        return;
-    case MetricKind::SparseCategoricalAccuracy:
-        for (Index r = 0; r < rows; ++r)
-            sum += argmax(p + r * cols) == static_cast<Index>(target[r]) ? 1.0 : 0.0;
-        count += static_cast<double>(rows);
-        return;
-    case MetricKind::MeanAbsoluteError:
-        for (Index i = 0; i < rows * cols; ++i)
-            sum += std::fabs(static_cast<double>(p[i]) - target[i]);
-        count += static_cast<double>(rows * cols);
-        return;
+    for (Index r = 0; r < rows; ++r) {
+        if (rowMask && rowMask[r] == 0.0f)
+            continue;
+        const float* p = prediction.data + r * cols;
+        const float* y = target + r * cols;
+        switch (metric.kind) {
+        case MetricKind::BinaryAccuracy: {
+            const float threshold = loss.fromLogits ? 0.0f : 0.5f;
+            for (Index c = 0; c < cols; ++c)
+                sum += ((p[c] > threshold ? 1.0f : 0.0f) == y[c]) ? 1.0 : 0.0;
+            count += static_cast<double>(cols);
+            break;
+        }
+        case MetricKind::CategoricalAccuracy:
+            sum += argmax(p) == argmax(y) ? 1.0 : 0.0;
+            count += 1.0;
+            break;
+        case MetricKind::SparseCategoricalAccuracy:
+            sum += argmax(p) == static_cast<Index>(target[r]) ? 1.0 : 0.0;
+            count += 1.0;
+            break;
+        case MetricKind::MeanAbsoluteError:
+            for (Index c = 0; c < cols; ++c)
+                sum += std::fabs(static_cast<double>(p[c]) - y[c]);
+            count += static_cast<double>(cols);
+            break;
+        }
     }
 }
 

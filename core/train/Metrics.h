@@ -25,8 +25,9 @@ bool isKnownMetric(std::string_view name);
 /// Throws std::invalid_argument naming an unknown metric.
 std::vector<Metric> resolveMetrics(const std::vector<std::string>& names, const LossSpec& loss, Index outputWidth);
 
-/// Adds the metric's sum and count over a batch, so epoch values are exact means.
+/// Adds the metric's sum and count over a batch, so epoch values are exact means; rows `rowMask`
+/// masks (Keras's mask on a sequence output) are left out, as Keras 3's metrics weigh them 0.
 void accumulateMetric(const Metric& metric, const LossSpec& loss, const TensorView& prediction, const float* target,
-                      double& sum, double& count);
+                      double& sum, double& count, const float* rowMask = nullptr);
 
 } // namespace sf

@@ -99,12 +99,14 @@ double Trainer::lossOfBatch(bool training, std::vector<std::pair<double, double>
     double loss = 0.0;
     for (std::size_t o = 0; o < m_network->outputs().size(); ++o) {
         const Network::Port& out = m_network->outputs()[o];
+        // A sequence output's mask, one entry per (sample, step) row of it, weighs loss and metrics.
+        const float* mask = out.buffers->value.shape.size() == 3 ? out.buffers->mask : nullptr;
         loss += computeLoss(m_config.loss, out.buffers->value, m_targets[o].data(),
-                            training ? out.buffers->grad.data : nullptr);
+                            training ? out.buffers->grad.data : nullptr, mask);
         if (metricSums && o == 0)
             for (std::size_t m = 0; m < m_metrics.size(); ++m)
                 accumulateMetric(m_metrics[m], m_config.loss, out.buffers->value, m_targets[o].data(),
-                                 (*metricSums)[m].first, (*metricSums)[m].second);
+                                 (*metricSums)[m].first, (*metricSums)[m].second, mask);
     }
     return loss;
 }

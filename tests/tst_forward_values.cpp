@@ -1,5 +1,6 @@
 #include "GraphBuilder.h"
 #include "LayerNames.h"
+#include "engine/Activation.h"
 #include "engine/NetworkCompiler.h"
 #include "shape/ShapeInference.h"
 #include "train/Initializers.h"
@@ -43,6 +44,36 @@ void compareFloats(const std::vector<float>& got, const std::vector<float>& expe
 class TestForwardValues : public QObject {
     Q_OBJECT
 private slots:
+    /// sigmoid and tanh are computed without a library call so that they vectorize: against the
+    /// double-precision functions, over [-100, 100] (steps of about 1e-3 relative, and the
+    /// small values near 0), within 4 units in the last place of the float result, and the
+    /// values at the ends exact to float's resolution. Their backward uses y, so it follows.
+    void sigmoidAndTanhAreWithinFourUlps()
+    {
+        std::vector<float> z;
+        for (float v = 1e-30f; v < 100.0f; v *= 1.001f) {
+            z.push_back(v);
+            z.push_back(-v);
+        }
+        z.push_back(0.0f);
+        std::vector<float> y(z.size());
+        for (const Activation f : {Activation::Sigmoid, Activation::Tanh}) {
+            activate(f, z.data(), y.data(), 1, static_cast<Index>(z.size()));
+            for (std::size_t i = 0; i < z.size(); ++i) {
+                const double x = z[i];
+                const double exact = f == Activation::Sigmoid ? 1.0 / (1.0 + std::exp(-x)) : std::tanh(x);
+                const double ulp = std::ldexp(1.0, std::ilogb(static_cast<float>(exact)) - 23);
+                const bool tiny = std::fabs(exact) < 1e-37; // below float's normal range: 0 or near it
+                QVERIFY2(tiny ? std::fabs(y[i]) < 1e-37f : std::fabs(y[i] - exact) <= 4.0 * ulp,
+                         qPrintable(QString("%1(%2) = %3, exactly %4")
+                                        .arg(f == Activation::Sigmoid ? "sigmoid" : "tanh")
+                                        .arg(x, 0, 'g', 9)
+                                        .arg(static_cast<double>(y[i]), 0, 'g', 9)
+                                        .arg(exact, 0, 'g', 9)));
+            }
+        }
+    }
+
     /// The shape rule and the compiled network take one rule (core/layers/Concatenate.cpp, Keras 3's
     /// compute_mask): along the steps a masked input keeps its mask; along the features an
     /// unmasked input makes the mask all true, so only all-masked inputs pass one on.

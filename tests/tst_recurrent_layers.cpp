@@ -1,3 +1,4 @@
+#include "GradientCheck.h"
 #include "GraphBuilder.h"
 #include "LayerNames.h"
 #include "RecurrentReference.h"
@@ -9,6 +10,7 @@
 
 #include <QtTest>
 #include <cmath>
+#include <omp.h>
 #include <random>
 
 using namespace sf;
@@ -125,6 +127,76 @@ private slots:
         compareClose(values(net->outputs()[0].buffers), sequences);
         for (std::size_t k = 0; k < states.size(); ++k)
             compareClose(values(net->buffersOf({rnn, static_cast<int>(k) + 1})), states[k]);
+    }
+
+    void bandsMatchOneCore_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<bool>("goBackwards");
+        QTest::addColumn<bool>("returnSequences");
+        for (const char* layer : {"SimpleRNN", "LSTM"}) {
+            QTest::newRow((std::string(layer) + " last state").c_str()) << layer << false << false;
+            QTest::newRow((std::string(layer) + " backwards sequences").c_str()) << layer << true << true;
+        }
+    }
+
+    /// SimpleRNN and LSTM cut a batch of 16 rows or more into one band per core, each run
+    /// through its steps on its own, and take the recurrent kernel's gradient after the loop in
+    /// one product: the outputs, final states and every gradient are those of one core, which
+    /// runs the batch whole, step by step (matchTheReference checks that path). 19 of 20 rows,
+    /// masked steps among them.
+    void bandsMatchOneCore()
+    {
+        QFETCH(QString, layer);
+        QFETCH(bool, goBackwards);
+        QFETCH(bool, returnSequences);
+        GraphBuilder b;
+        const NodeId x = b.input({7}, "int32");
+        const NodeId e =
+            b.add(layer::kEmbedding,
+                  {{"input_dim", std::int64_t{6}}, {"output_dim", std::int64_t{5}}, {"mask_zero", true}}, {x});
+        const NodeId rnn = b.add(layer.toStdString(),
+                                 {{"units", std::int64_t{9}},
+                                  {"go_backwards", goBackwards},
+                                  {"return_sequences", returnSequences},
+                                  {"return_state", true}},
+                                 {e}, "rnn");
+        QVERIFY(!inferShapes(b.graph).hasErrors());
+        const int states = layer == "LSTM" ? 2 : 1;
+        const int threads = omp_get_max_threads();
+        std::vector<std::vector<float>> results[2];
+        for (int run = 0; run < 2; ++run) {
+            omp_set_num_threads(run + 1);
+            auto net = NetworkCompiler::compile(b.graph, 20, {}, true);
+            net->setActiveBatch(19);
+            initializeWeights(*net, 4);
+            test::fillInputs(*net, 6, 8); // ids 0..5: zeros are padding
+            net->forward({true});
+            net->zeroGradients();
+            std::mt19937 rng(5);
+            std::normal_distribution<float> n(0.0f, 1.0f);
+            for (const Network::Port& out : net->outputs())
+                for (Index i = 0; i < out.buffers->grad.size(); ++i)
+                    out.buffers->grad.data[i] = n(rng);
+            net->backward();
+            auto& got = results[run];
+            for (int port = 0; port <= states; ++port)
+                got.push_back(values(net->buffersOf({rnn, port})));
+            for (Parameter* p : net->trainableParameters())
+                got.push_back(p->grad);
+        }
+        omp_set_num_threads(threads);
+        QCOMPARE(results[1].size(), results[0].size());
+        for (std::size_t k = 0; k < results[0].size(); ++k) {
+            QCOMPARE(results[1][k].size(), results[0][k].size());
+            for (std::size_t i = 0; i < results[0][k].size(); ++i) {
+                const float one = results[0][k][i], two = results[1][k][i];
+                QVERIFY2(
+                    std::fabs(one - two) <= 1e-5f * std::max(1.0f, std::fabs(one)),
+                    qPrintable(
+                        QString("result %1, value %2: %3 on one core, %4 in bands").arg(k).arg(i).arg(one).arg(two)));
+            }
+        }
     }
 
     /// A Dense fed an LSTM's whole sequence applies to each step: an info naming both layers,

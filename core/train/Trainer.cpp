@@ -36,6 +36,7 @@ Trainer::Trainer(CheckedModel model, TrainConfig config, Dataset data, std::opti
         throw std::invalid_argument("validation_split must be in [0, 1); got " +
                                     std::to_string(m_config.validationSplit));
     m_network = NetworkCompiler::compile(m_model, m_config.batchSize, sampleShapesOf(m_model.graph(), m_train));
+    m_trainable = m_network->trainableParameters();
     checkData(m_model.graph(), *m_network, m_train, m_config.loss, true, "training data");
     if (m_config.validationSplit > 0.0 && !m_validation) {
         m_validation = m_train.splitTail(m_config.validationSplit, fixedRowsOf(*m_network));
@@ -154,7 +155,7 @@ TrainOutcome Trainer::fit(const Callbacks& callbacks, const std::atomic<bool>* s
                         layer};
             }
             m_network->backward();
-            m_optimizer->step(m_network->trainableParameters());
+            m_optimizer->step(m_trainable);
             const auto size = static_cast<double>(end - begin);
             m_lossSum += loss * size;
             m_seen += size;

@@ -58,6 +58,7 @@ private:
     Dataset m_train;
     std::optional<Dataset> m_validation;
     std::unique_ptr<Network> m_network;
+    std::vector<Parameter*> m_trainable; ///< the network's, listed once rather than each batch
     std::unique_ptr<Optimizer> m_optimizer;
     std::vector<Metric> m_metrics;
     std::vector<std::vector<float>> m_targets; ///< per output, the current batch's targets

@@ -28,7 +28,7 @@ struct Options {
     int epochs = 4;
     int threads = 2;
     int rounds = 1;
-    std::string model;     ///< a, b or mlp; empty for all
+    std::string model;     ///< a, b, mlp, lstm, tagger or textcnn; empty for all
     long long batch = 0;   ///< 32 or 256; 0 for both
     std::string reference; ///< the PyTorch side's program, run in turn with ours
 };

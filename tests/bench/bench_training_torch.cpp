@@ -1,10 +1,20 @@
-// The PyTorch side of the training benchmark: the three models built with libtorch
-// (Debian's libtorch-dev, PyTorch 1.13 CPU) and trained the way bench_training trains them, on
-// 20,000 random samples with Adam, shuffled each epoch, on the given number of threads. It prints
+// The PyTorch side of the training benchmark: the models built with libtorch (Debian's
+// libtorch-dev, PyTorch 1.13 CPU) and trained the way bench_training trains them, with Adam,
+// shuffled each epoch, on the given number of threads: the three seed models on 20,000 random
+// samples, the three text models on 1,024 random sequences of 100 token ids in [1, 20000), with
+// PyTorch's own tuned layers (torch::nn::LSTM, batch-first; torch::nn::Conv1d, channels-first, so
+// the embedded sequence is transposed once):
+//   lstm    Embedding(20000, 128) -> LSTM(128), its last output -> Linear(1) -> sigmoid, BCE;
+//   tagger  Embedding(20000, 128) -> LSTM(64, bidirectional), both directions' outputs side by
+//           side at every step -> Linear(10) per step, cross-entropy (softmax) over the 10 tags;
+//   textcnn Embedding(20000, 128) -> Conv1d(128, 5) -> relu -> max over the steps -> Linear(1) ->
+//           sigmoid, BCE.
+// Keras's LSTM has one bias where torch::nn::LSTM has two (b_ih, b_hh): 512 (tagger: 2 x 256)
+// more parameters here, the same work per step. It prints
 // one line per case in bench_training's format; `bench_training --reference` runs it in turn with
 // its own cases so that each ratio comes from one sitting. Built only when find_package(Torch)
 // succeeds and SHAPEFLOW_BENCH_TORCH is on; it is not part of the default build or of CI.
-//   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp] [--batch N]
+//   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp|lstm|tagger|textcnn] [--batch N]
 #include "BenchSupport.h"
 
 #include <chrono>
@@ -12,7 +22,11 @@
 
 namespace {
 
-constexpr std::int64_t kSamples = 20000;
+constexpr std::int64_t kSeedSamples = 20000;
+constexpr std::int64_t kTextSamples = 1024;
+constexpr std::int64_t kTextVocabulary = 20000;
+constexpr std::int64_t kTextSteps = 100;
+constexpr std::int64_t kTags = 10;
 
 /// Seeds (a) and (b): two token inputs through Embedding and Flatten, concatenated, then Dense layers.
 struct TwoBranch : torch::nn::Module {
@@ -58,28 +72,85 @@ struct WideMlp : torch::nn::Module {
     torch::nn::Linear out;
 };
 
+/// Embedding(20000, 128) -> LSTM(128) -> Linear(1) -> sigmoid on the last step's output.
+struct LstmClassifier : torch::nn::Module {
+    LstmClassifier()
+        : embedding(register_module("embedding", torch::nn::Embedding(kTextVocabulary, 128))),
+          lstm(register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(128, 128).batch_first(true)))),
+          out(register_module("out", torch::nn::Linear(128, 1)))
+    {
+    }
+
+    torch::Tensor forward(const torch::Tensor& tokens)
+    {
+        const torch::Tensor sequence = std::get<0>(lstm(embedding(tokens)));
+        return torch::sigmoid(out(sequence.select(1, kTextSteps - 1)));
+    }
+
+    torch::nn::Embedding embedding;
+    torch::nn::LSTM lstm;
+    torch::nn::Linear out;
+};
+
+/// Embedding(20000, 128) -> bidirectional LSTM(64) over every step -> Linear(10) per step: logits.
+struct LstmTagger : torch::nn::Module {
+    LstmTagger()
+        : embedding(register_module("embedding", torch::nn::Embedding(kTextVocabulary, 128))),
+          lstm(register_module("lstm",
+                               torch::nn::LSTM(torch::nn::LSTMOptions(128, 64).batch_first(true).bidirectional(true)))),
+          out(register_module("out", torch::nn::Linear(128, kTags)))
+    {
+    }
+
+    torch::Tensor forward(const torch::Tensor& tokens) { return out(std::get<0>(lstm(embedding(tokens)))); }
+
+    torch::nn::Embedding embedding;
+    torch::nn::LSTM lstm;
+    torch::nn::Linear out;
+};
+
+/// Embedding(20000, 128) -> Conv1d(128, 128, 5) -> relu -> max over the steps -> Linear(1) -> sigmoid.
+struct TextCnn : torch::nn::Module {
+    TextCnn()
+        : embedding(register_module("embedding", torch::nn::Embedding(kTextVocabulary, 128))),
+          conv(register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(128, 128, 5)))),
+          out(register_module("out", torch::nn::Linear(128, 1)))
+    {
+    }
+
+    torch::Tensor forward(const torch::Tensor& tokens)
+    {
+        const torch::Tensor channelsFirst = embedding(tokens).transpose(1, 2);
+        return torch::sigmoid(out(std::get<0>(torch::relu(conv(channelsFirst)).max(2))));
+    }
+
+    torch::nn::Embedding embedding;
+    torch::nn::Conv1d conv;
+    torch::nn::Linear out;
+};
+
 /// Trains `epochs` epochs through step(batch indices) and times each; then three inference passes.
 template <typename Step, typename Infer>
-bench::Throughput measure(int epochs, std::int64_t batch, Step step, Infer infer)
+bench::Throughput measure(std::int64_t samples, int epochs, std::int64_t batch, Step step, Infer infer)
 {
     std::vector<double> train;
     for (int e = 0; e < epochs; ++e) {
         const auto start = std::chrono::steady_clock::now();
-        const torch::Tensor order = torch::randperm(kSamples, torch::kLong);
-        for (std::int64_t at = 0; at < kSamples; at += batch)
-            step(order.slice(0, at, std::min(at + batch, kSamples)));
+        const torch::Tensor order = torch::randperm(samples, torch::kLong);
+        for (std::int64_t at = 0; at < samples; at += batch)
+            step(order.slice(0, at, std::min(at + batch, samples)));
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (e > 0)
-            train.push_back(static_cast<double>(kSamples) / seconds);
+            train.push_back(static_cast<double>(samples) / seconds);
     }
     std::vector<double> inference;
     {
         torch::NoGradGuard noGrad;
         for (int k = 0; k < 3; ++k) {
             const auto start = std::chrono::steady_clock::now();
-            for (std::int64_t at = 0; at < kSamples; at += batch)
-                infer(at, std::min(at + batch, kSamples));
-            inference.push_back(static_cast<double>(kSamples) /
+            for (std::int64_t at = 0; at < samples; at += batch)
+                infer(at, std::min(at + batch, samples));
+            inference.push_back(static_cast<double>(samples) /
                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         }
     }
@@ -94,12 +165,12 @@ bench::Throughput twoBranch(const std::string& model, std::int64_t batch, int ep
     const std::int64_t vocabB = deep ? 1000 : 500;
     TwoBranch net(vocabA, deep ? 128 : 64, vocabB, deep ? 64 : 32, steps,
                   deep ? std::vector<std::int64_t>{128, 64} : std::vector<std::int64_t>{});
-    const torch::Tensor a = torch::randint(1, vocabA, {kSamples, steps}, torch::kLong);
-    const torch::Tensor b = torch::randint(1, vocabB, {kSamples, steps}, torch::kLong);
-    const torch::Tensor y = torch::randint(0, 2, {kSamples, 1}, torch::kFloat);
+    const torch::Tensor a = torch::randint(1, vocabA, {kSeedSamples, steps}, torch::kLong);
+    const torch::Tensor b = torch::randint(1, vocabB, {kSeedSamples, steps}, torch::kLong);
+    const torch::Tensor y = torch::randint(0, 2, {kSeedSamples, 1}, torch::kFloat);
     torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
     return measure(
-        epochs, batch,
+        kSeedSamples, epochs, batch,
         [&](const torch::Tensor& rows) {
             adam.zero_grad();
             const torch::Tensor p = net.forward(a.index_select(0, rows), b.index_select(0, rows));
@@ -112,11 +183,11 @@ bench::Throughput twoBranch(const std::string& model, std::int64_t batch, int ep
 bench::Throughput wideMlp(std::int64_t batch, int epochs)
 {
     WideMlp net;
-    const torch::Tensor x = torch::randn({kSamples, 512});
-    const torch::Tensor y = torch::one_hot(torch::randint(0, 10, {kSamples}, torch::kLong), 10).to(torch::kFloat);
+    const torch::Tensor x = torch::randn({kSeedSamples, 512});
+    const torch::Tensor y = torch::one_hot(torch::randint(0, 10, {kSeedSamples}, torch::kLong), 10).to(torch::kFloat);
     torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
     return measure(
-        epochs, batch,
+        kSeedSamples, epochs, batch,
         [&](const torch::Tensor& rows) {
             adam.zero_grad();
             const torch::Tensor logits = net.forward(x.index_select(0, rows));
@@ -124,6 +195,54 @@ bench::Throughput wideMlp(std::int64_t batch, int epochs)
             adam.step();
         },
         [&](std::int64_t from, std::int64_t to) { torch::softmax(net.forward(x.slice(0, from, to)), 1); });
+}
+
+/// The two binary text classifiers, lstm and textcnn.
+template <typename Net> bench::Throughput textClassifier(std::int64_t batch, int epochs)
+{
+    Net net;
+    const torch::Tensor tokens = torch::randint(1, kTextVocabulary, {kTextSamples, kTextSteps}, torch::kLong);
+    const torch::Tensor y = torch::randint(0, 2, {kTextSamples, 1}, torch::kFloat);
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
+    return measure(
+        kTextSamples, epochs, batch,
+        [&](const torch::Tensor& rows) {
+            adam.zero_grad();
+            torch::binary_cross_entropy(net.forward(tokens.index_select(0, rows)), y.index_select(0, rows)).backward();
+            adam.step();
+        },
+        [&](std::int64_t from, std::int64_t to) { net.forward(tokens.slice(0, from, to)); });
+}
+
+bench::Throughput tagger(std::int64_t batch, int epochs)
+{
+    LstmTagger net;
+    const torch::Tensor tokens = torch::randint(1, kTextVocabulary, {kTextSamples, kTextSteps}, torch::kLong);
+    const torch::Tensor tags = torch::randint(0, kTags, {kTextSamples, kTextSteps}, torch::kLong);
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
+    return measure(
+        kTextSamples, epochs, batch,
+        [&](const torch::Tensor& rows) {
+            adam.zero_grad();
+            const torch::Tensor logits = net.forward(tokens.index_select(0, rows));
+            torch::nn::functional::cross_entropy(logits.reshape({-1, kTags}), tags.index_select(0, rows).reshape({-1}))
+                .backward();
+            adam.step();
+        },
+        [&](std::int64_t from, std::int64_t to) { torch::softmax(net.forward(tokens.slice(0, from, to)), 2); });
+}
+
+bench::Throughput run(const std::string& model, std::int64_t batch, int epochs)
+{
+    if (model == "mlp")
+        return wideMlp(batch, epochs);
+    if (model == "lstm")
+        return textClassifier<LstmClassifier>(batch, epochs);
+    if (model == "tagger")
+        return tagger(batch, epochs);
+    if (model == "textcnn")
+        return textClassifier<TextCnn>(batch, epochs);
+    return twoBranch(model, batch, epochs);
 }
 
 } // namespace
@@ -134,13 +253,11 @@ int main(int argc, char** argv)
     torch::set_num_interop_threads(1);
     torch::set_num_threads(options.threads);
     torch::manual_seed(1);
-    for (const std::string model : {"a", "b", "mlp"})
+    for (const std::string model : {"a", "b", "mlp", "lstm", "tagger", "textcnn"})
         for (long long batch : {32LL, 256LL}) {
             if (!bench::selected(options, model, batch))
                 continue;
-            const bench::Throughput t = bench::inChild([&] {
-                return model == "mlp" ? wideMlp(batch, options.epochs) : twoBranch(model, batch, options.epochs);
-            });
+            const bench::Throughput t = bench::inChild([&] { return run(model, batch, options.epochs); });
             bench::printThroughput("pytorch", model, batch, t);
         }
     return 0;

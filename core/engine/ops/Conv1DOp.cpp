@@ -127,6 +127,25 @@ void backwardTap(const float* a, Index lda, const float* w, const float* dd, Ind
         inputGradTap(dd, ldd, w, da, lda, rows, g);
 }
 
+/// With one group, strides 1 and dilation 1, the windows of the whole batch's padded input are
+/// its rows read `kernel` at a time: row r's window is the kernel * channels floats from row r
+/// on, so the padded input seen with a row stride of `channels` and rows of kernel * channels
+/// is the unfolded (im2col) input without a copy, and a tap-by-tap sum is one product. OpenBLAS
+/// refuses a row stride shorter than a row; Eigen reads such a view as any other. Measured on
+/// the text CNN's Conv1D(128, 5) over 100 steps here: one product 2-3x faster than five at
+/// batch 32, 1.4x at batch 256 (five products each handed out to the cores, and each adding
+/// into the whole output again).
+bool windowsAreRows(const Conv1DGeometry& geo, const Groups& g)
+{
+    return g.count == 1 && geo.strides == 1 && geo.dilation == 1;
+}
+
+/// `rows` windows of `kernel` rows of `width` floats from `data` on: (rows, kernel * width).
+ConstStridedMap windows(const float* data, Index rows, Index kernel, Index width)
+{
+    return {data, rows, kernel * width, Eigen::OuterStride<>(width)};
+}
+
 void addBias(float* z, Index rows, const Parameter* bias)
 {
     if (!bias)
@@ -207,9 +226,13 @@ void GroupedConv1D::forward(const Extent& e, const float* x, const float* kernel
         // straddle two samples are computed and left out.
         const Index rows = e.batch * paddedSteps - geo.span() + 1;
         float* wide = m_buffers.wide->data;
-        for (Index k = 0; k < geo.kernel; ++k)
-            forwardTap(p + k * geo.dilation * e.channels, e.channels, kernel + k * tapSize, wide, e.filters, rows, g,
-                       k > 0);
+        if (windowsAreRows(geo, g))
+            MatrixMap(wide, rows, e.filters).noalias() =
+                windows(p, rows, geo.kernel, e.channels) * ConstMatrixMap(kernel, geo.kernel * e.channels, e.filters);
+        else
+            for (Index k = 0; k < geo.kernel; ++k)
+                forwardTap(p + k * geo.dilation * e.channels, e.channels, kernel + k * tapSize, wide, e.filters, rows,
+                           g, k > 0);
         for (Index b = 0; b < e.batch; ++b)
             std::copy_n(wide + b * paddedSteps * e.filters, outputs * e.filters, out + b * outputs * e.filters);
         return;
@@ -222,6 +245,39 @@ void GroupedConv1D::forward(const Extent& e, const float* x, const float* kernel
                             gathered + (b * outputs + o) * e.channels);
         forwardTap(gathered, e.channels, kernel + k * tapSize, out, e.filters, e.batch * outputs, g, k > 0);
     }
+}
+
+void GroupedConv1D::backwardByWindows(const Extent& e, const float* p, const float* kernel, const float* dWide,
+                                      float* dKernel, float* dp)
+{
+    const Index kernelSize = m_geometry.kernel;
+    const Index rows = e.batch * m_geometry.paddedSteps(e.steps); // of the padded input, and of dWide
+    const Index windowRows = rows - kernelSize + 1;
+    if (windowRows <= 0)
+        return;
+    // The kernel's gradient: the windows' transpose against the output's gradient (0 at the rows
+    // whose windows straddle two samples).
+    MatrixMap(dKernel, kernelSize * e.channels, e.filters).noalias() +=
+        windows(p, windowRows, kernelSize, e.channels).transpose() * ConstMatrixMap(dWide, windowRows, e.filters);
+    if (!dp)
+        return;
+    // Input row r takes tap k's share of output row r - k: sum over k of dWide[r - k] @ kernel[k]^T.
+    // From row kernel - 1 on, that is the window of dWide rows r - kernel + 1 .. r against the
+    // taps in reverse, each transposed: one product. The first kernel - 1 rows take their few
+    // terms one by one.
+    m_reversedKernel.resize(static_cast<std::size_t>(kernelSize * e.filters * e.channels));
+    MatrixMap reversed(m_reversedKernel.data(), kernelSize * e.filters, e.channels);
+    const auto tap = [&](Index k) {
+        return ConstMatrixMap(kernel + k * e.channels * e.filters, e.channels, e.filters);
+    };
+    for (Index j = 0; j < kernelSize; ++j)
+        reversed.middleRows(j * e.filters, e.filters) = tap(kernelSize - 1 - j).transpose();
+    MatrixMap(dp + (kernelSize - 1) * e.channels, windowRows, e.channels).noalias() +=
+        windows(dWide, windowRows, kernelSize, e.filters) * reversed;
+    for (Index r = 0; r < std::min(kernelSize - 1, rows); ++r)
+        for (Index k = 0; k <= r; ++k)
+            MatrixMap(dp + r * e.channels, 1, e.channels).noalias() +=
+                ConstMatrixMap(dWide + (r - k) * e.filters, 1, e.filters) * tap(k).transpose();
 }
 
 void GroupedConv1D::backward(const Extent& e, const float* x, const float* kernel, const float* dOut, float* dKernel,
@@ -247,10 +303,14 @@ void GroupedConv1D::backward(const Extent& e, const float* x, const float* kerne
         std::fill_n(wide, e.batch * paddedSteps * e.filters, 0.0f);
         for (Index b = 0; b < e.batch; ++b)
             std::copy_n(dOut + b * outputs * e.filters, outputs * e.filters, wide + b * paddedSteps * e.filters);
-        for (Index k = 0; k < geo.kernel; ++k) {
-            const Index shift = k * geo.dilation * e.channels;
-            backwardTap(p + shift, e.channels, kernel + k * tapSize, wide, e.filters, dKernel + k * tapSize,
-                        dp ? dp + shift : nullptr, rows, g);
+        if (windowsAreRows(geo, g)) {
+            backwardByWindows(e, p, kernel, wide, dKernel, dp);
+        } else {
+            for (Index k = 0; k < geo.kernel; ++k) {
+                const Index shift = k * geo.dilation * e.channels;
+                backwardTap(p + shift, e.channels, kernel + k * tapSize, wide, e.filters, dKernel + k * tapSize,
+                            dp ? dp + shift : nullptr, rows, g);
+            }
         }
     } else {
         float* gathered = m_buffers.gathered->data;

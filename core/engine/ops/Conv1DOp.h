@@ -3,6 +3,8 @@
 #include "engine/Activation.h"
 #include "engine/Op.h"
 
+#include <vector>
+
 namespace sf {
 
 /// How a 1-D window slides over the steps (Keras's conv ops, channels_last): `kernel` taps
@@ -87,10 +89,16 @@ public:
 private:
     /// The input with its padding: `x` itself when the padding adds no step.
     const float* padded(const Extent& e, const float* x) const;
+    /// backward() for one group, strides 1 and dilation 1 (see windowsAreRows in the .cpp), from
+    /// the output's gradient at forward's wide rows: the kernel's gradient and the padded input's
+    /// (unless `dp` is nullptr), one product each.
+    void backwardByWindows(const Extent& e, const float* p, const float* kernel, const float* dWide, float* dKernel,
+                           float* dp);
 
     Conv1DGeometry m_geometry;
     Index m_groups;
     Buffers m_buffers;
+    std::vector<float> m_reversedKernel; ///< backwardByWindows' taps, last first, each transposed
 };
 
 /// Keras's Conv1D: activation(conv(x, kernel) + bias), (batch, steps, channels) to (batch,

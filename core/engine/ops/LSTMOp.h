@@ -10,8 +10,8 @@ namespace sf {
 class LSTMOp final : public RecurrentOp {
 public:
     LSTMOp(OpBuild& b, Activation activation, Activation recurrentActivation, Options options)
-        : RecurrentOp(b, {.gates = 4, .states = 2, .cacheUnits = 5}, options), m_activation(activation),
-          m_recurrentActivation(recurrentActivation)
+        : RecurrentOp(b, {.gates = 4, .states = 2, .cacheUnits = 5, .rowsIndependent = true}, options),
+          m_activation(activation), m_recurrentActivation(recurrentActivation)
     {
     }
 

@@ -22,6 +22,15 @@ namespace sf {
 /// - backward through time.
 /// A cell (a subclass) computes one step from its gates' pre-activations and the states before,
 /// and the step's gradients back.
+///
+/// The samples of a batch do not meet inside the loop over the steps, so a cell that declares
+/// itself `rowsIndependent` has its batch cut into one band of rows per core, each band run
+/// through all its steps on its own core without waiting for the other (no recurrent dropout,
+/// not inside another parallel region, enough rows); the cell's accessors below then address
+/// its band's rows, and batch() counts them. Such a cell's only recurrent product backward is
+/// recurrentProductBackward(0, gates, gateGrads(t), gateRowStride()), and it adds to no
+/// parameter's gradient itself: the recurrent kernel's gradient is then one product over all the
+/// steps after the loop (the states, gathered, against every step's gate gradients).
 class RecurrentOp : public Op {
 public:
     struct Options {
@@ -42,6 +51,7 @@ protected:
         Index gates = 1;
         int states = 1;
         Index cacheUnits = 1;
+        bool rowsIndependent = false; ///< see the class comment
     };
 
     /// The bias's first gates·units values are the input's bias (a GRU with reset_after keeps
@@ -58,21 +68,28 @@ protected:
     /// carriedGrad(k) or, for the dropped state fed back, through recurrentProductBackward().
     virtual void stepBackward(Index s, Index t) = 0;
 
-    Index batch() const { return m_batch; }
+    /// The rows of the calling core's band (the whole batch when it is not cut).
+    Index batch() const { return band().count; }
     Index units() const { return m_units; }
     /// Row b of the gates' pre-activations at time t is gates(t) + b * gateRowStride().
-    float* gates(Index t) const { return m_preActivation->data + t * m_gates * m_units; }
-    float* gateGrads(Index t) const { return m_preActivationGrad->data + t * m_gates * m_units; }
+    float* gates(Index t) const { return m_preActivation->data + (band().begin * m_steps + t) * m_gates * m_units; }
+    float* gateGrads(Index t) const
+    {
+        return m_preActivationGrad->data + (band().begin * m_steps + t) * m_gates * m_units;
+    }
     Index gateRowStride() const { return m_steps * m_gates * m_units; }
     /// State k before step s (s = 0) or after step s - 1: (batch, units) rows.
     float* state(int k, Index s) const;
-    float* stateGrad(int k) const { return m_stateGrad[static_cast<std::size_t>(k)]->data; }
-    float* carriedGrad(int k) const { return m_carriedGrad[static_cast<std::size_t>(k)]->data; }
+    float* stateGrad(int k) const { return m_stateGrad[static_cast<std::size_t>(k)]->data + band().begin * m_units; }
+    float* carriedGrad(int k) const
+    {
+        return m_carriedGrad[static_cast<std::size_t>(k)]->data + band().begin * m_units;
+    }
     /// (batch, cacheUnits · units) rows for step s.
-    float* cache(Index s) const { return m_cache->data + s * m_maxBatch * cacheWidth(); }
+    float* cache(Index s) const { return m_cache->data + (s * m_maxBatch + band().begin) * cacheWidth(); }
     Index cacheWidth() const { return m_cell.cacheUnits * m_units; }
     /// A (batch, gates·units) scratch for the step at hand.
-    float* stepScratch() const { return m_stepScratch->data; }
+    float* stepScratch() const { return m_stepScratch->data + band().begin * m_gates * m_units; }
     /// The state h fed back at this step into gate g, after its dropout mask: (batch, units).
     const float* recurrentInput(Index g) const;
     /// Its gradient, to add to: (batch, units), zeroed before each stepBackward().
@@ -89,6 +106,22 @@ protected:
     void recurrentProductBackward(Index first, Index count, const float* grad, Index gradStride) const;
 
 private:
+    /// A core's rows of the batch, and the step it is at.
+    struct Band {
+        Index begin = 0;
+        Index count = 0;
+        Index step = 0;
+    };
+    const Band& band() const;
+    /// How many bands this batch is cut into: 1 unless the class comment's conditions hold.
+    int bandCount() const;
+    /// Runs `work` once per band, each on its own core when there are several.
+    template <typename Work> void inBands(Work&& work);
+    void forwardSteps();
+    void backwardSteps();
+    /// The recurrent kernel's gradient in one product, for a cell whose bands ran side by side.
+    void recurrentKernelGradOverSteps();
+
     Index maskCount() const { return m_options.maskPerGate ? m_gates : 1; }
     /// Whether sample b takes part at time t: its mask, or always without one.
     bool kept(Index b, Index t) const
@@ -114,10 +147,11 @@ private:
     Index m_maxBatch;
     Index m_batch = 0;
     Index m_steps = 0;
-    Index m_step = 0;                 ///< the step forward or backward is at
-    TensorView* m_preActivation;      ///< (batch, steps, gates·units)
-    TensorView* m_preActivationGrad;  ///< likewise
-    std::vector<TensorView*> m_state; ///< per state: (steps + 1, max batch, units)
+    std::vector<Band> m_bands;          ///< by OpenMP thread number
+    bool m_kernelGradAfterLoop = false; ///< the recurrent kernel's gradient waits for the loop's end
+    TensorView* m_preActivation;        ///< (batch, steps, gates·units)
+    TensorView* m_preActivationGrad;    ///< likewise
+    std::vector<TensorView*> m_state;   ///< per state: (steps + 1, max batch, units)
     std::vector<TensorView*> m_stateGrad;
     std::vector<TensorView*> m_carriedGrad;
     TensorView* m_cache;

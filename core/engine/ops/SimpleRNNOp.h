@@ -9,7 +9,8 @@ namespace sf {
 class SimpleRNNOp final : public RecurrentOp {
 public:
     SimpleRNNOp(OpBuild& b, Activation activation, Options options)
-        : RecurrentOp(b, {.gates = 1, .states = 1, .cacheUnits = 1}, options), m_activation(activation)
+        : RecurrentOp(b, {.gates = 1, .states = 1, .cacheUnits = 1, .rowsIndependent = true}, options),
+          m_activation(activation)
     {
     }
 

@@ -1,6 +1,7 @@
 #include "GradientCheck.h"
 #include "GraphBuilder.h"
 #include "LayerNames.h"
+#include "LayerTrials.h"
 #include "engine/NetworkCompiler.h"
 #include "io/KerasExport.h"
 #include "io/KerasImport.h"
@@ -17,7 +18,10 @@
 
 using namespace sf;
 using nlohmann::json;
+using sf::test::compareFloats;
+using sf::test::dims;
 using sf::test::GraphBuilder;
+using sf::test::read;
 
 using Scenario = std::function<Graph()>;
 Q_DECLARE_METATYPE(Scenario)
@@ -28,40 +32,15 @@ namespace {
 
 using Sizes = std::vector<std::int64_t>;
 
-/// One Input per sample shape (batch None), then one `type` layer over all of them, named "m".
+/// A model of one merge layer over Inputs of these sample shapes.
 Scenario merged(std::string_view type, std::vector<DimList> samples, ParamMap params = {})
 {
-    return [=]() {
-        GraphBuilder b;
-        std::vector<NodeId> ins;
-        for (const DimList& s : samples)
-            ins.push_back(b.input(s));
-        b.add(type, params, ins, "m");
-        return b.graph;
-    };
-}
-
-DimList dims(std::initializer_list<std::int64_t> sizes)
-{
-    return DimList(sizes.begin(), sizes.end());
+    return sf::test::oneLayerOver(type, std::move(samples), std::move(params));
 }
 
 ParamMap dotAxes(std::int64_t a, std::int64_t b, bool normalize = false)
 {
     return {{"axes", DimList{a, b}}, {"normalize", normalize}};
-}
-
-std::vector<float> read(const NodeBuffers* buffers)
-{
-    return {buffers->value.data, buffers->value.data + buffers->value.size()};
-}
-
-void compareFloats(const std::vector<float>& got, const std::vector<float>& expected, float tolerance = 1e-5f)
-{
-    QCOMPARE(got.size(), expected.size());
-    for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::fabs(got[i] - expected[i]) <= tolerance * std::max(1.0f, std::fabs(expected[i])),
-                 qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
 }
 
 Index product(const Sizes& shape)

@@ -474,6 +474,25 @@ private slots:
         QVERIFY(window.inspector().editorFor("layer.reset_after")); // the GRU's own fields now
         QCOMPARE(window.document().undoStack().count(), steps + 2);
 
+        // A backward layer chosen where there was none starts from the forward one, going
+        // backwards: it pairs up at once, with no error to fix.
+        auto* backward = qobject_cast<QComboBox*>(window.inspector().editorFor("backward_layer"));
+        QVERIFY(backward);
+        QCOMPARE(backward->currentText(), QString("None"));
+        backward->setCurrentIndex(backward->findText("SimpleRNN"));
+        emit backward->activated(backward->currentIndex());
+        QCoreApplication::processEvents();
+        const NestedLayer* chosen = window.document().graph().node(id)->params.layer("backward_layer");
+        QVERIFY(chosen);
+        QCOMPARE(chosen->className, std::string("SimpleRNN"));
+        QCOMPARE(chosen->arguments().integer("units"), std::int64_t{48});
+        QVERIFY(chosen->arguments().boolean("go_backwards"));
+        QVERIFY(chosen->arguments().boolean("return_sequences"));
+        QVERIFY(!window.document().report().hasErrors());
+        QCOMPARE(window.document().report().outputOf(id)->shape.toKeras(), std::string("(None, 30, 96)"));
+
+        window.document().undoStack().undo();
+        QVERIFY(!window.document().graph().node(id)->params.layer("backward_layer"));
         window.document().undoStack().undo();
         QCOMPARE(layerOf().className, std::string("LSTM"));
         window.document().undoStack().undo();

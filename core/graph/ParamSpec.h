@@ -3,6 +3,7 @@
 #include "ParamValue.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sf {
@@ -55,6 +56,11 @@ struct ParamSpec {
     int arity = 1;
     /// For a Layer, the classes it may be.
     std::vector<std::string> layerClasses = {};
+    /// For a Layer that is None until chosen (Bidirectional's backward_layer): the argument whose
+    /// layer a new one starts from, as far as the chosen class takes its arguments, and what
+    /// it then changes (go_backwards=True), so that it pairs up at once.
+    std::string seedFrom = {};
+    std::vector<std::pair<std::string, ParamValue>> seedChanges = {};
 };
 
 } // namespace sf

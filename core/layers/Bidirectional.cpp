@@ -368,6 +368,8 @@ private:
                            {},
                            "The layer run backwards (go_backwards=True), if not a copy of `layer`."};
         backward.layerClasses = recurrent;
+        backward.seedFrom = "layer"; // as Keras makes the backward layer when none is given
+        backward.seedChanges = {{"go_backwards", true}};
         return {layer,
                 {"merge_mode",
                  ParamKind::OptionalChoice,

@@ -268,7 +268,7 @@ void InspectorPanel::addArgumentRows(const LayerSpec& spec, const ParamMap& para
                                      const std::string& prefix)
 {
     for (const ParamSpec& p : spec.params) {
-        QWidget* editor = p.kind == ParamKind::Layer ? layerEditor(p, params.find(p.name), commit(p.name))
+        QWidget* editor = p.kind == ParamKind::Layer ? layerEditor(p, params, commit(p.name))
                                                      : argumentEditor(p, params, commit(p.name));
         editor->setObjectName(QString::fromStdString("edit_" + prefix + p.name));
         if (editor->toolTip().isEmpty())
@@ -332,7 +332,7 @@ QWidget* InspectorPanel::argumentEditor(const ParamSpec& p, const ParamMap& para
     return textField(p, value, commit);
 }
 
-QWidget* InspectorPanel::layerEditor(const ParamSpec& p, const ParamValue* value, const Commit& commit)
+QWidget* InspectorPanel::layerEditor(const ParamSpec& p, const ParamMap& params, const Commit& commit)
 {
     auto* box = new QComboBox;
     for (const std::string& c : p.layerClasses)
@@ -340,27 +340,35 @@ QWidget* InspectorPanel::layerEditor(const ParamSpec& p, const ParamValue* value
     const bool none = std::holds_alternative<std::monostate>(p.defaultValue);
     if (none)
         box->addItem(QStringLiteral("None"));
-    const auto* nested = value ? std::get_if<NestedLayer>(value) : nullptr;
+    const NestedLayer* nested = params.layer(p.name);
     box->setCurrentIndex(nested ? box->findText(QString::fromStdString(nested->className))
                          : none ? box->count() - 1
                                 : -1);
-    // Another class keeps the name and every argument the new class has in the same kind (an
-    // LSTM's units and return_sequences become a GRU's); the rest take the new class's defaults.
-    const std::optional<NestedLayer> current = nested ? std::optional(*nested) : std::nullopt;
-    connect(box, &QComboBox::activated, this, [commit, box, none, current](int index) {
+    // Another class keeps the name and every argument the new class takes as they are (an LSTM's
+    // units and return_sequences become a GRU's); the rest take the new class's defaults. A layer
+    // chosen where there was none starts from its seed's (a backward layer from the forward one).
+    const NestedLayer* seed = nested ? nested : p.seedFrom.empty() ? nullptr : params.layer(p.seedFrom);
+    const std::optional<NestedLayer> current = seed ? std::optional(*seed) : std::nullopt;
+    const bool seeded = !nested && current;
+    connect(box, &QComboBox::activated, this, [commit, box, none, current, seeded, p](int index) {
         if (none && index == box->count() - 1) {
             commit(std::monostate{});
             return;
         }
         const LayerSpec* spec = LayerCatalogue::instance().find(box->itemText(index).toStdString());
-        if (!spec || (current && current->className == spec->className))
+        if (!spec || (current && !seeded && current->className == spec->className))
             return;
-        ParamMap params = spec->defaults();
+        ParamMap arguments = spec->defaults();
         if (current)
             for (const auto& [key, v] : current->arguments().values())
                 if (const ParamSpec* q = spec->param(key); q && !argumentProblem(*q, v))
-                    params.set(key, v);
-        commit(NestedLayer(spec->className, current ? current->name : spec->defaultName, std::move(params)));
+                    arguments.set(key, v);
+        if (seeded)
+            for (const auto& [key, v] : p.seedChanges)
+                if (spec->param(key))
+                    arguments.set(key, v);
+        commit(
+            NestedLayer(spec->className, current && !seeded ? current->name : spec->defaultName, std::move(arguments)));
     });
     return box;
 }

@@ -45,8 +45,9 @@ private:
                          const std::function<Commit(const std::string& key)>& commit, const std::string& prefix);
     /// The editor of one argument.
     QWidget* argumentEditor(const ParamSpec& spec, const ParamMap& params, const Commit& commit);
-    /// The combo box choosing a nested layer's class (or None), and the rows of its own arguments.
-    QWidget* layerEditor(const ParamSpec& spec, const ParamValue* value, const Commit& commit);
+    /// The combo box choosing a nested layer's class (or None); `params` are the arguments it is
+    /// one of, for the layer a new one starts from (ParamSpec::seedFrom).
+    QWidget* layerEditor(const ParamSpec& spec, const ParamMap& params, const Commit& commit);
     /// A text field for a number or a list of sizes, checked as it is typed and committed (an
     /// undo step) when editing finishes, if Keras accepts the value.
     QLineEdit* textField(const ParamSpec& spec, const ParamValue* value, const Commit& commit);

@@ -521,6 +521,19 @@ private slots:
                  std::string("Layer \"bi\": `layer` is a ConvLSTM1D; Shapeflow runs it with one of LSTM, GRU, "
                              "SimpleRNN. The layer is invalid until it is set."));
         QVERIFY(inferShapes(refused.graph).hasErrors());
+        // The invalid layer is written as it is, with the notes saying the model has errors.
+        for (KerasFlavour flavour : {KerasFlavour::Keras2, KerasFlavour::Keras3}) {
+            const KerasExportResult written = exportKerasModel(refused.graph, "m", flavour);
+            QCOMPARE(written.model["config"]["layers"][1]["config"]["layer"], json(nullptr));
+            QVERIFY(!written.notes.empty());
+        }
+        QVERIFY(kerasPythonCode(refused.graph, "m").code.find("layers.Bidirectional(layer=None") != std::string::npos);
+        json td = unsupported;
+        td["config"]["layers"][1]["class_name"] = "TimeDistributed";
+        const KerasImportResult tdRefused = importKerasModel(td, "keras2.json");
+        QCOMPARE(exportKerasModel(tdRefused.graph, "m", KerasFlavour::Keras3)
+                     .model["config"]["layers"][1]["config"]["layer"],
+                 json(nullptr));
     }
 
     /// TimeDistributed(Dense) in tf.keras's form, an inner argument refused at its own path.

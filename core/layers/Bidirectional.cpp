@@ -204,9 +204,13 @@ public:
     json kerasConfig(const Node& node, KerasFlavour flavour) const override
     {
         json config = Layer::kerasConfig(node, flavour);
+        config.erase("backward_layer");
+        if (!node.params.layer("layer")) {
+            config["layer"] = nullptr; // invalid until it has one (missing-argument), written as it is
+            return config;
+        }
         const Parts p = parts(node);
         config["merge_mode"] = p.merge ? json(*p.merge) : json(nullptr);
-        config.erase("backward_layer");
         if (flavour == KerasFlavour::Keras3) {
             // get_config serializes the layers Keras made: forward_<name> and backward_<name>,
             // zero_output_for_mask forced to return_sequences.

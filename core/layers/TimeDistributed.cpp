@@ -127,7 +127,8 @@ public:
     json kerasConfig(const Node& node, KerasFlavour flavour) const override
     {
         json config = Layer::kerasConfig(node, flavour);
-        config["layer"] = wrapper::kerasLayer(*node.params.layer("layer"), flavour);
+        const NestedLayer* layer = node.params.layer("layer");
+        config["layer"] = layer ? wrapper::kerasLayer(*layer, flavour) : json(nullptr); // none: invalid as it is
         return config;
     }
 

@@ -348,6 +348,29 @@ private slots:
         QVERIFY(!inferShapes(v.graph).hasErrors());
     }
 
+    /// Every class a layer argument may be is one the catalogue has and can nest: no typo, no
+    /// input, no wrapper (a file nests one layer deep).
+    void layerClassesAreCatalogueLayers()
+    {
+        int arguments = 0;
+        for (const auto& type : LayerCatalogue::instance().all())
+            for (const ParamSpec& p : type->spec().params) {
+                if (p.kind != ParamKind::Layer)
+                    continue;
+                ++arguments;
+                QVERIFY(!p.layerClasses.empty());
+                for (const std::string& name : p.layerClasses) {
+                    const LayerSpec* inner = LayerCatalogue::instance().find(name);
+                    QVERIFY2(inner, name.c_str());
+                    QVERIFY2(!inner->isInput(), name.c_str());
+                    QVERIFY2(std::none_of(inner->params.begin(), inner->params.end(),
+                                          [](const ParamSpec& q) { return q.kind == ParamKind::Layer; }),
+                             name.c_str());
+                }
+            }
+        QCOMPARE(arguments, 3); // Bidirectional's layer and backward_layer, TimeDistributed's layer
+    }
+
     /// A class the argument does not take is refused by name.
     void otherClassesAreRefused()
     {

@@ -57,24 +57,17 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
         return spec.rule == ValueRule::Rate ? "a float value between 0 and 1" : "a number";
     case ParamKind::Boolean:
         return std::holds_alternative<bool>(value) ? "" : "True or False";
-    case ParamKind::Choice: {
-        const auto* s = std::get_if<std::string>(&value);
-        if (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end())
-            return "";
-        std::string list;
-        for (const std::string& c : spec.choices)
-            list += (list.empty() ? "'" : ", '") + c + "'";
-        return "one of " + list;
-    }
+    case ParamKind::Choice:
     case ParamKind::OptionalChoice: {
+        const bool takesNone = spec.kind == ParamKind::OptionalChoice;
         const auto* s = std::get_if<std::string>(&value);
-        if (std::holds_alternative<std::monostate>(value) ||
+        if ((takesNone && std::holds_alternative<std::monostate>(value)) ||
             (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end()))
             return "";
         std::string list;
         for (const std::string& c : spec.choices)
             list += (list.empty() ? "'" : ", '") + c + "'";
-        return "one of " + list + " or None";
+        return "one of " + list + (takesNone ? " or None" : "");
     }
     case ParamKind::Layer: {
         const auto* layer = std::get_if<NestedLayer>(&value);

@@ -25,6 +25,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
@@ -956,8 +957,9 @@ private slots:
             QTRY_COMPARE(QApplication::focusWidget(), line);
             line->selectAll();
             QTest::keyClicks(line, text);
+            const QPointer<QLineEdit> typedIn = line;
             QTest::keyClick(line, key);
-            QTest::qWait(20); // the form rebuilds after its own edit, and shows its new fields
+            QTRY_VERIFY(typedIn.isNull()); // the form rebuilds after its own edit, and shows its new fields
         };
         type("units", "64", Qt::Key_Return);
         QCOMPARE(window.document().graph().node(dense)->params.integer("units"), 64);

@@ -200,10 +200,14 @@ void InspectorPanel::refresh()
     const QWidget* focused = QApplication::focusWidget();
     const QString kept = focused && isAncestorOf(focused) ? focused->objectName() : QString();
     rebuild();
-    if (QWidget* editor = kept.isEmpty() ? nullptr : findChild<QWidget*>(kept)) {
-        editor->show(); // now, not once the form's layout shows it: a hidden widget takes no focus
+    // The form's layout shows its new editors only once the event loop runs, and a hidden widget
+    // takes no focus: a Tab typed before then would skip them all and leave the inspector. Show
+    // them now, those the form hides on purpose aside (a row's own widgets show with it).
+    for (QWidget* editor : findChildren<QWidget*>(Qt::FindDirectChildrenOnly))
+        if (!(editor->isHidden() && editor->testAttribute(Qt::WA_WState_ExplicitShowHide)))
+            editor->show();
+    if (QWidget* editor = kept.isEmpty() ? nullptr : findChild<QWidget*>(kept))
         editor->setFocus(Qt::OtherFocusReason);
-    }
 }
 
 void InspectorPanel::commitArgument(NodeId id, const std::string& key, const ParamValue& value)

@@ -103,6 +103,35 @@ private slots:
         QCOMPARE(reader.shapeOf(ArraySource::npz("d.npz", "x"), "inputs.x"), (std::vector<Index>{2, 2}));
     }
 
+    /// A preview reads the first rows of a file; the file's length is still checked against its
+    /// shape, as every read does, and a file without rows is refused.
+    void npyFirstRows()
+    {
+        QTemporaryDir dir;
+        const QString images = dir.filePath("images.npy");
+        QCOMPARE(python("np.save('" + images + "', np.arange(5 * 2 * 3, dtype=np.uint8).reshape(5, 2, 3))"),
+                 QByteArray());
+        const Array first = readNpyFirstRows(images.toStdString(), 1);
+        QCOMPARE(first.shape, (std::vector<Index>{1, 2, 3}));
+        QCOMPARE(first.values, (std::vector<float>{0, 1, 2, 3, 4, 5}));
+        QCOMPARE(readNpyFirstRows(images.toStdString(), 9).shape, (std::vector<Index>{5, 2, 3})); // all it has
+        QCOMPARE(readNpyFirstRows(images.toStdString(), 2).values.back(), 11.0f);
+        ArrayReader reader(dir.path().toStdString());
+        QCOMPARE(reader.firstSample(ArraySource::npy("images.npy"), "inputs.x").values, first.values);
+        writeNpz(dir.filePath("d.npz").toStdString(), {{"x", {{3, 2}, {1, 2, 3, 4, 5, 6}, ""}}});
+        const Array fromNpz = reader.firstSample(ArraySource::npz("d.npz", "x"), "inputs.x");
+        QCOMPARE(fromNpz.shape, (std::vector<Index>{1, 2}));
+        QCOMPARE(fromNpz.values, (std::vector<float>{1, 2}));
+        const QString scalar = dir.filePath("scalar.npy");
+        QCOMPARE(python("np.save('" + scalar + "', np.float32(3))"), QByteArray());
+        QVERIFY(dataError([&] { readNpyFirstRows(scalar.toStdString(), 1); }).contains("single value, not rows"));
+        QFile file(images);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.resize(file.size() - 6)); // the last row cut off
+        file.close();
+        QVERIFY(dataError([&] { readNpyFirstRows(images.toStdString(), 1); }).contains("needs 30"));
+    }
+
     void npzRoundTrip()
     {
         QTemporaryDir dir;

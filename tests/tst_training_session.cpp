@@ -13,9 +13,11 @@
 #include "training/DataTable.h"
 #include "training/LossChart.h"
 #include "training/PredictPanel.h"
+#include "training/SampleImage.h"
 #include "training/TrainingPanel.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
@@ -335,6 +337,26 @@ private slots:
         QVERIFY(table.problem().contains("none.npz"));
     }
 
+    /// Standardized values are spread from their least to their largest; NaN shows black; a
+    /// table's rows or a sequence of token ids give no picture.
+    void sampleImagesOfEveryRange()
+    {
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const QImage grey = sampleImage(Array{{2, 1, 4}, {-2, 0, 2, nan, 9, 9, 9, 9}, "x"});
+        QCOMPARE(grey.size(), QSize(4, 1));
+        QCOMPARE(grey.pixel(0, 0), qRgb(0, 0, 0));
+        QCOMPARE(grey.pixel(1, 0), qRgb(128, 128, 128));
+        QCOMPARE(grey.pixel(2, 0), qRgb(255, 255, 255));
+        QCOMPARE(grey.pixel(3, 0), qRgb(0, 0, 0));
+        const QImage bytes = sampleImage(Array{{1, 1, 2, 1}, {0, 200}, "x"});
+        QCOMPARE(bytes.pixel(1, 0), qRgb(200, 200, 200));
+        const QImage rgba = sampleImage(Array{{1, 1, 1, 4}, {1, 0.5f, 0, 0.5f}, "x"});
+        QCOMPARE(rgba.pixel(0, 0), qRgba(255, 128, 0, 128));
+        QVERIFY(sampleImage(Array{{3, 20}, std::vector<float>(60, 1.0f), "tokens"}).isNull());
+        QVERIFY(sampleImage(Array{{1, 5, 5, 7}, std::vector<float>(175, 1.0f), "x"}).isNull()); // 7 is no channel count
+        QVERIFY(sampleImage(Array{{0, 4, 4}, {}, "x"}).isNull());
+    }
+
     void dataSourceDialogShowsArraysColumnsAndShapes()
     {
         QTemporaryDir dir;
@@ -363,6 +385,28 @@ private slots:
         QCOMPARE(dialog.resultText(), QString("✗ shape (2, 4): the model expects (None, 20)"));
         dialog.columnList()->item(1)->setSelected(false);
         QCOMPARE(dialog.source(), ArraySource::csv("t.csv", {"f1", "f3", "f4"}));
+
+        // An image array shows its first sample: (N, H, W, C) channels last, (N, C, H, W) channels
+        // first, bytes as they are, fractions of 1 scaled up; a table shows no picture.
+        QVERIFY(numpy(dir,
+                      "x = np.zeros((4, 2, 5, 3), dtype=np.uint8); x[0, 0, 0] = (255, 0, 0); x[0, 1, 4] = (0, 0, 200)\n"
+                      "np.save(d + 'rgb.npy', x)\n"
+                      "np.savez(d + 'first.npz', x=np.transpose(x, (0, 3, 1, 2)) / 255.0)"));
+        const auto* picture = dialog.findChild<QLabel*>("firstSample");
+        QVERIFY(picture);
+        QVERIFY(picture->isHidden()); // the CSV columns above are no image
+        dialog.setFile(dir.filePath("rgb.npy"));
+        const auto shown = [picture] { return picture->pixmap().toImage(); };
+        QVERIFY(!picture->isHidden());
+        QCOMPARE(shown().width(), 112); // 5 pixels wide, drawn larger, pixel by pixel
+        QCOMPARE(shown().height(), 44);
+        QCOMPARE(shown().pixel(0, 0), qRgb(255, 0, 0));
+        QCOMPARE(shown().pixel(111, 43), qRgb(0, 0, 200));
+        QCOMPARE(shown().pixel(111, 0), qRgb(0, 0, 0));
+        dialog.setFile(dir.filePath("first.npz"));
+        QCOMPARE(dialog.resultText(), QString("✗ shape (4, 3, 2, 5): the model expects (None, 20)"));
+        QCOMPARE(shown().pixel(0, 0), qRgb(255, 0, 0));
+        QCOMPARE(shown().pixel(111, 43), qRgb(0, 0, 200));
 
         // Opened on an existing choice, the dialog shows it selected.
         const Shape four{Dim::batch(), Dim::known(4)};

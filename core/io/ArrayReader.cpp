@@ -3,6 +3,8 @@
 #include "Npy.h"
 #include "Npz.h"
 
+#include <algorithm>
+
 namespace sf {
 
 std::string ArrayReader::resolve(const std::string& file) const
@@ -44,6 +46,18 @@ std::vector<Index> ArrayReader::shapeOf(const ArraySource& source, const std::st
     if (source.kind == ArraySource::Kind::Npy)
         return readNpyShape(resolve(source.file));
     return read(source, where).shape;
+}
+
+Array ArrayReader::firstSample(const ArraySource& source, const std::string& where)
+{
+    if (source.kind == ArraySource::Kind::Npy)
+        return readNpyFirstRows(resolve(source.file), 1);
+    Array all = read(source, where);
+    if (all.shape.empty())
+        throw DataError(where + ": " + all.source + " holds a single value, not rows");
+    all.shape[0] = std::min<Index>(all.shape[0], 1);
+    all.values.resize(static_cast<std::size_t>(all.shape[0] * all.sampleSize()));
+    return all;
 }
 
 const CsvTable& ArrayReader::csv(const std::string& file)

@@ -23,6 +23,9 @@ public:
     /// The shape read() would give; a .npy's from its header alone, so that showing the shape of
     /// a large file does not read it all. Throws as read() does.
     std::vector<Index> shapeOf(const ArraySource& source, const std::string& where);
+    /// Its first row only (none for an array without rows), a .npy's read without the rest of the
+    /// file: a preview. Throws as read() does.
+    Array firstSample(const ArraySource& source, const std::string& where);
 
     std::string resolve(const std::string& file) const;
     /// A whole CSV table, or every array of a .npz, read once; `file` as resolve() gives it. Throws DataError.

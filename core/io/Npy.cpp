@@ -218,15 +218,15 @@ void checkLength(const NpyHeader& h, std::size_t fileBytes, const std::string& s
 
 } // namespace
 
-Array parseNpy(const std::string& bytes, const std::string& source)
+namespace {
+
+/// The first `count` values after `data`, of the header's element type, as floats.
+Array convertValues(const NpyHeader& h, const char* data, std::size_t count, std::vector<Index> shape,
+                    const std::string& source)
 {
-    const NpyHeader h = parseHeader(bytes, source);
-    checkLength(h, bytes.size(), source);
     Array array;
     array.source = source;
-    array.shape = h.shape;
-    const char* data = bytes.data() + h.dataStart;
-    const std::size_t count = h.count;
+    array.shape = std::move(shape);
     const std::string typeCode = std::string(1, h.kind) + std::to_string(h.width); // checked by parseHeader
     if (typeCode == "f4")
         convert<float>(data, count, array.values, source);
@@ -249,17 +249,56 @@ Array parseNpy(const std::string& bytes, const std::string& source)
     return array;
 }
 
+} // namespace
+
+Array parseNpy(const std::string& bytes, const std::string& source)
+{
+    const NpyHeader h = parseHeader(bytes, source);
+    checkLength(h, bytes.size(), source);
+    return convertValues(h, bytes.data() + h.dataStart, h.count, h.shape, source);
+}
+
+namespace {
+
+/// The header of the file at `path`, its length checked against it. Throws FileFormatError.
+NpyHeader readCheckedHeader(const std::string& path)
+{
+    const NpyHeader h = parseHeader(readTextFile(path, 1 << 20, LongerFile::ReadStart),
+                                    path); // a header is a few hundred bytes
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec)
+        fail(path, ec.message());
+    checkLength(h, static_cast<std::size_t>(size), path);
+    return h;
+}
+
+} // namespace
+
 std::vector<Index> readNpyShape(const std::string& path)
 {
     try {
-        const NpyHeader h = parseHeader(readTextFile(path, 1 << 20, LongerFile::ReadStart),
-                                        path); // a header is a few hundred bytes
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (ec)
-            fail(path, ec.message());
-        checkLength(h, static_cast<std::size_t>(size), path);
-        return h.shape;
+        return readCheckedHeader(path).shape;
+    } catch (const FileFormatError& e) {
+        throw DataError(e.what());
+    }
+}
+
+Array readNpyFirstRows(const std::string& path, Index rows)
+{
+    try {
+        const NpyHeader h = readCheckedHeader(path);
+        if (h.shape.empty())
+            fail(path, "holds a single value, not rows");
+        std::vector<Index> shape = h.shape;
+        shape[0] = std::clamp<Index>(rows, 0, h.shape[0]);
+        const std::size_t rowValues = h.shape[0] == 0 ? 0 : h.count / static_cast<std::size_t>(h.shape[0]);
+        const std::size_t count = rowValues * static_cast<std::size_t>(shape[0]);
+        const std::size_t needed = h.dataStart + count * static_cast<std::size_t>(h.width);
+        const std::string bytes = readTextFile(path, needed, LongerFile::ReadStart);
+        if (bytes.size() < needed) // it shrank since its size was read
+            fail(path, "holds fewer bytes than its first rows need");
+        return convertValues(h, bytes.data() + h.dataStart, count, std::move(shape), path);
     } catch (const FileFormatError& e) {
         throw DataError(e.what());
     }

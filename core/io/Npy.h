@@ -14,6 +14,9 @@ Array readNpy(const std::string& path);
 /// The shape of a .npy file from its header alone (its length checked against it, its values not
 /// read): what a table shows of a file too large to read on every edit. Throws DataError.
 std::vector<Index> readNpyShape(const std::string& path);
+/// Its first `rows` rows (fewer when it has fewer), read without the rest of the file: a preview
+/// of a large file. Throws DataError, for a file without rows too.
+Array readNpyFirstRows(const std::string& path, Index rows);
 
 /// A float32 array as .npy bytes (version 1, header padded to 64 bytes as NumPy writes it).
 std::string serializeNpy(const Array& array);

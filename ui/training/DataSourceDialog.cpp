@@ -1,6 +1,7 @@
 #include "DataSourceDialog.h"
 
 #include "PathFromFolder.h"
+#include "SampleImage.h"
 #include "io/ArrayReader.h"
 
 #include <QComboBox>
@@ -23,7 +24,8 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
                                    QWidget* parent)
     : QDialog(parent), m_expected(expected), m_target(target), m_folder(folder),
       m_generated(new QRadioButton(tr("Generated demo data"))), m_fromFile(new QRadioButton(tr("From a file"))),
-      m_file(new QLineEdit), m_array(new QComboBox), m_columns(new QListWidget), m_result(new QLabel)
+      m_file(new QLineEdit), m_array(new QComboBox), m_columns(new QListWidget), m_result(new QLabel),
+      m_firstSample(new QLabel)
 {
     setWindowTitle(tr("Data for %1").arg(what));
     setMinimumWidth(480);
@@ -46,6 +48,8 @@ DataSourceDialog::DataSourceDialog(const QString& what, const std::optional<Shap
     form->addRow(tr("Array"), m_array);
     form->addRow(tr("Columns"), m_columns);
     form->addRow(tr("Data"), m_result);
+    m_firstSample->setObjectName("firstSample");
+    form->addRow(tr("First sample"), m_firstSample);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_generated);
@@ -159,6 +163,7 @@ void DataSourceDialog::updateResult()
     m_form->setRowVisible(m_array, chosen.kind == ArraySource::Kind::NpzArray);
     m_form->setRowVisible(m_columns, chosen.kind == ArraySource::Kind::CsvColumns);
     QString text;
+    QImage picture;
     if (chosen.kind == ArraySource::Kind::Generated)
         text = tr("Rows are generated for the model when training starts.");
     else if (chosen.file.empty())
@@ -172,10 +177,20 @@ void DataSourceDialog::updateResult()
             if (m_expected && !m_target && !m_expected->accepts(a.shape))
                 text = tr("✗ shape %1: the model expects %2")
                            .arg(QString::fromStdString(a.shapeText()), QString::fromStdString(m_expected->toDisplay()));
+            if (!m_target && (a.shape.size() == 3 || a.shape.size() == 4))
+                picture = sampleImage(m_reader->firstSample(chosen, "data"));
         } catch (const std::exception& e) {
             text = QString::fromStdString(e.what());
         }
     m_result->setText(text);
+    // Small images (28 × 28) are drawn four times larger, pixel by pixel; large ones shrunk smoothly.
+    constexpr int kPreviewSide = 112;
+    const bool small = !picture.isNull() && std::max(picture.width(), picture.height()) <= kPreviewSide;
+    const QImage shown = picture.isNull() ? picture
+                                          : picture.scaled(kPreviewSide, kPreviewSide, Qt::KeepAspectRatio,
+                                                           small ? Qt::FastTransformation : Qt::SmoothTransformation);
+    m_firstSample->setPixmap(QPixmap::fromImage(shown));
+    m_form->setRowVisible(m_firstSample, !shown.isNull());
 }
 
 } // namespace sf

@@ -22,7 +22,8 @@ namespace sf {
 
 /// Chooses where one model input's array (or one output's targets) comes from: generated data,
 /// a .npy file, an array in a .npz, or columns of a CSV file (picked from its header). The
-/// chosen array's shape is shown next to the shape the model expects before anything trains.
+/// chosen array's shape is shown next to the shape the model expects before anything trains,
+/// and an image array's first sample as a picture (SampleImage.h).
 class DataSourceDialog : public QDialog {
     Q_OBJECT
 public:
@@ -55,6 +56,7 @@ private:
     QComboBox* m_array;
     QListWidget* m_columns;
     QLabel* m_result;
+    QLabel* m_firstSample; ///< a picture of an image array's first sample
 };
 
 } // namespace sf

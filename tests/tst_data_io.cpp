@@ -9,6 +9,7 @@
 #include "io/Npz.h"
 #include "io/SampleText.h"
 #include "io/WeightsFile.h"
+#include "train/SyntheticData.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -455,6 +456,33 @@ private slots:
                     .startsWith("targets.y: columns: column names must be strings"));
         QCOMPARE(fromText(R"({"generated_rows": -4})"), QString("generated_rows: expected a positive whole number"));
         QCOMPARE(fromText(R"({"inputs": {}, "validation": {"targets": {}}})"), QString("validation.inputs: missing"));
+    }
+
+    /// An image's generated target weighs it by region (4 x 4 parts of the image, per channel):
+    /// pixels moved within a part leave the scores as they were, moved to another part they do not.
+    void generatedImageTargetsWeighRegions()
+    {
+        test::GraphBuilder b;
+        const NodeId image = b.input({8, 8, 2}, "float32", {}, "image");
+        const NodeId flat = b.add(layer::kFlatten, {}, {image}, "flatten");
+        b.add(layer::kDense, {{"units", std::int64_t{3}}}, {flat}, "out");
+        const LossSpec mse{LossKind::MeanSquaredError, false};
+        std::map<std::string, Array> inputs = makeSyntheticInputs(b.graph, 40, 5);
+        const Array scores = makeTeacherTargets(b.graph, inputs, mse, 9).at("out");
+        auto at = [](Index row, Index column, Index channel) { return (row * 8 + column) * 2 + channel; };
+        std::vector<float>& pixels = inputs.at("image").values;
+        for (Index r = 0; r < 40; ++r) // (0, 0) and (1, 1) share the top left part; so do (6, 7) and (7, 6)
+            for (const auto& [from, to] : {std::pair{at(0, 0, 1), at(1, 1, 1)}, std::pair{at(6, 7, 0), at(7, 6, 0)}})
+                std::swap(pixels[static_cast<std::size_t>(r * 128 + from)],
+                          pixels[static_cast<std::size_t>(r * 128 + to)]);
+        const Array moved = makeTeacherTargets(b.graph, inputs, mse, 9).at("out");
+        for (std::size_t i = 0; i < scores.values.size(); ++i)
+            QVERIFY(std::abs(moved.values[i] - scores.values[i]) < 1e-4f);
+        for (Index r = 0; r < 40; ++r) // (0, 0) to (4, 4): another part
+            std::swap(pixels[static_cast<std::size_t>(r * 128 + at(0, 0, 0))],
+                      pixels[static_cast<std::size_t>(r * 128 + at(4, 4, 0))]);
+        const Array across = makeTeacherTargets(b.graph, inputs, mse, 9).at("out");
+        QVERIFY(across.values != scores.values);
     }
 
     void generatedTargetsFollowTheUsersInputs()

@@ -108,6 +108,17 @@ TokenInfo tokenInfo(const Graph& graph, NodeId input)
 
 namespace {
 
+/// For value `k` of an image sample (dims: batch, rows, columns, channels), its cell among 4 x 4
+/// equal parts of the image, and its channel: the teacher weighs a float image by region, a rule
+/// that convolutions and pooling can learn (a weight per pixel would be a rule for Dense alone).
+Index imageCell(const std::vector<Index>& dims, Index k)
+{
+    const Index channels = dims[3];
+    const Index row = k / (dims[2] * channels);
+    const Index column = (k / channels) % dims[2];
+    return ((row * 4 / dims[1]) * 4 + column * 4 / dims[2]) * channels + k % channels;
+}
+
 /// The model with every unknown size made concrete, and its shape report; throws when it has errors.
 std::pair<Graph, ShapeReport> concreteModel(const Graph& graph, const SampleShapes& lengths)
 {
@@ -226,11 +237,14 @@ std::map<std::string, Array> makeTeacherTargets(const Graph& graph, const std::m
         for (const ScoreSource& s : sources) {
             const Index sample = s.array->sampleSize();
             const bool aligned = perStep && s.tokens && sample == positions;
+            const std::vector<Index>& dims = s.array->shape;
             auto term = [&](Index r, Index k, Index c) {
                 const float v = s.array->values[static_cast<std::size_t>(r * sample + k)];
-                if (!s.tokens)
-                    return v * hashedNormal((s.salt * 7919ULL + salt) ^ (static_cast<std::uint64_t>(k) * 40503ULL +
-                                                                         static_cast<std::uint64_t>(c) * 131ULL));
+                if (!s.tokens) {
+                    const auto key = static_cast<std::uint64_t>(dims.size() == 4 ? imageCell(dims, k) : k);
+                    return v * hashedNormal((s.salt * 7919ULL + salt) ^
+                                            (key * 40503ULL + static_cast<std::uint64_t>(c) * 131ULL));
+                }
                 if (v == 0.0f) // padding carries no signal
                     return 0.0;
                 return hashedNormal((s.salt * 1315423911ULL + salt) ^ (static_cast<std::uint64_t>(v) * 2654435761ULL +

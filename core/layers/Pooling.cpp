@@ -225,10 +225,10 @@ std::vector<std::pair<Index, Index>> PoolingOp::spans(int axis, Index size, Inde
     return result;
 }
 
-// Both layouts run one loop: over blocks of channels, then output pixels, then the window's
-// pixels, then the channels of the block. Channels last, one block holds every channel, the
-// innermost loop running along memory; channels first, each channel is a block of one and the
-// window is read within its plane. In both, channel k of a block is k floats on.
+// Channels last, each output pixel's channels are reduced together, the innermost loop running
+// along memory over every channel; channels first, each channel's plane is read window by window
+// with the reduction in registers. One thread: the work is a pass over memory, and OpenMP's
+// threads measured slower here under load (16 ms against 0.3 ms at batch 32, 26×26×32).
 
 void PoolingOp::forward(const ForwardContext&)
 {
@@ -236,52 +236,75 @@ void PoolingOp::forward(const ForwardContext&)
     const TensorView& y = output->value;
     const Layout l = layout(x, y);
     const auto rows = spans(0, l.height, l.outHeight), cols = spans(1, l.width, l.outWidth);
-    const Index block = m_args.channelsFirst ? 1 : l.channels, blocks = l.channels / std::max<Index>(block, 1);
     const Index inSample = l.height * l.width * l.channels, outSample = l.outHeight * l.outWidth * l.channels;
-    const Index outChannelStride = m_args.channelsFirst ? l.outHeight * l.outWidth : 1;
-    const Index outPixelStride = m_args.channelsFirst ? 1 : l.channels;
-    for (Index b = 0; b < x.shape[0]; ++b)
-        for (Index c0 = 0; c0 < blocks * block; c0 += block) {
-            const float* in = x.data + b * inSample + c0 * l.channelStride;
-            for (Index oy = 0; oy < l.outHeight; ++oy)
-                for (Index ox = 0; ox < l.outWidth; ++ox) {
-                    const Index at = b * outSample + c0 * outChannelStride + (oy * l.outWidth + ox) * outPixelStride;
-                    float* out = y.data + at;
-                    const auto [r0, r1] = rows[static_cast<std::size_t>(oy)];
-                    const auto [q0, q1] = cols[static_cast<std::size_t>(ox)];
-                    if (m_mode == Mode::Max) {
-                        float* arg = m_argmax->data + at;
-                        const float* p = in + (r0 * l.width + q0) * l.pixelStride;
-                        for (Index k = 0; k < block; ++k) {
-                            out[k] = p[k];
-                            arg[k] = static_cast<float>(r0 * l.width + q0);
-                        }
-                        for (Index r = r0; r < r1; ++r)
-                            for (Index q = q0; q < q1; ++q) {
-                                const Index pixel = r * l.width + q;
-                                const auto where = static_cast<float>(pixel);
-                                p = in + pixel * l.pixelStride;
-                                for (Index k = 0; k < block; ++k) {
-                                    const bool larger = p[k] > out[k];
-                                    out[k] = larger ? p[k] : out[k];
-                                    arg[k] = larger ? where : arg[k];
+    const Index outPixels = l.outHeight * l.outWidth, channels = l.channels, width = l.width;
+    const bool max = m_mode == Mode::Max;
+    float* argmax = max ? m_argmax->data : nullptr;
+    for (Index b = 0; b < x.shape[0]; ++b) {
+        const float* sample = x.data + b * inSample;
+        float* outSampleData = y.data + b * outSample;
+        float* argSample = max ? argmax + b * outSample : nullptr;
+        for (Index oy = 0; oy < l.outHeight; ++oy)
+            for (Index ox = 0; ox < l.outWidth; ++ox) {
+                const auto [r0, r1] = rows[static_cast<std::size_t>(oy)];
+                const auto [q0, q1] = cols[static_cast<std::size_t>(ox)];
+                const Index o = oy * l.outWidth + ox;
+                if (m_args.channelsFirst) {
+                    for (Index c = 0; c < channels; ++c) {
+                        const float* plane = sample + c * l.height * width;
+                        if (max) {
+                            Index where = r0 * width + q0;
+                            float best = plane[where];
+                            for (Index r = r0; r < r1; ++r)
+                                for (Index q = q0; q < q1; ++q) {
+                                    // Selects, not a branch: which value wins is data.
+                                    const float v = plane[r * width + q];
+                                    const bool larger = v > best;
+                                    where = larger ? r * width + q : where;
+                                    best = larger ? v : best;
                                 }
-                            }
-                    } else {
-                        for (Index k = 0; k < block; ++k)
-                            out[k] = 0.0f;
-                        for (Index r = r0; r < r1; ++r)
-                            for (Index q = q0; q < q1; ++q) {
-                                const float* p = in + (r * l.width + q) * l.pixelStride;
-                                for (Index k = 0; k < block; ++k)
-                                    out[k] += p[k];
-                            }
-                        const float inv = 1.0f / static_cast<float>((r1 - r0) * (q1 - q0));
-                        for (Index k = 0; k < block; ++k)
-                            out[k] *= inv;
+                            outSampleData[c * outPixels + o] = best;
+                            argSample[c * outPixels + o] = static_cast<float>(where);
+                        } else {
+                            float sum = 0.0f;
+                            for (Index r = r0; r < r1; ++r)
+                                for (Index q = q0; q < q1; ++q)
+                                    sum += plane[r * width + q];
+                            outSampleData[c * outPixels + o] = sum / static_cast<float>((r1 - r0) * (q1 - q0));
+                        }
                     }
+                    continue;
                 }
-        }
+                float* __restrict out = outSampleData + o * channels;
+                if (max) {
+                    float* __restrict arg = argSample + o * channels;
+                    const float first = static_cast<float>(r0 * width + q0);
+                    std::copy_n(sample + (r0 * width + q0) * channels, channels, out);
+                    std::fill_n(arg, channels, first);
+                    for (Index r = r0; r < r1; ++r)
+                        for (Index q = q0; q < q1; ++q) {
+                            const float* __restrict p = sample + (r * width + q) * channels;
+                            const auto where = static_cast<float>(r * width + q);
+                            for (Index k = 0; k < channels; ++k) {
+                                const bool larger = p[k] > out[k];
+                                out[k] = larger ? p[k] : out[k];
+                                arg[k] = larger ? where : arg[k];
+                            }
+                        }
+                } else {
+                    std::fill_n(out, channels, 0.0f);
+                    for (Index r = r0; r < r1; ++r)
+                        for (Index q = q0; q < q1; ++q) {
+                            const float* __restrict p = sample + (r * width + q) * channels;
+                            for (Index k = 0; k < channels; ++k)
+                                out[k] += p[k];
+                        }
+                    const float inv = 1.0f / static_cast<float>((r1 - r0) * (q1 - q0));
+                    for (Index k = 0; k < channels; ++k)
+                        out[k] *= inv;
+                }
+            }
+    }
 }
 
 void PoolingOp::backward()
@@ -292,39 +315,42 @@ void PoolingOp::backward()
     const TensorView& dy = output->grad;
     const Layout l = layout(dx, dy);
     const auto rows = spans(0, l.height, l.outHeight), cols = spans(1, l.width, l.outWidth);
-    const Index block = m_args.channelsFirst ? 1 : l.channels, blocks = l.channels / std::max<Index>(block, 1);
     const Index inSample = l.height * l.width * l.channels, outSample = l.outHeight * l.outWidth * l.channels;
-    const Index outChannelStride = m_args.channelsFirst ? l.outHeight * l.outWidth : 1;
-    const Index outPixelStride = m_args.channelsFirst ? 1 : l.channels;
+    const Index outPixels = l.outHeight * l.outWidth;
     const Index lastPixel = l.height * l.width - 1;
-    for (Index b = 0; b < dx.shape[0]; ++b)
-        for (Index c0 = 0; c0 < blocks * block; c0 += block) {
-            float* in = dx.data + b * inSample + c0 * l.channelStride;
-            for (Index oy = 0; oy < l.outHeight; ++oy)
-                for (Index ox = 0; ox < l.outWidth; ++ox) {
-                    const Index at = b * outSample + c0 * outChannelStride + (oy * l.outWidth + ox) * outPixelStride;
-                    const float* g = dy.data + at;
-                    if (m_mode == Mode::Max) {
-                        // Pixel numbers are exact in a float up to 2^24 (a 4096×4096 image); kept
-                        // inside the image beyond that.
-                        const float* arg = m_argmax->data + at;
-                        for (Index k = 0; k < block; ++k) {
-                            const Index pixel = std::clamp<Index>(static_cast<Index>(arg[k]), 0, lastPixel);
-                            in[pixel * l.pixelStride + k] += g[k];
-                        }
-                    } else {
-                        const auto [r0, r1] = rows[static_cast<std::size_t>(oy)];
-                        const auto [q0, q1] = cols[static_cast<std::size_t>(ox)];
-                        const float inv = 1.0f / static_cast<float>((r1 - r0) * (q1 - q0));
-                        for (Index r = r0; r < r1; ++r)
-                            for (Index q = q0; q < q1; ++q) {
-                                float* p = in + (r * l.width + q) * l.pixelStride;
-                                for (Index k = 0; k < block; ++k)
-                                    p[k] += g[k] * inv;
-                            }
+    const bool max = m_mode == Mode::Max;
+    const float* argmax = max ? m_argmax->data : nullptr;
+    for (Index b = 0; b < dx.shape[0]; ++b) {
+        float* sample = dx.data + b * inSample;
+        for (Index c0 = 0; c0 < (m_args.channelsFirst ? l.channels : 1); ++c0) {
+            // Channels first, one channel's plane at a time; channels last, every channel at once.
+            const Index block = m_args.channelsFirst ? 1 : l.channels;
+            float* in = sample + c0 * l.channelStride;
+            for (Index o = 0; o < outPixels; ++o) {
+                const Index at = b * outSample + (m_args.channelsFirst ? c0 * outPixels + o : o * l.channels);
+                const float* g = dy.data + at;
+                if (max) {
+                    // Pixel numbers are exact in a float up to 2^24 (a 4096×4096 image); kept
+                    // inside the image beyond that.
+                    const float* arg = argmax + at;
+                    for (Index k = 0; k < block; ++k) {
+                        const Index pixel = std::clamp<Index>(static_cast<Index>(arg[k]), 0, lastPixel);
+                        in[pixel * l.pixelStride + k] += g[k];
                     }
+                } else {
+                    const auto [r0, r1] = rows[static_cast<std::size_t>(o / l.outWidth)];
+                    const auto [q0, q1] = cols[static_cast<std::size_t>(o % l.outWidth)];
+                    const float inv = 1.0f / static_cast<float>((r1 - r0) * (q1 - q0));
+                    for (Index r = r0; r < r1; ++r)
+                        for (Index q = q0; q < q1; ++q) {
+                            float* p = in + (r * l.width + q) * l.pixelStride;
+                            for (Index k = 0; k < block; ++k)
+                                p[k] += g[k] * inv;
+                        }
                 }
+            }
         }
+    }
 }
 
 } // namespace sf::pooling

@@ -472,6 +472,16 @@ private slots:
             << layer("AveragePooling2D", {{"pool_size", DimList{4, 10}}}, {3, std::nullopt, 2}) << "window-too-large"
             << true
             << "Received: `inputs.shape=[None 3 -1 2]`, `pool_size=[ 4 10]`, `strides=(4, 10)`, `padding=valid`.";
+        // A fixed batch makes an integer array, which numpy aligns to the widest.
+        QTest::newRow("window larger than the image, fixed batch")
+            << Scenario([] {
+                   GraphBuilder b;
+                   const NodeId x = b.input({2, 5, 16}, "float32", 1);
+                   b.add("MaxPooling2D", {{"pool_size", DimList{3, 3}}}, {x});
+                   return b.graph;
+               })
+            << "window-too-large" << true
+            << "Received: `inputs.shape=[ 1  2  5 16]`, `pool_size=[3 3]`, `strides=(3, 3)`, `padding=valid`.";
         QTest::newRow("window larger than the image, channels_first")
             << layer("MaxPooling2D", {{"data_format", std::string("channels_first")}}, {3, 1, 8}) << "window-too-large"
             << true << "Received: `inputs.shape=[None 3 1 8]`, `pool_size=[2 2]`, `strides=(2, 2)`";

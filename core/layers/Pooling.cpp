@@ -55,11 +55,12 @@ KerasExtras poolingKeras(int dimensions)
     return {.keras1Arguments = {{"border_mode", "padding"}}};
 }
 
-/// A list of sizes as numpy prints an array in Keras's messages: `[None 3 4]` (an object array,
-/// as with a None), `[ 3 10]` (integers, right-aligned to the widest).
-std::string numpyArray(const std::vector<std::optional<std::int64_t>>& values)
+/// A list of sizes as numpy prints an array in Keras's messages: `[None 3 4]` (an object array, made
+/// from a list with a None, even where a None was since set to -1), `[ 3 10]` (integers,
+/// right-aligned to the widest).
+std::string numpyArray(const std::vector<std::optional<std::int64_t>>& values, bool objects)
 {
-    const bool integers = std::all_of(values.begin(), values.end(), [](const auto& v) { return v.has_value(); });
+    const bool integers = !objects;
     std::size_t width = 0;
     for (const auto& v : values)
         width = std::max(width, v ? std::to_string(*v).size() : std::size_t{4});
@@ -138,6 +139,8 @@ RuleResult PoolingLayer::outputShape(RuleContext& ctx) const
         // compute_pooling_output_shape's words, its numpy arrays printed as numpy prints them: it
         // sets an unknown spatial size to -1 in the array it then prints.
         std::vector<std::optional<std::int64_t>> shape, pool;
+        const bool anyNone =
+            std::any_of(in.shape.dims().begin(), in.shape.dims().end(), [](const Dim& dim) { return !dim.isKnown(); });
         for (std::size_t axis = 0; axis < in.shape.dims().size(); ++axis) {
             const Dim& dim = in.shape.dims()[axis];
             const bool spatial = static_cast<int>(axis) >= first && static_cast<int>(axis) < first + m_dimensions;
@@ -150,8 +153,8 @@ RuleResult PoolingLayer::outputShape(RuleContext& ctx) const
             strides += (strides.empty() ? "" : ", ") + std::to_string(args.strides[static_cast<std::size_t>(k)]);
         }
         const std::string message =
-            "Computed output size would be zero or negative. Received: `inputs.shape=" + numpyArray(shape) +
-            "`, `pool_size=" + numpyArray(pool) + "`, `strides=(" + strides + (m_dimensions == 1 ? ",)" : ")") +
+            "Computed output size would be zero or negative. Received: `inputs.shape=" + numpyArray(shape, anyNone) +
+            "`, `pool_size=" + numpyArray(pool, false) + "`, `strides=(" + strides + (m_dimensions == 1 ? ",)" : ")") +
             "`, `padding=valid`.";
         if (m_dimensions == 1)
             rules::windowTooLarge(ctx, message,

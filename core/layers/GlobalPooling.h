@@ -17,7 +17,6 @@ namespace sf {
 /// masked steps take part in the maximum.
 class GlobalPoolingLayer final : public Layer {
 public:
-    /// `reduction` names it on the card: "mean", "max".
     GlobalPoolingLayer(GlobalPoolingOp::Mode mode, int dimensions, std::string className, std::string defaultName,
                        std::string summary);
 

@@ -395,7 +395,7 @@ private slots:
                                                       << "[unsupported-layer] at lstm";
         QTest::newRow("CNN to Python") << "cnn_sequential.keras2.json"
                                        << "m.py"
-                                       << "[unsupported-layer] at max_pooling2d";
+                                       << "[unsupported-layer] at conv2d";
         QTest::newRow("model-level problems") << "model_problems.keras2.json"
                                               << "m.sfmodel"
                                               << "[unknown-model-output] at ghost (config.output_layers)";

@@ -1,5 +1,6 @@
 #include "GradientCheck.h"
 #include "GraphBuilder.h"
+#include "LayerTrials.h"
 #include "engine/NetworkCompiler.h"
 #include "io/KerasExport.h"
 #include "io/KerasImport.h"
@@ -638,12 +639,7 @@ private slots:
         QFETCH(QString, code);
         QFETCH(bool, isError);
         QFETCH(QString, text);
-        const ShapeReport report = inferShapes(scenario());
-        const std::vector<Diagnostic> all = report.diagnostics();
-        const Diagnostic* d = sf::test::findCode(all, code.toStdString());
-        QVERIFY2(d, qPrintable("no " + code));
-        QCOMPARE(d->isError(), isError);
-        QVERIFY2(QString::fromStdString(d->message).contains(text), d->message.c_str());
+        sf::test::expectDiagnostic(scenario(), code.toStdString(), isError, text);
     }
 
     /// Every fix a Conv1D diagnostic offers makes it go away, without a new error.
@@ -652,21 +648,7 @@ private slots:
     {
         QFETCH(Scenario, scenario);
         QFETCH(QString, code);
-        const Graph graph = scenario();
-        const ShapeReport before = inferShapes(graph);
-        const std::vector<Diagnostic> all = before.diagnostics();
-        const Diagnostic* d = sf::test::findCode(all, code.toStdString());
-        QVERIFY(d);
-        if (d->fixes.empty())
-            QSKIP("this diagnostic offers no fix");
-        for (const QuickFix& fix : d->fixes) {
-            Graph fixed = graph;
-            QVERIFY2(applyFix(fixed, fix), fix.title.c_str());
-            const ShapeReport after = inferShapes(fixed);
-            for (const Diagnostic& left : after.diagnostics())
-                QVERIFY2(!(left.code == d->code && left.node == d->node), fix.title.c_str());
-            QVERIFY2(after.errorCount() < before.errorCount(), fix.title.c_str());
-        }
+        sf::test::expectFixesRemoveIt(scenario(), code.toStdString());
     }
 
     /// The fixes this suite's diagnostics must offer: padding="same" for a window too long, and for

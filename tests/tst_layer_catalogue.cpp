@@ -130,6 +130,59 @@ LayerRows pooling1DRows()
             }};
 }
 
+/// One image of 1-5 rows and columns and 1-3 channels (or, read channels first, 1-5 channels),
+/// and data_format at random: None, channels_last or channels_first.
+std::function<std::vector<Feed>(std::mt19937&)> oneImage()
+{
+    return [](std::mt19937& rng) {
+        return std::vector<Feed>{Feed{{between(rng, 1, 5), between(rng, 1, 5), between(rng, 1, 3)}}};
+    };
+}
+
+ParamValue randomDataFormat(std::mt19937& rng)
+{
+    const std::int64_t pick = between(rng, 0, 2);
+    return pick == 0 ? ParamValue(std::monostate{})
+                     : ParamValue(std::string(pick == 1 ? "channels_last" : "channels_first"));
+}
+
+/// The image's rows and columns under the data_format chosen.
+std::pair<std::int64_t, std::int64_t> imageSize(const Feed& feed, const ParamValue& format)
+{
+    const bool first = format == ParamValue(std::string("channels_first"));
+    return first ? std::pair{feed.sample[1], feed.sample[2]} : std::pair{feed.sample[0], feed.sample[1]};
+}
+
+/// A window that fits the image with padding="valid", or any with "same"; strides None or given.
+LayerRows pooling2DRows()
+{
+    return {{{"pool_size", DimList{std::int64_t{2}, std::int64_t{2}}},
+             {"strides", ParamValue(std::monostate{})},
+             {"padding", std::string("valid")},
+             {"data_format", ParamValue(std::monostate{})}},
+            oneImage(),
+            [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+                const bool same = between(rng, 0, 1) == 1;
+                const ParamValue format = randomDataFormat(rng);
+                const auto [rows, cols] = imageSize(feeds[0], format);
+                ParamMap p{{"pool_size", DimList{between(rng, 1, same ? 4 : rows), between(rng, 1, same ? 4 : cols)}},
+                           {"padding", std::string(same ? "same" : "valid")},
+                           {"data_format", format}};
+                p.set("strides", between(rng, 0, 1) == 1 ? ParamValue(DimList{between(rng, 1, 3), between(rng, 1, 3)})
+                                                         : ParamValue(std::monostate{}));
+                return p;
+            }};
+}
+
+LayerRows globalPooling2DRows()
+{
+    return {{{"keepdims", false}, {"data_format", ParamValue(std::monostate{})}},
+            oneImage(),
+            [](const std::vector<Feed>&, std::mt19937& rng) {
+                return ParamMap{{"keepdims", between(rng, 0, 1) == 1}, {"data_format", randomDataFormat(rng)}};
+            }};
+}
+
 /// Two or three inputs (exactly two for Subtract) whose shapes broadcast: a common sample shape,
 /// each input keeping its last axes only (a lower rank) or with some sizes 1; an input of the full
 /// rank is masked at random when it is a sequence.
@@ -611,6 +664,13 @@ const std::map<std::string, LayerRows>& layerRows()
         {"GlobalAveragePooling1D", {{{"keepdims", false}}, oneFloat(2, 2), randomKeepdims}},
         // global_max_pooling1d.py: GlobalMaxPooling1D(data_format=None, keepdims=False).
         {"GlobalMaxPooling1D", {{{"keepdims", false}}, oneFloat(2, 2), randomKeepdims}},
+        // max_pooling2d.py and average_pooling2d.py: (pool_size=(2, 2), strides=None,
+        // padding="valid", data_format=None).
+        {"MaxPooling2D", pooling2DRows()},
+        {"AveragePooling2D", pooling2DRows()},
+        // global_average_pooling2d.py and global_max_pooling2d.py: (data_format=None, keepdims=False).
+        {"GlobalAveragePooling2D", globalPooling2DRows()},
+        {"GlobalMaxPooling2D", globalPooling2DRows()},
         // simple_rnn.py: SimpleRNN(units, activation="tanh", use_bias=True, ..., dropout=0.0,
         // recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
         // stateful=False, unroll=False, ...); stateful and unroll are not modelled.

@@ -1,4 +1,4 @@
-#include "Pooling1D.h"
+#include "Pooling.h"
 
 namespace sf {
 
@@ -6,8 +6,8 @@ namespace sf {
 /// padding="same", of the steps inside the input).
 std::unique_ptr<const LayerType> makeAveragePooling1D()
 {
-    return std::make_unique<pooling1d::Pooling1DLayer>(
-        pooling1d::Pooling1DOp::Mode::Average, "AveragePooling1D", "average_pooling1d",
+    return std::make_unique<pooling::PoolingLayer>(
+        pooling::PoolingOp::Mode::Average, 1, "AveragePooling1D", "average_pooling1d",
         "The mean of each window of steps: (batch, steps, d) to (batch, pooled steps, d).");
 }
 

@@ -41,6 +41,10 @@
     X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \
     X(GlobalMaxPooling1D)                                                                                              \
+    X(MaxPooling2D)                                                                                                    \
+    X(AveragePooling2D)                                                                                                \
+    X(GlobalAveragePooling2D)                                                                                          \
+    X(GlobalMaxPooling2D)                                                                                              \
     X(SimpleRNN)                                                                                                       \
     X(LSTM)                                                                                                            \
     X(GRU)                                                                                                             \

@@ -146,10 +146,27 @@ bool requireKnownLastDim(RuleContext& ctx, const TensorInfo& input)
         ctx.watch(cause->id);
         if (!slots.empty() && slots[0].producer >= 0)
             ctx.watch(ctx.report.topology().ids[static_cast<std::size_t>(slots[0].producer)]);
-        message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) +
-                   " (Flatten), which flattens a variable-length axis: it has no fixed size to multiply.";
-        hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input a "
-               "fixed length.";
+        // An image (batch, height, width, channels), as Flatten reads channels_last, whose height or
+        // width is unknown; otherwise a sequence or another variable axis.
+        const bool image = flattened && flattened->shape.rank() == 4 && flattened->shape[3].isKnown();
+        if (image) {
+            const bool height = !flattened->shape[1].isKnown(), width = !flattened->shape[2].isKnown();
+            message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) +
+                       " (Flatten), which flattens an image of unknown " +
+                       (height && width ? "height and width"
+                        : height        ? "height"
+                                        : "width") +
+                       " " + flattened->shape.toKeras() + ": it has no fixed size to multiply.";
+            hint = "Average over the image with GlobalAveragePooling2D instead of flattening it, or give the Input a "
+                   "fixed height and width.";
+            d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling2D",
+                               ReplaceLayer{cause->id, std::string(layerName::kGlobalAveragePooling2D)}});
+        } else {
+            message += " Layer " + ctx.quoted() + " gets this unknown size from layer " + ctx.quoted(cause->id) +
+                       " (Flatten), which flattens a variable-length axis: it has no fixed size to multiply.";
+            hint = "Average over the sequence with GlobalAveragePooling1D instead of flattening it, or give the Input "
+                   "a fixed length.";
+        }
         if (flattened && flattened->shape.rank() == 3)
             d.fixes.push_back({"Replace " + ctx.quoted(cause->id) + " with GlobalAveragePooling1D",
                                ReplaceLayer{cause->id, std::string(layerName::kGlobalAveragePooling1D)}});

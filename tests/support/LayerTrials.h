@@ -2,6 +2,8 @@
 
 #include "GraphBuilder.h"
 #include "engine/Op.h"
+#include "shape/QuickFixApplier.h"
+#include "shape/ShapeInference.h"
 
 #include <QtTest>
 #include <algorithm>
@@ -47,6 +49,37 @@ inline void compareFloats(const std::vector<float>& got, const std::vector<float
     for (std::size_t i = 0; i < got.size(); ++i)
         QVERIFY2(std::fabs(got[i] - expected[i]) <= tolerance * std::max(1.0f, std::fabs(expected[i])),
                  qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
+}
+
+/// The graph's first diagnostic of `code`: there, an error or a warning as `isError` says, its
+/// message containing `text`.
+inline void expectDiagnostic(const Graph& graph, const std::string& code, bool isError, const QString& text)
+{
+    const std::vector<Diagnostic> all = inferShapes(graph).diagnostics();
+    const Diagnostic* d = findCode(all, code);
+    QVERIFY2(d, ("no " + code).c_str());
+    QCOMPARE(d->isError(), isError);
+    QVERIFY2(QString::fromStdString(d->message).contains(text), d->message.c_str());
+}
+
+/// Every fix the graph's first diagnostic of `code` offers makes it go away with fewer errors;
+/// skips the test when it offers none.
+inline void expectFixesRemoveIt(const Graph& graph, const std::string& code)
+{
+    const ShapeReport before = inferShapes(graph);
+    const std::vector<Diagnostic> all = before.diagnostics();
+    const Diagnostic* d = findCode(all, code);
+    QVERIFY(d);
+    if (d->fixes.empty())
+        QSKIP("this diagnostic offers no fix");
+    for (const QuickFix& fix : d->fixes) {
+        Graph fixed = graph;
+        QVERIFY2(applyFix(fixed, fix), fix.title.c_str());
+        const ShapeReport after = inferShapes(fixed);
+        for (const Diagnostic& left : after.diagnostics())
+            QVERIFY2(!(left.code == d->code && left.node == d->node), fix.title.c_str());
+        QVERIFY2(after.errorCount() < before.errorCount(), fix.title.c_str());
+    }
 }
 
 } // namespace sf::test

@@ -1,0 +1,43 @@
+#include "ImageFormat.h"
+
+namespace sf::image {
+
+ParamSpec dataFormatParam()
+{
+    return {"data_format",
+            ParamKind::OptionalChoice,
+            std::monostate{},
+            ValueRule::Any,
+            {"channels_last", "channels_first"},
+            "channels_last: (batch, height, width, channels); channels_first: (batch, channels, height, "
+            "width); None: channels_last."};
+}
+
+bool channelsFirst(const Arguments& a)
+{
+    return a.optionalText("data_format") == std::optional<std::string>("channels_first");
+}
+
+int firstSpatialAxis(bool channelsFirst)
+{
+    return channelsFirst ? 2 : 1;
+}
+
+void readKeras1DimOrdering(nlohmann::json& config)
+{
+    if (!config.is_object() || !config.contains("dim_ordering"))
+        return;
+    nlohmann::json format = config["dim_ordering"];
+    config.erase("dim_ordering");
+    if (config.contains("data_format"))
+        return; // Keras 2's legacy interface refused both; the modern name is read
+    if (format == "tf")
+        format = "channels_last";
+    else if (format == "th")
+        format = "channels_first";
+    else if (format == "default")
+        format = nullptr;
+    config["data_format"] = format;
+}
+
+} // namespace sf::image

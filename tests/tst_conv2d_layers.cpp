@@ -727,6 +727,38 @@ private slots:
         QCOMPARE(QString::fromStdString(r.outputOf(layer)->shape.toKeras()), QString("(None, 3, 6, 4)"));
     }
 
+    /// Grayscale images fed as (rows, cols): a Reshape making each pixel one channel, on the side
+    /// the data_format reads.
+    void imagesWithoutChannelsAreReshaped_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("reshape");
+        QTest::addColumn<QString>("output");
+        QTest::newRow("channels_last") << "channels_last"
+                                       << "Insert Reshape((28, 28, 1)) before \"conv2d\""
+                                       << "(None, 26, 26, 4)";
+        QTest::newRow("channels_first") << "channels_first"
+                                        << "Insert Reshape((1, 28, 28)) before \"conv2d\""
+                                        << "(None, 4, 26, 26)";
+    }
+    void imagesWithoutChannelsAreReshaped()
+    {
+        QFETCH(QString, format);
+        QFETCH(QString, reshape);
+        QFETCH(QString, output);
+        auto [graph, layer] = single(
+            kConv2D,
+            {{"filters", std::int64_t{4}}, {"kernel_size", DimList{3, 3}}, {"data_format", format.toStdString()}},
+            {28, 28});
+        const Diagnostic d = *sf::test::findCode(inferShapes(graph).diagnostics(), "input-rank");
+        QCOMPARE(d.fixes.size(), std::size_t{1});
+        QVERIFY2(QString::fromStdString(d.fixes[0].title).startsWith(reshape), d.fixes[0].title.c_str());
+        QVERIFY(applyFix(graph, d.fixes[0]));
+        const ShapeReport r = inferShapes(graph);
+        QCOMPARE(r.errorCount(), 0);
+        QCOMPARE(QString::fromStdString(r.outputOf(layer)->shape.toKeras()), output);
+    }
+
     /// strides > 1 with dilation > 1: either fix sets the whole tuple to ones.
     void stridesAndDilationFixes()
     {

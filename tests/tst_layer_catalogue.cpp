@@ -247,6 +247,38 @@ ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool ca
             {"padding", padding}};
 }
 
+/// A random 2-D window for (rows, cols, channels) inputs, or (channels, rows, cols) with the
+/// data_format it picks: strides or dilation above 1 (on either axis), not both; with
+/// padding="valid" a window that fits the image.
+ParamMap randomWindow2D(const std::vector<Feed>& feeds, std::mt19937& rng)
+{
+    const bool channelsFirst = between(rng, 0, 1) == 1;
+    const std::vector<std::int64_t>& sample = feeds[0].sample;
+    const std::int64_t sizes[2] = {sample[channelsFirst ? 1 : 0], sample[channelsFirst ? 2 : 1]};
+    const std::string padding = between(rng, 0, 1) == 1 ? "same" : "valid";
+    const bool dilated = between(rng, 0, 1) == 1;
+    DimList kernel;
+    DimList strides;
+    DimList dilation;
+    for (const std::int64_t size : sizes) {
+        const std::int64_t d = dilated ? between(rng, 1, 2) : 1;
+        dilation.push_back(d);
+        strides.push_back(dilated ? 1 : between(rng, 1, 3));
+        kernel.push_back(between(rng, 1, padding == "valid" ? (size - 1) / d + 1 : 3));
+    }
+    return {{"kernel_size", kernel},
+            {"strides", strides},
+            {"dilation_rate", dilation},
+            {"padding", padding},
+            {"data_format", std::string(channelsFirst ? "channels_first" : "channels_last")}};
+}
+
+/// The channels of a (rows, cols, channels) or (channels, rows, cols) sample as `window` reads it.
+std::int64_t channelsOf(const std::vector<Feed>& feeds, const ParamMap& window)
+{
+    return window.text("data_format") == "channels_first" ? feeds[0].sample[0] : feeds[0].sample[2];
+}
+
 const std::map<std::string, LayerRows>& layerRows();
 
 /// A layer given as an argument: `className` with the random arguments its own rows make for
@@ -653,6 +685,112 @@ const std::map<std::string, LayerRows>& layerRows()
               p.set("depth_multiplier", between(rng, 1, 3));
               p.set("activation", smoothActivation(rng));
               p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // conv2d.py: Conv2D(filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+        // dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, ...); data_format None is
+        // image_data_format(), "channels_last", the name get_config writes.
+        {"Conv2D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"data_format", std::string("channels_last")},
+           {"dilation_rate", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"groups", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(3, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow2D(feeds, rng);
+              const std::int64_t channels = channelsOf(feeds, p);
+              std::int64_t groups = between(rng, 1, channels);
+              while (channels % groups != 0)
+                  --groups;
+              p.set("groups", groups);
+              p.set("filters", groups * between(rng, 1, 3));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // depthwise_conv2d.py: DepthwiseConv2D(kernel_size, strides=(1, 1), padding="valid",
+        // depth_multiplier=1, data_format=None, dilation_rate=(1, 1), activation=None,
+        // use_bias=True, ...).
+        {"DepthwiseConv2D",
+         {{{"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"depth_multiplier", std::int64_t{1}},
+           {"data_format", std::string("channels_last")},
+           {"dilation_rate", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(3, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow2D(feeds, rng);
+              p.set("depth_multiplier", between(rng, 1, 3));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // separable_conv2d.py: SeparableConv2D(filters, kernel_size, strides=(1, 1), padding="valid",
+        // data_format=None, dilation_rate=(1, 1), depth_multiplier=1, activation=None,
+        // use_bias=True, ...).
+        {"SeparableConv2D",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"data_format", std::string("channels_last")},
+           {"dilation_rate", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"depth_multiplier", std::int64_t{1}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(3, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow2D(feeds, rng);
+              p.set("filters", between(rng, 1, 4));
+              p.set("depth_multiplier", between(rng, 1, 3));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              return p;
+          }}},
+        // conv2d_transpose.py: Conv2DTranspose(filters, kernel_size, strides=(1, 1), padding="valid",
+        // output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+        // use_bias=True, ...).
+        {"Conv2DTranspose",
+         {{{"filters", std::nullopt},
+           {"kernel_size", std::nullopt},
+           {"strides", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"padding", std::string("valid")},
+           {"output_padding", ParamValue(std::monostate{})},
+           {"data_format", std::string("channels_last")},
+           {"dilation_rate", DimList{std::int64_t{1}, std::int64_t{1}}},
+           {"activation", std::string("linear")},
+           {"use_bias", true}},
+          oneFloat(3, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              ParamMap p = randomWindow2D(feeds, rng);
+              p.set("filters", between(rng, 1, 4));
+              p.set("activation", smoothActivation(rng));
+              p.set("use_bias", between(rng, 0, 1) == 1);
+              // output_padding below the strides; none where "same" would leave no output (an
+              // even window over one pixel with output_padding 0).
+              const DimList& strides = p.dims("strides");
+              const DimList& kernel = p.dims("kernel_size");
+              const DimList& dilation = p.dims("dilation_rate");
+              const bool first = p.text("data_format") == "channels_first";
+              DimList padding;
+              bool empty = false;
+              for (std::size_t i = 0; i < 2; ++i) {
+                  const std::int64_t extra = between(rng, 0, *strides[i] - 1);
+                  const std::int64_t span = *dilation[i] * (*kernel[i] - 1) + 1;
+                  const std::int64_t size = feeds[0].sample[i + (first ? 1 : 0)];
+                  empty = empty || (p.text("padding") == "same" && (size - 1) * *strides[i] + span % 2 + extra <= 0);
+                  padding.push_back(extra);
+              }
+              p.set("output_padding",
+                    between(rng, 0, 1) == 1 && !empty ? ParamValue(padding) : ParamValue(std::monostate{}));
               return p;
           }}},
         // max_pooling1d.py and average_pooling1d.py: (pool_size=2, strides=None, padding="valid",

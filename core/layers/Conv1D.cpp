@@ -1,5 +1,5 @@
 #include "ActivationArgument.h"
-#include "Convolution1D.h"
+#include "Convolution.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "io/KerasLayerReading.h"
@@ -31,53 +31,31 @@ public:
                  {"inputs"},
                  false,
                  1,
-                 conv1d::params(true, {"groups",
-                                       ParamKind::Integer,
-                                       std::int64_t{1},
-                                       ValueRule::Positive,
-                                       {},
-                                       "Channel groups convolved apart, each into filters / groups outputs.",
-                                       false,
-                                       "The number of groups must be a positive integer. Received: groups={}."})},
-                conv1d::kerasExtras({"kernel"}))
+                 conv::params(1, true, conv::groupsParam())},
+                conv::kerasExtras({"kernel"}, 1))
     {
     }
 
     RuleResult outputShape(RuleContext& ctx) const override
     {
         const Args a(arguments(ctx.node.params));
-        if (a.filters % a.groups != 0) { // base_conv.py's __init__
-            Diagnostic& d = ctx.error(code::kInvalidArgument,
-                                      "The number of filters must be evenly divisible by the number of groups. "
-                                      "Received: groups=" +
-                                          std::to_string(a.groups) + ", filters=" + std::to_string(a.filters) + ".",
-                                      "Each of the groups makes filters / groups of the outputs.");
-            d.fixes.push_back({"Set groups=1 on " + ctx.quoted(), SetArgument{ctx.node.id, "groups", std::int64_t{1}}});
+        if (!conv::checkFiltersPerGroup(ctx, a.filters, a.groups))
             return {};
-        }
-        const auto steps = conv1d::outputSteps(ctx, a.geometry, a.filters);
+        const auto steps = conv::outputSizes(ctx, {a.geometry}, false, a.filters);
         if (!steps)
             return {};
         const TensorInfo& in = ctx.in();
         const std::int64_t channels = in.shape.last().size();
-        if (channels % a.groups != 0) { // build
-            Diagnostic& d = ctx.error(
-                code::kInvalidArgument,
-                "The number of input channels must be evenly divisible by the number of groups. Received groups=" +
-                    std::to_string(a.groups) + ", but the input has " + std::to_string(channels) +
-                    " channels (full input shape is " + in.shape.toKeras() + ").",
-                "Each of the groups reads channels / groups of the input's channels.", ctx.inputs[0].port);
-            d.fixes.push_back({"Set groups=1 on " + ctx.quoted(), SetArgument{ctx.node.id, "groups", std::int64_t{1}}});
+        if (!conv::checkChannelsPerGroup(ctx, channels, a.groups)) // build
             return {};
-        }
         auto weights = checkedMultiply(a.geometry.kernel, channels / a.groups);
         if (weights)
             weights = checkedMultiply(*weights, a.filters);
         if (weights && a.useBias)
             *weights += a.filters;
-        return conv1d::output(ctx, *steps, a.filters, weights,
-                              "kernel_size=" + std::to_string(a.geometry.kernel) +
-                                  ", channels=" + std::to_string(channels) + ", filters=" + std::to_string(a.filters));
+        return conv::output(ctx, *steps, a.filters, false, weights,
+                            "kernel_size=" + std::to_string(a.geometry.kernel) +
+                                ", channels=" + std::to_string(channels) + ", filters=" + std::to_string(a.filters));
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }
@@ -108,8 +86,8 @@ public:
     {
         const Args a(arguments(b.node.params));
         const Activation f = activationFromName(a.activation);
-        const conv1d::PreActivation z = conv1d::preActivation(b, f);
-        return std::make_unique<Conv1DOp>(conv1d::convolution(b, a.geometry, a.groups, a.filters), b.weights[0],
+        const conv::PreActivation z = conv::preActivation(b, f);
+        return std::make_unique<Conv1DOp>(conv::convolution1D(b, a.geometry, a.groups, a.filters), b.weights[0],
                                           a.useBias ? b.weights[1] : nullptr, f, z.value, z.grad);
     }
 
@@ -117,18 +95,15 @@ public:
     /// layer uses: refused by name rather than read as a plain Conv1D.
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
-        if (const json* rank = givenField(config, "lora_rank"); rank && !rank->is_null())
-            reading.problem(code::kUnsupportedArgument, "lora_rank",
-                            "Layer " + reading.quoted() + " has lora_rank=" + rank->dump() +
-                                ": its kernel is adapted by LoRA, which Shapeflow does not model.");
+        conv::refuseLora(config, reading);
         return Layer::readKerasArguments(config, reading);
     }
 
     std::string cardSummary(const ParamMap& params) const override
     {
         const Args a(arguments(params));
-        return conv1d::cardSummary(a.filters, a.geometry, a.activation,
-                                   a.groups != 1 ? "groups " + std::to_string(a.groups) : std::string());
+        return conv::cardSummary(a.filters, {a.geometry}, false, a.activation,
+                                 a.groups != 1 ? "groups " + std::to_string(a.groups) : std::string());
     }
 
 private:
@@ -139,7 +114,7 @@ private:
         std::string activation;
         bool useBias;
         explicit Args(const Arguments& a)
-            : filters(a.integer("filters")), geometry(conv1d::geometry(a)), groups(a.integer("groups")),
+            : filters(a.integer("filters")), geometry(conv::geometry(a, 0)), groups(a.integer("groups")),
               activation(a.text("activation")), useBias(a.boolean("use_bias"))
         {
         }

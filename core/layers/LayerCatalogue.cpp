@@ -37,6 +37,10 @@
     X(Masking)                                                                                                         \
     X(Conv1D)                                                                                                          \
     X(SeparableConv1D)                                                                                                 \
+    X(Conv2D)                                                                                                          \
+    X(DepthwiseConv2D)                                                                                                 \
+    X(SeparableConv2D)                                                                                                 \
+    X(Conv2DTranspose)                                                                                                 \
     X(MaxPooling1D)                                                                                                    \
     X(AveragePooling1D)                                                                                                \
     X(GlobalAveragePooling1D)                                                                                          \

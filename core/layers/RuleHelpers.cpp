@@ -33,6 +33,27 @@ void offerSequenceFix(RuleContext& ctx, Diagnostic& d, int input)
          InsertLayer{port, std::string(layerName::kReshape), {{"target_shape", target}}}});
 }
 
+/// For a layer that reads images fed (batch, rows, cols), as grayscale images often are: a
+/// Reshape making each pixel one channel, on the side its data_format reads the channels.
+void offerImageFix(RuleContext& ctx, Diagnostic& d, int input)
+{
+    const Shape& shape = ctx.in(input).shape;
+    const PortRef port{ctx.node.id, ctx.inputs[static_cast<std::size_t>(input)].port};
+    const auto size = [&](int axis) {
+        return shape[axis].isKnown() ? std::optional<std::int64_t>(shape[axis].size()) : std::int64_t{-1};
+    };
+    if (!shape[1].isKnown() && !shape[2].isKnown())
+        return; // Reshape takes one -1 only
+    const ParamValue* format = ctx.node.params.find("data_format");
+    const bool first =
+        format && std::holds_alternative<std::string>(*format) && std::get<std::string>(*format) == "channels_first";
+    const DimList target =
+        first ? DimList{std::int64_t{1}, size(1), size(2)} : DimList{size(1), size(2), std::int64_t{1}};
+    d.fixes.push_back(
+        {"Insert Reshape(" + toKerasTuple(target) + ") before " + ctx.quoted() + ": each pixel one channel",
+         InsertLayer{port, std::string(layerName::kReshape), {{"target_shape", target}}}});
+}
+
 bool rankError(RuleContext& ctx, int input, int rank, const std::string& expected)
 {
     const Shape& shape = ctx.in(input).shape;
@@ -44,6 +65,8 @@ bool rankError(RuleContext& ctx, int input, int rank, const std::string& expecte
         ctx.inputs[static_cast<std::size_t>(input)].port);
     if (rank == 3 && shape.rank() == 2)
         offerSequenceFix(ctx, d, input);
+    if (rank == 4 && shape.rank() == 3)
+        offerImageFix(ctx, d, input);
     return false;
 }
 

@@ -1,5 +1,5 @@
 #include "ActivationArgument.h"
-#include "Convolution1D.h"
+#include "Convolution.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "shape/LayerFlops.h"
@@ -29,23 +29,15 @@ public:
                  {"inputs"},
                  false,
                  1,
-                 conv1d::params(false, {"depth_multiplier",
-                                        ParamKind::Integer,
-                                        std::int64_t{1},
-                                        ValueRule::Positive,
-                                        {},
-                                        "Depthwise filters per input channel.",
-                                        false,
-                                        "Invalid value for argument `depth_multiplier`. Expected a strictly positive "
-                                        "value. Received depth_multiplier={}."})},
-                conv1d::kerasExtras({"depthwise", "pointwise"}))
+                 conv::params(1, false, conv::depthMultiplierParam())},
+                conv::kerasExtras({"depthwise", "pointwise"}, 1))
     {
     }
 
     RuleResult outputShape(RuleContext& ctx) const override
     {
         const Args a(arguments(ctx.node.params));
-        const auto steps = conv1d::outputSteps(ctx, a.geometry, a.filters);
+        const auto steps = conv::outputSizes(ctx, {a.geometry}, false, a.filters);
         if (!steps)
             return {};
         const TensorInfo& in = ctx.in();
@@ -58,8 +50,8 @@ public:
             if (first && second && *first <= rules::kMaxLayerWeights && *second <= rules::kMaxLayerWeights)
                 weights = *first + *second + (a.useBias ? a.filters : 0);
         }
-        return conv1d::output(
-            ctx, *steps, a.filters, weights,
+        return conv::output(
+            ctx, *steps, a.filters, false, weights,
             "kernel_size=" + std::to_string(a.geometry.kernel) + ", channels=" + std::to_string(channels) +
                 ", depth_multiplier=" + std::to_string(a.depthMultiplier) + ", filters=" + std::to_string(a.filters));
     }
@@ -99,8 +91,8 @@ public:
         const Index channels = b.inputs[0]->value.shape[2];
         const Index depthwiseFilters = channels * a.depthMultiplier;
         const std::vector<Index> depthwiseShape{b.shape[0], b.shape[1], depthwiseFilters};
-        const conv1d::PreActivation z = conv1d::preActivation(b, f);
-        return std::make_unique<SeparableConv1DOp>(conv1d::convolution(b, a.geometry, channels, depthwiseFilters),
+        const conv::PreActivation z = conv::preActivation(b, f);
+        return std::make_unique<SeparableConv1DOp>(conv::convolution1D(b, a.geometry, channels, depthwiseFilters),
                                                    b.weights[0], b.weights[1], a.useBias ? b.weights[2] : nullptr, f,
                                                    b.scratch(depthwiseShape, b.batched),
                                                    b.scratch(depthwiseShape, b.batched), z.value, z.grad);
@@ -109,9 +101,9 @@ public:
     std::string cardSummary(const ParamMap& params) const override
     {
         const Args a(arguments(params));
-        return conv1d::cardSummary(a.filters, a.geometry, a.activation,
-                                   a.depthMultiplier != 1 ? "depth ×" + std::to_string(a.depthMultiplier)
-                                                          : std::string());
+        return conv::cardSummary(a.filters, {a.geometry}, false, a.activation,
+                                 a.depthMultiplier != 1 ? "depth ×" + std::to_string(a.depthMultiplier)
+                                                        : std::string());
     }
 
 private:
@@ -122,7 +114,7 @@ private:
         std::string activation;
         bool useBias;
         explicit Args(const Arguments& a)
-            : filters(a.integer("filters")), geometry(conv1d::geometry(a)),
+            : filters(a.integer("filters")), geometry(conv::geometry(a, 0)),
               depthMultiplier(a.integer("depth_multiplier")), activation(a.text("activation")),
               useBias(a.boolean("use_bias"))
         {

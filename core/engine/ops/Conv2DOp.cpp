@@ -1,0 +1,371 @@
+#include "Conv2DOp.h"
+
+#include "engine/MatrixProduct.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sf {
+
+namespace {
+
+/// (batch, a, b, c) to (batch, b, c, a) when `toLast` (channels_first to channels_last, a the
+/// channels), else (batch, b, c, a) to (batch, a, b, c); `add` adds into `to` instead.
+void moveChannels(const float* from, float* to, Index batch, Index channels, Index pixels, bool toLast, bool add)
+{
+    for (Index s = 0; s < batch; ++s) {
+        const float* f = from + s * channels * pixels;
+        float* t = to + s * channels * pixels;
+        for (Index c = 0; c < channels; ++c)
+            for (Index p = 0; p < pixels; ++p) {
+                const Index first = c * pixels + p; // channels_first index
+                const Index last = p * channels + c;
+                float& target = toLast ? t[last] : t[first];
+                const float value = toLast ? f[first] : f[last];
+                target = add ? target + value : value;
+            }
+    }
+}
+
+} // namespace
+
+void GroupedConv2D::unfold(const Extent& e, const float* x, Index first, Index count, Index group) const
+{
+    const Conv1DGeometry& gr = m_geometry.rows;
+    const Conv1DGeometry& gc = m_geometry.cols;
+    const Index outRows = m_frame.rows;
+    const Index outCols = m_frame.cols;
+    const Index top = m_frame.top;
+    const Index left = m_frame.left;
+    const Index cg = e.channels / m_groups;
+    float* col = m_columns->data;
+    for (Index b = first; b < first + count; ++b) {
+        const float* sample = x + b * e.height * e.width * e.channels + group * cg;
+        for (Index i = 0; i < outRows; ++i)
+            for (Index j = 0; j < outCols; ++j)
+                for (Index p = 0; p < gr.kernel; ++p) {
+                    const Index r = i * gr.strides + p * gr.dilation - top;
+                    if (r < 0 || r >= e.height) {
+                        std::fill_n(col, gc.kernel * cg, 0.0f);
+                        col += gc.kernel * cg;
+                        continue;
+                    }
+                    for (Index q = 0; q < gc.kernel; ++q, col += cg) {
+                        const Index c = j * gc.strides + q * gc.dilation - left;
+                        if (c < 0 || c >= e.width)
+                            std::fill_n(col, cg, 0.0f);
+                        else
+                            std::copy_n(sample + (r * e.width + c) * e.channels, cg, col);
+                    }
+                }
+    }
+}
+
+void GroupedConv2D::fold(const Extent& e, float* dx, Index first, Index count, Index group) const
+{
+    const Conv1DGeometry& gr = m_geometry.rows;
+    const Conv1DGeometry& gc = m_geometry.cols;
+    const Index outRows = m_frame.rows;
+    const Index outCols = m_frame.cols;
+    const Index top = m_frame.top;
+    const Index left = m_frame.left;
+    const Index cg = e.channels / m_groups;
+    const float* col = m_columnsGrad->data;
+    for (Index b = first; b < first + count; ++b) {
+        float* sample = dx + b * e.height * e.width * e.channels + group * cg;
+        for (Index i = 0; i < outRows; ++i)
+            for (Index j = 0; j < outCols; ++j)
+                for (Index p = 0; p < gr.kernel; ++p) {
+                    const Index r = i * gr.strides + p * gr.dilation - top;
+                    if (r < 0 || r >= e.height) {
+                        col += gc.kernel * cg;
+                        continue;
+                    }
+                    for (Index q = 0; q < gc.kernel; ++q, col += cg) {
+                        const Index c = j * gc.strides + q * gc.dilation - left;
+                        if (c < 0 || c >= e.width)
+                            continue;
+                        float* target = sample + (r * e.width + c) * e.channels;
+                        for (Index k = 0; k < cg; ++k)
+                            target[k] += col[k];
+                    }
+                }
+    }
+}
+
+void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut,
+                              float* dKernel, float* dx) const
+{
+    const Conv1DGeometry& gr = m_geometry.rows;
+    const Conv1DGeometry& gc = m_geometry.cols;
+    const Index outRows = m_frame.rows;
+    const Index outCols = m_frame.cols;
+    const Index top = m_frame.top;
+    const Index left = m_frame.left;
+    const Index depth = e.filters / e.channels; // filters per channel: filter c * depth + m reads channel c
+    for (Index b = 0; b < e.batch; ++b)
+        for (Index i = 0; i < outRows; ++i)
+            for (Index j = 0; j < outCols; ++j) {
+                const Index o = ((b * outRows + i) * outCols + j) * e.filters;
+                if (!dOut)
+                    std::fill_n(out + o, e.filters, 0.0f);
+                for (Index p = 0; p < gr.kernel; ++p) {
+                    const Index r = i * gr.strides + p * gr.dilation - top;
+                    if (r < 0 || r >= e.height)
+                        continue;
+                    for (Index q = 0; q < gc.kernel; ++q) {
+                        const Index s = j * gc.strides + q * gc.dilation - left;
+                        if (s < 0 || s >= e.width)
+                            continue;
+                        const Index at = ((b * e.height + r) * e.width + s) * e.channels;
+                        const Index tap = (p * gc.kernel + q) * e.filters;
+                        const float* xs = x + at;
+                        const float* w = kernel + tap;
+                        if (!dOut) {
+                            float* y = out + o;
+                            if (depth == 1)
+                                for (Index c = 0; c < e.channels; ++c)
+                                    y[c] += xs[c] * w[c];
+                            else
+                                for (Index c = 0; c < e.channels; ++c)
+                                    for (Index m = 0; m < depth; ++m)
+                                        y[c * depth + m] += xs[c] * w[c * depth + m];
+                            continue;
+                        }
+                        const float* dy = dOut + o;
+                        float* dw = dKernel + tap;
+                        if (depth == 1) {
+                            for (Index c = 0; c < e.channels; ++c)
+                                dw[c] += xs[c] * dy[c];
+                            if (dx)
+                                for (Index c = 0; c < e.channels; ++c)
+                                    dx[at + c] += dy[c] * w[c];
+                            continue;
+                        }
+                        for (Index c = 0; c < e.channels; ++c) {
+                            float sum = 0.0f;
+                            for (Index m = 0; m < depth; ++m) {
+                                dw[c * depth + m] += xs[c] * dy[c * depth + m];
+                                sum += dy[c * depth + m] * w[c * depth + m];
+                            }
+                            if (dx)
+                                dx[at + c] += sum;
+                        }
+                    }
+                }
+            }
+}
+
+void GroupedConv2D::forward(const Extent& e, const float* x, const float* kernel, float* out)
+{
+    const Index windows = m_frame.rows * m_frame.cols;
+    if (m_method == Method::Depthwise) {
+        depthwise(e, x, kernel, out, nullptr, nullptr, nullptr);
+        return;
+    }
+    if (m_method == Method::AsIs) { // 1×1, strides 1, one group: the input is its own unfolding
+        multiply({x, Stored::AsIs, kernel, Stored::AsIs, out, e.batch * windows, e.filters, e.channels});
+        return;
+    }
+    const Index cg = e.channels / m_groups;
+    const Index fg = e.filters / m_groups;
+    const Index width = m_geometry.rows.kernel * m_geometry.cols.kernel * cg;
+    for (Index first = 0; first < e.batch; first += m_chunk) {
+        const Index count = std::min(m_chunk, e.batch - first);
+        for (Index g = 0; g < m_groups; ++g) {
+            unfold(e, x, first, count, g);
+            multiply({m_columns->data, Stored::AsIs, kernel + g * fg, Stored::AsIs,
+                      out + first * windows * e.filters + g * fg, count * windows, fg, width, false, 0, e.filters,
+                      e.filters});
+        }
+    }
+}
+
+void GroupedConv2D::backward(const Extent& e, const float* x, const float* kernel, const float* dOut, float* dKernel,
+                             float* dx)
+{
+    const Index windows = m_frame.rows * m_frame.cols;
+    if (m_method == Method::Depthwise) {
+        depthwise(e, x, kernel, nullptr, dOut, dKernel, dx);
+        return;
+    }
+    if (m_method == Method::AsIs) {
+        const Index rows = e.batch * windows;
+        if (!dx) {
+            multiply({x, Stored::Transposed, dOut, Stored::AsIs, dKernel, e.channels, e.filters, rows, true});
+            return;
+        }
+        multiplySideBySide(
+            std::array{Product{x, Stored::Transposed, dOut, Stored::AsIs, dKernel, e.channels, e.filters, rows, true},
+                       Product{dOut, Stored::AsIs, kernel, Stored::Transposed, dx, rows, e.channels, e.filters, true}});
+        return;
+    }
+    const Index cg = e.channels / m_groups;
+    const Index fg = e.filters / m_groups;
+    const Index width = m_geometry.rows.kernel * m_geometry.cols.kernel * cg;
+    for (Index first = 0; first < e.batch; first += m_chunk) {
+        const Index count = std::min(m_chunk, e.batch - first);
+        const Index rows = count * windows;
+        for (Index g = 0; g < m_groups; ++g) {
+            unfold(e, x, first, count, g);
+            const float* grad = dOut + first * windows * e.filters + g * fg;
+            const Product kernelGrad{
+                m_columns->data, Stored::Transposed, grad, Stored::AsIs, dKernel + g * fg, width, fg, rows, true, 0,
+                e.filters,       e.filters};
+            if (!dx) {
+                multiply(kernelGrad);
+                continue;
+            }
+            multiplySideBySide(
+                std::array{kernelGrad, Product{grad, Stored::AsIs, kernel + g * fg, Stored::Transposed,
+                                               m_columnsGrad->data, rows, width, fg, false, e.filters, e.filters, 0}});
+            fold(e, dx, first, count, g);
+        }
+    }
+}
+
+void GroupedConv2D::transposedForward(const Extent& e, const float* x, const float* kernel, float* out)
+{
+    const Index windows = m_frame.rows * m_frame.cols;
+    const Index width = m_geometry.rows.kernel * m_geometry.cols.kernel * e.channels;
+    std::fill_n(out, e.batch * e.height * e.width * e.channels, 0.0f);
+    for (Index first = 0; first < e.batch; first += m_chunk) {
+        const Index count = std::min(m_chunk, e.batch - first);
+        multiply({x + first * windows * e.filters, Stored::AsIs, kernel, Stored::Transposed, m_columnsGrad->data,
+                  count * windows, width, e.filters});
+        fold(e, out, first, count, 0);
+    }
+}
+
+void GroupedConv2D::transposedBackward(const Extent& e, const float* x, const float* kernel, const float* dOut,
+                                       float* dKernel, float* dx)
+{
+    const Index windows = m_frame.rows * m_frame.cols;
+    const Index width = m_geometry.rows.kernel * m_geometry.cols.kernel * e.channels;
+    for (Index first = 0; first < e.batch; first += m_chunk) {
+        const Index count = std::min(m_chunk, e.batch - first);
+        const Index rows = count * windows;
+        unfold(e, dOut, first, count, 0);
+        const float* xs = x + first * windows * e.filters;
+        const Product kernelGrad{m_columns->data, Stored::Transposed, xs,   Stored::AsIs, dKernel,
+                                 width,           e.filters,          rows, true};
+        if (!dx) {
+            multiply(kernelGrad);
+            continue;
+        }
+        multiplySideBySide(
+            std::array{kernelGrad, Product{m_columns->data, Stored::AsIs, kernel, Stored::AsIs,
+                                           dx + first * windows * e.filters, rows, e.filters, width, true}});
+    }
+}
+
+GroupedConv2D::Extent Conv2DOp::extent() const
+{
+    GroupedConv2D::Extent e = m_extent;
+    e.batch = inputs[0]->value.shape[0];
+    return e;
+}
+
+void Conv2DOp::convolve(const GroupedConv2D::Extent& e, const float* x, float* y)
+{
+    if (m_transposed)
+        m_conv.transposedForward(e, x, m_kernel->value.data(), y);
+    else
+        m_conv.forward(e, x, m_kernel->value.data(), y);
+}
+
+void Conv2DOp::convolveBackward(const GroupedConv2D::Extent& e, const float* x, const float* dy, float* dx)
+{
+    if (m_transposed)
+        m_conv.transposedBackward(e, x, m_kernel->value.data(), dy, m_kernel->grad.data(), dx);
+    else
+        m_conv.backward(e, x, m_kernel->value.data(), dy, m_kernel->grad.data(), dx);
+}
+
+void Conv2DOp::forward(const ForwardContext&)
+{
+    const GroupedConv2D::Extent e = extent();
+    const Sizes& n = m_sizes;
+    const Index pixels = n.outRows * n.outCols;
+    const float* x = channelsFirst() ? m_cf.input->data : inputs[0]->value.data;
+    float* y = channelsFirst() ? m_cf.output->data : m_z->data; // channels_last, before the bias
+    if (channelsFirst())
+        moveChannels(inputs[0]->value.data, m_cf.input->data, e.batch, n.inChannels, n.inPixels, true, false);
+    if (m_p.kernel) {
+        convolve(e, x, m_p.inner->data);
+        multiply({m_p.inner->data, Stored::AsIs, m_p.kernel->value.data(), Stored::AsIs, y, e.batch * pixels, n.filters,
+                  e.filters});
+    } else {
+        convolve(e, x, y);
+    }
+    if (!channelsFirst()) {
+        const Index rows = e.batch * pixels;
+        if (m_bias)
+            MatrixMap(m_z->data, rows, n.filters).rowwise() +=
+                Eigen::Map<const Eigen::RowVectorXf>(m_bias->value.data(), n.filters);
+        activate(m_activation, m_z->data, output->value.data, rows, n.filters);
+        return;
+    }
+    moveChannels(m_cf.output->data, m_z->data, e.batch, n.filters, pixels, false, false);
+    if (m_bias)
+        for (Index b = 0; b < e.batch; ++b)
+            for (Index f = 0; f < n.filters; ++f) {
+                float* plane = m_z->data + (b * n.filters + f) * pixels;
+                const float v = m_bias->value[static_cast<std::size_t>(f)];
+                for (Index p = 0; p < pixels; ++p)
+                    plane[p] += v;
+            }
+    // Keras applies the activation as it is given the tensor: over the last axis, the columns.
+    activate(m_activation, m_z->data, output->value.data, e.batch * n.filters * n.outRows, n.outCols);
+}
+
+void Conv2DOp::backward()
+{
+    const GroupedConv2D::Extent e = extent();
+    const Sizes& n = m_sizes;
+    const Index pixels = n.outRows * n.outCols;
+    const Index cols = channelsFirst() ? n.outCols : n.filters;
+    const Index rows = e.batch * pixels * n.filters / cols;
+    const float* dz = output->grad.data;
+    if (m_dz) {
+        activationBackward(m_activation, m_z->data, output->value.data, output->grad.data, m_dz->data, rows, cols);
+        dz = m_dz->data;
+    }
+    float* dx = inputs[0]->grad.data;
+    const float* x = inputs[0]->value.data;
+    if (m_bias) {
+        if (!channelsFirst())
+            Eigen::Map<Eigen::RowVectorXf>(m_bias->grad.data(), n.filters) +=
+                ConstMatrixMap(dz, e.batch * pixels, n.filters).colwise().sum();
+        else
+            for (Index b = 0; b < e.batch; ++b)
+                for (Index f = 0; f < n.filters; ++f) {
+                    const float* plane = dz + (b * n.filters + f) * pixels;
+                    float sum = 0.0f;
+                    for (Index p = 0; p < pixels; ++p)
+                        sum += plane[p];
+                    m_bias->grad[static_cast<std::size_t>(f)] += sum;
+                }
+    }
+    if (channelsFirst()) {
+        moveChannels(dz, m_cf.outputGrad->data, e.batch, n.filters, pixels, true, false);
+        dz = m_cf.outputGrad->data;
+        x = m_cf.input->data;
+        if (dx)
+            std::fill_n(m_cf.inputGrad->data, e.batch * n.inPixels * n.inChannels, 0.0f);
+    }
+    float* dxLast = channelsFirst() && dx ? m_cf.inputGrad->data : dx;
+    if (m_p.kernel) {
+        const Index m = e.batch * pixels;
+        multiplySideBySide(std::array{Product{m_p.inner->data, Stored::Transposed, dz, Stored::AsIs,
+                                              m_p.kernel->grad.data(), e.filters, n.filters, m, true},
+                                      Product{dz, Stored::AsIs, m_p.kernel->value.data(), Stored::Transposed,
+                                              m_p.innerGrad->data, m, e.filters, n.filters}});
+        dz = m_p.innerGrad->data;
+    }
+    convolveBackward(e, x, dz, dxLast);
+    if (channelsFirst() && dx)
+        moveChannels(m_cf.inputGrad->data, dx, e.batch, n.inChannels, n.inPixels, false, true);
+}
+
+} // namespace sf

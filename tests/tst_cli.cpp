@@ -415,8 +415,8 @@ private slots:
         QVERIFY(QFile::exists(out));
     }
 
-    /// What convert writes with --allow-loss still holds the unsupported layer, and converts back
-    /// to the same Keras file.
+    /// What convert writes with --allow-loss still holds the unsupported (opaque) layer, and converts
+    /// back to the same Keras file.
     void convertKeepsUnsupportedLayers()
     {
         QTemporaryDir dir;
@@ -435,9 +435,11 @@ private slots:
             return byName;
         };
         QCOMPARE(layers(b.readAll()), layers(a.readAll()));
+        // The Keras 3 file stores the opaque ConvLSTM1D's output shape (the Dense's build_config):
+        // the model checks, only that layer's own weights are unknown.
         const Run check = cli({"check", model});
-        QCOMPARE(check.exitCode, 1);
-        QVERIFY(check.out.contains("Total params: 32,000 + 2 layers of unknown size"));
+        QCOMPARE(check.exitCode, 0);
+        QVERIFY2(check.out.contains("Total params: 32,017 + 1 layer of unknown size"), check.out.constData());
     }
 
     /// The MNIST CNN, every layer of it now read, converts to Python with nothing lost: exit 0.

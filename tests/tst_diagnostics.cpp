@@ -57,6 +57,29 @@ private slots:
         }) << "unconnected-input" << true << "rtb"
                                            << "Input 1 (`reference`) of layer \"rtb\" is not connected.";
 
+        // An opaque layer (graph/OpaqueLayer.h): a Keras class Shapeflow does not know.
+        auto opaque = [](std::vector<StatedShape> shapes) {
+            return Scenario([shapes] {
+                GraphBuilder b;
+                const NodeId x = b.input({8});
+                Node node;
+                node.id = b.graph.nextId();
+                node.type = "MyLayer";
+                node.name = "mine";
+                node.outputShapes = shapes;
+                b.graph.insertNode(node);
+                b.graph.connect({{x, 0}, {node.id, 0}});
+                b.add(layer::kDense, {{"units", std::int64_t{2}}}, {node.id}, "after");
+                return b.graph;
+            });
+        };
+        QTest::newRow("opaque layer without a shape")
+            << opaque({}) << "opaque-shape-needed" << true << "mine"
+            << "Type the shape of its output, batch axis first, e.g. (None, 10), in the Inspector's \"Output shape\"";
+        QTest::newRow("opaque layer with a shape")
+            << opaque({{std::nullopt, 4}}) << "unsupported-layer" << false << "mine"
+            << "it is not checked, its weights are not counted, and its output shape (None, 4) is taken as stated";
+
         QTest::newRow("no output") << Scenario([] {
             GraphBuilder b;
             b.input({8}, "float32", {}, "lonely");

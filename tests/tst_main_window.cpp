@@ -203,7 +203,7 @@ private slots:
         QCOMPARE(rows, QStringList({"Import ghost", "Import e", "Import d", "Import aux", "Error d"}));
         QVERIFY(window.statusBar()->findChild<QLabel*>("statusCounts")->text().contains("3 errors · 2 warnings"));
 
-        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/unsupported_branch.keras3.json", true));
+        QVERIFY(window.openFile(SHAPEFLOW_SOURCE_DIR "/tests/fixtures/keras/unsupported_branch.keras2.json", true));
         window.document().flushInference();
         QCOMPARE(window.problems().tree()->topLevelItemCount(), 1);
         QCOMPARE(window.problems().tree()->topLevelItem(0)->text(1), QString("lstm"));

@@ -2,9 +2,11 @@
 
 #include "OpBuild.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 #include "shape/ShapeInference.h"
 #include "shape/Trainable.h"
 
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -428,6 +430,27 @@ void NetworkBuilder::build(Index batchSize)
             {m_graph.node(id)->name, id, m_net.m_ports.at({id, 0}), m_report.outputOf(id)->shape[0].isBatch(), false});
 }
 
+const Node* opaqueOnPath(const Graph& graph, const ShapeReport& report)
+{
+    // Walk back from the outputs; the first opaque node met in topological order is named.
+    std::set<NodeId> onPath(report.modelOutputs().begin(), report.modelOutputs().end());
+    std::vector<NodeId> stack(onPath.begin(), onPath.end());
+    while (!stack.empty()) {
+        const NodeId at = stack.back();
+        stack.pop_back();
+        for (const Connection& c : graph.connectionsOf(at))
+            if (c.to.node == at && onPath.insert(c.from.node).second)
+                stack.push_back(c.from.node);
+    }
+    const Topology& t = report.topology();
+    for (int index : t.order) {
+        const Node* node = graph.node(t.ids[static_cast<std::size_t>(index)]);
+        if (node && onPath.contains(node->id) && isOpaque(*node))
+            return node;
+    }
+    return nullptr;
+}
+
 std::unique_ptr<Network> NetworkCompiler::compile(const CheckedModel& model, Index batchSize,
                                                   const SampleShapes& sampleShapes, bool inputGradients)
 {
@@ -441,6 +464,11 @@ std::unique_ptr<Network> NetworkCompiler::compile(const CheckedModel& model, Ind
             : std::nullopt;
     const Graph& concrete = concreteModel ? concreteModel->graph() : model.graph();
     const ShapeReport& report = concreteModel ? concreteModel->report() : model.report();
+    if (const Node* opaque = opaqueOnPath(model.graph(), model.report()))
+        throw CompileError("Layer \"" + opaque->name + "\" (" + opaque->type +
+                           ") is an opaque layer: Shapeflow keeps its Keras config but cannot run it, and it is on "
+                           "the path to the model's outputs. Replace it with a layer Shapeflow runs to train or "
+                           "predict here; the exported model runs it in Keras.");
     for (const Diagnostic& d : report.diagnostics())
         if (d.isError()) {
             const Node* n = concrete.node(d.node);

@@ -27,6 +27,10 @@ using SampleShapes = std::map<std::string, std::vector<Index>>;
 /// Throws CompileError when an Input with a None size has no sample shape, or one of another rank.
 Graph withSampleSizes(const Graph& graph, const SampleShapes& samples);
 
+/// The first opaque node (graph/OpaqueLayer.h) in topological order that a model output depends
+/// on, or nullptr: the compiler refuses a model with one, naming it.
+const Node* opaqueOnPath(const Graph& graph, const ShapeReport& report);
+
 /// Turns a valid graph into a Network for batches of up to `batchSize`. Weights start at zero;
 /// initializeWeights() (train/Initializers) gives them Keras's initial values. The gradients of
 /// the model's float inputs are only computed with `inputGradients` (gradient checks need them,

@@ -2,6 +2,7 @@
 
 #include "LayerCatalogue.h"
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -48,7 +49,9 @@ bool hasOutputPort(const Node& producer, int port)
 int outputCount(const Node& producer)
 {
     const LayerType* type = LayerCatalogue::instance().type(producer.type);
-    return type ? static_cast<int>(type->outputNames(producer).size()) : 1;
+    if (type)
+        return static_cast<int>(type->outputNames(producer).size());
+    return std::max(1, static_cast<int>(producer.outputShapes.size())); // an opaque node: as its shapes say
 }
 
 std::optional<ConnectionRefusal> wiringRefusal(const Graph& graph, const Connection& c)

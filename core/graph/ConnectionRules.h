@@ -18,13 +18,14 @@ enum class ConnectionRefusal : std::uint8_t {
 };
 
 /// Whether a layer of `type` has input port `port` (an Input has none). An unsupported layer's
-/// placeholder, a type with no spec, takes any port, as Keras called it.
+/// placeholder (an opaque node), a type with no spec, takes any port, as Keras called it.
 bool hasInputPort(std::string_view type, int port);
 
 /// Whether `producer` has output port `port`: its layer type's outputNames() (most have one). An
 /// unsupported layer's placeholder gives any port, as Keras read its outputs.
 bool hasOutputPort(const Node& producer, int port);
-/// How many output ports `producer` has; 1 for an unsupported layer's placeholder.
+/// How many output ports `producer` has; for an opaque node, as many as its stated output shapes
+/// (at least 1).
 int outputCount(const Node& producer);
 
 /// Why `c` cannot be wired into `graph` at all: a missing layer or port, or an input fed already.

@@ -2,10 +2,12 @@
 
 #include "ParamJson.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 #include "shape/DiagnosticCodes.h"
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace sf {
@@ -77,6 +79,82 @@ json tensorRef(const std::string& layerName, int call, int tensor, KerasFlavour 
             {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, tensor}}}}};
 }
 
+/// Every tensor reference in a kept call, in the order the import read them (KerasImport's
+/// collectRefs): Keras 3 `__keras_tensor__` objects in `args`, then in `kwargs` when `args` has
+/// none; tf.keras [layer, call, tensor, kwargs] lists. Walked with an explicit stack, as the
+/// import does, so that a deep kept call cannot overflow the call stack.
+std::vector<json*> keptTensorRefs(json& root, bool keras2Lists)
+{
+    std::vector<json*> refs;
+    std::vector<json*> stack{&root};
+    while (!stack.empty()) {
+        json* value = stack.back();
+        stack.pop_back();
+        std::vector<json*> children;
+        if (value->is_object()) {
+            if (value->contains("class_name") && value->at("class_name") == "__keras_tensor__") {
+                refs.push_back(value);
+                continue;
+            }
+            for (auto& [key, item] : value->items())
+                children.push_back(&item);
+        } else if (value->is_array()) {
+            if (keras2Lists && value->size() >= 3 && (*value)[0].is_string()) {
+                refs.push_back(value);
+                continue;
+            }
+            for (auto& item : *value)
+                children.push_back(&item);
+        }
+        for (auto child = children.rbegin(); child != children.rend(); ++child)
+            stack.push_back(*child);
+    }
+    return refs;
+}
+
+/// An opaque node's call as the file wrote it, its tensors pointing at what feeds it now
+/// (kKeptCall); nullopt when it has none kept, it was written for the other flavour, or its
+/// tensors are not as many as the inputs given now.
+std::optional<json> opaqueCall(const Node& node, const json& tensors, KerasFlavour flavour)
+{
+    if (!isOpaque(node))
+        return std::nullopt;
+    const json kept = keptKerasFields(node);
+    if (!kept.contains(kKeptCall))
+        return std::nullopt;
+    json call = kept.at(kKeptCall);
+    const bool keras2 = flavour == KerasFlavour::Keras2;
+    if (keras2 ? !call.is_array() : !call.is_object())
+        return std::nullopt;
+    std::vector<json*> refs;
+    if (keras2) {
+        refs = keptTensorRefs(call, true);
+    } else {
+        if (call.contains("args"))
+            refs = keptTensorRefs(call["args"], false);
+        if (refs.empty() && call.contains("kwargs") && call["kwargs"].is_object())
+            for (auto& [key, value] : call["kwargs"].items())
+                if (key != "mask" && key != "training") {
+                    std::vector<json*> more = keptTensorRefs(value, false);
+                    refs.insert(refs.end(), more.begin(), more.end());
+                }
+    }
+    if (refs.size() != tensors.size())
+        return std::nullopt;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        json& ref = *refs[i];
+        if (keras2) {
+            for (std::size_t k = 0; k < 3; ++k)
+                ref[k] = tensors[i][k];
+        } else if (ref.contains("config") && ref["config"].is_object()) {
+            ref["config"]["keras_history"] = tensors[i]["config"]["keras_history"];
+        } else {
+            ref = tensors[i];
+        }
+    }
+    return call;
+}
+
 } // namespace
 
 KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour)
@@ -109,7 +187,9 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             // Keras 3 builds a layer from build_config before calling it: the shapes the graph
             // gives now, or the file's where Shapeflow does not know them (never a null shape,
             // which Keras would pass to build()).
-            if (!isInputLayer(node) && (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
+            // An opaque layer's is written as the file had it (or not at all).
+            if (!isInputLayer(node) && !isOpaque(*owner) &&
+                (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
                 if (std::optional<json> shapes = inputShapes(node, t, index, report))
                     entry["build_config"] = buildConfig(node, *shapes);
             layers.push_back(std::move(entry));
@@ -129,7 +209,9 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
             tensors.push_back(tensorRef(from.layer, from.index, slot.output, flavour));
         }
         const LayerType* called = LayerCatalogue::instance().type(node.type);
-        if (called && !called->keras().callArguments.empty() && !tensors.empty()) {
+        if (std::optional<json> keptCall = opaqueCall(node, tensors, flavour)) {
+            entry["inbound_nodes"].push_back(std::move(*keptCall));
+        } else if (called && !called->keras().callArguments.empty() && !tensors.empty()) {
             // `mha(query, value, key=key)`: the first positionalCallArguments tensors positional,
             // the rest by name; tf.keras keeps all but the first in the first reference's kwargs.
             const KerasExtras& k = called->keras();
@@ -215,7 +297,7 @@ json kerasLayerEntry(const Node& node, KerasFlavour flavour)
             type->keras().registeredName.empty() ? json(nullptr) : json(type->keras().registeredName);
     }
     for (const auto& [key, value] : kept.items())
-        if (key != "config" && key != kPositionalCallArguments)
+        if (key != "config" && key != kPositionalCallArguments && key != kKeptCall)
             entry[key] = value; // module, registered_name, build_config as the file had them
     return entry;
 }
@@ -245,13 +327,14 @@ std::vector<std::string> kerasBuildNotes(const Graph& graph, const ShapeReport& 
                                 "\" has input " + std::to_string(slot.port) +
                                 " unconnected; Keras cannot build the model until it is connected.");
     const std::vector<Diagnostic> diagnostics = report.diagnostics(); // made on each call: one list for both ends
-    // An unsupported layer is Keras's own, written back as imported: unchecked, not refused.
+    // An opaque layer is Keras's or the user's own, written back as imported: unchecked, not refused.
     for (const Diagnostic& d : diagnostics)
-        if (d.code == code::kUnsupportedLayer)
+        if (d.code == code::kUnsupportedLayer || d.code == code::kOpaqueShapeNeeded)
             notes.push_back("Layer \"" + graph.node(d.node)->name + "\" (" + graph.node(d.node)->type +
-                            ") is written as it was imported; Shapeflow did not check it or the shapes after it.");
+                            ") is written as it was imported; Shapeflow did not check it" +
+                            (d.code == code::kOpaqueShapeNeeded ? " or the shapes after it." : "."));
     const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
-        return d.isError() && d.code != code::kUnsupportedLayer;
+        return d.isError() && d.code != code::kUnsupportedLayer && d.code != code::kOpaqueShapeNeeded;
     });
     if (errors > 0)
         notes.push_back("The model has " + std::to_string(errors) + (errors == 1 ? " error" : " errors") +

@@ -39,6 +39,13 @@ bool calledOnAList(const Node& node, int inputCount);
 /// Never written into a Keras file.
 inline constexpr const char* kPositionalCallArguments = "shapeflow_positional_call_arguments";
 
+/// Kept with an opaque node's Keras fields (graph/OpaqueLayer.h): its call as the file wrote it (one
+/// item of the layer's `inbound_nodes`, a Keras 3 {"args", "kwargs"} object or a tf.keras list of
+/// tensor references), written back with each tensor reference pointing at what feeds that input
+/// now, when the export's flavour writes calls that way and the inputs are as many as the call's
+/// tensors. Never written into a Keras file as such.
+inline constexpr const char* kKeptCall = "shapeflow_call";
+
 /// The Keras fields an import kept on the node (Node::kerasFields) as an object; empty when none.
 nlohmann::json keptKerasFields(const Node& node);
 

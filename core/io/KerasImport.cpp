@@ -7,6 +7,7 @@
 #include "graph/ConnectionRules.h"
 #include "graph/LayerCatalogue.h"
 #include "graph/LayeredLayout.h"
+#include "graph/OpaqueLayer.h"
 #include "shape/DiagnosticCodes.h"
 
 #include <algorithm>
@@ -25,7 +26,61 @@ struct TensorRef {
     std::string layer;
     int call = 0;
     int tensor = 0;
+    /// The tensor's shape where the file states it (a Keras 3 `__keras_tensor__`'s `shape`); null.
+    json shape = nullptr;
 };
+
+/// A shape as Keras writes one ([null, 10]), or nullopt when it is not one Shapeflow can state.
+std::optional<StatedShape> statedShapeOf(const json& value)
+{
+    if (!value.is_array())
+        return std::nullopt;
+    StatedShape shape;
+    for (const json& axis : value) {
+        if (axis.is_null())
+            shape.push_back(std::nullopt);
+        else if (axis.is_number_integer())
+            shape.push_back(axis.get<std::int64_t>());
+        else
+            return std::nullopt;
+    }
+    if (statedShapeProblem(shape))
+        return std::nullopt;
+    return shape;
+}
+
+/// A Lambda's `output_shape` config: a shape without the batch axis (tf.keras writes it with
+/// output_shape_type "raw"), or a list of them for several outputs; Keras adds the batch axis
+/// (Keras 3 keras/src/layers/core/lambda_layer.py and tf_keras/layers/core/lambda_layer.py,
+/// compute_output_shape). A function (`__lambda__`, or tf.keras's "lambda" and "function" types)
+/// gives nothing Shapeflow can read.
+std::vector<StatedShape> lambdaOutputShapes(const json& config)
+{
+    const json* shape = config.is_object() && config.contains("output_shape") ? &config.at("output_shape") : nullptr;
+    if (!shape || !shape->is_array())
+        return {};
+    if (const json* type = config.contains("output_shape_type") ? &config.at("output_shape_type") : nullptr;
+        type && !type->is_null() && *type != "raw")
+        return {};
+    auto withBatch = [](const json& dims) -> std::optional<StatedShape> {
+        json full = json::array({nullptr});
+        if (!dims.is_array())
+            return std::nullopt;
+        for (const json& d : dims)
+            full.push_back(d);
+        return statedShapeOf(full);
+    };
+    const bool several =
+        !shape->empty() && std::all_of(shape->begin(), shape->end(), [](const json& item) { return item.is_array(); });
+    std::vector<StatedShape> shapes;
+    for (const json& one : several ? *shape : json::array({*shape})) {
+        const std::optional<StatedShape> stated = withBatch(one);
+        if (!stated)
+            return {};
+        shapes.push_back(*stated);
+    }
+    return shapes;
+}
 
 /// A JSON path one step deeper, cut with "..." once it is long: a hostile file's deep nesting
 /// would otherwise build paths of quadratic total size.
@@ -54,6 +109,44 @@ bool readsTokenIds(const json* cls)
     node.type = type->spec().className;
     node.params = type->spec().defaults();
     return type->tokenIdLimit(node).has_value();
+}
+
+/// The shape a layer's Keras 3 `build_config` gives its input `port` of `ports`: `input_shape` itself
+/// for a layer called on one tensor, its item `port` when it is a list of one shape per input.
+std::optional<StatedShape> builtInputShape(const json& layer, std::size_t port, std::size_t ports)
+{
+    const json* build = find(layer, "build_config");
+    const json* shape = build ? find(*build, "input_shape") : nullptr;
+    if (!shape || !shape->is_array())
+        return std::nullopt;
+    if (ports == 1)
+        return statedShapeOf(*shape);
+    if (shape->size() == ports && port < ports && (*shape)[port].is_array())
+        return statedShapeOf((*shape)[port]);
+    return std::nullopt;
+}
+
+/// Keeps what the file says of an opaque node's output `tensor` (nothing when `shape` is nullopt);
+/// the shapes become the node's once the file is read (statedOutputs).
+using OpaqueShapes = std::map<NodeId, std::map<int, StatedShape>>;
+void noteOpaqueShape(OpaqueShapes& shapes, const Graph& graph, NodeId producer, int tensor,
+                     const std::optional<StatedShape>& shape)
+{
+    const Node* node = graph.node(producer);
+    if (shape && node && isOpaque(*node) && node->outputShapes.empty())
+        shapes[producer].emplace(tensor, *shape); // the first one read counts
+}
+
+/// Gives each opaque node the output shapes the file stated, when it stated all of 0..n-1.
+void statedOutputs(Graph& graph, const OpaqueShapes& shapes)
+{
+    for (const auto& [id, byTensor] : shapes) {
+        Node* node = graph.node(id);
+        if (!node || byTensor.empty() || byTensor.rbegin()->first != static_cast<int>(byTensor.size()) - 1)
+            continue; // a gap: the outputs before the last stated one are not all known
+        for (const auto& [tensor, shape] : byTensor)
+            node->outputShapes.push_back(shape);
+    }
 }
 
 class Importer {
@@ -92,6 +185,9 @@ private:
     json modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path);
 
     static std::string layerName(const json& layer);
+    /// Keeps an opaque node's call (one item of `inbound_nodes`) whole, constants and keyword
+    /// arguments too, so that export writes it back with only its tensors renamed (kKeptCall).
+    void keepOpaqueCall(NodeId node, const json& entry);
     /// Notes on the node a Keras 3 call that passed `positional` of its `total` tensors
     /// positionally where Keras writes another count (kPositionalCallArguments).
     void keepCallForm(NodeId node, std::size_t positional, std::size_t total, const KerasExtras& extras);
@@ -235,7 +331,9 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
     node.id = m_result.graph.nextId();
     node.name = name;
     if (!type) {
-        node.type = className; // inference reports `unsupported-layer` at it, and nothing after it
+        node.type = className; // an opaque node (graph/OpaqueLayer.h)
+        if (className == "Lambda")
+            node.outputShapes = lambdaOutputShapes(config);
         if (m_keras1)
             problem(code::kKeras1LayerConfig, name, path,
                     "Layer \"" + name + "\" (" + className +
@@ -294,6 +392,8 @@ void Importer::collectRefs(const json& root, const std::string& rootPath, bool k
                     fail(path + ".config.keras_history",
                          "missing: a __keras_tensor__ names the layer call that made it");
                 out.push_back(tensorRef(*history, path + ".config.keras_history"));
+                if (const json* shape = find(*config, "shape"))
+                    out.back().shape = *shape;
                 continue;
             }
             for (const auto& [key, item] : value->items())
@@ -359,10 +459,14 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const bool supported = cls && cls->is_string() && LayerCatalogue::instance().find(cls->get<std::string>());
         const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
                                       shapeTaken && supported ? kShapeFields : std::vector<std::string>{});
-        // Every layer is connected to the one before it, supported or not: an unsupported layer
-        // has no known output, so what follows it is unknown instead of re-wired past it.
-        if (previous.isValid() && !isInput)
+        // Every layer is connected to the one before it, supported or not: an opaque layer's output
+        // is what the next one's Keras 3 build_config says, or what the user types.
+        if (previous.isValid() && !isInput) {
             m_result.graph.connect({{previous, 0}, {added, 0}});
+            OpaqueShapes shapes;
+            noteOpaqueShape(shapes, m_result.graph, previous, 0, builtInputShape(layerJson, 0, 1));
+            statedOutputs(m_result.graph, shapes);
+        }
         previous = added;
     }
 }
@@ -384,6 +488,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
         std::vector<TensorRef> inputs;
         std::string path;
         std::string layer;
+        const json* entry = nullptr; ///< the layer's entry when this is its first call (its build_config's)
     };
     std::vector<PendingCall> pending;
     std::vector<std::pair<NodeId, std::string>> laterCalls;
@@ -414,8 +519,9 @@ void Importer::importFunctional(const json& config, const std::string& path)
             }
             if (inbound && inbound->is_array() && k < inbound->size()) {
                 const std::string callPath = layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
-                PendingCall call{node, {}, callPath, name};
+                PendingCall call{node, {}, callPath, name, k == 0 ? &layerJson : nullptr};
                 const json& entry = (*inbound)[k];
+                keepOpaqueCall(node, entry);
                 refuseCallArguments(layerJson, entry, callPath, name);
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
                 // when args has none, or, for a layer whose call names its tensors
@@ -464,6 +570,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
     }
 
     // Pass 2: connect each call's inputs, port by port.
+    OpaqueShapes opaqueShapes;
     for (const PendingCall& call : pending) {
         for (std::size_t port = 0; port < call.inputs.size(); ++port) {
             const TensorRef& ref = call.inputs[port];
@@ -488,13 +595,28 @@ void Importer::importFunctional(const json& config, const std::string& path)
                             " is left out.");
                 continue;
             }
+            std::optional<StatedShape> stated = statedShapeOf(ref.shape);
+            if (!stated && call.entry)
+                stated = builtInputShape(*call.entry, port, call.inputs.size());
+            noteOpaqueShape(opaqueShapes, m_result.graph, source->second, ref.tensor, stated);
             if (!m_result.graph.connect({{source->second, ref.tensor}, {call.node, static_cast<int>(port)}}))
                 problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " +
                             std::to_string(port) + " is left out.");
         }
     }
+    statedOutputs(m_result.graph, opaqueShapes);
     checkModelEnds(config, path, calls, layerPaths);
+}
+
+void Importer::keepOpaqueCall(NodeId node, const json& entry)
+{
+    Node* n = m_result.graph.node(node);
+    if (!n || !isOpaque(*n))
+        return;
+    json kept = n->kerasFields.empty() ? json::object() : json::parse(n->kerasFields);
+    kept[kKeptCall] = entry;
+    n->kerasFields = kept.dump();
 }
 
 void Importer::checkModelEnds(const json& config, const std::string& path,

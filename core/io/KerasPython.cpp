@@ -2,6 +2,7 @@
 
 #include "KerasExport.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -147,6 +148,22 @@ std::string deserializedLayer(const Node& node)
     return "keras.layers.deserialize(" + pythonLiteral({{"class_name", node.type}, {"config", config}}) + ")";
 }
 
+/// What a user must know before running the line of an opaque layer, which Shapeflow writes as
+/// Keras's deserialization of its kept config: Keras can make it only if the class is known to it.
+std::string opaqueComment(const Node& node)
+{
+    const std::string said = "# \"" + node.name + "\" is " + node.type + ", a layer Shapeflow does not know: ";
+    if (node.type == "Lambda")
+        return said + "its function is kept as Keras serialized it (Python bytecode), which Keras 3 only loads\n"
+                      "# after keras.config.enable_unsafe_deserialization(); rather, rewrite it as "
+                      "layers.Lambda(your_function).\n";
+    if (node.type == "TFOpLambda" || node.type == "SlicingOpLambda")
+        return said +
+               "tf.keras wrote a TensorFlow op here; Keras 3 has no such layer: call the op on the tensor instead.\n";
+    return said + "define or import the class and register it (@keras.saving.register_keras_serializable()),\n"
+                  "# or Keras stops here with \"Unknown layer\" / \"Could not locate class\".\n";
+}
+
 /// The expression making the layer: `layers.Dense(...)`, or Keras's deserialization of an
 /// unsupported one.
 std::string layerExpression(const Node& node)
@@ -176,6 +193,11 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
     const Topology& t = report.topology();
     KerasPythonResult result;
     result.notes = kerasBuildNotes(graph, report);
+    for (const auto& [id, node] : graph.nodes())
+        if (isOpaque(node))
+            result.notes.push_back("Layer \"" + node.name + "\" (" + node.type +
+                                   ") is written as keras.layers.deserialize of its kept config: the Python runs only "
+                                   "where Keras knows that class (see the comment above its line).");
 
     PythonNames names;
     std::map<PortRef, std::string> tensors; ///< output port -> the variable holding it
@@ -230,6 +252,8 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
         }
         if (type && !type->keras().pythonDefinition.empty())
             definitions.insert(type->keras().pythonDefinition);
+        if (isOpaque(node))
+            body += opaqueComment(node);
         const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : nullptr;
         if (owner || owners.contains(node.id)) {
             // One layer object, made where its first call is, called by every node that shares it.

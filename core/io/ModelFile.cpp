@@ -5,6 +5,7 @@
 #include "ParamJson.h"
 #include "TrainingSettings.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 
 namespace sf {
 
@@ -37,6 +38,38 @@ PortRef readPort(const json& j, const std::string& source, const std::string& pa
     if (!j.is_array() || j.size() != 2 || !j[1].is_number_integer())
         fail(source, path, "expected [node id, port], got " + j.dump());
     return {NodeId{readId(j[0], source, path + "[0]")}, j[1].get<int>()};
+}
+
+/// An opaque node's stated output shapes: a list of shapes, each a list of null (None) or sizes.
+std::vector<StatedShape> readOutputShapes(const json& j, const LayerSpec* spec, const std::string& source,
+                                          const std::string& path)
+{
+    if (spec)
+        fail(source, path,
+             "only a layer Shapeflow does not know (an opaque layer) states its output shapes; " + spec->className +
+                 " infers its own");
+    if (!j.is_array())
+        fail(source, path, "expected a list of shapes such as [[null, 10]], got " + j.dump());
+    std::vector<StatedShape> shapes;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        if (!j[i].is_array())
+            fail(source, at, "expected a shape such as [null, 10], got " + j[i].dump());
+        StatedShape shape;
+        for (std::size_t a = 0; a < j[i].size(); ++a) {
+            const json& axis = j[i][a];
+            if (axis.is_null())
+                shape.push_back(std::nullopt);
+            else if (axis.is_number_integer())
+                shape.push_back(axis.get<std::int64_t>());
+            else
+                fail(source, at + "[" + std::to_string(a) + "]", "expected null or a size, got " + axis.dump());
+        }
+        if (const auto problem = statedShapeProblem(shape))
+            fail(source, at, *problem);
+        shapes.push_back(std::move(shape));
+    }
+    return shapes;
 }
 
 Node readNode(const json& j, const std::string& source, const std::string& path)
@@ -86,6 +119,8 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
     }
     if (j.contains("sharesWeightsWith"))
         node.sharesWeightsWith = NodeId{readId(j.at("sharesWeightsWith"), source, path + ".sharesWeightsWith")};
+    if (j.contains("outputShapes"))
+        node.outputShapes = readOutputShapes(j.at("outputShapes"), spec, source, path + ".outputShapes");
     return node;
 }
 
@@ -117,6 +152,16 @@ std::string serializeModel(const ModelDocument& document)
             n["sharesWeightsWith"] = node.sharesWeightsWith.value;
         if (!node.kerasFields.empty())
             n["keras"] = ordered_json::parse(node.kerasFields);
+        if (!node.outputShapes.empty()) {
+            ordered_json shapes = ordered_json::array();
+            for (const StatedShape& shape : node.outputShapes) {
+                ordered_json dims = ordered_json::array();
+                for (const auto& d : shape)
+                    dims.push_back(d ? ordered_json(*d) : ordered_json(nullptr));
+                shapes.push_back(std::move(dims));
+            }
+            n["outputShapes"] = std::move(shapes);
+        }
         nodes.push_back(std::move(n));
     }
     root["nodes"] = std::move(nodes);

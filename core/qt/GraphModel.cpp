@@ -54,6 +54,14 @@ void GraphModel::rename(NodeId id, const std::string& name)
     }
 }
 
+void GraphModel::setOutputShapes(NodeId id, const std::vector<StatedShape>& shapes)
+{
+    if (Node* n = m_graph.node(id)) {
+        n->outputShapes = shapes;
+        emit nodeChanged(id);
+    }
+}
+
 void GraphModel::move(NodeId id, Point position)
 {
     if (Node* n = m_graph.node(id)) {

@@ -30,6 +30,8 @@ public:
     void disconnect(const Connection& c);
     void setParam(NodeId id, const std::string& name, const ParamValue& value);
     void rename(NodeId id, const std::string& name);
+    /// An opaque node's output shapes (Node::outputShapes; graph/OpaqueLayer.h), empty for unknown.
+    void setOutputShapes(NodeId id, const std::vector<StatedShape>& shapes);
     void move(NodeId id, Point position);
     /// Becomes `graph`, signalling the difference (nodes, connections, changes) so followers update
     /// incrementally. Used by compound edits (quick fixes, paste, layout) and by opening a file.

@@ -11,8 +11,13 @@ namespace sf::code {
 
 /// An input port of a layer is fed by nothing.
 inline constexpr const char* kUnconnectedInput = "unconnected-input";
-/// A layer class Shapeflow does not support: kept as imported, its output unknown.
+/// An opaque layer (a Keras class Shapeflow has no rule for, graph/OpaqueLayer.h) whose output shape
+/// is known (stated in the file, typed by the user, or its input's): kept as imported and not
+/// checked (info).
 inline constexpr const char* kUnsupportedLayer = "unsupported-layer";
+/// An opaque layer whose output shape nothing gives: everything after it is unknown until the
+/// user types the shape in the Inspector.
+inline constexpr const char* kOpaqueShapeNeeded = "opaque-shape-needed";
 /// An argument Keras requires has no value.
 inline constexpr const char* kMissingArgument = "missing-argument";
 /// An argument Keras refuses (`units=0`, a `rate` outside [0, 1], a bad `axis`...).
@@ -105,9 +110,10 @@ inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 inline constexpr const char* kBidirectionalMismatch = "bidirectional-mismatch";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 39> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 40> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
+    kOpaqueShapeNeeded,
     kMissingArgument,
     kInvalidArgument,
     kDuplicateName,

@@ -1,6 +1,7 @@
 #include "ModelSummary.h"
 
 #include "Trainable.h"
+#include "graph/OpaqueLayer.h"
 
 namespace sf {
 
@@ -20,7 +21,9 @@ ModelSummary ModelSummary::of(const Graph& graph, const ShapeReport& report)
             row.outputShape = r.output->shape;
             for (const TensorInfo& more : r.moreOutputs)
                 row.moreOutputShapes.push_back(more.shape);
-        } else
+        }
+        // An opaque layer's weights are unknown even when its output shape is stated.
+        if (!r.output || isOpaque(node))
             ++summary.unknownLayers;
         row.params = r.params;
         row.trainable = isTrainable(node);

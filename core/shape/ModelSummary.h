@@ -28,8 +28,9 @@ struct ModelSummary {
     std::vector<SummaryRow> rows;
     std::int64_t totalParams = 0;
     std::int64_t nonTrainableParams = 0; ///< the part of totalParams that training leaves alone
-    /// Layers whose output, and so weight count, is unknown (an error, or an unsupported layer
-    /// upstream): totalParams leaves them out, and is then only a lower bound.
+    /// Layers whose weight count is unknown: their output is (an error, or an opaque layer upstream
+    /// with no shape), or they are opaque layers (graph/OpaqueLayer.h), whose weights Shapeflow
+    /// cannot count. totalParams leaves them out, and is then only a lower bound.
     int unknownLayers = 0;
 
     static ModelSummary of(const Graph& graph, const ShapeReport& report);

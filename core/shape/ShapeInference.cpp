@@ -5,6 +5,7 @@
 #include "ModelChecks.h"
 #include "RuleContext.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 
 #include <algorithm>
 #include <numeric>
@@ -27,31 +28,67 @@ Diagnostic unconnectedInput(const Node& node, const LayerSpec& spec, int port)
     return d;
 }
 
-/// An imported layer class Shapeflow does not support: its output, and so everything after it, is
-/// unknown. The message names the layers it feeds, whose own checks stay silent, and the first of
-/// them is `related`, so that it is shown there too (a Concatenate short of a branch says why).
-Diagnostic unsupportedLayer(const Graph& graph, const Topology& t, int index)
+/// The layers an opaque node feeds, quoted and joined (`"dense", "add"`); the first is `first`.
+std::string fedLayers(const Graph& graph, const Topology& t, int index, NodeId& first)
 {
-    const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
-    Diagnostic d;
-    d.code = code::kUnsupportedLayer;
-    d.node = node.id;
     std::string fed;
     for (int consumer : t.consumers[static_cast<std::size_t>(index)]) {
         const Node& c = *graph.node(t.ids[static_cast<std::size_t>(consumer)]);
-        if (!d.related.isValid())
-            d.related = c.id;
+        if (!first.isValid())
+            first = c.id;
         if (fed.find("\"" + c.name + "\"") == std::string::npos)
             fed += (fed.empty() ? "\"" : ", \"") + c.name + "\"";
     }
+    return fed;
+}
+
+/// An opaque node with no output shape: its output, and so everything after it, is unknown. The
+/// message names the layers it feeds, whose own checks stay silent, and the first of them is
+/// `related`, so that it is shown there too (a Concatenate short of a branch says why).
+Diagnostic opaqueShapeNeeded(const Graph& graph, const Topology& t, int index)
+{
+    const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+    Diagnostic d;
+    d.code = code::kOpaqueShapeNeeded;
+    d.node = node.id;
+    const std::string fed = fedLayers(graph, t, index, d.related);
     d.message = "Layer \"" + node.name + "\" has class '" + node.type +
-                "', which Shapeflow does not support, so its output shape is unknown" +
+                "', which Shapeflow does not know (an opaque layer), and the file does not store its output "
+                "shape, so its output shape is unknown" +
                 (fed.empty() ? std::string(".")
                              : ", and so is everything after it: " + fed +
                                    " and the layers they feed have no shape or parameter count.");
-    d.hint =
-        "Its Keras config is kept and written back on export. Replace it with a supported layer to check what follows.";
+    d.hint = "Type the shape of its output, batch axis first, e.g. (None, 10), in the Inspector's \"Output "
+             "shape\" field of \"" +
+             node.name + "\". Its Keras config is kept and written back on export.";
     return d;
+}
+
+/// An opaque node whose output shape is known: an info saying where the shape comes from and that
+/// Shapeflow checks neither the layer nor its weights.
+Diagnostic opaqueUnchecked(const Node& node, const Shape& output, bool fromInput)
+{
+    Diagnostic d;
+    d.severity = Severity::Info;
+    d.code = code::kUnsupportedLayer;
+    d.node = node.id;
+    d.message = "Layer \"" + node.name + "\" has class '" + node.type +
+                "', which Shapeflow does not know (an opaque layer): it is not checked, its weights are not "
+                "counted, and its output shape " +
+                output.toKeras() +
+                (fromInput ? " is its input's, as Keras's " + node.type + " keeps the shape."
+                           : " is taken as stated (from the file, or typed in the Inspector).");
+    d.hint = "Its Keras config is kept and written back on export; training and prediction need a layer Shapeflow "
+             "runs in its place.";
+    return d;
+}
+
+Shape shapeOf(const StatedShape& stated, NodeId node)
+{
+    std::vector<Dim> dims;
+    for (std::size_t axis = 0; axis < stated.size(); ++axis)
+        dims.push_back(stated[axis] ? Dim::known(*stated[axis]) : axis == 0 ? Dim::batch() : Dim::unknown(node));
+    return Shape(std::move(dims));
 }
 
 } // namespace
@@ -143,7 +180,7 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
     const Node& node = *graph.node(t.ids[i]);
     const LayerType* type = LayerCatalogue::instance().type(node.type);
     if (!type) {
-        r.diagnostics.push_back(unsupportedLayer(graph, t, index));
+        inferOpaque(graph, index);
         return finish();
     }
     const LayerSpec* spec = &type->spec();
@@ -189,6 +226,42 @@ bool ShapeInference::inferNode(const Graph& graph, int index)
                     std::accumulate(w.shape.begin(), w.shape.end(), std::int64_t{1}, std::multiplies<>());
     }
     return finish();
+}
+
+void ShapeInference::inferOpaque(const Graph& graph, int index)
+{
+    const Topology& t = m_report.m_topology;
+    NodeReport& r = m_report.m_nodes[static_cast<std::size_t>(index)];
+    const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+    switch (opaqueShapeSource(node)) {
+    case OpaqueShapeSource::Stated:
+        // A stated shape that is not valid (a hand-edited file) counts as missing.
+        if (std::none_of(node.outputShapes.begin(), node.outputShapes.end(),
+                         [](const StatedShape& s) { return statedShapeProblem(s).has_value(); })) {
+            r.output = TensorInfo{shapeOf(node.outputShapes[0], node.id), DType::Float32, {}};
+            for (std::size_t i = 1; i < node.outputShapes.size(); ++i)
+                r.moreOutputs.push_back(TensorInfo{shapeOf(node.outputShapes[i], node.id), DType::Float32, {}});
+            r.diagnostics.push_back(opaqueUnchecked(node, r.output->shape, false));
+            return;
+        }
+        break;
+    case OpaqueShapeSource::KeepsInput: {
+        const auto& slots = t.inputs[static_cast<std::size_t>(index)];
+        if (!slots.empty() && slots[0].producer >= 0) {
+            const TensorInfo* in =
+                m_report.tensorAt({t.ids[static_cast<std::size_t>(slots[0].producer)], slots[0].output});
+            if (!in)
+                return; // an error upstream is reported there, not again here
+            r.output = TensorInfo{in->shape, in->dtype, {}};
+            r.diagnostics.push_back(opaqueUnchecked(node, r.output->shape, true));
+            return;
+        }
+        break;
+    }
+    case OpaqueShapeSource::Missing:
+        break;
+    }
+    r.diagnostics.push_back(opaqueShapeNeeded(graph, t, index));
 }
 
 ShapeReport inferShapes(const Graph& graph)

@@ -25,6 +25,9 @@ public:
 private:
     /// Recomputes one node; true when its output or weight count changed.
     bool inferNode(const Graph& graph, int index);
+    /// An opaque node (graph/OpaqueLayer.h): its stated shapes, its input's for a class that keeps
+    /// the shape, or unknown with opaque-shape-needed.
+    void inferOpaque(const Graph& graph, int index);
 
     ShapeReport m_report;
     std::vector<int> m_position;                ///< dense index -> position in the topological order, or -1

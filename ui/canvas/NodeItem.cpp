@@ -1,6 +1,8 @@
 #include "NodeItem.h"
 
+#include "graph/ConnectionRules.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/OpaqueLayer.h"
 #include "shape/ModelSummary.h"
 
 #include <QApplication>
@@ -73,8 +75,9 @@ void NodeItem::setNode(const Node& node, int connectedInputs)
     if (const LayerType* type = LayerCatalogue::instance().type(node.type))
         for (const std::string& name : type->outputNames(node))
             outputs << QString::fromStdString(name);
-    else
-        outputs << QString(); // an unsupported layer's placeholder: one port drawn, any read by the file
+    else // an opaque node: a port per stated output shape, at least one (any read by the file)
+        for (int port = 0; port < outputCount(node); ++port)
+            outputs << QString();
     // Only the port counts change the card's size; the scene's index is told only then (costly).
     if (inputs != m_inputs || outputs.size() != m_outputNames.size())
         prepareGeometryChange();
@@ -162,6 +165,8 @@ int NodeItem::outputPortAt(QPointF scenePos) const
 QString NodeItem::keyArguments() const
 {
     const LayerType* type = LayerCatalogue::instance().type(m_node.type);
+    if (isOpaque(m_node))
+        return tr("opaque · not checked");
     return type ? QString::fromStdString(type->cardSummary(m_node.params)) : QString();
 }
 
@@ -180,7 +185,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
                           : m_severity == 1 ? QColor(0xe0, 0x9b, 0x15)
                           : isSelected()    ? palette.highlight().color()
                                             : palette.mid().color();
-    painter->setPen(QPen(border, m_severity || isSelected() ? 2.5 : 1.0));
+    // An opaque layer (graph/OpaqueLayer.h), which Shapeflow keeps but does not check: dashed.
+    painter->setPen(QPen(border,
+                         m_severity || isSelected() ? 2.5
+                         : isOpaque(m_node)         ? 1.5
+                                                    : 1.0,
+                         isOpaque(m_node) ? Qt::DashLine : Qt::SolidLine));
     painter->setBrush(palette.base());
     painter->drawRoundedRect(card, 8, 8);
 
@@ -249,9 +259,10 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     line(0, keyArguments());
     line(1, m_shape.isEmpty() ? "?" : m_shape);
     painter->setPen(palette.placeholderText().color());
-    line(2, m_params            ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
-            : m_shape.isEmpty() ? tr("params unknown") // no shape: its weights cannot be counted either
-                                : tr("no weights"));
+    line(2, m_params ? tr("%1 params").arg(QString::fromStdString(withThousands(m_params)))
+            : m_shape.isEmpty() || isOpaque(m_node)
+                ? tr("params unknown") // no shape, or an opaque layer: its weights cannot be counted
+                : tr("no weights"));
 
     if (m_severity) {
         const QRectF badge(kWidth - 22, -10, 20, 20);

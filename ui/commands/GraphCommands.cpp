@@ -1,5 +1,6 @@
 #include "GraphCommands.h"
 
+#include "graph/OpaqueLayer.h"
 #include "graph/ParamValue.h"
 #include "qt/GraphModel.h"
 
@@ -128,6 +129,23 @@ void SetArgumentCommand::redo()
 void SetArgumentCommand::undo()
 {
     m_model.setParam(m_node, m_name, m_before);
+}
+
+SetOutputShapesCommand::SetOutputShapesCommand(GraphModel& model, NodeId node, std::vector<StatedShape> shapes)
+    : m_model(model), m_node(node), m_before(model.node(node)->outputShapes), m_after(std::move(shapes))
+{
+    setText(
+        m_after.empty()
+            ? tr("Clear the output shape of %1").arg(q(model.node(node)->name))
+            : tr("Set the output shape of %1 to %2").arg(q(model.node(node)->name), q(formatStatedShapes(m_after))));
+}
+void SetOutputShapesCommand::redo()
+{
+    m_model.setOutputShapes(m_node, m_after);
+}
+void SetOutputShapesCommand::undo()
+{
+    m_model.setOutputShapes(m_node, m_before);
 }
 
 RenameCommand::RenameCommand(GraphModel& model, NodeId node, std::string name)

@@ -79,6 +79,21 @@ private:
     ParamValue m_after;
 };
 
+/// Sets an opaque node's output shapes (typed in the Inspector). Text: "Set the output shape of
+/// lambda to (None, 10)".
+class SetOutputShapesCommand : public QUndoCommand {
+public:
+    SetOutputShapesCommand(GraphModel& model, NodeId node, std::vector<StatedShape> shapes);
+    void redo() override;
+    void undo() override;
+
+private:
+    GraphModel& m_model;
+    NodeId m_node;
+    std::vector<StatedShape> m_before;
+    std::vector<StatedShape> m_after;
+};
+
 /// Renames a node. Text: "Rename dense to classifier".
 class RenameCommand : public QUndoCommand {
 public:

@@ -4,6 +4,7 @@
 #include "document/GraphDocument.h"
 #include "graph/LayerCatalogue.h"
 #include "graph/LayerName.h"
+#include "graph/OpaqueLayer.h"
 #include "shape/ArgumentValidator.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QVBoxLayout>
 
@@ -224,22 +226,83 @@ void InspectorPanel::rebuild()
         m_form->removeRow(0);
     const Node* node = m_document.model().node(m_node);
     const LayerSpec* spec = node ? LayerCatalogue::instance().find(node->type) : nullptr;
-    if (node && !spec) {
-        m_title->setText(
-            tr("<b>%1</b><br>Not supported by Shapeflow: kept as imported (its Keras config is written back on "
-               "export), but its output and what follows are unknown.")
-                .arg(QString::fromStdString(node->type).toHtmlEscaped()));
-        return;
-    }
     if (!node) {
         m_title->setText(tr("Select a layer to edit its arguments."));
         return;
     }
+    if (!spec) {
+        m_title->setText(
+            tr("<b>%1</b> · opaque layer, not checked<br>Shapeflow does not know this class: it keeps its Keras "
+               "config (below) and writes it back on export, but cannot check, train or run it.")
+                .arg(QString::fromStdString(node->type).toHtmlEscaped()));
+        addNameRow(*node);
+        addOpaqueRows(*node);
+        return;
+    }
     m_title->setText(
         QString("<b>%1</b><br>%2").arg(QString::fromStdString(spec->className), QString::fromStdString(spec->summary)));
+    addNameRow(*node);
     const NodeId id = m_node;
+    addArgumentRows(*spec, node->params,
+                    [this, id](const std::string& key) {
+                        return Commit([this, id, key](const ParamValue& v) { commitArgument(id, key, v); });
+                    },
+                    {});
+}
 
-    auto* name = new QLineEdit(QString::fromStdString(node->name));
+void InspectorPanel::addOpaqueRows(const Node& node)
+{
+    const NodeId id = node.id;
+    auto* shape = new QLineEdit(QString::fromStdString(formatStatedShapes(node.outputShapes)));
+    shape->setObjectName("edit_output_shape");
+    const OpaqueShapeSource source = opaqueShapeSource(node);
+    shape->setPlaceholderText(source == OpaqueShapeSource::KeepsInput ? tr("its input's shape")
+                                                                      : tr("needed, e.g. (None, 10)"));
+    shape->setToolTip(tr("The shape of its output, batch axis first, as Keras prints it: (None, 10); for several "
+                         "outputs, (None, 10), (None, 4). Shapeflow cannot compute it: it takes it as typed."));
+    auto parse = [](const QString& text, QString& why) {
+        std::string error;
+        auto shapes = parseStatedShapes(text.toStdString(), error);
+        why = shapes ? QString() : tr("Output shape: %1. Received: %2").arg(QString::fromStdString(error), text);
+        return shapes;
+    };
+    connect(shape, &QLineEdit::textEdited, this, [this, shape, parse](const QString& text) {
+        QString why;
+        parse(text, why);
+        markInvalid(shape, !why.isEmpty(), why);
+        showProblem(why);
+    });
+    connect(shape, &QLineEdit::editingFinished, this, [this, shape, parse, id] {
+        QString why;
+        const auto shapes = parse(shape->text(), why);
+        markInvalid(shape, !shapes, why);
+        showProblem(why);
+        const Node* n = m_document.model().node(id);
+        if (shapes && n && *shapes != n->outputShapes)
+            m_document.push(new SetOutputShapesCommand(m_document.model(), id, *shapes));
+    });
+    m_form->addRow(tr("output shape"), shape);
+
+    // What the file said, read-only: its class, config and the entry's other fields (Keras 3's
+    // module, registered_name, build_config), without Shapeflow's own notes.
+    nlohmann::json entry = {{"class_name", node.type}};
+    if (const nlohmann::json kept = nlohmann::json::parse(node.kerasFields, nullptr, false); kept.is_object())
+        for (const auto& [key, value] : kept.items())
+            if (!key.starts_with("shapeflow_"))
+                entry[key] = value;
+    auto* config = new QPlainTextEdit(QString::fromStdString(entry.dump(2)));
+    config->setObjectName("opaqueConfig");
+    config->setReadOnly(true);
+    config->setLineWrapMode(QPlainTextEdit::NoWrap);
+    config->setMinimumHeight(160);
+    m_form->addRow(tr("Keras config"), config);
+}
+
+void InspectorPanel::addNameRow(const Node& node)
+{
+    const NodeId id = node.id;
+
+    auto* name = new QLineEdit(QString::fromStdString(node.name));
     name->setObjectName("edit_name");
     connect(name, &QLineEdit::textEdited, this, [this, name, id](const QString& text) {
         const Node* other = m_document.graph().findByName(text.toStdString());
@@ -259,12 +322,6 @@ void InspectorPanel::rebuild()
         m_document.push(new RenameCommand(m_document.model(), id, text));
     });
     m_form->addRow(tr("name"), name);
-
-    addArgumentRows(*spec, node->params,
-                    [this, id](const std::string& key) {
-                        return Commit([this, id, key](const ParamValue& v) { commitArgument(id, key, v); });
-                    },
-                    {});
 }
 
 void InspectorPanel::addArgumentRows(const LayerSpec& spec, const ParamMap& params,

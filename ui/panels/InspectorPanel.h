@@ -2,6 +2,7 @@
 
 #include "graph/Ids.h"
 #include "graph/LayerSpec.h"
+#include "graph/Node.h"
 
 #include <QWidget>
 #include <functional>
@@ -20,8 +21,9 @@ class GraphDocument;
 /// editing finishes, and only if valid; an invalid one is marked and never committed. Renames are
 /// checked for uniqueness. A layer given as an argument (Bidirectional's `layer`) gets a combo box
 /// of the classes it may be and its own arguments' fields below it (`layer.units`), each edit one
-/// undo step that sets the whole nested layer again. Tab goes through the fields in order, and a commit keeps the focus
-/// in the form.
+/// undo step that sets the whole nested layer again. An opaque layer (graph/OpaqueLayer.h) shows its
+/// kept Keras config read-only and an output shape field, checked the same way. Tab goes through the fields in order,
+/// and a commit keeps the focus in the form.
 class InspectorPanel : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +38,11 @@ public:
 
 private:
     void rebuild();
+    /// The name field, checked for uniqueness and committed as a rename.
+    void addNameRow(const Node& node);
+    /// An opaque node's rows (graph/OpaqueLayer.h): its output shape, typed and checked, committed as
+    /// one undo step; its kept Keras config, read-only.
+    void addOpaqueRows(const Node& node);
     /// Rebuilds the form for the shown layer after it changed, the focus kept on the same field.
     void refresh();
     using Commit = std::function<void(const ParamValue&)>;

@@ -7,6 +7,12 @@
 //           sigmoid), binary cross-entropy;
 //   tagger  Embedding(20000, 128) -> Bidirectional(LSTM(64, return_sequences=True)) -> Dense(10,
 //           softmax) per step, categorical cross-entropy.
+// and the image models on 4,096 generated images, 10 classes, categorical cross-entropy:
+//   cnn       28x28x1 -> Conv2D(32, 3, relu) -> MaxPooling2D -> Conv2D(64, 3, relu) ->
+//             MaxPooling2D -> Flatten -> Dense(128, relu) -> Dense(10, softmax);
+//   separable 32x32x3 -> Conv2D(32, 3, strides 2, same, relu) -> three blocks of
+//             DepthwiseConv2D(3, same, relu) -> Conv2D(64, 1, relu) -> GlobalAveragePooling2D ->
+//             Dense(10, softmax).
 // Each measurement runs in its own child process so that its peak RSS is its own. Training
 // samples/s is the median of the measured epochs (the first epoch is excluded as warm-up);
 // inference samples/s the median of three passes.
@@ -16,7 +22,7 @@
 // the rounds of ours / PyTorch's, measured in the same sitting. Without it, the seed models'
 // ratios are against the PyTorch 1.13 CPU medians in the table, measured on another
 // machine of this kind; the text models have no such figures and need --reference.
-//   bench_training [--epochs N] [--threads N] [--model a|b|mlp|lstm|tagger|textcnn] [--batch N]
+//   bench_training [--epochs N] [--threads N] [--model a|b|mlp|lstm|tagger|textcnn|cnn|separable] [--batch N]
 //                  [--reference bench_training_torch] [--rounds N]
 #include "BenchSupport.h"
 #include "LayerNames.h"
@@ -106,6 +112,50 @@ Graph textCnn()
     return g;
 }
 
+/// An image input of `side` x `side` x `channels`, channels last.
+NodeId imageInput(Graph& g, std::int64_t side, std::int64_t channels)
+{
+    return g.addNode(layer::kInput, {{"shape", DimList{side, side, channels}}});
+}
+
+ParamMap convolution(std::int64_t filters, std::int64_t kernel, std::int64_t strides = 1)
+{
+    return {{"filters", filters},
+            {"kernel_size", DimList{kernel, kernel}},
+            {"strides", DimList{strides, strides}},
+            {"padding", std::string(strides > 1 ? "same" : "valid")},
+            {"activation", std::string("relu")}};
+}
+
+Graph smallCnn()
+{
+    Graph g;
+    NodeId x = then(g, imageInput(g, 28, 1), "Conv2D", convolution(32, 3));
+    x = then(g, x, "MaxPooling2D", {});
+    x = then(g, x, "Conv2D", convolution(64, 3));
+    x = then(g, x, "MaxPooling2D", {});
+    x = then(g, x, "Flatten", {});
+    x = then(g, x, layer::kDense, {{"units", std::int64_t{128}}, {"activation", std::string("relu")}});
+    then(g, x, layer::kDense, {{"units", std::int64_t{10}}, {"activation", std::string("softmax")}});
+    return g;
+}
+
+Graph separableStack()
+{
+    Graph g;
+    NodeId x = then(g, imageInput(g, 32, 3), "Conv2D", convolution(32, 3, 2));
+    for (int block = 0; block < 3; ++block) {
+        x = then(g, x, "DepthwiseConv2D",
+                 {{"kernel_size", DimList{std::int64_t{3}, std::int64_t{3}}},
+                  {"padding", std::string("same")},
+                  {"activation", std::string("relu")}});
+        x = then(g, x, "Conv2D", convolution(64, 1));
+    }
+    x = then(g, x, "GlobalAveragePooling2D", {});
+    then(g, x, layer::kDense, {{"units", std::int64_t{10}}, {"activation", std::string("softmax")}});
+    return g;
+}
+
 struct Case {
     const char* name;
     const char* example; ///< an example file's model, or
@@ -123,6 +173,8 @@ const Case kCases[] = {
     {"lstm", "", lstmClassifier, LossKind::BinaryCrossentropy, 1024, 0.0, 0.0},
     {"tagger", "", lstmTagger, LossKind::CategoricalCrossentropy, 1024, 0.0, 0.0},
     {"textcnn", "", textCnn, LossKind::BinaryCrossentropy, 1024, 0.0, 0.0},
+    {"cnn", "", smallCnn, LossKind::CategoricalCrossentropy, 4096, 0.0, 0.0},
+    {"separable", "", separableStack, LossKind::CategoricalCrossentropy, 4096, 0.0, 0.0},
 };
 
 bench::Throughput measure(const Case& c, Index batch, int epochs)

@@ -9,12 +9,21 @@
 //           side at every step -> Linear(10) per step, cross-entropy (softmax) over the 10 tags;
 //   textcnn Embedding(20000, 128) -> Conv1d(128, 5) -> relu -> max over the steps -> Linear(1) ->
 //           sigmoid, BCE.
+// and the two image models on 4,096 random images (channels-first here, as torch::nn::Conv2d
+// reads them; ours are channels-last, as Keras's default), 10 classes, cross-entropy (softmax):
+//   cnn       28x28x1 -> Conv2d(32, 3x3) -> relu -> MaxPool2d(2) -> Conv2d(64, 3x3) -> relu ->
+//             MaxPool2d(2) -> flatten -> Linear(128) -> relu -> Linear(10);
+//   separable 32x32x3 -> Conv2d(32, 3x3, stride 2, padding 1) -> relu -> three blocks of a
+//             depthwise Conv2d(3x3, padding 1, groups = channels) -> relu -> pointwise Conv2d(64,
+//             1x1) -> relu -> mean over the image -> Linear(10). Keras's "same" padding with stride
+//             2 pads one pixel at the end where PyTorch pads one each side: the same sizes and work.
 // Keras's LSTM has one bias where torch::nn::LSTM has two (b_ih, b_hh): 512 (tagger: 2 x 256)
 // more parameters here, the same work per step. It prints
 // one line per case in bench_training's format; `bench_training --reference` runs it in turn with
 // its own cases so that each ratio comes from one sitting. Built only when find_package(Torch)
 // succeeds and SHAPEFLOW_BENCH_TORCH is on; it is not part of the default build or of CI.
-//   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp|lstm|tagger|textcnn] [--batch N]
+//   bench_training_torch [--epochs N] [--threads N] [--model a|b|mlp|lstm|tagger|textcnn|cnn|separable]
+//                        [--batch N]
 #include "BenchSupport.h"
 
 #include <chrono>
@@ -129,6 +138,63 @@ struct TextCnn : torch::nn::Module {
     torch::nn::Linear out;
 };
 
+constexpr std::int64_t kImageSamples = 4096;
+constexpr std::int64_t kClasses = 10;
+
+/// The small image classifier: two 3x3 convolutions, each followed by 2x2 max pooling, then two Linear layers.
+struct SmallCnn : torch::nn::Module {
+    SmallCnn()
+        : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 3)))),
+          conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 3)))),
+          hidden(register_module("hidden", torch::nn::Linear(64 * 5 * 5, 128))),
+          out(register_module("out", torch::nn::Linear(128, kClasses)))
+    {
+    }
+
+    torch::Tensor forward(const torch::Tensor& images)
+    {
+        torch::Tensor x = torch::max_pool2d(torch::relu(conv1(images)), 2);
+        x = torch::max_pool2d(torch::relu(conv2(x)), 2);
+        return out(torch::relu(hidden(x.flatten(1))));
+    }
+
+    torch::nn::Conv2d conv1;
+    torch::nn::Conv2d conv2;
+    torch::nn::Linear hidden;
+    torch::nn::Linear out;
+};
+
+/// A strided 3x3 convolution, three depthwise-separable blocks, global average pooling, Linear(10).
+struct SeparableStack : torch::nn::Module {
+    SeparableStack()
+        : stem(register_module("stem", torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 32, 3).stride(2).padding(1)))),
+          out(register_module("out", torch::nn::Linear(64, kClasses)))
+    {
+        std::int64_t channels = 32;
+        for (int i = 0; i < 3; ++i) {
+            depthwise.push_back(register_module(
+                "depthwise" + std::to_string(i),
+                torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1).groups(channels))));
+            pointwise.push_back(register_module("pointwise" + std::to_string(i),
+                                                torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 64, 1))));
+            channels = 64;
+        }
+    }
+
+    torch::Tensor forward(const torch::Tensor& images)
+    {
+        torch::Tensor x = torch::relu(stem(images));
+        for (std::size_t i = 0; i < depthwise.size(); ++i)
+            x = torch::relu(pointwise[i](torch::relu(depthwise[i](x))));
+        return out(x.mean({2, 3}));
+    }
+
+    torch::nn::Conv2d stem;
+    std::vector<torch::nn::Conv2d> depthwise;
+    std::vector<torch::nn::Conv2d> pointwise;
+    torch::nn::Linear out;
+};
+
 /// Trains `epochs` epochs through step(batch indices) and times each; then three inference passes.
 template <typename Step, typename Infer>
 bench::Throughput measure(std::int64_t samples, int epochs, std::int64_t batch, Step step, Infer infer)
@@ -232,8 +298,32 @@ bench::Throughput tagger(std::int64_t batch, int epochs)
         [&](std::int64_t from, std::int64_t to) { torch::softmax(net.forward(tokens.slice(0, from, to)), 2); });
 }
 
+/// The two image classifiers on random images of `side` x `side` x `channels` and random classes.
+template <typename Net>
+bench::Throughput imageClassifier(std::int64_t side, std::int64_t channels, std::int64_t batch, int epochs)
+{
+    Net net;
+    const torch::Tensor images = torch::rand({kImageSamples, channels, side, side});
+    const torch::Tensor classes = torch::randint(0, kClasses, {kImageSamples}, torch::kLong);
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(1e-3).eps(1e-7));
+    return measure(
+        kImageSamples, epochs, batch,
+        [&](const torch::Tensor& rows) {
+            adam.zero_grad();
+            torch::nn::functional::cross_entropy(net.forward(images.index_select(0, rows)),
+                                                 classes.index_select(0, rows))
+                .backward();
+            adam.step();
+        },
+        [&](std::int64_t from, std::int64_t to) { torch::softmax(net.forward(images.slice(0, from, to)), 1); });
+}
+
 bench::Throughput run(const std::string& model, std::int64_t batch, int epochs)
 {
+    if (model == "cnn")
+        return imageClassifier<SmallCnn>(28, 1, batch, epochs);
+    if (model == "separable")
+        return imageClassifier<SeparableStack>(32, 3, batch, epochs);
     if (model == "mlp")
         return wideMlp(batch, epochs);
     if (model == "lstm")
@@ -253,7 +343,7 @@ int main(int argc, char** argv)
     torch::set_num_interop_threads(1);
     torch::set_num_threads(options.threads);
     torch::manual_seed(1);
-    for (const std::string model : {"a", "b", "mlp", "lstm", "tagger", "textcnn"})
+    for (const std::string model : {"a", "b", "mlp", "lstm", "tagger", "textcnn", "cnn", "separable"})
         for (long long batch : {32LL, 256LL}) {
             if (!bench::selected(options, model, batch))
                 continue;

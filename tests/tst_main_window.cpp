@@ -137,7 +137,7 @@ private slots:
         MainWindow window;
         QMenu* examples = examplesMenu(window);
         QVERIFY(examples);
-        QCOMPARE(examples->actions().size(), 7);
+        QCOMPARE(examples->actions().size(), 8);
         int withErrors = 0;
         for (QAction* example : examples->actions()) {
             example->trigger();

@@ -14,7 +14,9 @@
 #include <random>
 
 using namespace sf;
+using sf::test::compareFloats;
 using sf::test::GraphBuilder;
+using sf::test::read;
 
 namespace {
 
@@ -86,20 +88,6 @@ ParamMap convArguments(const ConvCase& c)
     return {{"filters", c.filters},          {"kernel_size", DimList{c.kernel}},
             {"strides", DimList{c.strides}}, {"dilation_rate", DimList{c.dilation}},
             {"padding", c.padding},          {"groups", c.groups}};
-}
-
-void compareFloats(const std::vector<float>& got, const std::vector<float>& expected, float tolerance = 1e-4f)
-{
-    QCOMPARE(got.size(), expected.size());
-    for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::fabs(got[i] - expected[i]) <= tolerance * std::max(1.0f, std::fabs(expected[i])),
-                 qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
-}
-
-std::vector<float> read(const Network::Port& port)
-{
-    const TensorView& v = port.buffers->value;
-    return {v.data, v.data + v.size()};
 }
 
 void convCases()
@@ -223,10 +211,10 @@ private slots:
         net->findParameter("conv/bias")->value = bias;
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), directConvolution(c, x, kernel, bias));
+        compareFloats(read(net->outputs()[0].buffers), directConvolution(c, x, kernel, bias), 1e-4f);
         // The inferred shape is the computed one.
         QCOMPARE(static_cast<std::size_t>(report.outputOf(layer)->shape[1].size() * c.filters * c.batch),
-                 read(net->outputs()[0]).size());
+                 read(net->outputs()[0].buffers).size());
     }
 
     void conv1DGradients_data() { convCases(); }
@@ -273,7 +261,7 @@ private slots:
         const std::vector<float> x{1, 2, 3, 4, 5};
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), expected);
+        compareFloats(read(net->outputs()[0].buffers), expected, 1e-4f);
     }
 
     /// Keras's same padding with an even window: the extra step goes after. x = 1..5, kernel
@@ -293,7 +281,7 @@ private slots:
         const std::vector<float> x{1, 2, 3, 4, 5};
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), {21, 43, 5});
+        compareFloats(read(net->outputs()[0].buffers), {21, 43, 5}, 1e-4f);
     }
 
     /// The text CNN the benchmark runs: Embedding(20000, 128) -> Conv1D(128, 5, relu) ->
@@ -351,7 +339,8 @@ private slots:
         net->findParameter("sep/bias")->value = bias;
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), directSeparableConvolution(c, x, depthwise, pointwise, bias));
+        compareFloats(read(net->outputs()[0].buffers), directSeparableConvolution(c, x, depthwise, pointwise, bias),
+                      1e-4f);
     }
 
     void separableConv1DGradients_data() { separableCases(); }
@@ -421,7 +410,7 @@ private slots:
         const std::vector<float> x{1, 2, 3, 4, 5, 6};
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), expected);
+        compareFloats(read(net->outputs()[0].buffers), expected, 1e-4f);
     }
 
     /// Permute on (2, 3, 4) samples: output[i][j][k] with dims (3, 1, 2) is input[j][k][i], checked
@@ -436,7 +425,7 @@ private slots:
         const std::vector<float> x = randomValues(48, rng);
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        const std::vector<float> y = read(net->outputs()[0]);
+        const std::vector<float> y = read(net->outputs()[0].buffers);
         for (int b = 0; b < 2; ++b)
             for (int i = 0; i < 4; ++i)
                 for (int j = 0; j < 2; ++j)

@@ -1,5 +1,6 @@
 #include "GradientCheck.h"
 #include "GraphBuilder.h"
+#include "LayerTrials.h"
 #include "engine/NetworkCompiler.h"
 #include "engine/ops/Conv2DOp.h"
 #include "graph/LayerCatalogue.h"
@@ -15,7 +16,9 @@
 #include <random>
 
 using namespace sf;
+using sf::test::compareFloats;
 using sf::test::GraphBuilder;
+using sf::test::read;
 
 namespace {
 
@@ -118,20 +121,6 @@ ParamMap convArguments(const Conv2DCase& c)
 DimList inputShape(const Conv2DCase& c)
 {
     return c.channelsFirst ? DimList{c.channels, c.rows, c.cols} : DimList{c.rows, c.cols, c.channels};
-}
-
-void compareFloats(const std::vector<float>& got, const std::vector<float>& expected, float tolerance = 1e-4f)
-{
-    QCOMPARE(got.size(), expected.size());
-    for (std::size_t i = 0; i < got.size(); ++i)
-        QVERIFY2(std::fabs(got[i] - expected[i]) <= tolerance * std::max(1.0f, std::fabs(expected[i])),
-                 qPrintable(QString("at %1: %2 vs %3").arg(i).arg(got[i]).arg(expected[i])));
-}
-
-std::vector<float> read(const Network::Port& port)
-{
-    const TensorView& v = port.buffers->value;
-    return {v.data, v.data + v.size()};
 }
 
 void convCases()
@@ -387,7 +376,7 @@ std::vector<float> runConv2D(const Conv2DCase& c, const std::vector<float>& x, c
         net->findParameter("conv/bias")->value = bias;
     std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
     net->forward({});
-    return read(net->outputs()[0]);
+    return read(net->outputs()[0].buffers);
 }
 
 using Scenario = std::function<Graph()>;
@@ -422,7 +411,7 @@ private slots:
             static_cast<std::size_t>(c.kernelRows * c.kernelCols * c.channels / c.groups * c.filters), rng);
         const auto bias = randomValues(static_cast<std::size_t>(c.filters), rng);
         const auto x = randomValues(static_cast<std::size_t>(c.batch * c.rows * c.cols * c.channels), rng);
-        compareFloats(runConv2D(c, x, kernel, bias), directConvolution(c, x, kernel, bias));
+        compareFloats(runConv2D(c, x, kernel, bias), directConvolution(c, x, kernel, bias), 1e-4f);
     }
 
     /// More samples than one unfolding holds (GroupedConv2D::kMaxColumns): the samples go in chunks.
@@ -486,7 +475,7 @@ private slots:
         const std::vector<float> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), expected);
+        compareFloats(read(net->outputs()[0].buffers), expected, 1e-4f);
     }
 
     /// channels_first is channels_last with the axes moved: the same kernel on the transposed
@@ -681,12 +670,7 @@ private slots:
         QFETCH(QString, code);
         QFETCH(bool, isError);
         QFETCH(QString, text);
-        const ShapeReport report = inferShapes(scenario());
-        const std::vector<Diagnostic> all = report.diagnostics();
-        const Diagnostic* d = sf::test::findCode(all, code.toStdString());
-        QVERIFY2(d, qPrintable("no " + code));
-        QCOMPARE(d->isError(), isError);
-        QVERIFY2(QString::fromStdString(d->message).contains(text), d->message.c_str());
+        sf::test::expectDiagnostic(scenario(), code.toStdString(), isError, text);
     }
 
     /// Every fix a Conv2D diagnostic offers makes it go away, with fewer errors.
@@ -695,21 +679,7 @@ private slots:
     {
         QFETCH(Scenario, scenario);
         QFETCH(QString, code);
-        const Graph graph = scenario();
-        const ShapeReport before = inferShapes(graph);
-        const std::vector<Diagnostic> all = before.diagnostics();
-        const Diagnostic* d = sf::test::findCode(all, code.toStdString());
-        QVERIFY(d);
-        if (d->fixes.empty())
-            QSKIP("this diagnostic offers no fix");
-        for (const QuickFix& fix : d->fixes) {
-            Graph fixed = graph;
-            QVERIFY2(applyFix(fixed, fix), fix.title.c_str());
-            const ShapeReport after = inferShapes(fixed);
-            for (const Diagnostic& left : after.diagnostics())
-                QVERIFY2(!(left.code == d->code && left.node == d->node), fix.title.c_str());
-            QVERIFY2(after.errorCount() < before.errorCount(), fix.title.c_str());
-        }
+        sf::test::expectFixesRemoveIt(scenario(), code.toStdString());
     }
 
     /// A window larger than the image with padding="valid" is offered padding="same", shared with
@@ -882,7 +852,7 @@ private slots:
         net->findParameter("dw/bias")->value = bias;
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), directConvolution(g, x, kernel, bias));
+        compareFloats(read(net->outputs()[0].buffers), directConvolution(g, x, kernel, bias), 1e-4f);
     }
 
     void depthwiseGradients_data() { depthwiseCases(); }
@@ -1002,7 +972,7 @@ private slots:
         net->findParameter("sep/bias")->value = bias;
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), directSeparable(c, x, depthwise, pointwise, bias));
+        compareFloats(read(net->outputs()[0].buffers), directSeparable(c, x, depthwise, pointwise, bias), 1e-4f);
     }
 
     void separableGradients_data() { separableCases(); }
@@ -1064,7 +1034,7 @@ private slots:
         net->findParameter("up/bias")->value = bias;
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]), expected);
+        compareFloats(read(net->outputs()[0].buffers), expected, 1e-4f);
     }
 
     void transposeGradients_data() { transposeCases(); }
@@ -1100,8 +1070,8 @@ private slots:
         const std::vector<float> x{1, 2, 3, 4};
         std::copy(x.begin(), x.end(), net->inputs()[0].buffers->value.data);
         net->forward({});
-        compareFloats(read(net->outputs()[0]),
-                      {1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000});
+        compareFloats(read(net->outputs()[0].buffers),
+                      {1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000}, 1e-4f);
     }
 
     /// Keras's sizes: (n - 1) * strides + span (+ max(span, strides) - span without

@@ -1,6 +1,7 @@
 #include "Convolution.h"
 
 #include "ActivationArgument.h"
+#include "ImageFormat.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "engine/ops/Conv2DOp.h"
@@ -45,12 +46,7 @@ std::vector<ParamSpec> params(int rank, bool causal, ParamSpec extra)
          : image ? "valid: whole windows only; same: ceil(size / strides) outputs on each axis, padded evenly."
                  : "valid: whole windows only; same: ceil(steps / strides) outputs, padded evenly."}};
     if (image)
-        p.push_back({"data_format",
-                     ParamKind::Choice,
-                     std::string("channels_last"),
-                     ValueRule::Any,
-                     {"channels_last", "channels_first"},
-                     "channels_last: (batch, rows, cols, channels); channels_first: (batch, channels, rows, cols)."});
+        p.push_back(image::dataFormatParam());
     p.push_back({"dilation_rate",
                  ParamKind::IntTuple,
                  one,
@@ -162,7 +158,7 @@ std::vector<Conv1DGeometry> geometries(const Arguments& a, int rank)
 
 bool channelsFirst(const Arguments& a, int rank)
 {
-    return rank == 2 && a.text("data_format") == "channels_first";
+    return rank == 2 && image::channelsFirst(a);
 }
 
 namespace {

@@ -5,17 +5,17 @@ namespace sf::image {
 ParamSpec dataFormatParam()
 {
     return {"data_format",
-            ParamKind::OptionalChoice,
-            std::monostate{},
+            ParamKind::Choice,
+            std::string("channels_last"),
             ValueRule::Any,
             {"channels_last", "channels_first"},
             "channels_last: (batch, height, width, channels); channels_first: (batch, channels, height, "
-            "width); None: channels_last."};
+            "width)."};
 }
 
 bool channelsFirst(const Arguments& a)
 {
-    return a.optionalText("data_format") == std::optional<std::string>("channels_first");
+    return a.text("data_format") == "channels_first";
 }
 
 int firstSpatialAxis(bool channelsFirst)

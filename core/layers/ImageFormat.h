@@ -6,11 +6,12 @@
 
 namespace sf::image {
 
-/// Keras's `data_format` of a 2-D layer: "channels_last" (batch, height, width, channels),
-/// "channels_first" (batch, channels, height, width), or None, which Keras 3
-/// (backend.standardize_data_format) and tf.keras (conv_utils.normalize_data_format) both read as
-/// keras.json's image_data_format, channels_last unless changed; Shapeflow reads None as
-/// channels_last. TensorFlow.js's `dataFormat` defaults to channelsLast too.
+/// Keras's `data_format` of a 2-D layer (its poolings and convolutions alike): "channels_last"
+/// (batch, height, width, channels) or "channels_first" (batch, channels, height, width). Keras's
+/// default, None, is keras.json's image_data_format for Keras 3 (backend.standardize_data_format)
+/// and tf.keras (conv_utils.normalize_data_format), channels_last unless changed, and get_config
+/// writes that resolved name; Shapeflow's default is that name, and a file's null (a field not
+/// given) reads as it. TensorFlow.js's `dataFormat` defaults to channelsLast too.
 ParamSpec dataFormatParam();
 
 /// Whether the node's data_format is channels_first.

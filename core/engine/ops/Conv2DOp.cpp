@@ -29,68 +29,56 @@ void moveChannels(const float* from, float* to, Index batch, Index channels, Ind
 
 } // namespace
 
-void GroupedConv2D::unfold(const Extent& e, const float* x, Index first, Index count, Index group) const
+namespace {
+
+/// The unfolded columns of samples [first, first + count) for one group, slot by slot in their
+/// order (a slot: the channels / groups floats of one window position): `visit` gets the offset in
+/// the input of the pixel a slot holds, or -1 where the window lies in the padding.
+template <typename Visit>
+void forEachWindowSlot(const Conv2DGeometry& g, const GroupedConv2D::Frame& frame, Index groups,
+                       const GroupedConv2D::Extent& e, Index first, Index count, Index group, Visit visit)
 {
-    const Conv1DGeometry& gr = m_geometry.rows;
-    const Conv1DGeometry& gc = m_geometry.cols;
-    const Index outRows = m_frame.rows;
-    const Index outCols = m_frame.cols;
-    const Index top = m_frame.top;
-    const Index left = m_frame.left;
-    const Index cg = e.channels / m_groups;
-    float* col = m_columns->data;
+    const Index cg = e.channels / groups;
     for (Index b = first; b < first + count; ++b) {
-        const float* sample = x + b * e.height * e.width * e.channels + group * cg;
-        for (Index i = 0; i < outRows; ++i)
-            for (Index j = 0; j < outCols; ++j)
-                for (Index p = 0; p < gr.kernel; ++p) {
-                    const Index r = i * gr.strides + p * gr.dilation - top;
-                    if (r < 0 || r >= e.height) {
-                        std::fill_n(col, gc.kernel * cg, 0.0f);
-                        col += gc.kernel * cg;
-                        continue;
-                    }
-                    for (Index q = 0; q < gc.kernel; ++q, col += cg) {
-                        const Index c = j * gc.strides + q * gc.dilation - left;
-                        if (c < 0 || c >= e.width)
-                            std::fill_n(col, cg, 0.0f);
-                        else
-                            std::copy_n(sample + (r * e.width + c) * e.channels, cg, col);
+        const Index sample = b * e.height * e.width * e.channels + group * cg;
+        for (Index i = 0; i < frame.rows; ++i)
+            for (Index j = 0; j < frame.cols; ++j)
+                for (Index p = 0; p < g.rows.kernel; ++p) {
+                    const Index r = i * g.rows.strides + p * g.rows.dilation - frame.top;
+                    for (Index q = 0; q < g.cols.kernel; ++q) {
+                        const Index c = j * g.cols.strides + q * g.cols.dilation - frame.left;
+                        const bool inside = r >= 0 && r < e.height && c >= 0 && c < e.width;
+                        visit(inside ? sample + (r * e.width + c) * e.channels : Index{-1});
                     }
                 }
     }
 }
 
+} // namespace
+
+void GroupedConv2D::unfold(const Extent& e, const float* x, Index first, Index count, Index group) const
+{
+    const Index cg = e.channels / m_groups;
+    float* col = m_columns->data;
+    forEachWindowSlot(m_geometry, m_frame, m_groups, e, first, count, group, [&](Index at) {
+        if (at < 0)
+            std::fill_n(col, cg, 0.0f);
+        else
+            std::copy_n(x + at, cg, col);
+        col += cg;
+    });
+}
+
 void GroupedConv2D::fold(const Extent& e, float* dx, Index first, Index count, Index group) const
 {
-    const Conv1DGeometry& gr = m_geometry.rows;
-    const Conv1DGeometry& gc = m_geometry.cols;
-    const Index outRows = m_frame.rows;
-    const Index outCols = m_frame.cols;
-    const Index top = m_frame.top;
-    const Index left = m_frame.left;
     const Index cg = e.channels / m_groups;
     const float* col = m_columnsGrad->data;
-    for (Index b = first; b < first + count; ++b) {
-        float* sample = dx + b * e.height * e.width * e.channels + group * cg;
-        for (Index i = 0; i < outRows; ++i)
-            for (Index j = 0; j < outCols; ++j)
-                for (Index p = 0; p < gr.kernel; ++p) {
-                    const Index r = i * gr.strides + p * gr.dilation - top;
-                    if (r < 0 || r >= e.height) {
-                        col += gc.kernel * cg;
-                        continue;
-                    }
-                    for (Index q = 0; q < gc.kernel; ++q, col += cg) {
-                        const Index c = j * gc.strides + q * gc.dilation - left;
-                        if (c < 0 || c >= e.width)
-                            continue;
-                        float* target = sample + (r * e.width + c) * e.channels;
-                        for (Index k = 0; k < cg; ++k)
-                            target[k] += col[k];
-                    }
-                }
-    }
+    forEachWindowSlot(m_geometry, m_frame, m_groups, e, first, count, group, [&](Index at) {
+        if (at >= 0)
+            for (Index k = 0; k < cg; ++k)
+                dx[at + k] += col[k];
+        col += cg;
+    });
 }
 
 void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut,

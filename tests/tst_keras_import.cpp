@@ -351,20 +351,175 @@ private slots:
         QCOMPARE(inferShapes(m.document.graph).errorCount(), 0);
     }
 
+    /// Keras 1.2.2's MNIST CNN (Theano ordering): Convolution2D's nb_filter, nb_row and nb_col,
+    /// subsample, border_mode and dim_ordering are read as Keras 2's legacy_conv2d_support read
+    /// them, and an export writes Conv2D with Keras 2's names only.
+    void keras1CnnIsRead()
+    {
+        const LoadedModel m = loadModel(fixture("keras1_cnn.json"));
+        QVERIFY(m.problems.empty());
+        QCOMPARE(fingerprint(m),
+                 QStringList(
+                     {"convolution2d_1_input:InputLayer:(None, 1, 28, 28):0",
+                      "convolution2d_1:Conv2D:(None, 32, 26, 26):320", "activation_1:Activation:(None, 32, 26, 26):0",
+                      "convolution2d_2:Conv2D:(None, 32, 24, 24):9248", "activation_2:Activation:(None, 32, 24, 24):0",
+                      "maxpooling2d_1:MaxPooling2D:(None, 32, 12, 12):0", "dropout_1:Dropout:(None, 32, 12, 12):0",
+                      "flatten_1:Flatten:(None, 4608):0", "dense_1:Dense:(None, 128):589952",
+                      "activation_3:Activation:(None, 128):0", "dropout_2:Dropout:(None, 128):0",
+                      "dense_2:Dense:(None, 10):1290", "activation_4:Activation:(None, 10):0"}));
+        const nlohmann::json layers =
+            exportKerasModel(m.document.graph, m.document.name, KerasFlavour::Keras2).model["config"]["layers"];
+        const auto conv = std::ranges::find_if(
+            layers, [](const nlohmann::json& l) { return l["config"]["name"] == "convolution2d_2"; });
+        QVERIFY(conv != layers.end());
+        QCOMPARE((*conv)["class_name"], "Conv2D");
+        const nlohmann::json& config = (*conv)["config"];
+        QCOMPARE(config["filters"], 32);
+        QCOMPARE(config["kernel_size"], nlohmann::json::parse("[3, 3]"));
+        QCOMPARE(config["strides"], nlohmann::json::parse("[1, 1]"));
+        QCOMPARE(config["padding"], "valid");
+        QCOMPARE(config["data_format"], "channels_first");
+        QCOMPARE(config["use_bias"], true);
+        QCOMPARE(config["kernel_initializer"], "glorot_uniform");
+        for (const char* keras1 : {"nb_filter", "nb_row", "nb_col", "subsample", "border_mode", "dim_ordering", "init",
+                                   "bias", "W_regularizer", "b_constraint"})
+            QVERIFY2(!config.contains(keras1), keras1);
+    }
+
+    /// Keras 1's other convolution classes, with their own argument names: each is read as the
+    /// Keras 2 class it became, with nothing of Keras 1 kept (a derived input_dim, input_length
+    /// or Deconvolution2D output_shape included).
+    void keras1ConvolutionClasses_data()
+    {
+        QTest::addColumn<QString>("layer");
+        QTest::addColumn<QString>("className");
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<qint64>("params");
+        QTest::newRow("Convolution1D")
+            << R"({"class_name": "Convolution1D", "config": {"name": "c", "nb_filter": 4, "filter_length": 3, "subsample_length": 2, "border_mode": "same", "init": "glorot_uniform", "activation": "relu", "bias": false, "W_regularizer": null, "input_dim": 2, "input_length": 10, "batch_input_shape": [null, 10, 2]}})"
+            << "Conv1D"
+            << "(None, 5, 4)" << qint64{24};
+        QTest::newRow("AtrousConvolution1D")
+            << R"({"class_name": "AtrousConvolution1D", "config": {"name": "c", "nb_filter": 4, "filter_length": 3, "atrous_rate": 2, "subsample_length": 1, "border_mode": "valid", "bias": true, "input_dim": 2, "input_length": 10, "batch_input_shape": [null, 10, 2]}})"
+            << "Conv1D"
+            << "(None, 6, 4)" << qint64{28};
+        QTest::newRow("AtrousConvolution2D")
+            << R"({"class_name": "AtrousConvolution2D", "config": {"name": "c", "nb_filter": 2, "nb_row": 3, "nb_col": 3, "atrous_rate": [2, 2], "subsample": [1, 1], "border_mode": "valid", "dim_ordering": "tf", "bias": true, "batch_input_shape": [null, 9, 9, 1]}})"
+            << "Conv2D"
+            << "(None, 5, 5, 2)" << qint64{20};
+        QTest::newRow("SeparableConvolution2D")
+            << R"({"class_name": "SeparableConvolution2D", "config": {"name": "c", "nb_filter": 8, "nb_row": 3, "nb_col": 3, "init": "glorot_uniform", "border_mode": "same", "subsample": [1, 1], "depth_multiplier": 1, "dim_ordering": "tf", "b_regularizer": null, "bias": true, "batch_input_shape": [null, 8, 8, 3]}})"
+            << "SeparableConv2D"
+            << "(None, 8, 8, 8)" << qint64{59};
+        QTest::newRow("Deconvolution2D")
+            << R"({"class_name": "Deconvolution2D", "config": {"name": "c", "nb_filter": 4, "nb_row": 3, "nb_col": 3, "output_shape": [null, 10, 10, 4], "border_mode": "valid", "subsample": [1, 1], "dim_ordering": "tf", "bias": true, "batch_input_shape": [null, 8, 8, 2]}})"
+            << "Conv2DTranspose"
+            << "(None, 10, 10, 4)" << qint64{76};
+    }
+    void keras1ConvolutionClasses()
+    {
+        QFETCH(QString, layer);
+        QFETCH(QString, className);
+        QFETCH(QString, shape);
+        QFETCH(qint64, params);
+        const LoadedModel m = loadModelFromText(
+            R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [)" + layer.toStdString() + "]}",
+            "k1.json");
+        QVERIFY(m.problems.empty());
+        const QStringList rows = fingerprint(m);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[1], "c:" + className + ":" + shape + ":" + QString::number(params));
+        const Node& node = *m.document.graph.findByName("c");
+        const nlohmann::json kept =
+            node.kerasFields.empty() ? nlohmann::json::object() : nlohmann::json::parse(node.kerasFields)["config"];
+        for (const char* keras1 :
+             {"nb_filter", "filter_length", "nb_row", "nb_col", "subsample_length", "subsample", "border_mode",
+              "dim_ordering", "init", "bias", "atrous_rate", "input_dim", "input_length", "output_shape"})
+            QVERIFY2(!kept.contains(keras1), keras1);
+        const nlohmann::json entry = kerasLayerEntry(node, KerasFlavour::Keras2);
+        QCOMPARE(QString::fromStdString(entry["class_name"].get<std::string>()), className);
+    }
+
+    /// The other names Keras 2 and 3 export for a class (MaxPool2D, SeparableConvolution1D) are
+    /// read as the class; an export writes the class's own name.
+    void classAliasesAreRead_data()
+    {
+        QTest::addColumn<QString>("alias");
+        QTest::addColumn<QString>("className");
+        QTest::addColumn<QString>("config");
+        QTest::addColumn<QString>("shape");
+        const QString pool2d = R"("pool_size": [2, 2])";
+        for (const auto& [alias, cls] : {std::pair{"MaxPool2D", "MaxPooling2D"}, {"AvgPool2D", "AveragePooling2D"}})
+            QTest::newRow(alias) << alias << cls << pool2d << "(None, 4, 4, 3)";
+        for (const auto& [alias, cls] :
+             {std::pair{"GlobalMaxPool2D", "GlobalMaxPooling2D"}, {"GlobalAvgPool2D", "GlobalAveragePooling2D"}})
+            QTest::newRow(alias) << alias << cls << ""
+                                 << "(None, 3)";
+        QTest::newRow("MaxPool1D") << "MaxPool1D"
+                                   << "MaxPooling1D"
+                                   << R"("pool_size": 2)"
+                                   << "(None, 4, 8)";
+        QTest::newRow("AvgPool1D") << "AvgPool1D"
+                                   << "AveragePooling1D"
+                                   << R"("pool_size": 2)"
+                                   << "(None, 4, 8)";
+        QTest::newRow("GlobalMaxPool1D") << "GlobalMaxPool1D"
+                                         << "GlobalMaxPooling1D"
+                                         << ""
+                                         << "(None, 8)";
+        QTest::newRow("GlobalAvgPool1D") << "GlobalAvgPool1D"
+                                         << "GlobalAveragePooling1D"
+                                         << ""
+                                         << "(None, 8)";
+        QTest::newRow("Convolution2D") << "Convolution2D"
+                                       << "Conv2D"
+                                       << R"("filters": 5, "kernel_size": 3)"
+                                       << "(None, 6, 6, 5)";
+        QTest::newRow("SeparableConvolution1D") << "SeparableConvolution1D"
+                                                << "SeparableConv1D"
+                                                << R"("filters": 5, "kernel_size": 3)"
+                                                << "(None, 6, 5)";
+        QTest::newRow("Convolution2DTranspose") << "Convolution2DTranspose"
+                                                << "Conv2DTranspose"
+                                                << R"("filters": 5, "kernel_size": 3)"
+                                                << "(None, 10, 10, 5)";
+    }
+    void classAliasesAreRead()
+    {
+        QFETCH(QString, alias);
+        QFETCH(QString, className);
+        QFETCH(QString, config);
+        QFETCH(QString, shape);
+        const bool image = className.contains("2D");
+        const std::string input = image ? "[null, 8, 8, 3]" : "[null, 8, 8]";
+        const QString text =
+            QStringLiteral(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
+                {"class_name": "InputLayer", "config": {"name": "x", "batch_shape": %1}},
+                {"class_name": "%2", "config": {"name": "l"%3}}]}})")
+                .arg(QString::fromStdString(input), alias, config.isEmpty() ? QString() : ", " + config);
+        const LoadedModel m = loadModelFromText(text.toStdString(), "alias.json");
+        QVERIFY(m.problems.empty());
+        const QStringList rows = fingerprint(m);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[1].section(':', 1, 2), className + ":" + shape);
+        const nlohmann::json entry = kerasLayerEntry(*m.document.graph.findByName("l"), KerasFlavour::Keras3);
+        QCOMPARE(QString::fromStdString(entry["class_name"].get<std::string>()), className);
+    }
+
     /// An unsupported layer of a Keras 1 file keeps its Keras 1 config, which later Keras cannot
-    /// read: said.
+    /// read: said. (MaxoutDense is Keras 1's; Keras 2 removed it.)
     void keras1UnsupportedLayerConfigIsNamed()
     {
         const LoadedModel m = loadModelFromText(
             R"({"class_name": "Sequential", "keras_version": "1.2.2", "config": [
-                {"class_name": "Convolution1D", "config": {"name": "c", "nb_filter": 4, "filter_length": 3, "batch_input_shape": [null, 10, 2]}},
+                {"class_name": "MaxoutDense", "config": {"name": "c", "output_dim": 4, "nb_feature": 4, "init": "glorot_uniform", "batch_input_shape": [null, 10]}},
                 {"class_name": "Flatten", "config": {"name": "f"}}]})",
             "k1.json");
         QCOMPARE(m.problems.size(), std::size_t{1});
         QCOMPARE(m.problems[0].code, std::string("keras1-layer-config"));
         QCOMPARE(m.problems[0].layer, std::string("c"));
         QCOMPARE(m.problems[0].severity, Severity::Warning);
-        QCOMPARE(nlohmann::json::parse(m.document.graph.findByName("c")->kerasFields)["config"]["nb_filter"], 4);
+        QCOMPARE(nlohmann::json::parse(m.document.graph.findByName("c")->kerasFields)["config"]["nb_feature"], 4);
     }
 
     /// A Keras 1 argument that Keras 2 removed, or a Keras 1 object Keras 2 cannot read, is named.

@@ -1067,6 +1067,21 @@ private slots:
         QVERIFY2(readme.find(count) != std::string::npos, qPrintable(QString::fromStdString("README.md: " + count)));
     }
 
+    /// A class alias (Keras 1's Convolution2D, Keras's MaxPool2D) names one layer and no layer's
+    /// own class, so a file's class name reads as one layer only.
+    void classAliasesAreUnambiguous()
+    {
+        std::map<std::string, std::string> aliasOf;
+        for (const auto& type : LayerCatalogue::instance().all())
+            for (const std::string& alias : type->keras().classAliases) {
+                QVERIFY2(!LayerCatalogue::instance().type(alias), qPrintable(QString::fromStdString(alias)));
+                QVERIFY2(aliasOf.emplace(alias, type->spec().className).second,
+                         qPrintable(QString::fromStdString(alias + " names two layers")));
+                QCOMPARE(LayerCatalogue::instance().typeOfKerasClass(alias), type.get());
+            }
+        QVERIFY(aliasOf.contains("Convolution2D"));
+    }
+
     void conformance_data()
     {
         QTest::addColumn<QString>("className");

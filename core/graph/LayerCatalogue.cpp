@@ -20,6 +20,16 @@ const LayerType* LayerCatalogue::type(std::string_view className) const
     return nullptr;
 }
 
+const LayerType* LayerCatalogue::typeOfKerasClass(std::string_view className) const
+{
+    if (const LayerType* t = type(className))
+        return t;
+    for (const auto& t : m_types)
+        if (std::ranges::find(t->keras().classAliases, className) != t->keras().classAliases.end())
+            return t.get();
+    return nullptr;
+}
+
 const LayerSpec* LayerCatalogue::find(std::string_view className) const
 {
     const LayerType* t = type(className);

@@ -19,6 +19,10 @@ public:
 
     /// The layer type of a Keras class name, or nullptr for a class Shapeflow does not know.
     const LayerType* type(std::string_view className) const;
+    /// The layer type of a class name as a Keras file writes it: its own, or one of its
+    /// KerasExtras::classAliases (Keras 1's Convolution2D is Conv2D); nullptr for one Shapeflow
+    /// does not know.
+    const LayerType* typeOfKerasClass(std::string_view className) const;
     /// Its spec, or nullptr.
     const LayerSpec* find(std::string_view className) const;
     const std::vector<std::unique_ptr<const LayerType>>& all() const { return m_types; }

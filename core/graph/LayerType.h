@@ -48,8 +48,16 @@ struct BufferUse {
 
 /// Keras facts about a layer class beyond the arguments Shapeflow models.
 struct KerasExtras {
-    /// Keras 1 argument names and the Keras 2 names they became (keras/legacy/interfaces.py).
+    /// Other class names Keras files write for this layer: Keras 1's (Convolution2D) and the
+    /// aliases Keras 2 and 3 export beside it (MaxPool2D). An import reads them as this class; an
+    /// export writes the spec's class name.
+    std::vector<std::string> classAliases = {};
+    /// Keras 1 argument names and the Keras 2 names they became (keras/legacy/interfaces.py). A
+    /// Keras 1 name may become several (SeparableConvolution2D's `init` set both initializers).
     std::vector<std::pair<std::string, std::string>> keras1Arguments = {};
+    /// Keras 1 arguments that Keras 2 joined into one tuple, in its order (Convolution2D's
+    /// `nb_row` and `nb_col` became `kernel_size`: conv2d_args_preprocessor).
+    std::vector<std::pair<std::vector<std::string>, std::string>> keras1Tuples = {};
     /// Config fields that only repeat what the graph says (tf.keras's Embedding `input_length`):
     /// an import does not keep them, so an edit cannot contradict them.
     std::vector<std::string> derivedFields = {};

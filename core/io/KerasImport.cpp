@@ -97,12 +97,19 @@ const json* find(const json& object, const char* key)
     return object.is_object() && object.contains(key) ? &object.at(key) : nullptr;
 }
 
-/// Whether a layer of class `cls` reads its input as token ids (an Embedding), as it does with its
-/// default arguments.
-bool readsTokenIds(const json* cls)
+/// The layer type a file's layer entry is of, by its class name (or one of its aliases); nullptr
+/// for a class Shapeflow does not know or an entry without one.
+const LayerType* layerTypeOf(const json& layer)
 {
-    const LayerType* type =
-        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    const json* cls = find(layer, "class_name");
+    return cls && cls->is_string() ? LayerCatalogue::instance().typeOfKerasClass(cls->get<std::string>()) : nullptr;
+}
+
+/// Whether a file's layer entry is of a class that reads its input as token ids (an Embedding), as
+/// it does with its default arguments.
+bool readsTokenIds(const json& layer)
+{
+    const LayerType* type = layerTypeOf(layer);
     if (!type)
         return false;
     Node node;
@@ -221,9 +228,7 @@ std::string Importer::layerName(const json& layer)
 /// nullptr for one called on one tensor or a list.
 const KerasExtras* callExtrasOf(const json& layer)
 {
-    const json* cls = find(layer, "class_name");
-    const LayerType* type =
-        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    const LayerType* type = layerTypeOf(layer);
     return type && !type->keras().callArguments.empty() ? &type->keras() : nullptr;
 }
 
@@ -241,9 +246,7 @@ void Importer::keepCallForm(NodeId node, std::size_t positional, std::size_t tot
 void Importer::refuseCallArguments(const json& layer, const json& entry, const std::string& path,
                                    const std::string& name)
 {
-    const json* cls = find(layer, "class_name");
-    const LayerType* type =
-        cls && cls->is_string() ? LayerCatalogue::instance().type(cls->get<std::string>()) : nullptr;
+    const LayerType* type = layerTypeOf(layer);
     if (!type || type->keras().refusedCallArguments.empty())
         return;
     std::vector<std::pair<const json*, std::string>> calls; // the kwargs objects, with their paths
@@ -290,12 +293,25 @@ const json& Importer::modelConfig(const json& root, std::string& path) const
 json Importer::modernConfig(const LayerType* type, const json& config, const std::string& name, const std::string& path)
 {
     json modern = config.is_object() ? config : json::object();
-    if (type)
+    if (type) {
+        std::vector<std::string> renamed;
         for (const auto& [keras1, keras2] : type->keras().keras1Arguments)
             if (modern.contains(keras1) && !modern.contains(keras2)) {
                 modern[keras2] = modern[keras1];
-                modern.erase(keras1);
+                renamed.push_back(keras1);
             }
+        for (const auto& [parts, keras2] : type->keras().keras1Tuples)
+            if (!modern.contains(keras2) &&
+                std::ranges::all_of(parts, [&](const std::string& part) { return modern.contains(part); })) {
+                json tuple = json::array();
+                for (const std::string& part : parts)
+                    tuple.push_back(modern[part]);
+                modern[keras2] = std::move(tuple);
+                renamed.insert(renamed.end(), parts.begin(), parts.end());
+            }
+        for (const std::string& keras1 : renamed)
+            modern.erase(keras1);
+    }
     // Keras 1's WeightRegularizer(l1, l2) is Keras 2's L1L2(l1, l2); other Keras 1 objects (no
     // class_name: constraints) are kept as they are, and Keras 2 and 3 cannot read them.
     for (auto& [key, value] : modern.items()) {
@@ -321,7 +337,7 @@ NodeId Importer::addLayer(const json& layerJson, const std::string& path, const 
         fail(path + ".class_name",
              "expected the layer's class name, got " + (cls ? briefJson(*cls) : std::string("nothing")));
     const std::string className = cls->get<std::string>();
-    const LayerType* type = LayerCatalogue::instance().type(className);
+    const LayerType* type = LayerCatalogue::instance().typeOfKerasClass(className);
 
     static const json kEmpty = json::object();
     const json* rawConfig = find(layerJson, "config");
@@ -446,7 +462,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
                 shapeTaken = true;
                 if (const json* keras1Dtype = givenField(*config, "input_dtype"))
                     inputConfig["dtype"] = *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
-                if (readsTokenIds(cls))
+                if (readsTokenIds(layerJson))
                     inputConfig["dtype"] = "int32";
                 const std::string inputName = m_result.graph.uniqueName(name + "_input");
                 const LayerType& input = LayerCatalogue::instance().input();
@@ -456,7 +472,7 @@ void Importer::importSequential(const json& layers, const std::string& path)
             }
         }
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
-        const bool supported = cls && cls->is_string() && LayerCatalogue::instance().find(cls->get<std::string>());
+        const bool supported = layerTypeOf(layerJson) != nullptr;
         const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
                                       shapeTaken && supported ? kShapeFields : std::vector<std::string>{});
         // Every layer is connected to the one before it, supported or not: an opaque layer's output

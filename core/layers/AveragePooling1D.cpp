@@ -7,7 +7,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeAveragePooling1D()
 {
     return std::make_unique<pooling::PoolingLayer>(
-        pooling::PoolingOp::Mode::Average, 1, "AveragePooling1D", "average_pooling1d",
+        pooling::PoolingOp::Mode::Average, 1, "AveragePooling1D", "AvgPool1D", "average_pooling1d",
         "The mean of each window of steps: (batch, steps, d) to (batch, pooled steps, d).");
 }
 

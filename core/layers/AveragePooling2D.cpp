@@ -10,7 +10,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeAveragePooling2D()
 {
     return std::make_unique<pooling::PoolingLayer>(
-        pooling::PoolingOp::Mode::Average, 2, "AveragePooling2D", "average_pooling2d",
+        pooling::PoolingOp::Mode::Average, 2, "AveragePooling2D", "AvgPool2D", "average_pooling2d",
         "The mean of each window of pixels: (batch, h, w, c) to (batch, pooled h, pooled w, c).");
 }
 

@@ -32,7 +32,7 @@ public:
                  false,
                  1,
                  conv::params(1, true, conv::groupsParam())},
-                conv::kerasExtras({"kernel"}, 1))
+                conv::kerasExtras({"kernel"}, 1, {.keras1 = {"Convolution1D", "AtrousConvolution1D"}}))
     {
     }
 

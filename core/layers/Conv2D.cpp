@@ -1,5 +1,6 @@
 #include "ActivationArgument.h"
 #include "Convolution.h"
+#include "ImageFormat.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "shape/LayerFlops.h"
@@ -32,7 +33,7 @@ public:
                  false,
                  1,
                  conv::params(2, false, conv::groupsParam())},
-                conv::kerasExtras({"kernel"}, 2))
+                conv::kerasExtras({"kernel"}, 2, {.keras1 = {"Convolution2D", "AtrousConvolution2D"}}))
     {
     }
 
@@ -97,6 +98,7 @@ public:
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         conv::refuseLora(config, reading);
+        image::readKeras1DimOrdering(config);
         return Layer::readKerasArguments(config, reading);
     }
 

@@ -1,5 +1,6 @@
 #include "ActivationArgument.h"
 #include "Convolution.h"
+#include "ImageFormat.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "shape/DiagnosticCodes.h"
@@ -12,6 +13,16 @@ namespace sf {
 namespace {
 
 using nlohmann::json;
+
+/// Keras 1's Deconvolution2D wrote its `output_shape`, batch included, which only repeats what
+/// the arguments make of its input; Keras 2's legacy_deconv2d_support dropped it.
+KerasExtras kerasExtras()
+{
+    KerasExtras extras =
+        conv::kerasExtras({"kernel"}, 2, {.keras1 = {"Deconvolution2D"}, .aliases = {"Convolution2DTranspose"}});
+    extras.derivedFields.push_back("output_shape");
+    return extras;
+}
 
 /// One axis of a transposed convolution (keras/src/backend/common/backend_utils.py): the output
 /// size (_get_output_shape_given_tf_padding) and the output rows before the first input pixel's
@@ -59,7 +70,7 @@ public:
                  false,
                  1,
                  params()},
-                conv::kerasExtras({"kernel"}, 2))
+                kerasExtras())
     {
     }
 
@@ -153,6 +164,7 @@ public:
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         conv::refuseLora(config, reading);
+        image::readKeras1DimOrdering(config);
         return Layer::readKerasArguments(config, reading);
     }
 

@@ -122,7 +122,35 @@ void refuseLora(const nlohmann::json& config, KerasLayerReading& reading)
                             ": its kernel is adapted by LoRA, which Shapeflow does not model.");
 }
 
-KerasExtras kerasExtras(const std::vector<std::string>& kernels, int rank)
+namespace {
+
+/// Keras 1's argument names of a convolution with kernels named `kernels`, and the Keras 2 names
+/// Keras 2's legacy interfaces gave them.
+std::vector<std::pair<std::string, std::string>> keras1Arguments(const std::vector<std::string>& kernels, int rank)
+{
+    std::vector<std::pair<std::string, std::string>> names = {{"nb_filter", "filters"},
+                                                              {"border_mode", "padding"},
+                                                              {"b_regularizer", "bias_regularizer"},
+                                                              {"b_constraint", "bias_constraint"},
+                                                              {"bias", "use_bias"},
+                                                              {"atrous_rate", "dilation_rate"}};
+    if (rank == 1)
+        names.insert(names.end(), {{"filter_length", "kernel_size"}, {"subsample_length", "strides"}});
+    else
+        names.emplace_back("subsample", "strides");
+    if (kernels == std::vector<std::string>{"kernel"})
+        names.insert(names.end(), {{"init", "kernel_initializer"},
+                                   {"W_regularizer", "kernel_regularizer"},
+                                   {"W_constraint", "kernel_constraint"}});
+    else
+        for (const std::string& kernel : kernels) // separable_conv2d_args_preprocessor
+            names.emplace_back("init", kernel + "_initializer");
+    return names;
+}
+
+} // namespace
+
+KerasExtras kerasExtras(const std::vector<std::string>& kernels, int rank, const ClassNames& names)
 {
     nlohmann::json fields = {{"bias_initializer", {{"class_name", "Zeros"}, {"config", nlohmann::json::object()}}},
                              {"bias_regularizer", nullptr},
@@ -136,7 +164,17 @@ KerasExtras kerasExtras(const std::vector<std::string>& kernels, int rank)
         fields[name + "regularizer"] = nullptr;
         fields[name + "constraint"] = nullptr;
     }
-    return {.defaultFields = std::move(fields), .channelsLastOnly = rank == 1};
+    KerasExtras extras{.defaultFields = std::move(fields), .channelsLastOnly = rank == 1};
+    extras.classAliases = names.keras1;
+    extras.classAliases.insert(extras.classAliases.end(), names.aliases.begin(), names.aliases.end());
+    if (!names.keras1.empty()) {
+        extras.keras1Arguments = keras1Arguments(kernels, rank);
+        if (rank == 1)
+            extras.derivedFields = {"input_dim", "input_length"};
+        else
+            extras.keras1Tuples = {{{"nb_row", "nb_col"}, "kernel_size"}};
+    }
+    return extras;
 }
 
 Conv1DGeometry geometry(const Arguments& a, std::size_t axis)

@@ -36,11 +36,24 @@ bool checkChannelsPerGroup(RuleContext& ctx, std::int64_t channels, std::int64_t
 /// layer uses: refused by name rather than read as a plain convolution.
 void refuseLora(const nlohmann::json& config, KerasLayerReading& reading);
 
+/// The class names Keras files have used for a convolution besides its own.
+struct ClassNames {
+    /// Keras 1's (Convolution2D): such a file has Keras 1's argument names too.
+    std::vector<std::string> keras1 = {};
+    /// Aliases Keras 2 and 3 export beside the class (SeparableConvolution1D).
+    std::vector<std::string> aliases = {};
+};
+
 /// Keras 3's get_config beyond the arguments, for kernels named `kernels` (`kernel`, or
 /// `depthwise` and `pointwise`): glorot_uniform kernels, a zeros bias, no regularizers or
 /// constraints; at rank 1, where data_format is not an argument, channels_last (the layer then
-/// reads channels_last only).
-KerasExtras kerasExtras(const std::vector<std::string>& kernels, int rank);
+/// reads channels_last only). With Keras 1 class names, Keras 1's argument names as Keras 2's
+/// legacy_conv1d_support, legacy_conv2d_support, legacy_separable_conv2d_support and
+/// legacy_deconv2d_support read them (keras/legacy/interfaces.py): `nb_filter`, `filter_length`
+/// or `nb_row` and `nb_col`, `subsample_length` or `subsample`, `border_mode`, `init`, `W_*` and
+/// `b_*`, `bias`, and the Atrous layers' `atrous_rate` (keras/legacy/layers.py); Keras 1's
+/// Convolution1D also wrote `input_dim` and `input_length`, which only repeat its input's shape.
+KerasExtras kerasExtras(const std::vector<std::string>& kernels, int rank, const ClassNames& names = {});
 
 /// The window of spatial axis `axis` the arguments describe.
 Conv1DGeometry geometry(const Arguments& a, std::size_t axis);

@@ -7,7 +7,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeGlobalAveragePooling1D()
 {
     return std::make_unique<GlobalPoolingLayer>(
-        GlobalPoolingOp::Mode::Average, 1, "GlobalAveragePooling1D", "global_average_pooling1d",
+        GlobalPoolingOp::Mode::Average, 1, "GlobalAveragePooling1D", "GlobalAvgPool1D", "global_average_pooling1d",
         "Averages over the steps axis, skipping masked steps: (batch, steps, d) to (batch, d).");
 }
 

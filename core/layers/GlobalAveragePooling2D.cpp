@@ -10,7 +10,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeGlobalAveragePooling2D()
 {
     return std::make_unique<GlobalPoolingLayer>(GlobalPoolingOp::Mode::Average, 2, "GlobalAveragePooling2D",
-                                                "global_average_pooling2d",
+                                                "GlobalAvgPool2D", "global_average_pooling2d",
                                                 "Averages over the height and width: (batch, h, w, c) to (batch, c).");
 }
 

@@ -8,7 +8,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeGlobalMaxPooling1D()
 {
     return std::make_unique<GlobalPoolingLayer>(
-        GlobalPoolingOp::Mode::Max, 1, "GlobalMaxPooling1D", "global_max_pooling1d",
+        GlobalPoolingOp::Mode::Max, 1, "GlobalMaxPooling1D", "GlobalMaxPool1D", "global_max_pooling1d",
         "The largest value over the steps axis: (batch, steps, d) to (batch, d).");
 }
 

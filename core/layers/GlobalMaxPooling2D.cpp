@@ -11,7 +11,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeGlobalMaxPooling2D()
 {
     return std::make_unique<GlobalPoolingLayer>(
-        GlobalPoolingOp::Mode::Max, 2, "GlobalMaxPooling2D", "global_max_pooling2d",
+        GlobalPoolingOp::Mode::Max, 2, "GlobalMaxPooling2D", "GlobalMaxPool2D", "global_max_pooling2d",
         "The largest value over the height and width: (batch, h, w, c) to (batch, c).");
 }
 

@@ -23,17 +23,19 @@ std::vector<ParamSpec> globalPoolingParams(int dimensions)
     return params;
 }
 
-KerasExtras globalPoolingKeras(int dimensions)
+KerasExtras globalPoolingKeras(int dimensions, std::string alias)
 {
     if (dimensions == 1)
-        return {.defaultFields = {{"data_format", "channels_last"}}, .channelsLastOnly = true};
-    return {};
+        return {.classAliases = {std::move(alias)},
+                .defaultFields = {{"data_format", "channels_last"}},
+                .channelsLastOnly = true};
+    return {.classAliases = {std::move(alias)}};
 }
 
 } // namespace
 
 GlobalPoolingLayer::GlobalPoolingLayer(GlobalPoolingOp::Mode mode, int dimensions, std::string className,
-                                       std::string defaultName, std::string summary)
+                                       std::string alias, std::string defaultName, std::string summary)
     : Layer({std::move(className),
              std::move(defaultName),
              LayerCategory::Pooling,
@@ -42,7 +44,7 @@ GlobalPoolingLayer::GlobalPoolingLayer(GlobalPoolingOp::Mode mode, int dimension
              false,
              1,
              globalPoolingParams(dimensions)},
-            globalPoolingKeras(dimensions)),
+            globalPoolingKeras(dimensions, std::move(alias))),
       m_mode(mode), m_dimensions(dimensions)
 {
 }

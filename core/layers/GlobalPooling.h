@@ -17,8 +17,9 @@ namespace sf {
 /// masked steps take part in the maximum.
 class GlobalPoolingLayer final : public Layer {
 public:
-    GlobalPoolingLayer(GlobalPoolingOp::Mode mode, int dimensions, std::string className, std::string defaultName,
-                       std::string summary);
+    /// `alias`: the class's other name in Keras 2 and 3 (GlobalMaxPool2D).
+    GlobalPoolingLayer(GlobalPoolingOp::Mode mode, int dimensions, std::string className, std::string alias,
+                       std::string defaultName, std::string summary);
 
     RuleResult outputShape(RuleContext& ctx) const override;
     MaskRule maskRule(const Node&) const override { return readsMask() ? MaskRule::Consumes : MaskRule::Drops; }

@@ -6,7 +6,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeMaxPooling1D()
 {
     return std::make_unique<pooling::PoolingLayer>(
-        pooling::PoolingOp::Mode::Max, 1, "MaxPooling1D", "max_pooling1d",
+        pooling::PoolingOp::Mode::Max, 1, "MaxPooling1D", "MaxPool1D", "max_pooling1d",
         "The largest value of each window of steps: (batch, steps, d) to (batch, pooled steps, d).");
 }
 

@@ -14,7 +14,7 @@ namespace sf {
 std::unique_ptr<const LayerType> makeMaxPooling2D()
 {
     return std::make_unique<pooling::PoolingLayer>(
-        pooling::PoolingOp::Mode::Max, 2, "MaxPooling2D", "max_pooling2d",
+        pooling::PoolingOp::Mode::Max, 2, "MaxPooling2D", "MaxPool2D", "max_pooling2d",
         "The largest value of each window of pixels: (batch, h, w, c) to (batch, pooled h, pooled w, c).");
 }
 

@@ -46,13 +46,14 @@ std::vector<ParamSpec> poolingParams(int dimensions)
 
 /// Keras 2.2's legacy_pooling1d_support and legacy_pooling2d_support renamed Keras 1's arguments
 /// (dim_ordering, whose values change too, is read by PoolingLayer::readKerasArguments).
-KerasExtras poolingKeras(int dimensions)
+KerasExtras poolingKeras(int dimensions, std::string alias)
 {
     if (dimensions == 1)
-        return {.keras1Arguments = {{"pool_length", "pool_size"}, {"stride", "strides"}, {"border_mode", "padding"}},
+        return {.classAliases = {std::move(alias)},
+                .keras1Arguments = {{"pool_length", "pool_size"}, {"stride", "strides"}, {"border_mode", "padding"}},
                 .defaultFields = {{"data_format", "channels_last"}},
                 .channelsLastOnly = true};
-    return {.keras1Arguments = {{"border_mode", "padding"}}};
+    return {.classAliases = {std::move(alias)}, .keras1Arguments = {{"border_mode", "padding"}}};
 }
 
 /// A list of sizes as numpy prints an array in Keras's messages: `[None 3 4]` (an object array, made
@@ -97,8 +98,8 @@ Args::Args(const Arguments& a, int dimensions) : same(a.text("padding") == "same
     }
 }
 
-PoolingLayer::PoolingLayer(PoolingOp::Mode mode, int dimensions, std::string className, std::string defaultName,
-                           std::string summary)
+PoolingLayer::PoolingLayer(PoolingOp::Mode mode, int dimensions, std::string className, std::string alias,
+                           std::string defaultName, std::string summary)
     : Layer({std::move(className),
              std::move(defaultName),
              LayerCategory::Pooling,
@@ -107,7 +108,7 @@ PoolingLayer::PoolingLayer(PoolingOp::Mode mode, int dimensions, std::string cla
              false,
              1,
              poolingParams(dimensions)},
-            poolingKeras(dimensions)),
+            poolingKeras(dimensions, std::move(alias))),
       m_mode(mode), m_dimensions(dimensions)
 {
 }

@@ -57,8 +57,9 @@ private:
 /// floor((size - 1) / strides) + 1. Pooling layers do not support masking.
 class PoolingLayer final : public Layer {
 public:
-    PoolingLayer(PoolingOp::Mode mode, int dimensions, std::string className, std::string defaultName,
-                 std::string summary);
+    /// `alias`: the class's other name in Keras 2 and 3 (MaxPool2D).
+    PoolingLayer(PoolingOp::Mode mode, int dimensions, std::string className, std::string alias,
+                 std::string defaultName, std::string summary);
 
     RuleResult outputShape(RuleContext& ctx) const override;
     MaskRule maskRule(const Node&) const override { return MaskRule::Drops; }

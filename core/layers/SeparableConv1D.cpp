@@ -30,7 +30,7 @@ public:
                  false,
                  1,
                  conv::params(1, false, conv::depthMultiplierParam())},
-                conv::kerasExtras({"depthwise", "pointwise"}, 1))
+                conv::kerasExtras({"depthwise", "pointwise"}, 1, {.aliases = {"SeparableConvolution1D"}}))
     {
     }
 

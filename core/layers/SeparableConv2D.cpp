@@ -1,5 +1,6 @@
 #include "ActivationArgument.h"
 #include "Convolution.h"
+#include "ImageFormat.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "shape/LayerFlops.h"
@@ -29,7 +30,7 @@ public:
                  false,
                  1,
                  conv::params(2, false, conv::depthMultiplierParam())},
-                conv::kerasExtras({"depthwise", "pointwise"}, 2))
+                conv::kerasExtras({"depthwise", "pointwise"}, 2, {.keras1 = {"SeparableConvolution2D"}}))
     {
     }
 
@@ -94,6 +95,12 @@ public:
     {
         const Args a(arguments(b.node.params));
         return conv::conv2DOp(b, {a.axes, a.channelsFirst, 1, a.depthMultiplier, true, a.activation, a.useBias});
+    }
+
+    ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override
+    {
+        image::readKeras1DimOrdering(config); // legacy_separable_conv2d_support
+        return Layer::readKerasArguments(config, reading);
     }
 
     std::string cardSummary(const ParamMap& params) const override

@@ -355,6 +355,9 @@ private slots:
         QVERIFY(sampleImage(Array{{3, 20}, std::vector<float>(60, 1.0f), "tokens"}).isNull());
         QVERIFY(sampleImage(Array{{1, 5, 5, 7}, std::vector<float>(175, 1.0f), "x"}).isNull()); // 7 is no channel count
         QVERIFY(sampleImage(Array{{0, 4, 4}, {}, "x"}).isNull());
+        // Another row is drawn from its own values.
+        QCOMPARE(sampleImage(Array{{2, 1, 4}, {-2, 0, 2, nan, 9, 9, 9, 9}, "x"}, 1).pixel(0, 0), qRgb(9, 9, 9));
+        QVERIFY(sampleImage(Array{{2, 1, 4}, {-2, 0, 2, nan, 9, 9, 9, 9}, "x"}, 2).isNull());
     }
 
     void dataSourceDialogShowsArraysColumnsAndShapes()
@@ -626,6 +629,44 @@ private slots:
             QVERIFY(dialogs.allUsed());
         }
         QVERIFY(!window.training().session().isRunning());
+    }
+
+    /// Predicting on images shows a picture of each sample beside its class.
+    void predictionsShowTheImages()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/small_cnn.sfmodel", true));
+        TrainingPanel& panel = window.training();
+        nlohmann::json settings = TrainingSettings{}.toJson();
+        settings["epochs"] = 1;
+        settings["data"] = {{"generated_rows", 64}};
+        window.document().push(
+            new SetSettingCommand(window.document().model(), "training", settings, "Change training settings"));
+        panel.train();
+        QVERIFY(waitFor([&] { return !panel.session().isRunning() && !window.document().weights().empty(); }, 60000));
+        PredictPanel& predict = panel.predictPanel();
+        QVERIFY(predict.predictButton()->isEnabled());
+
+        QTemporaryDir dir;
+        QVERIFY(numpy(dir, "x = np.zeros((3, 28, 28, 1), dtype=np.float32); x[1, 5:20, 10:14, 0] = 1; "
+                           "np.save(d + 'x.npy', x)"));
+        predict.setInputFile("image", ArraySource::npy(dir.filePath("x.npy").toStdString()));
+        QSignalSpy done(&predict, &PredictPanel::predicted);
+        QVERIFY(predict.predict());
+        QVERIFY(done.wait(60000));
+        QTableWidget& results = *predict.results();
+        QCOMPARE(results.rowCount(), 3);
+        QCOMPARE(results.horizontalHeaderItem(0)->text(), QString("image"));
+        const QPixmap picture = results.item(1, 0)->data(Qt::DecorationRole).value<QPixmap>();
+        QCOMPARE(picture.size(), QSize(40, 40));
+        const QImage image = picture.toImage();
+        QCOMPARE(image.pixel(0, 0), qRgb(0, 0, 0));         // outside the bar
+        QCOMPARE(image.pixel(17, 20), qRgb(255, 255, 255)); // inside it: x 10-13 of 28, y 5-19
+        QCOMPARE(results.horizontalHeaderItem(results.columnCount() - 1)->text(), QString("dense_1 class"));
+        const Array& probabilities = predict.outputs().begin()->second;
+        const float* second = probabilities.values.data() + 10;
+        QCOMPARE(results.item(1, results.columnCount() - 1)->text(),
+                 QString::number(std::max_element(second, second + 10) - second));
     }
 
     /// The defect as a person met it: train, stop, predict, then open another model. Nothing of the

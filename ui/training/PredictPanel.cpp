@@ -1,6 +1,7 @@
 #include "PredictPanel.h"
 
 #include "DataSourceDialog.h"
+#include "SampleImage.h"
 #include "document/GraphDocument.h"
 #include "io/ArrayReader.h"
 #include "io/Npy.h"
@@ -18,6 +19,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPixmap>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -29,6 +31,8 @@ namespace sf {
 namespace {
 constexpr int kShownRows = 1000;
 constexpr Index kShownUnits = 32;
+constexpr int kRowHeight = 20;
+constexpr int kPictureHeight = 40; ///< an input sample's picture in the results, in pixels
 } // namespace
 
 PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
@@ -40,7 +44,7 @@ PredictPanel::PredictPanel(GraphDocument& document, QWidget* parent)
     m_reason->setStyleSheet("color: #b3261e;");
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_results->verticalHeader()->setDefaultSectionSize(20);
+    m_results->verticalHeader()->setDefaultSectionSize(kRowHeight);
     m_results->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_save->setToolTip(tr("Save the outputs as .npy (one output) or .npz"));
     auto* buttons = new QHBoxLayout;
@@ -213,7 +217,14 @@ bool PredictPanel::predict()
                 outcome.outputs = predictWithWeights(graph, weights, inputs, "the model's weights");
             } catch (const std::exception& e) {
                 outcome.error = QString::fromStdString(e.what());
+                return outcome;
             }
+            for (const auto& [name, array] : inputs.inputs)
+                if (!sampleImage(array).isNull()) {
+                    std::vector<QImage>& pictures = outcome.pictures[name];
+                    for (Index row = 0; row < std::min<Index>(array.rows(), kShownRows); ++row)
+                        pictures.push_back(sampleImage(array, row));
+                }
             return outcome;
         }));
     updateState();
@@ -264,7 +275,21 @@ void PredictPanel::show(const Outcome& outcome)
         rows = std::max(rows, array.rows());
     const int shown = static_cast<int>(std::min<Index>(rows, kShownRows));
     m_results->setRowCount(shown);
+    // A picture of each image input's sample first, drawn pixel for pixel (a 28×28 digit stays sharp).
     int column = 0;
+    for (const auto& [name, pictures] : outcome.pictures) {
+        m_results->setColumnCount(column + 1);
+        m_results->setHorizontalHeaderItem(column, new QTableWidgetItem(QString::fromStdString(name)));
+        for (int r = 0; r < shown && r < static_cast<int>(pictures.size()); ++r) {
+            auto* item = new QTableWidgetItem;
+            item->setData(Qt::DecorationRole, QPixmap::fromImage(pictures[static_cast<std::size_t>(r)].scaledToHeight(
+                                                  kPictureHeight, Qt::FastTransformation)));
+            m_results->setItem(r, column, item);
+        }
+        ++column;
+    }
+    m_results->setIconSize(QSize(4 * kPictureHeight, kPictureHeight));
+    m_results->verticalHeader()->setDefaultSectionSize(outcome.pictures.empty() ? kRowHeight : kPictureHeight + 4);
     for (const auto& [name, array] : m_outputs) {
         const QString title = QString::fromStdString(name);
         const Index units = array.sampleSize();

@@ -5,6 +5,7 @@
 #include "shape/Shape.h"
 
 #include <QFutureWatcher>
+#include <QImage>
 #include <QWidget>
 #include <map>
 #include <optional>
@@ -22,9 +23,9 @@ class RefreshWhenShown;
 
 /// Runs the model's trained weights: for each model input, one sample typed in (token ids or
 /// numbers, separated by spaces or commas; token ids are padded with 0 to a fixed length) or
-/// every row of a file; shows each output per sample (with the class for a classifier) and saves
-/// them as .npy or .npz. Prediction runs off the GUI thread; it is off, with the reason, while
-/// the model has errors or no trained weights.
+/// every row of a file; shows each output per sample (with the class for a classifier), after a
+/// picture of each image input's sample, and saves them as .npy or .npz. Prediction runs off the GUI thread; it is off,
+/// with the reason, while the model has errors or no trained weights.
 class PredictPanel : public QWidget {
     Q_OBJECT
 public:
@@ -59,6 +60,8 @@ private:
     };
     struct Outcome {
         std::map<std::string, Array> outputs;
+        /// The shown samples of each input that is an image, as pictures (made off the GUI thread).
+        std::map<std::string, std::vector<QImage>> pictures;
         QString error;
     };
     void rebuild();

@@ -17,7 +17,7 @@ bool isChannelCount(Index n)
     return n == 1 || n == 3 || n == 4;
 }
 
-/// How the first sample's values lie: height, width, channels and the strides between them.
+/// How a sample's values lie: height, width, channels and the strides between them.
 struct ImageLayout {
     Index height = 0;
     Index width = 0;
@@ -42,22 +42,24 @@ std::optional<ImageLayout> layoutOf(const std::vector<Index>& shape)
 
 } // namespace
 
-QImage sampleImage(const Array& array)
+QImage sampleImage(const Array& array, Index row)
 {
     const std::optional<ImageLayout> layout = layoutOf(array.shape);
-    if (!layout || array.rows() < 1 || layout->height < 1 || layout->width < 1 ||
+    if (!layout || row < 0 || row >= array.rows() || layout->height < 1 || layout->width < 1 ||
         layout->height > kLargestImagePixels / layout->width)
         return {};
     const ImageLayout& l = *layout;
     const Index count = l.height * l.width * l.channels;
-    if (static_cast<Index>(array.values.size()) < count)
+    const Index offset = row * count;
+    if (static_cast<Index>(array.values.size()) < offset + count)
         return {};
+    const float* values = array.values.data() + offset;
     float least = std::numeric_limits<float>::max();
     float largest = std::numeric_limits<float>::lowest();
     for (Index i = 0; i < count; ++i)
-        if (std::isfinite(array.values[static_cast<std::size_t>(i)])) {
-            least = std::min(least, array.values[static_cast<std::size_t>(i)]);
-            largest = std::max(largest, array.values[static_cast<std::size_t>(i)]);
+        if (std::isfinite(values[i])) {
+            least = std::min(least, values[i]);
+            largest = std::max(largest, values[i]);
         }
     float from = 0.0f;
     float span = 255.0f;
@@ -66,7 +68,7 @@ QImage sampleImage(const Array& array)
     else if (least < 0.0f || largest > 255.0f)
         std::tie(from, span) = std::pair{least, std::max(largest - least, std::numeric_limits<float>::min())};
     const auto byte = [&](Index at) {
-        const float v = array.values[static_cast<std::size_t>(at)];
+        const float v = values[at];
         return std::isfinite(v) ? static_cast<int>(std::lround(std::clamp((v - from) / span, 0.0f, 1.0f) * 255.0f)) : 0;
     };
     QImage image(static_cast<int>(l.width), static_cast<int>(l.height), QImage::Format_ARGB32);

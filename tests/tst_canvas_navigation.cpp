@@ -128,6 +128,33 @@ private slots:
 
     /// The overview shows only while some card is out of view; a click in it centres the view
     /// there; a layer with an error is red in it; View > Show Overview turns it off.
+    /// A model opens whole when its cards can be read then (the batch-mismatch example), and a long
+    /// one (the small CNN's eight layers in a row) opens at its inputs at a readable zoom, rather
+    /// than as bars too small to carry text; Fit to View still shows all of it.
+    void aModelOpensReadable()
+    {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openFile(":/examples/batch_mismatch.sfmodel", true));
+        QTest::qWait(50);
+        const QRectF all = window.view().scene()->itemsBoundingRect();
+        QVERIFY(window.view().zoom() >= GraphView::kOpeningZoom);
+        QVERIFY(visibleRect(window).contains(all));
+
+        QVERIFY(window.openFile(":/examples/small_cnn.sfmodel", true));
+        QTest::qWait(50);
+        QCOMPARE(window.view().zoom(), GraphView::kOpeningZoom);
+        const NodeItem* input = window.scene().nodeItem(window.document().graph().findByName("image")->id);
+        QVERIFY(input);
+        QVERIFY(visibleRect(window).contains(input->sceneBoundingRect()));
+        QVERIFY(!visibleRect(window).contains(window.view().scene()->itemsBoundingRect()));
+        window.view().fitAll();
+        QVERIFY(window.view().zoom() < GraphView::kOpeningZoom);
+        QVERIFY(visibleRect(window).contains(window.view().scene()->itemsBoundingRect()));
+    }
+
     void theOverviewShowsTheWholeModel()
     {
         MainWindow window;

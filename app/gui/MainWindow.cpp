@@ -573,7 +573,7 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     updateTitle();
     if (!native)
         setWindowTitle(tr("%1[*] — Shapeflow").arg(QFileInfo(path).fileName()));
-    QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_view, &GraphView::showModel, Qt::QueuedConnection);
     // An example says what it shows; a model that opens with problems shows the first one.
     QStringList notes;
     if (!weightsNote.isEmpty())
@@ -735,7 +735,7 @@ bool MainWindow::restoreAutosave()
     showStatus(restored.path.isEmpty() ? tr("Restored the unsaved model.")
                                        : tr("Restored unsaved changes to %1.").arg(restored.path),
                10000);
-    QMetaObject::invokeMethod(m_view, &GraphView::fitAll, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_view, &GraphView::showModel, Qt::QueuedConnection);
     return true;
 }
 

@@ -3,6 +3,7 @@
 #include "GraphScene.h"
 
 #include <QCursor>
+#include <QGraphicsScene>
 #include <QKeyEvent>
 #include <QMimeData>
 #include <QScrollBar>
@@ -51,6 +52,20 @@ void GraphView::fitAll()
         setTransform(QTransform());
         centerOn(bounds.center());
     }
+}
+
+void GraphView::showModel()
+{
+    fitAll();
+    if (zoom() >= kOpeningZoom)
+        return;
+    const QRectF bounds = scene()->itemsBoundingRect().adjusted(-40, -40, 40, 40);
+    setTransform(QTransform::fromScale(kOpeningZoom, kOpeningZoom));
+    const double halfWidth = viewport()->width() / (2.0 * kOpeningZoom);
+    const double halfHeight = viewport()->height() / (2.0 * kOpeningZoom);
+    // The left edge at the view's left; vertically the middle, or the top when taller than the view.
+    const double y = bounds.height() <= 2.0 * halfHeight ? bounds.center().y() : bounds.top() + halfHeight;
+    centerOn(bounds.left() + halfWidth, y);
 }
 
 void GraphView::wheelEvent(QWheelEvent* event)

@@ -13,7 +13,14 @@ public:
     explicit GraphView(QGraphicsScene* scene, QWidget* parent = nullptr);
 
     void zoomBy(double factor);
+    /// The whole model in view (View > Fit to View), however small its cards become.
     void fitAll();
+    /// What a model opens to: the whole of it when its cards can then be read, otherwise its start
+    /// (the inputs, on the left) at kOpeningZoom, so that a long model does not open as bare bars.
+    void showModel();
+    /// The least zoom a model opens at: cards draw their text from NodeItem::kTextLevelOfDetail
+    /// (0.3) and are easily read from about this.
+    static constexpr double kOpeningZoom = 0.45;
     double zoom() const { return transform().m11(); }
 
     static constexpr const char* kLayerMime = "application/x-shapeflow-layer";

@@ -38,6 +38,40 @@ QString fixture(const char* name)
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
+    /// The program runs with libgomp's short spin (SpinWaits.h) unless the user chose a wait
+    /// themselves; libgomp's own display of its settings (OMP_DISPLAY_ENV) says which it read.
+    void openMpThreadsWaitBriefly_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("nothing set") << ""
+                                     << "GOMP_SPINCOUNT = '1000'";
+        QTest::newRow("the user's spin") << "GOMP_SPINCOUNT=5"
+                                         << "GOMP_SPINCOUNT = '5'";
+        QTest::newRow("the user's policy") << "OMP_WAIT_POLICY=active"
+                                           << "OMP_WAIT_POLICY = 'ACTIVE'";
+    }
+    void openMpThreadsWaitBriefly()
+    {
+        QFETCH(QString, setting);
+        QFETCH(QString, shown);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("GOMP_SPINCOUNT");
+        env.remove("OMP_WAIT_POLICY");
+        env.insert("OMP_DISPLAY_ENV", "verbose");
+        if (!setting.isEmpty())
+            env.insert(setting.section('=', 0, 0), setting.section('=', 1));
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), {"check", example("small_cnn")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(shown), qPrintable(err));
+        if (!setting.isEmpty()) // kept as the user set it: no second start with 1000
+            QVERIFY2(!err.contains("GOMP_SPINCOUNT = '1000'"), qPrintable(err));
+    }
+
     void validModelPrintsSummary()
     {
         const Run r = cli({"check", example("two_branch_embeddings")});

@@ -1,4 +1,5 @@
 #include "CliCommand.h"
+#include "engine/SpinWaits.h"
 
 #include <iostream>
 #include <string_view>
@@ -31,6 +32,7 @@ told apart by content.
 
 int main(int argc, char** argv)
 {
+    sf::restartWithShortSpinWaits(argv);
     if (argc < 2) {
         std::cerr << kUsage;
         return sf::cli::kExitUsage;

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 #include "document/Autosave.h"
+#include "engine/SpinWaits.h"
 #include "training/TrainingPanel.h"
 
 #include <QApplication>
@@ -10,6 +11,7 @@
 
 int main(int argc, char** argv)
 {
+    sf::restartWithShortSpinWaits(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("Shapeflow");
     QApplication::setOrganizationName("Shapeflow");

@@ -17,6 +17,11 @@
 
 using namespace sf;
 using sf::test::GraphBuilder;
+using sf::test::imageShape;
+using sf::test::layerConfig;
+using sf::test::randomValues;
+using sf::test::sequentialFile;
+using sf::test::single;
 
 namespace {
 
@@ -98,32 +103,9 @@ std::vector<float> referenceUp(const UpCase& u, const std::vector<float>& x)
     return out;
 }
 
-std::vector<float> randomValues(std::size_t n, std::mt19937& rng)
-{
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = normal(rng);
-    return v;
-}
-
-DimList imageShape(Index height, Index width, Index channels, bool channelsFirst)
-{
-    return channelsFirst ? DimList{channels, height, width} : DimList{height, width, channels};
-}
-
 std::string format(bool channelsFirst)
 {
     return channelsFirst ? "channels_first" : "channels_last";
-}
-
-/// A graph Input(shape) -> the layer, and the layer's node.
-std::pair<Graph, NodeId> single(std::string_view type, const ParamMap& params, const DimList& shape)
-{
-    GraphBuilder b;
-    const NodeId x = b.input(shape);
-    const NodeId layer = b.add(type, params, {x});
-    return {b.graph, layer};
 }
 
 /// The layer's output for `x`, run at `batch`.
@@ -135,30 +117,7 @@ std::vector<float> run(const Graph& graph, Index batch, const std::vector<float>
     return sf::test::read(net->outputs()[0].buffers);
 }
 
-std::string keras(const ShapeReport& report, NodeId node)
-{
-    return report.outputOf(node)->shape.toKeras();
-}
-
 using Scenario = std::function<Graph()>;
-
-/// A layer's config in a Keras file.
-nlohmann::json& layerConfig(nlohmann::json& model, const std::string& className)
-{
-    for (nlohmann::json& layer : model["config"]["layers"])
-        if (layer["class_name"] == className)
-            return layer["config"];
-    throw std::runtime_error("no " + className + " in the file");
-}
-
-/// A Keras 2 Sequential file: an image input, then `layer`.
-nlohmann::json sequentialFile(const nlohmann::json& inputShape, nlohmann::json layer)
-{
-    layer["config"]["batch_input_shape"] = nlohmann::json::array({nullptr});
-    for (const auto& d : inputShape)
-        layer["config"]["batch_input_shape"].push_back(d);
-    return {{"class_name", "Sequential"}, {"config", {{"name", "s"}, {"layers", nlohmann::json::array({layer})}}}};
-}
 
 std::string allProblems(const KerasImportResult& imported)
 {
@@ -220,7 +179,7 @@ private slots:
     void zeroPaddingKerasExample()
     {
         auto [graph, layer] = single("ZeroPadding2D", {{"padding", DimList{1, 1, 1, 1}}}, {1, 2, 2});
-        QCOMPARE(QString::fromStdString(keras(inferShapes(graph), layer)), QString("(None, 3, 4, 2)"));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(inferShapes(graph), layer)), QString("(None, 3, 4, 2)"));
         const std::vector<float> expected{0, 0, 0, 0, 0, 0, 0, 0, //
                                           0, 0, 0, 1, 2, 3, 0, 0, //
                                           0, 0, 0, 0, 0, 0, 0, 0};
@@ -393,7 +352,7 @@ private slots:
         auto [graph, layer] = single(type.toStdString(), params, input);
         const ShapeReport report = inferShapes(graph);
         QCOMPARE(report.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(report, layer)), output);
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(report, layer)), output);
     }
 
     void diagnostics_data()
@@ -480,7 +439,7 @@ private slots:
         QVERIFY(applyFix(graph, d.fixes[0]));
         const ShapeReport r = inferShapes(graph);
         QCOMPARE(r.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(r, layer)), QString("(None, 4, 3, 3)"));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, layer)), QString("(None, 4, 3, 3)"));
     }
 
     /// A 2-D layer fed a sequence is offered the Reshape that makes it an image, as Conv2D is.
@@ -641,7 +600,7 @@ private slots:
         QVERIFY(p);
         const ShapeReport r = inferShapes(imported.graph);
         QCOMPARE(r.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(r, p->id)), output);
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, p->id)), output);
         const std::string text = exportKerasModel(imported.graph, "m", KerasFlavour::Keras2).model.dump();
         QVERIFY(text.find("dim_ordering") == std::string::npos);
         QVERIFY(text.find("top_pad") == std::string::npos);

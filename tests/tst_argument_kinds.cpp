@@ -78,6 +78,59 @@ private slots:
                  std::string("The `padding` argument must be a tuple of 2 integers. Received padding=(1,)"));
     }
 
+    /// ZeroPadding2D's `padding` (ParamSpec::pairs): Keras's int, (height, width) or ((top,
+    /// bottom), (left, right)) read as four ends and written as the pairs; a flat list of four is
+    /// not Keras's; a negative end is refused with the words Keras has for its pair.
+    void endPairsReadAsKeras_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("read"); // empty: not read
+        QTest::newRow("one int") << "2"
+                                 << "(2, 2, 2, 2)";
+        QTest::newRow("height and width") << "[1, 3]"
+                                          << "(1, 1, 3, 3)";
+        QTest::newRow("pairs") << "[[1, 2], [3, 4]]"
+                               << "(1, 2, 3, 4)";
+        QTest::newRow("one pair, one int") << "[[1, 2], 0]"
+                                           << "(1, 2, 0, 0)";
+        QTest::newRow("flat four") << "[1, 2, 3, 4]"
+                                   << "";
+        QTest::newRow("three pairs") << "[[1, 1], [1, 1], [1, 1]]"
+                                     << "";
+        QTest::newRow("a pair of three") << "[[1, 1, 1], [1, 1]]"
+                                         << "";
+        QTest::newRow("a null") << "[[1, null], [1, 1]]"
+                                << "";
+    }
+    void endPairsReadAsKeras()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, read);
+        const std::optional<DimList> ends = pairsFromKeras(json::parse(file.toStdString()));
+        QCOMPARE(ends.has_value(), !read.isEmpty());
+        if (!ends)
+            return;
+        QCOMPARE(QString::fromStdString(toKerasLiteral(*ends)), read);
+        const json pairs = pairsToKeras(*ends);
+        QCOMPARE(pairs.size(), std::size_t{2});
+        QCOMPARE(pairsFromKeras(pairs), ends);
+    }
+
+    void endPairsRefusalsAreKeras()
+    {
+        ParamSpec padding = intTuple("padding", 4, ValueRule::NonNegative);
+        padding.pairs = true;
+        QVERIFY(!argumentProblem(padding, DimList{0, 1, 2, 3}));
+        QCOMPARE(*argumentProblem(padding, DimList{0, -1, -2, 0}),
+                 std::string("The `1st entry of padding` argument must be a tuple of 2 integers. Received 1st entry "
+                             "of padding=(0, -1), including values {-1} that do not satisfy `value >= 0`"));
+        QCOMPARE(*argumentProblem(padding, DimList{0, 1, -2, -2}),
+                 std::string("The `2nd entry of padding` argument must be a tuple of 2 integers. Received 2nd entry "
+                             "of padding=(-2, -2), including values {-2} that do not satisfy `value >= 0`"));
+        QCOMPARE(describeExpectedJson(padding),
+                 std::string("an integer, a list of 2 integers or a list of 2 lists of 2 integers"));
+    }
+
     /// A number or None (ReLU's `max_value`): null reads as None, a number as itself, and the
     /// rule still holds for a number.
     void optionalRealReadsAsKeras_data()

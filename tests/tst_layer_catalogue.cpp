@@ -508,12 +508,48 @@ const std::map<std::string, LayerRows>& layerRows()
               const std::int64_t before = between(rng, 0, steps - 1);
               return ParamMap{{"cropping", DimList{before, between(rng, 0, steps - 1 - before)}}};
           }}},
+        // zero_padding2d.py: ZeroPadding2D(padding=(1, 1), data_format=None), padding standardized to
+        // ((1, 1), (1, 1)), kept as (top, bottom, left, right).
+        {"ZeroPadding2D",
+         {{{"padding", DimList{std::int64_t{1}, std::int64_t{1}, std::int64_t{1}, std::int64_t{1}}},
+           {"data_format", std::string("channels_last")}},
+          oneImage(),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{
+                  {"padding", DimList{between(rng, 0, 2), between(rng, 0, 2), between(rng, 0, 2), between(rng, 0, 2)}},
+                  {"data_format", randomDataFormat(rng)}};
+          }}},
+        // cropping2d.py: Cropping2D(cropping=((0, 0), (0, 0)), data_format=None); at least one row
+        // and one column left.
+        {"Cropping2D",
+         {{{"cropping", DimList{std::int64_t{0}, std::int64_t{0}, std::int64_t{0}, std::int64_t{0}}},
+           {"data_format", std::string("channels_last")}},
+          oneImage(),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              const ParamValue format = randomDataFormat(rng);
+              const auto [height, width] = imageSize(feeds[0], format);
+              const std::int64_t top = between(rng, 0, height - 1), left = between(rng, 0, width - 1);
+              return ParamMap{{"cropping", DimList{top, between(rng, 0, height - 1 - top), left,
+                                                   between(rng, 0, width - 1 - left)}},
+                              {"data_format", format}};
+          }}},
         // up_sampling1d.py: UpSampling1D(size=2)
         {"UpSampling1D",
          {{{"size", std::int64_t{2}}},
           oneFloat(2, 2),
           [](const std::vector<Feed>&, std::mt19937& rng) {
               return ParamMap{{"size", between(rng, 1, 3)}};
+          }}},
+        // up_sampling2d.py: UpSampling2D(size=(2, 2), data_format=None, interpolation="nearest")
+        {"UpSampling2D",
+         {{{"size", DimList{std::int64_t{2}, std::int64_t{2}}},
+           {"data_format", std::string("channels_last")},
+           {"interpolation", std::string("nearest")}},
+          oneImage(),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"size", DimList{between(rng, 1, 3), between(rng, 1, 3)}},
+                              {"data_format", randomDataFormat(rng)},
+                              {"interpolation", std::string(between(rng, 0, 1) ? "bilinear" : "nearest")}};
           }}},
         // permute.py: Permute(dims), a permutation of 1..rank.
         {"Permute",

@@ -434,6 +434,47 @@ private slots:
         }
     }
 
+    /// ZeroPadding2D's `padding` (ParamSpec::pairs) is edited as (top, bottom, left, right): one
+    /// number is all four, two are (height, width) as Keras reads them, four are as typed; a
+    /// negative end is refused with Keras's words for the pair.
+    void endPairsAreEditedAsFour_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("stored"); // empty: refused
+        QTest::newRow("one for all") << "2"
+                                     << "(2, 2, 2, 2)";
+        QTest::newRow("height and width") << "1, 3"
+                                          << "(1, 1, 3, 3)";
+        QTest::newRow("four ends") << "(0, 1, 2, 3)"
+                                   << "(0, 1, 2, 3)";
+        QTest::newRow("negative") << "0, 0, -1, 0"
+                                  << "";
+    }
+    void endPairsAreEditedAsFour()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, stored);
+        MainWindow window;
+        QVERIFY(window.openFile(":/examples/two_branch_embeddings.sfmodel", true));
+        window.addLayer("ZeroPadding2D", {0, 0});
+        const NodeId id = idOf(window, "zero_padding2d");
+        window.scene().selectOnly(id);
+        auto* field = qobject_cast<QLineEdit*>(window.inspector().editorFor("padding"));
+        QVERIFY(field);
+        field->setText(typed);
+        emit field->textEdited(typed);
+        emit field->editingFinished();
+        const ParamValue after = *window.document().graph().node(id)->params.find("padding");
+        if (stored.isEmpty()) {
+            QVERIFY2(window.inspector().problem().contains("The `2nd entry of padding` argument"),
+                     qPrintable(window.inspector().problem()));
+            QCOMPARE(QString::fromStdString(toKerasLiteral(after)), QString("(1, 1, 1, 1)"));
+        } else {
+            QVERIFY2(window.inspector().problem().isEmpty(), qPrintable(window.inspector().problem()));
+            QCOMPARE(QString::fromStdString(toKerasLiteral(after)), stored);
+        }
+    }
+
     /// Bidirectional's `layer` in the Inspector: its class in a combo box, its own arguments as
     /// fields below (`layer.units`); each edit is one undo step that sets the whole nested layer,
     /// a refused value is never committed, and another class keeps the units and sequences.

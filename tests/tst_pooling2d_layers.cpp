@@ -17,6 +17,11 @@
 
 using namespace sf;
 using sf::test::GraphBuilder;
+using sf::test::imageShape;
+using sf::test::layerConfig;
+using sf::test::randomValues;
+using sf::test::sequentialFile;
+using sf::test::single;
 
 namespace {
 
@@ -70,20 +75,6 @@ std::vector<float> referencePooling(const PoolCase& c, const std::vector<float>&
                         static_cast<float>(c.type == "MaxPooling2D" ? best : sum / std::max(count, 1));
                 }
     return out;
-}
-
-std::vector<float> randomValues(std::size_t n, std::mt19937& rng)
-{
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = normal(rng);
-    return v;
-}
-
-DimList imageShape(Index height, Index width, Index channels, bool channelsFirst)
-{
-    return channelsFirst ? DimList{channels, height, width} : DimList{height, width, channels};
 }
 
 ParamMap poolArguments(const PoolCase& c)
@@ -159,39 +150,7 @@ void globalCases()
             }
 }
 
-/// A graph Input(shape) -> the layer, and the layer's node.
-std::pair<Graph, NodeId> single(std::string_view type, const ParamMap& params, const DimList& shape)
-{
-    GraphBuilder b;
-    const NodeId x = b.input(shape);
-    const NodeId layer = b.add(type, params, {x});
-    return {b.graph, layer};
-}
-
 using Scenario = std::function<Graph()>;
-
-/// A layer's config in a Keras file.
-nlohmann::json& layerConfig(nlohmann::json& model, const std::string& className)
-{
-    for (nlohmann::json& layer : model["config"]["layers"])
-        if (layer["class_name"] == className)
-            return layer["config"];
-    throw std::runtime_error("no " + className + " in the file");
-}
-
-/// A Keras 2 Sequential file: an image input, then `layer`.
-nlohmann::json sequentialFile(const nlohmann::json& inputShape, nlohmann::json layer)
-{
-    layer["config"]["batch_input_shape"] = nlohmann::json::array({nullptr});
-    for (const auto& d : inputShape)
-        layer["config"]["batch_input_shape"].push_back(d);
-    return {{"class_name", "Sequential"}, {"config", {{"name", "s"}, {"layers", nlohmann::json::array({layer})}}}};
-}
-
-std::string keras(const ShapeReport& report, NodeId node)
-{
-    return report.outputOf(node)->shape.toKeras();
-}
 
 } // namespace
 
@@ -312,7 +271,7 @@ private slots:
         auto [graph, layer] =
             single("MaxPooling2D", {{"data_format", std::string("channels_first")}}, DimList{2, 4, 4});
         const ShapeReport report = inferShapes(graph);
-        QCOMPARE(QString::fromStdString(keras(report, layer)), QString("(None, 2, 2, 2)"));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(report, layer)), QString("(None, 2, 2, 2)"));
         auto net = NetworkCompiler::compile(graph, 1);
         for (int i = 0; i < 16; ++i) {
             net->inputs()[0].buffers->value.data[i] = static_cast<float>(i + 1);
@@ -377,7 +336,7 @@ private slots:
         const std::string expectedShape = !c.keepdims       ? "(None, " + ch + ")"
                                           : c.channelsFirst ? "(None, " + ch + ", 1, 1)"
                                                             : "(None, 1, 1, " + ch + ")";
-        QCOMPARE(QString::fromStdString(keras(report, layer)), QString::fromStdString(expectedShape));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(report, layer)), QString::fromStdString(expectedShape));
         auto net = NetworkCompiler::compile(graph, c.batch);
         std::mt19937 rng(11);
         const std::vector<float> x =
@@ -442,7 +401,7 @@ private slots:
         auto [graph, layer] = single(type.toStdString(), params, input);
         const ShapeReport report = inferShapes(graph);
         QCOMPARE(report.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(report, layer)), output);
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(report, layer)), output);
     }
 
     void diagnostics_data()
@@ -553,7 +512,7 @@ private slots:
         QVERIFY(applyFix(graph, d.fixes[0]));
         const ShapeReport r = inferShapes(graph);
         QCOMPARE(r.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(r, layer)), QString("(None, 1, 3, 3)"));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, layer)), QString("(None, 1, 3, 3)"));
     }
 
     /// A Flatten of an image of unknown size is offered GlobalAveragePooling2D in its place.
@@ -571,7 +530,7 @@ private slots:
         QVERIFY(applyFix(b.graph, *pool));
         const ShapeReport r = inferShapes(b.graph);
         QCOMPARE(r.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(r, dense)), QString("(None, 4)"));
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, dense)), QString("(None, 4)"));
     }
 
     /// Keras 3 writes data_format resolved and strides as a tuple; a file's values come back, and
@@ -596,7 +555,7 @@ private slots:
             QCOMPARE(again->params.dims("strides"), (DimList{2, 2}));
             QCOMPARE(std::get<std::string>(*again->params.find("data_format")), std::string("channels_first"));
             const ShapeReport r = inferShapes(imported.graph);
-            QCOMPARE(QString::fromStdString(keras(r, again->id)), QString("(None, 2, 5, 5)"));
+            QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, again->id)), QString("(None, 2, 5, 5)"));
         }
     }
 
@@ -640,7 +599,7 @@ private slots:
         QVERIFY(!p->params.find("dim_ordering"));
         const ShapeReport r = inferShapes(imported.graph);
         QCOMPARE(r.errorCount(), 0);
-        QCOMPARE(QString::fromStdString(keras(r, p->id)), output);
+        QCOMPARE(QString::fromStdString(sf::test::kerasShape(r, p->id)), output);
         // Written back under Keras 2's name, nothing of Keras 1's kept.
         const nlohmann::json out = exportKerasModel(imported.graph, "m", KerasFlavour::Keras2).model;
         const std::string text = out.dump();

@@ -54,6 +54,12 @@ struct ParamSpec {
     /// For an IntTuple, how many integers (Keras's standardize_tuple `n`: 1 for Conv1D's
     /// kernel_size, 2 for Conv2D's).
     int arity = 1;
+    /// For an IntTuple of arity 4 (ZeroPadding2D's `padding`, Cropping2D's `cropping`): kept and
+    /// edited as (top, bottom, left, right), which Keras writes as two pairs ((top, bottom), (left,
+    /// right)). A Keras file's one int (all four), pair of ints (symmetric height and width ends)
+    /// or pair of pairs is read as those four, and files and Python are written as the pairs
+    /// (io/ParamJson.h's pairsFromKeras, pairsToKeras); Shapeflow's own model file keeps the four.
+    bool pairs = false;
     /// For a Layer, the classes it may be.
     std::vector<std::string> layerClasses = {};
     /// For a Layer that is None until chosen (Bidirectional's backward_layer): the argument whose

@@ -1,6 +1,7 @@
 #include "KerasPython.h"
 
 #include "KerasExport.h"
+#include "ParamJson.h"
 #include "graph/LayerCatalogue.h"
 #include "graph/OpaqueLayer.h"
 
@@ -124,7 +125,12 @@ std::string constructorArguments(const Node& node)
     for (const ParamSpec& p : LayerCatalogue::instance().find(node.type)->params)
         if (const ParamValue* value = node.params.find(p.name)) {
             const auto* nested = std::get_if<NestedLayer>(value);
-            args += p.name + "=" + (nested ? layerExpression(asNode(*nested)) : toKerasLiteral(*value)) + ", ";
+            const auto* ends = p.pairs ? std::get_if<DimList>(value) : nullptr;
+            args += p.name + "=" +
+                    (nested ? layerExpression(asNode(*nested))
+                     : ends ? pythonLiteral(pairsToKeras(*ends))
+                            : toKerasLiteral(*value)) +
+                    ", ";
         }
     const nlohmann::json kept = keptKerasFields(node);
     std::string others; // keys that are no Python name (a hostile file's) go in a ** dict, never as code

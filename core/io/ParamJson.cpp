@@ -178,6 +178,34 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
     return std::nullopt;
 }
 
+std::optional<DimList> pairsFromKeras(const nlohmann::json& j)
+{
+    if (auto i = integral(j))
+        return DimList(4, *i);
+    if (!j.is_array() || j.size() != 2)
+        return std::nullopt;
+    DimList ends;
+    for (const auto& entry : j) { // each axis: one int for both ends, or (before, after)
+        if (auto i = integral(entry)) {
+            ends.insert(ends.end(), 2, *i);
+            continue;
+        }
+        auto pair = dimList(entry, false);
+        if (!pair || pair->size() != 2)
+            return std::nullopt;
+        ends.insert(ends.end(), pair->begin(), pair->end());
+    }
+    return ends;
+}
+
+nlohmann::json pairsToKeras(const DimList& ends)
+{
+    nlohmann::json pairs = nlohmann::json::array();
+    for (std::size_t i = 0; i + 1 < ends.size(); i += 2)
+        pairs.push_back(paramToJson(DimList{ends[i], ends[i + 1]}));
+    return pairs;
+}
+
 std::string describeExpectedJson(const ParamSpec& spec)
 {
     switch (spec.kind) {
@@ -203,6 +231,8 @@ std::string describeExpectedJson(const ParamSpec& spec)
     case ParamKind::TargetShape:
         return "a list of integers";
     case ParamKind::IntTuple:
+        if (spec.pairs)
+            return "an integer, a list of 2 integers or a list of 2 lists of 2 integers";
         return "an integer or a list of " + std::to_string(spec.arity) + " integers";
     case ParamKind::Axes:
         return std::holds_alternative<std::monostate>(spec.defaultValue) ? "null, an integer or a list of integers"

@@ -1,4 +1,4 @@
-#include "StepEnds1D.h"
+#include "PadCrop.h"
 
 namespace sf {
 
@@ -9,25 +9,24 @@ namespace sf {
 /// shape"). TensorFlow.js has Cropping2D only.
 std::unique_ptr<const LayerType> makeCropping1D()
 {
-    return std::make_unique<stepends1d::StepEndsLayer>(
-        stepends1d::StepEndsLayer::Mode::Crop,
-        LayerSpec{"Cropping1D",
-                  "cropping1d",
-                  LayerCategory::Reshaping,
-                  "Takes steps away at the start and end of each sequence.",
-                  {"inputs"},
-                  false,
-                  1,
-                  {{"cropping",
-                    ParamKind::IntTuple,
-                    DimList{std::int64_t{1}, std::int64_t{1}},
-                    ValueRule::NonNegative,
-                    {},
-                    "Steps taken away (before, after); one number for both.",
-                    false,
-                    {},
-                    2}}},
-        KerasExtras{});
+    return std::make_unique<padcrop::PadCropLayer>(padcrop::PadCropLayer::Mode::Crop, 1,
+                                                   LayerSpec{"Cropping1D",
+                                                             "cropping1d",
+                                                             LayerCategory::Reshaping,
+                                                             "Takes steps away at the start and end of each sequence.",
+                                                             {"inputs"},
+                                                             false,
+                                                             1,
+                                                             {{"cropping",
+                                                               ParamKind::IntTuple,
+                                                               DimList{std::int64_t{1}, std::int64_t{1}},
+                                                               ValueRule::NonNegative,
+                                                               {},
+                                                               "Steps taken away (before, after); one number for both.",
+                                                               false,
+                                                               {},
+                                                               2}}},
+                                                   KerasExtras{});
 }
 
 } // namespace sf

@@ -40,4 +40,13 @@ void readKeras1DimOrdering(nlohmann::json& config)
     config["data_format"] = format;
 }
 
+Planes planes(const std::vector<Index>& shape, bool channelsFirst)
+{
+    if (shape.size() == 3)
+        return {shape[0], 1, shape[1], shape[2]};
+    if (channelsFirst)
+        return {shape[0] * shape[1], shape[2], shape[3], 1};
+    return {shape[0], shape[1], shape[2], shape[3]};
+}
+
 } // namespace sf::image

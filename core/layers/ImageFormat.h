@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Arguments.h"
+#include "engine/Tensor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,5 +28,13 @@ int firstSpatialAxis(bool channelsFirst);
 /// Keras 2 data_format of 'tf' stays refused. Another value is carried over as it is, which the
 /// argument then refuses.
 void readKeras1DimOrdering(nlohmann::json& config);
+
+/// A sequence or an image seen as (outer, height, width, inner) floats, for an op that moves whole
+/// pixels: channels_last (batch, h, w, channels); channels_first (batch · channels, h, w, 1); a
+/// sequence (batch, steps, channels) as (batch, 1, steps, channels), one row.
+struct Planes {
+    Index outer, height, width, inner;
+};
+Planes planes(const std::vector<Index>& shape, bool channelsFirst);
 
 } // namespace sf::image

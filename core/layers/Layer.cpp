@@ -98,6 +98,18 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
             }
             continue;
         }
+        if (p.pairs) { // Keras's ((top, bottom), (left, right)) and its short forms
+            if (auto ends = pairsFromKeras(*value)) {
+                params.set(p.name, *ends);
+            } else {
+                params.set(p.name, std::monostate{});
+                reading.problem(code::kUnsupportedArgument, p.name,
+                                "Layer " + reading.quoted() + ": `" + p.name + "` should be " +
+                                    describeExpectedJson(p) + ", got " + briefJson(*value) +
+                                    "; the layer is invalid until it is set.");
+            }
+            continue;
+        }
         if (auto parsed = paramFromJson(*value, p)) {
             params.set(p.name, *parsed);
         } else {
@@ -123,7 +135,9 @@ json Layer::kerasConfig(const Node& node, KerasFlavour flavour) const
     json config = m_keras.defaultFields;
     for (const ParamSpec& p : m_spec.params)
         if (const ParamValue* value = node.params.find(p.name))
-            config[p.name] = paramToJson(*value);
+            config[p.name] = p.pairs && std::holds_alternative<DimList>(*value)
+                                 ? pairsToKeras(std::get<DimList>(*value))
+                                 : paramToJson(*value);
     config["trainable"] = true;
     if (flavour == KerasFlavour::Keras2)
         config["dtype"] = "float32";

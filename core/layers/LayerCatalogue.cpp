@@ -22,7 +22,10 @@
     X(RepeatVector)                                                                                                    \
     X(ZeroPadding1D)                                                                                                   \
     X(Cropping1D)                                                                                                      \
+    X(ZeroPadding2D)                                                                                                   \
+    X(Cropping2D)                                                                                                      \
     X(UpSampling1D)                                                                                                    \
+    X(UpSampling2D)                                                                                                    \
     X(Permute)                                                                                                         \
     X(Dropout)                                                                                                         \
     X(SpatialDropout1D)                                                                                                \

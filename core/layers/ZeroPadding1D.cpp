@@ -1,4 +1,4 @@
-#include "StepEnds1D.h"
+#include "PadCrop.h"
 
 namespace sf {
 
@@ -9,27 +9,26 @@ namespace sf {
 /// file leaves it out. TensorFlow.js has ZeroPadding2D only.
 std::unique_ptr<const LayerType> makeZeroPadding1D()
 {
-    return std::make_unique<stepends1d::StepEndsLayer>(
-        stepends1d::StepEndsLayer::Mode::Pad,
-        LayerSpec{"ZeroPadding1D",
-                  "zero_padding1d",
-                  LayerCategory::Reshaping,
-                  "Adds zero steps at the start and end of each sequence.",
-                  {"inputs"},
-                  false,
-                  1,
-                  {{"padding",
-                    ParamKind::IntTuple,
-                    DimList{std::int64_t{1}, std::int64_t{1}},
-                    ValueRule::NonNegative,
-                    {},
-                    "Zero steps added (before, after); one number for both.",
-                    false,
-                    {},
-                    2}}},
-        KerasExtras{.derivedFields = {"data_format"},
-                    .defaultFields = {{"data_format", "channels_last"}},
-                    .channelsLastOnly = true});
+    return std::make_unique<padcrop::PadCropLayer>(padcrop::PadCropLayer::Mode::Pad, 1,
+                                                   LayerSpec{"ZeroPadding1D",
+                                                             "zero_padding1d",
+                                                             LayerCategory::Reshaping,
+                                                             "Adds zero steps at the start and end of each sequence.",
+                                                             {"inputs"},
+                                                             false,
+                                                             1,
+                                                             {{"padding",
+                                                               ParamKind::IntTuple,
+                                                               DimList{std::int64_t{1}, std::int64_t{1}},
+                                                               ValueRule::NonNegative,
+                                                               {},
+                                                               "Zero steps added (before, after); one number for both.",
+                                                               false,
+                                                               {},
+                                                               2}}},
+                                                   KerasExtras{.derivedFields = {"data_format"},
+                                                               .defaultFields = {{"data_format", "channels_last"}},
+                                                               .channelsLastOnly = true});
 }
 
 } // namespace sf

@@ -122,6 +122,21 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
 /// Received kernel_size=(0,), including values {0} that do not satisfy `value > 0`".
 std::string intTupleProblem(const ParamSpec& spec, const ParamValue& value)
 {
+    const auto* ends = std::get_if<DimList>(&value);
+    if (spec.pairs && ends && ends->size() == 4) {
+        // Keras checks each axis's (before, after) pair by standardize_tuple as the "1st entry of
+        // padding" and the "2nd entry of padding"; the first refused one is the message.
+        for (std::size_t axis = 0; axis < 2; ++axis) {
+            const DimList pair{(*ends)[2 * axis], (*ends)[2 * axis + 1]};
+            if (std::all_of(pair.begin(), pair.end(), [](const auto& d) { return d && *d >= 0; }))
+                continue;
+            ParamSpec entry = spec;
+            entry.name = (axis == 0 ? "1st entry of " : "2nd entry of ") + spec.name;
+            entry.arity = 2;
+            entry.pairs = false;
+            return intTupleProblem(entry, pair);
+        }
+    }
     std::string message = "The `" + spec.name + "` argument must be a tuple of " + std::to_string(spec.arity) +
                           " integers. Received " + spec.name + "=" + toKerasLiteral(value);
     const auto* dims = std::get_if<DimList>(&value);

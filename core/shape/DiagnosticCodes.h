@@ -42,7 +42,8 @@ inline constexpr const char* kMaskDropped = "mask-dropped";
 /// A window (pool_size, kernel_size) longer than the steps it slides over with padding="valid":
 /// an output size of 0 or less.
 inline constexpr const char* kWindowTooLarge = "window-too-large";
-/// A Cropping1D that would take away every step (or more) of its input.
+/// A Cropping1D that would take away every step (or more) of its input, or a Cropping2D every row
+/// or every column.
 inline constexpr const char* kCropTooLarge = "crop-too-large";
 /// A layer applies its input's mask by broadcasting it against the input, and the shapes do not
 /// broadcast (Keras 3's Softmax on a masked sequence).

@@ -10,6 +10,9 @@
 #include <cmath>
 #include <functional>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +37,55 @@ inline std::function<Graph()> oneLayerOver(std::string_view type, std::vector<Di
 inline DimList dims(std::initializer_list<std::int64_t> sizes)
 {
     return DimList(sizes.begin(), sizes.end());
+}
+
+/// A graph Input(shape) -> one `type` layer, and the layer's node.
+inline std::pair<Graph, NodeId> single(std::string_view type, const ParamMap& params, const DimList& shape)
+{
+    GraphBuilder b;
+    const NodeId x = b.input(shape);
+    const NodeId layer = b.add(type, params, {x});
+    return {b.graph, layer};
+}
+
+/// An image's sample shape in either layout.
+inline DimList imageShape(Index height, Index width, Index channels, bool channelsFirst)
+{
+    return channelsFirst ? DimList{channels, height, width} : DimList{height, width, channels};
+}
+
+/// `n` values drawn from a standard normal distribution.
+inline std::vector<float> randomValues(std::size_t n, std::mt19937& rng)
+{
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = normal(rng);
+    return v;
+}
+
+/// The node's inferred output shape as Keras prints it: `(None, 3, 4)`.
+inline std::string kerasShape(const ShapeReport& report, NodeId node)
+{
+    return report.outputOf(node)->shape.toKeras();
+}
+
+/// A layer's config in a Keras file.
+inline nlohmann::json& layerConfig(nlohmann::json& model, const std::string& className)
+{
+    for (nlohmann::json& layer : model["config"]["layers"])
+        if (layer["class_name"] == className)
+            return layer["config"];
+    throw std::runtime_error("no " + className + " in the file");
+}
+
+/// A Keras 2 Sequential file: an input of `inputShape` (batch None), then `layer`.
+inline nlohmann::json sequentialFile(const nlohmann::json& inputShape, nlohmann::json layer)
+{
+    layer["config"]["batch_input_shape"] = nlohmann::json::array({nullptr});
+    for (const auto& d : inputShape)
+        layer["config"]["batch_input_shape"].push_back(d);
+    return {{"class_name", "Sequential"}, {"config", {{"name", "s"}, {"layers", nlohmann::json::array({layer})}}}};
 }
 
 /// A buffer's values, its samples one after another.

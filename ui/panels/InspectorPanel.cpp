@@ -151,6 +151,8 @@ QLineEdit* InspectorPanel::textField(const ParamSpec& spec, const ParamValue* va
             auto list = parseDims(t, spec.kind == ParamKind::Shape);
             if (list && spec.kind == ParamKind::IntTuple && list->size() == 1) // `3` for all, as Keras reads it
                 list = DimList(static_cast<std::size_t>(spec.arity), list->front());
+            if (list && spec.pairs && list->size() == 2) // (height, width): both ends of each, as Keras reads it
+                list = DimList{list->front(), list->front(), list->back(), list->back()};
             const bool oneAxis = spec.kind == ParamKind::Axes && list && list->size() == 1 && list->front() &&
                                  !t.contains(',') && !t.startsWith('(') && !t.startsWith('[');
             if (oneAxis) // `-1` is an int, `-2, -1` or `(-1,)` a list, as Keras tells them apart

@@ -1,4 +1,4 @@
-#include "Normalization.h"
+#include "NormalizationAxes.h"
 
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"

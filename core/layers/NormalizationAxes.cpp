@@ -29,7 +29,8 @@ nlohmann::json gammaBetaFields()
 
 std::optional<std::vector<int>> resolveAxes(RuleContext& ctx, const std::vector<std::int64_t>& axes,
                                             const std::string& axisText,
-                                            const std::function<std::string(std::int64_t)>& outOfRange)
+                                            const std::function<std::string(std::int64_t)>& outOfRange,
+                                            const std::function<std::string(int)>& unknownDim)
 {
     const TensorInfo& in = ctx.in();
     const int rank = in.shape.rank();
@@ -56,8 +57,9 @@ std::optional<std::vector<int>> resolveAxes(RuleContext& ctx, const std::vector<
         // tf.keras's build words it (batch_normalization.py); Keras 3 fails creating a weight of
         // size None.
         ctx.error(code::kUnknownAxisDim,
-                  "Input has undefined `axis` dimension. Received input with shape " + in.shape.toKeras() +
-                      " and axis=" + axisText,
+                  unknownDim ? unknownDim(axis)
+                             : "Input has undefined `axis` dimension. Received input with shape " + in.shape.toKeras() +
+                                   " and axis=" + axisText,
                   dim.isBatch()
                       ? "Axis 0 is the batch: its size is each batch's, so no weight can be made for it. "
                         "Normalize a feature axis, -1 usually."

@@ -52,6 +52,9 @@ struct LayerRows {
     /// threshold and max_value): the gradient check keeps its inputs away from them, since a
     /// central difference across one measures the jump, not the slope.
     std::function<std::vector<double>(const ParamMap&)> kinks = {};
+    /// What the layer's Keras config holds beyond its arguments, as Node::kerasFields (a
+    /// Normalization's given mean and variance, kept from the file); empty when nothing.
+    std::function<std::string(const std::vector<Feed>&, const ParamMap&, std::mt19937&)> kerasFields = {};
 };
 
 std::int64_t between(std::mt19937& rng, std::int64_t low, std::int64_t high)
@@ -110,6 +113,42 @@ ParamMap randomRecurrentArguments(const std::vector<Feed>&, std::mt19937& rng)
             {"return_sequences", between(rng, 0, 1) == 1},
             {"return_state", between(rng, 0, 1) == 1},
             {"go_backwards", between(rng, 0, 1) == 1}};
+}
+
+/// Values of `shape` from `draw`, as nested JSON lists (a number for shape ()).
+nlohmann::json nestedValues(const std::vector<std::int64_t>& shape, std::size_t axis,
+                            const std::function<double()>& draw)
+{
+    if (axis == shape.size())
+        return draw();
+    nlohmann::json list = nlohmann::json::array();
+    for (std::int64_t i = 0; i < shape[axis]; ++i)
+        list.push_back(nestedValues(shape, axis + 1, draw));
+    return list;
+}
+
+/// A Normalization's mean and variance in its Keras config: one number each, or lists of the sizes
+/// of some of the last kept axes, a size now and then 1 (broadcast), at random.
+std::string randomNormalizationValues(const std::vector<Feed>& feeds, const ParamMap& params, std::mt19937& rng)
+{
+    const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+    std::vector<std::int64_t> kept;
+    if (const auto* one = std::get_if<std::int64_t>(params.find("axis")))
+        kept.push_back(*one < 0 ? *one + rank : *one);
+    else
+        for (const auto& axis : params.dims("axis"))
+            kept.push_back(*axis < 0 ? *axis + rank : *axis);
+    std::sort(kept.begin(), kept.end());
+    const auto r = static_cast<std::size_t>(between(rng, 0, std::ssize(kept)));
+    std::vector<std::int64_t> shape;
+    for (std::size_t i = kept.size() - r; i < kept.size(); ++i)
+        shape.push_back(between(rng, 0, 3) == 0 ? 1 : feeds[0].sample[static_cast<std::size_t>(kept[i] - 1)]);
+    const auto uniform = [&](double low, double high) {
+        return std::uniform_real_distribution<double>(low, high)(rng);
+    };
+    nlohmann::json config{{"mean", nestedValues(shape, 0, [&] { return uniform(-2.0, 2.0); })},
+                          {"variance", nestedValues(shape, 0, [&] { return uniform(0.25, 4.0); })}};
+    return nlohmann::json{{"config", config}}.dump();
 }
 
 /// A window that fits the steps with padding="valid", or any with "same"; strides None or given.
@@ -597,6 +636,17 @@ const std::map<std::string, LayerRows>& layerRows()
           },
           true,
           true}},
+        // spatial_dropout.py: SpatialDropout2D(rate, data_format=None, seed=None), data_format
+        // resolved to channels_last; seed is not modelled.
+        {"SpatialDropout2D",
+         {{{"rate", std::nullopt}, {"data_format", std::string("channels_last")}},
+          oneImage(),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"rate", static_cast<double>(between(rng, 0, 9)) / 10.0},
+                              {"data_format", randomDataFormat(rng)}};
+          },
+          true,
+          true}},
         // gaussian_noise.py: GaussianNoise(stddev, seed=None); seed is not modelled.
         {"GaussianNoise",
          {{{"stddev", std::nullopt}},
@@ -954,6 +1004,36 @@ const std::map<std::string, LayerRows>& layerRows()
           },
           true,
           true}},
+        // rescaling.py: Rescaling(scale, offset=0.0); numbers only here (an array is refused).
+        {"Rescaling",
+         {{{"scale", std::nullopt}, {"offset", 0.0}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>&, std::mt19937& rng) {
+              return ParamMap{{"scale", static_cast<double>(between(rng, -8, 8)) / 4.0},
+                              {"offset", static_cast<double>(between(rng, -4, 4)) / 2.0}};
+          }}},
+        // normalization.py (preprocessing): Normalization(axis=-1, mean=None, variance=None,
+        // invert=False); mean and variance are kept in the Keras config (kerasFields), not modelled
+        // as arguments: given here at random, since without them Keras needs adapt().
+        {"Normalization",
+         {{{"axis", std::int64_t{-1}}, {"invert", false}},
+          oneFloat(1, 3),
+          [](const std::vector<Feed>& feeds, std::mt19937& rng) {
+              // -1, a list of distinct feature axes from the start or the end, or () (Keras's None).
+              const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+              DimList axes;
+              for (std::int64_t axis = 1; axis < rank; ++axis)
+                  if (between(rng, 0, 2) == 0)
+                      axes.emplace_back(between(rng, 0, 1) == 1 ? axis : axis - rank);
+              std::shuffle(axes.begin(), axes.end(), rng);
+              const bool one = between(rng, 0, 2) == 0;
+              return ParamMap{{"axis", one ? ParamValue(std::int64_t{-1}) : ParamValue(axes)},
+                              {"invert", between(rng, 0, 1) == 1}};
+          },
+          true,
+          false,
+          {},
+          randomNormalizationValues}},
         // bidirectional.py: Bidirectional(layer, merge_mode="concat", weights=None,
         // backward_layer=None); `weights` (initial weights) is not modelled. Its layers' dropouts
         // act while training.
@@ -1001,7 +1081,8 @@ struct Trial {
     NodeId layer;
 };
 
-Trial makeTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments)
+Trial makeTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments,
+                const std::string& kerasFields)
 {
     GraphBuilder b;
     std::vector<NodeId> ins;
@@ -1021,6 +1102,7 @@ Trial makeTrial(const LayerType& type, const std::vector<Feed>& feeds, const Par
         return {b.graph, ins[0]};
     }
     const NodeId layer = b.add(type.spec().className, params, ins);
+    b.graph.node(layer)->kerasFields = kerasFields;
     return {b.graph, layer};
 }
 
@@ -1143,7 +1225,9 @@ private slots:
                     for (Feed& f : feeds)
                         f.masked = false;
                 const ParamMap arguments = rows->second.arguments(feeds, rng);
-                checkTrial(type, feeds, arguments, rows->second.trainingDiffers,
+                const std::string fields =
+                    rows->second.kerasFields ? rows->second.kerasFields(feeds, arguments, rng) : std::string();
+                checkTrial(type, feeds, arguments, fields, rows->second.trainingDiffers,
                            rows->second.kinks ? rows->second.kinks(arguments) : std::vector<double>{});
                 if (QTest::currentTestFailed())
                     qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
@@ -1180,9 +1264,9 @@ private:
     }
 
     void checkTrial(const LayerType& type, const std::vector<Feed>& feeds, const ParamMap& arguments,
-                    bool trainingDiffers, const std::vector<double>& kinks)
+                    const std::string& kerasFields, bool trainingDiffers, const std::vector<double>& kinks)
     {
-        const Trial trial = makeTrial(type, feeds, arguments);
+        const Trial trial = makeTrial(type, feeds, arguments, kerasFields);
         const ShapeReport report = inferShapes(trial.graph);
         for (const Diagnostic& d : report.diagnostics())
             QVERIFY2(!d.isError(), d.message.c_str());

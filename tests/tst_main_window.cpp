@@ -809,8 +809,9 @@ private slots:
         QStringList shown;
         for (int i = 0; i < tree->topLevelItemCount(); ++i)
             shown << tree->topLevelItem(i)->text(0);
-        QCOMPARE(shown, QStringList({"Input", "Core", "Activations", "Convolution", "Pooling", "Recurrent",
-                                     "Normalization", "Merging", "Attention", "Reshaping", "Regularization"}));
+        QCOMPARE(shown,
+                 QStringList({"Input", "Core", "Activations", "Convolution", "Pooling", "Recurrent", "Normalization",
+                              "Merging", "Attention", "Reshaping", "Regularization", "Preprocessing"}));
     }
 
     /// A layer added from the palette (Enter) with one layer selected goes beside it, fed by it

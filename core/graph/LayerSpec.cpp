@@ -27,6 +27,8 @@ std::string_view toString(LayerCategory category)
         return "Normalization";
     case LayerCategory::Attention:
         return "Attention";
+    case LayerCategory::Preprocessing:
+        return "Preprocessing";
     }
     return "Core";
 }

@@ -21,7 +21,8 @@ enum class LayerCategory {
     Merging,
     Attention,
     Reshaping,
-    Regularization
+    Regularization,
+    Preprocessing
 };
 
 std::string_view toString(LayerCategory category);

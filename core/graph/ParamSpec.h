@@ -67,6 +67,9 @@ struct ParamSpec {
     /// it then changes (go_backwards=True), so that it pairs up at once.
     std::string seedFrom = {};
     std::vector<std::pair<std::string, ParamValue>> seedChanges = {};
+    /// For an Axes argument whose default is not None, whether an empty list is a value too
+    /// (Normalization's axis=None, which Keras keeps as `()` and get_config writes as `[]`).
+    bool emptyAxes = false;
 };
 
 } // namespace sf

@@ -170,7 +170,7 @@ std::optional<ParamValue> paramFromJson(const nlohmann::json& j, const ParamSpec
             return ParamValue(std::monostate{});
         if (auto i = integral(j))
             return ParamValue(*i);
-        if (auto d = dimList(j, false); d && (noneAllowed || !d->empty()))
+        if (auto d = dimList(j, false); d && (noneAllowed || spec.emptyAxes || !d->empty()))
             return ParamValue(*d);
         return std::nullopt;
     }

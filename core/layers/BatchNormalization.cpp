@@ -1,4 +1,4 @@
-#include "Normalization.h"
+#include "NormalizationAxes.h"
 #include "engine/OpBuild.h"
 #include "io/KerasLayerReading.h"
 #include "shape/DiagnosticCodes.h"

@@ -29,6 +29,7 @@
     X(Permute)                                                                                                         \
     X(Dropout)                                                                                                         \
     X(SpatialDropout1D)                                                                                                \
+    X(SpatialDropout2D)                                                                                                \
     X(GaussianNoise)                                                                                                   \
     X(GaussianDropout)                                                                                                 \
     X(Activation)                                                                                                      \
@@ -59,6 +60,8 @@
     X(TimeDistributed)                                                                                                 \
     X(BatchNormalization)                                                                                              \
     X(LayerNormalization)                                                                                              \
+    X(Rescaling)                                                                                                       \
+    X(Normalization)                                                                                                   \
     X(RepeatToBatch)
 
 namespace sf {

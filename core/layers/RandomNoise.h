@@ -8,11 +8,14 @@
 
 namespace sf {
 
-/// What the noise layers (GaussianNoise, GaussianDropout, SpatialDropout1D) share: the identity at
-/// inference, and while training a random factor per value, or per channel for all of a sample's
-/// steps (SpatialDropout1D), drawn from the training run's seeded generator, so that a run repeats
-/// from its seed. `factor` holds the last training pass's factors, batched: (batch, width) with
-/// each factor applied to `steps` runs of `width` values, or the output's shape with steps = 1.
+/// What the noise layers (GaussianNoise, GaussianDropout, SpatialDropout1D, SpatialDropout2D)
+/// share: the identity at inference, and while training a random factor per value, or per channel
+/// for all of a sample's positions (the spatial dropouts), drawn from the training run's seeded
+/// generator, so that a run repeats from its seed. `factor` holds the last training pass's
+/// factors, batched: (batch, width). A sample is read as (steps, width, run): factor (sample, c)
+/// multiplies the `run` consecutive values of channel c at each of the `steps` positions. So
+/// channels on the last axis are steps = positions, run = 1; channels first are steps = 1, run =
+/// positions; one factor per value is the output's shape with steps = run = 1.
 class MultiplicativeNoiseOp final : public Op {
 public:
     /// `draw` fills one training pass's factors: 0 or 1 / (1 - rate) for dropout, N(1, stddev) for
@@ -20,8 +23,8 @@ public:
     /// distribution caches (std::normal_distribution keeps every second value) outlives the pass:
     /// the factors are the generator's state alone, as a run from a seed needs.
     using Draw = std::function<void(float* factors, Index count, std::mt19937&)>;
-    MultiplicativeNoiseOp(Draw draw, bool active, Index steps, TensorView* factor)
-        : m_draw(std::move(draw)), m_active(active), m_steps(steps), m_factor(factor)
+    MultiplicativeNoiseOp(Draw draw, bool active, Index steps, TensorView* factor, Index run = 1)
+        : m_draw(std::move(draw)), m_active(active), m_steps(steps), m_run(run), m_factor(factor)
     {
     }
 
@@ -52,16 +55,17 @@ public:
     }
 
 private:
-    /// Value i of (batch, steps, width) reads factor (sample, channel).
+    /// Value i of (batch, steps, width, run) reads factor (sample, channel).
     Index factorOf(Index i) const
     {
         const Index width = m_factor->cols();
-        return (i / (m_steps * width)) * width + i % width;
+        return (i / (m_steps * width * m_run)) * width + (i / m_run) % width;
     }
 
     Draw m_draw;
     bool m_active;
     Index m_steps;
+    Index m_run;
     TensorView* m_factor;
     bool m_trained = false;
 };

@@ -110,7 +110,7 @@ std::string expectation(const ParamSpec& spec, const ParamValue& value)
             (noneAllowed && std::holds_alternative<std::monostate>(value)))
             return "";
         const auto* dims = std::get_if<DimList>(&value);
-        const bool ok = dims && (noneAllowed || !dims->empty()) &&
+        const bool ok = dims && (noneAllowed || spec.emptyAxes || !dims->empty()) &&
                         std::all_of(dims->begin(), dims->end(), [](const auto& d) { return d.has_value(); });
         return ok ? "" : noneAllowed ? "None, an int or a list/tuple of ints" : "an int or a list/tuple of ints";
     }

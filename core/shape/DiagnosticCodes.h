@@ -110,8 +110,18 @@ inline constexpr const char* kUnknownAxisDim = "unknown-axis-dim";
 /// sizes merged by sum, mul or ave.
 inline constexpr const char* kBidirectionalMismatch = "bidirectional-mismatch";
 
+/// A preprocessing Normalization without `mean` and `variance`: Keras fills its weights with
+/// adapt() on data, which Shapeflow cannot run, so its values are unknown and the model cannot
+/// train or predict here (error).
+inline constexpr const char* kNormalizationNeedsAdapt = "normalization-needs-adapt";
+/// A preprocessing Normalization whose `mean` and `variance` do not broadcast to the sizes of
+/// the axes it keeps.
+inline constexpr const char* kNormalizationValuesShape = "normalization-values-shape";
+/// A preprocessing Normalization given a negative `variance`: Keras takes its square root, NaN.
+inline constexpr const char* kNegativeVariance = "negative-variance";
+
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 40> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 43> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kOpaqueShapeNeeded,
@@ -152,6 +162,9 @@ inline constexpr std::array<std::string_view, 40> kDiagnosticCodes{
     kAxisOutOfRange,
     kUnknownAxisDim,
     kBidirectionalMismatch,
+    kNormalizationNeedsAdapt,
+    kNormalizationValuesShape,
+    kNegativeVariance,
 };
 
 // What a Keras import could not carry over (ImportProblem::code).

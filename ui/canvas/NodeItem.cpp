@@ -45,6 +45,8 @@ QColor categoryColor(std::string_view type)
         return QColor(0x3a, 0x7f, 0xa8);
     case LayerCategory::Attention:
         return QColor(0xa8, 0x8a, 0x1f);
+    case LayerCategory::Preprocessing:
+        return QColor(0x6b, 0x8e, 0x23);
     }
     return Qt::gray;
 }

@@ -12,7 +12,8 @@ namespace sf {
 /// What BatchNormalization and LayerNormalization share (keras/src/layers/normalization/): the
 /// arguments `epsilon`, `center` and `scale`, the reading of `axis` against the input, the gamma
 /// and beta weights over the normalized axes, and the op, NormalizationOp; each layer's file says
-/// which axes it normalizes over and what it keeps between batches.
+/// which axes it normalizes over and what it keeps between batches. The preprocessing
+/// Normalization (Normalization.cpp) reads its `axis` through resolveAxes too.
 namespace normalization {
 
 /// epsilon (its default given: 1e-3 in both), center, scale.
@@ -25,10 +26,12 @@ nlohmann::json gammaBetaFields();
 /// The input axes `axes` names (negative from the end), each made non-negative; nullopt after
 /// reporting `axis-out-of-range` (worded by `outOfRange`, which gets the offending axis), or the
 /// unknown size of a normalized axis (`unknown-last-dim` with its fixes for the last axis,
-/// `unknown-axis-dim` for another or the batch axis).
+/// `unknown-axis-dim` for another or the batch axis, worded by `unknownDim` when given, which gets
+/// the axis made non-negative).
 std::optional<std::vector<int>> resolveAxes(RuleContext& ctx, const std::vector<std::int64_t>& axes,
                                             const std::string& axisText,
-                                            const std::function<std::string(std::int64_t)>& outOfRange);
+                                            const std::function<std::string(std::int64_t)>& outOfRange,
+                                            const std::function<std::string(int)>& unknownDim = {});
 
 /// `axes` of an input of `rank`, each made non-negative, ascending (as Keras's build sorts them).
 std::vector<int> absoluteAxes(const std::vector<std::int64_t>& axes, int rank);

@@ -761,15 +761,17 @@ private slots:
         QVERIFY(window.scene().sceneRect().contains(last->sceneBoundingRect()));
     }
 
-    /// An opened model is fitted, and stays so once the scene has followed its cards.
+    /// An opened model is fitted (in a window where its cards keep their text: GraphView::showModel),
+    /// and stays so once the scene has followed its cards.
     void anOpenedModelStaysInView()
     {
         MainWindow window;
-        window.resize(1024, 700);
+        window.resize(1800, 1000);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openFile(":/examples/deep_two_branch.sfmodel", true));
         QTest::qWait(50);
+        QVERIFY(window.view().zoom() > GraphView::kOpeningZoom);
         const QRectF visible = window.view().mapToScene(window.view().viewport()->rect()).boundingRect();
         for (const auto& [id, node] : window.document().graph().nodes())
             QVERIFY2(visible.contains(window.scene().nodeItem(id)->sceneBoundingRect()), node.name.c_str());
@@ -922,8 +924,9 @@ private slots:
                 QVERIFY2(window.document().graph().node(id)->position == node.position, node.name.c_str());
     }
 
-    /// An imported model is fitted to the view, and so is the model after Ctrl+L, wherever the
-    /// mouse is and however the view was zoomed; a small model too, which the fit shows at 1:1.
+    /// An imported model is fitted to the view (in a window where its cards keep their text:
+    /// GraphView::showModel), and so is the model after Ctrl+L, wherever the mouse is and however
+    /// the view was zoomed; a small model too, which the fit shows at 1:1.
     void importAndAutoLayoutFitTheView()
     {
         // Two layers: shown at 1:1, smaller than the view.
@@ -936,7 +939,7 @@ private slots:
         smallFile.write(QByteArray::fromStdString(serializeModel(small)));
         smallFile.close();
         MainWindow window;
-        window.resize(1400, 860);
+        window.resize(1800, 1000);
         QVERIFY(showActive(window));
         // Every card in view, centred (not shifted towards the mouse, which anchors the wheel's zoom).
         auto fitted = [&window] {

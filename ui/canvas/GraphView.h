@@ -1,5 +1,7 @@
 #pragma once
 
+#include "NodeItem.h"
+
 #include <QGraphicsView>
 #include <optional>
 
@@ -15,12 +17,13 @@ public:
     void zoomBy(double factor);
     /// The whole model in view (View > Fit to View), however small its cards become.
     void fitAll();
-    /// What a model opens to: the whole of it when its cards can then be read, otherwise its start
-    /// (the inputs, on the left) at kOpeningZoom, so that a long model does not open as bare bars.
+    /// What a model opens to: the whole of it when its cards still draw their text then, otherwise
+    /// its start (the inputs, on the left) at kOpeningZoom, so that a long model does not open as
+    /// bare bars.
     void showModel();
-    /// The least zoom a model opens at: cards draw their text from NodeItem::kTextLevelOfDetail
-    /// (0.3) and are easily read from about this.
-    static constexpr double kOpeningZoom = 0.45;
+    /// The least zoom a model opens at: a little above the least at which cards draw their text
+    /// (at exactly that level a card's text may fall to either side of it).
+    static constexpr double kOpeningZoom = 1.25 * NodeItem::kTextLevelOfDetail;
     double zoom() const { return transform().m11(); }
 
     static constexpr const char* kLayerMime = "application/x-shapeflow-layer";

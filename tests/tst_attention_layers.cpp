@@ -1114,7 +1114,8 @@ private slots:
     }
 
     /// What Shapeflow does not model is refused by name: use_gate, sliding_window, tf.keras's
-    /// softmax_robust_masking, and an attention_mask passed in the call.
+    /// softmax_robust_masking, and return_attention_scores=True or an attention_mask passed in the
+    /// call.
     void multiHeadRefusals_data()
     {
         QTest::addColumn<QString>("field");
@@ -1125,6 +1126,8 @@ private slots:
                                         << "4";
         QTest::newRow("softmax_robust_masking") << "softmax_robust_masking"
                                                 << "true";
+        QTest::newRow("return_attention_scores") << "kwargs.return_attention_scores"
+                                                 << "true";
         QTest::newRow("attention_mask") << "kwargs.attention_mask"
                                         << "{\"class_name\": \"__keras_tensor__\", "
                                            "\"config\": {\"keras_history\": [\"m\", 0, 0]}}";

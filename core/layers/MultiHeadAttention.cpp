@@ -162,8 +162,9 @@ ParamSpec positive(const char* name, const char* description)
 /// projected rank) names the inner axes attended over, the others acting as batch axes, which the
 /// query and key must then share. Keras 3 counts a negative axis from the end of the input's axes
 /// (`(rank - 1) + axis` on the projected rank); tf.keras and TensorFlow.js leave it negative, so
-/// that it counts on the projected rank (-1 is the head size, -2 the heads: only -3 and below mean
-/// an input axis there, one further left than in Keras 3); Shapeflow follows Keras 3. None of
+/// that it counts on the projected rank (-1 is the head size, -2 the heads: only -3 and below name
+/// an input axis there, each the axis to the right of the one Keras 3 reads: tf.keras's -3 is
+/// Keras 3's -2); Shapeflow follows Keras 3. None of
 /// them checks the axes: the batch, the features, a repeat or an axis out of range is refused here
 /// (numpy's IndexError is Keras's only message, for an axis beyond the projected rank).
 /// `output_shape` (None, an int or a tuple) makes the output's last axes: query_shape[:-1] +

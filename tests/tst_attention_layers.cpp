@@ -15,6 +15,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <random>
 
 using namespace sf;
@@ -26,6 +27,9 @@ using sf::test::read;
 
 using Scenario = std::function<Graph()>;
 Q_DECLARE_METATYPE(Scenario)
+Q_DECLARE_METATYPE(sf::DimList)
+Q_DECLARE_METATYPE(sf::ParamValue)
+Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
 
@@ -110,16 +114,28 @@ struct Projections {
         const auto b = w.find(name + "/bias");
         return b == w.end() ? 0.0f : b->second[static_cast<std::size_t>(i)];
     }
+    /// EinsumDense "attention_output": the heads side by side (heads · value_dim) to `out` sizes,
+    /// appended to `y`.
+    void projectOutput(const std::vector<double>& joined, std::vector<float>& y) const
+    {
+        for (Index o = 0; o < out; ++o) {
+            double sum = bias("attention_output", o);
+            for (Index nh = 0; nh < heads * valueDim; ++nh)
+                sum += joined[static_cast<std::size_t>(nh)] * kernel("attention_output", nh * out + o);
+            y.push_back(static_cast<float>(sum));
+        }
+    }
 };
 
 /// multi_head_attention.py written out one value at a time: the EinsumDense projections
 /// ("abc,cde->abde"), per head the scores q.k / sqrt(key_dim), the attention mask
 /// (`_compute_attention_mask`: query mask on the query step AND value mask AND key mask on the key
-/// step), the softmax over the steps it allows, a query step with none getting uniform weights
+/// step, AND with `causal` key step j <= query step i), the softmax over the steps it allows, a
+/// query step with none getting uniform weights
 /// (ops.dot_product_attention's path, without dropout) or none (the Softmax layer's, with dropout);
 /// the heads' weighted values, then the output projection ("abcd,cde->abe").
 std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Sequence& q, const Sequence& v,
-                                  const Sequence& k, bool separateKey, bool dropoutPath)
+                                  const Sequence& k, bool separateKey, bool dropoutPath, bool causal = false)
 {
     const auto projected = [&](const Sequence& x, const std::string& name, Index size) {
         std::vector<float> y; // (batch, steps, heads, size)
@@ -153,7 +169,8 @@ std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Seque
                     for (Index h = 0; h < p.keyDim; ++h)
                         s += at(qp, tq, p.keyDim, b, i, n, h) * at(kp, tk, p.keyDim, b, j, n, h);
                     scores.push_back(s / std::sqrt(static_cast<double>(p.keyDim)));
-                    allowed.push_back(q.kept(b, i) && v.kept(b, j) && (!separateKey || k.kept(b, j)));
+                    allowed.push_back(q.kept(b, i) && v.kept(b, j) && (!separateKey || k.kept(b, j)) &&
+                                      (!causal || j <= i)); // _compute_causal_mask: row >= column
                 }
                 const bool any = std::find(allowed.begin(), allowed.end(), true) != allowed.end();
                 double top = -1e300;
@@ -173,12 +190,76 @@ std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Seque
                         heads[static_cast<std::size_t>(n * p.valueDim + h)] += w * at(vp, tk, p.valueDim, b, j, n, h);
                 }
             }
-            for (Index o = 0; o < p.out; ++o) {
-                double y = p.bias("attention_output", o);
-                for (Index nh = 0; nh < p.heads * p.valueDim; ++nh)
-                    y += heads[static_cast<std::size_t>(nh)] * p.kernel("attention_output", nh * p.out + o);
-                out.push_back(static_cast<float>(y));
+            p.projectOutput(heads, out);
+        }
+    return out;
+}
+
+/// One input of any rank as the layer sees it: one sample's shape (inner axes..., features) and
+/// the values of every sample.
+struct Block {
+    std::vector<Index> sample;
+    std::vector<float> values;
+    Index rows() const { return std::accumulate(sample.begin(), sample.end() - 1, Index{1}, std::multiplies<>()); }
+    Index dim() const { return sample.back(); }
+    /// The inner axes' indices of row r, front axis first.
+    std::vector<Index> position(Index r) const
+    {
+        std::vector<Index> at(sample.size() - 1);
+        for (std::size_t a = at.size(); a-- > 0;) {
+            at[a] = r % sample[a];
+            r /= sample[a];
+        }
+        return at;
+    }
+};
+
+/// Keras 3's einsums for inputs of any rank written out one value at a time, without grouping:
+/// each query position (an index of every inner axis) attends to every key position that has
+/// the same index on each inner axis not in `attended` (input axes, 1 to rank - 2), the softmax
+/// over all of them at once; `out` the product of output_shape's sizes. No masks, inference.
+std::vector<float> naiveMultiHeadOverAxes(const Projections& p, Index batch, const Block& q, const Block& v,
+                                          const Block& k, const std::vector<int>& attended)
+{
+    const auto project = [&](const Block& x, Index b, Index r, const std::string& name, Index size, Index n, Index h) {
+        double sum = p.bias(name, n * size + h);
+        for (Index c = 0; c < x.dim(); ++c)
+            sum += static_cast<double>(x.values[static_cast<std::size_t>((b * x.rows() + r) * x.dim() + c)]) *
+                   p.kernel(name, (c * p.heads + n) * size + h);
+        return sum;
+    };
+    const auto together = [&](const std::vector<Index>& i, const std::vector<Index>& j) { // same batch-like indices
+        for (std::size_t a = 0; a < i.size(); ++a)
+            if (std::find(attended.begin(), attended.end(), static_cast<int>(a + 1)) == attended.end() && i[a] != j[a])
+                return false;
+        return true;
+    };
+    std::vector<float> out;
+    for (Index b = 0; b < batch; ++b)
+        for (Index r = 0; r < q.rows(); ++r) {
+            const std::vector<Index> i = q.position(r);
+            std::vector<double> heads(static_cast<std::size_t>(p.heads * p.valueDim), 0.0);
+            for (Index n = 0; n < p.heads; ++n) {
+                std::vector<std::pair<Index, double>> scores; // key row, score
+                for (Index c = 0; c < k.rows(); ++c) {
+                    if (!together(i, k.position(c)))
+                        continue;
+                    double s = 0.0;
+                    for (Index h = 0; h < p.keyDim; ++h)
+                        s += project(q, b, r, "query", p.keyDim, n, h) * project(k, b, c, "key", p.keyDim, n, h);
+                    scores.emplace_back(c, s / std::sqrt(static_cast<double>(p.keyDim)));
+                }
+                double top = -1e300, sum = 0.0;
+                for (const auto& [c, s] : scores)
+                    top = std::max(top, s);
+                for (const auto& [c, s] : scores)
+                    sum += std::exp(s - top);
+                for (const auto& [c, s] : scores)
+                    for (Index h = 0; h < p.valueDim; ++h)
+                        heads[static_cast<std::size_t>(n * p.valueDim + h)] +=
+                            std::exp(s - top) / sum * project(v, b, c, "value", p.valueDim, n, h);
             }
+            p.projectOutput(heads, out);
         }
     return out;
 }
@@ -609,6 +690,28 @@ private slots:
         QTest::newRow("output_shape int, attention_axes -2")
             << attending(layer::kMultiHeadAttention, {DimList{std::nullopt, 5}, DimList{std::nullopt, 5}}, asInt)
             << "(None, None, 3)" << qint64{36 + 36 + 36 + 2 * 3 * 3 + 3};
+        // The projections act on the last axis at any rank: query 5*6+6, key and value 7*6+6.
+        const qint64 projections = 36 + 48 + 48;
+        QTest::newRow("rank 4, every inner axis")
+            << attending(layer::kMultiHeadAttention, {dims({3, 4, 5}), dims({2, 6, 7})}, twoByThree)
+            << "(None, 3, 4, 5)" << projections + 35;
+        ParamMap tuple = twoByThree;
+        tuple.set("output_shape", DimList{2, 4});
+        tuple.set("attention_axes", DimList{1, 2});
+        QTest::newRow("output_shape (2, 4), attention_axes (1, 2)")
+            << attending(layer::kMultiHeadAttention, {dims({3, 4, 5}), dims({2, 6, 7})}, tuple) << "(None, 3, 4, 2, 4)"
+            << projections + 2 * 3 * 8 + 8;
+        ParamMap one = twoByThree;
+        one.set("attention_axes", std::int64_t{-3}); // Keras 3: axis 1 of a rank-4 input
+        QTest::newRow("attention_axes -3, the axis 2 shared")
+            << attending(layer::kMultiHeadAttention, {dims({3, 4, 5}), dims({2, 4, 7})}, one) << "(None, 3, 4, 5)"
+            << projections + 35;
+        ParamMap zero = twoByThree;
+        zero.set("output_shape", std::int64_t{0}); // Python's `if output_shape:` reads 0 as None
+        zero.set("attention_axes", DimList{3});
+        QTest::newRow("output_shape 0, rank 5 over axis 3")
+            << attending(layer::kMultiHeadAttention, {dims({2, 3, 4, 5}), dims({2, 3, 6, 7})}, zero)
+            << "(None, 2, 3, 4, 5)" << projections + 35;
     }
 
     void multiHeadShapes() { shapes(); }
@@ -634,6 +737,12 @@ private slots:
                                                {"attention_output/kernel", {2, 4, 5}, Initializer::GlorotUniform},
                                                {"attention_output/bias", {5}, Initializer::Zeros}};
         QCOMPARE(mha.weights(node, shapes), expected);
+
+        // output_shape (2, 3): EinsumDense "abcd,cdef->abef", kernel (num_heads, value_dim, 2, 3).
+        node.params.set("output_shape", DimList{2, 3});
+        const std::vector<WeightSpec> w = mha.weights(node, shapes);
+        QCOMPARE(w[6], (WeightSpec{"attention_output/kernel", {2, 4, 2, 3}, Initializer::GlorotUniform}));
+        QCOMPARE(w[7], (WeightSpec{"attention_output/bias", {2, 3}, Initializer::Zeros}));
     }
 
     void multiHeadDiagnostics_data()
@@ -666,11 +775,57 @@ private slots:
                                            << code::kAttentionStepsMismatch << "key_shape=(None, None, 5)";
         QTest::newRow("one input") << mha({dims({4, 5})}) << code::kMergeInputCount
                                    << "MultiHeadAttention.call() missing 1 required positional argument: 'value'";
-        QTest::newRow("rank 2 query") << mha({dims({5}), dims({6, 5})}) << code::kInputRank << "expected ndim=3";
-        QTest::newRow("attention_axes") << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", DimList{2}}})
-                                        << code::kInvalidArgument << "has attention_axes=(2,)";
-        QTest::newRow("output_shape") << mha({dims({4, 5}), dims({6, 5})}, {{"output_shape", DimList{2, 3}}})
-                                      << code::kInvalidArgument << "has output_shape=(2, 3)";
+        QTest::newRow("rank 2 query") << mha({dims({5}), dims({6, 5})}) << code::kInputRank
+                                      << "expected min_ndim=3, found ndim=2";
+        QTest::newRow("attention_axes the features")
+            << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", DimList{2}}}) << code::kAttentionAxes
+            << "Invalid attention_axes=(2,) for inputs of rank 3: axis 2 is the features axis, which the heads "
+               "replace; the axes attended over are among 1 to 1 (or -2 to -2 counted from the end).";
+        QTest::newRow("attention_axes -1, the features")
+            << mha({dims({3, 4, 5}), dims({3, 6, 5})}, {{"attention_axes", std::int64_t{-1}}}) << code::kAttentionAxes
+            << "axis -1 is the features axis";
+        QTest::newRow("attention_axes the batch")
+            << mha({dims({3, 4, 5}), dims({3, 6, 5})}, {{"attention_axes", DimList{0, 2}}}) << code::kAttentionAxes
+            << "Invalid attention_axes=(0, 2) for inputs of rank 4: axis 0 is the batch axis";
+        QTest::newRow("attention_axes beyond the projected rank")
+            << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", std::int64_t{4}}}) << code::kAttentionAxes
+            << "index 4 is out of bounds for axis 0 with size 4. Invalid attention_axes=4 for inputs of rank 3: "
+               "axis 4 is out of range";
+        QTest::newRow("attention_axes -4 on rank 3")
+            << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", std::int64_t{-4}}}) << code::kAttentionAxes
+            << "axis -4 is out of range";
+        QTest::newRow("attention_axes twice")
+            << mha({dims({3, 4, 5}), dims({3, 6, 5})}, {{"attention_axes", DimList{2, -2}}}) << code::kAttentionAxes
+            << "Invalid attention_axes=(2, -2): axis 2 is given twice";
+        QTest::newRow("attention_axes empty") << mha({dims({4, 5}), dims({6, 5})}, {{"attention_axes", DimList{}}})
+                                              << code::kAttentionAxes << "needs at least one axis to attend over";
+        QTest::newRow("query rank") << mha({dims({4, 5}), dims({3, 6, 5})}) << code::kAttentionQueryShape
+                                    << "The query and the value of layer \"m\" must have the same rank: Keras's "
+                                       "attention einsums pair their axes one by one. Received: query_shape=(None, "
+                                       "4, 5) and value_shape=(None, 3, 6, 5)";
+        QTest::newRow("axis not attended over")
+            << mha({dims({3, 4, 5}), dims({3, 6, 5})}, {{"attention_axes", std::int64_t{1}}})
+            << code::kAttentionQueryShape
+            << "The query and the key of layer \"m\" must agree in the axes not attended over "
+               "(attention_axes=1), which Keras's einsums treat as batch axes: axis 2 is 4 in the query and 6 in "
+               "the key.";
+        QTest::newRow("key rank") << mha({dims({3, 4, 5}), dims({3, 6, 5}), dims({18, 5})})
+                                  << code::kAttentionStepsMismatch << "key_shape=(None, 18, 5)";
+        QTest::newRow("output_shape") << mha({dims({4, 5}), dims({6, 5})}, {{"output_shape", DimList{2, 0}}})
+                                      << code::kInvalidArgument
+                                      << "has output_shape=(2, 0): every size of the output's last axes must be "
+                                         "positive.";
+        QTest::newRow("output_shape -2") << mha({dims({4, 5}), dims({6, 5})}, {{"output_shape", std::int64_t{-2}}})
+                                         << code::kInvalidArgument << "has output_shape=-2";
+        QTest::newRow("mask at rank 4") << Scenario([] {
+            GraphBuilder b;
+            const NodeId x = b.input({3, 4, 5});
+            b.add(layer::kMultiHeadAttention, {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}},
+                  {b.add(layer::kMasking, {}, {x}, "masking"), x}, "m");
+            return b.graph;
+        }) << code::kMaskNotBroadcastable
+                                        << "Input 0 of layer \"m\" carries the mask made by \"masking\" on inputs "
+                                           "of rank 4";
         QTest::newRow("unknown dim") << mha({dims({4, 5}), DimList{6, std::nullopt}}) << code::kUnknownLastDim << "";
         QTest::newRow("fixed batches") << Scenario([] {
             GraphBuilder b;
@@ -690,14 +845,16 @@ private slots:
         QTest::addColumn<bool>("useBias");
         QTest::addColumn<bool>("dropout");
         QTest::addColumn<int>("masks");
-        for (bool withKey : {false, true})
-            for (bool useBias : {true, false})
-                for (bool dropout : {false, true})
-                    for (int masks = 0; masks < 8; ++masks)
-                        if (withKey || masks < 4)
-                            QTest::addRow("%s%s%s masks %d", withKey ? "key" : "value", useBias ? "" : " no bias",
-                                          dropout ? " dropout" : "", masks)
-                                << withKey << useBias << dropout << masks;
+        QTest::addColumn<bool>("causal");
+        for (bool causal : {false, true})
+            for (bool withKey : {false, true})
+                for (bool useBias : {true, false})
+                    for (bool dropout : {false, true})
+                        for (int masks = 0; masks < 8; ++masks)
+                            if ((withKey || masks < 4) && (!causal || useBias))
+                                QTest::addRow("%s%s%s masks %d%s", withKey ? "key" : "value", useBias ? "" : " no bias",
+                                              dropout ? " dropout" : "", masks, causal ? " causal" : "")
+                                    << withKey << useBias << dropout << masks << causal;
     }
 
     void multiHeadValues()
@@ -706,6 +863,7 @@ private slots:
         QFETCH(bool, useBias);
         QFETCH(bool, dropout);
         QFETCH(int, masks);
+        QFETCH(bool, causal);
         constexpr Index kBatch = 3, kQueries = 4, kSteps = 5;
         const Index queryDim = 3, valueDim = 2, keyDim = 4;
         GraphBuilder b;
@@ -722,7 +880,8 @@ private slots:
                                 {"value_dim", std::int64_t{2}},
                                 {"use_bias", useBias},
                                 {"output_shape", std::int64_t{4}},
-                                {"dropout", dropout ? 0.3 : 0.0}},
+                                {"dropout", dropout ? 0.3 : 0.0},
+                                {"use_causal_mask", causal}},
                                fed, "m");
         const ShapeReport report = inferShapes(b.graph);
         QVERIFY(!report.hasErrors());
@@ -755,9 +914,89 @@ private slots:
         const Sequence k = withKey ? sequence(fed[2]) : v;
         QCOMPARE(k.mask.empty(), !(masks & (withKey ? 4 : 2)));
         const NodeBuffers* out = net->buffersOf({m, 0});
-        compareFloats(read(out), naiveMultiHead(p, kBatch, q, v, k, withKey, dropout), 1e-4f);
+        compareFloats(read(out), naiveMultiHead(p, kBatch, q, v, k, withKey, dropout, causal), 1e-4f);
         QCOMPARE(out->mask != nullptr, (masks & 1) != 0); // the query's mask
         QCOMPARE(report.outputOf(m)->maskFrom.isValid(), (masks & 1) != 0);
+    }
+
+    /// Inputs of rank 4 and 5 with attention over some inner axes, against naiveMultiHeadOverAxes:
+    /// the attended axes last (the rows already in grouped order), first or around one not
+    /// attended over (the op regroups the rows), negative axes, several output sizes, a key.
+    void multiHeadValuesOverAxes_data()
+    {
+        QTest::addColumn<DimList>("querySample");
+        QTest::addColumn<DimList>("keySample"); // the value's too, but for the last size
+        QTest::addColumn<ParamValue>("axes");
+        QTest::addColumn<std::vector<int>>("attended");
+        QTest::addColumn<DimList>("outputShape");
+        QTest::addColumn<bool>("withKey");
+        const ParamValue none{std::monostate{}};
+        QTest::newRow("rank 4, every inner axis")
+            << dims({3, 2, 3}) << dims({2, 4, 2}) << none << std::vector<int>{1, 2} << DimList{} << false;
+        QTest::newRow("rank 4, axis 2: rows in order") << dims({3, 2, 3}) << dims({3, 4, 2}) << ParamValue(DimList{2})
+                                                       << std::vector<int>{2} << DimList{4} << true;
+        QTest::newRow("rank 4, axis -3: regrouped")
+            << dims({3, 2, 3}) << dims({4, 2, 2}) << ParamValue(std::int64_t{-3}) << std::vector<int>{1}
+            << DimList{2, 3} << false;
+        QTest::newRow("rank 5, axes (3, 1) around axis 2")
+            << dims({2, 3, 2, 3}) << dims({3, 3, 2, 2}) << ParamValue(DimList{3, 1}) << std::vector<int>{1, 3}
+            << DimList{} << true;
+        QTest::newRow("rank 5, axis 2 alone") << dims({2, 3, 2, 3}) << dims({2, 2, 2, 4}) << ParamValue(DimList{-3})
+                                              << std::vector<int>{2} << DimList{2, 1, 2} << true;
+    }
+
+    void multiHeadValuesOverAxes()
+    {
+        QFETCH(DimList, querySample);
+        QFETCH(DimList, keySample);
+        QFETCH(ParamValue, axes);
+        QFETCH(std::vector<int>, attended);
+        QFETCH(DimList, outputShape);
+        QFETCH(bool, withKey);
+        constexpr Index kBatch = 2;
+        DimList valueSample = keySample;
+        valueSample.back() = 3;
+        GraphBuilder b;
+        std::vector<NodeId> fed{b.input(querySample), b.input(valueSample)};
+        if (withKey)
+            fed.push_back(b.input(keySample));
+        ParamMap params{{"num_heads", std::int64_t{2}},
+                        {"key_dim", std::int64_t{3}},
+                        {"value_dim", std::int64_t{2}},
+                        {"attention_axes", axes}};
+        if (!outputShape.empty())
+            params.set("output_shape", outputShape);
+        const NodeId m = b.add(layer::kMultiHeadAttention, params, fed, "m");
+        const ShapeReport report = inferShapes(b.graph);
+        for (const Diagnostic& d : report.diagnostics())
+            QVERIFY2(!d.isError(), d.message.c_str());
+        auto net = NetworkCompiler::compile(b.graph, kBatch);
+        std::mt19937 rng(static_cast<unsigned>(qHash(QString(QTest::currentDataTag()))));
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        Index out = 1;
+        for (const auto& d : outputShape)
+            out *= *d;
+        Projections p{2, 3, 2, outputShape.empty() ? *querySample.back() : out, {}};
+        for (Parameter* w : net->parameters()) {
+            for (float& x : w->value)
+                x = 0.6f * normal(rng);
+            p.w[w->name.substr(2)] = w->value;
+        }
+        std::vector<Block> blocks;
+        for (NodeId input : fed) {
+            const TensorView& v = net->buffersOf({input, 0})->value;
+            for (Index i = 0; i < v.size(); ++i)
+                v.data[i] = normal(rng);
+            blocks.push_back(
+                {std::vector<Index>(v.shape.begin() + 1, v.shape.end()), read(net->buffersOf({input, 0}))});
+        }
+        net->forward({});
+        const NodeBuffers* result = net->buffersOf({m, 0});
+        compareFloats(read(result),
+                      naiveMultiHeadOverAxes(p, kBatch, blocks[0], blocks[1], blocks[withKey ? 2 : 1], attended),
+                      1e-4f);
+        QCOMPARE(QString::fromStdString(report.outputOf(m)->shape.toKeras()).count(','),
+                 static_cast<qsizetype>(querySample.size() - 1 + std::max<std::size_t>(outputShape.size(), 1)));
     }
 
     /// The key is Keras's `key=` argument: Keras 3 writes `args` [query, value] and `kwargs`
@@ -816,8 +1055,67 @@ private slots:
         QVERIFY2(code.find(", key=") != std::string::npos, code.c_str());
     }
 
+    /// The call's use_causal_mask=True goes where each Keras writes it, never in the config: Keras 3's
+    /// `kwargs`, tf.keras's fourth item of the query's reference; both come back, Python passes it
+    /// in the call, and False (or None) in a file reads as False and is not written.
+    void causalMaskRoundTrips()
+    {
+        const Graph graph =
+            attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7})},
+                      {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"use_causal_mask", true}})();
+        QVERIFY(!inferShapes(graph).hasErrors());
+        json k3 = exportKerasModel(graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["use_causal_mask"], json(true));
+        QVERIFY(!layerEntry(k3, "m")["config"].contains("use_causal_mask"));
+        json k2 = exportKerasModel(graph, "m", KerasFlavour::Keras2).model;
+        QCOMPARE(layerEntry(k2, "m")["inbound_nodes"][0][0][3]["use_causal_mask"], json(true));
+        QVERIFY(!layerEntry(k2, "m")["config"].contains("use_causal_mask"));
+        for (const auto& [model, flavour] :
+             {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
+            const KerasImportResult imported = importKerasModel(model, "m.json");
+            QVERIFY(imported.problems.empty());
+            QCOMPARE(*imported.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(true));
+            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
+        }
+        const std::string code = kerasPythonCode(CheckedModel(graph), "m").code;
+        QVERIFY2(code.find(", use_causal_mask=True)") != std::string::npos, code.c_str());
+        QVERIFY2(code.find("use_causal_mask=True, ") == std::string::npos, code.c_str()); // not the constructor's
+
+        for (const json& given : {json(false), json(nullptr)}) {
+            json off = k3;
+            layerEntry(off, "m")["inbound_nodes"][0]["kwargs"]["use_causal_mask"] = given;
+            const KerasImportResult imported = importKerasModel(off, "m.json");
+            QVERIFY(imported.problems.empty());
+            QCOMPARE(*imported.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(false));
+            json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
+            QVERIFY(!layerEntry(again, "m")["inbound_nodes"][0]["kwargs"].contains("use_causal_mask"));
+        }
+        json odd = k3;
+        layerEntry(odd, "m")["inbound_nodes"][0]["kwargs"]["use_causal_mask"] = "yes";
+        const KerasImportResult imported = importKerasModel(odd, "m.json");
+        const ImportProblem* p = problemAt(imported, ".use_causal_mask");
+        QVERIFY(p);
+        QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+        QCOMPARE(*imported.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(false));
+    }
+
+    /// use_causal_mask on inputs of rank 4 is refused by name (Keras's triangle is built from axis 1
+    /// alone).
+    void causalMaskNeedsSteps()
+    {
+        const Graph graph =
+            attending(layer::kMultiHeadAttention, {dims({3, 4, 5}), dims({3, 4, 5})},
+                      {{"num_heads", std::int64_t{1}}, {"key_dim", std::int64_t{2}}, {"use_causal_mask", true}})();
+        const std::vector<Diagnostic> all = inferShapes(graph).diagnostics();
+        const Diagnostic* d = sf::test::findCode(all, code::kInvalidArgument);
+        QVERIFY(d);
+        QVERIFY2(QString::fromStdString(d->message).contains("use_causal_mask=True on inputs of rank 4"),
+                 d->message.c_str());
+    }
+
     /// What Shapeflow does not model is refused by name: use_gate, sliding_window, tf.keras's
-    /// softmax_robust_masking, and an attention_mask passed in the call.
+    /// softmax_robust_masking, and return_attention_scores=True or an attention_mask passed in the
+    /// call.
     void multiHeadRefusals_data()
     {
         QTest::addColumn<QString>("field");
@@ -828,6 +1126,8 @@ private slots:
                                         << "4";
         QTest::newRow("softmax_robust_masking") << "softmax_robust_masking"
                                                 << "true";
+        QTest::newRow("return_attention_scores") << "kwargs.return_attention_scores"
+                                                 << "true";
         QTest::newRow("attention_mask") << "kwargs.attention_mask"
                                         << "{\"class_name\": \"__keras_tensor__\", "
                                            "\"config\": {\"keras_history\": [\"m\", 0, 0]}}";

@@ -270,6 +270,76 @@ LayerRows attentionRows(std::map<std::string, KerasDefault> defaults,
             std::move(arguments), true, true};
 }
 
+/// MultiHeadAttention's further forms, a row group of its own so that the rank-3 rows keep their
+/// random stream: query, value and at times a key of one rank from 3 to 5, the key's and value's
+/// inner axes alike, the query's alike on the axes not attended over; attention_axes None, or a
+/// random non-empty set of the inner axes (each written as counted from the front or the end, an
+/// int when one); output_shape None, an int or a tuple of one to three sizes; at rank 3 the call's
+/// use_causal_mask at random. Masked at rank 3 only (a mask on a higher rank is refused).
+const std::map<std::string, LayerRows>& layerRows();
+
+LayerRows multiHeadAttentionFormRows()
+{
+    LayerRows rows = layerRows().at("MultiHeadAttention");
+    rows.inputs = [](std::mt19937& rng) {
+        const std::int64_t rank = between(rng, 3, 5);
+        std::vector<std::int64_t> inner(static_cast<std::size_t>(rank - 2));
+        for (auto& d : inner)
+            d = between(rng, 1, 3);
+        std::vector<std::int64_t> keyInner = inner;
+        for (auto& d : keyInner) // an axis attended over may differ; the arguments keep the others
+            d = between(rng, 0, 1) == 1 ? between(rng, 1, 3) : d;
+        const auto with = [&](std::vector<std::int64_t> sample) {
+            sample.push_back(between(rng, 1, 3));
+            return Feed{sample};
+        };
+        const bool key = between(rng, 0, 1) == 1;
+        std::vector<Feed> feeds{with(inner), with(keyInner)};
+        if (key)
+            feeds.push_back(with(keyInner));
+        for (Feed& f : feeds)
+            f.masked = rank == 3 && between(rng, 0, 1) == 1;
+        return feeds;
+    };
+    const auto first = rows.arguments;
+    rows.arguments = [first](const std::vector<Feed>& feeds, std::mt19937& rng) {
+        ParamMap p = first(feeds, rng);
+        const auto rank = static_cast<std::int64_t>(feeds[0].sample.size()) + 1;
+        std::vector<std::int64_t> attended; // every inner axis whose query and key sizes differ, and some more
+        for (std::int64_t axis = 1; axis < rank - 1; ++axis) {
+            const auto i = static_cast<std::size_t>(axis - 1);
+            if (feeds[0].sample[i] != feeds[1].sample[i] || between(rng, 0, 1) == 1)
+                attended.push_back(axis);
+        }
+        if (attended.empty())
+            attended.push_back(between(rng, 1, rank - 2));
+        if (static_cast<std::int64_t>(attended.size()) == rank - 2 && between(rng, 0, 1) == 1) {
+            p.set("attention_axes", ParamValue(std::monostate{}));
+        } else {
+            for (auto& axis : attended)
+                axis = between(rng, 0, 1) == 1 ? axis - rank : axis;
+            std::shuffle(attended.begin(), attended.end(), rng);
+            p.set("attention_axes", attended.size() == 1 && between(rng, 0, 1) == 1
+                                        ? ParamValue(attended.front())
+                                        : ParamValue(DimList(attended.begin(), attended.end())));
+        }
+        const std::int64_t out = between(rng, 0, 2);
+        if (out == 0) {
+            p.set("output_shape", ParamValue(std::monostate{}));
+        } else if (out == 1) {
+            p.set("output_shape", between(rng, 1, 3));
+        } else {
+            DimList sizes;
+            for (std::int64_t i = 0, n = between(rng, 1, 3); i < n; ++i)
+                sizes.push_back(between(rng, 1, 3));
+            p.set("output_shape", sizes);
+        }
+        p.set("use_causal_mask", rank == 3 && between(rng, 0, 1) == 1);
+        return p;
+    };
+    return rows;
+}
+
 /// A random 1-D window for (steps, channels) inputs: strides or dilation above 1, not both; with
 /// padding="valid" a window that fits the steps.
 ParamMap randomWindow(const std::vector<Feed>& feeds, std::mt19937& rng, bool causal)
@@ -320,6 +390,7 @@ std::int64_t channelsOf(const std::vector<Feed>& feeds, const ParamMap& window)
 }
 
 const std::map<std::string, LayerRows>& layerRows();
+const std::multimap<std::string, LayerRows>& moreLayerRows();
 
 /// A layer given as an argument: `className` with the random arguments its own rows make for
 /// `feeds`, and its own `changes`.
@@ -486,7 +557,8 @@ const std::map<std::string, LayerRows>& layerRows()
                         {"dropout", 0.0},
                         {"use_bias", true},
                         {"output_shape", ParamValue(std::monostate{})},
-                        {"attention_axes", ParamValue(std::monostate{})}},
+                        {"attention_axes", ParamValue(std::monostate{})},
+                        {"use_causal_mask", false}}, // call(..., use_causal_mask=False)
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            ParamMap p{{"num_heads", between(rng, 1, 3)},
                                       {"key_dim", between(rng, 1, 3)},
@@ -1057,6 +1129,16 @@ const std::map<std::string, LayerRows>& layerRows()
     return rows;
 }
 
+/// Further row groups of a layer, each run with its own random stream after its main rows, so
+/// that new forms leave the main rows' draws as they were.
+const std::multimap<std::string, LayerRows>& moreLayerRows()
+{
+    static const std::multimap<std::string, LayerRows> rows = {
+        {"MultiHeadAttention", multiHeadAttentionFormRows()},
+    };
+    return rows;
+}
+
 /// Moves every float input value closer than 0.1 to a kink 0.1 away from it, on its side; the
 /// gradient check's steps (1e-2 of a value's size, at least 1e-2) then stay on one side for the
 /// values near kinks, which are at most 3 here.
@@ -1218,19 +1300,25 @@ private slots:
             checkSpec(type, rows->second);
             if (QTest::currentTestFailed())
                 return;
-            std::mt19937 rng(2026);
-            for (int trial = 0; trial < 12 && !QTest::currentTestFailed(); ++trial) {
-                std::vector<Feed> feeds = rows->second.inputs(rng);
-                if (!rows->second.takesMasks)
-                    for (Feed& f : feeds)
-                        f.masked = false;
-                const ParamMap arguments = rows->second.arguments(feeds, rng);
-                const std::string fields =
-                    rows->second.kerasFields ? rows->second.kerasFields(feeds, arguments, rng) : std::string();
-                checkTrial(type, feeds, arguments, fields, rows->second.trainingDiffers,
-                           rows->second.kinks ? rows->second.kinks(arguments) : std::vector<double>{});
-                if (QTest::currentTestFailed())
-                    qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
+            std::vector<const LayerRows*> groups{&rows->second};
+            const auto more = moreLayerRows().equal_range(spec.className);
+            for (auto group = more.first; group != more.second; ++group)
+                groups.push_back(&group->second);
+            for (const LayerRows* group : groups) {
+                std::mt19937 rng(2026);
+                for (int trial = 0; trial < 12 && !QTest::currentTestFailed(); ++trial) {
+                    std::vector<Feed> feeds = group->inputs(rng);
+                    if (!group->takesMasks)
+                        for (Feed& f : feeds)
+                            f.masked = false;
+                    const ParamMap arguments = group->arguments(feeds, rng);
+                    const std::string fields =
+                        group->kerasFields ? group->kerasFields(feeds, arguments, rng) : std::string();
+                    checkTrial(type, feeds, arguments, fields, group->trainingDiffers,
+                               group->kinks ? group->kinks(arguments) : std::vector<double>{});
+                    if (QTest::currentTestFailed())
+                        qWarning("%s", qPrintable("failed with inputs " + describe(feeds, arguments)));
+                }
             }
         } catch (const std::logic_error& e) {
             QFAIL(qPrintable(QString("programmer error: ") + e.what())); // a misspelt or mistyped argument

@@ -76,6 +76,11 @@ struct KerasExtras {
     /// False or None. Keras 3 writes them in the call's `kwargs`, tf.keras in the fourth item of
     /// each input tensor's reference.
     std::vector<std::string> refusedCallArguments = {};
+    /// Boolean arguments of the layer's call that Shapeflow models as spec arguments of the same
+    /// name (MultiHeadAttention's `use_causal_mask`): an import reads each from its call (Keras 3's
+    /// `kwargs`, tf.keras's fourth item of the first tensor reference), never from the config; an
+    /// export writes each that is True there, and Python passes it in the call.
+    std::vector<std::string> modelledCallArguments = {};
     /// For a layer called on separate tensors rather than on one or a list (MultiHeadAttention's
     /// `mha(query, value, key=key)`), the names of its call's tensor arguments in order: its input
     /// ports. The first `positionalCallArguments` are written positionally, the rest by name

@@ -231,6 +231,9 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
                     kwargs[k.callArguments[i]] =
                         flavour == KerasFlavour::Keras2 ? json::array({tensor[0], tensor[1], tensor[2]}) : tensor;
             }
+            for (const std::string& argument : k.modelledCallArguments) // mha(q, v, use_causal_mask=True)
+                if (const ParamValue* value = node.params.find(argument); value && *value == ParamValue(true))
+                    kwargs[argument] = true;
             if (flavour == KerasFlavour::Keras2) {
                 args[0][3] = std::move(kwargs);
                 entry["inbound_nodes"].push_back(std::move(args));

@@ -202,6 +202,11 @@ private:
     /// does not model (KerasExtras::refusedCallArguments) and the file sets: Keras 3's `kwargs`,
     /// tf.keras's fourth item of a tensor reference.
     void refuseCallArguments(const json& layer, const json& entry, const std::string& path, const std::string& name);
+    /// Sets on `node` each call argument its layer models (KerasExtras::modelledCallArguments) that
+    /// the call `entry` gives: True or False (None is False); another value is reported and the
+    /// default kept.
+    void readCallArguments(NodeId node, const json& layer, const json& entry, const std::string& path,
+                           const std::string& name);
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
     /// nesting in a hostile file cannot overflow the call stack. Keras 2 writes a tensor as
     /// [layer, node index, tensor index, kwargs]; Keras 3 as a `__keras_tensor__` object.
@@ -222,6 +227,24 @@ std::string Importer::layerName(const json& layer)
         if (const json* name = find(*config, "name"); name && name->is_string())
             return name->get<std::string>();
     return {};
+}
+
+/// The keyword arguments of one call (an item of `inbound_nodes`) with their path, when it has
+/// some: Keras 3's `kwargs`; tf.keras's fourth item of the first tensor reference that has one
+/// ([[name, call, tensor, kwargs], ...]: every reference of a call repeats its kwargs).
+std::optional<std::pair<const json*, std::string>> callKwargs(const json& entry, const std::string& path)
+{
+    if (entry.is_object()) {
+        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
+            return std::pair{kwargs, path + ".kwargs"};
+    } else if (entry.is_array()) {
+        for (std::size_t i = 0; i < entry.size(); ++i) {
+            const json& ref = entry[i];
+            if (ref.is_array() && ref.size() >= 4 && ref[0].is_string() && ref[3].is_object())
+                return std::pair{&ref[3], path + "[" + std::to_string(i) + "][3]"};
+        }
+    }
+    return std::nullopt;
 }
 
 /// The Keras extras of a layer class whose call names its tensors (KerasExtras::callArguments),
@@ -249,20 +272,9 @@ void Importer::refuseCallArguments(const json& layer, const json& entry, const s
     const LayerType* type = layerTypeOf(layer);
     if (!type || type->keras().refusedCallArguments.empty())
         return;
-    std::vector<std::pair<const json*, std::string>> calls; // the kwargs objects, with their paths
-    if (entry.is_object()) {
-        if (const json* kwargs = find(entry, "kwargs"); kwargs && kwargs->is_object())
-            calls.emplace_back(kwargs, path + ".kwargs");
-    } else if (entry.is_array()) {
-        // [[name, call, tensor, kwargs], ...]: every reference of a call repeats its kwargs.
-        for (std::size_t i = 0; i < entry.size() && calls.empty(); ++i) {
-            const json& ref = entry[i];
-            if (ref.is_array() && ref.size() >= 4 && ref[0].is_string() && ref[3].is_object())
-                calls.emplace_back(&ref[3], path + "[" + std::to_string(i) + "][3]");
-        }
-    }
-    for (const auto& [kwargs, at] : calls)
+    if (const auto call = callKwargs(entry, path))
         for (const std::string& argument : type->keras().refusedCallArguments) {
+            const auto& [kwargs, at] = *call;
             const json* value = givenField(*kwargs, argument.c_str());
             if (value && !(value->is_boolean() && !value->get<bool>()))
                 problem(code::kUnsupportedArgument, name, at + "." + argument,
@@ -270,6 +282,28 @@ void Importer::refuseCallArguments(const json& layer, const json& entry, const s
                             ", a call argument Shapeflow does not model; the layer is imported as called "
                             "without it.");
         }
+}
+
+void Importer::readCallArguments(NodeId node, const json& layer, const json& entry, const std::string& path,
+                                 const std::string& name)
+{
+    const LayerType* type = layerTypeOf(layer);
+    const auto call = type && !type->keras().modelledCallArguments.empty() ? callKwargs(entry, path) : std::nullopt;
+    if (!call)
+        return;
+    const auto& [kwargs, at] = *call;
+    for (const std::string& argument : type->keras().modelledCallArguments) {
+        const json* value = find(*kwargs, argument.c_str());
+        if (!value)
+            continue;
+        if (value->is_boolean() || value->is_null())
+            m_result.graph.node(node)->params.set(argument, value->is_boolean() && value->get<bool>());
+        else
+            problem(code::kUnsupportedArgument, name, at + "." + argument,
+                    "Layer \"" + name + "\" is called with " + argument + "=" + briefJson(*value) +
+                        ", where Keras takes True or False; the layer is imported as called with " + argument +
+                        "=False.");
+    }
 }
 
 const json& Importer::modelConfig(const json& root, std::string& path) const
@@ -539,6 +573,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
                 const json& entry = (*inbound)[k];
                 keepOpaqueCall(node, entry);
                 refuseCallArguments(layerJson, entry, callPath, name);
+                readCallArguments(node, layerJson, entry, callPath, name);
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
                 // when args has none, or, for a layer whose call names its tensors
                 // (KerasExtras::callArguments), by those names after the positional ones.

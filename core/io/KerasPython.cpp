@@ -122,8 +122,12 @@ std::string layerExpression(const Node& node);
 std::string constructorArguments(const Node& node)
 {
     std::string args;
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    const std::vector<std::string> none;
+    const std::vector<std::string>& called = type ? type->keras().modelledCallArguments : none; // in the call
     for (const ParamSpec& p : LayerCatalogue::instance().find(node.type)->params)
-        if (const ParamValue* value = node.params.find(p.name)) {
+        if (const ParamValue* value = node.params.find(p.name);
+            value && std::find(called.begin(), called.end(), p.name) == called.end()) {
             const auto* nested = std::get_if<NestedLayer>(value);
             const auto* ends = p.pairs ? std::get_if<DimList>(value) : nullptr;
             args += p.name + "=" +
@@ -249,6 +253,9 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
                 argument += (i == 0 ? "" : ", ") + (static_cast<int>(i) < type->keras().positionalCallArguments
                                                         ? ins[i]
                                                         : type->keras().callArguments[i] + "=" + ins[i]);
+            for (const std::string& called : type->keras().modelledCallArguments)
+                if (const ParamValue* value = node.params.find(called); value && *value == ParamValue(true))
+                    argument += ", " + called + "=True";
         } else if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
                 argument += (argument.empty() ? "" : ", ") + in;

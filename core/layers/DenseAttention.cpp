@@ -35,7 +35,7 @@ std::int64_t elementCount(const std::vector<std::int64_t>& shape)
 
 } // namespace
 
-bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage)
+bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage, bool minRankOnly)
 {
     if (ctx.inputs.size() < 2 || ctx.inputs.size() > 3) {
         ctx.error(code::kMergeInputCount, countMessage,
@@ -45,7 +45,7 @@ bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::s
         return false;
     }
     for (int i = 0; i < static_cast<int>(ctx.inputs.size()); ++i)
-        if (!rules::expectRank(ctx, i, 3))
+        if (!(minRankOnly ? rules::expectMinRank(ctx, i, 3) : rules::expectRank(ctx, i, 3)))
             return false;
     return merge::checkBatches(ctx, batchMessage);
 }

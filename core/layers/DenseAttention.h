@@ -11,9 +11,11 @@ namespace sf {
 namespace attention {
 
 /// What every attention layer (MultiHeadAttention too) checks of its inputs first: 2 or 3 of them
-/// (else `countMessage`, Keras's words), each of rank 3, of one batch (`batchMessage` for two fixed
-/// batches that differ). False after reporting.
-bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage);
+/// (else `countMessage`, Keras's words), each of rank 3 (of rank 3 or more with `minRankOnly`,
+/// MultiHeadAttention's), of one batch (`batchMessage` for two fixed batches that differ). False
+/// after reporting.
+bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::string& batchMessage,
+                 bool minRankOnly = false);
 
 /// `dropout`: Keras's fraction of the attention weights dropped while training.
 ParamSpec dropoutParam();

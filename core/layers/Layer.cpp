@@ -77,6 +77,8 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
                             "(steps on axis 1).");
     ParamMap params;
     for (const ParamSpec& p : m_spec.params) {
+        if (isCallArgument(p.name))
+            continue; // read from the call (KerasExtras::modelledCallArguments)
         const json* value = givenField(config, p.name.c_str());
         if (!value && isActivationParam(p) && config.is_object() && config.contains(p.name)) {
             params.set(p.name, std::string("linear")); // activations.get(None) is linear, also for Activation
@@ -127,14 +129,21 @@ ParamMap Layer::readKerasArguments(json& config, KerasLayerReading& reading) con
 bool Layer::modelsKerasField(const std::string& key) const
 {
     const auto& derived = m_keras.derivedFields;
-    return key == "name" || m_spec.param(key) || std::find(derived.begin(), derived.end(), key) != derived.end();
+    return key == "name" || (m_spec.param(key) && !isCallArgument(key)) ||
+           std::find(derived.begin(), derived.end(), key) != derived.end();
+}
+
+bool Layer::isCallArgument(const std::string& name) const
+{
+    const auto& called = m_keras.modelledCallArguments;
+    return std::find(called.begin(), called.end(), name) != called.end();
 }
 
 json Layer::kerasConfig(const Node& node, KerasFlavour flavour) const
 {
     json config = m_keras.defaultFields;
     for (const ParamSpec& p : m_spec.params)
-        if (const ParamValue* value = node.params.find(p.name))
+        if (const ParamValue* value = node.params.find(p.name); value && !isCallArgument(p.name))
             config[p.name] = p.pairs && std::holds_alternative<DimList>(*value)
                                  ? pairsToKeras(std::get<DimList>(*value))
                                  : paramToJson(*value);

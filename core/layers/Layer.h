@@ -39,6 +39,9 @@ protected:
     virtual RuleResult outputShape(RuleContext& ctx) const = 0;
 
     Arguments arguments(const ParamMap& params) const { return {m_spec, params}; }
+    /// Whether a spec argument is one of the call's (KerasExtras::modelledCallArguments), which
+    /// Keras configs do not hold.
+    bool isCallArgument(const std::string& name) const;
 
 private:
     LayerSpec m_spec;

@@ -82,6 +82,12 @@ inline constexpr const char* kAttentionDimMismatch = "attention-dim-mismatch";
 /// An attention layer's key and value have different numbers of steps (MultiHeadAttention: any
 /// axis but the last differs, an unknown size against a known one included).
 inline constexpr const char* kAttentionStepsMismatch = "attention-steps-mismatch";
+/// A MultiHeadAttention's `attention_axes` that names the batch axis, the features axis, an axis
+/// the inputs do not have, or one axis twice (Keras does not check: its einsums misbehave).
+inline constexpr const char* kAttentionAxes = "attention-axes";
+/// A MultiHeadAttention whose query differs from its key (and value) in rank, or in an axis not
+/// attended over (which Keras's einsums treat as a batch axis).
+inline constexpr const char* kAttentionQueryShape = "attention-query-shape";
 /// A Reshape whose target holds a different number of values than its input.
 inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
 /// A RepeatToBatch whose inputs are not a batch-1 tensor and a reference.
@@ -121,7 +127,7 @@ inline constexpr const char* kNormalizationValuesShape = "normalization-values-s
 inline constexpr const char* kNegativeVariance = "negative-variance";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 43> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 45> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kOpaqueShapeNeeded,
@@ -152,6 +158,8 @@ inline constexpr std::array<std::string_view, 43> kDiagnosticCodes{
     kDotAxisMismatch,
     kAttentionDimMismatch,
     kAttentionStepsMismatch,
+    kAttentionAxes,
+    kAttentionQueryShape,
     kReshapeSizeMismatch,
     kRepeatToBatchInput,
     kDropoutDropsAll,

@@ -386,10 +386,10 @@ private slots:
             QVERIFY2(!config.contains(keras1), keras1);
     }
 
-    /// Keras 1's other convolution classes, with their own argument names: each is read as the
-    /// Keras 2 class it became, with nothing of Keras 1 kept (a derived input_dim, input_length
-    /// or Deconvolution2D output_shape included).
-    void keras1ConvolutionClasses_data()
+    /// Keras 1's other image and sequence layers, with their own argument names: each is read as
+    /// the Keras 2 class it became, with nothing of Keras 1 kept (a derived input_dim,
+    /// input_length or Deconvolution2D output_shape included).
+    void keras1LayerConfigs_data()
     {
         QTest::addColumn<QString>("layer");
         QTest::addColumn<QString>("className");
@@ -415,8 +415,16 @@ private slots:
             << R"({"class_name": "Deconvolution2D", "config": {"name": "c", "nb_filter": 4, "nb_row": 3, "nb_col": 3, "output_shape": [null, 10, 10, 4], "border_mode": "valid", "subsample": [1, 1], "dim_ordering": "tf", "bias": true, "batch_input_shape": [null, 8, 8, 2]}})"
             << "Conv2DTranspose"
             << "(None, 10, 10, 4)" << qint64{76};
+        QTest::newRow("UpSampling1D")
+            << R"({"class_name": "UpSampling1D", "config": {"name": "c", "length": 3, "batch_input_shape": [null, 4, 2]}})"
+            << "UpSampling1D"
+            << "(None, 12, 2)" << qint64{0};
+        QTest::newRow("SpatialDropout1D")
+            << R"({"class_name": "SpatialDropout1D", "config": {"name": "c", "p": 0.25, "batch_input_shape": [null, 4, 2]}})"
+            << "SpatialDropout1D"
+            << "(None, 4, 2)" << qint64{0};
     }
-    void keras1ConvolutionClasses()
+    void keras1LayerConfigs()
     {
         QFETCH(QString, layer);
         QFETCH(QString, className);
@@ -432,9 +440,9 @@ private slots:
         const Node& node = *m.document.graph.findByName("c");
         const nlohmann::json kept =
             node.kerasFields.empty() ? nlohmann::json::object() : nlohmann::json::parse(node.kerasFields)["config"];
-        for (const char* keras1 :
-             {"nb_filter", "filter_length", "nb_row", "nb_col", "subsample_length", "subsample", "border_mode",
-              "dim_ordering", "init", "bias", "atrous_rate", "input_dim", "input_length", "output_shape"})
+        for (const char* keras1 : {"nb_filter", "filter_length", "nb_row", "nb_col", "subsample_length", "subsample",
+                                   "border_mode", "dim_ordering", "init", "bias", "atrous_rate", "input_dim",
+                                   "input_length", "output_shape", "length", "p"})
             QVERIFY2(!kept.contains(keras1), keras1);
         const nlohmann::json entry = kerasLayerEntry(node, KerasFlavour::Keras2);
         QCOMPARE(QString::fromStdString(entry["class_name"].get<std::string>()), className);

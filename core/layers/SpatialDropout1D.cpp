@@ -12,13 +12,14 @@ namespace {
 /// tf.keras 2 (tf_keras/layers/regularization/spatial_dropout1d.py) and TensorFlow.js (core.ts)
 /// take Dropout's arguments, write `noise_shape` (ignored: the layer sets its own) and `trainable`,
 /// which an import does not keep, so that the layer exports to Keras 3. `seed` is kept as
-/// imported; Shapeflow's noise comes from the training run's seed.
+/// imported; Shapeflow's noise comes from the training run's seed. Keras 1's SpatialDropout1D(p)
+/// is read through Keras 2's legacy_spatialdropout1d_support.
 class SpatialDropout1D final : public SpatialDropoutLayer {
 public:
     SpatialDropout1D()
         : SpatialDropoutLayer("SpatialDropout1D", "spatial_dropout1d",
                               "Drops whole channels of a sequence, the same at every step, while training.", {},
-                              {.derivedFields = {"noise_shape", "trainable"}}, 3)
+                              {.keras1Arguments = {{"p", "rate"}}, .derivedFields = {"noise_shape", "trainable"}}, 3)
     {
     }
 

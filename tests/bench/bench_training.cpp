@@ -27,6 +27,7 @@
 #include "BenchSupport.h"
 #include "LayerNames.h"
 #include "engine/MatrixProduct.h"
+#include "engine/SpinWaits.h"
 #include "graph/Graph.h"
 #include "graph/LayerCatalogue.h"
 #include "io/ModelLoader.h"
@@ -227,6 +228,9 @@ bench::Throughput reference(const bench::Options& o, const std::string& model, l
 
 int main(int argc, char** argv)
 {
+    // As shapeflow and shapeflow-cli run (SpinWaits.h); the PyTorch side, started from here,
+    // inherits the same OpenMP setting.
+    sf::restartWithShortSpinWaits(argv);
     const bench::Options options = bench::parseOptions(argc, argv);
     omp_set_num_threads(options.threads); // Eigen, OpenBLAS and the engine's own loops all use OpenMP's
     std::printf("threads %d, %d epochs (first excluded), 20,000 generated samples (the text models 1,024 of 100 "

@@ -1,7 +1,7 @@
 #include "Layer.h"
+#include "RuleHelpers.h"
 #include "engine/OpBuild.h"
 #include "engine/ops/DropoutOp.h"
-#include "shape/DiagnosticCodes.h"
 #include "shape/LayerFlops.h"
 #include "shape/RuleContext.h"
 
@@ -28,14 +28,7 @@ public:
 
     RuleResult outputShape(RuleContext& ctx) const override
     {
-        // Keras 3 and tf.keras both accept 0 <= rate <= 1 (regularization/dropout.py); 1 drops
-        // everything.
-        if (arguments(ctx.node.params).real("rate") >= 1.0)
-            ctx.warning(code::kDropoutDropsAll,
-                        "Layer " + ctx.quoted() +
-                            " has rate=1.0: while training it sets every value to 0, so nothing before "
-                            "it learns from what follows.",
-                        "A rate below 1 keeps some values; 0.5 is usual.");
+        rules::warnDropsAll(ctx, arguments(ctx.node.params).real("rate"), "value", "0.5");
         return {ctx.in(), 0};
     }
 

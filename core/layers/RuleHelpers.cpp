@@ -133,6 +133,15 @@ void warnMaskDropped(RuleContext& ctx, const TensorInfo& input)
                            ReplaceLayer{ctx.node.id, std::string(layerName::kGlobalAveragePooling1D)}});
 }
 
+void warnDropsAll(RuleContext& ctx, double rate, const std::string& unit, const std::string& usual)
+{
+    if (rate >= 1.0)
+        ctx.warning(code::kDropoutDropsAll,
+                    "Layer " + ctx.quoted() + " has rate=1.0: while training it sets every " + unit +
+                        " to 0, so nothing before it learns from what follows.",
+                    "A rate below 1 keeps some " + unit + "s; " + usual + " is usual.");
+}
+
 void windowTooLarge(RuleContext& ctx, const std::string& message, const std::string& hint)
 {
     Diagnostic& d = ctx.error(code::kWindowTooLarge, message, hint, ctx.inputs[0].port);

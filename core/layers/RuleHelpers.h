@@ -29,6 +29,10 @@ void warnMaskDropped(RuleContext& ctx, const TensorInfo& input);
 /// less, the poolings' and convolutions' compute_*_output_shape): reports `window-too-large`
 /// with Keras's `message`, blaming input 0, and offers padding="same".
 void windowTooLarge(RuleContext& ctx, const std::string& message, const std::string& hint);
+/// A dropout's `rate` of 1 or more (Keras 3 and tf.keras accept 0 <= rate <= 1, regularization/
+/// dropout.py): `dropout-drops-all`, saying that while training it sets every `unit` ("value",
+/// "channel") to 0, with `usual` the rates worth trying instead.
+void warnDropsAll(RuleContext& ctx, double rate, const std::string& unit, const std::string& usual);
 
 /// Layers that create weights from the last axis need it known. When it is not, reports
 /// `unknown-last-dim` at the node that made the size unknown, with fixes there.

@@ -3,7 +3,6 @@
 #include "RandomNoise.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
-#include "shape/DiagnosticCodes.h"
 
 #include <algorithm>
 
@@ -43,13 +42,7 @@ RuleResult SpatialDropoutLayer::outputShape(RuleContext& ctx) const
 {
     if (!rules::expectRank(ctx, 0, m_rank))
         return {};
-    // Keras 3 and tf.keras both accept 0 <= rate <= 1 (Dropout's check); 1 drops everything.
-    if (arguments(ctx.node.params).real("rate") >= 1.0)
-        ctx.warning(code::kDropoutDropsAll,
-                    "Layer " + ctx.quoted() +
-                        " has rate=1.0: while training it sets every channel to 0, so nothing before "
-                        "it learns from what follows.",
-                    "A rate below 1 keeps some channels; 0.1 to 0.3 is usual.");
+    rules::warnDropsAll(ctx, arguments(ctx.node.params).real("rate"), "channel", "0.1 to 0.3");
     return {ctx.in(), 0};
 }
 

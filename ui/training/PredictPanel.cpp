@@ -219,12 +219,17 @@ bool PredictPanel::predict()
                 outcome.error = QString::fromStdString(e.what());
                 return outcome;
             }
-            for (const auto& [name, array] : inputs.inputs)
-                if (!sampleImage(array).isNull()) {
-                    std::vector<QImage>& pictures = outcome.pictures[name];
-                    for (Index row = 0; row < std::min<Index>(array.rows(), kShownRows); ++row)
-                        pictures.push_back(sampleImage(array, row));
+            for (const auto& [name, array] : inputs.inputs) {
+                std::vector<QImage> pictures; // none for an input that is not an image
+                for (Index row = 0; row < std::min<Index>(array.rows(), kShownRows); ++row) {
+                    QImage picture = sampleImage(array, row);
+                    if (picture.isNull())
+                        break;
+                    pictures.push_back(std::move(picture));
                 }
+                if (!pictures.empty())
+                    outcome.pictures[name] = std::move(pictures);
+            }
             return outcome;
         }));
     updateState();

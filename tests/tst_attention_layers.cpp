@@ -29,6 +29,7 @@ using Scenario = std::function<Graph()>;
 Q_DECLARE_METATYPE(Scenario)
 Q_DECLARE_METATYPE(sf::DimList)
 Q_DECLARE_METATYPE(sf::ParamValue)
+Q_DECLARE_METATYPE(sf::ParamMap)
 Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
@@ -60,12 +61,13 @@ Sequence seenBy(const Network& net, NodeId node)
 }
 
 /// attention.py and additive_attention.py written out one score at a time: the scores
-/// (`_calculate_scores`), 1e9 taken off where the value's mask is false (`_apply_scores`, in
-/// float32), the softmax over the key steps, the weighted sum of the value steps, zero rows where
-/// the query's mask is false (`call`). `mode` is "dot", "concat" or "additive"; `scale` is empty
-/// without use_scale.
+/// (`_calculate_scores`), 1e9 taken off where the value's mask is false or, with `causal`, where
+/// the key step is after the query step (`_calculate_score_mask`, `_apply_scores`, in float32), the
+/// softmax over the key steps, the weighted sum of the value steps, zero rows where the query's
+/// mask is false (`call`). `mode` is "dot", "concat" or "additive"; `scale` is empty without
+/// use_scale.
 std::vector<float> naiveAttention(const std::string& mode, Index batch, const Sequence& q, const Sequence& v,
-                                  const Sequence& k, const std::vector<float>& scale, float concatWeight)
+                                  const Sequence& k, const std::vector<float>& scale, float concatWeight, bool causal)
 {
     std::vector<float> out;
     for (Index b = 0; b < batch; ++b)
@@ -86,7 +88,7 @@ std::vector<float> naiveAttention(const std::string& mode, Index batch, const Se
                     s *= scale[0];
                 if (mode == "concat")
                     s *= concatWeight;
-                if (!v.kept(b, j))
+                if (!v.kept(b, j) || (causal && j > i)) // row index >= column index is kept
                     s = s - 1.0e9f;
                 scores.push_back(s);
             }
@@ -431,13 +433,17 @@ private slots:
         QTest::addColumn<bool>("withKey");
         QTest::addColumn<bool>("queryMasked");
         QTest::addColumn<bool>("valueMasked");
+        QTest::addColumn<bool>("causal");
         for (const char* mode : {"dot", "concat", "additive"})
             for (bool scaled : {false, true})
                 for (bool withKey : {false, true})
                     for (int masks = 0; masks < 4; ++masks)
-                        QTest::addRow("%s%s%s, masks %d", mode, scaled ? " scaled" : "", withKey ? " key" : "", masks)
-                            << QString(std::string_view(mode) == "additive" ? "AdditiveAttention" : "Attention")
-                            << QString(mode) << scaled << withKey << ((masks & 1) != 0) << ((masks & 2) != 0);
+                        for (bool causal : {false, true})
+                            QTest::addRow("%s%s%s, masks %d%s", mode, scaled ? " scaled" : "", withKey ? " key" : "",
+                                          masks, causal ? ", causal" : "")
+                                << QString(std::string_view(mode) == "additive" ? "AdditiveAttention" : "Attention")
+                                << QString(mode) << scaled << withKey << ((masks & 1) != 0) << ((masks & 2) != 0)
+                                << causal;
     }
 
     void forwardValues()
@@ -448,6 +454,7 @@ private slots:
         QFETCH(bool, withKey);
         QFETCH(bool, queryMasked);
         QFETCH(bool, valueMasked);
+        QFETCH(bool, causal);
         constexpr Index kBatch = 3;
         constexpr Index kQueries = 4, kSteps = 5, kDim = 3, kValueDim = 2;
         GraphBuilder b;
@@ -458,7 +465,7 @@ private slots:
                                 valueMasked ? b.add(layer::kMasking, {}, {value}) : value};
         if (withKey)
             fed.push_back(key);
-        ParamMap params{{"use_scale", scaled}};
+        ParamMap params{{"use_scale", scaled}, {"use_causal_mask", causal}};
         if (type == "Attention")
             params.set("score_mode", mode.toStdString());
         const NodeId m = b.add(type.toStdString(), params, fed, "m");
@@ -501,7 +508,7 @@ private slots:
         QCOMPARE(!v.mask.empty(), valueMasked);
         const NodeBuffers* out = net->buffersOf({m, 0});
         compareFloats(read(out), naiveAttention(mode.toStdString(), kBatch, q, v, withKey ? sequence(key) : v, scale,
-                                                concatWeight));
+                                                concatWeight, causal));
         // compute_mask: the output carries the query's mask, and only it.
         QCOMPARE(out->mask != nullptr, queryMasked);
         QCOMPARE(report.outputOf(m)->maskFrom.isValid(), queryMasked);
@@ -629,19 +636,17 @@ private slots:
         QCOMPARE(exportKerasModel(imported.graph, "m", f).model, model);
     }
 
-    /// use_causal_mask and return_attention_scores are call arguments Shapeflow does not model: a
-    /// call that sets one is refused by name, in Keras 3's kwargs and tf.keras's fourth item alike;
-    /// False passes. tf.keras's deprecated config argument `causal=True` is refused too.
+    /// return_attention_scores is a call argument Shapeflow does not model: a call that sets it is
+    /// refused by name, in Keras 3's kwargs and tf.keras's fourth item alike; False passes.
     void callArgumentsAreRefused_data()
     {
         QTest::addColumn<int>("flavour");
         QTest::addColumn<QString>("argument");
         QTest::addColumn<bool>("set");
         for (int f : {0, 1})
-            for (const char* argument : {"use_causal_mask", "return_attention_scores"})
-                for (bool set : {true, false})
-                    QTest::addRow("%s %s=%d", f ? "Keras 3" : "Keras 2", argument, set)
-                        << f << QString(argument) << set;
+            for (bool set : {true, false})
+                QTest::addRow("%s return_attention_scores=%d", f ? "Keras 3" : "Keras 2", set)
+                    << f << QString("return_attention_scores") << set;
     }
 
     void callArgumentsAreRefused()
@@ -1057,12 +1062,25 @@ private slots:
 
     /// The call's use_causal_mask=True goes where each Keras writes it, never in the config: Keras 3's
     /// `kwargs`, tf.keras's fourth item of the query's reference; both come back, Python passes it
-    /// in the call, and False (or None) in a file reads as False and is not written.
+    /// in the call, and False (or None) in a file reads as False and is not written. The same for
+    /// every attention layer.
+    void causalMaskRoundTrips_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<ParamMap>("params");
+        QTest::newRow("MultiHeadAttention")
+            << QString::fromUtf8(layer::kMultiHeadAttention)
+            << ParamMap{{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"use_causal_mask", true}};
+        QTest::newRow("Attention") << QString::fromUtf8(layer::kAttention) << ParamMap{{"use_causal_mask", true}};
+        QTest::newRow("AdditiveAttention")
+            << QString::fromUtf8(layer::kAdditiveAttention) << ParamMap{{"use_causal_mask", true}};
+    }
+
     void causalMaskRoundTrips()
     {
-        const Graph graph =
-            attending(layer::kMultiHeadAttention, {dims({4, 5}), dims({6, 7})},
-                      {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"use_causal_mask", true}})();
+        QFETCH(QString, type);
+        QFETCH(ParamMap, params);
+        const Graph graph = attending(type.toStdString(), {dims({4, 5}), dims({6, 5})}, params)();
         QVERIFY(!inferShapes(graph).hasErrors());
         json k3 = exportKerasModel(graph, "m", KerasFlavour::Keras3).model;
         QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["use_causal_mask"], json(true));
@@ -1097,6 +1115,30 @@ private slots:
         QVERIFY(p);
         QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
         QCOMPARE(*imported.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(false));
+    }
+
+    /// tf.keras's deprecated config argument `causal=True` (BaseDenseAttention: `self.causal or
+    /// use_causal_mask` in every call) reads as the call's use_causal_mask, and is written back as
+    /// that; a call's False does not undo it; a value that is not a boolean is reported.
+    void deprecatedCausalIsTheCallArgument()
+    {
+        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
+        layerEntry(model, "m")["config"]["causal"] = true;
+        for (json& ref : layerEntry(model, "m")["inbound_nodes"][0])
+            ref[3]["use_causal_mask"] = false;
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        QCOMPARE(*imported.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(true));
+        json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras2).model;
+        QVERIFY(!layerEntry(again, "m")["config"].contains("causal"));
+        QCOMPARE(layerEntry(again, "m")["inbound_nodes"][0][0][3]["use_causal_mask"], json(true));
+
+        layerEntry(model, "m")["config"]["causal"] = "yes";
+        const KerasImportResult odd = importKerasModel(model, "m.json");
+        const ImportProblem* p = problemAt(odd, ".causal");
+        QVERIFY(p);
+        QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
+        QCOMPARE(*odd.graph.findByName("m")->params.find("use_causal_mask"), ParamValue(false));
     }
 
     /// use_causal_mask on inputs of rank 4 is refused by name (Keras's triangle is built from axis 1
@@ -1161,17 +1203,6 @@ private slots:
         QVERIFY(imported.problems.empty());
         json again = exportKerasModel(imported.graph, "m", KerasFlavour::Keras3).model;
         QVERIFY(!layerEntry(again, "m")["config"].contains("causal"));
-    }
-
-    void causalConfigIsRefused()
-    {
-        json model = exported(layer::kAdditiveAttention, {dims({4, 8}), dims({6, 8})}, {}, KerasFlavour::Keras2);
-        layerEntry(model, "m")["config"]["causal"] = true;
-        const KerasImportResult imported = importKerasModel(model, "m.json");
-        const ImportProblem* p = problemAt(imported, "causal");
-        QVERIFY(p);
-        QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
-        QVERIFY(QString::fromStdString(p->message).contains("causal=True"));
     }
 };
 

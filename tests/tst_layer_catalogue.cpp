@@ -533,19 +533,24 @@ const std::map<std::string, LayerRows>& layerRows()
           }}},
         // attention/attention.py: Attention(use_scale=False, score_mode="dot", dropout=0.0, seed=None);
         // seed is kept from a file, not modelled.
+        // call(inputs, mask=None, training=False, return_attention_scores=False, use_causal_mask=False)
         {"Attention",
-         attentionRows({{"use_scale", false}, {"score_mode", std::string("dot")}, {"dropout", 0.0}},
+         attentionRows({{"use_scale", false}, {"score_mode", std::string("dot")}, {"dropout", 0.0},
+                        {"use_causal_mask", false}},
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
                                            {"score_mode", std::string(between(rng, 0, 1) == 1 ? "concat" : "dot")},
-                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0}};
+                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                                           {"use_causal_mask", between(rng, 0, 1) == 1}};
                        })},
-        // attention/additive_attention.py: AdditiveAttention(use_scale=True, dropout=0.0)
+        // attention/additive_attention.py: AdditiveAttention(use_scale=True, dropout=0.0); its call
+        // is Attention's.
         {"AdditiveAttention",
-         attentionRows({{"use_scale", true}, {"dropout", 0.0}},
+         attentionRows({{"use_scale", true}, {"dropout", 0.0}, {"use_causal_mask", false}},
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
-                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0}};
+                                           {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
+                                           {"use_causal_mask", between(rng, 0, 1) == 1}};
                        })},
         // attention/multi_head_attention.py: MultiHeadAttention(num_heads, key_dim, value_dim=None,
         // dropout=0.0, use_bias=True, output_shape=None, attention_axes=None, ...); initializers,

@@ -72,14 +72,16 @@ struct KerasExtras {
     /// reported as a problem on import (the pooling layers).
     bool channelsLastOnly = false; ///< said on every export of a model that has this layer
     /// Arguments of the layer's call (not of its config) that Shapeflow does not model
-    /// (Attention's `use_causal_mask`): an import refuses a call that sets one to anything but
+    /// (Attention's `return_attention_scores`): an import refuses a call that sets one to anything but
     /// False or None. Keras 3 writes them in the call's `kwargs`, tf.keras in the fourth item of
     /// each input tensor's reference.
     std::vector<std::string> refusedCallArguments = {};
     /// Boolean arguments of the layer's call that Shapeflow models as spec arguments of the same
-    /// name (MultiHeadAttention's `use_causal_mask`): an import reads each from its call (Keras 3's
-    /// `kwargs`, tf.keras's fourth item of the first tensor reference), never from the config; an
-    /// export writes each that is True there, and Python passes it in the call.
+    /// name (the attention layers' `use_causal_mask`): an import reads each from its call (Keras 3's
+    /// `kwargs`, tf.keras's fourth item of the first tensor reference), never from the config (a
+    /// call's True sets it; False or None leaves what readKerasArguments made of the config, such
+    /// as tf.keras's deprecated `causal`); an export writes each that is True there, and Python
+    /// passes it in the call.
     std::vector<std::string> modelledCallArguments = {};
     /// For a layer called on separate tensors rather than on one or a list (MultiHeadAttention's
     /// `mha(query, value, key=key)`), the names of its call's tensor arguments in order: its input

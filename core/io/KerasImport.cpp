@@ -203,8 +203,8 @@ private:
     /// tf.keras's fourth item of a tensor reference.
     void refuseCallArguments(const json& layer, const json& entry, const std::string& path, const std::string& name);
     /// Sets on `node` each call argument its layer models (KerasExtras::modelledCallArguments) that
-    /// the call `entry` gives: True or False (None is False); another value is reported and the
-    /// default kept.
+    /// the call `entry` sets to True; False and None leave the node as its config made it; another
+    /// value is reported and the node left so too.
     void readCallArguments(NodeId node, const json& layer, const json& entry, const std::string& path,
                            const std::string& name);
     /// The tensors one call reads, in Keras's order. Walked with an explicit stack, so that deep
@@ -296,13 +296,12 @@ void Importer::readCallArguments(NodeId node, const json& layer, const json& ent
         const json* value = find(*kwargs, argument.c_str());
         if (!value)
             continue;
-        if (value->is_boolean() || value->is_null())
-            m_result.graph.node(node)->params.set(argument, value->is_boolean() && value->get<bool>());
-        else
+        if (value->is_boolean() && value->get<bool>())
+            m_result.graph.node(node)->params.set(argument, true);
+        else if (!value->is_boolean() && !value->is_null())
             problem(code::kUnsupportedArgument, name, at + "." + argument,
                     "Layer \"" + name + "\" is called with " + argument + "=" + briefJson(*value) +
-                        ", where Keras takes True or False; the layer is imported as called with " + argument +
-                        "=False.");
+                        ", where Keras takes True or False; the call is imported without it.");
     }
 }
 

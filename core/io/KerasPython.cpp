@@ -253,9 +253,6 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
                 argument += (i == 0 ? "" : ", ") + (static_cast<int>(i) < type->keras().positionalCallArguments
                                                         ? ins[i]
                                                         : type->keras().callArguments[i] + "=" + ins[i]);
-            for (const std::string& called : type->keras().modelledCallArguments)
-                if (const ParamValue* value = node.params.find(called); value && *value == ParamValue(true))
-                    argument += ", " + called + "=True";
         } else if (calledOnAList(node, static_cast<int>(ins.size()))) {
             for (const std::string& in : ins)
                 argument += (argument.empty() ? "" : ", ") + in;
@@ -263,6 +260,10 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
         } else {
             argument = ins.empty() ? "None" : ins[0];
         }
+        if (type) // attention([q, v], use_causal_mask=True)
+            for (const std::string& called : type->keras().modelledCallArguments)
+                if (const ParamValue* value = node.params.find(called); value && *value == ParamValue(true))
+                    argument += ", " + called + "=True";
         if (type && !type->keras().pythonDefinition.empty())
             definitions.insert(type->keras().pythonDefinition);
         if (isOpaque(node))

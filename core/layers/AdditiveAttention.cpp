@@ -11,7 +11,7 @@ namespace {
 /// tf.keras (attention/additive_attention.py) sizes `scale` by the value's dim instead of the
 /// query's; the scores need the query's dim to be the key's, so the two differ only with a
 /// separate key whose dim is not the value's. tf.keras has no seed and keeps the deprecated
-/// `causal` (refused when True). Keras broadcasts a query or key dim of 1 against the other's;
+/// `causal` (read as the call's use_causal_mask). Keras broadcasts a query or key dim of 1 against the other's;
 /// Shapeflow asks for equal dims. TensorFlow.js has no AdditiveAttention.
 class AdditiveAttention final : public attention::DenseAttentionLayer {
 public:
@@ -30,7 +30,8 @@ public:
                                  ValueRule::Any,
                                  {},
                                  "Learn a weight per dim for the tanh terms of the scores."},
-                                attention::dropoutParam()}},
+                                attention::dropoutParam(),
+                                attention::causalMaskParam()}},
                               attention::kerasExtras())
     {
     }
@@ -48,6 +49,8 @@ public:
         std::string text = a.boolean("use_scale") ? "scaled" : "unscaled";
         if (a.real("dropout") > 0.0)
             text += " · dropout " + cardNumber(a.real("dropout"));
+        if (a.boolean("use_causal_mask"))
+            text += " · causal";
         return text;
     }
 

@@ -10,8 +10,8 @@ namespace {
 /// the softmax over the key steps, dropout while training, and @ value. Weights as its build adds
 /// them: `scale` () with use_scale, then `concat_score_weight` () with "concat", both "ones".
 /// Keras 3 and tf.keras (attention/attention.py) agree but for: Keras 3's `seed`, which Shapeflow
-/// keeps from a file and writes back without using it; tf.keras's deprecated `causal`, refused when
-/// True; compute_output_shape, tf.keras's the query's shape even when the value's dim differs
+/// keeps from a file and writes back without using it; tf.keras's deprecated `causal`, read as the
+/// call's use_causal_mask; compute_output_shape, tf.keras's the query's shape even when the value's dim differs
 /// (its call then returns the value's dim, as Keras 3 says). The masked score drop is 1e9 in both
 /// (65504 in float16). Neither validates the shapes when the model is built: the mismatches
 /// Shapeflow reports are what Keras's matmul and broadcasting refuse when it runs. TensorFlow.js
@@ -43,7 +43,8 @@ public:
                                  false,
                                  "Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. "
                                  "Received: score_mode={}"},
-                                attention::dropoutParam()}},
+                                attention::dropoutParam(),
+                                attention::causalMaskParam()}},
                               attention::kerasExtras())
     {
     }
@@ -66,6 +67,8 @@ public:
             text += " · scaled";
         if (a.real("dropout") > 0.0)
             text += " · dropout " + cardNumber(a.real("dropout"));
+        if (a.boolean("use_causal_mask"))
+            text += " · causal";
         return text;
     }
 

@@ -57,14 +57,26 @@ ParamSpec dropoutParam()
             {},        "Fraction of the attention weights to drop while training."};
 }
 
+ParamSpec causalMaskParam()
+{
+    return {"use_causal_mask",
+            ParamKind::Boolean,
+            false,
+            ValueRule::Any,
+            {},
+            "An argument of the call: each query step attends only to the key steps up to its own (a decoder's "
+            "self-attention)."};
+}
+
 KerasExtras kerasExtras()
 {
-    // tf.keras's deprecated `causal` is read (refused when True) and not kept: Keras 3 refuses it
-    // as an unrecognized keyword argument, and False says nothing.
+    // tf.keras's deprecated `causal` is read (True becomes use_causal_mask) and not kept: Keras 3
+    // refuses it as an unrecognized keyword argument.
     return {.derivedFields = {"causal"},
             .exportNote = "is not a TensorFlow.js layer (tfjs-layers has no Attention or AdditiveAttention): tf.keras "
                           "and Keras 3 load it, TensorFlow.js does not.",
-            .refusedCallArguments = {"use_causal_mask", "return_attention_scores"}};
+            .refusedCallArguments = {"return_attention_scores"},
+            .modelledCallArguments = {"use_causal_mask"}};
 }
 
 RuleResult DenseAttentionLayer::outputShape(RuleContext& ctx) const
@@ -163,18 +175,22 @@ std::unique_ptr<Op> DenseAttentionLayer::makeOp(OpBuild& b) const
         buffers.dropped = b.scratch(area, b.batched);
         buffers.keep = b.scratch(area, b.batched);
     }
-    return std::make_unique<DenseAttentionOp>(how, dropout, buffers);
+    return std::make_unique<DenseAttentionOp>(how, dropout, args.boolean("use_causal_mask"), buffers);
 }
 
 ParamMap DenseAttentionLayer::readKerasArguments(json& config, KerasLayerReading& reading) const
 {
-    // tf.keras's BaseDenseAttention still takes `causal` (deprecated for call's use_causal_mask).
-    if (const json* causal = givenField(config, "causal"); causal && causal->is_boolean() && causal->get<bool>())
+    // tf.keras's BaseDenseAttention still takes `causal`, deprecated for the call's use_causal_mask
+    // and applied to every call as that argument would be.
+    const json* causal = givenField(config, "causal");
+    if (causal && !causal->is_boolean())
         reading.problem(code::kUnsupportedArgument, "causal",
-                        "Layer " + reading.quoted() +
-                            " has causal=True: each query step attends only to the key steps up to its own, which "
-                            "Shapeflow does not model.");
-    return Layer::readKerasArguments(config, reading);
+                        "Layer " + reading.quoted() + " has causal=" + briefJson(*causal) +
+                            ": expected true or false.");
+    ParamMap params = Layer::readKerasArguments(config, reading);
+    if (causal && causal->is_boolean() && causal->get<bool>())
+        params.set("use_causal_mask", true);
+    return params;
 }
 
 json DenseAttentionLayer::kerasConfig(const Node& node, KerasFlavour flavour) const

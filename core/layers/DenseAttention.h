@@ -20,6 +20,12 @@ bool checkInputs(RuleContext& ctx, const std::string& countMessage, const std::s
 /// `dropout`: Keras's fraction of the attention weights dropped while training.
 ParamSpec dropoutParam();
 
+/// `use_causal_mask`: an argument of every attention layer's call, not of its config (Keras 3 and
+/// tf.keras): query step i attends to key steps 0 to i only, a lower triangle from the top-left
+/// corner even when the query and key steps differ (`_calculate_score_mask`,
+/// `_compute_causal_mask`), ANDed with the masks of the inputs.
+ParamSpec causalMaskParam();
+
 /// A dense attention layer called on [query, value] or [query, value, key], each (batch, steps,
 /// dim): the output is (batch, query steps, value dim) (Keras 3's compute_output_shape; tf.keras
 /// says the query's shape, which is the same only when the query and value dims agree), and
@@ -28,9 +34,11 @@ ParamSpec dropoutParam();
 ///
 /// `use_causal_mask` and `return_attention_scores` are arguments of Keras's call, not of the
 /// config: Keras 3 writes them in the call's `kwargs` of `inbound_nodes`, tf.keras in the fourth
-/// item of each input tensor's reference. Shapeflow models neither; an import refuses a call that
-/// sets one (KerasExtras::refusedCallArguments), as it refuses tf.keras's deprecated config
-/// argument `causal=True`.
+/// item of each input tensor's reference. `use_causal_mask` is modelled (causalMaskParam,
+/// KerasExtras::modelledCallArguments); an import refuses a call with return_attention_scores=True
+/// (KerasExtras::refusedCallArguments). tf.keras's deprecated config argument `causal=True`
+/// (BaseDenseAttention: `self.causal or use_causal_mask`) reads as use_causal_mask=True on every
+/// call, and is written back as the call's argument, which tf.keras 2.10 and later and Keras 3 read.
 class DenseAttentionLayer : public Layer {
 public:
     RuleResult outputShape(RuleContext& ctx) const override;

@@ -54,9 +54,9 @@ void DenseAttentionOp::forward(const ForwardContext& ctx)
         rawScores(d, s, w);
         for (Index i = 0; i < d.tq; ++i) {
             float* row = w + i * d.tv;
-            if (valueMask)
+            if (valueMask || m_causal)
                 for (Index j = 0; j < d.tv; ++j)
-                    if (valueMask[s * d.tv + j] == 0.0f)
+                    if ((valueMask && valueMask[s * d.tv + j] == 0.0f) || (m_causal && j > i))
                         row[j] -= kMaskedScoreDrop;
             const float top = *std::max_element(row, row + d.tv);
             double sum = 0.0;

@@ -18,7 +18,9 @@ enum class AttentionScore {
 /// Keras's dense attention over (batch, Tq, dim) queries and (batch, Tv, dim) keys and values, for
 /// each sample: scores (Tq, Tv) as AttentionScore says; a key step the value's mask leaves out gets
 /// its score lowered by 1e9 before the softmax over the key steps (`_apply_scores`:
-/// `where(padding_mask, scores - 1e9, scores)`, in float32 as Keras); while training, dropout on
+/// `where(padding_mask, scores - 1e9, scores)`, in float32 as Keras), and so does, with `causal`
+/// (the call's use_causal_mask), a key step j after the query step i (`_calculate_score_mask`:
+/// the value's mask ANDed with the lower triangle, one drop for both); while training, dropout on
 /// the softmax weights (inverted, as backend.random.dropout); the output is weights @ value, with
 /// the query steps the query's mask leaves out set to 0. Inputs are [query, value] or [query,
 /// value, key]; without a key the value is the key, and its gradient gets both shares.
@@ -32,8 +34,8 @@ public:
         TensorView* keep = nullptr;        ///< (batch, Tq, Tv) the dropout factor of each weight
     };
 
-    DenseAttentionOp(AttentionScore score, float dropout, Buffers buffers)
-        : m_score(score), m_dropout(dropout), m_b(buffers)
+    DenseAttentionOp(AttentionScore score, float dropout, bool causal, Buffers buffers)
+        : m_score(score), m_dropout(dropout), m_causal(causal), m_b(buffers)
     {
     }
 
@@ -59,6 +61,7 @@ private:
 
     AttentionScore m_score;
     float m_dropout;
+    bool m_causal;
     Buffers m_b;
     bool m_trained = false;    ///< the last forward pass dropped weights
     std::vector<float> m_work; ///< per-sample working memory of backward

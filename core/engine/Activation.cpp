@@ -1,5 +1,7 @@
 #include "Activation.h"
 
+#include "Parallel.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -90,7 +92,10 @@ Activation activationFromName(std::string_view name)
     return Activation::Linear;
 }
 
-void activate(Activation f, const float* z, float* y, Index rows, Index cols)
+namespace {
+
+/// activate() on the calling core.
+void activateHere(Activation f, const float* z, float* y, Index rows, Index cols)
 {
     const Index n = rows * cols;
     switch (f) {
@@ -148,8 +153,9 @@ void activate(Activation f, const float* z, float* y, Index rows, Index cols)
     }
 }
 
-void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows,
-                        Index cols)
+/// activationBackward() on the calling core.
+void activationBackwardHere(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows,
+                            Index cols)
 {
     const Index n = rows * cols;
     switch (f) {
@@ -205,6 +211,32 @@ void activationBackward(Activation f, const float* z, const float* y, const floa
         }
         return;
     }
+}
+
+/// How activate() and activationBackward() cut their floats into rows of bands: every float on its
+/// own for a function of each value alone, Softmax's rows whole.
+Index bandRow(Activation f, Index cols)
+{
+    return f == Activation::Softmax ? cols : 1;
+}
+
+} // namespace
+
+void activate(Activation f, const float* z, float* y, Index rows, Index cols)
+{
+    const Index row = std::max<Index>(bandRow(f, cols), 1);
+    inRowBands(rows * cols / row, row,
+               [&](Index first, Index count) { activateHere(f, z + first * row, y + first * row, count, row); });
+}
+
+void activationBackward(Activation f, const float* z, const float* y, const float* dy, float* dz, Index rows,
+                        Index cols)
+{
+    const Index row = std::max<Index>(bandRow(f, cols), 1);
+    inRowBands(rows * cols / row, row, [&](Index first, Index count) {
+        const Index at = first * row;
+        activationBackwardHere(f, z + at, y + at, dy + at, dz + at, count, row);
+    });
 }
 
 } // namespace sf

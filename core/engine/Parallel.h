@@ -3,12 +3,53 @@
 #include "Tensor.h"
 
 #include <algorithm>
+#include <omp.h>
 
 namespace sf {
 
 /// Loops over at least this many floats are split over the cores (OpenMP); shorter ones cost
 /// more to hand out than they save.
 constexpr Index kParallelWork = 32768;
+
+/// Calls `work(first, count)` on bands of the rows [0, rows), one band per core, when the rows hold
+/// more than kParallelWork floats (`rowFloats` each) and no parallel region is running; else once
+/// for every row on the calling core. For work whose rows are independent: each band writes only
+/// its own rows, so the result does not depend on the number of cores.
+template <typename Work> void inRowBands(Index rows, Index rowFloats, Work work)
+{
+    if (rows < 2 || rows * rowFloats <= kParallelWork || omp_in_parallel()) {
+        work(Index{0}, rows);
+        return;
+    }
+#pragma omp parallel
+    {
+        const Index cores = omp_get_num_threads();
+        const Index core = omp_get_thread_num();
+        const Index first = rows * core / cores;
+        const Index last = rows * (core + 1) / cores;
+        if (last > first)
+            work(first, last - first);
+    }
+}
+
+/// sums[c] += the sum of column c of the row-major (rows × cols) matrix `m`, read row by row. The
+/// cores each take a band of the columns, so every sum is taken in row order whatever their number.
+inline void addColumnSums(const float* m, Index rows, Index cols, float* sums)
+{
+#pragma omp parallel if (rows * cols > kParallelWork && cols > 1 && !omp_in_parallel())
+    {
+        const Index cores = omp_get_num_threads();
+        const Index core = omp_get_thread_num();
+        const Index from = cols * core / cores;
+        const Index to = cols * (core + 1) / cores;
+        for (Index r = 0; r < rows; ++r) {
+            const float* row = m + r * cols;
+#pragma omp simd
+            for (Index c = from; c < to; ++c)
+                sums[c] += row[c];
+        }
+    }
+}
 
 /// Sets `count` floats to zero, on every core when there are many.
 inline void zeroFill(float* data, Index count)

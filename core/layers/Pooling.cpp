@@ -3,6 +3,7 @@
 #include "ImageFormat.h"
 #include "RuleHelpers.h"
 #include "engine/OpBuild.h"
+#include "engine/Parallel.h"
 #include "shape/DiagnosticCodes.h"
 #include "shape/LayerFlops.h"
 
@@ -244,6 +245,8 @@ void PoolingOp::forward(const ForwardContext&)
     const Index outPixels = l.outHeight * l.outWidth, channels = l.channels, width = l.width;
     const bool max = m_mode == Mode::Max;
     float* argmax = max ? m_argmax->data : nullptr;
+    // Each sample on one core: a sample's windows write only its own output.
+#pragma omp parallel for schedule(static) if (x.size() > kParallelWork)
     for (Index b = 0; b < x.shape[0]; ++b) {
         const float* sample = x.data + b * inSample;
         float* outSampleData = y.data + b * outSample;
@@ -324,6 +327,8 @@ void PoolingOp::backward()
     const Index lastPixel = l.height * l.width - 1;
     const bool max = m_mode == Mode::Max;
     const float* argmax = max ? m_argmax->data : nullptr;
+    // Each sample on one core: its windows add only into its own gradient.
+#pragma omp parallel for schedule(static) if (dx.size() > kParallelWork)
     for (Index b = 0; b < dx.shape[0]; ++b) {
         float* sample = dx.data + b * inSample;
         for (Index c0 = 0; c0 < (m_args.channelsFirst ? l.channels : 1); ++c0) {

@@ -1,6 +1,7 @@
 #include "Conv1DOp.h"
 
 #include "engine/MatrixProduct.h"
+#include "engine/Parallel.h"
 
 #include <algorithm>
 #include <array>
@@ -158,8 +159,7 @@ void addBiasGrad(const float* dz, Index rows, Parameter* bias)
 {
     if (!bias)
         return;
-    const Index units = bias->size();
-    Eigen::Map<Eigen::RowVectorXf>(bias->grad.data(), units) += ConstMatrixMap(dz, rows, units).colwise().sum();
+    addColumnSums(dz, rows, bias->size(), bias->grad.data());
 }
 
 } // namespace

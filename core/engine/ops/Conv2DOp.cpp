@@ -1,6 +1,7 @@
 #include "Conv2DOp.h"
 
 #include "engine/MatrixProduct.h"
+#include "engine/Parallel.h"
 
 #include <algorithm>
 #include <array>
@@ -56,29 +57,46 @@ void forEachWindowSlot(const Conv2DGeometry& g, const GroupedConv2D::Frame& fram
 
 } // namespace
 
+Index GroupedConv2D::columnsPerSample(const Extent& e) const
+{
+    return m_frame.rows * m_frame.cols * m_geometry.rows.kernel * m_geometry.cols.kernel * (e.channels / m_groups);
+}
+
 void GroupedConv2D::unfold(const Extent& e, const float* x, Index first, Index count, Index group) const
 {
     const Index cg = e.channels / m_groups;
-    float* col = m_columns->data;
-    forEachWindowSlot(m_geometry, m_frame, m_groups, e, first, count, group, [&](Index at) {
-        if (at < 0)
-            std::fill_n(col, cg, 0.0f);
-        else
-            std::copy_n(x + at, cg, col);
-        col += cg;
-    });
+    const Index perSample = columnsPerSample(e);
+    // Each sample on one core: its columns are rows of their own.
+#pragma omp parallel for schedule(static) if (count * perSample > kParallelWork)
+    for (Index b = first; b < first + count; ++b) {
+        float* col = m_columns->data + (b - first) * perSample;
+        forEachWindowSlot(m_geometry, m_frame, m_groups, e, b, 1, group, [&](Index at) {
+            if (cg == 1) // one channel a slot (a grey image): a copy call per float would cost more than the float
+                *col = at < 0 ? 0.0f : x[at];
+            else if (at < 0)
+                std::fill_n(col, cg, 0.0f);
+            else
+                std::copy_n(x + at, cg, col);
+            col += cg;
+        });
+    }
 }
 
 void GroupedConv2D::fold(const Extent& e, float* dx, Index first, Index count, Index group) const
 {
     const Index cg = e.channels / m_groups;
-    const float* col = m_columnsGrad->data;
-    forEachWindowSlot(m_geometry, m_frame, m_groups, e, first, count, group, [&](Index at) {
-        if (at >= 0)
-            for (Index k = 0; k < cg; ++k)
-                dx[at + k] += col[k];
-        col += cg;
-    });
+    const Index perSample = columnsPerSample(e);
+    // Each sample on one core: its window slots add only into its own pixels.
+#pragma omp parallel for schedule(static) if (count * perSample > kParallelWork)
+    for (Index b = first; b < first + count; ++b) {
+        const float* col = m_columnsGrad->data + (b - first) * perSample;
+        forEachWindowSlot(m_geometry, m_frame, m_groups, e, b, 1, group, [&](Index at) {
+            if (at >= 0)
+                for (Index k = 0; k < cg; ++k)
+                    dx[at + k] += col[k];
+            col += cg;
+        });
+    }
 }
 
 void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut,
@@ -323,8 +341,7 @@ void Conv2DOp::backward()
     const float* x = inputs[0]->value.data;
     if (m_bias) {
         if (!channelsFirst())
-            Eigen::Map<Eigen::RowVectorXf>(m_bias->grad.data(), n.filters) +=
-                ConstMatrixMap(dz, e.batch * pixels, n.filters).colwise().sum();
+            addColumnSums(dz, e.batch * pixels, n.filters, m_bias->grad.data());
         else
             for (Index b = 0; b < e.batch; ++b)
                 for (Index f = 0; f < n.filters; ++f) {

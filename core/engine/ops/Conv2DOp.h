@@ -113,6 +113,9 @@ private:
                 scratch({chunk * windows, width}),
                 scratch({chunk * windows, width})};
     }
+    /// The floats of one sample's unfolded columns for one group: a row of `kernel area × channels
+    /// per group` floats per output pixel.
+    Index columnsPerSample(const Extent& e) const;
     /// Unfolds samples [first, first + count) for group `group` into m_columns.
     void unfold(const Extent& e, const float* x, Index first, Index count, Index group) const;
     /// Adds m_columnsGrad back into dx for samples [first, first + count) and group `group`.

@@ -1,7 +1,9 @@
 #include "DenseOp.h"
 
 #include "engine/MatrixProduct.h"
+#include "engine/Parallel.h"
 
+#include <algorithm>
 #include <array>
 
 namespace sf {
@@ -26,7 +28,6 @@ void DenseOp::backward()
         activationBackward(m_activation, m_z->data, output->value.data, output->grad.data, m_dz->data, rows, units);
         dzData = m_dz->data;
     }
-    const ConstMatrixMap dz(dzData, rows, units);
     const Index features = m_kernel->shape[0];
     // The weight gradient and the input gradient do not depend on each other: computed side by side.
     const Product weights{inputs[0]->value.data, Stored::Transposed, dzData, Stored::AsIs,
@@ -39,11 +40,9 @@ void DenseOp::backward()
     else
         multiply(weights);
     if (m_bias) {
-        Eigen::Map<Eigen::RowVectorXf> db(m_bias->grad.data(), units);
         if (writesWeightGradients)
-            db = dz.colwise().sum();
-        else
-            db += dz.colwise().sum();
+            std::fill(m_bias->grad.begin(), m_bias->grad.end(), 0.0f);
+        addColumnSums(dzData, rows, units, m_bias->grad.data());
     }
 }
 

@@ -13,6 +13,7 @@
 #include <QtTest>
 #include <cmath>
 #include <functional>
+#include <omp.h>
 #include <random>
 
 using namespace sf;
@@ -440,6 +441,53 @@ private slots:
         initializeWeights(*net, 3);
         sf::test::fillInputs(*net, 2, 5);
         sf::test::GradientChecker(*net).checkAll(false);
+    }
+
+    /// The image layers' work is cut over the cores (samples for the unfolding, folding and pooling,
+    /// bands of channels for a depthwise convolution, of columns for the bias sums, of floats for
+    /// the activations) so that nothing is summed in another order: one core and two give the same
+    /// outputs and gradients, bit for bit. Large enough that every part is cut.
+    void oneCoreOrTwoGiveTheSameNumbers()
+    {
+        GraphBuilder b;
+        const NodeId x = b.input({12, 12, 1});
+        const NodeId conv = b.add(
+            kConv2D,
+            {{"filters", std::int64_t{8}}, {"kernel_size", DimList{3, 3}}, {"activation", std::string("relu")}}, {x});
+        const NodeId depthwise = b.add(
+            "DepthwiseConv2D",
+            {{"kernel_size", DimList{3, 3}}, {"depth_multiplier", std::int64_t{2}}, {"padding", std::string("same")}},
+            {conv});
+        const NodeId pooled = b.add("MaxPooling2D", {}, {depthwise});
+        const NodeId averaged = b.add("AveragePooling2D", {{"pool_size", DimList{2, 2}}}, {pooled});
+        const NodeId flat = b.add("Flatten", {}, {averaged});
+        b.add("Dense", {{"units", std::int64_t{5}}, {"activation", std::string("softmax")}}, {flat});
+        QVERIFY(!inferShapes(b.graph).hasErrors());
+        constexpr Index kBatch = 64; // the convolution's 64 × 10 × 10 × 8 outputs are more than kParallelWork
+        const int threads = omp_get_max_threads();
+        std::vector<std::vector<float>> results[2];
+        for (int run = 0; run < 2; ++run) {
+            omp_set_num_threads(run + 1);
+            auto net = NetworkCompiler::compile(b.graph, kBatch, {}, true);
+            initializeWeights(*net, 4);
+            sf::test::fillInputs(*net, 2, 7);
+            net->forward({true});
+            net->zeroGradients();
+            std::mt19937 rng(5);
+            std::normal_distribution<float> n(0.0f, 1.0f);
+            for (const Network::Port& out : net->outputs())
+                for (Index i = 0; i < out.buffers->grad.size(); ++i)
+                    out.buffers->grad.data[i] = n(rng);
+            net->backward();
+            for (NodeId node : {conv, depthwise, pooled, averaged})
+                results[run].push_back(read(net->buffersOf({node, 0})));
+            for (Parameter* p : net->trainableParameters())
+                results[run].push_back(p->grad);
+        }
+        omp_set_num_threads(threads);
+        QCOMPARE(results[1].size(), results[0].size());
+        for (std::size_t k = 0; k < results[0].size(); ++k)
+            QVERIFY2(results[1][k] == results[0][k], qPrintable(QString("result %1 differs on two cores").arg(k)));
     }
 
     /// Hand-worked: the image 1..9 in 3×3, one channel, kernel ((1, 10), (100, 1000)), no bias.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <omp.h>
 
 namespace sf {
 
@@ -109,57 +110,68 @@ void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kern
     const Index top = m_frame.top;
     const Index left = m_frame.left;
     const Index depth = e.filters / e.channels; // filters per channel: filter c * depth + m reads channel c
-    for (Index b = 0; b < e.batch; ++b)
-        for (Index i = 0; i < outRows; ++i)
-            for (Index j = 0; j < outCols; ++j) {
-                const Index o = ((b * outRows + i) * outCols + j) * e.filters;
-                if (!dOut)
-                    std::fill_n(out + o, e.filters, 0.0f);
-                for (Index p = 0; p < gr.kernel; ++p) {
-                    const Index r = i * gr.strides + p * gr.dilation - top;
-                    if (r < 0 || r >= e.height)
-                        continue;
-                    for (Index q = 0; q < gc.kernel; ++q) {
-                        const Index s = j * gc.strides + q * gc.dilation - left;
-                        if (s < 0 || s >= e.width)
+    // Each core takes a band of the channels over every sample: a channel's filters, kernel taps
+    // and input pixels are its own, so nothing is shared and every sum is taken in the same order
+    // whatever the number of cores.
+#pragma omp parallel if (e.batch * outRows * outCols * e.filters * gr.kernel * gc.kernel > kParallelWork &&            \
+                         e.channels > 1)
+    {
+        const Index cores = omp_get_num_threads();
+        const Index core = omp_get_thread_num();
+        const Index c0 = e.channels * core / cores;
+        const Index c1 = e.channels * (core + 1) / cores;
+        for (Index b = 0; b < e.batch; ++b)
+            for (Index i = 0; i < outRows; ++i)
+                for (Index j = 0; j < outCols; ++j) {
+                    const Index o = ((b * outRows + i) * outCols + j) * e.filters;
+                    if (!dOut)
+                        std::fill(out + o + c0 * depth, out + o + c1 * depth, 0.0f);
+                    for (Index p = 0; p < gr.kernel; ++p) {
+                        const Index r = i * gr.strides + p * gr.dilation - top;
+                        if (r < 0 || r >= e.height)
                             continue;
-                        const Index at = ((b * e.height + r) * e.width + s) * e.channels;
-                        const Index tap = (p * gc.kernel + q) * e.filters;
-                        const float* xs = x + at;
-                        const float* w = kernel + tap;
-                        if (!dOut) {
-                            float* y = out + o;
-                            if (depth == 1)
-                                for (Index c = 0; c < e.channels; ++c)
-                                    y[c] += xs[c] * w[c];
-                            else
-                                for (Index c = 0; c < e.channels; ++c)
-                                    for (Index m = 0; m < depth; ++m)
-                                        y[c * depth + m] += xs[c] * w[c * depth + m];
-                            continue;
-                        }
-                        const float* dy = dOut + o;
-                        float* dw = dKernel + tap;
-                        if (depth == 1) {
-                            for (Index c = 0; c < e.channels; ++c)
-                                dw[c] += xs[c] * dy[c];
-                            if (dx)
-                                for (Index c = 0; c < e.channels; ++c)
-                                    dx[at + c] += dy[c] * w[c];
-                            continue;
-                        }
-                        for (Index c = 0; c < e.channels; ++c) {
-                            float sum = 0.0f;
-                            for (Index m = 0; m < depth; ++m) {
-                                dw[c * depth + m] += xs[c] * dy[c * depth + m];
-                                sum += dy[c * depth + m] * w[c * depth + m];
+                        for (Index q = 0; q < gc.kernel; ++q) {
+                            const Index s = j * gc.strides + q * gc.dilation - left;
+                            if (s < 0 || s >= e.width)
+                                continue;
+                            const Index at = ((b * e.height + r) * e.width + s) * e.channels;
+                            const Index tap = (p * gc.kernel + q) * e.filters;
+                            const float* xs = x + at;
+                            const float* w = kernel + tap;
+                            if (!dOut) {
+                                float* y = out + o;
+                                if (depth == 1)
+                                    for (Index c = c0; c < c1; ++c)
+                                        y[c] += xs[c] * w[c];
+                                else
+                                    for (Index c = c0; c < c1; ++c)
+                                        for (Index m = 0; m < depth; ++m)
+                                            y[c * depth + m] += xs[c] * w[c * depth + m];
+                                continue;
                             }
-                            if (dx)
-                                dx[at + c] += sum;
+                            const float* dy = dOut + o;
+                            float* dw = dKernel + tap;
+                            if (depth == 1) {
+                                for (Index c = c0; c < c1; ++c)
+                                    dw[c] += xs[c] * dy[c];
+                                if (dx)
+                                    for (Index c = c0; c < c1; ++c)
+                                        dx[at + c] += dy[c] * w[c];
+                                continue;
+                            }
+                            for (Index c = c0; c < c1; ++c) {
+                                float sum = 0.0f;
+                                for (Index m = 0; m < depth; ++m) {
+                                    dw[c * depth + m] += xs[c] * dy[c * depth + m];
+                                    sum += dy[c * depth + m] * w[c * depth + m];
+                                }
+                                if (dx)
+                                    dx[at + c] += sum;
+                            }
                         }
                     }
                 }
-            }
+    }
 }
 
 void GroupedConv2D::forward(const Extent& e, const float* x, const float* kernel, float* out)

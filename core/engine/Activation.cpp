@@ -162,9 +162,9 @@ void activationBackwardHere(Activation f, const float* z, const float* y, const 
     case Activation::Linear:
         std::copy(dy, dy + n, dz);
         return;
-    case Activation::Relu:
+    case Activation::Relu: // z > 0 exactly where y > 0: derivativeFromOutput
         for (Index i = 0; i < n; ++i)
-            dz[i] = z[i] > 0.0f ? dy[i] : 0.0f;
+            dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
         return;
     case Activation::Sigmoid:
         for (Index i = 0; i < n; ++i)
@@ -185,9 +185,9 @@ void activationBackwardHere(Activation f, const float* z, const float* y, const 
                 dz[r * cols + c] = yr[c] * (dyr[c] - dot);
         }
         return;
-    case Activation::Elu:
+    case Activation::Elu: // z > 0 exactly where y > 0: derivativeFromOutput
         for (Index i = 0; i < n; ++i)
-            dz[i] = dy[i] * (z[i] > 0.0f ? 1.0f : y[i] + 1.0f);
+            dz[i] = dy[i] * (y[i] > 0.0f ? 1.0f : y[i] + 1.0f);
         return;
     case Activation::Selu:
         for (Index i = 0; i < n; ++i)
@@ -221,6 +221,25 @@ Index bandRow(Activation f, Index cols)
 }
 
 } // namespace
+
+bool derivativeFromOutput(Activation f)
+{
+    switch (f) {
+    case Activation::Linear:
+    case Activation::Relu:
+    case Activation::Sigmoid:
+    case Activation::Tanh:
+    case Activation::Softmax:
+    case Activation::Elu:
+        return true;
+    case Activation::Selu:
+    case Activation::Softplus:
+    case Activation::Gelu:
+    case Activation::Swish:
+        return false;
+    }
+    return false;
+}
 
 void activate(Activation f, const float* z, float* y, Index rows, Index cols)
 {

@@ -439,6 +439,8 @@ PreActivation preActivation(OpBuild& b, Activation f)
 {
     if (f == Activation::Linear)
         return {&b.output.value, nullptr};
+    if (derivativeFromOutput(f)) // f in place over the output, f' over its gradient: two buffers fewer
+        return {&b.output.value, &b.output.grad};
     return {b.scratch(b.shape, b.batched), b.scratch(b.shape, b.batched)};
 }
 

@@ -108,7 +108,9 @@ struct Conv2DOpSpec {
 };
 std::unique_ptr<Op> conv2DOp(OpBuild& b, const Conv2DOpSpec& spec);
 
-/// The op's pre-activation and its gradient: the output itself and none for a linear layer.
+/// The op's pre-activation and its gradient: the output itself and none for a linear layer; the
+/// output and its gradient themselves, computed in place, when the activation's derivative follows
+/// from its output (derivativeFromOutput); else buffers of their own.
 struct PreActivation {
     TensorView* value;
     TensorView* grad;

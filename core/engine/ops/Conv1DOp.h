@@ -121,8 +121,8 @@ private:
     Parameter* m_kernel;
     Parameter* m_bias; ///< nullptr without use_bias
     Activation m_activation;
-    TensorView* m_z;  ///< the pre-activation: the output itself when linear
-    TensorView* m_dz; ///< its gradient; nullptr when linear
+    TensorView* m_z;  ///< the pre-activation (conv::preActivation)
+    TensorView* m_dz; ///< its gradient; nullptr when linear (conv::preActivation)
 };
 
 /// Keras's SeparableConv1D: a depthwise convolution (each channel with its own depth_multiplier

@@ -189,8 +189,8 @@ private:
     Parameter* m_kernel;
     Parameter* m_bias; ///< nullptr without use_bias
     Activation m_activation;
-    TensorView* m_z;  ///< the pre-activation, in the output's layout: the output itself when linear
-    TensorView* m_dz; ///< its gradient; nullptr when linear
+    TensorView* m_z;  ///< the pre-activation, in the output's layout (conv::preActivation)
+    TensorView* m_dz; ///< its gradient; nullptr when linear (conv::preActivation)
     ChannelsFirst m_cf;
     Pointwise m_p;
 };

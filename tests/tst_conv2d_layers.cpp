@@ -175,6 +175,12 @@ void depthwiseCases()
     QTest::newRow("strides 2 same, depth 3") << DepthwiseCase{{2, 7, 7, 2, 0, 3, 3, 2, 2, 1, 1, "same", 0, false}, 3};
     QTest::newRow("dilation 2 valid") << DepthwiseCase{{2, 8, 7, 3, 0, 3, 2, 1, 1, 2, 2, "valid", 0, false}, 1};
     QTest::newRow("channels_first, depth 2") << DepthwiseCase{{2, 6, 6, 3, 0, 3, 3, 1, 1, 1, 1, "same", 0, true}, 2};
+    // Depth 1 and strides 1 run as one run of pixels per tap and row (depthwiseUnitStrides): with
+    // padding on every side, a window wider than the image, and dilation reaching past both ends.
+    QTest::newRow("same") << DepthwiseCase{{2, 5, 6, 4, 0, 3, 3, 1, 1, 1, 1, "same", 0, false}, 1};
+    QTest::newRow("same, 5x4 window on 3x2") << DepthwiseCase{{3, 3, 2, 2, 0, 5, 4, 1, 1, 1, 1, "same", 0, false}, 1};
+    QTest::newRow("same, dilation 3") << DepthwiseCase{{2, 6, 7, 3, 0, 3, 3, 1, 1, 3, 3, "same", 0, false}, 1};
+    QTest::newRow("channels_first, same") << DepthwiseCase{{2, 5, 5, 3, 0, 3, 2, 1, 1, 1, 1, "same", 0, true}, 1};
 }
 
 ParamMap depthwiseArguments(const DepthwiseCase& c)
@@ -458,7 +464,9 @@ private slots:
             "DepthwiseConv2D",
             {{"kernel_size", DimList{3, 3}}, {"depth_multiplier", std::int64_t{2}}, {"padding", std::string("same")}},
             {conv});
-        const NodeId pooled = b.add("MaxPooling2D", {}, {depthwise});
+        const NodeId unitDepthwise =
+            b.add("DepthwiseConv2D", {{"kernel_size", DimList{3, 3}}, {"padding", std::string("same")}}, {depthwise});
+        const NodeId pooled = b.add("MaxPooling2D", {}, {unitDepthwise});
         const NodeId averaged = b.add("AveragePooling2D", {{"pool_size", DimList{2, 2}}}, {pooled});
         const NodeId flat = b.add("Flatten", {}, {averaged});
         b.add("Dense", {{"units", std::int64_t{5}}, {"activation", std::string("softmax")}}, {flat});
@@ -479,7 +487,7 @@ private slots:
                 for (Index i = 0; i < out.buffers->grad.size(); ++i)
                     out.buffers->grad.data[i] = n(rng);
             net->backward();
-            for (NodeId node : {conv, depthwise, pooled, averaged})
+            for (NodeId node : {conv, depthwise, unitDepthwise, pooled, averaged})
                 results[run].push_back(read(net->buffersOf({node, 0})));
             for (Parameter* p : net->trainableParameters())
                 results[run].push_back(p->grad);

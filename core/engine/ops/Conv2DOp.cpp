@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <omp.h>
+#include <vector>
 
 namespace sf {
 
@@ -100,11 +101,103 @@ void GroupedConv2D::fold(const Extent& e, float* dx, Index first, Index count, I
     }
 }
 
+void GroupedConv2D::depthwiseUnitStrides(const Extent& e, const float* x, const float* kernel, float* out,
+                                         const float* dOut, float* dKernel, float* dx) const
+{
+    const Conv1DGeometry& gr = m_geometry.rows;
+    const Conv1DGeometry& gc = m_geometry.cols;
+    const Index outRows = m_frame.rows;
+    const Index outCols = m_frame.cols;
+    const Index channels = e.channels;
+    const Index taps = gr.kernel * gc.kernel;
+    const Index run = outCols * channels; // one output row
+    // Each tap's weights repeated along an output row: tiled[tap][j * channels + c] = kernel[tap][c].
+    std::vector<float> tiled(static_cast<std::size_t>(taps * run));
+    for (Index tap = 0; tap < taps; ++tap)
+        for (Index j = 0; j < outCols; ++j)
+            std::copy_n(kernel + tap * channels, channels, tiled.data() + tap * run + j * channels);
+    // A tap (p, q) reads input row i + p * dilation - top for output row i, and for output columns
+    // [from, to) the input pixels from column shift + from on, one run of (to - from) pixels.
+    struct Reach {
+        Index from, to, shift;
+    };
+    const auto reachOf = [&](Index q) {
+        const Index shift = q * gc.dilation - m_frame.left;
+        return Reach{std::clamp<Index>(-shift, 0, outCols), std::clamp<Index>(e.width - shift, 0, outCols), shift};
+    };
+    const auto inputRow = [&](Index b, Index i, Index p) {
+        const Index r = i + p * gr.dilation - m_frame.top;
+        return r >= 0 && r < e.height ? (b * e.height + r) * e.width * channels : Index{-1};
+    };
+    const Index work = e.batch * outRows * run * taps;
+    if (!dOut || dx) {
+#pragma omp parallel for schedule(static) if (work > kParallelWork)
+        for (Index b = 0; b < e.batch; ++b) {
+            if (!dOut)
+                std::fill_n(out + b * outRows * run, outRows * run, 0.0f);
+            for (Index p = 0; p < gr.kernel; ++p)
+                for (Index q = 0; q < gc.kernel; ++q) {
+                    const Reach reach = reachOf(q);
+                    const float* w = tiled.data() + (p * gc.kernel + q) * run;
+                    for (Index i = 0; i < outRows; ++i) {
+                        const Index row = inputRow(b, i, p);
+                        if (row < 0)
+                            continue;
+                        // Output column j reads the input pixel at column j + shift.
+                        const Index o = (b * outRows + i) * run + reach.from * channels;
+                        const Index at = row + (reach.from + reach.shift) * channels;
+                        const Index n = (reach.to - reach.from) * channels;
+                        const float* __restrict wj = w + reach.from * channels;
+                        if (!dOut) {
+                            float* __restrict y = out + o;
+                            const float* __restrict xs = x + at;
+                            for (Index k = 0; k < n; ++k)
+                                y[k] += xs[k] * wj[k];
+                        } else {
+                            float* __restrict d = dx + at;
+                            const float* __restrict dy = dOut + o;
+                            for (Index k = 0; k < n; ++k)
+                                d[k] += dy[k] * wj[k];
+                        }
+                    }
+                }
+        }
+    }
+    if (!dOut)
+        return;
+#pragma omp parallel for schedule(static) if (work > kParallelWork)
+    for (Index tap = 0; tap < taps; ++tap) {
+        const Index p = tap / gc.kernel;
+        const Reach reach = reachOf(tap % gc.kernel);
+        std::vector<float> sums(static_cast<std::size_t>(run), 0.0f); // by output column and channel
+        float* acc = sums.data();
+        for (Index b = 0; b < e.batch; ++b)
+            for (Index i = 0; i < outRows; ++i) {
+                const Index row = inputRow(b, i, p);
+                if (row < 0)
+                    continue;
+                const float* __restrict xs = x + row + (reach.from + reach.shift) * channels;
+                const float* __restrict dy = dOut + (b * outRows + i) * run + reach.from * channels;
+                float* __restrict a = acc + reach.from * channels;
+                for (Index k = 0; k < (reach.to - reach.from) * channels; ++k)
+                    a[k] += xs[k] * dy[k];
+            }
+        float* dw = dKernel + tap * channels;
+        for (Index j = 0; j < outCols; ++j)
+            for (Index c = 0; c < channels; ++c)
+                dw[c] += acc[j * channels + c];
+    }
+}
+
 void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut,
                               float* dKernel, float* dx) const
 {
     const Conv1DGeometry& gr = m_geometry.rows;
     const Conv1DGeometry& gc = m_geometry.cols;
+    if (e.filters == e.channels && gr.strides == 1 && gc.strides == 1) {
+        depthwiseUnitStrides(e, x, kernel, out, dOut, dKernel, dx);
+        return;
+    }
     const Index outRows = m_frame.rows;
     const Index outCols = m_frame.cols;
     const Index top = m_frame.top;

@@ -123,6 +123,12 @@ private:
     /// Method::Depthwise: forward when `dOut` is nullptr (writing out), else backward.
     void depthwise(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut, float* dKernel,
                    float* dx) const;
+    /// depthwise() for one filter per channel and strides 1: a tap reads, for each output row,
+    /// one run of input pixels, so that it is one long multiply-add of floats against the tap's
+    /// weights repeated along the row. Samples go to the cores for the output and the input's
+    /// gradient, taps for the kernel's gradient (each summed over the samples in their order).
+    void depthwiseUnitStrides(const Extent& e, const float* x, const float* kernel, float* out, const float* dOut,
+                              float* dKernel, float* dx) const;
 
     Conv2DGeometry m_geometry;
     Frame m_frame;

@@ -135,9 +135,11 @@ struct Projections {
 /// step, AND with `causal` key step j <= query step i), the softmax over the steps it allows, a
 /// query step with none getting uniform weights
 /// (ops.dot_product_attention's path, without dropout) or none (the Softmax layer's, with dropout);
-/// the heads' weighted values, then the output projection ("abcd,cde->abe").
+/// the heads' weighted values, then the output projection ("abcd,cde->abe"). `weights`, when
+/// given, gets the softmax weights, (batch, heads, query steps, key steps).
 std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Sequence& q, const Sequence& v,
-                                  const Sequence& k, bool separateKey, bool dropoutPath, bool causal = false)
+                                  const Sequence& k, bool separateKey, bool dropoutPath, bool causal = false,
+                                  std::vector<float>* weights = nullptr)
 {
     const auto projected = [&](const Sequence& x, const std::string& name, Index size) {
         std::vector<float> y; // (batch, steps, heads, size)
@@ -160,6 +162,8 @@ std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Seque
         return static_cast<double>(x[static_cast<std::size_t>(((b * steps + t) * p.heads + n) * size + h)]);
     };
     std::vector<float> out;
+    if (weights)
+        weights->assign(static_cast<std::size_t>(batch * p.heads * tq * tk), 0.0f);
     for (Index b = 0; b < batch; ++b)
         for (Index i = 0; i < tq; ++i) {
             std::vector<double> heads(static_cast<std::size_t>(p.heads * p.valueDim), 0.0);
@@ -188,6 +192,9 @@ std::vector<float> naiveMultiHead(const Projections& p, Index batch, const Seque
                                                 ? std::exp(scores[static_cast<std::size_t>(j)] - top) / sum
                                                 : 0.0)
                                          : (dropoutPath ? 0.0 : 1.0 / static_cast<double>(tk));
+                    if (weights)
+                        (*weights)[static_cast<std::size_t>(((b * p.heads + n) * tq + i) * tk + j)] =
+                            static_cast<float>(w);
                     for (Index h = 0; h < p.valueDim; ++h)
                         heads[static_cast<std::size_t>(n * p.valueDim + h)] += w * at(vp, tk, p.valueDim, b, j, n, h);
                 }
@@ -843,7 +850,9 @@ private slots:
     void multiHeadDiagnostics() { diagnostics(); }
 
     /// Forward values against naiveMultiHead, with masks on each input (a sample whose value steps
-    /// are all masked out included), with and without a key, bias and dropout's path.
+    /// are all masked out included), with and without a key, bias and dropout's path; with
+    /// return_attention_scores, the scores output too (the Softmax layer's path: a query step with
+    /// nothing to attend to gets zero weights, as with dropout).
     void multiHeadValues_data()
     {
         QTest::addColumn<bool>("withKey");
@@ -851,15 +860,19 @@ private slots:
         QTest::addColumn<bool>("dropout");
         QTest::addColumn<int>("masks");
         QTest::addColumn<bool>("causal");
-        for (bool causal : {false, true})
+        QTest::addColumn<bool>("scores");
+        for (int form = 0; form < 3; ++form) // plain, causal, returning the scores
             for (bool withKey : {false, true})
                 for (bool useBias : {true, false})
                     for (bool dropout : {false, true})
                         for (int masks = 0; masks < 8; ++masks)
-                            if ((withKey || masks < 4) && (!causal || useBias))
+                            if ((withKey || masks < 4) && (form == 0 || useBias))
                                 QTest::addRow("%s%s%s masks %d%s", withKey ? "key" : "value", useBias ? "" : " no bias",
-                                              dropout ? " dropout" : "", masks, causal ? " causal" : "")
-                                    << withKey << useBias << dropout << masks << causal;
+                                              dropout ? " dropout" : "", masks,
+                                              form == 1   ? " causal"
+                                              : form == 2 ? " scores"
+                                                          : "")
+                                    << withKey << useBias << dropout << masks << (form == 1) << (form == 2);
     }
 
     void multiHeadValues()
@@ -869,6 +882,7 @@ private slots:
         QFETCH(bool, dropout);
         QFETCH(int, masks);
         QFETCH(bool, causal);
+        QFETCH(bool, scores);
         constexpr Index kBatch = 3, kQueries = 4, kSteps = 5;
         const Index queryDim = 3, valueDim = 2, keyDim = 4;
         GraphBuilder b;
@@ -886,7 +900,8 @@ private slots:
                                 {"use_bias", useBias},
                                 {"output_shape", std::int64_t{4}},
                                 {"dropout", dropout ? 0.3 : 0.0},
-                                {"use_causal_mask", causal}},
+                                {"use_causal_mask", causal},
+                                {"return_attention_scores", scores}},
                                fed, "m");
         const ShapeReport report = inferShapes(b.graph);
         QVERIFY(!report.hasErrors());
@@ -919,7 +934,14 @@ private slots:
         const Sequence k = withKey ? sequence(fed[2]) : v;
         QCOMPARE(k.mask.empty(), !(masks & (withKey ? 4 : 2)));
         const NodeBuffers* out = net->buffersOf({m, 0});
-        compareFloats(read(out), naiveMultiHead(p, kBatch, q, v, k, withKey, dropout, causal), 1e-4f);
+        std::vector<float> weights;
+        compareFloats(read(out), naiveMultiHead(p, kBatch, q, v, k, withKey, dropout || scores, causal, &weights),
+                      1e-4f);
+        if (scores) {
+            QCOMPARE(QString::fromStdString(report.node(m)->moreOutputs.at(0).shape.toKeras()),
+                     QString("(None, 2, 4, 5)")); // (batch, heads, query steps, key steps)
+            compareFloats(read(net->buffersOf({m, 1})), weights, 1e-5f);
+        }
         QCOMPARE(out->mask != nullptr, (masks & 1) != 0); // the query's mask
         QCOMPARE(report.outputOf(m)->maskFrom.isValid(), (masks & 1) != 0);
     }
@@ -1156,8 +1178,60 @@ private slots:
     }
 
     /// What Shapeflow does not model is refused by name: use_gate, sliding_window, tf.keras's
-    /// softmax_robust_masking, and return_attention_scores=True or an attention_mask passed in the
-    /// call.
+    /// softmax_robust_masking, and an attention_mask passed in the call.
+    /// return_attention_scores=True: the scores are output port 1, read and written as each Keras
+    /// writes the call (Keras 3's kwargs, tf.keras's fourth item) with the model's outputs naming
+    /// tensor 1, and Python unpacks both. Keras 3's compute_output_spec gives (batch, heads,
+    /// query steps, query steps): where the key's steps differ a warning says so.
+    void multiHeadScoresRoundTrip()
+    {
+        GraphBuilder b;
+        const NodeId query = b.input({4, 5});
+        const NodeId value = b.input({6, 5});
+        const NodeId m =
+            b.add(layer::kMultiHeadAttention,
+                  {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"return_attention_scores", true}},
+                  {query, value}, "m");
+        const NodeId flat = b.add(layer::kFlatten, {}, {});
+        b.graph.connect({{m, 1}, {flat, 0}});
+        const ShapeReport report = inferShapes(b.graph);
+        QVERIFY(!report.hasErrors());
+        QCOMPARE(QString::fromStdString(report.node(m)->moreOutputs.at(0).shape.toKeras()), QString("(None, 2, 4, 6)"));
+        QCOMPARE(QString::fromStdString(report.outputOf(flat)->shape.toKeras()), QString("(None, 48)"));
+        const std::vector<Diagnostic> diagnostics = report.diagnostics();
+        const Diagnostic* warned = sf::test::findCode(diagnostics, code::kAttentionScoresShape);
+        QVERIFY(warned);
+        QCOMPARE(warned->severity, Severity::Warning);
+        QVERIFY2(QString::fromStdString(warned->message).contains("(None, 2, 4, 4)"), warned->message.c_str());
+
+        json k3 = exportKerasModel(b.graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["return_attention_scores"], json(true));
+        QVERIFY(!layerEntry(k3, "m")["config"].contains("return_attention_scores"));
+        json k2 = exportKerasModel(b.graph, "m", KerasFlavour::Keras2).model;
+        QCOMPARE(layerEntry(k2, "m")["inbound_nodes"][0][0][3]["return_attention_scores"], json(true));
+        for (const auto& [model, flavour] :
+             {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
+            const KerasImportResult imported = importKerasModel(model, "m.json");
+            QVERIFY(imported.problems.empty());
+            const Node* read = imported.graph.findByName("m");
+            QCOMPARE(*read->params.find("return_attention_scores"), ParamValue(true));
+            QVERIFY(imported.graph.connectionInto({imported.graph.findByName(b.graph.node(flat)->name)->id, 0})->from ==
+                    (PortRef{read->id, 1}));
+            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
+        }
+        const std::string code = kerasPythonCode(CheckedModel(b.graph), "m").code;
+        QVERIFY2(code.find(", return_attention_scores=True)") != std::string::npos, code.c_str());
+        QVERIFY2(code.find("m, m_attention_scores = ") != std::string::npos, code.c_str());
+
+        // Self-attention: the scores are (batch, heads, steps, steps), as Keras 3 builds them.
+        GraphBuilder self;
+        const NodeId x = self.input({4, 5});
+        self.add(layer::kMultiHeadAttention,
+                 {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}, {"return_attention_scores", true}},
+                 {x, x}, "m");
+        QVERIFY(!sf::test::findCode(inferShapes(self.graph).diagnostics(), code::kAttentionScoresShape));
+    }
+
     void multiHeadRefusals_data()
     {
         QTest::addColumn<QString>("field");
@@ -1168,8 +1242,6 @@ private slots:
                                         << "4";
         QTest::newRow("softmax_robust_masking") << "softmax_robust_masking"
                                                 << "true";
-        QTest::newRow("return_attention_scores") << "kwargs.return_attention_scores"
-                                                 << "true";
         QTest::newRow("attention_mask") << "kwargs.attention_mask"
                                         << "{\"class_name\": \"__keras_tensor__\", "
                                            "\"config\": {\"keras_history\": [\"m\", 0, 0]}}";

@@ -275,7 +275,8 @@ LayerRows attentionRows(std::map<std::string, KerasDefault> defaults,
 /// inner axes alike, the query's alike on the axes not attended over; attention_axes None, or a
 /// random non-empty set of the inner axes (each written as counted from the front or the end, an
 /// int when one); output_shape None, an int or a tuple of one to three sizes; at rank 3 the call's
-/// use_causal_mask at random. Masked at rank 3 only (a mask on a higher rank is refused).
+/// use_causal_mask at random, and return_attention_scores at any rank. Masked at rank 3 only (a mask on a higher
+/// rank is refused).
 const std::map<std::string, LayerRows>& layerRows();
 
 LayerRows multiHeadAttentionFormRows()
@@ -335,6 +336,7 @@ LayerRows multiHeadAttentionFormRows()
             p.set("output_shape", sizes);
         }
         p.set("use_causal_mask", rank == 3 && between(rng, 0, 1) == 1);
+        p.set("return_attention_scores", between(rng, 0, 1) == 1);
         return p;
     };
     return rows;
@@ -563,7 +565,8 @@ const std::map<std::string, LayerRows>& layerRows()
                         {"use_bias", true},
                         {"output_shape", ParamValue(std::monostate{})},
                         {"attention_axes", ParamValue(std::monostate{})},
-                        {"use_causal_mask", false}}, // call(..., use_causal_mask=False)
+                        {"use_causal_mask", false}, // call(..., return_attention_scores=False,
+                        {"return_attention_scores", false}}, // use_causal_mask=False)
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            ParamMap p{{"num_heads", between(rng, 1, 3)},
                                       {"key_dim", between(rng, 1, 3)},

@@ -18,10 +18,12 @@ struct Args {
     double dropout;
     bool useBias;
     bool causal; ///< the call's use_causal_mask
+    bool scores; ///< the call's return_attention_scores
     explicit Args(const Arguments& a)
         : heads(a.integer("num_heads")), keyDim(a.integer("key_dim")),
           valueDim(a.optionalInteger("value_dim").value_or(keyDim)), dropout(a.real("dropout")),
-          useBias(a.boolean("use_bias")), causal(a.boolean("use_causal_mask"))
+          useBias(a.boolean("use_bias")), causal(a.boolean("use_causal_mask")),
+          scores(a.boolean("return_attention_scores"))
     {
     }
 };
@@ -179,15 +181,16 @@ ParamSpec positive(const char* name, const char* description)
 /// (attention/multi_head_attention.py) adds 1e9 below masked scores instead (the same but for those steps), writes
 /// `query_shape`, `key_shape` and `value_shape` into its config (from_config pops them: Shapeflow writes None there,
 /// with which tf.keras builds on first call) and has `softmax_robust_masking`, refused when True; Keras 3's `use_gate`
-/// and `sliding_window`, and `return_attention_scores` and an explicit `attention_mask` in the call, are refused by
-/// name. The call's `use_causal_mask` (Keras 3 and tf.keras) is modelled as an argument of that name, read from and
-/// written to the call, never the config: query step i attends to key steps 0 to i only (`_compute_causal_mask`,
-/// top-left aligned when the steps differ), ANDed with the inputs' masks; Keras 3 runs it through
-/// ops.dot_product_attention's is_causal without other masks or dropout and through the mask otherwise, the same
-/// weights. On inputs of rank above 3 it is refused (the triangle is built from axis 1 alone); the call's `query_mask`,
-/// `value_mask` and `key_mask`, which Keras 3's Layer.__call__ fills from the inputs' masks (and so may write in a
-/// file), are what Shapeflow computes and are read past. TensorFlow.js's MultiHeadAttention
-/// (tfjs-layers/src/layers/nlp/multihead_attention.ts) is not exported by its layers API.
+/// and `sliding_window`, and an explicit `attention_mask` in the call, are refused by name; the call's
+/// `return_attention_scores=True` gives the attention weights as output port 1 (attentionScores). The call's
+/// `use_causal_mask` (Keras 3 and tf.keras) is modelled as an argument of that name, read from and written to the call,
+/// never the config: query step i attends to key steps 0 to i only (`_compute_causal_mask`, top-left aligned when the
+/// steps differ), ANDed with the inputs' masks; Keras 3 runs it through ops.dot_product_attention's is_causal without
+/// other masks or dropout and through the mask otherwise, the same weights. On inputs of rank above 3 it is refused
+/// (the triangle is built from axis 1 alone); the call's `query_mask`, `value_mask` and `key_mask`, which Keras 3's
+/// Layer.__call__ fills from the inputs' masks (and so may write in a file), are what Shapeflow computes and are read
+/// past. TensorFlow.js's MultiHeadAttention (tfjs-layers/src/layers/nlp/multihead_attention.ts) is not exported by its
+/// layers API.
 class MultiHeadAttention final : public Layer {
 public:
     MultiHeadAttention()
@@ -228,7 +231,13 @@ public:
                    ValueRule::Any,
                    {},
                    "Axes attended over; None: every axis but the batch and the features."},
-                  attention::causalMaskParam()}},
+                  attention::causalMaskParam(),
+                  {"return_attention_scores",
+                   ParamKind::Boolean,
+                   false,
+                   ValueRule::Any,
+                   {},
+                   "An argument of the call: also give the attention weights, per head, as a second output."}}},
                 {.derivedFields = {"query_shape", "key_shape", "value_shape", "softmax_robust_masking"},
                  .defaultFields = {{"kernel_initializer",
                                     {{"class_name", "GlorotUniform"}, {"config", {{"seed", nullptr}}}}},
@@ -241,8 +250,8 @@ public:
                  .exportNote = "is MultiHeadAttention, which TensorFlow.js's layers API does not export (its class in "
                                "tfjs-layers/src/layers/nlp is imported by nothing outside that folder): tf.keras and "
                                "Keras 3 load it, TensorFlow.js does not.",
-                 .refusedCallArguments = {"return_attention_scores", "attention_mask"},
-                 .modelledCallArguments = {"use_causal_mask"},
+                 .refusedCallArguments = {"attention_mask"},
+                 .modelledCallArguments = {"use_causal_mask", "return_attention_scores"},
                  .callArguments = {"query", "value", "key"},
                  .positionalCallArguments = 2})
     {
@@ -369,7 +378,56 @@ public:
         TensorInfo output;
         output.shape = Shape(std::move(dims));
         output.dtype = DType::Float32;
-        return {output, *count};
+        RuleResult result{output, *count};
+        if (Args(a).scores)
+            result.moreOutputs.push_back(attentionScores(ctx, axes, Args(a).heads));
+        return result;
+    }
+
+    std::vector<std::string> outputNames(const Node& node) const override
+    {
+        if (Args(arguments(node.params)).scores)
+            return {"output", "attention_scores"};
+        return {"output"};
+    }
+
+    /// The call's attention scores (return_attention_scores=True): the softmax weights before
+    /// dropout, as the einsum of `_compute_attention` lays them out, (batch, the inner axes not
+    /// attended over, heads, the query's attended axes, the key's): (batch, heads, query steps, key
+    /// steps) at rank 3. Keras 3's compute_output_spec says (batch, heads, query steps, query
+    /// steps) whatever the key and the rank, so a layer a Keras 3 model builds after it is built
+    /// for that shape; a warning says so where the two differ. tf.keras traces the call and agrees
+    /// with the call.
+    static TensorInfo attentionScores(RuleContext& ctx, const AttentionAxes& axes, std::int64_t heads)
+    {
+        const Shape& query = ctx.in(0).shape;
+        const Shape& key = ctx.in(ctx.inputs.size() > 2 ? 2 : 1).shape;
+        const int rank = query.rank();
+        const auto attended = [&](int i) {
+            return axes.all || std::find(axes.axes.begin(), axes.axes.end(), i) != axes.axes.end();
+        };
+        std::vector<Dim> dims{query[0]};
+        for (int i = 1; i < rank - 1; ++i)
+            if (!attended(i))
+                dims.push_back(query[i]);
+        dims.push_back(Dim::known(heads));
+        for (const Shape* side : {&query, &key})
+            for (int i = 1; i < rank - 1; ++i)
+                if (attended(i))
+                    dims.push_back((*side)[i]);
+        TensorInfo scores;
+        scores.shape = Shape(std::move(dims));
+        scores.dtype = DType::Float32;
+        const Shape kerasSpec({query[0], Dim::known(heads), query[1], query[1]});
+        if (kerasSpec != scores.shape)
+            ctx.warning(code::kAttentionScoresShape,
+                        "Layer " + ctx.quoted() + " returns attention scores of shape " + scores.shape.toKeras() +
+                            ", but Keras 3 builds the model with " + kerasSpec.toKeras() +
+                            " (MultiHeadAttention.compute_output_spec takes the query's length twice): a layer "
+                            "reading them is built for that shape in Keras 3 and fails when the model runs.",
+                        "Read the scores with layers that take any shape, or export for tf.keras, which traces the "
+                        "call.");
+        return scores;
     }
 
     MaskRule maskRule(const Node&) const override { return MaskRule::Passes; } // the query's mask
@@ -475,6 +533,7 @@ public:
         if (!axes.all)
             sizes.attentionAxes = axes.axes;
         sizes.causal = a.causal;
+        sizes.scores = a.scores;
         return std::make_unique<MultiHeadAttentionOp>(sizes, static_cast<float>(a.dropout), b.weights, buffers);
     }
 
@@ -521,6 +580,8 @@ public:
             text += " · dropout " + cardNumber(a.dropout);
         if (a.causal)
             text += " · causal";
+        if (a.scores)
+            text += " · scores";
         return text;
     }
 };

@@ -88,6 +88,9 @@ inline constexpr const char* kAttentionAxes = "attention-axes";
 /// A MultiHeadAttention whose query differs from its key (and value) in rank, or in an axis not
 /// attended over (which Keras's einsums treat as a batch axis).
 inline constexpr const char* kAttentionQueryShape = "attention-query-shape";
+/// A MultiHeadAttention returning its scores of a shape other than Keras 3's compute_output_spec
+/// builds them with (a warning).
+inline constexpr const char* kAttentionScoresShape = "attention-scores-shape";
 /// A Reshape whose target holds a different number of values than its input.
 inline constexpr const char* kReshapeSizeMismatch = "reshape-size-mismatch";
 /// A RepeatToBatch whose inputs are not a batch-1 tensor and a reference.
@@ -127,7 +130,7 @@ inline constexpr const char* kNormalizationValuesShape = "normalization-values-s
 inline constexpr const char* kNegativeVariance = "negative-variance";
 
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 45> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 46> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kOpaqueShapeNeeded,
@@ -160,6 +163,7 @@ inline constexpr std::array<std::string_view, 45> kDiagnosticCodes{
     kAttentionStepsMismatch,
     kAttentionAxes,
     kAttentionQueryShape,
+    kAttentionScoresShape,
     kReshapeSizeMismatch,
     kRepeatToBatchInput,
     kDropoutDropsAll,

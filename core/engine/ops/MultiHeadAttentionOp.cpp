@@ -157,6 +157,9 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
     const auto [batch, tq, tk, groups, pq, pk, nk, nv, out, area, inverseRoot] = extent();
     const Index heads = m_sizes.heads, keyDim = m_sizes.keyDim, valueDim = m_sizes.valueDim;
     m_trained = ctx.training && m_dropout > 0.0f && m_b.dropped;
+    // Keras 3's _compute_attention leaves ops.dot_product_attention for the Softmax layer with
+    // dropout or when it returns the scores.
+    const bool softmaxPath = m_dropout > 0.0f || m_sizes.scores;
     // One input's sample projected, its rows in grouped order.
     const auto projectGrouped = [&](const NodeBuffers& input, Index s, Index rows, const Projection& p,
                                     const std::vector<Index>& order, float* to, Index width) {
@@ -188,7 +191,7 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
                         if (attends(s, i, j, pq, pk))
                             top = std::max(top, row[j] * inverseRoot);
                     if (top == -INFINITY) { // nothing to attend to
-                        std::fill(row, row + pk, m_dropout > 0.0f ? 0.0f : 1.0f / static_cast<float>(pk));
+                        std::fill(row, row + pk, softmaxPath ? 0.0f : 1.0f / static_cast<float>(pk));
                         continue;
                     }
                     double sum = 0.0;
@@ -197,6 +200,8 @@ void MultiHeadAttentionOp::forward(const ForwardContext& ctx)
                     for (Index j = 0; j < pk; ++j)
                         row[j] = static_cast<float>(row[j] / sum);
                 }
+                if (m_sizes.scores)
+                    std::copy_n(w, area, moreOutputs[0]->value.data + at);
                 const float* used = w;
                 if (m_trained) {
                     float* dropped = m_b.dropped->data + at;
@@ -270,6 +275,10 @@ void MultiHeadAttentionOp::backward()
                                          dv + g * pk * nv + h * valueDim);
                 if (m_trained)
                     attention::dropBackward(m_b.keep->data + at, area, dw);
+                if (m_sizes.scores &&
+                    moreOutputs[0]->grad.data) // what reached the scores output joins the weights' gradient
+                    for (Index i = 0; i < area; ++i)
+                        dw[i] += moreOutputs[0]->grad.data[at + i];
                 // Through the softmax; a masked score is a constant, and so is a row with nothing to attend to.
                 attention::softmaxBackward(w, dw, pq, pk, inverseRoot,
                                            [&](Index i, Index) { return m_live[static_cast<std::size_t>(i)] != 0; });

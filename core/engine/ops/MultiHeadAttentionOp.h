@@ -29,6 +29,7 @@ namespace sf {
 ///   the product of `output_shape`'s sizes (the output's last axes).
 /// With `causal` (the call's use_causal_mask, rank 3 only) query step i also may not attend to
 /// key steps after i (`_compute_causal_mask`: a lower triangle from the top-left corner).
+/// With `scores` (the call's return_attention_scores) the weights are output port 1 too.
 /// Weights in Keras's order: query kernel (features, heads, key_dim) and bias (heads, key_dim),
 /// key's, value's (value_dim), output kernel (heads, value_dim, output dim) and bias; no biases
 /// without use_bias.
@@ -42,6 +43,10 @@ public:
         /// The inner axes attended over (1 to R - 2, ascending); empty for all of them.
         std::vector<int> attentionAxes = {};
         bool causal = false;
+        /// The call's return_attention_scores: the softmax weights before dropout are output port 1,
+        /// laid out as the weights buffer, and a query step with nothing to attend to gets zero
+        /// weights, as on the dropout path (Keras 3 takes the Softmax layer's path then).
+        bool scores = false;
     };
     struct Buffers {
         // Tq and Tk count the positions of a whole sample (every group), Pq and Pk those of one group.

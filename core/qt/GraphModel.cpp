@@ -21,6 +21,14 @@ void GraphModel::removeNode(NodeId id)
     }
 }
 
+void GraphModel::setGroups(const std::map<GroupId, NodeGroup>& groups)
+{
+    if (m_graph.groups() == groups)
+        return;
+    m_graph.setGroups(groups);
+    emit structureChanged();
+}
+
 bool GraphModel::connect(const Connection& c)
 {
     if (!m_graph.connect(c))
@@ -112,6 +120,10 @@ void GraphModel::replace(const Graph& target)
             emit connectionAdded(c);
             structural = true;
         }
+    if (m_graph.groups() != target.groups()) {
+        m_graph.setGroups(target.groups());
+        structural = true;
+    }
     if (structural)
         emit structureChanged();
 }

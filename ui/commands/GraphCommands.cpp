@@ -36,7 +36,7 @@ void AddNodeCommand::undo()
 
 RemoveItemsCommand::RemoveItemsCommand(GraphModel& model, std::vector<NodeId> nodes,
                                        std::vector<Connection> connections)
-    : m_model(model)
+    : m_model(model), m_groups(model.graph().groups())
 {
     std::set<Connection> all(connections.begin(), connections.end());
     for (NodeId id : nodes)
@@ -70,6 +70,7 @@ void RemoveItemsCommand::undo()
         m_model.insertNode(n);
     for (const Connection& c : m_connections)
         m_model.connect(c);
+    m_model.setGroups(m_groups); // the removed nodes back in their groups, emptied groups back
 }
 
 ConnectCommand::ConnectCommand(GraphModel& model, Connection c) : m_model(model), m_connection(c)

@@ -291,6 +291,16 @@ private slots:
         QVERIFY(g.groups().empty());
         doc.undoStack().undo();
 
+        // A member renamed is renamed in the nested model the export writes; undone, as it was.
+        const NodeId code = member(*groupNamed(g, "encoder"), "code");
+        doc.push(new RenameCommand(doc.model(), code, "embedding_out"));
+        QCOMPARE(groupNamed(g, "encoder")->members.at(code), std::string("embedding_out"));
+        const json exported = exportKerasModel(g, "m", KerasFlavour::Keras3).model;
+        QVERIFY2(exported.dump().find(R"("output_layers":[["embedding_out",0,0]])") != std::string::npos,
+                 exported.dump().c_str());
+        doc.undoStack().undo();
+        QVERIFY(g == before);
+
         QVERIFY(doc.applyFix({"Ungroup", UngroupLayers{groupNamed(g, "encoder")->id}}));
         QVERIFY(g.groups().empty());
         QCOMPARE(g.nodes().size(), before.nodes().size());

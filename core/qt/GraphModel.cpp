@@ -58,6 +58,8 @@ void GraphModel::rename(NodeId id, const std::string& name)
 {
     if (Node* n = m_graph.node(id)) {
         n->name = name;
+        if (NodeGroup* group = m_graph.group(m_graph.groupOf(id)))
+            group->members[id] = name; // the user's name is the layer's name in its nested model too
         emit nodeChanged(id);
     }
 }

@@ -108,6 +108,8 @@ bool apply(Graph& graph, const RenameLayer& fix)
     if (!node)
         return false;
     node->name = fix.newName;
+    if (NodeGroup* group = graph.group(graph.groupOf(fix.node)))
+        group->members[fix.node] = fix.newName; // its name in its nested model too
     return true;
 }
 

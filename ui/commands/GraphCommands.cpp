@@ -150,7 +150,8 @@ void SetOutputShapesCommand::undo()
 }
 
 RenameCommand::RenameCommand(GraphModel& model, NodeId node, std::string name)
-    : m_model(model), m_node(node), m_before(model.node(node)->name), m_after(std::move(name))
+    : m_model(model), m_node(node), m_before(model.node(node)->name), m_after(std::move(name)),
+      m_groups(model.graph().groups())
 {
     setText(tr("Rename %1 to %2").arg(q(m_before), q(m_after)));
 }
@@ -161,6 +162,7 @@ void RenameCommand::redo()
 void RenameCommand::undo()
 {
     m_model.rename(m_node, m_before);
+    m_model.setGroups(m_groups); // a member's name in its nested model, as it was
 }
 
 SetSettingCommand::SetSettingCommand(GraphModel& model, std::string key, nlohmann::json value, const QString& text)

@@ -107,6 +107,7 @@ private:
     NodeId m_node;
     std::string m_before;
     std::string m_after;
+    std::map<GroupId, NodeGroup> m_groups; ///< before: a member's rename renames it in its group
 };
 
 /// Replaces one entry of the model's settings (training settings, say). Text as given.

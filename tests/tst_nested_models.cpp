@@ -1,4 +1,7 @@
 #include "TestPrinters.h"
+#include "canvas/GraphScene.h"
+#include "canvas/EdgeItem.h"
+#include "canvas/NodeItem.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
 #include "graph/LayerCatalogue.h"
@@ -13,6 +16,8 @@
 #include "shape/ModelSummary.h"
 #include "shape/QuickFixApplier.h"
 
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
 #include <QtTest>
 #include <algorithm>
 
@@ -469,6 +474,50 @@ private slots:
         QVERIFY2(!python.contains("layers.Dense(units=16"), qPrintable(python)); // inside the model's config
     }
 
+    /// The canvas draws a frame with the inner model's name around its cards, a group's inside its
+    /// parent's; a closed group hides its cards and the edges between them, the edges crossing its
+    /// border drawn to the frame; a group ungrouped loses its frame.
+    void theCanvasFramesAGroupAndClosesIt()
+    {
+        GraphDocument doc;
+        doc.load(loadModel(fixture("nested_deep.keras3.json")).document, {});
+        GraphScene scene(doc);
+        const Graph& g = doc.model().graph();
+        const NodeGroup& stack = *groupNamed(g, "stack");
+        const NodeGroup& inner = *groupNamed(g, "inner");
+        QGraphicsRectItem* outerFrame = scene.groupFrame(stack.id);
+        QGraphicsRectItem* innerFrame = scene.groupFrame(inner.id);
+        QVERIFY(outerFrame && innerFrame);
+        const auto title = [](QGraphicsRectItem* frame) {
+            return static_cast<QGraphicsSimpleTextItem*>(frame->childItems().front())->text();
+        };
+        QVERIFY2(title(outerFrame).startsWith("stack \u00b7 Sequential"), qPrintable(title(outerFrame)));
+        for (const auto& [id, item] : scene.nodeItems()) {
+            const QRectF card(item->pos(), item->boundingRect().size());
+            QCOMPARE(outerFrame->rect().contains(card), g.inGroup(id, stack.id));
+            QCOMPARE(innerFrame->rect().contains(card), g.inGroup(id, inner.id));
+        }
+        QVERIFY(outerFrame->rect().contains(innerFrame->rect()));
+
+        const NodeId innerDense = member(inner, "dense");
+        const NodeId stackDense = member(stack, "dense");
+        const Connection within = *g.connectionInto({stackDense, 0});
+        const Connection into = *g.connectionInto({innerDense, 0});
+        scene.setGroupCollapsed(stack.id, true);
+        QVERIFY(scene.isGroupCollapsed(stack.id));
+        QVERIFY(!scene.nodeItem(innerDense)->isVisible() && !scene.nodeItem(stackDense)->isVisible());
+        QVERIFY(!innerFrame->isVisible());
+        QVERIFY(!scene.edgeItem(within)->isVisible());
+        QVERIFY(scene.edgeItem(into)->isVisible()); // from x, outside: drawn to the frame
+        QVERIFY2(title(outerFrame).contains("2 layers"), qPrintable(title(outerFrame)));
+        scene.setGroupCollapsed(stack.id, false);
+        QVERIFY(scene.nodeItem(innerDense)->isVisible() && scene.edgeItem(within)->isVisible());
+
+        QVERIFY(doc.applyFix({"Ungroup", UngroupLayers{inner.id}}));
+        QVERIFY(!scene.groupFrame(groupNamed(g, "inner") ? groupNamed(g, "inner")->id : GroupId{99}));
+        QVERIFY(scene.groupFrame(groupNamed(g, "stack")->id));
+    }
+
     /// A nested model's call index where the file gives none it has: reported, never guessed.
     void aReferenceToACallTheNestedModelLacksIsReported()
     {
@@ -500,5 +549,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestNestedModels)
+QTEST_MAIN(TestNestedModels)
 #include "tst_nested_models.moc"

@@ -1,6 +1,6 @@
 #include "TestPrinters.h"
-#include "canvas/GraphScene.h"
 #include "canvas/EdgeItem.h"
+#include "canvas/GraphScene.h"
 #include "canvas/NodeItem.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
@@ -20,6 +20,7 @@
 #include <QGraphicsSimpleTextItem>
 #include <QtTest>
 #include <algorithm>
+#include <tuple>
 
 using namespace sf;
 using nlohmann::json;
@@ -71,6 +72,15 @@ std::vector<Diagnostic> diagnosticsOf(const Graph& graph, const char* code)
             out.push_back(d);
     return out;
 }
+
+/// nested_functional.keras2.json: x -> encoder (features -> dense -> code) -> dense.
+struct Encoder {
+    LoadedModel model = loadModel(fixture("nested_functional.keras2.json"));
+    Graph& graph = model.document.graph;
+    GroupId group = groupNamed(graph, "encoder")->id;
+    NodeId dense = member(*graph.group(group), "dense");
+    NodeId code = member(*graph.group(group), "code");
+};
 
 } // namespace
 
@@ -265,11 +275,9 @@ private slots:
     /// feeds and the outputs; a group left empty disappears.
     void removingMembersKeepsGroupsConsistent()
     {
-        LoadedModel m = loadModel(fixture("nested_functional.keras2.json"));
-        Graph& graph = m.document.graph;
-        const GroupId encoder = groupNamed(graph, "encoder")->id;
-        const NodeId innerDense = member(*graph.group(encoder), "dense");
-        const NodeId code = member(*graph.group(encoder), "code");
+        Encoder e;
+        Graph& graph = e.graph;
+        const auto [encoder, innerDense, code] = std::tuple(e.group, e.dense, e.code);
         QVERIFY(graph.removeNode(innerDense));
         QVERIFY(graph.group(encoder));
         QVERIFY(!graph.group(encoder)->members.contains(innerDense));
@@ -316,11 +324,9 @@ private slots:
     /// A fix that replaces a member, or puts a layer between two members, keeps the group whole.
     void fixesInsideAGroupKeepItWhole()
     {
-        LoadedModel m = loadModel(fixture("nested_functional.keras2.json"));
-        Graph& graph = m.document.graph;
-        const GroupId encoder = groupNamed(graph, "encoder")->id;
-        const NodeId innerDense = member(*graph.group(encoder), "dense");
-        const NodeId code = member(*graph.group(encoder), "code");
+        Encoder e;
+        Graph& graph = e.graph;
+        const auto [encoder, innerDense, code] = std::tuple(e.group, e.dense, e.code);
         QVERIFY(applyFix(graph, {"Insert", InsertLayer{{code, 0}, "Dropout", {{"rate", 0.5}}}}));
         QCOMPARE(graph.group(encoder)->members.size(), std::size_t{3});
         QVERIFY(applyFix(graph, {"Replace", ReplaceLayer{innerDense, "Dense"}}));
@@ -449,6 +455,15 @@ private slots:
         QCOMPARE(found.size(), std::size_t{1});
         QCOMPARE(QString::fromStdString(found.front().message), message);
         QCOMPARE(graph.node(found.front().node)->name, std::string("dense_1"));
+    }
+
+    /// Keras checks a nested model's call without its batch axis: a fixed batch is no contradiction.
+    void aFixedBatchIsNoContradiction()
+    {
+        Encoder e;
+        e.graph.node(e.graph.findByName("x")->id)->params.set("batch_size", std::int64_t{4});
+        e.graph.group(e.group)->inputs[0].layer.params.set("batch_size", std::int64_t{2});
+        QVERIFY(diagnosticsOf(e.graph, code::kNestedInputIncompatible).empty());
     }
 
     /// The Python script makes the inner model first, from its Keras 3 config, then calls it; a

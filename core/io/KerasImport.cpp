@@ -1029,8 +1029,8 @@ GroupId Importer::importNestedCall(const json& entry, const std::string& path, c
     // The inner InputLayers are not nodes: what feeds the call goes to the ports they fed.
     for (NodeId input : ends.inputs) {
         const Node* node = graph.node(input);
-        if (!node)
-            continue;
+        if (!node || !isInputLayer(*node))
+            continue; // an input_layers entry naming another layer stays a layer (Keras refuses it)
         GroupInput declared;
         declared.layer = *node;
         declared.layer.id = {};

@@ -9,17 +9,16 @@ namespace sf {
 
 namespace {
 
-/// The shape a group's input declares, batch axis first; nullopt when it declares none.
+/// The shape a group's input declares, as Keras 3's Functional checks a call against it: its batch
+/// axis None whatever the InputLayer's batch size (functional.py input_spec,
+/// shape_with_no_batch_size); nullopt when it declares none.
 std::optional<StatedShape> declaredShape(const GroupInput& input)
 {
     const ParamValue* shape = input.layer.params.find("shape");
     const auto* dims = shape ? std::get_if<DimList>(shape) : nullptr;
     if (!dims)
         return std::nullopt;
-    StatedShape out;
-    const ParamValue* batch = input.layer.params.find("batch_size");
-    const auto* batchSize = batch ? std::get_if<std::int64_t>(batch) : nullptr;
-    out.push_back(batchSize ? std::optional<std::int64_t>(*batchSize) : std::nullopt);
+    StatedShape out{std::nullopt};
     out.insert(out.end(), dims->begin(), dims->end());
     return out;
 }

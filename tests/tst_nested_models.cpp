@@ -18,6 +18,8 @@
 
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
 #include <tuple>
@@ -455,6 +457,36 @@ private slots:
         QCOMPARE(found.size(), std::size_t{1});
         QCOMPARE(QString::fromStdString(found.front().message), message);
         QCOMPARE(graph.node(found.front().node)->name, std::string("dense_1"));
+    }
+
+    /// `shapeflow-cli check` counts a nested model's parameters once, a shared call's not again; and
+    /// `convert` refuses a model whose group's border an edit crossed, with the diagnostic's words.
+    void theCommandLineCountsOnceAndRefusesACrossedBorder()
+    {
+        QProcess check;
+        check.start(SHAPEFLOW_BIN_DIR "/shapeflow-cli",
+                    {"check", QString::fromStdString(fixture("nested_shared.keras2.json"))});
+        QVERIFY(check.waitForFinished(30000));
+        const QByteArray out = check.readAllStandardOutput();
+        QVERIFY2(out.contains("Total params: 221\n"), out.constData());
+
+        Encoder e;
+        const NodeId peek = e.graph.addNode("Dense", {{"units", std::int64_t{2}}}, {}, "peek");
+        QVERIFY(e.graph.connect({{e.dense, 0}, {peek, 0}}));
+        QTemporaryDir dir;
+        const QString crossed = dir.filePath("crossed.sfmodel");
+        QFile file(crossed);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray::fromStdString(serializeModel(e.model.document)));
+        file.close();
+        QProcess convert;
+        convert.start(SHAPEFLOW_BIN_DIR "/shapeflow-cli",
+                      {"convert", "--allow-loss", crossed, dir.filePath("out.json")});
+        QVERIFY(convert.waitForFinished(30000));
+        const QByteArray err = convert.readAllStandardError();
+        QCOMPARE(convert.exitCode(), 1);
+        QVERIFY2(err.contains("Layer \"dense_1\" of the nested model \"encoder\" feeds \"peek\""), err.constData());
+        QVERIFY(!QFile::exists(dir.filePath("out.json")));
     }
 
     /// Keras checks a nested model's call without its batch axis: a fixed batch is no contradiction.

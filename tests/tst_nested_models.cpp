@@ -4,6 +4,7 @@
 #include "canvas/NodeItem.h"
 #include "commands/GraphCommands.h"
 #include "document/GraphDocument.h"
+#include "engine/NetworkCompiler.h"
 #include "graph/LayerCatalogue.h"
 #include "io/FileFormatError.h"
 #include "io/JsonText.h"
@@ -161,6 +162,19 @@ private slots:
         const CheckedModel checked(graph);
         // encoder: 8*16+16 + 16*4+4 = 212; dense over the two codes: 8+1
         QCOMPARE(ModelSummary::of(graph, checked.report()).totalParams, std::int64_t{221});
+    }
+
+    /// The inline layers compile as any others: the shared encoder's weights are one set, used by
+    /// both calls.
+    void aSharedInnerModelCompilesWithOneSetOfWeights()
+    {
+        const LoadedModel m = loadModel(fixture("nested_shared.keras2.json"));
+        const std::unique_ptr<Network> network = NetworkCompiler::compile(CheckedModel(m.document.graph), 4);
+        QVERIFY(network);
+        std::size_t values = 0;
+        for (const Parameter* p : network->parameters())
+            values += p->value.size();
+        QCOMPARE(values, std::size_t{221});
     }
 
     /// Teachable Machine's TensorFlow.js file: a Sequential of two Sequentials, each with its input

@@ -182,6 +182,25 @@ private slots:
         QVERIFY2(written == expected, qPrintable(QString::fromStdString(json::diff(expected, written).dump(1))));
     }
 
+    /// A call's keywords (`encoder(x, training=False)`) survive a change of flavour: tf.keras keeps
+    /// them in each tensor reference's fourth item, Keras 3 in `kwargs`.
+    void aCallsKeywordsCrossFlavours()
+    {
+        const LoadedModel k3 = loadModel(fixture("nested_functional.keras3.json"));
+        const json k2 = exportKerasModel(k3.document.graph, k3.document.name, KerasFlavour::Keras2).model;
+        const auto encoderCall = [](const json& model) {
+            for (const json& layer : model["config"]["layers"])
+                if (layer["name"] == "encoder")
+                    return layer["inbound_nodes"][0];
+            return json();
+        };
+        QCOMPARE(encoderCall(k2), json::parse(R"([["x", 0, 0, {"training": false}]])"));
+        const LoadedModel back = loadModelFromText(k2.dump(), "k2.json");
+        QVERIFY(back.problems.empty());
+        const json k3Again = exportKerasModel(back.document.graph, back.document.name, KerasFlavour::Keras3).model;
+        QCOMPARE(encoderCall(k3Again)["kwargs"], json::parse(R"({"training": false})"));
+    }
+
     /// The inner layers are nodes of the graph; the inner InputLayers are not: what the outer model
     /// feeds goes straight to the inner layers, and the inner input's shape and dtype are kept.
     void theInnerLayersAreNodesAndTheInnerInputsAreNot()

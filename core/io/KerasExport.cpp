@@ -154,6 +154,24 @@ std::optional<json> keptCall(const json& kept, const json& tensors, KerasFlavour
     return call;
 }
 
+/// The keyword arguments other than tensors of a kept call (kKeptCall in `kept`), in either
+/// flavour's form: Keras 3's `kwargs`, tf.keras's fourth item of a tensor reference.
+json callKeywords(const json& kept)
+{
+    json kwargs = json::object();
+    const json call = kept.value(kKeptCall, json());
+    if (call.is_object() && call.contains("kwargs") && call.at("kwargs").is_object()) {
+        for (const auto& [key, value] : call.at("kwargs").items())
+            if (!value.is_object() || value.value("class_name", "") != "__keras_tensor__")
+                kwargs[key] = value;
+    } else if (call.is_array()) {
+        for (const json& ref : call)
+            if (ref.is_array() && ref.size() >= 4 && ref[3].is_object())
+                return ref[3];
+    }
+    return kwargs;
+}
+
 /// An opaque node's call as the file wrote it (keptCall).
 std::optional<json> opaqueCall(const Node& node, const json& tensors, KerasFlavour flavour)
 {
@@ -371,14 +389,22 @@ json Writer::layers(GroupId scope)
                         tensors.push_back(tensor((*ref)[0], (*ref)[1], (*ref)[2]));
             if (sequential)
                 continue;
-            if (std::optional<json> kept =
-                    keptCall(g.kerasFields.empty() ? json::object() : json::parse(g.kerasFields), tensors, m_flavour))
-                entry["inbound_nodes"].push_back(std::move(*kept));
-            else if (m_flavour == KerasFlavour::Keras2)
+            const json kept = g.kerasFields.empty() ? json::object() : json::parse(g.kerasFields);
+            if (std::optional<json> same = keptCall(kept, tensors, m_flavour)) {
+                entry["inbound_nodes"].push_back(std::move(*same));
+                continue;
+            }
+            // Written in the other flavour's form: its keywords (`training=False`) carried over,
+            // tf.keras's in each tensor reference's fourth item, Keras 3's in `kwargs`.
+            const json kwargs = callKeywords(kept);
+            if (m_flavour == KerasFlavour::Keras2) {
+                for (json& ref : tensors)
+                    ref[3] = kwargs;
                 entry["inbound_nodes"].push_back(std::move(tensors));
-            else
+            } else {
                 entry["inbound_nodes"].push_back(
-                    {{"args", tensors.size() > 1 ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
+                    {{"args", tensors.size() > 1 ? json::array({tensors}) : tensors}, {"kwargs", kwargs}});
+            }
             continue;
         }
 

@@ -81,6 +81,18 @@ json tensorRef(const std::string& layerName, int call, int tensor, KerasFlavour 
             {"config", {{"shape", nullptr}, {"dtype", "float32"}, {"keras_history", {layerName, call, tensor}}}}};
 }
 
+/// The call arguments of `node` that its layer models and that are True (`use_causal_mask`), as
+/// the call's keyword arguments: Keras writes False ones nowhere.
+json modelledCallKwargs(const Node& node, const LayerType* type)
+{
+    json kwargs = json::object();
+    if (type)
+        for (const std::string& argument : type->keras().modelledCallArguments)
+            if (const ParamValue* value = node.params.find(argument); value && *value == ParamValue(true))
+                kwargs[argument] = true;
+    return kwargs;
+}
+
 /// Every tensor reference in a kept call, in the order the import read them (KerasImport's
 /// collectRefs): Keras 3 `__keras_tensor__` objects in `args`, then in `kwargs` when `args` has
 /// none; tf.keras [layer, call, tensor, kwargs] lists. Walked with an explicit stack, as the
@@ -461,7 +473,7 @@ json Writer::layers(GroupId scope)
                 own.get<std::size_t>() <= k.callArguments.size())
                 positional = own.get<std::size_t>(); // as the file called it
             json args = json::array();
-            json kwargs = json::object();
+            json kwargs = modelledCallKwargs(node, called); // mha(q, v, use_causal_mask=True)
             for (std::size_t i = 0; i < tensors.size() && i < k.callArguments.size(); ++i) {
                 json one = tensors[i];
                 if (i < positional)
@@ -470,9 +482,6 @@ json Writer::layers(GroupId scope)
                     kwargs[k.callArguments[i]] =
                         m_flavour == KerasFlavour::Keras2 ? json::array({one[0], one[1], one[2]}) : one;
             }
-            for (const std::string& argument : k.modelledCallArguments) // mha(q, v, use_causal_mask=True)
-                if (const ParamValue* value = node.params.find(argument); value && *value == ParamValue(true))
-                    kwargs[argument] = true;
             if (m_flavour == KerasFlavour::Keras2) {
                 args[0][3] = std::move(kwargs);
                 entry["inbound_nodes"].push_back(std::move(args));
@@ -480,10 +489,14 @@ json Writer::layers(GroupId scope)
                 entry["inbound_nodes"].push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
             }
         } else if (m_flavour == KerasFlavour::Keras2) {
-            entry["inbound_nodes"].push_back(std::move(tensors)); // a call is the list of its input tensors either way
+            // A call is the list of its input tensors either way, each repeating the call's kwargs.
+            if (json kwargs = modelledCallKwargs(node, called); !kwargs.empty())
+                for (json& one : tensors)
+                    one[3] = kwargs;
+            entry["inbound_nodes"].push_back(std::move(tensors));
         } else {
             entry["inbound_nodes"].push_back(
-                {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", json::object()}});
+                {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", modelledCallKwargs(node, called)}});
         }
     }
     return layers;

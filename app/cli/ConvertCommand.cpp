@@ -59,10 +59,15 @@ int runConvert(CliContext& ctx)
     std::string text;
     std::vector<std::string> notes;
     if (toKeras) {
-        KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name,
-                                                      keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
-        text = exported.model.dump(1) + "\n";
-        notes = std::move(exported.notes);
+        try {
+            KerasExportResult exported = exportKerasModel(loaded.document.graph, loaded.document.name,
+                                                          keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+            text = exported.model.dump(1) + "\n";
+            notes = std::move(exported.notes);
+        } catch (const KerasExportRefused& e) {
+            ctx.err << "shapeflow-cli: " << files[1] << " not written: " << e.what() << "\n";
+            return kExitModelErrors;
+        }
     } else if (toPython) {
         KerasPythonResult python = kerasPythonCode(loaded.document.graph, loaded.document.name);
         text = std::move(python.code);

@@ -440,9 +440,14 @@ bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
         text = std::move(python.code);
         notes = std::move(python.notes);
     } else {
-        KerasExportResult exported = exportKerasModel(model, document.name, flavour);
-        text = exported.model.dump(1) + "\n";
-        notes = std::move(exported.notes);
+        try {
+            KerasExportResult exported = exportKerasModel(model, document.name, flavour);
+            text = exported.model.dump(1) + "\n";
+            notes = std::move(exported.notes);
+        } catch (const KerasExportRefused& e) {
+            showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 20000);
+            return false;
+        }
     }
     try {
         writeBinaryFile(path.toStdString(), text);

@@ -38,7 +38,103 @@ bool Graph::removeNode(NodeId id)
         return false;
     for (const Connection& c : connectionsOf(id))
         forget(c);
+    GroupId emptied;
+    for (auto& [gid, g] : m_groups) {
+        const auto gone = [id](const PortRef& port) { return port.node == id; };
+        for (GroupInput& input : g.inputs)
+            std::erase_if(input.feeds, gone);
+        std::erase_if(g.outputs, gone);
+        if (g.members.erase(id))
+            emptied = gid;
+    }
+    // A group left with nothing in it goes, and so may the group it was in.
+    while (emptied.isValid()) {
+        const NodeGroup* g = group(emptied);
+        const bool hasChild = std::any_of(m_groups.begin(), m_groups.end(),
+                                          [&](const auto& entry) { return entry.second.parent == emptied; });
+        if (!g || !g->members.empty() || hasChild)
+            break;
+        const GroupId parent = g->parent;
+        m_groups.erase(emptied);
+        for (auto& [gid, other] : m_groups)
+            if (other.repeats == emptied)
+                other.repeats = GroupId{};
+        emptied = parent;
+    }
     return true;
+}
+
+const NodeGroup* Graph::group(GroupId id) const
+{
+    const auto it = m_groups.find(id);
+    return it == m_groups.end() ? nullptr : &it->second;
+}
+
+NodeGroup* Graph::group(GroupId id)
+{
+    const auto it = m_groups.find(id);
+    return it == m_groups.end() ? nullptr : &it->second;
+}
+
+GroupId Graph::addGroup(NodeGroup g)
+{
+    if (!g.id.isValid())
+        g.id = GroupId{m_nextGroupId};
+    m_nextGroupId = std::max(m_nextGroupId, g.id.value + 1);
+    const GroupId id = g.id;
+    m_groups[id] = std::move(g);
+    return id;
+}
+
+bool Graph::ungroup(GroupId id)
+{
+    const auto it = m_groups.find(id);
+    if (it == m_groups.end())
+        return false;
+    const NodeGroup removed = std::move(it->second);
+    m_groups.erase(it);
+    NodeGroup* parent = group(removed.parent);
+    if (parent)
+        for (const auto& [node, name] : removed.members)
+            parent->members.emplace(node, name);
+    std::vector<GroupId> repeats;
+    for (auto& [gid, g] : m_groups) {
+        if (g.parent == id)
+            g.parent = removed.parent;
+        if (g.repeats == id)
+            repeats.push_back(gid);
+    }
+    for (GroupId repeat : repeats)
+        ungroup(repeat);
+    return true;
+}
+
+void Graph::setGroups(std::map<GroupId, NodeGroup> groups)
+{
+    m_groups = std::move(groups);
+    if (!m_groups.empty())
+        m_nextGroupId = std::max(m_nextGroupId, m_groups.rbegin()->first.value + 1);
+}
+
+GroupId Graph::groupOf(NodeId id) const
+{
+    for (const auto& [gid, g] : m_groups)
+        if (g.members.contains(id))
+            return gid;
+    return {};
+}
+
+bool Graph::inGroup(NodeId id, GroupId outer) const
+{
+    // Bounded by the number of groups, so that a parent cycle (refused by ModelFile) cannot hang.
+    std::size_t steps = 0;
+    for (GroupId at = groupOf(id); at.isValid() && steps <= m_groups.size(); ++steps) {
+        if (at == outer)
+            return true;
+        const NodeGroup* g = group(at);
+        at = g ? g->parent : GroupId{};
+    }
+    return false;
 }
 
 const Node* Graph::node(NodeId id) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Node.h"
+#include "NodeGroup.h"
 
 #include <algorithm>
 #include <functional>
@@ -23,7 +24,9 @@ public:
     NodeId addNode(std::string_view type, const ParamMap& params = {}, Point position = {}, std::string name = {});
     /// Adds a node with its id kept (loading, undo); later ids are allocated after it.
     void insertNode(Node node);
-    /// Removes the node and every connection touching it. False when there is no such node.
+    /// Removes the node and every connection touching it. False when there is no such node. The node
+    /// leaves its group (as a member, an input's feed, an output); a group left with no member and
+    /// no group inside it disappears.
     bool removeNode(NodeId id);
 
     const Node* node(NodeId id) const;
@@ -44,13 +47,30 @@ public:
     /// `base` if no node has that name, else `base_1`, `base_2`, ... the first one free.
     std::string uniqueName(std::string_view base) const;
 
+    /// Models used as layers (NodeGroup.h), by id.
+    const std::map<GroupId, NodeGroup>& groups() const { return m_groups; }
+    const NodeGroup* group(GroupId id) const;
+    NodeGroup* group(GroupId id);
+    /// Adds a group; an invalid id gets the next free one. Returns its id.
+    GroupId addGroup(NodeGroup group);
+    /// Removes a group's record and keeps every node: its members and the groups inside it go to
+    /// the group it was in (or the top level), and the later calls that repeat it are removed too.
+    /// False when there is no such group.
+    bool ungroup(GroupId id);
+    /// Replaces every group record (undo puts back the records of before).
+    void setGroups(std::map<GroupId, NodeGroup> groups);
+    /// The group that has `id` as a direct member; invalid when none has.
+    GroupId groupOf(NodeId id) const;
+    /// Whether `id` is a member of `group` or of a group inside it, at any depth.
+    bool inGroup(NodeId id, GroupId group) const;
+
     NodeId nextId() const { return NodeId{m_nextId}; }
     /// Ids below `next` are never handed out again (ids are never reused, even after an undo).
     void reserveIdsBelow(NodeId next) { m_nextId = std::max(m_nextId, next.value); }
-    /// The same model: the same nodes and connections (the id allocator's position aside).
+    /// The same model: the same nodes, connections and groups (the id allocators' positions aside).
     bool operator==(const Graph& other) const
     {
-        return m_nodes == other.m_nodes && m_connections == other.m_connections;
+        return m_nodes == other.m_nodes && m_connections == other.m_connections && m_groups == other.m_groups;
     }
 
 private:
@@ -62,6 +82,8 @@ private:
     std::map<PortRef, Connection> m_connectionInto;         ///< by the input port fed
     std::map<NodeId, std::set<Connection>> m_connectionsOf; ///< by each node at either end
     std::uint64_t m_nextId = 1;
+    std::map<GroupId, NodeGroup> m_groups;
+    std::uint64_t m_nextGroupId = 1;
 };
 
 /// `base` if `taken` says it is free, else `base_1`, `base_2`, ... the first one free: Keras's

@@ -2,10 +2,12 @@
 
 #include "ParamJson.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/NodeGroup.h"
 #include "graph/OpaqueLayer.h"
 #include "shape/DiagnosticCodes.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <optional>
 #include <set>
@@ -124,14 +126,11 @@ std::vector<json*> keptTensorRefs(json& root, bool keras2Lists)
     return refs;
 }
 
-/// An opaque node's call as the file wrote it, its tensors pointing at what feeds it now
-/// (kKeptCall); nullopt when it has none kept, it was written for the other flavour, or its
-/// tensors are not as many as the inputs given now.
-std::optional<json> opaqueCall(const Node& node, const json& tensors, KerasFlavour flavour)
+/// A call as the file wrote it (kKeptCall in `kept`), its tensors pointing at what feeds it now;
+/// nullopt when none is kept, it was written for the other flavour, or its tensors are not as many
+/// as the inputs given now.
+std::optional<json> keptCall(const json& kept, const json& tensors, KerasFlavour flavour)
 {
-    if (!isOpaque(node))
-        return std::nullopt;
-    const json kept = keptKerasFields(node);
     if (!kept.contains(kKeptCall))
         return std::nullopt;
     json call = kept.at(kKeptCall);
@@ -167,6 +166,370 @@ std::optional<json> opaqueCall(const Node& node, const json& tensors, KerasFlavo
     return call;
 }
 
+/// The keyword arguments other than tensors of a kept call (kKeptCall in `kept`), in either
+/// flavour's form: Keras 3's `kwargs`, tf.keras's fourth item of a tensor reference.
+json callKeywords(const json& kept)
+{
+    json kwargs = json::object();
+    const json call = kept.value(kKeptCall, json());
+    if (call.is_object() && call.contains("kwargs") && call.at("kwargs").is_object()) {
+        for (const auto& [key, value] : call.at("kwargs").items())
+            if (!value.is_object() || value.value("class_name", "") != "__keras_tensor__")
+                kwargs[key] = value;
+    } else if (call.is_array()) {
+        for (const json& ref : call)
+            if (ref.is_array() && ref.size() >= 4 && ref[3].is_object())
+                return ref[3];
+    }
+    return kwargs;
+}
+
+/// An opaque node's call as the file wrote it (keptCall).
+std::optional<json> opaqueCall(const Node& node, const json& tensors, KerasFlavour flavour)
+{
+    if (!isOpaque(node))
+        return std::nullopt;
+    return keptCall(keptKerasFields(node), tensors, flavour);
+}
+
+/// Whether Keras numbers a nested model's calls from 1 in a Keras 2 config (its first node its
+/// own: a Functional, or a Sequential given an input shape), as KerasImport's skipsFirstNode reads.
+bool skipsFirstNode(const NodeGroup& group)
+{
+    if (group.className != "Sequential")
+        return true;
+    if (group.inputs.empty())
+        return false;
+    const ParamValue* shape = group.inputs.front().layer.params.find("shape");
+    return group.inputs.front().listed || (shape && !std::holds_alternative<std::monostate>(*shape));
+}
+
+/// Writes the graph as Keras configs, a model used as a layer (a group) as a nested config.
+class Writer {
+public:
+    Writer(const Graph& graph, const ShapeReport& report, KerasFlavour flavour)
+        : m_graph(graph), m_report(report), m_t(report.topology()), m_flavour(flavour)
+    {
+        for (std::size_t pos = 0; pos < m_t.order.size(); ++pos)
+            m_position[m_t.ids[static_cast<std::size_t>(m_t.order[pos])]] = static_cast<int>(pos);
+    }
+
+    /// One model's layers (the top level's for an invalid `scope`), with the calls between them.
+    json layers(GroupId scope);
+    /// Output `port` as the model `scope` sees it: [layer, call, tensor], `ends` for input_layers
+    /// and output_layers (where Keras numbers a nested model's calls as get_config does).
+    std::optional<json> reference(GroupId scope, PortRef port, bool ends) const;
+    /// The config of a group's model and its entry in the model around it.
+    json groupEntry(const NodeGroup& group);
+
+private:
+    /// A layer call in a model: a node, or a group (a model used as a layer).
+    struct Item {
+        NodeId node;
+        GroupId group;
+    };
+    struct Call {
+        std::string layer;
+        int index = 0;
+        const NodeGroup* model = nullptr; ///< the group of the model called, for its numbering
+    };
+    /// The group directly inside `scope` that holds `node`, at any depth; invalid when none does.
+    GroupId childHolding(GroupId scope, NodeId node) const;
+    bool directlyIn(GroupId scope, NodeId node) const { return m_graph.groupOf(node) == scope; }
+    /// The tensor feeding member port `port` of `scope`'s model: one of its inputs, or an output of
+    /// a layer call in it; nullopt when nothing feeds it.
+    std::optional<json> feeding(GroupId scope, PortRef port) const;
+    std::vector<Item> ordered(GroupId scope) const;
+    json tensor(const std::string& layer, int call, int index) const
+    {
+        return tensorRef(layer, call, index, m_flavour);
+    }
+
+    const Graph& m_graph;
+    const ShapeReport& m_report;
+    const Topology& m_t;
+    KerasFlavour m_flavour;
+    std::map<NodeId, int> m_position;
+    std::map<NodeId, Call> m_nodeCalls;
+    std::map<GroupId, Call> m_groupCalls;
+};
+
+GroupId Writer::childHolding(GroupId scope, NodeId node) const
+{
+    for (GroupId at = m_graph.groupOf(node); at.isValid();) {
+        const NodeGroup* g = m_graph.group(at);
+        if (!g)
+            break;
+        if (g->parent == scope)
+            return at;
+        at = g->parent;
+    }
+    return {};
+}
+
+std::optional<json> Writer::reference(GroupId scope, PortRef port, bool ends) const
+{
+    if (directlyIn(scope, port.node)) {
+        const auto call = m_nodeCalls.find(port.node);
+        if (call == m_nodeCalls.end())
+            return std::nullopt;
+        return json::array({call->second.layer, call->second.index, port.port});
+    }
+    const GroupId child = childHolding(scope, port.node);
+    const auto call = m_groupCalls.find(child);
+    if (!child.isValid() || call == m_groupCalls.end())
+        return std::nullopt;
+    const NodeGroup& g = *m_graph.group(child);
+    const auto output = std::find(g.outputs.begin(), g.outputs.end(), port);
+    if (output == g.outputs.end())
+        return std::nullopt;
+    // Keras 3 counts a nested model's calls from 0 in inbound_nodes and a Functional's from 1 in
+    // output_layers; tf.keras and TensorFlow.js from 1 in both when its first node is its own.
+    const NodeGroup& model = *call->second.model;
+    const int offset = m_flavour == KerasFlavour::Keras3 ? (ends && model.className != "Sequential" ? 1 : 0)
+                                                         : (skipsFirstNode(model) ? 1 : 0);
+    return json::array(
+        {call->second.layer, call->second.index + offset, static_cast<int>(std::distance(g.outputs.begin(), output))});
+}
+
+std::optional<json> Writer::feeding(GroupId scope, PortRef port) const
+{
+    if (const NodeGroup* g = m_graph.group(scope))
+        for (const GroupInput& input : g->inputs)
+            if (std::find(input.feeds.begin(), input.feeds.end(), port) != input.feeds.end())
+                return json::array({input.layer.name, 0, 0});
+    const auto connection = m_graph.connectionInto(port);
+    if (!connection)
+        return std::nullopt;
+    return reference(scope, connection->from, false);
+}
+
+std::vector<Writer::Item> Writer::ordered(GroupId scope) const
+{
+    // The items of the model and where each comes in the graph's order; a group by its first node.
+    std::vector<Item> items;
+    std::vector<int> key;
+    for (const auto& [id, node] : m_graph.nodes())
+        if (directlyIn(scope, id) && m_position.contains(id)) {
+            items.push_back({id, {}});
+            key.push_back(m_position.at(id));
+        }
+    for (const auto& [gid, g] : m_graph.groups())
+        if (g.parent == scope) {
+            int first = INT_MAX;
+            for (const auto& [id, pos] : m_position)
+                if (m_graph.inGroup(id, gid))
+                    first = std::min(first, pos);
+            items.push_back({{}, gid});
+            key.push_back(first);
+        }
+    // Each item after those it takes tensors from (a group can take one made after its first node).
+    const auto holder = [&](NodeId node) -> std::optional<std::size_t> {
+        for (std::size_t i = 0; i < items.size(); ++i)
+            if (items[i].node.isValid() ? items[i].node == node : m_graph.inGroup(node, items[i].group))
+                return i;
+        return std::nullopt;
+    };
+    std::vector<std::set<std::size_t>> after(items.size());
+    for (const Connection& c : m_graph.connections()) {
+        const auto from = holder(c.from.node);
+        const auto to = holder(c.to.node);
+        if (from && to && *from != *to)
+            after[*to].insert(*from);
+    }
+    std::vector<Item> out;
+    std::vector<bool> done(items.size(), false);
+    for (std::size_t round = 0; round < items.size(); ++round) {
+        std::optional<std::size_t> next;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (done[i])
+                continue;
+            const bool ready = std::all_of(after[i].begin(), after[i].end(), [&](std::size_t d) { return done[d]; });
+            if (ready && (!next || key[i] < key[*next]))
+                next = i;
+        }
+        if (!next) // a cycle (reported by inference): the rest in the graph's order
+            for (std::size_t i = 0; i < items.size(); ++i)
+                if (!done[i] && (!next || key[i] < key[*next]))
+                    next = i;
+        done[*next] = true;
+        out.push_back(items[*next]);
+    }
+    return out;
+}
+
+json Writer::layers(GroupId scope)
+{
+    const NodeGroup* group = m_graph.group(scope);
+    const bool sequential = group && group->className == "Sequential";
+    std::map<std::string, std::size_t> entries; ///< Keras layer name -> its place in `layers`
+    json layers = json::array();
+    const auto keptName = [&](const Node& node) {
+        if (group)
+            if (const auto it = group->members.find(node.id); it != group->members.end())
+                return it->second;
+        return node.name;
+    };
+    if (group)
+        for (const GroupInput& input : group->inputs) {
+            if (!input.listed)
+                continue;
+            json entry = kerasLayerEntry(input.layer, m_flavour);
+            if (!sequential) {
+                entry["name"] = input.layer.name;
+                entry["inbound_nodes"] = json::array();
+            }
+            layers.push_back(std::move(entry));
+        }
+    for (const Item& item : ordered(scope)) {
+        json tensors = json::array();
+        if (item.group.isValid()) {
+            const NodeGroup& g = *m_graph.group(item.group);
+            const NodeGroup* model = m_graph.group(g.repeats);
+            if (!model || model->parent != scope || !m_groupCalls.contains(g.repeats))
+                model = &g; // its own entry (a repeat of a model called elsewhere is written whole)
+            if (!entries.contains(model->name) || model == &g) {
+                entries[model->name] = layers.size();
+                layers.push_back(groupEntry(*model));
+            }
+            json& entry = layers[entries[model->name]];
+            const int index = entry.contains("inbound_nodes") ? static_cast<int>(entry["inbound_nodes"].size()) : 0;
+            m_groupCalls[item.group] = {model->name, index, model};
+            for (const GroupInput& input : g.inputs)
+                if (!input.feeds.empty())
+                    if (std::optional<json> ref = feeding(scope, input.feeds.front()))
+                        tensors.push_back(tensor((*ref)[0], (*ref)[1], (*ref)[2]));
+            if (sequential)
+                continue;
+            const json kept = g.kerasFields.empty() ? json::object() : json::parse(g.kerasFields);
+            if (std::optional<json> same = keptCall(kept, tensors, m_flavour)) {
+                entry["inbound_nodes"].push_back(std::move(*same));
+                continue;
+            }
+            // Written in the other flavour's form: its keywords (`training=False`) carried over,
+            // tf.keras's in each tensor reference's fourth item, Keras 3's in `kwargs`.
+            const json kwargs = callKeywords(kept);
+            if (m_flavour == KerasFlavour::Keras2) {
+                for (json& ref : tensors)
+                    ref[3] = kwargs;
+                entry["inbound_nodes"].push_back(std::move(tensors));
+            } else {
+                entry["inbound_nodes"].push_back(
+                    {{"args", tensors.size() > 1 ? json::array({tensors}) : tensors}, {"kwargs", kwargs}});
+            }
+            continue;
+        }
+
+        const Node& node = *m_graph.node(item.node);
+        const int index = m_t.indexOf.at(node.id);
+        // Each node is one call of a Keras layer: its own, or the one in this model whose weights it shares.
+        const Node* owner = node.sharesWeightsWith.isValid() ? m_graph.node(node.sharesWeightsWith) : &node;
+        if (!owner || !directlyIn(scope, owner->id) || !m_nodeCalls.contains(owner->id))
+            owner = &node;
+        const std::string layerName = keptName(*owner);
+        if (!entries.contains(layerName)) {
+            entries[layerName] = layers.size();
+            json entry = kerasLayerEntry(*owner, m_flavour);
+            entry["config"]["name"] = layerName;
+            if (!sequential) {
+                entry["name"] = layerName;
+                entry["inbound_nodes"] = json::array();
+            }
+            const json kept = keptKerasFields(*owner);
+            // Keras 3 builds a layer from build_config before calling it: the shapes the graph
+            // gives now, or the file's where Shapeflow does not know them (never a null shape,
+            // which Keras would pass to build()).
+            // An opaque layer's is written as the file had it (or not at all).
+            if (!isInputLayer(node) && !isOpaque(*owner) &&
+                (m_flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
+                if (std::optional<json> shapes = inputShapes(node, m_t, index, m_report))
+                    entry["build_config"] = buildConfig(node, *shapes);
+            layers.push_back(std::move(entry));
+        }
+        json& entry = layers[entries[layerName]];
+        const int callIndex = isInputLayer(node) || sequential ? 0 : static_cast<int>(entry["inbound_nodes"].size());
+        m_nodeCalls[node.id] = {layerName, callIndex, nullptr};
+        if (isInputLayer(node) || sequential)
+            continue;
+
+        const bool list = calledOnAList(node, static_cast<int>(m_t.inputs[static_cast<std::size_t>(index)].size()));
+        for (const Topology::InputSlot& slot : m_t.inputs[static_cast<std::size_t>(index)]) {
+            if (slot.producer < 0)
+                continue; // said by kerasBuildNotes
+            if (std::optional<json> ref = feeding(scope, {node.id, slot.port}))
+                tensors.push_back(tensor((*ref)[0], (*ref)[1], (*ref)[2]));
+        }
+        const LayerType* called = LayerCatalogue::instance().type(node.type);
+        if (std::optional<json> kept = opaqueCall(node, tensors, m_flavour)) {
+            entry["inbound_nodes"].push_back(std::move(*kept));
+        } else if (called && !called->keras().callArguments.empty() && !tensors.empty()) {
+            // `mha(query, value, key=key)`: the first positionalCallArguments tensors positional,
+            // the rest by name; tf.keras keeps all but the first in the first reference's kwargs.
+            const KerasExtras& k = called->keras();
+            std::size_t positional =
+                m_flavour == KerasFlavour::Keras2 ? 1 : static_cast<std::size_t>(k.positionalCallArguments);
+            const json own = keptKerasFields(node).value(kPositionalCallArguments, json());
+            if (m_flavour == KerasFlavour::Keras3 && own.is_number_unsigned() &&
+                own.get<std::size_t>() <= k.callArguments.size())
+                positional = own.get<std::size_t>(); // as the file called it
+            json args = json::array();
+            json kwargs = modelledCallKwargs(node, called); // mha(q, v, use_causal_mask=True)
+            for (std::size_t i = 0; i < tensors.size() && i < k.callArguments.size(); ++i) {
+                json one = tensors[i];
+                if (i < positional)
+                    args.push_back(std::move(one));
+                else
+                    kwargs[k.callArguments[i]] =
+                        m_flavour == KerasFlavour::Keras2 ? json::array({one[0], one[1], one[2]}) : one;
+            }
+            if (m_flavour == KerasFlavour::Keras2) {
+                args[0][3] = std::move(kwargs);
+                entry["inbound_nodes"].push_back(std::move(args));
+            } else {
+                entry["inbound_nodes"].push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
+            }
+        } else if (m_flavour == KerasFlavour::Keras2) {
+            // A call is the list of its input tensors either way, each repeating the call's kwargs.
+            if (json kwargs = modelledCallKwargs(node, called); !kwargs.empty())
+                for (json& one : tensors)
+                    one[3] = kwargs;
+            entry["inbound_nodes"].push_back(std::move(tensors));
+        } else {
+            entry["inbound_nodes"].push_back(
+                {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", modelledCallKwargs(node, called)}});
+        }
+    }
+    return layers;
+}
+
+json Writer::groupEntry(const NodeGroup& group)
+{
+    const json kept = group.kerasFields.empty() ? json::object() : json::parse(group.kerasFields);
+    json config = kept.contains("config") && kept.at("config").is_object() ? kept.at("config") : json::object();
+    config["name"] = group.name;
+    config["layers"] = layers(group.id);
+    if (group.className != "Sequential") {
+        json inputs = json::array();
+        for (const GroupInput& input : group.inputs)
+            inputs.push_back({input.layer.name, 0, 0});
+        json outputs = json::array();
+        for (const PortRef& output : group.outputs)
+            if (std::optional<json> ref = reference(group.id, output, true))
+                outputs.push_back(std::move(*ref));
+        config["input_layers"] = std::move(inputs);
+        config["output_layers"] = std::move(outputs);
+    }
+    json entry = {{"class_name", group.className}, {"config", std::move(config)}};
+    for (const auto& [key, value] : kept.items())
+        if (key != "config" && key != kKeptCall)
+            entry[key] = value; // module, registered_name, build_config as the file had them
+    if (const NodeGroup* parent = m_graph.group(group.parent); !parent || parent->className != "Sequential") {
+        entry["name"] = group.name;
+        entry["inbound_nodes"] = json::array();
+    }
+    return entry;
+}
+
 } // namespace
 
 KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour)
@@ -174,101 +537,19 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
     KerasExportResult result;
     const Graph& graph = model.graph();
     const ShapeReport& report = model.report();
-    const Topology& t = report.topology();
+    if (const std::vector<BorderCrossing> crossings = borderCrossings(graph); !crossings.empty())
+        throw KerasExportRefused(borderCrossingMessage(graph, crossings.front()));
 
-    // Each node is one call of a Keras layer: its own, or the one whose weights it shares.
-    struct Call {
-        std::string layer;
-        int index = 0;
-    };
-    std::map<NodeId, Call> calls;
-    std::map<std::string, std::size_t> entries; ///< Keras layer name -> its place in `layers`
-    json layers = json::array();
-    for (int index : t.order) {
-        const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
-        const Node* owner = node.sharesWeightsWith.isValid() ? graph.node(node.sharesWeightsWith) : &node;
-        if (!owner)
-            owner = &node;
-        const std::string& layerName = owner->name;
-        if (!entries.contains(layerName)) {
-            entries[layerName] = layers.size();
-            json entry = kerasLayerEntry(*owner, flavour);
-            entry["name"] = layerName;
-            entry["inbound_nodes"] = json::array();
-            const json kept = keptKerasFields(*owner);
-            // Keras 3 builds a layer from build_config before calling it: the shapes the graph
-            // gives now, or the file's where Shapeflow does not know them (never a null shape,
-            // which Keras would pass to build()).
-            // An opaque layer's is written as the file had it (or not at all).
-            if (!isInputLayer(node) && !isOpaque(*owner) &&
-                (flavour == KerasFlavour::Keras3 || kept.contains("build_config")))
-                if (std::optional<json> shapes = inputShapes(node, t, index, report))
-                    entry["build_config"] = buildConfig(node, *shapes);
-            layers.push_back(std::move(entry));
-        }
-        json& entry = layers[entries[layerName]];
-        const int call = isInputLayer(node) ? 0 : static_cast<int>(entry["inbound_nodes"].size());
-        calls[node.id] = {layerName, call};
-        if (isInputLayer(node))
-            continue;
-
-        json tensors = json::array();
-        const bool list = calledOnAList(node, static_cast<int>(t.inputs[static_cast<std::size_t>(index)].size()));
-        for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index)]) {
-            if (slot.producer < 0)
-                continue; // said by kerasBuildNotes
-            const Call& from = calls.at(t.ids[static_cast<std::size_t>(slot.producer)]);
-            tensors.push_back(tensorRef(from.layer, from.index, slot.output, flavour));
-        }
-        const LayerType* called = LayerCatalogue::instance().type(node.type);
-        if (std::optional<json> keptCall = opaqueCall(node, tensors, flavour)) {
-            entry["inbound_nodes"].push_back(std::move(*keptCall));
-        } else if (called && !called->keras().callArguments.empty() && !tensors.empty()) {
-            // `mha(query, value, key=key)`: the first positionalCallArguments tensors positional,
-            // the rest by name; tf.keras keeps all but the first in the first reference's kwargs.
-            const KerasExtras& k = called->keras();
-            std::size_t positional =
-                flavour == KerasFlavour::Keras2 ? 1 : static_cast<std::size_t>(k.positionalCallArguments);
-            const json own = keptKerasFields(node).value(kPositionalCallArguments, json());
-            if (flavour == KerasFlavour::Keras3 && own.is_number_unsigned() &&
-                own.get<std::size_t>() <= k.callArguments.size())
-                positional = own.get<std::size_t>(); // as the file called it
-            json args = json::array();
-            json kwargs = modelledCallKwargs(node, called); // mha(q, v, use_causal_mask=True)
-            for (std::size_t i = 0; i < tensors.size() && i < k.callArguments.size(); ++i) {
-                json tensor = tensors[i];
-                if (i < positional)
-                    args.push_back(std::move(tensor));
-                else
-                    kwargs[k.callArguments[i]] =
-                        flavour == KerasFlavour::Keras2 ? json::array({tensor[0], tensor[1], tensor[2]}) : tensor;
-            }
-            if (flavour == KerasFlavour::Keras2) {
-                args[0][3] = std::move(kwargs);
-                entry["inbound_nodes"].push_back(std::move(args));
-            } else {
-                entry["inbound_nodes"].push_back({{"args", std::move(args)}, {"kwargs", std::move(kwargs)}});
-            }
-        } else if (flavour == KerasFlavour::Keras2) {
-            // A call is the list of its input tensors either way, each repeating the call's kwargs.
-            if (json kwargs = modelledCallKwargs(node, called); !kwargs.empty())
-                for (json& tensor : tensors)
-                    tensor[3] = kwargs;
-            entry["inbound_nodes"].push_back(std::move(tensors));
-        } else {
-            entry["inbound_nodes"].push_back(
-                {{"args", list ? json::array({tensors}) : tensors}, {"kwargs", modelledCallKwargs(node, called)}});
-        }
-    }
-
+    Writer writer(graph, report, flavour);
+    json layers = writer.layers({});
     json inputs = json::array();
     for (NodeId id : report.modelInputs())
-        inputs.push_back({calls.at(id).layer, 0, 0});
+        if (std::optional<json> ref = writer.reference({}, {id, 0}, true))
+            inputs.push_back(std::move(*ref));
     json outputs = json::array();
     for (NodeId id : report.modelOutputs())
-        if (calls.contains(id))
-            outputs.push_back({calls.at(id).layer, calls.at(id).index, 0});
-
+        if (std::optional<json> ref = writer.reference({}, {id, 0}, true))
+            outputs.push_back(std::move(*ref));
     json config = {{"name", modelName},
                    {"layers", std::move(layers)},
                    {"input_layers", std::move(inputs)},
@@ -296,6 +577,15 @@ KerasExportResult exportKerasModel(const CheckedModel& model, const std::string&
     const std::vector<std::string> build = kerasBuildNotes(graph, report);
     result.notes.insert(result.notes.end(), build.begin(), build.end());
     return result;
+}
+
+json kerasGroupEntry(const CheckedModel& model, GroupId group, KerasFlavour flavour)
+{
+    const NodeGroup* g = model.graph().group(group);
+    if (!g)
+        return nullptr;
+    Writer writer(model.graph(), model.report(), flavour);
+    return writer.groupEntry(*g);
 }
 
 json kerasLayerEntry(const Node& node, KerasFlavour flavour)

@@ -6,6 +6,7 @@
 #include "shape/ShapeReport.h"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,26 @@ struct KerasExportResult {
     std::vector<std::string> notes;
 };
 
+/// Why a graph cannot be written as Keras: a nested model (a group, graph/NodeGroup.h) whose border
+/// a connection crosses other than through its inputs and outputs (the words of the diagnostic).
+class KerasExportRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The graph as a Keras Functional model config, the inverse of importKerasModel: each layer's
 /// arguments under Keras's names with Keras's defaults for the rest (initializers, data_format),
 /// nodes sharing weights as one layer called several times, the model's inputs and outputs in
-/// input_layers and output_layers. Layers come in topological order.
+/// input_layers and output_layers. Layers come in topological order. A group (a model used as a
+/// layer) is written back nested, as a Sequential or Functional entry called where the group's
+/// inputs are fed; a later call of it is another call of that entry. Throws KerasExportRefused when
+/// a group's border is crossed (borderCrossings).
 KerasExportResult exportKerasModel(const CheckedModel& model, const std::string& modelName, KerasFlavour flavour);
+
+/// A group's model (a model used as a layer) as the entry exportKerasModel writes it nested: its
+/// class_name and config (its layers, inputs and outputs) and the fields an import kept; null when
+/// there is no such group.
+nlohmann::json kerasGroupEntry(const CheckedModel& model, GroupId group, KerasFlavour flavour);
 
 /// One layer's entry without its name and calls: {"class_name", "config"} (the config's `name`
 /// the node's), Keras 3's module and registered_name, and what an import kept (Node::kerasFields).

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -174,13 +175,40 @@ private:
     }
 
     const json& modelConfig(const json& root, std::string& path) const;
-    void importSequential(const json& layers, const std::string& path);
-    void importFunctional(const json& config, const std::string& path);
+    /// The ends of one model's layers as imported: its Input nodes in order (input_layers), its
+    /// outputs (output_layers, or a Sequential's last layer), and for a Sequential the ports its
+    /// input feeds (its first layer's) and whether the file listed its InputLayer.
+    struct ScopeEnds {
+        std::vector<NodeId> inputs;
+        std::vector<PortRef> outputs;
+        std::vector<PortRef> firstFeeds;
+        bool inputListed = false;
+    };
+    /// A model used as a layer, one name in a Functional's layers: the group of each call, and how
+    /// the file numbers those calls (NestedModels below).
+    struct NestedLayer {
+        std::vector<GroupId> calls;
+        int inboundOffset = 0; ///< added to a call's index in another layer's inbound_nodes
+        int endsOffset = 0;    ///< added to it in input_layers and output_layers
+    };
+    using NestedLayers = std::map<std::string, NestedLayer>;
+    /// `nested`: the model is used as a layer of another, so it may lack an input shape (Keras
+    /// builds it when called) and its first layer keeps the shape fields it carries.
+    ScopeEnds importSequential(const json& layers, const std::string& path, bool nested = false);
+    ScopeEnds importFunctional(const json& config, const std::string& path);
     /// Reads input_layers and output_layers and reports ends that name no layer, layers no
     /// output uses, and outputs that no input reaches.
-    void checkModelEnds(const json& config, const std::string& path,
-                        const std::map<std::pair<std::string, int>, NodeId>& calls,
-                        const std::map<NodeId, std::string>& layerPaths);
+    ScopeEnds checkModelEnds(const json& config, const std::string& path,
+                             const std::map<std::pair<std::string, int>, NodeId>& calls, const NestedLayers& nested,
+                             const std::map<NodeId, std::string>& layerPaths);
+    /// Imports call `call` of a model used as a layer (`entry`, a Sequential or Functional in the
+    /// layers of another) inline: its layers become nodes, members of a new group (NodeGroup.h)
+    /// inside the group being imported, if any. A later call (`first` valid) is a copy of the first
+    /// call's nodes sharing their weights. Returns the group.
+    GroupId importNestedCall(const json& entry, const std::string& path, const json* callEntry, GroupId first);
+    /// Gives members whose names another node has (the inner model is its own Keras scope) a free
+    /// name; the group keeps the name the file gave.
+    void nameMembersApart();
 
     /// Creates the node for one call of a layer: a supported layer with its arguments, or a
     /// placeholder keeping an unsupported layer's class and config. `droppedFields` were read
@@ -217,7 +245,47 @@ private:
     std::string m_source;
     bool m_keras1 = false; ///< the file says Keras 1 wrote it (`keras_version` 1.x)
     KerasImportResult m_result;
+    GroupId m_scope;     ///< the group whose model is being imported; invalid at the top level
+    NodeId m_scopeStart; ///< the first node id of the model being imported: its nodes are from there on
+    int m_depth = 0;     ///< how many models deep the import is
 };
+
+/// How deep models may be nested in a file: deeper is refused rather than risk the call stack.
+constexpr int kDeepestNesting = 32;
+
+/// Whether a file's layer entry is a model used as a layer: a Sequential, Functional or Model with
+/// its list of layers (Keras before 2.2 wrote a Sequential's config as the list itself).
+bool isModelEntry(const json& layer)
+{
+    const json* cls = find(layer, "class_name");
+    if (!cls || !cls->is_string())
+        return false;
+    const std::string name = cls->get<std::string>();
+    const json* config = find(layer, "config");
+    if (!config)
+        return false;
+    if (name == "Sequential")
+        return config->is_array() || (find(*config, "layers") && config->at("layers").is_array());
+    return (name == "Functional" || name == "Model") && find(*config, "layers") && config->at("layers").is_array();
+}
+
+/// Whether Keras numbers a nested model's calls in another model's config from 1 rather than 0,
+/// the first node being the model's own (tf.keras functional.py _should_skip_first_node, also
+/// TensorFlow.js container.ts): a Functional, and a Sequential given an input shape.
+bool skipsFirstNode(const json& entry)
+{
+    const json& config = entry.at("config");
+    if (entry.at("class_name") != "Sequential")
+        return true;
+    const json& layers = config.is_array() ? config : config.at("layers");
+    if (layers.empty())
+        return false;
+    const json& first = layers[0];
+    if (const json* cls = find(first, "class_name"); cls && *cls == "InputLayer")
+        return true;
+    const json* firstConfig = find(first, "config");
+    return firstConfig && (givenField(*firstConfig, "batch_input_shape") || givenField(*firstConfig, "batch_shape"));
+}
 
 std::string Importer::layerName(const json& layer)
 {
@@ -460,11 +528,12 @@ void Importer::collectRefs(const json& root, const std::string& rootPath, bool k
     }
 }
 
-void Importer::importSequential(const json& layers, const std::string& path)
+Importer::ScopeEnds Importer::importSequential(const json& layers, const std::string& path, bool nested)
 {
     if (!layers.is_array())
         fail(path, "expected the list of layers");
-    NodeId previous;
+    ScopeEnds ends;
+    std::optional<PortRef> previous;
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const std::string layerPath = path + "[" + std::to_string(i) + "]";
         const json& layerJson = layers[i];
@@ -474,6 +543,38 @@ void Importer::importSequential(const json& layers, const std::string& path)
         const bool isInput = cls && *cls == LayerCatalogue::instance().input().spec().className;
         static const std::vector<std::string> kShapeFields = {"batch_input_shape", "batch_shape", "input_dtype"};
         bool shapeTaken = false;
+        if (isModelEntry(layerJson)) {
+            // A model used as a layer: its layers inline, in a group. First in the list, its input is
+            // the model's, as tf.keras's Sequential.add gives it an Input named after it.
+            const GroupId group = importNestedCall(layerJson, layerPath, nullptr, {});
+            const NodeGroup* g = m_result.graph.group(group);
+            if (i == 0 && g && !g->inputs.empty()) {
+                const Node& declared = g->inputs.front().layer;
+                const ParamValue* shape = declared.params.find("shape");
+                if (shape && !std::holds_alternative<std::monostate>(*shape)) {
+                    const std::string inputName = m_result.graph.uniqueName(name + "_input");
+                    previous = PortRef{m_result.graph.addNode(declared.type, declared.params, {}, inputName), 0};
+                    ends.inputs.push_back(previous->node);
+                } else if (!nested) {
+                    problem(code::kMissingInputShape, name, layerPath,
+                            "The Sequential model has no input shape: its first layer \"" + name +
+                                "\" is a model without one. Keras builds it when it is first called; add an Input "
+                                "with the shape of one sample.");
+                }
+            }
+            if (!g)
+                continue;
+            const std::vector<PortRef> feeds = g->inputs.empty() ? std::vector<PortRef>{} : g->inputs.front().feeds;
+            if (i == 0 && ends.inputs.empty())
+                ends.firstFeeds = feeds;
+            if (previous)
+                for (const PortRef& feed : feeds)
+                    m_result.graph.connect({*previous, feed});
+            previous.reset();
+            if (!g->outputs.empty())
+                previous = g->outputs.front();
+            continue;
+        }
         if (i == 0 && !isInput) {
             // Keras 2 puts the input shape on the first layer: batch_input_shape, or input_length
             // on an Embedding.
@@ -487,12 +588,13 @@ void Importer::importSequential(const json& layers, const std::string& path)
                     inputConfig["batch_input_shape"] = json::array({nullptr, *length});
             }
             if (inputConfig.empty()) {
-                problem(code::kMissingInputShape, name, layerPath,
-                        "The Sequential model has no input shape: its first layer \"" + name +
-                            "\" has no batch_input_shape. Keras builds it when it is first called; "
-                            "add an Input with the shape of one sample.");
+                if (!nested)
+                    problem(code::kMissingInputShape, name, layerPath,
+                            "The Sequential model has no input shape: its first layer \"" + name +
+                                "\" has no batch_input_shape. Keras builds it when it is first called; "
+                                "add an Input with the shape of one sample.");
             } else {
-                shapeTaken = true;
+                shapeTaken = !nested; // a nested Sequential's first layer keeps them, to be written back
                 if (const json* keras1Dtype = givenField(*config, "input_dtype"))
                     inputConfig["dtype"] = *keras1Dtype; // Keras 1 put the input's dtype on the first layer too
                 if (readsTokenIds(layerJson))
@@ -501,26 +603,36 @@ void Importer::importSequential(const json& layers, const std::string& path)
                 const LayerType& input = LayerCatalogue::instance().input();
                 KerasLayerReading reading(m_source, inputName, layerPath, m_result.problems);
                 const ParamMap params = input.readKerasArguments(inputConfig, reading);
-                previous = m_result.graph.addNode(input.spec().className, params, {}, inputName);
+                previous = PortRef{m_result.graph.addNode(input.spec().className, params, {}, inputName), 0};
+                ends.inputs.push_back(previous->node);
             }
         }
         // The shape fields went to the Input above; an unsupported layer keeps its whole config.
         const bool supported = layerTypeOf(layerJson) != nullptr;
         const NodeId added = addLayer(layerJson, layerPath, name.empty() ? m_result.graph.uniqueName("layer") : name,
                                       shapeTaken && supported ? kShapeFields : std::vector<std::string>{});
+        if (isInput && i == 0) {
+            ends.inputs.push_back(added);
+            ends.inputListed = true;
+        } else if (i == 0) {
+            ends.firstFeeds = {{added, 0}};
+        }
         // Every layer is connected to the one before it, supported or not: an opaque layer's output
         // is what the next one's Keras 3 build_config says, or what the user types.
-        if (previous.isValid() && !isInput) {
-            m_result.graph.connect({{previous, 0}, {added, 0}});
+        if (previous && !isInput) {
+            m_result.graph.connect({*previous, {added, 0}});
             OpaqueShapes shapes;
-            noteOpaqueShape(shapes, m_result.graph, previous, 0, builtInputShape(layerJson, 0, 1));
+            noteOpaqueShape(shapes, m_result.graph, previous->node, previous->port, builtInputShape(layerJson, 0, 1));
             statedOutputs(m_result.graph, shapes);
         }
-        previous = added;
+        previous = PortRef{added, 0};
     }
+    if (previous && !(ends.inputs.size() == 1 && previous->node == ends.inputs.front()))
+        ends.outputs.push_back(*previous);
+    return ends;
 }
 
-void Importer::importFunctional(const json& config, const std::string& path)
+Importer::ScopeEnds Importer::importFunctional(const json& config, const std::string& path)
 {
     const json* layers = find(config, "layers");
     if (!layers || !layers->is_array())
@@ -532,8 +644,10 @@ void Importer::importFunctional(const json& config, const std::string& path)
     // name go to the later one, as Keras's functional_from_config keeps the last layer created.
     std::map<std::pair<std::string, int>, NodeId> calls;
     std::map<std::string, std::size_t> callCounts;
+    NestedLayers nested;
     struct PendingCall {
         NodeId node;
+        GroupId group; ///< valid instead of `node` for a call of a model used as a layer
         std::vector<TensorRef> inputs;
         std::string path;
         std::string layer;
@@ -554,30 +668,60 @@ void Importer::importFunctional(const json& config, const std::string& path)
         for (std::size_t k = 0; k < callCount; ++k)
             calls.erase(
                 {name, static_cast<int>(k)}); // an earlier layer of the same name is no longer reachable by name
+        nested.erase(name);
         callCounts[name] = callCount;
+        const bool model = isModelEntry(layerJson);
+        if (model) {
+            // Keras 3 numbers its calls from 0 in inbound_nodes and, for a Functional, from 1 in
+            // input_layers and output_layers (functional.py get_config's kept_nodes, and
+            // functional_from_config's get_tensor); tf.keras and TensorFlow.js from 1 in both for
+            // a model with its own first node (skipsFirstNode).
+            const bool keras3 = inbound && inbound->is_array() && !inbound->empty()
+                                    ? (*inbound)[0].is_object()
+                                    : find(layerJson, "module") != nullptr;
+            NestedLayer& layer = nested[name];
+            layer.inboundOffset = keras3 ? 0 : static_cast<int>(skipsFirstNode(layerJson));
+            layer.endsOffset =
+                keras3 ? static_cast<int>(layerJson.at("class_name") != "Sequential") : layer.inboundOffset;
+        }
         NodeId first;
         for (std::size_t k = 0; k < callCount; ++k) {
-            const NodeId node = addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
-            calls[{name, static_cast<int>(k)}] = node;
-            layerPaths[node] = layerPath;
-            if (k == 0)
-                first = node;
-            else {
-                m_result.graph.node(node)->sharesWeightsWith = first;
-                laterCalls.emplace_back(node, name);
+            const bool called = inbound && inbound->is_array() && k < inbound->size();
+            NodeId node;
+            GroupId group;
+            if (model) {
+                NestedLayer& layer = nested[name];
+                const NodeId start = m_result.graph.nextId();
+                group = importNestedCall(layerJson, layerPath, called ? &(*inbound)[k] : nullptr,
+                                         layer.calls.empty() ? GroupId{} : layer.calls.front());
+                layer.calls.push_back(group);
+                for (auto at = m_result.graph.nodes().lower_bound(start); at != m_result.graph.nodes().end(); ++at)
+                    layerPaths[at->first] = layerPath; // the model's layers are said to be where it is
+            } else {
+                node = addLayer(layerJson, layerPath, k == 0 ? name : name + "#call" + std::to_string(k));
+                calls[{name, static_cast<int>(k)}] = node;
+                layerPaths[node] = layerPath;
+                if (k == 0)
+                    first = node;
+                else {
+                    m_result.graph.node(node)->sharesWeightsWith = first;
+                    laterCalls.emplace_back(node, name);
+                }
             }
-            if (inbound && inbound->is_array() && k < inbound->size()) {
+            if (called) {
                 const std::string callPath = layerPath + ".inbound_nodes[" + std::to_string(k) + "]";
-                PendingCall call{node, {}, callPath, name, k == 0 ? &layerJson : nullptr};
+                PendingCall call{node, group, {}, callPath, name, k == 0 && !model ? &layerJson : nullptr};
                 const json& entry = (*inbound)[k];
-                keepOpaqueCall(node, entry);
-                refuseCallArguments(layerJson, entry, callPath, name);
-                readCallArguments(node, layerJson, entry, callPath, name);
+                if (!model) {
+                    keepOpaqueCall(node, entry);
+                    refuseCallArguments(layerJson, entry, callPath, name);
+                    readCallArguments(node, layerJson, entry, callPath, name);
+                }
                 // Keras 3: {"args": [...], "kwargs": {...}}; tensors passed as kwargs count only
                 // when args has none, or, for a layer whose call names its tensors
                 // (KerasExtras::callArguments), by those names after the positional ones.
-                const KerasExtras* called = callExtrasOf(layerJson);
-                const std::vector<std::string>* named = called ? &called->callArguments : nullptr;
+                const KerasExtras* extras = callExtrasOf(layerJson);
+                const std::vector<std::string>* named = extras ? &extras->callArguments : nullptr;
                 if (entry.is_object()) {
                     if (const json* args = find(entry, "args"))
                         collectRefs(*args, callPath + ".args", false, call.inputs);
@@ -590,7 +734,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
                                 break;
                             collectRefs(*tensor, callPath + ".kwargs." + (*named)[a], false, call.inputs);
                         }
-                        keepCallForm(node, positional, call.inputs.size(), *called);
+                        keepCallForm(node, positional, call.inputs.size(), *extras);
                     } else if (kwargs && kwargs->is_object() && call.inputs.empty()) {
                         for (const auto& [key, value] : kwargs->items())
                             if (key != "mask" && key != "training")
@@ -624,6 +768,52 @@ void Importer::importFunctional(const json& config, const std::string& path)
     for (const PendingCall& call : pending) {
         for (std::size_t port = 0; port < call.inputs.size(); ++port) {
             const TensorRef& ref = call.inputs[port];
+            // The tensor: output ref.tensor of a layer's call, or of a nested model's call.
+            std::optional<PortRef> fromModel;
+            std::string producerProblem;
+            if (const auto model = nested.find(ref.layer); model != nested.end()) {
+                const int k = ref.call - model->second.inboundOffset;
+                const NodeGroup* g = k >= 0 && k < static_cast<int>(model->second.calls.size())
+                                         ? m_result.graph.group(model->second.calls[static_cast<std::size_t>(k)])
+                                         : nullptr;
+                if (g && ref.tensor < static_cast<int>(g->outputs.size()))
+                    fromModel = g->outputs[static_cast<std::size_t>(ref.tensor)];
+                else if (g)
+                    producerProblem = "Layer \"" + call.layer + "\" reads output " + std::to_string(ref.tensor) +
+                                      " of the model \"" + ref.layer + "\", which has " +
+                                      std::to_string(g->outputs.size()) + "; input " + std::to_string(port) +
+                                      " is left out.";
+                else
+                    producerProblem = "Layer \"" + call.layer + "\" takes its input from call " +
+                                      std::to_string(ref.call) + " of the model \"" + ref.layer +
+                                      "\", which is called " + std::to_string(model->second.calls.size()) +
+                                      (model->second.calls.size() == 1 ? " time" : " times") +
+                                      (model->second.inboundOffset ? " (Keras counts its calls from 1)." : ".");
+            }
+            if (!producerProblem.empty()) {
+                problem(nested.at(ref.layer).calls.size() >
+                                static_cast<std::size_t>(std::max(0, ref.call - nested.at(ref.layer).inboundOffset))
+                            ? code::kUnsupportedArgument
+                            : code::kDanglingReference,
+                        call.layer, call.path, producerProblem);
+                continue;
+            }
+            if (fromModel) {
+                const NodeGroup* into = call.group.isValid() ? m_result.graph.group(call.group) : nullptr;
+                if (call.group.isValid() && (!into || port >= into->inputs.size())) {
+                    problem(code::kUnsupportedArgument, call.layer, call.path,
+                            "The model \"" + call.layer + "\" is called on more inputs than it takes; input " +
+                                std::to_string(port) + " is left out.");
+                    continue;
+                }
+                const std::vector<PortRef> feeds = into ? into->inputs[port].feeds : std::vector<PortRef>{};
+                for (const PortRef& to : into ? feeds : std::vector<PortRef>{{call.node, static_cast<int>(port)}})
+                    if (!m_result.graph.connect({*fromModel, to}))
+                        problem(code::kUnsupportedArgument, call.layer, call.path,
+                                "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " +
+                                    std::to_string(port) + " is left out.");
+                continue;
+            }
             auto source = calls.find({ref.layer, ref.call});
             if (source == calls.end()) {
                 const auto known = callCounts.find(ref.layer);
@@ -649,6 +839,16 @@ void Importer::importFunctional(const json& config, const std::string& path)
             if (!stated && call.entry)
                 stated = builtInputShape(*call.entry, port, call.inputs.size());
             noteOpaqueShape(opaqueShapes, m_result.graph, source->second, ref.tensor, stated);
+            if (const NodeGroup* into = call.group.isValid() ? m_result.graph.group(call.group) : nullptr) {
+                if (port >= into->inputs.size())
+                    problem(code::kUnsupportedArgument, call.layer, call.path,
+                            "The model \"" + call.layer + "\" is called on more inputs than it takes; input " +
+                                std::to_string(port) + " is left out.");
+                else
+                    for (const PortRef& to : std::vector<PortRef>(into->inputs[port].feeds))
+                        m_result.graph.connect({{source->second, ref.tensor}, to});
+                continue;
+            }
             if (!m_result.graph.connect({{source->second, ref.tensor}, {call.node, static_cast<int>(port)}}))
                 problem(code::kUnsupportedArgument, call.layer, call.path,
                         "Layer \"" + call.layer + "\" is called on more inputs than it takes; input " +
@@ -656,7 +856,7 @@ void Importer::importFunctional(const json& config, const std::string& path)
         }
     }
     statedOutputs(m_result.graph, opaqueShapes);
-    checkModelEnds(config, path, calls, layerPaths);
+    return checkModelEnds(config, path, calls, nested, layerPaths);
 }
 
 void Importer::keepOpaqueCall(NodeId node, const json& entry)
@@ -669,14 +869,17 @@ void Importer::keepOpaqueCall(NodeId node, const json& entry)
     n->kerasFields = kept.dump();
 }
 
-void Importer::checkModelEnds(const json& config, const std::string& path,
-                              const std::map<std::pair<std::string, int>, NodeId>& calls,
-                              const std::map<NodeId, std::string>& layerPaths)
+Importer::ScopeEnds Importer::checkModelEnds(const json& config, const std::string& path,
+                                             const std::map<std::pair<std::string, int>, NodeId>& calls,
+                                             const NestedLayers& nested,
+                                             const std::map<NodeId, std::string>& layerPaths)
 {
     Graph& graph = m_result.graph;
     bool allResolved = true;
+    ScopeEnds scope;
     auto ends = [&](const char* key, const char* code, const char* what) {
         std::vector<NodeId> nodes;
+        std::vector<PortRef> ports;
         const json* list = find(config, key);
         if (!list)
             return nodes;
@@ -684,9 +887,18 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
         collectRefs(*list, path + "." + key, true,
                     refs); // [name, 0, 0], a list of them, or a dict of them
         for (const TensorRef& ref : refs) {
-            if (auto found = calls.find({ref.layer, ref.call}); found != calls.end())
+            const auto model = nested.find(ref.layer);
+            const int k = model == nested.end() ? -1 : ref.call - model->second.endsOffset;
+            const NodeGroup* g = model != nested.end() && k >= 0 && k < static_cast<int>(model->second.calls.size())
+                                     ? graph.group(model->second.calls[static_cast<std::size_t>(k)])
+                                     : nullptr;
+            if (g && ref.tensor < static_cast<int>(g->outputs.size())) {
+                nodes.push_back(g->outputs[static_cast<std::size_t>(ref.tensor)].node);
+                ports.push_back(g->outputs[static_cast<std::size_t>(ref.tensor)]);
+            } else if (auto found = calls.find({ref.layer, ref.call}); found != calls.end() && model == nested.end()) {
                 nodes.push_back(found->second);
-            else {
+                ports.push_back({found->second, ref.tensor});
+            } else {
                 allResolved = false;
                 problem(code, ref.layer, path + "." + key,
                         std::string("The model's ") + what + " names call " + std::to_string(ref.call) +
@@ -694,10 +906,14 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
                             "\", which the model does not have; Keras refuses to load it.");
             }
         }
+        if (std::string_view(key) == "output_layers")
+            scope.outputs = ports;
         return nodes;
     };
     const std::vector<NodeId> inputs = ends("input_layers", code::kUnknownModelInput, "input");
     const std::vector<NodeId> outputs = ends("output_layers", code::kUnknownModelOutput, "output");
+    scope.inputs = inputs;
+    scope.inputListed = true;
 
     // What each output depends on, walking the connections back from it.
     std::map<NodeId, std::vector<NodeId>> producers;
@@ -728,7 +944,7 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
                         "build such a model.");
     }
     if (outputs.empty())
-        return;
+        return scope;
 
     // Layers no output uses are not part of the Keras model (functional_from_config creates
     // them, the Functional built from the outputs leaves them out), so its summary and parameter
@@ -739,16 +955,18 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
     std::map<std::string, int> namesakes;
     std::set<NodeId> owners;
     for (const auto& [id, node] : graph.nodes()) {
+        if (id < m_scopeStart)
+            continue; // another model's
         ++namesakes[node.name];
         if (used.contains(id) && node.sharesWeightsWith.isValid())
             owners.insert(node.sharesWeightsWith);
     }
     std::vector<NodeId> leftOut;
     for (const auto& [id, node] : graph.nodes()) {
-        if (used.contains(id) || std::find(inputs.begin(), inputs.end(), id) != inputs.end())
+        if (id < m_scopeStart || used.contains(id) || std::find(inputs.begin(), inputs.end(), id) != inputs.end())
             continue;
         const bool keep = !allResolved || namesakes[node.name] > 1 || owners.contains(id);
-        problem(code::kUnreachedLayer, node.name, layerPaths.at(id),
+        problem(code::kUnreachedLayer, node.name, layerPaths.contains(id) ? layerPaths.at(id) : path,
                 "Layer \"" + node.name +
                     "\" is not used by any of the model's outputs (output_layers), so Keras leaves "
                     "it out of the model" +
@@ -760,6 +978,144 @@ void Importer::checkModelEnds(const json& config, const std::string& path,
     }
     for (NodeId id : leftOut)
         graph.removeNode(id);
+    return scope;
+}
+
+GroupId Importer::importNestedCall(const json& entry, const std::string& path, const json* callEntry, GroupId first)
+{
+    if (m_depth >= kDeepestNesting)
+        fail(path, "models nested more than " + std::to_string(kDeepestNesting) + " deep");
+    const std::string className = entry.at("class_name").get<std::string>();
+    const json& config = entry.at("config");
+    Graph& graph = m_result.graph;
+
+    NodeGroup record;
+    record.name = layerName(entry);
+    record.className = className;
+    record.parent = m_scope;
+    record.repeats = first;
+    if (!first.isValid()) {
+        const json kept = unmodelledFields(entry, config.is_array() ? json::object() : config, nullptr,
+                                           {"name", "layers", "input_layers", "output_layers"});
+        record.kerasFields = kept.empty() ? std::string() : kept.dump();
+    }
+    if (callEntry) {
+        json kept = record.kerasFields.empty() ? json::object() : json::parse(record.kerasFields);
+        kept[kKeptCall] = *callEntry; // written back with its tensors renamed, keywords (training=False) kept
+        record.kerasFields = kept.dump();
+    }
+    const GroupId id = graph.addGroup(std::move(record));
+
+    // The inner model's layers, as the top level's are, in its own scope.
+    const GroupId outerScope = m_scope;
+    const NodeId outerStart = m_scopeStart;
+    const std::size_t problemsBefore = m_result.problems.size();
+    m_scope = id;
+    m_scopeStart = graph.nextId();
+    ++m_depth;
+    const ScopeEnds ends = className == "Sequential"
+                               ? importSequential(config.is_array() ? config : config.at("layers"),
+                                                  path + (config.is_array() ? ".config" : ".config.layers"), true)
+                               : importFunctional(config, path + ".config");
+    --m_depth;
+    const NodeId start = m_scopeStart;
+    m_scope = outerScope;
+    m_scopeStart = outerStart;
+    if (first.isValid())
+        m_result.problems.resize(problemsBefore); // said once, for the first call
+
+    NodeGroup& group = *graph.group(id);
+    // The inner InputLayers are not nodes: what feeds the call goes to the ports they fed.
+    for (NodeId input : ends.inputs) {
+        const Node* node = graph.node(input);
+        if (!node || !isInputLayer(*node))
+            continue; // an input_layers entry naming another layer stays a layer (Keras refuses it)
+        GroupInput declared;
+        declared.layer = *node;
+        declared.layer.id = {};
+        declared.layer.position = {};
+        declared.listed = ends.inputListed;
+        for (const Connection& c : graph.connectionsOf(input))
+            if (c.from.node == input)
+                declared.feeds.push_back(c.to);
+        group.inputs.push_back(std::move(declared));
+        graph.removeNode(input);
+    }
+    if (group.inputs.empty() && className == "Sequential" && !ends.firstFeeds.empty()) {
+        GroupInput declared; // a Sequential without an input shape: Keras builds it when called
+        const LayerType& input = LayerCatalogue::instance().input();
+        declared.layer.type = input.spec().className;
+        declared.layer.params = input.spec().defaults();
+        declared.layer.name = layerName(entry) + "_input";
+        declared.listed = false;
+        declared.feeds = ends.firstFeeds;
+        group.inputs.push_back(std::move(declared));
+    }
+    group.outputs = ends.outputs;
+    for (const auto& [nodeId, node] : graph.nodes())
+        if (nodeId >= start && !graph.groupOf(nodeId).isValid())
+            group.members.emplace(nodeId, node.name);
+
+    // A later call is a copy of the first sharing its weights: node for node, group for group, as
+    // both imports made them in the same order.
+    if (first.isValid() && graph.group(first)) {
+        std::vector<NodeId> originals;
+        std::vector<NodeId> copies;
+        std::vector<GroupId> originalGroups;
+        std::vector<GroupId> copyGroups;
+        const auto within = [&](GroupId inner, GroupId outer) {
+            for (const NodeGroup* at = graph.group(inner); at && at->parent.isValid(); at = graph.group(at->parent))
+                if (at->parent == outer)
+                    return true;
+            return false;
+        };
+        for (const auto& [gid, g] : graph.groups()) {
+            if (within(gid, first))
+                originalGroups.push_back(gid);
+            else if (within(gid, id))
+                copyGroups.push_back(gid);
+        }
+        for (const auto& [nodeId, node] : graph.nodes()) {
+            if (graph.inGroup(nodeId, first))
+                originals.push_back(nodeId);
+            else if (graph.inGroup(nodeId, id))
+                copies.push_back(nodeId);
+        }
+        const int call = static_cast<int>(std::count_if(graph.groups().begin(), graph.groups().end(),
+                                                        [&](const auto& g) { return g.second.repeats == first; }));
+        for (std::size_t n = 0; n < copies.size() && n < originals.size(); ++n) {
+            Node* copy = graph.node(copies[n]);
+            const Node* original = graph.node(originals[n]);
+            copy->sharesWeightsWith =
+                original->sharesWeightsWith.isValid() ? original->sharesWeightsWith : original->id;
+            copy->name = graph.uniqueName(original->name + "_call" + std::to_string(call));
+        }
+        for (std::size_t n = 0; n < copyGroups.size() && n < originalGroups.size(); ++n)
+            graph.group(copyGroups[n])->repeats = originalGroups[n];
+    }
+    if (group.members.empty() && std::none_of(graph.groups().begin(), graph.groups().end(),
+                                              [&](const auto& g) { return g.second.parent == id; }))
+        graph.ungroup(id); // nothing in it
+    return graph.group(id) ? id : GroupId{};
+}
+
+void Importer::nameMembersApart()
+{
+    Graph& graph = m_result.graph;
+    std::set<std::string, std::less<>> taken;
+    std::vector<NodeId> members;
+    for (const auto& [id, node] : graph.nodes()) {
+        if (graph.groupOf(id).isValid())
+            members.push_back(id);
+        else
+            taken.insert(node.name);
+    }
+    for (NodeId id : members) {
+        Node* node = graph.node(id);
+        if (taken.contains(node->name))
+            node->name = firstFreeName(node->name, [&](std::string_view name) { return taken.contains(name); });
+        taken.insert(node->name);
+    }
 }
 
 KerasImportResult Importer::run(const json& root)
@@ -787,6 +1143,7 @@ KerasImportResult Importer::run(const json& root)
     } else {
         fail(prefix + "class_name", "expected Sequential, Functional or Model, got \"" + className + "\"");
     }
+    nameMembersApart();
     layOutLayered(m_result.graph);
     return std::move(m_result);
 }

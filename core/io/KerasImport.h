@@ -40,7 +40,10 @@ bool isKerasModelJson(const nlohmann::json& root);
 /// times becomes n nodes sharing weights. A layer class Shapeflow does not support becomes a
 /// placeholder node (Node::type is its class, kerasFields its config) with no known output, so
 /// nothing after it gets an invented shape. Config fields Shapeflow does not model are kept in
-/// Node::kerasFields. What cannot be carried over is listed in `problems`, never dropped silently.
+/// Node::kerasFields. A model used as a layer (a Sequential, Functional or Model in the layers) is
+/// imported inline: its layers become nodes, kept together by a group (graph/NodeGroup.h), a later
+/// call of it a copy sharing the first call's weights; models nest up to 32 deep.
+/// What cannot be carried over is listed in `problems`, never dropped silently.
 /// Throws FileFormatError when the JSON is not a model config at all, or a tensor reference is
 /// malformed (a name, then non-negative integer indices).
 KerasImportResult importKerasModel(const nlohmann::json& root, const std::string& sourceName);

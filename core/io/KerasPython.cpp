@@ -3,6 +3,7 @@
 #include "KerasExport.h"
 #include "ParamJson.h"
 #include "graph/LayerCatalogue.h"
+#include "graph/NodeGroup.h"
 #include "graph/OpaqueLayer.h"
 
 #include <algorithm>
@@ -225,8 +226,64 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
 
     std::string body;
     std::set<std::string> definitions; ///< Python source of the classes Keras lacks, each once
+
+    // A model used as a layer (a group at the top level): made once from its Keras 3 config, then
+    // called, where what it takes is made, on that; a later call of it calls the same model.
+    std::vector<GroupId> uncalled;
+    for (const auto& [gid, g] : graph.groups())
+        if (!g.parent.isValid())
+            uncalled.push_back(gid);
+    std::map<GroupId, std::string> models; ///< first call's group -> the variable holding the model
+    auto callModels = [&](bool all) {
+        for (bool progress = true; progress;) {
+            progress = false;
+            for (auto it = uncalled.begin(); it != uncalled.end();) {
+                const NodeGroup& g = *graph.group(*it);
+                std::vector<std::string> ins;
+                bool ready = true;
+                for (const GroupInput& input : g.inputs) {
+                    const auto fed = input.feeds.empty() ? std::nullopt : graph.connectionInto(input.feeds.front());
+                    if (fed && !tensors.contains(fed->from) && !tensors.contains({fed->from.node, 0}))
+                        ready = false;
+                    else
+                        ins.push_back(fed ? tensorAt(fed->from) : "None");
+                }
+                if (!ready && !all) {
+                    ++it;
+                    continue;
+                }
+                const NodeGroup* repeated = graph.group(g.repeats);
+                const NodeGroup& first = repeated && !repeated->parent.isValid() ? *repeated : g;
+                std::string& object = models[first.id];
+                if (object.empty()) {
+                    object = names.of(first.name, "_model");
+                    const nlohmann::json entry = kerasGroupEntry(model, first.id, KerasFlavour::Keras3);
+                    body += "# \"" + first.name + "\", a " + first.className + " model used as a layer\n" + object +
+                            " = keras." + (first.className == "Sequential" ? "Sequential" : "Model") + ".from_config(" +
+                            pythonLiteral(entry["config"]) + ")\n";
+                }
+                std::string targets;
+                for (std::size_t k = 0; k < g.outputs.size(); ++k) {
+                    const std::string variable =
+                        names.of(g.name, "_output_" + std::to_string(g.id.value) + "_" + std::to_string(k));
+                    tensors[g.outputs[k]] = variable;
+                    targets += (k == 0 ? "" : ", ") + variable;
+                }
+                std::string argument;
+                for (const std::string& in : ins)
+                    argument += (argument.empty() ? "" : ", ") + in;
+                body += (targets.empty() ? std::string() : targets + " = ") + object + "(" +
+                        (ins.size() == 1 ? argument : "[" + argument + "]") + ")\n";
+                it = uncalled.erase(it);
+                progress = true;
+            }
+        }
+    };
     for (int index : t.order) {
+        callModels(false); // each model once what it takes is made
         const Node& node = *graph.node(t.ids[static_cast<std::size_t>(index)]);
+        if (graph.groupOf(node.id).isValid())
+            continue; // made by its model
         const std::string out = names.of(node.name);
         tensors[{node.id, 0}] = out;
         if (isInputLayer(node)) {
@@ -280,6 +337,7 @@ KerasPythonResult kerasPythonCode(const CheckedModel& model, const std::string& 
             body += targets + " = " + layerExpression(node) + "(" + argument + ")\n";
         }
     }
+    callModels(true); // a model nothing feeds, called on None as an unconnected layer is
 
     auto tensorList = [&](const std::vector<NodeId>& ids) {
         std::string list;

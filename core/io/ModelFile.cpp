@@ -124,6 +124,167 @@ Node readNode(const json& j, const std::string& source, const std::string& path)
     return node;
 }
 
+ordered_json writePort(const PortRef& port)
+{
+    return ordered_json::array({port.node.value, port.port});
+}
+
+ordered_json writeGroups(const Graph& graph)
+{
+    ordered_json groups = ordered_json::array();
+    for (const auto& [id, g] : graph.groups()) {
+        ordered_json out;
+        out["id"] = id.value;
+        out["name"] = g.name;
+        out["class"] = g.className;
+        if (!g.kerasFields.empty())
+            out["keras"] = ordered_json::parse(g.kerasFields);
+        if (g.parent.isValid())
+            out["parent"] = g.parent.value;
+        if (g.repeats.isValid())
+            out["repeats"] = g.repeats.value;
+        ordered_json inputs = ordered_json::array();
+        for (const GroupInput& input : g.inputs) {
+            ordered_json layer;
+            layer["type"] = input.layer.type;
+            layer["name"] = input.layer.name;
+            ordered_json params = ordered_json::object();
+            for (const auto& [key, value] : input.layer.params.values())
+                params[key] = ordered_json::parse(paramToJson(value).dump());
+            layer["params"] = std::move(params);
+            if (!input.layer.kerasFields.empty())
+                layer["keras"] = ordered_json::parse(input.layer.kerasFields);
+            ordered_json feeds = ordered_json::array();
+            for (const PortRef& port : input.feeds)
+                feeds.push_back(writePort(port));
+            inputs.push_back({{"layer", std::move(layer)}, {"listed", input.listed}, {"feeds", std::move(feeds)}});
+        }
+        out["inputs"] = std::move(inputs);
+        ordered_json outputs = ordered_json::array();
+        for (const PortRef& port : g.outputs)
+            outputs.push_back(writePort(port));
+        out["outputs"] = std::move(outputs);
+        ordered_json members = ordered_json::array();
+        for (const auto& [node, name] : g.members)
+            members.push_back(ordered_json::array({node.value, name}));
+        out["members"] = std::move(members);
+        groups.push_back(std::move(out));
+    }
+    return groups;
+}
+
+/// A node of the document the group record names, checked to be there.
+NodeId groupNode(const Graph& graph, const json& j, const std::string& source, const std::string& path)
+{
+    const NodeId id{readId(j, source, path)};
+    if (!graph.node(id))
+        fail(source, path, "names node " + std::to_string(id.value) + ", which is not in the file");
+    return id;
+}
+
+std::map<GroupId, NodeGroup> readGroups(const json& j, const Graph& graph, const std::string& source)
+{
+    if (!j.is_array())
+        fail(source, "groups", "expected an array");
+    std::map<GroupId, NodeGroup> groups;
+    std::map<NodeId, GroupId> memberOf;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "groups[" + std::to_string(i) + "]";
+        const json& g = j[i];
+        NodeGroup group;
+        group.id = GroupId{readId(member(g, "id", source, path), source, path + ".id")};
+        if (groups.contains(group.id))
+            fail(source, path + ".id", "group id " + std::to_string(group.id.value) + " is used twice");
+        const json& name = member(g, "name", source, path);
+        if (!name.is_string() || name.get<std::string>().empty())
+            fail(source, path + ".name", "expected the nested model's name, a non-empty string");
+        group.name = name.get<std::string>();
+        const json& cls = member(g, "class", source, path);
+        if (cls != "Sequential" && cls != "Functional" && cls != "Model")
+            fail(source, path + ".class", "expected \"Sequential\", \"Functional\" or \"Model\", got " + cls.dump());
+        group.className = cls.get<std::string>();
+        if (g.contains("keras")) {
+            if (!g.at("keras").is_object())
+                fail(source, path + ".keras", "expected an object (the Keras fields Shapeflow keeps)");
+            group.kerasFields = g.at("keras").dump();
+        }
+        if (g.contains("parent"))
+            group.parent = GroupId{readId(g.at("parent"), source, path + ".parent")};
+        if (g.contains("repeats"))
+            group.repeats = GroupId{readId(g.at("repeats"), source, path + ".repeats")};
+        const json& inputs = member(g, "inputs", source, path);
+        if (!inputs.is_array())
+            fail(source, path + ".inputs", "expected an array");
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            const std::string at = path + ".inputs[" + std::to_string(k) + "]";
+            GroupInput input;
+            json layer = member(inputs[k], "layer", source, at);
+            if (!layer.is_object())
+                fail(source, at + ".layer", "expected the inner InputLayer, an object");
+            const std::string& inputClass = LayerCatalogue::instance().input().spec().className;
+            if (!layer.contains("type") || layer.at("type") != inputClass)
+                fail(source, at + ".layer.type",
+                     "expected " + inputClass + ", got " +
+                         (layer.contains("type") ? layer.at("type").dump() : "nothing"));
+            layer["id"] = std::uint64_t{1}; // read as a node; the declared input is no node of the graph
+            input.layer = readNode(layer, source, at + ".layer");
+            input.layer.id = {};
+            const json& listed = member(inputs[k], "listed", source, at);
+            if (!listed.is_boolean())
+                fail(source, at + ".listed", "expected true or false");
+            input.listed = listed.get<bool>();
+            const json& feeds = member(inputs[k], "feeds", source, at);
+            if (!feeds.is_array())
+                fail(source, at + ".feeds", "expected an array of [node id, port]");
+            for (std::size_t f = 0; f < feeds.size(); ++f) {
+                const std::string fp = at + ".feeds[" + std::to_string(f) + "]";
+                const PortRef port = readPort(feeds[f], source, fp);
+                groupNode(graph, feeds[f][0], source, fp + "[0]");
+                input.feeds.push_back(port);
+            }
+            group.inputs.push_back(std::move(input));
+        }
+        const json& outputs = member(g, "outputs", source, path);
+        if (!outputs.is_array())
+            fail(source, path + ".outputs", "expected an array of [node id, port]");
+        for (std::size_t k = 0; k < outputs.size(); ++k) {
+            const std::string at = path + ".outputs[" + std::to_string(k) + "]";
+            group.outputs.push_back(readPort(outputs[k], source, at));
+            groupNode(graph, outputs[k][0], source, at + "[0]");
+        }
+        const json& members = member(g, "members", source, path);
+        if (!members.is_array())
+            fail(source, path + ".members", "expected an array of [node id, Keras name]");
+        for (std::size_t k = 0; k < members.size(); ++k) {
+            const std::string at = path + ".members[" + std::to_string(k) + "]";
+            const json& m = members[k];
+            if (!m.is_array() || m.size() != 2 || !m[1].is_string() || m[1].get<std::string>().empty())
+                fail(source, at, "expected [node id, Keras name], got " + m.dump());
+            const NodeId node = groupNode(graph, m[0], source, at + "[0]");
+            if (const auto [other, fresh] = memberOf.emplace(node, group.id); !fresh)
+                fail(source, at,
+                     "node " + std::to_string(node.value) + " is a member of group " +
+                         std::to_string(other->second.value) + " already");
+            group.members.emplace(node, m[1].get<std::string>());
+        }
+        groups.emplace(group.id, std::move(group));
+    }
+    // Parents and repeated groups are groups of the file, and no group is inside itself.
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const std::string path = "groups[" + std::to_string(i) + "]";
+        const NodeGroup& group = groups.at(GroupId{j[i].at("id").get<std::uint64_t>()});
+        for (const auto& [key, other] : {std::pair{"parent", group.parent}, std::pair{"repeats", group.repeats}})
+            if (other.isValid() && !groups.contains(other))
+                fail(source, path + "." + key,
+                     "names group " + std::to_string(other.value) + ", which is not in the file");
+        std::size_t steps = 0;
+        for (GroupId at = group.parent; at.isValid(); at = groups.at(at).parent)
+            if (at == group.id || ++steps > groups.size())
+                fail(source, path + ".parent", "the group is inside itself");
+    }
+    return groups;
+}
+
 } // namespace
 
 bool isModelJson(const json& root)
@@ -134,7 +295,7 @@ bool isModelJson(const json& root)
 std::string serializeModel(const ModelDocument& document)
 {
     ordered_json root;
-    root["formatVersion"] = kModelFormatVersion;
+    root["formatVersion"] = document.graph.groups().empty() ? 1 : kModelFormatVersion;
     root["generator"] = "Shapeflow";
     root["name"] = document.name;
     ordered_json nodes = ordered_json::array();
@@ -169,6 +330,8 @@ std::string serializeModel(const ModelDocument& document)
     for (const Connection& c : document.graph.connections())
         connections.push_back({{"from", {c.from.node.value, c.from.port}}, {"to", {c.to.node.value, c.to.port}}});
     root["connections"] = std::move(connections);
+    if (!document.graph.groups().empty())
+        root["groups"] = writeGroups(document.graph);
     root["settings"] = ordered_json::parse(document.settings.dump());
     return root.dump(2) + "\n";
 }
@@ -221,6 +384,8 @@ ModelDocument modelFromJson(const json& root, const std::string& source)
                          " does not exist or is fed twice");
         }
     }
+    if (root.contains("groups"))
+        doc.graph.setGroups(readGroups(root.at("groups"), doc.graph, source));
     if (root.contains("settings")) {
         if (!root.at("settings").is_object())
             fail(source, "settings", "expected an object");

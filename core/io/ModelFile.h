@@ -16,8 +16,10 @@ struct ModelDocument {
     bool operator==(const ModelDocument&) const = default;
 };
 
-/// The `.sfmodel` format version this build writes and the newest it reads.
-inline constexpr int kModelFormatVersion = 1;
+/// The newest `.sfmodel` format version this build reads and writes: 2 adds `groups` (models used as
+/// layers, graph/NodeGroup.h). A document without groups is written as version 1, which older
+/// builds read; one with groups as version 2, which they refuse rather than drop the groups.
+inline constexpr int kModelFormatVersion = 2;
 
 /// The document as `.sfmodel` JSON text: deterministic (nodes and connections sorted by id).
 std::string serializeModel(const ModelDocument& document);

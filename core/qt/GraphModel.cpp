@@ -21,6 +21,14 @@ void GraphModel::removeNode(NodeId id)
     }
 }
 
+void GraphModel::setGroups(const std::map<GroupId, NodeGroup>& groups)
+{
+    if (m_graph.groups() == groups)
+        return;
+    m_graph.setGroups(groups);
+    emit structureChanged();
+}
+
 bool GraphModel::connect(const Connection& c)
 {
     if (!m_graph.connect(c))
@@ -50,6 +58,8 @@ void GraphModel::rename(NodeId id, const std::string& name)
 {
     if (Node* n = m_graph.node(id)) {
         n->name = name;
+        if (NodeGroup* group = m_graph.group(m_graph.groupOf(id)))
+            group->members[id] = name; // the user's name is the layer's name in its nested model too
         emit nodeChanged(id);
     }
 }
@@ -112,6 +122,10 @@ void GraphModel::replace(const Graph& target)
             emit connectionAdded(c);
             structural = true;
         }
+    if (m_graph.groups() != target.groups()) {
+        m_graph.setGroups(target.groups());
+        structural = true;
+    }
     if (structural)
         emit structureChanged();
 }

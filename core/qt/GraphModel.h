@@ -26,6 +26,8 @@ public:
 
     void insertNode(const Node& node);
     void removeNode(NodeId id); ///< its connections go first, each signalled
+    /// Puts back the group records (models used as layers) of before an edit, for undo.
+    void setGroups(const std::map<GroupId, NodeGroup>& groups);
     bool connect(const Connection& c);
     void disconnect(const Connection& c);
     void setParam(NodeId id, const std::string& name, const ParamValue& value);

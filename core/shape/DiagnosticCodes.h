@@ -129,8 +129,15 @@ inline constexpr const char* kNormalizationValuesShape = "normalization-values-s
 /// A preprocessing Normalization given a negative `variance`: Keras takes its square root, NaN.
 inline constexpr const char* kNegativeVariance = "negative-variance";
 
+/// A connection crosses the border of a model used as a layer (a group) other than through its
+/// inputs and outputs, so the model cannot be written back nested; the fix ungroups it.
+inline constexpr const char* kNestedBorderCrossed = "nested-border-crossed";
+/// A tensor fed to a nested model's input contradicts the shape its InputLayer declares (Keras's
+/// "Input 0 ... is incompatible with the layer: expected shape=..., found shape=...").
+inline constexpr const char* kNestedInputIncompatible = "nested-input-incompatible";
+
 /// Every Diagnostic code above.
-inline constexpr std::array<std::string_view, 46> kDiagnosticCodes{
+inline constexpr std::array<std::string_view, 48> kDiagnosticCodes{
     kUnconnectedInput,
     kUnsupportedLayer,
     kOpaqueShapeNeeded,
@@ -177,6 +184,8 @@ inline constexpr std::array<std::string_view, 46> kDiagnosticCodes{
     kNormalizationNeedsAdapt,
     kNormalizationValuesShape,
     kNegativeVariance,
+    kNestedBorderCrossed,
+    kNestedInputIncompatible,
 };
 
 // What a Keras import could not carry over (ImportProblem::code).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Ids.h"
+#include "graph/NodeGroup.h"
 #include "graph/ParamMap.h"
 #include "graph/ParamValue.h"
 
@@ -47,7 +48,13 @@ struct RemoveConnection {
     bool operator==(const RemoveConnection&) const = default;
 };
 
-using FixAction = std::variant<InsertLayer, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection>;
+/// Remove a group's record (a model used as a layer, graph/NodeGroup.h), keeping every node.
+struct UngroupLayers {
+    GroupId group;
+    bool operator==(const UngroupLayers&) const = default;
+};
+
+using FixAction = std::variant<InsertLayer, ReplaceLayer, SetArgument, RenameLayer, RemoveConnection, UngroupLayers>;
 
 /// A machine-applicable edit offered by a diagnostic; QuickFixApplier carries it out.
 struct QuickFix {

@@ -26,6 +26,10 @@ bool insertBefore(Graph& graph, PortRef consumerPort, std::string_view type, con
     Graph after = graph;
     after.disconnect(*feeding);
     const NodeId inserted = after.addNode(type, params, at);
+    // Between two layers of one nested model, the new layer is one of its layers too.
+    if (const GroupId group = after.groupOf(consumerPort.node);
+        group.isValid() && after.groupOf(feeding->from.node) == group)
+        after.group(group)->members.emplace(inserted, after.node(inserted)->name);
     std::vector<Connection> connections{{feeding->from, {inserted, 0}}};
     for (std::size_t i = 0; i < moreInputs.size(); ++i)
         connections.push_back({moreInputs[i], {inserted, static_cast<int>(i) + 1}});
@@ -60,8 +64,23 @@ bool apply(Graph& graph, const ReplaceLayer& fix)
             carried.set(name, value);
     const Point position = old->position;
     const std::vector<Connection> connections = graph.connectionsOf(fix.node);
+    std::map<GroupId, NodeGroup> groups = graph.groups(); // the replacement takes its place in them
     graph.removeNode(fix.node);
     const NodeId replacement = graph.addNode(fix.newType, carried, position);
+    const auto swap = [&](PortRef& port) {
+        if (port.node == fix.node)
+            port.node = replacement;
+    };
+    for (auto& [id, group] : groups) {
+        for (GroupInput& input : group.inputs)
+            std::for_each(input.feeds.begin(), input.feeds.end(), swap);
+        std::for_each(group.outputs.begin(), group.outputs.end(), swap);
+        if (const auto kept = group.members.find(fix.node); kept != group.members.end()) {
+            group.members.emplace(replacement, graph.node(replacement)->name);
+            group.members.erase(kept);
+        }
+    }
+    graph.setGroups(std::move(groups));
     for (Connection c : connections) {
         if (c.from.node == fix.node)
             c.from.node = replacement;
@@ -89,12 +108,19 @@ bool apply(Graph& graph, const RenameLayer& fix)
     if (!node)
         return false;
     node->name = fix.newName;
+    if (NodeGroup* group = graph.group(graph.groupOf(fix.node)))
+        group->members[fix.node] = fix.newName; // its name in its nested model too
     return true;
 }
 
 bool apply(Graph& graph, const RemoveConnection& fix)
 {
     return graph.disconnect(fix.connection);
+}
+
+bool apply(Graph& graph, const UngroupLayers& fix)
+{
+    return graph.ungroup(fix.group);
 }
 
 } // namespace

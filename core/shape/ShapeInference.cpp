@@ -2,6 +2,7 @@
 
 #include "ArgumentValidator.h"
 #include "DiagnosticCodes.h"
+#include "GroupChecks.h"
 #include "ModelChecks.h"
 #include "RuleContext.h"
 #include "graph/LayerCatalogue.h"
@@ -120,6 +121,10 @@ const ShapeReport& ShapeInference::run(const Graph& graph)
         if (m_position[i] < 0)
             inferNode(graph, static_cast<int>(i)); // in or after a cycle: arguments are still checked
 
+    if (!graph.groups().empty()) {
+        const std::vector<Diagnostic> groups = checkGroups(graph, m_report);
+        m_report.m_modelDiagnostics.insert(m_report.m_modelDiagnostics.end(), groups.begin(), groups.end());
+    }
     return m_report; // totals were summed by inferNode
 }
 
@@ -127,7 +132,8 @@ const ShapeReport& ShapeInference::update(const Graph& graph, NodeId changed)
 {
     const Topology& t = m_report.m_topology;
     auto found = t.indexOf.find(changed);
-    if (found == t.indexOf.end() || graph.nodes().size() != t.ids.size())
+    // A nested model's checks read shapes anywhere in it: a model with groups is checked whole.
+    if (found == t.indexOf.end() || graph.nodes().size() != t.ids.size() || !graph.groups().empty())
         return run(graph);
     const int index = found->second;
 

@@ -9,10 +9,13 @@
 #include "graph/LayerCatalogue.h"
 
 #include <QGraphicsPathItem>
+#include <QGraphicsRectItem>
 #include <QGraphicsSceneMouseEvent>
+#include <QGraphicsSimpleTextItem>
 #include <QGraphicsView>
 #include <QKeyEvent>
 #include <QMenu>
+#include <QPen>
 #include <utility>
 
 namespace sf {
@@ -33,12 +36,14 @@ GraphScene::GraphScene(GraphDocument& document, QObject* parent) : QGraphicsScen
     connect(&model, &GraphModel::nodeChanged, this, &GraphScene::onNodeChanged);
     connect(&model, &GraphModel::nodeMoved, this, &GraphScene::onNodeMoved);
     connect(&document, &GraphDocument::reportChanged, this, &GraphScene::annotate);
+    connect(&model, &GraphModel::structureChanged, this, &GraphScene::updateFrames);
     document.setCardFootprint(cardFootprint); // the cards' sizes are this scene's to know
     for (const auto& [id, node] : model.graph().nodes())
         onNodeAdded(id);
     for (const Connection& c : model.graph().connections())
         onConnectionAdded(c);
     annotate();
+    updateFrames();
 }
 
 GraphScene::~GraphScene()
@@ -130,9 +135,143 @@ void GraphScene::onConnectionAdded(const Connection& c)
     addItem(edge);
     m_edges[c] = edge;
     refreshPorts(c.to.node);
-    if (NodeItem* from = nodeItem(c.from.node))
-        if (NodeItem* to = nodeItem(c.to.node))
-            edge->setEnds(from->outputPortPos(c.from.port), to->inputPortPos(c.to.port));
+    placeEdge(c, edge);
+}
+
+void GraphScene::placeEdge(const Connection& c, EdgeItem* edge) const
+{
+    NodeItem* from = nodeItem(c.from.node);
+    NodeItem* to = nodeItem(c.to.node);
+    if (!from || !to)
+        return;
+    // A card a closed group hides: the edge runs to that group's frame, or is hidden within it.
+    const GroupId fromGroup = m_collapsed.empty() ? GroupId{} : hiddenIn(c.from.node);
+    const GroupId toGroup = m_collapsed.empty() ? GroupId{} : hiddenIn(c.to.node);
+    edge->setVisible(!fromGroup.isValid() || fromGroup != toGroup);
+    const QRectF fromFrame = fromGroup.isValid() ? m_frames.at(fromGroup)->rect() : QRectF();
+    const QRectF toFrame = toGroup.isValid() ? m_frames.at(toGroup)->rect() : QRectF();
+    edge->setEnds(fromGroup.isValid() ? QPointF(fromFrame.right(), fromFrame.center().y())
+                                      : from->outputPortPos(c.from.port),
+                  toGroup.isValid() ? QPointF(toFrame.left(), toFrame.center().y()) : to->inputPortPos(c.to.port));
+}
+
+GroupId GraphScene::hiddenIn(NodeId id) const
+{
+    const Graph& graph = m_document.graph();
+    GroupId outermost;
+    std::size_t steps = 0;
+    for (GroupId at = graph.groupOf(id); at.isValid() && steps <= graph.groups().size(); ++steps) {
+        if (m_collapsed.contains(at) && m_frames.contains(at))
+            outermost = at;
+        const NodeGroup* g = graph.group(at);
+        at = g ? g->parent : GroupId{};
+    }
+    return outermost;
+}
+
+QGraphicsRectItem* GraphScene::groupFrame(GroupId id) const
+{
+    const auto it = m_frames.find(id);
+    return it == m_frames.end() ? nullptr : it->second;
+}
+
+void GraphScene::setGroupCollapsed(GroupId id, bool collapsed)
+{
+    if (!m_frames.contains(id) || collapsed == m_collapsed.contains(id))
+        return;
+    if (collapsed)
+        m_collapsed.insert(id);
+    else
+        m_collapsed.erase(id);
+    updateFrames();
+}
+
+void GraphScene::updateFrames()
+{
+    const Graph& graph = m_document.graph();
+    for (auto it = m_frames.begin(); it != m_frames.end();) {
+        if (graph.group(it->first)) {
+            ++it;
+            continue;
+        }
+        delete it->second;
+        m_collapsed.erase(it->first);
+        it = m_frames.erase(it);
+    }
+    for (const auto& [id, g] : graph.groups())
+        if (!m_frames.contains(id)) {
+            auto* frame = new QGraphicsRectItem;
+            frame->setZValue(-10.0); // behind the cards and edges
+            frame->setPen(QPen(QColor(120, 130, 150), 1.5, Qt::DashLine));
+            frame->setBrush(QColor(120, 130, 150, 24));
+            auto* title = new QGraphicsSimpleTextItem(frame);
+            title->setBrush(QColor(70, 78, 95));
+            addItem(frame);
+            m_frames[id] = frame;
+        }
+    for (auto& [id, item] : m_nodes)
+        item->setVisible(m_collapsed.empty() || !hiddenIn(id).isValid());
+
+    // How many groups deep each group holds, so that a group's frame goes round those inside it.
+    std::map<GroupId, int> depth;
+    for (const auto& [id, g] : graph.groups()) {
+        std::size_t steps = 0;
+        for (GroupId at = g.parent, child = id; at.isValid() && steps <= graph.groups().size(); ++steps) {
+            int& d = depth[at];
+            d = std::max(d, depth[child] + 1);
+            child = at;
+            at = graph.group(at) ? graph.group(at)->parent : GroupId{};
+        }
+    }
+    constexpr double kMargin = 18.0;
+    constexpr double kTitle = 22.0;
+    for (const auto& [id, g] : graph.groups()) {
+        QGraphicsRectItem* frame = m_frames.at(id);
+        QRectF cards;
+        std::size_t count = 0;
+        for (const auto& [node, item] : m_nodes)
+            if (graph.inGroup(node, id)) {
+                cards |= QRectF(item->pos(), item->boundingRect().size());
+                ++count;
+            }
+        // A frame inside a closed group is hidden with its cards.
+        const NodeGroup* parent = graph.group(g.parent);
+        bool hidden = false;
+        for (std::size_t steps = 0; parent && steps <= graph.groups().size(); ++steps) {
+            hidden = hidden || m_collapsed.contains(parent->id);
+            parent = graph.group(parent->parent);
+        }
+        frame->setVisible(!hidden && count > 0);
+        const bool closed = m_collapsed.contains(id);
+        const double margin = kMargin * (1 + depth[id]);
+        const QRectF rect = closed ? QRectF(cards.topLeft(), QSizeF(240.0, 64.0))
+                                   : cards.adjusted(-margin, -margin - kTitle, margin, margin);
+        frame->setRect(rect);
+        auto* title = static_cast<QGraphicsSimpleTextItem*>(frame->childItems().front());
+        const NodeGroup* repeated = graph.group(g.repeats);
+        title->setText(
+            QString::fromStdString(g.name + " · " + g.className + (repeated ? " (its weights shared)" : "")) +
+            (closed ? QString(" \u25b8 %1 layers").arg(count) : QString(" \u25be")));
+        title->setPos(rect.topLeft() + QPointF(8.0, 4.0));
+    }
+    for (const auto& [c, edge] : m_edges)
+        placeEdge(c, edge);
+}
+
+void GraphScene::mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event)
+{
+    // On a frame, not on a card: the group closes or opens.
+    for (QGraphicsItem* item : items(event->scenePos())) {
+        if (dynamic_cast<NodeItem*>(item) || dynamic_cast<EdgeItem*>(item))
+            break;
+        for (const auto& [id, frame] : m_frames)
+            if (item == frame || item->parentItem() == frame) {
+                setGroupCollapsed(id, !isGroupCollapsed(id));
+                event->accept();
+                return;
+            }
+    }
+    QGraphicsScene::mouseDoubleClickEvent(event);
 }
 
 void GraphScene::onConnectionRemoved(const Connection& c)
@@ -188,11 +327,13 @@ bool GraphScene::overlapsCard(const QRectF& rect) const
 void GraphScene::updateEdgesOf(NodeId id)
 {
     ++m_cardsGeneration; // it moved, or its ports changed its height
+    if (!m_frames.empty() && m_document.graph().groupOf(id).isValid()) {
+        updateFrames(); // its group's frame follows, and the edges with it
+        return;
+    }
     for (const Connection& c : m_document.graph().connectionsOf(id))
         if (EdgeItem* edge = edgeItem(c))
-            if (NodeItem* from = nodeItem(c.from.node))
-                if (NodeItem* to = nodeItem(c.to.node))
-                    edge->setEnds(from->outputPortPos(c.from.port), to->inputPortPos(c.to.port));
+            placeEdge(c, edge);
 }
 
 void GraphScene::annotate()

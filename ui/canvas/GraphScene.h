@@ -6,9 +6,11 @@
 #include <QGraphicsScene>
 #include <QTimer>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 class QGraphicsPathItem;
+class QGraphicsRectItem;
 
 namespace sf {
 
@@ -35,6 +37,14 @@ public:
     /// Where the cards are, as of the last fitRectToContents (an empty rect: no cards).
     QRectF cardsRect() const { return m_cardsRect; }
     std::size_t edgeItemCount() const { return m_edges.size(); }
+
+    /// The frame drawn around the cards of a group (a model used as a layer, graph/NodeGroup.h),
+    /// with the model's name on it; nullptr for no such group.
+    QGraphicsRectItem* groupFrame(GroupId id) const;
+    bool isGroupCollapsed(GroupId id) const { return m_collapsed.contains(id); }
+    /// Shows a group as one closed frame (its cards, and the edges between them, hidden; the edges
+    /// crossing its border drawn to the frame) or open again. Double-clicking a frame does the same.
+    void setGroupCollapsed(GroupId id, bool collapsed);
 
     std::vector<NodeId> selectedNodes() const;
     std::vector<Connection> selectedConnections() const;
@@ -75,6 +85,7 @@ protected:
     void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
     void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent* event) override;
     void contextMenuEvent(QGraphicsSceneContextMenuEvent* event) override;
 
 private:
@@ -86,6 +97,12 @@ private:
     void onNodeMoved(NodeId id);
     void annotate();
     void updateEdgesOf(NodeId id);
+    /// Puts one edge between its cards' ports, or a closed group's frame for a hidden card.
+    void placeEdge(const Connection& c, EdgeItem* edge) const;
+    /// Fits each group's frame around its cards (or closes it), hides the cards of closed groups.
+    void updateFrames();
+    /// The outermost closed group that hides node `id`; invalid when its card shows.
+    GroupId hiddenIn(NodeId id) const;
     void refreshPorts(NodeId id);
 
     /// Deletes a card or edge; removing selected ones sends one selectionChanged afterwards.
@@ -95,6 +112,8 @@ private:
     GraphDocument& m_document;
     std::unordered_map<NodeId, NodeItem*> m_nodes;
     std::map<Connection, EdgeItem*> m_edges;
+    std::map<GroupId, QGraphicsRectItem*> m_frames;
+    std::set<GroupId> m_collapsed;
     bool m_labels = true;
     bool m_selectionChangePending = false; ///< a selectionChanged is queued for removed items
     QTimer m_rectTimer;                    ///< fits the scene's rect to its cards once an edit is done

@@ -36,7 +36,7 @@ void AddNodeCommand::undo()
 
 RemoveItemsCommand::RemoveItemsCommand(GraphModel& model, std::vector<NodeId> nodes,
                                        std::vector<Connection> connections)
-    : m_model(model)
+    : m_model(model), m_groups(model.graph().groups())
 {
     std::set<Connection> all(connections.begin(), connections.end());
     for (NodeId id : nodes)
@@ -70,6 +70,7 @@ void RemoveItemsCommand::undo()
         m_model.insertNode(n);
     for (const Connection& c : m_connections)
         m_model.connect(c);
+    m_model.setGroups(m_groups); // the removed nodes back in their groups, emptied groups back
 }
 
 ConnectCommand::ConnectCommand(GraphModel& model, Connection c) : m_model(model), m_connection(c)
@@ -149,7 +150,8 @@ void SetOutputShapesCommand::undo()
 }
 
 RenameCommand::RenameCommand(GraphModel& model, NodeId node, std::string name)
-    : m_model(model), m_node(node), m_before(model.node(node)->name), m_after(std::move(name))
+    : m_model(model), m_node(node), m_before(model.node(node)->name), m_after(std::move(name)),
+      m_groups(model.graph().groups())
 {
     setText(tr("Rename %1 to %2").arg(q(m_before), q(m_after)));
 }
@@ -160,6 +162,7 @@ void RenameCommand::redo()
 void RenameCommand::undo()
 {
     m_model.rename(m_node, m_before);
+    m_model.setGroups(m_groups); // a member's name in its nested model, as it was
 }
 
 SetSettingCommand::SetSettingCommand(GraphModel& model, std::string key, nlohmann::json value, const QString& text)

@@ -33,6 +33,7 @@ private:
     GraphModel& m_model;
     std::vector<Node> m_nodes;
     std::vector<Connection> m_connections; ///< every connection removed, those of the nodes included
+    std::map<GroupId, NodeGroup> m_groups; ///< the group records before, which removing nodes changes
 };
 
 /// Connects an output to an input port. Text: "Connect embedding → flatten".
@@ -106,6 +107,7 @@ private:
     NodeId m_node;
     std::string m_before;
     std::string m_after;
+    std::map<GroupId, NodeGroup> m_groups; ///< before: a member's rename renames it in its group
 };
 
 /// Replaces one entry of the model's settings (training settings, say). Text as given.

@@ -23,7 +23,7 @@ packages=(
 # Only `fuzz` needs these: clang, its libFuzzer and sanitizer runtimes, and its OpenMP (the
 # engine's find_package(OpenMP) needs libomp under clang; GCC brings its own libgomp).
 fuzz_packages=(clang libclang-rt-14-dev libomp-14-dev)
-fuzz_targets=(sfmodel keras npy npz csv manifest)
+fuzz_targets=(sfmodel keras npy npz csv manifest kerasfile)
 
 install_missing() {
   local missing=()

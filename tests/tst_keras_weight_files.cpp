@@ -1,3 +1,4 @@
+#include "MainWindow.h"
 #include "engine/NetworkCompiler.h"
 #include "io/FileFormatError.h"
 #include "io/Hdf5File.h"
@@ -211,6 +212,8 @@ private slots:
                                       << QStringList{"in the file, with no place in the model", "layers/dense/vars/2"};
         QTest::newRow("huge dataset") << "dense_stack_huge.weights.h5"
                                       << QStringList{"layers/dense/vars/0 has shape (1000000000000,)"};
+        QTest::newRow("groups in a cycle")
+            << "dense_stack_cycle.weights.h5" << QStringList{"/loop/dense/vars/loop/", ": groups nested too deep"};
         QTest::newRow("another model's weights")
             << "conv2d.keras"
             << QStringList{"layers/dense/vars/0 has shape (27, 2); layer \"dense\" needs its kernel of shape (4, 5)",
@@ -356,6 +359,22 @@ private slots:
         QVERIFY(sameBits(parseNpy(bytesOf(y), y), expected.begin()->second));
     }
 
+    /// File > Open: a .keras and a .h5 open with their weights, said in the status bar.
+    void theEditorOpensTheWeights()
+    {
+        for (const char* file : {"embedding_lstm.keras", "bidirectional_gru.h5"}) {
+            MainWindow window;
+            QVERIFY(window.openFile(QString::fromStdString(fixture(file)), true));
+            QVERIFY2(window.statusMessage().startsWith("Trained weights read from"),
+                     qPrintable(window.statusMessage()));
+            const std::string npz = fixture(std::string(file).substr(0, std::string(file).find('.')) + ".npz");
+            const auto expected = readNpz(npz);
+            QCOMPARE(window.document().weights().size(), expected.size());
+            for (const auto& [name, array] : expected)
+                QVERIFY2(sameBits(window.document().weights().at(name), array), name.c_str());
+        }
+    }
+
     /// check reads a .keras and a .h5; convert keeps their weights beside the .sfmodel it writes,
     /// and refuses to drop them quietly into a config.
     void cliCheckAndConvert()
@@ -380,6 +399,17 @@ private slots:
         QCOMPARE(toJson.first, 1);
         QVERIFY(toJson.second.contains("the trained weights of"));
 
+        // Training starts from the file's weights: one epoch of tiny steps leaves them close, where
+        // Keras's initializers would give weights of another scale altogether.
+        const QString trained = dir.filePath("trained.npz");
+        const auto train = run({"train", QString::fromStdString(fixture("dense_stack.keras")), "--synthetic", "16",
+                                "--epochs", "1", "--optimizer", "sgd", "--lr", "0.000001", "--save-weights", trained});
+        QVERIFY2(train.first == 0, train.second.constData());
+        const auto after = readNpz(trained.toStdString());
+        for (const auto& [name, array] : readNpz(fixture("dense_stack.npz")))
+            for (std::size_t i = 0; i < array.values.size(); ++i)
+                QVERIFY(std::abs(after.at(name).values[i] - array.values[i]) < 1e-4f);
+
         // A .keras whose weights do not fit its model: check says so.
         const std::string mixed = dir.filePath("mixed.keras").toStdString();
         std::string weights;
@@ -395,5 +425,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestKerasWeightFiles)
+QTEST_MAIN(TestKerasWeightFiles)
 #include "tst_keras_weight_files.moc"

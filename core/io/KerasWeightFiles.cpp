@@ -58,8 +58,12 @@ bool isModelClass(const std::string& className)
 }
 
 /// The model's layers as its config lists them: Keras 3 writes them in `model.layers` order.
-std::vector<ConfigLayer> configLayers(const nlohmann::json& config, const std::string& source)
+std::vector<ConfigLayer> configLayers(const nlohmann::json& root, const std::string& source)
 {
+    // TensorFlow.js's model.json wraps the Keras config in modelTopology.model_config.
+    const bool tfjs = root.is_object() && root.contains("modelTopology") && root["modelTopology"].is_object() &&
+                      root["modelTopology"].contains("model_config");
+    const nlohmann::json& config = tfjs ? root["modelTopology"]["model_config"] : root;
     const nlohmann::json* inner = config.is_object() && config.contains("config") ? &config["config"] : nullptr;
     const nlohmann::json* layers = nullptr;
     if (inner && inner->is_array())
@@ -271,16 +275,22 @@ void take(const Hdf5File& file, const std::string& datasetPath, const NodeWeight
     out[w.name] = std::move(a);
 }
 
-/// Every dataset under `group`, as paths from the root.
-void datasetsUnder(const Hdf5File& file, const std::string& group, std::vector<std::string>& out, int depth = 0)
+/// Every dataset under `group`, as paths from the root. HDF5 groups may link back to their own
+/// ancestors: the walk stops at a depth and a count no weights file comes near.
+void datasetsUnder(const Hdf5File& file, const std::string& group, std::vector<std::string>& out, int depth,
+                   std::size_t& visited)
 {
+    constexpr std::size_t maxObjects = 200'000;
     if (depth > 64)
         throw FileFormatError(file.sourceName() + ": " + group + ": groups nested too deep");
     for (const std::string& m : file.members(group)) {
+        if (++visited > maxObjects)
+            throw FileFormatError(file.sourceName() + ": " + group + ": more than " + std::to_string(maxObjects) +
+                                  " objects (groups linked in a cycle?)");
         const std::string path = group.empty() || group == "/" ? m : group + "/" + m;
         switch (file.kind(path)) {
         case Hdf5File::Kind::Group:
-            datasetsUnder(file, path, out, depth + 1);
+            datasetsUnder(file, path, out, depth + 1, visited);
             break;
         case Hdf5File::Kind::Dataset:
             out.push_back(path);
@@ -319,11 +329,12 @@ std::map<std::string, Array> readKeras3Layout(const Hdf5File& file, const std::s
         }
     }
     std::vector<std::string> all;
+    std::size_t visited = 0;
     for (const std::string& top : file.members("/")) {
         if (top == "optimizer") // the optimizer's state: Shapeflow's optimizers start afresh
             continue;
         if (file.kind(top) == Hdf5File::Kind::Group)
-            datasetsUnder(file, top, all);
+            datasetsUnder(file, top, all, 0, visited);
         else if (file.kind(top) == Hdf5File::Kind::Dataset)
             all.push_back(top);
     }

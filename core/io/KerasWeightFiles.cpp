@@ -240,8 +240,9 @@ std::vector<PlacedLayer> placeLayers(const nlohmann::json& config, const Checked
     }
     // Weights of the model that no layer of the config names: the file was saved from another model.
     for (const auto& [id, node] : graph.nodes()) {
+        const Node* self = &node; // clang 14 cannot capture a structured binding
         if (node.sharesWeightsWith.isValid() || !LayerCatalogue::instance().type(node.type) ||
-            std::any_of(placed.begin(), placed.end(), [&](const PlacedLayer& p) { return p.node == &node; }))
+            std::any_of(placed.begin(), placed.end(), [self](const PlacedLayer& p) { return p.node == self; }))
             continue;
         const NodeReport* r = report.node(id);
         if (r && r->params > 0)

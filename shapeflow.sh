@@ -17,13 +17,13 @@ build_dir="${SHAPEFLOW_BUILD_DIR:-$here/build}"
 packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
-  libeigen3-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libbenchmark-dev
+  libeigen3-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libhdf5-dev libbenchmark-dev
   fonts-dejavu-core xvfb xauth xdotool python3-numpy clang-format
 )
 # Only `fuzz` needs these: clang, its libFuzzer and sanitizer runtimes, and its OpenMP (the
 # engine's find_package(OpenMP) needs libomp under clang; GCC brings its own libgomp).
 fuzz_packages=(clang libclang-rt-14-dev libomp-14-dev)
-fuzz_targets=(sfmodel keras npy npz csv manifest)
+fuzz_targets=(sfmodel keras npy npz csv manifest kerasfile)
 
 install_missing() {
   local missing=()

@@ -165,6 +165,11 @@ int runCheck(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
+    // A .keras or .h5 whose weights do not fit its model is a damaged file, said as one.
+    if (!loaded.weightsProblem.empty()) {
+        ctx.err << "shapeflow-cli: " << loaded.weightsProblem << "\n";
+        return kExitUsage;
+    }
     const Graph& graph = loaded.document.graph;
     const ShapeReport report = inferShapes(graph);
     const ModelSummary summary = ModelSummary::of(graph, report);

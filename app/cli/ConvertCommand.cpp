@@ -5,6 +5,8 @@
 #include "io/KerasPython.h"
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
+#include "io/Npz.h"
+#include "io/WeightsFile.h"
 
 #include <ostream>
 #include <string>
@@ -32,7 +34,8 @@ int runConvert(CliContext& ctx)
             << "usage: shapeflow-cli convert MODEL OUT.sfmodel [--allow-loss]\n"
                "       shapeflow-cli convert MODEL OUT.json [--keras3] [--allow-loss]\n"
                "       shapeflow-cli convert MODEL OUT.py [--allow-loss]\n"
-               "  Reads a .sfmodel or Keras model JSON and writes it as a .sfmodel file; as Keras model JSON for\n"
+               "  Reads a .sfmodel, a Keras model JSON, a .keras or a Keras .h5 and writes it as a .sfmodel file (a\n"
+               "  .keras's or .h5's weights beside it, as OUT.weights.npz); as Keras model JSON for\n"
                "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
                "  Python script that builds it with the Keras 3 functional API. When the written model would differ\n"
                "  from MODEL (an unsupported layer, argument or value, a model-level problem), each difference is\n"
@@ -46,7 +49,12 @@ int runConvert(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
-    const std::vector<std::string> losses = conversionLosses(loaded);
+    std::vector<std::string> losses = conversionLosses(loaded);
+    if (!loaded.weightsProblem.empty())
+        losses.push_back("the trained weights, which were not read: " + loaded.weightsProblem);
+    else if (!loaded.weights.empty() && !files[1].ends_with(".sfmodel"))
+        losses.push_back("the trained weights of " + loaded.weightsSource +
+                         ": a model config holds none (convert to a .sfmodel to keep them beside it)");
     for (const std::string& loss : losses)
         ctx.err << (allowLoss ? "changed " : "differs ") << loss << "\n";
     if (!losses.empty() && !allowLoss) {
@@ -80,6 +88,9 @@ int runConvert(CliContext& ctx)
     // Written beside the target, then renamed over it: a failed write never leaves half a file.
     try {
         writeBinaryFile(files[1], text);
+        // A .keras's or .h5's weights go beside the .sfmodel, as the editor saves trained weights.
+        if (!loaded.weights.empty() && files[1].ends_with(".sfmodel"))
+            writeNpz(weightsPathBeside(files[1]), loaded.weights);
     } catch (const std::exception& e) {
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;

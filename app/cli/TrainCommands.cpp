@@ -10,6 +10,7 @@
 #include "io/WeightsFile.h"
 #include "shape/ModelSummary.h"
 #include "train/DataCheck.h"
+#include "train/NetworkWeights.h"
 #include "train/Predict.h"
 #include "train/SyntheticData.h"
 #include "train/Trainer.h"
@@ -30,6 +31,10 @@ struct Loaded {
     CheckedModel model; ///< checked once, for the loss, the data and the trainer
     TrainConfig config;
     LoadedData data;
+    /// The weights to start from: --weights W (a .npz or a Keras weights file), else those the model
+    /// file holds (a .keras or .h5); empty for none.
+    std::map<std::string, Array> weights;
+    std::string weightsSource;
 };
 
 /// The model, the config it trains with (its file's training settings, then each option's edit)
@@ -40,7 +45,17 @@ std::optional<Loaded> loadModelAndData(const TrainOptions& o, CliContext& ctx, b
         LoadedModel model = loadModel(o.model);
         for (const ImportProblem& p : model.problems)
             ctx.err << "warning [" << p.code << "] at " << p.layer << ": " << p.message << "\n";
-        Loaded loaded{CheckedModel(std::move(model.document.graph)), {}, {}};
+        if (!model.weightsProblem.empty() && o.weightsIn.empty()) {
+            ctx.err << "shapeflow-cli: " << model.weightsProblem << "\n";
+            return std::nullopt;
+        }
+        std::map<std::string, Array> weights = std::move(model.weights);
+        std::string weightsSource = model.weightsSource;
+        if (!o.weightsIn.empty()) {
+            weights = readWeightsFile(o.weightsIn, model);
+            weightsSource = o.weightsIn;
+        }
+        Loaded loaded{CheckedModel(std::move(model.document.graph)), {}, {}, std::move(weights), weightsSource};
         const nlohmann::json training = model.document.settings.value("training", nlohmann::json());
         // A model without training settings (a Keras file, say) trains with Keras's defaults, as
         // before the settings were read; one with them as the editor would train it.
@@ -137,6 +152,8 @@ int runTrain(CliContext& ctx)
     const TrainConfig& config = loaded->config;
     try {
         Trainer trainer(loaded->model, config, std::move(loaded->data.training), std::move(loaded->data.validation));
+        if (!loaded->weights.empty())
+            setWeights(trainer.network(), loaded->weights, loaded->weightsSource); // training continues from them
         if (!o.json)
             ctx.out << "Training on " << trainer.trainingData().rows() << " samples"
                     << (trainer.validationData() ? ", validating on " + std::to_string(trainer.validationData()->rows())
@@ -193,19 +210,19 @@ int runEvaluate(CliContext& ctx)
     if (!options)
         return kExitUsage;
     const TrainOptions& o = *options;
-    if (o.weightsIn.empty()) {
-        ctx.err << "shapeflow-cli evaluate: --weights W.npz is required\n";
-        return kExitUsage;
-    }
     auto loaded = loadModelAndData(o, ctx, true);
     if (!loaded)
         return kExitUsage;
+    if (loaded->weights.empty()) {
+        ctx.err << "shapeflow-cli evaluate: --weights W is required (the model file holds no weights)\n";
+        return kExitUsage;
+    }
     try {
         Dataset data = std::move(loaded->data.validation ? *loaded->data.validation : loaded->data.training);
         loaded->config.epochs = 0;
         loaded->config.validationSplit = 0.0; // all of the data given is evaluated
         Trainer trainer(loaded->model, loaded->config, data);
-        loadWeights(trainer.network(), o.weightsIn);
+        setWeights(trainer.network(), loaded->weights, loaded->weightsSource);
         const EpochStats result = trainer.evaluate(data);
         if (o.json) {
             ordered_json j{{"loss", result.loss}, {"samples", data.rows()}};
@@ -231,19 +248,23 @@ int runPredict(CliContext& ctx)
     if (!options)
         return kExitUsage;
     const TrainOptions& o = *options;
-    if (o.weightsIn.empty() || o.predictInputs.empty() || o.predictOut.empty()) {
-        ctx.err << "shapeflow-cli predict: --weights, at least one --input NAME=FILE.npy and --out are required\n";
+    if (o.predictInputs.empty() || o.predictOut.empty()) {
+        ctx.err << "shapeflow-cli predict: at least one --input NAME=FILE.npy and --out are required\n";
         return kExitUsage;
     }
     auto loaded = loadModelAndData(o, ctx, false);
     if (!loaded)
         return kExitUsage;
+    if (loaded->weights.empty()) {
+        ctx.err << "shapeflow-cli predict: --weights W is required (the model file holds no weights)\n";
+        return kExitUsage;
+    }
     try {
         Dataset inputs;
         for (const auto& [name, file] : o.predictInputs)
             inputs.inputs[name] = readArrayFile(file);
         const std::map<std::string, Array> outputs =
-            predictWithWeights(loaded->model, readNpz(o.weightsIn), inputs, o.weightsIn, loaded->config.batchSize);
+            predictWithWeights(loaded->model, loaded->weights, inputs, loaded->weightsSource, loaded->config.batchSize);
         if (outputs.size() == 1 && !o.predictOut.ends_with(".npz"))
             writeBinaryFile(o.predictOut, serializeNpy(outputs.begin()->second));
         else if (o.predictOut.ends_with(".npz"))

@@ -186,8 +186,8 @@ void MainWindow::createMenus()
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         if (!maybeClose())
             return;
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a model or a Keras model JSON"), QString(),
-                                                          tr("Models (*.sfmodel *.json);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a model or a Keras model"), QString(),
+                                                          tr("Models (*.sfmodel *.json *.keras *.h5);;All files (*)"));
         if (!path.isEmpty())
             openFile(path);
     });
@@ -536,6 +536,16 @@ std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet
         fail(tr("%1: cannot open (%2)").arg(path, file.errorString()), quiet);
         return std::nullopt;
     }
+    // A Keras 3 .keras (ZIP) or a legacy Keras .h5 (HDF5) is read with its weights, from disk.
+    if (const QByteArray start = file.peek(8);
+        !path.startsWith(":/") && (start.startsWith("PK") || start.startsWith("\x89HDF"))) {
+        try {
+            return loadModel(path.toStdString());
+        } catch (const std::exception& e) {
+            fail(QString::fromStdString(e.what()), quiet);
+            return std::nullopt;
+        }
+    }
     const QByteArray text = file.read(static_cast<qint64>(kMaxJsonFileBytes) + 1); // a larger file is refused, not read
     if (text.size() > static_cast<qint64>(kMaxJsonFileBytes)) {
         fail(tr("%1: larger than %2 MB, the most Shapeflow reads as a model").arg(path).arg(kMaxJsonFileBytes >> 20),
@@ -560,8 +570,12 @@ bool MainWindow::openFile(const QString& path, bool quiet)
     // A Keras file is imported: saving asks for a .sfmodel name. Examples are read-only resources.
     const bool native = loaded.format == LoadedModel::Format::Shapeflow && !path.startsWith(":/");
     // Trained weights beside the model come with it; a damaged weights file leaves them out, said so.
-    std::map<std::string, Array> weights;
+    std::map<std::string, Array> weights = std::move(loaded.weights);
     QString weightsNote;
+    if (!weights.empty())
+        weightsNote = tr("Trained weights read from %1.").arg(QString::fromStdString(loaded.weightsSource));
+    else if (!loaded.weightsProblem.empty())
+        weightsNote = tr("The trained weights were not read: %1").arg(QString::fromStdString(loaded.weightsProblem));
     if (const QString weightsPath = QString::fromStdString(weightsPathBeside(path.toStdString()));
         native && QFileInfo::exists(weightsPath)) {
         try {

@@ -2,6 +2,8 @@
 
 #include "FileFormatError.h"
 #include "JsonText.h"
+#include "KerasWeightFiles.h"
+#include "Npz.h"
 
 #include <cerrno>
 #include <cstring>
@@ -74,6 +76,7 @@ LoadedModel loadModelFromText(const std::string& text, const std::string& source
         loaded.document = modelFromJson(root, sourceName);
     } else if (isKerasModelJson(root)) {
         loaded.format = LoadedModel::Format::Keras;
+        loaded.kerasConfig = root;
         KerasImportResult imported = importKerasModel(root, sourceName);
         loaded.document.name = imported.modelName.empty() ? "model" : imported.modelName;
         loaded.document.graph = std::move(imported.graph);
@@ -86,9 +89,67 @@ LoadedModel loadModelFromText(const std::string& text, const std::string& source
     return loaded;
 }
 
+namespace {
+
+/// The model of a `.keras` or `.h5`, with its weights placed on it (or why they were not).
+LoadedModel loadKerasParts(KerasModelParts parts)
+{
+    LoadedModel loaded = loadModelFromText(parts.configText, parts.configSource);
+    if (loaded.format != LoadedModel::Format::Keras)
+        throw FileFormatError(parts.configSource + ": not a Keras model config");
+    loaded.weightsProblem = parts.weightsProblem;
+    if (parts.weights) {
+        try {
+            loaded.weights = readKerasWeights(*parts.weights, loaded.kerasConfig, CheckedModel(loaded.document.graph));
+            loaded.weightsSource = parts.weights->sourceName();
+        } catch (const FileFormatError& e) {
+            loaded.weightsProblem = e.what();
+        }
+    }
+    return loaded;
+}
+
+bool isZip(const std::string& start)
+{
+    return start.starts_with("PK\x03\x04") || start.starts_with("PK\x05\x06");
+}
+
+} // namespace
+
 LoadedModel loadModel(const std::string& path)
 {
+    const std::string start = readTextFile(path, 8, LongerFile::ReadStart);
+    if (isZip(start))
+        return loadKerasParts(readKerasArchive(readTextFile(path, kMaxKerasArchiveBytes), path));
+    if (Hdf5File::hasSignature(start))
+        return loadKerasParts(readLegacyH5Model(path));
     return loadModelFromText(readTextFile(path), path);
+}
+
+std::map<std::string, Array> readWeightsFile(const std::string& path, const LoadedModel& model)
+{
+    const std::string start = readTextFile(path, 8, LongerFile::ReadStart);
+    if (path.ends_with(".npz") || (isZip(start) && !path.ends_with(".keras")))
+        return readNpz(path);
+    const CheckedModel checked(model.document.graph);
+    if (isZip(start)) {
+        KerasModelParts parts = readKerasArchive(readTextFile(path, kMaxKerasArchiveBytes), path);
+        if (!parts.weightsProblem.empty())
+            throw FileFormatError(parts.weightsProblem);
+        if (!parts.weights)
+            throw FileFormatError(path + ": a .keras archive without model.weights.h5");
+        return readKerasWeights(*parts.weights, parseJsonText(parts.configText, parts.configSource), checked);
+    }
+    if (!Hdf5File::hasSignature(start))
+        throw FileFormatError(path + ": neither a .npz nor a Keras weights file (.weights.h5, .h5, .keras)");
+    const Hdf5File file = Hdf5File::open(path);
+    if (file.hasAttribute("/", "model_config"))
+        return readKerasWeights(file, parseJsonText(file.stringAttribute("/", "model_config"), path + ":model_config"),
+                                checked);
+    if (model.kerasConfig.is_null())
+        throw FileFormatError(path + ": Keras weights are placed by the Keras config they were saved with; open the "
+                                     "model's Keras JSON (model.to_json()) or its .keras, not a .sfmodel, with them");
+    return readKerasWeights(file, model.kerasConfig, checked);
 }
 
 } // namespace sf

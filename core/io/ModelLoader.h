@@ -2,7 +2,9 @@
 
 #include "KerasImport.h"
 #include "ModelFile.h"
+#include "data/Array.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,14 +16,31 @@ struct LoadedModel {
     Format format = Format::Shapeflow;
     ModelDocument document;
     std::vector<ImportProblem> problems; ///< what a Keras import could not carry over
+    /// The Keras model config it was imported from (null for a .sfmodel): where a Keras weights
+    /// file given beside it puts each weight.
+    nlohmann::json kerasConfig;
+    /// The trained weights a `.keras` or `.h5` model file holds, by Shapeflow's names
+    /// (`dense/kernel`), placed and checked against the model; empty when it holds none.
+    std::map<std::string, Array> weights;
+    std::string weightsSource; ///< the file (and member) they were read from
+    /// Why the weights the file holds were not read (they do not fit the model, the file is damaged);
+    /// empty when they were read or there are none. The model itself is read.
+    std::string weightsProblem;
 };
 
-/// Reads a `.sfmodel` or a Keras model JSON file, told apart by content, not by name.
+/// Reads a `.sfmodel`, a Keras model JSON file, a Keras 3 `.keras` archive or a legacy Keras `.h5`
+/// model, told apart by content, not by name; the weights of a `.keras` or `.h5` come with it.
 /// Throws FileFormatError (unreadable file, not JSON, neither format, malformed).
 LoadedModel loadModel(const std::string& path);
 
 /// The same from text already in memory; `sourceName` is used in error messages.
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName);
+
+/// Reads trained weights for `model` from `path`: Shapeflow's `.npz` (by weight name), or a Keras
+/// `.weights.h5`, `.h5` or `.keras` (placed by Keras's paths, with the Keras config `model` was
+/// imported from, or the archive's own). Throws FileFormatError or DataError naming the file and
+/// every weight that does not fit.
+std::map<std::string, Array> readWeightsFile(const std::string& path, const LoadedModel& model);
 
 /// The largest model or manifest file read: parsed JSON takes about thirty times its text in
 /// memory (a 200 MB file took 6 GB); 100,000 layers as Shapeflow writes them are about 30 MB.

@@ -16,16 +16,17 @@ Commands:
                               weight and activation memory (at batch N, default 32), FLOPs;
                               --csv writes it as CSV too (- : only the CSV, to the output)
   convert MODEL OUT.sfmodel|OUT.json|OUT.py [--keras3] [--allow-loss]
-                              read a .sfmodel or Keras model JSON, write it in another form
+                              read a model (MODEL below), write it in another form
                               (exit 1, nothing written, when the result would differ from MODEL)
   train MODEL (--data MANIFEST.json | --synthetic N) [options]
                               train, one progress line (or --json object) per epoch
-  evaluate MODEL --weights W.npz (--data MANIFEST.json | --synthetic N)
-  predict MODEL --weights W.npz --input NAME=FILE.npy ... --out OUT.npy
+  evaluate MODEL [--weights W] (--data MANIFEST.json | --synthetic N)
+  predict MODEL [--weights W] --input NAME=FILE.npy ... --out OUT.npy
                               (train --help lists every training option)
 
-MODEL is a .sfmodel file or a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3),
-told apart by content.
+MODEL is a .sfmodel file, a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3), told
+apart by content, or a Keras model file with its weights: .keras (Keras 3) or legacy .h5.
+W is a weights file: Shapeflow's .npz, or Keras's .weights.h5, .h5 or .keras.
 )";
 
 } // namespace

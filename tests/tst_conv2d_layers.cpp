@@ -479,14 +479,7 @@ private slots:
             auto net = NetworkCompiler::compile(b.graph, kBatch, {}, true);
             initializeWeights(*net, 4);
             sf::test::fillInputs(*net, 2, 7);
-            net->forward({true});
-            net->zeroGradients();
-            std::mt19937 rng(5);
-            std::normal_distribution<float> n(0.0f, 1.0f);
-            for (const Network::Port& out : net->outputs())
-                for (Index i = 0; i < out.buffers->grad.size(); ++i)
-                    out.buffers->grad.data[i] = n(rng);
-            net->backward();
+            sf::test::passWithRandomOutputGradients(*net, 5);
             for (NodeId node : {conv, depthwise, unitDepthwise, pooled, averaged})
                 results[run].push_back(read(net->buffersOf({node, 0})));
             for (Parameter* p : net->trainableParameters())

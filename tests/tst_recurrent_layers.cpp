@@ -171,14 +171,7 @@ private slots:
             net->setActiveBatch(19);
             initializeWeights(*net, 4);
             test::fillInputs(*net, 6, 8); // ids 0..5: zeros are padding
-            net->forward({true});
-            net->zeroGradients();
-            std::mt19937 rng(5);
-            std::normal_distribution<float> n(0.0f, 1.0f);
-            for (const Network::Port& out : net->outputs())
-                for (Index i = 0; i < out.buffers->grad.size(); ++i)
-                    out.buffers->grad.data[i] = n(rng);
-            net->backward();
+            test::passWithRandomOutputGradients(*net, 5);
             auto& got = results[run];
             for (int port = 0; port <= states; ++port)
                 got.push_back(values(net->buffersOf({rnn, port})));

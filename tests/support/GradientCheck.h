@@ -112,4 +112,18 @@ inline void fillInputs(Network& net, Index vocabulary, unsigned seed = 3)
     }
 }
 
+/// One training pass with made-up gradients: forward while training, every output's gradient
+/// drawn from N(0, 1) with `seed`, backward from them.
+inline void passWithRandomOutputGradients(Network& net, unsigned seed)
+{
+    net.forward({true});
+    net.zeroGradients();
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    for (const Network::Port& out : net.outputs())
+        for (Index i = 0; i < out.buffers->grad.size(); ++i)
+            out.buffers->grad.data[i] = n(rng);
+    net.backward();
+}
+
 } // namespace sf::test

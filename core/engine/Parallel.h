@@ -11,6 +11,19 @@ namespace sf {
 /// more to hand out than they save.
 constexpr Index kParallelWork = 32768;
 
+/// The calling core's band of [0, n) inside a parallel region (all of it outside one): core k of
+/// c takes [n·k/c, n·(k+1)/c), so the bands cover every index once, in order.
+struct CoreBand {
+    Index from;
+    Index to;
+};
+inline CoreBand coreBand(Index n)
+{
+    const Index cores = omp_get_num_threads();
+    const Index core = omp_get_thread_num();
+    return {n * core / cores, n * (core + 1) / cores};
+}
+
 /// Calls `work(first, count)` on bands of the rows [0, rows), one band per core, when the rows hold
 /// more than kParallelWork floats (`rowFloats` each) and no parallel region is running; else once
 /// for every row on the calling core. For work whose rows are independent: each band writes only
@@ -23,12 +36,9 @@ template <typename Work> void inRowBands(Index rows, Index rowFloats, Work work)
     }
 #pragma omp parallel
     {
-        const Index cores = omp_get_num_threads();
-        const Index core = omp_get_thread_num();
-        const Index first = rows * core / cores;
-        const Index last = rows * (core + 1) / cores;
-        if (last > first)
-            work(first, last - first);
+        const CoreBand band = coreBand(rows);
+        if (band.to > band.from)
+            work(band.from, band.to - band.from);
     }
 }
 
@@ -38,10 +48,7 @@ inline void addColumnSums(const float* m, Index rows, Index cols, float* sums)
 {
 #pragma omp parallel if (rows * cols > kParallelWork && cols > 1 && !omp_in_parallel())
     {
-        const Index cores = omp_get_num_threads();
-        const Index core = omp_get_thread_num();
-        const Index from = cols * core / cores;
-        const Index to = cols * (core + 1) / cores;
+        const auto [from, to] = coreBand(cols);
         for (Index r = 0; r < rows; ++r) {
             const float* row = m + r * cols;
 #pragma omp simd

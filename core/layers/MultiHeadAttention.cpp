@@ -379,8 +379,8 @@ public:
         output.shape = Shape(std::move(dims));
         output.dtype = DType::Float32;
         RuleResult result{output, *count};
-        if (Args(a).scores)
-            result.moreOutputs.push_back(attentionScores(ctx, axes, Args(a).heads));
+        if (const Args args(a); args.scores)
+            result.moreOutputs.push_back(attentionScores(ctx, axes, args.heads));
         return result;
     }
 

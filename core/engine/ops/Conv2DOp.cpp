@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <omp.h>
 #include <vector>
 
 namespace sf {
@@ -209,10 +208,7 @@ void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kern
 #pragma omp parallel if (e.batch * outRows * outCols * e.filters * gr.kernel * gc.kernel > kParallelWork &&            \
                          e.channels > 1)
     {
-        const Index cores = omp_get_num_threads();
-        const Index core = omp_get_thread_num();
-        const Index c0 = e.channels * core / cores;
-        const Index c1 = e.channels * (core + 1) / cores;
+        const auto [c0, c1] = coreBand(e.channels);
         for (Index b = 0; b < e.batch; ++b)
             for (Index i = 0; i < outRows; ++i)
                 for (Index j = 0; j < outCols; ++j) {

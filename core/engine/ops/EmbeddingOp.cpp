@@ -3,7 +3,6 @@
 #include "engine/Parallel.h"
 
 #include <algorithm>
-#include <omp.h>
 
 namespace sf {
 
@@ -46,10 +45,7 @@ void EmbeddingOp::backward()
     // is taken in the same order whatever the number of cores.
 #pragma omp parallel if (samples * steps * dim > kParallelWork)
     {
-        const Index cores = omp_get_num_threads();
-        const Index core = omp_get_thread_num();
-        const Index from = dim * core / cores;
-        const Index to = dim * (core + 1) / cores;
+        const auto [from, to] = coreBand(dim);
         for (Index s = 0; s < samples; ++s)
             for (Index t = 0; t < steps; ++t) {
                 const auto id = static_cast<Index>(ids.data[s * steps + t]);

@@ -2,6 +2,7 @@
 
 #include "FileFormatError.h"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <hdf5.h>
@@ -135,6 +136,23 @@ Hdf5File Hdf5File::fromBytes(const std::string& bytes, const std::string& source
     const hid_t file = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get());
     if (file < 0)
         throw FileFormatError(sourceName + ": a damaged or truncated HDF5 file" + hdf5Reason());
+    return Hdf5File(sourceName, std::make_unique<Handles>(Handles{Id(file, H5Fclose)}));
+}
+
+Hdf5File Hdf5File::createInMemory(const std::string& sourceName)
+{
+    quiet();
+    Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, sourceName, "/", "cannot make a file access list");
+    H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
+    // Held in memory only (no backing store), grown a megabyte at a time.
+    if (H5Pset_fapl_core(fapl.get(), 1 << 20, 0) < 0 ||
+        H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0)
+        throw FileFormatError(sourceName + ": cannot set up a file in memory" + hdf5Reason());
+    static std::atomic<unsigned long> counter{0};
+    const std::string name = "shapeflow-new-" + std::to_string(++counter) + ".h5";
+    const hid_t file = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    if (file < 0)
+        throw FileFormatError(sourceName + ": cannot make an HDF5 file in memory" + hdf5Reason());
     return Hdf5File(sourceName, std::make_unique<Handles>(Handles{Id(file, H5Fclose)}));
 }
 
@@ -357,6 +375,110 @@ Array Hdf5File::readFloats(const std::string& path, std::uint64_t maxValues) con
     if (count > 0 && H5Dread(d.dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, array.values.data()) < 0)
         fail(m_source, path, "cannot read the values" + hdf5Reason());
     return array;
+}
+
+namespace {
+
+/// A link creation list that makes missing groups on the way.
+Id intermediateGroups(const std::string& source, const std::string& path)
+{
+    Id lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, source, path, "cannot make a link creation list");
+    H5Pset_create_intermediate_group(lcpl.get(), 1);
+    return lcpl;
+}
+
+} // namespace
+
+void Hdf5File::createGroup(const std::string& path)
+{
+    quiet();
+    if (kind(path) == Kind::Group)
+        return;
+    Id lcpl = intermediateGroups(m_source, path);
+    checked(H5Gcreate2(m_handles->file.get(), path.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT), H5Gclose, m_source,
+            path, "cannot make the group");
+}
+
+void Hdf5File::setStringAttribute(const std::string& object, const std::string& name, const std::string& value)
+{
+    quiet();
+    const std::string where = "attribute \"" + name + "\"";
+    Id type = checked(H5Tcopy(H5T_C_S1), H5Tclose, m_source, object, "cannot make a string type");
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    Id space = checked(H5Screate(H5S_SCALAR), H5Sclose, m_source, object, "cannot make a scalar space");
+    Id attribute = checked(H5Acreate_by_name(m_handles->file.get(), rooted(object).c_str(), name.c_str(), type.get(),
+                                             space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                           H5Aclose, m_source, object, "cannot make " + where);
+    const char* text = value.c_str();
+    if (H5Awrite(attribute.get(), type.get(), &text) < 0)
+        fail(m_source, object, "cannot write " + where + hdf5Reason());
+}
+
+void Hdf5File::setStringListAttribute(const std::string& object, const std::string& name,
+                                      const std::vector<std::string>& values)
+{
+    quiet();
+    const std::string where = "attribute \"" + name + "\"";
+    const hsize_t count = values.size();
+    Id space = checked(H5Screate_simple(1, &count, nullptr), H5Sclose, m_source, object, "cannot make a list space");
+    if (values.empty()) {
+        checked(H5Acreate_by_name(m_handles->file.get(), rooted(object).c_str(), name.c_str(), H5T_IEEE_F64LE,
+                                  space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose, m_source, object, "cannot make " + where);
+        return;
+    }
+    std::size_t width = 1;
+    for (const std::string& v : values)
+        width = std::max(width, v.size());
+    Id type = checked(H5Tcopy(H5T_C_S1), H5Tclose, m_source, object, "cannot make a string type");
+    H5Tset_size(type.get(), width);
+    H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+    std::string buffer(values.size() * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i)
+        buffer.replace(i * width, values[i].size(), values[i]);
+    Id attribute = checked(H5Acreate_by_name(m_handles->file.get(), rooted(object).c_str(), name.c_str(), type.get(),
+                                             space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                           H5Aclose, m_source, object, "cannot make " + where);
+    if (H5Awrite(attribute.get(), type.get(), buffer.data()) < 0)
+        fail(m_source, object, "cannot write " + where + hdf5Reason());
+}
+
+void Hdf5File::writeFloats(const std::string& path, const Array& array)
+{
+    quiet();
+    std::vector<hsize_t> dims(array.shape.begin(), array.shape.end());
+    std::uint64_t count = 1;
+    for (hsize_t d : dims)
+        count *= d;
+    if (count != array.values.size())
+        fail(m_source, path,
+             "has " + std::to_string(array.values.size()) + " values for shape " + array.shapeText() +
+                 " (a Shapeflow defect)");
+    Id space = checked(dims.empty() ? H5Screate(H5S_SCALAR)
+                                    : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                       H5Sclose, m_source, path, "cannot make the dataset's shape");
+    Id lcpl = intermediateGroups(m_source, path);
+    Id dataset = checked(H5Dcreate2(m_handles->file.get(), path.c_str(), H5T_IEEE_F32LE, space.get(), lcpl.get(),
+                                    H5P_DEFAULT, H5P_DEFAULT),
+                         H5Dclose, m_source, path, "cannot make the dataset");
+    if (count > 0 && H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, array.values.data()) < 0)
+        fail(m_source, path, "cannot write the values" + hdf5Reason());
+}
+
+std::string Hdf5File::bytes() const
+{
+    quiet();
+    const hid_t file = m_handles->file.get();
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0)
+        fail(m_source, "/", "cannot flush the file" + hdf5Reason());
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0)
+        fail(m_source, "/", "cannot take the file's image" + hdf5Reason());
+    std::string image(static_cast<std::size_t>(size), '\0');
+    if (H5Fget_file_image(file, image.data(), image.size()) != size)
+        fail(m_source, "/", "cannot take the file's image" + hdf5Reason());
+    return image;
 }
 
 } // namespace sf

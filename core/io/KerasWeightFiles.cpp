@@ -1,6 +1,7 @@
 #include "KerasWeightFiles.h"
 
 #include "FileFormatError.h"
+#include "KerasWeightPlacement.h"
 #include "ZipArchive.h"
 #include "graph/LayerCatalogue.h"
 
@@ -8,169 +9,13 @@
 #include <regex>
 #include <set>
 
-/// Where Keras puts each weight, read from its saving code (not remembered):
-/// - Keras 3, keras/src/saving/saving_lib.py: _save_state walks the model (_walk_saveable: a
-///   Sequential's or Functional's `layers` first, then its other attributes), writing each
-///   object's save_own_variables() under `<path>/vars` (H5IOStore._create_h5_group). A list's
-///   items are named by _save_container_state after their class in snake case (naming.to_snake_case),
-///   numbered from the second on by _get_unique_name (`dense`, `dense_1`): not by layer name. An
-///   object already visited (a shared layer) is written once. Layer.save_own_variables stores
-///   `_trainable_variables + _non_trainable_variables` as "0", "1"... (Dense, the convolutions and
-///   Embedding override it with the same order: kernel, bias / embeddings). A layer's sublayers are
-///   its attributes: an RNN's `cell` (rnn.py), Bidirectional's `forward_layer` and `backward_layer`
-///   (bidirectional.py), TimeDistributed's `layer`, MultiHeadAttention's `_query_dense`,
-///   `_key_dense`, `_value_dense`, `_output_dense` (EinsumDense: kernel, bias). H5IOStore.get
-///   also reads Keras 2.13's `_layer_checkpoint_dependencies` in place of `layers`.
-/// - Legacy h5, keras/src/legacy/saving/legacy_h5_format.py and tf_keras/saving/legacy/hdf5_format.py:
-///   save_weights_to_hdf5_group writes `layer_names` (chunked as layer_names0, 1... when long),
-///   `backend` and `keras_version` on the group (`model_weights` in a whole-model file, the root
-///   in a save_weights file), then a group per layer whose `weight_names` attribute lists its
-///   weights (`dense/kernel:0` in tf.keras, the variable path in Keras 3) in the order of
-///   _legacy_weights: trainable_weights + non_trainable_weights, sublayers' included (Bidirectional:
-///   forward then backward). Keras loads them by position; names are the same in a file written
-///   with its own config, so Shapeflow goes by layer name and says which are missing.
-///   tf_keras's preprocess_weights_for_loading converts Keras 1 files (per-gate LSTM and GRU
-///   weights, Theano's flipped kernels) and CuDNN layers' weights: Shapeflow converts none of
-///   them and refuses Keras 1 and Theano files by name; CuDNN layers are not Shapeflow layers.
-
 namespace sf {
 
 namespace {
 
-std::string snakeCase(const std::string& className)
-{
-    // naming.to_snake_case, step by step.
-    std::string name = std::regex_replace(className, std::regex(R"(\W+)"), "");
-    name = std::regex_replace(name, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");
-    name = std::regex_replace(name, std::regex("([a-z])([A-Z])"), "$1_$2");
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    return name;
-}
-
-struct ConfigLayer {
-    std::string className;
-    std::string name;
-};
-
-bool isModelClass(const std::string& className)
-{
-    return className == "Functional" || className == "Sequential" || className == "Model";
-}
-
-/// The model's layers as its config lists them: Keras 3 writes them in `model.layers` order.
-std::vector<ConfigLayer> configLayers(const nlohmann::json& root, const std::string& source)
-{
-    // TensorFlow.js's model.json wraps the Keras config in modelTopology.model_config.
-    const bool tfjs = root.is_object() && root.contains("modelTopology") && root["modelTopology"].is_object() &&
-                      root["modelTopology"].contains("model_config");
-    const nlohmann::json& config = tfjs ? root["modelTopology"]["model_config"] : root;
-    const nlohmann::json* inner = config.is_object() && config.contains("config") ? &config["config"] : nullptr;
-    const nlohmann::json* layers = nullptr;
-    if (inner && inner->is_array())
-        layers = inner; // Keras 2.0-2.2's Sequential: a list of layers
-    else if (inner && inner->is_object() && inner->contains("layers") && (*inner)["layers"].is_array())
-        layers = &(*inner)["layers"];
-    if (!layers)
-        throw FileFormatError(source + ": the model config lists no layers");
-    std::vector<ConfigLayer> out;
-    for (const nlohmann::json& entry : *layers) {
-        ConfigLayer layer;
-        if (entry.is_object() && entry.contains("class_name") && entry["class_name"].is_string())
-            layer.className = entry["class_name"].get<std::string>();
-        if (entry.is_object() && entry.contains("config") && entry["config"].is_object() &&
-            entry["config"].contains("name") && entry["config"]["name"].is_string())
-            layer.name = entry["config"]["name"].get<std::string>();
-        else if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
-            layer.name = entry["name"].get<std::string>();
-        out.push_back(std::move(layer));
-    }
-    return out;
-}
-
 std::string shapeText(const std::vector<Index>& shape)
 {
     return Array{shape, {}, {}}.shapeText();
-}
-
-/// One weight of a Shapeflow node, with the name it has in the network (`dense/kernel`).
-struct NodeWeight {
-    std::string name;
-    WeightSpec spec;
-};
-
-/// Where one Keras object's own variables are: `path` under the layer ("" its own, "cell",
-/// "forward_layer/cell"), and its weights in `vars` order (trainable first).
-struct VariableGroup {
-    std::string path;
-    std::vector<NodeWeight> weights;
-};
-
-std::vector<NodeWeight> trainableFirst(std::vector<NodeWeight> weights)
-{
-    std::stable_partition(weights.begin(), weights.end(), [](const NodeWeight& w) { return w.spec.trainable; });
-    return weights;
-}
-
-bool isRecurrent(const std::string& type)
-{
-    return type == "SimpleRNN" || type == "LSTM" || type == "GRU";
-}
-
-/// The weights whose spec names start with `prefix/`, with the prefix dropped from the spec name.
-std::vector<NodeWeight> under(const std::vector<NodeWeight>& weights, const std::string& prefix)
-{
-    std::vector<NodeWeight> out;
-    for (NodeWeight w : weights)
-        if (w.spec.name.starts_with(prefix + "/")) {
-            w.spec.name = w.spec.name.substr(prefix.size() + 1);
-            out.push_back(std::move(w));
-        }
-    return out;
-}
-
-std::string joined(const std::string& a, const std::string& b)
-{
-    return a.empty() ? b : b.empty() ? a : a + "/" + b;
-}
-
-/// The Keras objects a layer of class `type` keeps its weights in (see the comment at the top).
-std::vector<VariableGroup> variableGroups(const std::string& type, const Node* node,
-                                          const std::vector<NodeWeight>& weights)
-{
-    if (weights.empty())
-        return {};
-    if (isRecurrent(type))
-        return {{"cell", trainableFirst(weights)}};
-    std::vector<VariableGroup> groups;
-    const auto nested = [&](const std::string& attribute, const std::string& innerType,
-                            const std::vector<NodeWeight>& inner) {
-        for (VariableGroup g : variableGroups(innerType, nullptr, inner)) {
-            g.path = joined(attribute, g.path);
-            groups.push_back(std::move(g));
-        }
-    };
-    if (type == "Bidirectional" && node) {
-        const NestedLayer* forward = node->params.layer("layer");
-        const NestedLayer* backward = node->params.layer("backward_layer");
-        nested("forward_layer", forward ? forward->className : "", under(weights, "forward"));
-        nested("backward_layer", backward ? backward->className : (forward ? forward->className : ""),
-               under(weights, "backward"));
-        return groups;
-    }
-    if (type == "TimeDistributed" && node) {
-        if (const NestedLayer* layer = node->params.layer("layer"))
-            nested("layer", layer->className, under(weights, layer->name));
-        return groups;
-    }
-    if (type == "MultiHeadAttention") {
-        for (const auto& [part, attribute] :
-             {std::pair{"query", "_query_dense"}, std::pair{"key", "_key_dense"}, std::pair{"value", "_value_dense"},
-              std::pair{"attention_output", "_output_dense"}})
-            if (std::vector<NodeWeight> w = under(weights, part); !w.empty())
-                groups.push_back({attribute, trainableFirst(std::move(w))});
-        return groups;
-    }
-    return {{"", trainableFirst(weights)}};
 }
 
 /// What one file's reading found wrong, said together at the end.
@@ -197,70 +42,8 @@ struct Problems {
     bool any() const { return !shapes.empty() || !missing.empty() || !extra.empty(); }
 };
 
-/// A Keras layer of the config and the node that holds its weights.
-struct PlacedLayer {
-    ConfigLayer layer;
-    const Node* node = nullptr;
-    std::vector<VariableGroup> groups;
-};
-
-std::vector<PlacedLayer> placeLayers(const nlohmann::json& config, const CheckedModel& model, const std::string& source,
-                                     std::vector<std::string>& unplaced)
-{
-    const Graph& graph = model.graph();
-    const ShapeReport& report = model.report();
-    const Topology& t = report.topology();
-    std::vector<PlacedLayer> placed;
-    std::vector<std::string> unknown;
-    for (ConfigLayer& layer : configLayers(config, source)) {
-        if (isModelClass(layer.className))
-            throw FileFormatError(source + ": layer \"" + layer.name + "\" is a nested " + layer.className +
-                                  " model; Shapeflow does not read the weights of nested models yet");
-        PlacedLayer p{layer, nullptr, {}};
-        for (const auto& [id, node] : graph.nodes())
-            if (node.name == layer.name && !node.sharesWeightsWith.isValid())
-                p.node = &node;
-        if (p.node && LayerCatalogue::instance().type(p.node->type)) {
-            const NodeReport* r = report.node(p.node->id);
-            const auto index = t.indexOf.find(p.node->id);
-            if (!r || !r->output || index == t.indexOf.end()) {
-                unknown.push_back(layer.name);
-            } else {
-                std::vector<Shape> inputs;
-                for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index->second)])
-                    inputs.push_back(
-                        report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
-                std::vector<NodeWeight> weights;
-                for (const WeightSpec& w : LayerCatalogue::instance().type(p.node->type)->weights(*p.node, inputs))
-                    weights.push_back({p.node->name + "/" + w.name, w});
-                p.groups = variableGroups(p.node->type, p.node, weights);
-            }
-        }
-        placed.push_back(std::move(p));
-    }
-    // Weights of the model that no layer of the config names: the file was saved from another model.
-    for (const auto& [id, node] : graph.nodes()) {
-        const Node* self = &node; // clang 14 cannot capture a structured binding
-        if (node.sharesWeightsWith.isValid() || !LayerCatalogue::instance().type(node.type) ||
-            std::any_of(placed.begin(), placed.end(), [self](const PlacedLayer& p) { return p.node == self; }))
-            continue;
-        const NodeReport* r = report.node(id);
-        if (r && r->params > 0)
-            unplaced.push_back("layer \"" + node.name + "\"'s " + std::to_string(r->params) +
-                               " weights (the file's config has no layer of that name)");
-    }
-    if (!unknown.empty()) {
-        std::string names;
-        for (const std::string& n : unknown)
-            names += (names.empty() ? "\"" : ", \"") + n + "\"";
-        throw FileFormatError(source + ": the shapes of layer(s) " + names +
-                              " are not known (see the model's errors), so their weights have no place to go");
-    }
-    return placed;
-}
-
 /// Reads `datasetPath` as the weight `w`, or says why it does not fit.
-void take(const Hdf5File& file, const std::string& datasetPath, const NodeWeight& w, const std::string& layerName,
+void take(const Hdf5File& file, const std::string& datasetPath, const KerasWeight& w, const std::string& layerName,
           std::map<std::string, Array>& out, Problems& problems)
 {
     const std::vector<std::int64_t> shape = file.datasetShape(datasetPath);
@@ -303,20 +86,19 @@ void datasetsUnder(const Hdf5File& file, const std::string& group, std::vector<s
 }
 
 std::map<std::string, Array> readKeras3Layout(const Hdf5File& file, const std::string& layersGroup,
-                                              const std::vector<PlacedLayer>& layers,
+                                              const std::vector<PlacedKerasLayer>& layers,
                                               const std::vector<std::string>& unplaced)
 {
     std::map<std::string, Array> out;
     Problems problems;
     problems.missing = unplaced;
     std::set<std::string> taken;
-    std::map<std::string, int> used; // _get_unique_name's counters
-    for (const PlacedLayer& p : layers) {
-        std::string name = snakeCase(p.layer.className);
-        if (auto [it, fresh] = used.try_emplace(name, 0); !fresh)
-            name += "_" + std::to_string(++it->second);
-        for (const VariableGroup& g : p.groups) {
-            const std::string vars = joined(joined(layersGroup, name), joined(g.path, "vars"));
+    const std::vector<std::string> names = keras3EntryNames(layers);
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const PlacedKerasLayer& p = layers[l];
+        const std::string& name = names[l];
+        for (const KerasVariableGroup& g : p.groups) {
+            const std::string vars = joinedPath(joinedPath(layersGroup, name), joinedPath(g.path, "vars"));
             for (std::size_t i = 0; i < g.weights.size(); ++i) {
                 const std::string path = vars + "/" + std::to_string(i);
                 if (file.kind(path) != Hdf5File::Kind::Dataset) {
@@ -360,7 +142,7 @@ std::vector<std::string> chunkedAttribute(const Hdf5File& file, const std::strin
 }
 
 std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::string& group,
-                                              const std::vector<PlacedLayer>& layers,
+                                              const std::vector<PlacedKerasLayer>& layers,
                                               const std::vector<std::string>& unplaced)
 {
     const std::string source = file.sourceName();
@@ -379,17 +161,17 @@ std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::s
     Problems problems;
     problems.missing = unplaced;
     std::set<std::string> placedNames;
-    for (const PlacedLayer& p : layers) {
-        std::vector<NodeWeight> weights;
-        for (const VariableGroup& g : p.groups)
+    for (const PlacedKerasLayer& p : layers) {
+        std::vector<KerasWeight> weights;
+        for (const KerasVariableGroup& g : p.groups)
             weights.insert(weights.end(), g.weights.begin(), g.weights.end());
         weights = trainableFirst(std::move(weights)); // _legacy_weights, over the sublayers too
         if (weights.empty())
             continue;
         placedNames.insert(p.layer.name);
-        const std::string layerGroup = joined(root, p.layer.name);
+        const std::string layerGroup = joinedPath(root, p.layer.name);
         if (file.kind(layerGroup) != Hdf5File::Kind::Group) {
-            for (const NodeWeight& w : weights)
+            for (const KerasWeight& w : weights)
                 problems.missing.push_back(layerGroup + " (layer \"" + p.layer.name + "\"'s " + w.spec.name + ")");
             continue;
         }
@@ -399,8 +181,8 @@ std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::s
                 problems.missing.push_back(layerGroup + ": weight " + std::to_string(i) + " (layer \"" + p.layer.name +
                                            "\"'s " + weights[i].spec.name + ")");
             } else if (i >= weights.size()) {
-                problems.extra.push_back(joined(layerGroup, names[i]));
-            } else if (const std::string path = joined(layerGroup, names[i]);
+                problems.extra.push_back(joinedPath(layerGroup, names[i]));
+            } else if (const std::string path = joinedPath(layerGroup, names[i]);
                        file.kind(path) != Hdf5File::Kind::Dataset) {
                 problems.missing.push_back(path + " (listed in weight_names, not in the file)");
             } else {
@@ -412,11 +194,11 @@ std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::s
     std::vector<std::string> fileLayers = chunkedAttribute(file, group, "layer_names");
     fileLayers.push_back("top_level_model_weights");
     for (const std::string& name : fileLayers) {
-        const std::string layerGroup = joined(root, name);
+        const std::string layerGroup = joinedPath(root, name);
         if (placedNames.contains(name) || file.kind(layerGroup) != Hdf5File::Kind::Group)
             continue;
         for (const std::string& w : chunkedAttribute(file, layerGroup, "weight_names"))
-            problems.extra.push_back(joined(layerGroup, w));
+            problems.extra.push_back(joinedPath(layerGroup, w));
     }
     if (problems.any())
         problems.raise(source);
@@ -430,7 +212,7 @@ std::map<std::string, Array> readKerasWeights(const Hdf5File& file, const nlohma
 {
     const std::string& source = file.sourceName();
     std::vector<std::string> unplaced;
-    const std::vector<PlacedLayer> layers = placeLayers(config, model, source, unplaced);
+    const std::vector<PlacedKerasLayer> layers = placeKerasLayers(config, model, source, unplaced);
     if (file.kind("model_weights") == Hdf5File::Kind::Group)
         return readLegacyLayout(file, "model_weights", layers, unplaced);
     if (file.hasAttribute("/", "layer_names") || file.hasAttribute("/", "layer_names0"))
@@ -440,7 +222,7 @@ std::map<std::string, Array> readKerasWeights(const Hdf5File& file, const nlohma
     if (file.kind("_layer_checkpoint_dependencies") == Hdf5File::Kind::Group)
         return readKeras3Layout(file, "_layer_checkpoint_dependencies", layers, unplaced);
     bool anyWeights = !unplaced.empty();
-    for (const PlacedLayer& p : layers)
+    for (const PlacedKerasLayer& p : layers)
         anyWeights = anyWeights || !p.groups.empty();
     if (anyWeights)
         throw FileFormatError(source + ": holds no Keras weights (no `layers` group as Keras 3 writes, no "

@@ -2,6 +2,7 @@
 
 #include "FileFormatError.h"
 #include "JsonText.h"
+#include "KerasExport.h"
 #include "KerasWeightFiles.h"
 #include "Npz.h"
 
@@ -146,10 +147,12 @@ std::map<std::string, Array> readWeightsFile(const std::string& path, const Load
     if (file.hasAttribute("/", "model_config"))
         return readKerasWeights(file, parseJsonText(file.stringAttribute("/", "model_config"), path + ":model_config"),
                                 checked);
-    if (model.kerasConfig.is_null())
-        throw FileFormatError(path + ": Keras weights are placed by the Keras config they were saved with; open the "
-                                     "model's Keras JSON (model.to_json()) or its .keras, not a .sfmodel, with them");
-    return readKerasWeights(file, model.kerasConfig, checked);
+    // A model not imported from Keras is placed as Keras would build it from Shapeflow's export (what
+    // writeKerasModelFile writes its weights by).
+    const nlohmann::json config = model.kerasConfig.is_null()
+                                      ? exportKerasModel(checked, model.document.name, KerasFlavour::Keras3).model
+                                      : model.kerasConfig;
+    return readKerasWeights(file, config, checked);
 }
 
 } // namespace sf

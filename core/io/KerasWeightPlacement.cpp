@@ -1,0 +1,222 @@
+#include "KerasWeightPlacement.h"
+
+#include "FileFormatError.h"
+#include "graph/LayerCatalogue.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+/// Where Keras puts each weight, read from its saving code (not remembered):
+/// - Keras 3, keras/src/saving/saving_lib.py: _save_state walks the model (_walk_saveable: a
+///   Sequential's or Functional's `layers` first, then its other attributes), writing each
+///   object's save_own_variables() under `<path>/vars` (H5IOStore._create_h5_group). A list's
+///   items are named by _save_container_state after their class in snake case (naming.to_snake_case),
+///   numbered from the second on by _get_unique_name (`dense`, `dense_1`): not by layer name. An
+///   object already visited (a shared layer) is written once. Layer.save_own_variables stores
+///   `_trainable_variables + _non_trainable_variables` as "0", "1"... (Dense, the convolutions and
+///   Embedding override it with the same order: kernel, bias / embeddings). A layer's sublayers are
+///   its attributes: an RNN's `cell` (rnn.py), Bidirectional's `forward_layer` and `backward_layer`
+///   (bidirectional.py), TimeDistributed's `layer`, MultiHeadAttention's `_query_dense`,
+///   `_key_dense`, `_value_dense`, `_output_dense` (EinsumDense: kernel, bias). H5IOStore.get
+///   also reads Keras 2.13's `_layer_checkpoint_dependencies` in place of `layers`.
+/// - Legacy h5, keras/src/legacy/saving/legacy_h5_format.py and tf_keras/saving/legacy/hdf5_format.py:
+///   save_weights_to_hdf5_group writes `layer_names` (chunked as layer_names0, 1... when long),
+///   `backend` and `keras_version` on the group (`model_weights` in a whole-model file, the root
+///   in a save_weights file), then a group per layer whose `weight_names` attribute lists its
+///   weights (`dense/kernel:0` in tf.keras, the variable path in Keras 3) in the order of
+///   _legacy_weights: trainable_weights + non_trainable_weights, sublayers' included (Bidirectional:
+///   forward then backward). Keras loads them by position; names are the same in a file written
+///   with its own config, so Shapeflow goes by layer name and says which are missing.
+///   tf_keras's preprocess_weights_for_loading converts Keras 1 files (per-gate LSTM and GRU
+///   weights, Theano's flipped kernels) and CuDNN layers' weights: Shapeflow converts none of
+///   them and refuses Keras 1 and Theano files by name; CuDNN layers are not Shapeflow layers.
+
+namespace sf {
+
+namespace {
+
+std::string snakeCase(const std::string& className)
+{
+    // naming.to_snake_case, step by step.
+    std::string name = std::regex_replace(className, std::regex(R"(\W+)"), "");
+    name = std::regex_replace(name, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");
+    name = std::regex_replace(name, std::regex("([a-z])([A-Z])"), "$1_$2");
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    return name;
+}
+
+bool isModelClass(const std::string& className)
+{
+    return className == "Functional" || className == "Sequential" || className == "Model";
+}
+
+/// The model's layers as its config lists them: Keras 3 writes them in `model.layers` order.
+std::vector<KerasConfigLayer> configLayers(const nlohmann::json& root, const std::string& source)
+{
+    // TensorFlow.js's model.json wraps the Keras config in modelTopology.model_config.
+    const bool tfjs = root.is_object() && root.contains("modelTopology") && root["modelTopology"].is_object() &&
+                      root["modelTopology"].contains("model_config");
+    const nlohmann::json& config = tfjs ? root["modelTopology"]["model_config"] : root;
+    const nlohmann::json* inner = config.is_object() && config.contains("config") ? &config["config"] : nullptr;
+    const nlohmann::json* layers = nullptr;
+    if (inner && inner->is_array())
+        layers = inner; // Keras 2.0-2.2's Sequential: a list of layers
+    else if (inner && inner->is_object() && inner->contains("layers") && (*inner)["layers"].is_array())
+        layers = &(*inner)["layers"];
+    if (!layers)
+        throw FileFormatError(source + ": the model config lists no layers");
+    std::vector<KerasConfigLayer> out;
+    for (const nlohmann::json& entry : *layers) {
+        KerasConfigLayer layer;
+        if (entry.is_object() && entry.contains("class_name") && entry["class_name"].is_string())
+            layer.className = entry["class_name"].get<std::string>();
+        if (entry.is_object() && entry.contains("config") && entry["config"].is_object() &&
+            entry["config"].contains("name") && entry["config"]["name"].is_string())
+            layer.name = entry["config"]["name"].get<std::string>();
+        else if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
+            layer.name = entry["name"].get<std::string>();
+        out.push_back(std::move(layer));
+    }
+    return out;
+}
+
+bool isRecurrent(const std::string& type)
+{
+    return type == "SimpleRNN" || type == "LSTM" || type == "GRU";
+}
+
+/// The weights whose spec names start with `prefix/`, with the prefix dropped from the spec name.
+std::vector<KerasWeight> under(const std::vector<KerasWeight>& weights, const std::string& prefix)
+{
+    std::vector<KerasWeight> out;
+    for (KerasWeight w : weights)
+        if (w.spec.name.starts_with(prefix + "/")) {
+            w.spec.name = w.spec.name.substr(prefix.size() + 1);
+            out.push_back(std::move(w));
+        }
+    return out;
+}
+
+/// The Keras objects a layer of class `type` keeps its weights in (see the comment at the top).
+std::vector<KerasVariableGroup> variableGroups(const std::string& type, const Node* node,
+                                               const std::vector<KerasWeight>& weights)
+{
+    if (weights.empty())
+        return {};
+    if (isRecurrent(type))
+        return {{"cell", trainableFirst(weights)}};
+    std::vector<KerasVariableGroup> groups;
+    const auto nested = [&](const std::string& attribute, const std::string& innerType,
+                            const std::vector<KerasWeight>& inner) {
+        for (KerasVariableGroup g : variableGroups(innerType, nullptr, inner)) {
+            g.path = joinedPath(attribute, g.path);
+            groups.push_back(std::move(g));
+        }
+    };
+    if (type == "Bidirectional" && node) {
+        const NestedLayer* forward = node->params.layer("layer");
+        const NestedLayer* backward = node->params.layer("backward_layer");
+        nested("forward_layer", forward ? forward->className : "", under(weights, "forward"));
+        nested("backward_layer", backward ? backward->className : (forward ? forward->className : ""),
+               under(weights, "backward"));
+        return groups;
+    }
+    if (type == "TimeDistributed" && node) {
+        if (const NestedLayer* layer = node->params.layer("layer"))
+            nested("layer", layer->className, under(weights, layer->name));
+        return groups;
+    }
+    if (type == "MultiHeadAttention") {
+        for (const auto& [part, attribute] :
+             {std::pair{"query", "_query_dense"}, std::pair{"key", "_key_dense"}, std::pair{"value", "_value_dense"},
+              std::pair{"attention_output", "_output_dense"}})
+            if (std::vector<KerasWeight> w = under(weights, part); !w.empty())
+                groups.push_back({attribute, trainableFirst(std::move(w))});
+        return groups;
+    }
+    return {{"", trainableFirst(weights)}};
+}
+
+} // namespace
+
+std::vector<KerasWeight> trainableFirst(std::vector<KerasWeight> weights)
+{
+    std::stable_partition(weights.begin(), weights.end(), [](const KerasWeight& w) { return w.spec.trainable; });
+    return weights;
+}
+
+std::string joinedPath(const std::string& a, const std::string& b)
+{
+    return a.empty() ? b : b.empty() ? a : a + "/" + b;
+}
+
+std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, const CheckedModel& model,
+                                               const std::string& source, std::vector<std::string>& unplaced)
+{
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
+    const Topology& t = report.topology();
+    std::vector<PlacedKerasLayer> placed;
+    std::vector<std::string> unknown;
+    for (KerasConfigLayer& layer : configLayers(config, source)) {
+        if (isModelClass(layer.className))
+            throw FileFormatError(source + ": layer \"" + layer.name + "\" is a nested " + layer.className +
+                                  " model; Shapeflow does not place the weights of nested models yet");
+        PlacedKerasLayer p{layer, nullptr, {}};
+        for (const auto& [id, node] : graph.nodes())
+            if (node.name == layer.name && !node.sharesWeightsWith.isValid())
+                p.node = &node;
+        if (p.node && LayerCatalogue::instance().type(p.node->type)) {
+            const NodeReport* r = report.node(p.node->id);
+            const auto index = t.indexOf.find(p.node->id);
+            if (!r || !r->output || index == t.indexOf.end()) {
+                unknown.push_back(layer.name);
+            } else {
+                std::vector<Shape> inputs;
+                for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index->second)])
+                    inputs.push_back(
+                        report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
+                std::vector<KerasWeight> weights;
+                for (const WeightSpec& w : LayerCatalogue::instance().type(p.node->type)->weights(*p.node, inputs))
+                    weights.push_back({p.node->name + "/" + w.name, w});
+                p.groups = variableGroups(p.node->type, p.node, weights);
+            }
+        }
+        placed.push_back(std::move(p));
+    }
+    // Weights of the model that no layer of the config names: the file was saved from another model.
+    for (const auto& [id, node] : graph.nodes()) {
+        const Node* self = &node; // clang 14 cannot capture a structured binding
+        if (node.sharesWeightsWith.isValid() || !LayerCatalogue::instance().type(node.type) ||
+            std::any_of(placed.begin(), placed.end(), [self](const PlacedKerasLayer& p) { return p.node == self; }))
+            continue;
+        const NodeReport* r = report.node(id);
+        if (r && r->params > 0)
+            unplaced.push_back("layer \"" + node.name + "\"'s " + std::to_string(r->params) +
+                               " weights (the file's config has no layer of that name)");
+    }
+    if (!unknown.empty()) {
+        std::string names;
+        for (const std::string& n : unknown)
+            names += (names.empty() ? "\"" : ", \"") + n + "\"";
+        throw FileFormatError(source + ": the shapes of layer(s) " + names +
+                              " are not known (see the model's errors), so their weights have no place to go");
+    }
+    return placed;
+}
+
+std::vector<std::string> keras3EntryNames(const std::vector<PlacedKerasLayer>& layers)
+{
+    std::map<std::string, int> used; // _get_unique_name's counters
+    std::vector<std::string> names;
+    for (const PlacedKerasLayer& p : layers) {
+        std::string name = snakeCase(p.layer.className);
+        if (auto [it, fresh] = used.try_emplace(name, 0); !fresh)
+            name += "_" + std::to_string(++it->second);
+        names.push_back(std::move(name));
+    }
+    return names;
+}
+
+} // namespace sf

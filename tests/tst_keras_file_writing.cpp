@@ -1,0 +1,336 @@
+#include "MainWindow.h"
+#include "engine/NetworkCompiler.h"
+#include "io/FileFormatError.h"
+#include "io/Hdf5File.h"
+#include "io/JsonText.h"
+#include "io/KerasModelWriting.h"
+#include "io/ModelLoader.h"
+#include "io/Npz.h"
+#include "io/ZipArchive.h"
+#include "train/DefaultLoss.h"
+#include "train/NetworkWeights.h"
+#include "train/SyntheticData.h"
+#include "train/Trainer.h"
+#include "training/TrainingPanel.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cstring>
+#include <fstream>
+
+using namespace sf;
+
+namespace {
+
+std::string fixture(const std::string& name)
+{
+    return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras_weights/" + name;
+}
+
+std::string bytesOf(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+template <typename F> QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+bool sameBits(const Array& a, const Array& b)
+{
+    return a.shape == b.shape && a.values.size() == b.values.size() &&
+           std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
+}
+
+/// Every weight of `expected` is in `read` bit for bit, and `read` has no others.
+void compareWeights(const std::map<std::string, Array>& read, const std::map<std::string, Array>& expected)
+{
+    QCOMPARE(read.size(), expected.size());
+    for (const auto& [name, array] : expected) {
+        QVERIFY2(read.contains(name), name.c_str());
+        QVERIFY2(sameBits(read.at(name), array), name.c_str());
+    }
+}
+
+/// Reads back what writeKerasModelFile wrote at `path`: a .keras and an .h5 with their own config, a
+/// .weights.h5 for `model`.
+std::map<std::string, Array> readBack(const std::string& path, const LoadedModel& model)
+{
+    if (path.ends_with(".weights.h5"))
+        return readWeightsFile(path, model);
+    LoadedModel loaded = loadModel(path);
+    if (!loaded.weightsProblem.empty())
+        throw FileFormatError(loaded.weightsProblem);
+    return loaded.weights;
+}
+
+ModelDocument denseDocument()
+{
+    LoadedModel loaded = loadModel(fixture("dense_stack.keras"));
+    return loaded.document;
+}
+
+} // namespace
+
+/// Writing Keras model files with their weights (core/io/KerasModelWriting): .keras, legacy .h5 and
+/// .weights.h5, read back bit for bit and checked against the layouts of Keras's saving code.
+class TestKerasFileWriting : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyFormatReadsBackBitForBit_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("ending");
+        for (const char* model : {"dense_stack.keras", "batch_norm.keras", "bidirectional_gru.h5", "conv2d.keras",
+                                  "shared_layer.h5", "embedding_lstm.keras"})
+            for (const char* ending : {".keras", ".h5", ".weights.h5"})
+                QTest::addRow("%s as %s", model, ending) << model << ending;
+    }
+
+    /// Keras files read by Shapeflow (their weights checked against Keras's own numbers by
+    /// tst_keras_weight_files) are written in each format and read back: every weight bit for bit.
+    void everyFormatReadsBackBitForBit()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, ending);
+        const LoadedModel loaded = loadModel(fixture(model.toStdString()));
+        QVERIFY(!loaded.weights.empty());
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("written" + ending).toStdString();
+        writeKerasModelFile(path, loaded.document, loaded.weights);
+        compareWeights(readBack(path, loaded), loaded.weights);
+        if (!path.ends_with(".weights.h5")) {
+            const LoadedModel again = loadModel(path);
+            QCOMPARE(again.document.graph.nodes().size(), loaded.document.graph.nodes().size());
+        }
+    }
+
+    /// A model trained in Shapeflow, written as .keras, reads back identical and predicts the same.
+    void aTrainedModelReadsBackIdentical()
+    {
+        const LoadedModel loaded = loadModel(fixture("embedding_lstm.keras"));
+        const CheckedModel model(loaded.document.graph);
+        TrainConfig config;
+        config.epochs = 2;
+        config.batchSize = 8;
+        config.loss = defaultLossFor(model);
+        Trainer trainer(model, config, makeSyntheticData(loaded.document.graph, config.loss, 32, 3));
+        setWeights(trainer.network(), loaded.weights, "fixture");
+        trainer.fit();
+        const std::map<std::string, Array> trained = weightArrays(trainer.network());
+        QVERIFY(!sameBits(trained.at("dense/kernel"), loaded.weights.at("dense/kernel")));
+
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("trained.keras").toStdString();
+        writeKerasModelFile(path, loaded.document, trained);
+        const LoadedModel reopened = loadModel(path);
+        compareWeights(reopened.weights, trained);
+
+        Trainer again(CheckedModel(reopened.document.graph), config, trainer.trainingData());
+        setWeights(again.network(), reopened.weights, path);
+        Dataset inputs;
+        inputs.inputs = makeSyntheticInputs(reopened.document.graph, 16, 9);
+        const auto before = trainer.predict(inputs);
+        const auto after = again.predict(inputs);
+        QCOMPARE(after.size(), before.size());
+        for (const auto& [name, array] : before)
+            QVERIFY2(sameBits(after.at(name), array), name.c_str());
+    }
+
+    /// The archive as saving_lib.py writes it: metadata.json, config.json and model.weights.h5 in
+    /// that order; the metadata's keras_version and date_saved; the config a Keras 3 Functional;
+    /// the weights under `layers/<class in snake case>/vars` with the objects' names.
+    void theArchiveFollowsSavingLib()
+    {
+        const LoadedModel loaded = loadModel(fixture("bidirectional_gru.keras"));
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("m.keras").toStdString();
+        writeKerasModelFile(path, loaded.document, loaded.weights);
+        const std::vector<ZipMember> members = readZipMembers(bytesOf(path), path, ".keras", 1 << 30);
+        QCOMPARE(members.size(), std::size_t{3});
+        QCOMPARE(members[0].name, std::string("metadata.json"));
+        QCOMPARE(members[1].name, std::string("config.json"));
+        QCOMPARE(members[2].name, std::string("model.weights.h5"));
+
+        const nlohmann::json metadata = parseJsonText(members[0].bytes, "metadata.json");
+        QCOMPARE(metadata.size(), std::size_t{2});
+        QCOMPARE(metadata.at("keras_version").get<std::string>(), std::string(kKeras3FileVersion));
+        QVERIFY(QRegularExpression(R"(^\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d$)")
+                    .match(QString::fromStdString(metadata.at("date_saved").get<std::string>()))
+                    .hasMatch());
+
+        const nlohmann::json config = parseJsonText(members[1].bytes, "config.json");
+        QCOMPARE(config.at("class_name").get<std::string>(), std::string("Functional"));
+        QCOMPARE(config.at("module").get<std::string>(), std::string("keras.src.models.functional"));
+        QCOMPARE(config.at("config").at("name").get<std::string>(), loaded.document.name);
+
+        const Hdf5File h5 = Hdf5File::fromBytes(members[2].bytes, "model.weights.h5");
+        QCOMPARE(h5.stringAttribute("vars", "name"), loaded.document.name);
+        QCOMPARE(h5.members("layers"), (std::vector<std::string>{"bidirectional", "dense", "input_layer"}));
+        QCOMPARE(h5.stringAttribute("layers/bidirectional/vars", "name"), std::string("bidirectional"));
+        QCOMPARE(h5.members("layers/bidirectional/vars"), std::vector<std::string>{});
+        // A GRU's kernel, recurrent kernel and bias, in each direction's cell.
+        for (const char* direction : {"forward_layer", "backward_layer"}) {
+            const std::string vars = std::string("layers/bidirectional/") + direction + "/cell/vars";
+            QCOMPARE(h5.members(vars), (std::vector<std::string>{"0", "1", "2"}));
+            QVERIFY(sameBits(h5.readFloats(vars + "/0"),
+                             loaded.weights.at(std::string("bidirectional/") +
+                                               (direction == std::string("forward_layer") ? "forward" : "backward") +
+                                               "/kernel")));
+        }
+        QCOMPARE(h5.members("layers/dense/vars"), (std::vector<std::string>{"0", "1"}));
+        QVERIFY(sameBits(h5.readFloats("layers/dense/vars/0"), loaded.weights.at("dense/kernel")));
+        QVERIFY(sameBits(h5.readFloats("layers/dense/vars/1"), loaded.weights.at("dense/bias")));
+    }
+
+    /// The legacy .h5 as legacy_h5_format.py writes it: model_config, keras_version and backend on the
+    /// root; model_weights with layer_names, and each layer's weight_names naming its datasets,
+    /// trainable weights first (BatchNormalization's moving statistics last).
+    void theLegacyH5FollowsLegacyH5Format()
+    {
+        const LoadedModel loaded = loadModel(fixture("batch_norm.keras"));
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("m.h5").toStdString();
+        writeKerasModelFile(path, loaded.document, loaded.weights);
+        const Hdf5File h5 = Hdf5File::open(path);
+        const nlohmann::json config = parseJsonText(h5.stringAttribute("/", "model_config"), "model_config");
+        QCOMPARE(config.size(), std::size_t{2}); // class_name and config, as model_metadata writes it
+        QCOMPARE(config.at("class_name").get<std::string>(), std::string("Functional"));
+        QVERIFY(h5.stringAttribute("/", "keras_version").starts_with("2."));
+        QCOMPARE(h5.stringAttribute("/", "backend"), std::string("tensorflow"));
+        QCOMPARE(h5.stringAttribute("model_weights", "keras_version"), h5.stringAttribute("/", "keras_version"));
+
+        std::vector<std::string> configNames;
+        int inputs = 0;
+        for (const nlohmann::json& layer : config.at("config").at("layers")) {
+            const std::string name = layer.at("name").get<std::string>();
+            configNames.push_back(name);
+            const std::vector<std::string> weightNames =
+                h5.stringListAttribute("model_weights/" + name, "weight_names");
+            for (const std::string& w : weightNames)
+                QCOMPARE(h5.kind("model_weights/" + name + "/" + w), Hdf5File::Kind::Dataset);
+            if (layer.at("class_name") == "InputLayer") {
+                QVERIFY(weightNames.empty());
+                ++inputs;
+            }
+            if (name == "batch_normalization")
+                QCOMPARE(weightNames,
+                         (std::vector<std::string>{"batch_normalization/gamma:0", "batch_normalization/beta:0",
+                                                   "batch_normalization/moving_mean:0",
+                                                   "batch_normalization/moving_variance:0"}));
+        }
+        QCOMPARE(inputs, 1);
+        QCOMPARE(h5.stringListAttribute("model_weights", "layer_names"), configNames);
+    }
+
+    /// Weights that do not fit are all named, and nothing is written.
+    void weightsThatDoNotFitAreRefused()
+    {
+        const LoadedModel loaded = loadModel(fixture("dense_stack.keras"));
+        std::map<std::string, Array> weights = loaded.weights;
+        weights.erase("dense/bias");
+        weights.at("dense_1/kernel").shape = {weights.at("dense_1/kernel").values.size()};
+        weights["nowhere/kernel"] = Array{{1}, {0.5f}, {}};
+        QTemporaryDir dir;
+        for (const char* ending : {".keras", ".h5", ".weights.h5"}) {
+            const std::string path = dir.filePath(QString("m") + ending).toStdString();
+            const QString error = errorOf([&] { writeKerasModelFile(path, loaded.document, weights); });
+            QVERIFY2(error.contains("dense/bias: no value for it"), qPrintable(error));
+            QVERIFY2(error.contains("dense_1/kernel: the value has shape"), qPrintable(error));
+            QVERIFY2(error.contains("nowhere/kernel: the model has no such weight"), qPrintable(error));
+            QVERIFY(!QFile::exists(QString::fromStdString(path)));
+        }
+        QVERIFY(errorOf([&] {
+                    writeKerasModelFile(dir.filePath("m.json").toStdString(), loaded.document, loaded.weights);
+                }).contains("not a Keras model file name"));
+    }
+
+    /// A model never trained is written with the initial weights its training starts from (its seed).
+    void anUntrainedModelGetsItsInitialWeights()
+    {
+        const ModelDocument document = denseDocument();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("fresh.keras").toStdString();
+        writeKerasModelFile(path, document, {});
+        const LoadedModel reopened = loadModel(path);
+        compareWeights(reopened.weights, initialWeights(CheckedModel(document.graph), TrainConfig{}.seed));
+    }
+
+    /// A config of more than 64 KB (a long model) goes into the .h5's model_config attribute whole.
+    void aLargeConfigFitsTheLegacyH5()
+    {
+        nlohmann::json layers = nlohmann::json::array();
+        layers.push_back({{"class_name", "InputLayer"},
+                          {"config", {{"name", "in"}, {"batch_input_shape", {nullptr, 3}}, {"dtype", "float32"}}}});
+        for (int i = 0; i < 400; ++i)
+            layers.push_back(
+                {{"class_name", "Dense"}, {"config", {{"name", "dense_" + std::to_string(i)}, {"units", 3}}}});
+        const nlohmann::json sequential = {{"class_name", "Sequential"},
+                                           {"config", {{"name", "long"}, {"layers", layers}}}};
+        const LoadedModel loaded = loadModelFromText(sequential.dump(), "long.json");
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("long.h5").toStdString();
+        writeKerasModelFile(path, loaded.document, {});
+        QVERIFY(Hdf5File::open(path).stringAttribute("/", "model_config").size() > 65536);
+        const LoadedModel reopened = loadModel(path);
+        QVERIFY2(reopened.weightsProblem.empty(), reopened.weightsProblem.c_str());
+        QCOMPARE(reopened.weights.size(), std::size_t{800});
+    }
+
+    /// convert takes the weights kept beside a .sfmodel, or those given with --weights.
+    void cliConvertWritesTheWeights()
+    {
+        QTemporaryDir dir;
+        const auto run = [](const QStringList& args) {
+            QProcess p;
+            p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
+            p.waitForFinished(60000);
+            return std::pair{p.exitCode(), p.readAllStandardOutput() + p.readAllStandardError()};
+        };
+        const QString sfmodel = dir.filePath("m.sfmodel");
+        auto step = run({"convert", QString::fromStdString(fixture("conv2d.keras")), sfmodel});
+        QVERIFY2(step.first == 0, step.second.constData());
+        QVERIFY(QFile::exists(dir.filePath("m.weights.npz")));
+        const auto expected = readNpz(fixture("conv2d.npz"));
+        for (const char* ending : {".keras", ".h5"}) {
+            const QString out = dir.filePath(QString("m") + ending);
+            step = run({"convert", sfmodel, out});
+            QVERIFY2(step.first == 0, step.second.constData());
+            QVERIFY2(step.second.contains("weights of"), step.second.constData());
+            compareWeights(loadModel(out.toStdString()).weights, expected);
+        }
+        const QString out = dir.filePath("given.keras");
+        step = run({"convert", QString::fromStdString(fixture("conv2d.keras")), out, "--weights",
+                    QString::fromStdString(fixture("conv2d.npz"))});
+        QVERIFY2(step.first == 0, step.second.constData());
+        compareWeights(loadModel(out.toStdString()).weights, expected);
+        step = run({"convert", sfmodel, dir.filePath("x.json"), "--weights", dir.filePath("m.weights.npz")});
+        QCOMPARE(step.first, 2);
+    }
+
+    /// Reset weights drops the weights a Keras file brought, and the next save keeps none.
+    void resetDropsTheFilesWeights()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(QString::fromStdString(fixture("embedding_lstm.keras")), true));
+        QVERIFY(!window.document().weights().empty());
+        window.training().resetWeights();
+        QVERIFY(window.document().weights().empty());
+        QTemporaryDir dir;
+        QVERIFY(window.saveTo(dir.filePath("m.sfmodel")));
+        QVERIFY(!QFile::exists(dir.filePath("m.weights.npz")));
+    }
+};
+
+QTEST_MAIN(TestKerasFileWriting)
+#include "tst_keras_file_writing.moc"

@@ -318,6 +318,24 @@ private slots:
         QCOMPARE(step.first, 2);
     }
 
+    /// File > Export to Keras writes a .keras, .h5 or .weights.h5 with the document's weights and says so.
+    void theEditorExportsWithTheWeights()
+    {
+        MainWindow window;
+        QVERIFY(window.openFile(QString::fromStdString(fixture("bidirectional_gru.keras")), true));
+        const std::map<std::string, Array> weights = window.document().weights();
+        QVERIFY(!weights.empty());
+        QTemporaryDir dir;
+        for (const char* name : {"m.keras", "m.h5"}) {
+            QVERIFY(window.exportKerasTo(dir.filePath(name), KerasFlavour::Keras2));
+            QVERIFY2(window.statusMessage().contains("with its trained weights"), qPrintable(window.statusMessage()));
+            compareWeights(loadModel(dir.filePath(name).toStdString()).weights, weights);
+        }
+        window.training().resetWeights();
+        QVERIFY(window.exportKerasTo(dir.filePath("fresh.keras"), KerasFlavour::Keras2));
+        QVERIFY2(window.statusMessage().contains("initial weights"), qPrintable(window.statusMessage()));
+    }
+
     /// Reset weights drops the weights a Keras file brought, and the next save keeps none.
     void resetDropsTheFilesWeights()
     {

@@ -15,6 +15,7 @@
 #include "graph/LayerCatalogue.h"
 #include "io/FileFormatError.h"
 #include "io/KerasExport.h"
+#include "io/KerasModelWriting.h"
 #include "io/KerasPython.h"
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
@@ -416,17 +417,27 @@ QString MainWindow::exportPathFor(const QString& suffix) const
 
 void MainWindow::exportKeras()
 {
-    const QString keras2 = tr("Keras 2 / tf.keras model JSON (*.json)");
-    const QString keras3 = tr("Keras 3 model JSON (*.json)");
-    const QString python = tr("Keras 3 Python script (*.py)");
-    QString chosen = keras2;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".json"),
-                                                keras2 + ";;" + keras3 + ";;" + python, &chosen);
+    // Each choice with the ending its files take; the weights go with the three Keras model files.
+    const std::vector<std::pair<QString, QString>> choices = {
+        {tr("Keras 3 model with its weights (*.keras)"), ".keras"},
+        {tr("Keras legacy HDF5 model with its weights, for tf.keras 2.x and Keras 3 (*.h5)"), ".h5"},
+        {tr("Keras 3 weights, for model.load_weights (*.weights.h5)"), ".weights.h5"},
+        {tr("Keras 2 / tf.keras model JSON (*.json)"), ".json"},
+        {tr("Keras 3 model JSON (*.json)"), ".json"},
+        {tr("Keras 3 Python script (*.py)"), ".py"},
+    };
+    QStringList filters;
+    for (const auto& [filter, ending] : choices)
+        filters << filter;
+    QString chosen = filters.front();
+    QString path =
+        QFileDialog::getSaveFileName(this, tr("Export to Keras"), exportPathFor(".keras"), filters.join(";;"), &chosen);
     if (path.isEmpty())
         return; // cancelled
-    if (chosen == python && !path.endsWith(".py"))
-        path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ".py";
-    exportKerasTo(path, chosen == keras3 ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+    const QString ending = choices[static_cast<std::size_t>(std::max<qsizetype>(0, filters.indexOf(chosen)))].second;
+    if (!path.endsWith(ending))
+        path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ending;
+    exportKerasTo(path, chosen == filters[4] ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
 }
 
 bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
@@ -435,6 +446,23 @@ bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
     const CheckedModel model = m_document->checkedModel();
     std::string text;
     std::vector<std::string> notes;
+    if (isKerasModelFilePath(path.toStdString())) {
+        // The model with its weights (its initial ones when it was never trained), written whole or not at all.
+        try {
+            writeKerasModelFile(path.toStdString(), document, m_document->weights());
+        } catch (const std::exception& e) {
+            showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 20000);
+            return false;
+        }
+        QString message = tr("Exported %1 with %2")
+                              .arg(QDir::toNativeSeparators(path), m_document->weights().empty()
+                                                                       ? tr("its initial weights (never trained)")
+                                                                       : tr("its trained weights"));
+        for (const std::string& note : kerasBuildNotes(model.graph(), model.report()))
+            message += QStringLiteral(" — ") + QString::fromStdString(note);
+        showStatus(message, 20000);
+        return true;
+    }
     if (path.endsWith(".py")) {
         KerasPythonResult python = kerasPythonCode(model, document.name);
         text = std::move(python.code);

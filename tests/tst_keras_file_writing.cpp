@@ -19,6 +19,7 @@
 #include <QtTest>
 #include <cstring>
 #include <fstream>
+#include <random>
 
 using namespace sf;
 
@@ -113,6 +114,69 @@ private slots:
             const LoadedModel again = loadModel(path);
             QCOMPARE(again.document.graph.nodes().size(), loaded.document.graph.nodes().size());
         }
+    }
+
+    void nestedModelsWeightsRoundTrip_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("ending");
+        for (const char* model : {"nested_deep.keras2.json", "nested_deep.keras3.json", "nested_functional.keras2.json",
+                                  "nested_functional.keras3.json", "nested_sequential.tfjs.json",
+                                  "nested_shared.keras2.json", "nested_shared.keras3.json"})
+            for (const char* ending : {".keras", ".h5", ".weights.h5"})
+                QTest::addRow("%s as %s", model, ending) << model << ending;
+    }
+
+    /// Models used as layers: their weights are written under the nested model's entry and read back
+    /// bit for bit (random values, so that no two weights are alike); a shared one once.
+    void nestedModelsWeightsRoundTrip()
+    {
+        QFETCH(QString, model);
+        QFETCH(QString, ending);
+        const LoadedModel loaded =
+            loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/" + model.toStdString());
+        QVERIFY(!loaded.document.graph.groups().empty());
+        std::map<std::string, Array> weights = initialWeights(CheckedModel(loaded.document.graph), 1);
+        std::mt19937 rng(11);
+        std::normal_distribution<float> normal;
+        for (auto& [name, array] : weights)
+            for (float& v : array.values)
+                v = normal(rng);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("nested" + ending).toStdString();
+        writeKerasModelFile(path, loaded.document, weights);
+        compareWeights(readBack(path, loaded), weights);
+    }
+
+    /// Where a nested model's weights go, as saving_lib.py's _save_state walks it (the inner model is
+    /// an item of `layers` named after its class, its layers under its own `layers`) and as
+    /// legacy_h5_format.py lists them (the inner model's weights together, trainable first).
+    void nestedModelsLayout()
+    {
+        const LoadedModel loaded =
+            loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/nested_shared.keras3.json");
+        const std::map<std::string, Array> weights = initialWeights(CheckedModel(loaded.document.graph), 1);
+        QTemporaryDir dir;
+        const std::string keras3 = dir.filePath("n.weights.h5").toStdString();
+        const std::string legacy = dir.filePath("n.h5").toStdString();
+        writeKerasModelFile(keras3, loaded.document, weights);
+        writeKerasModelFile(legacy, loaded.document, weights);
+
+        const Hdf5File k3 = Hdf5File::open(keras3);
+        QCOMPARE(k3.stringAttribute("layers/functional/vars", "name"), std::string("encoder"));
+        QCOMPARE(k3.stringAttribute("layers/functional/layers/dense_1/vars", "name"), std::string("code"));
+        QCOMPARE(k3.datasetShape("layers/functional/layers/dense/vars/0"), (std::vector<std::int64_t>{8, 16}));
+        QCOMPARE(k3.datasetShape("layers/functional/layers/dense_1/vars/0"), (std::vector<std::int64_t>{16, 4}));
+        QCOMPARE(k3.datasetShape("layers/dense/vars/0"), (std::vector<std::int64_t>{8, 1}));
+        QCOMPARE(k3.kind("layers/functional_1"), Hdf5File::Kind::Missing); // called twice, saved once
+
+        const Hdf5File h5 = Hdf5File::open(legacy);
+        QCOMPARE(h5.stringListAttribute("model_weights", "layer_names"),
+                 (std::vector<std::string>{"left", "right", "encoder", "concatenate", "dense"}));
+        const std::vector<std::string> inner = h5.stringListAttribute("model_weights/encoder", "weight_names");
+        QCOMPARE(inner.size(), std::size_t{4});
+        QVERIFY(inner[1].ends_with("/bias:0") && inner[2].starts_with("code/"));
+        QCOMPARE(h5.datasetShape("model_weights/encoder/" + inner[2]), (std::vector<std::int64_t>{16, 4}));
     }
 
     /// A model trained in Shapeflow, written as .keras, reads back identical and predicts the same.

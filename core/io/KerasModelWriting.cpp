@@ -39,18 +39,17 @@ std::map<std::string, const Array*> matchWeights(const std::vector<PlacedKerasLa
     std::vector<std::string> problems = unplaced;
     std::map<std::string, const Array*> matched;
     for (const PlacedKerasLayer& p : layers)
-        for (const KerasVariableGroup& g : p.groups)
-            for (const KerasWeight& w : g.weights) {
-                const auto it = weights.find(w.name);
-                const std::vector<Index> needed(w.spec.shape.begin(), w.spec.shape.end());
-                if (it == weights.end())
-                    problems.push_back(w.name + ": no value for it");
-                else if (it->second.shape != needed)
-                    problems.push_back(w.name + ": the value has shape " + it->second.shapeText() +
-                                       "; the layer needs " + Array{needed, {}, {}}.shapeText());
-                else
-                    matched[w.name] = &it->second;
-            }
+        for (const KerasWeight& w : legacyWeights(p)) {
+            const auto it = weights.find(w.name);
+            const std::vector<Index> needed(w.spec.shape.begin(), w.spec.shape.end());
+            if (it == weights.end())
+                problems.push_back(w.name + ": no value for it");
+            else if (it->second.shape != needed)
+                problems.push_back(w.name + ": the value has shape " + it->second.shapeText() + "; the layer needs " +
+                                   Array{needed, {}, {}}.shapeText());
+            else
+                matched[w.name] = &it->second;
+        }
     for (const auto& [name, array] : weights)
         if (!matched.contains(name) && std::none_of(problems.begin(), problems.end(),
                                                     [&](const std::string& p) { return p.starts_with(name + ":"); }))
@@ -110,20 +109,13 @@ std::string keras3WeightsFile(const CheckedModel& model, const nlohmann::json& c
         return group;
     };
     vars("", config.value("config", nlohmann::json::object()).value("name", "model"));
-    const std::vector<std::string> entries = keras3EntryNames(placement.layers);
-    for (std::size_t l = 0; l < placement.layers.size(); ++l) {
-        const PlacedKerasLayer& p = placement.layers[l];
-        const std::string layerPath = "layers/" + entries[l];
-        vars(layerPath, p.layer.name);
-        for (const KerasVariableGroup& g : p.groups) {
-            // A sublayer's own name (Keras calls an LSTM's cell `lstm_cell`) is not in the config,
-            // so its group has none, as H5IOStore.make writes an object without a name; Keras loads
-            // by the attribute path.
-            const std::string group = joinedPath(joinedPath(layerPath, g.path), "vars");
-            file.createGroup(group);
-            for (std::size_t i = 0; i < g.weights.size(); ++i)
-                file.writeFloats(group + "/" + std::to_string(i), *placement.values.at(g.weights[i].name));
-        }
+    for (const Keras3Vars& v : keras3Vars(placement.layers, "layers")) {
+        // A sublayer's own name (Keras calls an LSTM's cell `lstm_cell`) is not in the config, so its
+        // group has none, as H5IOStore.make writes an object without a name; Keras loads by path.
+        const std::string group = v.name.empty() ? joinedPath(v.path, "vars") : vars(v.path, v.name);
+        file.createGroup(group);
+        for (std::size_t i = 0; i < v.weights.size(); ++i)
+            file.writeFloats(group + "/" + std::to_string(i), *placement.values.at(v.weights[i].name));
     }
     return file.bytes();
 }
@@ -150,10 +142,7 @@ std::string legacyH5ModelFile(const CheckedModel& model, const std::string& mode
     file.setStringAttribute("model_weights", "backend", backend);
     file.setStringAttribute("model_weights", "keras_version", version);
     for (const PlacedKerasLayer& p : placement.layers) {
-        std::vector<KerasWeight> all;
-        for (const KerasVariableGroup& g : p.groups)
-            all.insert(all.end(), g.weights.begin(), g.weights.end());
-        all = trainableFirst(std::move(all)); // _legacy_weights, over the sublayers too
+        const std::vector<KerasWeight> all = legacyWeights(p);
         const std::string group = "model_weights/" + p.layer.name;
         file.createGroup(group);
         std::vector<std::string> names;

@@ -93,22 +93,16 @@ std::map<std::string, Array> readKeras3Layout(const Hdf5File& file, const std::s
     Problems problems;
     problems.missing = unplaced;
     std::set<std::string> taken;
-    const std::vector<std::string> names = keras3EntryNames(layers);
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-        const PlacedKerasLayer& p = layers[l];
-        const std::string& name = names[l];
-        for (const KerasVariableGroup& g : p.groups) {
-            const std::string vars = joinedPath(joinedPath(layersGroup, name), joinedPath(g.path, "vars"));
-            for (std::size_t i = 0; i < g.weights.size(); ++i) {
-                const std::string path = vars + "/" + std::to_string(i);
-                if (file.kind(path) != Hdf5File::Kind::Dataset) {
-                    problems.missing.push_back(path + " (layer \"" + p.layer.name + "\"'s " + g.weights[i].spec.name +
-                                               ")");
-                    continue;
-                }
-                taken.insert(path);
-                take(file, path, g.weights[i], p.layer.name, out, problems);
+    for (const Keras3Vars& v : keras3Vars(layers, layersGroup)) {
+        const std::string& layerName = v.layer->layer.name;
+        for (std::size_t i = 0; i < v.weights.size(); ++i) {
+            const std::string path = joinedPath(v.path, "vars") + "/" + std::to_string(i);
+            if (file.kind(path) != Hdf5File::Kind::Dataset) {
+                problems.missing.push_back(path + " (layer \"" + layerName + "\"'s " + v.weights[i].spec.name + ")");
+                continue;
             }
+            taken.insert(path);
+            take(file, path, v.weights[i], layerName, out, problems);
         }
     }
     std::vector<std::string> all;
@@ -162,10 +156,7 @@ std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::s
     problems.missing = unplaced;
     std::set<std::string> placedNames;
     for (const PlacedKerasLayer& p : layers) {
-        std::vector<KerasWeight> weights;
-        for (const KerasVariableGroup& g : p.groups)
-            weights.insert(weights.end(), g.weights.begin(), g.weights.end());
-        weights = trainableFirst(std::move(weights)); // _legacy_weights, over the sublayers too
+        const std::vector<KerasWeight> weights = legacyWeights(p);
         if (weights.empty())
             continue;
         placedNames.insert(p.layer.name);

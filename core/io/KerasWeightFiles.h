@@ -41,7 +41,9 @@ KerasModelParts readLegacyH5Model(const std::string& path);
 /// `config` is the model config the weights were saved with (for the layers' classes, order and
 /// names). A weight whose shape differs from the one its layer needs, weights the model needs that
 /// the file lacks, and weights the file has that the model has no place for are all listed in one
-/// FileFormatError; so are what Shapeflow does not convert (files of Keras 1, nested models).
+/// FileFormatError; so are what Shapeflow does not convert (files of Keras 1, the Theano backend).
+/// A nested model's weights are under its entry (Keras 3: `layers/functional/layers/dense/vars`;
+/// legacy: all of them in the nested model's group, trainable first).
 std::map<std::string, Array> readKerasWeights(const Hdf5File& file, const nlohmann::json& config,
                                               const CheckedModel& model);
 

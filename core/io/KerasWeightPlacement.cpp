@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <regex>
+#include <set>
 
 /// Where Keras puts each weight, read from its saving code (not remembered):
 /// - Keras 3, keras/src/saving/saving_lib.py: _save_state walks the model (_walk_saveable: a
@@ -54,10 +55,10 @@ bool isModelClass(const std::string& className)
 /// The model's layers as its config lists them: Keras 3 writes them in `model.layers` order.
 std::vector<KerasConfigLayer> configLayers(const nlohmann::json& root, const std::string& source)
 {
-    // TensorFlow.js's model.json wraps the Keras config in modelTopology.model_config.
-    const bool tfjs = root.is_object() && root.contains("modelTopology") && root["modelTopology"].is_object() &&
-                      root["modelTopology"].contains("model_config");
-    const nlohmann::json& config = tfjs ? root["modelTopology"]["model_config"] : root;
+    // TensorFlow.js's model.json holds the Keras config as modelTopology, or in its model_config.
+    const bool tfjs = root.is_object() && root.contains("modelTopology") && root["modelTopology"].is_object();
+    const nlohmann::json& topology = tfjs ? root["modelTopology"] : root;
+    const nlohmann::json& config = tfjs && topology.contains("model_config") ? topology["model_config"] : topology;
     const nlohmann::json* inner = config.is_object() && config.contains("config") ? &config["config"] : nullptr;
     const nlohmann::json* layers = nullptr;
     if (inner && inner->is_array())
@@ -76,6 +77,7 @@ std::vector<KerasConfigLayer> configLayers(const nlohmann::json& root, const std
             layer.name = entry["config"]["name"].get<std::string>();
         else if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
             layer.name = entry["name"].get<std::string>();
+        layer.entry = entry;
         out.push_back(std::move(layer));
     }
     return out;
@@ -151,47 +153,84 @@ std::string joinedPath(const std::string& a, const std::string& b)
     return a.empty() ? b : b.empty() ? a : a + "/" + b;
 }
 
-std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, const CheckedModel& model,
-                                               const std::string& source, std::vector<std::string>& unplaced)
+namespace {
+
+/// The weights of `node` as its layer declares them for the shapes it is fed, with the Keras objects
+/// they are kept in; false when its shapes are not known.
+bool placeNode(const CheckedModel& model, const Node& node, std::vector<KerasVariableGroup>& groups)
 {
-    const Graph& graph = model.graph();
+    const LayerType* type = LayerCatalogue::instance().type(node.type);
+    if (!type)
+        return true; // an opaque layer: Shapeflow has no weights for it
     const ShapeReport& report = model.report();
     const Topology& t = report.topology();
+    const NodeReport* r = report.node(node.id);
+    const auto index = t.indexOf.find(node.id);
+    if (!r || !r->output || index == t.indexOf.end())
+        return false;
+    std::vector<Shape> inputs;
+    for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index->second)])
+        inputs.push_back(report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
+    std::vector<KerasWeight> weights;
+    for (const WeightSpec& w : type->weights(node, inputs))
+        weights.push_back({node.name + "/" + w.name, w});
+    groups = variableGroups(node.type, &node, weights);
+    return true;
+}
+
+/// Places the layers of `config` (a model config, or a nested model's entry) on the nodes of
+/// `scope`: the top level (null) or a group, a model used as a layer, whose members carry their
+/// Keras names in it. A nested model's entry is placed on its group, recursively.
+std::vector<PlacedKerasLayer> placeIn(const nlohmann::json& config, const CheckedModel& model, const NodeGroup* scope,
+                                      const std::string& source, std::set<const Node*>& placedNodes,
+                                      std::vector<std::string>& unknown)
+{
+    const Graph& graph = model.graph();
+    const GroupId scopeId = scope ? scope->id : GroupId{};
     std::vector<PlacedKerasLayer> placed;
-    std::vector<std::string> unknown;
     for (KerasConfigLayer& layer : configLayers(config, source)) {
-        if (isModelClass(layer.className))
-            throw FileFormatError(source + ": layer \"" + layer.name + "\" is a nested " + layer.className +
-                                  " model; Shapeflow does not place the weights of nested models yet");
-        PlacedKerasLayer p{layer, nullptr, {}};
-        for (const auto& [id, node] : graph.nodes())
-            if (node.name == layer.name && !node.sharesWeightsWith.isValid())
+        PlacedKerasLayer p{layer, nullptr, {}, {}};
+        if (isModelClass(layer.className)) {
+            // Its first call's group: a later call's copies share its weights.
+            for (const auto& [id, group] : graph.groups())
+                if (group.name == layer.name && group.parent == scopeId && !group.repeats.isValid())
+                    p.inner = placeIn(layer.entry, model, &group, source, placedNodes, unknown);
+            placed.push_back(std::move(p));
+            continue;
+        }
+        for (const auto& [id, node] : graph.nodes()) {
+            if (node.sharesWeightsWith.isValid() || graph.groupOf(id) != scopeId)
+                continue;
+            // A member goes by its Keras name in its model, which may differ from its name in the graph.
+            const auto member = scope ? scope->members.find(id) : std::map<NodeId, std::string>::const_iterator{};
+            const std::string& kerasName = scope && member != scope->members.end() ? member->second : node.name;
+            if (kerasName == layer.name)
                 p.node = &node;
-        if (p.node && LayerCatalogue::instance().type(p.node->type)) {
-            const NodeReport* r = report.node(p.node->id);
-            const auto index = t.indexOf.find(p.node->id);
-            if (!r || !r->output || index == t.indexOf.end()) {
+        }
+        if (p.node) {
+            placedNodes.insert(p.node);
+            if (!placeNode(model, *p.node, p.groups))
                 unknown.push_back(layer.name);
-            } else {
-                std::vector<Shape> inputs;
-                for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index->second)])
-                    inputs.push_back(
-                        report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
-                std::vector<KerasWeight> weights;
-                for (const WeightSpec& w : LayerCatalogue::instance().type(p.node->type)->weights(*p.node, inputs))
-                    weights.push_back({p.node->name + "/" + w.name, w});
-                p.groups = variableGroups(p.node->type, p.node, weights);
-            }
         }
         placed.push_back(std::move(p));
     }
+    return placed;
+}
+
+} // namespace
+
+std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, const CheckedModel& model,
+                                               const std::string& source, std::vector<std::string>& unplaced)
+{
+    std::set<const Node*> placedNodes;
+    std::vector<std::string> unknown;
+    std::vector<PlacedKerasLayer> placed = placeIn(config, model, nullptr, source, placedNodes, unknown);
     // Weights of the model that no layer of the config names: the file was saved from another model.
-    for (const auto& [id, node] : graph.nodes()) {
-        const Node* self = &node; // clang 14 cannot capture a structured binding
+    for (const auto& [id, node] : model.graph().nodes()) {
         if (node.sharesWeightsWith.isValid() || !LayerCatalogue::instance().type(node.type) ||
-            std::any_of(placed.begin(), placed.end(), [self](const PlacedKerasLayer& p) { return p.node == self; }))
+            placedNodes.contains(&node))
             continue;
-        const NodeReport* r = report.node(id);
+        const NodeReport* r = model.report().node(id);
         if (r && r->params > 0)
             unplaced.push_back("layer \"" + node.name + "\"'s " + std::to_string(r->params) +
                                " weights (the file's config has no layer of that name)");
@@ -206,17 +245,45 @@ std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, con
     return placed;
 }
 
-std::vector<std::string> keras3EntryNames(const std::vector<PlacedKerasLayer>& layers)
+std::vector<KerasWeight> legacyWeights(const PlacedKerasLayer& layer)
 {
+    std::vector<KerasWeight> all;
+    const auto gather = [&all](const PlacedKerasLayer& l, const auto& self) -> void {
+        for (const KerasVariableGroup& g : l.groups)
+            all.insert(all.end(), g.weights.begin(), g.weights.end());
+        for (const PlacedKerasLayer& inner : l.inner)
+            self(inner, self);
+    };
+    gather(layer, gather);
+    return trainableFirst(std::move(all)); // _legacy_weights: trainable_weights + non_trainable_weights
+}
+
+std::vector<Keras3Vars> keras3Vars(const std::vector<PlacedKerasLayer>& layers, const std::string& layersGroup)
+{
+    std::vector<Keras3Vars> out;
     std::map<std::string, int> used; // _get_unique_name's counters
-    std::vector<std::string> names;
     for (const PlacedKerasLayer& p : layers) {
-        std::string name = snakeCase(p.layer.className);
-        if (auto [it, fresh] = used.try_emplace(name, 0); !fresh)
-            name += "_" + std::to_string(++it->second);
-        names.push_back(std::move(name));
+        std::string entry = snakeCase(p.layer.className);
+        if (auto [it, fresh] = used.try_emplace(entry, 0); !fresh)
+            entry += "_" + std::to_string(++it->second);
+        const std::string path = joinedPath(layersGroup, entry);
+        std::vector<KerasWeight> own;
+        for (const KerasVariableGroup& g : p.groups)
+            if (g.path.empty())
+                own = g.weights;
+        out.push_back({path, p.layer.name, &p, std::move(own)});
+        for (const KerasVariableGroup& g : p.groups)
+            if (!g.path.empty())
+                out.push_back({joinedPath(path, g.path), "", &p, g.weights});
+        // A nested model's own layers, under its `layers` (its _walk_saveable); the 2.13 name for it
+        // stands in for `layers` throughout, as H5IOStore.get replaces it.
+        if (isModelClass(p.layer.className)) {
+            const std::string word = layersGroup.substr(layersGroup.rfind('/') + 1);
+            std::vector<Keras3Vars> inner = keras3Vars(p.inner, joinedPath(path, word));
+            out.insert(out.end(), std::make_move_iterator(inner.begin()), std::make_move_iterator(inner.end()));
+        }
     }
-    return names;
+    return out;
 }
 
 } // namespace sf

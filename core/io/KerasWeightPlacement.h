@@ -17,6 +17,7 @@ namespace sf {
 struct KerasConfigLayer {
     std::string className;
     std::string name;
+    nlohmann::json entry; ///< the whole entry (a nested model's layers are in it)
 };
 
 /// One weight of a Shapeflow node, with the name it has in the network (`dense/kernel`).
@@ -37,18 +38,36 @@ struct PlacedKerasLayer {
     KerasConfigLayer layer;
     const Node* node = nullptr;
     std::vector<KerasVariableGroup> groups;
+    /// A nested model's layers (a Sequential or Functional in the config's layers), placed on the
+    /// members of its group.
+    std::vector<PlacedKerasLayer> inner;
 };
 
 /// The config's layers (`config`: a Keras model config, or a TensorFlow.js model.json) in their order,
 /// each with the node of `model` of the same name and where its weights go. Weights of `model` that no
-/// layer of the config names are added to `unplaced`, described. Throws FileFormatError naming
-/// `source` for a config without layers, a nested model's layer, and layers whose shapes are not known.
+/// layer of the config names are added to `unplaced`, described. A nested model's layers are placed
+/// on the members of its group (the group of its first call: later calls share its weights). Throws
+/// FileFormatError naming `source` for a config without layers and layers whose shapes are not known.
 std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, const CheckedModel& model,
                                                const std::string& source, std::vector<std::string>& unplaced);
 
-/// Keras 3's name for each layer's entry under `layers/` (saving_lib.py's _save_container_state: the
-/// class in snake case, numbered from its second use: `dense`, `dense_1`), in the layers' order.
-std::vector<std::string> keras3EntryNames(const std::vector<PlacedKerasLayer>& layers);
+/// One Keras object's `vars` group in a Keras 3 weights file.
+struct Keras3Vars {
+    std::string path; ///< `layers/dense`, `layers/lstm/cell`, `layers/functional/layers/dense`
+    std::string name; ///< the object's Keras name (its `vars` group's attribute); empty for a sublayer
+    const PlacedKerasLayer* layer = nullptr;
+    std::vector<KerasWeight> weights; ///< `vars/0`, `vars/1`... in this order
+};
+
+/// Every object of `layers` that Keras 3 gives a `vars` group (saving_lib.py's _save_state), in the
+/// order Keras writes them: each layer under `layersGroup/<class in snake case, numbered from its
+/// second use>` (_save_container_state's _get_unique_name: `dense`, `dense_1`), then its sublayers
+/// under their attributes, then a nested model's layers under its own `layers`.
+std::vector<Keras3Vars> keras3Vars(const std::vector<PlacedKerasLayer>& layers, const std::string& layersGroup);
+
+/// A layer's weights as a legacy file lists them (_legacy_weights: the trainable ones, then the
+/// others, over its sublayers and, for a nested model, over all its layers in order).
+std::vector<KerasWeight> legacyWeights(const PlacedKerasLayer& layer);
 
 /// The weights with the trainable ones first, each part in its order (Keras's `vars` order).
 std::vector<KerasWeight> trainableFirst(std::vector<KerasWeight> weights);

@@ -46,6 +46,18 @@ struct BufferUse {
     bool writesGradients = false;
 };
 
+/// A part of a layer that Keras saves as an object of its own (keras/src/saving/saving_lib.py
+/// walks a layer's attributes and saves each object's variables under `<attribute>/vars`): the
+/// layer's weights named `weightPrefix/...` (every weight when the prefix is empty), kept under the
+/// layer's attribute `attribute` (an RNN's `cell`, MultiHeadAttention's `_query_dense`). `nested`,
+/// when set, is the layer given as an argument (ParamKind::Layer) whose own holders place them in
+/// turn (Bidirectional's LSTM keeps its weights in its `cell`).
+struct KerasWeightHolder {
+    std::string weightPrefix;
+    std::string attribute;
+    const NestedLayer* nested = nullptr;
+};
+
 /// Keras facts about a layer class beyond the arguments Shapeflow models.
 struct KerasExtras {
     /// Other class names Keras files write for this layer: Keras 1's (Convolution2D) and the
@@ -130,6 +142,9 @@ public:
     virtual BufferUse bufferUse() const = 0;
 
     virtual const KerasExtras& keras() const = 0;
+    /// Where Keras keeps the layer's weights: empty when they are all the layer's own variables.
+    /// The holders' nested layers point into `params`.
+    virtual std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap& params) const = 0;
     /// The node's arguments from a Keras config (Keras 2 names), with problems reported. A field
     /// it refuses to carry over (a Keras 1 argument Keras 2 removed) is taken out of `config`, so
     /// that the import does not keep it either.

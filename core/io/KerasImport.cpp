@@ -253,22 +253,6 @@ private:
 /// How deep models may be nested in a file: deeper is refused rather than risk the call stack.
 constexpr int kDeepestNesting = 32;
 
-/// Whether a file's layer entry is a model used as a layer: a Sequential, Functional or Model with
-/// its list of layers (Keras before 2.2 wrote a Sequential's config as the list itself).
-bool isModelEntry(const json& layer)
-{
-    const json* cls = find(layer, "class_name");
-    if (!cls || !cls->is_string())
-        return false;
-    const std::string name = cls->get<std::string>();
-    const json* config = find(layer, "config");
-    if (!config)
-        return false;
-    if (name == "Sequential")
-        return config->is_array() || (find(*config, "layers") && config->at("layers").is_array());
-    return (name == "Functional" || name == "Model") && find(*config, "layers") && config->at("layers").is_array();
-}
-
 /// Whether Keras numbers a nested model's calls in another model's config from 1 rather than 0,
 /// the first node being the model's own (tf.keras functional.py _should_skip_first_node, also
 /// TensorFlow.js container.ts): a Functional, and a Sequential given an input shape.
@@ -1149,6 +1133,20 @@ KerasImportResult Importer::run(const json& root)
 }
 
 } // namespace
+
+bool isModelEntry(const json& layer)
+{
+    const json* cls = find(layer, "class_name");
+    if (!cls || !cls->is_string())
+        return false;
+    const std::string name = cls->get<std::string>();
+    const json* config = find(layer, "config");
+    if (!config)
+        return false;
+    if (name == "Sequential")
+        return config->is_array() || (find(*config, "layers") && config->at("layers").is_array());
+    return (name == "Functional" || name == "Model") && find(*config, "layers") && config->at("layers").is_array();
+}
 
 bool isKerasModelJson(const json& root)
 {

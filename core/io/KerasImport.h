@@ -48,4 +48,8 @@ bool isKerasModelJson(const nlohmann::json& root);
 /// malformed (a name, then non-negative integer indices).
 KerasImportResult importKerasModel(const nlohmann::json& root, const std::string& sourceName);
 
+/// Whether a Keras file's layer entry is a model used as a layer: a Sequential, Functional or Model
+/// with its list of layers (Keras before 2.2 wrote a Sequential's config as the list itself).
+bool isModelEntry(const nlohmann::json& layer);
+
 } // namespace sf

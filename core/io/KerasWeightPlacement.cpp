@@ -1,6 +1,7 @@
 #include "KerasWeightPlacement.h"
 
 #include "FileFormatError.h"
+#include "KerasImport.h"
 #include "graph/LayerCatalogue.h"
 
 #include <algorithm>
@@ -17,9 +18,10 @@
 ///   object already visited (a shared layer) is written once. Layer.save_own_variables stores
 ///   `_trainable_variables + _non_trainable_variables` as "0", "1"... (Dense, the convolutions and
 ///   Embedding override it with the same order: kernel, bias / embeddings). A layer's sublayers are
-///   its attributes: an RNN's `cell` (rnn.py), Bidirectional's `forward_layer` and `backward_layer`
-///   (bidirectional.py), TimeDistributed's `layer`, MultiHeadAttention's `_query_dense`,
-///   `_key_dense`, `_value_dense`, `_output_dense` (EinsumDense: kernel, bias). H5IOStore.get
+///   its attributes, which each layer's file declares (LayerType::kerasWeightHolders: an RNN's
+///   `cell`, Bidirectional's `forward_layer` and `backward_layer`, TimeDistributed's `layer`,
+///   MultiHeadAttention's `_query_dense`...). A model used as a layer is an item of `layers` too,
+///   its own layers under its `layers`. H5IOStore.get
 ///   also reads Keras 2.13's `_layer_checkpoint_dependencies` in place of `layers`.
 /// - Legacy h5, keras/src/legacy/saving/legacy_h5_format.py and tf_keras/saving/legacy/hdf5_format.py:
 ///   save_weights_to_hdf5_group writes `layer_names` (chunked as layer_names0, 1... when long),
@@ -45,11 +47,6 @@ std::string snakeCase(const std::string& className)
     name = std::regex_replace(name, std::regex("([a-z])([A-Z])"), "$1_$2");
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
     return name;
-}
-
-bool isModelClass(const std::string& className)
-{
-    return className == "Functional" || className == "Sequential" || className == "Model";
 }
 
 /// The model's layers as its config lists them: Keras 3 writes them in `model.layers` order.
@@ -83,11 +80,6 @@ std::vector<KerasConfigLayer> configLayers(const nlohmann::json& root, const std
     return out;
 }
 
-bool isRecurrent(const std::string& type)
-{
-    return type == "SimpleRNN" || type == "LSTM" || type == "GRU";
-}
-
 /// The weights whose spec names start with `prefix/`, with the prefix dropped from the spec name.
 std::vector<KerasWeight> under(const std::vector<KerasWeight>& weights, const std::string& prefix)
 {
@@ -100,44 +92,33 @@ std::vector<KerasWeight> under(const std::vector<KerasWeight>& weights, const st
     return out;
 }
 
-/// The Keras objects a layer of class `type` keeps its weights in (see the comment at the top).
-std::vector<KerasVariableGroup> variableGroups(const std::string& type, const Node* node,
+/// The Keras objects a layer of class `type` keeps its weights in, as its holders say (a layer's
+/// own variables when it names none).
+std::vector<KerasVariableGroup> variableGroups(const LayerType& type, const ParamMap& params,
                                                const std::vector<KerasWeight>& weights)
 {
     if (weights.empty())
         return {};
-    if (isRecurrent(type))
-        return {{"cell", trainableFirst(weights)}};
+    const std::vector<KerasWeightHolder> holders = type.kerasWeightHolders(params);
+    if (holders.empty())
+        return {{"", trainableFirst(weights)}};
     std::vector<KerasVariableGroup> groups;
-    const auto nested = [&](const std::string& attribute, const std::string& innerType,
-                            const std::vector<KerasWeight>& inner) {
-        for (KerasVariableGroup g : variableGroups(innerType, nullptr, inner)) {
-            g.path = joinedPath(attribute, g.path);
+    for (const KerasWeightHolder& holder : holders) {
+        const std::vector<KerasWeight> held =
+            holder.weightPrefix.empty() ? weights : under(weights, holder.weightPrefix);
+        if (held.empty())
+            continue;
+        const LayerType* nested = holder.nested ? LayerCatalogue::instance().type(holder.nested->className) : nullptr;
+        if (!nested) {
+            groups.push_back({holder.attribute, trainableFirst(held)});
+            continue;
+        }
+        for (KerasVariableGroup g : variableGroups(*nested, holder.nested->arguments(), held)) {
+            g.path = joinedPath(holder.attribute, g.path);
             groups.push_back(std::move(g));
         }
-    };
-    if (type == "Bidirectional" && node) {
-        const NestedLayer* forward = node->params.layer("layer");
-        const NestedLayer* backward = node->params.layer("backward_layer");
-        nested("forward_layer", forward ? forward->className : "", under(weights, "forward"));
-        nested("backward_layer", backward ? backward->className : (forward ? forward->className : ""),
-               under(weights, "backward"));
-        return groups;
     }
-    if (type == "TimeDistributed" && node) {
-        if (const NestedLayer* layer = node->params.layer("layer"))
-            nested("layer", layer->className, under(weights, layer->name));
-        return groups;
-    }
-    if (type == "MultiHeadAttention") {
-        for (const auto& [part, attribute] :
-             {std::pair{"query", "_query_dense"}, std::pair{"key", "_key_dense"}, std::pair{"value", "_value_dense"},
-              std::pair{"attention_output", "_output_dense"}})
-            if (std::vector<KerasWeight> w = under(weights, part); !w.empty())
-                groups.push_back({attribute, trainableFirst(std::move(w))});
-        return groups;
-    }
-    return {{"", trainableFirst(weights)}};
+    return groups;
 }
 
 } // namespace
@@ -174,7 +155,7 @@ bool placeNode(const CheckedModel& model, const Node& node, std::vector<KerasVar
     std::vector<KerasWeight> weights;
     for (const WeightSpec& w : type->weights(node, inputs))
         weights.push_back({node.name + "/" + w.name, w});
-    groups = variableGroups(node.type, &node, weights);
+    groups = variableGroups(*type, node.params, weights);
     return true;
 }
 
@@ -190,7 +171,7 @@ std::vector<PlacedKerasLayer> placeIn(const nlohmann::json& config, const Checke
     std::vector<PlacedKerasLayer> placed;
     for (KerasConfigLayer& layer : configLayers(config, source)) {
         PlacedKerasLayer p{layer, nullptr, {}, {}};
-        if (isModelClass(layer.className)) {
+        if (isModelEntry(layer.entry)) {
             // Its first call's group: a later call's copies share its weights.
             for (const auto& [id, group] : graph.groups())
                 if (group.name == layer.name && group.parent == scopeId && !group.repeats.isValid())
@@ -277,7 +258,7 @@ std::vector<Keras3Vars> keras3Vars(const std::vector<PlacedKerasLayer>& layers, 
                 out.push_back({joinedPath(path, g.path), "", &p, g.weights});
         // A nested model's own layers, under its `layers` (its _walk_saveable); the 2.13 name for it
         // stands in for `layers` throughout, as H5IOStore.get replaces it.
-        if (isModelClass(p.layer.className)) {
+        if (isModelEntry(p.layer.entry)) {
             const std::string word = layersGroup.substr(layersGroup.rfind('/') + 1);
             std::vector<Keras3Vars> inner = keras3Vars(p.inner, joinedPath(path, word));
             out.insert(out.end(), std::make_move_iterator(inner.begin()), std::make_move_iterator(inner.end()));

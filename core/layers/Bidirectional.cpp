@@ -169,6 +169,15 @@ public:
                                                  mergeOf(p.merge), sequences);
     }
 
+    /// bidirectional.py keeps the two layers as `forward_layer` and `backward_layer` (a backward
+    /// layer not given is made from the forward one's config, so of its class).
+    std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap& params) const override
+    {
+        const NestedLayer* forward = params.layer("layer");
+        const NestedLayer* backward = params.layer("backward_layer");
+        return {{"forward", "forward_layer", forward}, {"backward", "backward_layer", backward ? backward : forward}};
+    }
+
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         ParamMap params;

@@ -27,6 +27,7 @@ public:
     std::optional<std::int64_t> tokenIdLimit(const Node&) const override { return std::nullopt; }
     BufferUse bufferUse() const override { return {}; }
     const KerasExtras& keras() const override { return m_keras; }
+    std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap&) const override { return {}; }
     ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override;
     bool modelsKerasField(const std::string& key) const override;
     nlohmann::json kerasConfig(const Node& node, KerasFlavour flavour) const override;

@@ -537,6 +537,16 @@ public:
         return std::make_unique<MultiHeadAttentionOp>(sizes, static_cast<float>(a.dropout), b.weights, buffers);
     }
 
+    /// multi_head_attention.py keeps its four EinsumDense projections as `_query_dense`,
+    /// `_key_dense`, `_value_dense` and `_output_dense`, each with its kernel and bias.
+    std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap&) const override
+    {
+        return {{"query", "_query_dense"},
+                {"key", "_key_dense"},
+                {"value", "_value_dense"},
+                {"attention_output", "_output_dense"}};
+    }
+
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         const auto refuse = [&](const char* field, const std::string& what) {

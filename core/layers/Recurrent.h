@@ -57,6 +57,8 @@ public:
     /// not model, are refused by name rather than imported as something else.
     ParamMap readKerasArguments(nlohmann::json& config, KerasLayerReading& reading) const override;
     std::string cardSummary(const ParamMap& params) const override;
+    /// rnn.py keeps the cell as `cell`, and the cell owns every weight.
+    std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap&) const override { return {{"", "cell"}}; }
 
 protected:
     /// `gates` blocks of units in the kernels; the names of the states return_state outputs.

@@ -112,6 +112,15 @@ public:
         return op;
     }
 
+    /// time_distributed.py keeps the layer it wraps as `layer`.
+    std::vector<KerasWeightHolder> kerasWeightHolders(const ParamMap& params) const override
+    {
+        const NestedLayer* layer = params.layer("layer");
+        if (!layer)
+            return {};
+        return {{layer->name, "layer", layer}};
+    }
+
     ParamMap readKerasArguments(json& config, KerasLayerReading& reading) const override
     {
         ParamMap params;

@@ -111,10 +111,10 @@ void GroupedConv2D::depthwiseUnitStrides(const Extent& e, const float* x, const 
     const Index taps = gr.kernel * gc.kernel;
     const Index run = outCols * channels; // one output row
     // Each tap's weights repeated along an output row: tiled[tap][j * channels + c] = kernel[tap][c].
-    std::vector<float> tiled(static_cast<std::size_t>(taps * run));
+    float* tiled = m_columns->data;
     for (Index tap = 0; tap < taps; ++tap)
         for (Index j = 0; j < outCols; ++j)
-            std::copy_n(kernel + tap * channels, channels, tiled.data() + tap * run + j * channels);
+            std::copy_n(kernel + tap * channels, channels, tiled + tap * run + j * channels);
     // A tap (p, q) reads input row i + p * dilation - top for output row i, and for output columns
     // [from, to) the input pixels from column shift + from on, one run of (to - from) pixels.
     struct Reach {
@@ -137,7 +137,7 @@ void GroupedConv2D::depthwiseUnitStrides(const Extent& e, const float* x, const 
             for (Index p = 0; p < gr.kernel; ++p)
                 for (Index q = 0; q < gc.kernel; ++q) {
                     const Reach reach = reachOf(q);
-                    const float* w = tiled.data() + (p * gc.kernel + q) * run;
+                    const float* w = tiled + (p * gc.kernel + q) * run;
                     for (Index i = 0; i < outRows; ++i) {
                         const Index row = inputRow(b, i, p);
                         if (row < 0)
@@ -168,8 +168,8 @@ void GroupedConv2D::depthwiseUnitStrides(const Extent& e, const float* x, const 
     for (Index tap = 0; tap < taps; ++tap) {
         const Index p = tap / gc.kernel;
         const Reach reach = reachOf(tap % gc.kernel);
-        std::vector<float> sums(static_cast<std::size_t>(run), 0.0f); // by output column and channel
-        float* acc = sums.data();
+        float* acc = m_columnsGrad->data + tap * run; // by output column and channel
+        std::fill_n(acc, run, 0.0f);
         for (Index b = 0; b < e.batch; ++b)
             for (Index i = 0; i < outRows; ++i) {
                 const Index row = inputRow(b, i, p);
@@ -193,7 +193,7 @@ void GroupedConv2D::depthwise(const Extent& e, const float* x, const float* kern
 {
     const Conv1DGeometry& gr = m_geometry.rows;
     const Conv1DGeometry& gc = m_geometry.cols;
-    if (e.filters == e.channels && gr.strides == 1 && gc.strides == 1) {
+    if (m_columns) { // one filter per channel, strides 1: make() planned its working memory
         depthwiseUnitStrides(e, x, kernel, out, dOut, dKernel, dx);
         return;
     }

@@ -70,8 +70,14 @@ public:
                           g.cols.padBefore(e.width)};
         if (groups == 1 && g.rows.kernel == 1 && g.cols.kernel == 1 && g.rows.strides == 1 && g.cols.strides == 1)
             return {g, frame, groups, Method::AsIs, e.batch, nullptr, nullptr};
-        if (groups == e.channels && groups > 1)
-            return {g, frame, groups, Method::Depthwise, e.batch, nullptr, nullptr};
+        if (groups == e.channels && groups > 1) {
+            if (e.filters != e.channels || g.rows.strides != 1 || g.cols.strides != 1)
+                return {g, frame, groups, Method::Depthwise, e.batch, nullptr, nullptr};
+            // depthwiseUnitStrides: each tap's weights along an output row, and its gradient's sums.
+            const Index taps = g.rows.kernel * g.cols.kernel;
+            const Index run = frame.cols * e.channels;
+            return {g, frame, groups, Method::Depthwise, e.batch, scratch({taps, run}), scratch({taps, run})};
+        }
         return unfolding(g, frame, groups, e, scratch);
     }
     /// The transposed convolution (Conv2DTranspose) whose output is an image of `e`'s height,
@@ -135,6 +141,9 @@ private:
     Index m_groups;
     Method m_method;
     Index m_chunk; ///< samples unfolded at once
+    /// Working memory: the unfolded columns and their gradient (Method::Unfold), or a unit-stride
+    /// depthwise convolution's weights repeated along a row and its kernel gradient's sums, a row
+    /// per tap (depthwiseUnitStrides); null otherwise.
     TensorView* m_columns;
     TensorView* m_columnsGrad;
 };

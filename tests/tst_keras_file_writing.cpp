@@ -1,3 +1,5 @@
+#include "GraphBuilder.h"
+#include "LayerNames.h"
 #include "MainWindow.h"
 #include "engine/NetworkCompiler.h"
 #include "io/FileFormatError.h"
@@ -177,6 +179,50 @@ private slots:
         QCOMPARE(inner.size(), std::size_t{4});
         QVERIFY(inner[1].ends_with("/bias:0") && inner[2].starts_with("code/"));
         QCOMPARE(h5.datasetShape("model_weights/encoder/" + inner[2]), (std::vector<std::int64_t>{16, 4}));
+    }
+
+    /// Layers whose weights Keras keeps in objects of their own (LayerType::kerasWeightHolders):
+    /// MultiHeadAttention's four EinsumDense projections, TimeDistributed's layer, Bidirectional's
+    /// two RNNs and their cells, at the paths saving_lib.py walks, and back bit for bit.
+    void sublayersWeightsGoWhereKerasSavesThem()
+    {
+        test::GraphBuilder b;
+        const NodeId x = b.input({5, 8}, "float32", {}, "x");
+        const NodeId mha = b.add(layer::kMultiHeadAttention,
+                                 {{"num_heads", std::int64_t{2}}, {"key_dim", std::int64_t{3}}}, {x, x}, "mha");
+        const NodeId td =
+            b.add(layer::kTimeDistributed,
+                  {{"layer", test::nestedLayer(layer::kDense, {{"units", std::int64_t{4}}}, "inner")}}, {mha}, "td");
+        b.add(layer::kBidirectional, {{"layer", test::nestedLayer(layer::kGRU, {{"units", std::int64_t{3}}}, "gru")}},
+              {td}, "bi");
+        ModelDocument document;
+        document.name = "holders";
+        document.graph = b.graph;
+        const CheckedModel model(document.graph);
+        QVERIFY(!model.report().hasErrors());
+        std::map<std::string, Array> weights = initialWeights(model, 1);
+        std::mt19937 rng(5);
+        std::normal_distribution<float> normal;
+        for (auto& [name, array] : weights)
+            for (float& v : array.values)
+                v = normal(rng);
+        QTemporaryDir dir;
+        const LoadedModel asLoaded{LoadedModel::Format::Shapeflow, document, {}, nullptr, {}, {}, {}};
+        for (const char* ending : {".keras", ".h5", ".weights.h5"}) {
+            const std::string path = dir.filePath(QString("h") + ending).toStdString();
+            writeKerasModelFile(path, document, weights);
+            compareWeights(readBack(path, asLoaded), weights);
+        }
+        const Hdf5File h5 = Hdf5File::open(dir.filePath("h.weights.h5").toStdString());
+        QCOMPARE(h5.datasetShape("layers/multi_head_attention/_query_dense/vars/0"),
+                 (std::vector<std::int64_t>{8, 2, 3}));
+        QCOMPARE(h5.datasetShape("layers/multi_head_attention/_output_dense/vars/0"),
+                 (std::vector<std::int64_t>{2, 3, 8}));
+        QVERIFY(
+            sameBits(h5.readFloats("layers/multi_head_attention/_value_dense/vars/1"), weights.at("mha/value/bias")));
+        QVERIFY(sameBits(h5.readFloats("layers/time_distributed/layer/vars/0"), weights.at("td/inner/kernel")));
+        QVERIFY(sameBits(h5.readFloats("layers/bidirectional/backward_layer/cell/vars/1"),
+                         weights.at("bi/backward/recurrent_kernel")));
     }
 
     /// A model trained in Shapeflow, written as .keras, reads back identical and predicts the same.

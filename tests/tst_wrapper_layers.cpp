@@ -20,15 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-/// A layer given as an argument: `className` with its defaults and `changes`.
-NestedLayer nested(std::string_view className, const ParamMap& changes, const std::string& name)
-{
-    ParamMap params = LayerCatalogue::instance().find(className)->defaults();
-    for (const auto& [key, value] : changes.values())
-        params.set(key, value);
-    return {std::string(className), name, std::move(params)};
-}
-
 ParamValue mergeMode(const QString& merge)
 {
     return merge == "None" ? ParamValue(std::monostate{}) : ParamValue(merge.toStdString());
@@ -153,9 +144,9 @@ private slots:
         NodeId x = b.input({kSteps, kFeatures});
         if (masked)
             x = b.add(layer::kMasking, {}, {x});
-        const NestedLayer rnn =
-            nested(layer.toStdString(),
-                   {{"units", std::int64_t{kUnits}}, {"return_sequences", sequences}, {"return_state", true}}, "rnn");
+        const NestedLayer rnn = test::nestedLayer(
+            layer.toStdString(),
+            {{"units", std::int64_t{kUnits}}, {"return_sequences", sequences}, {"return_state", true}}, "rnn");
         const NodeId bi = b.add(layer::kBidirectional, {{"layer", rnn}, {"merge_mode", mergeMode(merge)}}, {x}, "bi");
         QVERIFY(!inferShapes(b.graph).hasErrors());
         auto net = NetworkCompiler::compile(b.graph, kSamples);
@@ -240,13 +231,13 @@ private slots:
         const NodeId x = b.add(layer::kEmbedding,
                                {{"input_dim", std::int64_t{4}}, {"output_dim", std::int64_t{3}}, {"mask_zero", masked}},
                                {b.input({5}, "int32")});
-        const NestedLayer rnn = nested(layer.toStdString(),
-                                       {{"units", std::int64_t{2}},
-                                        {"dropout", 0.2},
-                                        {"recurrent_dropout", 0.2},
-                                        {"return_sequences", true},
-                                        {"return_state", true}},
-                                       "rnn");
+        const NestedLayer rnn = test::nestedLayer(layer.toStdString(),
+                                                  {{"units", std::int64_t{2}},
+                                                   {"dropout", 0.2},
+                                                   {"recurrent_dropout", 0.2},
+                                                   {"return_sequences", true},
+                                                   {"return_state", true}},
+                                                  "rnn");
         const NodeId bi = b.add(layer::kBidirectional, {{"layer", rnn}, {"merge_mode", mergeMode(merge)}}, {x}, "bi");
         const ShapeReport report = inferShapes(b.graph);
         QVERIFY(!report.hasErrors());
@@ -291,8 +282,9 @@ private slots:
         QFETCH(QString, change);
         QFETCH(QString, message);
         GraphBuilder b;
-        NestedLayer forward = nested(layer::kLSTM, {{"units", std::int64_t{4}}, {"return_sequences", true}}, "lstm");
-        NestedLayer backward = nested(
+        NestedLayer forward =
+            test::nestedLayer(layer::kLSTM, {{"units", std::int64_t{4}}, {"return_sequences", true}}, "lstm");
+        NestedLayer backward = test::nestedLayer(
             layer::kGRU, {{"units", std::int64_t{4}}, {"return_sequences", true}, {"go_backwards", true}}, "gru");
         ParamMap params{{"merge_mode", std::string("sum")}};
         if (change == "forward go_backwards")
@@ -323,7 +315,7 @@ private slots:
     void nestedArgumentsAreChecked()
     {
         GraphBuilder b;
-        const NestedLayer lstm = nested(layer::kLSTM, {{"units", std::int64_t{0}}}, "lstm");
+        const NestedLayer lstm = test::nestedLayer(layer::kLSTM, {{"units", std::int64_t{0}}}, "lstm");
         const NodeId bi = b.add(layer::kBidirectional, {{"layer", lstm}}, {b.input({6, 3})}, "bi");
         std::vector<Diagnostic> found = inferShapes(b.graph).diagnostics();
         const Diagnostic* d = sf::test::findCode(found, "invalid-argument");
@@ -375,8 +367,9 @@ private slots:
     void otherClassesAreRefused()
     {
         GraphBuilder b;
-        b.add(layer::kBidirectional, {{"layer", nested(layer::kDense, {{"units", std::int64_t{3}}}, "dense")}},
-              {b.input({6, 3})}, "bi");
+        b.add(layer::kBidirectional,
+              {{"layer", test::nestedLayer(layer::kDense, {{"units", std::int64_t{3}}}, "dense")}}, {b.input({6, 3})},
+              "bi");
         const std::vector<Diagnostic> found = inferShapes(b.graph).diagnostics();
         const Diagnostic* d = sf::test::findCode(found, "invalid-argument");
         QVERIFY(d);
@@ -390,7 +383,7 @@ private slots:
     {
         constexpr int kSteps = 3, kFeatures = 2, kUnits = 2, kSamples = 2;
         GraphBuilder b;
-        const NestedLayer dense = nested(layer::kDense, {{"units", std::int64_t{kUnits}}}, "dense");
+        const NestedLayer dense = test::nestedLayer(layer::kDense, {{"units", std::int64_t{kUnits}}}, "dense");
         const NodeId td = b.add(layer::kTimeDistributed, {{"layer", dense}}, {b.input({kSteps, kFeatures})}, "td");
         const ShapeReport report = inferShapes(b.graph);
         QCOMPARE(report.outputOf(td)->shape.toKeras(), std::string("(None, 3, 2)"));
@@ -438,7 +431,8 @@ private slots:
         QVERIFY(!masked.outputOf(td)->maskFrom.isValid());
 
         GraphBuilder s;
-        const NestedLayer lstm = nested(layer::kLSTM, {{"units", std::int64_t{3}}, {"return_state", true}}, "lstm");
+        const NestedLayer lstm =
+            test::nestedLayer(layer::kLSTM, {{"units", std::int64_t{3}}, {"return_state", true}}, "lstm");
         s.add(layer::kTimeDistributed, {{"layer", lstm}}, {s.input({4, 5, 2})}, "td");
         found = inferShapes(s.graph).diagnostics();
         const Diagnostic* states = sf::test::findCode(found, "invalid-argument");
@@ -593,7 +587,8 @@ private slots:
     void modelFileAndPython()
     {
         GraphBuilder b;
-        const NestedLayer gru = nested(layer::kGRU, {{"units", std::int64_t{8}}, {"return_sequences", true}}, "gru");
+        const NestedLayer gru =
+            test::nestedLayer(layer::kGRU, {{"units", std::int64_t{8}}, {"return_sequences", true}}, "gru");
         b.add(layer::kBidirectional, {{"layer", gru}, {"merge_mode", std::string("sum")}}, {b.input({5, 3})}, "bi");
         ModelDocument doc;
         doc.graph = b.graph;

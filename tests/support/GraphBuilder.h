@@ -36,6 +36,15 @@ public:
     Graph graph;
 };
 
+/// A layer given as an argument (a wrapper's `layer`): `className` with its defaults and `changes`.
+inline NestedLayer nestedLayer(std::string_view className, const ParamMap& changes, const std::string& name)
+{
+    ParamMap params = LayerCatalogue::instance().find(className)->defaults();
+    for (const auto& [key, value] : changes.values())
+        params.set(key, value);
+    return {std::string(className), name, std::move(params)};
+}
+
 inline std::vector<std::string> codes(const std::vector<Diagnostic>& diagnostics)
 {
     std::vector<std::string> out;

@@ -67,7 +67,8 @@ Sequence seenBy(const Network& net, NodeId node)
 /// mask is false (`call`). `mode` is "dot", "concat" or "additive"; `scale` is empty without
 /// use_scale.
 std::vector<float> naiveAttention(const std::string& mode, Index batch, const Sequence& q, const Sequence& v,
-                                  const Sequence& k, const std::vector<float>& scale, float concatWeight, bool causal)
+                                  const Sequence& k, const std::vector<float>& scale, float concatWeight, bool causal,
+                                  std::vector<float>* weights = nullptr)
 {
     std::vector<float> out;
     for (Index b = 0; b < batch; ++b)
@@ -96,6 +97,9 @@ std::vector<float> naiveAttention(const std::string& mode, Index batch, const Se
             double sum = 0.0;
             for (float s : scores)
                 sum += std::exp(static_cast<double>(s - top));
+            if (weights) // the attention scores, (batch, Tq, Tv)
+                for (float s : scores)
+                    weights->push_back(static_cast<float>(std::exp(static_cast<double>(s - top)) / sum));
             for (Index c = 0; c < v.dim; ++c) {
                 double y = 0.0;
                 for (Index j = 0; j < v.steps; ++j)
@@ -472,7 +476,8 @@ private slots:
                                 valueMasked ? b.add(layer::kMasking, {}, {value}) : value};
         if (withKey)
             fed.push_back(key);
-        ParamMap params{{"use_scale", scaled}, {"use_causal_mask", causal}};
+        // The scores come out as port 1 in half the rows.
+        ParamMap params{{"use_scale", scaled}, {"use_causal_mask", causal}, {"return_attention_scores", scaled}};
         if (type == "Attention")
             params.set("score_mode", mode.toStdString());
         const NodeId m = b.add(type.toStdString(), params, fed, "m");
@@ -514,8 +519,15 @@ private slots:
         QCOMPARE(!q.mask.empty(), queryMasked);
         QCOMPARE(!v.mask.empty(), valueMasked);
         const NodeBuffers* out = net->buffersOf({m, 0});
+        std::vector<float> weights;
         compareFloats(read(out), naiveAttention(mode.toStdString(), kBatch, q, v, withKey ? sequence(key) : v, scale,
-                                                concatWeight, causal));
+                                                concatWeight, causal, &weights));
+        if (scaled) {
+            const NodeBuffers* scores = net->buffersOf({m, 1});
+            QCOMPARE(scores->value.shape, (std::vector<Index>{kBatch, kQueries, kSteps}));
+            QVERIFY(!scores->mask); // compute_mask's one mask goes to the first output
+            compareFloats(read(scores), weights);
+        }
         // compute_mask: the output carries the query's mask, and only it.
         QCOMPARE(out->mask != nullptr, queryMasked);
         QCOMPARE(report.outputOf(m)->maskFrom.isValid(), queryMasked);
@@ -541,7 +553,8 @@ private slots:
         GraphBuilder b;
         const NodeId query = b.input({kQueries, 2});
         const NodeId value = b.input({1, 2});
-        const NodeId m = b.add(type.toStdString(), {{"dropout", 0.5}}, {query, value}, "m");
+        const NodeId m =
+            b.add(type.toStdString(), {{"dropout", 0.5}, {"return_attention_scores", true}}, {query, value}, "m");
         auto net = NetworkCompiler::compile(b.graph, kBatch);
         std::mt19937 rng(5);
         std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -552,7 +565,9 @@ private slots:
         }
         const float* x = net->buffersOf({value, 0})->value.data;
         const float* y = net->buffersOf({m, 0})->value.data;
+        const float* weights = net->buffersOf({m, 1})->value.data; // the scores: after dropout, as Keras returns them
         net->forward({});
+        QVERIFY(std::all_of(weights, weights + kBatch * kQueries, [](float w) { return w == 1.0f; }));
         for (Index s = 0; s < kBatch; ++s)
             for (Index i = 0; i < kQueries; ++i)
                 for (Index c = 0; c < 2; ++c)
@@ -564,6 +579,7 @@ private slots:
         for (Index s = 0; s < kBatch; ++s)
             for (Index i = 0; i < kQueries; ++i) {
                 const float* row = y + (s * kQueries + i) * 2;
+                QCOMPARE(weights[s * kQueries + i], row[0] == 0.0f && row[1] == 0.0f ? 0.0f : 2.0f);
                 if (row[0] == 0.0f && row[1] == 0.0f) {
                     ++dropped;
                 } else {
@@ -643,40 +659,50 @@ private slots:
         QCOMPARE(exportKerasModel(imported.graph, "m", f).model, model);
     }
 
-    /// return_attention_scores is a call argument Shapeflow does not model: a call that sets it is
-    /// refused by name, in Keras 3's kwargs and tf.keras's fourth item alike; False passes.
-    void callArgumentsAreRefused_data()
+    /// return_attention_scores=True: the attention weights are output port 1, (batch, query steps,
+    /// key steps) as Keras 3's compute_output_spec says, read and written as each Keras writes the
+    /// call (Keras 3's kwargs, tf.keras's fourth item) with the next layer reading tensor 1, and
+    /// Python unpacks both.
+    void denseScoresRoundTrip_data()
     {
-        QTest::addColumn<int>("flavour");
-        QTest::addColumn<QString>("argument");
-        QTest::addColumn<bool>("set");
-        for (int f : {0, 1})
-            for (bool set : {true, false})
-                QTest::addRow("%s return_attention_scores=%d", f ? "Keras 3" : "Keras 2", set)
-                    << f << QString("return_attention_scores") << set;
+        QTest::addColumn<QString>("type");
+        QTest::newRow("Attention") << QString(layer::kAttention.data());
+        QTest::newRow("AdditiveAttention") << QString(layer::kAdditiveAttention.data());
     }
 
-    void callArgumentsAreRefused()
+    void denseScoresRoundTrip()
     {
-        QFETCH(int, flavour);
-        QFETCH(QString, argument);
-        QFETCH(bool, set);
-        const auto f = flavour ? KerasFlavour::Keras3 : KerasFlavour::Keras2;
-        json model = exported(layer::kAttention, {dims({4, 8}), dims({6, 8})}, {}, f);
-        json& call = layerEntry(model, "m")["inbound_nodes"][0];
-        if (f == KerasFlavour::Keras3)
-            call["kwargs"][argument.toStdString()] = set;
-        else
-            for (json& ref : call)
-                ref[3][argument.toStdString()] = set;
-        const KerasImportResult imported = importKerasModel(model, "m.json");
-        const ImportProblem* p = problemAt(imported, "." + argument.toStdString());
-        QCOMPARE(p != nullptr, set);
-        if (p) {
-            QCOMPARE(p->code, std::string(code::kUnsupportedArgument));
-            QCOMPARE(p->layer, std::string("m"));
-            QVERIFY2(QString::fromStdString(p->message).contains(argument + "=true"), p->message.c_str());
+        QFETCH(QString, type);
+        GraphBuilder b;
+        const NodeId query = b.input({4, 5});
+        const NodeId value = b.input({6, 5});
+        const NodeId m = b.add(type.toStdString(), {{"return_attention_scores", true}}, {query, value}, "m");
+        const NodeId flat = b.add(layer::kFlatten, {}, {});
+        b.graph.connect({{m, 1}, {flat, 0}});
+        const ShapeReport report = inferShapes(b.graph);
+        QVERIFY(!report.hasErrors());
+        QCOMPARE(QString::fromStdString(report.node(m)->moreOutputs.at(0).shape.toKeras()), QString("(None, 4, 6)"));
+        QCOMPARE(QString::fromStdString(report.outputOf(flat)->shape.toKeras()), QString("(None, 24)"));
+
+        json k3 = exportKerasModel(b.graph, "m", KerasFlavour::Keras3).model;
+        QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["return_attention_scores"], json(true));
+        QVERIFY(!layerEntry(k3, "m")["config"].contains("return_attention_scores"));
+        json k2 = exportKerasModel(b.graph, "m", KerasFlavour::Keras2).model;
+        for (const json& ref : layerEntry(k2, "m")["inbound_nodes"][0])
+            QCOMPARE(ref[3]["return_attention_scores"], json(true));
+        for (const auto& [model, flavour] :
+             {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
+            const KerasImportResult imported = importKerasModel(model, "m.json");
+            QVERIFY(imported.problems.empty());
+            const Node* read = imported.graph.findByName("m");
+            QCOMPARE(*read->params.find("return_attention_scores"), ParamValue(true));
+            QVERIFY(imported.graph.connectionInto({imported.graph.findByName(b.graph.node(flat)->name)->id, 0})->from ==
+                    (PortRef{read->id, 1}));
+            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
         }
+        const std::string code = kerasPythonCode(CheckedModel(b.graph), "m").code;
+        QVERIFY2(code.find(", return_attention_scores=True)") != std::string::npos, code.c_str());
+        QVERIFY2(code.find("m, m_attention_scores = ") != std::string::npos, code.c_str());
     }
 
     void multiHeadShapes_data()

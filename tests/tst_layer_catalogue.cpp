@@ -538,21 +538,24 @@ const std::map<std::string, LayerRows>& layerRows()
         // call(inputs, mask=None, training=False, return_attention_scores=False, use_causal_mask=False)
         {"Attention",
          attentionRows({{"use_scale", false}, {"score_mode", std::string("dot")}, {"dropout", 0.0},
-                        {"use_causal_mask", false}},
+                        {"use_causal_mask", false}, {"return_attention_scores", false}},
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
                                            {"score_mode", std::string(between(rng, 0, 1) == 1 ? "concat" : "dot")},
                                            {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
-                                           {"use_causal_mask", between(rng, 0, 1) == 1}};
+                                           {"use_causal_mask", between(rng, 0, 1) == 1},
+                                           {"return_attention_scores", between(rng, 0, 1) == 1}};
                        })},
         // attention/additive_attention.py: AdditiveAttention(use_scale=True, dropout=0.0); its call
         // is Attention's.
         {"AdditiveAttention",
-         attentionRows({{"use_scale", true}, {"dropout", 0.0}, {"use_causal_mask", false}},
+         attentionRows({{"use_scale", true}, {"dropout", 0.0}, {"use_causal_mask", false},
+                        {"return_attention_scores", false}},
                        [](const std::vector<Feed>&, std::mt19937& rng) {
                            return ParamMap{{"use_scale", between(rng, 0, 1) == 1},
                                            {"dropout", static_cast<double>(between(rng, 0, 5)) / 10.0},
-                                           {"use_causal_mask", between(rng, 0, 1) == 1}};
+                                           {"use_causal_mask", between(rng, 0, 1) == 1},
+                                           {"return_attention_scores", between(rng, 0, 1) == 1}};
                        })},
         // attention/multi_head_attention.py: MultiHeadAttention(num_heads, key_dim, value_dim=None,
         // dropout=0.0, use_bias=True, output_shape=None, attention_axes=None, ...); initializers,

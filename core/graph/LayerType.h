@@ -84,7 +84,7 @@ struct KerasExtras {
     /// reported as a problem on import (the pooling layers).
     bool channelsLastOnly = false; ///< said on every export of a model that has this layer
     /// Arguments of the layer's call (not of its config) that Shapeflow does not model
-    /// (Attention's `return_attention_scores`): an import refuses a call that sets one to anything but
+    /// (MultiHeadAttention's `attention_mask`): an import refuses a call that sets one to anything but
     /// False or None. Keras 3 writes them in the call's `kwargs`, tf.keras in the fourth item of
     /// each input tensor's reference.
     std::vector<std::string> refusedCallArguments = {};

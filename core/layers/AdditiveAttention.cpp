@@ -31,7 +31,8 @@ public:
                                  {},
                                  "Learn a weight per dim for the tanh terms of the scores."},
                                 attention::dropoutParam(),
-                                attention::causalMaskParam()}},
+                                attention::causalMaskParam(),
+                                attention::scoresParam("the attention weights")}},
                               attention::kerasExtras())
     {
     }
@@ -51,6 +52,8 @@ public:
             text += " · dropout " + cardNumber(a.real("dropout"));
         if (a.boolean("use_causal_mask"))
             text += " · causal";
+        if (a.boolean("return_attention_scores"))
+            text += " · scores";
         return text;
     }
 

@@ -44,7 +44,8 @@ public:
                                  "Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. "
                                  "Received: score_mode={}"},
                                 attention::dropoutParam(),
-                                attention::causalMaskParam()}},
+                                attention::causalMaskParam(),
+                                attention::scoresParam("the attention weights")}},
                               attention::kerasExtras())
     {
     }
@@ -69,6 +70,8 @@ public:
             text += " · dropout " + cardNumber(a.real("dropout"));
         if (a.boolean("use_causal_mask"))
             text += " · causal";
+        if (a.boolean("return_attention_scores"))
+            text += " · scores";
         return text;
     }
 

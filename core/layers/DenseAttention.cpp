@@ -68,6 +68,16 @@ ParamSpec causalMaskParam()
             "self-attention)."};
 }
 
+ParamSpec scoresParam(const std::string& what)
+{
+    return {"return_attention_scores",
+            ParamKind::Boolean,
+            false,
+            ValueRule::Any,
+            {},
+            "An argument of the call: also give " + what + " as a second output."};
+}
+
 KerasExtras kerasExtras()
 {
     // tf.keras's deprecated `causal` is read (True becomes use_causal_mask) and not kept: Keras 3
@@ -75,8 +85,7 @@ KerasExtras kerasExtras()
     return {.derivedFields = {"causal"},
             .exportNote = "is not a TensorFlow.js layer (tfjs-layers has no Attention or AdditiveAttention): tf.keras "
                           "and Keras 3 load it, TensorFlow.js does not.",
-            .refusedCallArguments = {"return_attention_scores"},
-            .modelledCallArguments = {"use_causal_mask"}};
+            .modelledCallArguments = {"use_causal_mask", "return_attention_scores"}};
 }
 
 RuleResult DenseAttentionLayer::outputShape(RuleContext& ctx) const
@@ -139,7 +148,21 @@ RuleResult DenseAttentionLayer::outputShape(RuleContext& ctx) const
     TensorInfo out;
     out.shape = Shape({query[0], query[1], value[2]});
     out.dtype = DType::Float32;
-    return {out, count};
+    RuleResult result{out, count};
+    if (arguments(ctx.node.params).boolean("return_attention_scores")) {
+        TensorInfo scores; // compute_output_spec: (*query.shape[:-1], key.shape[-2])
+        scores.shape = Shape({query[0], query[1], key[1]});
+        scores.dtype = DType::Float32;
+        result.moreOutputs.push_back(scores);
+    }
+    return result;
+}
+
+std::vector<std::string> DenseAttentionLayer::outputNames(const Node& node) const
+{
+    if (arguments(node.params).boolean("return_attention_scores"))
+        return {"output", "attention_scores"};
+    return {"output"};
 }
 
 Count DenseAttentionLayer::flopsOfInputs(const Node& node, const std::vector<Shape>& inputs, const Shape& output) const
@@ -175,6 +198,7 @@ std::unique_ptr<Op> DenseAttentionLayer::makeOp(OpBuild& b) const
         buffers.dropped = b.scratch(area, b.batched);
         buffers.keep = b.scratch(area, b.batched);
     }
+    buffers.scores = args.boolean("return_attention_scores");
     return std::make_unique<DenseAttentionOp>(how, dropout, args.boolean("use_causal_mask"), buffers);
 }
 

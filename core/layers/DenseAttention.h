@@ -26,6 +26,11 @@ ParamSpec dropoutParam();
 /// `_compute_causal_mask`), ANDed with the masks of the inputs.
 ParamSpec causalMaskParam();
 
+/// `return_attention_scores`: an argument of every attention layer's call, not of its config: the
+/// call also returns the attention weights, as output port 1 (`attention_scores`), without a mask
+/// (Keras's compute_mask gives one mask, which goes to the first output). `what` says which weights.
+ParamSpec scoresParam(const std::string& what);
+
 /// A dense attention layer called on [query, value] or [query, value, key], each (batch, steps,
 /// dim): the output is (batch, query steps, value dim) (Keras 3's compute_output_shape; tf.keras
 /// says the query's shape, which is the same only when the query and value dims agree), and
@@ -34,15 +39,19 @@ ParamSpec causalMaskParam();
 ///
 /// `use_causal_mask` and `return_attention_scores` are arguments of Keras's call, not of the
 /// config: Keras 3 writes them in the call's `kwargs` of `inbound_nodes`, tf.keras in the fourth
-/// item of each input tensor's reference. `use_causal_mask` is modelled (causalMaskParam,
-/// KerasExtras::modelledCallArguments); an import refuses a call with return_attention_scores=True
-/// (KerasExtras::refusedCallArguments). tf.keras's deprecated config argument `causal=True`
+/// item of each input tensor's reference; both are modelled (KerasExtras::modelledCallArguments).
+/// With return_attention_scores the weights the value is weighed with are output port 1, (batch,
+/// query steps, key steps) as Keras 3's compute_output_spec says: after dropout while training, as
+/// `_apply_scores` returns them in Keras 3 and tf.keras (MultiHeadAttention returns them before
+/// its dropout). tf.keras's deprecated config argument `causal=True`
 /// (BaseDenseAttention: `self.causal or use_causal_mask`) reads as use_causal_mask=True on every
 /// call, and is written back as the call's argument, which tf.keras 2.10 and later and Keras 3 read.
 class DenseAttentionLayer : public Layer {
 public:
     RuleResult outputShape(RuleContext& ctx) const override;
     MaskRule maskRule(const Node&) const override { return MaskRule::Passes; } // the query's mask
+    /// The output, and the attention scores with return_attention_scores.
+    std::vector<std::string> outputNames(const Node& node) const override;
     /// Unknown from the query alone: the work grows with the key steps (flopsOfInputs).
     Count flops(const Node&, const Shape*, const Shape&) const override { return Count::unknown(); }
     /// Per query and key step: the score (2 per dim for a dot product, 4 for a tanh sum), the

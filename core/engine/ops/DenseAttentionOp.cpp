@@ -70,6 +70,8 @@ void DenseAttentionOp::forward(const ForwardContext& ctx)
             attention::drop(w, area, m_dropout, *ctx.rng, m_b.keep->data + s * area, m_b.dropped->data + s * area);
             used = m_b.dropped->data + s * area;
         }
+        if (m_b.scores)
+            std::copy_n(used, area, moreOutputs[0]->value.data + s * area);
         float* y = output->value.data + s * d.tq * d.valueDim;
         attention::weigh(used, d.tq, value(d, s), y, d.valueDim);
         if (queryMask)
@@ -98,6 +100,9 @@ void DenseAttentionOp::backward()
         const float* used = m_trained ? m_b.dropped->data + s * area : w;
         float* dv = inputs[1]->grad.data ? inputs[1]->grad.data + s * inputs[1]->grad.sampleStride() : nullptr;
         attention::weighBackward(used, value(d, s), {dy, d.tq, d.valueDim, d.valueDim}, dw, dv);
+        if (m_b.scores && moreOutputs[0]->grad.data) // what reached the scores output
+            for (Index a = 0; a < area; ++a)
+                dw[a] += moreOutputs[0]->grad.data[s * area + a];
         if (m_trained)
             attention::dropBackward(m_b.keep->data + s * area, area, dw);
         // Through the softmax (the mask's constant drop passes the gradient on unchanged).

@@ -23,7 +23,9 @@ enum class AttentionScore {
 /// the value's mask ANDed with the lower triangle, one drop for both); while training, dropout on
 /// the softmax weights (inverted, as backend.random.dropout); the output is weights @ value, with
 /// the query steps the query's mask leaves out set to 0. Inputs are [query, value] or [query,
-/// value, key]; without a key the value is the key, and its gradient gets both shares.
+/// value, key]; without a key the value is the key, and its gradient gets both shares. With
+/// `scores` the weights the value is weighed with (after dropout) are output port 1 too, and what
+/// reaches it joins their gradient.
 class DenseAttentionOp final : public Op {
 public:
     struct Buffers {
@@ -32,6 +34,7 @@ public:
         TensorView* weights = nullptr;     ///< (batch, Tq, Tv) softmax weights, kept for backward
         TensorView* dropped = nullptr;     ///< (batch, Tq, Tv) weights after dropout; nullptr when dropout is 0
         TensorView* keep = nullptr;        ///< (batch, Tq, Tv) the dropout factor of each weight
+        bool scores = false;               ///< the call's return_attention_scores: the weights used are output port 1
     };
 
     DenseAttentionOp(AttentionScore score, float dropout, bool causal, Buffers buffers)

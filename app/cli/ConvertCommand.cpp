@@ -6,13 +6,50 @@
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
+#include "io/TfjsModelFolder.h"
 #include "io/WeightsFile.h"
 
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace sf::cli {
+
+namespace {
+
+/// `convert MODEL DIR/model.json`: the model and its weights as a TensorFlow.js folder.
+int writeTfjs(CliContext& ctx, const LoadedModel& loaded, const std::string& from, const std::string& to)
+{
+    const CheckedModel model(loaded.document.graph);
+    if (loaded.weights.empty() && model.report().totalParams() > 0) {
+        ctx.err << "shapeflow-cli: " << to << " not written: a TensorFlow.js folder holds the model's weights, and "
+                << from
+                << " comes with none (train it and save its weights beside it, or convert a .keras, .h5 or "
+                   "model.json that has them); name the output otherwise (OUT.json) for the model config alone\n";
+        return kExitModelErrors;
+    }
+    try {
+        const TfjsWriteResult written = writeTfjsModelFolder(to, model, loaded.document.name, loaded.weights);
+        for (const std::string& note : written.notes)
+            ctx.err << "note: " << note << "\n";
+        ctx.out << "wrote " << to << " (" << loaded.document.graph.nodes().size()
+                << " layers, TensorFlow.js layers model, " << (written.files.size() - 1) << " weight shard"
+                << (written.files.size() == 2 ? "" : "s") << ")\n";
+    } catch (const KerasExportRefused& e) {
+        ctx.err << "shapeflow-cli: " << to << " not written: " << e.what() << "\n";
+        return kExitModelErrors;
+    } catch (const FileFormatError& e) {
+        ctx.err << "shapeflow-cli: " << to << " not written: " << e.what() << "\n";
+        return kExitModelErrors;
+    } catch (const std::exception& e) {
+        ctx.err << "shapeflow-cli: " << e.what() << "\n";
+        return kExitUsage;
+    }
+    return kExitOk;
+}
+
+} // namespace
 
 int runConvert(CliContext& ctx)
 {
@@ -27,19 +64,27 @@ int runConvert(CliContext& ctx)
         else
             files.push_back(arg);
     }
-    const bool toKeras = files.size() == 2 && files[1].ends_with(".json");
+    // A file named exactly model.json is a TensorFlow.js folder's; any other .json a model config.
+    const bool toTfjs = files.size() == 2 && isTfjsModelJsonPath(files[1]);
+    const bool toKeras = files.size() == 2 && files[1].ends_with(".json") && !toTfjs;
     const bool toPython = files.size() == 2 && files[1].ends_with(".py");
-    if (files.size() != 2 || (keras3 && !toKeras) || (!toKeras && !toPython && !files[1].ends_with(".sfmodel"))) {
+    if (files.size() != 2 || (keras3 && !toKeras) ||
+        (!toKeras && !toTfjs && !toPython && !files[1].ends_with(".sfmodel"))) {
         ctx.err
             << "usage: shapeflow-cli convert MODEL OUT.sfmodel [--allow-loss]\n"
                "       shapeflow-cli convert MODEL OUT.json [--keras3] [--allow-loss]\n"
+               "       shapeflow-cli convert MODEL DIR/model.json [--allow-loss]\n"
                "       shapeflow-cli convert MODEL OUT.py [--allow-loss]\n"
-               "  Reads a .sfmodel, a Keras model JSON, a .keras or a Keras .h5 and writes it as a .sfmodel file (a\n"
-               "  .keras's or .h5's weights beside it, as OUT.weights.npz); as Keras model JSON for\n"
-               "  tf.keras.models.model_from_json (Keras 2), or keras.models.model_from_json with --keras3; or as a\n"
-               "  Python script that builds it with the Keras 3 functional API. When the written model would differ\n"
-               "  from MODEL (an unsupported layer, argument or value, a model-level problem), each difference is\n"
-               "  named and nothing is written (exit 1); --allow-loss writes it anyway.\n";
+               "  Reads a .sfmodel (with the .weights.npz beside it), a Keras model JSON, a .keras, a Keras .h5 or a\n"
+               "  TensorFlow.js model.json (with its weight shards) and writes it as a .sfmodel file (the weights "
+               "read\n"
+               "  beside it, as OUT.weights.npz); as Keras model JSON for tf.keras.models.model_from_json (Keras 2),\n"
+               "  or keras.models.model_from_json with --keras3; as a TensorFlow.js layers model when the output is\n"
+               "  named exactly model.json (model.json and group1-shard*.bin in DIR, with the model's weights, for\n"
+               "  tf.loadLayersModel); or as a Python script that builds it with the Keras 3 functional API. When the\n"
+               "  written model would differ from MODEL (an unsupported layer, argument or value, a model-level\n"
+               "  problem, weights a model config cannot hold), each difference is named and nothing is written\n"
+               "  (exit 1); --allow-loss writes it anyway.\n";
         return kExitUsage;
     }
     LoadedModel loaded;
@@ -49,10 +94,23 @@ int runConvert(CliContext& ctx)
         ctx.err << "shapeflow-cli: " << e.what() << "\n";
         return kExitUsage;
     }
+    // A .sfmodel's trained weights are the .weights.npz beside it, as the editor saves them.
+    if (toTfjs && loaded.format == LoadedModel::Format::Shapeflow && loaded.weights.empty()) {
+        const std::string beside = weightsPathBeside(files[0]);
+        std::error_code ec;
+        if (std::filesystem::exists(beside, ec)) {
+            try {
+                loaded.weights = readNpz(beside);
+                loaded.weightsSource = beside;
+            } catch (const std::exception& e) {
+                loaded.weightsProblem = e.what();
+            }
+        }
+    }
     std::vector<std::string> losses = conversionLosses(loaded);
     if (!loaded.weightsProblem.empty())
         losses.push_back("the trained weights, which were not read: " + loaded.weightsProblem);
-    else if (!loaded.weights.empty() && !files[1].ends_with(".sfmodel"))
+    else if (!loaded.weights.empty() && !files[1].ends_with(".sfmodel") && !toTfjs)
         losses.push_back("the trained weights of " + loaded.weightsSource +
                          ": a model config holds none (convert to a .sfmodel to keep them beside it)");
     for (const std::string& loss : losses)
@@ -63,6 +121,9 @@ int runConvert(CliContext& ctx)
                 << " (above). Pass --allow-loss to write it anyway.\n";
         return kExitModelErrors;
     }
+
+    if (toTfjs)
+        return writeTfjs(ctx, loaded, files[0], files[1]);
 
     std::string text;
     std::vector<std::string> notes;

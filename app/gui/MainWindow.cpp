@@ -553,7 +553,10 @@ std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet
         return std::nullopt;
     }
     try {
-        return loadModelFromText(text.toStdString(), path.toStdString());
+        LoadedModel loaded = loadModelFromText(text.toStdString(), path.toStdString());
+        if (!path.startsWith(":/")) // a TensorFlow.js model.json's weights, from the shards beside it
+            readTfjsWeightsBeside(loaded, path.toStdString());
+        return loaded;
     } catch (const FileFormatError& e) {
         fail(QString::fromStdString(e.what()), quiet);
         return std::nullopt;

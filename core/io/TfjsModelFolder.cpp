@@ -3,6 +3,7 @@
 #include "FileFormatError.h"
 #include "KerasExport.h"
 #include "Npy.h"
+#include "WeightFit.h"
 #include "graph/LayerCatalogue.h"
 
 #include <bit>
@@ -91,40 +92,10 @@ std::vector<ModelWeight> modelWeights(const CheckedModel& model, const std::stri
                            std::vector<Index>(w.shape.begin(), w.shape.end()), node.name});
         }
     }
-    if (!unknown.empty()) {
-        std::string names;
-        for (const std::string& n : unknown)
-            names += (names.empty() ? "\"" : ", \"") + n + "\"";
-        throw FileFormatError(source + ": the shapes of layer(s) " + names +
-                              " are not known (see the model's errors), so their weights have no place to go");
-    }
+    if (!unknown.empty())
+        throwUnknownLayerShapes(source, unknown);
     return out;
 }
-
-/// Everything one reading or writing found wrong, said together.
-struct Problems {
-    std::vector<std::string> shapes;
-    std::vector<std::string> missing;
-    std::vector<std::string> extra;
-
-    bool any() const { return !shapes.empty() || !missing.empty() || !extra.empty(); }
-    [[noreturn]] void raise(const std::string& source, const std::string& missingTitle,
-                            const std::string& extraTitle) const
-    {
-        std::string text = source + ": the weights do not fit the model:";
-        const auto list = [&](const std::string& title, const std::vector<std::string>& items) {
-            if (items.empty())
-                return;
-            text += "\n" + title + ":";
-            for (const std::string& item : items)
-                text += "\n  " + item;
-        };
-        list("shapes that differ", shapes);
-        list(missingTitle, missing);
-        list(extraTitle, extra);
-        throw FileFormatError(text);
-    }
-};
 
 // ---- reading ----
 
@@ -348,7 +319,7 @@ std::map<std::string, Array> readTfjsWeights(const nlohmann::json& root, const s
     const fs::path folder = fs::path(modelJsonPath).parent_path();
     std::uint64_t total = 0;
     std::map<std::string, Array> out;
-    Problems problems;
+    WeightFitProblems problems;
     std::set<std::size_t> taken;
     for (std::size_t g = 0; g < manifest->size(); ++g) {
         const std::string at = modelJsonPath + ": weightsManifest[" + std::to_string(g) + "]";
@@ -409,7 +380,7 @@ TfjsWriteResult writeTfjsModelFolder(const std::string& modelJsonPath, const Che
                                      const std::string& modelName, const std::map<std::string, Array>& weights)
 {
     const std::vector<ModelWeight> needed = modelWeights(model, modelJsonPath);
-    Problems problems;
+    WeightFitProblems problems;
     std::set<std::string> names;
     for (const ModelWeight& w : needed) {
         names.insert(w.name);

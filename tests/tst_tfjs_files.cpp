@@ -502,6 +502,43 @@ private slots:
             QVERIFY2(bitsEqual(window.document().weights().at(name), array), name.c_str());
     }
 
+    /// A GRU with reset_after=True (Keras's default) is written with a note, since TensorFlow.js's
+    /// GRUCell refuses it; where Node runs, tf.loadLayersModel is seen refusing it; reset_after=False
+    /// is written without the note and loads.
+    void resetAfterGruIsNoted()
+    {
+        for (const bool resetAfter : {true, false}) {
+            const std::string config = std::string(R"({"class_name": "Sequential", "config": {"name": "g", "layers": [
+                {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4, 3], "name": "x"}},
+                {"class_name": "GRU", "config": {"name": "gru", "units": 2, "reset_after": )") +
+                                       (resetAfter ? "true" : "false") + "}}]}}";
+            const LoadedModel loaded = loadModelFromText(config, "gru.json");
+            const CheckedModel model(loaded.document.graph);
+            auto network = NetworkCompiler::compile(model, 1);
+            QTemporaryDir dir;
+            const std::string path = dir.filePath("model.json").toStdString();
+            const TfjsWriteResult written = writeTfjsModelFolder(path, model, "g", weightArrays(*network));
+            const bool noted = std::any_of(written.notes.begin(), written.notes.end(), [](const std::string& n) {
+                return n.starts_with("layer \"gru\" is a GRU with reset_after=True");
+            });
+            QCOMPARE(noted, resetAfter);
+            const QString node = QStandardPaths::findExecutable("node");
+            const QString tfjs = QStringLiteral(SHAPEFLOW_TFJS_DIR);
+            if (node.isEmpty() || !QFile::exists(tfjs + "/node_modules/@tensorflow/tfjs/package.json"))
+                continue; // said by tensorflowJsPredictsTheSame's skip
+            putFile(dir.filePath("inputs.json").toStdString(),
+                    json{{"x", {{"shape", {1, 4, 3}}, {"dtype", "float32"}, {"values", std::vector<double>(12, 0.5)}}}}
+                        .dump());
+            QProcess p;
+            p.start(node, {tfjs + "/predict.js", QString::fromStdString(path), dir.filePath("inputs.json"),
+                           dir.filePath("out.json")});
+            QVERIFY(p.waitForFinished(180000));
+            const QByteArray err = p.readAllStandardError();
+            QCOMPARE(p.exitCode() != 0, resetAfter);
+            QCOMPARE(err.contains("GRUCell does not support reset_after parameter set to true"), resetAfter);
+        }
+    }
+
     void tensorflowJsPredictsTheSame_data() { roundTrip_data(); }
 
     /// @tensorflow/tfjs (the version tests/tfjs/package-lock.json pins, its pure JavaScript CPU

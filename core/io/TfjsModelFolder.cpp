@@ -294,6 +294,29 @@ std::string readGroupBytes(const fs::path& folder, const nlohmann::json& paths, 
     return bytes;
 }
 
+/// tfjs-layers/src/layers/recurrent.ts: GRUCell throws "GRUCell does not support reset_after
+/// parameter set to true", Keras 2's and 3's default; each such GRU in `config` is noted.
+void noteResetAfterGrus(const nlohmann::json& config, std::vector<std::string>& notes)
+{
+    if (config.is_array()) {
+        for (const nlohmann::json& item : config)
+            noteResetAfterGrus(item, notes);
+        return;
+    }
+    if (!config.is_object())
+        return;
+    const nlohmann::json* layerConfig = field(config, "config");
+    if (config.value("class_name", nlohmann::json()) == "GRU" && layerConfig &&
+        layerConfig->value("reset_after", nlohmann::json()) == true)
+        notes.push_back("layer \"" + layerConfig->value("name", std::string()) +
+                        "\" is a GRU with reset_after=True (Keras's default), which TensorFlow.js's GRUCell "
+                        "refuses: tf.loadLayersModel will not load this folder (make it reset_after=False and "
+                        "train it again)");
+    for (const auto& [key, value] : config.items())
+        if (value.is_structured())
+            noteResetAfterGrus(value, notes);
+}
+
 } // namespace
 
 bool hasTfjsWeightsManifest(const nlohmann::json& root)
@@ -432,6 +455,7 @@ TfjsWriteResult writeTfjsModelFolder(const std::string& modelJsonPath, const Che
     // The shards first: model.json, written last, never names a shard not yet written.
     writeBinaryFile(modelJsonPath, root.dump(1) + "\n");
     result.notes = std::move(exported.notes);
+    noteResetAfterGrus(exported.model, result.notes);
     return result;
 }
 

@@ -39,7 +39,9 @@ std::map<std::string, Array> readTfjsWeights(const nlohmann::json& root, const s
 /// What writeTfjsModelFolder wrote.
 struct TfjsWriteResult {
     std::vector<std::string> files; ///< model.json first, then the shards
-    std::vector<std::string> notes; ///< what TensorFlow.js will make of it (the Keras export's notes)
+    /// What TensorFlow.js will make of it: the Keras export's notes, and each GRU with
+    /// reset_after=True, which TensorFlow.js refuses to load.
+    std::vector<std::string> notes;
 };
 
 /// Writes `model` as a TensorFlow.js layers model: `modelJsonPath` (`format: "layers-model"`, a

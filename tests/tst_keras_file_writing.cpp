@@ -428,11 +428,12 @@ private slots:
         QCOMPARE(step.first, 2);
     }
 
-    /// File > Export to Keras writes a .keras, .h5 or .weights.h5 with the document's weights and says so.
+    /// File > Export to Keras writes a .keras, .h5 or TensorFlow.js folder with the document's weights
+    /// and says so.
     void theEditorExportsWithTheWeights()
     {
         MainWindow window;
-        QVERIFY(window.openFile(QString::fromStdString(fixture("bidirectional_gru.keras")), true));
+        QVERIFY(window.openFile(QString::fromStdString(fixture("conv2d.keras")), true));
         const std::map<std::string, Array> weights = window.document().weights();
         QVERIFY(!weights.empty());
         QTemporaryDir dir;
@@ -441,6 +442,11 @@ private slots:
             QVERIFY2(window.statusMessage().contains("with its trained weights"), qPrintable(window.statusMessage()));
             compareWeights(loadModel(dir.filePath(name).toStdString()).weights, weights);
         }
+        // A TensorFlow.js folder: model.json and its shards.
+        QVERIFY(QDir(dir.path()).mkdir("tfjs"));
+        QVERIFY(window.exportKerasTo(dir.filePath("tfjs/model.json"), KerasFlavour::Keras2, true));
+        QVERIFY2(window.statusMessage().contains("with its trained weights"), qPrintable(window.statusMessage()));
+        compareWeights(loadModel(dir.filePath("tfjs/model.json").toStdString()).weights, weights);
         window.training().resetWeights();
         QVERIFY(window.exportKerasTo(dir.filePath("fresh.keras"), KerasFlavour::Keras2));
         QVERIFY2(window.statusMessage().contains("initial weights"), qPrintable(window.statusMessage()));

@@ -15,8 +15,9 @@ Commands:
                               the same with the analysis table instead of the summary: params,
                               weight and activation memory (at batch N, default 32), FLOPs;
                               --csv writes it as CSV too (- : only the CSV, to the output)
-  convert MODEL OUT.sfmodel|OUT.json|OUT.py [--keras3] [--allow-loss]
+  convert MODEL OUT.sfmodel|OUT.json|DIR/model.json|OUT.py [--keras3] [--allow-loss]
                               read a model (MODEL below), write it in another form
+                              (DIR/model.json: a TensorFlow.js folder with the weights)
                               (exit 1, nothing written, when the result would differ from MODEL)
   train MODEL (--data MANIFEST.json | --synthetic N) [options]
                               train, one progress line (or --json object) per epoch
@@ -25,8 +26,10 @@ Commands:
                               (train --help lists every training option)
 
 MODEL is a .sfmodel file, a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3), told
-apart by content, or a Keras model file with its weights: .keras (Keras 3) or legacy .h5.
-W is a weights file: Shapeflow's .npz, or Keras's .weights.h5, .h5 or .keras.
+apart by content, or a model file with its weights: .keras (Keras 3), legacy .h5, or a
+TensorFlow.js model.json whose weightsManifest lists the shards beside it.
+W is a weights file: Shapeflow's .npz, Keras's .weights.h5, .h5 or .keras, or a TensorFlow.js
+model.json with its shards.
 )";
 
 } // namespace

@@ -20,6 +20,7 @@
 #include "io/ModelLoader.h"
 #include "io/Npy.h"
 #include "io/Npz.h"
+#include "io/TfjsModelFolder.h"
 #include "io/WeightsFile.h"
 #include "panels/AnalysisPanel.h"
 #include "panels/InspectorPanel.h"
@@ -422,6 +423,7 @@ void MainWindow::exportKeras()
         {tr("Keras 3 model with its weights (*.keras)"), ".keras"},
         {tr("Keras legacy HDF5 model with its weights, for tf.keras 2.x and Keras 3 (*.h5)"), ".h5"},
         {tr("Keras 3 weights, for model.load_weights (*.weights.h5)"), ".weights.h5"},
+        {tr("TensorFlow.js layers model with its weights, in the folder (model.json)"), "model.json"},
         {tr("Keras 2 / tf.keras model JSON (*.json)"), ".json"},
         {tr("Keras 3 model JSON (*.json)"), ".json"},
         {tr("Keras 3 Python script (*.py)"), ".py"},
@@ -435,21 +437,31 @@ void MainWindow::exportKeras()
     if (path.isEmpty())
         return; // cancelled
     const QString ending = choices[static_cast<std::size_t>(std::max<qsizetype>(0, filters.indexOf(chosen)))].second;
-    if (!path.endsWith(ending))
+    const bool tfjs = ending == "model.json"; // a folder's model.json, beside its weight shards
+    if (tfjs)
+        path = QFileInfo(path).path() + "/model.json";
+    else if (!path.endsWith(ending))
         path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ending;
-    exportKerasTo(path, chosen == filters[4] ? KerasFlavour::Keras3 : KerasFlavour::Keras2);
+    exportKerasTo(path, chosen == filters[5] ? KerasFlavour::Keras3 : KerasFlavour::Keras2, tfjs);
 }
 
-bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
+bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour, bool tfjsFolder)
 {
     const ModelDocument document = m_document->toModelDocument();
     const CheckedModel model = m_document->checkedModel();
     std::string text;
     std::vector<std::string> notes;
-    if (isKerasModelFilePath(path.toStdString())) {
+    if (isKerasModelFilePath(path.toStdString()) || tfjsFolder) {
         // The model with its weights (its initial ones when it was never trained), written whole or not at all.
         try {
-            writeKerasModelFile(path.toStdString(), document, m_document->weights());
+            if (tfjsFolder) {
+                const TfjsWriteResult written = writeTfjsModelFolder(
+                    path.toStdString(), model, document.name,
+                    m_document->weights().empty() ? initialWeightsOf(document) : m_document->weights());
+                notes = written.notes;
+            } else {
+                notes = writeKerasModelFile(path.toStdString(), document, m_document->weights());
+            }
         } catch (const std::exception& e) {
             showStatus(tr("Cannot export: %1").arg(QString::fromStdString(e.what())), 20000);
             return false;
@@ -458,7 +470,7 @@ bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour)
                               .arg(QDir::toNativeSeparators(path), m_document->weights().empty()
                                                                        ? tr("its initial weights (never trained)")
                                                                        : tr("its trained weights"));
-        for (const std::string& note : kerasBuildNotes(model.graph(), model.report()))
+        for (const std::string& note : notes)
             message += QStringLiteral(" — ") + QString::fromStdString(note);
         showStatus(message, 20000);
         return true;
@@ -581,7 +593,10 @@ std::optional<LoadedModel> MainWindow::readModel(const QString& path, bool quiet
         return std::nullopt;
     }
     try {
-        return loadModelFromText(text.toStdString(), path.toStdString());
+        LoadedModel loaded = loadModelFromText(text.toStdString(), path.toStdString());
+        if (!path.startsWith(":/")) // a TensorFlow.js model.json's weights, from the shards beside it
+            readTfjsWeightsBeside(loaded, path.toStdString());
+        return loaded;
     } catch (const FileFormatError& e) {
         fail(QString::fromStdString(e.what()), quiet);
         return std::nullopt;

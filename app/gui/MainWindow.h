@@ -47,9 +47,10 @@ public:
     QString lastError() const { return m_lastError; }
     /// The status bar's passing message, whole; empty once it has timed out.
     QString statusMessage() const;
-    /// Writes the model for Keras: model JSON of `flavour`, or a Keras 3 Python script when `path`
-    /// ends in .py; what Keras will make of it goes to the status bar.
-    bool exportKerasTo(const QString& path, KerasFlavour flavour);
+    /// Writes the model for Keras as `path`'s ending says: model JSON of `flavour`, a Keras 3 Python
+    /// script (.py), or with its weights a .keras, .h5 or .weights.h5; with `tfjsFolder` a TensorFlow.js
+    /// folder whose model.json `path` is. What Keras will make of it goes to the status bar.
+    bool exportKerasTo(const QString& path, KerasFlavour flavour, bool tfjsFolder = false);
 
     /// Adds a layer of `className` at `where` (scene coordinates), or the nearest spot where its
     /// card covers no other, as one undo step; it becomes the selection.

@@ -120,10 +120,9 @@ std::string keras3WeightsFile(const CheckedModel& model, const nlohmann::json& c
     return file.bytes();
 }
 
-std::string legacyH5ModelFile(const CheckedModel& model, const std::string& modelName,
+std::string legacyH5ModelFile(const CheckedModel& model, const nlohmann::json& exported,
                               const std::map<std::string, Array>& weights, const std::string& sourceName)
 {
-    nlohmann::json exported = exportKerasModel(model, modelName, KerasFlavour::Keras2).model;
     const std::string version = exported.value("keras_version", "");
     const std::string backend = exported.value("backend", "");
     const nlohmann::json config = {{"class_name", exported["class_name"]}, {"config", exported["config"]}};
@@ -155,10 +154,9 @@ std::string legacyH5ModelFile(const CheckedModel& model, const std::string& mode
     return file.bytes();
 }
 
-std::string kerasArchiveFile(const CheckedModel& model, const std::string& modelName,
+std::string kerasArchiveFile(const CheckedModel& model, const nlohmann::json& config,
                              const std::map<std::string, Array>& weights, const std::string& sourceName)
 {
-    const nlohmann::json config = exportKerasModel(model, modelName, KerasFlavour::Keras3).model;
     const nlohmann::json metadata = {{"keras_version", kKeras3FileVersion}, {"date_saved", dateSaved()}};
     std::string weightsFile = keras3WeightsFile(model, config, weights, sourceName + ":model.weights.h5");
     // _save_model_to_fileobj writes the members in this order, stored (zipfile's default).
@@ -175,33 +173,39 @@ std::map<std::string, Array> initialWeights(const CheckedModel& model, std::uint
     return weightArrays(*network);
 }
 
+std::map<std::string, Array> initialWeightsOf(const ModelDocument& document)
+{
+    const TrainingSettings settings =
+        TrainingSettings::fromJson(document.settings.value("training", nlohmann::json::object()));
+    return initialWeights(CheckedModel(document.graph), settings.config.seed);
+}
+
 bool isKerasModelFilePath(const std::string& path)
 {
     return endsWith(path, ".keras") || endsWith(path, ".h5");
 }
 
-void writeKerasModelFile(const std::string& path, const ModelDocument& document,
-                         const std::map<std::string, Array>& weights)
+std::vector<std::string> writeKerasModelFile(const std::string& path, const ModelDocument& document,
+                                             const std::map<std::string, Array>& weights)
 {
     if (!isKerasModelFilePath(path))
         throw FileFormatError(path + ": not a Keras model file name (.keras, .weights.h5 or .h5)");
     const CheckedModel model(document.graph);
-    std::map<std::string, Array> initial;
-    if (weights.empty()) {
-        const TrainingSettings settings =
-            TrainingSettings::fromJson(document.settings.value("training", nlohmann::json::object()));
-        initial = initialWeights(model, settings.config.seed);
-    }
+    const std::map<std::string, Array> initial =
+        weights.empty() ? initialWeightsOf(document) : std::map<std::string, Array>{};
     const std::map<std::string, Array>& values = weights.empty() ? initial : weights;
+    const bool legacy = !endsWith(path, ".keras") && !endsWith(path, ".weights.h5");
+    KerasExportResult exported =
+        exportKerasModel(model, document.name, legacy ? KerasFlavour::Keras2 : KerasFlavour::Keras3);
     std::string bytes;
     if (endsWith(path, ".keras"))
-        bytes = kerasArchiveFile(model, document.name, values, path);
+        bytes = kerasArchiveFile(model, exported.model, values, path);
     else if (endsWith(path, ".weights.h5"))
-        bytes =
-            keras3WeightsFile(model, exportKerasModel(model, document.name, KerasFlavour::Keras3).model, values, path);
+        bytes = keras3WeightsFile(model, exported.model, values, path);
     else
-        bytes = legacyH5ModelFile(model, document.name, values, path);
+        bytes = legacyH5ModelFile(model, exported.model, values, path);
     writeBinaryFile(path, bytes);
+    return std::move(exported.notes);
 }
 
 } // namespace sf

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace sf {
 
@@ -26,15 +27,17 @@ std::string keras3WeightsFile(const CheckedModel& model, const nlohmann::json& c
                               const std::map<std::string, Array>& weights, const std::string& sourceName);
 
 /// `model` as a legacy Keras `.h5` (legacy_h5_format.py's save_model_to_hdf5, as tf.keras 2.x and
-/// Keras 3's `model.save("x.h5")` write it): the root's `model_config` (the Keras 2 config:
-/// class_name and config), `keras_version` and `backend` attributes, and `model_weights` with
-/// `layer_names` and a group per layer whose `weight_names` list its datasets. No optimizer state.
-std::string legacyH5ModelFile(const CheckedModel& model, const std::string& modelName,
+/// Keras 3's `model.save("x.h5")` write it): the root's `model_config` (`exported`, the Keras 2
+/// export, as class_name and config), `keras_version` and `backend` attributes, and `model_weights`
+/// with `layer_names` and a group per layer whose `weight_names` list its datasets. No optimizer
+/// state.
+std::string legacyH5ModelFile(const CheckedModel& model, const nlohmann::json& exported,
                               const std::map<std::string, Array>& weights, const std::string& sourceName);
 
 /// `model` as a Keras 3 `.keras` archive (saving_lib.py's _save_model_to_fileobj): `metadata.json`
-/// (keras_version, date_saved), `config.json` (the Keras 3 config) and `model.weights.h5`, stored.
-std::string kerasArchiveFile(const CheckedModel& model, const std::string& modelName,
+/// (keras_version, date_saved), `config.json` (`config`, the Keras 3 export) and `model.weights.h5`,
+/// stored.
+std::string kerasArchiveFile(const CheckedModel& model, const nlohmann::json& config,
                              const std::map<std::string, Array>& weights, const std::string& sourceName);
 
 /// The weights Shapeflow's training starts `model` from (each layer's initializer, from `seed`):
@@ -42,14 +45,17 @@ std::string kerasArchiveFile(const CheckedModel& model, const std::string& model
 /// weights. Throws CompileError when the model cannot be compiled.
 std::map<std::string, Array> initialWeights(const CheckedModel& model, std::uint32_t seed);
 
+/// initialWeights for a document, from its training settings' seed.
+std::map<std::string, Array> initialWeightsOf(const ModelDocument& document);
+
 /// Writes `document` with `weights` (by Shapeflow's names; empty: its initial weights, from its
 /// training seed) as the Keras file `path` names: `.keras`, `.weights.h5` (weights only) or `.h5`
 /// (a legacy whole model). Written beside and renamed over `path`: a failed write leaves no half
-/// file. Throws FileFormatError (weights that do not fit, a nested model's weights, an unknown
-/// ending), KerasExportRefused (a group's border crossed) or CompileError (no initial weights for a
-/// model with errors).
-void writeKerasModelFile(const std::string& path, const ModelDocument& document,
-                         const std::map<std::string, Array>& weights);
+/// file. Returns what Keras will make of it (the export's notes). Throws FileFormatError (weights
+/// that do not fit, an unknown ending), KerasExportRefused (a group's border crossed) or
+/// CompileError (no initial weights for a model with errors).
+std::vector<std::string> writeKerasModelFile(const std::string& path, const ModelDocument& document,
+                                             const std::map<std::string, Array>& weights);
 
 /// Whether `path` names a file writeKerasModelFile writes (`.keras`, `.h5`, `.weights.h5`).
 bool isKerasModelFilePath(const std::string& path);

@@ -2,6 +2,7 @@
 
 #include "FileFormatError.h"
 #include "KerasWeightPlacement.h"
+#include "WeightFit.h"
 #include "ZipArchive.h"
 #include "graph/LayerCatalogue.h"
 
@@ -18,33 +19,9 @@ std::string shapeText(const std::vector<Index>& shape)
     return Array{shape, {}, {}}.shapeText();
 }
 
-/// What one file's reading found wrong, said together at the end.
-struct Problems {
-    std::vector<std::string> shapes;
-    std::vector<std::string> missing;
-    std::vector<std::string> extra;
-
-    [[noreturn]] void raise(const std::string& source) const
-    {
-        std::string text = source + ": the weights do not fit the model:";
-        const auto list = [&](const std::string& title, const std::vector<std::string>& items) {
-            if (items.empty())
-                return;
-            text += "\n" + title + ":";
-            for (const std::string& item : items)
-                text += "\n  " + item;
-        };
-        list("shapes that differ", shapes);
-        list("missing from the file", missing);
-        list("in the file, with no place in the model", extra);
-        throw FileFormatError(text);
-    }
-    bool any() const { return !shapes.empty() || !missing.empty() || !extra.empty(); }
-};
-
 /// Reads `datasetPath` as the weight `w`, or says why it does not fit.
 void take(const Hdf5File& file, const std::string& datasetPath, const KerasWeight& w, const std::string& layerName,
-          std::map<std::string, Array>& out, Problems& problems)
+          std::map<std::string, Array>& out, WeightFitProblems& problems)
 {
     const std::vector<std::int64_t> shape = file.datasetShape(datasetPath);
     std::vector<Index> needed(w.spec.shape.begin(), w.spec.shape.end());
@@ -90,7 +67,7 @@ std::map<std::string, Array> readKeras3Layout(const Hdf5File& file, const std::s
                                               const std::vector<std::string>& unplaced)
 {
     std::map<std::string, Array> out;
-    Problems problems;
+    WeightFitProblems problems;
     problems.missing = unplaced;
     std::set<std::string> taken;
     for (const Keras3Vars& v : keras3Vars(layers, layersGroup)) {
@@ -152,7 +129,7 @@ std::map<std::string, Array> readLegacyLayout(const Hdf5File& file, const std::s
                                        "flipped; Shapeflow does not convert them");
     const std::string root = group == "/" ? "" : group;
     std::map<std::string, Array> out;
-    Problems problems;
+    WeightFitProblems problems;
     problems.missing = unplaced;
     std::set<std::string> placedNames;
     for (const PlacedKerasLayer& p : layers) {

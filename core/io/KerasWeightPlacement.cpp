@@ -2,6 +2,7 @@
 
 #include "FileFormatError.h"
 #include "KerasImport.h"
+#include "WeightFit.h"
 #include "graph/LayerCatalogue.h"
 
 #include <algorithm>
@@ -216,13 +217,8 @@ std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, con
             unplaced.push_back("layer \"" + node.name + "\"'s " + std::to_string(r->params) +
                                " weights (the file's config has no layer of that name)");
     }
-    if (!unknown.empty()) {
-        std::string names;
-        for (const std::string& n : unknown)
-            names += (names.empty() ? "\"" : ", \"") + n + "\"";
-        throw FileFormatError(source + ": the shapes of layer(s) " + names +
-                              " are not known (see the model's errors), so their weights have no place to go");
-    }
+    if (!unknown.empty())
+        throwUnknownLayerShapes(source, unknown);
     return placed;
 }
 

@@ -5,6 +5,7 @@
 #include "KerasExport.h"
 #include "KerasWeightFiles.h"
 #include "Npz.h"
+#include "TfjsModelFolder.h"
 
 #include <cerrno>
 #include <cstring>
@@ -124,7 +125,21 @@ LoadedModel loadModel(const std::string& path)
         return loadKerasParts(readKerasArchive(readTextFile(path, kMaxKerasArchiveBytes), path));
     if (Hdf5File::hasSignature(start))
         return loadKerasParts(readLegacyH5Model(path));
-    return loadModelFromText(readTextFile(path), path);
+    LoadedModel loaded = loadModelFromText(readTextFile(path), path);
+    readTfjsWeightsBeside(loaded, path);
+    return loaded;
+}
+
+void readTfjsWeightsBeside(LoadedModel& loaded, const std::string& path)
+{
+    if (loaded.format != LoadedModel::Format::Keras || !hasTfjsWeightsManifest(loaded.kerasConfig))
+        return;
+    try {
+        loaded.weights = readTfjsWeights(loaded.kerasConfig, path, CheckedModel(loaded.document.graph));
+        loaded.weightsSource = path;
+    } catch (const FileFormatError& e) {
+        loaded.weightsProblem = e.what();
+    }
 }
 
 std::map<std::string, Array> readWeightsFile(const std::string& path, const LoadedModel& model)
@@ -141,8 +156,21 @@ std::map<std::string, Array> readWeightsFile(const std::string& path, const Load
             throw FileFormatError(path + ": a .keras archive without model.weights.h5");
         return readKerasWeights(*parts.weights, parseJsonText(parts.configText, parts.configSource), checked);
     }
-    if (!Hdf5File::hasSignature(start))
-        throw FileFormatError(path + ": neither a .npz nor a Keras weights file (.weights.h5, .h5, .keras)");
+    if (!Hdf5File::hasSignature(start)) {
+        // A TensorFlow.js model.json: its weights placed by their TensorFlow.js names.
+        if (const auto first = start.find_first_not_of(" \t\r\n"); first != std::string::npos && start[first] == '{') {
+            nlohmann::json root;
+            try {
+                root = parseJsonText(readTextFile(path), path);
+            } catch (const FileFormatError&) {
+                // not JSON: said below
+            }
+            if (hasTfjsWeightsManifest(root))
+                return readTfjsWeights(root, path, checked);
+        }
+        throw FileFormatError(path + ": neither a .npz nor a Keras weights file (.weights.h5, .h5, .keras) nor a "
+                                     "TensorFlow.js model.json with a weightsManifest");
+    }
     const Hdf5File file = Hdf5File::open(path);
     if (file.hasAttribute("/", "model_config"))
         return readKerasWeights(file, parseJsonText(file.stringAttribute("/", "model_config"), path + ":model_config"),

@@ -19,7 +19,7 @@ struct LoadedModel {
     /// The Keras model config it was imported from (null for a .sfmodel): where a Keras weights
     /// file given beside it puts each weight.
     nlohmann::json kerasConfig;
-    /// The trained weights a `.keras` or `.h5` model file holds, by Shapeflow's names
+    /// The trained weights a `.keras`, `.h5` or TensorFlow.js model.json holds, by Shapeflow's names
     /// (`dense/kernel`), placed and checked against the model; empty when it holds none.
     std::map<std::string, Array> weights;
     std::string weightsSource; ///< the file (and member) they were read from
@@ -29,17 +29,23 @@ struct LoadedModel {
 };
 
 /// Reads a `.sfmodel`, a Keras model JSON file, a Keras 3 `.keras` archive or a legacy Keras `.h5`
-/// model, told apart by content, not by name; the weights of a `.keras` or `.h5` come with it.
+/// model, told apart by content, not by name; the weights of a `.keras` or `.h5` come with it, and
+/// those a TensorFlow.js `model.json`'s weightsManifest lists, from the shards beside it.
 /// Throws FileFormatError (unreadable file, not JSON, neither format, malformed).
 LoadedModel loadModel(const std::string& path);
 
 /// The same from text already in memory; `sourceName` is used in error messages.
 LoadedModel loadModelFromText(const std::string& text, const std::string& sourceName);
 
+/// When `loaded` is a TensorFlow.js model.json read from `path` that lists weights, reads them from
+/// the shards beside it into its `weights` and `weightsSource`, or says in `weightsProblem` why not.
+void readTfjsWeightsBeside(LoadedModel& loaded, const std::string& path);
+
 /// Reads trained weights for `model` from `path`: Shapeflow's `.npz` (by weight name), or a Keras
 /// `.weights.h5`, `.h5` or `.keras` (placed by Keras's paths, with the Keras config `model` was
-/// imported from, or the archive's own). Throws FileFormatError or DataError naming the file and
-/// every weight that does not fit.
+/// imported from, or the archive's own), or a TensorFlow.js `model.json` with its shards (placed by
+/// TensorFlow.js's weight names, TfjsModelFolder.h). Throws FileFormatError or DataError naming the
+/// file and every weight that does not fit.
 std::map<std::string, Array> readWeightsFile(const std::string& path, const LoadedModel& model);
 
 /// The largest model or manifest file read: parsed JSON takes about thirty times its text in

@@ -50,6 +50,10 @@ public:
     /// Writes the model for Keras: model JSON of `flavour`, or a Keras 3 Python script when `path`
     /// ends in .py; what Keras will make of it goes to the status bar.
     bool exportKerasTo(const QString& path, KerasFlavour flavour);
+    /// Writes a Keras 3 training project into the new folder `dir` (writeTrainingProject: the
+    /// model with its current weights, train.py, a copy of the data its training settings name);
+    /// what was written, or why not, goes to the status bar.
+    bool exportTrainingProjectTo(const QString& dir);
 
     /// Adds a layer of `className` at `where` (scene coordinates), or the nearest spot where its
     /// card covers no other, as one undo step; it becomes the selection.

@@ -82,6 +82,16 @@ ModelDocument twoOutputModel()
     return d;
 }
 
+/// oneOutputModel with `settings` whose data is smallDataBinding, written into `dir`.
+ModelDocument smallModelWithData(const QTemporaryDir& dir, TrainingSettings settings)
+{
+    writeSmallData(dir);
+    settings.data.training = smallDataBinding();
+    ModelDocument document = oneOutputModel();
+    document.settings["training"] = settings.toJson();
+    return document;
+}
+
 struct Run {
     int exitCode = -1;
     QString out;
@@ -506,13 +516,10 @@ private slots:
     void commandLine()
     {
         QTemporaryDir dir;
-        writeSmallData(dir);
-        ModelDocument document = oneOutputModel();
         TrainingSettings settings;
         settings.config.epochs = 7;
         settings.config.optimizer.name = "adamw";
-        settings.data.training = smallDataBinding();
-        document.settings["training"] = settings.toJson();
+        const ModelDocument document = smallModelWithData(dir, settings);
         const QString model = dir.filePath("model.sfmodel");
         writeText(model, serializeModel(document));
         const QString project = dir.filePath("out");
@@ -563,12 +570,9 @@ private slots:
     void menuEntryWritesTheProject()
     {
         QTemporaryDir dir;
-        writeSmallData(dir);
-        ModelDocument document = oneOutputModel();
         TrainingSettings settings;
         settings.config.seed = 5;
-        settings.data.training = smallDataBinding();
-        document.settings["training"] = settings.toJson();
+        ModelDocument document = smallModelWithData(dir, settings);
         const std::map<std::string, Array> weights = {{"out/kernel", array({3, 1}, {0.25f, -0.5f, 1.0f})},
                                                       {"out/bias", array({1}, {0.125f})}};
         MainWindow window;
@@ -583,6 +587,7 @@ private slots:
         QCOMPARE(json::parse(readText((project + "/training.json").toStdString())).at("seed"), json(5));
         QVERIFY(QFileInfo::exists(project + "/data/x.npy"));
 
+        settings.data.training = smallDataBinding();
         settings.data.training.inputs["x"] = ArraySource::generated();
         document.settings["training"] = settings.toJson();
         window.document().load(document, dir.filePath("model.sfmodel"), weights);

@@ -101,7 +101,8 @@ struct Run {
 };
 
 /// Runs a project's train.py against tests/fixtures/fake_keras on `backend` with `devices` devices.
-Run runTrainScript(const QString& project, const QString& backend, int devices, const QStringList& args = {})
+Run runTrainScript(const QString& project, const QString& backend, int devices, const QStringList& args = {},
+                   int stopAfter = 0)
 {
     QProcess python;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -109,6 +110,7 @@ Run runTrainScript(const QString& project, const QString& backend, int devices, 
     env.insert("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into the source tree
     env.insert("KERAS_BACKEND", backend);
     env.insert("FAKE_KERAS_DEVICES", QString::number(devices));
+    env.insert("FAKE_KERAS_STOP_AFTER", QString::number(stopAfter)); // the stand-in's EarlyStopping stops there
     const QString record = project + "/../record.json";
     QFile::remove(record);
     env.insert("FAKE_KERAS_RECORD", record);
@@ -263,6 +265,15 @@ private slots:
                  (std::vector<std::string>{"status", "message", "epochs", "loss", "val_loss", "model"}));
         QCOMPARE(summary.at("status").get<std::string>(), std::string("finished"));
         QCOMPARE(summary.at("message").get<std::string>(), std::string("Finished 3 epochs"));
+
+        // When Keras's EarlyStopping stops, the summary says so as Shapeflow's does.
+        const Run stopped = runTrainScript(project, "jax", 1, {}, 2);
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
+        QCOMPARE(stopped.lines.size(), std::size_t{3});
+        QCOMPARE(stopped.lines.back().at("status").get<std::string>(), std::string("early_stopped"));
+        QCOMPARE(stopped.lines.back().at("message").get<std::string>(),
+                 std::string("Early stopping at epoch 2: val_loss has not improved for 4 epochs"));
+        QCOMPARE(stopped.lines.back().at("epochs").get<int>(), 2);
 
         // What Keras does otherwise is said, in the report and the project's README.
         const std::string readme = readText((project + "/README.md").toStdString());

@@ -239,13 +239,15 @@ def main():
             metrics = {name: list(metrics) for name in outputs}
         model.compile(optimizer=make_optimizer(keras, plan), loss=loss, metrics=metrics)
     callbacks = [history_callback(keras, rows)]
+    stopper = None
     if plan.get("early_stopping"):
-        callbacks.append(keras.callbacks.EarlyStopping(**plan["early_stopping"]))
+        stopper = keras.callbacks.EarlyStopping(**plan["early_stopping"])
+        callbacks.append(stopper)
     history = model.fit(as_argument(x, inputs), as_argument(y, outputs), validation_data=validation,
                         callbacks=callbacks, verbose=0, **fit)
 
     epochs = len(history.history.get("loss", []))
-    stopped = epochs < fit["epochs"]
+    stopped = stopper is not None and getattr(stopper, "stopped_epoch", 0) > 0  # Keras's: the epoch it stopped at
     summary = {"status": "early_stopped" if stopped else "finished",
                "message": ("Early stopping at epoch %d: val_loss has not improved for %d epochs"
                            % (epochs, plan["early_stopping"]["patience"])) if stopped

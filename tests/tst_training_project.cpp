@@ -101,8 +101,9 @@ struct Run {
 };
 
 /// Runs a project's train.py against tests/fixtures/fake_keras on `backend` with `devices` devices.
+/// `scenario` adds the stand-in's own variables (FAKE_KERAS_STOP_AFTER, FAKE_JAX_PROCESSES, ...).
 Run runTrainScript(const QString& project, const QString& backend, int devices, const QStringList& args = {},
-                   int stopAfter = 0)
+                   const std::map<QString, QString>& scenario = {})
 {
     QProcess python;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -110,7 +111,8 @@ Run runTrainScript(const QString& project, const QString& backend, int devices, 
     env.insert("PYTHONDONTWRITEBYTECODE", "1"); // nothing written into the source tree
     env.insert("KERAS_BACKEND", backend);
     env.insert("FAKE_KERAS_DEVICES", QString::number(devices));
-    env.insert("FAKE_KERAS_STOP_AFTER", QString::number(stopAfter)); // the stand-in's EarlyStopping stops there
+    for (const auto& [name, value] : scenario)
+        env.insert(name, value);
     const QString record = project + "/../record.json";
     QFile::remove(record);
     env.insert("FAKE_KERAS_RECORD", record);
@@ -267,13 +269,25 @@ private slots:
         QCOMPARE(summary.at("message").get<std::string>(), std::string("Finished 3 epochs"));
 
         // When Keras's EarlyStopping stops, the summary says so as Shapeflow's does.
-        const Run stopped = runTrainScript(project, "jax", 1, {}, 2);
+        const Run stopped = runTrainScript(project, "jax", 1, {}, {{"FAKE_KERAS_STOP_AFTER", "2"}});
         QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
         QCOMPARE(stopped.lines.size(), std::size_t{3});
         QCOMPARE(stopped.lines.back().at("status").get<std::string>(), std::string("early_stopped"));
         QCOMPARE(stopped.lines.back().at("message").get<std::string>(),
                  std::string("Early stopping at epoch 2: val_loss has not improved for 4 epochs"));
         QCOMPARE(stopped.lines.back().at("epochs").get<int>(), 2);
+
+        // On two hosts the second process trains on the second half of the rows, half the batch a step.
+        const Run host = runTrainScript(project, "jax", 1, {"--multi-host"},
+                                        {{"FAKE_JAX_PROCESSES", "2"}, {"FAKE_JAX_PROCESS_ID", "1"}});
+        QVERIFY2(host.exitCode == 0, qPrintable(host.err));
+        QCOMPARE(host.record.at("fit").at("batch_size"), json(1));
+        QCOMPARE(host.record.at("fit").at("x").at("shape"), json({2, 3}));
+        QCOMPARE(host.record.at("fit").at("x").at("first"), json({7.0, 8.0, 9.0}));
+        QCOMPARE(host.record.at("fit").at("y").at("sum"), json(1.0)); // labels 0, 1
+        const Run three = runTrainScript(project, "jax", 1, {"--multi-host"}, {{"FAKE_JAX_PROCESSES", "3"}});
+        QCOMPARE(three.exitCode, 2);
+        QVERIFY2(three.err.contains("batch_size 2 does not divide among 3 processes"), qPrintable(three.err));
 
         // What Keras does otherwise is said, in the report and the project's README.
         const std::string readme = readText((project + "/README.md").toStdString());

@@ -188,7 +188,9 @@ is the global batch, split across them. On several machines run the same command
     KERAS_BACKEND=jax KERAS_DISTRIBUTION_JOB_ADDRESSES=host0:1234,host1:1234 \
       KERAS_DISTRIBUTION_NUM_PROCESSES=2 KERAS_DISTRIBUTION_PROCESS_ID=0 python3 train.py --multi-host
 
-(PROCESS_ID 1 on the second machine; on Cloud TPU the addresses can be left out.) With the
+(PROCESS_ID 1 on the second machine; on Cloud TPU the addresses can be left out.) Each process
+trains on its own equal slice of the rows with `batch_size / processes` rows a step, so that the
+global batch stays `batch_size` (which must divide among them). With the
 TensorFlow backend `train.py` uses `tf.distribute.MirroredStrategy` (the GPUs of one machine);
 with PyTorch it trains on one device.
 )";

@@ -10,7 +10,9 @@ the data is in data/, named by data/manifest.json (the manifest format Shapeflow
 Devices: with the JAX backend (KERAS_BACKEND=jax) the model is trained with
 keras.distribution.DataParallel over every device keras.distribution.list_devices() finds (one
 device works too); --multi-host first calls keras.distribution.initialize(), which reads
-KERAS_DISTRIBUTION_JOB_ADDRESSES, KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID.
+KERAS_DISTRIBUTION_JOB_ADDRESSES, KERAS_DISTRIBUTION_NUM_PROCESSES and KERAS_DISTRIBUTION_PROCESS_ID,
+then each process trains on its own equal slice of the rows with batch_size / processes rows a
+step (this_hosts_share), so that the global batch stays batch_size.
 Keras 3's distribution API works with JAX only: with TensorFlow the model is loaded and compiled
 inside a tf.distribute.MirroredStrategy (every GPU of this machine; --multi-host is refused, use
 tf.distribute.MultiWorkerMirroredStrategy and TF_CONFIG yourself); with PyTorch (or NumPy) it
@@ -151,6 +153,36 @@ def set_up_devices(keras, multi_host):
     return contextlib.nullcontext(), "%s: one device (keras.distribution works with JAX only)" % backend
 
 
+def this_hosts_share(x, y, vx, vy, fit):
+    """JAX on several hosts: each process feeds its own part of the global batch
+    (jax.make_array_from_process_local_data in Keras's JAX distribution), so each takes an equal
+    slice of the rows and batch_size / processes rows per step. Rows beyond an equal share are left
+    out, and a validation split is taken from each host's slice."""
+    import jax
+    count, index = jax.process_count(), jax.process_index()
+    if count == 1:
+        return x, y, vx, vy, 1
+    if fit["batch_size"] % count:
+        fail("batch_size %d does not divide among %d processes: each feeds an equal part of the global batch"
+             % (fit["batch_size"], count))
+    fit["batch_size"] //= count
+
+    def share(*sections):
+        rows = len(next(iter(sections[0].values())))
+        each = rows // count
+        if each == 0:
+            fail("%d rows cannot be shared among %d processes" % (rows, count))
+        if rows % count:
+            print("train.py: %d rows left out so that every process has %d" % (rows % count, each), file=sys.stderr)
+        part = slice(index * each, (index + 1) * each)
+        return [{name: array[part] for name, array in section.items()} for section in sections]
+
+    x, y = share(x, y)
+    if vx is not None:
+        vx, vy = share(vx, vy)
+    return x, y, vx, vy, count
+
+
 # ---- the model's settings, as training.json gives them ----
 
 def make_optimizer(keras, plan):
@@ -215,15 +247,11 @@ def main():
     reader = Reader(os.path.dirname(os.path.abspath(args.data)))
     inputs, outputs = plan["inputs"], plan["outputs"]
     x, y = read_section(manifest, "", reader, inputs, outputs)
-    validation = None
+    vx = vy = None
     if "validation" in manifest:
         vx, vy = read_section(manifest["validation"], "validation.", reader, inputs, outputs)
-        validation = (as_argument(vx, inputs), as_argument(vy, outputs))
     fit = dict(plan["fit"])
-    rows = len(next(iter(x.values())))
-    if validation is None and fit.get("validation_split", 0.0) > 0.0:
-        rows = int(np.ceil(rows * (1.0 - fit["validation_split"])))  # Keras trains on the first ceil(...)
-    if validation is not None:
+    if vx is not None:
         fit.pop("validation_split", None)  # Shapeflow, like Keras, validates on the data given instead
 
     import keras  # after the data is read: a bad manifest fails before Keras starts
@@ -231,6 +259,14 @@ def main():
     keras.utils.set_random_seed(plan["seed"])
     scope, devices = set_up_devices(keras, args.multi_host)
     print("train.py: " + devices, file=sys.stderr)
+    processes = 1
+    if args.multi_host:
+        x, y, vx, vy, processes = this_hosts_share(x, y, vx, vy, fit)
+    validation = None if vx is None else (as_argument(vx, inputs), as_argument(vy, outputs))
+    rows = len(next(iter(x.values())))
+    if validation is None and fit.get("validation_split", 0.0) > 0.0:
+        rows = int(np.ceil(rows * (1.0 - fit["validation_split"])))  # Keras trains on the first ceil(...)
+    rows *= processes  # samples per second over every host
     with scope:
         model = keras.saving.load_model(os.path.join(HERE, plan["model"]), compile=False)
         loss, metrics = make_loss(keras, plan["loss"]), plan["metrics"]

@@ -23,5 +23,6 @@ int runConvert(CliContext& ctx);
 int runTrain(CliContext& ctx);
 int runEvaluate(CliContext& ctx);
 int runPredict(CliContext& ctx);
+int runExportTraining(CliContext& ctx);
 
 } // namespace sf::cli

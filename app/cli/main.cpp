@@ -24,6 +24,11 @@ Commands:
   evaluate MODEL [--weights W] (--data MANIFEST.json | --synthetic N)
   predict MODEL [--weights W] --input NAME=FILE.npy ... --out OUT.npy
                               (train --help lists every training option)
+  export-training MODEL OUT_DIR [--data MANIFEST.json] [--weights W]
+                              hand the training over to Keras 3: OUT_DIR gets model.keras with
+                              its weights, train.py (the model's optimizer, loss, schedule, early
+                              stopping and seed; DataParallel over every device), a copy of the
+                              data and a README; run it with python3 OUT_DIR/train.py
 
 MODEL is a .sfmodel file, a Keras model JSON (Keras 2, tf.keras, TensorFlow.js or Keras 3), told
 apart by content, or a model file with its weights: .keras (Keras 3), legacy .h5, or a
@@ -53,6 +58,8 @@ int main(int argc, char** argv)
         return sf::cli::runEvaluate(ctx);
     if (command == "predict")
         return sf::cli::runPredict(ctx);
+    if (command == "export-training")
+        return sf::cli::runExportTraining(ctx);
     if (command == "--help" || command == "-h" || command == "help") {
         std::cout << kUsage;
         return sf::cli::kExitOk;

@@ -21,6 +21,7 @@
 #include "io/Npy.h"
 #include "io/Npz.h"
 #include "io/TfjsModelFolder.h"
+#include "io/TrainingProject.h"
 #include "io/WeightsFile.h"
 #include "panels/AnalysisPanel.h"
 #include "panels/InspectorPanel.h"
@@ -279,6 +280,16 @@ void MainWindow::createMenus()
     });
     training->addAction(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), this,
                         [this] { m_training->session().stop(); });
+    training->addSeparator();
+    QAction* handOver = training->addAction(tr("&Hand Over to Keras…"), this, [this] {
+        const QString dir = QFileDialog::getSaveFileName(this, tr("Hand Over to Keras: a new folder for the project"),
+                                                         exportPathFor("-training"));
+        if (!dir.isEmpty())
+            exportTrainingProjectTo(dir);
+    });
+    handOver->setObjectName("handOverToKeras");
+    handOver->setStatusTip(tr("Write a Keras 3 training project (model.keras, train.py, the data) to train on "
+                              "other machines"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
@@ -501,6 +512,31 @@ bool MainWindow::exportKerasTo(const QString& path, KerasFlavour flavour, bool t
         message += QStringLiteral(" — ") + QString::fromStdString(note);
     showStatus(message, notes.empty() ? 6000 : 20000);
     return true;
+}
+
+bool MainWindow::exportTrainingProjectTo(const QString& dir)
+{
+    const TrainingSettings settings = m_document->trainingSettings();
+    TrainingProjectSource source;
+    source.document = m_document->toModelDocument();
+    source.weights = m_document->weights();
+    source.config = settings.configFor(m_document->checkedModel());
+    source.data = settings.data;
+    // Relative data file names are taken from the model's folder, as training in the app takes them.
+    if (!m_document->filePath().isEmpty())
+        source.dataFolder = QFileInfo(m_document->filePath()).path().toStdString();
+    try {
+        const TrainingProjectReport report = writeTrainingProject(source, dir.toStdString(), writeKerasModelFile);
+        QString message =
+            tr("Wrote the training project %1: run python3 train.py there").arg(QDir::toNativeSeparators(dir));
+        for (const std::string& note : report.notes)
+            message += QStringLiteral(" — ") + QString::fromStdString(note);
+        showStatus(message, report.notes.empty() ? 6000 : 20000);
+        return true;
+    } catch (const std::exception& e) {
+        showStatus(tr("Cannot hand over: %1").arg(QString::fromStdString(e.what())), 20000);
+        return false;
+    }
 }
 
 void MainWindow::addRecentFile(const QString& path)

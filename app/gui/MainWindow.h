@@ -51,6 +51,10 @@ public:
     /// script (.py), or with its weights a .keras, .h5 or .weights.h5; with `tfjsFolder` a TensorFlow.js
     /// folder whose model.json `path` is. What Keras will make of it goes to the status bar.
     bool exportKerasTo(const QString& path, KerasFlavour flavour, bool tfjsFolder = false);
+    /// Writes a Keras 3 training project into the new folder `dir` (writeTrainingProject: the
+    /// model with its current weights, train.py, a copy of the data its training settings name);
+    /// what was written, or why not, goes to the status bar.
+    bool exportTrainingProjectTo(const QString& dir);
 
     /// Adds a layer of `className` at `where` (scene coordinates), or the nearest spot where its
     /// card covers no other, as one undo step; it becomes the selection.

@@ -44,21 +44,6 @@ DataSection sectionFromJson(const json& j, const std::string& prefix)
     return section;
 }
 
-/// The names of a model's inputs (first) and of its outputs (second).
-using PortNames = std::pair<std::vector<std::string>, std::vector<std::string>>;
-
-PortNames portNames(const CheckedModel& model)
-{
-    const Graph& graph = model.graph();
-    const ShapeReport& report = model.report();
-    PortNames names;
-    for (NodeId id : report.modelInputs())
-        names.first.push_back(graph.node(id)->name);
-    for (NodeId id : report.modelOutputs())
-        names.second.push_back(graph.node(id)->name);
-    return names;
-}
-
 /// One section's arrays: read, or generated for the model. Entries for names the model has no
 /// input or output of are not used (DataBinding::unusedEntries names them), so neither read nor made.
 Dataset loadSection(const DataSection& section, const std::string& prefix, ArrayReader& reader, const Graph& graph,
@@ -100,6 +85,18 @@ Dataset loadSection(const DataSection& section, const std::string& prefix, Array
 
 } // namespace
 
+PortNames modelPortNames(const CheckedModel& model)
+{
+    const Graph& graph = model.graph();
+    const ShapeReport& report = model.report();
+    PortNames names;
+    for (NodeId id : report.modelInputs())
+        names.first.push_back(graph.node(id)->name);
+    for (NodeId id : report.modelOutputs())
+        names.second.push_back(graph.node(id)->name);
+    return names;
+}
+
 void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std::vector<std::string>& outputNames)
 {
     for (const std::string& name : inputNames)
@@ -110,7 +107,7 @@ void DataSection::fillGaps(const std::vector<std::string>& inputNames, const std
 
 void DataBinding::fillGaps(const CheckedModel& model)
 {
-    const auto [inputs, outputs] = portNames(model);
+    const auto [inputs, outputs] = modelPortNames(model);
     training.fillGaps(inputs, outputs);
     if (validation)
         validation->fillGaps(inputs, outputs);
@@ -129,7 +126,7 @@ std::string UnusedEntry::message() const
 
 std::vector<UnusedEntry> DataBinding::unusedEntries(const CheckedModel& model) const
 {
-    const auto [inputs, outputs] = portNames(model);
+    const auto [inputs, outputs] = modelPortNames(model);
     return unusedEntries(inputs, outputs);
 }
 
@@ -181,7 +178,7 @@ LoadedData loadData(const DataBinding& binding, const std::string& folder, const
                     const LossSpec& loss, std::uint32_t seed)
 {
     ArrayReader reader(folder);
-    const PortNames ports = portNames(model);
+    const PortNames ports = modelPortNames(model);
     LoadedData data;
     data.unused = binding.unusedEntries(ports.first, ports.second);
     data.training =

@@ -66,6 +66,10 @@ struct DataBinding {
     static DataBinding fromJson(const nlohmann::json& data);
 };
 
+/// The names of a model's inputs (first) and of its outputs (second).
+using PortNames = std::pair<std::vector<std::string>, std::vector<std::string>>;
+PortNames modelPortNames(const CheckedModel& model);
+
 struct LoadedData {
     Dataset training;
     std::optional<Dataset> validation;

@@ -197,7 +197,7 @@ private slots:
         source.data.training.targets["out"] = ArraySource::csv("table.csv", {"label"});
         source.dataFolder = dir.path().toStdString();
         const QString project = dir.filePath("project");
-        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString(), writeKerasModelFile);
+        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString());
         QCOMPARE(report.files, (std::vector<std::string>{"model.keras", "data/table.csv", "data/manifest.json",
                                                          "training.json", "train.py", "README.md"}));
         QVERIFY(QFileInfo(project + "/train.py").isExecutable());
@@ -326,7 +326,7 @@ private slots:
         source.data.validation->targets["out"] = ArraySource::npz("data.npz", "vy");
         source.dataFolder = dir.path().toStdString();
         const QString project = dir.filePath("project");
-        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString(), writeKerasModelFile);
+        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString());
         // One copy of a file however many entries read it.
         QCOMPARE(std::count(report.files.begin(), report.files.end(), "data/data.npz"), std::ptrdiff_t{1});
 
@@ -390,7 +390,7 @@ private slots:
         source.data.training.targets["gone"] = ArraySource::npy("missing.npy"); // no such output: left out
         source.dataFolder = dir.path().toStdString();
         const QString project = dir.filePath("project");
-        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString(), writeKerasModelFile);
+        const TrainingProjectReport report = writeTrainingProject(source, project.toStdString());
         QVERIFY(std::any_of(report.notes.begin(), report.notes.end(), [](const std::string& n) {
             return n.starts_with("targets.gone: the model has no output");
         }));
@@ -478,7 +478,7 @@ private slots:
             writeText(project + "/keep.txt", "mine");
         }
         try {
-            writeTrainingProject(source, project.toStdString(), writeKerasModelFile);
+            writeTrainingProject(source, project.toStdString());
             QFAIL("not refused");
         } catch (const TrainingExportRefused& e) {
             if (message.contains("%1"))
@@ -519,7 +519,7 @@ private slots:
         source.data.training = smallDataBinding();
         source.dataFolder = dir.path().toStdString();
         const QString project = dir.filePath("project");
-        writeTrainingProject(source, project.toStdString(), writeKerasModelFile);
+        writeTrainingProject(source, project.toStdString());
         const std::pair<const char*, const char*> cases[] = {
             {R"({"inputs": {"x": "generated"}, "targets": {"out": "y.npy"}})", "inputs.x: \"generated\" data"},
             {R"({"inputs": {"x": "x.npy"}, "targets": {}})", "targets.out: no data for the model's output \"out\""},

@@ -78,7 +78,7 @@ int runExportTraining(CliContext& ctx)
             return kExitUsage;
         }
         source.document = std::move(loaded.document);
-        const TrainingProjectReport report = writeTrainingProject(source, outDir, writeKerasModelFile);
+        const TrainingProjectReport report = writeTrainingProject(source, outDir);
         for (const std::string& note : report.notes)
             ctx.err << "note: " << note << "\n";
         ctx.out << "Wrote " << outDir << ":";

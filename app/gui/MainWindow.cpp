@@ -526,7 +526,7 @@ bool MainWindow::exportTrainingProjectTo(const QString& dir)
     if (!m_document->filePath().isEmpty())
         source.dataFolder = QFileInfo(m_document->filePath()).path().toStdString();
     try {
-        const TrainingProjectReport report = writeTrainingProject(source, dir.toStdString(), writeKerasModelFile);
+        const TrainingProjectReport report = writeTrainingProject(source, dir.toStdString());
         QString message =
             tr("Wrote the training project %1: run python3 train.py there").arg(QDir::toNativeSeparators(dir));
         for (const std::string& note : report.notes)

@@ -300,8 +300,7 @@ KerasTrainingPlan kerasTrainingPlan(const TrainConfig& config, bool validates)
     return plan;
 }
 
-TrainingProjectReport writeTrainingProject(const TrainingProjectSource& source, const std::string& outDir,
-                                           const KerasModelWriter& writeModel)
+TrainingProjectReport writeTrainingProject(const TrainingProjectSource& source, const std::string& outDir)
 {
     const fs::path out = fs::absolute(fs::path(outDir)).lexically_normal();
     std::error_code ec;
@@ -345,7 +344,8 @@ TrainingProjectReport writeTrainingProject(const TrainingProjectSource& source, 
         throw TrainingExportRefused(work.string() + ": cannot be made: " + ec.message());
     try {
         auto written = [&report](const std::string& name) { report.files.push_back(name); };
-        writeModel((work / "model.keras").string(), source.document, weights);
+        for (std::string& note : writeKerasModelFile((work / "model.keras").string(), source.document, weights))
+            report.notes.push_back(std::move(note));
         written("model.keras");
         for (const auto& [from, name] : copier.copies()) {
             fs::copy_file(from, work / "data" / name, ec);

@@ -5,7 +5,6 @@
 #include "data/Array.h"
 #include "train/TrainConfig.h"
 
-#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -35,10 +34,6 @@ struct KerasTrainingPlan {
 /// global_clipnorm together). `validates`: the run has validation data (a split or a section).
 KerasTrainingPlan kerasTrainingPlan(const TrainConfig& config, bool validates);
 
-/// Writes a model with its weights as a Keras file (writeKerasModelFile's signature).
-using KerasModelWriter = std::function<void(const std::string& path, const ModelDocument& document,
-                                            const std::map<std::string, Array>& weights)>;
-
 /// What a training project starts from.
 struct TrainingProjectSource {
     ModelDocument document;
@@ -53,18 +48,17 @@ struct TrainingProjectSource {
 /// What was written.
 struct TrainingProjectReport {
     std::vector<std::string> files; ///< relative to the project's folder, in the order written
-    std::vector<std::string> notes; ///< KerasTrainingPlan's, and the data entries left out
+    std::vector<std::string> notes; ///< the model export's, KerasTrainingPlan's, and the data entries left out
 };
 
 /// Writes a self-contained training project into `outDir` (which must not exist, or be an empty
-/// folder): model.keras (by `writeModel`), train.py, training.json, README.md, and data/ with a
+/// folder): model.keras (writeKerasModelFile), train.py, training.json, README.md, and data/ with a
 /// copy of every file the data names and its manifest.json. Nothing is written when anything is
 /// refused: the project is made in a sibling folder and renamed into place. Throws
 /// TrainingExportRefused naming the setting, the data entry ("generated" data, an input without
 /// data) or the file (missing, a symbolic link, unreadable as the entry says); the writer's own
 /// exceptions pass through.
-TrainingProjectReport writeTrainingProject(const TrainingProjectSource& source, const std::string& outDir,
-                                           const KerasModelWriter& writeModel);
+TrainingProjectReport writeTrainingProject(const TrainingProjectSource& source, const std::string& outDir);
 
 /// train.py's text, as built into the binary from resources/training/train.py.
 std::string_view trainingScriptText();

@@ -473,6 +473,11 @@ private slots:
             << "out"
             << "Layer \"dense_1\" of the nested model \"encoder\" feeds \"peek\", outside it, other than through one "
                "of \"encoder\"'s outputs; the model cannot be written with \"encoder\" nested.";
+        QTest::newRow("a member left as the model's output")
+            << "output"
+            << "Layer \"dense_1\" of the nested model \"encoder\" feeds nothing, so it is an output of the whole "
+               "model, but it is not one of \"encoder\"'s outputs; the model cannot be written with \"encoder\" "
+               "nested.";
         QTest::newRow("into an input port from inside")
             << "input"
             << "Layer \"dense_1\" takes one of the nested model \"encoder\"'s inputs, and is fed by \"code\", which "
@@ -492,6 +497,8 @@ private slots:
         if (crossing == "into") {
             graph.disconnect(*graph.connectionInto({code, 0}));
             QVERIFY(graph.connect({{x, 0}, {code, 0}}));
+        } else if (crossing == "output") {
+            graph.disconnect(*graph.connectionInto({code, 0}));
         } else if (crossing == "out") {
             const NodeId peek = graph.addNode("Dense", {{"units", std::int64_t{2}}}, {}, "peek");
             QVERIFY(graph.connect({{innerDense, 0}, {peek, 0}}));

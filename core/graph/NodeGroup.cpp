@@ -31,6 +31,20 @@ std::vector<BorderCrossing> borderCrossings(const Graph& graph)
             if (from && !to && !outputs.contains(c.from))
                 out.push_back({id, c, BorderCrossing::Kind::OutOf});
         }
+        // A member that feeds nothing but is fed is an output of the whole model (ModelChecks'
+        // findModelEnds), which a nested Keras model can only give through its own outputs.
+        std::set<NodeId> feeding;
+        std::set<NodeId> fed;
+        for (const Connection& c : graph.connections()) {
+            feeding.insert(c.from.node);
+            fed.insert(c.to.node);
+        }
+        std::set<NodeId> groupOutputs;
+        for (const PortRef& port : group.outputs)
+            groupOutputs.insert(port.node);
+        for (const auto& [node, n] : graph.nodes())
+            if (inside(node) && !feeding.contains(node) && fed.contains(node) && !groupOutputs.contains(node))
+                out.push_back({id, Connection{{node, 0}, {}}, BorderCrossing::Kind::ModelOutput});
     }
     return out;
 }
@@ -53,6 +67,10 @@ std::string borderCrossingMessage(const Graph& graph, const BorderCrossing& cros
         return "Layer " + name(c.from.node) + " of the nested model " + model + " feeds " + name(c.to.node) +
                ", outside it, other than through one of " + model + "'s outputs; the model cannot be written with " +
                model + " nested.";
+    case BorderCrossing::Kind::ModelOutput:
+        return "Layer " + name(c.from.node) + " of the nested model " + model +
+               " feeds nothing, so it is an output of the whole model, but it is not one of " + model +
+               "'s outputs; the model cannot be written with " + model + " nested.";
     case BorderCrossing::Kind::IntoInput:
         break;
     }

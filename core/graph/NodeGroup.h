@@ -70,9 +70,11 @@ class Graph;
 /// which a nested Keras model cannot have: `Into` a member port that none of the group's inputs
 /// feeds; `OutOf` a member's output that is not one of the group's outputs; `IntoInput` a port one
 /// of the group's inputs feeds that is now fed from inside the group, or from another tensor than
-/// the input's other ports.
+/// the input's other ports; `ModelOutput` a member that feeds nothing (so the outer model's output)
+/// without being one of the group's outputs, its connection's `from` that member's port 0 and its
+/// `to` invalid.
 struct BorderCrossing {
-    enum class Kind { Into, OutOf, IntoInput };
+    enum class Kind { Into, OutOf, IntoInput, ModelOutput };
     GroupId group;
     Connection connection;
     Kind kind = Kind::Into;

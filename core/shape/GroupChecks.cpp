@@ -56,17 +56,17 @@ std::vector<Diagnostic> checkGroups(const Graph& graph, const ShapeReport& repor
     std::set<GroupId> said; // one border diagnostic per group and layer
     std::set<std::pair<GroupId, NodeId>> named;
     for (const BorderCrossing& crossing : borderCrossings(graph)) {
-        const NodeId layer =
-            crossing.kind == BorderCrossing::Kind::OutOf ? crossing.connection.from.node : crossing.connection.to.node;
+        const bool fromMember =
+            crossing.kind == BorderCrossing::Kind::OutOf || crossing.kind == BorderCrossing::Kind::ModelOutput;
+        const NodeId layer = fromMember ? crossing.connection.from.node : crossing.connection.to.node;
         if (!named.emplace(crossing.group, layer).second)
             continue;
         const NodeGroup& group = *graph.group(crossing.group);
         Diagnostic d;
         d.code = code::kNestedBorderCrossed;
         d.node = layer;
-        d.related =
-            crossing.kind == BorderCrossing::Kind::OutOf ? crossing.connection.to.node : crossing.connection.from.node;
-        if (crossing.kind != BorderCrossing::Kind::OutOf)
+        d.related = fromMember ? crossing.connection.to.node : crossing.connection.from.node;
+        if (!fromMember)
             d.port = crossing.connection.to.port;
         d.message = borderCrossingMessage(graph, crossing);
         d.hint = "Connect it through the nested model's inputs and outputs, or ungroup \"" + group.name +

@@ -291,6 +291,30 @@ json& layerEntry(json& model, const std::string& name)
     throw std::logic_error("no layer " + name);
 }
 
+/// An attention layer "m" called with return_attention_scores=True, whose scores (port 1) `flat`
+/// reads: the call argument is written as each Keras writes it (Keras 3's kwargs, tf.keras's
+/// fourth item), read back with `flat` reading tensor 1, and Python unpacks both outputs.
+void scoresRoundTrip(const Graph& graph, NodeId flat)
+{
+    json k3 = exportKerasModel(graph, "m", KerasFlavour::Keras3).model;
+    QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["return_attention_scores"], json(true));
+    QVERIFY(!layerEntry(k3, "m")["config"].contains("return_attention_scores"));
+    json k2 = exportKerasModel(graph, "m", KerasFlavour::Keras2).model;
+    QCOMPARE(layerEntry(k2, "m")["inbound_nodes"][0][0][3]["return_attention_scores"], json(true));
+    for (const auto& [model, flavour] : {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
+        const KerasImportResult imported = importKerasModel(model, "m.json");
+        QVERIFY(imported.problems.empty());
+        const Node* read = imported.graph.findByName("m");
+        QCOMPARE(*read->params.find("return_attention_scores"), ParamValue(true));
+        QVERIFY(imported.graph.connectionInto({imported.graph.findByName(graph.node(flat)->name)->id, 0})->from ==
+                (PortRef{read->id, 1}));
+        QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
+    }
+    const std::string code = kerasPythonCode(CheckedModel(graph), "m").code;
+    QVERIFY2(code.find(", return_attention_scores=True)") != std::string::npos, code.c_str());
+    QVERIFY2(code.find("m, m_attention_scores = ") != std::string::npos, code.c_str());
+}
+
 const ImportProblem* problemAt(const KerasImportResult& r, const std::string& field)
 {
     for (const ImportProblem& p : r.problems)
@@ -684,25 +708,7 @@ private slots:
         QCOMPARE(QString::fromStdString(report.node(m)->moreOutputs.at(0).shape.toKeras()), QString("(None, 4, 6)"));
         QCOMPARE(QString::fromStdString(report.outputOf(flat)->shape.toKeras()), QString("(None, 24)"));
 
-        json k3 = exportKerasModel(b.graph, "m", KerasFlavour::Keras3).model;
-        QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["return_attention_scores"], json(true));
-        QVERIFY(!layerEntry(k3, "m")["config"].contains("return_attention_scores"));
-        json k2 = exportKerasModel(b.graph, "m", KerasFlavour::Keras2).model;
-        for (const json& ref : layerEntry(k2, "m")["inbound_nodes"][0])
-            QCOMPARE(ref[3]["return_attention_scores"], json(true));
-        for (const auto& [model, flavour] :
-             {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
-            const KerasImportResult imported = importKerasModel(model, "m.json");
-            QVERIFY(imported.problems.empty());
-            const Node* read = imported.graph.findByName("m");
-            QCOMPARE(*read->params.find("return_attention_scores"), ParamValue(true));
-            QVERIFY(imported.graph.connectionInto({imported.graph.findByName(b.graph.node(flat)->name)->id, 0})->from ==
-                    (PortRef{read->id, 1}));
-            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
-        }
-        const std::string code = kerasPythonCode(CheckedModel(b.graph), "m").code;
-        QVERIFY2(code.find(", return_attention_scores=True)") != std::string::npos, code.c_str());
-        QVERIFY2(code.find("m, m_attention_scores = ") != std::string::npos, code.c_str());
+        scoresRoundTrip(b.graph, flat);
     }
 
     void multiHeadShapes_data()
@@ -1230,24 +1236,7 @@ private slots:
         QCOMPARE(warned->severity, Severity::Warning);
         QVERIFY2(QString::fromStdString(warned->message).contains("(None, 2, 4, 4)"), warned->message.c_str());
 
-        json k3 = exportKerasModel(b.graph, "m", KerasFlavour::Keras3).model;
-        QCOMPARE(layerEntry(k3, "m")["inbound_nodes"][0]["kwargs"]["return_attention_scores"], json(true));
-        QVERIFY(!layerEntry(k3, "m")["config"].contains("return_attention_scores"));
-        json k2 = exportKerasModel(b.graph, "m", KerasFlavour::Keras2).model;
-        QCOMPARE(layerEntry(k2, "m")["inbound_nodes"][0][0][3]["return_attention_scores"], json(true));
-        for (const auto& [model, flavour] :
-             {std::pair{k3, KerasFlavour::Keras3}, std::pair{k2, KerasFlavour::Keras2}}) {
-            const KerasImportResult imported = importKerasModel(model, "m.json");
-            QVERIFY(imported.problems.empty());
-            const Node* read = imported.graph.findByName("m");
-            QCOMPARE(*read->params.find("return_attention_scores"), ParamValue(true));
-            QVERIFY(imported.graph.connectionInto({imported.graph.findByName(b.graph.node(flat)->name)->id, 0})->from ==
-                    (PortRef{read->id, 1}));
-            QCOMPARE(exportKerasModel(imported.graph, "m", flavour).model, model);
-        }
-        const std::string code = kerasPythonCode(CheckedModel(b.graph), "m").code;
-        QVERIFY2(code.find(", return_attention_scores=True)") != std::string::npos, code.c_str());
-        QVERIFY2(code.find("m, m_attention_scores = ") != std::string::npos, code.c_str());
+        scoresRoundTrip(b.graph, flat);
 
         // Self-attention: the scores are (batch, heads, steps, steps), as Keras 3 builds them.
         GraphBuilder self;

@@ -1,6 +1,8 @@
+#include "FileBytes.h"
 #include "GraphBuilder.h"
 #include "LayerNames.h"
 #include "MainWindow.h"
+#include "RunCli.h"
 #include "engine/NetworkCompiler.h"
 #include "io/FileFormatError.h"
 #include "io/Hdf5File.h"
@@ -32,35 +34,13 @@ std::string fixture(const std::string& name)
     return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras_weights/" + name;
 }
 
-std::string bytesOf(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-template <typename F> QString errorOf(F&& f)
-{
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-bool sameBits(const Array& a, const Array& b)
-{
-    return a.shape == b.shape && a.values.size() == b.values.size() &&
-           std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
-}
-
 /// Every weight of `expected` is in `read` bit for bit, and `read` has no others.
 void compareWeights(const std::map<std::string, Array>& read, const std::map<std::string, Array>& expected)
 {
     QCOMPARE(read.size(), expected.size());
     for (const auto& [name, array] : expected) {
         QVERIFY2(read.contains(name), name.c_str());
-        QVERIFY2(sameBits(read.at(name), array), name.c_str());
+        QVERIFY2(test::sameBits(read.at(name), array), name.c_str());
     }
 }
 
@@ -74,6 +54,18 @@ std::map<std::string, Array> readBack(const std::string& path, const LoadedModel
     if (!loaded.weightsProblem.empty())
         throw FileFormatError(loaded.weightsProblem);
     return loaded.weights;
+}
+
+/// Every weight of `model`, normal random values from `seed`, so that no two weights are alike.
+std::map<std::string, Array> randomWeights(const CheckedModel& model, unsigned seed)
+{
+    std::map<std::string, Array> weights = initialWeights(model, 1);
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    for (auto& [name, array] : weights)
+        for (float& v : array.values)
+            v = normal(rng);
+    return weights;
 }
 
 ModelDocument denseDocument()
@@ -138,12 +130,7 @@ private slots:
         const LoadedModel loaded =
             loadModel(std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras/" + model.toStdString());
         QVERIFY(!loaded.document.graph.groups().empty());
-        std::map<std::string, Array> weights = initialWeights(CheckedModel(loaded.document.graph), 1);
-        std::mt19937 rng(11);
-        std::normal_distribution<float> normal;
-        for (auto& [name, array] : weights)
-            for (float& v : array.values)
-                v = normal(rng);
+        const std::map<std::string, Array> weights = randomWeights(CheckedModel(loaded.document.graph), 11);
         QTemporaryDir dir;
         const std::string path = dir.filePath("nested" + ending).toStdString();
         writeKerasModelFile(path, loaded.document, weights);
@@ -200,12 +187,7 @@ private slots:
         document.graph = b.graph;
         const CheckedModel model(document.graph);
         QVERIFY(!model.report().hasErrors());
-        std::map<std::string, Array> weights = initialWeights(model, 1);
-        std::mt19937 rng(5);
-        std::normal_distribution<float> normal;
-        for (auto& [name, array] : weights)
-            for (float& v : array.values)
-                v = normal(rng);
+        const std::map<std::string, Array> weights = randomWeights(model, 5);
         QTemporaryDir dir;
         const LoadedModel asLoaded{LoadedModel::Format::Shapeflow, document, {}, nullptr, {}, {}, {}};
         for (const char* ending : {".keras", ".h5", ".weights.h5"}) {
@@ -218,11 +200,11 @@ private slots:
                  (std::vector<std::int64_t>{8, 2, 3}));
         QCOMPARE(h5.datasetShape("layers/multi_head_attention/_output_dense/vars/0"),
                  (std::vector<std::int64_t>{2, 3, 8}));
-        QVERIFY(
-            sameBits(h5.readFloats("layers/multi_head_attention/_value_dense/vars/1"), weights.at("mha/value/bias")));
-        QVERIFY(sameBits(h5.readFloats("layers/time_distributed/layer/vars/0"), weights.at("td/inner/kernel")));
-        QVERIFY(sameBits(h5.readFloats("layers/bidirectional/backward_layer/cell/vars/1"),
-                         weights.at("bi/backward/recurrent_kernel")));
+        QVERIFY(test::sameBits(h5.readFloats("layers/multi_head_attention/_value_dense/vars/1"),
+                               weights.at("mha/value/bias")));
+        QVERIFY(test::sameBits(h5.readFloats("layers/time_distributed/layer/vars/0"), weights.at("td/inner/kernel")));
+        QVERIFY(test::sameBits(h5.readFloats("layers/bidirectional/backward_layer/cell/vars/1"),
+                               weights.at("bi/backward/recurrent_kernel")));
     }
 
     /// A model trained in Shapeflow, written as .keras, reads back identical and predicts the same.
@@ -238,7 +220,7 @@ private slots:
         setWeights(trainer.network(), loaded.weights, "fixture");
         trainer.fit();
         const std::map<std::string, Array> trained = weightArrays(trainer.network());
-        QVERIFY(!sameBits(trained.at("dense/kernel"), loaded.weights.at("dense/kernel")));
+        QVERIFY(!test::sameBits(trained.at("dense/kernel"), loaded.weights.at("dense/kernel")));
 
         QTemporaryDir dir;
         const std::string path = dir.filePath("trained.keras").toStdString();
@@ -254,7 +236,7 @@ private slots:
         const auto after = again.predict(inputs);
         QCOMPARE(after.size(), before.size());
         for (const auto& [name, array] : before)
-            QVERIFY2(sameBits(after.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(after.at(name), array), name.c_str());
     }
 
     /// The archive as saving_lib.py writes it: metadata.json, config.json and model.weights.h5 in
@@ -266,7 +248,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.filePath("m.keras").toStdString();
         writeKerasModelFile(path, loaded.document, loaded.weights);
-        const std::vector<ZipMember> members = readZipMembers(bytesOf(path), path, ".keras", 1 << 30);
+        const std::vector<ZipMember> members = readZipMembers(test::fileBytes(path), path, ".keras", 1 << 30);
         QCOMPARE(members.size(), std::size_t{3});
         QCOMPARE(members[0].name, std::string("metadata.json"));
         QCOMPARE(members[1].name, std::string("config.json"));
@@ -293,14 +275,14 @@ private slots:
         for (const char* direction : {"forward_layer", "backward_layer"}) {
             const std::string vars = std::string("layers/bidirectional/") + direction + "/cell/vars";
             QCOMPARE(h5.members(vars), (std::vector<std::string>{"0", "1", "2"}));
-            QVERIFY(sameBits(h5.readFloats(vars + "/0"),
-                             loaded.weights.at(std::string("bidirectional/") +
-                                               (direction == std::string("forward_layer") ? "forward" : "backward") +
-                                               "/kernel")));
+            QVERIFY(test::sameBits(
+                h5.readFloats(vars + "/0"),
+                loaded.weights.at(std::string("bidirectional/") +
+                                  (direction == std::string("forward_layer") ? "forward" : "backward") + "/kernel")));
         }
         QCOMPARE(h5.members("layers/dense/vars"), (std::vector<std::string>{"0", "1"}));
-        QVERIFY(sameBits(h5.readFloats("layers/dense/vars/0"), loaded.weights.at("dense/kernel")));
-        QVERIFY(sameBits(h5.readFloats("layers/dense/vars/1"), loaded.weights.at("dense/bias")));
+        QVERIFY(test::sameBits(h5.readFloats("layers/dense/vars/0"), loaded.weights.at("dense/kernel")));
+        QVERIFY(test::sameBits(h5.readFloats("layers/dense/vars/1"), loaded.weights.at("dense/bias")));
     }
 
     /// The legacy .h5 as legacy_h5_format.py writes it: model_config, keras_version and backend on the
@@ -354,13 +336,13 @@ private slots:
         QTemporaryDir dir;
         for (const char* ending : {".keras", ".h5", ".weights.h5"}) {
             const std::string path = dir.filePath(QString("m") + ending).toStdString();
-            const QString error = errorOf([&] { writeKerasModelFile(path, loaded.document, weights); });
+            const QString error = test::errorOf([&] { writeKerasModelFile(path, loaded.document, weights); });
             QVERIFY2(error.contains("dense/bias: no value for it"), qPrintable(error));
             QVERIFY2(error.contains("dense_1/kernel: the value has shape"), qPrintable(error));
             QVERIFY2(error.contains("nowhere/kernel: the model has no such weight"), qPrintable(error));
             QVERIFY(!QFile::exists(QString::fromStdString(path)));
         }
-        QVERIFY(errorOf([&] {
+        QVERIFY(test::errorOf([&] {
                     writeKerasModelFile(dir.filePath("m.json").toStdString(), loaded.document, loaded.weights);
                 }).contains("not a Keras model file name"));
     }
@@ -402,10 +384,10 @@ private slots:
     {
         QTemporaryDir dir;
         const auto run = [](const QStringList& args) {
-            QProcess p;
-            p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
-            p.waitForFinished(60000);
-            return std::pair{p.exitCode(), p.readAllStandardOutput() + p.readAllStandardError()};
+            QByteArray err;
+            QByteArray out;
+            const int code = test::runCli(args, &err, &out);
+            return std::pair{code, out + err};
         };
         const QString sfmodel = dir.filePath("m.sfmodel");
         auto step = run({"convert", QString::fromStdString(fixture("conv2d.keras")), sfmodel});

@@ -1,4 +1,6 @@
+#include "FileBytes.h"
 #include "MainWindow.h"
+#include "RunCli.h"
 #include "engine/NetworkCompiler.h"
 #include "io/FileFormatError.h"
 #include "io/Hdf5File.h"
@@ -25,34 +27,6 @@ namespace {
 std::string fixture(const std::string& name)
 {
     return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras_weights/" + name;
-}
-
-std::string bytesOf(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeBytes(const std::string& path, const std::string& bytes)
-{
-    std::ofstream out(path, std::ios::binary);
-    out << bytes;
-}
-
-template <typename F> QString errorOf(F&& f)
-{
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-bool sameBits(const Array& a, const Array& b)
-{
-    return a.shape == b.shape && a.values.size() == b.values.size() &&
-           std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0;
 }
 
 /// Inputs for every model input: token ids below `vocabulary` for an int32 Input, normal values otherwise.
@@ -109,7 +83,7 @@ private slots:
         QCOMPARE(loaded.weights.size(), expected.size());
         for (const auto& [name, array] : expected) {
             QVERIFY2(loaded.weights.contains(name), name.c_str());
-            QVERIFY2(sameBits(loaded.weights.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(loaded.weights.at(name), array), name.c_str());
         }
         // The compiled network has exactly these weights: setWeights finds every one.
         const CheckedModel model(loaded.document.graph);
@@ -132,7 +106,7 @@ private slots:
         const auto fromNpz = predictWithWeights(model, readNpz(npz.toStdString()), inputs, npz.toStdString());
         QCOMPARE(fromFile.size(), fromNpz.size());
         for (const auto& [name, array] : fromNpz) {
-            QVERIFY(sameBits(fromFile.at(name), array));
+            QVERIFY(test::sameBits(fromFile.at(name), array));
             for (float v : array.values)
                 QVERIFY(std::isfinite(v));
         }
@@ -194,7 +168,7 @@ private slots:
         const auto expected = readNpz(fixture("dense_stack.npz"));
         QCOMPARE(read.size(), expected.size());
         for (const auto& [name, array] : expected)
-            QVERIFY2(sameBits(read.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(read.at(name), array), name.c_str());
     }
 
     void wrongWeights_data()
@@ -227,7 +201,7 @@ private slots:
         QFETCH(QString, weights);
         QFETCH(QStringList, said);
         const LoadedModel loaded = loadModel(fixture("dense_stack.json"));
-        const QString error = errorOf([&] { readWeightsFile(fixture(weights.toStdString()), loaded); });
+        const QString error = test::errorOf([&] { readWeightsFile(fixture(weights.toStdString()), loaded); });
         QVERIFY(error.startsWith(QString::fromStdString(fixture(weights.toStdString()))));
         for (const QString& s : said)
             QVERIFY2(error.contains(s), qPrintable(error));
@@ -238,11 +212,11 @@ private slots:
     {
         const Hdf5File file = Hdf5File::open(fixture("dense_stack_huge.weights.h5"));
         QCOMPARE(file.datasetShape("layers/dense/vars/0"), (std::vector<std::int64_t>{1'000'000'000'000}));
-        const QString error = errorOf([&] { file.readFloats("layers/dense/vars/0"); });
+        const QString error = test::errorOf([&] { file.readFloats("layers/dense/vars/0"); });
         QVERIFY2(error.contains("layers/dense/vars/0: claims shape (1000000000000,), more than the 268435456 values"),
                  qPrintable(error));
         // Under the cap, a claim beyond what the file stores is refused too.
-        const QString stored = errorOf([&] { file.readFloats("layers/dense/vars/0", std::uint64_t{1} << 41); });
+        const QString stored = test::errorOf([&] { file.readFloats("layers/dense/vars/0", std::uint64_t{1} << 41); });
         QVERIFY2(stored.contains("but stores 0 bytes"), qPrintable(stored));
     }
 
@@ -251,13 +225,14 @@ private slots:
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath("mixed.keras").toStdString();
-        const KerasModelParts stack = readKerasArchive(bytesOf(fixture("dense_stack.keras")), "dense_stack.keras");
+        const KerasModelParts stack =
+            readKerasArchive(test::fileBytes(fixture("dense_stack.keras")), "dense_stack.keras");
         std::string weights;
-        forEachZipMember(bytesOf(fixture("conv2d.keras")), "conv2d.keras", ".keras", 1 << 30, [&](ZipMember m) {
+        forEachZipMember(test::fileBytes(fixture("conv2d.keras")), "conv2d.keras", ".keras", 1 << 30, [&](ZipMember m) {
             if (m.name == "model.weights.h5")
                 weights = m.bytes;
         });
-        writeBytes(path, storedZip({{"config.json", stack.configText}, {"model.weights.h5", weights}}, path));
+        test::putFile(path, storedZip({{"config.json", stack.configText}, {"model.weights.h5", weights}}, path));
         const LoadedModel loaded = loadModel(path);
         QVERIFY(loaded.weights.empty());
         QVERIFY2(QString::fromStdString(loaded.weightsProblem).contains(":model.weights.h5: the weights do not fit"),
@@ -269,22 +244,22 @@ private slots:
         QTemporaryDir dir;
         const auto damaged = [&](const std::string& name, const std::string& bytes) {
             const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
-            writeBytes(path, bytes);
+            test::putFile(path, bytes);
             return path;
         };
-        const std::string keras = bytesOf(fixture("dense_stack.keras"));
-        const std::string h5 = bytesOf(fixture("dense_stack.h5"));
+        const std::string keras = test::fileBytes(fixture("dense_stack.keras"));
+        const std::string h5 = test::fileBytes(fixture("dense_stack.h5"));
 
         const std::string cutKeras = damaged("cut.keras", keras.substr(0, keras.size() / 2));
-        QVERIFY(errorOf([&] { loadModel(cutKeras); }).contains("cut.keras: not a .keras (ZIP) file"));
+        QVERIFY(test::errorOf([&] { loadModel(cutKeras); }).contains("cut.keras: not a .keras (ZIP) file"));
 
         const std::string cutH5 = damaged("cut.h5", h5.substr(0, h5.size() / 3));
-        const QString cut = errorOf([&] { loadModel(cutH5); });
+        const QString cut = test::errorOf([&] { loadModel(cutH5); });
         QVERIFY2(cut.startsWith(QString::fromStdString(cutH5) + ": a damaged or truncated HDF5 file"), qPrintable(cut));
 
         const std::string text = damaged("text.weights.h5", "not HDF5 at all");
-        QVERIFY(errorOf([&] { Hdf5File::open(text); }).contains("text.weights.h5: not an HDF5 file"));
-        QVERIFY(errorOf([&] {
+        QVERIFY(test::errorOf([&] { Hdf5File::open(text); }).contains("text.weights.h5: not an HDF5 file"));
+        QVERIFY(test::errorOf([&] {
                     readWeightsFile(text, loadModel(fixture("dense_stack.json")));
                 }).contains("neither a .npz nor a Keras weights file"));
 
@@ -296,11 +271,13 @@ private slots:
         QVERIFY(QString::fromStdString(loaded.weightsProblem).contains("garbage.keras:model.weights.h5: not an HDF5"));
 
         const std::string noConfig = damaged("noconfig.keras", storedZip({{"metadata.json", "{}"}}, "n"));
-        QVERIFY(errorOf([&] { loadModel(noConfig); }).contains("noconfig.keras: a .keras archive without config.json"));
+        QVERIFY(test::errorOf([&] {
+                    loadModel(noConfig);
+                }).contains("noconfig.keras: a .keras archive without config.json"));
 
         // HDF5 file images of every length up to the whole never crash: each is an error or reads.
         for (std::size_t n = 0; n < h5.size(); n += 997)
-            errorOf([&] {
+            test::errorOf([&] {
                 const Hdf5File f = Hdf5File::fromBytes(h5.substr(0, n), "cut");
                 f.members("model_weights");
             });
@@ -326,7 +303,7 @@ private slots:
 
     void hdf5Reading()
     {
-        const Hdf5File file = Hdf5File::fromBytes(bytesOf(fixture("dense_stack.h5")), "stack.h5");
+        const Hdf5File file = Hdf5File::fromBytes(test::fileBytes(fixture("dense_stack.h5")), "stack.h5");
         QCOMPARE(file.kind("model_weights"), Hdf5File::Kind::Group);
         QCOMPARE(file.kind("model_weights/dense/dense/kernel:0"), Hdf5File::Kind::Dataset);
         QCOMPARE(file.kind("model_weights/nothing/here"), Hdf5File::Kind::Missing);
@@ -335,11 +312,12 @@ private slots:
                  (std::vector<std::string>{"input_layer", "dense", "dense_1"}));
         QCOMPARE(file.stringAttribute("/", "keras_version"), std::string("2.12.0"));
         QVERIFY(file.stringListAttribute("model_weights/input_layer", "weight_names").empty());
-        QVERIFY(errorOf([&] { file.stringAttribute("/", "nothing"); }).startsWith("stack.h5: /: no attribute"));
-        QVERIFY(
-            errorOf([&] { file.readFloats("model_weights"); }).startsWith("stack.h5: model_weights: not a dataset"));
+        QVERIFY(test::errorOf([&] { file.stringAttribute("/", "nothing"); }).startsWith("stack.h5: /: no attribute"));
+        QVERIFY(test::errorOf([&] {
+                    file.readFloats("model_weights");
+                }).startsWith("stack.h5: model_weights: not a dataset"));
         const Array bias = file.readFloats("model_weights/dense/dense/bias:0");
-        QVERIFY(sameBits(bias, readNpz(fixture("dense_stack.npz")).at("dense/bias")));
+        QVERIFY(test::sameBits(bias, readNpz(fixture("dense_stack.npz")).at("dense/bias")));
     }
 
     /// The command line predicts with a .keras's own weights, no --weights needed.
@@ -350,7 +328,7 @@ private slots:
         const CheckedModel model(loaded.document.graph);
         const Dataset inputs = inputsFor(model, 5);
         const auto& [name, x] = *inputs.inputs.begin();
-        writeBytes(dir.filePath("x.npy").toStdString(), serializeNpy(x));
+        test::putFile(dir.filePath("x.npy").toStdString(), serializeNpy(x));
         QProcess p;
         p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"),
                 {"predict", QString::fromStdString(fixture("dense_stack.keras")), "--input",
@@ -359,7 +337,7 @@ private slots:
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         const auto expected = predictWithWeights(model, readNpz(fixture("dense_stack.npz")), inputs, "npz");
         const std::string y = dir.filePath("y.npy").toStdString();
-        QVERIFY(sameBits(parseNpy(bytesOf(y), y), expected.begin()->second));
+        QVERIFY(test::sameBits(parseNpy(test::fileBytes(y), y), expected.begin()->second));
     }
 
     /// File > Open: a .keras and a .h5 open with their weights, said in the status bar.
@@ -374,7 +352,7 @@ private slots:
             const auto expected = readNpz(npz);
             QCOMPARE(window.document().weights().size(), expected.size());
             for (const auto& [name, array] : expected)
-                QVERIFY2(sameBits(window.document().weights().at(name), array), name.c_str());
+                QVERIFY2(test::sameBits(window.document().weights().at(name), array), name.c_str());
         }
     }
 
@@ -384,10 +362,9 @@ private slots:
     {
         QTemporaryDir dir;
         const auto run = [](const QStringList& args) {
-            QProcess p;
-            p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
-            p.waitForFinished(60000);
-            return std::pair{p.exitCode(), p.readAllStandardError()};
+            QByteArray err;
+            const int code = test::runCli(args, &err);
+            return std::pair{code, err};
         };
         for (const char* file : {"batch_norm.keras", "embedding_lstm.h5"})
             QCOMPARE(run({"check", QString::fromStdString(fixture(file))}).first, 0);
@@ -396,7 +373,7 @@ private slots:
         QVERIFY2(converted.first == 0, converted.second.constData());
         const auto beside = readNpz(dir.filePath("bn.weights.npz").toStdString());
         for (const auto& [name, array] : readNpz(fixture("batch_norm.npz")))
-            QVERIFY2(sameBits(beside.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(beside.at(name), array), name.c_str());
         const auto toJson =
             run({"convert", QString::fromStdString(fixture("batch_norm.keras")), dir.filePath("bn.json")});
         QCOMPARE(toJson.first, 1);
@@ -416,12 +393,12 @@ private slots:
         // A .keras whose weights do not fit its model: check says so.
         const std::string mixed = dir.filePath("mixed.keras").toStdString();
         std::string weights;
-        forEachZipMember(bytesOf(fixture("conv2d.keras")), "conv2d.keras", ".keras", 1 << 30, [&](ZipMember m) {
+        forEachZipMember(test::fileBytes(fixture("conv2d.keras")), "conv2d.keras", ".keras", 1 << 30, [&](ZipMember m) {
             if (m.name == "model.weights.h5")
                 weights = m.bytes;
         });
-        const std::string config = readKerasArchive(bytesOf(fixture("dense_stack.keras")), "k").configText;
-        writeBytes(mixed, storedZip({{"config.json", config}, {"model.weights.h5", weights}}, mixed));
+        const std::string config = readKerasArchive(test::fileBytes(fixture("dense_stack.keras")), "k").configText;
+        test::putFile(mixed, storedZip({{"config.json", config}, {"model.weights.h5", weights}}, mixed));
         const auto checked = run({"check", QString::fromStdString(mixed)});
         QCOMPARE(checked.first, 2);
         QVERIFY(checked.second.contains("the weights do not fit the model"));

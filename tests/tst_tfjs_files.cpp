@@ -1,4 +1,6 @@
+#include "FileBytes.h"
 #include "MainWindow.h"
+#include "RunCli.h"
 #include "engine/NetworkCompiler.h"
 #include "io/FileFormatError.h"
 #include "io/JsonText.h"
@@ -30,23 +32,6 @@ namespace {
 std::string h5Fixture(const std::string& model)
 {
     return std::string(SHAPEFLOW_SOURCE_DIR) + "/tests/fixtures/keras_weights/" + model + ".h5";
-}
-
-std::string fileBytes(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void putFile(const std::string& path, const std::string& bytes)
-{
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
-bool bitsEqual(const Array& a, const Array& b)
-{
-    return a.shape == b.shape && a.values.size() == b.values.size() &&
-           (a.values.empty() || std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0);
 }
 
 /// A Conv2D, MaxPooling2D and BatchNormalization model (tf.keras's Sequential config), for the
@@ -120,16 +105,6 @@ template <typename F> std::string messageOf(F&& f)
     return {};
 }
 
-int runCli(const QStringList& args, QByteArray* err = nullptr)
-{
-    QProcess p;
-    p.start(QStringLiteral(SHAPEFLOW_BIN_DIR "/shapeflow-cli"), args);
-    p.waitForFinished(120000);
-    if (err)
-        *err = p.readAllStandardError();
-    return p.exitCode();
-}
-
 const QStringList kModels{"dense_stack", "embedding_lstm", "batch_norm", "conv2d", "shared_layer", "conv_pool_bn"};
 
 } // namespace
@@ -162,7 +137,7 @@ private slots:
         QCOMPARE(written.files.size(), std::size_t{2});
         QCOMPARE(written.files[1], dir.filePath("group1-shard1of1.bin").toStdString());
 
-        const json root = parseJsonText(fileBytes(path), path);
+        const json root = parseJsonText(test::fileBytes(path), path);
         QCOMPARE(root["format"], json("layers-model"));
         QCOMPARE(root["generatedBy"], json("Shapeflow"));
         QVERIFY(root["convertedBy"].is_null());
@@ -178,14 +153,14 @@ private slots:
             bytes += m.weights.at(name).values.size() * 4;
         }
         QCOMPARE(root["weightsManifest"][0]["weights"].size(), m.weights.size());
-        QCOMPARE(fileBytes(written.files[1]).size(), bytes);
+        QCOMPARE(test::fileBytes(written.files[1]).size(), bytes);
 
         const LoadedModel back = loadModel(path);
         QCOMPARE(QString::fromStdString(back.weightsProblem), QString());
         QCOMPARE(back.weightsSource, path);
         QCOMPARE(back.weights.size(), m.weights.size());
         for (const auto& [name, array] : m.weights)
-            QVERIFY2(back.weights.contains(name) && bitsEqual(back.weights.at(name), array), name.c_str());
+            QVERIFY2(back.weights.contains(name) && test::sameBits(back.weights.at(name), array), name.c_str());
 
         const CheckedModel reread(back.document.graph);
         const Dataset samples = samplesFor(checked, 7);
@@ -193,11 +168,11 @@ private slots:
         const auto after = predictWithWeights(reread, back.weights, samples, path);
         QCOMPARE(after.size(), before.size());
         for (const auto& [name, array] : before)
-            QVERIFY2(after.contains(name) && bitsEqual(after.at(name), array), name.c_str());
+            QVERIFY2(after.contains(name) && test::sameBits(after.at(name), array), name.c_str());
         // --weights DIR/model.json places the same weights on the model read from anywhere else.
         const auto viaWeightsFile = readWeightsFile(path, m.loaded);
         for (const auto& [name, array] : m.weights)
-            QVERIFY2(bitsEqual(viaWeightsFile.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(viaWeightsFile.at(name), array), name.c_str());
     }
 
     /// Weights of more than 4 MB go to shards of 4 MB (the converter's size), read back as one run.
@@ -220,12 +195,12 @@ private slots:
         const TfjsWriteResult written = writeTfjsModelFolder(path, model, "wide", weights);
         QCOMPARE(written.files.size(), std::size_t{3});
         const std::size_t total = (1100 * 1000 + 1000) * 4;
-        QCOMPARE(fileBytes(dir.filePath("group1-shard1of2.bin").toStdString()).size(), kTfjsShardBytes);
-        QCOMPARE(fileBytes(dir.filePath("group1-shard2of2.bin").toStdString()).size(), total - kTfjsShardBytes);
+        QCOMPARE(test::fileBytes(dir.filePath("group1-shard1of2.bin").toStdString()).size(), kTfjsShardBytes);
+        QCOMPARE(test::fileBytes(dir.filePath("group1-shard2of2.bin").toStdString()).size(), total - kTfjsShardBytes);
         const LoadedModel back = loadModel(path);
         QCOMPARE(QString::fromStdString(back.weightsProblem), QString());
         for (const auto& [name, array] : weights)
-            QVERIFY2(bitsEqual(back.weights.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(back.weights.at(name), array), name.c_str());
     }
 
     void damagedFolders_data()
@@ -265,7 +240,7 @@ private slots:
         const std::string path = dir.filePath("model.json").toStdString();
         const std::string shard = dir.filePath("group1-shard1of1.bin").toStdString();
         writeTfjsModelFolder(path, CheckedModel(m.loaded.document.graph), "dense_stack", m.weights);
-        json root = parseJsonText(fileBytes(path), path);
+        json root = parseJsonText(test::fileBytes(path), path);
         json& group = root["weightsManifest"][0];
         const auto entry = [&](const std::string& name) -> json& {
             for (json& e : group["weights"])
@@ -273,17 +248,17 @@ private slots:
                     return e;
             throw std::runtime_error("no entry " + name);
         };
-        const std::string bytes = fileBytes(shard);
+        const std::string bytes = test::fileBytes(shard);
         QCOMPARE(bytes.size(), std::size_t{172}); // (4*5 + 5 + 5*3 + 3) floats
         switch (damage) {
         case 0:
             std::filesystem::remove(shard);
             break;
         case 1:
-            putFile(shard, bytes.substr(0, 171));
+            test::putFile(shard, bytes.substr(0, 171));
             break;
         case 2:
-            putFile(shard, bytes + "x");
+            test::putFile(shard, bytes + "x");
             break;
         case 3:
             root["weightsManifest"] = json::object();
@@ -325,7 +300,7 @@ private slots:
         default:
             QFAIL("no such damage");
         }
-        putFile(path, root.dump(1));
+        test::putFile(path, root.dump(1));
         const LoadedModel loaded = loadModel(path);
         QCOMPARE(loaded.document.graph.nodes().size(), m.loaded.document.graph.nodes().size());
         QVERIFY(loaded.weights.empty());
@@ -333,7 +308,7 @@ private slots:
         const std::string error = messageOf([&] { readWeightsFile(path, m.loaded); });
         QVERIFY2(QString::fromStdString(error).contains(expected), error.c_str());
         QByteArray err; // check says it as of a damaged file
-        QCOMPARE(runCli({"check", QString::fromStdString(path)}, &err), 2);
+        QCOMPARE(test::runCli({"check", QString::fromStdString(path)}, &err), 2);
         QVERIFY2(QString::fromUtf8(err).contains(expected), err.constData());
     }
 
@@ -346,7 +321,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = dir.filePath("model.json").toStdString();
         writeTfjsModelFolder(path, CheckedModel(m.loaded.document.graph), "dense_stack", m.weights);
-        json root = parseJsonText(fileBytes(path), path);
+        json root = parseJsonText(test::fileBytes(path), path);
         std::string bytes;
         const auto le = [&](std::uint64_t v, int n) {
             for (int i = 0; i < n; ++i)
@@ -381,10 +356,10 @@ private slots:
         for (std::int64_t v : {-7, 0, 123456789})
             le(static_cast<std::uint64_t>(static_cast<std::uint32_t>(static_cast<std::int32_t>(v))), 4);
         root["weightsManifest"] = json::array({json{{"paths", {"a.bin", "sub/b.bin"}}, {"weights", weights}}});
-        putFile(path, root.dump());
+        test::putFile(path, root.dump());
         std::filesystem::create_directory(dir.filePath("sub").toStdString());
-        putFile(dir.filePath("a.bin").toStdString(), bytes.substr(0, 30)); // a shard ends inside a weight
-        putFile(dir.filePath("sub/b.bin").toStdString(), bytes.substr(30));
+        test::putFile(dir.filePath("a.bin").toStdString(), bytes.substr(0, 30)); // a shard ends inside a weight
+        test::putFile(dir.filePath("sub/b.bin").toStdString(), bytes.substr(30));
 
         const LoadedModel back = loadModel(path);
         QCOMPARE(QString::fromStdString(back.weightsProblem), QString());
@@ -443,52 +418,53 @@ private slots:
         QByteArray err;
         std::filesystem::create_directory(dir.filePath("tfjs").toStdString());
         const QString folderJson = dir.filePath("tfjs/model.json");
-        QCOMPARE(runCli({"convert", QString::fromStdString(h5Fixture("dense_stack")), folderJson}, &err), 0);
+        QCOMPARE(test::runCli({"convert", QString::fromStdString(h5Fixture("dense_stack")), folderJson}, &err), 0);
         QVERIFY(QFile::exists(dir.filePath("tfjs/group1-shard1of1.bin")));
-        QCOMPARE(runCli({"check", folderJson}, &err), 0);
+        QCOMPARE(test::runCli({"check", folderJson}, &err), 0);
 
         // predict from the folder's own weights equals predict from the .h5's.
         const LoadedModel h5 = loadModel(h5Fixture("dense_stack"));
         const CheckedModel model(h5.document.graph);
         const Dataset samples = samplesFor(model, 6);
         const auto& [input, x] = *samples.inputs.begin();
-        putFile(dir.filePath("x.npy").toStdString(), serializeNpy(x));
+        test::putFile(dir.filePath("x.npy").toStdString(), serializeNpy(x));
         const QString in = QString::fromStdString(input) + "=" + dir.filePath("x.npy");
-        QCOMPARE(runCli({"predict", folderJson, "--input", in, "--out", dir.filePath("y.npy")}, &err), 0);
+        QCOMPARE(test::runCli({"predict", folderJson, "--input", in, "--out", dir.filePath("y.npy")}, &err), 0);
         const auto expected = predictWithWeights(model, h5.weights, samples, "h5").begin()->second;
         const std::string y = dir.filePath("y.npy").toStdString();
-        QVERIFY(bitsEqual(parseNpy(fileBytes(y), y), expected));
+        QVERIFY(test::sameBits(parseNpy(test::fileBytes(y), y), expected));
 
         // Its config alone, with the folder's weights given by --weights.
         const QString configJson = dir.filePath("config.json");
-        QCOMPARE(runCli({"convert", folderJson, configJson, "--allow-loss"}, &err), 0);
-        QVERIFY(!parseJsonText(fileBytes(configJson.toStdString()), "c").contains("weightsManifest"));
-        QCOMPARE(runCli({"predict", configJson, "--weights", folderJson, "--input", in, "--out", dir.filePath("z.npy")},
-                        &err),
-                 0);
+        QCOMPARE(test::runCli({"convert", folderJson, configJson, "--allow-loss"}, &err), 0);
+        QVERIFY(!parseJsonText(test::fileBytes(configJson.toStdString()), "c").contains("weightsManifest"));
+        QCOMPARE(
+            test::runCli(
+                {"predict", configJson, "--weights", folderJson, "--input", in, "--out", dir.filePath("z.npy")}, &err),
+            0);
         const std::string z = dir.filePath("z.npy").toStdString();
-        QVERIFY(bitsEqual(parseNpy(fileBytes(z), z), expected));
+        QVERIFY(test::sameBits(parseNpy(test::fileBytes(z), z), expected));
 
         // Without weights the folder holds the initial weights its training would start from, and says so.
         std::filesystem::create_directory(dir.filePath("none").toStdString());
-        QCOMPARE(runCli({"convert", configJson, dir.filePath("none/model.json")}, &err), 0);
+        QCOMPARE(test::runCli({"convert", configJson, dir.filePath("none/model.json")}, &err), 0);
         const LoadedModel fresh = loadModel(dir.filePath("none/model.json").toStdString());
         const std::map<std::string, Array> initial = initialWeightsOf(fresh.document);
         QCOMPARE(fresh.weights.size(), initial.size());
         for (const auto& [name, array] : initial)
-            QVERIFY2(bitsEqual(fresh.weights.at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(fresh.weights.at(name), array), name.c_str());
 
         // A .sfmodel and the .weights.npz beside it.
         const QString sfmodel = dir.filePath("stack.sfmodel");
-        QCOMPARE(runCli({"convert", QString::fromStdString(h5Fixture("dense_stack")), sfmodel}, &err), 0);
+        QCOMPARE(test::runCli({"convert", QString::fromStdString(h5Fixture("dense_stack")), sfmodel}, &err), 0);
         QVERIFY(QFile::exists(dir.filePath("stack.weights.npz")));
         std::filesystem::create_directory(dir.filePath("fromsf").toStdString());
-        QCOMPARE(runCli({"convert", sfmodel, dir.filePath("fromsf/model.json")}, &err), 0);
+        QCOMPARE(test::runCli({"convert", sfmodel, dir.filePath("fromsf/model.json")}, &err), 0);
         const LoadedModel back = loadModel(dir.filePath("fromsf/model.json").toStdString());
         QCOMPARE(back.weights.size(), h5.weights.size());
         for (const auto& [name, array] : h5.weights)
-            QVERIFY2(bitsEqual(back.weights.at(name), array), name.c_str());
-        QCOMPARE(runCli({"convert", sfmodel, dir.filePath("fromsf/model.json"), "--keras3"}, &err), 2);
+            QVERIFY2(test::sameBits(back.weights.at(name), array), name.c_str());
+        QCOMPARE(test::runCli({"convert", sfmodel, dir.filePath("fromsf/model.json"), "--keras3"}, &err), 2);
     }
 
     /// File > Open of a model.json opens the model with the weights of its shards.
@@ -503,7 +479,7 @@ private slots:
         QVERIFY2(window.statusMessage().startsWith("Trained weights read from"), qPrintable(window.statusMessage()));
         QCOMPARE(window.document().weights().size(), m.weights.size());
         for (const auto& [name, array] : m.weights)
-            QVERIFY2(bitsEqual(window.document().weights().at(name), array), name.c_str());
+            QVERIFY2(test::sameBits(window.document().weights().at(name), array), name.c_str());
     }
 
     /// A GRU with reset_after=True (Keras's default) is written with a note, since TensorFlow.js's
@@ -530,9 +506,10 @@ private slots:
             const QString tfjs = QStringLiteral(SHAPEFLOW_TFJS_DIR);
             if (node.isEmpty() || !QFile::exists(tfjs + "/node_modules/@tensorflow/tfjs/package.json"))
                 continue; // said by tensorflowJsPredictsTheSame's skip
-            putFile(dir.filePath("inputs.json").toStdString(),
-                    json{{"x", {{"shape", {1, 4, 3}}, {"dtype", "float32"}, {"values", std::vector<double>(12, 0.5)}}}}
-                        .dump());
+            test::putFile(
+                dir.filePath("inputs.json").toStdString(),
+                json{{"x", {{"shape", {1, 4, 3}}, {"dtype", "float32"}, {"values", std::vector<double>(12, 0.5)}}}}
+                    .dump());
             QProcess p;
             p.start(node, {tfjs + "/predict.js", QString::fromStdString(path), dir.filePath("inputs.json"),
                            dir.filePath("out.json")});
@@ -576,7 +553,7 @@ private slots:
             std::vector<double> values(a.values.begin(), a.values.end()); // exact: doubles of the floats
             given[port.name] = {{"shape", a.shape}, {"dtype", port.integer ? "int32" : "float32"}, {"values", values}};
         }
-        putFile(dir.filePath("inputs.json").toStdString(), given.dump());
+        test::putFile(dir.filePath("inputs.json").toStdString(), given.dump());
         QProcess p;
         p.setWorkingDirectory(tfjs);
         p.start(node, {tfjs + "/predict.js", QString::fromStdString(path), dir.filePath("inputs.json"),
@@ -584,7 +561,7 @@ private slots:
         QVERIFY(p.waitForFinished(180000));
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, p.readAllStandardError().constData());
         const std::string outPath = dir.filePath("out.json").toStdString();
-        const json out = parseJsonText(fileBytes(outPath), outPath);
+        const json out = parseJsonText(test::fileBytes(outPath), outPath);
         QCOMPARE(out["backend"], json("cpu"));
 
         const auto expected = predictWithWeights(checked, m.weights, samples, "shapeflow");

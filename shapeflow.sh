@@ -18,13 +18,16 @@ packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
   libeigen3-dev libopenblas0-openmp nlohmann-json3-dev zlib1g-dev libhdf5-dev libbenchmark-dev
-  fonts-dejavu-core xvfb xauth xdotool python3-numpy clang-format
-  nodejs npm ca-certificates
+  fonts-dejavu-core xvfb xauth xdotool python3-numpy clang-format ca-certificates
 )
-# nodejs and npm: tst_tfjs_files loads the TensorFlow.js folders Shapeflow writes with
-# @tensorflow/tfjs, which the tfjs_install test fetches from the npm registry into the build folder;
+# Node.js and npm: tst_tfjs_files loads the TensorFlow.js folders Shapeflow writes with
+# @tensorflow/tfjs, which the tfjs_install test fetches from the npm registry into the build folder.
+# Debian's nodejs and npm, unless a node and an npm are already on PATH: NodeSource's nodejs package
+# brings its own npm and conflicts with Debian's, which apt then refuses to install.
 # ca-certificates (only recommended by nodejs, so not installed with --no-install-recommends) lets
 # Debian's node, which uses the system's certificate store, reach the registry over https.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Only `fuzz` needs these: clang, its libFuzzer and sanitizer runtimes, and its OpenMP (the
 # engine's find_package(OpenMP) needs libomp under clang; GCC brings its own libgomp).
 fuzz_packages=(clang libclang-rt-14-dev libomp-14-dev)

@@ -2,8 +2,10 @@
 
 #include "FileFormatError.h"
 #include "KerasImport.h"
+#include "KerasLayerOrder.h"
 #include "WeightFit.h"
 #include "graph/LayerCatalogue.h"
+#include "shape/Trainable.h"
 
 #include <algorithm>
 #include <map>
@@ -93,6 +95,14 @@ std::vector<KerasWeight> under(const std::vector<KerasWeight>& weights, const st
     return out;
 }
 
+/// The weights with the ones the layer declares trainable first, each part in its order (a `vars`
+/// group's order: Layer.save_own_variables writes `_trainable_variables + _non_trainable_variables`).
+std::vector<KerasWeight> trainableFirst(std::vector<KerasWeight> weights)
+{
+    std::stable_partition(weights.begin(), weights.end(), [](const KerasWeight& w) { return w.spec.trainable; });
+    return weights;
+}
+
 /// The Keras objects a layer of class `type` keeps its weights in, as its holders say (a layer's
 /// own variables when it names none).
 std::vector<KerasVariableGroup> variableGroups(const LayerType& type, const ParamMap& params,
@@ -124,12 +134,6 @@ std::vector<KerasVariableGroup> variableGroups(const LayerType& type, const Para
 
 } // namespace
 
-std::vector<KerasWeight> trainableFirst(std::vector<KerasWeight> weights)
-{
-    std::stable_partition(weights.begin(), weights.end(), [](const KerasWeight& w) { return w.spec.trainable; });
-    return weights;
-}
-
 std::string joinedPath(const std::string& a, const std::string& b)
 {
     return a.empty() ? b : b.empty() ? a : a + "/" + b;
@@ -153,9 +157,16 @@ bool placeNode(const CheckedModel& model, const Node& node, std::vector<KerasVar
     std::vector<Shape> inputs;
     for (const Topology::InputSlot& slot : t.inputs[static_cast<std::size_t>(index->second)])
         inputs.push_back(report.tensorAt({t.ids[static_cast<std::size_t>(slot.producer)], slot.output})->shape);
+    // Frozen, or in a model that is: Keras lists none of its weights as trainable (Layer.trainable_weights).
+    bool frozen = !isTrainable(node);
+    for (GroupId g = model.graph().groupOf(node.id); g.isValid() && !frozen;) {
+        const NodeGroup* group = model.graph().group(g);
+        frozen = group && !isTrainable(*group);
+        g = group ? group->parent : GroupId{};
+    }
     std::vector<KerasWeight> weights;
     for (const WeightSpec& w : type->weights(node, inputs))
-        weights.push_back({node.name + "/" + w.name, w});
+        weights.push_back({node.name + "/" + w.name, w, w.trainable && !frozen});
     groups = variableGroups(*type, node.params, weights);
     return true;
 }
@@ -171,12 +182,14 @@ std::vector<PlacedKerasLayer> placeIn(const nlohmann::json& config, const Checke
     const GroupId scopeId = scope ? scope->id : GroupId{};
     std::vector<PlacedKerasLayer> placed;
     for (KerasConfigLayer& layer : configLayers(config, source)) {
-        PlacedKerasLayer p{layer, nullptr, {}, {}};
+        PlacedKerasLayer p{layer, nullptr, {}, {}, {}};
         if (isModelEntry(layer.entry)) {
             // Its first call's group: a later call's copies share its weights.
             for (const auto& [id, group] : graph.groups())
-                if (group.name == layer.name && group.parent == scopeId && !group.repeats.isValid())
+                if (group.name == layer.name && group.parent == scopeId && !group.repeats.isValid()) {
                     p.inner = placeIn(layer.entry, model, &group, source, placedNodes, unknown);
+                    p.group = id;
+                }
             placed.push_back(std::move(p));
             continue;
         }
@@ -207,6 +220,7 @@ std::vector<PlacedKerasLayer> placeKerasLayers(const nlohmann::json& config, con
     std::set<const Node*> placedNodes;
     std::vector<std::string> unknown;
     std::vector<PlacedKerasLayer> placed = placeIn(config, model, nullptr, source, placedNodes, unknown);
+    orderAsKerasBuildsIt(placed, model, nullptr);
     // Weights of the model that no layer of the config names: the file was saved from another model.
     for (const auto& [id, node] : model.graph().nodes()) {
         if (node.sharesWeightsWith.isValid() || !LayerCatalogue::instance().type(node.type) ||
@@ -232,7 +246,9 @@ std::vector<KerasWeight> legacyWeights(const PlacedKerasLayer& layer)
             self(inner, self);
     };
     gather(layer, gather);
-    return trainableFirst(std::move(all)); // _legacy_weights: trainable_weights + non_trainable_weights
+    // _legacy_weights: trainable_weights + non_trainable_weights, each in the layers' order.
+    std::stable_partition(all.begin(), all.end(), [](const KerasWeight& w) { return w.trainedByKeras; });
+    return all;
 }
 
 std::vector<Keras3Vars> keras3Vars(const std::vector<PlacedKerasLayer>& layers, const std::string& layersGroup)

@@ -23,7 +23,10 @@ struct KerasConfigLayer {
 /// One weight of a Shapeflow node, with the name it has in the network (`dense/kernel`).
 struct KerasWeight {
     std::string name;
-    WeightSpec spec;
+    WeightSpec spec; ///< its `trainable` as the layer declares it: a `vars` group's order
+    /// Whether Keras counts it among the model's trainable weights: declared so, and neither its layer
+    /// nor a model around it frozen (`trainable=False`). A legacy file's order.
+    bool trainedByKeras = true;
 };
 
 /// Where one Keras object's own variables are: `path` under the layer ("" its own, "cell",
@@ -39,12 +42,14 @@ struct PlacedKerasLayer {
     const Node* node = nullptr;
     std::vector<KerasVariableGroup> groups;
     /// A nested model's layers (a Sequential or Functional in the config's layers), placed on the
-    /// members of its group.
+    /// members of its group, the group of its first call.
     std::vector<PlacedKerasLayer> inner;
+    GroupId group;
 };
 
-/// The config's layers (`config`: a Keras model config, or a TensorFlow.js model.json) in their order,
-/// each with the node of `model` of the same name and where its weights go. Weights of `model` that no
+/// The config's layers (`config`: a Keras model config, or a TensorFlow.js model.json), each with the
+/// node of `model` of the same name and where its weights go, in the order Keras keeps them once it
+/// has built the model (KerasLayerOrder.h), which is the order weights files follow. Weights of `model` that no
 /// layer of the config names are added to `unplaced`, described. A nested model's layers are placed
 /// on the members of its group (the group of its first call: later calls share its weights). Throws
 /// FileFormatError naming `source` for a config without layers and layers whose shapes are not known.
@@ -65,12 +70,10 @@ struct Keras3Vars {
 /// under their attributes, then a nested model's layers under its own `layers`.
 std::vector<Keras3Vars> keras3Vars(const std::vector<PlacedKerasLayer>& layers, const std::string& layersGroup);
 
-/// A layer's weights as a legacy file lists them (_legacy_weights: the trainable ones, then the
-/// others, over its sublayers and, for a nested model, over all its layers in order).
+/// A layer's weights as a legacy file lists them (_legacy_weights: `trainable_weights +
+/// non_trainable_weights`, over its sublayers and, for a nested model, over all its layers in
+/// order; a frozen layer's or model's weights are all non-trainable, so in their own order).
 std::vector<KerasWeight> legacyWeights(const PlacedKerasLayer& layer);
-
-/// The weights with the trainable ones first, each part in its order (Keras's `vars` order).
-std::vector<KerasWeight> trainableFirst(std::vector<KerasWeight> weights);
 
 /// `a/b`, or the one that is not empty.
 std::string joinedPath(const std::string& a, const std::string& b);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "graph/Node.h"
+#include "graph/NodeGroup.h"
 
 namespace sf {
 
@@ -8,5 +9,7 @@ namespace sf {
 /// (`"trainable": false` in its config, kept in Node::kerasFields), as `model.summary()` then
 /// counts its weights as non-trainable. Layers made in Shapeflow are trainable.
 bool isTrainable(const Node& node);
+/// The same for a model used as a layer (`base.trainable = False`, kept in NodeGroup::kerasFields).
+bool isTrainable(const NodeGroup& group);
 
 } // namespace sf

@@ -201,6 +201,23 @@ private slots:
         QCOMPARE(QString::fromStdString(back.weightsProblem), QString());
         for (const auto& [name, array] : weights)
             QVERIFY2(test::sameBits(back.weights.at(name), array), name.c_str());
+
+        // A smaller model written over it: the two shards it no longer names go, other files stay.
+        test::putFile(dir.filePath("notes.txt").toStdString(), "kept");
+        const LoadedModel small = loadModelFromText(R"({"class_name": "Sequential", "config": {"name": "small",
+            "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 2], "name": "x"}},
+            {"class_name": "Dense", "config": {"name": "dense", "units": 1}}]}})",
+                                                    "small.json");
+        const std::map<std::string, Array> smallWeights{{"dense/kernel", Array{{2, 1}, {0.5f, -0.5f}, {}}},
+                                                        {"dense/bias", Array{{1}, {0.25f}, {}}}};
+        writeTfjsModelFolder(path, CheckedModel(small.document.graph), "small", smallWeights);
+        QVERIFY(QFile::exists(dir.filePath("group1-shard1of1.bin")));
+        QVERIFY(!QFile::exists(dir.filePath("group1-shard1of2.bin")));
+        QVERIFY(!QFile::exists(dir.filePath("group1-shard2of2.bin")));
+        QVERIFY(QFile::exists(dir.filePath("notes.txt")));
+        const LoadedModel again = loadModel(path);
+        QVERIFY2(again.weightsProblem.empty(), again.weightsProblem.c_str());
+        QVERIFY(test::sameBits(again.weights.at("dense/kernel"), smallWeights.at("dense/kernel")));
     }
 
     void damagedFolders_data()

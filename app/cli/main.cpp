@@ -15,9 +15,11 @@ Commands:
                               the same with the analysis table instead of the summary: params,
                               weight and activation memory (at batch N, default 32), FLOPs;
                               --csv writes it as CSV too (- : only the CSV, to the output)
-  convert MODEL OUT.sfmodel|OUT.json|DIR/model.json|OUT.py [--keras3] [--allow-loss]
-                              read a model (MODEL below), write it in another form
-                              (DIR/model.json: a TensorFlow.js folder with the weights)
+  convert MODEL OUT.sfmodel|OUT.json|OUT.py|OUT.keras|OUT.h5|OUT.weights.h5|DIR/model.json
+          [--weights W] [--keras3] [--allow-loss]
+                              read a model (MODEL below), write it in another form (.keras, .h5,
+                              .weights.h5 and DIR/model.json, a TensorFlow.js folder, with the
+                              weights: W, else MODEL's own, else its initial ones)
                               (exit 1, nothing written, when the result would differ from MODEL)
   train MODEL (--data MANIFEST.json | --synthetic N) [options]
                               train, one progress line (or --json object) per epoch

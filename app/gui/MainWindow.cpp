@@ -434,7 +434,7 @@ void MainWindow::exportKeras()
         {tr("Keras 3 model with its weights (*.keras)"), ".keras"},
         {tr("Keras legacy HDF5 model with its weights, for tf.keras 2.x and Keras 3 (*.h5)"), ".h5"},
         {tr("Keras 3 weights, for model.load_weights (*.weights.h5)"), ".weights.h5"},
-        {tr("TensorFlow.js layers model with its weights, in the folder (model.json)"), "model.json"},
+        {tr("TensorFlow.js layers model with its weights, a folder of that name (model.json)"), "model.json"},
         {tr("Keras 2 / tf.keras model JSON (*.json)"), ".json"},
         {tr("Keras 3 model JSON (*.json)"), ".json"},
         {tr("Keras 3 Python script (*.py)"), ".py"},
@@ -449,9 +449,24 @@ void MainWindow::exportKeras()
         return; // cancelled
     const QString ending = choices[static_cast<std::size_t>(std::max<qsizetype>(0, filters.indexOf(chosen)))].second;
     const bool tfjs = ending == "model.json"; // a folder's model.json, beside its weight shards
-    if (tfjs)
-        path = QFileInfo(path).path() + "/model.json";
-    else if (!path.endsWith(ending))
+    if (tfjs) {
+        // The name chosen is the folder's: model.json and its shards go in it, as TensorFlow.js saves.
+        const QFileInfo chosenName(path);
+        const QString folder = chosenName.fileName() == "model.json"
+                                   ? chosenName.path()
+                                   : chosenName.path() + "/" + chosenName.completeBaseName();
+        path = folder + "/model.json";
+        if (QFileInfo::exists(path) &&
+            QMessageBox::question(
+                this, tr("Replace the TensorFlow.js model?"),
+                tr("%1 already holds a TensorFlow.js model. Replace it?").arg(QDir::toNativeSeparators(folder))) !=
+                QMessageBox::Yes)
+            return;
+        if (!QDir().mkpath(folder)) {
+            showStatus(tr("Cannot export: cannot make the folder %1").arg(QDir::toNativeSeparators(folder)), 10000);
+            return;
+        }
+    } else if (!path.endsWith(ending))
         path = QFileInfo(path).path() + "/" + QFileInfo(path).completeBaseName() + ending;
     exportKerasTo(path, chosen == filters[5] ? KerasFlavour::Keras3 : KerasFlavour::Keras2, tfjs);
 }

@@ -9,6 +9,12 @@ namespace sf {
 std::vector<BorderCrossing> borderCrossings(const Graph& graph)
 {
     std::vector<BorderCrossing> out;
+    std::set<NodeId> feeding;
+    std::set<NodeId> fed;
+    for (const Connection& c : graph.connections()) {
+        feeding.insert(c.from.node);
+        fed.insert(c.to.node);
+    }
     for (const auto& [id, group] : graph.groups()) {
         const auto inside = [&](NodeId node) { return graph.inGroup(node, id); };
         std::map<PortRef, std::size_t> inputOf; // member port -> the group input feeding it
@@ -33,12 +39,6 @@ std::vector<BorderCrossing> borderCrossings(const Graph& graph)
         }
         // A member that feeds nothing but is fed is an output of the whole model (ModelChecks'
         // findModelEnds), which a nested Keras model can only give through its own outputs.
-        std::set<NodeId> feeding;
-        std::set<NodeId> fed;
-        for (const Connection& c : graph.connections()) {
-            feeding.insert(c.from.node);
-            fed.insert(c.to.node);
-        }
         std::set<NodeId> groupOutputs;
         for (const PortRef& port : group.outputs)
             groupOutputs.insert(port.node);

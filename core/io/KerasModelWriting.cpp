@@ -5,8 +5,10 @@
 #include "KerasExport.h"
 #include "KerasWeightPlacement.h"
 #include "Npy.h"
+#include "WeightFit.h"
 #include "ZipArchive.h"
 #include "engine/NetworkCompiler.h"
+#include "graph/LayerCatalogue.h"
 #include "io/TrainingSettings.h"
 #include "train/Initializers.h"
 #include "train/NetworkWeights.h"
@@ -36,30 +38,29 @@ std::map<std::string, const Array*> matchWeights(const std::vector<PlacedKerasLa
                                                  const std::map<std::string, Array>& weights,
                                                  const std::string& sourceName)
 {
-    std::vector<std::string> problems = unplaced;
+    WeightFitProblems problems;
+    problems.missing = unplaced;
     std::map<std::string, const Array*> matched;
+    std::set<std::string> placed;
     for (const PlacedKerasLayer& p : layers)
         for (const KerasWeight& w : legacyWeights(p)) {
+            placed.insert(w.name);
             const auto it = weights.find(w.name);
             const std::vector<Index> needed(w.spec.shape.begin(), w.spec.shape.end());
             if (it == weights.end())
-                problems.push_back(w.name + ": no value for it");
+                problems.missing.push_back(w.name);
             else if (it->second.shape != needed)
-                problems.push_back(w.name + ": the value has shape " + it->second.shapeText() + "; the layer needs " +
-                                   Array{needed, {}, {}}.shapeText());
+                problems.shapes.push_back(w.name + " has shape " + it->second.shapeText() + "; the layer needs " +
+                                          Array{needed, {}, {}}.shapeText());
             else
                 matched[w.name] = &it->second;
         }
     for (const auto& [name, array] : weights)
-        if (!matched.contains(name) && std::none_of(problems.begin(), problems.end(),
-                                                    [&](const std::string& p) { return p.starts_with(name + ":"); }))
-            problems.push_back(name + ": the model has no such weight");
-    if (!problems.empty()) {
-        std::string text = sourceName + ": not written: the weights do not fit the model:";
-        for (const std::string& p : problems)
-            text += "\n  " + p;
-        throw FileFormatError(text);
-    }
+        if (!placed.contains(name))
+            problems.extra.push_back(name);
+    if (problems.any())
+        problems.raise(sourceName + " not written", "missing from the weights given",
+                       "given, with no place in the model");
     return matched;
 }
 
@@ -205,6 +206,12 @@ std::vector<std::string> writeKerasModelFile(const std::string& path, const Mode
     else
         bytes = legacyH5ModelFile(model, exported.model, values, path);
     writeBinaryFile(path, bytes);
+    // A layer kept as the file gave it (graph/OpaqueLayer.h) has no weights in Shapeflow to write.
+    for (const auto& [id, node] : model.graph().nodes())
+        if (!LayerCatalogue::instance().type(node.type))
+            exported.notes.push_back("Layer \"" + node.name + "\" (" + node.type +
+                                     ") is kept as imported, and Shapeflow has no weights for it: if it has any, "
+                                     "Keras refuses the file (it expects its variables in it)");
     return std::move(exported.notes);
 }
 

@@ -6,6 +6,7 @@
 #include "WeightFit.h"
 #include "graph/LayerCatalogue.h"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <functional>
 #include <numeric>
+#include <regex>
 #include <set>
 
 /// The TensorFlow.js layers-model format, read from tensorflow/tfjs (not remembered):
@@ -454,6 +456,15 @@ TfjsWriteResult writeTfjsModelFolder(const std::string& modelJsonPath, const Che
         root["weightsManifest"].push_back({{"paths", paths}, {"weights", entries}});
     // The shards first: model.json, written last, never names a shard not yet written.
     writeBinaryFile(modelJsonPath, root.dump(1) + "\n");
+    // Shards of an earlier model written here that the new model.json does not name go.
+    const std::regex shardName(R"(group1-shard\d+of\d+\.bin)");
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder.empty() ? "." : folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_regular_file(ec) && std::regex_match(name, shardName) &&
+            std::find(paths.begin(), paths.end(), name) == paths.end())
+            fs::remove(entry.path(), ec);
+    }
     result.notes = std::move(exported.notes);
     noteResetAfterGrus(exported.model, result.notes);
     return result;

@@ -4,6 +4,8 @@
 #include "ModelLoader.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <unistd.h>
 
 namespace sf {
 
@@ -338,17 +341,27 @@ std::string serializeNpy(const Array& array)
 
 void writeBinaryFile(const std::string& path, const std::string& bytes)
 {
-    const std::string temporary = path + ".tmp";
+    // A name of its own beside the target (never a file the user has), removed when anything fails.
+    static std::atomic<unsigned long> counter{0};
+    const std::string temporary =
+        path + ".shapeflow-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".tmp";
+    std::error_code ec;
+    const auto fail = [&](const std::string& why) {
+        std::filesystem::remove(temporary, ec);
+        throw DataError(path + ": " + why);
+    };
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         if (!out)
-            throw DataError(path + ": cannot write");
+            fail("cannot write (" + std::string(std::strerror(errno)) + ")");
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.close(); // what the stream still held is written here: a full disk shows now
+        if (!out)
+            fail("cannot write (" + std::string(std::strerror(errno)) + ")");
     }
-    std::error_code ec;
     std::filesystem::rename(temporary, path, ec);
     if (ec)
-        throw DataError(path + ": " + ec.message());
+        fail(ec.message());
 }
 
 } // namespace sf

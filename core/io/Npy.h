@@ -20,7 +20,8 @@ Array readNpyFirstRows(const std::string& path, Index rows);
 
 /// A float32 array as .npy bytes (version 1, header padded to 64 bytes as NumPy writes it).
 std::string serializeNpy(const Array& array);
-/// Writes any file atomically: a temporary file beside `path`, then a rename. Throws DataError.
+/// Writes any file atomically: a temporary file of its own beside `path` (removed when anything
+/// fails), then a rename over `path`. Throws DataError naming `path` and why.
 void writeBinaryFile(const std::string& path, const std::string& bytes);
 
 } // namespace sf

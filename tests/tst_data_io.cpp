@@ -70,6 +70,30 @@ QString dataError(const std::function<void()>& f)
 class TestDataIo : public QObject {
     Q_OBJECT
 private slots:
+    /// A write that fails leaves the target as it was and nothing of its own beside it: here the
+    /// rename fails, the target being a folder with a file in it; a missing folder fails at once.
+    void aFailedWriteLeavesNothingBehind()
+    {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath("target"));
+        QFile kept(dir.filePath("target/kept.txt"));
+        QVERIFY(kept.open(QIODevice::WriteOnly));
+        kept.close();
+        const std::string target = dir.filePath("target").toStdString();
+        QVERIFY_THROWS_EXCEPTION(DataError, writeBinaryFile(target, "bytes"));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{});
+        QVERIFY(QFile::exists(dir.filePath("target/kept.txt")));
+        try {
+            writeBinaryFile(dir.filePath("missing/x.keras").toStdString(), "bytes");
+            QFAIL("a file was written into a folder that does not exist");
+        } catch (const DataError& e) {
+            QVERIFY2(QString(e.what()).startsWith(dir.filePath("missing/x.keras") + ": cannot write"), e.what());
+        }
+        // And one that succeeds leaves only the file.
+        writeBinaryFile(dir.filePath("done.keras").toStdString(), "bytes");
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{"done.keras"});
+    }
+
     void npyRoundTrip()
     {
         const Array a{{2, 3}, {1, 2, 3, 4, 5, 6.5f}, "a"};

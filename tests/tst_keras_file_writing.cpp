@@ -56,6 +56,25 @@ std::map<std::string, Array> readBack(const std::string& path, const LoadedModel
     return loaded.weights;
 }
 
+/// A document of `graph`, as the editor holds one, named `name`.
+ModelDocument documentOf(const Graph& graph, const std::string& name)
+{
+    ModelDocument document;
+    document.name = name;
+    document.graph = graph;
+    return document;
+}
+
+/// Test rows: each model file written in each Keras format (columns "model" and "ending").
+void addRowsInEachFormat(std::initializer_list<const char*> models)
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("ending");
+    for (const char* model : models)
+        for (const char* ending : {".keras", ".h5", ".weights.h5"})
+            QTest::addRow("%s as %s", model, ending) << model << ending;
+}
+
 /// Every weight of `model`, normal random values from `seed`, so that no two weights are alike.
 std::map<std::string, Array> randomWeights(const CheckedModel& model, unsigned seed)
 {
@@ -84,12 +103,8 @@ class TestKerasFileWriting : public QObject {
 private slots:
     void everyFormatReadsBackBitForBit_data()
     {
-        QTest::addColumn<QString>("model");
-        QTest::addColumn<QString>("ending");
-        for (const char* model : {"dense_stack.keras", "batch_norm.keras", "bidirectional_gru.h5", "conv2d.keras",
-                                  "shared_layer.h5", "embedding_lstm.keras"})
-            for (const char* ending : {".keras", ".h5", ".weights.h5"})
-                QTest::addRow("%s as %s", model, ending) << model << ending;
+        addRowsInEachFormat({"dense_stack.keras", "batch_norm.keras", "bidirectional_gru.h5", "conv2d.keras",
+                             "shared_layer.h5", "embedding_lstm.keras"});
     }
 
     /// Keras files read by Shapeflow (their weights checked against Keras's own numbers by
@@ -112,13 +127,9 @@ private slots:
 
     void nestedModelsWeightsRoundTrip_data()
     {
-        QTest::addColumn<QString>("model");
-        QTest::addColumn<QString>("ending");
-        for (const char* model : {"nested_deep.keras2.json", "nested_deep.keras3.json", "nested_functional.keras2.json",
-                                  "nested_functional.keras3.json", "nested_sequential.tfjs.json",
-                                  "nested_shared.keras2.json", "nested_shared.keras3.json"})
-            for (const char* ending : {".keras", ".h5", ".weights.h5"})
-                QTest::addRow("%s as %s", model, ending) << model << ending;
+        addRowsInEachFormat({"nested_deep.keras2.json", "nested_deep.keras3.json", "nested_functional.keras2.json",
+                             "nested_functional.keras3.json", "nested_sequential.tfjs.json",
+                             "nested_shared.keras2.json", "nested_shared.keras3.json"});
     }
 
     /// Models used as layers: their weights are written under the nested model's entry and read back
@@ -182,9 +193,7 @@ private slots:
                   {{"layer", test::nestedLayer(layer::kDense, {{"units", std::int64_t{4}}}, "inner")}}, {mha}, "td");
         b.add(layer::kBidirectional, {{"layer", test::nestedLayer(layer::kGRU, {{"units", std::int64_t{3}}}, "gru")}},
               {td}, "bi");
-        ModelDocument document;
-        document.name = "holders";
-        document.graph = b.graph;
+        const ModelDocument document = documentOf(b.graph, "holders");
         const CheckedModel model(document.graph);
         QVERIFY(!model.report().hasErrors());
         const std::map<std::string, Array> weights = randomWeights(model, 5);
@@ -223,9 +232,7 @@ private slots:
         const NodeId c = b.add(layer::kDense, {{"units", std::int64_t{4}}}, {a}, "c");
         b.add(layer::kAdd, {}, {c, shortcut}, "add");
         QVERIFY(shortcut.value < c.value);
-        ModelDocument document;
-        document.name = "branches";
-        document.graph = b.graph;
+        const ModelDocument document = documentOf(b.graph, "branches");
         const CheckedModel model(document.graph);
         QVERIFY(!model.report().hasErrors());
         const std::map<std::string, Array> weights = randomWeights(model, 3);

@@ -19,7 +19,14 @@ if(EXISTS "${DEST}/node_modules/@tensorflow/tfjs/package.json" AND EXISTS "${mar
   endif()
 endif()
 # --ignore-scripts: the packages' postinstall scripts (core-js's banner) are not needed to run.
-execute_process(COMMAND "${NPM}" ci --no-audit --no-fund --ignore-scripts
+# npm trusts the system's certificate store where there is one (Debian's, which ca-certificates
+# keeps with the machine's own authorities), as the rest of the system does, rather than only the
+# list node was built with.
+set(trust)
+if(EXISTS "/etc/ssl/certs/ca-certificates.crt")
+  set(trust "--cafile=/etc/ssl/certs/ca-certificates.crt")
+endif()
+execute_process(COMMAND "${NPM}" ci --no-audit --no-fund --ignore-scripts ${trust}
   WORKING_DIRECTORY "${DEST}" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "npm ci in ${DEST} failed (${rc}): @tensorflow/tfjs could not be installed from the npm registry")

@@ -432,7 +432,7 @@ private slots:
         const LoadedModel loaded = loadModel(fixture("dense_stack.keras"));
         std::map<std::string, Array> weights = loaded.weights;
         weights.erase("dense/bias");
-        weights.at("dense_1/kernel").shape = {weights.at("dense_1/kernel").values.size()};
+        weights.at("dense_1/kernel").shape = {static_cast<Index>(weights.at("dense_1/kernel").values.size())};
         weights["nowhere/kernel"] = Array{{1}, {0.5f}, {}};
         QTemporaryDir dir;
         for (const char* ending : {".keras", ".h5", ".weights.h5"}) {
